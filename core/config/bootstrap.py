@@ -1,0 +1,129 @@
+"""cordboard.toml: the small bootstrap file (bind addresses, ports, log level) read with tomllib."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import voluptuous as vol
+
+from cordboard.core.config import validation as cv
+from cordboard.core.const import BOOTSTRAP_FILE, DEFAULT_BIND, DEFAULT_HTTP_PORT, DEFAULT_SIP_PORT
+from cordboard.core.exceptions import BootstrapConfigError
+from cordboard.core.storage.atomic import atomic_write_text
+
+DEFAULT_BOOTSTRAP: Final = f"""\
+# Cordboard bootstrap settings. Everything else is configured in the web UI.
+# Restart Cordboard after changing this file.
+
+[http]
+# Address and port of the web UI and the REST/WebSocket API.
+bind = "{DEFAULT_BIND}"
+port = {DEFAULT_HTTP_PORT}
+# Address printed in the setup link; empty means "this machine's LAN address".
+# public_host = "pbx.example.com"
+
+[sip]
+# Address and port for SIP (UDP and TCP).
+bind = "{DEFAULT_BIND}"
+port = {DEFAULT_SIP_PORT}
+
+[logging]
+# One of debug, info, warning, error.
+level = "info"
+"""
+
+BOOTSTRAP_SCHEMA: Final = vol.Schema(
+    {
+        vol.Optional("http", default={}): vol.Schema(
+            {
+                vol.Optional("bind", default=DEFAULT_BIND): cv.ip_address,
+                vol.Optional("port", default=DEFAULT_HTTP_PORT): cv.port,
+                vol.Optional("public_host", default=""): cv.string,
+            }
+        ),
+        vol.Optional("sip", default={}): vol.Schema(
+            {
+                vol.Optional("bind", default=DEFAULT_BIND): cv.ip_address,
+                vol.Optional("port", default=DEFAULT_SIP_PORT): cv.port,
+            }
+        ),
+        vol.Optional("logging", default={}): vol.Schema(
+            {vol.Optional("level", default="info"): cv.log_level}
+        ),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BootstrapConfig:
+    """What Cordboard needs before it can open its database."""
+
+    http_bind: str = DEFAULT_BIND
+    """Address the HTTP server listens on."""
+    http_port: int = DEFAULT_HTTP_PORT
+    """Port of the web UI and API."""
+    public_host: str = ""
+    """Host name or address printed in links; empty means the LAN address."""
+    sip_bind: str = DEFAULT_BIND
+    """Address SIP listens on."""
+    sip_port: int = DEFAULT_SIP_PORT
+    """Port of SIP over UDP and TCP."""
+    log_level: str = "info"
+    """Root log level."""
+
+
+def _line_of(text: str, section: str, key: str) -> int | None:
+    in_section = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_section = stripped.strip("[] ") == section
+        elif in_section and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return None
+
+
+def load_bootstrap(data_dir: Path, *, create: bool = True) -> BootstrapConfig:
+    """Read ``cordboard.toml`` in ``data_dir``, writing the commented default on first run.
+
+    A file that cannot be read or holds a bad value stops start-up with the file, line and reason.
+    """
+    path = data_dir / BOOTSTRAP_FILE
+    if not path.exists():
+        if not create:
+            return BootstrapConfig()
+        atomic_write_text(path, DEFAULT_BOOTSTRAP)
+    try:
+        raw_bytes = path.read_bytes()
+        text = raw_bytes.decode("utf-8")
+    except OSError as err:
+        raise BootstrapConfigError(f"{path}: cannot be read: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise BootstrapConfigError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise BootstrapConfigError(f"{path}: {err}") from None
+    try:
+        conf: dict[str, Any] = BOOTSTRAP_SCHEMA(raw)
+    except vol.Invalid as err:
+        errors = err.errors if isinstance(err, vol.MultipleInvalid) else [err]
+        first = errors[0]
+        names = [str(p) for p in first.path]
+        line = _line_of(text, names[0], names[1]) if len(names) == 2 else None
+        where = f"{path}, line {line}" if line else str(path)
+        field = ".".join(names) or "(file)"
+        message = "unknown setting" if first.msg.startswith("extra keys") else first.msg
+        raise BootstrapConfigError(f"{where}: {field}: {message}") from None
+    return BootstrapConfig(
+        http_bind=conf["http"]["bind"],
+        http_port=conf["http"]["port"],
+        public_host=conf["http"]["public_host"],
+        sip_bind=conf["sip"]["bind"],
+        sip_port=conf["sip"]["port"],
+        log_level=conf["logging"]["level"],
+    )

@@ -1,0 +1,117 @@
+"""``cv``: small named validators that raise ``vol.Invalid`` with text a person can act on."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any, Final
+
+import voluptuous as vol
+
+_EXTENSION_RE: Final = re.compile(r"^[0-9]{2,8}$")
+_E164_RE: Final = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_USERNAME_RE: Final = re.compile(r"^[a-z][a-z0-9._-]{0,63}$")
+_EMAIL_RE: Final = re.compile(r"^[^@\s]+@[^@\s]+$")
+_PIN_RE: Final = re.compile(r"^[0-9]{4,12}$")
+LOG_LEVELS: Final = ("debug", "info", "warning", "error")
+
+
+def string(value: Any) -> str:
+    """A string; numbers are accepted and turned into text, everything else is refused."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise vol.Invalid("expected text")
+
+
+def non_empty_string(value: Any) -> str:
+    text = string(value).strip()
+    if not text:
+        raise vol.Invalid("must not be empty")
+    return text
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1"):
+        return True
+    if isinstance(value, str) and value.lower() in ("false", "no", "off", "0"):
+        return False
+    raise vol.Invalid(f"expected true or false, got {value!r}")
+
+
+def port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise vol.Invalid(f"expected a port number (1-65535), got {value!r}")
+    if not 1 <= value <= 65535:
+        raise vol.Invalid(f"port must be between 1 and 65535, got {value}")
+    return value
+
+
+def ip_address(value: Any) -> str:
+    try:
+        return str(ipaddress.ip_address(string(value)))
+    except ValueError:
+        raise vol.Invalid(f"expected an IP address such as 0.0.0.0 or ::, got {value!r}") from None
+
+
+def log_level(value: Any) -> str:
+    level = string(value).lower()
+    if level not in LOG_LEVELS:
+        raise vol.Invalid(f"expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return level
+
+
+def extension(value: Any) -> str:
+    text = string(value).strip()
+    if not _EXTENSION_RE.match(text):
+        raise vol.Invalid("an extension is 2 to 8 digits")
+    return text
+
+
+def e164(value: Any) -> str:
+    text = string(value).replace(" ", "")
+    if not _E164_RE.match(text):
+        raise vol.Invalid("expected an international number such as +4533123456")
+    return text
+
+
+def username(value: Any) -> str:
+    text = string(value).strip().lower()
+    if not _USERNAME_RE.match(text):
+        raise vol.Invalid(
+            "a username starts with a letter and holds only a-z, 0-9, '.', '_' or '-' (at most 64)"
+        )
+    return text
+
+
+def email(value: Any) -> str:
+    text = string(value).strip()
+    if not _EMAIL_RE.match(text) or len(text) > 254:
+        raise vol.Invalid("expected an e-mail address such as anna@example.com")
+    return text
+
+
+def pin(value: Any) -> str:
+    text = string(value).strip()
+    if not _PIN_RE.match(text):
+        raise vol.Invalid("a PIN is 4 to 12 digits")
+    return text
+
+
+def password(value: Any) -> str:
+    if not isinstance(value, str):
+        raise vol.Invalid("expected text")
+    if len(value) < 8:
+        raise vol.Invalid("a password has at least 8 characters")
+    if len(value) > 1024:
+        raise vol.Invalid("a password has at most 1024 characters")
+    return value
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise vol.Invalid(f"expected a whole number of at least 1, got {value!r}")
+    return value

@@ -1,0 +1,42 @@
+"""Context(id, parent_id, user_id): the causality chain carried by events, states and service calls."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def ulid_now() -> str:
+    """A 26-character ULID: 48 bits of milliseconds then 80 random bits, so ids sort by time."""
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who and what caused a change; ``parent_id`` links a chain (inbound call -> IVR -> ACD ...)."""
+
+    user_id: str | None = None
+    parent_id: str | None = None
+    id: str = field(default_factory=ulid_now)
+
+    def child(self, user_id: str | None = None) -> Context:
+        """A new context caused by this one."""
+        return Context(user_id=user_id if user_id is not None else self.user_id, parent_id=self.id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "parent_id": self.parent_id, "user_id": self.user_id}
+
+
+current_context: contextvars.ContextVar[Context | None] = contextvars.ContextVar(
+    "cordboard_context", default=None
+)

@@ -1,0 +1,185 @@
+"""The Core root object: loop, bus, states, services, data, storage, plugins and HTTP; start and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import functools
+import json
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cordboard.core.bus import EventBus, EventType
+from cordboard.core.config.bootstrap import BootstrapConfig
+from cordboard.core.const import CORE_COMPONENT, DATABASE_FILE
+from cordboard.core.context import Context
+from cordboard.core.keys import CoreData
+from cordboard.core.services import ServiceRegistry
+from cordboard.core.state import State, StateMachine
+from cordboard.core.storage.core_schema import CORE_MIGRATIONS
+from cordboard.core.storage.db import Database
+from cordboard.core.storage.migrations import migrate
+
+if TYPE_CHECKING:
+    from cordboard.core.config.settings import SettingsService
+    from cordboard.core.http.server import HttpServer
+    from cordboard.core.identity.service import IdentityService
+    from cordboard.core.plugin_manager import PluginManager
+
+_LOGGER = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+EVENT_CORE_STARTED: EventType[dict[str, Any]] = EventType("core.started")
+EVENT_CORE_STOPPING: EventType[dict[str, Any]] = EventType("core.stopping")
+STOP_TIMEOUT = 4.0
+
+
+class CoreState(enum.Enum):
+    NOT_RUNNING = "not_running"
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+
+
+class Core:
+    """The one object that owns Cordboard's runtime (Home Assistant's ``hass``).
+
+    Plugins receive it in ``cordboard_lifespan`` and reach everything through it.
+    """
+
+    def __init__(self, data_dir: Path, bootstrap: BootstrapConfig | None = None) -> None:
+        self.data_dir = data_dir
+        self.config = bootstrap or BootstrapConfig()
+        self.state = CoreState.NOT_RUNNING
+        self.started_at: float | None = None
+        self.data = CoreData()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cordboard-blocking")
+        self.bus = EventBus(self.create_task)
+        self.states = StateMachine(self.bus)
+        self.services = ServiceRegistry()
+        self.db = Database(data_dir / DATABASE_FILE)
+        self._stopped = asyncio.Event()
+        # Filled in by start(): they need the database.
+        self.identity: IdentityService
+        self.settings: SettingsService
+        self.plugins: PluginManager
+        self.http: HttpServer | None = None
+
+    # -- tasks and blocking work ------------------------------------------------------------
+    def create_task(self, coro: Coroutine[Any, Any, _T], name: str = "") -> asyncio.Task[_T]:
+        """Start a task that the core tracks, logs if it fails, and cancels on shutdown."""
+        task = asyncio.get_running_loop().create_task(coro, name=name or None)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            _LOGGER.error("Task %s failed", task.get_name(), exc_info=exc)
+
+    @property
+    def pending_tasks(self) -> int:
+        return sum(1 for t in self._tasks if not t.done())
+
+    async def run_in_executor(self, func: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Run a blocking function on a worker thread; the only way blocking work may run."""
+        call = functools.partial(func, *args, **kwargs) if kwargs else functools.partial(func, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def start(self, *, serve_http: bool = True) -> None:
+        """Open storage, migrate, load identity, settings and plugins, then serve HTTP."""
+        from cordboard.core.config.settings import SettingsService
+        from cordboard.core.http.server import HttpServer
+        from cordboard.core.identity.service import IdentityService
+        from cordboard.core.plugin_manager import PluginManager
+
+        self.state = CoreState.STARTING
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        await self.db.open()
+        await self.db.call(lambda db: migrate(db, CORE_COMPONENT, CORE_MIGRATIONS))
+        await self._restore_states()
+        self.identity = IdentityService(self)
+        self.settings = SettingsService(self)
+        self.plugins = PluginManager(self)
+        await self.identity.start()
+        await self.plugins.start()
+        if serve_http:
+            self.http = HttpServer(self)
+            await self.http.start()
+        self.started_at = time.time()
+        self.state = CoreState.RUNNING
+        self.bus.fire(EVENT_CORE_STARTED, {})
+
+    async def stop(self) -> None:
+        """Stop HTTP, exit plugin lifespans in reverse order, cancel tasks, close storage."""
+        if self.state in (CoreState.STOPPING, CoreState.STOPPED):
+            await self._stopped.wait()
+            return
+        self.state = CoreState.STOPPING
+        self.bus.fire(EVENT_CORE_STOPPING, {})
+        try:
+            if self.http is not None:
+                await self.http.stop()
+            if hasattr(self, "plugins"):
+                await self.plugins.stop()
+            if hasattr(self, "identity"):
+                await self.identity.stop()
+            await self._cancel_tasks()
+            await self.db.close()
+        finally:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self.state = CoreState.STOPPED
+            self._stopped.set()
+
+    async def wait_stopped(self) -> None:
+        await self._stopped.wait()
+
+    async def _cancel_tasks(self) -> None:
+        current = asyncio.current_task()
+        tasks = [t for t in self._tasks if t is not current and not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
+            for task in pending:
+                _LOGGER.warning("Task %s did not stop in time", task.get_name())
+
+    # -- persisted states ---------------------------------------------------------------------
+    async def _restore_states(self) -> None:
+        rows = await self.db.call(
+            lambda db: db.execute(
+                "SELECT entity_id, state, attributes, last_changed, last_updated FROM states"
+            ).fetchall()
+        )
+        for entity_id, state, attributes, last_changed, last_updated in rows:
+            self.states.restore(
+                State(entity_id, state, json.loads(attributes), Context(), last_changed, last_updated)
+            )
+        self.states.set_persist_hook(self._persist_state)
+
+    def _persist_state(self, state: State | None, entity_id: str) -> None:
+        def write(db: Any) -> None:
+            with db.atomic():
+                if state is None:
+                    db.execute("DELETE FROM states WHERE entity_id = ?", [entity_id])
+                else:
+                    db.execute(
+                        "INSERT OR REPLACE INTO states VALUES (?, ?, ?, ?, ?)",
+                        [
+                            entity_id,
+                            state.state,
+                            json.dumps(dict(state.attributes)),
+                            state.last_changed,
+                            state.last_updated,
+                        ],
+                    )
+
+        self.create_task(self.db.call(write), f"persist {entity_id}")

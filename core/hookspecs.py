@@ -1,0 +1,124 @@
+"""Every ``cordboard_*`` hook: these docstrings are the plugin author's reference.
+
+A plugin is a package whose ``__init__.py`` holds hook implementations, marked with
+``cordboard.core.plugin_api.hookimpl``. Hooks are synchronous: pluggy never awaits, and the core
+refuses an ``async def`` implementation when the plugin is registered. Async work is returned as
+objects (an async context manager from ``cordboard_lifespan``) that the core runs.
+
+Hooks marked *per plugin* are called only on the plugin they concern (the core asks each plugin
+for its own schema, migrations, lifespan and routes). The others are broadcast to every enabled
+plugin in dependency order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import voluptuous as vol
+    from aiohttp import web
+
+    from cordboard.core.core import Core
+    from cordboard.core.plugin_api import SettingScope
+    from cordboard.core.storage.migrations import Migration
+
+hookspec = pluggy.HookspecMarker("cordboard")
+
+# ---------------------------------------------------------------------------------------------
+# Registration hooks
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(historic=True)
+def cordboard_add_hookspecs(plugin_manager: pluggy.PluginManager) -> None:
+    """Add a plugin's own hookspecs so that other plugins can extend it.
+
+    Call ``plugin_manager.add_hookspecs(my_hookspecs_module)``. Historic: a plugin registered
+    later still receives the call.
+
+    :param plugin_manager: the pluggy manager of this Cordboard.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-plugin hooks: configuration and storage
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def cordboard_config_schema() -> vol.Schema | None:
+    """Return the plugin's ``CONFIG_SCHEMA``, a ``voluptuous.Schema`` over a dict. *Per plugin.*
+
+    The core validates the stored configuration against it before ``cordboard_lifespan`` runs and
+    whenever an administrator saves new settings: an invalid value is refused with an error that
+    names the field, and nothing is saved. The web UI builds the plugin's settings form from the
+    schema serialized with voluptuous-serialize, so prefer plain validators (``str``, ``int``,
+    ``bool``, ``vol.In``, ``vol.Range``) and give every optional key a default. Return None for a
+    plugin without settings.
+    """
+
+
+@hookspec(firstresult=True)
+def cordboard_setting_scopes() -> Mapping[str, SettingScope] | None:
+    """Declare which fields of ``CONFIG_SCHEMA`` may also be set per user group or per user. *Per plugin.*
+
+    Fields not named here are organisation-only. The core resolves a scoped field for a user by
+    the settings rules (FEATURES.md SET-01..05): the most specific level wins, groups by their
+    priority, booleans OR-ed across levels, lists added up. Read the result with
+    ``await core.settings.resolve(user_id, "<domain>.<field>")``.
+
+    :return: mapping of field name to ``SettingScope(scopes=..., kind=..., user_editable=...)``.
+    """
+
+
+@hookspec(firstresult=True)
+def cordboard_migrations() -> Sequence[Migration] | None:
+    """Return the plugin's database migrations, versions counting from 1. *Per plugin.*
+
+    Each ``Migration(version, description, apply)`` runs once, inside a transaction, the first
+    time the plugin is enabled at a version it has not reached; the plugin's version is recorded
+    in ``schema_versions`` under its domain. Never change a released migration: add the next one.
+    A data folder whose plugin version is newer than the code's makes enabling fail with a message.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-plugin hooks: runtime
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def cordboard_lifespan(core: Core, config: Mapping[str, Any]) -> AbstractAsyncContextManager[None] | None:
+    """Return an async context manager that runs while the plugin is enabled. *Per plugin.*
+
+    The core enters it when the plugin is enabled (in dependency order at start-up) and exits it
+    when the plugin is disabled, reconfigured or Cordboard stops (in reverse order). Set up in the
+    part before ``yield`` (register services with ``core.services.register``, publish states with
+    ``core.states.set``, listen with ``core.bus.listen``, start tasks with ``core.create_task``)
+    and undo all of it after. Raise ``PluginNotReady`` to be retried with backoff.
+
+    Typical implementation::
+
+        @hookimpl
+        def cordboard_lifespan(core, config):
+            return my_runtime(core, config)   # an @contextlib.asynccontextmanager function
+
+    :param core: the running Core.
+    :param config: the plugin's configuration, already validated by its ``CONFIG_SCHEMA``.
+    """
+
+
+@hookspec(firstresult=True)
+def cordboard_http_routes() -> web.RouteTableDef | None:
+    """Return the plugin's REST routes, mounted under ``/api/<domain>``. *Per plugin.*
+
+    Paths are relative: ``@routes.get("/status")`` answers ``GET /api/<domain>/status``. Routes
+    are admin-only unless the handler is decorated with ``api(access="user")`` or
+    ``api(access="public")`` from ``cordboard.core.plugin_api``; the core enforces that, and maps
+    errors to the JSON error shape. Handlers reach the core with ``request.app[CORE_KEY]``. While
+    the plugin is disabled its routes answer 404.
+    """

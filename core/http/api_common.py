@@ -1,0 +1,40 @@
+"""Small helpers shared by the core's REST modules: path ids, id lists, the caller's remote address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+from aiohttp import web
+
+from cordboard.core.exceptions import Unauthorized
+from cordboard.core.http.access import AuthUser, current_user
+
+ID_PATTERN = r"{%s:\d+}"
+
+
+def path_id(request: web.Request, name: str) -> int:
+    """An integer id from the route (the route pattern admits digits only)."""
+    return int(request.match_info[name])
+
+
+def object_id(value: Any) -> int:
+    """A positive whole-number id; true and false are not ids."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise vol.Invalid(f"expected an id (a whole number of at least 1), got {value!r}")
+    return value
+
+
+ID_LIST = vol.All([object_id], vol.Length(max=10_000))
+
+
+def remote_address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+def self_or_admin(request: web.Request, user_id: int, what: str) -> AuthUser:
+    """The caller, who must be the user ``user_id`` or an administrator (ROLE-01, USR-10)."""
+    caller = current_user(request)
+    if not caller.is_admin and caller.id != user_id:
+        raise Unauthorized(f"You may only {what} your own account")
+    return caller

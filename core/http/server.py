@@ -1,0 +1,99 @@
+"""The one aiohttp application: REST under /api/, the WebSocket, plugin routes, the built frontend."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from aiohttp import WSCloseCode, web
+
+from cordboard.core.http.keys import CORE_KEY, OPEN_WEBSOCKETS_KEY
+from cordboard.core.http.middleware import api_middleware
+
+if TYPE_CHECKING:
+    from cordboard.core.core import Core
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_BODY_BYTES: Final = 1024 * 1024
+# Route modules of the core, in registration order; each exposes ``routes: web.RouteTableDef``.
+API_MODULES: Final = (
+    "health",
+    "api_auth",
+    "api_users",
+    "api_groups",
+    "api_settings",
+    "api_plugins",
+    "api_states",
+    "websocket",
+    "openapi",
+    "pages",
+)
+# The catch-all that dispatches /api/<domain>/... to enabled plugins is added after these.
+PLUGIN_ROUTE: Final = "/api/{domain}/{tail:.*}"
+STATIC_DIR: Final = Path(__file__).parent / "static"
+FRONTEND_DIST: Final = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+
+
+def core_route_prefixes() -> set[str]:
+    """First path segments under /api/ that the core owns; no plugin domain may take them."""
+    app = build_app(None)
+    prefixes = set()
+    for resource in app.router.resources():
+        parts = resource.canonical.split("/")
+        if len(parts) > 2 and parts[1] == "api" and not parts[2].startswith("{"):
+            prefixes.add(parts[2])
+    return prefixes
+
+
+async def _close_websockets(app: web.Application) -> None:
+    for ws in list(app[OPEN_WEBSOCKETS_KEY]):
+        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"Cordboard is stopping")
+
+
+def build_app(core: Core | None) -> web.Application:
+    """Build the application; ``core`` may be None only to inspect the route table."""
+    app = web.Application(middlewares=[api_middleware], client_max_size=MAX_BODY_BYTES)
+    if core is not None:
+        app[CORE_KEY] = core
+    app[OPEN_WEBSOCKETS_KEY] = set()
+    app.on_shutdown.append(_close_websockets)
+    for name in API_MODULES:
+        module = importlib.import_module(f"cordboard.core.http.{name}")
+        app.router.add_routes(module.routes)
+    from cordboard.core.http.plugin_routes import dispatch_plugin_route
+
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        app.router.add_route(method, PLUGIN_ROUTE, dispatch_plugin_route)
+    if FRONTEND_DIST.is_dir():
+        app.router.add_static("/assets", FRONTEND_DIST / "assets", name="assets")
+    app.router.add_static("/static", STATIC_DIR, name="static")
+    return app
+
+
+class HttpServer:
+    """Runs the application on the bootstrap address and port."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self.app = build_app(core)
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        config = self._core.config
+        site = web.TCPSite(self._runner, config.http_bind, config.http_port, reuse_address=True)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else config.http_port
+        _LOGGER.info("Web UI and API on http://%s:%s/", config.http_bind, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

@@ -1,0 +1,27 @@
+"""What a non-admin may see of states and events: only what concerns them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cordboard.core.bus import Event
+from cordboard.core.http.access import AuthUser
+from cordboard.core.state import EVENT_STATE_CHANGED, State
+
+
+def _concerns(data: Any, user: AuthUser) -> bool:
+    value = data.get("user_id") if hasattr(data, "get") else None
+    return value is not None and str(value) == str(user.id)
+
+
+def state_visible(state: State, user: AuthUser) -> bool:
+    return user.is_admin or _concerns(state.attributes, user)
+
+
+def event_visible(event: Event[Any], user: AuthUser) -> bool:
+    if user.is_admin:
+        return True
+    if event.event_type == EVENT_STATE_CHANGED:
+        state = event.data.get("new_state") or event.data.get("old_state")
+        return state is not None and state_visible(state, user)
+    return event.context.user_id == str(user.id) or _concerns(event.data, user)

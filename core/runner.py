@@ -1,0 +1,87 @@
+"""Run Cordboard: logging, the Core, signal handling, the setup link, exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from cordboard.core.config.bootstrap import BootstrapConfig, load_bootstrap
+from cordboard.core.core import Core
+from cordboard.core.exceptions import CordboardError
+from cordboard.core.logging_setup import setup_logging
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def lan_address() -> str:
+    """The address other machines on the LAN reach us at (no packet is sent)."""
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routing lookup only, nothing is sent
+        return str(probe.getsockname()[0])
+    return "127.0.0.1"
+
+
+def public_host(config: BootstrapConfig) -> str:
+    if config.public_host:
+        return config.public_host
+    if config.http_bind not in ("0.0.0.0", "::"):
+        return config.http_bind
+    return lan_address()
+
+
+async def serve(core: Core) -> int:
+    loop = asyncio.get_running_loop()
+    stop_requested = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop_requested.set)
+    try:
+        await core.start()
+    except (CordboardError, OSError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        print(f"cordboard: cannot start: {reason}", file=sys.stderr)
+        await core.stop()
+        return 1
+    except BaseException:
+        await core.stop()
+        raise
+    base = f"http://{public_host(core.config)}:{core.http.port if core.http else core.config.http_port}"
+    print(f"Cordboard is running: {base}/", flush=True)
+    token = core.identity.setup_token
+    if token:
+        print(f"Finish setup by opening {base}/setup?token={token}", flush=True)
+    await stop_requested.wait()
+    _LOGGER.info("Stopping")
+    await core.stop()
+    return 0
+
+
+def run(data_dir: Path, *, http_port: int | None, sip_port: int | None, bind: str | None) -> int:
+    try:
+        config = load_bootstrap(data_dir)
+    except CordboardError as err:
+        print(f"cordboard: {err}", file=sys.stderr)
+        return 2
+    if http_port is not None:
+        config = replace(config, http_port=http_port)
+    if sip_port is not None:
+        config = replace(config, sip_port=sip_port)
+    if bind is not None:
+        config = replace(config, http_bind=bind, sip_bind=bind)
+    setup_logging(config.log_level)
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
+        return asyncio.run(serve(Core(data_dir, config)))
+    return uvloop.run(serve(Core(data_dir, config)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    from cordboard.core.cli import main as cli_main
+
+    return cli_main(argv)

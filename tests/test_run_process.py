@@ -1,0 +1,129 @@
+"""`cordboard run` as a real process: health, setup link, CLI setup, log-in over HTTP, SIGTERM within 5 s."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cordboard.core", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_run_setup_login_and_sigterm(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cordboard.core",
+            "run",
+            "--data",
+            str(data),
+            "--http-port",
+            str(port),
+            "--sip-port",
+            str(free_port()),
+            "--bind",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            try:
+                status, health = http("GET", f"{base}/api/health")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "no /api/health within 30 s"
+            time.sleep(0.2)
+        assert health["status"] == "ok" and health["needs_setup"] is True
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        assert lines[0].startswith(f"Cordboard is running: {base}/")
+        match = re.search(r"/setup\?token=(\S+)", lines[1])
+        assert match, lines
+
+        password_file = tmp_path / "pw"
+        password_file.write_text("a-long-admin-password\n")
+        done = cli("setup", "--data", str(data), "--admin", "root", "--password-file", str(password_file))
+        assert done.returncode == 0, done.stderr
+        status, body = http(
+            "POST",
+            f"{base}/api/setup",
+            {
+                "token": match.group(1),
+                "username": "eve",
+                "password": "another-password",
+                "first_name": "E",
+                "last_name": "V",
+                "email": "eve@example.com",
+            },
+        )
+        assert status in (401, 409), "the setup link must stop working once an admin exists"
+
+        status, body = http(
+            "POST", f"{base}/api/auth/login", {"username": "root", "password": "wrong-password"}
+        )
+        assert status in {401, 403}
+        status, body = http(
+            "POST", f"{base}/api/auth/login", {"username": "root", "password": "a-long-admin-password"}
+        )
+        assert status == 200, body
+        status, me = http("GET", f"{base}/api/auth/me", token=body["token"])
+        assert status == 200 and me["username"] == "root"
+
+        done = cli("plugin", "disable", "system_info", "--data", str(data))
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + 10
+        while http("GET", f"{base}/api/system_info/", token=body["token"])[0] != 404:
+            assert time.monotonic() < deadline, "the running Cordboard did not follow the CLI's disable"
+            time.sleep(0.2)
+
+        started = time.monotonic()
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+        assert time.monotonic() - started < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
