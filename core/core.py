@@ -35,6 +35,9 @@ _T = TypeVar("_T")
 
 EVENT_CORE_STARTED: EventType[dict[str, Any]] = EventType("core.started")
 EVENT_CORE_STOPPING: EventType[dict[str, Any]] = EventType("core.stopping")
+# Another process (the CLI) committed to our database: caches and plugin states re-read it.
+EVENT_EXTERNAL_CHANGE: EventType[dict[str, Any]] = EventType("storage.external_change")
+EXTERNAL_CHANGE_INTERVAL = 2.0
 STOP_TIMEOUT = 4.0
 
 
@@ -116,6 +119,7 @@ class Core:
             await self.http.start()
         self.started_at = time.time()
         self.state = CoreState.RUNNING
+        self.create_task(self._watch_external_changes(), "external change watcher")
         self.bus.fire(EVENT_CORE_STARTED, {})
 
     async def stop(self) -> None:
@@ -151,6 +155,20 @@ class Core:
             _done, pending = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
             for task in pending:
                 _LOGGER.warning("Task %s did not stop in time", task.get_name())
+
+    async def _watch_external_changes(self) -> None:
+        """Poll SQLite's data_version, which moves only when another connection commits."""
+
+        def version(db: Any) -> int:
+            return int(db.execute("PRAGMA data_version").fetchone()[0])
+
+        last = await self.db.call(version)
+        while True:
+            await asyncio.sleep(EXTERNAL_CHANGE_INTERVAL)
+            current = await self.db.call(version)
+            if current != last:
+                last = current
+                self.bus.fire(EVENT_EXTERNAL_CHANGE, {})
 
     # -- persisted states ---------------------------------------------------------------------
     async def _restore_states(self) -> None:

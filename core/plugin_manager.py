@@ -10,7 +10,7 @@ import importlib.metadata
 import inspect
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
@@ -21,9 +21,10 @@ import voluptuous as vol
 from aiohttp import web
 
 from cordboard.core import hookspecs
-from cordboard.core.bus import EventType
+from cordboard.core.bus import Event, EventType
 from cordboard.core.config.scopes import SettingScope
 from cordboard.core.const import ENTRY_POINT_GROUP
+from cordboard.core.core import EVENT_EXTERNAL_CHANGE
 from cordboard.core.exceptions import ConfigValidationError, PluginError, PluginNotReady
 from cordboard.core.http.errors import invalid_fields
 from cordboard.core.manifest import PluginInfo, dependency_order, load_plugin_info
@@ -41,7 +42,6 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = ("system_info",)
 ESSENTIAL_PLUGINS: Final[tuple[str, ...]] = ()
 PROJECT_NAME: Final = "cordboard"
 RETRY_DELAYS: Final = (5.0, 10.0, 30.0, 60.0, 300.0)
-RECONCILE_INTERVAL: Final = 2.0
 
 EVENT_PLUGIN_LOADED: Final = EventType[dict[str, Any]]("plugin.loaded")
 EVENT_PLUGIN_UNLOADED: Final = EventType[dict[str, Any]]("plugin.unloaded")
@@ -143,7 +143,7 @@ class PluginManager:
         self.records: dict[str, PluginRecord] = {}
         self.order: list[str] = []
         self._lock = asyncio.Lock()
-        self._reconcile_task: asyncio.Task[None] | None = None
+        self._stop_reconcile: Callable[[], None] | None = None
 
     # -- discovery --------------------------------------------------------------------------
     @staticmethod
@@ -186,12 +186,12 @@ class PluginManager:
                     self._publish(record)
                     continue
                 await self._load(record)
-        self._reconcile_task = self._core.create_task(self._reconcile_loop(), "plugin reconcile")
+        self._stop_reconcile = self._core.bus.listen(EVENT_EXTERNAL_CHANGE, self._reconcile)
 
     async def stop(self) -> None:
         """Exit every loaded plugin's lifespan in reverse dependency order."""
-        if self._reconcile_task is not None:
-            self._reconcile_task.cancel()
+        if self._stop_reconcile is not None:
+            self._stop_reconcile()
         for domain in reversed(self.order):
             record = self.records.get(domain)
             if record is not None:
@@ -452,21 +452,14 @@ class PluginManager:
             },
         )
 
-    async def _reconcile_loop(self) -> None:
+    async def _reconcile(self, event: Event[Any]) -> None:
         """Follow enable/disable done by the CLI on the same data folder while we run."""
-        last = await self._core.db.call(lambda db: db.execute("PRAGMA data_version").fetchone()[0])
-        while True:
-            await asyncio.sleep(RECONCILE_INTERVAL)
-            version = await self._core.db.call(lambda db: db.execute("PRAGMA data_version").fetchone()[0])
-            if version == last:
+        stored = await self._core.db.call(stored_enabled)
+        for domain, enabled in stored.items():
+            record = self.records.get(domain)
+            if record is None or record.enabled == enabled:
                 continue
-            last = version
-            stored = await self._core.db.call(stored_enabled)
-            for domain, enabled in stored.items():
-                record = self.records.get(domain)
-                if record is None or record.enabled == enabled:
-                    continue
-                try:
-                    await (self.enable(domain) if enabled else self.disable(domain))
-                except PluginError as err:
-                    _LOGGER.error("Cannot follow the change to plugin %s: %s", domain, err)
+            try:
+                await (self.enable(domain) if enabled else self.disable(domain))
+            except PluginError as err:
+                _LOGGER.error("Cannot follow the change to plugin %s: %s", domain, err)

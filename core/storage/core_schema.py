@@ -97,4 +97,50 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-CORE_MIGRATIONS: Final = (Migration(1, "users, groups, sessions, settings, plugins, states", _v1_initial),)
+def _v2_telephony(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE registrations (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            contact TEXT NOT NULL,
+            call_id TEXT NOT NULL,
+            cseq INTEGER NOT NULL,
+            expires_at REAL NOT NULL,
+            registered_at REAL NOT NULL,
+            transport TEXT NOT NULL,
+            source_host TEXT NOT NULL,
+            source_port INTEGER NOT NULL,
+            user_agent TEXT NOT NULL DEFAULT '',
+            instance_id TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (user_id, key)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE calls (
+            id TEXT PRIMARY KEY,
+            sip_call_id TEXT NOT NULL,
+            caller TEXT NOT NULL,
+            caller_name TEXT NOT NULL DEFAULT '',
+            caller_user_id INTEGER,
+            callee TEXT NOT NULL,
+            callee_name TEXT NOT NULL DEFAULT '',
+            callee_user_id INTEGER,
+            started REAL NOT NULL,
+            answered REAL,
+            ended REAL NOT NULL,
+            duration REAL NOT NULL DEFAULT 0,
+            result TEXT NOT NULL
+                CHECK (result IN ('answered', 'busy', 'no_answer', 'cancelled', 'failed', 'rejected')),
+            sip_code INTEGER,
+            reason TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    db.execute("CREATE INDEX calls_started ON calls(started)")
+    db.execute("CREATE INDEX calls_caller_user ON calls(caller_user_id, started)")
+    db.execute("CREATE INDEX calls_callee_user ON calls(callee_user_id, started)")
+
+
+CORE_MIGRATIONS: Final = (
+    Migration(1, "users, groups, sessions, settings, plugins, states", _v1_initial),
+    Migration(2, "registrations and call history", _v2_telephony),
+)
