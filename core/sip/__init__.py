@@ -1,0 +1,3 @@
+"""SIP: messages, transactions, dialogs, SDP and digest authentication."""
+
+from __future__ import annotations
