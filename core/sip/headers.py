@@ -1,0 +1,394 @@
+"""SIP header names (canonical and compact), the ordered multi-header container and Via/CSeq values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+from cordboard.core.sip.errors import SipParseError
+from cordboard.core.sip.uri import (
+    Params,
+    format_params,
+    is_token,
+    parse_host_port,
+    parse_params,
+    split_unquoted,
+)
+
+_T = TypeVar("_T")
+
+ACCEPT: Final = "Accept"
+ACCEPT_CONTACT: Final = "Accept-Contact"
+ACCEPT_ENCODING: Final = "Accept-Encoding"
+ACCEPT_LANGUAGE: Final = "Accept-Language"
+ALERT_INFO: Final = "Alert-Info"
+ALLOW: Final = "Allow"
+ALLOW_EVENTS: Final = "Allow-Events"
+AUTHORIZATION: Final = "Authorization"
+CALL_ID: Final = "Call-ID"
+CALL_INFO: Final = "Call-Info"
+CONTACT: Final = "Contact"
+CONTENT_DISPOSITION: Final = "Content-Disposition"
+CONTENT_ENCODING: Final = "Content-Encoding"
+CONTENT_LANGUAGE: Final = "Content-Language"
+CONTENT_LENGTH: Final = "Content-Length"
+CONTENT_TYPE: Final = "Content-Type"
+CSEQ: Final = "CSeq"
+DATE: Final = "Date"
+ERROR_INFO: Final = "Error-Info"
+EVENT: Final = "Event"
+EXPIRES: Final = "Expires"
+FROM: Final = "From"
+HISTORY_INFO: Final = "History-Info"
+IDENTITY: Final = "Identity"
+IN_REPLY_TO: Final = "In-Reply-To"
+MAX_FORWARDS: Final = "Max-Forwards"
+MIN_EXPIRES: Final = "Min-Expires"
+MIN_SE: Final = "Min-SE"
+MIME_VERSION: Final = "MIME-Version"
+ORGANIZATION: Final = "Organization"
+P_ASSERTED_IDENTITY: Final = "P-Asserted-Identity"
+P_PREFERRED_IDENTITY: Final = "P-Preferred-Identity"
+PATH: Final = "Path"
+PRIORITY: Final = "Priority"
+PRIVACY: Final = "Privacy"
+PROXY_AUTHENTICATE: Final = "Proxy-Authenticate"
+PROXY_AUTHORIZATION: Final = "Proxy-Authorization"
+PROXY_REQUIRE: Final = "Proxy-Require"
+RACK: Final = "RAck"
+REASON: Final = "Reason"
+RECORD_ROUTE: Final = "Record-Route"
+REFER_SUB: Final = "Refer-Sub"
+REFER_TO: Final = "Refer-To"
+REFERRED_BY: Final = "Referred-By"
+REJECT_CONTACT: Final = "Reject-Contact"
+REPLACES: Final = "Replaces"
+REPLY_TO: Final = "Reply-To"
+REQUEST_DISPOSITION: Final = "Request-Disposition"
+REQUIRE: Final = "Require"
+RETRY_AFTER: Final = "Retry-After"
+ROUTE: Final = "Route"
+RSEQ: Final = "RSeq"
+SERVER: Final = "Server"
+SERVICE_ROUTE: Final = "Service-Route"
+SESSION_EXPIRES: Final = "Session-Expires"
+SIP_ETAG: Final = "SIP-ETag"
+SIP_IF_MATCH: Final = "SIP-If-Match"
+SUBJECT: Final = "Subject"
+SUBSCRIPTION_STATE: Final = "Subscription-State"
+SUPPORTED: Final = "Supported"
+TIMESTAMP: Final = "Timestamp"
+TO: Final = "To"
+UNSUPPORTED: Final = "Unsupported"
+USER_AGENT: Final = "User-Agent"
+VIA: Final = "Via"
+WARNING: Final = "Warning"
+WWW_AUTHENTICATE: Final = "WWW-Authenticate"
+
+_ALL_NAMES: Final = tuple(v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str))
+
+# RFC 3261 7.3.3 and the IANA "Header Fields" registry compact forms.
+COMPACT_FORMS: Final[dict[str, str]] = {
+    "a": ACCEPT_CONTACT,
+    "b": REFERRED_BY,
+    "c": CONTENT_TYPE,
+    "d": REQUEST_DISPOSITION,
+    "e": CONTENT_ENCODING,
+    "f": FROM,
+    "i": CALL_ID,
+    "j": REJECT_CONTACT,
+    "k": SUPPORTED,
+    "l": CONTENT_LENGTH,
+    "m": CONTACT,
+    "o": EVENT,
+    "r": REFER_TO,
+    "s": SUBJECT,
+    "t": TO,
+    "u": ALLOW_EVENTS,
+    "v": VIA,
+    "x": SESSION_EXPIRES,
+    "y": IDENTITY,
+}
+
+# Lowercase name (and compact letter) -> canonical spelling.
+_CANONICAL: Final[dict[str, str]] = {name.lower(): name for name in _ALL_NAMES} | COMPACT_FORMS
+
+# Headers whose grammar is a comma-separated list (RFC 3261 7.3.1); others are never split.
+LIST_HEADERS: Final = frozenset(
+    name.lower()
+    for name in (
+        ACCEPT,
+        ACCEPT_CONTACT,
+        ACCEPT_ENCODING,
+        ACCEPT_LANGUAGE,
+        ALERT_INFO,
+        ALLOW,
+        ALLOW_EVENTS,
+        CALL_INFO,
+        CONTACT,
+        CONTENT_ENCODING,
+        CONTENT_LANGUAGE,
+        ERROR_INFO,
+        HISTORY_INFO,
+        IN_REPLY_TO,
+        P_ASSERTED_IDENTITY,
+        P_PREFERRED_IDENTITY,
+        PATH,
+        PRIVACY,
+        PROXY_REQUIRE,
+        REASON,
+        RECORD_ROUTE,
+        REJECT_CONTACT,
+        REQUEST_DISPOSITION,
+        REQUIRE,
+        ROUTE,
+        SERVICE_ROUTE,
+        SUPPORTED,
+        UNSUPPORTED,
+        VIA,
+        WARNING,
+    )
+)
+
+
+def canonical_name(name: str) -> str:
+    """The canonical spelling of a header name: compact forms expanded, known names recased."""
+    return _CANONICAL.get(name.lower(), name)
+
+
+def _key(name: str) -> str:
+    lowered = name.lower()
+    canonical = _CANONICAL.get(lowered)
+    return canonical.lower() if canonical is not None else lowered
+
+
+def split_list(value: str) -> list[str]:
+    """Split a list header value at commas outside quotes and ``<>``; empty elements are dropped."""
+    if "," not in value:
+        stripped = value.strip(" \t")
+        return [stripped] if stripped else []
+    return [s for part in split_unquoted(value, ",", angle=True) if (s := part.strip(" \t"))]
+
+
+class Headers:
+    """Ordered, case-insensitive multi-header container.
+
+    Names are stored canonically (compact forms expanded); values of list headers are split into
+    one entry per element. Parsed views (``parsed``) are cached until the next change.
+    """
+
+    __slots__ = ("_cache", "_items")
+
+    def __init__(self, items: Iterable[tuple[str, object]] = ()) -> None:
+        self._items: list[tuple[str, str, str]] = []
+        self._cache: dict[tuple[str, Callable[..., Any]], Any] = {}
+        for name, value in items:
+            self.add(name, value)
+
+    def add(self, name: str, value: object, *, prepend: bool = False) -> None:
+        """Append ``value`` (split if ``name`` is a list header); ``prepend`` puts it above the others."""
+        key = _key(name)
+        stored = _CANONICAL.get(name.lower(), name)
+        text = str(value)
+        if "\r" in text or "\n" in text:
+            raise ValueError(f"Header {name} value contains a line break")
+        values = split_list(text) if key in LIST_HEADERS else [text.strip(" \t")]
+        entries = [(key, stored, v) for v in values]
+        self._cache.clear()
+        if prepend:
+            index = next((i for i, (k, _, _) in enumerate(self._items) if k == key), 0)
+            self._items[index:index] = entries
+        else:
+            self._items.extend(entries)
+
+    def _add_raw(self, name: str, value: str) -> None:
+        """Parser fast path: ``value`` is already unfolded and stripped."""
+        key = _key(name)
+        stored = _CANONICAL.get(name.lower(), name)
+        if key in LIST_HEADERS:
+            self._items.extend((key, stored, v) for v in split_list(value))
+        else:
+            self._items.append((key, stored, value))
+
+    def set(self, name: str, value: object) -> None:
+        """Replace every ``name`` header by ``value``, keeping the position of the first one."""
+        key = _key(name)
+        index = next((i for i, (k, _, _) in enumerate(self._items) if k == key), None)
+        self.remove(name)
+        if index is None:
+            self.add(name, value)
+            return
+        tail = self._items[index:]
+        del self._items[index:]
+        self.add(name, value)
+        self._items.extend(tail)
+
+    def remove(self, name: str) -> int:
+        """Remove every ``name`` header; return how many were removed."""
+        key = _key(name)
+        before = len(self._items)
+        self._items = [item for item in self._items if item[0] != key]
+        self._cache.clear()
+        return before - len(self._items)
+
+    def pop_first(self, name: str) -> str | None:
+        """Remove and return the first ``name`` value (e.g. the top Route), or None."""
+        key = _key(name)
+        for i, item in enumerate(self._items):
+            if item[0] == key:
+                del self._items[i]
+                self._cache.clear()
+                return item[2]
+        return None
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        key = _key(name)
+        for k, _, v in self._items:
+            if k == key:
+                return v
+        return default
+
+    def get_all(self, name: str) -> list[str]:
+        key = _key(name)
+        return [v for k, _, v in self._items if k == key]
+
+    def count(self, name: str) -> int:
+        key = _key(name)
+        return sum(1 for k, _, _ in self._items if k == key)
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(n, v) for _, n, v in self._items]
+
+    def names(self) -> list[str]:
+        """Distinct header names in order of first appearance."""
+        return list(dict.fromkeys(n for _, n, _ in self._items))
+
+    def copy(self) -> Headers:
+        new = Headers()
+        new._items = list(self._items)
+        return new
+
+    def parsed(self, name: str, parser: Callable[[list[str]], _T]) -> _T:
+        """``parser(get_all(name))``, cached until the headers change (lazy typed access)."""
+        cache_key = (_key(name), parser)
+        try:
+            return self._cache[cache_key]
+        except KeyError:
+            pass
+        result = parser(self.get_all(name))
+        self._cache[cache_key] = result
+        return result
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        key = _key(name)
+        return any(k == key for k, _, _ in self._items)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.items())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Headers):
+            return NotImplemented
+        return [(k, v) for k, _, v in self._items] == [(k, v) for k, _, v in other._items]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"Headers({self.items()!r})"
+
+    def serialize(self) -> str:
+        """``Name: value\\r\\n`` lines, one per stored value."""
+        return "".join(f"{n}: {v}\r\n" for _, n, v in self._items)
+
+
+@dataclass(slots=True)
+class Via:
+    """One Via value (RFC 3261 20.42): ``SIP/2.0/UDP host:port;branch=...;received=...;rport``."""
+
+    transport: str
+    host: str
+    port: int | None = None
+    params: Params = field(default_factory=dict)
+    protocol: str = "SIP/2.0"
+
+    @classmethod
+    def parse(cls, text: str) -> Via:
+        head, semi, params_text = text.partition(";")
+        parts = head.split("/", 2)
+        if len(parts) != 3:
+            raise SipParseError(f"Bad Via sent-protocol in {text!r}")
+        name, version = parts[0].strip(" \t"), parts[1].strip(" \t")
+        rest = parts[2].strip(" \t").split(None, 1)
+        if len(rest) != 2 or not is_token(name) or not is_token(version) or not is_token(rest[0]):
+            raise SipParseError(f"Bad Via value {text!r}")
+        # RFC 3261 25.1: sent-by = host [ COLON port ], COLON allows SWS around it.
+        host, port = parse_host_port("".join(rest[1].split()), "Via")
+        params = parse_params(params_text, where="Via") if semi else {}
+        if "rport" in params and params["rport"] is not None:
+            value = params["rport"] or ""
+            if not (value.isascii() and value.isdigit()) or int(value) > 65535:
+                raise SipParseError(f"Bad rport in Via {text!r}")
+        return cls(rest[0].upper(), host, port, params, f"{name.upper()}/{version}")
+
+    def __str__(self) -> str:
+        port = "" if self.port is None else f":{self.port}"
+        return f"{self.protocol}/{self.transport} {self.host}{port}{format_params(self.params)}"
+
+    @property
+    def branch(self) -> str | None:
+        return self.params.get("branch")
+
+    @property
+    def received(self) -> str | None:
+        return self.params.get("received")
+
+    @property
+    def rport(self) -> int | None:
+        """The ``rport`` value filled in by the server (RFC 3581), or None (absent or valueless)."""
+        value = self.params.get("rport")
+        return int(value) if value else None
+
+    @property
+    def rport_requested(self) -> bool:
+        """True if the Via carries ``rport`` at all (valueless: the client asks for it, RFC 3581 4)."""
+        return "rport" in self.params
+
+    @property
+    def sent_by(self) -> str:
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+    @property
+    def maddr(self) -> str | None:
+        return self.params.get("maddr")
+
+
+MAX_CSEQ: Final = 2**31  # RFC 3261 8.1.1.5: the sequence number MUST be less than 2**31
+
+
+@dataclass(frozen=True, slots=True)
+class CSeq:
+    """CSeq (RFC 3261 20.16): sequence number and method."""
+
+    seq: int
+    method: str
+
+    @classmethod
+    def parse(cls, text: str) -> CSeq:
+        parts = text.split()
+        if len(parts) != 2:
+            raise SipParseError(f"Bad CSeq {text!r}")
+        number, method = parts
+        if not (number.isascii() and number.isdigit()) or len(number) > 10 or int(number) >= MAX_CSEQ:
+            raise SipParseError(f"Bad CSeq number {number!r}")
+        if not is_token(method):
+            raise SipParseError(f"Bad CSeq method {method!r}")
+        return cls(int(number), method)
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.method}"
