@@ -13,6 +13,14 @@ from cordboard.core.sip.auth import authorization_for as authorization_for
 from cordboard.core.sip.auth import challenge_headers as challenge_headers
 from cordboard.core.sip.errors import SipParseError as SipParseError
 from cordboard.core.sip.errors import TransactionError as TransactionError
+from cordboard.core.sip.events import AckReceived as AckReceived
+from cordboard.core.sip.events import RequestReceived as RequestReceived
+from cordboard.core.sip.events import ResponseReceived as ResponseReceived
+from cordboard.core.sip.events import StrayResponse as StrayResponse
+from cordboard.core.sip.events import TransactionEvent as TransactionEvent
+from cordboard.core.sip.events import TransactionKey as TransactionKey
+from cordboard.core.sip.events import TransactionTerminated as TransactionTerminated
+from cordboard.core.sip.events import TransactionTimedOut as TransactionTimedOut
 from cordboard.core.sip.headers import CSeq as CSeq
 from cordboard.core.sip.headers import Headers as Headers
 from cordboard.core.sip.headers import Via as Via
@@ -32,6 +40,10 @@ from cordboard.core.sip.sdp import SessionDescription as SessionDescription
 from cordboard.core.sip.sdp import negotiate_answer as negotiate_answer
 from cordboard.core.sip.sdp import parse_sdp as parse_sdp
 from cordboard.core.sip.status import SipStatusError as SipStatusError
+from cordboard.core.sip.transaction import TimerConfig as TimerConfig
+from cordboard.core.sip.transaction import TransactionLayer as TransactionLayer
+from cordboard.core.sip.transaction import TransactionState as TransactionState
+from cordboard.core.sip.transaction import new_branch as new_branch
 from cordboard.core.sip.uri import AbsoluteUri as AbsoluteUri
 from cordboard.core.sip.uri import NameAddr as NameAddr
 from cordboard.core.sip.uri import SipUri as SipUri
