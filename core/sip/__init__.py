@@ -11,6 +11,10 @@ from cordboard.core.sip.auth import DigestVerifier as DigestVerifier
 from cordboard.core.sip.auth import NonceManager as NonceManager
 from cordboard.core.sip.auth import authorization_for as authorization_for
 from cordboard.core.sip.auth import challenge_headers as challenge_headers
+from cordboard.core.sip.dialog import Dialog as Dialog
+from cordboard.core.sip.dialog import DialogId as DialogId
+from cordboard.core.sip.dialog import DialogState as DialogState
+from cordboard.core.sip.dialog import dialog_id_of as dialog_id_of
 from cordboard.core.sip.errors import SipParseError as SipParseError
 from cordboard.core.sip.errors import TransactionError as TransactionError
 from cordboard.core.sip.events import AckReceived as AckReceived

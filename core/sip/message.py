@@ -369,16 +369,16 @@ def make_response(
     for value in src.get_all(h.VIA):
         headers._add_raw(h.VIA, value)
     for name in (h.FROM, h.TO, h.CALL_ID, h.CSEQ):
-        value = src.get(name)
-        if value is None:
+        copied = src.get(name)
+        if copied is None:
             continue
         if name == h.TO and to_tag is not None:
             try:
                 if request.to.tag is None:
-                    value = str(request.to.with_tag(to_tag))
+                    copied = str(request.to.with_tag(to_tag))
             except SipParseError:
                 pass  # a malformed To is echoed as is (the response is a 400 anyway)
-        headers._add_raw(name, value)
+        headers._add_raw(name, copied)
     if 100 < status < 300 and request.method in _DIALOG_METHODS:
         for value in src.get_all(h.RECORD_ROUTE):
             headers._add_raw(h.RECORD_ROUTE, value)
