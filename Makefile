@@ -4,11 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= data
 # Debian packages the tests drive (real user agents, browsers, tools); installed when missing.
-DEB_TEST_PACKAGES ?=
-# Debian packages Cordboard itself uses at run time.
-DEB_RUN_PACKAGES ?=
+# chromium runs the web UI's end-to-end tests (tests/frontend, Playwright with this binary).
+DEB_TEST_PACKAGES ?= chromium
+# Debian packages Cordboard itself uses at run time; Node.js and npm build the web UI, and are
+# asked for only when no npm is on the PATH (a Node.js installed another way is used as it is).
+DEB_RUN_PACKAGES ?= $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
+FRONTEND := frontend
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
+	$(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/tsconfig.json $(FRONTEND)/vite.config.ts
 
-.PHONY: run test lint typecheck unit system-deps-run system-deps-test clean
+.PHONY: run test lint typecheck unit frontend system-deps-run system-deps-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +42,19 @@ system-deps-run:
 system-deps-test: system-deps-run
 	$(call install_debs,$(DEB_TEST_PACKAGES))
 
-run: $(VENV)/.installed-run system-deps-run
+# The web UI: `npm ci` only when node_modules is missing or older than package-lock.json, and a
+# build only when a source is newer than frontend/dist/index.html.
+$(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json | system-deps-run
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	touch $@
+
+$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd $(FRONTEND) && npm run build
+	touch $@
+
+frontend: $(FRONTEND)/dist/index.html
+
+run: $(VENV)/.installed-run system-deps-run frontend
 	$(BIN)/cordboard run --data $(DATA)
 
 lint: $(VENV)/.installed-test
@@ -45,12 +62,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed-test
-	$(BIN)/mypy core plugins
+	$(BIN)/mypy core plugins tests/frontend
 
-unit: $(VENV)/.installed-test system-deps-test
-	$(BIN)/pytest -q
+# The end-to-end tests fail (rather than skip) here when the web UI or Chromium is missing.
+unit: $(VENV)/.installed-test system-deps-test frontend
+	CORDBOARD_REQUIRE_FRONTEND=1 $(BIN)/pytest -q
 
 test: lint typecheck unit
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(FRONTEND)/dist $(FRONTEND)/node_modules

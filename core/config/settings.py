@@ -174,6 +174,24 @@ CORE_SPECS: Final = (
         description="Language of prompts and of the web UI.",
     ),
     SettingSpec(
+        key="core.extension_length",
+        validator=vol.All(int, vol.Range(min=2, max=8, msg="expected a whole number from 2 to 8")),
+        default=4,
+        description="Number of digits of internal extensions.",
+    ),
+    SettingSpec(
+        key="core.extension_range_start",
+        validator=cv.extension,
+        default="1000",
+        description="First extension of the range handed out to users.",
+    ),
+    SettingSpec(
+        key="core.extension_range_end",
+        validator=cv.extension,
+        default="1999",
+        description="Last extension of the range handed out to users.",
+    ),
+    SettingSpec(
         key="core.sip_domain",
         validator=domain_name,
         default="cordboard.local",

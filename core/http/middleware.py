@@ -51,8 +51,12 @@ async def authenticate(request: web.Request) -> AuthUser | None:
 
 
 async def check_access(request: web.Request, handler: Any) -> None:
-    """Enforce the handler's declared access level; sets the request's user."""
-    access = access_of(handler)
+    """Enforce the handler's declared access level; sets the request's user.
+
+    Static files (the built web UI's ``/assets`` and the built-in ``/static``) are public.
+    """
+    resource = request.match_info.route.resource
+    access = "public" if isinstance(resource, web.StaticResource) else access_of(handler)
     user = await authenticate(request) if access != "public" or bearer_token(request) else None
     if user is not None:
         request[REQUEST_USER] = user

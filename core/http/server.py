@@ -23,6 +23,7 @@ API_MODULES: Final = (
     "health",
     "api_auth",
     "api_users",
+    "api_user_import",
     "api_groups",
     "api_settings",
     "api_plugins",

@@ -1,0 +1,331 @@
+/** <cb-app>: the shell. Checks setup and session, routes, shows the navigation for the user's role. */
+import { html, nothing, type TemplateResult } from "lit";
+import { customElement, state } from "lit/decorators.js";
+import { api, ApiError, setUnauthorizedHandler } from "./api";
+import { LightElement, errorView, loadingView, errorText } from "./base";
+import { t, type MessageKey } from "./i18n";
+import { interceptLinks, matchRoute, navigate, onRouteChange, safeNext, type Match, type RouteDef } from "./router";
+import { session, type ToastKind } from "./session";
+import type { Health, User } from "./types";
+import { live } from "./ws";
+
+import "./pages/login";
+import "./pages/setup";
+import "./pages/dashboard";
+import "./pages/users";
+import "./pages/user-edit";
+import "./pages/user-import";
+import "./pages/groups";
+import "./pages/group-edit";
+import "./pages/plugins";
+import "./pages/plugin-settings";
+import "./pages/settings";
+import "./pages/profile";
+
+const ROUTES: RouteDef[] = [
+  { name: "login", pattern: "/login" },
+  { name: "setup", pattern: "/setup" },
+  { name: "dashboard", pattern: "/" },
+  { name: "users", pattern: "/users" },
+  { name: "user-new", pattern: "/users/new" },
+  { name: "user-import", pattern: "/users/import" },
+  { name: "user", pattern: "/users/:id" },
+  { name: "groups", pattern: "/groups" },
+  { name: "group", pattern: "/groups/:id" },
+  { name: "plugins", pattern: "/plugins" },
+  { name: "plugin", pattern: "/plugins/:domain" },
+  { name: "settings", pattern: "/settings" },
+  { name: "profile", pattern: "/profile" },
+];
+const ADMIN_ROUTES = new Set([
+  "dashboard",
+  "users",
+  "user-new",
+  "user-import",
+  "user",
+  "groups",
+  "group",
+  "plugins",
+  "plugin",
+  "settings",
+]);
+const TITLES: Record<string, MessageKey> = {
+  login: "login.title",
+  setup: "setup.title",
+  dashboard: "dashboard.title",
+  users: "users.title",
+  "user-new": "user.newTitle",
+  "user-import": "import.title",
+  user: "nav.users",
+  groups: "groups.title",
+  group: "nav.groups",
+  plugins: "plugins.title",
+  plugin: "plugins.title",
+  settings: "settings.title",
+  profile: "profile.title",
+};
+const ADMIN_NAV: Array<[string, MessageKey, string]> = [
+  ["/", "nav.dashboard", "dashboard"],
+  ["/users", "nav.users", "users"],
+  ["/groups", "nav.groups", "groups"],
+  ["/plugins", "nav.plugins", "plugins"],
+  ["/settings", "nav.settings", "settings"],
+];
+const SECTION: Record<string, string> = {
+  "user-new": "users",
+  "user-import": "users",
+  user: "users",
+  group: "groups",
+  plugin: "plugins",
+};
+
+interface Toast {
+  id: number;
+  message: string;
+  kind: ToastKind;
+}
+
+@customElement("cb-app")
+export class CbApp extends LightElement {
+  @state() private ready = false;
+  @state() private bootError = "";
+  @state() private match: Match | null = null;
+  @state() private menuOpen = false;
+  @state() private toasts: Toast[] = [];
+  @state() private connection = live.status;
+  private needsSetup = false;
+  private focusPending = false;
+  private toastId = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    interceptLinks(this);
+    onRouteChange(() => this.route());
+    session.addEventListener("change", () => this.requestUpdate());
+    live.addEventListener("status", () => (this.connection = live.status));
+    live.addEventListener("unauthorized", () => this.expire());
+    setUnauthorizedHandler(() => this.expire());
+    window.addEventListener("cb-toast", (e) => this.addToast((e as CustomEvent<Omit<Toast, "id">>).detail));
+    window.addEventListener("cb-logged-in", () => this.afterLogin());
+    window.addEventListener("online", () => live.reconnectNow());
+    void this.boot();
+  }
+
+  private async boot(): Promise<void> {
+    this.bootError = "";
+    try {
+      const health = await api.get<Health>("/api/health", { handle401: true });
+      this.needsSetup = health.needs_setup;
+      try {
+        session.setUser(await api.get<User>("/api/auth/me", { handle401: true }));
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 401)) throw err;
+        session.setUser(null);
+      }
+    } catch (err) {
+      this.bootError = errorText(err);
+      return;
+    }
+    if (session.user) this.startSession();
+    this.ready = true;
+    this.route();
+  }
+
+  private startSession(): void {
+    live.start();
+    void session.loadOrgName();
+  }
+
+  /** After a log-in (or the setup wizard's first step): start the live connection. */
+  private afterLogin(): void {
+    this.needsSetup = false;
+    this.startSession();
+  }
+
+  private expire(): void {
+    if (!session.user) return;
+    session.setUser(null);
+    live.stop();
+    const here = location.pathname + location.search;
+    navigate(`/login?expired=1&next=${encodeURIComponent(here)}`, { replace: true });
+  }
+
+  private async logout(): Promise<void> {
+    try {
+      await api.post("/api/auth/logout", {}, { handle401: true });
+    } catch {
+      // The session may already be gone; log out locally either way.
+    }
+    live.stop();
+    session.setUser(null);
+    navigate("/login", { replace: true });
+  }
+
+  private addToast(detail: Omit<Toast, "id">): void {
+    const toast = { ...detail, id: ++this.toastId };
+    this.toasts = [...this.toasts, toast];
+    window.setTimeout(() => (this.toasts = this.toasts.filter((x) => x.id !== toast.id)), 6000);
+  }
+
+  private route(): void {
+    if (!this.ready) return;
+    const path = location.pathname;
+    const match = matchRoute(ROUTES, path);
+    const user = session.user;
+    this.menuOpen = false;
+    if (this.needsSetup && !user && match?.name !== "setup") {
+      navigate(`/setup${location.search}`, { replace: true });
+      return;
+    }
+    if (match?.name === "login" && user) {
+      navigate(safeNext(new URLSearchParams(location.search).get("next")) ?? this.home(), { replace: true });
+      return;
+    }
+    if (!user && match?.name !== "login" && match?.name !== "setup") {
+      const next = path === "/" ? "" : `?next=${encodeURIComponent(path + location.search)}`;
+      navigate(`/login${next}`, { replace: true });
+      return;
+    }
+    if (match?.name === "dashboard" && user && user.role !== "admin") {
+      navigate("/profile", { replace: true });
+      return;
+    }
+    this.match = match;
+    const titleKey = match ? TITLES[match.name] : undefined;
+    document.title = `${titleKey ? t(titleKey) : t("error.notFound")} – ${t("app.name")}`;
+    this.focusPending = true;
+  }
+
+  private home(): string {
+    return session.isAdmin ? "/" : "/profile";
+  }
+
+  protected override async updated(): Promise<void> {
+    if (!this.focusPending) return;
+    this.focusPending = false;
+    const page = this.querySelector("#main > *") as (HTMLElement & { updateComplete?: Promise<unknown> }) | null;
+    await page?.updateComplete;
+    const heading = this.querySelector<HTMLElement>("#main h1");
+    heading?.focus({ preventScroll: true });
+  }
+
+  private page(): TemplateResult {
+    const match = this.match;
+    if (!match) return this.message(t("error.notFound"), t("error.notFoundText"));
+    if (ADMIN_ROUTES.has(match.name) && !session.isAdmin) {
+      return this.message(t("error.forbidden"), t("error.forbiddenText"));
+    }
+    const p = match.params;
+    switch (match.name) {
+      case "dashboard":
+        return html`<cb-dashboard></cb-dashboard>`;
+      case "users":
+        return html`<cb-users></cb-users>`;
+      case "user-new":
+        return html`<cb-user-edit></cb-user-edit>`;
+      case "user-import":
+        return html`<cb-user-import></cb-user-import>`;
+      case "user":
+        return html`<cb-user-edit .userId=${Number(p["id"])}></cb-user-edit>`;
+      case "groups":
+        return html`<cb-groups></cb-groups>`;
+      case "group":
+        return html`<cb-group-edit .groupId=${Number(p["id"])}></cb-group-edit>`;
+      case "plugins":
+        return html`<cb-plugins></cb-plugins>`;
+      case "plugin":
+        return html`<cb-plugin-settings .domain=${p["domain"] ?? ""}></cb-plugin-settings>`;
+      case "settings":
+        return html`<cb-settings></cb-settings>`;
+      case "profile":
+        return html`<cb-profile></cb-profile>`;
+      default:
+        return this.message(t("error.notFound"), t("error.notFoundText"));
+    }
+  }
+
+  private message(title: string, text: string): TemplateResult {
+    return html`<section class="page">
+      <div class="page-head"><h1 tabindex="-1" class="page-title">${title}</h1></div>
+      <p>${text}</p>
+      <p><a class="button" href=${session.user ? this.home() : "/login"}>${t("error.toHome")}</a></p>
+    </section>`;
+  }
+
+  private toastsView(): TemplateResult {
+    return html`<div class="toasts" role="status" aria-live="polite">
+      ${this.toasts.map((x) => html`<div class="toast ${x.kind}">${x.message}</div>`)}
+    </div>`;
+  }
+
+  private connectionView(): TemplateResult {
+    const key: MessageKey =
+      this.connection === "connected" ? "app.live" : this.connection === "connecting" ? "app.connecting" : "app.reconnecting";
+    return html`<span class="conn ${this.connection}" role="status" data-testid="connection"
+      ><span class="dot" aria-hidden="true"></span><span class="conn-label">${t(key)}</span></span
+    >`;
+  }
+
+  protected override render(): TemplateResult {
+    if (this.bootError) {
+      return html`<main id="main" class="bare"><section class="card narrow">
+        <h1 tabindex="-1">${t("app.name")}</h1>${errorView(this.bootError, () => void this.boot())}</section></main>`;
+    }
+    if (!this.ready) return html`<main id="main" class="bare">${loadingView()}</main>${this.toastsView()}`;
+    const name = this.match?.name;
+    if (name === "login" || name === "setup" || !session.user) {
+      return html`<main id="main" class="bare">
+          ${name === "setup" ? html`<cb-setup></cb-setup>` : html`<cb-login></cb-login>`}
+        </main>
+        ${this.toastsView()}`;
+    }
+    return this.shell();
+  }
+
+  private shell(): TemplateResult {
+    const user = session.user!;
+    const section = this.match ? (SECTION[this.match.name] ?? this.match.name) : "";
+    const link = (href: string, key: MessageKey, id: string) =>
+      html`<li><a href=${href} aria-current=${section === id ? "page" : nothing}>${t(key)}</a></li>`;
+    return html`<a class="skip" href="#main" @click=${(e: Event) => {
+        e.preventDefault();
+        this.querySelector<HTMLElement>("#main h1")?.focus();
+      }}>${t("app.skip")}</a>
+      <div class="layout ${this.menuOpen ? "menu-open" : ""}">
+        <header class="topbar">
+          <button
+            type="button"
+            class="menu-button"
+            aria-expanded=${this.menuOpen ? "true" : "false"}
+            aria-controls="nav"
+            @click=${() => (this.menuOpen = !this.menuOpen)}
+          >
+            <span aria-hidden="true">☰</span> <span class="menu-label">${t("app.menu")}</span>
+          </button>
+          <a class="brand" href=${this.home()}>
+            <span class="logo" aria-hidden="true">◆</span>
+            <span>${session.orgName || t("app.name")}</span>
+          </a>
+          <div class="topbar-right">
+            ${this.connectionView()}
+            <span class="who">${t("app.loggedInAs", { name: user.username })}</span>
+            <button type="button" class="secondary small" @click=${() => void this.logout()}>${t("app.logout")}</button>
+          </div>
+        </header>
+        <nav id="nav" class="sidebar" aria-label=${t("app.mainNav")}>
+          ${session.isAdmin
+            ? html`<h2 class="nav-title">${t("nav.admin")}</h2>
+                <ul>
+                  ${ADMIN_NAV.map(([href, key, id]) => link(href, key, id))}
+                </ul>`
+            : nothing}
+          <h2 class="nav-title">${t("nav.portal")}</h2>
+          <ul>
+            ${link("/profile", "nav.profile", "profile")}
+          </ul>
+        </nav>
+        <main id="main" class="content">${this.page()}</main>
+      </div>
+      ${this.toastsView()}`;
+  }
+}

@@ -1,0 +1,129 @@
+/** Accessible form field templates: every input has a label, a hint and an error linked by aria-describedby. */
+import { html, nothing, type TemplateResult } from "lit";
+import { ifDefined } from "lit/directives/if-defined.js";
+import { live } from "lit/directives/live.js";
+
+export interface FieldOptions {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  type?: string;
+  required?: boolean;
+  error?: string | null | undefined;
+  hint?: string | undefined;
+  autocomplete?: string;
+  inputmode?: string;
+  min?: number | undefined;
+  max?: number | undefined;
+  step?: string;
+  disabled?: boolean;
+  placeholder?: string | undefined;
+  list?: string;
+  onBlur?: () => void;
+}
+
+function describedBy(o: { id: string; error?: string | null | undefined; hint?: string | undefined }): string | undefined {
+  const ids = [o.hint && o.hint !== o.error ? `${o.id}-hint` : "", o.error ? `${o.id}-error` : ""].filter(Boolean);
+  return ids.length ? ids.join(" ") : undefined;
+}
+
+/** Required fields get a star (and aria-required on the input); optional ones no marker. */
+function labelText(label: string, required: boolean | undefined): TemplateResult {
+  return html`${label}${required ? html`<span class="req" aria-hidden="true"> *</span>` : nothing}`;
+}
+
+function messages(o: { id: string; error?: string | null | undefined; hint?: string | undefined }): TemplateResult {
+  // A hint that says the same as the error is not repeated.
+  const hint = o.hint && o.hint !== o.error ? o.hint : undefined;
+  return html`${hint ? html`<div class="hint" id="${o.id}-hint">${hint}</div>` : nothing}
+    <div class="field-error" id="${o.id}-error" aria-live="polite">${o.error ?? ""}</div>`;
+}
+
+export function textField(o: FieldOptions): TemplateResult {
+  return html`<div class="field ${o.error ? "has-error" : ""}">
+    <label for=${o.id}>${labelText(o.label, o.required)}</label>
+    <input
+      id=${o.id}
+      name=${o.id}
+      type=${o.type ?? "text"}
+      .value=${live(o.value)}
+      ?required=${o.required}
+      ?disabled=${o.disabled}
+      aria-required=${o.required ? "true" : "false"}
+      aria-invalid=${o.error ? "true" : "false"}
+      aria-describedby=${ifDefined(describedBy(o))}
+      autocomplete=${ifDefined(o.autocomplete)}
+      inputmode=${ifDefined(o.inputmode)}
+      min=${ifDefined(o.min)}
+      max=${ifDefined(o.max)}
+      step=${ifDefined(o.step)}
+      list=${ifDefined(o.list)}
+      placeholder=${ifDefined(o.placeholder)}
+      @input=${(e: Event) => o.onInput((e.target as HTMLInputElement).value)}
+      @blur=${() => o.onBlur?.()}
+    />
+    ${messages(o)}
+  </div>`;
+}
+
+export interface SelectOptions extends Omit<FieldOptions, "type" | "inputmode" | "min" | "max" | "step"> {
+  options: Array<[string, string]>;
+}
+
+export function selectField(o: SelectOptions): TemplateResult {
+  return html`<div class="field ${o.error ? "has-error" : ""}">
+    <label for=${o.id}>${labelText(o.label, o.required)}</label>
+    <select
+      id=${o.id}
+      name=${o.id}
+      ?required=${o.required}
+      ?disabled=${o.disabled}
+      aria-invalid=${o.error ? "true" : "false"}
+      aria-describedby=${ifDefined(describedBy(o))}
+      @change=${(e: Event) => o.onInput((e.target as HTMLSelectElement).value)}
+    >
+      ${o.options.map(([value, label]) => html`<option value=${value} ?selected=${value === o.value}>${label}</option>`)}
+    </select>
+    ${messages(o)}
+  </div>`;
+}
+
+export interface CheckboxOptions {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  hint?: string | undefined;
+  error?: string | null | undefined;
+  disabled?: boolean;
+}
+
+export function checkboxField(o: CheckboxOptions): TemplateResult {
+  return html`<div class="field checkbox ${o.error ? "has-error" : ""}">
+    <input
+      type="checkbox"
+      id=${o.id}
+      name=${o.id}
+      .checked=${live(o.checked)}
+      ?disabled=${o.disabled}
+      aria-describedby=${ifDefined(describedBy(o))}
+      @change=${(e: Event) => o.onChange((e.target as HTMLInputElement).checked)}
+    />
+    <label for=${o.id}>${o.label}</label>
+    ${messages(o)}
+  </div>`;
+}
+
+/** The form-level error box; focus it after a failed submit so screen readers read it. */
+export function formError(message: string | null | undefined, id = "form-error"): TemplateResult {
+  return html`<div class="form-error" id=${id} role="alert" tabindex="-1" ?hidden=${!message}>${message ?? ""}</div>`;
+}
+
+export function focusFirstError(root: ParentNode): void {
+  requestAnimationFrame(() => {
+    const invalid = root.querySelector<HTMLElement>('[aria-invalid="true"]');
+    const box = root.querySelector<HTMLElement>(".form-error:not([hidden])");
+    (invalid ?? box)?.focus();
+  });
+}

@@ -1,0 +1,39 @@
+/** Who is logged in, the organisation's name, and toasts: small shared state with change notifications. */
+import { api } from "./api";
+import { setLanguage } from "./i18n";
+import type { Effective, User } from "./types";
+
+class Session extends EventTarget {
+  user: User | null = null;
+  orgName = "";
+
+  setUser(user: User | null): void {
+    this.user = user;
+    setLanguage(user?.language);
+    this.dispatchEvent(new Event("change"));
+  }
+
+  get isAdmin(): boolean {
+    return this.user?.role === "admin";
+  }
+
+  async loadOrgName(): Promise<void> {
+    if (!this.user) return;
+    try {
+      const effective = await api.get<Effective>(`/api/settings/effective/${this.user.id}`);
+      this.orgName = String(effective["core.organisation_name"]?.value ?? "");
+    } catch {
+      this.orgName = "";
+    }
+    this.dispatchEvent(new Event("change"));
+  }
+}
+
+export const session = new Session();
+
+export type ToastKind = "success" | "error" | "info";
+
+/** Show a short message in the app's live region (read out by screen readers). */
+export function toast(message: string, kind: ToastKind = "success"): void {
+  window.dispatchEvent(new CustomEvent("cb-toast", { detail: { message, kind } }));
+}
