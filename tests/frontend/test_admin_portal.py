@@ -208,7 +208,7 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
     expect(nav.get_by_role("link")).to_have_count(1)
     shot(page, "profile-user")
 
-    for path in ("/users", "/plugins/system_info", "/settings", "/"):
+    for path in ("/", "/users", "/plugins/system_info", "/settings"):
         page.goto(cordboard.base + path)
         if path == "/":
             expect(page).to_have_url(cordboard.base + "/profile")
