@@ -25,10 +25,13 @@ from cordboard.core.storage.db import Database
 from cordboard.core.storage.migrations import migrate
 
 if TYPE_CHECKING:
+    from cordboard.core.calls.b2bua import B2bua
     from cordboard.core.config.settings import SettingsService
     from cordboard.core.http.server import HttpServer
     from cordboard.core.identity.service import IdentityService
     from cordboard.core.plugin_manager import PluginManager
+    from cordboard.core.rtp.relay import RelayManager
+    from cordboard.core.sip.service import SipService
 
 _LOGGER = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -73,6 +76,9 @@ class Core:
         self.settings: SettingsService
         self.plugins: PluginManager
         self.http: HttpServer | None = None
+        self.sip: SipService | None = None
+        self.calls: B2bua | None = None
+        self.relays: RelayManager | None = None
 
     # -- tasks and blocking work ------------------------------------------------------------
     def create_task(self, coro: Coroutine[Any, Any, _T], name: str = "") -> asyncio.Task[_T]:
@@ -97,7 +103,7 @@ class Core:
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     # -- lifecycle ----------------------------------------------------------------------------
-    async def start(self, *, serve_http: bool = True) -> None:
+    async def start(self, *, serve_http: bool = True, serve_sip: bool = True) -> None:
         """Open storage, migrate, load identity, settings and plugins, then serve HTTP."""
         from cordboard.core.config.settings import SettingsService
         from cordboard.core.http.server import HttpServer
@@ -113,6 +119,8 @@ class Core:
         self.settings = SettingsService(self)
         self.plugins = PluginManager(self)
         await self.identity.start()
+        if serve_sip:
+            await self._start_sip()
         await self.plugins.start()
         if serve_http:
             self.http = HttpServer(self)
@@ -121,6 +129,22 @@ class Core:
         self.state = CoreState.RUNNING
         self.create_task(self._watch_external_changes(), "external change watcher")
         self.bus.fire(EVENT_CORE_STARTED, {})
+
+    async def _start_sip(self) -> None:
+        from cordboard.core.calls.b2bua import B2bua
+        from cordboard.core.network import reachable_address
+        from cordboard.core.rtp.ports import PortAllocator
+        from cordboard.core.rtp.relay import RelayManager
+        from cordboard.core.sip.service import SipService
+
+        config = self.config
+        advertise = reachable_address(config.sip_bind, config.sip_advertise)
+        sip = SipService(self, bind=config.sip_bind, port=config.sip_port, advertise=advertise)
+        relays = RelayManager(PortAllocator(config.rtp_port_min, config.rtp_port_max), config.sip_bind)
+        sip.call_handler = self.calls = B2bua(self, sip, relays)
+        self.relays = relays
+        await sip.start()
+        self.sip = sip
 
     async def stop(self) -> None:
         """Stop HTTP, exit plugin lifespans in reverse order, cancel tasks, close storage."""
@@ -132,6 +156,12 @@ class Core:
         try:
             if self.http is not None:
                 await self.http.stop()
+            if self.sip is not None:
+                if self.calls is not None:
+                    self.calls.hang_up_all()
+                await self.sip.stop()
+                if self.relays is not None:
+                    self.relays.close_all()
             if hasattr(self, "plugins"):
                 await self.plugins.stop()
             if hasattr(self, "identity"):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -15,24 +13,13 @@ from cordboard.core.config.bootstrap import BootstrapConfig, load_bootstrap
 from cordboard.core.core import Core
 from cordboard.core.exceptions import CordboardError
 from cordboard.core.logging_setup import setup_logging
+from cordboard.core.network import reachable_address
 
 _LOGGER = logging.getLogger(__name__)
 
 
-def lan_address() -> str:
-    """The address other machines on the LAN reach us at (no packet is sent)."""
-    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routing lookup only, nothing is sent
-        return str(probe.getsockname()[0])
-    return "127.0.0.1"
-
-
 def public_host(config: BootstrapConfig) -> str:
-    if config.public_host:
-        return config.public_host
-    if config.http_bind not in ("0.0.0.0", "::"):
-        return config.http_bind
-    return lan_address()
+    return reachable_address(config.http_bind, config.public_host)
 
 
 async def serve(core: Core) -> int:

@@ -22,7 +22,7 @@ USER_PASSWORD = "user-password-1"
 async def core(tmp_path: Path) -> AsyncIterator[Core]:
     """A started Core (storage, identity, settings, plugins) without a listening HTTP server."""
     instance = Core(tmp_path / "data", BootstrapConfig(http_bind="127.0.0.1", http_port=0, sip_port=0))
-    await instance.start(serve_http=False)
+    await instance.start(serve_http=False, serve_sip=False)
     yield instance
     await instance.stop()
 

@@ -27,14 +27,28 @@ port = {DEFAULT_HTTP_PORT}
 # public_host = "pbx.example.com"
 
 [sip]
-# Address and port for SIP (UDP and TCP).
+# Address and port for SIP (UDP and TCP; TLS listens on port + 1).
 bind = "{DEFAULT_BIND}"
 port = {DEFAULT_SIP_PORT}
+# Address phones reach this appliance at (Via, Contact, SDP); empty means the LAN address.
+# advertise = "192.168.1.20"
+
+[rtp]
+# UDP ports for relayed audio: two per call leg, four per call.
+port_min = 10000
+port_max = 20000
 
 [logging]
 # One of debug, info, warning, error.
 level = "info"
 """
+
+
+def _port_range(value: dict[str, int]) -> dict[str, int]:
+    if value["port_max"] - value["port_min"] < 3:
+        raise vol.Invalid("port_max must be at least port_min + 3", path=["port_max"])
+    return value
+
 
 BOOTSTRAP_SCHEMA: Final = vol.Schema(
     {
@@ -48,8 +62,18 @@ BOOTSTRAP_SCHEMA: Final = vol.Schema(
         vol.Optional("sip", default={}): vol.Schema(
             {
                 vol.Optional("bind", default=DEFAULT_BIND): cv.ip_address,
-                vol.Optional("port", default=DEFAULT_SIP_PORT): cv.port,
+                vol.Optional("port", default=DEFAULT_SIP_PORT): vol.Any(0, cv.port),
+                vol.Optional("advertise", default=""): vol.Any("", cv.ip_address),
             }
+        ),
+        vol.Optional("rtp", default={}): vol.All(
+            vol.Schema(
+                {
+                    vol.Optional("port_min", default=10000): cv.port,
+                    vol.Optional("port_max", default=20000): cv.port,
+                }
+            ),
+            _port_range,
         ),
         vol.Optional("logging", default={}): vol.Schema(
             {vol.Optional("level", default="info"): cv.log_level}
@@ -72,6 +96,12 @@ class BootstrapConfig:
     """Address SIP listens on."""
     sip_port: int = DEFAULT_SIP_PORT
     """Port of SIP over UDP and TCP."""
+    sip_advertise: str = ""
+    """Address put in SIP and SDP for phones to reach us; empty means the LAN address."""
+    rtp_port_min: int = 10000
+    """First UDP port for relayed audio."""
+    rtp_port_max: int = 20000
+    """Last UDP port for relayed audio."""
     log_level: str = "info"
     """Root log level."""
 
@@ -125,5 +155,8 @@ def load_bootstrap(data_dir: Path, *, create: bool = True) -> BootstrapConfig:
         public_host=conf["http"]["public_host"],
         sip_bind=conf["sip"]["bind"],
         sip_port=conf["sip"]["port"],
+        sip_advertise=conf["sip"]["advertise"],
+        rtp_port_min=conf["rtp"]["port_min"],
+        rtp_port_max=conf["rtp"]["port_max"],
         log_level=conf["logging"]["level"],
     )

@@ -28,6 +28,7 @@ API_MODULES: Final = (
     "api_settings",
     "api_plugins",
     "api_states",
+    "api_calls",
     "websocket",
     "openapi",
     "pages",

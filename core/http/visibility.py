@@ -10,8 +10,12 @@ from cordboard.core.state import EVENT_STATE_CHANGED, State
 
 
 def _concerns(data: Any, user: AuthUser) -> bool:
-    value = data.get("user_id") if hasattr(data, "get") else None
-    return value is not None and str(value) == str(user.id)
+    if not hasattr(data, "get"):
+        return False
+    value = data.get("user_id")
+    if value is not None and str(value) == str(user.id):
+        return True
+    return any(str(v) == str(user.id) for v in data.get("user_ids") or () if v is not None)
 
 
 def state_visible(state: State, user: AuthUser) -> bool:

@@ -44,7 +44,7 @@ def plugin_log(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 async def pcore(tmp_path: Path, plugin_log: list[str]) -> AsyncIterator[Core]:
     core = Core(tmp_path / "data", BootstrapConfig(http_port=0))
-    await core.start(serve_http=False)
+    await core.start(serve_http=False, serve_sip=False)
     yield core
     await core.stop()
 
@@ -53,7 +53,7 @@ async def test_lifespans_enter_in_dependency_order_and_exit_in_reverse(
     tmp_path: Path, plugin_log: list[str]
 ) -> None:
     core = Core(tmp_path / "data", BootstrapConfig(http_port=0))
-    await core.start(serve_http=False)
+    await core.start(serve_http=False, serve_sip=False)
     order = core.plugins.order
     assert order.index("cbt_good") < order.index("cbt_dependent")
     assert plugin_log[:2] == ["enter cbt_good hello", "enter cbt_dependent"]
@@ -107,12 +107,12 @@ async def test_disable_stops_hooks_states_services_and_enable_restores(
 
 async def test_disabled_state_survives_restart(tmp_path: Path, plugin_log: list[str]) -> None:
     core = Core(tmp_path / "data", BootstrapConfig(http_port=0))
-    await core.start(serve_http=False)
+    await core.start(serve_http=False, serve_sip=False)
     await core.plugins.disable("cbt_dependent")
     await core.stop()
     plugin_log.clear()
     core = Core(tmp_path / "data", BootstrapConfig(http_port=0))
-    await core.start(serve_http=False)
+    await core.start(serve_http=False, serve_sip=False)
     try:
         assert not core.plugins.get("cbt_dependent").enabled
         assert "enter cbt_dependent" not in plugin_log
@@ -137,11 +137,11 @@ async def test_new_config_restarts_plugin_with_it(pcore: Core, plugin_log: list[
 
 async def test_stored_invalid_config_gives_config_error_status(tmp_path: Path, plugin_log: list[str]) -> None:
     core = Core(tmp_path / "data", BootstrapConfig(http_port=0))
-    await core.start(serve_http=False)
+    await core.start(serve_http=False, serve_sip=False)
     await core.settings.replace_plugin_config("cbt_good", {"count": 0})
     await core.stop()
     core = Core(tmp_path / "data", BootstrapConfig(http_port=0))
-    await core.start(serve_http=False)
+    await core.start(serve_http=False, serve_sip=False)
     try:
         record = core.plugins.get("cbt_good")
         assert record.status is PluginStatus.CONFIG_ERROR

@@ -1,0 +1,552 @@
+"""The B2BUA: every call is two dialogs (caller side A, callee side B) joined by the core with a relay.
+
+A's INVITE is authenticated, the callee found by extension or username, and every registered
+contact of the callee rung in parallel; the first 2xx wins and the other forks are cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+from cordboard.core.calls.history import save_call
+from cordboard.core.calls.media import learn_remote, parse_body_sdp, through_relay
+from cordboard.core.calls.model import (
+    EVENT_CALL_ANSWERED,
+    EVENT_CALL_ENDED,
+    EVENT_CALL_RINGING,
+    EVENT_CALL_STARTED,
+    CallRecord,
+    CallResult,
+    result_for_status,
+    status_for_caller,
+)
+from cordboard.core.context import Context, ulid_now
+from cordboard.core.rtp.ports import NoPortsAvailable
+from cordboard.core.rtp.relay import Relay, RelayLeg, RelayManager
+from cordboard.core.sip import headers as h
+from cordboard.core.sip.accounts import SipAccount
+from cordboard.core.sip.dialog import Dialog
+from cordboard.core.sip.headers import CSeq, Headers
+from cordboard.core.sip.location import Binding
+from cordboard.core.sip.message import SipRequest, SipResponse, make_cancel, make_response
+from cordboard.core.sip.peer import Peer
+from cordboard.core.sip.sdp import SdpParseError
+from cordboard.core.sip.uri import NameAddr, SipUri, TelUri, parse_uri
+
+if TYPE_CHECKING:
+    from cordboard.core.core import Core
+    from cordboard.core.sip.service import SipService
+
+_LOGGER = logging.getLogger(__name__)
+
+RING_TIMEOUT: Final = 60.0
+T1: Final = 0.5
+T2: Final = 4.0
+SDP: Final = "application/sdp"
+
+
+def new_branch() -> str:
+    return "z9hG4bK" + secrets.token_hex(8)
+
+
+class Attempt(NamedTuple):
+    """An INVITE being answered before a call exists for it."""
+
+    key: object
+    request: SipRequest
+    record: CallRecord
+    a_tag: str
+
+
+@dataclass(slots=True)
+class Fork:
+    """One INVITE towards one registered contact of the callee."""
+
+    binding: Binding
+    peer: Peer
+    request: SipRequest
+    key: object = None
+    final: int | None = None
+    dialog: Dialog | None = None
+
+
+@dataclass(slots=True)
+class Leg:
+    """One side of an established call: its dialog and where its phone is reached."""
+
+    dialog: Dialog
+    peer: Peer
+    relay_leg: RelayLeg
+
+
+@dataclass(slots=True)
+class PendingReinvite:
+    call: ActiveCall
+    from_side: str
+    server_key: object
+    request: SipRequest
+
+
+@dataclass(slots=True)
+class ActiveCall:
+    record: CallRecord
+    context: Context
+    invite: SipRequest
+    server_key: object
+    caller_peer: Peer
+    a_tag: str
+    relay: Relay
+    forks: list[Fork] = field(default_factory=list)
+    a: Leg | None = None
+    b: Leg | None = None
+    state: str = "trying"
+    ring_timer: asyncio.TimerHandle | None = None
+    retransmit: asyncio.TimerHandle | None = None
+    acked: bool = True
+    ringing_sent: bool = False
+
+    def leg(self, side: str) -> Leg | None:
+        return self.a if side == "a" else self.b
+
+    def other(self, side: str) -> str:
+        return "b" if side == "a" else "a"
+
+
+class B2bua:
+    """Implements the SIP service's CallHandler; keeps every live call and writes its history."""
+
+    def __init__(
+        self, core: Core, sip: SipService, relays: RelayManager, *, ring_timeout: float = RING_TIMEOUT
+    ):
+        self.core = core
+        self.sip = sip
+        self.relays = relays
+        self.ring_timeout = ring_timeout
+        self.calls: dict[str, ActiveCall] = {}
+        self._by_server_key: dict[object, ActiveCall] = {}
+        self._by_client_key: dict[object, tuple[ActiveCall, Fork]] = {}
+        self._by_dialog: dict[tuple[str, str], tuple[ActiveCall, str]] = {}
+        self._reinvites: dict[object, PendingReinvite] = {}
+        self._reinvite_requests: dict[object, SipRequest] = {}
+        self._acks: dict[object, tuple[bytes, Peer]] = {}
+
+    # -- CallHandler ----------------------------------------------------------------------------
+    def on_request(self, key: object, request: SipRequest, peer: Peer, cancel_of: object | None) -> bool:
+        method = request.method
+        if method == "INVITE" and request.to_tag is None:
+            self.core.create_task(self._start(key, request, peer), f"call from {peer.host}")
+            return True
+        if method == "CANCEL":
+            call = self._by_server_key.get(cancel_of) if cancel_of is not None else None
+            if call is None:
+                return False
+            self.sip.respond(key, make_response(request, 200))
+            if call.state in ("trying", "ringing"):
+                self._cancel_forks(call)
+                self.sip.respond(call.server_key, make_response(call.invite, 487, to_tag=call.a_tag))
+                self._end(call, CallResult.CANCELLED, 487, "cancelled by the caller")
+            return True
+        to_tag = request.to_tag
+        if to_tag is None:
+            return False
+        found = self._by_dialog.get((request.call_id, to_tag))
+        if found is None:
+            return False
+        call, side = found
+        leg = call.leg(side)
+        if leg is not None:
+            try:
+                leg.dialog.receive_request(request)
+            except Exception as err:  # out-of-order CSeq and friends: the dialog says what to answer
+                response = getattr(err, "to_response", None)
+                self.sip.respond(key, response(request) if response else make_response(request, 500))
+                return True
+        if method == "BYE":
+            self.sip.respond(key, make_response(request, 200))
+            self._hang_up_other(call, side)
+            self._end(call, CallResult.ANSWERED, None, f"{'caller' if side == 'a' else 'callee'} hung up")
+        elif method == "INVITE":
+            self._reinvite(call, side, key, request)
+        elif method in ("INFO", "OPTIONS", "NOTIFY", "UPDATE"):
+            self.sip.respond(key, make_response(request, 200))
+        else:
+            self.sip.respond(key, make_response(request, 501))
+        return True
+
+    def on_ack(self, request: SipRequest, peer: Peer) -> None:
+        found = self._by_dialog.get((request.call_id, request.to_tag or ""))
+        if found is None:
+            return
+        call, side = found
+        if side == "a":
+            call.acked = True
+            if call.retransmit is not None:
+                call.retransmit.cancel()
+                call.retransmit = None
+
+    def on_response(self, key: object, response: SipResponse) -> None:
+        pending = self._reinvites.get(key)
+        if pending is not None:
+            self._reinvite_response(key, pending, response)
+            return
+        found = self._by_client_key.get(key)
+        if found is None:
+            ack = self._acks.get(key)
+            if ack is not None and 200 <= response.status < 300:
+                self.sip.transports.send(*ack)  # a retransmitted 2xx: our ACK was lost (13.2.2.4)
+            return
+        call, fork = found
+        status = response.status
+        if status < 200:
+            if status > 100:
+                self._ringing(call, response)
+            return
+        self._by_client_key.pop(key, None)
+        if status < 300:
+            self._fork_answered(call, fork, response)
+        else:
+            fork.final = status
+            self._fork_failed(call)
+
+    def on_timeout(self, key: object) -> None:
+        self._reinvites.pop(key, None)
+        found = self._by_client_key.pop(key, None)
+        if found is not None:
+            call, fork = found
+            fork.final = 408
+            self._fork_failed(call)
+
+    # -- call set-up ----------------------------------------------------------------------------
+    async def _start(self, key: object, request: SipRequest, peer: Peer) -> None:
+        outcome = self.sip.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
+        if outcome.account is None:
+            assert outcome.response is not None
+            self.sip.respond(key, outcome.response)
+            return
+        caller = outcome.account
+        dialled = _dialled(request)
+        callee = self.sip.accounts.find(dialled) if dialled else None
+        now = time.time()
+        record = CallRecord(
+            id=ulid_now(),
+            sip_call_id=request.call_id,
+            caller=caller.extension or caller.username,
+            caller_name=caller.display_name,
+            caller_user_id=caller.user_id,
+            callee=dialled or "",
+            callee_name=callee.display_name if callee else "",
+            callee_user_id=callee.user_id if callee else None,
+            started=now,
+        )
+        context = Context(user_id=str(caller.user_id))
+        a_tag = secrets.token_hex(6)
+        attempt = Attempt(key, request, record, a_tag)
+        if callee is None:
+            self._reject(attempt, 404, "Not Found", CallResult.FAILED)
+            return
+        targets = self.sip.targets(callee) if not callee.locked else []
+        if not targets:
+            self._reject(attempt, 480, "Temporarily Unavailable", CallResult.NO_ANSWER)
+            return
+        try:
+            offer = parse_body_sdp(request.body, request.content_type)
+        except SdpParseError as err:
+            self._reject(attempt, 400, f"Bad Request - Malformed SDP: {err}", CallResult.FAILED)
+            return
+        if offer is None:
+            self._reject(attempt, 488, "Not Acceptable Here - SDP Offer Required", CallResult.FAILED)
+            return
+        try:
+            relay = await self.relays.create(record.id)
+        except NoPortsAvailable:
+            self._reject(attempt, 503, "Service Unavailable - No Media Ports", CallResult.FAILED)
+            return
+        learn_remote(relay.a, offer)
+        call = ActiveCall(record, context, request, key, peer, a_tag, relay)
+        self.calls[record.id] = call
+        self._by_server_key[key] = call
+        self._publish(call, EVENT_CALL_STARTED)
+        body = through_relay(offer, relay.b, self.sip.advertise)
+        for binding in targets:
+            fork = self._fork(call, caller, callee, binding, body)
+            fork.key = self.sip.send_request(fork.request, fork.peer)
+            self._by_client_key[fork.key] = (call, fork)
+            call.forks.append(fork)
+        call.ring_timer = asyncio.get_running_loop().call_later(self.ring_timeout, self._ring_timeout, call)
+
+    def _fork(
+        self, call: ActiveCall, caller: SipAccount, callee: SipAccount, binding: Binding, body: bytes
+    ) -> Fork:
+        peer = Peer(binding.transport, binding.source_host, binding.source_port)
+        invite = call.invite
+        caller_number = caller.extension or caller.username
+        headers = Headers()
+        headers.add(h.VIA, self.sip.via_for(peer.transport, new_branch()))
+        max_forwards = invite.max_forwards
+        headers.add(h.MAX_FORWARDS, str(max(1, (max_forwards if max_forwards is not None else 70) - 1)))
+        from_ = NameAddr.parse(f"<sip:{caller_number}@{self.sip.advertise}>").with_tag(secrets.token_hex(6))
+        from_ = NameAddr(caller.display_name or None, from_.uri, from_.params)
+        headers.add(h.FROM, str(from_))
+        headers.add(h.TO, f"<sip:{callee.extension or callee.username}@{self.sip.advertise}>")
+        headers.add(h.CALL_ID, f"{secrets.token_hex(12)}@cordboard")
+        headers.add(h.CSEQ, str(CSeq(1, "INVITE")))
+        headers.add(h.CONTACT, self.sip.contact_for(peer.transport))
+        headers.add(h.ALLOW, "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE")
+        headers.add(h.CONTENT_TYPE, SDP)
+        request = SipRequest("INVITE", parse_uri(binding.contact), headers, body)
+        return Fork(binding, peer, request)
+
+    def _reject(self, attempt: Attempt, status: int, reason: str, result: CallResult) -> None:
+        key, request, record, a_tag = attempt
+        self.sip.respond(key, make_response(request, status, reason, to_tag=a_tag))
+        record.ended = time.time()
+        record.result = result
+        record.sip_code = status
+        record.reason = reason
+        self.core.bus.fire(EVENT_CALL_ENDED, _event_data(record), Context(user_id=str(record.caller_user_id)))
+        self._save(record)
+
+    def _ringing(self, call: ActiveCall, response: SipResponse) -> None:
+        if call.state != "trying" and not (response.status == 183 and response.body):
+            return
+        status = 180
+        body = b""
+        if response.body:
+            try:
+                sdp = parse_body_sdp(response.body, response.content_type)
+            except SdpParseError:
+                sdp = None
+            if sdp is not None:  # early media (ringback or announcements) through the relay
+                learn_remote(call.relay.b, sdp)
+                body = through_relay(sdp, call.relay.a, self.sip.advertise)
+                status = 183
+        ringing = make_response(call.invite, status, to_tag=call.a_tag)
+        ringing.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
+        if body:
+            ringing.headers.set(h.CONTENT_TYPE, SDP)
+            ringing.body = body
+        self.sip.respond(call.server_key, ringing)
+        if call.state == "trying":
+            call.state = "ringing"
+            self._publish(call, EVENT_CALL_RINGING)
+
+    def _fork_answered(self, call: ActiveCall, fork: Fork, response: SipResponse) -> None:
+        dialog = Dialog.from_uac(fork.request, response)
+        ack = dialog.create_ack(response)
+        ack.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
+        self.sip.send_stateless_request(ack, fork.peer)
+        self._acks[fork.key] = (bytes(ack), fork.peer)
+        if call.state not in ("trying", "ringing"):  # a second fork answered too late
+            bye = dialog.create_request("BYE")
+            bye.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
+            self.sip.send_request(bye, fork.peer)
+            return
+        fork.dialog = dialog
+        call.b = Leg(dialog, fork.peer, call.relay.b)
+        self._by_dialog[(dialog.call_id, dialog.local_tag)] = (call, "b")
+        self._cancel_forks(call, except_fork=fork)
+        body = b""
+        try:
+            answer = parse_body_sdp(response.body, response.content_type)
+        except SdpParseError:
+            answer = None
+        if answer is not None:
+            learn_remote(call.relay.b, answer)
+            body = through_relay(answer, call.relay.a, self.sip.advertise)
+        ok = make_response(call.invite, 200, to_tag=call.a_tag)
+        ok.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
+        ok.headers.set(h.ALLOW, "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE")
+        if body:
+            ok.headers.set(h.CONTENT_TYPE, SDP)
+            ok.body = body
+        self.sip.respond(call.server_key, ok)
+        a_dialog = Dialog.from_uas(call.invite, ok)
+        call.a = Leg(a_dialog, call.caller_peer, call.relay.a)
+        self._by_dialog[(a_dialog.call_id, a_dialog.local_tag)] = (call, "a")
+        self._by_server_key.pop(call.server_key, None)
+        if call.ring_timer is not None:
+            call.ring_timer.cancel()
+        call.state = "answered"
+        call.record.answered = time.time()
+        if not call.caller_peer.reliable:
+            call.acked = False
+            self._retransmit_2xx(call, bytes(ok), T1, 0.0)
+        self._publish(call, EVENT_CALL_ANSWERED)
+
+    def _retransmit_2xx(self, call: ActiveCall, data: bytes, interval: float, elapsed: float) -> None:
+        """RFC 3261 13.3.1.4: the UAS core resends its 2xx until the ACK arrives (64*T1 at most)."""
+        if call.acked or call.state != "answered":
+            return
+        if elapsed >= 64 * T1:
+            _LOGGER.info("Call %s: no ACK for the 200 OK; hanging up", call.record.id)
+            self._hang_up_other(call, "a")
+            self._send_bye(call, "a")
+            self._end(call, CallResult.ANSWERED, None, "no ACK from the caller")
+            return
+        if elapsed > 0:
+            self.sip.transports.send(data, call.caller_peer)
+        call.retransmit = asyncio.get_running_loop().call_later(
+            interval, self._retransmit_2xx, call, data, min(interval * 2, T2), elapsed + interval
+        )
+
+    def _fork_failed(self, call: ActiveCall) -> None:
+        if call.state not in ("trying", "ringing"):
+            return
+        if any(f.final is None for f in call.forks):
+            return
+        status = status_for_caller([f.final for f in call.forks if f.final is not None])
+        self.sip.respond(call.server_key, make_response(call.invite, status, to_tag=call.a_tag))
+        self._end(call, result_for_status(status), status, f"callee answered {status}")
+
+    def _ring_timeout(self, call: ActiveCall) -> None:
+        if call.state not in ("trying", "ringing"):
+            return
+        self._cancel_forks(call)
+        self.sip.respond(call.server_key, make_response(call.invite, 480, "No Answer", to_tag=call.a_tag))
+        self._end(call, CallResult.NO_ANSWER, 480, "no answer")
+
+    def _cancel_forks(self, call: ActiveCall, except_fork: Fork | None = None) -> None:
+        for fork in call.forks:
+            if fork is except_fork or fork.final is not None:
+                continue
+            fork.final = 487
+            self._by_client_key.pop(fork.key, None)
+            self.sip.send_request(make_cancel(fork.request), fork.peer)
+
+    # -- established calls ----------------------------------------------------------------------
+    def _send_bye(self, call: ActiveCall, side: str) -> None:
+        leg = call.leg(side)
+        if leg is None:
+            return
+        bye = leg.dialog.create_request("BYE")
+        bye.headers.add(h.VIA, self.sip.via_for(leg.peer.transport, new_branch()), prepend=True)
+        self.sip.send_request(bye, leg.peer)
+
+    def _hang_up_other(self, call: ActiveCall, side: str) -> None:
+        self._send_bye(call, call.other(side))
+
+    def _reinvite(self, call: ActiveCall, side: str, key: object, request: SipRequest) -> None:
+        """Pass a re-INVITE (hold, unhold, codec change) to the other side, through the relay."""
+        other = call.leg(call.other(side))
+        this = call.leg(side)
+        if other is None or this is None or call.state != "answered":
+            self.sip.respond(key, make_response(request, 491))
+            return
+        try:
+            sdp = parse_body_sdp(request.body, request.content_type)
+        except SdpParseError as err:
+            self.sip.respond(key, make_response(request, 400, f"Bad Request - Malformed SDP: {err}"))
+            return
+        body = b""
+        if sdp is not None:
+            learn_remote(this.relay_leg, sdp)
+            body = through_relay(sdp, other.relay_leg, self.sip.advertise)
+        forward = other.dialog.create_request("INVITE", body=body, content_type=SDP if body else None)
+        forward.headers.add(h.VIA, self.sip.via_for(other.peer.transport, new_branch()), prepend=True)
+        forward.headers.set(h.CONTACT, self.sip.contact_for(other.peer.transport))
+        client_key = self.sip.send_request(forward, other.peer)
+        self._reinvites[client_key] = PendingReinvite(call, side, key, request)
+        self._reinvite_requests[client_key] = forward
+
+    def _reinvite_response(self, key: object, pending: PendingReinvite, response: SipResponse) -> None:
+        if response.status < 200:
+            return
+        self._reinvites.pop(key, None)
+        forward = self._reinvite_requests.pop(key)
+        call = pending.call
+        side = pending.from_side
+        other = call.leg(call.other(side))
+        this = call.leg(side)
+        if other is None or this is None:
+            return
+        if response.status >= 300:
+            self.sip.respond(
+                pending.server_key, make_response(pending.request, response.status, response.reason)
+            )
+            return
+        ack = other.dialog.create_ack(response) if hasattr(other.dialog, "create_ack") else None
+        if ack is not None:
+            ack.headers.add(h.VIA, self.sip.via_for(other.peer.transport, new_branch()), prepend=True)
+            self.sip.send_stateless_request(ack, other.peer)
+        del forward
+        body = b""
+        try:
+            answer = parse_body_sdp(response.body, response.content_type)
+        except SdpParseError:
+            answer = None
+        if answer is not None:
+            learn_remote(other.relay_leg, answer)
+            body = through_relay(answer, this.relay_leg, self.sip.advertise)
+        ok = make_response(pending.request, 200)
+        ok.headers.set(h.CONTACT, self.sip.contact_for(this.peer.transport))
+        if body:
+            ok.headers.set(h.CONTENT_TYPE, SDP)
+            ok.body = body
+        self.sip.respond(pending.server_key, ok)
+
+    # -- teardown and publishing ------------------------------------------------------------------
+    def _end(self, call: ActiveCall, result: CallResult, status: int | None, reason: str) -> None:
+        if call.state == "ended":
+            return
+        call.state = "ended"
+        for timer in (call.ring_timer, call.retransmit):
+            if timer is not None:
+                timer.cancel()
+        self.relays.close(call.record.id)
+        self.calls.pop(call.record.id, None)
+        self._by_server_key.pop(call.server_key, None)
+        for leg in (call.a, call.b):
+            if leg is not None:
+                self._by_dialog.pop((leg.dialog.call_id, leg.dialog.local_tag), None)
+        for fork in call.forks:
+            self._by_client_key.pop(fork.key, None)
+            self._acks.pop(fork.key, None)
+        record = call.record
+        record.ended = time.time()
+        record.result = result
+        record.sip_code = status
+        record.reason = reason
+        self.core.states.remove(f"call.{record.id}", context=call.context)
+        self.core.bus.fire(EVENT_CALL_ENDED, _event_data(record), call.context)
+        self._save(record)
+
+    def _save(self, record: CallRecord) -> None:
+        self.core.create_task(self.core.db.call(lambda db: save_call(db, record)), "save call")
+
+    def _publish(self, call: ActiveCall, event: str) -> None:
+        record = call.record
+        attributes = {**_event_data(record), "user_ids": [record.caller_user_id, record.callee_user_id]}
+        self.core.states.set(f"call.{record.id}", call.state, attributes, context=call.context)
+        self.core.bus.fire(event, _event_data(record), call.context)
+
+    def hang_up_all(self) -> None:
+        for call in list(self.calls.values()):
+            if call.state == "answered":
+                self._send_bye(call, "a")
+                self._send_bye(call, "b")
+                self._end(call, CallResult.ANSWERED, None, "Cordboard stopped")
+            else:
+                self._cancel_forks(call)
+                self.sip.respond(call.server_key, make_response(call.invite, 503, to_tag=call.a_tag))
+                self._end(call, CallResult.FAILED, 503, "Cordboard stopped")
+
+
+def _dialled(request: SipRequest) -> str | None:
+    uri = request.uri
+    if isinstance(uri, SipUri):
+        return uri.user
+    if isinstance(uri, TelUri):
+        return uri.digits
+    return None
+
+
+def _event_data(record: CallRecord) -> dict[str, Any]:
+    data = record.as_dict()
+    data["call_id"] = data.pop("id")
+    data["user_id"] = record.caller_user_id
+    return data

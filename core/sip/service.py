@@ -1,0 +1,410 @@
+"""SipService: SIP inside the Core: transports, transactions, registrar, states, events, the call hooks."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import time
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import sqlite_utils
+
+from cordboard.core.bus import EventType
+from cordboard.core.identity.digest import sip_realm
+from cordboard.core.sip import headers as h
+from cordboard.core.sip.accounts import SipAccount, SipAccounts
+from cordboard.core.sip.auth import DigestVerifier, NonceManager
+from cordboard.core.sip.authenticator import Authenticator
+from cordboard.core.sip.errors import SipParseError
+from cordboard.core.sip.events import (
+    AckReceived,
+    RequestReceived,
+    ResponseReceived,
+    TransactionTimedOut,
+)
+from cordboard.core.sip.flood import FloodGuard
+from cordboard.core.sip.location import Binding, LocationService
+from cordboard.core.sip.message import (
+    SipRequest,
+    SipResponse,
+    make_response,
+    parse_message,
+    validate_request,
+    validate_response,
+)
+from cordboard.core.sip.peer import Peer
+from cordboard.core.sip.registrar import Registrar
+from cordboard.core.sip.stateless import stateless_error_response
+from cordboard.core.sip.status import SipStatusError
+from cordboard.core.sip.tls import ensure_certificate, server_context
+from cordboard.core.sip.transaction import TransactionLayer
+from cordboard.core.sip.transport import SipTransports
+
+if TYPE_CHECKING:
+    from cordboard.core.core import Core
+
+_LOGGER = logging.getLogger(__name__)
+
+EVENT_REGISTRATION_CHANGED: Final = EventType[dict[str, Any]]("registration.changed")
+ALLOW: Final = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE"
+SUPPORTED: Final = ("replaces", "timer")
+SERVER_NAME: Final = "Cordboard"
+EXPIRY_INTERVAL: Final = 5.0
+
+
+class CallHandler(Protocol):
+    """What the SIP service hands to the call layer (the B2BUA in cordboard.core.calls)."""
+
+    def on_request(self, key: object, request: SipRequest, peer: Peer, cancel_of: object | None) -> bool: ...
+    def on_ack(self, request: SipRequest, peer: Peer) -> None: ...
+    def on_response(self, key: object, response: SipResponse) -> None: ...
+    def on_timeout(self, key: object) -> None: ...
+
+
+def device_id(binding: Binding) -> str:
+    return hashlib.sha1(f"{binding.user_id}:{binding.key}".encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+class SipService:
+    """Owns the transaction layer and pumps it: bytes in, events to handlers, datagrams out."""
+
+    def __init__(self, core: Core, *, bind: str, port: int, advertise: str) -> None:
+        self.core = core
+        self.bind = bind
+        self.port = port
+        self.advertise = advertise
+        """Address put in Via, Contact and SDP: what phones can reach us at."""
+        self.accounts = SipAccounts(core)
+        self.location = LocationService()
+        self.registrar = Registrar(self.location)
+        self.realm = "cordboard"
+        self.verifier = DigestVerifier(NonceManager(os.urandom(32)), self.realm)
+        self.authenticator = Authenticator(self.accounts, self.verifier)
+        self.transports = SipTransports(self._on_bytes)
+        self.layer = TransactionLayer()
+        self.flood = FloodGuard()
+        self.call_handler: CallHandler | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._expiry_task: asyncio.Task[None] | None = None
+        self.stats = {"received": 0, "parse_errors": 0, "dropped_flood": 0, "stray_responses": 0}
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        self.realm = await self.core.db.call(sip_realm)
+        self.verifier = DigestVerifier(NonceManager(os.urandom(32)), self.realm)
+        self.authenticator = Authenticator(self.accounts, self.verifier)
+        await self.accounts.start()
+        self.accounts.on_change.append(self._accounts_changed)
+        self.location.restore(await self.core.db.call(_load_bindings))
+        await self.transports.start_udp(self.bind, self.port)
+        port = self.port or self.transports.addresses["udp"][1]
+        await self.transports.start_stream("tcp", self.bind, port)
+        cert, key = await self.core.run_in_executor(ensure_certificate, self.core.data_dir, [self.advertise])
+        tls_port = port + 1 if port else 0
+        await self.transports.start_stream("tls", self.bind, tls_port, server_context(cert, key))
+        self.port = port
+        for account in self._all_accounts():
+            self._publish_extension(account)
+        self._expiry_task = self.core.create_task(self._expire_loop(), "SIP binding expiry")
+        _LOGGER.info(
+            "SIP on udp/tcp %s:%d, tls port %d", self.bind, port, self.transports.addresses["tls"][1]
+        )
+
+    async def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._expiry_task is not None:
+            self._expiry_task.cancel()
+        self.accounts.stop()
+        await self.transports.close()
+
+    # -- input --------------------------------------------------------------------------------
+    def _on_bytes(self, data: bytes, peer: Peer) -> None:
+        self.stats["received"] += 1
+        now = asyncio.get_running_loop().time()
+        if not self.flood.allow(peer.host, now):
+            self.stats["dropped_flood"] += 1
+            return
+        try:
+            message = parse_message(data)
+        except SipParseError as err:
+            self.stats["parse_errors"] += 1
+            response = stateless_error_response(data, f"Bad Request - {err}")
+            if response is not None:
+                self.transports.send(response, peer)
+            _LOGGER.debug("Unparsable message from %s: %s", peer, err)
+            return
+        if isinstance(message, SipResponse):
+            try:
+                validate_response(message)
+            except SipParseError:
+                self.stats["stray_responses"] += 1
+                return
+        else:
+            try:
+                validate_request(message, supported=SUPPORTED)
+                self._fix_via(message, peer)
+            except SipStatusError as err:
+                if message.method != "ACK":
+                    self._send_stateless(err.to_response(message), peer)
+                return
+            except SipParseError as err:
+                if message.method != "ACK":
+                    self._send_stateless(make_response(message, 400, f"Bad Request - {err}"), peer)
+                return
+            if message.max_forwards == 0 and message.method not in ("ACK", "OPTIONS"):
+                self._send_stateless(make_response(message, 483), peer)
+                return
+        self.layer.receive(message, peer, now)
+        self.pump()
+
+    def _send_stateless(self, response: SipResponse, peer: Peer) -> None:
+        response.headers.set(h.SERVER, SERVER_NAME)
+        self.transports.send(bytes(response), peer)
+
+    @staticmethod
+    def _fix_via(request: SipRequest, peer: Peer) -> None:
+        """RFC 3261 18.2.1 received, RFC 3581 rport: answer where the request really came from."""
+        via = request.top_via
+        changed = False
+        if via.host != peer.host:
+            via.params["received"] = peer.host
+            changed = True
+        if "rport" in via.params:
+            via.params["rport"] = str(peer.port)
+            changed = True
+        if changed:
+            request.headers.pop_first(h.VIA)
+            request.headers.add(h.VIA, str(via), prepend=True)
+
+    # -- the pump -----------------------------------------------------------------------------
+    def pump(self) -> None:
+        """Handle the layer's events, send what it queued, and re-arm its timer."""
+        while (event := self.layer.next_event()) is not None:
+            try:
+                self._dispatch(event)
+            except Exception:
+                _LOGGER.exception("Error handling %s", type(event).__name__)
+        for data, peer in self.layer.datagrams_to_send():
+            self.transports.send(data, peer)
+        self._arm_timer()
+
+    def _arm_timer(self) -> None:
+        deadline = self.layer.get_timer()
+        if self._timer is not None and (deadline is None or self._timer.when() != deadline):
+            self._timer.cancel()
+            self._timer = None
+        if deadline is not None and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self.layer.handle_timer(asyncio.get_running_loop().time())
+        self.pump()
+
+    def _dispatch(self, event: object) -> None:
+        if isinstance(event, RequestReceived):
+            self._on_request(event)
+        elif isinstance(event, ResponseReceived):
+            if self.call_handler is not None:
+                self.call_handler.on_response(event.key, event.response)
+        elif isinstance(event, AckReceived):
+            if self.call_handler is not None:
+                self.call_handler.on_ack(event.request, event.peer)
+        elif isinstance(event, TransactionTimedOut) and self.call_handler is not None:
+            self.call_handler.on_timeout(event.key)
+
+    def _on_request(self, event: RequestReceived) -> None:
+        request, peer = event.request, event.peer
+        method = request.method
+        if method == "REGISTER":
+            self.respond(event.key, self._register(request, peer))
+            return
+        if method == "OPTIONS" and request.to_tag is None:
+            self.respond(event.key, self._options(request))
+            return
+        if self.call_handler is not None and self.call_handler.on_request(
+            event.key, request, peer, getattr(event, "cancels", None)
+        ):
+            return
+        if method in ("INVITE", "BYE", "CANCEL", "INFO", "UPDATE", "OPTIONS"):
+            self.respond(event.key, make_response(request, 481 if request.to_tag else 404))
+        else:
+            response = make_response(request, 501, "Not Implemented")
+            response.headers.set(h.ALLOW, ALLOW)
+            self.respond(event.key, response)
+
+    # -- output -------------------------------------------------------------------------------
+    def respond(self, key: object, response: SipResponse) -> None:
+        response.headers.set(h.SERVER, SERVER_NAME)
+        self.layer.send_response(key, response, asyncio.get_running_loop().time())
+        self.pump()
+
+    def send_request(self, request: SipRequest, peer: Peer) -> object:
+        request.headers.set(h.USER_AGENT, SERVER_NAME)
+        key = self.layer.send_request(request, peer, asyncio.get_running_loop().time())
+        self.pump()
+        return key
+
+    def send_stateless_request(self, request: SipRequest, peer: Peer) -> None:
+        """For ACK of a 2xx: outside any transaction (RFC 3261 13.2.2.4)."""
+        self.transports.send(bytes(request), peer)
+
+    def via_for(self, transport: str, branch: str) -> str:
+        port = self.transports.addresses.get(transport, (self.advertise, self.port))[1]
+        return f"SIP/2.0/{transport.upper()} {self.advertise}:{port};branch={branch};rport"
+
+    def contact_for(self, transport: str, user: str = "cordboard") -> str:
+        port = self.transports.addresses.get(transport, (self.advertise, self.port))[1]
+        suffix = "" if transport == "udp" else f";transport={transport}"
+        return f"<sip:{user}@{self.advertise}:{port}{suffix}>"
+
+    # -- registrar ----------------------------------------------------------------------------
+    def _register(self, request: SipRequest, peer: Peer) -> SipResponse:
+        now = time.time()
+        outcome = self.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
+        if outcome.account is None:
+            assert outcome.response is not None
+            return outcome.response
+        result = self.registrar.handle(request, outcome.account, peer, now)
+        if result.changed or result.removed:
+            self._bindings_changed(outcome.account, result.changed, result.removed)
+        return result.response
+
+    def _options(self, request: SipRequest) -> SipResponse:
+        response = make_response(request, 200)
+        response.headers.set(h.ALLOW, ALLOW)
+        response.headers.set("Accept", "application/sdp")
+        response.headers.set(h.SUPPORTED, ", ".join(SUPPORTED))
+        return response
+
+    def _bindings_changed(self, account: SipAccount, changed: list[Binding], removed: list[Binding]) -> None:
+        now = time.time()
+        for binding in changed:
+            self.core.states.set(
+                f"device.{device_id(binding)}",
+                "registered",
+                {
+                    "user_id": binding.user_id,
+                    "username": account.username,
+                    "extension": account.extension,
+                    "contact": binding.contact,
+                    "user_agent": binding.user_agent,
+                    "source": f"{binding.transport}:{binding.source_host}:{binding.source_port}",
+                    "expires_at": binding.expires_at,
+                },
+            )
+            self.core.bus.fire(
+                EVENT_REGISTRATION_CHANGED,
+                {
+                    "user_id": binding.user_id,
+                    "extension": account.extension,
+                    "contact": binding.contact,
+                    "action": "registered",
+                },
+            )
+        for binding in removed:
+            self.core.states.remove(f"device.{device_id(binding)}")
+            self.core.bus.fire(
+                EVENT_REGISTRATION_CHANGED,
+                {
+                    "user_id": binding.user_id,
+                    "extension": account.extension,
+                    "contact": binding.contact,
+                    "action": "expired" if binding.expires_at <= now else "unregistered",
+                },
+            )
+        self._publish_extension(account)
+        live = self.location.bindings(account.user_id, now)
+        self.core.create_task(
+            self.core.db.call(lambda db: _save_bindings(db, account.user_id, live)), "save bindings"
+        )
+
+    def _publish_extension(self, account: SipAccount) -> None:
+        if not account.extension:
+            return
+        bindings = self.location.bindings(account.user_id, time.time())
+        self.core.states.set(
+            f"extension.{account.extension}",
+            "registered" if bindings else "unregistered",
+            {
+                "user_id": account.user_id,
+                "username": account.username,
+                "name": account.display_name,
+                "devices": len(bindings),
+            },
+        )
+
+    def _all_accounts(self) -> list[SipAccount]:
+        return [a for a in (self.accounts.by_id(i) for i in self._account_ids()) if a is not None]
+
+    def _account_ids(self) -> list[int]:
+        return list(self.accounts._by_id)
+
+    def _accounts_changed(self, old: dict[int, SipAccount], new: dict[int, SipAccount]) -> None:
+        for user_id, account in old.items():
+            current = new.get(user_id)
+            if current is None or current.locked or current.extension != account.extension:
+                removed = self.location.remove_all(user_id) if current is None or current.locked else []
+                if account.extension:
+                    self.core.states.remove(f"extension.{account.extension}")
+                if removed:
+                    self._bindings_changed(current or account, [], removed)
+        for account in new.values():
+            self._publish_extension(account)
+
+    async def _expire_loop(self) -> None:
+        while True:
+            await asyncio.sleep(EXPIRY_INTERVAL)
+            expired = self.location.expire(time.time())
+            by_user: dict[int, list[Binding]] = {}
+            for binding in expired:
+                by_user.setdefault(binding.user_id, []).append(binding)
+            for user_id, bindings in by_user.items():
+                account = self.accounts.by_id(user_id)
+                if account is not None:
+                    self._bindings_changed(account, [], bindings)
+
+    def targets(self, account: SipAccount) -> list[Binding]:
+        """Where to ring a user: their live registrations, newest first."""
+        return self.location.bindings(account.user_id, time.time())
+
+
+def _save_bindings(db: sqlite_utils.Database, user_id: int, bindings: list[Binding]) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM registrations WHERE user_id = ?", [user_id])
+        for b in bindings:
+            db.execute(
+                "INSERT INTO registrations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    b.user_id,
+                    b.key,
+                    b.contact,
+                    b.call_id,
+                    b.cseq,
+                    b.expires_at,
+                    b.registered_at,
+                    b.transport,
+                    b.source_host,
+                    b.source_port,
+                    b.user_agent,
+                    b.instance_id,
+                ],
+            )
+
+
+def _load_bindings(db: sqlite_utils.Database) -> list[Binding]:
+    rows = db.execute(
+        "SELECT user_id, contact, call_id, cseq, expires_at, registered_at, transport, source_host, "
+        "source_port, user_agent, instance_id FROM registrations WHERE expires_at > ?",
+        [time.time()],
+    ).fetchall()
+    return [
+        Binding(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], user_agent=r[9], instance_id=r[10])
+        for r in rows
+    ]
+
+
+__all__ = ["EVENT_REGISTRATION_CHANGED", "CallHandler", "SipService", "device_id"]

@@ -1,0 +1,163 @@
+"""SIP over UDP, TCP and TLS: the only socket code of core/sip. Adapters pump bytes; nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import Callable
+from typing import Any, Final
+
+from cordboard.core.sip.errors import SipParseError
+from cordboard.core.sip.message import StreamFramer
+from cordboard.core.sip.peer import Peer
+
+_LOGGER = logging.getLogger(__name__)
+
+MessageHandler = Callable[[bytes, Peer], None]
+CONNECT_TIMEOUT: Final = 5.0
+IDLE_TIMEOUT: Final = 3600.0
+MAX_CONNECTIONS: Final = 4096
+
+
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, handler: MessageHandler) -> None:
+        self._handler = handler
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        if data in (b"\r\n\r\n", b"\r\n"):  # RFC 5626 keep-alive: answer a double CRLF with one CRLF
+            if data == b"\r\n\r\n" and self.transport is not None:
+                self.transport.sendto(b"\r\n", addr)
+            return
+        self._handler(data, Peer("udp", addr[0], addr[1]))
+
+    def error_received(self, exc: Exception) -> None:
+        _LOGGER.debug("UDP error: %s", exc)
+
+
+class _StreamConnection(asyncio.Protocol):
+    """One TCP or TLS connection: frames messages by Content-Length and answers CRLF pings."""
+
+    def __init__(self, transports: SipTransports, kind: str) -> None:
+        self._transports = transports
+        self._kind = kind
+        self._framer = StreamFramer()
+        self.transport: asyncio.Transport | None = None
+        self.peer: Peer | None = None
+        self.ready = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        host, port = transport.get_extra_info("peername")[:2]
+        self.peer = Peer(self._kind, host, port)
+        self._transports._connections[self.peer] = self
+        if not self.ready.done():
+            self.ready.set_result(None)
+        if len(self._transports._connections) > MAX_CONNECTIONS:
+            _LOGGER.warning("Too many SIP connections; closing %s", self.peer)
+            transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        assert self.peer is not None and self.transport is not None
+        try:
+            messages = self._framer.feed(data)
+        except SipParseError as err:
+            _LOGGER.info("Closing %s: %s", self.peer, err)
+            self.transport.close()
+            return
+        for _ in range(self._framer.take_pings()):
+            self.transport.write(b"\r\n")
+        for message in messages:
+            self._transports._handler(message, self.peer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.peer is not None and self._transports._connections.get(self.peer) is self:
+            del self._transports._connections[self.peer]
+        if not self.ready.done():
+            self.ready.set_exception(exc or ConnectionError("closed"))
+
+    def send(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+
+class SipTransports:
+    """Listens on UDP, TCP and TLS and sends to peers; responses and requests to a stream peer reuse
+    its connection (RFC 3261 18.2.2), so phones behind NAT are reached on the connection they opened."""
+
+    def __init__(self, handler: MessageHandler) -> None:
+        self._handler = handler
+        self._udp: _UdpProtocol | None = None
+        self._servers: list[asyncio.AbstractServer] = []
+        self._connections: dict[Peer, _StreamConnection] = {}
+        self._tls_client: ssl.SSLContext | None = None
+        self.addresses: dict[str, tuple[str, int]] = {}
+
+    async def start_udp(self, host: str, port: int) -> None:
+        loop = asyncio.get_running_loop()
+        transport, protocol = await loop.create_datagram_endpoint(
+            lambda: _UdpProtocol(self._handler), local_addr=(host, port), reuse_port=False
+        )
+        self._udp = protocol
+        self.addresses["udp"] = transport.get_extra_info("sockname")[:2]
+
+    async def start_stream(
+        self, kind: str, host: str, port: int, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(
+            lambda: _StreamConnection(self, kind), host, port, ssl=ssl_context, reuse_address=True
+        )
+        self._servers.append(server)
+        self.addresses[kind] = server.sockets[0].getsockname()[:2]
+
+    def send(self, data: bytes, peer: Peer) -> None:
+        """Send now when possible; a stream peer without a connection gets one opened first."""
+        if peer.transport == "udp":
+            if self._udp is not None and self._udp.transport is not None:
+                self._udp.transport.sendto(data, (peer.host, peer.port))
+            return
+        connection = self._connections.get(peer)
+        if connection is not None:
+            connection.send(data)
+            return
+        asyncio.get_running_loop().create_task(self._connect_and_send(data, peer))
+
+    async def _connect_and_send(self, data: bytes, peer: Peer) -> None:
+        loop = asyncio.get_running_loop()
+        context: ssl.SSLContext | None = None
+        if peer.transport == "tls":
+            if self._tls_client is None:
+                self._tls_client = ssl.create_default_context()
+            context = self._tls_client
+        try:
+            _, protocol = await asyncio.wait_for(
+                loop.create_connection(
+                    lambda: _StreamConnection(self, peer.transport), peer.host, peer.port, ssl=context
+                ),
+                CONNECT_TIMEOUT,
+            )
+            await protocol.ready
+        except (OSError, TimeoutError) as err:
+            _LOGGER.info("Cannot connect to %s: %s", peer, err)
+            return
+        protocol.send(data)
+
+    async def close(self) -> None:
+        for server in self._servers:
+            server.close()
+        for connection in list(self._connections.values()):
+            if connection.transport is not None:
+                connection.transport.close()
+        for server in self._servers:
+            with contextlib.suppress(Exception):
+                await server.wait_closed()
+        if self._udp is not None and self._udp.transport is not None:
+            self._udp.transport.close()
+        self._servers.clear()
+        self._connections.clear()
