@@ -139,7 +139,13 @@ class Core:
 
         config = self.config
         advertise = reachable_address(config.sip_bind, config.sip_advertise)
-        sip = SipService(self, bind=config.sip_bind, port=config.sip_port, advertise=advertise)
+        sip = SipService(
+            self,
+            bind=config.sip_bind,
+            port=config.sip_port,
+            advertise=advertise,
+            digest_algorithms=config.digest_algorithms,
+        )
         relays = RelayManager(PortAllocator(config.rtp_port_min, config.rtp_port_max), config.sip_bind)
         sip.call_handler = self.calls = B2bua(self, sip, relays)
         self.relays = relays

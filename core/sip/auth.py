@@ -526,9 +526,13 @@ class DigestVerifier:
 
     nonce_manager: NonceManager
     realm: str
+    algorithms: tuple[str, ...] = CHALLENGE_ALGORITHMS
+    """Offered in this order; clients that read only the first challenge (SIPp, old phones) need MD5 first."""
 
     def challenge_headers(self, now: float, *, stale: bool = False, opaque: str | None = None) -> list[str]:
-        return challenge_headers(self.realm, self.nonce_manager.issue(now), stale=stale, opaque=opaque)
+        return challenge_headers(
+            self.realm, self.nonce_manager.issue(now), stale=stale, opaque=opaque, algorithms=self.algorithms
+        )
 
     def verify(
         self, credentials: DigestCredentials, method: str, ha1_by_algorithm: dict[str, str], now: float

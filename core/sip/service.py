@@ -15,7 +15,7 @@ from cordboard.core.bus import EventType
 from cordboard.core.identity.digest import sip_realm
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.accounts import SipAccount, SipAccounts
-from cordboard.core.sip.auth import DigestVerifier, NonceManager
+from cordboard.core.sip.auth import CHALLENGE_ALGORITHMS, DigestVerifier, NonceManager
 from cordboard.core.sip.authenticator import Authenticator
 from cordboard.core.sip.errors import SipParseError
 from cordboard.core.sip.events import (
@@ -70,7 +70,15 @@ def device_id(binding: Binding) -> str:
 class SipService:
     """Owns the transaction layer and pumps it: bytes in, events to handlers, datagrams out."""
 
-    def __init__(self, core: Core, *, bind: str, port: int, advertise: str) -> None:
+    def __init__(
+        self,
+        core: Core,
+        *,
+        bind: str,
+        port: int,
+        advertise: str,
+        digest_algorithms: tuple[str, ...] = CHALLENGE_ALGORITHMS,
+    ) -> None:
         self.core = core
         self.bind = bind
         self.port = port
@@ -80,7 +88,8 @@ class SipService:
         self.location = LocationService()
         self.registrar = Registrar(self.location)
         self.realm = "cordboard"
-        self.verifier = DigestVerifier(NonceManager(os.urandom(32)), self.realm)
+        self.digest_algorithms = digest_algorithms
+        self.verifier = DigestVerifier(NonceManager(os.urandom(32)), self.realm, digest_algorithms)
         self.authenticator = Authenticator(self.accounts, self.verifier)
         self.transports = SipTransports(self._on_bytes)
         self.layer = TransactionLayer()
@@ -93,7 +102,7 @@ class SipService:
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
         self.realm = await self.core.db.call(sip_realm)
-        self.verifier = DigestVerifier(NonceManager(os.urandom(32)), self.realm)
+        self.verifier = DigestVerifier(NonceManager(os.urandom(32)), self.realm, self.digest_algorithms)
         self.authenticator = Authenticator(self.accounts, self.verifier)
         await self.accounts.start()
         self.accounts.on_change.append(self._accounts_changed)

@@ -1,0 +1,225 @@
+"""Cordboard as a real subprocess on loopback, with users made through its CLI, for interop tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def free_port(kind: int = socket.SOCK_DGRAM) -> int:
+    """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, kind) as first:
+            first.bind(("127.0.0.1", 0))
+            port = int(first.getsockname()[1])
+            other = socket.SOCK_STREAM if kind == socket.SOCK_DGRAM else socket.SOCK_DGRAM
+            with socket.socket(socket.AF_INET, other) as second:
+                try:
+                    second.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no free port")
+
+
+@dataclass(frozen=True, slots=True)
+class SipUser:
+    username: str
+    extension: str
+    sip_password: str
+    first_name: str
+    last_name: str
+
+
+@dataclass
+class CordboardProcess:
+    """One `cordboard run` with its own data folder; `start()` waits until HTTP answers."""
+
+    data: Path
+    sip_port: int = field(default_factory=free_port)
+    http_port: int = field(default_factory=lambda: free_port(socket.SOCK_STREAM))
+    rtp_port_min: int = 30000
+    rtp_port_max: int = 30999
+    digest_algorithms: tuple[str, ...] = ("MD5", "SHA-256")
+    """SIPp reads only the first challenge and knows only MD5."""
+    admin_password: str = "interop-admin-password"
+    proc: subprocess.Popen[str] | None = None
+    users: dict[str, SipUser] = field(default_factory=dict)
+    _token: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data / "cordboard-run.log"
+
+    def write_config(self) -> None:
+        self.data.mkdir(parents=True, exist_ok=True)
+        algorithms = ", ".join(json.dumps(a) for a in self.digest_algorithms)
+        (self.data / "cordboard.toml").write_text(
+            f"""[http]
+bind = "127.0.0.1"
+port = {self.http_port}
+
+[sip]
+bind = "127.0.0.1"
+port = {self.sip_port}
+advertise = "127.0.0.1"
+digest_algorithms = [{algorithms}]
+
+[rtp]
+port_min = {self.rtp_port_min}
+port_max = {self.rtp_port_max}
+
+[logging]
+level = "debug"
+"""
+        )
+
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "cordboard.core", *args, "--data", str(self.data)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            input=stdin,
+        )
+        assert done.returncode == 0, f"cordboard {' '.join(args)} failed: {done.stderr}"
+        return done
+
+    def add_user(self, username: str, extension: str, first_name: str = "", last_name: str = "") -> SipUser:
+        """Create a user with a SIP password (before or while running: the SIP service follows)."""
+        user = SipUser(
+            username=username,
+            extension=extension,
+            sip_password=f"sip-{username}-{extension}-pw",
+            first_name=first_name or username.capitalize(),
+            last_name=last_name or "Tester",
+        )
+        self.data.mkdir(parents=True, exist_ok=True)
+        secret = self.data / f".sip-{username}"
+        secret.write_text(user.sip_password + "\n")
+        self.cli(
+            "user",
+            "add",
+            username,
+            "--extension",
+            extension,
+            "--first-name",
+            user.first_name,
+            "--last-name",
+            user.last_name,
+            "--email",
+            f"{username}@example.com",
+            "--sip-password-file",
+            str(secret),
+        )
+        secret.unlink()
+        self.users[username] = user
+        return user
+
+    def start(self, timeout: float = 30) -> None:
+        if not (self.data / "cordboard.toml").exists():
+            self.write_config()
+        if not (self.data / "cordboard.db").exists() or "admin" not in self.users:
+            self._ensure_admin()
+        log = self.log_path.open("a")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cordboard.core", "run", "--data", str(self.data)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"cordboard run exited {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                status, _ = self.http("GET", "/api/health", auth=False)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no /api/health within {timeout} s:\n{self.log_tail()}")
+            time.sleep(0.2)
+
+    def _ensure_admin(self) -> None:
+        if "admin" in self.users:
+            return
+        self.cli("setup", "--admin", "admin", "--password-file", "-", stdin=self.admin_password + "\n")
+        self.users["admin"] = SipUser("admin", "", "", "Admin", "")
+
+    def stop(self) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        code = self.proc.returncode
+        self.proc = None
+        self._token = None
+        return code
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text().splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def token(self) -> str:
+        if self._token is None:
+            status, body = self.http(
+                "POST",
+                "/api/auth/login",
+                {"username": "admin", "password": self.admin_password},
+                auth=False,
+            )
+            assert status == 200, body
+            self._token = str(body["token"])
+        return self._token
+
+    def http(self, method: str, path: str, body: Any = None, *, auth: bool = True) -> tuple[int, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if auth:
+            request.add_header("Authorization", f"Bearer {self.token()}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return resp.status, json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"null")
+
+    def calls(self) -> list[dict[str, Any]]:
+        """The call history, newest first, as GET /api/calls returns it."""
+        status, body = self.http("GET", "/api/calls")
+        assert status == 200, body
+        return list(body["calls"] if isinstance(body, dict) else body)
+
+    def wait_for(self, predicate: Any, timeout: float = 10, what: str = "condition") -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}:\n{self.log_tail()}")
+            time.sleep(0.1)

@@ -1,0 +1,34 @@
+"""Fixtures for interop tests: a running Cordboard subprocess with a few users."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cordboard_process import CordboardProcess
+
+
+def require_tool(name: str) -> str:
+    """The path of a tool the interop tests drive; `make test` installs them, so missing is a failure."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: run `make test`, which installs the Debian packages")
+    return path
+
+
+@pytest.fixture
+def pbx(tmp_path: Path) -> Iterator[CordboardProcess]:
+    """Cordboard with users ann (1001), bo (1002) and cy (1003), running on loopback."""
+    process = CordboardProcess(tmp_path / "data")
+    process.write_config()
+    process.add_user("ann", "1001", "Ann", "Andersen")
+    process.add_user("bo", "1002", "Bo", "Berg")
+    process.add_user("cy", "1003", "Cy", "Clausen")
+    process.start()
+    try:
+        yield process
+    finally:
+        code = process.stop()
+        assert code == 0, f"cordboard run did not stop cleanly ({code}):\n{process.log_tail()}"
