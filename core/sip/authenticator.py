@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 from typing import Final
 
@@ -30,7 +31,8 @@ class FailureThrottle:
     """Counts failed authentications per source address; blocks an address that keeps failing."""
 
     def __init__(self) -> None:
-        self._failures: dict[str, tuple[int, float]] = {}
+        self._failures: dict[str, deque[float]] = {}
+        """Times of the recent failures per source (at most MAX_FAILURES kept)."""
         self._blocked_until: dict[str, float] = {}
 
     def blocked(self, source: str, now: float) -> bool:
@@ -43,20 +45,21 @@ class FailureThrottle:
         return True
 
     def fail(self, source: str, now: float) -> None:
-        count, first = self._failures.get(source, (0, now))
-        if now - first > FAILURE_WINDOW_S:
-            count, first = 0, now
-        count += 1
-        if count >= MAX_FAILURES:
+        times = self._failures.get(source)
+        if times is None:
+            times = self._failures[source] = deque(maxlen=MAX_FAILURES)
+        times.append(now)
+        while now - times[0] > FAILURE_WINDOW_S:  # a sliding window: any 60 s, not fixed slots
+            times.popleft()
+        if len(times) >= MAX_FAILURES:
             self._blocked_until[source] = now + BLOCK_S
             self._failures.pop(source, None)
             _LOGGER.warning(
                 "SIP authentication from %s blocked for %d s after repeated failures", source, BLOCK_S
             )
             return
-        self._failures[source] = (count, first)
         if len(self._failures) > 50_000:  # bound memory under a distributed attack
-            self._failures = {k: v for k, v in self._failures.items() if now - v[1] <= FAILURE_WINDOW_S}
+            self._failures = {k: v for k, v in self._failures.items() if now - v[-1] <= FAILURE_WINDOW_S}
 
     def succeed(self, source: str) -> None:
         self._failures.pop(source, None)

@@ -25,7 +25,19 @@ class FloodGuard:
             self._buckets[source] = (tokens, now)
             return False
         if len(self._buckets) >= self._max_sources and source not in self._buckets:
-            # Forget full buckets: they would allow a burst anyway.
-            self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self._burst}
+            self._forget(now)
         self._buckets[source] = (tokens - 1.0, now)
         return True
+
+    def _forget(self, now: float) -> None:
+        """Make room: drop the buckets that are full again (they would allow a burst anyway) and,
+        when most sources are busy (a spoofed-address flood), keep only the half with the fewest
+        tokens, so the work per new source stays amortised small and real flooders stay limited."""
+        level = {
+            k: min(self._burst, tokens + (now - last) * self._rate)
+            for k, (tokens, last) in self._buckets.items()
+        }
+        keep = [k for k, tokens in level.items() if tokens < self._burst]
+        if len(keep) > self._max_sources * 3 // 4:
+            keep = sorted(keep, key=level.__getitem__)[: self._max_sources // 2]
+        self._buckets = {k: self._buckets[k] for k in keep}

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from cordboard.core.sip.accounts import SipAccount
+from cordboard.core.sip.errors import SipParseError
 from cordboard.core.sip.location import Binding, ContactUpdate, LocationService, OutOfOrderRegister
 from cordboard.core.sip.message import SipRequest, SipResponse, make_response
 from cordboard.core.sip.peer import Peer
@@ -41,7 +42,10 @@ class Registrar:
         aor_user = to_uri.user if isinstance(to_uri, SipUri) else None
         if aor_user is None or aor_user.lower() not in {account.username.lower(), account.extension or ""}:
             return RegisterResult(make_response(request, 403, "Forbidden - Address Of Record Is Not Yours"))
-        header_expires = request.expires
+        try:
+            header_expires = request.expires
+        except SipParseError:
+            return RegisterResult(make_response(request, 400, "Bad Request - Invalid Expires"))
         contacts = request.contacts
         if contacts == "*":
             if header_expires != 0:
@@ -51,10 +55,15 @@ class Registrar:
         updates: list[ContactUpdate] = []
         for contact in contacts:
             raw_expires = contact.params.get("expires")
-            try:
-                expires = int(raw_expires) if raw_expires is not None else header_expires
-            except ValueError:
+            if "expires" in contact.params and not (
+                raw_expires is not None and raw_expires.isascii() and raw_expires.isdigit()
+            ):  # delta-seconds is 1*DIGIT (RFC 3261 20.10): no sign, no empty value
                 return RegisterResult(make_response(request, 400, "Bad Request - Invalid Contact expires"))
+            if raw_expires is not None:
+                digits = raw_expires.lstrip("0") or "0"  # int() refuses thousands of digits
+                expires: int | None = int(digits) if len(digits) <= 10 else self.max_expires
+            else:
+                expires = header_expires
             if expires is None:
                 expires = self.max_expires
             if 0 < expires < self.min_expires:

@@ -25,6 +25,8 @@ def stateless_error_response(data: bytes, reason: str) -> bytes | None:
         if not line or line[0] in " \t" or ":" not in line:
             continue
         name, value = line.split(":", 1)
+        if not all(c.isprintable() or c == "\t" for c in value):
+            continue  # a lone CR or NUL would split or truncate the response: not copied
         try:
             canonical = canonical_name(name.strip())
         except (ValueError, KeyError):
