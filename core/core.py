@@ -147,9 +147,11 @@ class Core:
             digest_algorithms=config.digest_algorithms,
         )
         relays = RelayManager(PortAllocator(config.rtp_port_min, config.rtp_port_max), config.sip_bind)
-        sip.call_handler = self.calls = B2bua(self, sip, relays)
+        calls = B2bua(self, sip, relays)
+        sip.call_handler = self.calls = calls
         self.relays = relays
         await sip.start()
+        await calls.start()
         self.sip = sip
 
     async def stop(self) -> None:
@@ -164,6 +166,7 @@ class Core:
                 await self.http.stop()
             if self.sip is not None:
                 if self.calls is not None:
+                    self.calls.stop()
                     self.calls.hang_up_all()
                 await self.sip.stop()
                 if self.relays is not None:

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+from cordboard.core.calls.echo import ECHO_NAME, echo_answer, loop_back
 from cordboard.core.calls.history import save_call
 from cordboard.core.calls.media import learn_remote, parse_body_sdp, through_relay
 from cordboard.core.calls.model import (
@@ -31,11 +32,12 @@ from cordboard.core.rtp.relay import Relay, RelayLeg, RelayManager
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.accounts import SipAccount
 from cordboard.core.sip.dialog import Dialog
+from cordboard.core.sip.events import TransactionKey
 from cordboard.core.sip.headers import CSeq, Headers
 from cordboard.core.sip.location import Binding
 from cordboard.core.sip.message import SipRequest, SipResponse, make_cancel, make_response
 from cordboard.core.sip.peer import Peer
-from cordboard.core.sip.sdp import SdpParseError
+from cordboard.core.sip.sdp import SdpParseError, SessionDescription, is_hold
 from cordboard.core.sip.uri import NameAddr, SipUri, TelUri, parse_uri
 
 if TYPE_CHECKING:
@@ -45,6 +47,9 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 RING_TIMEOUT: Final = 60.0
+MEDIA_TIMEOUT: Final = 60.0
+MEDIA_CHECK_INTERVAL: Final = 5.0
+ECHO_NUMBER: Final = "*43"
 T1: Final = 0.5
 T2: Final = 4.0
 SDP: Final = "application/sdp"
@@ -57,7 +62,7 @@ def new_branch() -> str:
 class Attempt(NamedTuple):
     """An INVITE being answered before a call exists for it."""
 
-    key: object
+    key: TransactionKey
     request: SipRequest
     record: CallRecord
     a_tag: str
@@ -70,7 +75,7 @@ class Fork:
     binding: Binding
     peer: Peer
     request: SipRequest
-    key: object = None
+    key: TransactionKey | None = None
     final: int | None = None
     dialog: Dialog | None = None
 
@@ -88,7 +93,7 @@ class Leg:
 class PendingReinvite:
     call: ActiveCall
     from_side: str
-    server_key: object
+    server_key: TransactionKey
     request: SipRequest
 
 
@@ -97,7 +102,7 @@ class ActiveCall:
     record: CallRecord
     context: Context
     invite: SipRequest
-    server_key: object
+    server_key: TransactionKey
     caller_peer: Peer
     a_tag: str
     relay: Relay
@@ -108,7 +113,16 @@ class ActiveCall:
     ring_timer: asyncio.TimerHandle | None = None
     retransmit: asyncio.TimerHandle | None = None
     acked: bool = True
+    answered_at: float = 0.0
+    """Loop time of the answer (the media timeout counts from here until RTP flows)."""
     ringing_sent: bool = False
+    on_hold: bool = False
+    """A re-INVITE put one side on hold: silence is expected, the media timeout does not apply."""
+    late_offer: bool = False
+    """The caller's INVITE had no SDP: the callee's 200 carries the offer, the caller's ACK the answer."""
+    b_ack_pending: tuple[Dialog, SipResponse, Fork] | None = None
+    """Late offer: the callee's 200 waits for its ACK until the caller's ACK brings the answer."""
+    echo: bool = False
 
     def leg(self, side: str) -> Leg | None:
         return self.a if side == "a" else self.b
@@ -127,16 +141,69 @@ class B2bua:
         self.sip = sip
         self.relays = relays
         self.ring_timeout = ring_timeout
+        self.media_timeout = MEDIA_TIMEOUT
+        """Seconds without RTP in either direction after which an answered call is ended; 0: never."""
+        self.echo_number = ECHO_NUMBER
+        self._unlisten: list[Any] = []
+        self._watchdog: asyncio.TimerHandle | None = None
         self.calls: dict[str, ActiveCall] = {}
-        self._by_server_key: dict[object, ActiveCall] = {}
-        self._by_client_key: dict[object, tuple[ActiveCall, Fork]] = {}
+        self._by_server_key: dict[TransactionKey | None, ActiveCall] = {}
+        self._by_client_key: dict[TransactionKey | None, tuple[ActiveCall, Fork]] = {}
         self._by_dialog: dict[tuple[str, str], tuple[ActiveCall, str]] = {}
-        self._reinvites: dict[object, PendingReinvite] = {}
-        self._reinvite_requests: dict[object, SipRequest] = {}
-        self._acks: dict[object, tuple[bytes, Peer]] = {}
+        self._reinvites: dict[TransactionKey | None, PendingReinvite] = {}
+        self._reinvite_requests: dict[TransactionKey | None, SipRequest] = {}
+        self._acks: dict[TransactionKey | None, tuple[bytes, Peer]] = {}
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Read the call settings (and follow their changes) and start the dead-call watchdog."""
+        from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
+
+        await self._load_settings()
+        self._unlisten.append(self.core.bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed))
+        self._watchdog = asyncio.get_running_loop().call_later(MEDIA_CHECK_INTERVAL, self._check_media)
+
+    def stop(self) -> None:
+        for unlisten in self._unlisten:
+            unlisten()
+        self._unlisten.clear()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+
+    async def _load_settings(self) -> None:
+        settings = self.core.settings
+        self.echo_number = str(await settings.org_value("core.echo_test_number"))
+        self.ring_timeout = float(await settings.org_value("core.ring_timeout"))
+        self.media_timeout = float(await settings.org_value("core.media_timeout"))
+
+    async def _settings_changed(self, event: Any) -> None:
+        keys = event.data.get("keys", [])
+        if event.data.get("scope") == "org" and any(str(k).startswith("core.") for k in keys):
+            await self._load_settings()
+
+    def _check_media(self) -> None:
+        """End answered calls whose relay carried no RTP for ``media_timeout`` seconds (dead phones)."""
+        loop = asyncio.get_running_loop()
+        self._watchdog = loop.call_later(MEDIA_CHECK_INTERVAL, self._check_media)
+        if not self.media_timeout:
+            return
+        now = loop.time()
+        for call in list(self.calls.values()):
+            if call.state != "answered" or call.on_hold:
+                continue
+            last = call.relay.last_packet_at
+            since = call.answered_at if last is None else max(last, call.answered_at)
+            if now - since >= self.media_timeout:
+                _LOGGER.info("Call %s: no audio for %.0f s; hanging up", call.record.id, now - since)
+                self._send_bye(call, "a")
+                self._send_bye(call, "b")
+                self._end(call, CallResult.ANSWERED, None, "no audio (media timeout)")
 
     # -- CallHandler ----------------------------------------------------------------------------
-    def on_request(self, key: object, request: SipRequest, peer: Peer, cancel_of: object | None) -> bool:
+    def on_request(
+        self, key: TransactionKey, request: SipRequest, peer: Peer, cancel_of: TransactionKey | None
+    ) -> bool:
         method = request.method
         if method == "INVITE" and request.to_tag is None:
             self.core.create_task(self._start(key, request, peer), f"call from {peer.host}")
@@ -188,8 +255,25 @@ class B2bua:
             if call.retransmit is not None:
                 call.retransmit.cancel()
                 call.retransmit = None
+            if call.b_ack_pending is not None:
+                self._late_offer_ack(call, request)
 
-    def on_response(self, key: object, response: SipResponse) -> None:
+    def _late_offer_ack(self, call: ActiveCall, ack: SipRequest) -> None:
+        """The caller's ACK holds the answer to the callee's offer: pass it on in the callee's ACK."""
+        assert call.b_ack_pending is not None
+        dialog, response, fork = call.b_ack_pending
+        call.b_ack_pending = None
+        body = b""
+        try:
+            answer = parse_body_sdp(ack.body, ack.content_type)
+        except SdpParseError:
+            answer = None
+        if answer is not None:
+            learn_remote(call.relay.a, answer)
+            body = through_relay(answer, call.relay.b, self.sip.advertise)
+        self._send_fork_ack(fork, dialog, response, body)
+
+    def on_response(self, key: TransactionKey, response: SipResponse) -> None:
         pending = self._reinvites.get(key)
         if pending is not None:
             self._reinvite_response(key, pending, response)
@@ -213,7 +297,7 @@ class B2bua:
             fork.final = status
             self._fork_failed(call)
 
-    def on_timeout(self, key: object) -> None:
+    def on_timeout(self, key: TransactionKey) -> None:
         self._reinvites.pop(key, None)
         found = self._by_client_key.pop(key, None)
         if found is not None:
@@ -222,7 +306,7 @@ class B2bua:
             self._fork_failed(call)
 
     # -- call set-up ----------------------------------------------------------------------------
-    async def _start(self, key: object, request: SipRequest, peer: Peer) -> None:
+    async def _start(self, key: TransactionKey, request: SipRequest, peer: Peer) -> None:
         outcome = self.sip.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
         if outcome.account is None:
             assert outcome.response is not None
@@ -246,6 +330,9 @@ class B2bua:
         context = Context(user_id=str(caller.user_id))
         a_tag = secrets.token_hex(6)
         attempt = Attempt(key, request, record, a_tag)
+        if dialled == self.echo_number:
+            await self._answer_echo(attempt, context, peer)
+            return
         if callee is None:
             self._reject(attempt, 404, "Not Found", CallResult.FAILED)
             return
@@ -258,20 +345,19 @@ class B2bua:
         except SdpParseError as err:
             self._reject(attempt, 400, f"Bad Request - Malformed SDP: {err}", CallResult.FAILED)
             return
-        if offer is None:
-            self._reject(attempt, 488, "Not Acceptable Here - SDP Offer Required", CallResult.FAILED)
-            return
         try:
             relay = await self.relays.create(record.id)
         except NoPortsAvailable:
             self._reject(attempt, 503, "Service Unavailable - No Media Ports", CallResult.FAILED)
             return
-        learn_remote(relay.a, offer)
-        call = ActiveCall(record, context, request, key, peer, a_tag, relay)
+        call = ActiveCall(record, context, request, key, peer, a_tag, relay, late_offer=offer is None)
         self.calls[record.id] = call
         self._by_server_key[key] = call
         self._publish(call, EVENT_CALL_STARTED)
-        body = through_relay(offer, relay.b, self.sip.advertise)
+        body = b""
+        if offer is not None:
+            learn_remote(relay.a, offer)
+            body = through_relay(offer, relay.b, self.sip.advertise)
         for binding in targets:
             fork = self._fork(call, caller, callee, binding, body)
             fork.key = self.sip.send_request(fork.request, fork.peer)
@@ -290,14 +376,15 @@ class B2bua:
         max_forwards = invite.max_forwards
         headers.add(h.MAX_FORWARDS, str(max(1, (max_forwards if max_forwards is not None else 70) - 1)))
         from_ = NameAddr.parse(f"<sip:{caller_number}@{self.sip.advertise}>").with_tag(secrets.token_hex(6))
-        from_ = NameAddr(caller.display_name or None, from_.uri, from_.params)
+        from_ = NameAddr(from_.uri, caller.display_name or None, from_.params)
         headers.add(h.FROM, str(from_))
         headers.add(h.TO, f"<sip:{callee.extension or callee.username}@{self.sip.advertise}>")
         headers.add(h.CALL_ID, f"{secrets.token_hex(12)}@cordboard")
         headers.add(h.CSEQ, str(CSeq(1, "INVITE")))
         headers.add(h.CONTACT, self.sip.contact_for(peer.transport))
         headers.add(h.ALLOW, "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE")
-        headers.add(h.CONTENT_TYPE, SDP)
+        if body:
+            headers.add(h.CONTENT_TYPE, SDP)
         request = SipRequest("INVITE", parse_uri(binding.contact), headers, body)
         return Fork(binding, peer, request)
 
@@ -335,13 +422,23 @@ class B2bua:
             call.state = "ringing"
             self._publish(call, EVENT_CALL_RINGING)
 
-    def _fork_answered(self, call: ActiveCall, fork: Fork, response: SipResponse) -> None:
-        dialog = Dialog.from_uac(fork.request, response)
+    def _send_fork_ack(self, fork: Fork, dialog: Dialog, response: SipResponse, body: bytes = b"") -> None:
         ack = dialog.create_ack(response)
         ack.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
+        if body:
+            ack.headers.set(h.CONTENT_TYPE, SDP)
+            ack.body = body
         self.sip.send_stateless_request(ack, fork.peer)
         self._acks[fork.key] = (bytes(ack), fork.peer)
-        if call.state not in ("trying", "ringing"):  # a second fork answered too late
+
+    def _fork_answered(self, call: ActiveCall, fork: Fork, response: SipResponse) -> None:
+        dialog = Dialog.from_uac(fork.request, response)
+        too_late = call.state not in ("trying", "ringing")
+        if call.late_offer and not too_late:
+            call.b_ack_pending = (dialog, response, fork)  # the ACK must carry the caller's answer
+        else:
+            self._send_fork_ack(fork, dialog, response)
+        if too_late:  # a second fork answered too late
             bye = dialog.create_request("BYE")
             bye.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
             self.sip.send_request(bye, fork.peer)
@@ -358,6 +455,10 @@ class B2bua:
         if answer is not None:
             learn_remote(call.relay.b, answer)
             body = through_relay(answer, call.relay.a, self.sip.advertise)
+        self._answer_caller(call, body)
+
+    def _answer_caller(self, call: ActiveCall, body: bytes) -> None:
+        """Send the caller our 200 (resent until ACKed on UDP) and make the call answered."""
         ok = make_response(call.invite, 200, to_tag=call.a_tag)
         ok.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
         ok.headers.set(h.ALLOW, "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE")
@@ -373,6 +474,7 @@ class B2bua:
             call.ring_timer.cancel()
         call.state = "answered"
         call.record.answered = time.time()
+        call.answered_at = asyncio.get_running_loop().time()
         if not call.caller_peer.reliable:
             call.acked = False
             self._retransmit_2xx(call, bytes(ok), T1, 0.0)
@@ -430,8 +532,11 @@ class B2bua:
     def _hang_up_other(self, call: ActiveCall, side: str) -> None:
         self._send_bye(call, call.other(side))
 
-    def _reinvite(self, call: ActiveCall, side: str, key: object, request: SipRequest) -> None:
+    def _reinvite(self, call: ActiveCall, side: str, key: TransactionKey, request: SipRequest) -> None:
         """Pass a re-INVITE (hold, unhold, codec change) to the other side, through the relay."""
+        if call.echo:
+            self._echo_reinvite(call, key, request)
+            return
         other = call.leg(call.other(side))
         this = call.leg(side)
         if other is None or this is None or call.state != "answered":
@@ -444,6 +549,7 @@ class B2bua:
             return
         body = b""
         if sdp is not None:
+            call.on_hold = is_hold(sdp)
             learn_remote(this.relay_leg, sdp)
             body = through_relay(sdp, other.relay_leg, self.sip.advertise)
         forward = other.dialog.create_request("INVITE", body=body, content_type=SDP if body else None)
@@ -453,7 +559,9 @@ class B2bua:
         self._reinvites[client_key] = PendingReinvite(call, side, key, request)
         self._reinvite_requests[client_key] = forward
 
-    def _reinvite_response(self, key: object, pending: PendingReinvite, response: SipResponse) -> None:
+    def _reinvite_response(
+        self, key: TransactionKey, pending: PendingReinvite, response: SipResponse
+    ) -> None:
         if response.status < 200:
             return
         self._reinvites.pop(key, None)
@@ -488,6 +596,55 @@ class B2bua:
             ok.headers.set(h.CONTENT_TYPE, SDP)
             ok.body = body
         self.sip.respond(pending.server_key, ok)
+
+    # -- the echo test ------------------------------------------------------------------------------
+    async def _answer_echo(self, attempt: Attempt, context: Context, peer: Peer) -> None:
+        key, request, record, a_tag = attempt
+        record.callee_name = ECHO_NAME
+        try:
+            offer = parse_body_sdp(request.body, request.content_type)
+        except SdpParseError as err:
+            self._reject(attempt, 400, f"Bad Request - Malformed SDP: {err}", CallResult.FAILED)
+            return
+        if offer is None:
+            reason = "Not Acceptable Here - Echo Test Needs An SDP Offer"
+            self._reject(attempt, 488, reason, CallResult.FAILED)
+            return
+        try:
+            relay = await self.relays.create(record.id)
+        except NoPortsAvailable:
+            self._reject(attempt, 503, "Service Unavailable - No Media Ports", CallResult.FAILED)
+            return
+        answer = echo_answer(offer, relay, self.sip.advertise)
+        if answer is None:
+            relay.close()
+            self._reject(attempt, 488, "Not Acceptable Here - No Audio Stream", CallResult.FAILED)
+            return
+        learn_remote(relay.a, offer)
+        loop_back(relay)
+        call = ActiveCall(record, context, request, key, peer, a_tag, relay, echo=True)
+        self.calls[record.id] = call
+        self._by_server_key[key] = call
+        self._publish(call, EVENT_CALL_STARTED)
+        self._answer_caller(call, bytes(answer))
+
+    def _echo_reinvite(self, call: ActiveCall, key: TransactionKey, request: SipRequest) -> None:
+        try:
+            offer: SessionDescription | None = parse_body_sdp(request.body, request.content_type)
+        except SdpParseError as err:
+            self.sip.respond(key, make_response(request, 400, f"Bad Request - Malformed SDP: {err}"))
+            return
+        answer = echo_answer(offer, call.relay, self.sip.advertise) if offer is not None else None
+        if offer is None or answer is None:
+            self.sip.respond(key, make_response(request, 488))
+            return
+        call.on_hold = is_hold(offer)
+        learn_remote(call.relay.a, offer)
+        ok = make_response(request, 200)
+        ok.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
+        ok.headers.set(h.CONTENT_TYPE, SDP)
+        ok.body = bytes(answer)
+        self.sip.respond(key, ok)
 
     # -- teardown and publishing ------------------------------------------------------------------
     def _end(self, call: ActiveCall, result: CallResult, status: int | None, reason: str) -> None:

@@ -192,6 +192,28 @@ CORE_SPECS: Final = (
         description="Last extension of the range handed out to users.",
     ),
     SettingSpec(
+        key="core.echo_test_number",
+        validator=cv.dial_code,
+        default="*43",
+        description="Number that answers and plays back the caller's own audio, to test a phone.",
+    ),
+    SettingSpec(
+        key="core.ring_timeout",
+        validator=vol.All(vol.Coerce(int), vol.Range(min=5, max=600, msg="expected seconds from 5 to 600")),
+        default=60,
+        description="Seconds a call rings before the caller hears that nobody answered.",
+    ),
+    SettingSpec(
+        key="core.media_timeout",
+        validator=vol.All(
+            vol.Coerce(int),
+            vol.Any(0, vol.Range(min=10, max=3600), msg="expected 0 (off) or seconds from 10 to 3600"),
+        ),
+        default=60,
+        description="Seconds without audio from either phone after which a call counts as dead and ends "
+        "(calls on hold are exempt); 0 turns the check off.",
+    ),
+    SettingSpec(
         key="core.sip_domain",
         validator=domain_name,
         default="cordboard.local",

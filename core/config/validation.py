@@ -71,6 +71,17 @@ def extension(value: Any) -> str:
     return text
 
 
+_DIAL_CODE_RE = re.compile(r"^[*#0-9]{2,12}$")
+
+
+def dial_code(value: Any) -> str:
+    """A number dialled from a phone keypad for a built-in service, such as ``*43``."""
+    text = string(value).strip()
+    if not _DIAL_CODE_RE.match(text):
+        raise vol.Invalid("expected 2 to 12 keypad characters (0-9, * and #), such as *43")
+    return text
+
+
 def e164(value: Any) -> str:
     text = string(value).replace(" ", "")
     if not _E164_RE.match(text):

@@ -88,7 +88,7 @@ async def import_users_route(request: web.Request) -> web.Response:
         touched = [c for c in result.changes if c.action != "unchanged"]
 
         def ids(db: sqlite_utils.Database) -> list[tuple[int, str]]:
-            found = []
+            found: list[tuple[int, str]] = []
             for change in touched:
                 try:
                     found.append((get_user_by_username(db, change.username).id, change.action))

@@ -51,7 +51,8 @@ def core_route_prefixes() -> set[str]:
 
 
 async def _close_websockets(app: web.Application) -> None:
-    for ws in list(app[OPEN_WEBSOCKETS_KEY]):
+    sockets = app[OPEN_WEBSOCKETS_KEY]
+    for ws in list(sockets):
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"Cordboard is stopping")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import sqlite_utils
 
@@ -73,7 +73,7 @@ def _error_text(err: CordboardError) -> str:
 def _apply_row(db: sqlite_utils.Database, line: int, row: dict[str, str]) -> RowChange:
     username = row["username"].strip().lower()
     sip_password = row.get("sip_password") or None
-    profile = {name: row[name].strip() for name in PROFILE_COLUMNS}
+    profile: dict[str, Any] = {name: row[name].strip() for name in PROFILE_COLUMNS}
     try:
         existing = get_user_by_username(db, username)
     except NotFound:

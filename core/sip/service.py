@@ -22,6 +22,7 @@ from cordboard.core.sip.events import (
     AckReceived,
     RequestReceived,
     ResponseReceived,
+    TransactionKey,
     TransactionTimedOut,
 )
 from cordboard.core.sip.flood import FloodGuard
@@ -57,10 +58,12 @@ EXPIRY_INTERVAL: Final = 5.0
 class CallHandler(Protocol):
     """What the SIP service hands to the call layer (the B2BUA in cordboard.core.calls)."""
 
-    def on_request(self, key: object, request: SipRequest, peer: Peer, cancel_of: object | None) -> bool: ...
+    def on_request(
+        self, key: TransactionKey, request: SipRequest, peer: Peer, cancel_of: TransactionKey | None
+    ) -> bool: ...
     def on_ack(self, request: SipRequest, peer: Peer) -> None: ...
-    def on_response(self, key: object, response: SipResponse) -> None: ...
-    def on_timeout(self, key: object) -> None: ...
+    def on_response(self, key: TransactionKey, response: SipResponse) -> None: ...
+    def on_timeout(self, key: TransactionKey) -> None: ...
 
 
 def device_id(binding: Binding) -> str:
@@ -246,12 +249,12 @@ class SipService:
             self.respond(event.key, response)
 
     # -- output -------------------------------------------------------------------------------
-    def respond(self, key: object, response: SipResponse) -> None:
+    def respond(self, key: TransactionKey, response: SipResponse) -> None:
         response.headers.set(h.SERVER, SERVER_NAME)
         self.layer.send_response(key, response, asyncio.get_running_loop().time())
         self.pump()
 
-    def send_request(self, request: SipRequest, peer: Peer) -> object:
+    def send_request(self, request: SipRequest, peer: Peer) -> TransactionKey:
         request.headers.set(h.USER_AGENT, SERVER_NAME)
         key = self.layer.send_request(request, peer, asyncio.get_running_loop().time())
         self.pump()

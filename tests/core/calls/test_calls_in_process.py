@@ -1,0 +1,200 @@
+"""Calls through a real SIP service in-process: echo test, late offer, dead-call detection, settings.
+
+The phones are tests/sip_phone.py user agents on loopback UDP sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sip_phone import TestPhone, media_address, rtp_packet, sdp_offer
+
+from cordboard.core.calls.b2bua import B2bua
+from cordboard.core.config.bootstrap import BootstrapConfig
+from cordboard.core.core import Core
+
+PASSWORDS = {"ann": "ann-sip-password-1", "bo": "bo-sip-password-1"}
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    config = BootstrapConfig(
+        http_bind="127.0.0.1",
+        http_port=0,
+        sip_bind="127.0.0.1",
+        sip_port=0,
+        sip_advertise="127.0.0.1",
+        rtp_port_min=41000,
+        rtp_port_max=41199,
+    )
+    core = Core(tmp_path / "data", config)
+    await core.start(serve_http=False, serve_sip=True)
+    for number, (name, password) in enumerate(PASSWORDS.items(), start=1):
+        await core.identity.create_user(
+            username=name,
+            first_name=name.title(),
+            last_name="Tester",
+            email=f"{name}@example.com",
+            sip_password=password,
+            extension=f"100{number}",
+        )
+    yield core
+    await core.stop()
+
+
+async def phone(core: Core, name: str) -> TestPhone:
+    assert core.sip is not None
+    for _ in range(100):  # the SIP account cache follows user changes a moment later
+        if core.sip.accounts.by_username(name) is not None:
+            break
+        await asyncio.sleep(0.02)
+    address = core.sip.transports.addresses["udp"]
+    instance = await TestPhone(name, PASSWORDS[name], (address[0], address[1])).open()
+    response = await instance.register()
+    assert response.status == 200, f"{name} could not register: {response}"
+    return instance
+
+
+def b2bua(core: Core) -> B2bua:
+    assert isinstance(core.calls, B2bua)
+    return core.calls
+
+
+async def history(core: Core) -> list[dict[str, Any]]:
+    for _ in range(100):
+        rows = await core.db.call(lambda db: list(db.query("SELECT * FROM calls ORDER BY started")))
+        if rows:
+            return rows
+        await asyncio.sleep(0.02)
+    raise AssertionError("no call was written to the history")
+
+
+async def test_echo_test_number_returns_the_callers_audio(pbx: Core) -> None:
+    """Issue 3 scope 7: *43 answers and sends the caller's own RTP back, through the relay."""
+    ann = await phone(pbx, "ann")
+    invite, ok = await ann.call("*43")
+    assert ok.status == 200, ok
+    target = media_address(ok.body)
+    assert target[0] == "127.0.0.1" and 41000 <= target[1] <= 41199
+    assert "PCMU/8000" in ok.body.decode()
+    for seq in range(5):
+        ann.send_rtp(rtp_packet(seq, bytes([seq]) * 160), target)
+    echoed = [await ann.rtp() for _ in range(5)]
+    assert [packet[12:13] for packet, _src in echoed] == [bytes([seq]) for seq in range(5)]
+    assert all(src == target for _packet, src in echoed), "echo comes from the advertised port"
+
+    bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
+    ann.send(bye)
+    assert (await ann.final_response(bye)).status == 200
+    row = (await history(pbx))[0]
+    assert row["callee"] == "*43" and row["callee_name"] == "Echo test"
+    assert row["result"] == "answered"
+    assert len(pbx.relays or []) == 0, "the echo relay's ports are returned"
+    ann.close()
+
+
+async def test_echo_number_is_a_setting(pbx: Core) -> None:
+    """The echo test number can be moved (e.g. when *43 clashes with a feature code)."""
+    await pbx.settings.set("org", None, "core.echo_test_number", "*999")
+    for _ in range(100):
+        if b2bua(pbx).echo_number == "*999":
+            break
+        await asyncio.sleep(0.02)
+    ann = await phone(pbx, "ann")
+    _invite, response = await ann.call("*43")
+    assert response.status == 404, "the old number is free again"
+    invite, ok = await ann.call("*999")
+    assert ok.status == 200
+    bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
+    ann.send(bye)
+    assert (await ann.final_response(bye)).status == 200
+    ann.close()
+
+
+async def test_late_offer_invite_is_bridged(pbx: Core) -> None:
+    """An INVITE without SDP: the callee's 200 carries the offer and the caller's ACK the answer."""
+    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    task = asyncio.create_task(ann.invite("1002", body=b""))
+    incoming = await bo.wait_request("INVITE")
+    assert incoming.body == b"", "no offer is invented for the callee"
+    bo.answer(incoming, 200)  # bo's SDP offer
+    invite, ok = await task
+    assert ok.status == 200 and ok.body, "the caller receives the callee's offer, pointing at the relay"
+    offer_target = media_address(ok.body)
+    assert offer_target[1] != bo.rtp_port and offer_target[0] == "127.0.0.1"
+    ann.ack(invite, ok, body=sdp_offer(ann.rtp_port))
+    ack = await bo.wait_request("ACK")
+    assert ack.body, "the callee's ACK carries the caller's answer"
+    answer_target = media_address(ack.body)
+
+    ann.send_rtp(rtp_packet(1), offer_target)
+    packet, _ = await bo.rtp()
+    assert packet[2:4] == b"\x00\x01"
+    bo.send_rtp(rtp_packet(7), answer_target)
+    packet, _ = await ann.rtp()
+    assert packet[2:4] == b"\x00\x07"
+
+    bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
+    ann.send(bye)
+    assert (await ann.final_response(bye)).status == 200
+    bo_bye = await bo.wait_request("BYE")
+    bo.answer(bo_bye, 200)
+    ann.close()
+    bo.close()
+
+
+async def test_dead_call_is_ended_after_the_media_timeout(pbx: Core) -> None:
+    """A call whose phones send no audio for media_timeout seconds is ended with BYE both ways."""
+    calls = b2bua(pbx)
+    calls.media_timeout = 0.3
+    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    task = asyncio.create_task(ann.invite("1002"))
+    incoming = await bo.wait_request("INVITE")
+    bo.answer(incoming, 200)
+    invite, ok = await task
+    ann.ack(invite, ok)
+    assert len(calls.calls) == 1
+    calls._check_media()
+    assert len(calls.calls) == 1, "a fresh call is not dead"
+    await asyncio.sleep(0.4)
+    calls._check_media()
+    assert not calls.calls
+    bye_a = await ann.wait_request("BYE")
+    bye_b = await bo.wait_request("BYE")
+    ann.answer(bye_a, 200)
+    bo.answer(bye_b, 200)
+    row = (await history(pbx))[0]
+    assert row["result"] == "answered" and "media timeout" in row["reason"]
+    ann.close()
+    bo.close()
+
+
+async def test_call_on_hold_is_not_ended_by_the_media_timeout(pbx: Core) -> None:
+    """Silence on hold is expected: the media timeout does not end held calls."""
+    calls = b2bua(pbx)
+    calls.media_timeout = 0.2
+    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    task = asyncio.create_task(ann.invite("1002"))
+    incoming = await bo.wait_request("INVITE")
+    bo.answer(incoming, 200)
+    invite, ok = await task
+    ann.ack(invite, ok)
+    hold = ann.in_dialog(
+        "INVITE", invite, ok, cseq=invite.cseq.seq + 1, body=sdp_offer(ann.rtp_port, direction="sendonly")
+    )
+    ann.send(hold)
+    reinvite = await bo.wait_request("INVITE")
+    assert b"a=sendonly" in reinvite.body
+    bo.answer(reinvite, 200, body=sdp_offer(bo.rtp_port, direction="recvonly"))
+    held = await ann.final_response(hold)
+    assert held.status == 200 and b"a=recvonly" in held.body
+    await asyncio.sleep(0.3)
+    calls._check_media()
+    assert len(calls.calls) == 1, "the held call stays up"
+    calls.hang_up_all()
+    ann.close()
+    bo.close()
