@@ -64,6 +64,22 @@ def b2bua(core: Core) -> B2bua:
     return core.calls
 
 
+def assert_forgotten(core: Core) -> None:
+    """Nothing of ended calls stays behind in the B2BUA's maps or the relay manager."""
+    calls = b2bua(core)
+    leftovers = {
+        "calls": calls.calls,
+        "by_server_key": calls._by_server_key,
+        "by_client_key": calls._by_client_key,
+        "by_dialog": calls._by_dialog,
+        "reinvites": calls._reinvites,
+        "reinvite_requests": calls._reinvite_requests,
+        "acks": calls._acks,
+    }
+    assert {name: len(found) for name, found in leftovers.items() if found} == {}
+    assert len(core.relays or []) == 0
+
+
 async def history(core: Core) -> list[dict[str, Any]]:
     for _ in range(100):
         rows = await core.db.call(lambda db: list(db.query("SELECT * FROM calls ORDER BY started")))
@@ -93,7 +109,7 @@ async def test_echo_test_number_returns_the_callers_audio(pbx: Core) -> None:
     row = (await history(pbx))[0]
     assert row["callee"] == "*43" and row["callee_name"] == "Echo test"
     assert row["result"] == "answered"
-    assert len(pbx.relays or []) == 0, "the echo relay's ports are returned"
+    assert_forgotten(pbx)
     ann.close()
 
 
@@ -143,6 +159,8 @@ async def test_late_offer_invite_is_bridged(pbx: Core) -> None:
     assert (await ann.final_response(bye)).status == 200
     bo_bye = await bo.wait_request("BYE")
     bo.answer(bo_bye, 200)
+    await history(pbx)
+    assert_forgotten(pbx)
     ann.close()
     bo.close()
 
@@ -169,6 +187,7 @@ async def test_dead_call_is_ended_after_the_media_timeout(pbx: Core) -> None:
     bo.answer(bye_b, 200)
     row = (await history(pbx))[0]
     assert row["result"] == "answered" and "media timeout" in row["reason"]
+    assert_forgotten(pbx)
     ann.close()
     bo.close()
 
