@@ -98,7 +98,10 @@ class SipService:
         self.layer = TransactionLayer()
         self.flood = FloodGuard()
         self.call_handler: CallHandler | None = None
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.Handle | None = None
+        self._timer_at: float | None = None
+        """The deadline ``_timer`` was armed for (uvloop returns a plain Handle, without when(),
+        for a deadline already past)."""
         self._expiry_task: asyncio.Task[None] | None = None
         self.stats = {"received": 0, "parse_errors": 0, "dropped_flood": 0, "stray_responses": 0}
 
@@ -205,11 +208,12 @@ class SipService:
 
     def _arm_timer(self) -> None:
         deadline = self.layer.get_timer()
-        if self._timer is not None and (deadline is None or self._timer.when() != deadline):
+        if self._timer is not None and (deadline is None or self._timer_at != deadline):
             self._timer.cancel()
             self._timer = None
         if deadline is not None and self._timer is None:
             self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
+            self._timer_at = deadline
 
     def _on_timer(self) -> None:
         self._timer = None
