@@ -217,3 +217,33 @@ async def test_call_on_hold_is_not_ended_by_the_media_timeout(pbx: Core) -> None
     calls.hang_up_all()
     ann.close()
     bo.close()
+
+
+async def test_all_phones_of_the_callee_ring_and_the_first_answer_wins(pbx: Core) -> None:
+    """TERM-01 / issue 3 scope 4: every registered phone rings; the others get CANCEL on answer."""
+    ann = await phone(pbx, "ann")
+    desk, mobile = await phone(pbx, "bo"), await phone(pbx, "bo")
+    task = asyncio.create_task(ann.invite("1002"))
+    to_desk = await desk.wait_request("INVITE")
+    to_mobile = await mobile.wait_request("INVITE")
+    assert to_desk.from_.display_name == "Ann Tester", "the caller's name comes from the user record"
+    assert to_desk.from_.uri.user == "1001"  # type: ignore[union-attr]
+    desk.answer(to_desk, 180)
+    mobile.answer(to_mobile, 180)
+    mobile.answer(to_mobile, 200)
+    invite, ok = await task
+    assert ok.status == 200
+    ann.ack(invite, ok)
+    await mobile.wait_request("ACK")
+    cancel = await desk.wait_request("CANCEL")
+    desk.answer(cancel, 200)
+    desk.answer(to_desk, 487)
+    bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
+    ann.send(bye)
+    assert (await ann.final_response(bye)).status == 200
+    mobile.answer(await mobile.wait_request("BYE"), 200)
+    row = (await history(pbx))[0]
+    assert row["result"] == "answered" and row["callee"] == "1002"
+    assert_forgotten(pbx)
+    for each in (ann, desk, mobile):
+        each.close()
