@@ -1,0 +1,129 @@
+"""Two baresip phones call each other through Cordboard and hear each other's tone (UDP and TCP).
+
+Ann (1001) sends a 440 Hz tone, Bo (1002) a 1000 Hz tone; Ann dials 1002, Bo answers by itself,
+they talk about four seconds, Ann hangs up. Each phone dumps what it decoded, and the spectrum of
+that dump must peak at the other side's tone. The call history must show the call answered.
+
+Cordboard offers only MD5 digest here: Debian's baresip 1.0 (libre 1.1) gives up on a 401 as soon
+as one WWW-Authenticate names an algorithm it does not know ("Register: Function not implemented"),
+so it cannot register while SHA-256 is offered at all, first or second.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from baresip_phone import BaresipPhone, dominant_frequency, tone_purity, voiced_seconds, write_tone
+from conftest import require_tool
+from cordboard_process import CordboardProcess
+
+TALK_SECONDS = 4.0
+ANN_TONE = 440.0
+BO_TONE = 1000.0
+
+
+@pytest.fixture
+def md5_pbx(tmp_path: Path) -> Iterator[CordboardProcess]:
+    """Like conftest's `pbx` (ann 1001, bo 1002), but challenging with MD5 only (see above)."""
+    process = CordboardProcess(tmp_path / "data", digest_algorithms=("MD5",))
+    process.write_config()
+    process.add_user("ann", "1001", "Ann", "Andersen")
+    process.add_user("bo", "1002", "Bo", "Berg")
+    process.start()
+    try:
+        yield process
+    finally:
+        code = process.stop()
+        assert code == 0, f"cordboard run did not stop cleanly ({code}):\n{process.log_tail()}"
+
+
+def _talk(pbx: CordboardProcess, tmp_path: Path, transport: str, answer: str, hangup_by: str) -> None:
+    baresip = require_tool("baresip")
+    ann = BaresipPhone(
+        "ann",
+        tmp_path / "ann",
+        pbx.users["ann"],
+        pbx.sip_port,
+        transport,
+        tone=write_tone(tmp_path / "ann-440.wav", ANN_TONE),
+    )
+    bo = BaresipPhone(
+        "bo",
+        tmp_path / "bo",
+        pbx.users["bo"],
+        pbx.sip_port,
+        transport,
+        tone=write_tone(tmp_path / "bo-1000.wav", BO_TONE),
+        answer=answer,
+    )
+    try:
+        ann.start(baresip)
+        bo.start(baresip)
+        ann.wait_registered(extra_log=pbx.log_tail())
+        bo.wait_registered(extra_log=pbx.log_tail())
+
+        dialled = ann.command("dial", ann.uri(bo.user.extension))
+        assert dialled.get("ok"), dialled
+        if answer == "manual":
+            bo.wait_event("CALL_INCOMING", extra_log=ann.log_tail() + "\n" + pbx.log_tail())
+            ann.wait_event("CALL_RINGING", extra_log=bo.log_tail() + "\n" + pbx.log_tail())
+            time.sleep(1.0)
+            accepted = bo.command("accept")
+            assert accepted.get("ok"), accepted
+        ann.wait_event("CALL_ESTABLISHED", extra_log=bo.log_tail() + "\n" + pbx.log_tail())
+        bo.wait_event("CALL_ESTABLISHED", extra_log=ann.log_tail() + "\n" + pbx.log_tail())
+        time.sleep(TALK_SECONDS)
+        hanging, other = (ann, bo) if hangup_by == "ann" else (bo, ann)
+        hung = hanging.command("hangup")
+        assert hung.get("ok"), hung
+        hanging.wait_event("CALL_CLOSED")
+        other.wait_event("CALL_CLOSED", extra_log=pbx.log_tail())
+    finally:
+        ann.stop()
+        bo.stop()
+
+    logs = f"{ann.log_tail()}\n{bo.log_tail()}\n{pbx.log_tail()}"
+    for phone in (ann, bo):
+        # Every SIP message each phone sent or got (REGISTER, INVITE both ways, ACK, BYE) used it.
+        assert phone.sip_transports() == {transport.upper()}, (phone.name, phone.sip_transports())
+    for phone, expected in ((ann, BO_TONE), (bo, ANN_TONE)):
+        heard = phone.received_audio()
+        seconds = voiced_seconds(heard)
+        assert seconds > 2.0, f"{phone.name} heard only {seconds:.2f} s of signal\n{logs}"
+        peak = dominant_frequency(heard)
+        assert abs(peak - expected) < 5, f"{phone.name} heard {peak:.1f} Hz, not {expected} Hz\n{logs}"
+        purity = tone_purity(heard, expected)
+        assert purity > 0.9, f"{phone.name}: only {purity:.0%} of the power is the {expected} Hz tone"
+
+    def ended_call() -> dict | None:
+        rows = pbx.calls()
+        return rows[0] if rows and rows[0].get("ended") else None
+
+    row = pbx.wait_for(ended_call, timeout=10, what="the call in the history")
+    assert row.get("result") == "answered", row
+    assert float(row.get("duration") or 0) > 2.0, row
+    assert row.get("caller_user_id") is not None and row.get("callee_user_id") is not None, row
+    assert "1001" in str(row.get("caller")) and "1002" in str(row.get("callee")), row
+    problems = [
+        line for line in pbx.log_path.read_text().splitlines() if " ERROR " in line or "Traceback" in line
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_two_baresip_phones_hear_each_other(
+    md5_pbx: CordboardProcess, tmp_path: Path, transport: str
+) -> None:
+    """Ann calls, Bo answers at once, Ann hangs up."""
+    _talk(md5_pbx, tmp_path, transport, answer="auto", hangup_by="ann")
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_callee_answers_after_ringing_and_hangs_up(
+    md5_pbx: CordboardProcess, tmp_path: Path, transport: str
+) -> None:
+    """Bo rings a second before answering (180 through Cordboard), then sends the BYE himself."""
+    _talk(md5_pbx, tmp_path, transport, answer="manual", hangup_by="bo")
