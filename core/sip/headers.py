@@ -332,7 +332,7 @@ class Via:
         params = parse_params(params_text, where="Via") if semi else {}
         if "rport" in params and params["rport"] is not None:
             value = params["rport"] or ""
-            if not (value.isascii() and value.isdigit()) or int(value) > 65535:
+            if not (value.isascii() and value.isdigit()) or len(value) > 5 or int(value) > 65535:
                 raise SipParseError(f"Bad rport in Via {text!r}")
         return cls(rest[0].upper(), host, port, params, f"{name.upper()}/{version}")
 

@@ -33,8 +33,10 @@ ContactList = list[NameAddr] | Literal["*"]
 
 def _parse_uint(text: str, what: str) -> int:
     if not (text.isascii() and text.isdigit()):
-        raise SipParseError(f"Bad {what} {text!r}")
-    return int(text)
+        raise SipParseError(f"Bad {what} {text[:20]!r}")
+    digits = text.lstrip("0")
+    # int() refuses more than 4300 digits; past 20 digits a value is overlarge for every SIP field.
+    return int(digits or "0") if len(digits) <= 20 else 10**20
 
 
 def _vias(values: list[str]) -> list[Via]:

@@ -103,6 +103,8 @@ class SipService:
         """The deadline ``_timer`` was armed for (uvloop returns a plain Handle, without when(),
         for a deadline already past)."""
         self._expiry_task: asyncio.Task[None] | None = None
+        self._saves: set[asyncio.Task[None]] = set()
+        """Binding writes in flight: stop() waits for them, so a REGISTER just before a restart is kept."""
         self.stats = {"received": 0, "parse_errors": 0, "dropped_flood": 0, "stray_responses": 0}
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -113,14 +115,25 @@ class SipService:
         await self.accounts.start()
         self.accounts.on_change.append(self._accounts_changed)
         self.location.restore(await self.core.db.call(_load_bindings))
-        await self.transports.start_udp(self.bind, self.port)
-        port = self.port or self.transports.addresses["udp"][1]
-        await self.transports.start_stream("tcp", self.bind, port)
+        for attempt in range(20):
+            await self.transports.start_udp(self.bind, self.port)
+            port = self.port or self.transports.addresses["udp"][1]
+            try:
+                await self.transports.start_stream("tcp", self.bind, port)
+                break
+            except OSError:
+                # Port 0 (tests): the UDP port the system picked may be taken for TCP; pick again.
+                await self.transports.close()
+                if self.port or attempt == 19:
+                    raise
+                self.transports = SipTransports(self._on_bytes)
         cert, key = await self.core.run_in_executor(ensure_certificate, self.core.data_dir, [self.advertise])
         tls_port = port + 1 if port else 0
         await self.transports.start_stream("tls", self.bind, tls_port, server_context(cert, key))
         self.port = port
         for account in self._all_accounts():
+            for binding in self.location.bindings(account.user_id, time.time()):
+                self._publish_device(account, binding)  # device states are not persisted
             self._publish_extension(account)
         self._expiry_task = self.core.create_task(self._expire_loop(), "SIP binding expiry")
         _LOGGER.info(
@@ -134,6 +147,8 @@ class SipService:
             self._expiry_task.cancel()
         self.accounts.stop()
         await self.transports.close()
+        if self._saves:
+            await asyncio.wait(set(self._saves), timeout=5.0)
 
     # -- input --------------------------------------------------------------------------------
     def _on_bytes(self, data: bytes, peer: Peer) -> None:
@@ -299,19 +314,7 @@ class SipService:
     def _bindings_changed(self, account: SipAccount, changed: list[Binding], removed: list[Binding]) -> None:
         now = time.time()
         for binding in changed:
-            self.core.states.set(
-                f"device.{device_id(binding)}",
-                "registered",
-                {
-                    "user_id": binding.user_id,
-                    "username": account.username,
-                    "extension": account.extension,
-                    "contact": binding.contact,
-                    "user_agent": binding.user_agent,
-                    "source": f"{binding.transport}:{binding.source_host}:{binding.source_port}",
-                    "expires_at": binding.expires_at,
-                },
-            )
+            self._publish_device(account, binding)
             self.core.bus.fire(
                 EVENT_REGISTRATION_CHANGED,
                 {
@@ -334,8 +337,25 @@ class SipService:
             )
         self._publish_extension(account)
         live = self.location.bindings(account.user_id, now)
-        self.core.create_task(
+        save = self.core.create_task(
             self.core.db.call(lambda db: _save_bindings(db, account.user_id, live)), "save bindings"
+        )
+        self._saves.add(save)
+        save.add_done_callback(self._saves.discard)
+
+    def _publish_device(self, account: SipAccount, binding: Binding) -> None:
+        self.core.states.set(
+            f"device.{device_id(binding)}",
+            "registered",
+            {
+                "user_id": binding.user_id,
+                "username": account.username,
+                "extension": account.extension,
+                "contact": binding.contact,
+                "user_agent": binding.user_agent,
+                "source": f"{binding.transport}:{binding.source_host}:{binding.source_port}",
+                "expires_at": binding.expires_at,
+            },
         )
 
     def _publish_extension(self, account: SipAccount) -> None:
