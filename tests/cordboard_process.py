@@ -32,6 +32,31 @@ def free_port(kind: int = socket.SOCK_DGRAM) -> int:
     raise RuntimeError("no free port")
 
 
+def http_json(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    """One JSON request; returns the status and the decoded body (None when empty), errors included."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+def run_cli(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`cordboard ARGS --data DATA` in a subprocess; the caller checks the return code."""
+    return subprocess.run(
+        [sys.executable, "-m", "cordboard.core", *args, "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        input=stdin,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SipUser:
     username: str
@@ -89,13 +114,7 @@ level = "debug"
         )
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "cordboard.core", *args, "--data", str(self.data)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            input=stdin,
-        )
+        done = run_cli(self.data, *args, stdin=stdin)
         assert done.returncode == 0, f"cordboard {' '.join(args)} failed: {done.stderr}"
         return done
 
@@ -135,6 +154,10 @@ level = "debug"
             self.write_config()
         if not (self.data / "cordboard.db").exists() or "admin" not in self.users:
             self._ensure_admin()
+        self.launch(timeout)
+
+    def launch(self, timeout: float = 30) -> None:
+        """Run `cordboard run` on the existing data folder and wait until HTTP answers."""
         log = self.log_path.open("a")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cordboard.core", "run", "--data", str(self.data)],
@@ -197,16 +220,7 @@ level = "debug"
         return self._token
 
     def http(self, method: str, path: str, body: Any = None, *, auth: bool = True) -> tuple[int, Any]:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base_url + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if auth:
-            request.add_header("Authorization", f"Bearer {self.token()}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as resp:
-                return resp.status, json.loads(resp.read() or b"null")
-        except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"null")
+        return http_json(method, self.base_url + path, body, self.token() if auth else None)
 
     def calls(self) -> list[dict[str, Any]]:
         """The call history, newest first, as GET /api/calls returns it."""

@@ -21,6 +21,8 @@ import "./pages/plugins";
 import "./pages/plugin-settings";
 import "./pages/settings";
 import "./pages/profile";
+import "./pages/phones";
+import "./pages/calls";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -36,6 +38,9 @@ const ROUTES: RouteDef[] = [
   { name: "plugin", pattern: "/plugins/:domain" },
   { name: "settings", pattern: "/settings" },
   { name: "profile", pattern: "/profile" },
+  { name: "calls", pattern: "/calls" },
+  { name: "phones", pattern: "/phones" },
+  { name: "my-calls", pattern: "/my-calls" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -48,6 +53,8 @@ const ADMIN_ROUTES = new Set([
   "plugins",
   "plugin",
   "settings",
+  "calls",
+  "phones",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -63,9 +70,14 @@ const TITLES: Record<string, MessageKey> = {
   plugin: "plugins.title",
   settings: "settings.title",
   profile: "profile.title",
+  calls: "calls.title",
+  phones: "phones.title",
+  "my-calls": "calls.myTitle",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
+  ["/calls", "nav.calls", "calls"],
+  ["/phones", "nav.phones", "phones"],
   ["/users", "nav.users", "users"],
   ["/groups", "nav.groups", "groups"],
   ["/plugins", "nav.plugins", "plugins"],
@@ -239,6 +251,12 @@ export class CbApp extends LightElement {
         return html`<cb-settings></cb-settings>`;
       case "profile":
         return html`<cb-profile></cb-profile>`;
+      case "calls":
+        return html`<cb-calls></cb-calls>`;
+      case "phones":
+        return html`<cb-phones></cb-phones>`;
+      case "my-calls":
+        return html`<cb-my-calls></cb-my-calls>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }
@@ -321,6 +339,7 @@ export class CbApp extends LightElement {
             : nothing}
           <h2 class="nav-title">${t("nav.portal")}</h2>
           <ul>
+            ${link("/my-calls", "nav.myCalls", "my-calls")}
             ${link("/profile", "nav.profile", "profile")}
           </ul>
         </nav>

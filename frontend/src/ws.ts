@@ -4,6 +4,13 @@
  */
 import type { EntityState } from "./types";
 
+/** Detail of the "state-changed" event: one entity's state before and after (null: absent). */
+export interface StateChange {
+  entityId: string;
+  oldState: EntityState | null;
+  newState: EntityState | null;
+}
+
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "stopped";
 
 interface WsMessage {
@@ -22,6 +29,7 @@ const WATCHED_EVENTS = [
   "group.updated",
   "settings.changed",
   "storage.external_change",
+  "call.ended",
 ] as const;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 
@@ -120,9 +128,12 @@ export class LiveStore extends EventTarget {
       if (eventType === "state_changed") {
         const next = data["new_state"] as EntityState | null;
         const id = String(data["entity_id"] ?? next?.entity_id ?? "");
+        const previous = this.states.get(id) ?? (data["old_state"] as EntityState | null) ?? null;
         if (next) this.states.set(id, next);
         else this.states.delete(id);
         this.dispatchEvent(new Event("states"));
+        const detail: StateChange = { entityId: id, oldState: previous, newState: next };
+        this.dispatchEvent(new CustomEvent<StateChange>("state-changed", { detail }));
       } else {
         this.dispatchEvent(new CustomEvent("bus-event", { detail: { eventType, data } }));
       }

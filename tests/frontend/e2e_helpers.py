@@ -7,20 +7,16 @@ where they fail instead.
 
 from __future__ import annotations
 
-import json
 import re
-import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cordboard_process import CordboardProcess, http_json, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "frontend" / "dist" / "index.html"
@@ -52,106 +48,60 @@ def missing_requirement() -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as resp:
-            raw = resp.read()
-            return resp.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as err:
-        raw = err.read()
-        return err.code, json.loads(raw) if raw else None
+    return http_json(method, url, body, token)
 
 
 def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cordboard.core", *args, "--data", str(data)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli(data, *args)
 
 
 @dataclass
-class Cordboard:
-    """A `cordboard run` process on a free loopback port with its own data folder."""
+class Cordboard(CordboardProcess):
+    """A `cordboard run` process on free loopback ports (HTTP, SIP, RTP) with its own data folder.
 
-    data: Path
-    port: int = field(default_factory=free_port)
-    sip_port: int = field(default_factory=free_port)
-    proc: subprocess.Popen[str] | None = None
+    Unlike the interop fixture it creates no administrator: the `fresh_cordboard` fixture needs
+    the first-run setup link, the `cordboard` fixture runs `cordboard setup` itself.
+    """
+
+    rtp_port_min: int = 32000
+    rtp_port_max: int = 32999
     setup_url: str | None = None
 
     @property
+    def port(self) -> int:
+        return self.http_port
+
+    @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.base_url
 
-    def start(self) -> None:
-        self.data.mkdir(parents=True, exist_ok=True)
-        out = self.data.parent / f"{self.data.name}-stdout.txt"
-        err = self.data.parent / f"{self.data.name}-stderr.txt"
-        with out.open("w") as stdout, err.open("a") as stderr:
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "cordboard.core",
-                    "run",
-                    "--data",
-                    str(self.data),
-                    "--http-port",
-                    str(self.port),
-                    "--sip-port",
-                    str(self.sip_port),
-                    "--bind",
-                    "127.0.0.1",
-                ],
-                stdout=stdout,
-                stderr=stderr,
-                text=True,
-            )
-        deadline = time.monotonic() + 30
-        while True:
-            assert self.proc.poll() is None, err.read_text()[-3000:]
-            if "Cordboard is running" in out.read_text():
-                break
-            assert time.monotonic() < deadline, f"Cordboard did not start: {err.read_text()[-3000:]}"
+    @property
+    def sip_server(self) -> tuple[str, int]:
+        return ("127.0.0.1", self.sip_port)
+
+    def start(self, timeout: float = 30) -> None:
+        self.write_config()  # `cordboard setup` may have written one with the default ports
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self.launch(timeout)
+        # The setup link follows the "running" line at once (only while no administrator exists).
+        deadline = time.monotonic() + 10
+        output = ""
+        while "Cordboard is running" not in output:
+            assert time.monotonic() < deadline, f"Cordboard did not say it runs:\n{self.log_tail()}"
             time.sleep(0.1)
-        time.sleep(0.2)  # the setup line follows the "running" line at once
-        match = re.search(r"Finish setup by opening (\S+)", out.read_text())
+            output = self.log_path.read_text()[offset:]
+        time.sleep(0.2)
+        match = re.search(r"Finish setup by opening (\S+)", self.log_path.read_text()[offset:])
         self.setup_url = match.group(1) if match else None
-        status, _ = http("GET", f"{self.base}/api/health")
-        assert status == 200
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
 
     def token(self, username: str = ADMIN, password: str = ADMIN_PASSWORD) -> str:
-        status, body = http(
-            "POST", f"{self.base}/api/auth/login", {"username": username, "password": password}
-        )
+        status, body = self.api("POST", "/api/auth/login", {"username": username, "password": password})
         assert status == 200, body
         return str(body["token"])
 
     def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
-        return http(method, f"{self.base}{path}", body, token)
+        return http_json(method, self.base_url + path, body, token)
 
 
 class BrowserThread:

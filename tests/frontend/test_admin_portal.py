@@ -205,10 +205,11 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
     expect(page).to_have_url(cordboard.base + "/profile")
     expect(page.get_by_role("heading", name="Min profil")).to_be_visible()  # the user's language: Danish
     nav = page.locator("#nav")
-    expect(nav.get_by_role("link")).to_have_count(1)
+    expect(nav.get_by_role("link")).to_have_count(2)  # the user portal: "Mine opkald" and "Min profil"
+    expect(nav.get_by_role("link", name="Mine opkald")).to_be_visible()
     shot(page, "profile-user")
 
-    for path in ("/", "/users", "/plugins/system_info", "/settings"):
+    for path in ("/", "/users", "/plugins/system_info", "/settings", "/calls", "/phones"):
         page.goto(cordboard.base + path)
         if path == "/":
             expect(page).to_have_url(cordboard.base + "/profile")

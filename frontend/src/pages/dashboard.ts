@@ -1,4 +1,7 @@
-/** The admin dashboard: system and plugin states and the user count, kept current over the WebSocket. */
+/**
+ * The admin dashboard: live calls (CDR-03), registered phones (CAPA-37), system and plugin states and
+ * the user count, all kept current over the WebSocket (no polling).
+ */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
@@ -6,6 +9,10 @@ import { LightElement, errorText, errorView, loadingView, pageHeading } from "..
 import { formatBytes, formatDuration, formatNumber, t, type MessageKey } from "../i18n";
 import type { EntityState, User } from "../types";
 import { live } from "../ws";
+import { devices, sourceText } from "./phones";
+import "../components/live-calls";
+
+const REGISTRATIONS_SHOWN = 6;
 
 const WATCHED = new Set(["user.created", "user.deleted", "storage.external_change"]);
 
@@ -125,10 +132,49 @@ export class CbDashboard extends LightElement {
     </section>`;
   }
 
+  private callsCard(): TemplateResult {
+    return html`<section class="card wide" aria-labelledby="dash-calls">
+      <div class="row-between">
+        <h2 id="dash-calls">${t("dashboard.activeCalls")}</h2>
+        <a href="/calls">${t("dashboard.callHistory")}</a>
+      </div>
+      ${this.synced ? html`<cb-live-calls></cb-live-calls>` : loadingView()}
+    </section>`;
+  }
+
+  private registrationsCard(): TemplateResult {
+    const list = devices(this.states);
+    let body: TemplateResult;
+    if (!this.synced) body = loadingView();
+    else
+      body = html`<p class="big-number" data-testid="registration-count">${formatNumber(list.length)}</p>
+        ${list.length
+          ? html`<ul class="plain-list" data-testid="registrations">
+              ${list.slice(0, REGISTRATIONS_SHOWN).map((d) => {
+                const a = d.attributes;
+                return html`<li class="row-between" data-testid="registration">
+                  <span><strong>${String(a["extension"] || a["username"] || "")}</strong> ${String(a["username"] ?? "")}</span>
+                  <span class="muted small">${String(a["user_agent"] || sourceText(a["source"]))}</span>
+                </li>`;
+              })}
+              ${list.length > REGISTRATIONS_SHOWN
+                ? html`<li class="muted">${t("dashboard.moreRegistrations", { count: list.length - REGISTRATIONS_SHOWN })}</li>`
+                : nothing}
+            </ul>`
+          : html`<p class="muted">${t("dashboard.noRegistrations")}</p>`}`;
+    return html`<section class="card" aria-labelledby="dash-registrations">
+      <h2 id="dash-registrations">${t("dashboard.registrations")}</h2>
+      ${body}
+      <p><a href="/phones">${t("dashboard.allPhones")}</a></p>
+    </section>`;
+  }
+
   protected override render(): TemplateResult {
     return html`<section class="page">
       ${pageHeading(t("dashboard.title"))}
-      <div class="cards">${this.usersCard()} ${this.systemCard()} ${this.pluginsCard()}</div>
+      <div class="cards">
+        ${this.callsCard()} ${this.registrationsCard()} ${this.usersCard()} ${this.systemCard()} ${this.pluginsCard()}
+      </div>
     </section>`;
   }
 }
