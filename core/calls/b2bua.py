@@ -310,6 +310,8 @@ class B2bua:
         outcome = self.sip.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
         if outcome.account is None:
             assert outcome.response is not None
+            if request.to_tag is None:  # RFC 3261 8.2.6.2: a final response to a new INVITE tags To
+                outcome.response.headers.set(h.TO, str(request.to.with_tag(secrets.token_hex(6))))
             self.sip.respond(key, outcome.response)
             return
         caller = outcome.account

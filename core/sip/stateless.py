@@ -13,12 +13,12 @@ _MAX_REASON: Final = 120
 def stateless_error_response(data: bytes, reason: str) -> bytes | None:
     """The bytes of ``SIP/2.0 400 <reason>`` for a request, or None when it cannot be addressed.
 
-    Responses are never answered; a request must at least carry the five headers a response
-    copies (RFC 3261 8.2.6.2), else it is dropped.
+    Responses and ACKs are never answered (RFC 3261: an ACK gets no response); a request
+    must at least carry the five headers a response copies (RFC 3261 8.2.6.2), else it is dropped.
     """
-    head = data.split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"\n")
+    head = data.lstrip(b"\r\n").split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"\n")
     lines = head.decode("utf-8", "replace").split("\n")
-    if not lines or lines[0].startswith("SIP/"):
+    if not lines or lines[0].startswith("SIP/") or lines[0].split(" ", 1)[0].upper() == "ACK":
         return None
     found: dict[str, list[str]] = {}
     for line in lines[1:]:

@@ -110,3 +110,10 @@ def test_body_is_not_copied() -> None:
     data = b"MESSAGE sip:bo@pbx.test SIP/2.0 x\r\n" + HEADERS + b"Content-Length: 5\r\n\r\nhello"
     out = stateless_error_response(data, "Bad Request")
     assert out is not None and b"hello" not in out
+
+
+def test_an_unparsable_ack_is_not_answered() -> None:
+    """RFC 3261 17: an ACK never gets a response, not even a 400 (SIPp interop: ACK with no URI)."""
+    data = b"ACK  SIP/2.0\r\n" + HEADERS.replace(b"8 INVITE", b"8 ACK") + b"Content-Length: 0\r\n\r\n"
+    assert stateless_error_response(data, "Bad Request - URI without scheme: ''") is None
+    assert stateless_error_response(b"\r\n" + data, "Bad Request") is None

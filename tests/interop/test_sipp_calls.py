@@ -1,0 +1,598 @@
+"""Calls between SIPp user agents through a running Cordboard (the B2BUA, its relay and its history).
+
+Each test registers bo (1002) as a SIPp UAS on a known port, lets ann (1001) call 1002 from a SIPp
+UAC, reads both sides' message traces (-trace_msg) and the call history row (GET /api/calls).
+Phones' media addresses are distinct loopback addresses (caller 127.0.0.2, callee 127.0.0.3), so a
+127.0.0.1 in what a phone receives proves that the PBX rewrote the SDP for its relay.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import struct
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import require_tool
+from cordboard_process import CordboardProcess, free_port
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+RTP_RANGE = range(30000, 31000)
+"""The fixture's [rtp] port_min..port_max."""
+CALLER_MEDIA = "127.0.0.2"
+CALLEE_MEDIA = "127.0.0.3"
+SIPP_TIMEOUT = 60
+"""Seconds one SIPp run may take (-timeout): generous, the machine is shared."""
+
+
+@dataclass
+class Message:
+    """One SIP message from a SIPp message trace."""
+
+    sent: bool
+    text: str
+
+    @property
+    def start_line(self) -> str:
+        return self.text.split("\n", 1)[0]
+
+    @property
+    def method(self) -> str | None:
+        first = self.start_line
+        return None if first.startswith("SIP/2.0") else first.split(" ", 1)[0]
+
+    @property
+    def status(self) -> int | None:
+        first = self.start_line
+        return int(first.split(" ")[1]) if first.startswith("SIP/2.0") else None
+
+    @property
+    def cseq_method(self) -> str:
+        return self.header("CSeq").split()[-1]
+
+    def header(self, name: str) -> str:
+        for line in self.text.split("\n\n", 1)[0].split("\n")[1:]:
+            key, _, value = line.partition(":")
+            if key.strip().lower() == name.lower():
+                return value.strip()
+        raise AssertionError(f"no {name} header in:\n{self.text}")
+
+    @property
+    def body(self) -> str:
+        return self.text.split("\n\n", 1)[1] if "\n\n" in self.text else ""
+
+    def sdp_lines(self, prefix: str) -> list[str]:
+        return [line[len(prefix) :] for line in self.body.split("\n") if line.startswith(prefix)]
+
+    def sdp_audio_port(self) -> int:
+        (media,) = self.sdp_lines("m=audio ")
+        return int(media.split()[0])
+
+
+def parse_trace(path: Path) -> list[Message]:
+    """The messages of a SIPp -message_file, in order."""
+    text = path.read_text(errors="replace").replace("\r\n", "\n") if path.exists() else ""
+    messages = []
+    for block in re.split(r"^-{10,}.*$", text, flags=re.MULTILINE):
+        header, _, message = block.strip("\n").partition("\n")
+        if " message sent" in header or " message received" in header:
+            messages.append(Message(" message sent" in header, message.strip("\n") + "\n"))
+    return messages
+
+
+class Sipp:
+    """One SIPp process in the background, with its message trace and screen in files."""
+
+    def __init__(self, name: str, work: Path, args: list[str]) -> None:
+        self.name = name
+        self.trace = work / f"{name}-messages.log"
+        self.errors = work / f"{name}-errors.log"
+        self.screen = work / f"{name}-screen.log"
+        self._screen = self.screen.open("w")
+        self.proc = subprocess.Popen(
+            [
+                require_tool("sipp"),
+                *args,
+                "-i",
+                "127.0.0.1",
+                "-m",
+                "1",
+                "-timeout",
+                str(SIPP_TIMEOUT),
+                "-timeout_error",
+                "-nostdin",
+                "-trace_msg",
+                "-message_file",
+                str(self.trace),
+                "-trace_err",
+                "-error_file",
+                str(self.errors),
+            ],
+            stdout=self._screen,
+            stderr=subprocess.STDOUT,
+            cwd=work,
+        )
+
+    def wait(self, pbx: CordboardProcess) -> None:
+        """Wait for the scenario to end; it must have succeeded."""
+        try:
+            code = self.proc.wait(timeout=SIPP_TIMEOUT + 30)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            code = None
+        self._screen.close()
+        if code != 0:
+            raise AssertionError(f"SIPp {self.name} ended with {code}\n{self.diagnostics(pbx)}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._screen.close()
+
+    def messages(self) -> list[Message]:
+        return parse_trace(self.trace)
+
+    def received(self, method_or_status: str | int) -> list[Message]:
+        """Requests of a method or responses of a status that arrived, retransmissions left out."""
+        found = {
+            m.text: m for m in self.messages() if not m.sent and method_or_status in (m.method, m.status)
+        }
+        return list(found.values())
+
+    def diagnostics(self, pbx: CordboardProcess) -> str:
+        errors = self.errors.read_text(errors="replace")[-3000:] if self.errors.exists() else ""
+        trace = self.trace.read_text(errors="replace")[-6000:] if self.trace.exists() else ""
+        return f"errors:\n{errors}\nlast messages:\n{trace}\nCordboard log:\n{pbx.log_tail()}"
+
+
+@pytest.fixture
+def sipps() -> Iterator[list[Sipp]]:
+    """SIPp processes a test started; killed if still running when it ends."""
+    started: list[Sipp] = []
+    yield started
+    for sipp in started:
+        sipp.stop()
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    path = tmp_path / "sipp"
+    path.mkdir()
+    return path
+
+
+def register(pbx: CordboardProcess, work: Path, username: str) -> int:
+    """Register ``username`` with a Contact on a fresh port (where its SIPp UAS will listen)."""
+    user = pbx.users[username]
+    port = free_port()
+    users = work / f"register-{username}.csv"
+    users.write_text(
+        f"SEQUENTIAL\n{user.username};"
+        f"[authentication username={user.username} password={user.sip_password}]\n"
+    )
+    done = subprocess.run(
+        [
+            require_tool("sipp"),
+            "-sf",
+            str(SCENARIOS / "register.xml"),
+            "-inf",
+            str(users),
+            f"127.0.0.1:{pbx.sip_port}",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-m",
+            "1",
+            "-timeout",
+            "20",
+            "-timeout_error",
+            "-nostdin",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=work,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr + pbx.log_tail()
+    return port
+
+
+def media_socket(address: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((address, 0))
+    sock.settimeout(5)
+    return sock
+
+
+def start_callee(
+    pbx: CordboardProcess, work: Path, sipps: list[Sipp], scenario: str, *, pause_ms: int = 1000
+) -> tuple[Sipp, socket.socket]:
+    """bo registers, then answers with ``scenario`` on its Contact port; audio at 127.0.0.3."""
+    port = register(pbx, work, "bo")
+    media = media_socket(CALLEE_MEDIA)
+    uas = Sipp(
+        "callee",
+        work,
+        [
+            "-sf",
+            str(SCENARIOS / scenario),
+            "-p",
+            str(port),
+            "-d",
+            str(pause_ms),
+            "-key",
+            "audio_ip",
+            CALLEE_MEDIA,
+            "-key",
+            "audio_port",
+            str(media.getsockname()[1]),
+        ],
+    )
+    sipps.append(uas)
+    time.sleep(0.5)  # let it bind its port before the call arrives
+    return uas, media
+
+
+def start_caller(
+    pbx: CordboardProcess,
+    work: Path,
+    sipps: list[Sipp],
+    scenario: str,
+    dialled: str = "1002",
+    *,
+    pause_ms: int = 1000,
+) -> tuple[Sipp, socket.socket]:
+    """ann calls ``dialled`` with ``scenario``; audio at 127.0.0.2."""
+    ann = pbx.users["ann"]
+    media = media_socket(CALLER_MEDIA)
+    uac = Sipp(
+        "caller",
+        work,
+        [
+            "-sf",
+            str(SCENARIOS / scenario),
+            f"127.0.0.1:{pbx.sip_port}",
+            "-s",
+            dialled,
+            "-au",
+            ann.username,
+            "-ap",
+            ann.sip_password,
+            "-p",
+            str(free_port()),
+            "-d",
+            str(pause_ms),
+            "-key",
+            "audio_ip",
+            CALLER_MEDIA,
+            "-key",
+            "audio_port",
+            str(media.getsockname()[1]),
+            "-key",
+            "relay_file",
+            str(work / "relay-port"),
+        ],
+    )
+    sipps.append(uac)
+    return uac, media
+
+
+def history_row(pbx: CordboardProcess, count: int = 1) -> dict[str, Any]:
+    """The newest call history row, once ``count`` rows are there (history is written when a call ends)."""
+    rows = pbx.wait_for(lambda: (r := pbx.calls()) and len(r) >= count and r, timeout=20, what="call history")
+    assert len(rows) == count, rows
+    row: dict[str, Any] = rows[0]
+    return row
+
+
+def assert_ann_called_bo(row: dict[str, Any]) -> None:
+    assert row["caller"] == "1001"
+    assert row["caller_name"] == "Ann Andersen"
+    assert row["callee"] == "1002"
+    assert row["callee_name"] == "Bo Berg"
+    assert row["caller_user_id"] and row["callee_user_id"]
+    assert row["started"] <= row["ended"]
+    assert row["ended"] <= time.time() + 1
+
+
+def assert_unanswered(row: dict[str, Any]) -> None:
+    assert row["answered"] is None
+    assert row["duration"] == 0
+    assert row["ended"] - row["started"] < SIPP_TIMEOUT
+
+
+def assert_sdp_through_relay(message: Message, phone_address: str) -> int:
+    """The SDP points at the appliance (c= and o= 127.0.0.1, a port of the RTP range), not the phone."""
+    body = message.body
+    assert phone_address not in body, body
+    assert message.sdp_lines("c=") == ["IN IP4 127.0.0.1"], body
+    assert message.sdp_lines("o=")[0].endswith(" IN IP4 127.0.0.1"), body
+    port = message.sdp_audio_port()
+    assert port in RTP_RANGE, body
+    return port
+
+
+def rtp_packet(seq: int, ssrc: int) -> bytes:
+    """A PCMA RTP packet (version 2, payload type 8) with 20 ms of silence."""
+    return struct.pack("!BBHII", 0x80, 8, seq, seq * 160, ssrc) + b"\xd5" * 160
+
+
+def relay_audio(
+    sender: socket.socket, to: tuple[str, int], receiver: socket.socket, ssrc: int
+) -> tuple[str, int]:
+    """Send a few RTP packets from ``sender`` to ``to``; ``receiver`` must get them. Returns their source."""
+    sent = [rtp_packet(seq, ssrc) for seq in range(1, 11)]
+    for packet in sent:
+        sender.sendto(packet, to)
+        time.sleep(0.02)
+    got: list[bytes] = []
+    source = ("", 0)
+    deadline = time.monotonic() + 10
+    while len(got) < len(sent) and time.monotonic() < deadline:
+        try:
+            data, source = receiver.recvfrom(2048)
+        except TimeoutError:
+            break
+        got.append(data)
+    assert got, f"no RTP arrived through the relay ({sender.getsockname()} -> {to})"
+    assert set(got) <= set(sent), "the relay changed the packets"
+    assert len(got) >= len(sent) // 2, f"{len(got)} of {len(sent)} packets arrived"
+    return source
+
+
+# -- the tests ------------------------------------------------------------------------------------
+def test_basic_call_presents_caller_rewrites_sdp_relays_audio(
+    pbx: CordboardProcess, work: Path, sipps: list[Sipp]
+) -> None:
+    """TERM-04 / CLI-01 / CDR-01 / CDR-02: ann calls bo; bo answers; ann hangs up after talking.
+
+    The callee sees the caller's account (name and extension), not what the caller's phone claimed;
+    both phones see the appliance in SDP; RTP crosses the relay both ways; the history row says
+    answered with a plausible duration.
+    """
+    uas, callee_media = start_callee(pbx, work, sipps, "uas_answer.xml")
+    uac, caller_media = start_caller(pbx, work, sipps, "uac_call.xml", pause_ms=6000)
+    relay_file = work / "relay-port"
+    pbx.wait_for(
+        lambda: relay_file.exists() and relay_file.read_text().strip().isdigit(),
+        timeout=30,
+        what="the caller's 200 OK (relay port written by SIPp)",
+    )
+    relay_a = ("127.0.0.1", int(relay_file.read_text()))
+    relay_b = relay_audio(caller_media, relay_a, callee_media, ssrc=0x1001)
+    assert relay_b[0] == "127.0.0.1" and relay_b[1] in RTP_RANGE
+    back = relay_audio(callee_media, relay_b, caller_media, ssrc=0x1002)
+    assert back == relay_a
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    # What the callee got: ann's identity from her user record, SDP pointing at the relay.
+    (invite,) = uas.received("INVITE")
+    assert invite.header("From").startswith('"Ann Andersen" <sip:1001@127.0.0.1>'), invite.text
+    assert "Mallory" not in invite.text and "9999" not in invite.text
+    assert assert_sdp_through_relay(invite, CALLER_MEDIA) == relay_b[1]
+    assert "a=sendrecv" in invite.body
+    assert len(uas.received("ACK")) >= 1
+    assert uas.received("BYE")
+
+    # What the caller got: challenged, then ringing and the answer through the relay.
+    (challenge,) = uac.received(407)
+    assert ";tag=" in challenge.header("To"), "RFC 3261 8.2.6.2: a final response tags To"
+    assert uac.received(180)
+    (ok,) = [m for m in uac.received(200) if m.cseq_method == "INVITE"]
+    assert assert_sdp_through_relay(ok, CALLEE_MEDIA) == relay_a[1]
+    assert ok.header("To") != "<sip:1002@127.0.0.1>"  # tagged: a dialog
+    assert [m for m in uac.received(200) if m.cseq_method == "BYE"]
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
+    assert row["sip_code"] is None
+    assert row["started"] <= row["answered"] <= row["ended"]
+    assert 5 <= row["duration"] <= SIPP_TIMEOUT, row  # the caller talked 6 s
+    assert "caller" in row["reason"]
+
+
+def test_cancel_while_ringing(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """TERM-04 / CDR-01: the caller gives up while bo's phone rings.
+
+    The caller gets 200 for its CANCEL and 487 for its INVITE; the callee's phone gets a CANCEL;
+    the history row says cancelled (487), never answered.
+    """
+    uas, _ = start_callee(pbx, work, sipps, "uas_ring.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_cancel.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    assert [m for m in uac.received(200) if m.cseq_method == "CANCEL"]
+    (terminated,) = uac.received(487)
+    assert terminated.cseq_method == "INVITE"
+    assert uac.received(180)
+    assert not [m for m in uac.received(200) if m.cseq_method == "INVITE"]
+    (cancel,) = uas.received("CANCEL")
+    (invite,) = uas.received("INVITE")
+    assert cancel.header("Call-ID") == invite.header("Call-ID")
+    assert (
+        cancel.header("Via").split(";branch=")[1].split(";")[0]
+        == (invite.header("Via").split(";branch=")[1].split(";")[0])
+    ), "a CANCEL must match its INVITE's branch"
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "cancelled"
+    assert row["sip_code"] == 487
+    assert_unanswered(row)
+
+
+def test_callee_hangs_up(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """CDR-01 / CDR-02: bo answers and hangs up after 3 s; the caller gets a BYE and answers 200."""
+    uas, _ = start_callee(pbx, work, sipps, "uas_hang_up.xml", pause_ms=3000)
+    uac, _ = start_caller(pbx, work, sipps, "uac_wait_bye.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    (bye,) = uac.received("BYE")
+    (ok,) = [m for m in uac.received(200) if m.cseq_method == "INVITE"]
+    # The caller's dialog: its own From tag, the PBX's To tag, its Call-ID.
+    assert bye.header("Call-ID") == ok.header("Call-ID")
+    assert bye.header("To").split(";tag=")[1] == ok.header("From").split(";tag=")[1]
+    assert bye.header("From").split(";tag=")[1] == ok.header("To").split(";tag=")[1]
+    assert [m for m in uas.received(200) if m.cseq_method == "BYE"]
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
+    assert row["started"] <= row["answered"] <= row["ended"]
+    assert 2 <= row["duration"] <= SIPP_TIMEOUT, row  # bo talked 3 s
+    assert "callee" in row["reason"]
+
+
+def test_busy_callee(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """CDR-01: bo's phone answers 486 Busy Here; the caller hears busy (486); history says busy."""
+    uas, _ = start_callee(pbx, work, sipps, "uas_busy.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_rejected.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    finals = {m.status for m in uac.messages() if not m.sent and (m.status or 0) >= 300}
+    assert finals == {407, 486}
+    assert uas.received("ACK")
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "busy"
+    assert row["sip_code"] == 486
+    assert_unanswered(row)
+
+
+def test_unregistered_extension_is_unavailable(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """CDR-01: bo exists but no phone of his is registered: 480, history no answer."""
+    uac, _ = start_caller(pbx, work, sipps, "uac_rejected.xml")
+    uac.wait(pbx)
+
+    finals = {m.status for m in uac.messages() if not m.sent and (m.status or 0) >= 300}
+    assert finals == {407, 480}
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "no_answer"
+    assert row["sip_code"] == 480
+    assert_unanswered(row)
+
+
+def test_unknown_number_is_not_found(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """CDR-01: nobody has 1999: 404, history failed with the code."""
+    uac, _ = start_caller(pbx, work, sipps, "uac_rejected.xml", dialled="1999")
+    uac.wait(pbx)
+
+    finals = {m.status for m in uac.messages() if not m.sent and (m.status or 0) >= 300}
+    assert finals == {407, 404}
+
+    row = history_row(pbx)
+    assert row["caller"] == "1001"
+    assert row["callee"] == "1999"
+    assert row["callee_user_id"] is None
+    assert row["result"] == "failed"
+    assert row["sip_code"] == 404
+    assert_unanswered(row)
+
+
+def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """PKP-10: ann puts bo on hold (a=sendonly) and takes him back (a=sendrecv).
+
+    Each re-INVITE reaches bo with the direction kept and the SDP still pointing at the same relay
+    port; bo's answers (recvonly, then sendrecv) reach ann the same way.
+    """
+    uas, _ = start_callee(pbx, work, sipps, "uas_answer_reinvites.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_hold.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    first, *reinvites = uas.received("INVITE")
+    assert len({m.header("CSeq") for m in reinvites}) == 2, [m.text for m in reinvites]
+    hold, unhold = {m.header("CSeq"): m for m in reinvites}.values()
+    relay_b = assert_sdp_through_relay(first, CALLER_MEDIA)
+    assert assert_sdp_through_relay(hold, CALLER_MEDIA) == relay_b
+    assert "a=sendonly" in hold.body
+    assert "a=sendrecv" not in hold.body
+    assert assert_sdp_through_relay(unhold, CALLER_MEDIA) == relay_b
+    assert "a=sendrecv" in unhold.body
+    assert hold.header("Call-ID") == first.header("Call-ID")
+
+    answers = {m.header("CSeq"): m for m in uac.received(200) if m.cseq_method == "INVITE"}
+    assert set(answers) == {"2 INVITE", "3 INVITE", "4 INVITE"}, answers
+    relay_a = assert_sdp_through_relay(answers["2 INVITE"], CALLEE_MEDIA)
+    assert assert_sdp_through_relay(answers["3 INVITE"], CALLEE_MEDIA) == relay_a
+    assert "a=recvonly" in answers["3 INVITE"].body
+    assert assert_sdp_through_relay(answers["4 INVITE"], CALLEE_MEDIA) == relay_a
+    assert "a=sendrecv" in answers["4 INVITE"].body
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
+    assert 1 <= row["duration"] <= SIPP_TIMEOUT, row
+
+
+def test_callee_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """PKP-10: bo puts ann on hold (a=sendonly) and takes her back; ann's answers reach bo."""
+    uas, _ = start_callee(pbx, work, sipps, "uas_hold.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_held.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    reinvites = {m.header("CSeq"): m for m in uac.received("INVITE")}
+    assert len(reinvites) == 2, reinvites
+    hold, unhold = reinvites.values()
+    (ok,) = [m for m in uac.received(200) if m.cseq_method == "INVITE"]
+    relay_a = assert_sdp_through_relay(ok, CALLEE_MEDIA)
+    assert assert_sdp_through_relay(hold, CALLEE_MEDIA) == relay_a
+    assert "a=sendonly" in hold.body
+    assert assert_sdp_through_relay(unhold, CALLEE_MEDIA) == relay_a
+    assert "a=sendrecv" in unhold.body
+    assert hold.header("Call-ID") == ok.header("Call-ID")
+    assert hold.header("From").split(";tag=")[1] == ok.header("To").split(";tag=")[1]
+
+    answers = {m.header("CSeq"): m for m in uas.received(200) if m.cseq_method == "INVITE"}
+    assert set(answers) == {"1 INVITE", "2 INVITE"}, answers
+    (invite,) = uas.received("INVITE")
+    relay_b = assert_sdp_through_relay(invite, CALLER_MEDIA)
+    assert assert_sdp_through_relay(answers["1 INVITE"], CALLER_MEDIA) == relay_b
+    assert "a=recvonly" in answers["1 INVITE"].body
+    assert "a=sendrecv" in answers["2 INVITE"].body
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
+
+
+def test_ring_timeout_ends_an_unanswered_call(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """CDR-01: bo's phone rings and nobody answers; after the ring timeout (setting core.ring_timeout,
+    here its minimum of 5 s) the PBX cancels the ringing phone and tells the caller 480 No Answer.
+    """
+    status, body = pbx.http("PUT", "/api/settings/org", {"core.ring_timeout": 5})
+    assert status == 200, body
+    time.sleep(1)  # the B2BUA reloads its settings on the settings-changed event
+    uas, _ = start_callee(pbx, work, sipps, "uas_ring.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_rejected.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    assert uac.received(180)
+    finals = {m.status for m in uac.messages() if not m.sent and (m.status or 0) >= 300}
+    assert finals == {407, 480}
+    assert uas.received("CANCEL"), "the ringing phone must be cancelled"
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "no_answer"
+    assert row["sip_code"] == 480
+    assert_unanswered(row)
+    assert 4 <= row["ended"] - row["started"] <= SIPP_TIMEOUT, row
