@@ -65,6 +65,12 @@ class FailureThrottle:
         self._failures.pop(source, None)
 
 
+def _scheme(value: str) -> str:
+    """The auth scheme of a credentials value, lower-cased ("" when empty)."""
+    words = value.split(None, 1)
+    return words[0].lower() if words else ""
+
+
 class Authenticator:
     """Challenges (401 for REGISTER, 407 otherwise) and verifies digest credentials (RFC 3261 22)."""
 
@@ -86,7 +92,8 @@ class Authenticator:
         if self.throttle.blocked(source, now):
             return AuthOutcome(None, make_response(request, 403, "Forbidden - Too Many Failed Attempts"))
         header = "Proxy-Authorization" if proxy else "Authorization"
-        values = request.headers.get_all(header)
+        # Credentials in a scheme we do not know are ignored and Digest asked for (RFC 4475 3.3.7).
+        values = [v for v in request.headers.get_all(header) if _scheme(v) == "digest"]
         if not values:
             return AuthOutcome(None, self._challenge(request, proxy, now))
         try:

@@ -174,7 +174,8 @@ class SipService:
                 return
         else:
             try:
-                validate_request(message, supported=SUPPORTED)
+                # RFC 4475 3.4.1: an RFC 2543 request without Max-Forwards is still served.
+                validate_request(message, supported=SUPPORTED, allow_rfc2543=True)
                 self._fix_via(message, peer)
             except SipStatusError as err:
                 if message.method != "ACK":

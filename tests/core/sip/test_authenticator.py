@@ -203,12 +203,27 @@ def test_locked_user_forbidden(authenticator: Authenticator) -> None:
 
 
 @pytest.mark.parametrize(
-    "value",
-    ["Digest", 'Digest username="anna"', "Basic YW5uYTpwdw==", 'Digest username="anna", realm="x', "\x00"],
+    "value", ["Digest", 'Digest username="anna"', 'DIGEST username="anna", realm="x', "digest ,,,"]
 )
 def test_malformed_credentials_400(authenticator: Authenticator, value: str) -> None:
     outcome = authenticator.check(request(auth=value), GOOD, T0)
     assert outcome.response is not None and outcome.response.status == 400
+
+
+@pytest.mark.parametrize("value", ["Basic YW5uYTpwdw==", "NoOneKnowsThisScheme opaque-data=here", "\x00", ""])
+def test_unknown_scheme_is_challenged(authenticator: Authenticator, value: str) -> None:
+    """RFC 4475 3.3.7: credentials in a scheme we do not know get a Digest challenge, not a 400."""
+    outcome = authenticator.check(request(auth=value), GOOD, T0)
+    assert outcome.response is not None and outcome.response.status == 401
+    assert outcome.response.headers.get_all("WWW-Authenticate")
+
+
+def test_digest_credentials_found_among_others(authenticator: Authenticator) -> None:
+    creds = answer(challenge(authenticator))
+    message = request(auth="Basic YW5uYTpwdw==", cseq=2)
+    message.headers.add("Authorization", creds)
+    outcome = authenticator.check(message, GOOD, T0 + 1)
+    assert outcome.account is not None
 
 
 def test_unsupported_algorithm_400(authenticator: Authenticator) -> None:

@@ -659,6 +659,13 @@ async def test_max_forwards_zero_options_answered(pbx: Pbx, phones: list[Phone])
     assert (await phone.ask(phone.request("OPTIONS", max_forwards=0))).status == 200
 
 
+async def test_request_without_max_forwards_served(pbx: Pbx, phones: list[Phone]) -> None:
+    """RFC 4475 3.4.1: RFC 2543 phones leave Max-Forwards out; they are still answered."""
+    phone = await open_phone(pbx, phones)
+    assert (await phone.ask(phone.request("OPTIONS", max_forwards=None))).status == 200
+    assert (await phone.ask(phone.request("REGISTER", max_forwards=None))).status == 401
+
+
 async def test_unknown_method_501(pbx: Pbx, phones: list[Phone]) -> None:
     phone = await open_phone(pbx, phones)
     response = await phone.ask(phone.request("FOO"))
