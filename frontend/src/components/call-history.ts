@@ -2,6 +2,8 @@
  * <cb-call-history>: the call history table with filters, paging and CSV export (CDR-01, CDR-02,
  * CDR-08). ``own`` shows only the logged-in person's calls (the API enforces it for users; an admin
  * asks for their own id); otherwise every call, with a user filter. New calls appear as they end.
+ * The filters and the page live in the address (?since=&until=&user=&result=&q=&page=), so a
+ * filtered list can be bookmarked or linked to, for example from a user's page.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
@@ -25,6 +27,7 @@ interface Filters {
 }
 
 const EMPTY: Filters = { since: "", until: "", user: "", result: "", search: "" };
+const URL_NAMES: Record<keyof Filters, string> = { since: "since", until: "until", user: "user", result: "result", search: "q" };
 
 /** Local midnight of a yyyy-mm-dd date, in epoch seconds; ``days`` later when given. */
 function dayStart(date: string, days = 0): number | null {
@@ -56,6 +59,7 @@ export class CbCallHistory extends LightElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.readAddress();
     live.addEventListener("bus-event", this.onEvent);
     live.addEventListener("state-changed", this.onStateChange);
     live.addEventListener("resync", this.onResync);
@@ -70,6 +74,30 @@ export class CbCallHistory extends LightElement {
     live.removeEventListener("resync", this.onResync);
     window.clearTimeout(this.searchTimer);
     window.clearTimeout(this.refreshTimer);
+  }
+
+  private readAddress(): void {
+    const params = new URLSearchParams(location.search);
+    const filters = { ...EMPTY };
+    for (const [name, param] of Object.entries(URL_NAMES) as Array<[keyof Filters, string]>) {
+      filters[name] = params.get(param) ?? "";
+    }
+    if (this.own) filters.user = "";
+    this.filters = filters;
+    const page = Number(params.get("page") ?? "1");
+    this.page = Number.isInteger(page) && page > 1 ? page - 1 : 0;
+  }
+
+  /** Keep the address in step with the filters (replaceState: no new history entry per keystroke). */
+  private writeAddress(): void {
+    const params = new URLSearchParams();
+    for (const [name, param] of Object.entries(URL_NAMES) as Array<[keyof Filters, string]>) {
+      if (this.filters[name]) params.set(param, this.filters[name]);
+    }
+    if (this.page > 0) params.set("page", String(this.page + 1));
+    const query = params.toString();
+    const next = location.pathname + (query ? `?${query}` : "");
+    if (next !== location.pathname + location.search) history.replaceState(history.state, "", next);
   }
 
   /** A call just ended: its history row is being written; fetch the page again a moment later. */
@@ -112,6 +140,7 @@ export class CbCallHistory extends LightElement {
     if (this.rangeError()) return;
     const no = ++this.requestNo;
     if (showLoading) this.rows = null;
+    this.writeAddress();
     const params = this.query();
     params.set("limit", String(PAGE_SIZE + 1)); // one more than shown: is there a next page?
     params.set("offset", String(this.page * PAGE_SIZE));

@@ -276,6 +276,7 @@ export const da: Dictionary = {
   "user.pinSet": "PIN-kode gemt.",
   "user.sipSet": "SIP-adgangskoden er gemt.",
   "user.notFound": "Denne bruger findes ikke.",
+  "user.calls": "Opkaldshistorik",
 
   "import.title": "Importer brugere fra CSV",
   "import.intro": "Kolonner: username, extension, first_name, last_name, email, sip_password. Eksisterende brugere (efter brugernavn) opdateres; intet anvendes, så længe en linje har en fejl.",

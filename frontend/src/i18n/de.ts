@@ -276,6 +276,7 @@ export const de: Dictionary = {
   "user.pinSet": "PIN gesetzt.",
   "user.sipSet": "SIP-Passwort gesetzt.",
   "user.notFound": "Diesen Benutzer gibt es nicht.",
+  "user.calls": "Anrufliste",
 
   "import.title": "Benutzer aus CSV importieren",
   "import.intro": "Spalten: username, extension, first_name, last_name, email, sip_password. Vorhandene Benutzer (nach Benutzername) werden aktualisiert; solange eine Zeile fehlerhaft ist, wird nichts übernommen.",

@@ -274,6 +274,7 @@ export const en = {
   "user.pinSet": "PIN set.",
   "user.sipSet": "SIP password set.",
   "user.notFound": "This user does not exist.",
+  "user.calls": "Call history",
 
   "import.title": "Import users from CSV",
   "import.intro": "Columns: username, extension, first_name, last_name, email, sip_password. Existing users (by username) are updated; nothing is applied while a line has an error.",

@@ -246,7 +246,10 @@ export class CbUserEdit extends LightElement {
 
   protected override render(): TemplateResult {
     const title = this.creating ? t("user.newTitle") : this.user ? t("user.editTitle", { name: fullName(this.user) }) : t("nav.users");
-    const back = html`<a class="button secondary" href="/users">← ${t("nav.users")}</a>`;
+    const back = html`<div class="head-actions">
+      ${this.user && !this.creating ? html`<a class="button secondary" href="/calls?user=${this.user.id}">${t("user.calls")}</a>` : ""}
+      <a class="button secondary" href="/users">← ${t("nav.users")}</a>
+    </div>`;
     let body: TemplateResult;
     if (this.loading) body = loadingView();
     else if (this.notFound) body = html`<p>${t("user.notFound")}</p>`;
