@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import os
@@ -114,7 +115,14 @@ class SipService:
         self.authenticator = Authenticator(self.accounts, self.verifier)
         await self.accounts.start()
         self.accounts.on_change.append(self._accounts_changed)
-        self.location.restore(await self.core.db.call(_load_bindings))
+        restored = await self.core.db.call(_load_bindings)
+        # A user locked or deleted while we were stopped (the CLI) is not reachable (USR-08).
+        unreachable = {
+            b.user_id for b in restored if (a := self.accounts.by_id(b.user_id)) is None or a.locked
+        }
+        self.location.restore(b for b in restored if b.user_id not in unreachable)
+        for user_id in unreachable:
+            await self.core.db.call(functools.partial(_save_bindings, user_id=user_id, bindings=[]))
         for attempt in range(20):
             await self.transports.start_udp(self.bind, self.port)
             port = self.port or self.transports.addresses["udp"][1]
@@ -128,7 +136,7 @@ class SipService:
                     raise
                 self.transports = SipTransports(self._on_bytes)
         cert, key = await self.core.run_in_executor(ensure_certificate, self.core.data_dir, [self.advertise])
-        tls_port = port + 1 if port else 0
+        tls_port = self.port + 1 if self.port else 0  # configured 0 (tests): any free port
         await self.transports.start_stream("tls", self.bind, tls_port, server_context(cert, key))
         self.port = port
         for account in self._all_accounts():
@@ -383,13 +391,17 @@ class SipService:
     def _accounts_changed(self, old: dict[int, SipAccount], new: dict[int, SipAccount]) -> None:
         for user_id, account in old.items():
             current = new.get(user_id)
-            if current is None or current.locked or current.extension != account.extension:
-                removed = self.location.remove_all(user_id) if current is None or current.locked else []
-                if account.extension:
-                    self.core.states.remove(f"extension.{account.extension}")
-                if removed:
-                    self._bindings_changed(current or account, [], removed)
+            removed = self.location.remove_all(user_id) if current is None or current.locked else []
+            if removed:
+                self._bindings_changed(current or account, [], removed)
+            # After _bindings_changed, which publishes the extension it is given.
+            if account.extension and (current is None or current.extension != account.extension):
+                self.core.states.remove(f"extension.{account.extension}")
         for account in new.values():
+            before = old.get(account.user_id)
+            if before is not None and before.extension != account.extension:
+                for binding in self.location.bindings(account.user_id, time.time()):
+                    self._publish_device(account, binding)  # its extension attribute
             self._publish_extension(account)
 
     async def _expire_loop(self) -> None:

@@ -22,11 +22,13 @@ import pytest
 
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
+from cordboard.core.identity.users import lock_user
 from cordboard.core.sip import service as service_module
 from cordboard.core.sip.auth import authorization_for, parse_challenge
 from cordboard.core.sip.flood import FloodGuard
 from cordboard.core.sip.message import SipResponse, StreamFramer, parse_message
 from cordboard.core.sip.service import SipService
+from cordboard.core.storage import connect
 
 ANNA_PASSWORD = "anna-sip-password-1"
 BO_PASSWORD = "bo-sip-password-22"
@@ -540,6 +542,44 @@ async def test_locked_user_cannot_register(pbx: Pbx, phones: list[Phone]) -> Non
     await pbx.core.identity.unlock_user(pbx.users["anna"])
     await wait_for(lambda: not pbx.sip.accounts.find("anna").locked, "unlock")  # type: ignore[union-attr]
     assert (await phone.register()).status == 200
+
+
+async def test_user_locked_while_down_has_no_bindings_after_start(pbx: Pbx, phones: list[Phone]) -> None:
+    """USR-08: a user locked with the PBX stopped (e.g. from the CLI) is not reachable after start."""
+    phone = await open_phone(pbx, phones)
+    assert (await phone.register()).status == 200
+    await pbx.core.stop()
+    database = connect(pbx.data / "cordboard.db")
+    try:
+        lock_user(database, pbx.users["anna"])
+    finally:
+        database.close()
+    await pbx.start()
+    account = pbx.sip.accounts.find("anna")
+    assert account is not None and account.locked
+    assert pbx.sip.targets(account) == []
+    assert devices(pbx) == []
+    await wait_for_saved(pbx, [])
+
+
+async def test_deleted_user_loses_registrations(pbx: Pbx, phones: list[Phone]) -> None:
+    phone = await open_phone(pbx, phones)
+    assert (await phone.register()).status == 200
+    await pbx.core.identity.delete_user(pbx.users["anna"])
+    await wait_for(lambda: devices(pbx) == [], "the deleted user's devices to go")
+    await wait_for(lambda: pbx.core.states.get("extension.1001") is None, "the extension state to go")
+    assert pbx.events[-1]["action"] == "unregistered"
+    assert (await phone.register()).status == 401  # unknown now
+
+
+async def test_extension_change_moves_the_extension_state(pbx: Pbx, phones: list[Phone]) -> None:
+    phone = await open_phone(pbx, phones)
+    assert (await phone.register()).status == 200
+    await pbx.core.identity.update_user(pbx.users["anna"], {"extension": "1005"})
+    await wait_for(lambda: pbx.core.states.get("extension.1005") is not None, "the new extension state")
+    assert pbx.core.states.get("extension.1001") is None
+    new = pbx.core.states.get("extension.1005")
+    assert new is not None and new.state == "registered" and new.attributes["devices"] == 1
 
 
 async def test_wrong_password_then_blocked_source(pbx: Pbx, phones: list[Phone]) -> None:
