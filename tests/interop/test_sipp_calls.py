@@ -348,6 +348,28 @@ def relay_audio(
     return source
 
 
+def talk(
+    pbx: CordboardProcess, work: Path, caller_media: socket.socket, callee_media: socket.socket
+) -> tuple[tuple[str, int], tuple[str, int]]:
+    """Once the caller's SIPp wrote the relay port it was given, RTP both ways through the relay.
+
+    Returns the relay's addresses on the caller's side and on the callee's side.
+    """
+    relay_file = work / "relay-port"
+    pbx.wait_for(
+        lambda: relay_file.exists() and relay_file.read_text().strip().isdigit(),
+        timeout=30,
+        what="the relay port in the caller's SDP (written by SIPp)",
+    )
+    relay_a = ("127.0.0.1", int(relay_file.read_text()))
+    relay_file.unlink()
+    relay_b = relay_audio(caller_media, relay_a, callee_media, ssrc=0x1001)
+    assert relay_b[0] == "127.0.0.1" and relay_b[1] in RTP_RANGE
+    back = relay_audio(callee_media, relay_b, caller_media, ssrc=0x1002)
+    assert back == relay_a, "the relay must send from the port it gave the caller (symmetric RTP)"
+    return relay_a, relay_b
+
+
 # -- the tests ------------------------------------------------------------------------------------
 def test_basic_call_presents_caller_rewrites_sdp_relays_audio(
     pbx: CordboardProcess, work: Path, sipps: list[Sipp]
@@ -360,17 +382,7 @@ def test_basic_call_presents_caller_rewrites_sdp_relays_audio(
     """
     uas, callee_media = start_callee(pbx, work, sipps, "uas_answer.xml")
     uac, caller_media = start_caller(pbx, work, sipps, "uac_call.xml", pause_ms=6000)
-    relay_file = work / "relay-port"
-    pbx.wait_for(
-        lambda: relay_file.exists() and relay_file.read_text().strip().isdigit(),
-        timeout=30,
-        what="the caller's 200 OK (relay port written by SIPp)",
-    )
-    relay_a = ("127.0.0.1", int(relay_file.read_text()))
-    relay_b = relay_audio(caller_media, relay_a, callee_media, ssrc=0x1001)
-    assert relay_b[0] == "127.0.0.1" and relay_b[1] in RTP_RANGE
-    back = relay_audio(callee_media, relay_b, caller_media, ssrc=0x1002)
-    assert back == relay_a
+    relay_a, relay_b = talk(pbx, work, caller_media, callee_media)
     uac.wait(pbx)
     uas.wait(pbx)
 
@@ -509,10 +521,11 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     """PKP-10: ann puts bo on hold (a=sendonly) and takes him back (a=sendrecv).
 
     Each re-INVITE reaches bo with the direction kept and the SDP still pointing at the same relay
-    port; bo's answers (recvonly, then sendrecv) reach ann the same way.
+    port; bo's answers (recvonly, then sendrecv) reach ann the same way; then audio flows both ways.
     """
-    uas, _ = start_callee(pbx, work, sipps, "uas_answer_reinvites.xml")
-    uac, _ = start_caller(pbx, work, sipps, "uac_hold.xml")
+    uas, callee_media = start_callee(pbx, work, sipps, "uas_answer_reinvites.xml")
+    uac, caller_media = start_caller(pbx, work, sipps, "uac_hold.xml", pause_ms=5000)
+    relay_a_after, relay_b_after = talk(pbx, work, caller_media, callee_media)
     uac.wait(pbx)
     uas.wait(pbx)
 
@@ -534,6 +547,7 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     assert "a=recvonly" in answers["3 INVITE"].body
     assert assert_sdp_through_relay(answers["4 INVITE"], CALLEE_MEDIA) == relay_a
     assert "a=sendrecv" in answers["4 INVITE"].body
+    assert (relay_a_after[1], relay_b_after[1]) == (relay_a, relay_b), "audio flows again after unhold"
 
     row = history_row(pbx)
     assert_ann_called_bo(row)
@@ -542,9 +556,12 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
 
 
 def test_callee_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
-    """PKP-10: bo puts ann on hold (a=sendonly) and takes her back; ann's answers reach bo."""
-    uas, _ = start_callee(pbx, work, sipps, "uas_hold.xml")
-    uac, _ = start_caller(pbx, work, sipps, "uac_held.xml")
+    """PKP-10: bo puts ann on hold (a=sendonly) and takes her back; ann's answers reach bo; then
+    audio flows both ways.
+    """
+    uas, callee_media = start_callee(pbx, work, sipps, "uas_hold.xml")
+    uac, caller_media = start_caller(pbx, work, sipps, "uac_held.xml", pause_ms=5000)
+    relay_a_after, relay_b_after = talk(pbx, work, caller_media, callee_media)
     uac.wait(pbx)
     uas.wait(pbx)
 
@@ -567,6 +584,7 @@ def test_callee_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     assert assert_sdp_through_relay(answers["1 INVITE"], CALLER_MEDIA) == relay_b
     assert "a=recvonly" in answers["1 INVITE"].body
     assert "a=sendrecv" in answers["2 INVITE"].body
+    assert (relay_a_after[1], relay_b_after[1]) == (relay_a, relay_b), "audio flows again after unhold"
 
     row = history_row(pbx)
     assert_ann_called_bo(row)
