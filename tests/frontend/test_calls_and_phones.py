@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 
 from cordboard.core.calls.history import save_call
 from cordboard.core.calls.model import CallRecord, CallResult
+from cordboard.core.sip.message import make_response
 from cordboard.core.storage import connect
 
 DASH = "\u2013"
@@ -170,8 +171,6 @@ def _dashboard_follows_registrations_and_live_calls(page: Any, cordboard: Cordbo
 
 
 def _busy(invite: Any) -> Any:
-    from cordboard.core.sip.message import make_response
-
     return make_response(invite, 486, to_tag=secrets.token_hex(4))
 
 
@@ -309,7 +308,7 @@ def _admin_call_history_filters_pages_and_exports(
 # -- my calls -------------------------------------------------------------------------------------
 def test_my_calls_shows_only_the_users_own_calls(cordboard: Cordboard, browser: BrowserThread) -> None:
     gina_id, gina_pw = add_user(cordboard, "gina", "3001", "Gina", "Gran")
-    hugo_id, _ = add_user(cordboard, "hugo", "3002", "Hugo", "Hald")
+    hugo_id, hugo_pw = add_user(cordboard, "hugo", "3002", "Hugo", "Hald")
     ida_id, _ = add_user(cordboard, "ida", "3003", "Ida", "Isak")
     gina = ("3001", "Gina Gran", gina_id)
     hugo = ("3002", "Hugo Hald", hugo_id)
@@ -323,13 +322,15 @@ def test_my_calls_shows_only_the_users_own_calls(cordboard: Cordboard, browser: 
         ],
     )
     others = seed(cordboard, [record(hugo, ida, on_day(5, 4)), record(ida, hugo, on_day(5, 5))])
-    browser.run(_my_calls_shows_only_the_users_own_calls, cordboard, gina_pw, (own, others, hugo_id))
+    seeded = {"own": own, "others": others, "gina_id": gina_id, "hugo_id": hugo_id, "hugo_pw": hugo_pw}
+    browser.run(_my_calls_shows_only_the_users_own_calls, cordboard, gina_pw, seeded)
 
 
 def _my_calls_shows_only_the_users_own_calls(
-    page: Any, cordboard: Cordboard, password: str, seeded: tuple[list[str], list[str], int]
+    page: Any, cordboard: Cordboard, password: str, seeded: dict[str, Any]
 ) -> None:
-    own, others, hugo_id = seeded
+    own, others, gina_id, hugo_id = seeded["own"], seeded["others"], seeded["gina_id"], seeded["hugo_id"]
+    hugo_pw = seeded["hugo_pw"]
     login(page, cordboard.base, "gina", password)
     nav = page.locator("#nav")
     expect(nav.get_by_role("link", name="Call history")).to_have_count(0)
@@ -354,11 +355,37 @@ def _my_calls_shows_only_the_users_own_calls(
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-call", own[0])
 
+    # A call to Gina shows while it rings, then lands in her list when she declines it (the callee
+    # learns of the end from the call's state: the call.ended event goes to the caller).
+    page.get_by_label("Search").fill("")
+    expect(rows).to_have_count(3)
+    server = cordboard.sip_server
+    with Phone(server, "gina", password) as gina, Phone(server, "hugo", hugo_pw) as hugo:
+        assert gina.register().status == 200 and hugo.register().status == 200
+        invite = hugo.start_call("3001")
+        incoming = gina.wait_request("INVITE")
+        tag = gina.ring(incoming)
+        live = page.get_by_test_id("live-call")
+        expect(live).to_have_count(1)
+        expect(live).to_contain_text("3002 Hugo Hald")
+        expect(live.get_by_test_id("call-state")).to_have_text("Ringing")
+        declined = make_response(incoming, 603, to_tag=tag)
+        gina.send(declined)
+        final, _ = hugo.finish_call(invite)
+        assert final.status == 603, final
+        expect(live).to_have_count(0)
+        expect(rows).to_have_count(4)
+        expect(rows.first).to_contain_text("Rejected")
+        expect(rows.first).to_contain_text("Incoming")
+        gina.register(expires=0)
+        hugo.register(expires=0)
+
     # The API enforces it: asking for Hugo's calls gives Gina's own.
     token = cordboard.token("gina", password)
     status, body = cordboard.api("GET", f"/api/calls?user_id={hugo_id}", token=token)
     assert status == 200
-    assert {c["id"] for c in body} == set(own)
+    assert {c["id"] for c in body} >= set(own)
+    assert all(gina_id in (c["caller_user_id"], c["callee_user_id"]) for c in body)
     assert not {c["id"] for c in body} & set(others)
 
     page.goto(cordboard.base + "/calls")
