@@ -153,6 +153,8 @@ class B2bua:
         self._reinvites: dict[TransactionKey | None, PendingReinvite] = {}
         self._reinvite_requests: dict[TransactionKey | None, SipRequest] = {}
         self._acks: dict[TransactionKey | None, tuple[bytes, Peer]] = {}
+        self._unacked_2xx: dict[tuple[str, str, int], asyncio.TimerHandle] = {}
+        """2xx answers to re-INVITEs resent until their ACK, by (Call-ID, our tag, CSeq) (13.3.1.4)."""
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -250,6 +252,9 @@ class B2bua:
         if found is None:
             return
         call, side = found
+        resend = self._unacked_2xx.pop((request.call_id, request.to_tag or "", request.cseq.seq), None)
+        if resend is not None:
+            resend.cancel()
         if side == "a":
             call.acked = True
             if call.retransmit is not None:
@@ -598,6 +603,30 @@ class B2bua:
             ok.headers.set(h.CONTENT_TYPE, SDP)
             ok.body = body
         self.sip.respond(pending.server_key, ok)
+        if not this.peer.reliable:  # the transaction layer leaves 2xx retransmission to us
+            ack_key = (this.dialog.call_id, this.dialog.local_tag, pending.request.cseq.seq)
+            self._resend_2xx(call, ack_key, (bytes(ok), this.peer), T1, 0.0)
+
+    def _resend_2xx(
+        self,
+        call: ActiveCall,
+        ack_key: tuple[str, str, int],
+        message: tuple[bytes, Peer],
+        interval: float,
+        elapsed: float,
+    ) -> None:
+        """RFC 3261 13.3.1.4 for a re-INVITE's 2xx: resend at T1, 2*T1 .. T2 until the ACK, 64*T1 at most."""
+        if elapsed > 0 and (call.state != "answered" or ack_key not in self._unacked_2xx):
+            return
+        if elapsed >= 64 * T1:
+            del self._unacked_2xx[ack_key]
+            _LOGGER.info("Call %s: no ACK for the 200 OK to a re-INVITE", call.record.id)
+            return
+        if elapsed > 0:
+            self.sip.transports.send(*message)
+        self._unacked_2xx[ack_key] = asyncio.get_running_loop().call_later(
+            interval, self._resend_2xx, call, ack_key, message, min(interval * 2, T2), elapsed + interval
+        )
 
     # -- the echo test ------------------------------------------------------------------------------
     async def _answer_echo(self, attempt: Attempt, context: Context, peer: Peer) -> None:
@@ -662,6 +691,10 @@ class B2bua:
         for leg in (call.a, call.b):
             if leg is not None:
                 self._by_dialog.pop((leg.dialog.call_id, leg.dialog.local_tag), None)
+                for ack_key in [
+                    k for k in self._unacked_2xx if k[:2] == (leg.dialog.call_id, leg.dialog.local_tag)
+                ]:
+                    self._unacked_2xx.pop(ack_key).cancel()
         for fork in call.forks:
             self._by_client_key.pop(fork.key, None)
             self._acks.pop(fork.key, None)

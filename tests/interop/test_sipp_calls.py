@@ -370,6 +370,22 @@ def talk(
     return relay_a, relay_b
 
 
+def assert_2xx_resent_until_ack(side: Sipp, cseq: str) -> None:
+    """The side ACKed the 200 for ``cseq`` 1.2 s late: the PBX resent it meanwhile (T1 = 0.5 s) and
+    stopped once the ACK came (RFC 3261 13.3.1.4); one copy in flight at the ACK is tolerated.
+    """
+    ack = cseq.replace("INVITE", "ACK")
+    copies = {"before": 0, "after": 0}
+    when = "before"
+    for message in side.messages():
+        if message.sent and message.method == "ACK" and message.header("CSeq") == ack:
+            when = "after"
+        elif not message.sent and message.status == 200 and message.header("CSeq") == cseq:
+            copies[when] += 1
+    assert copies["before"] >= 2, f"the 200 for {cseq} was not resent while its ACK was missing: {copies}"
+    assert copies["after"] <= 1, f"the 200 for {cseq} was still resent after its ACK: {copies}"
+
+
 # -- the tests ------------------------------------------------------------------------------------
 def test_basic_call_presents_caller_rewrites_sdp_relays_audio(
     pbx: CordboardProcess, work: Path, sipps: list[Sipp]
@@ -522,6 +538,7 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
 
     Each re-INVITE reaches bo with the direction kept and the SDP still pointing at the same relay
     port; bo's answers (recvonly, then sendrecv) reach ann the same way; then audio flows both ways.
+    ann ACKs the hold late: the PBX resends its 200 until the ACK, as for any INVITE.
     """
     uas, callee_media = start_callee(pbx, work, sipps, "uas_answer_reinvites.xml")
     uac, caller_media = start_caller(pbx, work, sipps, "uac_hold.xml", pause_ms=5000)
@@ -548,6 +565,7 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     assert assert_sdp_through_relay(answers["4 INVITE"], CALLEE_MEDIA) == relay_a
     assert "a=sendrecv" in answers["4 INVITE"].body
     assert (relay_a_after[1], relay_b_after[1]) == (relay_a, relay_b), "audio flows again after unhold"
+    assert_2xx_resent_until_ack(uac, "3 INVITE")
 
     row = history_row(pbx)
     assert_ann_called_bo(row)
@@ -557,7 +575,7 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
 
 def test_callee_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
     """PKP-10: bo puts ann on hold (a=sendonly) and takes her back; ann's answers reach bo; then
-    audio flows both ways.
+    audio flows both ways. bo ACKs the hold late: the PBX resends its 200 until the ACK.
     """
     uas, callee_media = start_callee(pbx, work, sipps, "uas_hold.xml")
     uac, caller_media = start_caller(pbx, work, sipps, "uac_held.xml", pause_ms=5000)
@@ -585,6 +603,7 @@ def test_callee_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     assert "a=recvonly" in answers["1 INVITE"].body
     assert "a=sendrecv" in answers["2 INVITE"].body
     assert (relay_a_after[1], relay_b_after[1]) == (relay_a, relay_b), "audio flows again after unhold"
+    assert_2xx_resent_until_ack(uas, "1 INVITE")
 
     row = history_row(pbx)
     assert_ann_called_bo(row)
