@@ -351,7 +351,9 @@ def _hasher(algorithm: str) -> Callable[[bytes], str]:
 
 
 def _h(hash_fn: Callable[[bytes], str], text: str) -> str:
-    return hash_fn(text.encode("utf-8"))
+    # surrogateescape: values parsed from a message keep undecodable octets as surrogates; hash the
+    # octets that were on the wire instead of raising.
+    return hash_fn(text.encode("utf-8", "surrogateescape"))
 
 
 def compute_response(
@@ -510,7 +512,8 @@ def verify(
         cnonce=credentials.cnonce,
     )
     # RFC 7616 5.13 / constant-time compare: never short-circuit on the first differing byte.
-    if not hmac.compare_digest(expected.encode(), credentials.response.lower().encode("utf-8", "replace")):
+    given = credentials.response.lower().encode("utf-8", "surrogateescape")
+    if not hmac.compare_digest(expected.encode(), given):
         return AuthResult.BAD_CREDENTIALS
     if nonce_manager.check(credentials.nonce, now) != "ok":
         return AuthResult.STALE

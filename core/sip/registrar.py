@@ -74,6 +74,10 @@ class Registrar:
             updates.append(ContactUpdate(str(contact.uri), min(expires, self.max_expires), instance))
         if not updates:  # a query (RFC 3261 10.2.3): answer with the current bindings
             return RegisterResult(self._ok(request, account, now))
+        if not all(_is_utf8(u.contact) and _is_utf8(u.instance_id) for u in updates) or not _is_utf8(
+            request.call_id
+        ):  # octets that are not UTF-8 (kept as surrogates by the parser) cannot be stored
+            return RegisterResult(make_response(request, 400, "Bad Request - Contact Or Call-ID Not UTF-8"))
         cseq = request.cseq
         try:
             changed, removed = self.location.update(
@@ -85,7 +89,9 @@ class Registrar:
                 transport=peer.transport,
                 source_host=peer.host,
                 source_port=peer.port,
-                user_agent=request.headers.get("User-Agent") or "",
+                user_agent=(request.headers.get("User-Agent") or "")
+                .encode("utf-8", "surrogateescape")
+                .decode("utf-8", "replace"),  # e.g. a Latin-1 product name
             )
         except OutOfOrderRegister:
             return RegisterResult(
@@ -98,3 +104,11 @@ class Registrar:
         for binding in self.location.bindings(account.user_id, now):
             response.headers.add("Contact", f"<{binding.contact}>;expires={binding.remaining(now)}")
         return response
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

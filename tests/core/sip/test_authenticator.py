@@ -317,3 +317,19 @@ def test_ten_failures_within_any_60_s_block() -> None:
     assert not throttle.blocked("a", T0 + 61)
     throttle.fail("a", T0 + 62)  # ten failures between T0 + 52 and T0 + 62
     assert throttle.blocked("a", T0 + 62)
+
+
+def test_octets_that_are_not_utf8_in_credentials_do_not_raise(authenticator: Authenticator) -> None:
+    creds = answer(challenge(authenticator), algorithm="MD5").encode()
+    for mangled in (
+        creds.replace(b'nonce="', b'nonce="\xff'),
+        creds.replace(b'response="', b'response="\xe9'),
+    ):
+        data = bytes(request(cseq=2)).replace(
+            b"Content-Length", b"Authorization: " + mangled + b"\r\nContent-Length"
+        )
+        message = parse_message(data)
+        assert isinstance(message, SipRequest)
+        outcome = authenticator.check(message, GOOD, T0 + 1)
+        assert outcome.account is None and outcome.response is not None
+        assert outcome.response.status == 401

@@ -264,3 +264,38 @@ def test_instance_id_taken_from_contact(registrar: Registrar) -> None:
         T0,
     )
     assert result.changed[0].instance_id == "urn:uuid:00000000-0000-1000-8000-00000000000a"
+
+
+def raw_register(contact: bytes, user_agent: bytes = b"Phone", call_id: bytes = b"x") -> SipRequest:
+    message = parse_message(
+        b"REGISTER sip:pbx.test SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK1\r\n"
+        b"Max-Forwards: 70\r\nFrom: <sip:anna@pbx.test>;tag=1\r\nTo: <sip:anna@pbx.test>\r\nCall-ID: "
+        + call_id
+        + b"\r\n"
+        b"CSeq: 1 REGISTER\r\nContact: " + contact + b"\r\nUser-Agent: " + user_agent + b"\r\n"
+        b"Content-Length: 0\r\n\r\n"
+    )
+    assert isinstance(message, SipRequest)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("contact", "call_id"),
+    [
+        (b"<sip:a@192.0.2.10>", b"c\xe9ll@192.0.2.10"),
+        (b'<sip:a@192.0.2.10>;+sip.instance="<urn:\xff>"', b"c@192.0.2.10"),
+    ],
+)
+def test_call_id_or_instance_not_utf8_refused(
+    registrar: Registrar, location: LocationService, contact: bytes, call_id: bytes
+) -> None:
+    result = registrar.handle(raw_register(contact, call_id=call_id), ANNA, PEER, T0)
+    assert result.response.status == 400
+    assert location.all(T0) == []
+
+
+def test_latin1_user_agent_kept_readable(registrar: Registrar) -> None:
+    result = registrar.handle(raw_register(b"<sip:a@192.0.2.10>", b"T\xe9l\xe9phone 1.0"), ANNA, PEER, T0)
+    assert result.response.status == 200
+    assert result.changed[0].user_agent == "T\ufffdl\ufffdphone 1.0"
+    result.changed[0].user_agent.encode("utf-8")

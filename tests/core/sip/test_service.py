@@ -9,8 +9,10 @@ devices per user), PROV-14 / OPS-01 (registrations visible as device.* and exten
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
+import random
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -27,6 +29,7 @@ from cordboard.core.sip import service as service_module
 from cordboard.core.sip.auth import authorization_for, parse_challenge
 from cordboard.core.sip.flood import FloodGuard
 from cordboard.core.sip.message import SipResponse, StreamFramer, parse_message
+from cordboard.core.sip.peer import Peer
 from cordboard.core.sip.service import SipService
 from cordboard.core.storage import connect
 
@@ -889,3 +892,77 @@ async def test_flooding_source_does_not_starve_another(pbx: Pbx, phones: list[Ph
     await flooding
     assert pbx.sip.stats["dropped_flood"] > 0
     assert (await quiet.ask(quiet.request("OPTIONS"))).status == 200
+
+
+STRUCTURAL = [b" ", b"\r\n", b"\t", b",", b";", b":", b"<", b">", b'"', b"%", b"=", b"0"]
+
+
+def _mutate(data: bytes, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        if not out:
+            break
+        i = rng.randrange(len(out))
+        kind = rng.randrange(6)
+        if kind == 0:
+            out[i] ^= 1 << rng.randrange(8)
+        elif kind == 1:
+            out[i] = rng.randrange(256)
+        elif kind == 2:
+            del out[i:]
+        elif kind == 3:
+            out[i:i] = bytes([rng.randrange(256)]) * rng.randint(1, 3)
+        elif kind == 4:
+            start = out.rfind(b"\r\n", 0, i) + 2
+            end = out.find(b"\r\n", i)
+            if end != -1:
+                out[start:start] = out[start : end + 2]  # a header line twice
+        else:
+            out[i:i] = rng.choice(STRUCTURAL)
+    return bytes(out)
+
+
+async def test_mutated_requests_never_raise(pbx: Pbx, phones: list[Phone]) -> None:
+    """Fuzz: mutated REGISTER, INVITE, OPTIONS, BYE, ACK and CANCEL straight into the service's
+    input (no sockets, no flood limit): nothing raises or logs an error, and the PBX still registers."""
+    phone = await open_phone(pbx, phones)
+    pbx.sip.flood = FloodGuard(rate=1e9, burst=1e9)
+    body = (
+        b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        b"m=audio 4000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\n"
+    )
+    # Credentials without qop (the RFC 2069 form, no nonce-count) stay valid in every mutated copy
+    # that leaves them intact, so the registrar and the call layer behind the authenticator are
+    # fuzzed too.
+    first = await phone.ask(phone.request("REGISTER"))
+    challenge = dataclasses.replace(parse_challenge(first.headers.get_all("WWW-Authenticate")[0]), qop=())
+
+    def creds(method: str, uri: str, header: str) -> str:
+        value = authorization_for(challenge, username="anna", password=ANNA_PASSWORD, method=method, uri=uri)
+        return f"{header}: {value}"
+
+    register_auth = creds("REGISTER", "sip:127.0.0.1", "Authorization")
+    invite_auth = creds("INVITE", "sip:1002@127.0.0.1", "Proxy-Authorization")
+    contact = f"Contact: <{phone.contact_uri}>;expires=600"
+    sdp = "Content-Type: application/sdp"
+    seeds = [
+        phone.request("REGISTER", headers=[contact, "Expires: 600"]),
+        phone.request("REGISTER", headers=[contact, "Expires: 600", register_auth]),
+        phone.request("REGISTER", headers=["Contact: *", "Expires: 0", register_auth]),
+        phone.request("INVITE", uri="sip:1002@127.0.0.1", headers=[sdp], body=body),
+        phone.request("INVITE", uri="sip:1002@127.0.0.1", headers=[sdp, contact, invite_auth], body=body),
+        phone.request("OPTIONS", headers=["Require: timer", "Supported: replaces"]),
+        phone.request("BYE", uri="sip:1002@127.0.0.1"),
+        phone.request("ACK", uri="sip:1002@127.0.0.1"),
+        phone.request("CANCEL", uri="sip:1002@127.0.0.1"),
+    ]
+    rng = random.Random(4475)
+    source = Peer("udp", "127.0.0.1", phone.port)
+    for i in range(3000):
+        pbx.sip._on_bytes(_mutate(rng.choice(seeds), rng), source)
+        if i % 100 == 0:
+            await asyncio.sleep(0)  # let timers and tasks run too
+    await asyncio.sleep(0.1)
+    while not phone.queue.empty():
+        phone.queue.get_nowait()
+    assert (await phone.register()).status == 200
