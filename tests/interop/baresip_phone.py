@@ -2,7 +2,9 @@
 
 Each phone has its own config folder. Its audio source is the `aufile` module reading a WAV; what it
 receives is written by the `sndfile` filter (decoded audio, `dump-<time>-dec.wav` in the folder).
-The audio player is an `aubridge` device nobody reads, so no sound card is needed.
+The audio player is an `aubridge` device nobody reads, so no sound card is needed. RTP ports are
+kept out of the range the test Cordboard relays on (30000-30999), and `-s` writes the SIP trace to
+the log, which `sip_transports()` reads.
 Written for the Debian baresip 1.0 (module names and ctrl_tcp's netstring JSON as there).
 """
 
@@ -130,6 +132,7 @@ auenc_format\t\ts16
 audec_format\t\ts16
 audio_buffer\t\t20-160
 rtp_tos\t\t\t0
+rtp_ports\t\t40000-49998
 rtcp_mux\t\tno
 jitter_buffer_delay\t5-10
 rtp_stats\t\tno
@@ -172,15 +175,16 @@ snd_path\t\t{self.folder}
                     raise AssertionError(f"no ctrl_tcp on {self.name}:\n{self.log_tail()}") from None
                 time.sleep(0.1)
         self._sock.settimeout(None)
-        self._reader = threading.Thread(target=self._read_loop, name=f"baresip-{self.name}", daemon=True)
+        self._reader = threading.Thread(
+            target=self._read_loop, args=(self._sock,), name=f"baresip-{self.name}", daemon=True
+        )
         self._reader.start()
 
-    def _read_loop(self) -> None:
-        assert self._sock is not None
+    def _read_loop(self, sock: socket.socket) -> None:
         buf = b""
         while True:
             try:
-                chunk = self._sock.recv(65536)
+                chunk = sock.recv(65536)
             except OSError:
                 return
             if not chunk:
@@ -283,10 +287,15 @@ snd_path\t\t{self.folder}
                 self.proc.kill()
                 self.proc.wait()
         if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self._sock.close()
             self._sock = None
         if self._reader is not None:
             self._reader.join(timeout=2)
+            self._reader = None
         code = self.proc.returncode
         self.proc = None
         return code
