@@ -347,6 +347,11 @@ class B2bua:
         if not targets:
             self._reject(attempt, 480, "Temporarily Unavailable", CallResult.NO_ANSWER)
             return
+        # Dialling your own number rings your other phones, never the one you are calling from.
+        targets = [b for b in targets if Peer(b.transport, b.source_host, b.source_port) != peer]
+        if not targets:
+            self._reject(attempt, 486, "Busy Here - Calling Yourself", CallResult.BUSY)
+            return
         try:
             offer = parse_body_sdp(request.body, request.content_type)
         except SdpParseError as err:

@@ -32,9 +32,10 @@ bind = "{DEFAULT_BIND}"
 port = {DEFAULT_SIP_PORT}
 # Address phones reach this appliance at (Via, Contact, SDP); empty means the LAN address.
 # advertise = "192.168.1.20"
-# Digest algorithms offered to phones, best first. Phones that read only the first challenge
-# (some older desk phones, SIPp) need "MD5" first; phones that know RFC 8760 take the first they can.
-digest_algorithms = ["SHA-256", "MD5"]
+# Digest algorithms offered to phones, best first. MD5 alone by default: many phones (Debian's
+# baresip 1.0 among them) give up on a 401 that names SHA-256 at all. ["SHA-256", "MD5"] suits
+# phones that know RFC 8760; put "MD5" first for those that read only the first challenge.
+digest_algorithms = ["MD5"]
 
 [rtp]
 # UDP ports for relayed audio: two per call leg, four per call.
@@ -67,7 +68,7 @@ BOOTSTRAP_SCHEMA: Final = vol.Schema(
                 vol.Optional("bind", default=DEFAULT_BIND): cv.ip_address,
                 vol.Optional("port", default=DEFAULT_SIP_PORT): vol.Any(0, cv.port),
                 vol.Optional("advertise", default=""): vol.Any("", cv.ip_address),
-                vol.Optional("digest_algorithms", default=["SHA-256", "MD5"]): vol.All(
+                vol.Optional("digest_algorithms", default=["MD5"]): vol.All(
                     [vol.In(["SHA-256", "MD5"], msg="expected SHA-256 or MD5")],
                     vol.Length(min=1, msg="name at least one algorithm"),
                     vol.Unique(msg="each algorithm once"),
@@ -106,7 +107,7 @@ class BootstrapConfig:
     """Port of SIP over UDP and TCP."""
     sip_advertise: str = ""
     """Address put in SIP and SDP for phones to reach us; empty means the LAN address."""
-    digest_algorithms: tuple[str, ...] = ("SHA-256", "MD5")
+    digest_algorithms: tuple[str, ...] = ("MD5",)
     """Digest algorithms offered in SIP challenges, best first."""
     rtp_port_min: int = 10000
     """First UDP port for relayed audio."""

@@ -247,3 +247,19 @@ async def test_all_phones_of_the_callee_ring_and_the_first_answer_wins(pbx: Core
     assert_forgotten(pbx)
     for each in (ann, desk, mobile):
         each.close()
+
+
+async def test_calling_your_own_number_rings_your_other_phones_only(pbx: Core) -> None:
+    """Dialling your own extension never rings the phone you dial from (busy if it is your only one)."""
+    desk = await phone(pbx, "ann")
+    _invite, response = await desk.call("1001")
+    assert response.status == 486
+    softphone = await phone(pbx, "ann")
+    task = asyncio.create_task(desk.invite("1001"))
+    incoming = await softphone.wait_request("INVITE")
+    softphone.answer(incoming, 486)
+    _invite, response = await task
+    assert response.status == 486
+    assert desk.messages.empty(), "the calling phone was not rung"
+    desk.close()
+    softphone.close()
