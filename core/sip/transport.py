@@ -18,7 +18,10 @@ _LOGGER = logging.getLogger(__name__)
 MessageHandler = Callable[[bytes, Peer], None]
 CONNECT_TIMEOUT: Final = 5.0
 IDLE_TIMEOUT: Final = 3600.0
+"""A connection that receives nothing (not even a keep-alive) this long is closed."""
 MAX_CONNECTIONS: Final = 4096
+MAX_CONNECTIONS_PER_HOST: Final = 256
+"""So that one address cannot take every connection slot (phones behind one NAT share an address)."""
 
 
 class _UdpProtocol(asyncio.DatagramProtocol):
@@ -49,7 +52,10 @@ class _StreamConnection(asyncio.Protocol):
         self._framer = StreamFramer()
         self.transport: asyncio.Transport | None = None
         self.peer: Peer | None = None
-        self.ready = asyncio.get_running_loop().create_future()
+        self._loop = asyncio.get_running_loop()
+        self.ready = self._loop.create_future()
+        self._last_received = self._loop.time()
+        self._idle_check: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -58,12 +64,29 @@ class _StreamConnection(asyncio.Protocol):
         self._transports._connections[self.peer] = self
         if not self.ready.done():
             self.ready.set_result(None)
-        if len(self._transports._connections) > MAX_CONNECTIONS:
+        self._last_received = self._loop.time()
+        self._idle_check = self._loop.call_later(IDLE_TIMEOUT, self._check_idle)
+        connections = self._transports._connections
+        if len(connections) > MAX_CONNECTIONS:
             _LOGGER.warning("Too many SIP connections; closing %s", self.peer)
             transport.close()
+        elif sum(1 for peer in connections if peer.host == host) > MAX_CONNECTIONS_PER_HOST:
+            _LOGGER.warning("Too many SIP connections from %s; closing %s", host, self.peer)
+            transport.close()
+
+    def _check_idle(self) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        idle = self._loop.time() - self._last_received
+        if idle >= IDLE_TIMEOUT:
+            _LOGGER.info("Closing %s: idle for %d s", self.peer, idle)
+            self.transport.close()
+        else:
+            self._idle_check = self._loop.call_later(IDLE_TIMEOUT - idle, self._check_idle)
 
     def data_received(self, data: bytes) -> None:
         assert self.peer is not None and self.transport is not None
+        self._last_received = self._loop.time()
         try:
             messages = self._framer.feed(data)
         except SipParseError as err:
@@ -76,6 +99,8 @@ class _StreamConnection(asyncio.Protocol):
             self._transports._handler(message, self.peer)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._idle_check is not None:
+            self._idle_check.cancel()
         if self.peer is not None and self._transports._connections.get(self.peer) is self:
             del self._transports._connections[self.peer]
         if not self.ready.done():

@@ -26,6 +26,7 @@ from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
 from cordboard.core.identity.users import lock_user
 from cordboard.core.sip import service as service_module
+from cordboard.core.sip import transport as transport_module
 from cordboard.core.sip.auth import authorization_for, parse_challenge
 from cordboard.core.sip.flood import FloodGuard
 from cordboard.core.sip.message import SipResponse, StreamFramer, parse_message
@@ -735,6 +736,40 @@ async def test_require_unknown_extension_420(pbx: Pbx, phones: list[Phone]) -> N
     assert response.headers.get("Unsupported") == "foo"
     # A supported option tag is fine.
     assert (await phone.ask(phone.request("OPTIONS", headers=["Require: timer"]))).status == 200
+
+
+async def test_idle_tcp_connection_closed(
+    pbx: Pbx, phones: list[Phone], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection that carries nothing (not even keep-alives) is closed, so idle or half-sent
+    connections cannot pile up; one that keeps pinging stays open."""
+    monkeypatch.setattr(transport_module, "IDLE_TIMEOUT", 0.3)
+    idle = await open_phone(pbx, phones, "tcp")
+    slow = await open_phone(pbx, phones, "tcp")
+    busy = await open_phone(pbx, phones, "tcp")
+    slow.send(b"OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: ")  # and never the rest
+    for _ in range(8):
+        busy.send(b"\r\n\r\n")
+        await asyncio.sleep(0.1)
+    assert await idle.recv() is None
+    assert await slow.recv() is None
+    assert (await busy.ask(busy.request("OPTIONS"))).status == 200
+
+
+async def test_connections_per_address_limited(
+    pbx: Pbx, phones: list[Phone], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One address cannot take every connection slot: others still connect and register."""
+    monkeypatch.setattr(transport_module, "MAX_CONNECTIONS_PER_HOST", 3)
+    hogs = [await open_phone(pbx, phones, "tcp", host="127.0.0.2") for _ in range(5)]
+    answered = 0
+    for hog in hogs:
+        hog.send(hog.request("OPTIONS"))
+        data = await hog.recv()
+        answered += data is not None
+    assert answered == 3
+    other = await open_phone(pbx, phones, "tcp", host="127.0.0.3")
+    assert (await other.register()).status == 200
 
 
 async def test_oversized_tcp_message_refused(pbx: Pbx, phones: list[Phone]) -> None:
