@@ -75,8 +75,8 @@ class CordboardProcess:
     http_port: int = field(default_factory=lambda: free_port(socket.SOCK_STREAM))
     rtp_port_min: int = 30000
     rtp_port_max: int = 30999
-    digest_algorithms: tuple[str, ...] = ("MD5", "SHA-256")
-    """SIPp reads only the first challenge and knows only MD5."""
+    digest_algorithms: tuple[str, ...] | None = None
+    """None keeps Cordboard's default (MD5 alone); SIPp reads only the first challenge."""
     admin_password: str = "interop-admin-password"
     proc: subprocess.Popen[str] | None = None
     users: dict[str, SipUser] = field(default_factory=dict)
@@ -92,7 +92,10 @@ class CordboardProcess:
 
     def write_config(self) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
-        algorithms = ", ".join(json.dumps(a) for a in self.digest_algorithms)
+        algorithms = ""
+        if self.digest_algorithms is not None:
+            chosen = ", ".join(json.dumps(a) for a in self.digest_algorithms)
+            algorithms = f"digest_algorithms = [{chosen}]\n"
         (self.data / "cordboard.toml").write_text(
             f"""[http]
 bind = "127.0.0.1"
@@ -102,8 +105,7 @@ port = {self.http_port}
 bind = "127.0.0.1"
 port = {self.sip_port}
 advertise = "127.0.0.1"
-digest_algorithms = [{algorithms}]
-
+{algorithms}
 [rtp]
 port_min = {self.rtp_port_min}
 port_max = {self.rtp_port_max}
