@@ -9,11 +9,15 @@ DEB_TEST_PACKAGES ?= chromium sip-tester baresip-core
 # Debian packages Cordboard itself uses at run time; Node.js and npm build the web UI, and are
 # asked for only when no npm is on the PATH (a Node.js installed another way is used as it is).
 DEB_RUN_PACKAGES ?= $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
+# Debian packages `make bench` drives: SIPp, and the anchors' rtpengine and Kamailio; nftables counts
+# the relayed packets. sippy (the calls/s anchor) and py-spy come from PyPI into bench/.venv-tools.
+DEB_BENCH_PACKAGES ?= sip-tester rtpengine-daemon kamailio nftables util-linux
+BENCH_ARGS ?=
 FRONTEND := frontend
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
 	$(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/tsconfig.json $(FRONTEND)/vite.config.ts
 
-.PHONY: run test lint typecheck unit frontend system-deps-run system-deps-test clean
+.PHONY: run test lint typecheck unit frontend system-deps-run system-deps-test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +80,14 @@ unit: $(VENV)/.installed-test system-deps-test frontend
 	CORDBOARD_REQUIRE_FRONTEND=1 $(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# Benchmarks of the SIP engine (not tests: figures, no assertions); see bench/README.md.
+# `make bench BENCH_ARGS="calls --runs 1 --quick"` runs a part, shorter.
+bench: $(VENV)/.installed-run
+	$(call install_debs,$(DEB_BENCH_PACKAGES))
+	test -x bench/.venv-tools/bin/b2bua_simple -a -x bench/.venv-tools/bin/py-spy || \
+	  { $(PYTHON) -m venv bench/.venv-tools && bench/.venv-tools/bin/pip install -q 'sippy==2.5.0' 'py-spy>=0.3'; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

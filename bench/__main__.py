@@ -1,0 +1,157 @@
+"""`python -m bench [registrations|calls|media|all]`: Cordboard's SIP engine under SIPp load, with anchors.
+
+Prints one JSON line per measurement and a final Markdown table of medians over ``--runs`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import calls, media, registrations
+from bench.common import BENCH, OPTIONS, emit, log, median
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    register_step: float
+    """Seconds per registration rate step."""
+    call_step: float
+    """Seconds of new calls per call rate step."""
+    steady: float
+    """Seconds of the measured window with every call of a media level up."""
+    levels: tuple[int, ...]
+
+
+FULL = Plan(register_step=10.0, call_step=10.0, steady=15.0, levels=media.LEVELS)
+QUICK = Plan(register_step=5.0, call_step=5.0, steady=5.0, levels=(20, 50))
+BENCHES = ("registrations", "calls", "media")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("which", nargs="*", help=f"all (the default) or some of: {', '.join(BENCHES)}")
+    parser.add_argument("--runs", type=int, default=3, help="runs per benchmark; the table shows medians")
+    parser.add_argument("--quick", action="store_true", help="short steps and small levels, for development")
+    parser.add_argument("--no-anchors", action="store_true", help="skip sippy and rtpengine")
+    parser.add_argument("--profile", action="store_true", help="py-spy the first Cordboard run of each")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, SIPp stats)")
+    args = parser.parse_args(argv)
+    unknown = set(args.which) - {"all", *BENCHES}
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}; choose from {', '.join(BENCHES)}")
+    return args
+
+
+def fmt(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def ratio(mine: float | None, anchor: float | None) -> str:
+    return f"{mine / anchor:.2f}x" if mine and anchor else "n/a"
+
+
+def table(results: dict[str, Any], runs: int, args: argparse.Namespace) -> str:
+    now = datetime.datetime.now(datetime.UTC)
+    machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+    lines = [
+        f"Measured {now:%Y-%m-%d %H:%M} UTC ({machine}); server pinned to core 0, SIPp to core 1;"
+        f" medians of {runs} run(s){' (quick)' if args.quick else ''}.",
+        "",
+        "| Benchmark | Cordboard | Anchor | Cordboard / anchor | Target |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    if "registrations" in results:
+        reg = results["registrations"]
+        lines.append(
+            f"| Registrations/s, digest (MD5) auth, 1000 users, <1% failures | {fmt(reg)} | - | - | >= 2000 |"
+        )
+    if "calls" in results:
+        mine, sippy = results["calls"]
+        lines.append(
+            f"| Calls/s through the B2BUA (INVITE, 407 digest, 200, ACK, 1 s hold, BYE), <1% failures"
+            f" | {fmt(mine)} (with auth) | sippy b2bua_simple: {fmt(sippy)} (no auth) | {ratio(mine, sippy)}"
+            f" | >= 2x sippy |"
+        )
+    if "media" in results:
+        mine, anchor = results["media"]
+        for level in sorted(mine):
+            here, there = mine[level], anchor.get(level)
+            ours = here["cpu_per_call_pct"]
+            theirs = there["cpu_per_call_pct"] if there else None
+            total = there["total_cpu_per_call_pct"] if there else None
+            lines.append(
+                f"| CPU per relayed G.711 call at {level} concurrent calls, % of one core"
+                f" | {fmt(ours, 3)} | rtpengine --table=-1: {fmt(theirs, 3)} (+ Kamailio: {fmt(total, 3)})"
+                f" | {ratio(ours, theirs)} | <= rtpengine |"
+            )
+        for level in sorted(mine):
+            here, there = mine[level], anchor.get(level)
+            theirs = f"{100 * there['loss_max']:.3f}%" if there else "n/a"
+            lines.append(
+                f"| Packet loss at {level} concurrent calls (worst run), failed calls"
+                f" | {100 * here['loss_max']:.3f}%, {here['failed_calls']} | {theirs}"
+                f"{', ' + str(there['failed_calls']) if there else ''} | - | 0% at 200 |"
+            )
+    return "\n".join(lines)
+
+
+def media_summary(levels: list[media.Level]) -> dict[int, dict[str, Any]]:
+    out = media.summary(levels)
+    for level, row in out.items():
+        mine = [lv for lv in levels if lv.concurrent == level]
+        row["total_cpu_per_call_pct"] = median([100 * lv.total_cpu_per_call for lv in mine])
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    which = set(BENCHES) if not args.which or "all" in args.which else set(args.which)
+    plan = QUICK if args.quick else FULL
+    runs = max(1, args.runs)
+    if shutil.which("sipp") is None:
+        print("sipp is not installed: run `make bench`", file=sys.stderr)
+        return 2
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    results_dir = BENCH / "results"
+    results_dir.mkdir(exist_ok=True)
+    OPTIONS.results = results_dir / f"{stamp}.jsonl"
+    if args.profile:
+        OPTIONS.profile_dir = results_dir / f"{stamp}-profiles"
+    workdir = Path(tempfile.mkdtemp(prefix="cordboard-bench-"))
+    log(f"work folder {workdir}; JSON lines also in {OPTIONS.results}")
+    results: dict[str, Any] = {}
+    try:
+        if "registrations" in which:
+            results["registrations"] = registrations.bench(workdir, runs, plan.register_step)
+        if "calls" in which:
+            mine = calls.bench_cordboard(workdir, runs, plan.call_step)
+            sippy = None if args.no_anchors else calls.bench_sippy(workdir, runs, plan.call_step)
+            results["calls"] = (mine, sippy)
+        if "media" in which:
+            levels, steady = plan.levels, plan.steady
+            mine_levels = media.bench_cordboard(workdir, runs, steady, levels)
+            anchor_levels = [] if args.no_anchors else media.bench_rtpengine(workdir, runs, steady, levels)
+            results["media"] = (media_summary(mine_levels), media_summary(anchor_levels))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    emit({"summary": {k: v for k, v in results.items()}})
+    report = table(results, runs, args)
+    (results_dir / f"{stamp}.md").write_text(report + "\n")
+    print()
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

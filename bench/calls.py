@@ -1,0 +1,240 @@
+"""Calls per second through a B2BUA: SIPp callers (INVITE, 407, INVITE with digest, 200, ACK, 1 s hold,
+BYE) and SIPp callees registered as users. Also the sippy b2bua_simple anchor (it has no auth)."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Final
+
+from bench.common import (
+    SCENARIOS,
+    SERVER_CPU,
+    TOOLS,
+    BenchCordboard,
+    Sipp,
+    Step,
+    achieved_rate,
+    climb,
+    cpu_seconds,
+    emit,
+    free_port,
+    lane_ip,
+    log,
+    median,
+    next_start,
+    password_for,
+    profile_path,
+    render,
+    wait_all,
+)
+
+CALLERS: Final = 1000
+CALLEES: Final = 10
+"""SIPp callees (each a registered user on its own address): ~80 calls/s each within the per-address limit."""
+PER_LANE: Final = 40
+"""Calls/s from one caller address (5 requests each)."""
+LADDER: Final = (25, 50, 100, 150, 200, 250, 300, 400, 500, 600, 800)
+HOLD_MS: Final = 1000
+SIPPY: Final = TOOLS / "b2bua_simple"
+
+
+@dataclass(frozen=True, slots=True)
+class Callee:
+    """A SIPp UAS on its own address, registered as user ``username`` (extension ``extension``)."""
+
+    username: str
+    extension: str
+    ip: str
+    port: int
+
+
+def callers(count: int = CALLERS) -> list[tuple[str, str, str]]:
+    return [(f"call{i:04d}", str(40000 + i), password_for(f"call{i:04d}")) for i in range(count)]
+
+
+def callees(count: int = CALLEES) -> list[Callee]:
+    return [Callee(f"uas{i:02d}", str(3000 + i), lane_ip(3, i), free_port()) for i in range(count)]
+
+
+def register_callees(target: str, found: list[Callee], workdir: Path) -> None:
+    """One REGISTER per callee from the address and port its UAS will listen on."""
+    runs = []
+    for callee in found:
+        path = workdir / f"{callee.username}.csv"
+        auth = f"[authentication username={callee.username} password={password_for(callee.username)}]"
+        path.write_text(f"SEQUENTIAL\n{callee.username};{auth}\n")
+        args = [
+            "-sf", str(SCENARIOS / "register.xml"), "-inf", str(path), target,
+            "-i", callee.ip, "-p", str(callee.port), "-m", "1", "-timeout", "15s",
+        ]  # fmt: skip
+        runs.append(Sipp(f"register-{callee.username}", args, workdir).start())
+    wait_all(runs, 20)
+    failed = [run.name for run in runs if run.stats().successful != 1]
+    if failed:
+        raise RuntimeError(f"callees did not register: {failed}: {runs[0].output_tail()}")
+
+
+def start_callees(found: list[Callee], workdir: Path, media: str = "") -> list[Sipp]:
+    scenario = render(SCENARIOS / "uas.xml", workdir / "uas.xml", MEDIA=media)
+    runs = []
+    for callee in found:
+        args = ["-sf", str(scenario), "-i", callee.ip, "-p", str(callee.port), "-mi", callee.ip]
+        args += ["-mp", str(free_port())]
+        runs.append(Sipp(f"uas-{callee.username}", args, workdir).start())
+    time.sleep(0.5)
+    return runs
+
+
+def run_step(
+    rate: int,
+    *,
+    target: str,
+    duration: float,
+    workdir: Path,
+    dialled: list[str],
+    users: list[tuple[str, str, str]],
+    server: list[int],
+    auth: bool,
+) -> Step:
+    """``rate`` calls/s for ``duration`` s, from lanes of ~PER_LANE calls/s, each dialling one callee."""
+    lanes = max(1, math.ceil(rate / PER_LANE))
+    per_lane = math.ceil(rate / lanes)
+    count = max(1, int(per_lane * duration))
+    template = SCENARIOS / ("uac_auth.xml" if auth else "uac_noauth.xml")
+    scenario = render(template, workdir / template.name, HOLD_MS=str(HOLD_MS), MEDIA="")
+    cpu_before, wall_before = cpu_seconds(server), time.monotonic()
+    runs = []
+    for lane in range(lanes):
+        extension = dialled[lane % len(dialled)]
+        path = workdir / f"callers-lane{lane}.csv"
+        lines = ["SEQUENTIAL"]
+        for username, _ext, password in users[lane::lanes]:
+            lines.append(f"{username};[authentication username={username} password={password}];{extension}")
+        path.write_text("\n".join(lines) + "\n")
+        args = [
+            "-sf", str(scenario), "-inf", str(path), target, "-i", lane_ip(2, lane), "-p", "0",
+            "-mi", lane_ip(2, lane), "-mp", str(free_port()),
+            "-r", str(per_lane), "-rp", "1000", "-m", str(count), "-l", str(per_lane * 10),
+            "-timeout", f"{int(duration) + 20}s", "-recv_timeout", "10000",
+        ]  # fmt: skip
+        runs.append(Sipp(f"uac-lane{lane}", args, workdir).start())
+    wait_all(runs, duration + 30)
+    cpu = (cpu_seconds(server) - cpu_before) / (time.monotonic() - wall_before)
+    stats = [r.stats() for r in runs]
+    successful = sum(s.successful for s in stats)
+    return Step(
+        per_lane * lanes, count * lanes, successful, achieved_rate(stats, count / per_lane), lanes, cpu
+    )
+
+
+def stop_all(runs: list[Sipp]) -> None:
+    for run in runs:
+        run.stop()
+
+
+def bench_cordboard(workdir: Path, runs: int, duration: float) -> float | None:
+    users = callers()
+    found: list[float] = []
+    start = 0
+    for run in range(1, runs + 1):
+        data = workdir / f"calls-run{run}" / "data"
+        pbx = BenchCordboard(data, rtp_port_min=20000, rtp_port_max=29999, profile=profile_path("calls", run))
+        pbx.write_config()
+        wanted = callees()
+        rows = users + [(c.username, c.extension, password_for(c.username)) for c in wanted]
+        pbx.import_users(rows)
+        pid = pbx.start_pinned()
+        target = f"127.0.0.1:{pbx.sip_port}"
+        uas: list[Sipp] = []
+        log(f"calls run {run}: cordboard, {len(wanted)} callees")
+        try:
+            register_callees(target, wanted, data.parent)
+            uas = start_callees(wanted, data.parent)
+            best = climb(
+                "calls",
+                "cordboard",
+                run,
+                LADDER[start:],
+                partial(
+                    run_step,
+                    target=target,
+                    duration=duration,
+                    workdir=data.parent,
+                    dialled=[c.extension for c in wanted],
+                    users=users,
+                    server=[pid],
+                    auth=True,
+                ),
+            )
+        finally:
+            stop_all(uas)
+            pbx.stop()
+        rate = best.achieved if best else 0.0
+        emit({"bench": "calls", "system": "cordboard", "run": run, "max_rate": round(rate, 1)})
+        found.append(rate)
+        start = next_start(LADDER, rate)
+    return median(found)
+
+
+def bench_sippy(workdir: Path, runs: int, duration: float) -> float | None:
+    """The same callers through sippy's b2bua_simple, which forwards every INVITE to one SIPp callee."""
+    if not SIPPY.exists():
+        log(f"sippy anchor skipped: {SIPPY} missing (make bench installs it)")
+        return None
+    users = callers()
+    found: list[float] = []
+    start = 0
+    for run in range(1, runs + 1):
+        workdir_run = workdir / f"calls-sippy-run{run}"
+        workdir_run.mkdir(parents=True, exist_ok=True)
+        callee = Callee("uas", "3000", "127.0.0.1", free_port())
+        port = free_port()
+        log(f"calls run {run}: sippy b2bua_simple")
+        with (workdir_run / "sippy.log").open("wb") as out:
+            sippy = subprocess.Popen(
+                ["taskset", "-c", SERVER_CPU, str(SIPPY), "-f", "-l", "127.0.0.1", "-p", str(port),
+                 "-n", f"{callee.ip}:{callee.port}", "-L", str(workdir_run / "sippy-sip.log")],
+                stdout=out, stderr=subprocess.STDOUT, cwd=workdir_run,
+                env={**os.environ, "SIPLOG_BEND": "none"},
+            )  # fmt: skip
+        uas: list[Sipp] = []
+        try:
+            time.sleep(1.5)
+            if sippy.poll() is not None:
+                raise RuntimeError(f"b2bua_simple exited {sippy.returncode}")
+            uas = start_callees([callee], workdir_run)
+            best = climb(
+                "calls",
+                "sippy",
+                run,
+                LADDER[start:],
+                partial(
+                    run_step,
+                    target=f"127.0.0.1:{port}",
+                    duration=duration,
+                    workdir=workdir_run,
+                    dialled=["3000"],
+                    users=users,
+                    server=[sippy.pid],
+                    auth=False,
+                ),
+            )
+        finally:
+            stop_all(uas)
+            sippy.terminate()
+            try:
+                sippy.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                sippy.kill()
+                sippy.wait()
+        rate = best.achieved if best else 0.0
+        emit({"bench": "calls", "system": "sippy", "run": run, "max_rate": round(rate, 1)})
+        found.append(rate)
+        start = next_start(LADDER, rate)
+    return median(found)
