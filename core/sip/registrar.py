@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Final
 
 from cordboard.core.sip.accounts import SipAccount
@@ -101,6 +102,9 @@ class Registrar:
 
     def _ok(self, request: SipRequest, account: SipAccount, now: float) -> SipResponse:
         response = make_response(request, 200)
+        response.headers.set(
+            "Date", formatdate(now, usegmt=True)
+        )  # RFC 3261 10.3 step 8; phones set clocks by it
         for binding in self.location.bindings(account.user_id, now):
             response.headers.add("Contact", f"<{binding.contact}>;expires={binding.remaining(now)}")
         return response

@@ -77,6 +77,18 @@ def test_register_binds_and_lists_contacts_with_expires(registrar: Registrar) ->
     assert result.removed == []
 
 
+def test_200_carries_the_date(registrar: Registrar) -> None:
+    """RFC 3261 10.3 step 8: phones set their clocks from the Date of the 200."""
+    result = registrar.handle(register_request("<sip:a@192.0.2.10>", expires=600), ANNA, PEER, T0)
+    assert result.response.headers.get("Date") == "Sat, 24 Jan 1970 03:33:20 GMT"
+    assert (
+        registrar.handle(
+            register_request("<sip:a@192.0.2.10>", expires=5), ANNA, PEER, T0
+        ).response.headers.get("Date")
+        is None
+    )
+
+
 def test_register_by_extension_is_the_same_aor(registrar: Registrar) -> None:
     result = registrar.handle(
         register_request("<sip:anna@192.0.2.10>", expires=600, to_user="1001"), ANNA, PEER, T0
