@@ -18,6 +18,7 @@ FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/d
 	$(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/tsconfig.json $(FRONTEND)/vite.config.ts
 
 .PHONY: run test lint typecheck unit frontend system-deps-run system-deps-test bench clean
+.PHONY: image image-test system-deps-image
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +89,19 @@ bench: $(VENV)/.installed-run
 	test -x bench/.venv-tools/bin/b2bua_simple -a -x bench/.venv-tools/bin/py-spy || \
 	  { $(PYTHON) -m venv bench/.venv-tools && bench/.venv-tools/bin/pip install -q 'sippy==2.5.0' 'py-spy>=0.3'; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The appliance disk image (image/README.md): as root, with loop devices; QEMU (TCG) boots it in
+# image-test, which builds the image first when image/out has none.
+DEB_IMAGE_PACKAGES ?= debootstrap qemu-system-x86 ovmf qemu-utils grub-pc-bin grub-efi-amd64-bin \
+	grub2-common dosfstools mtools e2fsprogs fdisk zstd sip-tester
+system-deps-image:
+	$(call install_debs,$(DEB_IMAGE_PACKAGES))
+
+image: $(VENV)/.installed-run system-deps-image frontend
+	PYTHON=$(abspath $(BIN)/python) image/build.sh
+
+image-test: system-deps-image $(if $(wildcard image/out/manifest.json),,image)
+	$(BIN)/python image/boottest.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

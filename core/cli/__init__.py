@@ -1,4 +1,4 @@
-"""The ``cordboard`` command line: run, setup, user, plugin, check-config."""
+"""The ``cordboard`` command line: run, setup, user, plugin, check-config, system."""
 
 from __future__ import annotations
 
@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = plugin_sub.add_parser(action, help=f"{action} a plugin")
         _data_arg(p)
         p.add_argument("name")
+
+    from cordboard.core.cli import system
+
+    system.add_parser(sub, _data_arg)
     return parser
 
 
@@ -105,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
             from cordboard.core.cli.check import check_config
 
             return check_config(args)
+        if args.command == "system":
+            from cordboard.core.cli.system import ACTIONS
+
+            return ACTIONS[args.system_command](args)
     except CordboardError as err:
         print(f"cordboard: {err}", file=sys.stderr)
         return 1

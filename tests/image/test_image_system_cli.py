@@ -1,0 +1,155 @@
+"""`cordboard system`: the appliance's A/B update and mark-good on stand-in files (no real disk)."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cordboard.core.cli import main
+from cordboard.core.cli.system import GRUBENV_SIZE, format_grubenv, parse_grubenv, read_grubenv
+
+SLOT_SIZE = 1024 * 1024
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Path:
+    """A stand-in for the running system: grubenv, two slot 'partitions' and /proc/cmdline (slot a)."""
+    (tmp_path / "grubenv").write_bytes(format_grubenv({"slot": "a"}))
+    parts = tmp_path / "by-partlabel"
+    parts.mkdir()
+    for slot in "ab":
+        (parts / f"root-{slot}").write_bytes(slot.encode() * SLOT_SIZE)
+    (tmp_path / "cmdline").write_text("root=PARTLABEL=root-a rw quiet cordboard.slot=a\n")
+    return tmp_path
+
+
+def system(disk: Path, *args: str) -> int:
+    action, *rest = args
+    hidden = ["--grubenv", str(disk / "grubenv"), "--partitions", str(disk / "by-partlabel")]
+    return main(["system", action, *hidden, "--cmdline", str(disk / "cmdline"), *rest])
+
+
+def new_root(disk: Path, size: int = SLOT_SIZE // 2) -> tuple[Path, bytes]:
+    content = bytes(range(256)) * (size // 256)
+    raw = disk / "root.ext4"
+    raw.write_bytes(content)
+    (disk / "root.ext4.sha256").write_text(f"{hashlib.sha256(content).hexdigest()}  root.ext4\n")
+    return raw, content
+
+
+def test_grubenv_round_trip_keeps_the_block_size() -> None:
+    raw = format_grubenv({"slot": "b", "try_slot": "a", "tries": "3"})
+    assert len(raw) == GRUBENV_SIZE
+    assert raw.startswith(b"# GRUB Environment Block\nslot=b\ntry_slot=a\ntries=3\n#")
+    assert parse_grubenv(raw) == {"slot": "b", "try_slot": "a", "tries": "3"}
+
+
+@pytest.mark.skipif(shutil.which("grub-editenv") is None, reason="grub-editenv (grub2-common) not installed")
+def test_grubenv_agrees_with_grub_editenv(tmp_path: Path) -> None:
+    env = tmp_path / "grubenv"
+    subprocess.run(["grub-editenv", str(env), "create"], check=True)
+    subprocess.run(["grub-editenv", str(env), "set", "slot=a", "try_slot=b", "tries=3"], check=True)
+    assert read_grubenv(env) == {"slot": "a", "try_slot": "b", "tries": "3"}
+    env.write_bytes(format_grubenv({"slot": "b", "tries": "1"}))
+    listed = subprocess.run(["grub-editenv", str(env), "list"], check=True, capture_output=True, text=True)
+    assert listed.stdout.split() == ["slot=b", "tries=1"]
+
+
+def test_update_writes_the_other_slot_and_starts_a_trial(disk: Path) -> None:
+    raw, content = new_root(disk)
+    assert system(disk, "update", str(raw)) == 0
+    slot_b = (disk / "by-partlabel" / "root-b").read_bytes()
+    assert slot_b[: len(content)] == content
+    assert (disk / "by-partlabel" / "root-a").read_bytes() == b"a" * SLOT_SIZE
+    assert read_grubenv(disk / "grubenv") == {"slot": "a", "try_slot": "b", "tries": "3"}
+
+
+@pytest.mark.skipif(shutil.which("zstd") is None, reason="zstd not installed")
+def test_update_decompresses_zst(disk: Path) -> None:
+    raw, content = new_root(disk)
+    subprocess.run(["zstd", "-q", str(raw), "-o", str(disk / "root.ext4.zst")], check=True)
+    digest = hashlib.sha256((disk / "root.ext4.zst").read_bytes()).hexdigest()
+    assert system(disk, "update", str(disk / "root.ext4.zst"), "--sha256", digest) == 0
+    assert (disk / "by-partlabel" / "root-b").read_bytes()[: len(content)] == content
+
+
+def test_tampered_or_truncated_file_is_refused_before_writing(disk: Path) -> None:
+    raw, content = new_root(disk)
+    raw.write_bytes(content[:-1])
+    assert system(disk, "update", str(raw)) == 1
+    raw.write_bytes(content[:-1] + b"X")
+    assert system(disk, "update", str(raw)) == 1
+    (disk / "root.ext4.sha256").unlink()
+    assert system(disk, "update", str(raw)) == 1
+    assert (disk / "by-partlabel" / "root-b").read_bytes() == b"b" * SLOT_SIZE
+    assert read_grubenv(disk / "grubenv") == {"slot": "a"}
+
+
+def test_too_large_image_is_refused(disk: Path) -> None:
+    raw, _ = new_root(disk, size=SLOT_SIZE * 2)
+    assert system(disk, "update", str(raw)) == 1
+    assert read_grubenv(disk / "grubenv") == {"slot": "a"}
+
+
+def test_no_update_while_the_running_slot_is_on_trial(disk: Path) -> None:
+    (disk / "grubenv").write_bytes(format_grubenv({"slot": "b", "try_slot": "a", "tries": "2"}))
+    raw, _ = new_root(disk)
+    assert system(disk, "update", str(raw)) == 1
+    assert (disk / "by-partlabel" / "root-b").read_bytes() == b"b" * SLOT_SIZE
+
+
+@pytest.fixture
+def health_port() -> Iterator[int]:
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/api/health" else 404)
+            self.end_headers()
+            self.wfile.write(b'{"status": "ok"}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def data_folder(disk: Path, port: int) -> Path:
+    data = disk / "data"
+    data.mkdir()
+    (data / "cordboard.toml").write_text(f'[http]\nbind = "127.0.0.1"\nport = {port}\n')
+    return data
+
+
+def test_mark_good_makes_a_healthy_trial_slot_the_default(disk: Path, health_port: int) -> None:
+    (disk / "grubenv").write_bytes(format_grubenv({"slot": "a", "try_slot": "b", "tries": "2"}))
+    (disk / "cmdline").write_text("cordboard.slot=b\n")
+    data = data_folder(disk, health_port)
+    assert system(disk, "mark-good", "--data", str(data), "--wait", "5") == 0
+    assert read_grubenv(disk / "grubenv") == {"slot": "b"}
+
+
+def test_mark_good_leaves_a_trial_alone_when_unhealthy(disk: Path, health_port: int) -> None:
+    (disk / "grubenv").write_bytes(format_grubenv({"slot": "a", "try_slot": "b", "tries": "2"}))
+    (disk / "cmdline").write_text("cordboard.slot=b\n")
+    data = data_folder(disk, health_port + 1 if health_port < 65535 else health_port - 1)
+    assert system(disk, "mark-good", "--data", str(data), "--wait", "0") == 1
+    assert read_grubenv(disk / "grubenv") == {"slot": "a", "try_slot": "b", "tries": "2"}
+
+
+def test_status_prints_json(disk: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (disk / "grubenv").write_bytes(format_grubenv({"slot": "a", "try_slot": "b", "tries": "1"}))
+    assert system(disk, "status", "--json") == 0
+    expected = {"running": "a", "default": "a", "trial": "b", "tries_left": 1}
+    assert json.loads(capsys.readouterr().out) == expected
