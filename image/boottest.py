@@ -1,0 +1,527 @@
+#!/usr/bin/env python3
+"""`make image-test`: boot the appliance image in QEMU (TCG) and prove it works end to end.
+
+1. UEFI boot of a scratch copy of image/out/cordboard.img.zst on a disk 1 GiB larger than the
+   image: /api/health, setup with the token from the serial console, two users through the API,
+   two SIPp registrations and one call to the echo number *43 whose RTP comes back, a clean
+   shutdown, then the data partition (grown to fill the disk) holds the users.
+2. Legacy BIOS boot of the same disk to /api/health; then the A/B update: a unit added to slot a
+   of the scratch copy (only for this test) runs `cordboard system update` with root.ext4.zst from a
+   second disk and reboots; slot b boots, reports healthy, is made the default in grubenv, and
+   still has the users.
+
+Needs root (loop mounts of the scratch copy's ext4 partitions), qemu-system-x86, ovmf, mtools and
+sipp. Prints build time, compressed size and boot-to-health times. Only the standard library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+WORK = HERE / "work" / "test"
+REGISTER_XML = HERE.parent / "tests" / "interop" / "scenarios" / "register.xml"
+ECHO_XML = HERE / "test" / "echo_call.xml"
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+GUEST_HTTP, GUEST_SIP = 8123, 5060
+RTP_PORTS = range(47100, 47108)  # the guest's relay ports, forwarded 1:1 (the SDP names them)
+ADMIN = {"username": "installer", "password": "image-test-admin-password"}
+USERS = {
+    "ann": {"extension": "1001", "first_name": "Ann", "last_name": "Andersen"},
+    "bo": {"extension": "1002", "first_name": "Bo", "last_name": "Berg"},
+}
+SIP_PASSWORD = "image-test-sip-secret"
+UPDATE_UNIT = """[Unit]
+Description=Image test only: apply the A/B update from the second disk
+After=cordboard-boot-ok.service
+Requires=cordboard-boot-ok.service
+
+[Service]
+Type=oneshot
+ExecStart=/bin/mount -o ro /dev/disk/by-label/cbupdate /mnt
+ExecStart=/usr/local/bin/cordboard system update /mnt/root.ext4.zst --reboot
+StandardOutput=journal+console
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def log(message: str) -> None:
+    print(f"[image-test {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def free_port(kind: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_free(port: int, kind: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=20) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        raw = err.read()
+        try:
+            return err.code, json.loads(raw or b"null")
+        except ValueError:
+            return err.code, raw.decode(errors="replace")
+
+
+def run(*cmd: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(cmd), check=True, text=True, capture_output=True, **kwargs)
+
+
+# -- the scratch disk -----------------------------------------------------------------------------
+def partitions(disk: Path) -> dict[str, tuple[int, int]]:
+    """PARTLABEL -> (offset, size) in bytes."""
+    table = json.loads(run("sfdisk", "--json", str(disk)).stdout)["partitiontable"]
+    sector = int(table.get("sectorsize", 512))
+    return {p["name"]: (int(p["start"]) * sector, int(p["size"]) * sector) for p in table["partitions"]}
+
+
+@contextlib.contextmanager
+def mounted(disk: Path, label: str, *, readonly: bool) -> Iterator[Path]:
+    """Loop-mount one ext4 partition of ``disk`` (ext4 mounts work on the build host; vfat does not)."""
+    offset, size = partitions(disk)[label]
+    target = Path(tempfile.mkdtemp(prefix=f"cb-{label}-", dir=WORK))
+    options = f"loop,offset={offset},sizelimit={size}" + (",ro,noload" if readonly else "")
+    run("mount", "-t", "ext4", "-o", options, str(disk), str(target))
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", str(target)], check=False)
+        target.rmdir()
+
+
+def grubenv(disk: Path) -> dict[str, str]:
+    offset, _ = partitions(disk)["esp"]
+    raw = run("mtype", "-i", f"{disk}@@{offset}", "::/grub/grubenv").stdout
+    return dict(line.split("=", 1) for line in raw.splitlines() if "=" in line and not line.startswith("#"))
+
+
+# -- QEMU -------------------------------------------------------------------------------------------
+class Guest:
+    """One QEMU run of the scratch disk, with host loopback ports forwarded to the guest."""
+
+    def __init__(self, disk: Path, name: str, *, uefi: bool, http_port: int, sip_port: int) -> None:
+        self.disk, self.name, self.uefi = disk, name, uefi
+        self.http_port, self.sip_port = http_port, sip_port
+        self.serial_log = WORK / f"serial-{name}.log"
+        self.monitor = WORK / f"monitor-{name}.sock"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.started = 0.0
+        self.extra_drives: list[Path] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def start(self) -> None:
+        forwards = [
+            f"hostfwd=tcp:127.0.0.1:{self.http_port}-:{GUEST_HTTP}",
+            f"hostfwd=udp:127.0.0.1:{self.sip_port}-:{GUEST_SIP}",
+            *(f"hostfwd=udp:127.0.0.1:{port}-:{port}" for port in RTP_PORTS),
+        ]
+        cmd = [
+            "qemu-system-x86_64",
+            "-machine", "q35",
+            "-m", "1024",
+            "-smp", "2",
+            "-accel", "tcg",
+            "-display", "none",
+            "-serial", f"file:{self.serial_log}",
+            "-monitor", f"unix:{self.monitor},server,nowait",
+            "-drive", f"file={self.disk},format=raw,if=virtio",
+            "-netdev", "user,id=n0," + ",".join(forwards),
+            "-device", "virtio-net-pci,netdev=n0",
+        ]  # fmt: skip
+        for extra in self.extra_drives:
+            cmd += ["-drive", f"file={extra},format=raw,if=virtio,readonly=on"]
+        if self.uefi:
+            vars_fd = WORK / f"ovmf-vars-{self.name}.fd"
+            shutil.copyfile(OVMF_VARS, vars_fd)
+            cmd += [
+                "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+                "-drive", f"if=pflash,format=raw,file={vars_fd}",
+            ]  # fmt: skip
+        self.monitor.unlink(missing_ok=True)
+        log(f"{self.name}: starting QEMU ({'UEFI' if self.uefi else 'legacy BIOS'}, TCG)")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+
+    def serial(self) -> str:
+        try:
+            return self.serial_log.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def alive(self) -> None:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"{self.name}: QEMU exited ({self.proc.returncode})\n{self.tail()}")
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.serial().splitlines()[-lines:])
+
+    def wait_health(self, timeout: float = 600) -> float:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.alive()
+            try:
+                status, body = http("GET", f"{self.base}/api/health")
+                if status == 200 and isinstance(body, dict) and body.get("status") == "ok":
+                    seconds = time.monotonic() - self.started
+                    log(f"{self.name}: /api/health answered {seconds:.1f} s after QEMU started")
+                    return seconds
+            except (OSError, ValueError):
+                pass
+            time.sleep(1)
+        raise AssertionError(f"{self.name}: no /api/health within {timeout} s\n{self.tail()}")
+
+    def wait_serial(self, pattern: str, timeout: float = 300, after: int = 0) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.alive()
+            found = re.search(pattern, self.serial()[after:])
+            if found:
+                return found
+            time.sleep(1)
+        raise AssertionError(f"{self.name}: {pattern!r} not on the serial console\n{self.tail()}")
+
+    def shutdown(self, timeout: float = 180) -> None:
+        """ACPI power button, then wait: the guest must flush and unmount before QEMU exits."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.connect(str(self.monitor))
+                sock.sendall(b"system_powerdown\n")
+                time.sleep(0.5)
+            try:
+                self.proc.wait(timeout)
+                log(f"{self.name}: the guest shut down cleanly")
+                return
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(
+                    f"{self.name}: no clean shutdown within {timeout} s\n{self.tail()}"
+                ) from None
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# -- SIP and RTP --------------------------------------------------------------------------------------
+def sipp(work: Path, *args: str, timeout: float = 120) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        ["sipp", *args, "-i", "127.0.0.1", "-m", "1", "-timeout_error", "-nostdin", "-trace_err"],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def finish(proc: subprocess.Popen[str], what: str, timeout: float = 120) -> None:
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        output, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise AssertionError(f"SIPp {what} failed ({proc.returncode}):\n{output[-3000:]}")
+
+
+def register(guest: Guest, work: Path, username: str) -> None:
+    users = work / f"register-{username}.csv"
+    users.write_text(f"SEQUENTIAL\n{username};[authentication username={username} password={SIP_PASSWORD}]\n")
+    proc = sipp(
+        work,
+        "-sf", str(REGISTER_XML),
+        "-inf", str(users),
+        f"127.0.0.1:{guest.sip_port}",
+        "-p", str(free_port(socket.SOCK_DGRAM)),
+        "-timeout", "60",
+    )  # fmt: skip
+    finish(proc, f"REGISTER of {username}")
+    log(f"{username} registered through the forwarded SIP port")
+
+
+def rtp_packet(seq: int) -> bytes:
+    return struct.pack("!BBHII", 0x80, 8, seq, seq * 160, 0x1A2B3C4D) + bytes([0xD5]) * 160
+
+
+def echo_call(guest: Guest, work: Path, caller: str) -> int:
+    """``caller`` dials *43; returns how many of 50 RTP packets came back."""
+    relay_file = work / "relay-port"
+    relay_file.unlink(missing_ok=True)
+    caller_csv = work / "caller.csv"
+    caller_csv.write_text(f"SEQUENTIAL\n{caller};\n")
+    proc = sipp(
+        work,
+        "-sf", str(ECHO_XML),
+        "-inf", str(caller_csv),
+        f"127.0.0.1:{guest.sip_port}",
+        "-s", "*43",
+        "-au", caller,
+        "-ap", SIP_PASSWORD,
+        "-p", str(free_port(socket.SOCK_DGRAM)),
+        "-d", "8000",
+        "-key", "relay_file", str(relay_file),
+        "-timeout", "90",
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (relay_file.exists() and relay_file.read_text().strip()):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            finish(proc, "echo call", timeout=5)
+            raise AssertionError("the echo call was not answered")
+        time.sleep(0.1)
+    relay_port = int(relay_file.read_text())
+    assert relay_port in RTP_PORTS, f"relay port {relay_port} is not forwarded"
+    echoed: set[int] = set()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as media:
+        media.bind(("127.0.0.1", 0))
+        media.settimeout(0.02)
+        for seq in range(50):
+            media.sendto(rtp_packet(seq), ("127.0.0.1", relay_port))
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    data = media.recv(2048)
+                    if len(data) >= 12:
+                        echoed.add(struct.unpack("!H", data[2:4])[0])
+        media.settimeout(2)
+        with contextlib.suppress(TimeoutError):
+            while len(echoed) < 50:
+                data = media.recv(2048)
+                echoed.add(struct.unpack("!H", data[2:4])[0])
+    finish(proc, "echo call")
+    log(f"{caller} called *43: answered, {len(echoed)}/50 RTP packets echoed, hung up")
+    return len(echoed)
+
+
+# -- the test ----------------------------------------------------------------------------------------
+def prepare_disk() -> Path:
+    disk = WORK / "disk.img"
+    disk.unlink(missing_ok=True)
+    run("zstd", "-q", "-d", str(OUT / "cordboard.img.zst"), "-o", str(disk))
+    with disk.open("r+b") as f:  # a disk 1 GiB larger than the image: the data partition must grow
+        f.truncate(disk.stat().st_size + 1024**3)
+    with mounted(disk, "cb-data", readonly=False) as data:
+        (data / "cordboard.toml").write_text(
+            "# Written by image/boottest.py before the first boot (QEMU user-mode network).\n"
+            "[sip]\n"
+            "# SIPp reads only the first digest challenge and knows only MD5.\n"
+            'digest_algorithms = ["MD5", "SHA-256"]\n'
+            "# The host reaches the guest through forwarded loopback ports.\n"
+            'advertise = "127.0.0.1"\n'
+            "[rtp]\n"
+            f"port_min = {RTP_PORTS.start}\n"
+            f"port_max = {RTP_PORTS.stop - 1}\n"
+        )
+    return disk
+
+
+def setup_and_users(guest: Guest) -> str:
+    token_match = guest.wait_serial(r"/setup\?token=([A-Za-z0-9_\-]+)", timeout=120)
+    log("the setup link is on the serial console")
+    status, body = http(
+        "POST",
+        f"{guest.base}/api/setup",
+        {
+            "token": token_match.group(1),
+            **ADMIN,
+            "first_name": "Image",
+            "last_name": "Test",
+            "email": "installer@example.com",
+        },
+    )
+    assert 200 <= status < 300, (status, body)
+    session = login(guest)
+    for username, profile in USERS.items():
+        status, body = http(
+            "POST",
+            f"{guest.base}/api/users",
+            {
+                "username": username,
+                "email": f"{username}@example.com",
+                "sip_password": SIP_PASSWORD,
+                **profile,
+            },
+            token=session,
+        )
+        assert status == 201, (status, body)
+    log("setup done through the API; users ann (1001) and bo (1002) created")
+    return session
+
+
+def login(guest: Guest) -> str:
+    status, body = http("POST", f"{guest.base}/api/auth/login", ADMIN)
+    assert status == 200, (status, body)
+    return str(body["token"])
+
+
+def usernames(guest: Guest, session: str) -> set[str]:
+    status, body = http("GET", f"{guest.base}/api/users", token=session)
+    assert status == 200, (status, body)
+    return {user["username"] for user in body}
+
+
+def check_data_partition(disk: Path) -> None:
+    _, size = partitions(disk)["cb-data"]
+    assert size > 1024**3, f"the data partition did not grow: {size} bytes"
+    with mounted(disk, "cb-data", readonly=True) as data:
+        fs_size = os.statvfs(data).f_blocks * os.statvfs(data).f_frsize
+        assert fs_size > 1024**3, f"the data file system did not grow: {fs_size} bytes"
+        copy = WORK / "cordboard.db"
+        for suffix in ("", "-wal", "-shm"):
+            src = data / f"cordboard.db{suffix}"
+            dst = WORK / f"cordboard.db{suffix}"
+            dst.unlink(missing_ok=True)
+            if src.exists():
+                shutil.copyfile(src, dst)
+    with contextlib.closing(sqlite3.connect(copy)) as db:
+        names = {row[0] for row in db.execute("SELECT username FROM users")}
+    assert {ADMIN["username"], *USERS} <= names, names
+    log(f"data partition: {size / 1024**3:.2f} GiB after growing, users {sorted(names)} on disk")
+
+
+def inject_update(disk: Path) -> Path:
+    """This test's scratch copy only: a unit in slot a that applies root.ext4.zst from a second disk."""
+    with mounted(disk, "root-a", readonly=False) as root:
+        unit = root / "etc/systemd/system/image-test-update.service"
+        unit.write_text(UPDATE_UNIT)
+        link = root / "etc/systemd/system/multi-user.target.wants/image-test-update.service"
+        link.unlink(missing_ok=True)
+        link.symlink_to("/etc/systemd/system/image-test-update.service")
+    staging = WORK / "update"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for name in ("root.ext4.zst", "root.ext4.zst.sha256"):
+        os.link(OUT / name, staging / name)
+    update_disk = WORK / "update.ext4"
+    update_disk.unlink(missing_ok=True)
+    size_mib = (OUT / "root.ext4.zst").stat().st_size // 1024**2 + 64
+    run("mkfs.ext4", "-q", "-L", "cbupdate", "-d", str(staging), str(update_disk), f"{size_mib}M")
+    shutil.rmtree(staging)
+    return update_disk
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-ab", action="store_true", help="leave out the A/B update boots")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        print("image-test: run as root (loop mounts of the scratch disk)", file=sys.stderr)
+        return 1
+    manifest = json.loads((OUT / "manifest.json").read_text())
+    for port in RTP_PORTS:
+        if not port_free(port, socket.SOCK_DGRAM):
+            print(f"image-test: UDP port {port} on 127.0.0.1 is taken", file=sys.stderr)
+            return 1
+    WORK.mkdir(parents=True, exist_ok=True)
+    results: dict[str, float] = {}
+    started = time.monotonic()
+    disk = prepare_disk()
+    ports = {"http_port": free_port(socket.SOCK_STREAM), "sip_port": free_port(socket.SOCK_DGRAM)}
+    sipp_work = WORK / "sipp"
+    shutil.rmtree(sipp_work, ignore_errors=True)
+    sipp_work.mkdir()
+    guests: list[Guest] = []
+    try:
+        # 1. UEFI: setup, users, registrations, the echo call, clean shutdown, data on disk.
+        uefi = Guest(disk, "uefi", uefi=True, **ports)
+        guests.append(uefi)
+        uefi.start()
+        results["uefi"] = uefi.wait_health()
+        session = setup_and_users(uefi)
+        for username in USERS:
+            register(uefi, sipp_work, username)
+        echoed = echo_call(uefi, sipp_work, "ann")
+        assert echoed >= 25, f"only {echoed}/50 RTP packets came back from the echo test"
+        assert usernames(uefi, session) >= set(USERS)
+        uefi.shutdown()
+        check_data_partition(disk)
+
+        # 2. Legacy BIOS to /api/health; then the A/B update and slot b with the same data.
+        bios = Guest(disk, "bios", uefi=False, **ports)
+        guests.append(bios)
+        if not args.skip_ab:
+            bios.extra_drives.append(inject_update(disk))
+        bios.start()
+        results["bios"] = bios.wait_health()
+        if args.skip_ab:
+            bios.shutdown()
+        else:
+            wrote = bios.wait_serial(r"Slot b: (\d+) MiB written in (\d+) s", timeout=900)
+            log(f"bios: `cordboard system update` wrote slot b ({wrote.group(1)} MiB in {wrote.group(2)} s)")
+            results["update_write"] = float(wrote.group(2))
+            rebooted = time.monotonic()
+            bios.wait_serial(r"slot b is healthy and now the default", timeout=900)
+            results["slot_b"] = time.monotonic() - rebooted
+            log(f"bios: slot b booted and reported healthy {results['slot_b']:.0f} s after the update")
+            session = login(bios)
+            kept = usernames(bios, session)
+            assert set(USERS) <= kept, kept
+            log(f"slot b: users {sorted(kept)} kept across the update")
+            bios.shutdown()
+            env = grubenv(disk)
+            assert env.get("slot") == "b" and not env.get("try_slot"), env
+            log(f"grubenv after the update: {env}")
+    finally:
+        for guest in guests:
+            guest.kill()
+    files = manifest["files"]
+    print()
+    print("Appliance image test: PASSED")
+    print(f"  build id                 {manifest['build_id']}")
+    print(f"  build time               {manifest['build_seconds']} s")
+    print(f"  cordboard.img.zst        {files['cordboard.img.zst']['size'] / 1e6:.0f} MB (target < 350 MB)")
+    print(f"  root.ext4.zst            {files['root.ext4.zst']['size'] / 1e6:.0f} MB")
+    print(f"  boot to /api/health UEFI {results['uefi']:.1f} s (TCG; target < 60 s)")
+    print(f"  boot to /api/health BIOS {results['bios']:.1f} s (TCG)")
+    if "slot_b" in results:
+        write, slot_b = results["update_write"], results["slot_b"]
+        print(f"  A/B update write         {write:.0f} s; slot b healthy {slot_b:.0f} s later")
+    print(f"  test time                {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
