@@ -234,6 +234,9 @@ def start_callee(
             "-key",
             "audio_port",
             str(media.getsockname()[1]),
+            "-key",
+            "relay_file",
+            str(work / "callee-relay-port"),
         ],
     )
     sipps.append(uas)
@@ -278,7 +281,7 @@ def start_caller(
             str(media.getsockname()[1]),
             "-key",
             "relay_file",
-            str(work / "relay-port"),
+            str(work / "caller-relay-port"),
         ],
     )
     sipps.append(uac)
@@ -349,25 +352,24 @@ def relay_audio(
 
 
 def talk(
-    pbx: CordboardProcess, work: Path, caller_media: socket.socket, callee_media: socket.socket
+    pbx: CordboardProcess, relay_file: Path, this_media: socket.socket, other_media: socket.socket
 ) -> tuple[tuple[str, int], tuple[str, int]]:
-    """Once the caller's SIPp wrote the relay port it was given, RTP both ways through the relay.
+    """Once a phone's SIPp wrote the relay port it was given to ``relay_file``, RTP both ways.
 
-    Returns the relay's addresses on the caller's side and on the callee's side.
+    Returns the relay's addresses on this phone's side and on the other phone's side.
     """
-    relay_file = work / "relay-port"
     pbx.wait_for(
         lambda: relay_file.exists() and relay_file.read_text().strip().isdigit(),
         timeout=30,
-        what="the relay port in the caller's SDP (written by SIPp)",
+        what=f"the relay port in SDP (written by SIPp to {relay_file.name})",
     )
-    relay_a = ("127.0.0.1", int(relay_file.read_text()))
+    relay_this = ("127.0.0.1", int(relay_file.read_text()))
     relay_file.unlink()
-    relay_b = relay_audio(caller_media, relay_a, callee_media, ssrc=0x1001)
-    assert relay_b[0] == "127.0.0.1" and relay_b[1] in RTP_RANGE
-    back = relay_audio(callee_media, relay_b, caller_media, ssrc=0x1002)
-    assert back == relay_a, "the relay must send from the port it gave the caller (symmetric RTP)"
-    return relay_a, relay_b
+    relay_other = relay_audio(this_media, relay_this, other_media, ssrc=0x1001)
+    assert relay_other[0] == "127.0.0.1" and relay_other[1] in RTP_RANGE
+    back = relay_audio(other_media, relay_other, this_media, ssrc=0x1002)
+    assert back == relay_this, "the relay must send from the port it gave the phone (symmetric RTP)"
+    return relay_this, relay_other
 
 
 def assert_2xx_resent_until_ack(side: Sipp, cseq: str) -> None:
@@ -398,7 +400,7 @@ def test_basic_call_presents_caller_rewrites_sdp_relays_audio(
     """
     uas, callee_media = start_callee(pbx, work, sipps, "uas_answer.xml")
     uac, caller_media = start_caller(pbx, work, sipps, "uac_call.xml", pause_ms=6000)
-    relay_a, relay_b = talk(pbx, work, caller_media, callee_media)
+    relay_a, relay_b = talk(pbx, work / "caller-relay-port", caller_media, callee_media)
     uac.wait(pbx)
     uas.wait(pbx)
 
@@ -542,7 +544,7 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     """
     uas, callee_media = start_callee(pbx, work, sipps, "uas_answer_reinvites.xml")
     uac, caller_media = start_caller(pbx, work, sipps, "uac_hold.xml", pause_ms=5000)
-    relay_a_after, relay_b_after = talk(pbx, work, caller_media, callee_media)
+    relay_a_after, relay_b_after = talk(pbx, work / "caller-relay-port", caller_media, callee_media)
     uac.wait(pbx)
     uas.wait(pbx)
 
@@ -579,7 +581,7 @@ def test_callee_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     """
     uas, callee_media = start_callee(pbx, work, sipps, "uas_hold.xml")
     uac, caller_media = start_caller(pbx, work, sipps, "uac_held.xml", pause_ms=5000)
-    relay_a_after, relay_b_after = talk(pbx, work, caller_media, callee_media)
+    relay_a_after, relay_b_after = talk(pbx, work / "caller-relay-port", caller_media, callee_media)
     uac.wait(pbx)
     uas.wait(pbx)
 
@@ -633,3 +635,31 @@ def test_ring_timeout_ends_an_unanswered_call(pbx: CordboardProcess, work: Path,
     assert row["sip_code"] == 480
     assert_unanswered(row)
     assert 4 <= row["ended"] - row["started"] <= SIPP_TIMEOUT, row
+
+
+def test_early_media_reaches_the_caller_before_the_answer(
+    pbx: CordboardProcess, work: Path, sipps: list[Sipp]
+) -> None:
+    """CDR-01 (early media has no FEATURES.md ID of its own): bo's phone sends 183 with SDP first.
+
+    The caller gets a 183 whose SDP points at the relay, audio crosses the relay both ways before
+    the answer, and the 200 keeps the same relay port; the call counts as answered only at the 200.
+    """
+    uas, callee_media = start_callee(pbx, work, sipps, "uas_early_media.xml", pause_ms=4000)
+    uac, caller_media = start_caller(pbx, work, sipps, "uac_call.xml")
+    relay_b, relay_a = talk(pbx, work / "callee-relay-port", callee_media, caller_media)
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    (progress,) = uac.received(183)
+    assert assert_sdp_through_relay(progress, CALLEE_MEDIA) == relay_a[1]
+    (ok,) = [m for m in uac.received(200) if m.cseq_method == "INVITE"]
+    assert assert_sdp_through_relay(ok, CALLEE_MEDIA) == relay_a[1]
+    (invite,) = uas.received("INVITE")
+    assert assert_sdp_through_relay(invite, CALLER_MEDIA) == relay_b[1]
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
+    assert row["answered"] - row["started"] >= 3, row  # 4 s of early media before the 200
+    assert 0.5 <= row["duration"] <= SIPP_TIMEOUT, row
