@@ -213,7 +213,12 @@ def media_socket(address: str) -> socket.socket:
 
 
 def start_callee(
-    pbx: CordboardProcess, work: Path, sipps: list[Sipp], scenario: str, *, pause_ms: int = 1000
+    pbx: CordboardProcess,
+    work: Path,
+    sipps: list[Sipp],
+    scenario: str,
+    *,
+    pause_ms: int = 1000,
 ) -> tuple[Sipp, socket.socket]:
     """bo registers, then answers with ``scenario`` on its Contact port; audio at 127.0.0.3."""
     port = register(pbx, work, "bo")
@@ -485,21 +490,35 @@ def test_callee_hangs_up(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -
     assert "callee" in row["reason"]
 
 
-def test_busy_callee(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
-    """CDR-01: bo's phone answers 486 Busy Here; the caller hears busy (486); history says busy."""
-    uas, _ = start_callee(pbx, work, sipps, "uas_busy.xml")
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        ("uas_busy.xml", 486, "busy"),
+        ("uas_decline.xml", 603, "rejected"),
+        ("uas_error.xml", 503, "failed"),
+    ],
+    ids=["busy", "decline", "server-error"],
+)
+def test_callee_phone_refuses(
+    pbx: CordboardProcess, work: Path, sipps: list[Sipp], refusal: tuple[str, int, str]
+) -> None:
+    """CDR-01: bo's phone refuses the call (486, 603 or 500); the caller gets the matching final
+    response (a phone's own server error reads 503, RFC 3261 16.7) and the history row says why.
+    """
+    scenario, caller_gets, result = refusal
+    uas, _ = start_callee(pbx, work, sipps, scenario)
     uac, _ = start_caller(pbx, work, sipps, "uac_rejected.xml")
     uac.wait(pbx)
     uas.wait(pbx)
 
     finals = {m.status for m in uac.messages() if not m.sent and (m.status or 0) >= 300}
-    assert finals == {407, 486}
-    assert uas.received("ACK")
+    assert finals == {407, caller_gets}
+    assert uas.received("ACK"), "the PBX must ACK the phone's final response"
 
     row = history_row(pbx)
     assert_ann_called_bo(row)
-    assert row["result"] == "busy"
-    assert row["sip_code"] == 486
+    assert row["result"] == result
+    assert row["sip_code"] == caller_gets
     assert_unanswered(row)
 
 
