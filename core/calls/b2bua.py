@@ -303,7 +303,10 @@ class B2bua:
             self._fork_failed(call)
 
     def on_timeout(self, key: TransactionKey) -> None:
-        self._reinvites.pop(key, None)
+        pending = self._reinvites.pop(key, None)
+        if pending is not None:  # the other phone never answered the re-INVITE: tell the one that sent it
+            self._reinvite_requests.pop(key, None)
+            self.sip.respond(pending.server_key, make_response(pending.request, 408))
         found = self._by_client_key.pop(key, None)
         if found is not None:
             call, fork = found

@@ -682,3 +682,26 @@ def test_early_media_reaches_the_caller_before_the_answer(
     assert row["result"] == "answered"
     assert row["answered"] - row["started"] >= 3, row  # 4 s of early media before the 200
     assert 0.5 <= row["duration"] <= SIPP_TIMEOUT, row
+
+
+def test_hold_the_other_phone_never_answers(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """PKP-10: ann puts bo on hold but bo's phone never answers the re-INVITE (it hung, say).
+
+    When the PBX's re-INVITE to bo times out (64*T1 = 32 s) ann gets 408 instead of waiting forever,
+    and her BYE still ends the call on both sides.
+    """
+    uas, _ = start_callee(pbx, work, sipps, "uas_ignore_reinvite.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_hold_unanswered.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    hold_copies = [m for m in uas.messages() if not m.sent and m.method == "INVITE"][1:]
+    assert len(hold_copies) >= 3, "the PBX resends its re-INVITE to bo until it gives up"
+    (timeout,) = uac.received(408)
+    assert timeout.header("CSeq") == "3 INVITE"
+    assert uas.received("BYE")
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
+    assert 25 <= row["duration"] <= SIPP_TIMEOUT, row
