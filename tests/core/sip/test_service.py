@@ -825,7 +825,7 @@ async def test_big_udp_datagram_handled(pbx: Pbx, phones: list[Phone]) -> None:
     data = phone.request("MESSAGE", body=body, headers=["Content-Type: text/plain"])
     phone.send(data)
     response = await phone.response()
-    assert response.status >= 400 or response.status == 200
+    assert response.status == 501  # MESSAGE is not served; what matters is that it was read whole
     assert (await phone.ask(phone.request("OPTIONS"))).status == 200
 
 
