@@ -155,6 +155,9 @@ class B2bua:
         self._acks: dict[TransactionKey | None, tuple[bytes, Peer]] = {}
         self._unacked_2xx: dict[tuple[str, str, int], asyncio.TimerHandle] = {}
         """2xx answers to re-INVITEs resent until their ACK, by (Call-ID, our tag, CSeq) (13.3.1.4)."""
+        self._acks_awaiting_answer: dict[tuple[str, str, int], tuple[Leg, SipResponse]] = {}
+        """Offerless re-INVITEs: the other phone's 2xx held an offer, so our ACK to it waits for the
+        answer in the ACK of the phone that sent the re-INVITE (RFC 3264 5); keyed like the above."""
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -252,9 +255,23 @@ class B2bua:
         if found is None:
             return
         call, side = found
-        resend = self._unacked_2xx.pop((request.call_id, request.to_tag or "", request.cseq.seq), None)
+        ack_key = (request.call_id, request.to_tag or "", request.cseq.seq)
+        resend = self._unacked_2xx.pop(ack_key, None)
         if resend is not None:
             resend.cancel()
+        awaiting = self._acks_awaiting_answer.pop(ack_key, None)
+        if awaiting is not None:
+            other, response = awaiting
+            this = call.leg(side)
+            body = b""
+            try:
+                answer = parse_body_sdp(request.body, request.content_type)
+            except SdpParseError:
+                answer = None
+            if answer is not None and this is not None:
+                learn_remote(this.relay_leg, answer)
+                body = through_relay(answer, other.relay_leg, self.sip.advertise)
+            self._ack_reinvite_2xx(other, response, body)
         if side == "a":
             call.acked = True
             if call.retransmit is not None:
@@ -592,16 +609,16 @@ class B2bua:
                 pending.server_key, make_response(pending.request, response.status, response.reason)
             )
             return
-        ack = other.dialog.create_ack(response) if hasattr(other.dialog, "create_ack") else None
-        if ack is not None:
-            ack.headers.add(h.VIA, self.sip.via_for(other.peer.transport, new_branch()), prepend=True)
-            self.sip.send_stateless_request(ack, other.peer)
-        del forward
         body = b""
         try:
             answer = parse_body_sdp(response.body, response.content_type)
         except SdpParseError:
             answer = None
+        ack_key = (this.dialog.call_id, this.dialog.local_tag, pending.request.cseq.seq)
+        if not forward.body and answer is not None:  # an offer in the 2xx: the answer comes in an ACK
+            self._acks_awaiting_answer[ack_key] = (other, response)
+        else:
+            self._ack_reinvite_2xx(other, response)
         if answer is not None:
             learn_remote(other.relay_leg, answer)
             body = through_relay(answer, this.relay_leg, self.sip.advertise)
@@ -612,8 +629,12 @@ class B2bua:
             ok.body = body
         self.sip.respond(pending.server_key, ok)
         if not this.peer.reliable:  # the transaction layer leaves 2xx retransmission to us
-            ack_key = (this.dialog.call_id, this.dialog.local_tag, pending.request.cseq.seq)
             self._resend_2xx(call, ack_key, (bytes(ok), this.peer), T1, 0.0)
+
+    def _ack_reinvite_2xx(self, leg: Leg, response: SipResponse, body: bytes = b"") -> None:
+        ack = leg.dialog.create_ack(response, body=body, content_type=SDP if body else None)
+        ack.headers.add(h.VIA, self.sip.via_for(leg.peer.transport, new_branch()), prepend=True)
+        self.sip.send_stateless_request(ack, leg.peer)
 
     def _resend_2xx(
         self,
@@ -629,6 +650,9 @@ class B2bua:
         if elapsed >= 64 * T1:
             del self._unacked_2xx[ack_key]
             _LOGGER.info("Call %s: no ACK for the 200 OK to a re-INVITE", call.record.id)
+            awaiting = self._acks_awaiting_answer.pop(ack_key, None)
+            if awaiting is not None:
+                self._ack_reinvite_2xx(*awaiting)
             return
         if elapsed > 0:
             self.sip.transports.send(*message)
@@ -703,6 +727,12 @@ class B2bua:
                     k for k in self._unacked_2xx if k[:2] == (leg.dialog.call_id, leg.dialog.local_tag)
                 ]:
                     self._unacked_2xx.pop(ack_key).cancel()
+                for ack_key in [
+                    k
+                    for k in self._acks_awaiting_answer
+                    if k[:2] == (leg.dialog.call_id, leg.dialog.local_tag)
+                ]:
+                    self._acks_awaiting_answer.pop(ack_key)
         for fork in call.forks:
             self._by_client_key.pop(fork.key, None)
             self._acks.pop(fork.key, None)

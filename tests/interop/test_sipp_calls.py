@@ -705,3 +705,31 @@ def test_hold_the_other_phone_never_answers(pbx: CordboardProcess, work: Path, s
     assert_ann_called_bo(row)
     assert row["result"] == "answered"
     assert 25 <= row["duration"] <= SIPP_TIMEOUT, row
+
+
+def test_re_invite_without_sdp_gets_the_answer_in_the_ack(
+    pbx: CordboardProcess, work: Path, sipps: list[Sipp]
+) -> None:
+    """PKP-10 groundwork: ann refreshes the session with a re-INVITE without SDP (RFC 4028 allows it).
+
+    bo's phone then makes the offer in its 200; ann answers in her ACK, and that answer must reach
+    bo in the PBX's ACK (RFC 3264 5), pointing at the same relay port as before.
+    """
+    uas, _ = start_callee(pbx, work, sipps, "uas_offer_in_200.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_refresh.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    first, refresh = uas.received("INVITE")
+    assert refresh.body.strip() == "", refresh.text
+    relay_b = assert_sdp_through_relay(first, CALLER_MEDIA)
+    (ack,) = [m for m in uas.received("ACK") if m.header("CSeq") == "2 ACK"]
+    assert assert_sdp_through_relay(ack, CALLER_MEDIA) == relay_b, "bo's offer got no answer"
+
+    answers = {m.header("CSeq"): m for m in uac.received(200) if m.cseq_method == "INVITE"}
+    relay_a = assert_sdp_through_relay(answers["2 INVITE"], CALLEE_MEDIA)
+    assert assert_sdp_through_relay(answers["3 INVITE"], CALLEE_MEDIA) == relay_a
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
