@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import calls, media, registrations
-from bench.common import BENCH, OPTIONS, emit, log, median
+from bench.common import BENCH, OPTIONS, ROOT, emit, log, median
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class Plan:
     levels: tuple[int, ...]
 
 
-FULL = Plan(register_step=10.0, call_step=10.0, steady=15.0, levels=media.LEVELS)
+FULL = Plan(register_step=8.0, call_step=8.0, steady=10.0, levels=media.LEVELS)
 QUICK = Plan(register_step=5.0, call_step=5.0, steady=5.0, levels=(20, 50))
 BENCHES = ("registrations", "calls", "media")
 
@@ -62,9 +64,13 @@ def ratio(mine: float | None, anchor: float | None) -> str:
 
 def table(results: dict[str, Any], runs: int, args: argparse.Namespace) -> str:
     now = datetime.datetime.now(datetime.UTC)
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT
+    )
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
     lines = [
-        f"Measured {now:%Y-%m-%d %H:%M} UTC ({machine}); server pinned to core 0, SIPp to core 1;"
+        f"Measured {now:%Y-%m-%d %H:%M} UTC at {commit.stdout.strip() or 'an unknown commit'} ({machine});"
+        " server pinned to core 0, SIPp to core 1;"
         f" medians of {runs} run(s){' (quick)' if args.quick else ''}.",
         "",
         "| Benchmark | Cordboard | Anchor | Cordboard / anchor | Target |",
@@ -102,7 +108,28 @@ def table(results: dict[str, Any], runs: int, args: argparse.Namespace) -> str:
                 f" | {100 * here['loss_max']:.3f}%, {here['failed_calls']} | {theirs}"
                 f"{', ' + str(there['failed_calls']) if there else ''} | - | 0% at 200 |"
             )
+    waits = server_waits()
+    if waits:
+        noise = ", ".join(f"{name} {100 * wait:.0f}%" for name, wait in sorted(waits.items()))
+        lines += [
+            "",
+            "Share of the time the server's threads waited for a CPU (other programs on its core), worst"
+            f" step or level: {noise}.",
+        ]
     return "\n".join(lines)
+
+
+def server_waits() -> dict[str, float]:
+    """The worst server_wait per benchmark and system among this run's JSON lines."""
+    worst: dict[str, float] = {}
+    if OPTIONS.results is None or not OPTIONS.results.exists():
+        return worst
+    for line in OPTIONS.results.read_text().splitlines():
+        record = json.loads(line)
+        if "server_wait" in record and record.get("passed", True):
+            name = f"{record['bench']}/{record['system']}"
+            worst[name] = max(worst.get(name, 0.0), float(record["server_wait"]))
+    return worst
 
 
 def media_summary(levels: list[media.Level]) -> dict[int, dict[str, Any]]:

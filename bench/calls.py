@@ -31,6 +31,7 @@ from bench.common import (
     password_for,
     profile_path,
     render,
+    run_delay,
     wait_all,
 )
 
@@ -108,7 +109,7 @@ def run_step(
     count = max(1, int(per_lane * duration))
     template = SCENARIOS / ("uac_auth.xml" if auth else "uac_noauth.xml")
     scenario = render(template, workdir / template.name, HOLD_MS=str(HOLD_MS), MEDIA="")
-    cpu_before, wall_before = cpu_seconds(server), time.monotonic()
+    cpu_before, wait_before, wall_before = cpu_seconds(server), run_delay(server), time.monotonic()
     runs = []
     for lane in range(lanes):
         extension = dialled[lane % len(dialled)]
@@ -125,12 +126,12 @@ def run_step(
         ]  # fmt: skip
         runs.append(Sipp(f"uac-lane{lane}", args, workdir).start())
     wait_all(runs, duration + 30)
-    cpu = (cpu_seconds(server) - cpu_before) / (time.monotonic() - wall_before)
+    wall = time.monotonic() - wall_before
+    cpu, wait = (cpu_seconds(server) - cpu_before) / wall, (run_delay(server) - wait_before) / wall
     stats = [r.stats() for r in runs]
     successful = sum(s.successful for s in stats)
-    return Step(
-        per_lane * lanes, count * lanes, successful, achieved_rate(stats, count / per_lane), lanes, cpu
-    )
+    achieved = achieved_rate(stats, count / per_lane)
+    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait)
 
 
 def stop_all(runs: list[Sipp]) -> None:

@@ -89,6 +89,19 @@ def cpu_seconds(pids: Iterable[int]) -> float:
     return total / CLOCK_TICKS
 
 
+def run_delay(pids: Iterable[int]) -> float:
+    """Seconds the threads of ``pids`` were runnable but waiting for a CPU (/proc/<pid>/task/*/schedstat):
+    how much others on the server's core (other programs on a shared machine) held it back."""
+    total = 0
+    for pid in pids:
+        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            try:
+                total += int(stat.read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9
+
+
 def children(pid: int) -> list[int]:
     """``pid`` and all its descendants (Kamailio forks workers)."""
     found = [pid]
@@ -137,8 +150,8 @@ class BenchCordboard(CordboardProcess):
         pin(self.proc.pid, SERVER_CPU)
         if self.profile is not None:
             self._profiler = subprocess.Popen(
-                [str(PY_SPY), "record", "--pid", str(self.proc.pid), "--rate", "200", "--format", "raw",
-                 "--output", str(self.profile), "--nonblocking"],
+                ["taskset", "-c", LOAD_CPU, str(PY_SPY), "record", "--pid", str(self.proc.pid),
+                 "--rate", "200", "--format", "raw", "--output", str(self.profile), "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
         return self.proc.pid
@@ -171,6 +184,8 @@ class SippStats:
     retransmissions: int
     call_length: float
     """Mean seconds from a call's start to its end."""
+    all_created: float
+    """When the last call was created (interpolated between the once-a-second statistics rows)."""
 
     @property
     def elapsed(self) -> float:
@@ -181,16 +196,18 @@ class SippStats:
         with path.open(newline="") as handle:
             rows = list(csv.DictReader(handle, delimiter=";"))
         if not rows:
-            return cls(0, 0, 0, 0.0, 0.0, 0, 0.0)
+            return cls(0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0)
         last = rows[-1]
+        created = int(last["TotalCallCreated"])
         return cls(
             successful=int(last["SuccessfulCall(C)"]),
             failed=int(last["FailedCall(C)"]),
-            created=int(last["TotalCallCreated"]),
+            created=created,
             start=_epoch(last["StartTime"]),
             end=_epoch(last["CurrentTime"]),
             retransmissions=int(last.get("Retransmissions(C)") or 0),
             call_length=_duration(last.get("CallLength(C)") or "0:0:0:0"),
+            all_created=_time_reaching(rows, created),
         )
 
 
@@ -199,22 +216,35 @@ def _epoch(stamp: str) -> float:
     return float(stamp.rsplit(maxsplit=1)[-1])
 
 
+def _time_reaching(rows: list[dict[str, str]], created: int) -> float:
+    """The time TotalCallCreated reached ``created``, interpolated between two statistics rows."""
+    before_time, before_count = _epoch(rows[0]["StartTime"]), 0
+    for row in rows:
+        now, count = _epoch(row["CurrentTime"]), int(row["TotalCallCreated"])
+        if count >= created:
+            if count == before_count:
+                return now
+            return before_time + (now - before_time) * (created - before_count) / (count - before_count)
+        before_time, before_count = now, count
+    return _epoch(rows[-1]["CurrentTime"])
+
+
 def _duration(text: str) -> float:
     """SIPp's 'HH:MM:SS:micro' as seconds."""
     hours, minutes, seconds, micros = (int(part) for part in text.split(":"))
     return hours * 3600 + minutes * 60 + seconds + micros / 1e6
 
 
-def achieved_rate(stats: Sequence[SippStats], fallback: float) -> float:
-    """Successful calls per second over the window in which calls were started: from the first
-    SIPp start to the last SIPp end, less the mean call length; never shorter than ``fallback``,
-    the nominal window (calls / rate), so the rate found is never above the rate asked for."""
+def achieved_rate(stats: Sequence[SippStats], nominal: float) -> float:
+    """Successful calls per second over the window in which SIPp created them (from the first SIPp
+    start to the last call created); never shorter than ``nominal`` (calls / rate asked for), so the
+    rate found is never above the rate asked for. A call that is slow to finish does not count
+    against the rate, only a call that fails."""
     started = [s.start for s in stats if s.start]
     if not started:
         return 0.0
-    length = max(s.call_length for s in stats)
-    window = max(s.end for s in stats) - min(started) - length
-    return sum(s.successful for s in stats) / max(window, fallback)
+    window = max(s.all_created for s in stats) - min(started)
+    return sum(s.successful for s in stats) / max(window, nominal)
 
 
 @dataclass
@@ -237,8 +267,10 @@ class Sipp:
             self.stat_file.unlink()
         command = [
             "taskset", "-c", LOAD_CPU, sipp, *self.args,
-            "-nostdin", "-trace_stat", "-stf", str(self.stat_file), "-fd", "1", "-trace_err",
+            "-nostdin", "-trace_stat", "-stf", str(self.stat_file), "-fd", "1",
         ]  # fmt: skip
+        if os.environ.get("BENCH_TRACE"):  # SIPp's own logs of unexpected messages and aborted calls
+            command += ["-trace_err"]
         with (self.workdir / f"{self.name}.out").open("wb") as out:
             self.proc = subprocess.Popen(command, cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT)
         return self
@@ -264,7 +296,7 @@ class Sipp:
         return (
             SippStats.read(self.stat_file)
             if self.stat_file.exists()
-            else SippStats(0, 0, 0, 0.0, 0.0, 0, 0.0)
+            else SippStats(0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0)
         )
 
     def output_tail(self, chars: int = 1500) -> str:
@@ -294,6 +326,8 @@ class Step:
     lanes: int
     server_cpu: float
     """Share of one core the server used during the step."""
+    server_wait: float = 0.0
+    """Share of the step the server's threads waited for a CPU (noise from other programs)."""
 
     @property
     def failure_ratio(self) -> float:
@@ -324,6 +358,7 @@ def climb(
                 "failure_ratio": round(result.failure_ratio, 4),
                 "achieved_rate": round(result.achieved, 1),
                 "server_cpu": round(result.server_cpu, 3),
+                "server_wait": round(result.server_wait, 3),
                 "passed": result.passed,
             }
         )
@@ -335,9 +370,9 @@ def climb(
 
 
 def next_start(ladder: Sequence[int], found: float) -> int:
-    """Where the next run's ladder starts: the highest rate at most half of what was found."""
-    below = [i for i, rate in enumerate(ladder) if rate <= 0.5 * found]
-    return below[-1] if below else 0
+    """Where the next run's ladder starts: two steps below the highest rate at most ``found``."""
+    below = [i for i, rate in enumerate(ladder) if rate <= found]
+    return max(0, below[-1] - 2) if below else 0
 
 
 def render(template: Path, out: Path, **values: str) -> Path:

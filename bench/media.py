@@ -27,6 +27,7 @@ from bench.common import (
     password_for,
     profile_path,
     render,
+    run_delay,
 )
 from bench.pcap import write_pcap
 
@@ -109,6 +110,8 @@ class Level:
     dropped: int
     """Packets the kernel dropped on the relay's sockets in the window (receive buffers full)."""
     failed: int
+    wait: float = 0.0
+    """Seconds the server's threads waited for a CPU in the window (noise from other programs)."""
 
     @property
     def cpu_per_call(self) -> float:
@@ -121,7 +124,10 @@ class Level:
 
     @property
     def loss(self) -> float:
-        return self.dropped / self.packets_in if self.packets_in else 1.0
+        """Packets not relayed within the window: dropped by the kernel, or still queued behind a relay
+        that does not keep up (packets in - out), whichever is more."""
+        lost = max(self.dropped, self.packets_in - self.packets_out, 0)
+        return lost / self.packets_in if self.packets_in else 1.0
 
 
 def current_calls(run: Sipp) -> int:
@@ -167,22 +173,25 @@ def run_level(
         "-timeout", f"{int(hold + ramp) + 30}s", "-recv_timeout", "10000",
     ]  # fmt: skip
     if os.environ.get("BENCH_TRACE"):
-        args += ["-trace_msg", "-trace_err"]
+        args += ["-trace_msg"]
     uac = Sipp(f"media-uac-{concurrent}", args, workdir).start()
     time.sleep(ramp + SETTLE)
     sip = [p for pid in signalling for p in children(pid)]
     drops0, sip0 = socket_drops(counters.low, counters.high), cpu_seconds(sip)
     cpu0, (in0, out0), t0 = cpu_seconds(server), counters.read(), time.monotonic()
+    wait0 = run_delay(server)
     time.sleep(steady)
     cpu1, (in1, out1), t1 = cpu_seconds(server), counters.read(), time.monotonic()
+    wait1 = run_delay(server)
     drops1, sip1 = socket_drops(counters.low, counters.high), cpu_seconds(sip)
     active = current_calls(uac)
     uac.wait(hold + ramp + 40)
     stats = uac.stats()
     failed = concurrent - stats.successful
     return Level(
-        concurrent, active, t1 - t0, cpu1 - cpu0, sip1 - sip0, in1 - in0, out1 - out0, drops1 - drops0, failed
-    )
+        concurrent, active, t1 - t0, cpu1 - cpu0, sip1 - sip0,
+        in1 - in0, out1 - out0, drops1 - drops0, failed, wait1 - wait0,
+    )  # fmt: skip
 
 
 def emit_level(system: str, run: int, level: Level) -> None:
@@ -202,6 +211,7 @@ def emit_level(system: str, run: int, level: Level) -> None:
             "dropped": level.dropped,
             "loss": round(level.loss, 6),
             "failed_calls": level.failed,
+            "server_wait": round(level.wait / level.window, 3),
         }
     )
 

@@ -23,6 +23,7 @@ from bench.common import (
     next_start,
     password_for,
     profile_path,
+    run_delay,
     wait_all,
 )
 
@@ -52,7 +53,7 @@ def run_step(
     per_lane = math.ceil(rate / lanes)
     count = max(1, int(per_lane * duration))
     runs = []
-    cpu_before, wall_before = cpu_seconds(server), time.monotonic()
+    cpu_before, wait_before, wall_before = cpu_seconds(server), run_delay(server), time.monotonic()
     for lane in range(lanes):
         csv_path = workdir / f"reg-lane{lane}.csv"
         write_lane_csv(csv_path, users[lane::lanes])
@@ -64,12 +65,12 @@ def run_step(
         ]  # fmt: skip
         runs.append(Sipp(f"reg-lane{lane}", args, workdir).start())
     wait_all(runs, duration + 25)
-    cpu = (cpu_seconds(server) - cpu_before) / (time.monotonic() - wall_before)
+    wall = time.monotonic() - wall_before
+    cpu, wait = (cpu_seconds(server) - cpu_before) / wall, (run_delay(server) - wait_before) / wall
     stats = [r.stats() for r in runs]
     successful = sum(s.successful for s in stats)
-    return Step(
-        per_lane * lanes, count * lanes, successful, achieved_rate(stats, count / per_lane), lanes, cpu
-    )
+    achieved = achieved_rate(stats, count / per_lane)
+    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait)
 
 
 def bench(workdir: Path, runs: int, duration: float) -> float | None:
