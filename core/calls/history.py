@@ -9,6 +9,14 @@ import sqlite_utils
 from cordboard.core.calls.model import CallRecord
 
 
+def _text(value: Any) -> Any:
+    """SIP values keep octets that are not UTF-8 as surrogates (a Latin-1 display name); SQLite
+    refuses those, so they are stored as replacement characters."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return value
+
+
 def save_call(db: sqlite_utils.Database, record: CallRecord) -> None:
     assert record.ended is not None and record.result is not None
     with db.atomic():
@@ -17,21 +25,24 @@ def save_call(db: sqlite_utils.Database, record: CallRecord) -> None:
             "callee_name, callee_user_id, started, answered, ended, duration, result, sip_code, reason) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                record.id,
-                record.sip_call_id,
-                record.caller,
-                record.caller_name,
-                record.caller_user_id,
-                record.callee,
-                record.callee_name,
-                record.callee_user_id,
-                record.started,
-                record.answered,
-                record.ended,
-                record.duration,
-                record.result.value,
-                record.sip_code,
-                record.reason,
+                _text(value)
+                for value in (
+                    record.id,
+                    record.sip_call_id,
+                    record.caller,
+                    record.caller_name,
+                    record.caller_user_id,
+                    record.callee,
+                    record.callee_name,
+                    record.callee_user_id,
+                    record.started,
+                    record.answered,
+                    record.ended,
+                    record.duration,
+                    record.result.value,
+                    record.sip_code,
+                    record.reason,
+                )
             ],
         )
 

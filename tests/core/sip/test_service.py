@@ -1028,7 +1028,6 @@ async def test_mutated_requests_never_raise(pbx: Pbx, phones: list[Phone]) -> No
         pbx.sip._on_bytes(_mutate(rng.choice(seeds), rng), source)
         if i % 100 == 0:
             await asyncio.sleep(0)  # let timers and tasks run too
-    await asyncio.sleep(0.1)
-    while not phone.queue.empty():
-        phone.queue.get_nowait()
-    assert (await phone.register()).status == 200
+    # A fresh phone: the fuzzing one keeps receiving retransmitted answers to unACKed INVITEs.
+    fresh = await open_phone(pbx, phones)
+    assert (await fresh.register()).status == 200
