@@ -242,8 +242,8 @@ class B2bua:
             self.sip.respond(key, make_response(request, 200))
             self._hang_up_other(call, side)
             self._end(call, CallResult.ANSWERED, None, f"{'caller' if side == 'a' else 'callee'} hung up")
-        elif method == "INVITE":
-            self._reinvite(call, side, key, request)
+        elif method == "INVITE" or (method == "UPDATE" and request.body):  # an UPDATE's offer needs
+            self._reinvite(call, side, key, request)  # the other phone's answer, like a re-INVITE's
         elif method in ("INFO", "OPTIONS", "NOTIFY", "UPDATE"):
             self.sip.respond(key, make_response(request, 200))
         else:
@@ -565,7 +565,7 @@ class B2bua:
         self._send_bye(call, call.other(side))
 
     def _reinvite(self, call: ActiveCall, side: str, key: TransactionKey, request: SipRequest) -> None:
-        """Pass a re-INVITE (hold, unhold, codec change) to the other side, through the relay."""
+        """Pass a re-INVITE (hold, unhold, codec change) or an UPDATE with SDP to the other side."""
         if call.echo:
             self._echo_reinvite(call, key, request)
             return
@@ -584,7 +584,7 @@ class B2bua:
             call.on_hold = is_hold(sdp)
             learn_remote(this.relay_leg, sdp)
             body = through_relay(sdp, other.relay_leg, self.sip.advertise)
-        forward = other.dialog.create_request("INVITE", body=body, content_type=SDP if body else None)
+        forward = other.dialog.create_request(request.method, body=body, content_type=SDP if body else None)
         forward.headers.add(h.VIA, self.sip.via_for(other.peer.transport, new_branch()), prepend=True)
         forward.headers.set(h.CONTACT, self.sip.contact_for(other.peer.transport))
         client_key = self.sip.send_request(forward, other.peer)
@@ -614,10 +614,11 @@ class B2bua:
             answer = parse_body_sdp(response.body, response.content_type)
         except SdpParseError:
             answer = None
+        invite = pending.request.method == "INVITE"  # else an UPDATE: no ACK, no 2xx resends
         ack_key = (this.dialog.call_id, this.dialog.local_tag, pending.request.cseq.seq)
-        if not forward.body and answer is not None:  # an offer in the 2xx: the answer comes in an ACK
+        if invite and not forward.body and answer is not None:  # an offer in the 2xx: answer in an ACK
             self._acks_awaiting_answer[ack_key] = (other, response)
-        else:
+        elif invite:
             self._ack_reinvite_2xx(other, response)
         if answer is not None:
             learn_remote(other.relay_leg, answer)
@@ -628,7 +629,7 @@ class B2bua:
             ok.headers.set(h.CONTENT_TYPE, SDP)
             ok.body = body
         self.sip.respond(pending.server_key, ok)
-        if not this.peer.reliable:  # the transaction layer leaves 2xx retransmission to us
+        if invite and not this.peer.reliable:  # the transaction layer leaves 2xx resends to us
             self._resend_2xx(call, ack_key, (bytes(ok), this.peer), T1, 0.0)
 
     def _ack_reinvite_2xx(self, leg: Leg, response: SipResponse, body: bytes = b"") -> None:

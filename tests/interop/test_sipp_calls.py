@@ -733,3 +733,28 @@ def test_re_invite_without_sdp_gets_the_answer_in_the_ack(
     row = history_row(pbx)
     assert_ann_called_bo(row)
     assert row["result"] == "answered"
+
+
+def test_update_with_sdp_is_passed_on(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """PKP-10: ann holds with an UPDATE (RFC 3311) instead of a re-INVITE; the offer reaches bo
+    through the relay and bo's answer comes back in the 200, as offer/answer requires.
+    """
+    uas, _ = start_callee(pbx, work, sipps, "uas_answer_update.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_update.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    (invite,) = uas.received("INVITE")
+    (update,) = uas.received("UPDATE")
+    relay_b = assert_sdp_through_relay(invite, CALLER_MEDIA)
+    assert assert_sdp_through_relay(update, CALLER_MEDIA) == relay_b
+    assert "a=sendonly" in update.body
+
+    answers = {m.header("CSeq"): m for m in uac.received(200)}
+    relay_a = assert_sdp_through_relay(answers["2 INVITE"], CALLEE_MEDIA)
+    assert assert_sdp_through_relay(answers["3 UPDATE"], CALLEE_MEDIA) == relay_a
+    assert "a=recvonly" in answers["3 UPDATE"].body
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
