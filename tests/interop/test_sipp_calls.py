@@ -257,14 +257,17 @@ def start_caller(
     dialled: str = "1002",
     *,
     pause_ms: int = 1000,
+    transport: str = "u1",
 ) -> tuple[Sipp, socket.socket]:
-    """ann calls ``dialled`` with ``scenario``; audio at 127.0.0.2."""
+    """ann calls ``dialled`` with ``scenario`` over SIPp ``transport`` (-t); audio at 127.0.0.2."""
     ann = pbx.users["ann"]
     media = media_socket(CALLER_MEDIA)
     uac = Sipp(
         "caller",
         work,
         [
+            "-t",
+            transport,
             "-sf",
             str(SCENARIOS / scenario),
             f"127.0.0.1:{pbx.sip_port}",
@@ -394,17 +397,20 @@ def assert_2xx_resent_until_ack(side: Sipp, cseq: str) -> None:
 
 
 # -- the tests ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("caller_transport", ["u1", "t1"], ids=["caller-udp", "caller-tcp"])
 def test_basic_call_presents_caller_rewrites_sdp_relays_audio(
-    pbx: CordboardProcess, work: Path, sipps: list[Sipp]
+    pbx: CordboardProcess, work: Path, sipps: list[Sipp], caller_transport: str
 ) -> None:
     """TERM-04 / CLI-01 / CDR-01 / CDR-02: ann calls bo; bo answers; ann hangs up after talking.
 
     The callee sees the caller's account (name and extension), not what the caller's phone claimed;
     both phones see the appliance in SDP; RTP crosses the relay both ways; the history row says
-    answered with a plausible duration.
+    answered with a plausible duration. ann's phone uses UDP, then TCP (bo's stays on UDP).
     """
     uas, callee_media = start_callee(pbx, work, sipps, "uas_answer.xml")
-    uac, caller_media = start_caller(pbx, work, sipps, "uac_call.xml", pause_ms=6000)
+    uac, caller_media = start_caller(
+        pbx, work, sipps, "uac_call.xml", pause_ms=6000, transport=caller_transport
+    )
     relay_a, relay_b = talk(pbx, work / "caller-relay-port", caller_media, callee_media)
     uac.wait(pbx)
     uas.wait(pbx)
