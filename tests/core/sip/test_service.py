@@ -3,7 +3,7 @@ phones played by raw sockets in the test, digest answered with the client in cor
 
 USR-03 (the AOR is the username), USR-08 (a locked user cannot register), TERM-01 / TERM-04 (several
 devices per user), PROV-14 / OPS-01 (registrations visible as device.* and extension.* states and as
-``registration.changed`` events), NUM-04 / NUM-08 (the extension number is an AOR too).
+``registration.changed`` events), NUM-08 (an extension number assigned or withdrawn moves its state).
 """
 
 from __future__ import annotations
@@ -386,7 +386,7 @@ async def test_register_with_digest(pbx: Pbx, phones: list[Phone], transport: st
 
 
 async def test_register_by_extension_and_two_devices(pbx: Pbx, phones: list[Phone]) -> None:
-    """TERM-04 / NUM-04: the extension is an AOR too; two devices are listed in each 200."""
+    """TERM-04 / USR-03: the extension is an AOR too; two devices are listed in each 200."""
     desk = await open_phone(pbx, phones, "udp")
     soft = await open_phone(pbx, phones, "tcp")
     desk_contact, soft_contact = desk.contact_uri, soft.contact_uri
@@ -608,6 +608,7 @@ async def test_deleted_user_loses_registrations(pbx: Pbx, phones: list[Phone]) -
 
 
 async def test_extension_change_moves_the_extension_state(pbx: Pbx, phones: list[Phone]) -> None:
+    """NUM-08: a new number for the user; the old extension state goes, the new one shows the phone."""
     phone = await open_phone(pbx, phones)
     assert (await phone.register()).status == 200
     await pbx.core.identity.update_user(pbx.users["anna"], {"extension": "1005"})
