@@ -28,11 +28,12 @@ def learn_remote(leg: RelayLeg, sdp: SessionDescription) -> None:
 def through_relay(sdp: SessionDescription, leg: RelayLeg, address: str) -> bytes:
     """The SDP to send to the far side of ``leg``: our address and ``leg``'s port for the audio stream.
 
-    The relay joins one audio stream per call; other streams are declined (port 0).
+    The relay joins one audio stream per call; other streams are declined (port 0). ``sdp`` is
+    rewritten in place: learn from it (``learn_remote``) before, not after.
     """
     index = first_audio_index(sdp)
     ports = [leg.rtp_port if i == index else 0 for i in range(len(sdp.media))]
-    return bytes(rewrite_for_relay(sdp, address, ports))
+    return bytes(rewrite_for_relay(sdp, address, ports, in_place=True))
 
 
 def parse_body_sdp(body: bytes, content_type: str | None) -> SessionDescription | None:

@@ -157,10 +157,19 @@ def canonical_name(name: str) -> str:
     return _CANONICAL.get(name.lower(), name)
 
 
+_KEYS: dict[str, str] = {}
+"""Lookup key per header name as spelled; bounded, since peers choose the names."""
+
+
 def _key(name: str) -> str:
-    lowered = name.lower()
-    canonical = _CANONICAL.get(lowered)
-    return canonical.lower() if canonical is not None else lowered
+    key = _KEYS.get(name)
+    if key is None:
+        lowered = name.lower()
+        canonical = _CANONICAL.get(lowered)
+        key = canonical.lower() if canonical is not None else lowered
+        if len(_KEYS) < 4096:
+            _KEYS[name] = key
+    return key
 
 
 def split_list(value: str) -> list[str]:

@@ -590,16 +590,19 @@ def negotiate_answer(
 # --- rewriting for the relay, hold, versions ---
 
 
-def rewrite_for_relay(sdp: SessionDescription, address: str, ports: Sequence[int]) -> SessionDescription:
+def rewrite_for_relay(
+    sdp: SessionDescription, address: str, ports: Sequence[int], *, in_place: bool = False
+) -> SessionDescription:
     """A copy of ``sdp`` pointing at the relay: c=, m= ports, a=rtcp and the o= address replaced.
 
     ``ports`` has one RTP port per m-line; rejected streams stay at port 0. a=rtcp becomes port+1
     (RFC 3605), ICE attributes are dropped (their candidates name the far end's addresses).
-    The caller bumps o= sess-version when the content changed (RFC 3264 8).
+    The caller bumps o= sess-version when the content changed (RFC 3264 8). ``in_place`` skips
+    the copy, for a caller that is done with ``sdp`` (the relay's hot path).
     """
     if len(ports) != len(sdp.media):
         raise ValueError(f"{len(ports)} ports for {len(sdp.media)} m-lines")
-    out = copy.deepcopy(sdp)
+    out = sdp if in_place else copy.deepcopy(sdp)
     addrtype = _addrtype(address)
     out.origin.address, out.origin.addrtype = address, addrtype
     out.remove_attributes(*ICE_ATTRIBUTES)

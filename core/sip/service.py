@@ -54,6 +54,9 @@ ALLOW: Final = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE"
 SUPPORTED: Final = ("replaces", "timer")
 SERVER_NAME: Final = "Cordboard"
 EXPIRY_INTERVAL: Final = 5.0
+BINDING_SAVE_DELAY: Final = 0.5
+"""Binding writes wait this long and go in one transaction: a burst of REGISTERs costs one disk
+sync instead of one each, and a power cut loses at most this much, which phones re-register."""
 
 
 class CallHandler(Protocol):
@@ -106,6 +109,8 @@ class SipService:
         self._expiry_task: asyncio.Task[None] | None = None
         self._saves: set[asyncio.Task[None]] = set()
         """Binding writes in flight: stop() waits for them, so a REGISTER just before a restart is kept."""
+        self._unsaved_users: set[int] = set()
+        self._flush: asyncio.TimerHandle | None = None
         self.stats = {"received": 0, "parse_errors": 0, "dropped_flood": 0, "stray_responses": 0}
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -155,6 +160,9 @@ class SipService:
             self._expiry_task.cancel()
         self.accounts.stop()
         await self.transports.close()
+        if self._flush is not None:
+            self._flush.cancel()
+        self._save_unsaved()
         if self._saves:
             await asyncio.wait(set(self._saves), timeout=5.0)
 
@@ -345,9 +353,20 @@ class SipService:
                 },
             )
         self._publish_extension(account)
-        live = self.location.bindings(account.user_id, now)
+        self._unsaved_users.add(account.user_id)
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().call_later(BINDING_SAVE_DELAY, self._save_unsaved)
+
+    def _save_unsaved(self) -> None:
+        """Write the bindings of every user changed since the last write, in one transaction."""
+        self._flush = None
+        if not self._unsaved_users:
+            return
+        now = time.time()
+        batch = {user_id: self.location.bindings(user_id, now) for user_id in self._unsaved_users}
+        self._unsaved_users = set()
         save = self.core.create_task(
-            self.core.db.call(lambda db: _save_bindings(db, account.user_id, live)), "save bindings"
+            self.core.db.call(lambda db: _save_binding_batch(db, batch)), "save bindings"
         )
         self._saves.add(save)
         save.add_done_callback(self._saves.discard)
@@ -421,27 +440,37 @@ class SipService:
         return self.location.bindings(account.user_id, time.time())
 
 
+def _save_binding_batch(db: sqlite_utils.Database, batch: dict[int, list[Binding]]) -> None:
+    with db.atomic():
+        for user_id, bindings in batch.items():
+            _write_bindings(db, user_id, bindings)
+
+
 def _save_bindings(db: sqlite_utils.Database, user_id: int, bindings: list[Binding]) -> None:
     with db.atomic():
-        db.execute("DELETE FROM registrations WHERE user_id = ?", [user_id])
-        for b in bindings:
-            db.execute(
-                "INSERT INTO registrations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    b.user_id,
-                    b.key,
-                    b.contact,
-                    b.call_id,
-                    b.cseq,
-                    b.expires_at,
-                    b.registered_at,
-                    b.transport,
-                    b.source_host,
-                    b.source_port,
-                    b.user_agent,
-                    b.instance_id,
-                ],
-            )
+        _write_bindings(db, user_id, bindings)
+
+
+def _write_bindings(db: sqlite_utils.Database, user_id: int, bindings: list[Binding]) -> None:
+    db.execute("DELETE FROM registrations WHERE user_id = ?", [user_id])
+    for b in bindings:
+        db.execute(
+            "INSERT INTO registrations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                b.user_id,
+                b.key,
+                b.contact,
+                b.call_id,
+                b.cseq,
+                b.expires_at,
+                b.registered_at,
+                b.transport,
+                b.source_host,
+                b.source_port,
+                b.user_agent,
+                b.instance_id,
+            ],
+        )
 
 
 def _load_bindings(db: sqlite_utils.Database) -> list[Binding]:

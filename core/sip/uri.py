@@ -9,9 +9,11 @@ from urllib.parse import quote, unquote
 from cordboard.core.sip.errors import SipParseError
 
 # RFC 3261 25.1: token, and the characters a URI part may carry unescaped.
-TOKEN_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~")
+_TOKEN: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"
+TOKEN_CHARS: Final = frozenset(_TOKEN)
+_HOST: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._"
 _SCHEME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
-_HOST_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
+_HOST_CHARS: Final = frozenset(_HOST)
 _IPV6_CHARS: Final = frozenset("0123456789abcdefABCDEF:.")
 _MARK: Final = "-_.!~*'()"
 _USER_SAFE: Final = _MARK + "&=+$,;?/"
@@ -20,6 +22,7 @@ _PARAM_SAFE: Final = _MARK + "[]/:&+$"
 _HEADER_SAFE: Final = _MARK + "[]/?:+$"
 _URI_FORBIDDEN: Final = frozenset(' <>"')
 _LWS: Final = " \t"
+_VALUE_FORBIDDEN: Final = frozenset(' \t"')
 # RFC 3261 19.1.4: these URI parameters must match when present in either URI.
 _ALWAYS_COMPARED: Final = ("user", "ttl", "method", "maddr", "transport")
 
@@ -28,7 +31,8 @@ Params: TypeAlias = dict[str, str | None]
 
 def is_token(text: str) -> bool:
     """True if ``text`` is a non-empty RFC 3261 token."""
-    return bool(text) and all(c in TOKEN_CHARS for c in text)
+    # str.strip runs in C: nothing is left exactly when every character is a token character.
+    return bool(text) and not text.strip(_TOKEN)
 
 
 def split_unquoted(text: str, sep: str, *, angle: bool = False) -> list[str]:
@@ -115,7 +119,7 @@ def parse_params(text: str, *, where: str) -> Params:
                 _, end = read_quoted(value, 0)
                 if end != len(value):
                     raise SipParseError(f"Bad quoted value of {name!r} in {where}")
-            elif any(c in _LWS or c == '"' for c in value):
+            elif not _VALUE_FORBIDDEN.isdisjoint(value):
                 raise SipParseError(f"Bad value of parameter {name!r} in {where}")
             params[name.lower()] = value
         else:
@@ -147,7 +151,7 @@ def parse_host_port(text: str, where: str) -> tuple[str, int | None]:
             raise SipParseError(f"Bad host in {where}")
         return host, _parse_port(rest[1:], where)
     host, colon, port = text.partition(":")
-    if not host or not all(c in _HOST_CHARS for c in host):
+    if not host or host.strip(_HOST):
         raise SipParseError(f"Bad host {host!r} in {where}")
     return host, _parse_port(port, where) if colon else None
 
@@ -366,7 +370,7 @@ def parse_uri(text: str) -> Uri:
     colon = text.find(":")
     if colon <= 0:
         raise SipParseError(f"URI without scheme: {text!r}")
-    if not text.isascii() or not text.isprintable() or any(c in _URI_FORBIDDEN for c in text):
+    if not text.isascii() or not text.isprintable() or not _URI_FORBIDDEN.isdisjoint(text):
         raise SipParseError(f"Invalid characters in URI {text!r}")
     scheme = text[:colon]
     if not scheme[0].isalpha() or not all(c in _SCHEME_CHARS for c in scheme):
