@@ -155,9 +155,13 @@ class B2bua:
         self._acks: dict[TransactionKey | None, tuple[bytes, Peer]] = {}
         self._unacked_2xx: dict[tuple[str, str, int], asyncio.TimerHandle] = {}
         """2xx answers to re-INVITEs resent until their ACK, by (Call-ID, our tag, CSeq) (13.3.1.4)."""
-        self._acks_awaiting_answer: dict[tuple[str, str, int], tuple[Leg, SipResponse]] = {}
+        self._acks_awaiting_answer: dict[
+            tuple[str, str, int], tuple[Leg, SipResponse, TransactionKey | None]
+        ] = {}
         """Offerless re-INVITEs: the other phone's 2xx held an offer, so our ACK to it waits for the
         answer in the ACK of the phone that sent the re-INVITE (RFC 3264 5); keyed like the above."""
+        self._reinvite_acks: dict[TransactionKey | None, tuple[bytes, Peer]] = {}
+        """Our ACKs of re-INVITE 2xx by client transaction, to resend if the 2xx comes again (64*T1)."""
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -261,7 +265,7 @@ class B2bua:
             resend.cancel()
         awaiting = self._acks_awaiting_answer.pop(ack_key, None)
         if awaiting is not None:
-            other, response = awaiting
+            other, response, client_key = awaiting
             this = call.leg(side)
             body = b""
             try:
@@ -271,7 +275,7 @@ class B2bua:
             if answer is not None and this is not None:
                 learn_remote(this.relay_leg, answer)
                 body = through_relay(answer, other.relay_leg, self.sip.advertise)
-            self._ack_reinvite_2xx(other, response, body)
+            self._ack_reinvite_2xx(other, response, client_key, body)
         if side == "a":
             call.acked = True
             if call.retransmit is not None:
@@ -302,7 +306,7 @@ class B2bua:
             return
         found = self._by_client_key.get(key)
         if found is None:
-            ack = self._acks.get(key)
+            ack = self._acks.get(key) or self._reinvite_acks.get(key)
             if ack is not None and 200 <= response.status < 300:
                 self.sip.transports.send(*ack)  # a retransmitted 2xx: our ACK was lost (13.2.2.4)
             return
@@ -617,9 +621,9 @@ class B2bua:
         invite = pending.request.method == "INVITE"  # else an UPDATE: no ACK, no 2xx resends
         ack_key = (this.dialog.call_id, this.dialog.local_tag, pending.request.cseq.seq)
         if invite and not forward.body and answer is not None:  # an offer in the 2xx: answer in an ACK
-            self._acks_awaiting_answer[ack_key] = (other, response)
+            self._acks_awaiting_answer[ack_key] = (other, response, key)
         elif invite:
-            self._ack_reinvite_2xx(other, response)
+            self._ack_reinvite_2xx(other, response, key)
         if answer is not None:
             learn_remote(other.relay_leg, answer)
             body = through_relay(answer, this.relay_leg, self.sip.advertise)
@@ -632,10 +636,14 @@ class B2bua:
         if invite and not this.peer.reliable:  # the transaction layer leaves 2xx resends to us
             self._resend_2xx(call, ack_key, (bytes(ok), this.peer), T1, 0.0)
 
-    def _ack_reinvite_2xx(self, leg: Leg, response: SipResponse, body: bytes = b"") -> None:
+    def _ack_reinvite_2xx(
+        self, leg: Leg, response: SipResponse, key: TransactionKey | None, body: bytes = b""
+    ) -> None:
         ack = leg.dialog.create_ack(response, body=body, content_type=SDP if body else None)
         ack.headers.add(h.VIA, self.sip.via_for(leg.peer.transport, new_branch()), prepend=True)
         self.sip.send_stateless_request(ack, leg.peer)
+        self._reinvite_acks[key] = (bytes(ack), leg.peer)  # resent for each retransmitted 2xx
+        asyncio.get_running_loop().call_later(64 * T1, self._reinvite_acks.pop, key, None)
 
     def _resend_2xx(
         self,

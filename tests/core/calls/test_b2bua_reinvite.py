@@ -1,11 +1,21 @@
-"""B2BUA re-INVITE bookkeeping without a network (the SIPp interop tests drive the real thing)."""
+"""B2BUA re-INVITE handling below the SIPp interop tests: bookkeeping, and a lost ACK in-process."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 from unittest.mock import Mock
 
+import pytest
+from sip_phone import TestPhone, sdp_offer
+
 from cordboard.core.calls.b2bua import B2bua, PendingReinvite
+from cordboard.core.config.bootstrap import BootstrapConfig
+from cordboard.core.core import Core
 from cordboard.core.sip.message import SipRequest, SipResponse, parse_message
+
+PASSWORDS = {"ann": "ann-sip-password-1", "bo": "bo-sip-password-1"}
 
 REINVITE = (
     b"INVITE sip:cordboard@127.0.0.1:5060 SIP/2.0\r\n"
@@ -38,3 +48,73 @@ def test_a_re_invite_the_other_phone_never_answers_gets_408() -> None:
     assert response.status == 408
     assert response.cseq.seq == 3 and response.cseq.method == "INVITE"
     assert not b2bua._reinvites and not b2bua._reinvite_requests
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    config = BootstrapConfig(
+        http_bind="127.0.0.1",
+        http_port=0,
+        sip_bind="127.0.0.1",
+        sip_port=0,
+        sip_advertise="127.0.0.1",
+        rtp_port_min=41400,
+        rtp_port_max=41599,
+    )
+    core = Core(tmp_path / "data", config)
+    await core.start(serve_http=False, serve_sip=True)
+    for number, (name, password) in enumerate(PASSWORDS.items(), start=1):
+        await core.identity.create_user(
+            username=name,
+            first_name=name.title(),
+            last_name="Tester",
+            email=f"{name}@example.com",
+            sip_password=password,
+            extension=f"100{number}",
+        )
+    yield core
+    await core.stop()
+
+
+async def phone(core: Core, name: str) -> TestPhone:
+    assert core.sip is not None
+    for _ in range(100):  # the SIP account cache follows user changes a moment later
+        if core.sip.accounts.by_username(name) is not None:
+            break
+        await asyncio.sleep(0.02)
+    address = core.sip.transports.addresses["udp"]
+    instance = await TestPhone(name, PASSWORDS[name], (address[0], address[1])).open()
+    response = await instance.register()
+    assert response.status == 200, f"{name} could not register: {response}"
+    return instance
+
+
+async def test_a_retransmitted_2xx_to_a_re_invite_is_acked_again(pbx: Core) -> None:
+    """Our ACK of bo's 200 to a re-INVITE got lost: bo resends the 200 and must get the ACK again,
+    else bo's phone ends the call after 64*T1 (RFC 3261 13.2.2.4, 14.2).
+    """
+    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    task = asyncio.create_task(ann.invite("1002"))
+    incoming = await bo.wait_request("INVITE")
+    bo.answer(incoming, 200)
+    invite, ok = await task
+    ann.ack(invite, ok)
+    await bo.wait_request("ACK")
+    hold = ann.in_dialog(
+        "INVITE", invite, ok, cseq=invite.cseq.seq + 1, body=sdp_offer(ann.rtp_port, direction="sendonly")
+    )
+    ann.send(hold)
+    reinvite = await bo.wait_request("INVITE")
+    answer = bo.answer(reinvite, 200, body=sdp_offer(bo.rtp_port, direction="recvonly"))
+    first = await bo.wait_request("ACK")
+    via = reinvite.top_via
+    bo.send(answer, (via.received or via.host, via.rport or via.port or 5060))  # as if the ACK was lost
+    again = await bo.wait_request("ACK")
+    assert bytes(again) == bytes(first)
+    held = await ann.final_response(hold)
+    assert held.status == 200
+    ann.ack(hold, held)
+    assert isinstance(pbx.calls, B2bua)
+    pbx.calls.hang_up_all()
+    ann.close()
+    bo.close()
