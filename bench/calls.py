@@ -32,6 +32,7 @@ from bench.common import (
     profile_path,
     render,
     run_delay,
+    socket_drops,
     wait_all,
 )
 
@@ -110,6 +111,8 @@ def run_step(
     template = SCENARIOS / ("uac_auth.xml" if auth else "uac_noauth.xml")
     scenario = render(template, workdir / template.name, HOLD_MS=str(HOLD_MS), MEDIA="")
     cpu_before, wait_before, wall_before = cpu_seconds(server), run_delay(server), time.monotonic()
+    sip_port = int(target.rsplit(":", 1)[1])
+    drops_before = socket_drops(sip_port, sip_port)
     runs = []
     for lane in range(lanes):
         extension = dialled[lane % len(dialled)]
@@ -131,7 +134,8 @@ def run_step(
     stats = [r.stats() for r in runs]
     successful = sum(s.successful for s in stats)
     achieved = achieved_rate(stats, count / per_lane)
-    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait)
+    drops = socket_drops(sip_port, sip_port) - drops_before
+    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait, drops)
 
 
 def stop_all(runs: list[Sipp]) -> None:

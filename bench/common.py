@@ -102,6 +102,17 @@ def run_delay(pids: Iterable[int]) -> float:
     return total / 1e9
 
 
+def socket_drops(low: int, high: int) -> int:
+    """Datagrams the kernel dropped (receive buffer full) on open UDP sockets bound to ``low..high``."""
+    total = 0
+    for line in Path("/proc/net/udp").read_text().splitlines()[1:]:
+        fields = line.split()
+        port = int(fields[1].rsplit(":", 1)[1], 16)
+        if low <= port <= high:
+            total += int(fields[-1])
+    return total
+
+
 def children(pid: int) -> list[int]:
     """``pid`` and all its descendants (Kamailio forks workers)."""
     found = [pid]
@@ -328,6 +339,8 @@ class Step:
     """Share of one core the server used during the step."""
     server_wait: float = 0.0
     """Share of the step the server's threads waited for a CPU (noise from other programs)."""
+    udp_drops: int = 0
+    """Datagrams the kernel dropped on the server's SIP socket in the step (its receive buffer full)."""
 
     @property
     def failure_ratio(self) -> float:
@@ -359,6 +372,7 @@ def climb(
                 "achieved_rate": round(result.achieved, 1),
                 "server_cpu": round(result.server_cpu, 3),
                 "server_wait": round(result.server_wait, 3),
+                "udp_drops": result.udp_drops,
                 "passed": result.passed,
             }
         )

@@ -28,6 +28,7 @@ from bench.common import (
     profile_path,
     render,
     run_delay,
+    socket_drops,
 )
 from bench.pcap import write_pcap
 
@@ -80,17 +81,6 @@ class RelayCounters:
                     if "counter" in expr:
                         counts[rule["chain"]] = int(expr["counter"]["packets"])
         return counts.get("input", 0), counts.get("output", 0)
-
-
-def socket_drops(low: int, high: int) -> int:
-    """Datagrams the kernel dropped (receive buffer full) on open UDP sockets bound to ``low..high``."""
-    total = 0
-    for line in Path("/proc/net/udp").read_text().splitlines()[1:]:
-        fields = line.split()
-        port = int(fields[1].rsplit(":", 1)[1], 16)
-        if low <= port <= high:
-            total += int(fields[-1])
-    return total
 
 
 @dataclass(frozen=True, slots=True)

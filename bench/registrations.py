@@ -24,6 +24,7 @@ from bench.common import (
     password_for,
     profile_path,
     run_delay,
+    socket_drops,
     wait_all,
 )
 
@@ -54,6 +55,8 @@ def run_step(
     count = max(1, int(per_lane * duration))
     runs = []
     cpu_before, wait_before, wall_before = cpu_seconds(server), run_delay(server), time.monotonic()
+    sip_port = int(target.rsplit(":", 1)[1])
+    drops_before = socket_drops(sip_port, sip_port)
     for lane in range(lanes):
         csv_path = workdir / f"reg-lane{lane}.csv"
         write_lane_csv(csv_path, users[lane::lanes])
@@ -70,7 +73,8 @@ def run_step(
     stats = [r.stats() for r in runs]
     successful = sum(s.successful for s in stats)
     achieved = achieved_rate(stats, count / per_lane)
-    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait)
+    drops = socket_drops(sip_port, sip_port) - drops_before
+    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait, drops)
 
 
 def bench(workdir: Path, runs: int, duration: float) -> float | None:
