@@ -204,12 +204,18 @@ class Headers:
             raise ValueError(f"Header {name} value contains a line break")
         values = split_list(text) if key in LIST_HEADERS else [text.strip(" \t")]
         entries = [(key, stored, v) for v in values]
-        self._cache.clear()
+        self._forget(key)
         if prepend:
             index = next((i for i, (k, _, _) in enumerate(self._items) if k == key), 0)
             self._items[index:index] = entries
         else:
             self._items.extend(entries)
+
+    def _forget(self, key: str) -> None:
+        """Drop the cached parsed views of one header (the others stay valid)."""
+        if self._cache:
+            for cached in [c for c in self._cache if c[0] == key]:
+                del self._cache[cached]
 
     def _add_raw(self, name: str, value: str) -> None:
         """Parser fast path: ``value`` is already unfolded and stripped."""
@@ -238,7 +244,7 @@ class Headers:
         key = _key(name)
         before = len(self._items)
         self._items = [item for item in self._items if item[0] != key]
-        self._cache.clear()
+        self._forget(key)
         return before - len(self._items)
 
     def pop_first(self, name: str) -> str | None:
@@ -247,7 +253,7 @@ class Headers:
         for i, item in enumerate(self._items):
             if item[0] == key:
                 del self._items[i]
-                self._cache.clear()
+                self._forget(key)
                 return item[2]
         return None
 
