@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -10,29 +9,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=5) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
+from cordboard_process import free_port, http_json
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -43,7 +22,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_run_setup_login_and_sigterm(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    port = free_port()
+    port = free_port(socket.SOCK_STREAM)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -55,7 +34,7 @@ def test_run_setup_login_and_sigterm(tmp_path: Path) -> None:
             "--http-port",
             str(port),
             "--sip-port",
-            str(free_port()),
+            str(free_port(socket.SOCK_STREAM)),
             "--bind",
             "127.0.0.1",
         ],
@@ -69,7 +48,7 @@ def test_run_setup_login_and_sigterm(tmp_path: Path) -> None:
         while True:
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             try:
-                status, health = http("GET", f"{base}/api/health")
+                status, health = http_json("GET", f"{base}/api/health")
                 if status == 200:
                     break
             except OSError:
@@ -87,7 +66,7 @@ def test_run_setup_login_and_sigterm(tmp_path: Path) -> None:
         password_file.write_text("a-long-admin-password\n")
         done = cli("setup", "--data", str(data), "--admin", "root", "--password-file", str(password_file))
         assert done.returncode == 0, done.stderr
-        status, body = http(
+        status, body = http_json(
             "POST",
             f"{base}/api/setup",
             {
@@ -101,21 +80,21 @@ def test_run_setup_login_and_sigterm(tmp_path: Path) -> None:
         )
         assert status in (401, 409), "the setup link must stop working once an admin exists"
 
-        status, body = http(
+        status, body = http_json(
             "POST", f"{base}/api/auth/login", {"username": "root", "password": "wrong-password"}
         )
         assert status in {401, 403}
-        status, body = http(
+        status, body = http_json(
             "POST", f"{base}/api/auth/login", {"username": "root", "password": "a-long-admin-password"}
         )
         assert status == 200, body
-        status, me = http("GET", f"{base}/api/auth/me", token=body["token"])
+        status, me = http_json("GET", f"{base}/api/auth/me", token=body["token"])
         assert status == 200 and me["username"] == "root"
 
         done = cli("plugin", "disable", "system_info", "--data", str(data))
         assert done.returncode == 0, done.stderr
         deadline = time.monotonic() + 10
-        while http("GET", f"{base}/api/system_info/", token=body["token"])[0] != 404:
+        while http_json("GET", f"{base}/api/system_info/", token=body["token"])[0] != 404:
             assert time.monotonic() < deadline, "the running Cordboard did not follow the CLI's disable"
             time.sleep(0.2)
 
