@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback_pbx import loopback_config, wait_for_sip_account
 from sip_phone import TestPhone, media_address, rtp_packet, sdp_offer
 
 from cordboard.core.calls.b2bua import B2bua
-from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
 
 PASSWORDS = {"ann": "ann-sip-password-1", "bo": "bo-sip-password-1"}
@@ -22,15 +22,7 @@ PASSWORDS = {"ann": "ann-sip-password-1", "bo": "bo-sip-password-1"}
 
 @pytest.fixture
 async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
-    config = BootstrapConfig(
-        http_bind="127.0.0.1",
-        http_port=0,
-        sip_bind="127.0.0.1",
-        sip_port=0,
-        sip_advertise="127.0.0.1",
-        rtp_port_min=41000,
-        rtp_port_max=41199,
-    )
+    config = loopback_config(41000, 41199)
     core = Core(tmp_path / "data", config)
     await core.start(serve_http=False, serve_sip=True)
     for number, (name, password) in enumerate(PASSWORDS.items(), start=1):
@@ -47,11 +39,8 @@ async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
 
 
 async def phone(core: Core, name: str) -> TestPhone:
+    await wait_for_sip_account(core, name)
     assert core.sip is not None
-    for _ in range(100):  # the SIP account cache follows user changes a moment later
-        if core.sip.accounts.by_username(name) is not None:
-            break
-        await asyncio.sleep(0.02)
     address = core.sip.transports.addresses["udp"]
     instance = await TestPhone(name, PASSWORDS[name], (address[0], address[1])).open()
     response = await instance.register()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback_pbx import loopback_config
 
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
@@ -55,16 +56,7 @@ class FakeClock:
 
 
 def pbx_config() -> BootstrapConfig:
-    return BootstrapConfig(
-        http_bind="127.0.0.1",
-        http_port=0,
-        sip_bind="127.0.0.1",
-        sip_port=0,
-        sip_advertise="127.0.0.1",
-        rtp_port_min=41000,
-        rtp_port_max=41999,
-        digest_algorithms=("SHA-256", "MD5"),
-    )
+    return loopback_config(41000, 41999, digest_algorithms=("SHA-256", "MD5"))
 
 
 @dataclass

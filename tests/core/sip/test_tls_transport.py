@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from loopback_pbx import loopback_config, wait_for_sip_account
 from sip_phone import TestPhone
 
 from cordboard.core.config.bootstrap import BootstrapConfig
@@ -20,15 +21,7 @@ PASSWORD = "tls-sip-password-1"
 
 
 def config() -> BootstrapConfig:
-    return BootstrapConfig(
-        http_bind="127.0.0.1",
-        http_port=0,
-        sip_bind="127.0.0.1",
-        sip_port=0,
-        sip_advertise="127.0.0.1",
-        rtp_port_min=42000,
-        rtp_port_max=42099,
-    )
+    return loopback_config(42000, 42099)
 
 
 @pytest.fixture
@@ -43,11 +36,7 @@ async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
         sip_password=PASSWORD,
         extension="1010",
     )
-    assert core.sip is not None
-    for _ in range(100):
-        if core.sip.accounts.by_username("tina") is not None:
-            break
-        await asyncio.sleep(0.02)
+    await wait_for_sip_account(core, "tina")
     yield core
     await core.stop()
 
