@@ -115,8 +115,10 @@ class Level:
     @property
     def loss(self) -> float:
         """Packets not relayed within the window: dropped by the kernel, or still queued behind a relay
-        that does not keep up (packets in - out), whichever is more."""
-        lost = max(self.dropped, self.packets_in - self.packets_out, 0)
+        that does not keep up (packets in - out, less one packet per stream that may be on its way at
+        the window's end), whichever is more."""
+        behind = self.packets_in - self.packets_out - 2 * self.active
+        lost = max(self.dropped, behind, 0)
         return lost / self.packets_in if self.packets_in else 1.0
 
 
