@@ -221,7 +221,7 @@ class B2bua:
             call = self._by_server_key.get(cancel_of) if cancel_of is not None else None
             if call is None:
                 return False
-            self.sip.respond(key, make_response(request, 200))
+            self.sip.respond(key, make_response(request, 200, to_tag=call.a_tag))  # 9.2: the INVITE's tag
             if call.state in ("trying", "ringing"):
                 self._cancel_forks(call)
                 self.sip.respond(call.server_key, make_response(call.invite, 487, to_tag=call.a_tag))

@@ -453,9 +453,13 @@ def test_cancel_while_ringing(pbx: CordboardProcess, work: Path, sipps: list[Sip
     uac.wait(pbx)
     uas.wait(pbx)
 
-    assert [m for m in uac.received(200) if m.cseq_method == "CANCEL"]
+    (cancelled,) = [m for m in uac.received(200) if m.cseq_method == "CANCEL"]
     (terminated,) = uac.received(487)
     assert terminated.cseq_method == "INVITE"
+    (ringing,) = uac.received(180)
+    tag = ringing.header("To").split(";tag=")[1]
+    assert terminated.header("To").split(";tag=")[1] == tag
+    assert cancelled.header("To").split(";tag=")[1] == tag, "RFC 3261 9.2: the INVITE's To tag"
     assert uac.received(180)
     assert not [m for m in uac.received(200) if m.cseq_method == "INVITE"]
     (cancel,) = uas.received("CANCEL")
