@@ -172,7 +172,7 @@ def register(pbx: CordboardProcess, work: Path, username: str) -> int:
     """Register ``username`` with a Contact on a fresh port (where its SIPp UAS will listen)."""
     user = pbx.users[username]
     port = free_port()
-    users = work / f"register-{username}.csv"
+    users = work / f"register-{username}-{port}.csv"
     users.write_text(
         f"SEQUENTIAL\n{user.username};"
         f"[authentication username={user.username} password={user.sip_password}]\n"
@@ -219,12 +219,13 @@ def start_callee(
     scenario: str,
     *,
     pause_ms: int = 1000,
+    name: str = "callee",
 ) -> tuple[Sipp, socket.socket]:
-    """bo registers, then answers with ``scenario`` on its Contact port; audio at 127.0.0.3."""
+    """bo registers a phone, which then answers with ``scenario`` on its Contact port; audio at 127.0.0.3."""
     port = register(pbx, work, "bo")
     media = media_socket(CALLEE_MEDIA)
     uas = Sipp(
-        "callee",
+        name,
         work,
         [
             "-sf",
@@ -764,6 +765,34 @@ def test_update_with_sdp_is_passed_on(pbx: CordboardProcess, work: Path, sipps: 
     relay_a = assert_sdp_through_relay(answers["2 INVITE"], CALLEE_MEDIA)
     assert assert_sdp_through_relay(answers["3 UPDATE"], CALLEE_MEDIA) == relay_a
     assert "a=recvonly" in answers["3 UPDATE"].body
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
+
+
+def test_every_phone_rings_and_the_first_answer_wins(
+    pbx: CordboardProcess, work: Path, sipps: list[Sipp]
+) -> None:
+    """TERM-04: bo has two phones registered; both ring, the desk phone answers, the other one gets
+    a CANCEL (and answers it 200 and the INVITE 487); the call and its history go to the desk phone.
+    """
+    other, _ = start_callee(pbx, work, sipps, "uas_ring.xml", name="other-phone")
+    desk, _ = start_callee(pbx, work, sipps, "uas_answer.xml", name="desk-phone")
+    uac, _ = start_caller(pbx, work, sipps, "uac_call.xml")
+    uac.wait(pbx)
+    desk.wait(pbx)
+    other.wait(pbx)
+
+    (ringing,) = other.received("INVITE")
+    (answered,) = desk.received("INVITE")
+    assert ringing.header("Call-ID") != answered.header("Call-ID"), "one INVITE (dialog) per phone"
+    for invite in (ringing, answered):
+        assert invite.header("From").startswith('"Ann Andersen" <sip:1001@127.0.0.1>')
+    assert other.received("CANCEL")
+    assert not other.received("BYE")
+    assert desk.received("BYE")
+    assert len([m for m in uac.received(200) if m.cseq_method == "INVITE"]) == 1
 
     row = history_row(pbx)
     assert_ann_called_bo(row)
