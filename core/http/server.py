@@ -29,6 +29,7 @@ API_MODULES: Final = (
     "api_plugins",
     "api_states",
     "api_calls",
+    "api_sip",
     "websocket",
     "openapi",
     "pages",

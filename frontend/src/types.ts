@@ -102,3 +102,16 @@ export interface ImportResult {
 export interface Effective {
   [key: string]: { value: unknown; source: string };
 }
+
+/** GET /api/sip/setup: what a phone's SIP account screen asks for, for one user (never the password). */
+export interface SipSetup {
+  running: boolean;
+  server: string | null;
+  domain: string | null;
+  ports: Partial<Record<"udp" | "tcp" | "tls", number>>;
+  realm: string | null;
+  digest_algorithms: string[];
+  echo_test_number: string;
+  user: { id: number; username: string; extension: string | null; has_sip_password: boolean; locked: boolean };
+  devices: Array<Record<string, unknown> & { entity_id: string }>;
+}

@@ -1,10 +1,11 @@
-/** The user portal (CAPU-14, CAPU-16): one's own profile, web password and PIN. */
+/** The user portal (CAPU-14, CAPU-16): one's own profile, web password and PIN, and how to set up a phone. */
 import { html, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
 import { focusFirstError, formError, textField } from "../forms";
 import { t } from "../i18n";
+import "../components/phone-setup";
 import { session, toast } from "../session";
 import type { User } from "../types";
 import { check, checks } from "../validate";
@@ -152,6 +153,7 @@ export class CbProfile extends LightElement {
             <div class="actions"><button type="submit" class="secondary">${t("profile.changePin")}</button></div>
           </form>
         </div>
-      </div>`;
+      </div>
+      <cb-phone-setup ?admin=${session.isAdmin}></cb-phone-setup>`;
   }
 }

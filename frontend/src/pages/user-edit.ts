@@ -1,10 +1,11 @@
-/** Create or edit one user (admin): profile, role, groups, lock, delete, password, PIN and SIP password. */
+/** Create or edit one user (admin): profile, role, groups, lock, delete, password, PIN, and phone setup with the SIP password. */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api, ApiError } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
 import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
+import "../components/phone-setup";
 import { LANGUAGES, t } from "../i18n";
 import { navigate } from "../router";
 import { session, toast } from "../session";
@@ -100,7 +101,7 @@ export class CbUserEdit extends LightElement {
   @state() private errors: Errors = {};
   @state() private error = "";
   @state() private busy = false;
-  @state() private secrets: Record<string, string> = { password: "", pin: "", sip_password: "" };
+  @state() private secrets: Record<string, string> = { password: "", pin: "" };
   @state() private secretErrors: Errors = {};
 
   override connectedCallback(): void {
@@ -174,21 +175,21 @@ export class CbUserEdit extends LightElement {
     }
   }
 
-  private async setSecret(kind: "password" | "pin" | "sip_password"): Promise<void> {
+  private async setSecret(kind: "password" | "pin"): Promise<void> {
     const value = this.secrets[kind] ?? "";
-    const rule = kind === "password" ? checks.password : kind === "pin" ? checks.pin : checks.sipPassword;
+    const rule = kind === "password" ? checks.password : checks.pin;
     const error = check(value, true, rule);
     this.secretErrors = { ...this.secretErrors, [kind]: error };
     if (error) {
       focusFirstError(this.querySelector(`#secret-${kind}-form`) ?? this);
       return;
     }
-    const body = kind === "password" ? { password: value } : kind === "pin" ? { pin: value } : { sip_password: value };
+    const body = kind === "password" ? { password: value } : { pin: value };
     try {
       await api.put(`/api/users/${this.userId}/${kind}`, body);
       this.secrets = { ...this.secrets, [kind]: "" };
       this.user = await api.get<User>(`/api/users/${this.userId}`);
-      toast(t(kind === "password" ? "user.passwordSet" : kind === "pin" ? "user.pinSet" : "user.sipSet"));
+      toast(t(kind === "password" ? "user.passwordSet" : "user.pinSet"));
     } catch (err) {
       const fields = fieldErrors(err);
       this.secretErrors = { ...this.secretErrors, [kind]: fields[kind] ?? errorText(err) };
@@ -219,7 +220,7 @@ export class CbUserEdit extends LightElement {
     }
   }
 
-  private secretForm(kind: "password" | "pin" | "sip_password", label: string, action: string, status: string): TemplateResult {
+  private secretForm(kind: "password" | "pin", label: string, action: string, status: string): TemplateResult {
     return html`<form id="secret-${kind}-form" class="secret" novalidate @submit=${(e: Event) => {
         e.preventDefault();
         void this.setSecret(kind);
@@ -234,7 +235,7 @@ export class CbUserEdit extends LightElement {
         autocomplete: "new-password",
         required: true,
         error: this.secretErrors[kind],
-        hint: kind === "password" ? t("validation.password") : kind === "pin" ? t("validation.pin") : t("validation.sipPassword"),
+        hint: kind === "password" ? t("validation.password") : t("validation.pin"),
         onInput: (v) => {
           this.secrets = { ...this.secrets, [kind]: v };
           this.secretErrors = { ...this.secretErrors, [kind]: null };
@@ -315,10 +316,10 @@ export class CbUserEdit extends LightElement {
               <h2 id="user-secrets-title">${t("user.secrets")}</h2>
               ${this.secretForm("password", t("user.password"), t("user.setPassword"), user.has_password ? t("user.hasPassword") : t("user.noPassword"))}
               ${this.secretForm("pin", t("user.pin"), t("user.setPin"), user.has_pin ? t("user.hasPin") : t("user.noPin"))}
-              ${this.secretForm("sip_password", t("user.sipPassword"), t("user.setSipPassword"), user.has_sip_password ? t("user.hasSip") : t("user.noSip"))}
             </section>
           </div>`
         : nothing}
-    </div>`;
+    </div>
+    ${user ? html`<cb-phone-setup .userId=${user.id} admin></cb-phone-setup>` : nothing}`;
   }
 }
