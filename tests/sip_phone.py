@@ -201,6 +201,7 @@ class TestPhone:
             cseq=request.cseq.seq + 1,
             from_tag=request.from_tag,
             body=request.body,
+            extra={name: value for name in ("Expires",) if (value := request.headers.get(name)) is not None},
         )
         value = authorization_for(
             challenge,

@@ -252,3 +252,14 @@ async def test_calling_your_own_number_rings_your_other_phones_only(pbx: Core) -
     assert desk.messages.empty(), "the calling phone was not rung"
     desk.close()
     softphone.close()
+
+
+async def test_unregister_stops_the_phone_ringing(pbx: Core) -> None:
+    """Expires: 0 removes the binding: calls to the user find no phone (480)."""
+    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    response = await bo.register(expires=0)
+    assert response.status == 200
+    _invite, response = await ann.call("1002")
+    assert response.status == 480
+    ann.close()
+    bo.close()
