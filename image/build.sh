@@ -148,7 +148,7 @@ step "root.ext4 (mkfs.ext4 -d)"
 USED_MIB=$(du -sm "$ROOTFS" | cut -f1)
 [ "$USED_MIB" -lt $(( ROOT_MIB * 85 / 100 )) ] || { echo "build.sh: root tree is $USED_MIB MiB, too big for $ROOT_MIB MiB" >&2; exit 1; }
 rm -f "$OUT"/*
-mkfs.ext4 -q -L cb-root -d "$ROOTFS" "$OUT/root.ext4" "${ROOT_MIB}M"
+mkfs.ext4 -q -L cb-root -d "$ROOTFS" "$OUT/root.ext4" "${ROOT_MIB}M" >/dev/null
 
 # -- 4. the ESP, built as a file (the build host cannot mount vfat) -------------------------------
 step "ESP and GRUB (UEFI + BIOS)"
@@ -163,7 +163,7 @@ grub-editenv "$ESP/grub/grubenv" create
 grub-editenv "$ESP/grub/grubenv" set slot=a
 mkfs.vfat -F 32 -n ESP -C "$WORK/esp.vfat" $(( ESP_MIB * 1024 )) >/dev/null
 mcopy -s -i "$WORK/esp.vfat" "$ESP"/* ::/
-mkfs.ext4 -q -L cb-data "$WORK/data.ext4" "${DATA_MIB}M"
+mkfs.ext4 -q -L cb-data "$WORK/data.ext4" "${DATA_MIB}M" >/dev/null
 
 # -- 5. the GPT disk, each file system written at its partition's start ---------------------------
 step "disk image"
