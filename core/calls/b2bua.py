@@ -313,7 +313,7 @@ class B2bua:
         call, fork = found
         status = response.status
         if status < 200:
-            if status > 100:
+            if status > 100 and fork.final is None:  # a cancelled phone's ringing means nothing now
                 self._ringing(call, response)
             return
         self._by_client_key.pop(key, None)
@@ -474,7 +474,8 @@ class B2bua:
             call.b_ack_pending = (dialog, response, fork)  # the ACK must carry the caller's answer
         else:
             self._send_fork_ack(fork, dialog, response)
-        if too_late:  # a second fork answered too late
+        if too_late:  # a second fork answered too late, or the call was cancelled meanwhile
+            asyncio.get_running_loop().call_later(64 * T1, self._acks.pop, fork.key, None)
             bye = dialog.create_request("BYE")
             bye.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
             self.sip.send_request(bye, fork.peer)
@@ -553,8 +554,10 @@ class B2bua:
             if fork is except_fork or fork.final is not None:
                 continue
             fork.final = 487
-            self._by_client_key.pop(fork.key, None)
             self.sip.send_request(make_cancel(fork.request), fork.peer)
+            # Until the INVITE's final response (9.1: at most 64*T1), so that a 2xx crossing the
+            # CANCEL still gets its ACK and a BYE instead of a phone left in a call with nobody.
+            asyncio.get_running_loop().call_later(64 * T1, self._by_client_key.pop, fork.key, None)
 
     # -- established calls ----------------------------------------------------------------------
     def _send_bye(self, call: ActiveCall, side: str) -> None:
@@ -742,8 +745,9 @@ class B2bua:
                     if k[:2] == (leg.dialog.call_id, leg.dialog.local_tag)
                 ]:
                     self._acks_awaiting_answer.pop(ack_key)
-        for fork in call.forks:
-            self._by_client_key.pop(fork.key, None)
+        for fork in call.forks:  # cancelled forks stay in _by_client_key until their final response
+            if fork.final != 487:
+                self._by_client_key.pop(fork.key, None)
             self._acks.pop(fork.key, None)
         record = call.record
         record.ended = time.time()

@@ -797,3 +797,30 @@ def test_every_phone_rings_and_the_first_answer_wins(
     row = history_row(pbx)
     assert_ann_called_bo(row)
     assert row["result"] == "answered"
+
+
+def test_callee_answers_just_as_the_caller_cancels(
+    pbx: CordboardProcess, work: Path, sipps: list[Sipp]
+) -> None:
+    """CDR-01: ann gives up at the moment bo picks up: bo's 200 crosses the CANCEL.
+
+    ann gets her 487 (the call was cancelled), and bo's phone must not be left in a call with
+    nobody: the PBX ACKs its 200 and hangs up with a BYE at once (RFC 3261 15). History: cancelled.
+    """
+    uas, _ = start_callee(pbx, work, sipps, "uas_answer_as_cancelled.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_cancel.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    assert uac.received(487)
+    assert not [m for m in uac.received(200) if m.cseq_method == "INVITE"]
+    (ack,) = uas.received("ACK")
+    assert ack.header("CSeq") == "1 ACK"
+    (bye,) = uas.received("BYE")
+    assert bye.header("Call-ID") == ack.header("Call-ID")
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "cancelled"
+    assert row["sip_code"] == 487
+    assert_unanswered(row)

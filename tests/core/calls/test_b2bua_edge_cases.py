@@ -1,4 +1,4 @@
-"""B2BUA re-INVITE handling below the SIPp interop tests: bookkeeping, and a lost ACK in-process."""
+"""B2BUA edge cases below the SIPp interop tests: re-INVITE bookkeeping, lost ACKs, crossing CANCEL."""
 
 from __future__ import annotations
 
@@ -116,5 +116,41 @@ async def test_a_retransmitted_2xx_to_a_re_invite_is_acked_again(pbx: Core) -> N
     ann.ack(hold, held)
     assert isinstance(pbx.calls, B2bua)
     pbx.calls.hang_up_all()
+    ann.close()
+    bo.close()
+
+
+async def test_a_2xx_crossing_the_callers_cancel_gets_ack_and_bye(pbx: Core) -> None:
+    """bo picks up as ann gives up: ann's call is cancelled, and bo's phone gets ACK and BYE at once
+    instead of sitting in a call with nobody until its own 64*T1 timeout.
+    """
+    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    task = asyncio.create_task(ann.invite("1002"))
+    incoming = await bo.wait_request("INVITE")
+    ringing = bo.answer(incoming, 180)
+    invite = None
+    for _ in range(100):  # the authenticated INVITE is the one the PBX forked
+        calls = pbx.calls
+        assert isinstance(calls, B2bua)
+        if calls.calls:
+            invite = next(iter(calls.calls.values())).invite
+            break
+        await asyncio.sleep(0.02)
+    assert invite is not None
+    cancel = ann.new_request(
+        "CANCEL", str(invite.uri), to=invite.headers.get("To"), call_id=invite.call_id, cseq=invite.cseq.seq
+    )
+    cancel.headers.set("From", invite.headers.get("From") or "")
+    cancel.headers.set("Via", invite.headers.get("Via") or "")
+    ann.send(cancel)
+    assert (await ann.final_response(cancel)).status == 200
+    _invite, final = await task
+    assert final.status == 487
+    await bo.wait_request("CANCEL")
+    bo.answer(incoming, 200, to_tag=ringing.to_tag or "callee")  # crossed the CANCEL
+    ack = await bo.wait_request("ACK")
+    bye = await bo.wait_request("BYE")
+    assert ack.call_id == bye.call_id == incoming.call_id
+    bo.answer(bye, 200)
     ann.close()
     bo.close()
