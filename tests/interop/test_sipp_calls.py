@@ -824,3 +824,31 @@ def test_callee_answers_just_as_the_caller_cancels(
     assert row["result"] == "cancelled"
     assert row["sip_code"] == 487
     assert_unanswered(row)
+
+
+def test_second_phone_answering_too_late_is_hung_up(
+    pbx: CordboardProcess, work: Path, sipps: list[Sipp]
+) -> None:
+    """TERM-04: bo's desk phone answers first; his other phone picks up just as its CANCEL arrives.
+
+    The late phone gets ACK and BYE at once; the call between ann and the desk phone goes on
+    undisturbed (same relay, ann's BYE reaches the desk phone).
+    """
+    late, _ = start_callee(pbx, work, sipps, "uas_answer_as_cancelled.xml", name="late-phone")
+    desk, callee_media = start_callee(pbx, work, sipps, "uas_answer.xml", name="desk-phone")
+    uac, caller_media = start_caller(pbx, work, sipps, "uac_call.xml", pause_ms=5000)
+    late.wait(pbx)  # ACKed and hung up while ann and the desk phone talk
+    _, relay_b = talk(pbx, work / "caller-relay-port", caller_media, callee_media)
+    uac.wait(pbx)
+    desk.wait(pbx)
+
+    assert late.received("ACK") and late.received("BYE")
+    (invite,) = desk.received("INVITE")
+    assert assert_sdp_through_relay(invite, CALLER_MEDIA) == relay_b[1]
+    assert desk.received("BYE")
+    assert len([m for m in uac.received(200) if m.cseq_method == "INVITE"]) == 1
+
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
+    assert 4 <= row["duration"] <= SIPP_TIMEOUT, row
