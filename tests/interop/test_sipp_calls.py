@@ -1,9 +1,11 @@
 """Calls between SIPp user agents through a running Cordboard (the B2BUA, its relay and its history).
 
-Each test registers bo (1002) as a SIPp UAS on a known port, lets ann (1001) call 1002 from a SIPp
-UAC, reads both sides' message traces (-trace_msg) and the call history row (GET /api/calls).
-Phones' media addresses are distinct loopback addresses (caller 127.0.0.2, callee 127.0.0.3), so a
-127.0.0.1 in what a phone receives proves that the PBX rewrote the SDP for its relay.
+Most tests register bo (1002) with one or two SIPp UAS phones on known ports, let ann (1001) call
+from a SIPp UAC (scenarios/uac_*.xml against scenarios/uas_*.xml), then read both sides' message
+traces (-trace_msg) and the call history row (GET /api/calls). Phones' media addresses are distinct
+loopback addresses (caller 127.0.0.2, callee 127.0.0.3), so a 127.0.0.1 in what a phone receives
+proves that the PBX rewrote the SDP for its relay; the test itself sends RTP from those addresses
+once SIPp has written the relay port it was given to a file (<exec> in the scenario).
 """
 
 from __future__ import annotations
