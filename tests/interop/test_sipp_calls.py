@@ -261,8 +261,12 @@ def start_caller(
     *,
     pause_ms: int = 1000,
     transport: str = "u1",
+    keys: tuple[str, ...] = (),
 ) -> tuple[Sipp, socket.socket]:
-    """ann calls ``dialled`` with ``scenario`` over SIPp ``transport`` (-t); audio at 127.0.0.2."""
+    """ann calls ``dialled`` with ``scenario`` over SIPp ``transport`` (-t); audio at 127.0.0.2.
+
+    ``keys`` are more SIPp arguments (``-key name value`` pairs for the scenario).
+    """
     ann = pbx.users["ann"]
     media = media_socket(CALLER_MEDIA)
     uac = Sipp(
@@ -293,6 +297,7 @@ def start_caller(
             "-key",
             "relay_file",
             str(work / "caller-relay-port"),
+            *keys,
         ],
     )
     sipps.append(uac)
@@ -571,12 +576,22 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     """PKP-10: ann puts bo on hold (a=sendonly) and takes him back (a=sendrecv).
 
     Each re-INVITE reaches bo with the direction kept and the SDP still pointing at the same relay
-    port; bo's answers (recvonly, then sendrecv) reach ann the same way; then audio flows both ways.
-    ann ACKs the hold late: the PBX resends its 200 until the ACK, as for any INVITE.
+    port; bo's answers (recvonly, then sendrecv) reach ann the same way. Audio flows both ways
+    before the hold, and after the unhold, which moves ann's audio to another port: the relay
+    follows it. ann ACKs the hold late: the PBX resends its 200 until the ACK, as for any INVITE.
     """
     uas, callee_media = start_callee(pbx, work, sipps, "uas_answer_reinvites.xml")
-    uac, caller_media = start_caller(pbx, work, sipps, "uac_hold.xml", pause_ms=5000)
-    relay_a_after, relay_b_after = talk(pbx, work / "caller-relay-port", caller_media, callee_media)
+    moved_media = media_socket(CALLER_MEDIA)
+    uac, caller_media = start_caller(
+        pbx,
+        work,
+        sipps,
+        "uac_hold.xml",
+        pause_ms=4000,
+        keys=("-key", "audio_port2", str(moved_media.getsockname()[1])),
+    )
+    relay_a_before, relay_b_before = talk(pbx, work / "caller-relay-port", caller_media, callee_media)
+    relay_a_after, relay_b_after = talk(pbx, work / "caller-relay-port", moved_media, callee_media)
     uac.wait(pbx)
     uas.wait(pbx)
 
@@ -598,6 +613,7 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     assert "a=recvonly" in answers["3 INVITE"].body
     assert assert_sdp_through_relay(answers["4 INVITE"], CALLEE_MEDIA) == relay_a
     assert "a=sendrecv" in answers["4 INVITE"].body
+    assert (relay_a_before[1], relay_b_before[1]) == (relay_a, relay_b)
     assert (relay_a_after[1], relay_b_after[1]) == (relay_a, relay_b), "audio flows again after unhold"
     assert_2xx_resent_until_ack(uac, "3 INVITE")
 
