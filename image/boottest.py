@@ -8,7 +8,7 @@
 2. Legacy BIOS boot of the same disk to /api/health; then the A/B update: a unit added to slot a
    of the scratch copy (only for this test) runs `cordboard system update` with root.ext4.zst from a
    second disk and reboots; slot b boots, reports healthy, is made the default in grubenv, and
-   still has the users.
+   still has the users and the device's machine-id.
 
 Needs root (loop mounts of the scratch copy's ext4 partitions), qemu-system-x86, ovmf, mtools and
 sipp. Prints build time, compressed size and boot-to-health times. Only the standard library.
@@ -504,6 +504,12 @@ def main() -> int:
             env = grubenv(disk)
             assert env.get("slot") == "b" and not env.get("try_slot"), env
             log(f"grubenv after the update: {env}")
+            ids = []
+            for slot in ("root-a", "root-b"):
+                with mounted(disk, slot, readonly=True) as root:
+                    ids.append((root / "etc/machine-id").read_text().strip())
+            assert len(ids[0]) == 32 and ids[0] == ids[1], f"machine-id not carried over: {ids}"
+            log("slot b kept the device's machine-id")
     finally:
         for guest in guests:
             guest.kill()

@@ -113,8 +113,12 @@ rm -f "$ROOTFS/etc/resolv.conf"; cp -L /etc/resolv.conf "$ROOTFS/etc/resolv.conf
 # pip in the chroot trusts what the build host trusts (a TLS-inspecting proxy's CA, say); the
 # bundle is removed again, so the image keeps only Debian's CA certificates. The host's pip
 # settings (PIP_FIND_LINKS, ...) stay out: the chroot gets a clean environment.
-cp -L /etc/ssl/certs/ca-certificates.crt "$ROOTFS/tmp/build-ca.crt"
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 PIP_CERT=/tmp/build-ca.crt \
+PIP_CERT_ENV=()
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    cp -L /etc/ssl/certs/ca-certificates.crt "$ROOTFS/tmp/build-ca.crt"
+    PIP_CERT_ENV=(PIP_CERT=/tmp/build-ca.crt)
+fi
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "${PIP_CERT_ENV[@]}" \
     PIP_DISABLE_PIP_VERSION_CHECK=1 chroot "$ROOTFS" /bin/bash -euo pipefail >"$WORK/configure.log" 2>&1 <<CHROOT || { tail -40 "$WORK/configure.log"; exit 1; }
 useradd --system --user-group --home-dir /var/lib/cordboard --shell /usr/sbin/nologin cordboard
 python3 -m venv /opt/cordboard/venv

@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -44,6 +45,7 @@ CHUNK: Final = 4 * 1024 * 1024
 GRUBENV: Final = Path("/boot/efi/grub/grubenv")
 PARTITIONS: Final = Path("/dev/disk/by-partlabel")
 CMDLINE: Final = Path("/proc/cmdline")
+MACHINE_ID: Final = Path("/etc/machine-id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +202,29 @@ def write_image(file: Path, device: Path) -> int:
     return written
 
 
+def carry_identity(device: Path, machine_id: Path = MACHINE_ID) -> bool:
+    """Copy this device's machine-id into the freshly written slot, so the journal and anything keyed
+    by it keep their identity across the update. Only for a real block device (a mount is needed)."""
+    if not device.is_block_device():
+        return False
+    try:
+        ident = machine_id.read_text().strip()
+    except OSError:
+        return False
+    if len(ident) != 32:
+        return False
+    with tempfile.TemporaryDirectory(prefix="cordboard-slot-") as mnt:
+        subprocess.run(["mount", "-t", "ext4", str(device), mnt], check=True)
+        try:
+            target = Path(mnt) / "etc" / "machine-id"
+            target.write_text(ident + "\n")
+            with target.open("rb") as f:
+                os.fsync(f.fileno())
+        finally:
+            subprocess.run(["umount", mnt], check=True)
+    return True
+
+
 def update(args: argparse.Namespace) -> int:
     paths = paths_from_args(args)
     file: Path = args.file
@@ -224,6 +249,10 @@ def update(args: argparse.Namespace) -> int:
     print(f"Writing slot {target} ({device}) ...", flush=True)
     started = time.monotonic()
     written = write_image(file, device)
+    try:
+        carry_identity(device)
+    except (OSError, subprocess.CalledProcessError) as err:
+        raise CordboardError(f"slot {target} was written but cannot be mounted: {err}") from err
     env.update(try_slot=target, tries=str(TRIES))
     write_grubenv(paths.grubenv, env)
     seconds = time.monotonic() - started
