@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +15,16 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+
+def require_tool(name: str) -> str:
+    """The path of a program the tests drive; `make test` installs them, so missing is a failure."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: run `make test`, which installs the Debian packages")
+    return path
 
 
 def free_port(kind: int = socket.SOCK_DGRAM) -> int:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cordboard_process import CordboardProcess
-
-
-def require_tool(name: str) -> str:
-    """The path of a tool the interop tests drive; `make test` installs them, so missing is a failure."""
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} is not installed: run `make test`, which installs the Debian packages")
-    return path
 
 
 @pytest.fixture

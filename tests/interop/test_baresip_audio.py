@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 from baresip_phone import BaresipPhone, dominant_frequency, tone_purity, voiced_seconds, write_tone
-from conftest import require_tool
-from cordboard_process import CordboardProcess
+from cordboard_process import CordboardProcess, require_tool
 
 TALK_SECONDS = 4.0
 ANN_TONE = 440.0

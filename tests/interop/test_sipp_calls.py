@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import require_tool
-from cordboard_process import CordboardProcess, free_port
+from cordboard_process import CordboardProcess, free_port, require_tool
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 RTP_RANGE = range(30000, 31000)

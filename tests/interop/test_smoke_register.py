@@ -5,8 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import require_tool
-from cordboard_process import CordboardProcess
+from cordboard_process import CordboardProcess, require_tool
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
