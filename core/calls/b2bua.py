@@ -151,6 +151,8 @@ class B2bua:
         self._by_client_key: dict[TransactionKey | None, tuple[ActiveCall, Fork]] = {}
         self._by_dialog: dict[tuple[str, str], tuple[ActiveCall, str]] = {}
         self._reinvites: dict[TransactionKey | None, PendingReinvite] = {}
+        self._forwarded: dict[TransactionKey, tuple[TransactionKey, SipRequest]] = {}
+        """In-dialog requests passed to the other phone (INFO), by our key: the sender's key and request."""
         self._reinvite_requests: dict[TransactionKey | None, SipRequest] = {}
         self._acks: dict[TransactionKey | None, tuple[bytes, Peer]] = {}
         self._unacked_2xx: dict[tuple[str, str, int], asyncio.TimerHandle] = {}
@@ -248,7 +250,9 @@ class B2bua:
             self._end(call, CallResult.ANSWERED, None, f"{'caller' if side == 'a' else 'callee'} hung up")
         elif method == "INVITE" or (method == "UPDATE" and request.body):  # an UPDATE's offer needs
             self._reinvite(call, side, key, request)  # the other phone's answer, like a re-INVITE's
-        elif method in ("INFO", "OPTIONS", "NOTIFY", "UPDATE"):
+        elif method == "INFO":
+            self._forward_in_dialog(call, side, key, request)
+        elif method in ("OPTIONS", "NOTIFY", "UPDATE"):
             self.sip.respond(key, make_response(request, 200))
         else:
             self.sip.respond(key, make_response(request, 501))
@@ -300,6 +304,13 @@ class B2bua:
         self._send_fork_ack(fork, dialog, response, body)
 
     def on_response(self, key: TransactionKey, response: SipResponse) -> None:
+        forwarded = self._forwarded.get(key)
+        if forwarded is not None:
+            if response.status >= 200:
+                del self._forwarded[key]
+                server_key, request = forwarded
+                self.sip.respond(server_key, make_response(request, response.status, response.reason))
+            return
         pending = self._reinvites.get(key)
         if pending is not None:
             self._reinvite_response(key, pending, response)
@@ -324,6 +335,10 @@ class B2bua:
             self._fork_failed(call)
 
     def on_timeout(self, key: TransactionKey) -> None:
+        forwarded = self._forwarded.pop(key, None)
+        if forwarded is not None:
+            self.sip.respond(forwarded[0], make_response(forwarded[1], 408))
+            return
         pending = self._reinvites.pop(key, None)
         if pending is not None:  # the other phone never answered the re-INVITE: tell the one that sent it
             self._reinvite_requests.pop(key, None)
@@ -567,6 +582,23 @@ class B2bua:
         bye = leg.dialog.create_request("BYE")
         bye.headers.add(h.VIA, self.sip.via_for(leg.peer.transport, new_branch()), prepend=True)
         self.sip.send_request(bye, leg.peer)
+
+    def _forward_in_dialog(
+        self, call: ActiveCall, side: str, key: TransactionKey, request: SipRequest
+    ) -> None:
+        """Pass INFO (DTMF as application/dtmf-relay, and other payloads) to the other phone, and its
+        answer back; with no other phone (the echo test) it is simply accepted."""
+        other = call.leg(call.other(side))
+        if other is None or call.state != "answered":
+            self.sip.respond(key, make_response(request, 200))
+            return
+        forward = other.dialog.create_request(
+            request.method,
+            body=request.body,
+            content_type=request.content_type if request.body else None,
+        )
+        forward.headers.add(h.VIA, self.sip.via_for(other.peer.transport, new_branch()), prepend=True)
+        self._forwarded[self.sip.send_request(forward, other.peer)] = (key, request)
 
     def _hang_up_other(self, call: ActiveCall, side: str) -> None:
         self._send_bye(call, call.other(side))

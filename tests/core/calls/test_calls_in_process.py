@@ -263,3 +263,27 @@ async def test_unregister_stops_the_phone_ringing(pbx: Core) -> None:
     assert response.status == 480
     ann.close()
     bo.close()
+
+
+async def test_info_dtmf_is_passed_to_the_other_phone(pbx: Core) -> None:
+    """BYD-05: DTMF sent as SIP INFO (application/dtmf-relay) reaches the other phone, its answer comes back."""
+    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    task = asyncio.create_task(ann.invite("1002"))
+    incoming = await bo.wait_request("INVITE")
+    bo.answer(incoming, 200)
+    invite, ok = await task
+    ann.ack(invite, ok)
+    info = ann.in_dialog("INFO", invite, ok, cseq=invite.cseq.seq + 1)
+    info.body = b"Signal=5\r\nDuration=160\r\n"
+    info.headers.set("Content-Type", "application/dtmf-relay")
+    info.headers.set("Content-Length", str(len(info.body)))
+    ann.send(info)
+    passed = await bo.wait_request("INFO")
+    assert passed.body == b"Signal=5\r\nDuration=160\r\n"
+    assert passed.content_type == "application/dtmf-relay"
+    bo.answer(passed, 200)
+    assert (await ann.final_response(info)).status == 200
+    b2bua(pbx).hang_up_all()
+    assert not b2bua(pbx)._forwarded
+    ann.close()
+    bo.close()
