@@ -9,6 +9,8 @@
    of the scratch copy (only for this test) runs `cordboard system update` with root.ext4.zst from a
    second disk and reboots; slot b boots, reports healthy, is made the default in grubenv, and
    still has the users and the device's machine-id.
+3. GRUB's boot counting, booted only as far as GRUB: a slot on trial boots while tries are left,
+   and with none left GRUB clears the trial and boots the known-good slot.
 
 Needs root (loop mounts of the scratch copy's ext4 partitions), qemu-system-x86, ovmf, mtools and
 sipp. Prints build time, compressed size and boot-to-health times. Only the standard library.
@@ -134,6 +136,15 @@ def grubenv(disk: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in raw.splitlines() if "=" in line and not line.startswith("#"))
 
 
+def set_grubenv(disk: Path, env: dict[str, str]) -> None:
+    """Overwrite grubenv in place on the ESP (mtools: the build host cannot mount vfat)."""
+    offset, _ = partitions(disk)["esp"]
+    body = "# GRUB Environment Block\n" + "".join(f"{k}={v}\n" for k, v in env.items())
+    local = WORK / "grubenv"
+    local.write_bytes(body.encode() + b"#" * (1024 - len(body)))
+    run("mcopy", "-o", "-i", f"{disk}@@{offset}", str(local), "::/grub/grubenv")
+
+
 # -- QEMU -------------------------------------------------------------------------------------------
 class Guest:
     """One QEMU run of the scratch disk, with host loopback ports forwarded to the guest."""
@@ -180,6 +191,7 @@ class Guest:
                 "-drive", f"if=pflash,format=raw,file={vars_fd}",
             ]  # fmt: skip
         self.monitor.unlink(missing_ok=True)
+        self.serial_log.unlink(missing_ok=True)  # never match a previous run's console
         log(f"{self.name}: starting QEMU ({'UEFI' if self.uefi else 'legacy BIOS'}, TCG)")
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
@@ -443,6 +455,30 @@ def inject_update(disk: Path) -> Path:
     return update_disk
 
 
+def boot_counting(disk: Path, ports: dict[str, int]) -> None:
+    """GRUB's side of A/B: a slot on trial boots while tries last, then GRUB falls back.
+
+    Each case boots only as far as GRUB's "booting slot X" (legacy BIOS), then stops QEMU: GRUB has
+    already saved the counted-down environment by then.
+    """
+    cases = [
+        ({"slot": "b", "try_slot": "a", "tries": "2"}, "a", {"slot": "b", "try_slot": "a", "tries": "1"}),
+        ({"slot": "b", "try_slot": "a", "tries": "0"}, "b", {"slot": "b", "try_slot": "", "tries": ""}),
+    ]
+    for number, (before, booted, after) in enumerate(cases, start=1):
+        set_grubenv(disk, before)
+        guest = Guest(disk, f"grub-{number}", uefi=False, **ports)
+        guest.start()
+        try:
+            found = guest.wait_serial(r"Cordboard: booting slot ([ab])", timeout=300)
+        finally:
+            guest.kill()
+        env = grubenv(disk)
+        assert found.group(1) == booted, f"{before}: GRUB booted slot {found.group(1)}, not {booted}"
+        assert {k: env.get(k, "") for k in after} == after, f"{before}: grubenv became {env}"
+        log(f"GRUB with {before}: booted slot {booted}, grubenv now {env}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-ab", action="store_true", help="leave out the A/B update boots")
@@ -510,6 +546,7 @@ def main() -> int:
                     ids.append((root / "etc/machine-id").read_text().strip())
             assert len(ids[0]) == 32 and ids[0] == ids[1], f"machine-id not carried over: {ids}"
             log("slot b kept the device's machine-id")
+            boot_counting(disk, ports)
     finally:
         for guest in guests:
             guest.kill()
