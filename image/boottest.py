@@ -373,6 +373,8 @@ def prepare_disk() -> Path:
 def setup_and_users(guest: Guest) -> str:
     token_match = guest.wait_serial(r"/setup\?token=([A-Za-z0-9_\-]+)", timeout=120)
     log("the setup link is on the serial console")
+    guest.wait_serial(r"Cordboard appliance .*slot a\)", timeout=120)
+    log("the login prompt shows the appliance's banner (issue file)")
     status, body = http(
         "POST",
         f"{guest.base}/api/setup",
