@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -14,7 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -27,18 +28,35 @@ def require_tool(name: str) -> str:
     return path
 
 
-def free_port(kind: int = socket.SOCK_DGRAM) -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, kind) as first:
-            first.bind(("127.0.0.1", 0))
-            port = int(first.getsockname()[1])
-            other = socket.SOCK_STREAM if kind == socket.SOCK_DGRAM else socket.SOCK_DGRAM
-            with socket.socket(socket.AF_INET, other) as second:
-                try:
-                    second.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
+_HANDED_OUT: set[int] = set()
+"""Ports this test process already gave out (a port is free again once its user closes it)."""
+TEST_PORTS: Final = range(20000, 29990)
+"""Below Linux's ephemeral range (32768-60999), so outgoing connections never take them, and
+clear of the RTP ranges the tests give Cordboard (30000 and up)."""
+
+
+def _bindable(port: int) -> bool:
+    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+        with socket.socket(socket.AF_INET, kind) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
+def free_port(kind: int = socket.SOCK_DGRAM, *, span: int = 1) -> int:
+    """A port (and the ``span - 1`` after it) free for both UDP and TCP on 127.0.0.1.
+
+    SIP listens on UDP and TCP, and TLS on the next port: Cordboard's SIP port takes ``span=2``.
+    ``kind`` is kept for callers that name the protocol they need; both are checked.
+    """
+    del kind
+    for _ in range(200):
+        port = random.choice(TEST_PORTS)
+        ports = range(port, port + span)
+        if _HANDED_OUT.isdisjoint(ports) and all(_bindable(p) for p in ports):
+            _HANDED_OUT.update(ports)
             return port
     raise RuntimeError("no free port")
 
@@ -82,7 +100,7 @@ class CordboardProcess:
     """One `cordboard run` with its own data folder; `start()` waits until HTTP answers."""
 
     data: Path
-    sip_port: int = field(default_factory=free_port)
+    sip_port: int = field(default_factory=lambda: free_port(span=2))
     http_port: int = field(default_factory=lambda: free_port(socket.SOCK_STREAM))
     rtp_port_min: int = 30000
     rtp_port_max: int = 30999

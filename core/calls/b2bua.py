@@ -78,6 +78,10 @@ class Fork:
     key: TransactionKey | None = None
     final: int | None = None
     dialog: Dialog | None = None
+    provisional: bool = False
+    """A 1xx arrived; before one, a CANCEL must wait (RFC 3261 9.1)."""
+    cancel_waiting: bool = False
+    """Cancelled before any 1xx: the CANCEL goes out when the first one arrives."""
 
 
 @dataclass(slots=True)
@@ -95,6 +99,9 @@ class PendingReinvite:
     from_side: str
     server_key: TransactionKey
     request: SipRequest
+    was_on_hold: bool = False
+    previous_media: tuple[str, int, int] | None = None
+    """The sender's media address before the offer: restored if the other phone refuses it."""
 
 
 @dataclass(slots=True)
@@ -324,6 +331,10 @@ class B2bua:
         call, fork = found
         status = response.status
         if status < 200:
+            fork.provisional = True
+            if fork.cancel_waiting:
+                fork.cancel_waiting = False
+                self.sip.send_request(make_cancel(fork.request), fork.peer)
             if status > 100 and fork.final is None:  # a cancelled phone's ringing means nothing now
                 self._ringing(call, response)
             return
@@ -569,7 +580,10 @@ class B2bua:
             if fork is except_fork or fork.final is not None:
                 continue
             fork.final = 487
-            self.sip.send_request(make_cancel(fork.request), fork.peer)
+            if fork.provisional:
+                self.sip.send_request(make_cancel(fork.request), fork.peer)
+            else:
+                fork.cancel_waiting = True
             # Until the INVITE's final response (9.1: at most 64*T1), so that a 2xx crossing the
             # CANCEL still gets its ACK and a BYE instead of a phone left in a call with nobody.
             asyncio.get_running_loop().call_later(64 * T1, self._by_client_key.pop, fork.key, None)
@@ -619,6 +633,7 @@ class B2bua:
             self.sip.respond(key, make_response(request, 400, f"Bad Request - Malformed SDP: {err}"))
             return
         body = b""
+        pending = PendingReinvite(call, side, key, request, call.on_hold, this.relay_leg.sdp_address)
         if sdp is not None:
             call.on_hold = is_hold(sdp)
             learn_remote(this.relay_leg, sdp)
@@ -627,7 +642,7 @@ class B2bua:
         forward.headers.add(h.VIA, self.sip.via_for(other.peer.transport, new_branch()), prepend=True)
         forward.headers.set(h.CONTACT, self.sip.contact_for(other.peer.transport))
         client_key = self.sip.send_request(forward, other.peer)
-        self._reinvites[client_key] = PendingReinvite(call, side, key, request)
+        self._reinvites[client_key] = pending
         self._reinvite_requests[client_key] = forward
 
     def _reinvite_response(
@@ -643,7 +658,10 @@ class B2bua:
         this = call.leg(side)
         if other is None or this is None:
             return
-        if response.status >= 300:
+        if response.status >= 300:  # refused: the session stays as it was (RFC 3261 14.1)
+            call.on_hold = pending.was_on_hold
+            if pending.previous_media is not None:
+                this.relay_leg.set_remote(*pending.previous_media)
             self.sip.respond(
                 pending.server_key, make_response(pending.request, response.status, response.reason)
             )

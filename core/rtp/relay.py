@@ -184,6 +184,11 @@ class RelayLeg:
             stream.latched = None
 
     @property
+    def sdp_address(self) -> tuple[str, int, int] | None:
+        """The far end's (host, RTP port, RTCP port) as its SDP last gave them."""
+        return self._sdp
+
+    @property
     def remote(self) -> Address | None:
         """Where RTP for this leg's far end is sent now."""
         return self.rtp.remote

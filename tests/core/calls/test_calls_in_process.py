@@ -287,3 +287,58 @@ async def test_info_dtmf_is_passed_to_the_other_phone(pbx: Core) -> None:
     assert not b2bua(pbx)._forwarded
     ann.close()
     bo.close()
+
+
+async def test_cancel_waits_for_the_phones_first_provisional_response(pbx: Core) -> None:
+    """RFC 3261 9.1: a CANCEL goes to a phone only after it has sent a 1xx for the INVITE."""
+    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    task = asyncio.create_task(ann.invite("1002"))
+    incoming = await bo.wait_request("INVITE")  # bo stays silent: no 100, no 180
+    while task.done() is False and not b2bua(pbx).calls:
+        await asyncio.sleep(0.01)
+    call = next(iter(b2bua(pbx).calls.values()))
+    cancel = ann.new_request(
+        "CANCEL",
+        str(call.invite.uri),
+        to=call.invite.headers.get("To"),
+        call_id=call.invite.call_id,
+        cseq=call.invite.cseq.seq,
+        from_tag=call.invite.from_tag,
+    )
+    cancel.headers.set("Via", call.invite.headers.get("Via") or "")
+    ann.send(cancel)
+    assert (await ann.final_response(cancel)).status == 200
+    _invite, final = await task
+    assert final.status == 487
+    with pytest.raises(TimeoutError):
+        await bo.wait_request("CANCEL", wait=0.4)
+    bo.answer(incoming, 180)
+    cancel_to_bo = await bo.wait_request("CANCEL")
+    bo.answer(cancel_to_bo, 200)
+    bo.answer(incoming, 487)
+    ann.close()
+    bo.close()
+
+
+async def test_refused_hold_leaves_the_session_as_it_was(pbx: Core) -> None:
+    """RFC 3261 14.1: when the other phone refuses a re-INVITE, media and hold state stay unchanged."""
+    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    task = asyncio.create_task(ann.invite("1002"))
+    incoming = await bo.wait_request("INVITE")
+    bo.answer(incoming, 200)
+    invite, ok = await task
+    ann.ack(invite, ok)
+    call = next(iter(b2bua(pbx).calls.values()))
+    before = call.relay.a.sdp_address
+    assert before == ("127.0.0.1", ann.rtp_port, ann.rtp_port + 1)
+    moved = sdp_offer(ann.rtp_port + 10, direction="sendonly")
+    hold = ann.in_dialog("INVITE", invite, ok, cseq=invite.cseq.seq + 1, body=moved)
+    ann.send(hold)
+    reinvite = await bo.wait_request("INVITE")
+    bo.answer(reinvite, 488)
+    refused = await ann.final_response(hold)
+    assert refused.status == 488
+    assert call.relay.a.sdp_address == before and not call.on_hold
+    b2bua(pbx).hang_up_all()
+    ann.close()
+    bo.close()
