@@ -517,8 +517,10 @@ def verify(
         return AuthResult.BAD_CREDENTIALS
     if nonce_manager.check(credentials.nonce, now) != "ok":
         return AuthResult.STALE
+    # Without qop (the RFC 2069 form) there is no nonce-count: such a nonce is good for one request,
+    # or a captured REGISTER could be replayed with another Contact for the nonce's whole lifetime.
     nc = credentials.nc_value
-    if nc is not None and not nonce_manager.accept_nc(credentials.nonce, nc, now):
+    if not nonce_manager.accept_nc(credentials.nonce, 1 if nc is None else nc, now):
         return AuthResult.REPLAY
     return AuthResult.OK
 

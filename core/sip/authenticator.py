@@ -111,7 +111,9 @@ class Authenticator:
         if result is AuthResult.OK:
             self.throttle.succeed(source)
             return AuthOutcome(account, None)
-        if result is AuthResult.STALE:
+        if result in (AuthResult.STALE, AuthResult.REPLAY):
+            # Right password, used nonce: a phone that caches nonces (or a replay, which a fresh
+            # nonce defeats). Not a failure: the phone answers the new challenge at once.
             return AuthOutcome(None, self._challenge(request, proxy, now, stale=True))
         if result is AuthResult.MALFORMED:
             return AuthOutcome(None, make_response(request, 400, f"Bad Request - Unsupported {header}"))

@@ -6,6 +6,7 @@ failure throttle (10 failures in 60 s block the address for 120 s). USR-08: a lo
 
 from __future__ import annotations
 
+import dataclasses
 from typing import cast
 
 import pytest
@@ -185,6 +186,28 @@ def test_replayed_nonce_count_rejected(authenticator: Authenticator) -> None:
     assert authenticator.check(request(auth=nxt, cseq=3), GOOD, T0 + 3).account is not None
     lower = answer(first, nc=1)
     assert authenticator.check(request(auth=lower, cseq=4), GOOD, T0 + 4).account is None
+
+
+def test_credentials_without_qop_are_good_for_one_request(authenticator: Authenticator) -> None:
+    """The RFC 2069 form has no nonce-count: its nonce serves one request, so a captured REGISTER
+    cannot be replayed (with another Contact) while the nonce lives. The phone is re-challenged
+    with stale=true and that is not counted as a failed attempt."""
+    first = challenge(authenticator)
+    old_style = dataclasses.replace(parse_challenge(challenge_of(first, "MD5")), qop=())
+    creds = authorization_for(
+        old_style, username="anna", password=PASSWORD, method="REGISTER", uri="sip:pbx.test"
+    )
+    assert "qop" not in creds
+    assert authenticator.check(request(auth=creds, cseq=2), GOOD, T0 + 1).account is not None
+    for attempt in range(MAX_FAILURES + 2):
+        replay = authenticator.check(request(auth=creds, cseq=3 + attempt), GOOD, T0 + 2)
+        assert replay.account is None and replay.response is not None
+        assert replay.response.status == 401
+        assert "stale=true" in replay.response.headers.get_all("WWW-Authenticate")[0]
+    fresh = answer(challenge(authenticator, T0 + 3), algorithm="MD5")
+    assert authenticator.check(request(auth=fresh, cseq=20), GOOD, T0 + 3).account is not None, (
+        "replays are not failures: the address is not blocked"
+    )
 
 
 def test_unknown_user_and_user_without_sip_password_are_challenged(authenticator: Authenticator) -> None:
