@@ -83,8 +83,8 @@ class LocationService:
     ) -> tuple[list[Binding], list[Binding]]:
         """Apply a REGISTER's contacts; returns (added or refreshed, removed) bindings.
 
-        When a user would exceed the binding limit the oldest registrations make room: a phone
-        that rebooted onto a new port must not be locked out by its own stale binding.
+        When a user would exceed the binding limit, the binding that would lapse first makes room:
+        a phone that rebooted onto a new port must not be locked out by its own stale binding.
         """
         current = self._by_user.setdefault(user_id, {})
         for update in updates:
@@ -117,7 +117,11 @@ class LocationService:
             current[key] = binding
             changed.append(binding)
         removed.extend(self._expire_user(user_id, now))
-        live = sorted(current.values(), key=lambda b: b.registered_at)
+        # Make room from the binding that will lapse first among those this REGISTER did not
+        # refresh: a stale binding (a phone that rebooted onto a new port) stops being refreshed,
+        # while a desk phone that registered long ago but refreshes keeps its place.
+        fresh = {b.key for b in changed}
+        live = sorted(current.values(), key=lambda b: (b.key in fresh, b.expires_at, b.registered_at))
         while len(live) > self._max:
             oldest = live.pop(0)
             del current[oldest.key]

@@ -93,6 +93,18 @@ def test_five_terminals_per_user_then_oldest_evicted() -> None:
     assert contacts_of(location, T0 + 10, OTHER) == ["sip:x@192.0.2.99"]  # another user is untouched
 
 
+def test_a_refreshing_old_phone_outlives_a_stale_binding() -> None:
+    """TERM-01: the first phone ever registered keeps its place while it refreshes; the binding
+    that lapses first (a phone that rebooted onto a new port and stopped refreshing) makes room."""
+    location = LocationService()
+    for i in range(5):
+        register(location, f"sip:dev{i}@192.0.2.{i + 1}", call_id=f"c{i}", now=T0 + i)
+    register(location, "sip:dev0@192.0.2.1", call_id="c0", cseq=2, now=T0 + 300)  # dev0 refreshes
+    _, removed = register(location, "sip:dev5@192.0.2.6", call_id="c5", now=T0 + 301)
+    assert [b.contact for b in removed] == ["sip:dev1@192.0.2.2"]
+    assert "sip:dev0@192.0.2.1" in contacts_of(location, T0 + 301)
+
+
 def test_refresh_does_not_count_as_a_new_terminal() -> None:
     location = LocationService()
     for i in range(5):
