@@ -132,6 +132,23 @@ class LocationService:
         """Unregister everything of a user (``Contact: *`` or a locked user)."""
         return list(self._by_user.pop(user_id, {}).values())
 
+    def remove_flow(self, transport: str, host: str, port: int) -> list[Binding]:
+        """Drop and return the bindings registered over one connection (it closed: nothing can reach
+        those phones through it, and their own port behind NAT cannot be connected to)."""
+        gone: list[Binding] = []
+        for user_id in list(self._by_user):
+            current = self._by_user[user_id]
+            for binding in [
+                b
+                for b in current.values()
+                if (b.transport, b.source_host, b.source_port) == (transport, host, port)
+            ]:
+                del current[binding.key]
+                gone.append(binding)
+            if not current:
+                del self._by_user[user_id]
+        return gone
+
     def expire(self, now: float) -> list[Binding]:
         """Drop and return every binding whose time is up."""
         expired: list[Binding] = []

@@ -144,6 +144,7 @@ class SipService:
         tls_port = self.port + 1 if self.port else 0  # configured 0 (tests): any free port
         await self.transports.start_stream("tls", self.bind, tls_port, server_context(cert, key))
         self.port = port
+        self.transports.on_connection_lost = self._connection_lost
         for account in self._all_accounts():
             for binding in self.location.bindings(account.user_id, time.time()):
                 self._publish_device(account, binding)  # device states are not persisted
@@ -159,6 +160,7 @@ class SipService:
         if self._expiry_task is not None:
             self._expiry_task.cancel()
         self.accounts.stop()
+        self.transports.on_connection_lost = None  # a restart keeps the bindings of TCP phones
         await self.transports.close()
         if self._flush is not None:
             self._flush.cancel()
@@ -422,6 +424,16 @@ class SipService:
                 for binding in self.location.bindings(account.user_id, time.time()):
                     self._publish_device(account, binding)  # its extension attribute
             self._publish_extension(account)
+
+    def _connection_lost(self, peer: Peer) -> None:
+        by_user: dict[int, list[Binding]] = {}
+        for binding in self.location.remove_flow(peer.transport, peer.host, peer.port):
+            by_user.setdefault(binding.user_id, []).append(binding)
+        for user_id, bindings in by_user.items():
+            account = self.accounts.by_id(user_id)
+            if account is not None:
+                _LOGGER.info("%s: connection %s closed; its registration is gone", account.username, peer)
+                self._bindings_changed(account, [], bindings)
 
     async def _expire_loop(self) -> None:
         while True:

@@ -103,6 +103,8 @@ class _StreamConnection(asyncio.Protocol):
             self._idle_check.cancel()
         if self.peer is not None and self._transports._connections.get(self.peer) is self:
             del self._transports._connections[self.peer]
+            if self._transports.on_connection_lost is not None:
+                self._transports.on_connection_lost(self.peer)
         if not self.ready.done():
             self.ready.set_exception(exc or ConnectionError("closed"))
 
@@ -122,6 +124,8 @@ class SipTransports:
         self._connections: dict[Peer, _StreamConnection] = {}
         self._tls_client: ssl.SSLContext | None = None
         self.addresses: dict[str, tuple[str, int]] = {}
+        self.on_connection_lost: Callable[[Peer], None] | None = None
+        """Told when a TCP or TLS connection closes (the registrar drops what came over it)."""
 
     async def start_udp(self, host: str, port: int) -> None:
         loop = asyncio.get_running_loop()

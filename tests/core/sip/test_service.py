@@ -377,6 +377,22 @@ async def test_register_with_digest(pbx: Pbx, phones: list[Phone], transport: st
     assert [b.contact for b in pbx.sip.targets(pbx.sip.accounts.find("1001"))] == [contact]  # type: ignore[arg-type]
 
 
+async def test_tcp_registration_ends_with_its_connection(pbx: Pbx, phones: list[Phone]) -> None:
+    """A phone registered over TCP is reached only through its connection: when that closes, the
+    binding goes (unregistered), so calls are not sent into the void; a UDP phone is untouched."""
+    tcp_phone = await open_phone(pbx, phones, "tcp")
+    udp_phone = await open_phone(pbx, phones, "udp")
+    for phone in (tcp_phone, udp_phone):
+        assert (await phone.register(contact=f"<{phone.contact_uri}>")).status == 200
+    assert len(devices(pbx)) == 2
+    tcp_phone.close()
+    await wait_for(lambda: len(devices(pbx)) == 1, "the TCP binding to go")
+    [left] = devices(pbx)
+    assert left.attributes["source"].startswith("udp:")
+    assert pbx.events[-1]["action"] == "unregistered"
+    assert [b.transport for b in pbx.sip.location.all(time.time())] == ["udp"]
+
+
 async def test_register_by_extension_and_two_devices(pbx: Pbx, phones: list[Phone]) -> None:
     """TERM-04 / USR-03: the extension is an AOR too; two devices are listed in each 200."""
     desk = await open_phone(pbx, phones, "udp")
