@@ -514,6 +514,16 @@ def main() -> int:
         echoed = echo_call(uefi, sipp_work, "ann")
         assert echoed >= 25, f"only {echoed}/50 RTP packets came back from the echo test"
         assert usernames(uefi, session) >= set(USERS)
+        # Once set up, the console drops the (now used) setup link: a banner with no link follows.
+        uefi.wait_serial(
+            r"=== Cordboard \(slot a\) ===[^\n]*\n[^\n]*Cordboard is running: [^\n]*\n[^\n]*Network:", 120
+        )
+        uefi.wait_serial(
+            r"Cordboard appliance [^\n]*slot a\)\r?\nAddress: [^\n]*\n"
+            r"Cordboard is running: [^\n]*\n\s*cordboard login:",
+            120,
+        )
+        log("after setup the console and the login prompt show the address without the setup link")
         uefi.shutdown()
         check_data_partition(disk)
 
