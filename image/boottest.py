@@ -562,6 +562,8 @@ def main() -> int:
     finally:
         for guest in guests:
             guest.kill()
+    for scratch in (disk, WORK / "update.ext4", WORK / "cordboard.db"):
+        scratch.unlink(missing_ok=True)  # kept only when the test fails, to look into
     files = manifest["files"]
     print()
     print("Appliance image test: PASSED")
