@@ -64,10 +64,12 @@ safe_rm "$ROOTFS"
 rm -rf "$WORK/esp" "$WORK"/*.vfat "$WORK"/*.ext4 "$WORK/wheel"
 
 # -- 1. the Debian base tree (cached as a tarball keyed by suite, mirror and package list) --------
-BASE_KEY=$(printf '%s\n' "$SUITE" "$MIRROR" "$PACKAGES" "v1" | sha256sum | cut -c1-16)
+# The ISO week is part of the key, so a cached tree is at most a week behind Debian's security
+# updates; BASE_REFRESH=1 rebuilds it now.
+BASE_KEY=$(printf '%s\n' "$SUITE" "$MIRROR" "$PACKAGES" "$(date -u +%G-W%V)" "v1" | sha256sum | cut -c1-16)
 BASE_TAR="$CACHE/base-$BASE_KEY.tar.zst"
 mkdir -p "$ROOTFS"
-if [ -f "$BASE_TAR" ]; then
+if [ -f "$BASE_TAR" ] && [ "${BASE_REFRESH:-0}" != 1 ]; then
     step "base tree from cache ($(basename "$BASE_TAR"))"
     zstd -dc "$BASE_TAR" | tar -C "$ROOTFS" --numeric-owner -xpf -
 else
@@ -90,6 +92,7 @@ SOURCES
     step "caching the base tree"
     tar -C "$ROOTFS" --numeric-owner -cpf - . | zstd -q -T0 -3 -o "$BASE_TAR.tmp"
     mv "$BASE_TAR.tmp" "$BASE_TAR"
+    find "$CACHE" -maxdepth 1 -name 'base-*.tar.zst' ! -name "$(basename "$BASE_TAR")" -delete
 fi
 
 # -- 2. Cordboard: the project's own wheel, its dependencies from PyPI, the built web UI ----------
