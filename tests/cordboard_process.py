@@ -107,6 +107,8 @@ class CordboardProcess:
     digest_algorithms: tuple[str, ...] | None = None
     """None keeps Cordboard's default (MD5 alone); SIPp reads only the first challenge."""
     admin_password: str = "interop-admin-password"
+    extra_config: str = ""
+    """More cordboard.toml sections (TOML text), e.g. ``[storage]`` settings."""
     proc: subprocess.Popen[str] | None = None
     users: dict[str, SipUser] = field(default_factory=dict)
     _token: str | None = None
@@ -141,7 +143,8 @@ port_max = {self.rtp_port_max}
 
 [logging]
 level = "debug"
-"""
+
+{self.extra_config}"""
         )
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -42,6 +42,10 @@ digest_algorithms = ["MD5"]
 port_min = 10000
 port_max = 20000
 
+[storage]
+# Health (and the web UI) warn when the data folder's disk has less free space than this, in MB.
+low_disk_warning_mb = 200
+
 [logging]
 # One of debug, info, warning, error.
 level = "info"
@@ -84,6 +88,13 @@ BOOTSTRAP_SCHEMA: Final = vol.Schema(
             ),
             _port_range,
         ),
+        vol.Optional("storage", default={}): vol.Schema(
+            {
+                vol.Optional("low_disk_warning_mb", default=200): vol.All(
+                    int, vol.Range(min=0, msg="expected a whole number of MB, 0 or more")
+                ),
+            }
+        ),
         vol.Optional("logging", default={}): vol.Schema(
             {vol.Optional("level", default="info"): cv.log_level}
         ),
@@ -113,6 +124,8 @@ class BootstrapConfig:
     """First UDP port for relayed audio."""
     rtp_port_max: int = 20000
     """Last UDP port for relayed audio."""
+    low_disk_warning_mb: int = 200
+    """Health warns below this much free space in the data folder."""
     log_level: str = "info"
     """Root log level."""
 
@@ -170,5 +183,6 @@ def load_bootstrap(data_dir: Path, *, create: bool = True) -> BootstrapConfig:
         digest_algorithms=tuple(conf["sip"]["digest_algorithms"]),
         rtp_port_min=conf["rtp"]["port_min"],
         rtp_port_max=conf["rtp"]["port_max"],
+        low_disk_warning_mb=conf["storage"]["low_disk_warning_mb"],
         log_level=conf["logging"]["level"],
     )

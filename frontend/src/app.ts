@@ -101,6 +101,8 @@ interface Toast {
 export class CbApp extends LightElement {
   @state() private ready = false;
   @state() private bootError = "";
+  /** What /api/health says is wrong (a nearly full data disk…); shown to administrators. */
+  @state() private problems: string[] = [];
   @state() private match: Match | null = null;
   @state() private menuOpen = false;
   @state() private toasts: Toast[] = [];
@@ -121,6 +123,16 @@ export class CbApp extends LightElement {
     window.addEventListener("cb-logged-in", () => this.afterLogin());
     window.addEventListener("online", () => live.reconnectNow());
     void this.boot();
+    // Disk space changes slowly: a look every five minutes is enough for the warning banner.
+    window.setInterval(() => void this.checkHealth(), 5 * 60 * 1000);
+  }
+
+  private async checkHealth(): Promise<void> {
+    try {
+      this.problems = (await api.get<Health>("/api/health")).problems ?? [];
+    } catch {
+      // The connection indicator already tells when the appliance cannot be reached.
+    }
   }
 
   private async boot(): Promise<void> {
@@ -128,6 +140,7 @@ export class CbApp extends LightElement {
     try {
       const health = await api.get<Health>("/api/health", { handle401: true });
       this.needsSetup = health.needs_setup;
+      this.problems = health.problems ?? [];
       try {
         session.setUser(await api.get<User>("/api/auth/me", { handle401: true }));
       } catch (err) {
@@ -343,7 +356,15 @@ export class CbApp extends LightElement {
             ${link("/profile", "nav.profile", "profile")}
           </ul>
         </nav>
-        <main id="main" class="content">${this.page()}</main>
+        <main id="main" class="content">
+          ${session.isAdmin && this.problems.length
+            ? html`<div class="notice bad" role="alert" data-testid="health-problems">
+                <strong>${t("app.problems")}</strong>
+                <ul>${this.problems.map((problem) => html`<li>${problem}</li>`)}</ul>
+              </div>`
+            : nothing}
+          ${this.page()}
+        </main>
       </div>
       ${this.toastsView()}`;
   }

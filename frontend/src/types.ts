@@ -80,6 +80,7 @@ export interface EntityState {
 
 export interface Health {
   status: string;
+  problems?: string[];
   version: string;
   state: string;
   needs_setup: boolean;

@@ -2,6 +2,7 @@
 import type { Dictionary } from "./en";
 
 export const da: Dictionary = {
+  "app.problems": "Cordboard kræver opmærksomhed:",
   "app.name": "Cordboard",
   "app.skip": "Gå til indhold",
   "app.menu": "Menu",

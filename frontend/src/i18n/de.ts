@@ -2,6 +2,7 @@
 import type { Dictionary } from "./en";
 
 export const de: Dictionary = {
+  "app.problems": "Cordboard braucht Aufmerksamkeit:",
   "app.name": "Cordboard",
   "app.skip": "Zum Inhalt springen",
   "app.menu": "Menü",

@@ -1,5 +1,6 @@
 /** English UI texts: the reference dictionary; de.ts and da.ts must have every key. */
 export const en = {
+  "app.problems": "Cordboard needs attention:",
   "app.name": "Cordboard",
   "app.skip": "Skip to content",
   "app.menu": "Menu",

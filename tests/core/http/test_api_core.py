@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from cordboard.core.core import Core
+from cordboard.core.http import health
 from cordboard.core.http.openapi import build_spec
 
 
@@ -22,6 +25,25 @@ async def test_health_needs_no_login(api: TestClient) -> None:
     assert resp.status == 200
     body = await resp.json()
     assert body["status"] == "ok" and body["state"] == "running" and body["needs_setup"] is True
+
+
+async def test_health_reports_a_nearly_full_data_disk(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Image issue, bad input: a full data partition shows in health instead of failing silently."""
+    real = shutil.disk_usage
+
+    def nearly_full(path: object) -> object:
+        usage = real(path)  # type: ignore[arg-type]
+        return type(usage)(usage.total, usage.total - 50 * 1024 * 1024, 50 * 1024 * 1024)
+
+    monkeypatch.setattr(health.shutil, "disk_usage", nearly_full)
+    body = await (await api.get("/api/health")).json()
+    assert body["status"] == "degraded"
+    assert body["problems"] == ["The data folder's disk is almost full: 50 MB free"]
+    monkeypatch.setattr(health.shutil, "disk_usage", real)
+    body = await (await api.get("/api/health")).json()
+    assert body["status"] == "ok" and body["problems"] == []
 
 
 async def test_unknown_route_and_method_use_error_shape(
