@@ -132,7 +132,7 @@ class Core:
 
     async def _start_sip(self) -> None:
         from cordboard.core.calls.b2bua import B2bua
-        from cordboard.core.network import reachable_address
+        from cordboard.core.network import follows_lan_address, reachable_address, watch_lan_address
         from cordboard.core.rtp.ports import PortAllocator
         from cordboard.core.rtp.relay import RelayManager
         from cordboard.core.sip.service import SipService
@@ -153,6 +153,8 @@ class Core:
         await sip.start()
         await calls.start()
         self.sip = sip
+        if follows_lan_address(config.sip_bind, config.sip_advertise):
+            self.create_task(watch_lan_address(advertise, sip.set_advertise), "LAN address watch")
 
     async def stop(self) -> None:
         """Stop HTTP, exit plugin lifespans in reverse order, cancel tasks, close storage."""

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import socket
+from collections.abc import Callable
+from typing import Final
+
+_LOGGER = logging.getLogger(__name__)
+
+ADDRESS_CHECK_INTERVAL: Final = 30.0
+WILDCARDS: Final = ("0.0.0.0", "::", "")
 
 
 def lan_address() -> str:
@@ -18,6 +27,24 @@ def reachable_address(bind: str, configured: str = "") -> str:
     """What to tell others to use: the configured address, a specific bind address, or the LAN address."""
     if configured:
         return configured
-    if bind not in ("0.0.0.0", "::", ""):
+    if bind not in WILDCARDS:
         return bind
     return lan_address()
+
+
+def follows_lan_address(bind: str, configured: str = "") -> bool:
+    """Whether the address we tell others is the LAN address of the moment (not fixed by config)."""
+    return not configured and bind in WILDCARDS
+
+
+async def watch_lan_address(
+    current: str, on_change: Callable[[str], None], interval: float = ADDRESS_CHECK_INTERVAL
+) -> None:
+    """Call ``on_change`` whenever the LAN address changes (DHCP gave a new lease, a cable moved)."""
+    while True:
+        await asyncio.sleep(interval)
+        address = lan_address()
+        if address != current:
+            _LOGGER.info("The LAN address changed from %s to %s", current, address)
+            current = address
+            on_change(address)

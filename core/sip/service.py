@@ -286,6 +286,10 @@ class SipService:
             response.headers.set(h.ALLOW, ALLOW)
             self.respond(event.key, response)
 
+    def set_advertise(self, address: str) -> None:
+        """Put ``address`` in Via, Contact and SDP from now on (calls in progress keep theirs)."""
+        self.advertise = address
+
     # -- output -------------------------------------------------------------------------------
     def respond(self, key: TransactionKey, response: SipResponse) -> None:
         response.headers.set(h.SERVER, SERVER_NAME)

@@ -1,0 +1,35 @@
+"""The address Cordboard gives phones follows the LAN address when none is configured."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from cordboard.core import network
+
+
+def test_only_a_wildcard_bind_without_advertise_follows_the_lan() -> None:
+    assert network.follows_lan_address("0.0.0.0")
+    assert not network.follows_lan_address("0.0.0.0", "192.168.1.20")
+    assert not network.follows_lan_address("192.168.1.20")
+    assert network.reachable_address("192.168.1.20") == "192.168.1.20"
+    assert network.reachable_address("0.0.0.0", "10.0.0.5") == "10.0.0.5"
+
+
+async def test_a_new_dhcp_lease_is_followed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Image issue: after DHCP hands out a new address, new calls and registrations use it."""
+    leases = iter(["192.168.1.20", "192.168.1.20", "192.168.1.77", "192.168.1.77"])
+    monkeypatch.setattr(network, "lan_address", lambda: next(leases, "192.168.1.77"))
+    seen: list[str] = []
+    task = asyncio.create_task(network.watch_lan_address("192.168.1.20", seen.append, interval=0.01))
+    for _ in range(100):
+        if seen:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert seen == ["192.168.1.77"], "told once, with the new address"
