@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 DATA ?= data
 # Debian packages the tests drive (real user agents, browsers, tools); installed when missing.
 # chromium runs the web UI's end-to-end tests (tests/frontend, Playwright with this binary).
-DEB_TEST_PACKAGES ?= chromium sip-tester baresip-core
+# grub2-common (grub-editenv), zstd and e2fsprogs (mkfs.ext4) for the A/B update tests.
+DEB_TEST_PACKAGES ?= chromium sip-tester baresip-core grub2-common zstd e2fsprogs
 # Debian packages Cordboard itself uses at run time; Node.js and npm build the web UI, and are
 # asked for only when no npm is on the PATH (a Node.js installed another way is used as it is).
 DEB_RUN_PACKAGES ?= $(if $(shell command -v npm 2>/dev/null),,nodejs npm)

@@ -19,45 +19,42 @@ expects it on the FAT file system.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
 from cordboard.core.config.bootstrap import load_bootstrap
 from cordboard.core.exceptions import CordboardError
-
-GRUBENV_SIZE: Final = 1024
-GRUBENV_HEADER: Final = "# GRUB Environment Block\n"
-SLOTS: Final = ("a", "b")
-TRIES: Final = 3
-"""Boots GRUB gives an updated slot before it falls back (grub.cfg counts 3, 2, 1)."""
-CHUNK: Final = 4 * 1024 * 1024
-GRUBENV: Final = Path("/boot/efi/grub/grubenv")
-PARTITIONS: Final = Path("/dev/disk/by-partlabel")
-CMDLINE: Final = Path("/proc/cmdline")
-MACHINE_ID: Final = Path("/etc/machine-id")
-
-
-@dataclass(frozen=True, slots=True)
-class SystemPaths:
-    """Where the running system keeps what these commands touch (tests point them elsewhere)."""
-
-    grubenv: Path = GRUBENV
-    partitions: Path = PARTITIONS
-    cmdline: Path = CMDLINE
-
-    def slot_device(self, slot: str) -> Path:
-        return self.partitions / f"root-{slot}"
+from cordboard.core.system.update import (
+    CMDLINE,
+    GRUBENV,
+    PARTITIONS,
+    READY_FILE,
+    READY_INFO,
+    STATUS_FILE,
+    TRIES,
+    UPDATES_DIR,
+    SystemPaths,
+    carry_identity,
+    check_image,
+    expected_sha256,
+    file_sha256,
+    other_slot,
+    read_grubenv,
+    read_json,
+    running_slot,
+    slot_status,
+    write_grubenv,
+    write_image,
+    write_json_atomic,
+)
 
 
 def paths_from_args(args: argparse.Namespace) -> SystemPaths:
@@ -83,162 +80,52 @@ def add_parser(
     )
     status = actions.add_parser("status", help="print the running slot and the GRUB environment")
     status.add_argument("--json", action="store_true", help="print JSON")
-    for action in (update, good, status):
+    apply = actions.add_parser(
+        "apply-ready", help="apply an update the web UI left in <data>/updates (cordboard-update.service)"
+    )
+    data_arg(apply)
+    apply.add_argument("--reboot", action="store_true", help="reboot into the new slot when written")
+    for action in (update, good, status, apply):
         action.add_argument("--grubenv", type=Path, default=GRUBENV, help=argparse.SUPPRESS)
         action.add_argument("--partitions", type=Path, default=PARTITIONS, help=argparse.SUPPRESS)
         action.add_argument("--cmdline", type=Path, default=CMDLINE, help=argparse.SUPPRESS)
 
 
-# -- the GRUB environment block -------------------------------------------------------------------
-def parse_grubenv(raw: bytes) -> dict[str, str]:
-    text = raw.decode("utf-8", errors="replace")
-    if not text.startswith(GRUBENV_HEADER):
-        raise CordboardError("not a GRUB environment block (wrong header)")
-    env: dict[str, str] = {}
-    for line in text[len(GRUBENV_HEADER) :].split("\n"):
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        if sep:
-            env[key] = value
-    return env
-
-
-def format_grubenv(env: dict[str, str]) -> bytes:
-    body = GRUBENV_HEADER + "".join(f"{key}={value}\n" for key, value in env.items())
-    raw = body.encode()
-    if len(raw) > GRUBENV_SIZE:
-        raise CordboardError("the GRUB environment does not fit in its 1024-byte block")
-    return raw + b"#" * (GRUBENV_SIZE - len(raw))
-
-
-def read_grubenv(path: Path) -> dict[str, str]:
-    try:
-        return parse_grubenv(path.read_bytes())
-    except OSError as err:
-        raise CordboardError(f"cannot read the GRUB environment {path}: {err.strerror}") from err
-
-
-def write_grubenv(path: Path, env: dict[str, str]) -> None:
-    """Rewrite the block in place (same size, same clusters), then flush it to the disk."""
-    raw = format_grubenv(env)
-    try:
-        fd = os.open(path, os.O_WRONLY)
-        try:
-            os.write(fd, raw)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as err:
-        raise CordboardError(f"cannot write the GRUB environment {path}: {err.strerror}") from err
-
-
-# -- slots -----------------------------------------------------------------------------------------
-def running_slot(cmdline: Path) -> str:
-    try:
-        words = cmdline.read_text().split()
-    except OSError as err:
-        raise CordboardError(f"cannot read {cmdline}: {err.strerror}") from err
-    for word in words:
-        if word.startswith("cordboard.slot="):
-            slot = word.split("=", 1)[1]
-            if slot in SLOTS:
-                return slot
-    raise CordboardError("this system was not booted from a Cordboard image slot (no cordboard.slot=)")
-
-
-def other_slot(slot: str) -> str:
-    return "b" if slot == "a" else "a"
-
-
-def expected_sha256(file: Path, given: str | None) -> str:
-    if given:
-        digest = given.strip().lower()
-    else:
-        sidecar = file.with_name(file.name + ".sha256")
-        try:
-            digest = sidecar.read_text().split()[0].lower()
-        except (OSError, IndexError) as err:
-            message = f"no checksum: pass --sha256 or put {sidecar.name} next to the file"
-            raise CordboardError(message) from err
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise CordboardError(f"not a sha256 checksum: {digest!r}")
-    return digest
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def write_image(file: Path, device: Path) -> int:
-    """Stream ``file`` (zstd-decompressed when it ends in .zst) onto ``device``; returns the bytes written."""
-    with device.open("r+b") as out:
-        capacity = out.seek(0, os.SEEK_END)
-        out.seek(0)
-        written = 0
-        if file.suffix == ".zst":
-            proc = subprocess.Popen(["zstd", "-dc", "--", str(file)], stdout=subprocess.PIPE)
-            source = proc.stdout
-        else:
-            proc = None
-            source = file.open("rb")
-        assert source is not None
-        try:
-            while chunk := source.read(CHUNK):
-                written += len(chunk)
-                if written > capacity:
-                    raise CordboardError(f"the image is larger than {device} ({capacity} bytes)")
-                out.write(chunk)
-        finally:
-            source.close()
-            if proc is not None and proc.wait() != 0:
-                raise CordboardError(f"zstd could not decompress {file}")
-        out.flush()
-        os.fsync(out.fileno())
-    return written
-
-
-def carry_identity(device: Path, machine_id: Path = MACHINE_ID) -> bool:
-    """Copy this device's machine-id into the freshly written slot, so the journal and anything keyed
-    by it keep their identity across the update. Only for a real block device (a mount is needed)."""
-    if not device.is_block_device():
-        return False
-    try:
-        ident = machine_id.read_text().strip()
-    except OSError:
-        return False
-    if len(ident) != 32:
-        return False
-    with tempfile.TemporaryDirectory(prefix="cordboard-slot-") as mnt:
-        subprocess.run(["mount", "-t", "ext4", str(device), mnt], check=True)
-        try:
-            target = Path(mnt) / "etc" / "machine-id"
-            target.write_text(ident + "\n")
-            with target.open("rb") as f:
-                os.fsync(f.fileno())
-        finally:
-            subprocess.run(["umount", mnt], check=True)
-    return True
-
-
 def update(args: argparse.Namespace) -> int:
-    paths = paths_from_args(args)
-    file: Path = args.file
+    return apply_update(paths_from_args(args), args.file, args.sha256, reboot=args.reboot)
+
+
+def apply_update(
+    paths: SystemPaths,
+    file: Path,
+    sha256: str | None,
+    *,
+    reboot: bool = False,
+    progress: Callable[[str, dict[str, str]], None] | None = None,
+) -> int:
+    """Check ``file`` (sha256, then zstd frame and ext4 magic), write it to the other slot, start
+    its trial. ``progress(message, fields)`` hears each step (the web UI's status file)."""
+
+    def say(message: str, **fields: str) -> None:
+        print(message, flush=True)
+        if progress is not None:
+            progress(message, fields)
+
     if not file.is_file():
         raise CordboardError(f"{file}: no such file")
-    expected = expected_sha256(file, args.sha256)
+    expected = expected_sha256(file, sha256)
     current = running_slot(paths.cmdline)
     env = read_grubenv(paths.grubenv)
     if env.get("try_slot") == current:
         raise CordboardError(f"slot {current} is still on trial: wait until it is marked good")
-    print(f"Checking {file.name} ...", flush=True)
+    say(f"Checking {file.name} ...")
     actual = file_sha256(file)
     if actual != expected:
         raise CordboardError(f"{file.name}: sha256 {actual} does not match {expected}; nothing was written")
+    try:
+        check_image(file)
+    except CordboardError as err:
+        raise CordboardError(f"{err}; nothing was written") from None
     target = other_slot(current)
     if env.get("try_slot") == target:
         # A pending trial of the slot about to be overwritten must not boot a half-written root.
@@ -246,7 +133,7 @@ def update(args: argparse.Namespace) -> int:
         env.pop("tries", None)
         write_grubenv(paths.grubenv, env)
     device = paths.slot_device(target)
-    print(f"Writing slot {target} ({device}) ...", flush=True)
+    say(f"Writing slot {target} ({device}) ...", target=target)
     started = time.monotonic()
     written = write_image(file, device)
     try:
@@ -257,8 +144,8 @@ def update(args: argparse.Namespace) -> int:
     write_grubenv(paths.grubenv, env)
     seconds = time.monotonic() - started
     mib = written // (1024 * 1024)
-    print(f"Slot {target}: {mib} MiB written in {seconds:.0f} s; it boots next (on trial)", flush=True)
-    if args.reboot:
+    say(f"Slot {target}: {mib} MiB written in {seconds:.0f} s; it boots next (on trial)", target=target)
+    if reboot:
         subprocess.run(["systemctl", "reboot"], check=False)
     return 0
 
@@ -313,14 +200,7 @@ def mark_good(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    paths = paths_from_args(args)
-    env = read_grubenv(paths.grubenv)
-    info = {
-        "running": running_slot(paths.cmdline),
-        "default": env.get("slot", "a"),
-        "trial": env.get("try_slot") or None,
-        "tries_left": int(env["tries"]) if env.get("tries", "").isdigit() else None,
-    }
+    info = slot_status(paths_from_args(args))
     if args.json:
         print(json.dumps(info))
     else:
@@ -329,4 +209,44 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
-ACTIONS: Final = {"update": update, "mark-good": mark_good, "status": status}
+def apply_ready(args: argparse.Namespace) -> int:
+    """Apply ``<data>/updates/ready.ext4.zst`` (uploaded through the web API, which checked it) and
+    report each step in ``<data>/updates/status.json``. The ready file is removed whatever the
+    outcome, so the path unit that starts this does not start it again."""
+    updates = Path(args.data) / UPDATES_DIR
+    ready = updates / READY_FILE
+    if not ready.is_file():
+        print(f"cordboard: no update waiting in {updates}", flush=True)
+        return 0
+    info = read_json(updates / READY_INFO) or {}
+    base = {k: str(info[k]) for k in ("sha256", "version", "build_id") if info.get(k)}
+
+    def report(state: str, message: str, **fields: str) -> None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        status = {**base, **fields, "state": state, "message": message, "at": now}
+        write_json_atomic(updates / STATUS_FILE, status)
+
+    target: dict[str, str] = {}
+
+    def progress(message: str, fields: dict[str, str]) -> None:
+        target.update(fields)
+        report("applying", message, **target)
+
+    report("applying", "Starting the update")
+    try:
+        apply_update(paths_from_args(args), ready, base.get("sha256") or "", progress=progress)
+    except (CordboardError, OSError) as err:
+        report("failed", str(err), **target)
+        ready.unlink(missing_ok=True)
+        (updates / READY_INFO).unlink(missing_ok=True)
+        print(f"cordboard: {err}", file=sys.stderr)
+        return 1
+    ready.unlink(missing_ok=True)
+    (updates / READY_INFO).unlink(missing_ok=True)
+    report("applied", "Written; the appliance restarts into the new version", **target)
+    if args.reboot:
+        subprocess.run(["systemctl", "reboot"], check=False)
+    return 0
+
+
+ACTIONS: Final = {"update": update, "mark-good": mark_good, "status": status, "apply-ready": apply_ready}

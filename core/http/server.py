@@ -30,6 +30,7 @@ API_MODULES: Final = (
     "api_states",
     "api_calls",
     "api_sip",
+    "api_system",
     "websocket",
     "openapi",
     "pages",

@@ -23,6 +23,7 @@ import "./pages/settings";
 import "./pages/profile";
 import "./pages/phones";
 import "./pages/calls";
+import "./pages/system";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -41,6 +42,7 @@ const ROUTES: RouteDef[] = [
   { name: "calls", pattern: "/calls" },
   { name: "phones", pattern: "/phones" },
   { name: "my-calls", pattern: "/my-calls" },
+  { name: "system", pattern: "/system" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -55,6 +57,7 @@ const ADMIN_ROUTES = new Set([
   "settings",
   "calls",
   "phones",
+  "system",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -73,6 +76,7 @@ const TITLES: Record<string, MessageKey> = {
   calls: "calls.title",
   phones: "phones.title",
   "my-calls": "calls.myTitle",
+  system: "system.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -82,6 +86,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/groups", "nav.groups", "groups"],
   ["/plugins", "nav.plugins", "plugins"],
   ["/settings", "nav.settings", "settings"],
+  ["/system", "nav.system", "system"],
 ];
 const SECTION: Record<string, string> = {
   "user-new": "users",
@@ -270,6 +275,8 @@ export class CbApp extends LightElement {
         return html`<cb-phones></cb-phones>`;
       case "my-calls":
         return html`<cb-my-calls></cb-my-calls>`;
+      case "system":
+        return html`<cb-system></cb-system>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cordboard_process import require_tool
 
 from cordboard.core.cli import main
-from cordboard.core.cli.system import GRUBENV_SIZE, format_grubenv, parse_grubenv, read_grubenv
+from cordboard.core.system.update import GRUBENV_SIZE, format_grubenv, parse_grubenv, read_grubenv
 
 SLOT_SIZE = 1024 * 1024
 
@@ -38,7 +38,9 @@ def system(disk: Path, *args: str) -> int:
 
 
 def new_root(disk: Path, size: int = SLOT_SIZE // 2) -> tuple[Path, bytes]:
-    content = bytes(range(256)) * (size // 256)
+    content = bytearray(bytes(range(256)) * (size // 256))
+    content[1080:1082] = b"\x53\xef"  # the ext4 superblock magic the update checks
+    content = bytes(content)
     raw = disk / "root.ext4"
     raw.write_bytes(content)
     (disk / "root.ext4.sha256").write_text(f"{hashlib.sha256(content).hexdigest()}  root.ext4\n")
@@ -52,8 +54,8 @@ def test_grubenv_round_trip_keeps_the_block_size() -> None:
     assert parse_grubenv(raw) == {"slot": "b", "try_slot": "a", "tries": "3"}
 
 
-@pytest.mark.skipif(shutil.which("grub-editenv") is None, reason="grub-editenv (grub2-common) not installed")
 def test_grubenv_agrees_with_grub_editenv(tmp_path: Path) -> None:
+    require_tool("grub-editenv")
     env = tmp_path / "grubenv"
     subprocess.run(["grub-editenv", str(env), "create"], check=True)
     subprocess.run(["grub-editenv", str(env), "set", "slot=a", "try_slot=b", "tries=3"], check=True)
@@ -72,8 +74,8 @@ def test_update_writes_the_other_slot_and_starts_a_trial(disk: Path) -> None:
     assert read_grubenv(disk / "grubenv") == {"slot": "a", "try_slot": "b", "tries": "3"}
 
 
-@pytest.mark.skipif(shutil.which("zstd") is None, reason="zstd not installed")
 def test_update_decompresses_zst(disk: Path) -> None:
+    require_tool("zstd")
     raw, content = new_root(disk)
     subprocess.run(["zstd", "-q", str(raw), "-o", str(disk / "root.ext4.zst")], check=True)
     digest = hashlib.sha256((disk / "root.ext4.zst").read_bytes()).hexdigest()
@@ -153,3 +155,44 @@ def test_status_prints_json(disk: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert system(disk, "status", "--json") == 0
     expected = {"running": "a", "default": "a", "trial": "b", "tries_left": 1}
     assert json.loads(capsys.readouterr().out) == expected
+
+
+def test_update_refuses_a_file_without_ext4(disk: Path) -> None:
+    raw, content = new_root(disk)
+    content = content[:1080] + b"\0\0" + content[1082:]
+    raw.write_bytes(content)
+    (disk / "root.ext4.sha256").write_text(f"{hashlib.sha256(content).hexdigest()}  root.ext4\n")
+    assert system(disk, "update", str(raw)) == 1
+    assert (disk / "by-partlabel" / "root-b").read_bytes() == b"b" * SLOT_SIZE
+
+
+def ready_update(disk: Path, *, tamper: bool = False) -> Path:
+    """What POST /api/system/update leaves in <data>/updates: ready.ext4.zst and ready.json."""
+    raw, _ = new_root(disk)
+    updates = disk / "data" / "updates"
+    updates.mkdir(parents=True)
+    subprocess.run([require_tool("zstd"), "-q", str(raw), "-o", str(updates / "ready.ext4.zst")], check=True)
+    digest = hashlib.sha256((updates / "ready.ext4.zst").read_bytes()).hexdigest()
+    if tamper:
+        digest = "0" * 64
+    (updates / "ready.json").write_text(json.dumps({"sha256": digest, "version": "9.9"}))
+    return updates
+
+
+def test_apply_ready_writes_the_slot_and_reports(disk: Path) -> None:
+    updates = ready_update(disk)
+    assert system(disk, "apply-ready", "--data", str(disk / "data")) == 0
+    assert read_grubenv(disk / "grubenv") == {"slot": "a", "try_slot": "b", "tries": "3"}
+    status = json.loads((updates / "status.json").read_text())
+    assert status["state"] == "applied" and status["target"] == "b" and status["version"] == "9.9"
+    assert not (updates / "ready.ext4.zst").exists() and not (updates / "ready.json").exists()
+
+
+def test_apply_ready_reports_a_failure_and_drops_the_file(disk: Path) -> None:
+    updates = ready_update(disk, tamper=True)
+    assert system(disk, "apply-ready", "--data", str(disk / "data")) == 1
+    status = json.loads((updates / "status.json").read_text())
+    assert status["state"] == "failed" and "does not match" in status["message"]
+    assert not (updates / "ready.ext4.zst").exists()
+    assert (disk / "by-partlabel" / "root-b").read_bytes() == b"b" * SLOT_SIZE
+    assert read_grubenv(disk / "grubenv") == {"slot": "a"}

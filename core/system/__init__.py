@@ -1,0 +1,1 @@
+"""The appliance system: A/B root slots and updates."""

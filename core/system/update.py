@@ -1,0 +1,265 @@
+"""The appliance's A/B root slots, shared by ``cordboard system`` (run as root) and the web API.
+
+The GRUB environment block, the running slot, and the checks an update file must pass before
+anything is written: its sha256 and, for the contents, a complete zstd frame (``zstd -t``, which
+a truncated download fails) holding an ext4 file system (its superblock magic).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from cordboard.core.exceptions import CordboardError
+
+GRUBENV_SIZE: Final = 1024
+GRUBENV_HEADER: Final = "# GRUB Environment Block\n"
+SLOTS: Final = ("a", "b")
+TRIES: Final = 3
+"""Boots GRUB gives an updated slot before it falls back (grub.cfg counts 3, 2, 1)."""
+CHUNK: Final = 4 * 1024 * 1024
+GRUBENV: Final = Path("/boot/efi/grub/grubenv")
+PARTITIONS: Final = Path("/dev/disk/by-partlabel")
+CMDLINE: Final = Path("/proc/cmdline")
+MACHINE_ID: Final = Path("/etc/machine-id")
+
+
+@dataclass(frozen=True, slots=True)
+class SystemPaths:
+    """Where the running system keeps what these commands touch (tests point them elsewhere)."""
+
+    grubenv: Path = GRUBENV
+    partitions: Path = PARTITIONS
+    cmdline: Path = CMDLINE
+
+    def slot_device(self, slot: str) -> Path:
+        return self.partitions / f"root-{slot}"
+
+
+# -- the GRUB environment block -------------------------------------------------------------------
+def parse_grubenv(raw: bytes) -> dict[str, str]:
+    text = raw.decode("utf-8", errors="replace")
+    if not text.startswith(GRUBENV_HEADER):
+        raise CordboardError("not a GRUB environment block (wrong header)")
+    env: dict[str, str] = {}
+    for line in text[len(GRUBENV_HEADER) :].split("\n"):
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if sep:
+            env[key] = value
+    return env
+
+
+def format_grubenv(env: dict[str, str]) -> bytes:
+    body = GRUBENV_HEADER + "".join(f"{key}={value}\n" for key, value in env.items())
+    raw = body.encode()
+    if len(raw) > GRUBENV_SIZE:
+        raise CordboardError("the GRUB environment does not fit in its 1024-byte block")
+    return raw + b"#" * (GRUBENV_SIZE - len(raw))
+
+
+def read_grubenv(path: Path) -> dict[str, str]:
+    try:
+        return parse_grubenv(path.read_bytes())
+    except OSError as err:
+        raise CordboardError(f"cannot read the GRUB environment {path}: {err.strerror}") from err
+
+
+def write_grubenv(path: Path, env: dict[str, str]) -> None:
+    """Rewrite the block in place (same size, same clusters), then flush it to the disk."""
+    raw = format_grubenv(env)
+    try:
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            os.write(fd, raw)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as err:
+        raise CordboardError(f"cannot write the GRUB environment {path}: {err.strerror}") from err
+
+
+# -- slots -----------------------------------------------------------------------------------------
+def running_slot(cmdline: Path) -> str:
+    try:
+        words = cmdline.read_text().split()
+    except OSError as err:
+        raise CordboardError(f"cannot read {cmdline}: {err.strerror}") from err
+    for word in words:
+        if word.startswith("cordboard.slot="):
+            slot = word.split("=", 1)[1]
+            if slot in SLOTS:
+                return slot
+    raise CordboardError("this system was not booted from a Cordboard image slot (no cordboard.slot=)")
+
+
+def other_slot(slot: str) -> str:
+    return "b" if slot == "a" else "a"
+
+
+def expected_sha256(file: Path, given: str | None) -> str:
+    if given:
+        digest = given.strip().lower()
+    else:
+        sidecar = file.with_name(file.name + ".sha256")
+        try:
+            digest = sidecar.read_text().split()[0].lower()
+        except (OSError, IndexError) as err:
+            message = f"no checksum: pass --sha256 or put {sidecar.name} next to the file"
+            raise CordboardError(message) from err
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise CordboardError(f"not a sha256 checksum: {digest!r}")
+    return digest
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_image(file: Path, device: Path) -> int:
+    """Stream ``file`` (zstd-decompressed when it ends in .zst) onto ``device``; returns the bytes written."""
+    with device.open("r+b") as out:
+        capacity = out.seek(0, os.SEEK_END)
+        out.seek(0)
+        written = 0
+        if file.suffix == ".zst":
+            proc = subprocess.Popen(["zstd", "-dc", "--", str(file)], stdout=subprocess.PIPE)
+            source = proc.stdout
+        else:
+            proc = None
+            source = file.open("rb")
+        assert source is not None
+        try:
+            while chunk := source.read(CHUNK):
+                written += len(chunk)
+                if written > capacity:
+                    raise CordboardError(f"the image is larger than {device} ({capacity} bytes)")
+                out.write(chunk)
+        finally:
+            source.close()
+            if proc is not None and proc.wait() != 0:
+                raise CordboardError(f"zstd could not decompress {file}")
+        out.flush()
+        os.fsync(out.fileno())
+    return written
+
+
+def carry_identity(device: Path, machine_id: Path = MACHINE_ID) -> bool:
+    """Copy this device's machine-id into the freshly written slot, so the journal and anything keyed
+    by it keep their identity across the update. Only for a real block device (a mount is needed)."""
+    if not device.is_block_device():
+        return False
+    try:
+        ident = machine_id.read_text().strip()
+    except OSError:
+        return False
+    if len(ident) != 32:
+        return False
+    with tempfile.TemporaryDirectory(prefix="cordboard-slot-") as mnt:
+        subprocess.run(["mount", "-t", "ext4", str(device), mnt], check=True)
+        try:
+            target = Path(mnt) / "etc" / "machine-id"
+            target.write_text(ident + "\n")
+            with target.open("rb") as f:
+                os.fsync(f.fileno())
+        finally:
+            subprocess.run(["umount", mnt], check=True)
+    return True
+
+
+ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
+EXT4_MAGIC_OFFSET: Final = 1080
+EXT4_MAGIC: Final = b"\x53\xef"
+UPDATES_DIR: Final = "updates"
+READY_FILE: Final = "ready.ext4.zst"
+READY_INFO: Final = "ready.json"
+STATUS_FILE: Final = "status.json"
+
+
+def parse_sha256(text: str) -> str:
+    """A sha256 given as hex or as a ``.sha256`` file's content (``HEX  NAME``)."""
+    words = text.split()
+    digest = words[0].lower() if words else ""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise CordboardError(f"not a sha256 checksum: {digest[:80]!r}")
+    return digest
+
+
+def check_image(file: Path, compressed: bool | None = None) -> None:
+    """Refuse a file that is not a complete root file system: for ``.zst`` a zstd frame that
+    decompresses to its end (``zstd -t``), and in any case the ext4 superblock magic."""
+    if compressed is None:
+        compressed = file.suffix == ".zst"
+    try:
+        with file.open("rb") as f:
+            head = f.read(EXT4_MAGIC_OFFSET + 2)
+    except OSError as err:
+        raise CordboardError(f"cannot read {file.name}: {err.strerror}") from err
+    if compressed:
+        if not head.startswith(ZSTD_MAGIC):
+            raise CordboardError(f"{file.name} is not zstd-compressed (no zstd frame)")
+        tested = subprocess.run(["zstd", "-tq", "--", str(file)], capture_output=True, text=True)
+        if tested.returncode != 0:
+            detail = tested.stderr.strip().splitlines()[-1:] or ["zstd -t failed"]
+            raise CordboardError(f"{file.name} is truncated or damaged: {detail[0]}")
+        with subprocess.Popen(["zstd", "-dcq", "--", str(file)], stdout=subprocess.PIPE) as proc:
+            assert proc.stdout is not None
+            head = proc.stdout.read(EXT4_MAGIC_OFFSET + 2)
+            proc.stdout.close()
+            proc.kill()
+    if head[EXT4_MAGIC_OFFSET : EXT4_MAGIC_OFFSET + 2] != EXT4_MAGIC:
+        raise CordboardError(f"{file.name} does not hold an ext4 file system")
+
+
+def is_appliance(paths: SystemPaths) -> bool:
+    """Booted from a Cordboard image slot, with the GRUB environment where the image keeps it."""
+    try:
+        running_slot(paths.cmdline)
+    except CordboardError:
+        return False
+    return paths.grubenv.is_file()
+
+
+def slot_status(paths: SystemPaths) -> dict[str, Any]:
+    """What ``cordboard system status`` prints (raises when this is not an appliance)."""
+    env = read_grubenv(paths.grubenv)
+    return {
+        "running": running_slot(paths.cmdline),
+        "default": env.get("slot", "a"),
+        "trial": env.get("try_slot") or None,
+        "tries_left": int(env["tries"]) if env.get("tries", "").isdigit() else None,
+    }
+
+
+def write_json_atomic(path: Path, data: dict[str, Any], mode: int = 0o644) -> None:
+    """Replace ``path`` with ``data`` as JSON in one rename (readers never see half a file)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
