@@ -5,9 +5,10 @@
    image: /api/health, setup with the token from the serial console, two users through the API,
    two SIPp registrations and one call to the echo number *43 whose RTP comes back, a clean
    shutdown, then the data partition (grown to fill the disk) holds the users.
-2. Legacy BIOS boot of the same disk to /api/health; then the A/B update: a unit added to slot a
-   of the scratch copy (only for this test) runs `cordboard system update` with root.ext4.zst from a
-   second disk and reboots; slot b boots, reports healthy, is made the default in grubenv, and
+2. Legacy BIOS boot of the same disk to /api/health; then the A/B update as an administrator
+   does it in the web UI: root.ext4.zst is uploaded (streamed) to `POST /api/system/update`, the
+   image's root-run cordboard-update.path/.service writes it to slot b and reboots; slot b boots,
+   reports healthy, is made the default in grubenv, `GET /api/system/update` says so, and slot b
    still has the users and the device's machine-id.
 3. GRUB's boot counting, booted only as far as GRUB: a slot on trial boots while tries are left,
    and with none left GRUB clears the trial and boots the known-good slot.
@@ -52,20 +53,6 @@ USERS = {
     "bo": {"extension": "1002", "first_name": "Bo", "last_name": "Berg"},
 }
 SIP_PASSWORD = "image-test-sip-secret"
-UPDATE_UNIT = """[Unit]
-Description=Image test only: apply the A/B update from the second disk
-After=cordboard-boot-ok.service
-Requires=cordboard-boot-ok.service
-
-[Service]
-Type=oneshot
-ExecStart=/bin/mount -o ro /dev/disk/by-label/cbupdate /mnt
-ExecStart=/usr/local/bin/cordboard system update /mnt/root.ext4.zst --reboot
-StandardOutput=journal+console
-
-[Install]
-WantedBy=multi-user.target
-"""
 
 
 def log(message: str) -> None:
@@ -436,25 +423,24 @@ def check_data_partition(disk: Path) -> None:
     log(f"data partition: {size / 1024**3:.2f} GiB after growing, users {sorted(names)} on disk")
 
 
-def inject_update(disk: Path) -> Path:
-    """This test's scratch copy only: a unit in slot a that applies root.ext4.zst from a second disk."""
-    with mounted(disk, "root-a", readonly=False) as root:
-        unit = root / "etc/systemd/system/image-test-update.service"
-        unit.write_text(UPDATE_UNIT)
-        link = root / "etc/systemd/system/multi-user.target.wants/image-test-update.service"
-        link.unlink(missing_ok=True)
-        link.symlink_to("/etc/systemd/system/image-test-update.service")
-    staging = WORK / "update"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    for name in ("root.ext4.zst", "root.ext4.zst.sha256"):
-        os.link(OUT / name, staging / name)
-    update_disk = WORK / "update.ext4"
-    update_disk.unlink(missing_ok=True)
-    size_mib = (OUT / "root.ext4.zst").stat().st_size // 1024**2 + 64
-    run("mkfs.ext4", "-q", "-L", "cbupdate", "-d", str(staging), str(update_disk), f"{size_mib}M")
-    shutil.rmtree(staging)
-    return update_disk
+def upload_update(guest: Guest, session: str) -> dict[str, Any]:
+    """Stream root.ext4.zst to the API as the web UI's upload does; it answers once it has checked it."""
+    artifact = OUT / "root.ext4.zst"
+    digest = (OUT / "root.ext4.zst.sha256").read_text().split()[0]
+    with artifact.open("rb") as body:
+        request = urllib.request.Request(
+            f"{guest.base}/api/system/update?sha256={digest}", data=body, method="POST"
+        )
+        request.add_header("Content-Type", "application/octet-stream")
+        request.add_header("Content-Length", str(artifact.stat().st_size))
+        request.add_header("Authorization", f"Bearer {session}")
+        try:
+            with urllib.request.urlopen(request, timeout=900) as resp:
+                status, answer = resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as err:
+            status, answer = err.code, err.read().decode(errors="replace")
+    assert status == 202, (status, answer)
+    return answer  # type: ignore[no-any-return]
 
 
 def boot_counting(disk: Path, ports: dict[str, int]) -> None:
@@ -530,15 +516,17 @@ def main() -> int:
         # 2. Legacy BIOS to /api/health; then the A/B update and slot b with the same data.
         bios = Guest(disk, "bios", uefi=False, **ports)
         guests.append(bios)
-        if not args.skip_ab:
-            bios.extra_drives.append(inject_update(disk))
         bios.start()
         results["bios"] = bios.wait_health()
         if args.skip_ab:
             bios.shutdown()
         else:
+            uploading = time.monotonic()
+            answer = upload_update(bios, login(bios))
+            results["upload"] = time.monotonic() - uploading
+            log(f"bios: root.ext4.zst uploaded and checked in {results['upload']:.0f} s: {answer['state']}")
             wrote = bios.wait_serial(r"Slot b: (\d+) MiB written in (\d+) s", timeout=900)
-            log(f"bios: `cordboard system update` wrote slot b ({wrote.group(1)} MiB in {wrote.group(2)} s)")
+            log(f"bios: cordboard-update.service wrote slot b ({wrote.group(1)} MiB in {wrote.group(2)} s)")
             results["update_write"] = float(wrote.group(2))
             rebooted = time.monotonic()
             bios.wait_serial(r"slot b is healthy and now the default", timeout=900)
@@ -548,6 +536,10 @@ def main() -> int:
             kept = usernames(bios, session)
             assert set(USERS) <= kept, kept
             log(f"slot b: users {sorted(kept)} kept across the update")
+            status, state = http("GET", f"{bios.base}/api/system/update", token=session)
+            assert status == 200 and state["running_slot"] == "b" and state["default_slot"] == "b", state
+            assert state["state"] == "none" and state["last"]["state"] == "applied", state
+            log(f"slot b: GET /api/system/update says {state['state']}, last update {state['last']['state']}")
             bios.shutdown()
             env = grubenv(disk)
             assert env.get("slot") == "b" and not env.get("try_slot"), env
@@ -562,7 +554,7 @@ def main() -> int:
     finally:
         for guest in guests:
             guest.kill()
-    for scratch in (disk, WORK / "update.ext4", WORK / "cordboard.db"):
+    for scratch in (disk, WORK / "cordboard.db"):
         scratch.unlink(missing_ok=True)  # kept only when the test fails, to look into
     files = manifest["files"]
     print()
@@ -575,6 +567,7 @@ def main() -> int:
     print(f"  boot to /api/health BIOS {results['bios']:.1f} s (TCG)")
     if "slot_b" in results:
         write, slot_b = results["update_write"], results["slot_b"]
+        print(f"  A/B update upload        {results['upload']:.0f} s (streamed and checked by the API)")
         print(f"  A/B update write         {write:.0f} s; slot b healthy {slot_b:.0f} s later")
     print(f"  test time                {time.monotonic() - started:.0f} s")
     return 0

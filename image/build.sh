@@ -129,7 +129,7 @@ python3 -m venv /opt/cordboard/venv
 /opt/cordboard/venv/bin/pip install -q --cache-dir /var/cache/cordboard-pip /tmp/$(basename "$WHEEL")
 ln -sf /opt/cordboard/venv/bin/cordboard /usr/local/bin/cordboard
 systemctl enable systemd-networkd systemd-resolved systemd-timesyncd systemd-repart.service \
-    cordboard.service cordboard-console.service cordboard-boot-ok.service
+    cordboard.service cordboard-console.service cordboard-boot-ok.service cordboard-update.path
 systemctl mask apt-daily.timer apt-daily-upgrade.timer
 passwd -l root
 CHROOT

@@ -49,6 +49,7 @@ from cordboard.core.system.update import (
     other_slot,
     read_grubenv,
     read_json,
+    record_slots,
     running_slot,
     slot_status,
     write_grubenv,
@@ -173,6 +174,20 @@ def wait_healthy(url: str, seconds: float) -> bool:
 
 
 def mark_good(args: argparse.Namespace) -> int:
+    result = _mark_good(args)
+    _record(args.data, paths_from_args(args))
+    return result
+
+
+def _record(data: Path, paths: SystemPaths) -> None:
+    """Tell the web API (unprivileged, cannot read the ESP) what the slots are now."""
+    try:
+        record_slots(data, paths)
+    except (CordboardError, OSError) as err:
+        print(f"cordboard: cannot record the slots in {data}: {err}", file=sys.stderr)
+
+
+def _mark_good(args: argparse.Namespace) -> int:
     paths = paths_from_args(args)
     current = running_slot(paths.cmdline)
     url = _health_url(args.data)
@@ -244,6 +259,7 @@ def apply_ready(args: argparse.Namespace) -> int:
     ready.unlink(missing_ok=True)
     (updates / READY_INFO).unlink(missing_ok=True)
     report("applied", "Written; the appliance restarts into the new version", **target)
+    _record(args.data, paths_from_args(args))
     if args.reboot:
         subprocess.run(["systemctl", "reboot"], check=False)
     return 0

@@ -35,9 +35,9 @@ from cordboard.core.system.update import (
     SystemPaths,
     check_image,
     is_appliance,
+    known_slots,
     parse_sha256,
     read_json,
-    slot_status,
     write_json_atomic,
 )
 
@@ -165,7 +165,7 @@ def _state(updates: Path) -> dict[str, Any]:
     slots: dict[str, Any] = {}
     if appliance:
         try:
-            slots = slot_status(SYSTEM_PATHS)
+            slots = known_slots(updates.parent, SYSTEM_PATHS)
         except CordboardError as err:
             slots = {"error": str(err)}
     status = read_json(updates / STATUS_FILE)

@@ -185,6 +185,9 @@ UPDATES_DIR: Final = "updates"
 READY_FILE: Final = "ready.ext4.zst"
 READY_INFO: Final = "ready.json"
 STATUS_FILE: Final = "status.json"
+SLOTS_FILE: Final = "system-slots.json"
+"""In the data folder: the slots as root last saw them (boot, update), for the unprivileged API,
+which cannot read the ESP (mounted for root only) and should not keep it mounted."""
 
 
 def parse_sha256(text: str) -> str:
@@ -223,12 +226,18 @@ def check_image(file: Path, compressed: bool | None = None) -> None:
 
 
 def is_appliance(paths: SystemPaths) -> bool:
-    """Booted from a Cordboard image slot, with the GRUB environment where the image keeps it."""
+    """Booted from a Cordboard image slot, with the GRUB environment where the image keeps it
+    (the ESP is root's only: a permission error means it is there)."""
     try:
         running_slot(paths.cmdline)
     except CordboardError:
         return False
-    return paths.grubenv.is_file()
+    try:
+        return paths.grubenv.is_file()
+    except PermissionError:
+        return True
+    except OSError:
+        return False
 
 
 def slot_status(paths: SystemPaths) -> dict[str, Any]:
@@ -263,3 +272,23 @@ def read_json(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def record_slots(data: Path, paths: SystemPaths) -> None:
+    """Save ``slot_status`` as ``<data>/system-slots.json`` (run as root; readable by Cordboard)."""
+    write_json_atomic(Path(data) / SLOTS_FILE, slot_status(paths))
+
+
+def known_slots(data: Path, paths: SystemPaths) -> dict[str, Any]:
+    """The slots for the API: the running one from the kernel command line, the rest from what root
+    recorded, else from the GRUB environment itself (readable when not on the image's ESP)."""
+    running = running_slot(paths.cmdline)
+    recorded = read_json(Path(data) / SLOTS_FILE)
+    if recorded is None:
+        return slot_status(paths)
+    return {
+        "running": running,
+        "default": recorded.get("default"),
+        "trial": recorded.get("trial"),
+        "tries_left": recorded.get("tries_left"),
+    }

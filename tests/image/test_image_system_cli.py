@@ -140,6 +140,9 @@ def test_mark_good_makes_a_healthy_trial_slot_the_default(disk: Path, health_por
     data = data_folder(disk, health_port)
     assert system(disk, "mark-good", "--data", str(data), "--wait", "5") == 0
     assert read_grubenv(disk / "grubenv") == {"slot": "b"}
+    # What the unprivileged web API reads (it cannot read the ESP).
+    recorded = json.loads((data / "system-slots.json").read_text())
+    assert recorded == {"running": "b", "default": "b", "trial": None, "tries_left": None}
 
 
 def test_mark_good_leaves_a_trial_alone_when_unhealthy(disk: Path, health_port: int) -> None:
@@ -185,6 +188,7 @@ def test_apply_ready_writes_the_slot_and_reports(disk: Path) -> None:
     assert read_grubenv(disk / "grubenv") == {"slot": "a", "try_slot": "b", "tries": "3"}
     status = json.loads((updates / "status.json").read_text())
     assert status["state"] == "applied" and status["target"] == "b" and status["version"] == "9.9"
+    assert json.loads((disk / "data" / "system-slots.json").read_text())["trial"] == "b"
     assert not (updates / "ready.ext4.zst").exists() and not (updates / "ready.json").exists()
 
 

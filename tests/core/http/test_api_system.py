@@ -187,3 +187,17 @@ async def test_state_reports_slots_and_the_apply_result(api, account, core, tmp_
     (tmp_path / "cmdline").write_text("quiet cordboard.slot=b\n")
     got = await state()
     assert got["state"] == "none" and got["running_slot"] == "b" and got["last"]["state"] == "applied"
+
+
+async def test_slots_recorded_by_root_are_preferred(api, account, core, tmp_path, monkeypatch) -> None:
+    """On the image the ESP is root's only: the API reads what mark-good/apply-ready recorded."""
+    root = await account("root", admin=True)
+    (tmp_path / "grubenv").write_bytes(format_grubenv({"slot": "a"}))
+    (tmp_path / "cmdline").write_text("quiet cordboard.slot=b\n")
+    monkeypatch.setattr(
+        api_system, "SYSTEM_PATHS", SystemPaths(grubenv=tmp_path / "grubenv", cmdline=tmp_path / "cmdline")
+    )
+    recorded = {"running": "a", "default": "b", "trial": None, "tries_left": None}
+    (Path(core.data_dir) / "system-slots.json").write_text(json.dumps(recorded))
+    got = await (await api.get("/api/system/update", headers=root.headers)).json()
+    assert got["running_slot"] == "b" and got["default_slot"] == "b" and got["trial_slot"] is None
