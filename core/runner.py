@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -16,6 +17,18 @@ from cordboard.core.logging_setup import setup_logging
 from cordboard.core.network import reachable_address
 
 _LOGGER = logging.getLogger(__name__)
+
+GC_THRESHOLDS = (50_000, 50, 100)
+"""Young collections every 50,000 allocations instead of 700: under SIP load the default made
+full collections stall the loop for 100-300 ms a second, long enough to overflow the SIP socket."""
+
+
+def tune_garbage_collection() -> None:
+    """Freeze what start-up made (modules, plugins, caches) so collections skip it, and collect
+    young objects less often. Reference counting still frees almost everything at once."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def public_host(config: BootstrapConfig) -> str:
@@ -37,6 +50,7 @@ async def serve(core: Core) -> int:
     except BaseException:
         await core.stop()
         raise
+    tune_garbage_collection()
     base = f"http://{public_host(core.config)}:{core.http.port if core.http else core.config.http_port}"
     print(f"Cordboard is running: {base}/", flush=True)
     token = core.identity.setup_token

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import ssl
 from collections.abc import Callable
 from typing import Any, Final
@@ -22,6 +23,20 @@ IDLE_TIMEOUT: Final = 3600.0
 MAX_CONNECTIONS: Final = 4096
 MAX_CONNECTIONS_PER_HOST: Final = 256
 """So that one address cannot take every connection slot (phones behind one NAT share an address)."""
+
+
+UDP_RECEIVE_BUFFER: Final = 4 * 1024 * 1024
+"""Room for a burst of datagrams while the loop is busy (the kernel default is about 208 KB)."""
+
+
+def enlarge_receive_buffer(sock: Any) -> None:
+    """Ask for UDP_RECEIVE_BUFFER; as root past net.core.rmem_max (SO_RCVBUFFORCE), else up to it."""
+    for option in (getattr(socket, "SO_RCVBUFFORCE", None), socket.SO_RCVBUF):
+        if option is None:
+            continue
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, option, UDP_RECEIVE_BUFFER)
+            return
 
 
 class _UdpProtocol(asyncio.DatagramProtocol):
@@ -134,6 +149,9 @@ class SipTransports:
         )
         self._udp = protocol
         self.addresses["udp"] = transport.get_extra_info("sockname")[:2]
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            enlarge_receive_buffer(sock)
 
     async def start_stream(
         self, kind: str, host: str, port: int, ssl_context: ssl.SSLContext | None = None
