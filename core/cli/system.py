@@ -44,6 +44,7 @@ from cordboard.core.system.update import (
     SystemPaths,
     carry_identity,
     check_image,
+    check_signature,
     expected_sha256,
     file_sha256,
     other_slot,
@@ -51,6 +52,7 @@ from cordboard.core.system.update import (
     read_json,
     record_slots,
     running_slot,
+    signature_path,
     slot_status,
     write_grubenv,
     write_image,
@@ -103,6 +105,7 @@ def apply_update(
     *,
     reboot: bool = False,
     progress: Callable[[str, dict[str, str]], None] | None = None,
+    signing_key: Path | None = None,
 ) -> int:
     """Check ``file`` (sha256, then zstd frame and ext4 magic), write it to the other slot, start
     its trial. ``progress(message, fields)`` hears each step (the web UI's status file)."""
@@ -123,7 +126,9 @@ def apply_update(
     actual = file_sha256(file)
     if actual != expected:
         raise CordboardError(f"{file.name}: sha256 {actual} does not match {expected}; nothing was written")
+    signature = signature_path(file)
     try:
+        check_signature(actual, signature.read_bytes() if signature.is_file() else None, signing_key)
         check_image(file)
     except CordboardError as err:
         raise CordboardError(f"{err}; nothing was written") from None
@@ -253,10 +258,12 @@ def apply_ready(args: argparse.Namespace) -> int:
     except (CordboardError, OSError) as err:
         report("failed", str(err), **target)
         ready.unlink(missing_ok=True)
+        signature_path(ready).unlink(missing_ok=True)
         (updates / READY_INFO).unlink(missing_ok=True)
         print(f"cordboard: {err}", file=sys.stderr)
         return 1
     ready.unlink(missing_ok=True)
+    signature_path(ready).unlink(missing_ok=True)
     (updates / READY_INFO).unlink(missing_ok=True)
     report("applied", "Written; the appliance restarts into the new version", **target)
     _record(args.data, paths_from_args(args))

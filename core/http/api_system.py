@@ -14,6 +14,7 @@ on trial (GRUB falls back if it does not come up healthy). ``GET /api/system/upd
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ from cordboard.core.exceptions import CordboardError
 from cordboard.core.http.access import api
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
+from cordboard.core.storage.atomic import atomic_write
 from cordboard.core.system.update import (
     READY_FILE,
     READY_INFO,
@@ -34,10 +36,12 @@ from cordboard.core.system.update import (
     UPDATES_DIR,
     SystemPaths,
     check_image,
+    check_signature,
     is_appliance,
     known_slots,
     parse_sha256,
     read_json,
+    signature_path,
     write_json_atomic,
 )
 
@@ -94,6 +98,8 @@ async def _receive(request: web.Request, incoming: Path) -> tuple[str, int, dict
                     if size >= 0:
                         raise ApiError(400, "invalid", "Send one update file")
                     size = await _copy(_part_chunks(part), out, digest)
+                elif part.name == "signature":
+                    fields["signature"] = base64.b64encode((await part.read(decode=True))[:4096]).decode()
                 elif part.name in ("sha256", "manifest"):
                     fields[part.name] = (await part.read(decode=True))[: 64 * 1024].decode("utf-8", "replace")
                 else:
@@ -151,6 +157,16 @@ async def upload_update(request: web.Request) -> web.Response:
                 await asyncio.to_thread(check_image, incoming, True)
             except CordboardError as err:
                 raise ApiError(400, "not_an_update", str(err).replace(INCOMING, "The file")) from None
+            signature = base64.b64decode(fields["signature"]) if fields.get("signature") else None
+            try:  # root checks again before writing; this check only answers the admin at once
+                check_signature(actual, signature)
+            except CordboardError as err:
+                raise ApiError(400, "bad_signature", str(err), {"signature": str(err)}) from None
+            ready_signature = signature_path(updates / READY_FILE)
+            if signature:
+                atomic_write(ready_signature, signature)
+            else:
+                ready_signature.unlink(missing_ok=True)
             write_json_atomic(updates / READY_INFO, {"sha256": actual, "size": size, **info})
             (updates / STATUS_FILE).unlink(missing_ok=True)
             os.replace(incoming, updates / READY_FILE)
@@ -211,6 +227,7 @@ async def discard_update(request: web.Request) -> web.Response:
         if current.get("state") == "applying":
             raise ApiError(409, "conflict", "The update is being applied and cannot be discarded now")
         (updates / READY_FILE).unlink(missing_ok=True)
+        signature_path(updates / READY_FILE).unlink(missing_ok=True)
         (updates / READY_INFO).unlink(missing_ok=True)
     return web.json_response(await asyncio.to_thread(_state, updates))
 

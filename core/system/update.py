@@ -7,6 +7,8 @@ a truncated download fails) holding an ext4 file system (its superblock magic).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import os
@@ -186,6 +188,10 @@ READY_FILE: Final = "ready.ext4.zst"
 READY_INFO: Final = "ready.json"
 STATUS_FILE: Final = "status.json"
 SLOTS_FILE: Final = "system-slots.json"
+SIGNING_KEY: Final = Path("/etc/cordboard/update-signing.pub")
+"""An Ed25519 public key (PEM). When the root file system has one, only updates signed with its
+private key are written: root checks, so a compromised Cordboard process cannot install a root."""
+SIGNATURE_SUFFIX: Final = ".sig"
 """In the data folder: the slots as root last saw them (boot, update), for the unprivileged API,
 which cannot read the ESP (mounted for root only) and should not keep it mounted."""
 
@@ -292,3 +298,38 @@ def known_slots(data: Path, paths: SystemPaths) -> dict[str, Any]:
         "trial": recorded.get("trial"),
         "tries_left": recorded.get("tries_left"),
     }
+
+
+def signature_path(file: Path) -> Path:
+    """Where the signature of ``file`` is kept: ``<file>.sig``."""
+    return file.with_name(file.name + SIGNATURE_SUFFIX)
+
+
+def check_signature(sha256_hex: str, signature: bytes | None, key_path: Path | None = None) -> None:
+    """Raise CordboardError unless ``signature`` (64 raw bytes, or their base64) is the key's Ed25519
+    signature of the update's sha256 in hex. Without a key file there is nothing to check."""
+    key_path = key_path or SIGNING_KEY
+    if not key_path.exists():
+        return
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    if not signature:
+        raise CordboardError("this appliance installs only signed updates, and this one has no signature")
+    try:
+        key = load_pem_public_key(key_path.read_bytes())
+    except ValueError:
+        raise CordboardError(f"{key_path} is not a PEM public key") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise CordboardError(f"{key_path} is not an Ed25519 public key")
+    raw = signature if len(signature) == 64 else signature.strip()
+    if len(raw) != 64:
+        try:
+            raw = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise CordboardError("the signature is neither 64 bytes nor their base64") from None
+    try:
+        key.verify(raw, sha256_hex.encode("ascii"))
+    except InvalidSignature:
+        raise CordboardError("the update's signature does not match this appliance's update key") from None

@@ -34,6 +34,9 @@ def update_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return out, hashlib.sha256(out.read_bytes()).hexdigest()
 
 
+READY_TEXT = "Uploaded and checked; waiting to be installed"
+
+
 def test_admin_uploads_a_system_update(
     cordboard: Cordboard, browser: BrowserThread, update_file: tuple[Path, str]
 ) -> None:
@@ -72,7 +75,7 @@ def _upload(page: Any, cordboard: Cordboard, good: Path, tampered: Path, digest:
     # The good file: accepted, checked, waiting to be installed.
     page.get_by_label("Update file (root.ext4.zst)").set_input_files(str(good))
     page.get_by_role("button", name="Upload and install").click()
-    expect(page.get_by_test_id("system-update-state")).to_have_text("Uploaded and checked; waiting to be installed")
+    expect(page.get_by_test_id("system-update-state")).to_have_text(READY_TEXT)
     expect(page.locator("#update-error")).to_be_hidden()
     expect(page.get_by_text("the uploaded update is kept but not installed here")).to_be_visible()
     expect(page.get_by_role("button", name="Upload and install")).to_be_disabled()
@@ -82,8 +85,13 @@ def _upload(page: Any, cordboard: Cordboard, good: Path, tampered: Path, digest:
     expect(page.get_by_test_id("system-update-state")).to_have_text("No update pending")
     expect(page.get_by_role("button", name="Upload and install")).to_be_enabled()
     assert not (cordboard.data / "updates" / "ready.ext4.zst").exists()
-    # Uploaded once more, for the checks of the test itself.
+    # Uploaded once more, with a signature file, for the checks of the test itself.
     page.get_by_label("Update file (root.ext4.zst)").set_input_files(str(good))
     page.get_by_label("SHA-256 checksum").fill(digest)
+    signature = good.with_name("root.ext4.zst.sig")
+    signature.write_bytes(bytes(range(64)))
+    page.get_by_label("Signature (optional)").set_input_files(str(signature))
     page.get_by_role("button", name="Upload and install").click()
-    expect(page.get_by_test_id("system-update-state")).to_have_text("Uploaded and checked; waiting to be installed")
+    expect(page.get_by_test_id("system-update-state")).to_have_text(READY_TEXT)
+    # Kept next to the file for root, which checks it when the appliance has an update key.
+    assert (cordboard.data / "updates" / "ready.ext4.zst.sig").read_bytes() == bytes(range(64))

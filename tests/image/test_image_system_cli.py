@@ -200,3 +200,25 @@ def test_apply_ready_reports_a_failure_and_drops_the_file(disk: Path) -> None:
     assert not (updates / "ready.ext4.zst").exists()
     assert (disk / "by-partlabel" / "root-b").read_bytes() == b"b" * SLOT_SIZE
     assert read_grubenv(disk / "grubenv") == {"slot": "a"}
+
+
+def test_apply_ready_with_an_update_key_refuses_an_unsigned_file(
+    disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root's own check (the trust boundary): with an update key, an unsigned upload is refused
+    before anything is written, whatever the web API let through."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from cordboard.core.system import update
+
+    key_path = disk / "update-signing.pub"
+    private = Ed25519PrivateKey.generate()
+    key_path.write_bytes(private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+    monkeypatch.setattr(update, "SIGNING_KEY", key_path)
+    updates = ready_update(disk)
+    assert system(disk, "apply-ready", "--data", str(disk / "data")) == 1
+    status = json.loads((updates / "status.json").read_text())
+    assert status["state"] == "failed" and "only signed updates" in status["message"]
+    assert (disk / "by-partlabel" / "root-b").read_bytes() == b"b" * SLOT_SIZE
+    assert read_grubenv(disk / "grubenv") == {"slot": "a"}

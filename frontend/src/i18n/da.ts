@@ -449,6 +449,8 @@ export const da: Dictionary = {
   "system.file": "Opdateringsfil (root.ext4.zst)",
   "system.sha256": "SHA-256-kontrolsum",
   "system.sha256Hint": "64 hexadecimale cifre eller indholdet af root.ext4.zst.sha256",
+  "system.signature": "Signatur (valgfri)",
+  "system.signatureHint": "root.ext4.zst.sig: kræves, når enheden har en opdateringsnøgle (/etc/cordboard/update-signing.pub)",
   "system.needFile": "Vælg opdateringsfilen.",
   "system.needSha": "Indtast filens SHA-256-kontrolsum (64 hexadecimale cifre).",
   "system.upload": "Upload og installér",

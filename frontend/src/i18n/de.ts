@@ -449,6 +449,8 @@ export const de: Dictionary = {
   "system.file": "Updatedatei (root.ext4.zst)",
   "system.sha256": "SHA-256-Prüfsumme",
   "system.sha256Hint": "64 Hexadezimalziffern oder der Inhalt von root.ext4.zst.sha256",
+  "system.signature": "Signatur (optional)",
+  "system.signatureHint": "root.ext4.zst.sig: nötig, wenn das Gerät einen Update-Schlüssel hat (/etc/cordboard/update-signing.pub)",
   "system.needFile": "Wählen Sie die Updatedatei.",
   "system.needSha": "Geben Sie die SHA-256-Prüfsumme der Datei ein (64 Hexadezimalziffern).",
   "system.upload": "Hochladen und installieren",

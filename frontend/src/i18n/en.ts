@@ -447,6 +447,8 @@ export const en = {
   "system.file": "Update file (root.ext4.zst)",
   "system.sha256": "SHA-256 checksum",
   "system.sha256Hint": "64 hexadecimal digits, or the content of root.ext4.zst.sha256",
+  "system.signature": "Signature (optional)",
+  "system.signatureHint": "root.ext4.zst.sig: needed when the appliance has an update key (/etc/cordboard/update-signing.pub)",
   "system.needFile": "Choose the update file.",
   "system.needSha": "Enter the file's SHA-256 checksum (64 hexadecimal digits).",
   "system.upload": "Upload and install",

@@ -104,6 +104,8 @@ export class CbSystem extends LightElement {
     this.uploadError = "";
     const form = new FormData();
     form.append("sha256", sha);
+    const signature = formEl.querySelector<HTMLInputElement>("#update-signature")?.files?.[0];
+    if (signature) form.append("signature", signature, signature.name);
     form.append("file", file, file.name);
     this.progress = 0;
     try {
@@ -174,6 +176,11 @@ export class CbSystem extends LightElement {
         <label for="update-sha256">${t("system.sha256")}</label>
         <input id="update-sha256" type="text" autocomplete="off" spellcheck="false" ?disabled=${busy || blocked}
           placeholder="${t("system.sha256Hint")}" />
+      </div>
+      <div class="field">
+        <label for="update-signature">${t("system.signature")}</label>
+        <input id="update-signature" type="file" accept=".sig" ?disabled=${busy || blocked} />
+        <p class="muted">${t("system.signatureHint")}</p>
       </div>
       ${busy
         ? html`<div class="field">

@@ -201,3 +201,42 @@ async def test_slots_recorded_by_root_are_preferred(api, account, core, tmp_path
     (Path(core.data_dir) / "system-slots.json").write_text(json.dumps(recorded))
     got = await (await api.get("/api/system/update", headers=root.headers)).json()
     assert got["running_slot"] == "b" and got["default_slot"] == "b" and got["trial_slot"] is None
+
+
+async def test_with_an_update_key_only_signed_uploads_are_kept(
+    api, account, core, tmp_path, *, monkeypatch, check_error
+) -> None:
+    """Image issue "a signature if configured": an appliance with an update key refuses an unsigned
+    or wrongly signed upload at once, and keeps a good signature next to the file for root."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from cordboard.core.system import update
+
+    private = Ed25519PrivateKey.generate()
+    key_path = tmp_path / "update-signing.pub"
+    key_path.write_bytes(private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+    monkeypatch.setattr(update, "SIGNING_KEY", key_path)
+    root = await account("root", admin=True)
+    content = make_update(tmp_path)
+    digest = hashlib.sha256(content).hexdigest()
+    updates = updates_of(core)
+
+    resp = await api.post("/api/system/update", data=form(content, digest), headers=root.headers)
+    error = await check_error(resp, 400)
+    assert error["code"] == "bad_signature" and "only signed updates" in error["message"]
+    assert not (updates / "ready.ext4.zst").exists() and not (updates / "incoming").exists()
+
+    forged = form(content, digest)
+    forged.add_field("signature", Ed25519PrivateKey.generate().sign(digest.encode()), filename="u.sig")
+    resp = await api.post("/api/system/update", data=forged, headers=root.headers)
+    assert "does not match" in (await check_error(resp, 400))["message"]
+
+    signed = form(content, digest)
+    signature = private.sign(digest.encode())
+    signed.add_field("signature", signature, filename="root.ext4.zst.sig")
+    resp = await api.post("/api/system/update", data=signed, headers=root.headers)
+    assert resp.status == 202, await resp.text()
+    assert (updates / "ready.ext4.zst.sig").read_bytes() == signature
+    resp = await api.delete("/api/system/update", headers=root.headers)
+    assert not (updates / "ready.ext4.zst.sig").exists()
