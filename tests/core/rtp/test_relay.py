@@ -298,5 +298,5 @@ async def test_no_leaks_creating_and_closing_many_relays() -> None:
     elapsed = time.monotonic() - started
     assert len(manager) == 0
     assert allocator.in_use == 0 and allocator.available == allocator.capacity == 1000
-    assert open_fds() == baseline
+    assert open_fds() <= baseline, "sockets were left open"  # fewer: an earlier test's closed late
     assert elapsed < 30, f"{LEAK_RELAYS} relays took {elapsed:.1f}s"
