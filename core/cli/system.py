@@ -6,6 +6,7 @@ is an updated slot on trial, which GRUB boots while ``tries`` lasts and then giv
 
 * ``update FILE`` checks a ``root.ext4.zst`` (or ``root.ext4``) against its sha256 before anything
   is written, writes it to the slot not running now, and asks GRUB to try it on the next boot.
+  It reads FILE once, into a private copy, and checks and writes only that copy.
 * ``mark-good`` (run at every boot by ``cordboard-boot-ok.service``) waits until Cordboard answers
   ``/api/health`` and then makes the running slot the known-good one; a trial slot that does not
   answer in time reboots, so GRUB falls back once its tries run out.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -43,13 +45,15 @@ from cordboard.core.system.update import (
     UPDATES_DIR,
     SystemPaths,
     carry_identity,
-    check_image,
+    check_open_image,
     check_signature,
     expected_sha256,
-    file_sha256,
+    open_upload,
     other_slot,
+    private_copy,
     read_grubenv,
     read_json,
+    read_signature,
     record_slots,
     running_slot,
     signature_path,
@@ -108,49 +112,63 @@ def apply_update(
     signing_key: Path | None = None,
 ) -> int:
     """Check ``file`` (sha256, then zstd frame and ext4 magic), write it to the other slot, start
-    its trial. ``progress(message, fields)`` hears each step (the web UI's status file)."""
+    its trial. ``progress(message, fields)`` hears each step (the web UI's status file).
+
+    The file may sit in a folder the unprivileged cordboard user owns (the API's uploads), so it
+    is opened once (no symbolic link, a regular file) and copied into a file only root can reach
+    while hashing; the checks and the slot read that copy, never ``file`` again."""
 
     def say(message: str, **fields: str) -> None:
         print(message, flush=True)
         if progress is not None:
             progress(message, fields)
 
-    if not file.is_file():
-        raise CordboardError(f"{file}: no such file")
-    expected = expected_sha256(file, sha256)
-    current = running_slot(paths.cmdline)
-    env = read_grubenv(paths.grubenv)
-    if env.get("try_slot") == current:
-        raise CordboardError(f"slot {current} is still on trial: wait until it is marked good")
-    say(f"Checking {file.name} ...")
-    actual = file_sha256(file)
-    if actual != expected:
-        raise CordboardError(f"{file.name}: sha256 {actual} does not match {expected}; nothing was written")
-    signature = signature_path(file)
+    upload = open_upload(file)
     try:
-        check_signature(actual, signature.read_bytes() if signature.is_file() else None, signing_key)
-        check_image(file)
-    except CordboardError as err:
-        raise CordboardError(f"{err}; nothing was written") from None
-    target = other_slot(current)
-    if env.get("try_slot") == target:
-        # A pending trial of the slot about to be overwritten must not boot a half-written root.
-        env.pop("try_slot", None)
-        env.pop("tries", None)
+        expected = expected_sha256(file, sha256)
+        current = running_slot(paths.cmdline)
+        env = read_grubenv(paths.grubenv)
+        if env.get("try_slot") == current:
+            raise CordboardError(f"slot {current} is still on trial: wait until it is marked good")
+        say(f"Checking {file.name} ...")
+        try:
+            copy, actual = private_copy(upload, file.parent)
+        except OSError as err:
+            raise CordboardError(
+                f"cannot copy {file.name} to check it: {err.strerror}; nothing was written"
+            ) from err
+    finally:
+        os.close(upload)
+    with copy:  # closing the private copy deletes it, on every way out
+        if actual != expected:
+            raise CordboardError(
+                f"{file.name}: sha256 {actual} does not match {expected}; nothing was written"
+            )
+        compressed = file.suffix == ".zst"
+        try:
+            check_signature(actual, read_signature(file), signing_key)
+            check_open_image(copy.fileno(), file.name, compressed)
+        except CordboardError as err:
+            raise CordboardError(f"{err}; nothing was written") from None
+        target = other_slot(current)
+        if env.get("try_slot") == target:
+            # A pending trial of the slot about to be overwritten must not boot a half-written root.
+            env.pop("try_slot", None)
+            env.pop("tries", None)
+            write_grubenv(paths.grubenv, env)
+        device = paths.slot_device(target)
+        say(f"Writing slot {target} ({device}) ...", target=target)
+        started = time.monotonic()
+        written = write_image(copy.fileno(), device, compressed=compressed, label=str(file))
+        try:
+            carry_identity(device)
+        except (OSError, subprocess.CalledProcessError) as err:
+            raise CordboardError(f"slot {target} was written but cannot be mounted: {err}") from err
+        env.update(try_slot=target, tries=str(TRIES))
         write_grubenv(paths.grubenv, env)
-    device = paths.slot_device(target)
-    say(f"Writing slot {target} ({device}) ...", target=target)
-    started = time.monotonic()
-    written = write_image(file, device)
-    try:
-        carry_identity(device)
-    except (OSError, subprocess.CalledProcessError) as err:
-        raise CordboardError(f"slot {target} was written but cannot be mounted: {err}") from err
-    env.update(try_slot=target, tries=str(TRIES))
-    write_grubenv(paths.grubenv, env)
-    seconds = time.monotonic() - started
-    mib = written // (1024 * 1024)
-    say(f"Slot {target}: {mib} MiB written in {seconds:.0f} s; it boots next (on trial)", target=target)
+        seconds = time.monotonic() - started
+        mib = written // (1024 * 1024)
+        say(f"Slot {target}: {mib} MiB written in {seconds:.0f} s; it boots next (on trial)", target=target)
     if reboot:
         subprocess.run(["systemctl", "reboot"], check=False)
     return 0

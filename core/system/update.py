@@ -3,15 +3,24 @@
 The GRUB environment block, the running slot, and the checks an update file must pass before
 anything is written: its sha256 and, for the contents, a complete zstd frame (``zstd -t``, which
 a truncated download fails) holding an ext4 file system (its superblock magic).
+
+Root takes an uploaded file from a folder the unprivileged ``cordboard`` user owns, so it opens
+the file once (``open_upload``), copies it into a file only root can reach while hashing the bytes
+it copies (``private_copy``), and checks and writes that copy alone: the file cannot be swapped
+between the check and the write.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import hashlib
+import io
 import json
 import os
+import re
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -129,29 +138,117 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_image(file: Path, device: Path) -> int:
-    """Stream ``file`` (zstd-decompressed when it ends in .zst) onto ``device``; returns the bytes written."""
+def _open_regular(path: Path) -> int:
+    """Open ``path`` read-only without following a symbolic link; refuse anything but a regular
+    file (a FIFO or device could block or never end). Raises OSError as os.open does."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise CordboardError(f"{path}: a symbolic link, refused (give the file itself)") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise CordboardError(f"{path}: not a regular file")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_upload(path: Path) -> int:
+    """Open an update file for root, once: read-only, not through a symbolic link, a regular file.
+    Everything after works from the returned descriptor, never from ``path`` again."""
+    try:
+        return _open_regular(path)
+    except FileNotFoundError:
+        raise CordboardError(f"{path}: no such file") from None
+    except OSError as err:
+        raise CordboardError(f"cannot open {path}: {err.strerror}") from err
+
+
+SIGNATURE_MAX: Final = 4096
+"""More than any signature (64 bytes, or their base64); a longer .sig is cut here and fails."""
+
+
+def read_signature(file: Path) -> bytes | None:
+    """The signature kept next to ``file`` (``signature_path``), read once like the update itself
+    (not through a symbolic link); None when there is none."""
+    path = signature_path(file)
+    try:
+        fd = _open_regular(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise CordboardError(f"cannot read {path.name}: {err.strerror}") from err
+    try:
+        raw = b""
+        while len(raw) < SIGNATURE_MAX and (chunk := os.read(fd, SIGNATURE_MAX - len(raw))):
+            raw += chunk
+        return raw
+    finally:
+        os.close(fd)
+
+
+def private_copy(source: int, near: Path) -> tuple[io.FileIO, str]:
+    """Copy the open update ``source`` into a file only root can reach, hashing exactly the bytes it
+    copies; returns the copy (at offset 0; closing it deletes it) and their sha256 in hex.
+
+    The copy has no name anywhere: ``tempfile.TemporaryFile`` makes it with O_TMPFILE|O_EXCL (never
+    linkable), else as a 0600 file unlinked at once. It goes first in ``near`` (the upload's own
+    folder: on the appliance the data partition, which held the upload and grows to fill the disk,
+    while the root slot has only some 280 MB free and /run is RAM), else in root's temporary folder
+    (say a read-only medium). The copy is the compressed file (~260 MB): the price of a check that
+    cannot be raced. Only as many bytes as ``source`` held when the copy began are copied, so a
+    file that keeps growing cannot fill the disk."""
+    size = os.fstat(source).st_size
+    try:
+        copy = tempfile.TemporaryFile(buffering=0, prefix=".cordboard-update-", dir=near)  # noqa: SIM115
+    except OSError:
+        copy = tempfile.TemporaryFile(buffering=0, prefix="cordboard-update-")  # noqa: SIM115
+    try:
+        digest = hashlib.sha256()
+        os.lseek(source, 0, os.SEEK_SET)
+        left = size
+        while left > 0 and (chunk := os.read(source, min(CHUNK, left))):
+            digest.update(chunk)
+            left -= len(chunk)
+            view = memoryview(chunk)
+            while view:
+                view = view[copy.write(view) or 0 :]
+        copy.seek(0)
+    except BaseException:
+        copy.close()
+        raise
+    return copy, digest.hexdigest()
+
+
+def write_image(source: int, device: Path, *, compressed: bool, label: str) -> int:
+    """Stream the open file ``source`` (zstd-decompressed when ``compressed``) onto ``device``;
+    returns the bytes written. ``label`` names the file in errors."""
     with device.open("r+b") as out:
         capacity = out.seek(0, os.SEEK_END)
         out.seek(0)
         written = 0
-        if file.suffix == ".zst":
-            proc = subprocess.Popen(["zstd", "-dc", "--", str(file)], stdout=subprocess.PIPE)
-            source = proc.stdout
+        os.lseek(source, 0, os.SEEK_SET)
+        if compressed:
+            proc = subprocess.Popen(["zstd", "-dc"], stdin=source, stdout=subprocess.PIPE)
+            stream = proc.stdout
         else:
             proc = None
-            source = file.open("rb")
-        assert source is not None
+            stream = open(os.dup(source), "rb")  # noqa: SIM115 (closed below; the dup keeps source open)
+        assert stream is not None
         try:
-            while chunk := source.read(CHUNK):
+            while chunk := stream.read(CHUNK):
                 written += len(chunk)
                 if written > capacity:
                     raise CordboardError(f"the image is larger than {device} ({capacity} bytes)")
                 out.write(chunk)
         finally:
-            source.close()
+            stream.close()
             if proc is not None and proc.wait() != 0:
-                raise CordboardError(f"zstd could not decompress {file}")
+                raise CordboardError(f"zstd could not decompress {label}")
         out.flush()
         os.fsync(out.fileno())
     return written
@@ -211,24 +308,39 @@ def check_image(file: Path, compressed: bool | None = None) -> None:
     if compressed is None:
         compressed = file.suffix == ".zst"
     try:
-        with file.open("rb") as f:
-            head = f.read(EXT4_MAGIC_OFFSET + 2)
+        fd = os.open(file, os.O_RDONLY | os.O_CLOEXEC)
     except OSError as err:
         raise CordboardError(f"cannot read {file.name}: {err.strerror}") from err
+    try:
+        check_open_image(fd, file.name, compressed)
+    finally:
+        os.close(fd)
+
+
+def check_open_image(fd: int, name: str, compressed: bool) -> None:
+    """``check_image`` on an open file (root's private copy); ``name`` names it in errors."""
+    try:
+        head = os.pread(fd, EXT4_MAGIC_OFFSET + 2, 0)
+    except OSError as err:
+        raise CordboardError(f"cannot read {name}: {err.strerror}") from err
     if compressed:
         if not head.startswith(ZSTD_MAGIC):
-            raise CordboardError(f"{file.name} is not zstd-compressed (no zstd frame)")
-        tested = subprocess.run(["zstd", "-tq", "--", str(file)], capture_output=True, text=True)
+            raise CordboardError(f"{name} is not zstd-compressed (no zstd frame)")
+        os.lseek(fd, 0, os.SEEK_SET)
+        tested = subprocess.run(["zstd", "-tq"], stdin=fd, capture_output=True, text=True)
         if tested.returncode != 0:
             detail = tested.stderr.strip().splitlines()[-1:] or ["zstd -t failed"]
-            raise CordboardError(f"{file.name} is truncated or damaged: {detail[0]}")
-        with subprocess.Popen(["zstd", "-dcq", "--", str(file)], stdout=subprocess.PIPE) as proc:
+            # zstd calls its standard input "/*stdin*\"; name the file instead.
+            line = re.sub(r"^\S*\*stdin\*\S*", lambda _: name, detail[0])
+            raise CordboardError(f"{name} is truncated or damaged: {line}")
+        os.lseek(fd, 0, os.SEEK_SET)
+        with subprocess.Popen(["zstd", "-dcq"], stdin=fd, stdout=subprocess.PIPE) as proc:
             assert proc.stdout is not None
             head = proc.stdout.read(EXT4_MAGIC_OFFSET + 2)
             proc.stdout.close()
             proc.kill()
     if head[EXT4_MAGIC_OFFSET : EXT4_MAGIC_OFFSET + 2] != EXT4_MAGIC:
-        raise CordboardError(f"{file.name} does not hold an ext4 file system")
+        raise CordboardError(f"{name} does not hold an ext4 file system")
 
 
 def is_appliance(paths: SystemPaths) -> bool:
