@@ -173,6 +173,8 @@ class Core:
                 await self.sip.stop()
                 if self.relays is not None:
                     self.relays.close_all()
+                if self.calls is not None:
+                    await self.calls.history.flush()
             if hasattr(self, "plugins"):
                 await self.plugins.stop()
             if hasattr(self, "identity"):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from cordboard.core.calls.echo import ECHO_NAME, echo_answer, loop_back
-from cordboard.core.calls.history import save_call
+from cordboard.core.calls.history import HistoryWriter
 from cordboard.core.calls.media import learn_remote, parse_body_sdp, through_relay
 from cordboard.core.calls.model import (
     EVENT_CALL_ANSWERED,
@@ -151,6 +151,7 @@ class B2bua:
         self.media_timeout = MEDIA_TIMEOUT
         """Seconds without RTP in either direction after which an answered call is ended; 0: never."""
         self.echo_number = ECHO_NUMBER
+        self.history = HistoryWriter(core.db, core.create_task)
         self._unlisten: list[Any] = []
         self._watchdog: asyncio.TimerHandle | None = None
         self.calls: dict[str, ActiveCall] = {}
@@ -809,7 +810,7 @@ class B2bua:
         self._save(record)
 
     def _save(self, record: CallRecord) -> None:
-        self.core.create_task(self.core.db.call(lambda db: save_call(db, record)), "save call")
+        self.history.add(record)
 
     def _publish(self, call: ActiveCall, event: str) -> None:
         record = call.record

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from cordboard.core.calls.model import CallRecord
+
+if TYPE_CHECKING:
+    from cordboard.core.storage.db import Database
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def _text(value: Any) -> Any:
@@ -17,34 +25,83 @@ def _text(value: Any) -> Any:
     return value
 
 
-def save_call(db: sqlite_utils.Database, record: CallRecord) -> None:
+_INSERT = (
+    "INSERT OR REPLACE INTO calls (id, sip_call_id, caller, caller_name, caller_user_id, callee, "
+    "callee_name, callee_user_id, started, answered, ended, duration, result, sip_code, reason) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _row(record: CallRecord) -> list[Any]:
     assert record.ended is not None and record.result is not None
-    with db.atomic():
-        db.execute(
-            "INSERT OR REPLACE INTO calls (id, sip_call_id, caller, caller_name, caller_user_id, callee, "
-            "callee_name, callee_user_id, started, answered, ended, duration, result, sip_code, reason) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                _text(value)
-                for value in (
-                    record.id,
-                    record.sip_call_id,
-                    record.caller,
-                    record.caller_name,
-                    record.caller_user_id,
-                    record.callee,
-                    record.callee_name,
-                    record.callee_user_id,
-                    record.started,
-                    record.answered,
-                    record.ended,
-                    record.duration,
-                    record.result.value,
-                    record.sip_code,
-                    record.reason,
-                )
-            ],
+    return [
+        _text(value)
+        for value in (
+            record.id,
+            record.sip_call_id,
+            record.caller,
+            record.caller_name,
+            record.caller_user_id,
+            record.callee,
+            record.callee_name,
+            record.callee_user_id,
+            record.started,
+            record.answered,
+            record.ended,
+            record.duration,
+            record.result.value,
+            record.sip_code,
+            record.reason,
         )
+    ]
+
+
+def save_calls(db: sqlite_utils.Database, records: Sequence[CallRecord]) -> None:
+    """Write ended calls in one transaction (one commit, one fsync for all of them)."""
+    rows = [_row(record) for record in records]
+    with db.atomic():
+        db.conn.executemany(_INSERT, rows)
+
+
+def save_call(db: sqlite_utils.Database, record: CallRecord) -> None:
+    save_calls(db, [record])
+
+
+class HistoryWriter:
+    """Writes ended calls as they come, grouping the ones that end while a write is running.
+
+    No delay is added: a call that ends on an idle system is committed at once; under load the
+    calls that ended during one commit share the next one (group commit), so the database thread
+    does one transaction per batch instead of one per call.
+    """
+
+    def __init__(self, db: Database, start_task: Callable[[Coroutine[Any, Any, None], str], object]) -> None:
+        self._db = db
+        self._start_task = start_task
+        self._queue: list[CallRecord] = []
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def add(self, record: CallRecord) -> None:
+        self._queue.append(record)
+        if self._idle.is_set():
+            self._idle.clear()
+            self._start_task(self._drain(), "call history writer")
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    await self._db.call(lambda db, batch=batch: save_calls(db, batch))
+                except Exception:
+                    _LOGGER.exception("Could not write %d ended call(s) to the call history", len(batch))
+        finally:
+            self._idle.set()
+
+    async def flush(self) -> None:
+        """Wait until every call added so far is committed."""
+        await self._idle.wait()
 
 
 def list_calls(

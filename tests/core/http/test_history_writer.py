@@ -1,0 +1,94 @@
+"""Call history writes (CDR-01): ended calls are committed at once on an idle system, and calls that
+end while a write runs share the next transaction (group commit) without losing any."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cordboard.core.calls import history
+from cordboard.core.calls.history import HistoryWriter, list_calls
+from cordboard.core.calls.model import CallRecord, CallResult
+from cordboard.core.config.bootstrap import BootstrapConfig
+from cordboard.core.core import Core
+
+T0 = 1_767_268_800.0
+
+
+def record(n: int) -> CallRecord:
+    return CallRecord(
+        id=f"call{n:04d}",
+        sip_call_id=f"sip-{n}",
+        caller="100",
+        caller_name="Ann",
+        caller_user_id=None,
+        callee="101",
+        callee_name="Bo",
+        callee_user_id=None,
+        started=T0 + n,
+        answered=T0 + n + 1,
+        ended=T0 + n + 5,
+        result=CallResult.ANSWERED,
+        sip_code=None,
+        reason="",
+    )
+
+
+async def stored_ids(core: Core) -> set[str]:
+    return {row["id"] for row in await core.db.call(lambda db: list_calls(db, limit=1000))}
+
+
+async def test_one_ended_call_is_committed_without_waiting(core: Core) -> None:
+    writer = HistoryWriter(core.db, core.create_task)
+    writer.add(record(1))
+    await asyncio.wait_for(writer.flush(), 5)
+    assert await stored_ids(core) == {"call0001"}
+
+
+async def test_calls_ending_during_a_write_share_one_transaction(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first call's write waits behind a busy database thread; the 50 calls that end meanwhile
+    are committed together in the next transaction."""
+    batches: list[int] = []
+    save_calls = history.save_calls
+
+    def counting(db: Any, records: Sequence[CallRecord]) -> None:
+        batches.append(len(records))
+        save_calls(db, records)
+
+    monkeypatch.setattr(history, "save_calls", counting)
+    writer = HistoryWriter(core.db, core.create_task)
+    release = threading.Event()
+    blocker = asyncio.ensure_future(core.db.call(lambda db: release.wait(5)))
+    writer.add(record(0))
+    for _ in range(5):
+        await asyncio.sleep(0)  # the writer's first batch is now queued behind the blocker
+    for n in range(1, 51):
+        writer.add(record(n))
+    release.set()
+    await blocker
+    await asyncio.wait_for(writer.flush(), 5)
+    assert batches == [1, 50]
+    assert await stored_ids(core) == {f"call{n:04d}" for n in range(51)}
+
+
+async def test_stopping_cordboard_commits_the_calls_still_queued(tmp_path: Path) -> None:
+    config = BootstrapConfig(http_bind="127.0.0.1", http_port=0, sip_bind="127.0.0.1", sip_port=0)
+    pbx = Core(tmp_path / "data", config)
+    await pbx.start(serve_http=False)
+    assert pbx.calls is not None
+    for n in range(20):
+        pbx.calls.history.add(record(n))
+    await pbx.stop()
+    reopened = Core(tmp_path / "data", config)
+    await reopened.start(serve_http=False, serve_sip=False)
+    try:
+        assert len(await stored_ids(reopened)) == 20
+    finally:
+        await reopened.stop()
