@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
+
+from sip_phone import TestPhone
 
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
+from cordboard.core.sip.message import SipRequest, SipResponse
+
+# The users of ``running_pbx`` and their SIP passwords: ann is extension 1001, bo 1002.
+PASSWORDS = {"ann": "ann-sip-password-1", "bo": "bo-sip-password-1"}
 
 
 def loopback_config(rtp_port_min: int, rtp_port_max: int, **overrides: Any) -> BootstrapConfig:
@@ -24,6 +33,26 @@ def loopback_config(rtp_port_min: int, rtp_port_max: int, **overrides: Any) -> B
     return replace(config, **overrides)
 
 
+@asynccontextmanager
+async def running_pbx(data_dir: Path, rtp_port_min: int, rtp_port_max: int) -> AsyncIterator[Core]:
+    """A started Core serving SIP (not HTTP) on loopback, with the users of ``PASSWORDS``."""
+    core = Core(data_dir, loopback_config(rtp_port_min, rtp_port_max))
+    await core.start(serve_http=False, serve_sip=True)
+    try:
+        for number, (name, password) in enumerate(PASSWORDS.items(), start=1):
+            await core.identity.create_user(
+                username=name,
+                first_name=name.title(),
+                last_name="Tester",
+                email=f"{name}@example.com",
+                sip_password=password,
+                extension=f"100{number}",
+            )
+        yield core
+    finally:
+        await core.stop()
+
+
 async def wait_for_sip_account(core: Core, username: str) -> None:
     """The SIP account cache follows user changes a moment later; wait until it has ``username``."""
     assert core.sip is not None
@@ -32,3 +61,30 @@ async def wait_for_sip_account(core: Core, username: str) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"the SIP accounts never listed {username}")
+
+
+async def registered_phone(core: Core, name: str) -> TestPhone:
+    """A phone of user ``name`` (one of ``PASSWORDS``), registered with ``core`` over UDP."""
+    await wait_for_sip_account(core, name)
+    assert core.sip is not None
+    address = core.sip.transports.addresses["udp"]
+    instance = await TestPhone(name, PASSWORDS[name], (address[0], address[1])).open()
+    response = await instance.register()
+    assert response.status == 200, f"{name} could not register: {response}"
+    return instance
+
+
+async def connected_call(
+    caller: TestPhone, callee: TestPhone, number: str = "1002"
+) -> tuple[SipRequest, SipResponse]:
+    """``caller`` calls ``number``, ``callee`` answers with 200, ``caller`` ACKs: the INVITE and the 200.
+
+    The ACK that reaches ``callee`` is left in its queue for the test to wait for or ignore.
+    """
+    task = asyncio.create_task(caller.invite(number))
+    incoming = await callee.wait_request("INVITE")
+    callee.answer(incoming, 200)
+    invite, ok = await task
+    assert ok.status == 200, ok
+    caller.ack(invite, ok)
+    return invite, ok

@@ -8,14 +8,12 @@ from pathlib import Path
 from unittest.mock import Mock
 
 import pytest
-from sip_phone import TestPhone, sdp_offer
+from loopback_pbx import connected_call, registered_phone, running_pbx
+from sip_phone import sdp_offer
 
 from cordboard.core.calls.b2bua import B2bua, PendingReinvite
-from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
 from cordboard.core.sip.message import SipRequest, SipResponse, parse_message
-
-PASSWORDS = {"ann": "ann-sip-password-1", "bo": "bo-sip-password-1"}
 
 REINVITE = (
     b"INVITE sip:cordboard@127.0.0.1:5060 SIP/2.0\r\n"
@@ -52,53 +50,16 @@ def test_a_re_invite_the_other_phone_never_answers_gets_408() -> None:
 
 @pytest.fixture
 async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
-    config = BootstrapConfig(
-        http_bind="127.0.0.1",
-        http_port=0,
-        sip_bind="127.0.0.1",
-        sip_port=0,
-        sip_advertise="127.0.0.1",
-        rtp_port_min=41400,
-        rtp_port_max=41599,
-    )
-    core = Core(tmp_path / "data", config)
-    await core.start(serve_http=False, serve_sip=True)
-    for number, (name, password) in enumerate(PASSWORDS.items(), start=1):
-        await core.identity.create_user(
-            username=name,
-            first_name=name.title(),
-            last_name="Tester",
-            email=f"{name}@example.com",
-            sip_password=password,
-            extension=f"100{number}",
-        )
-    yield core
-    await core.stop()
-
-
-async def phone(core: Core, name: str) -> TestPhone:
-    assert core.sip is not None
-    for _ in range(100):  # the SIP account cache follows user changes a moment later
-        if core.sip.accounts.by_username(name) is not None:
-            break
-        await asyncio.sleep(0.02)
-    address = core.sip.transports.addresses["udp"]
-    instance = await TestPhone(name, PASSWORDS[name], (address[0], address[1])).open()
-    response = await instance.register()
-    assert response.status == 200, f"{name} could not register: {response}"
-    return instance
+    async with running_pbx(tmp_path / "data", 41400, 41599) as core:
+        yield core
 
 
 async def test_a_retransmitted_2xx_to_a_re_invite_is_acked_again(pbx: Core) -> None:
     """Our ACK of bo's 200 to a re-INVITE got lost: bo resends the 200 and must get the ACK again,
     else bo's phone ends the call after 64*T1 (RFC 3261 13.2.2.4, 14.2).
     """
-    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
-    task = asyncio.create_task(ann.invite("1002"))
-    incoming = await bo.wait_request("INVITE")
-    bo.answer(incoming, 200)
-    invite, ok = await task
-    ann.ack(invite, ok)
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
+    invite, ok = await connected_call(ann, bo)
     await bo.wait_request("ACK")
     hold = ann.in_dialog(
         "INVITE", invite, ok, cseq=invite.cseq.seq + 1, body=sdp_offer(ann.rtp_port, direction="sendonly")
@@ -124,7 +85,7 @@ async def test_a_2xx_crossing_the_callers_cancel_gets_ack_and_bye(pbx: Core) -> 
     """bo picks up as ann gives up: ann's call is cancelled, and bo's phone gets ACK and BYE at once
     instead of sitting in a call with nobody until its own 64*T1 timeout.
     """
-    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
     task = asyncio.create_task(ann.invite("1002"))
     incoming = await bo.wait_request("INVITE")
     ringing = bo.answer(incoming, 180)

@@ -11,41 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loopback_pbx import loopback_config, wait_for_sip_account
-from sip_phone import TestPhone, media_address, rtp_packet, sdp_offer
+from loopback_pbx import connected_call, registered_phone, running_pbx
+from sip_phone import media_address, rtp_packet, sdp_offer
 
 from cordboard.core.calls.b2bua import B2bua
 from cordboard.core.core import Core
 
-PASSWORDS = {"ann": "ann-sip-password-1", "bo": "bo-sip-password-1"}
-
 
 @pytest.fixture
 async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
-    config = loopback_config(41000, 41199)
-    core = Core(tmp_path / "data", config)
-    await core.start(serve_http=False, serve_sip=True)
-    for number, (name, password) in enumerate(PASSWORDS.items(), start=1):
-        await core.identity.create_user(
-            username=name,
-            first_name=name.title(),
-            last_name="Tester",
-            email=f"{name}@example.com",
-            sip_password=password,
-            extension=f"100{number}",
-        )
-    yield core
-    await core.stop()
-
-
-async def phone(core: Core, name: str) -> TestPhone:
-    await wait_for_sip_account(core, name)
-    assert core.sip is not None
-    address = core.sip.transports.addresses["udp"]
-    instance = await TestPhone(name, PASSWORDS[name], (address[0], address[1])).open()
-    response = await instance.register()
-    assert response.status == 200, f"{name} could not register: {response}"
-    return instance
+    async with running_pbx(tmp_path / "data", 41000, 41199) as core:
+        yield core
 
 
 def b2bua(core: Core) -> B2bua:
@@ -80,7 +56,7 @@ async def history(core: Core) -> list[dict[str, Any]]:
 
 async def test_echo_test_number_returns_the_callers_audio(pbx: Core) -> None:
     """Issue 3 scope 7: *43 answers and sends the caller's own RTP back, through the relay."""
-    ann = await phone(pbx, "ann")
+    ann = await registered_phone(pbx, "ann")
     invite, ok = await ann.call("*43")
     assert ok.status == 200, ok
     target = media_address(ok.body)
@@ -109,7 +85,7 @@ async def test_echo_number_is_a_setting(pbx: Core) -> None:
         if b2bua(pbx).echo_number == "*999":
             break
         await asyncio.sleep(0.02)
-    ann = await phone(pbx, "ann")
+    ann = await registered_phone(pbx, "ann")
     _invite, response = await ann.call("*43")
     assert response.status == 404, "the old number is free again"
     invite, ok = await ann.call("*999")
@@ -122,7 +98,7 @@ async def test_echo_number_is_a_setting(pbx: Core) -> None:
 
 async def test_late_offer_invite_is_bridged(pbx: Core) -> None:
     """An INVITE without SDP: the callee's 200 carries the offer and the caller's ACK the answer."""
-    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
     task = asyncio.create_task(ann.invite("1002", body=b""))
     incoming = await bo.wait_request("INVITE")
     assert incoming.body == b"", "no offer is invented for the callee"
@@ -158,12 +134,8 @@ async def test_dead_call_is_ended_after_the_media_timeout(pbx: Core) -> None:
     """A call whose phones send no audio for media_timeout seconds is ended with BYE both ways."""
     calls = b2bua(pbx)
     calls.media_timeout = 0.3
-    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
-    task = asyncio.create_task(ann.invite("1002"))
-    incoming = await bo.wait_request("INVITE")
-    bo.answer(incoming, 200)
-    invite, ok = await task
-    ann.ack(invite, ok)
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
+    await connected_call(ann, bo)
     assert len(calls.calls) == 1
     calls._check_media()
     assert len(calls.calls) == 1, "a fresh call is not dead"
@@ -185,12 +157,8 @@ async def test_call_on_hold_is_not_ended_by_the_media_timeout(pbx: Core) -> None
     """Silence on hold is expected: the media timeout does not end held calls."""
     calls = b2bua(pbx)
     calls.media_timeout = 0.2
-    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
-    task = asyncio.create_task(ann.invite("1002"))
-    incoming = await bo.wait_request("INVITE")
-    bo.answer(incoming, 200)
-    invite, ok = await task
-    ann.ack(invite, ok)
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
+    invite, ok = await connected_call(ann, bo)
     hold = ann.in_dialog(
         "INVITE", invite, ok, cseq=invite.cseq.seq + 1, body=sdp_offer(ann.rtp_port, direction="sendonly")
     )
@@ -210,8 +178,8 @@ async def test_call_on_hold_is_not_ended_by_the_media_timeout(pbx: Core) -> None
 
 async def test_all_phones_of_the_callee_ring_and_the_first_answer_wins(pbx: Core) -> None:
     """TERM-01 / issue 3 scope 4: every registered phone rings; the others get CANCEL on answer."""
-    ann = await phone(pbx, "ann")
-    desk, mobile = await phone(pbx, "bo"), await phone(pbx, "bo")
+    ann = await registered_phone(pbx, "ann")
+    desk, mobile = await registered_phone(pbx, "bo"), await registered_phone(pbx, "bo")
     task = asyncio.create_task(ann.invite("1002"))
     to_desk = await desk.wait_request("INVITE")
     to_mobile = await mobile.wait_request("INVITE")
@@ -240,10 +208,10 @@ async def test_all_phones_of_the_callee_ring_and_the_first_answer_wins(pbx: Core
 
 async def test_calling_your_own_number_rings_your_other_phones_only(pbx: Core) -> None:
     """Dialling your own extension never rings the phone you dial from (busy if it is your only one)."""
-    desk = await phone(pbx, "ann")
+    desk = await registered_phone(pbx, "ann")
     _invite, response = await desk.call("1001")
     assert response.status == 486
-    softphone = await phone(pbx, "ann")
+    softphone = await registered_phone(pbx, "ann")
     task = asyncio.create_task(desk.invite("1001"))
     incoming = await softphone.wait_request("INVITE")
     softphone.answer(incoming, 486)
@@ -256,7 +224,7 @@ async def test_calling_your_own_number_rings_your_other_phones_only(pbx: Core) -
 
 async def test_unregister_stops_the_phone_ringing(pbx: Core) -> None:
     """Expires: 0 removes the binding: calls to the user find no phone (480)."""
-    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
     response = await bo.register(expires=0)
     assert response.status == 200
     _invite, response = await ann.call("1002")
@@ -267,12 +235,8 @@ async def test_unregister_stops_the_phone_ringing(pbx: Core) -> None:
 
 async def test_info_dtmf_is_passed_to_the_other_phone(pbx: Core) -> None:
     """BYD-05: DTMF as SIP INFO (application/dtmf-relay) reaches the other phone; its answer comes back."""
-    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
-    task = asyncio.create_task(ann.invite("1002"))
-    incoming = await bo.wait_request("INVITE")
-    bo.answer(incoming, 200)
-    invite, ok = await task
-    ann.ack(invite, ok)
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
+    invite, ok = await connected_call(ann, bo)
     info = ann.in_dialog("INFO", invite, ok, cseq=invite.cseq.seq + 1)
     info.body = b"Signal=5\r\nDuration=160\r\n"
     info.headers.set("Content-Type", "application/dtmf-relay")
@@ -291,7 +255,7 @@ async def test_info_dtmf_is_passed_to_the_other_phone(pbx: Core) -> None:
 
 async def test_cancel_waits_for_the_phones_first_provisional_response(pbx: Core) -> None:
     """RFC 3261 9.1: a CANCEL goes to a phone only after it has sent a 1xx for the INVITE."""
-    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
     task = asyncio.create_task(ann.invite("1002"))
     incoming = await bo.wait_request("INVITE")  # bo stays silent: no 100, no 180
     call = next(iter(b2bua(pbx).calls.values()))  # the B2BUA sent that INVITE: the call exists
@@ -320,12 +284,8 @@ async def test_cancel_waits_for_the_phones_first_provisional_response(pbx: Core)
 
 async def test_refused_hold_leaves_the_session_as_it_was(pbx: Core) -> None:
     """RFC 3261 14.1: when the other phone refuses a re-INVITE, media and hold state stay unchanged."""
-    ann, bo = await phone(pbx, "ann"), await phone(pbx, "bo")
-    task = asyncio.create_task(ann.invite("1002"))
-    incoming = await bo.wait_request("INVITE")
-    bo.answer(incoming, 200)
-    invite, ok = await task
-    ann.ack(invite, ok)
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
+    invite, ok = await connected_call(ann, bo)
     call = next(iter(b2bua(pbx).calls.values()))
     before = call.relay.a.sdp_address
     assert before == ("127.0.0.1", ann.rtp_port, ann.rtp_port + 1)
