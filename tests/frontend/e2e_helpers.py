@@ -104,6 +104,28 @@ class Cordboard(CordboardProcess):
         return http_json(method, self.base_url + path, body, token)
 
 
+def add_user(
+    cordboard: Cordboard, username: str, extension: str, first: str, last: str, *, sip: bool = True
+) -> tuple[int, str]:
+    """A user (made by the administrator over the API) with the web password ``<username>-secret-123456``,
+    and the same SIP password if ``sip``; the user's id and that password.
+    """
+    password = f"{username}-secret-123456"
+    body = {
+        "username": username,
+        "first_name": first,
+        "last_name": last,
+        "email": f"{username}@example.com",
+        "extension": extension,
+        "password": password,
+    }
+    if sip:
+        body["sip_password"] = password
+    status, user = cordboard.api("POST", "/api/users", body, cordboard.token())
+    assert status == 201, user
+    return int(user["id"]), password
+
+
 class BrowserThread:
     """Headless Chromium driven by Playwright's sync API on a thread of its own.
 

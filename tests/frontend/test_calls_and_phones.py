@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from e2e_helpers import ADMIN, ADMIN_PASSWORD, PHONE, BrowserThread, Cordboard, login, shot
+from e2e_helpers import ADMIN, ADMIN_PASSWORD, PHONE, BrowserThread, Cordboard, add_user, login, shot
 from e2e_phone import Phone
 from playwright.sync_api import expect
 
@@ -27,23 +27,6 @@ from cordboard.core.sip.message import make_response
 from cordboard.core.storage import connect
 
 DASH = "\u2013"
-
-
-def add_user(cordboard: Cordboard, username: str, extension: str, first: str, last: str) -> tuple[int, str]:
-    """A user with a web password and a SIP password (both ``<username>-secret-123456``)."""
-    password = f"{username}-secret-123456"
-    body = {
-        "username": username,
-        "first_name": first,
-        "last_name": last,
-        "email": f"{username}@example.com",
-        "extension": extension,
-        "password": password,
-        "sip_password": password,
-    }
-    status, user = cordboard.api("POST", "/api/users", body, cordboard.token())
-    assert status == 201, user
-    return int(user["id"]), password
 
 
 def record(

@@ -12,32 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from e2e_helpers import ADMIN, ADMIN_PASSWORD, PHONE, BrowserThread, Cordboard, login, shot
+from e2e_helpers import ADMIN, ADMIN_PASSWORD, PHONE, BrowserThread, Cordboard, add_user, login, shot
 from e2e_phone import Phone
 from playwright.sync_api import expect
 
 SIP_FIELD = re.compile(r"^SIP password\b")  # the label ends with the required-field star
 GENERATED = re.compile(r"^[a-km-zA-HJ-NP-Z2-9]{20}$")
-
-
-def add_user(
-    cordboard: Cordboard, username: str, extension: str, first: str, last: str, *, sip: bool
-) -> tuple[int, str]:
-    """A user with a web password ``<username>-secret-123456``, and the same SIP password if ``sip``."""
-    password = f"{username}-secret-123456"
-    body = {
-        "username": username,
-        "first_name": first,
-        "last_name": last,
-        "email": f"{username}@example.com",
-        "extension": extension,
-        "password": password,
-    }
-    if sip:
-        body["sip_password"] = password
-    status, user = cordboard.api("POST", "/api/users", body, cordboard.token())
-    assert status == 201, user
-    return int(user["id"]), password
 
 
 def check_values(card: Any, cordboard: Cordboard, username: str, extension: str) -> None:
