@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cordboard_process import CordboardProcess, free_port, require_tool
+from cordboard_process import CordboardProcess, free_port
+from sipp_runner import SCENARIOS, sipp_command, sipp_register
 
-SCENARIOS = Path(__file__).parent / "scenarios"
 RTP_RANGE = range(30000, 31000)
 """The fixture's [rtp] port_min..port_max."""
 CALLER_MEDIA = "127.0.0.2"
@@ -98,16 +98,7 @@ class Sipp:
         self._screen = self.screen.open("w")
         self.proc = subprocess.Popen(
             [
-                require_tool("sipp"),
-                *args,
-                "-i",
-                "127.0.0.1",
-                "-m",
-                "1",
-                "-timeout",
-                str(SIPP_TIMEOUT),
-                "-timeout_error",
-                "-nostdin",
+                *sipp_command(*args, timeout=SIPP_TIMEOUT),
                 "-trace_msg",
                 "-message_file",
                 str(self.trace),
@@ -171,38 +162,8 @@ def work(tmp_path: Path) -> Path:
 
 def register(pbx: CordboardProcess, work: Path, username: str) -> int:
     """Register ``username`` with a Contact on a fresh port (where its SIPp UAS will listen)."""
-    user = pbx.users[username]
     port = free_port()
-    users = work / f"register-{username}-{port}.csv"
-    users.write_text(
-        f"SEQUENTIAL\n{user.username};"
-        f"[authentication username={user.username} password={user.sip_password}]\n"
-    )
-    done = subprocess.run(
-        [
-            require_tool("sipp"),
-            "-sf",
-            str(SCENARIOS / "register.xml"),
-            "-inf",
-            str(users),
-            f"127.0.0.1:{pbx.sip_port}",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-m",
-            "1",
-            "-timeout",
-            "20",
-            "-timeout_error",
-            "-nostdin",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=work,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr + pbx.log_tail()
+    sipp_register(pbx, work, username, port=port)
     return port
 
 
