@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 from cordboard.core.sip.errors import SipParseError
 from cordboard.core.sip.uri import (
+    HOST_PORT_PATTERN,
+    PLAIN_PARAMS_PATTERN,
     Params,
     format_params,
     is_token,
     parse_host_port,
     parse_params,
+    plain_params,
     split_unquoted,
 )
 
@@ -172,6 +176,20 @@ def _key(name: str) -> str:
     return key
 
 
+_SPELLINGS: dict[str, tuple[str, str, bool]] = {}
+"""Per header name as spelled: (lookup key, stored name, is a list header); bounded like _KEYS."""
+
+
+def _spelling(name: str) -> tuple[str, str, bool]:
+    found = _SPELLINGS.get(name)
+    if found is None:
+        key = _key(name)
+        found = (key, _CANONICAL.get(name.lower(), name), key in LIST_HEADERS)
+        if len(_SPELLINGS) < 4096:
+            _SPELLINGS[name] = found
+    return found
+
+
 def split_list(value: str) -> list[str]:
     """Split a list header value at commas outside quotes and ``<>``; empty elements are dropped."""
     if "," not in value:
@@ -184,14 +202,17 @@ class Headers:
     """Ordered, case-insensitive multi-header container.
 
     Names are stored canonically (compact forms expanded); values of list headers are split into
-    one entry per element. Parsed views (``parsed``) are cached until the next change.
+    one entry per element. Parsed views (``parsed``) are cached until the next change; lookups go
+    through an index by name built on the first one (a parsed message is read far more often than
+    it is changed).
     """
 
-    __slots__ = ("_cache", "_items")
+    __slots__ = ("_cache", "_index", "_items")
 
     def __init__(self, items: Iterable[tuple[str, object]] = ()) -> None:
         self._items: list[tuple[str, str, str]] = []
         self._cache: dict[tuple[str, Callable[..., Any]], Any] = {}
+        self._index: dict[str, list[str]] | None = None
         for name, value in items:
             self.add(name, value)
 
@@ -212,16 +233,17 @@ class Headers:
             self._items.extend(entries)
 
     def _forget(self, key: str) -> None:
-        """Drop the cached parsed views of one header (the others stay valid)."""
+        """Drop the index and the cached parsed views of one header (the others stay valid)."""
+        self._index = None
         if self._cache:
             for cached in [c for c in self._cache if c[0] == key]:
                 del self._cache[cached]
 
     def _add_raw(self, name: str, value: str) -> None:
         """Parser fast path: ``value`` is already unfolded and stripped."""
-        key = _key(name)
-        stored = _CANONICAL.get(name.lower(), name)
-        if key in LIST_HEADERS:
+        key, stored, is_list = _spelling(name)
+        self._index = None
+        if is_list:
             self._items.extend((key, stored, v) for v in split_list(value))
         else:
             self._items.append((key, stored, value))
@@ -257,20 +279,30 @@ class Headers:
                 return item[2]
         return None
 
+    def _lookup(self) -> dict[str, list[str]]:
+        index = self._index
+        if index is None:
+            index = {}
+            for key, _, value in self._items:
+                values = index.get(key)
+                if values is None:
+                    index[key] = [value]
+                else:
+                    values.append(value)
+            self._index = index
+        return index
+
     def get(self, name: str, default: str | None = None) -> str | None:
-        key = _key(name)
-        for k, _, v in self._items:
-            if k == key:
-                return v
-        return default
+        values = self._lookup().get(_key(name))
+        return values[0] if values else default
 
     def get_all(self, name: str) -> list[str]:
-        key = _key(name)
-        return [v for k, _, v in self._items if k == key]
+        values = self._lookup().get(_key(name))
+        return list(values) if values else []
 
     def count(self, name: str) -> int:
-        key = _key(name)
-        return sum(1 for k, _, _ in self._items if k == key)
+        values = self._lookup().get(_key(name))
+        return len(values) if values else 0
 
     def items(self) -> list[tuple[str, str]]:
         return [(n, v) for _, n, v in self._items]
@@ -298,8 +330,7 @@ class Headers:
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
-        key = _key(name)
-        return any(k == key for k, _, _ in self._items)
+        return _key(name) in self._lookup()
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self.items())
@@ -322,6 +353,12 @@ class Headers:
         return "".join(f"{n}: {v}\r\n" for _, n, v in self._items)
 
 
+_FAST_VIA: Final = re.compile(
+    rf"[ \t]*SIP/2\.0/([A-Za-z]+) {HOST_PORT_PATTERN}{PLAIN_PARAMS_PATTERN}[ \t]*", re.ASCII
+)
+"""The usual Via (``SIP/2.0/UDP host:port;branch=..;rport``); others take the general parser."""
+
+
 @dataclass(slots=True)
 class Via:
     """One Via value (RFC 3261 20.42): ``SIP/2.0/UDP host:port;branch=...;received=...;rport``."""
@@ -334,6 +371,20 @@ class Via:
 
     @classmethod
     def parse(cls, text: str) -> Via:
+        fast = _FAST_VIA.fullmatch(text)
+        if fast is not None:
+            transport, host, port, params_text = fast.groups()
+            params = plain_params(params_text) if params_text else {}
+            rport = params.get("rport")
+            if (port is None or int(port) <= 65535) and (
+                not rport or (len(rport) <= 5 and rport.isdigit() and int(rport) <= 65535)
+            ):
+                return cls(transport.upper(), host, None if port is None else int(port), params)
+        return cls.parse_general(text)
+
+    @classmethod
+    def parse_general(cls, text: str) -> Via:
+        """Every form RFC 3261 allows (``parse`` tries a fast path for the usual ones first)."""
         head, semi, params_text = text.partition(";")
         parts = head.split("/", 2)
         if len(parts) != 3:

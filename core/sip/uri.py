@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Final, TypeAlias
 from urllib.parse import quote, unquote
@@ -27,6 +28,28 @@ _VALUE_FORBIDDEN: Final = frozenset(' \t"')
 _ALWAYS_COMPARED: Final = ("user", "ttl", "method", "maddr", "transport")
 
 Params: TypeAlias = dict[str, str | None]
+
+# Fast paths for the shapes phones send almost always (token display name or a quoted one without
+# escapes, <sip:user@host:port;params>, token parameters): one regular expression instead of the
+# general parser. Anything else, including every escape, goes to the general parser, whose result
+# the fast path must equal (tests/core/sip/test_fast_paths.py).
+_PLAIN: Final = r"[A-Za-z0-9\-.!*_+`'~]+"
+HOST_PORT_PATTERN: Final = r"([A-Za-z0-9\-._]+)(?::([0-9]{1,5}))?"
+PLAIN_PARAMS_PATTERN: Final = rf"((?:;{_PLAIN}(?:={_PLAIN})?)*)"
+_FAST_NAME_ADDR: Final = re.compile(
+    rf"(?:\"([^\"\\\x00-\x1f\x7f]*)\"[ \t]*|((?:{_PLAIN}[ \t]+)*{_PLAIN})?[ \t]*)"
+    rf"<(sips?):(?:({_PLAIN})@)?{HOST_PORT_PATTERN}{PLAIN_PARAMS_PATTERN}>{PLAIN_PARAMS_PATTERN}",
+    re.ASCII,
+)
+
+
+def plain_params(text: str) -> Params:
+    """``;a=b;c`` already matched by ``PLAIN_PARAMS_PATTERN``: names lowercased, no escapes, no quotes."""
+    params: Params = {}
+    for piece in text[1:].split(";"):
+        name, eq, value = piece.partition("=")
+        params[name.lower()] = value if eq else None
+    return params
 
 
 def is_token(text: str) -> bool:
@@ -397,6 +420,25 @@ class NameAddr:
 
     @classmethod
     def parse(cls, text: str) -> NameAddr:
+        s = text.strip(" \t")
+        fast = _FAST_NAME_ADDR.fullmatch(s)
+        if fast is not None:
+            quoted, words, scheme, user, host, port, uri_params, params = fast.groups()
+            if port is None or int(port) <= 65535:
+                uri = SipUri(
+                    scheme=scheme,
+                    user=user,
+                    host=host,
+                    port=None if port is None else int(port),
+                    params=plain_params(uri_params) if uri_params else {},
+                )
+                display = quoted if quoted is not None else (" ".join(words.split()) if words else None)
+                return cls(uri, display, plain_params(params) if params else {})
+        return cls.parse_general(text)
+
+    @classmethod
+    def parse_general(cls, text: str) -> NameAddr:
+        """Every form RFC 3261 allows (``parse`` tries a fast path for the usual ones first)."""
         s = text.strip(" \t")
         if not s:
             raise SipParseError("Empty address")
