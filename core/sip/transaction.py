@@ -82,9 +82,12 @@ class _Transaction:
     state: TransactionState
     peer: Peer
     """Where requests (client) or responses (server) are sent."""
-    request: SipRequest
+    request: SipRequest | None
+    """Kept only by INVITE client transactions until their final response (for the non-2xx ACK):
+    a finished transaction waiting out timer J, K, L, M or D holds bytes, not parsed messages."""
     request_bytes: bytes = b""
-    last_response: SipResponse | None = None
+    last_to_tag: str | None = None
+    """The To tag of the last response, kept for RFC 2543 ACK matching only."""
     response_bytes: bytes = b""
     ack_bytes: bytes = b""
     interval: float = 0.0
@@ -204,7 +207,9 @@ class TransactionLayer:
             raise TransactionError(f"A client transaction with branch {key.branch} exists")
         invite = request.method == "INVITE"
         data = bytes(request)
-        tx = _Transaction(key, invite, S.CALLING if invite else S.TRYING, peer, request, data)
+        tx = _Transaction(
+            key, invite, S.CALLING if invite else S.TRYING, peer, request if invite else None, data
+        )
         self._transactions[key] = tx
         self._send(data, peer)
         t1 = self.timers.t1
@@ -279,7 +284,7 @@ class TransactionLayer:
             return
         invite = request.method == "INVITE"
         state = S.PROCEEDING if invite else S.TRYING
-        tx = _Transaction(key, invite, state, _response_peer(request, peer), request)
+        tx = _Transaction(key, invite, state, _response_peer(request, peer), None)
         self._transactions[key] = tx
         cancels = None
         if request.method == "CANCEL":
@@ -297,10 +302,8 @@ class TransactionLayer:
             self.stats["malformed"] += 1
             return
         tx = self._transactions.get(key)
-        if tx is not None and key.branch.startswith("2543|"):
-            sent_tag = tx.last_response.to_tag if tx.last_response is not None else None
-            if ack.to_tag != sent_tag:
-                tx = None  # RFC 3261 17.2.3: the ACK's To tag must be the one we sent
+        if tx is not None and key.branch.startswith("2543|") and ack.to_tag != tx.last_to_tag:
+            tx = None  # RFC 3261 17.2.3: the ACK's To tag must be the one we sent
         if tx is None or not tx.invite or tx.state is S.ACCEPTED:
             self._events.append(AckReceived(ack, peer))
             return
@@ -348,12 +351,14 @@ class TransactionLayer:
                     self._cancel_timers(tx)  # no more retransmissions; timer B only runs in Calling
                 return
             self._cancel_timers(tx)
+            request, tx.request = tx.request, None
             if status < 300:
                 tx.state = S.ACCEPTED
                 self._set_timer(tx, "M", 64 * self.timers.t1, now)
                 return
             tx.state = S.COMPLETED
-            tx.ack_bytes = bytes(make_non2xx_ack(tx.request, response))
+            assert request is not None
+            tx.ack_bytes = bytes(make_non2xx_ack(request, response))
             self._send(tx.ack_bytes, tx.peer)
             self._after(tx, "D", 0.0 if tx.reliable else self.timers.timer_d, now)
             return
@@ -422,7 +427,8 @@ class TransactionLayer:
         self._events.append(TransactionTerminated(tx.key))
 
     def _store_response(self, tx: _Transaction, response: SipResponse) -> None:
-        tx.last_response = response
+        if tx.key.branch.startswith("2543|"):
+            tx.last_to_tag = response.to_tag
         tx.response_bytes = bytes(response)
         self._send(tx.response_bytes, tx.peer)
 
