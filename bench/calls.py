@@ -37,11 +37,12 @@ from bench.common import (
 )
 
 CALLERS: Final = 1000
-CALLEES: Final = 10
-"""SIPp callees (each a registered user on its own address): ~80 calls/s each within the per-address limit."""
+CALLEES: Final = 20
+"""SIPp callees, each a registered user on its own address: at 1200 calls/s, 60 calls/s each,
+within the per-address limit."""
 PER_LANE: Final = 40
 """Calls/s from one caller address (5 requests each)."""
-LADDER: Final = (25, 50, 100, 150, 200, 250, 300, 400, 500, 600, 800)
+LADDER: Final = (25, 50, 100, 150, 200, 250, 300, 400, 500, 550, 600, 650, 700, 800, 900, 1000, 1200)
 HOLD_MS: Final = 1000
 SIPPY: Final = TOOLS / "b2bua_simple"
 

@@ -31,7 +31,7 @@ from bench.common import (
 USERS: Final = 1000
 PER_LANE: Final = 100
 """Registrations/s from one source address (2 requests each: within Cordboard's per-address limit)."""
-LADDER: Final = (250, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000)
+LADDER: Final = (250, 500, 750, 1000, 1250, 1500, 2000, 2250, 2500, 2750, 3000, 3500, 4000)
 
 User = tuple[str, str, str]
 
