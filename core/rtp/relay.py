@@ -8,7 +8,7 @@ from typing import Final
 
 from cordboard.core.rtp.packet import looks_like_rtp
 from cordboard.core.rtp.ports import PortAllocator, PortPair
-from cordboard.core.rtp.transport import Address, UdpEndpoint, loop_clock, open_endpoint
+from cordboard.core.rtp.transport import Address, MediaReactor, UdpEndpoint, loop_clock
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -129,10 +129,12 @@ class RelayLeg:
         pair: PortPair,
         local_address: str,
         *,
+        reactor: MediaReactor,
         clock: Callable[[], float],
         relatch_after: int = DEFAULT_RELATCH_AFTER,
     ) -> None:
         self.name = name
+        self._reactor = reactor
         self.pair = pair
         self.local_address = local_address
         self.nat = False
@@ -152,12 +154,12 @@ class RelayLeg:
     def rtcp_port(self) -> int:
         return self.pair.rtcp_port
 
-    async def open(self) -> None:
+    def open(self) -> None:
         """Start receiving on both sockets (the relay wires the peers before calling this)."""
         try:
-            rtp = await open_endpoint(self.pair.rtp_sock, self.rtp.receive)
+            rtp = self._reactor.add(self.pair.rtp_sock, self.rtp.receive)
             self._endpoints.append(rtp)
-            rtcp = await open_endpoint(self.pair.rtcp_sock, self.rtcp.receive)
+            rtcp = self._reactor.add(self.pair.rtcp_sock, self.rtcp.receive)
             self._endpoints.append(rtcp)
         except BaseException:
             self.close()
@@ -284,6 +286,7 @@ class RelayManager:
         self.allocator = allocator
         self.bind_address = bind_address
         self.relatch_after = relatch_after
+        self.reactor = MediaReactor()
         self._relays: dict[str, Relay] = {}
 
     async def create(self, call_id: str) -> Relay:
@@ -303,13 +306,14 @@ class RelayManager:
                         f"{call_id}/{name}",
                         pair,
                         self.bind_address,
+                        reactor=self.reactor,
                         clock=clock,
                         relatch_after=self.relatch_after,
                     )
                 )
             relay = Relay(call_id, legs[0], legs[1], on_close=self._closed)
             for leg in legs:
-                await leg.open()
+                leg.open()
         except BaseException:
             for leg in legs:
                 leg.close()
@@ -336,6 +340,7 @@ class RelayManager:
     def close_all(self) -> None:
         for relay in list(self._relays.values()):
             relay.close()
+        self.reactor.close()
 
     def __len__(self) -> int:
         return len(self._relays)

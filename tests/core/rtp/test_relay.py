@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import struct
 import time
 from collections.abc import AsyncIterator
@@ -283,8 +284,8 @@ LEAK_RELAYS = 10_000
 async def test_no_leaks_creating_and_closing_many_relays() -> None:
     allocator = PortAllocator(34000, 36000)
     manager = RelayManager(allocator, HOST)
-    await manager.create("warm-up")  # let the loop create its lazily made objects first
-    manager.close_all()
+    # Let the loop and the media reactor (its epoll descriptor stays) create their objects first.
+    (await manager.create("warm-up")).close()
     await asyncio.sleep(0)
     baseline = open_fds()
     started = time.monotonic()
@@ -296,7 +297,53 @@ async def test_no_leaks_creating_and_closing_many_relays() -> None:
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     elapsed = time.monotonic() - started
-    assert len(manager) == 0
+    assert len(manager) == 0 and len(manager.reactor) == 0
     assert allocator.in_use == 0 and allocator.available == allocator.capacity == 1000
     assert open_fds() <= baseline, "sockets were left open"  # fewer: an earlier test's closed late
     assert elapsed < 30, f"{LEAK_RELAYS} relays took {elapsed:.1f}s"
+
+
+async def test_reactor_reads_many_sockets_per_wakeup(manager: RelayManager, peers: list[Peer]) -> None:
+    """The media hot path: 20 calls' packets arriving together are relayed in a few passes of the
+    reactor, not one event-loop wake-up per packet; then it goes back to waiting."""
+    relays = [await manager.create(f"batch-{n}") for n in range(20)]
+    phones = []
+    for relay in relays:
+        phone_a, phone_b = await open_peer(), await open_peer()
+        phones.append((phone_a, phone_b))
+        relay.a.set_remote(*phone_a.address)
+        relay.b.set_remote(*phone_b.address)
+    peers += [phone for pair in phones for phone in pair]
+    passes_before = manager.reactor.passes
+    for seq in range(10):
+        for relay, (phone_a, phone_b) in zip(relays, phones, strict=True):
+            phone_a.send(rtp(seq), relay.a.rtp_port)
+            phone_b.send(rtp(seq, ssrc=0xB), relay.b.rtp_port)
+        await asyncio.sleep(0.004)
+    for _relay, (phone_a, phone_b) in zip(relays, phones, strict=True):
+        for phone in (phone_a, phone_b):
+            for _ in range(10):
+                await phone.recv()
+    passes = manager.reactor.passes - passes_before
+    assert sum(r.a.packets_in + r.b.packets_in for r in relays) == 400
+    assert passes <= 40, f"{passes} passes for 400 packets"
+    await asyncio.sleep(4 * manager.reactor.interval)
+    assert manager.reactor.idle
+
+
+async def test_reactor_reads_a_burst_on_one_socket_in_one_pass(
+    manager: RelayManager, peers: list[Peer]
+) -> None:
+    """A backlog (50 packets queued on one socket) is relayed at once, not one per pass."""
+    relay = await manager.create("burst")
+    phone_a, phone_b = await open_peer(), await open_peer()
+    peers += [phone_a, phone_b]
+    relay.a.set_remote(*phone_a.address)
+    relay.b.set_remote(*phone_b.address)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:  # phone A's host, another port
+        for seq in range(50):
+            sender.sendto(rtp(seq), (HOST, relay.a.rtp_port))  # all queued before the loop runs
+        passes_before = manager.reactor.passes
+        for _ in range(50):
+            await asyncio.wait_for(phone_b.recv(), 2)
+    assert manager.reactor.passes - passes_before <= 2
