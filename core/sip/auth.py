@@ -7,6 +7,7 @@ import binascii
 import enum
 import hashlib
 import hmac
+import re
 import secrets
 import struct
 from collections import OrderedDict
@@ -29,6 +30,13 @@ CHALLENGE_ALGORITHMS: Final = ("SHA-256", "MD5")
 
 _TCHARS: Final = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WS: Final = " \t\r\n"
+_FAST_PARAM: Final = r"([-!#$%&'*+.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*(?:\"([^\"\\]*)\"|([^\s,\"]+))"
+_FAST_PARAM_RE: Final = re.compile(_FAST_PARAM)
+_FAST_DIGEST: Final = re.compile(
+    rf"[ \t]*(?i:digest)[ \t]+{_FAST_PARAM}(?:[ \t]*,[ \t]*{_FAST_PARAM})*[ \t]*"
+)
+"""The usual one-challenge Digest value (quoted values without escapes, no empty list elements);
+anything else goes through the general parser, whose result the fast path must equal."""
 
 NonceStatus = Literal["ok", "stale", "invalid"]
 
@@ -161,6 +169,21 @@ def _parse_schemes(value: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def _digest_params(value: str) -> dict[str, str]:
+    if isinstance(value, str) and _FAST_DIGEST.fullmatch(value) is not None:
+        params: dict[str, str] = {}
+        start = value.lower().index("digest") + 6
+        for match in _FAST_PARAM_RE.finditer(value, start):
+            name, quoted, token = match.groups()
+            key = name.lower()
+            if key in params:
+                break  # a duplicate: the general parser words the error
+            params[key] = quoted if quoted is not None else token
+        else:
+            return params
+    return _digest_params_general(value)
+
+
+def _digest_params_general(value: str) -> dict[str, str]:
     schemes = _parse_schemes(value)
     if len(schemes) != 1:
         raise DigestParseError("expected exactly one challenge or credentials")

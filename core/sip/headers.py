@@ -218,12 +218,11 @@ class Headers:
 
     def add(self, name: str, value: object, *, prepend: bool = False) -> None:
         """Append ``value`` (split if ``name`` is a list header); ``prepend`` puts it above the others."""
-        key = _key(name)
-        stored = _CANONICAL.get(name.lower(), name)
-        text = str(value)
+        key, stored, is_list = _spelling(name)
+        text = value if type(value) is str else str(value)
         if "\r" in text or "\n" in text:
             raise ValueError(f"Header {name} value contains a line break")
-        values = split_list(text) if key in LIST_HEADERS else [text.strip(" \t")]
+        values = split_list(text) if is_list else [text.strip(" \t")]
         entries = [(key, stored, v) for v in values]
         self._forget(key)
         if prepend:
@@ -236,7 +235,7 @@ class Headers:
         """Drop the index and the cached parsed views of one header (the others stay valid)."""
         self._index = None
         if self._cache:
-            for cached in [c for c in self._cache if c[0] == key]:
+            for cached in [c for c in self._cache if _key(c[0]) == key]:
                 del self._cache[cached]
 
     def _add_raw(self, name: str, value: str) -> None:
@@ -318,13 +317,18 @@ class Headers:
 
     def parsed(self, name: str, parser: Callable[[list[str]], _T]) -> _T:
         """``parser(get_all(name))``, cached until the headers change (lazy typed access)."""
-        cache_key = (_key(name), parser)
+        cache = self._cache
+        spelled = (name, parser)  # the usual hit: a constant such as h.VIA, no key computed
         try:
-            return self._cache[cache_key]
+            return cache[spelled]
         except KeyError:
             pass
-        result = parser(self.get_all(name))
-        self._cache[cache_key] = result
+        by_key = (_key(name), parser)  # so that "cseq" and "CSeq" share one parsed value
+        if by_key in cache:
+            result = cache[by_key]
+        else:
+            result = cache[by_key] = parser(self.get_all(name))
+        cache[spelled] = result
         return result
 
     def __contains__(self, name: object) -> bool:

@@ -1,7 +1,7 @@
-"""The fast paths of ``NameAddr.parse`` and ``Via.parse`` (one regular expression for the shapes
-phones usually send) must give exactly what the general parsers give, or defer to them: same
-fields, same errors. Hypothesis builds name-addr and Via values from the RFC 3261 grammar's pieces,
-including the ones the fast path refuses (escapes, quoted pairs, IPv6, odd spacing and case)."""
+"""The fast paths of ``NameAddr.parse``, ``Via.parse`` and the Digest parameter parser (one regular
+expression for the shapes phones usually send) must give exactly what the general parsers give, or
+defer to them: same fields, same errors. Hypothesis builds the values from the grammars' pieces,
+including the ones the fast paths refuse (escapes, quoted pairs, IPv6, odd spacing and case)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cordboard.core.sip import auth
 from cordboard.core.sip.errors import SipParseError
 from cordboard.core.sip.headers import Via
 from cordboard.core.sip.uri import NameAddr, SipUri
@@ -68,7 +69,7 @@ def fields(value: NameAddr) -> tuple[Any, ...]:
 def outcome(parse: Any, text: str) -> tuple[str, Any]:
     try:
         return ("ok", parse(text))
-    except SipParseError as exc:
+    except (SipParseError, auth.DigestParseError) as exc:
         return ("error", str(exc))
 
 
@@ -133,4 +134,50 @@ def test_usual_via_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     via = Via.parse("SIP/2.0/UDP 127.0.2.1:40000;branch=z9hG4bK-1-0;rport")
     assert (via.transport, via.host, via.port, via.branch, via.rport_requested) == (
         "UDP", "127.0.2.1", 40000, "z9hG4bK-1-0", True,
+    )  # fmt: skip
+
+
+auth_name = st.sampled_from(
+    ["username", "realm", "nonce", "uri", "response", "algorithm", "qop", "nc", "Realm"]
+)
+auth_value = st.one_of(
+    token.map(lambda t: f'"{t}"'),
+    token,
+    st.sampled_from(
+        ['"sip:100@10.0.0.1:5060"', '"a\\"b"', '"with space"', '""', "a/b=", '"unterminated', "", "x y"]
+    ),
+)
+auth_separator = st.sampled_from([",", ", ", " , ", ",,", "\t,", " "])
+
+
+@st.composite
+def digest_text(draw: Any) -> str:
+    pairs = draw(st.lists(st.tuples(auth_name, st.sampled_from(["=", " = ", "=\t"]), auth_value), max_size=6))
+    body = "".join(
+        (draw(auth_separator) if i else "") + f"{name}{eq}{value}"
+        for i, (name, eq, value) in enumerate(pairs)
+    )
+    scheme = draw(st.sampled_from(["Digest", "digest", "DIGEST", "Basic", "Digestx", ""]))
+    return f"{draw(spaces)}{scheme}{draw(st.sampled_from([' ', '  ', '', chr(9)]))}{body}{draw(spaces)}"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(digest_text())
+def test_digest_fast_path_equals_the_general_parser(text: str) -> None:
+    fast_kind, fast = outcome(auth._digest_params, text)
+    general_kind, general = outcome(auth._digest_params_general, text)
+    assert (fast_kind, fast) == (general_kind, general), text
+
+
+def test_usual_credentials_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(value: str) -> dict[str, str]:
+        raise AssertionError(f"general parser used for {value!r}")
+
+    monkeypatch.setattr(auth, "_digest_params_general", refuse)
+    credentials = auth.parse_credentials(
+        'Digest username="call0001",realm="cordboard",uri="sip:3001@127.0.0.1:5060",'
+        'nonce="abc",response="0123456789abcdef0123456789abcdef",algorithm=MD5'
+    )
+    assert (credentials.username, credentials.uri, credentials.algorithm) == (
+        "call0001", "sip:3001@127.0.0.1:5060", "MD5",
     )  # fmt: skip
