@@ -7,9 +7,10 @@ DATA ?= data
 # chromium runs the web UI's end-to-end tests (tests/frontend, Playwright with this binary).
 # grub2-common (grub-editenv), zstd and e2fsprogs (mkfs.ext4) for the A/B update tests.
 DEB_TEST_PACKAGES ?= chromium sip-tester baresip-core grub2-common zstd e2fsprogs
-# Debian packages Cordboard itself uses at run time; Node.js and npm build the web UI, and are
-# asked for only when no npm is on the PATH (a Node.js installed another way is used as it is).
-DEB_RUN_PACKAGES ?= $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
+# Debian packages Cordboard itself uses at run time: espeak-ng speaks the system prompts; Node.js
+# and npm build the web UI, and are asked for only when no npm is on the PATH (a Node.js installed
+# another way is used as it is).
+DEB_RUN_PACKAGES ?= espeak-ng $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 # Debian packages `make bench` drives: SIPp, and the anchors' rtpengine and Kamailio; nftables counts
 # the relayed packets. sippy (the calls/s anchor) and py-spy come from PyPI into bench/.venv-tools.
 DEB_BENCH_PACKAGES ?= sip-tester rtpengine-daemon kamailio nftables util-linux
