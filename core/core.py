@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cordboard.core.config.settings import SettingsService
     from cordboard.core.http.server import HttpServer
     from cordboard.core.identity.service import IdentityService
+    from cordboard.core.media.prompts import PromptLibrary
     from cordboard.core.plugin_manager import PluginManager
     from cordboard.core.rtp.relay import RelayManager
     from cordboard.core.sip.service import SipService
@@ -79,6 +80,16 @@ class Core:
         self.sip: SipService | None = None
         self.calls: B2bua | None = None
         self.relays: RelayManager | None = None
+        self._prompts: PromptLibrary | None = None
+
+    @property
+    def prompts(self) -> PromptLibrary:
+        """The system and custom voice prompts in the data folder (numpy is loaded on first use)."""
+        if self._prompts is None:
+            from cordboard.core.media.prompts import PromptLibrary
+
+            self._prompts = PromptLibrary(self.data_dir)
+        return self._prompts
 
     # -- tasks and blocking work ------------------------------------------------------------
     def create_task(self, coro: Coroutine[Any, Any, _T], name: str = "") -> asyncio.Task[_T]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
@@ -93,7 +94,7 @@ class HistoryWriter:
             while self._queue:
                 batch, self._queue = self._queue, []
                 try:
-                    await self._db.call(lambda db, batch=batch: save_calls(db, batch))
+                    await self._db.call(functools.partial(save_calls, records=batch))
                 except Exception:
                     _LOGGER.exception("Could not write %d ended call(s) to the call history", len(batch))
         finally:

@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         _data_arg(p)
         p.add_argument("name")
 
+    prompts = sub.add_parser("prompts", help="system prompts")
+    prompts_sub = prompts.add_subparsers(dest="prompts_command", required=True, metavar="ACTION")
+    generate = prompts_sub.add_parser("generate", help="speak the missing system prompts with espeak-ng")
+    _data_arg(generate)
+
     from cordboard.core.cli import system
 
     system.add_parser(sub, _data_arg)
@@ -109,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
             from cordboard.core.cli.check import check_config
 
             return check_config(args)
+        if args.command == "prompts":
+            from cordboard.core.media.prompts import PromptLibrary
+
+            count = PromptLibrary(args.data).generate()
+            print(f"{count} system prompts generated in {args.data / 'prompts' / 'system'}")
+            return 0
         if args.command == "system":
             from cordboard.core.cli.system import ACTIONS
 

@@ -31,6 +31,7 @@ API_MODULES: Final = (
     "api_calls",
     "api_sip",
     "api_system",
+    "api_prompts",
     "websocket",
     "openapi",
     "pages",

@@ -51,7 +51,7 @@ class LegStream:
         self.leg = leg
         self.peer: LegStream | None = None
         """The stream packets received here are sent out of."""
-        self.send: Callable[[bytes, Address], None] = _no_send
+        self.send: Callable[[bytes, Address], object] = _no_send
         self.remote: Address | None = None
         """Where packets for this leg go: from SDP until latched, then the latched source."""
         self.latched: Address | None = None

@@ -204,3 +204,17 @@ def test_check_config(capsys: pytest.CaptureFixture[str], data: Path) -> None:
         db.execute("INSERT INTO setting_values VALUES ('org', '', 'system_info.scan_interval', '1', 0)")
     code, _, err = run(capsys, "check-config", "--data", str(data))
     assert code == 1 and "plugin system_info: invalid settings: scan_interval" in err
+
+
+def test_prompts_generate_speaks_every_system_prompt_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """PRM-01: `cordboard prompts generate` fills the data folder ahead (espeak-ng, en/de/da)."""
+    from cordboard.core.media.prompts import LANGUAGES, PROMPT_TEXTS
+
+    assert main(["prompts", "generate", "--data", str(tmp_path)]) == 0
+    expected = len(PROMPT_TEXTS) * len(LANGUAGES)
+    assert f"{expected} system prompts generated" in capsys.readouterr().out
+    assert len(list((tmp_path / "prompts" / "system").glob("*/*.wav"))) == expected
+    assert main(["prompts", "generate", "--data", str(tmp_path)]) == 0
+    assert "0 system prompts generated" in capsys.readouterr().out
