@@ -290,10 +290,16 @@ class DtmfReceiver:
         return out
 
     def _continues(self, current: _Event, timestamp: int, packet: TelephoneEvent, marker: bool) -> bool:
-        """A newer segment of a long event (RFC 4733 2.5.2.3) rather than a new event."""
-        if current.ended or marker or packet.event != current.code:
+        """A newer segment of a long event (RFC 4733 2.5.2.3) rather than a new event.
+
+        Segments after the first carry no marker bit; one that does is still taken as a segment
+        when it starts exactly 65535 units after the previous one (senders that set it anyway).
+        """
+        if current.ended or packet.event != current.code:
             return False
         gap = (timestamp - current.segment) % _TS_MOD
+        if marker and gap != MAX_DURATION:
+            return False
         return (
             current.segment_duration >= MAX_DURATION - self.LONG_EVENT_SLACK
             and gap <= MAX_DURATION + self.LONG_EVENT_SLACK

@@ -308,6 +308,26 @@ def test_long_event_with_lost_segment_ends() -> None:
     assert [(e.digit, e.duration_ms) for e in events] == [("B", 10_000)]
 
 
+def test_long_event_whose_segments_carry_the_marker_bit() -> None:
+    packets = send_digits("C", duration_ms=10_000)
+    second_ts = (packets[0][0] + MAX_DURATION) % (1 << 32)
+    first_of_second = next(i for i, p in enumerate(packets) if p[0] == second_ts)
+    ts, seq, _, payload, now = packets[first_of_second]
+    packets[first_of_second] = (ts, seq, True, payload, now)
+    events = run(DtmfReceiver(), packets)
+    assert [(e.digit, e.duration_ms, e.complete) for e in events] == [("C", 10_000, True)]
+
+
+def test_same_digit_again_after_lost_end_is_a_new_event() -> None:
+    """A held key whose end packets were lost, then the same key again: two events, not one."""
+    packets = send_digits("1", duration_ms=9000)
+    packets = [p for p in packets if not TelephoneEvent.parse(p[3]).end]
+    later = wire(DtmfSender().packets("1", (packets[-1][0] + 100_000) % (1 << 32)), t0=packets[-1][4] + 0.1)
+    events = run(DtmfReceiver(timeout=1.0), packets + later)
+    assert [(e.digit, e.complete) for e in events] == [("1", False), ("1", True)]
+    assert events[1].duration_ms == 100
+
+
 def test_timestamp_wrap_around() -> None:
     sender = DtmfSender()
     receiver = DtmfReceiver()
