@@ -192,6 +192,18 @@ def test_encoders_refuse_wrong_frames(name: str, rate: int) -> None:
     assert encoder.encode(np.zeros(n, np.int16))  # still usable
 
 
+@pytest.mark.parametrize("codec", codecs(), ids=lambda c: c.spec.rtpmap)
+def test_every_registered_codec_meets_the_frame_contract(codec: Codec) -> None:
+    """One 20 ms frame in gives one payload; decoding it gives one frame; concealment gives one frame."""
+    encoder, decoder = codec.encoder(), codec.decoder()
+    n = codec.spec.frame_samples
+    for frame in frames(tone(440, codec.sample_rate, seconds=0.1), n):
+        pcm = decoder.decode(encoder.encode(frame))
+        assert pcm.dtype == np.int16 and pcm.shape == (n,)
+    concealed = decoder.conceal()
+    assert concealed.dtype == np.int16 and concealed.shape == (n,)
+
+
 @pytest.mark.parametrize("name", ["PCMU", "PCMA", "G722", "opus"])
 def test_decoders_refuse_empty_and_oversized_payloads(name: str) -> None:
     decoder = get_codec(name).decoder()
@@ -606,6 +618,15 @@ def test_transcoder_conceals_bad_and_lost_packets() -> None:
     assert [len(p) for p in transcoder.transcode(b"\xff\xff\xff\x00garbage")] == [160]
     assert transcoder.bad_payloads == 2
     assert [len(p) for p in transcoder.lost()] == [160]
+
+
+def test_transcode_between_g711_laws_needs_no_resampling() -> None:
+    pcmu, pcma = get_codec("PCMU"), get_codec("PCMA")
+    sine = tone(1004, 8000, level=0.3)
+    out = transcode_stream(Transcoder(pcmu, pcma), [g711.ulaw_encode(f) for f in frames(sine, 160)])
+    heard = np.concatenate([g711.alaw_decode(p) for p in out])
+    assert snr_db(sine, heard) > 30  # two quantisations, no delay
+    assert [len(p) for p in Transcoder(pcmu, pcma).lost()] == [160]
 
 
 def test_transcoder_reframes_other_packet_durations() -> None:
