@@ -215,6 +215,21 @@ def test_digits_in_white_noise(rate: int, snr_db: float) -> None:
     assert digits_of(detect(clean + noise, rate)) == digits
 
 
+def companded(samples: Samples) -> Samples:
+    """An 8-bit u-law round trip (the smooth mu = 255 curve, close to G.711's segments)."""
+    mu = 255.0
+    y = np.clip(samples / 32768, -1, 1)
+    code = np.round(np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu) * 127) / 127
+    return np.sign(code) * np.expm1(np.abs(code) * np.log1p(mu)) / mu * 32768
+
+
+@pytest.mark.parametrize("dbm0", [-25.0, -10.0, 0.0])
+def test_digits_through_8_bit_companding(dbm0: float) -> None:
+    """What a G.711 leg delivers: quantisation noise about 35 dB down, at low and high levels."""
+    samples = companded(sequence(DTMF_DIGITS * 2, 8000, on_ms=50, off_ms=50, low_dbm0=dbm0))
+    assert digits_of(detect(samples, 8000)) == DTMF_DIGITS * 2
+
+
 @pytest.mark.parametrize("rate", RATES)
 def test_minimum_duration_40_ms_accepted_25_ms_refused(rate: int) -> None:
     rng = np.random.default_rng(40)

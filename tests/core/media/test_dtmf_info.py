@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cordboard.core.media.dtmf_event import DtmfEvent
+from cordboard.core.media.dtmf_event import DTMF_DIGITS, DtmfEvent, digit_to_code
 from cordboard.core.media.dtmf_info import DtmfInfoError, parse_dtmf_info
 
 
@@ -77,3 +77,22 @@ def test_bad_bodies_raise_clear_value_errors(content_type: str, body: bytes | st
     with pytest.raises(DtmfInfoError, match=match) as info:
         parse_dtmf_info(content_type, body)
     assert isinstance(info.value, ValueError)
+
+
+# --- the shared event type (core/media/dtmf_event.py) ----------------------------------------------
+
+
+def test_event_type_checks_digit_and_duration() -> None:
+    assert DtmfEvent("a".upper(), 0, "inband").digit == "A"
+    for bad in ("E", "", "12", "a"):
+        with pytest.raises(ValueError, match="not a DTMF digit"):
+            DtmfEvent(bad, None, "info")
+    with pytest.raises(ValueError, match="negative"):
+        DtmfEvent("1", -1, "rfc4733")
+
+
+def test_digit_codes_follow_rfc_4733() -> None:
+    assert [digit_to_code(d) for d in DTMF_DIGITS] == list(range(16))
+    assert digit_to_code("d") == 15
+    with pytest.raises(ValueError, match="not a DTMF digit"):
+        digit_to_code("**")
