@@ -6,8 +6,8 @@ of nominal, and accepts the window as a digit when all of these hold (the limits
 :class:`DtmfDetectorConfig`; ITU-T Q.24 leaves them to each administration, the defaults are the
 common North American / Bellcore values):
 
-* **level**: each tone at least -30 dBm0 (a full-scale 16-bit sine is taken as +3.14 dBm0, the
-  G.711 A-law value);
+* **level**: each tone at least -30 dBm0 (a full-scale 16-bit sine is +3.17 dBm0, as in
+  core/media/tones.py);
 * **twist**: the high-group tone at most 4 dB above the low-group tone ("standard" twist: phones
   pre-emphasise the high group) and at most 8 dB below it ("reverse" twist: lines lose more at high
   frequencies);
@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cordboard.core.media.dtmf_event import DtmfEvent
+from cordboard.core.media.tones import FULL_SCALE_DBM0
 
 SAMPLE_RATES: Final = (8000, 16000)
 ROW_FREQUENCIES: Final = (697.0, 770.0, 852.0, 941.0)
@@ -54,8 +55,6 @@ HOP_S: Final = 0.008
 PROBE_STEP: Final = 0.01
 PROBES_EACH_SIDE: Final = 4
 """Probe frequencies per tone: nominal * (1 + k * PROBE_STEP) for k in -4..4."""
-FULL_SCALE_DBM0: Final = 3.14
-"""Level of a full-scale 16-bit sine in dBm0 (G.711 A-law; u-law is 3.17)."""
 _FULL_SCALE_MS: Final = 32767.0**2 / 2
 
 _TONES: Final = ROW_FREQUENCIES + COLUMN_FREQUENCIES

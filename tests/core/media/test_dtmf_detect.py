@@ -25,6 +25,7 @@ from cordboard.core.media.dtmf_detect import (
     level_dbm0,
 )
 from cordboard.core.media.dtmf_event import DTMF_DIGITS, DtmfEvent
+from cordboard.core.media.tones import Tone, ToneGenerator, off, on
 
 RATES = [8000, 16000]
 Samples = npt.NDArray[np.float64]
@@ -228,6 +229,21 @@ def test_digits_through_8_bit_companding(dbm0: float) -> None:
     """What a G.711 leg delivers: quantisation noise about 35 dB down, at low and high levels."""
     samples = companded(sequence(DTMF_DIGITS * 2, 8000, on_ms=50, off_ms=50, low_dbm0=dbm0))
     assert digits_of(detect(samples, 8000)) == DTMF_DIGITS * 2
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_digits_played_by_the_tone_generator(rate: int) -> None:
+    """The media engine's own ToneGenerator (ramped edges, 20 ms frames) as the source."""
+    segments = [off(0.05)]
+    for digit in DTMF_DIGITS:
+        segments += [on(0.07, *frequencies(digit), level=-8.0), off(0.06)]
+    generator = ToneGenerator(Tone("dtmf", tuple(segments), repeat=False), rate)
+    detector = DtmfDetector(rate)
+    events: list[DtmfEvent] = []
+    while not generator.finished:
+        events += detector.feed(generator.next_frame())
+    events += detector.feed(generator.next_frame()) + detector.flush()
+    assert digits_of(events) == DTMF_DIGITS
 
 
 @pytest.mark.parametrize("rate", RATES)
