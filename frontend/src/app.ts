@@ -24,6 +24,7 @@ import "./pages/profile";
 import "./pages/phones";
 import "./pages/calls";
 import "./pages/system";
+import "./pages/prompts";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -43,6 +44,7 @@ const ROUTES: RouteDef[] = [
   { name: "phones", pattern: "/phones" },
   { name: "my-calls", pattern: "/my-calls" },
   { name: "system", pattern: "/system" },
+  { name: "prompts", pattern: "/prompts" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -58,6 +60,7 @@ const ADMIN_ROUTES = new Set([
   "calls",
   "phones",
   "system",
+  "prompts",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -77,6 +80,7 @@ const TITLES: Record<string, MessageKey> = {
   phones: "phones.title",
   "my-calls": "calls.myTitle",
   system: "system.title",
+  prompts: "prompts.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -87,6 +91,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/plugins", "nav.plugins", "plugins"],
   ["/settings", "nav.settings", "settings"],
   ["/system", "nav.system", "system"],
+  ["/prompts", "nav.prompts", "prompts"],
 ];
 const SECTION: Record<string, string> = {
   "user-new": "users",
@@ -277,6 +282,8 @@ export class CbApp extends LightElement {
         return html`<cb-my-calls></cb-my-calls>`;
       case "system":
         return html`<cb-system></cb-system>`;
+      case "prompts":
+        return html`<cb-prompts></cb-prompts>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

@@ -7,9 +7,15 @@ where they fail instead.
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import struct
 import subprocess
 import time
+import urllib.error
+import urllib.request
+import wave
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,6 +56,39 @@ def missing_requirement() -> str | None:
 
 def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
     return http_json(method, url, body, token)
+
+
+def http_raw(
+    method: str,
+    url: str,
+    data: bytes,
+    token: str | None = None,
+    content_type: str = "application/octet-stream",
+) -> tuple[int, Any]:
+    """A request with ``data`` as the raw body (an upload); the status and the decoded JSON answer."""
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", content_type)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+def tone_wav(path: Path, seconds: float = 1.0, frequency: float = 440.0, rate: int = 8000) -> Path:
+    """Write a mono 16-bit WAV file holding a sine tone (a recording to upload)."""
+    count = int(seconds * rate)
+    frames = b"".join(
+        struct.pack("<h", int(12000 * math.sin(2 * math.pi * frequency * n / rate))) for n in range(count)
+    )
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(frames)
+    return path
 
 
 def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,307 @@
+/** Admin: the voice prompts callers hear (PRM-01..03): listen, replace by a recording, restore the system one. */
+import { html, nothing, type TemplateResult } from "lit";
+import { customElement, state } from "lit/decorators.js";
+import { api, ApiError } from "../api";
+import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
+import { confirmDialog } from "../dialog";
+import { selectField } from "../forms";
+import { formatNumber, language, t, type MessageKey } from "../i18n";
+import { toast } from "../session";
+
+export interface PromptInfo {
+  id: string;
+  texts: Record<string, string>;
+  /** Languages in which an admin's recording replaces the system prompt. */
+  custom: string[];
+}
+
+export interface PromptList {
+  languages: string[];
+  prompts: PromptInfo[];
+}
+
+interface Replaced {
+  id: string;
+  language: string;
+  seconds: number;
+}
+
+interface RowNote {
+  kind: "ok" | "bad";
+  text: string;
+}
+
+/** The API's largest recording (core/http/api_prompts.py MAX_PROMPT_BYTES): refused here before sending. */
+export const MAX_PROMPT_BYTES = 50 * 1024 * 1024;
+
+/** The prompts whose id or text (in ``lang``) holds every word of ``search``. */
+export function matchingPrompts(prompts: PromptInfo[], lang: string, search: string): PromptInfo[] {
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return prompts;
+  return prompts.filter((p) => {
+    const haystack = `${p.id} ${p.id.replace(/_/g, " ")} ${p.texts[lang] ?? ""}`.toLowerCase();
+    return words.every((w) => haystack.includes(w));
+  });
+}
+
+/**
+ * A request whose body or answer is not JSON (the recording up, the WAV down), with the session
+ * cookie as api.ts sends it; a failure becomes an ApiError with the API's message.
+ */
+async function rawRequest(method: string, path: string, body?: Blob): Promise<Response> {
+  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json, audio/wav" } };
+  if (body) {
+    init.body = body;
+    (init.headers as Record<string, string>)["Content-Type"] = body.type || "application/octet-stream";
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, "network", "");
+  }
+  if (response.ok) return response;
+  let message = "";
+  let code = `http_${response.status}`;
+  try {
+    const data = (await response.json()) as { error?: { code?: string; message?: string } } | null;
+    message = data?.error?.message ?? "";
+    code = data?.error?.code ?? code;
+  } catch {
+    message = "";
+  }
+  if (response.status === 401) {
+    // Let api.ts notice the ended session: its 401 handler takes the app back to the log-in page.
+    void api.get("/api/auth/me").catch(() => undefined);
+  }
+  throw new ApiError(response.status, code, message || response.statusText);
+}
+
+@customElement("cb-prompts")
+export class CbPrompts extends LightElement {
+  @state() private list: PromptList | null = null;
+  @state() private loadError = "";
+  @state() private promptLang = "";
+  @state() private search = "";
+  /** Per "language/id": the outcome of the last upload, play or restore of that row. */
+  @state() private notes = new Map<string, RowNote>();
+  @state() private busy = new Set<string>();
+  /** The recording loaded for playing: one at a time, as an object URL of the fetched WAV. */
+  @state() private audio: { key: string; url: string } | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.dropAudio();
+  }
+
+  private async load(): Promise<void> {
+    this.loadError = "";
+    try {
+      const list = await api.get<PromptList>("/api/prompts");
+      if (!this.promptLang || !list.languages.includes(this.promptLang)) {
+        this.promptLang = list.languages.includes(language()) ? language() : list.languages.includes("en") ? "en" : (list.languages[0] ?? "en");
+      }
+      this.list = list;
+    } catch (err) {
+      this.loadError = errorText(err);
+    }
+  }
+
+  private key(p: PromptInfo, lang = this.promptLang): string {
+    return `${lang}/${p.id}`;
+  }
+
+  private setNote(key: string, note: RowNote | null): void {
+    const notes = new Map(this.notes);
+    if (note) notes.set(key, note);
+    else notes.delete(key);
+    this.notes = notes;
+  }
+
+  private setBusy(key: string, on: boolean): void {
+    const busy = new Set(this.busy);
+    if (on) busy.add(key);
+    else busy.delete(key);
+    this.busy = busy;
+  }
+
+  private setCustom(id: string, lang: string, custom: boolean): void {
+    if (!this.list) return;
+    this.list = {
+      ...this.list,
+      prompts: this.list.prompts.map((p) =>
+        p.id !== id ? p : { ...p, custom: custom ? [...new Set([...p.custom, lang])] : p.custom.filter((l) => l !== lang) },
+      ),
+    };
+  }
+
+  private dropAudio(key?: string): void {
+    if (!this.audio || (key !== undefined && this.audio.key !== key)) return;
+    URL.revokeObjectURL(this.audio.url);
+    this.audio = null;
+  }
+
+  private async play(p: PromptInfo): Promise<void> {
+    const lang = this.promptLang;
+    const key = this.key(p, lang);
+    this.setBusy(key, true);
+    this.setNote(key, null);
+    try {
+      const response = await rawRequest("GET", `/api/prompts/${lang}/${encodeURIComponent(p.id)}.wav`);
+      const blob = await response.blob();
+      this.dropAudio();
+      this.audio = { key, url: URL.createObjectURL(blob) };
+      await this.updateComplete;
+      const player = this.querySelector<HTMLAudioElement>(`audio[data-key="${key}"]`);
+      // Browsers may refuse to start sound on their own; the player's controls remain to press play.
+      await player?.play().catch(() => undefined);
+    } catch (err) {
+      this.setNote(key, { kind: "bad", text: errorText(err) });
+    } finally {
+      this.setBusy(key, false);
+    }
+  }
+
+  private chooseFile(p: PromptInfo): void {
+    this.querySelector<HTMLInputElement>(`#prompt-file-${p.id}`)?.click();
+  }
+
+  private async upload(p: PromptInfo, input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file) return;
+    const lang = this.promptLang;
+    const key = this.key(p, lang);
+    if (file.size > MAX_PROMPT_BYTES) {
+      this.setNote(key, { kind: "bad", text: t("prompts.tooLarge") });
+      return;
+    }
+    this.setBusy(key, true);
+    this.setNote(key, null);
+    try {
+      const response = await rawRequest("PUT", `/api/prompts/${lang}/${encodeURIComponent(p.id)}`, file);
+      const done = (await response.json()) as Replaced;
+      this.dropAudio(key);
+      this.setCustom(p.id, lang, true);
+      const text = t("prompts.replaced", { seconds: formatNumber(done.seconds, 1) });
+      this.setNote(key, { kind: "ok", text });
+      toast(text);
+    } catch (err) {
+      this.setNote(key, { kind: "bad", text: errorText(err) });
+    } finally {
+      this.setBusy(key, false);
+    }
+  }
+
+  private async restore(p: PromptInfo): Promise<void> {
+    const lang = this.promptLang;
+    const key = this.key(p, lang);
+    const languageName = t(`lang.${lang}` as MessageKey);
+    if (!(await confirmDialog(t("prompts.confirmRestore", { id: p.id, language: languageName }), t("prompts.restore")))) return;
+    this.setBusy(key, true);
+    this.setNote(key, null);
+    try {
+      await api.delete(`/api/prompts/${lang}/${encodeURIComponent(p.id)}`);
+      this.dropAudio(key);
+      this.setCustom(p.id, lang, false);
+      toast(t("prompts.restored", { id: p.id }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) this.setCustom(p.id, lang, false);
+      this.setNote(key, { kind: "bad", text: errorText(err) });
+    } finally {
+      this.setBusy(key, false);
+    }
+  }
+
+  private row(p: PromptInfo): TemplateResult {
+    const key = this.key(p);
+    const custom = p.custom.includes(this.promptLang);
+    const busy = this.busy.has(key);
+    const note = this.notes.get(key);
+    const text = p.texts[this.promptLang];
+    return html`<tr data-testid="prompt" data-prompt=${p.id}>
+      <td data-label=${t("prompts.id")}><code id="prompt-id-${p.id}">${p.id}</code></td>
+      <td data-label=${t("prompts.text")} lang=${this.promptLang} data-testid="prompt-text">${text ?? html`<span class="muted">—</span>`}</td>
+      <td data-label=${t("prompts.status")}>
+        ${custom
+          ? html`<span class="badge ok" data-testid="prompt-custom">${t("prompts.custom")}</span>`
+          : html`<span class="badge">${t("prompts.system")}</span>`}
+      </td>
+      <td data-label=${t("common.actions")}>
+        <div class="inline-group">
+          <button type="button" class="secondary small" ?disabled=${busy} @click=${() => void this.play(p)}>
+            <span aria-hidden="true">▶</span> ${t("prompts.play")}<span class="sr-only"> ${p.id}</span>
+          </button>
+          <button type="button" class="secondary small" ?disabled=${busy} @click=${() => this.chooseFile(p)}>
+            ${t("prompts.replace")}<span class="sr-only"> ${p.id}</span>
+          </button>
+          <input id="prompt-file-${p.id}" class="sr-only" type="file" accept="audio/*,.wav,.mp3,.ogg,.opus,.flac,.m4a" tabindex="-1"
+            aria-label=${t("prompts.file", { id: p.id })} data-testid="prompt-file"
+            @change=${(e: Event) => void this.upload(p, e.target as HTMLInputElement)} />
+          ${custom
+            ? html`<button type="button" class="danger small" ?disabled=${busy} @click=${() => void this.restore(p)}>
+                ${t("prompts.restore")}<span class="sr-only"> ${p.id}</span>
+              </button>`
+            : nothing}
+        </div>
+        ${busy ? html`<div class="muted small">${t("app.loading")}</div>` : nothing}
+        ${this.audio?.key === key
+          ? html`<audio controls preload="auto" src=${this.audio.url} data-key=${key} data-testid="prompt-audio"
+              aria-label=${t("prompts.audioLabel", { id: p.id, language: t(`lang.${this.promptLang}` as MessageKey) })}></audio>`
+          : nothing}
+        ${note?.kind === "bad" ? html`<div class="field-error" role="alert" data-testid="prompt-error">${note.text}</div>` : nothing}
+        ${note?.kind === "ok" ? html`<div class="small" data-testid="prompt-note">${note.text}</div>` : nothing}
+      </td>
+    </tr>`;
+  }
+
+  private body(list: PromptList): TemplateResult {
+    const shown = matchingPrompts(list.prompts, this.promptLang, this.search);
+    const languages = list.languages.map((l): [string, string] => [l, t(`lang.${l}` as MessageKey)]);
+    return html`<div class="filters">
+        ${selectField({ id: "prompt-language", label: t("prompts.language"), value: this.promptLang, options: languages, onInput: (v) => (this.promptLang = v) })}
+        <div class="field grow">
+          <label for="prompt-search">${t("prompts.search")}</label>
+          <input id="prompt-search" type="search" .value=${this.search} aria-describedby="prompt-search-hint"
+            @input=${(e: Event) => (this.search = (e.target as HTMLInputElement).value)} />
+          <div class="hint" id="prompt-search-hint">${t("prompts.searchHint")}</div>
+        </div>
+      </div>
+      <p class="muted" role="status" aria-live="polite" data-testid="prompt-count">${t("prompts.count", { shown: shown.length, total: list.prompts.length })}</p>
+      ${shown.length
+        ? html`<div class="table-wrap">
+            <table class="data responsive" data-testid="prompts">
+              <caption class="sr-only">${t("prompts.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">${t("prompts.id")}</th>
+                  <th scope="col">${t("prompts.text")}</th>
+                  <th scope="col">${t("prompts.status")}</th>
+                  <th scope="col">${t("common.actions")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${shown.map((p) => this.row(p))}
+              </tbody>
+            </table>
+          </div>`
+        : html`<p class="empty">${t("prompts.noMatch")}</p>`}`;
+  }
+
+  protected override render(): TemplateResult {
+    let body: TemplateResult;
+    if (this.loadError && !this.list) body = errorView(this.loadError, () => void this.load());
+    else if (!this.list) body = loadingView();
+    else body = this.body(this.list);
+    return html`<section class="page">
+      ${pageHeading(t("prompts.title"))}
+      <p class="muted">${t("prompts.intro")}</p>
+      ${body}
+    </section>`;
+  }
+}
