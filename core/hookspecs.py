@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import voluptuous as vol
     from aiohttp import web
 
+    from cordboard.core.calls.channel import ChannelHandler, InboundCall
     from cordboard.core.core import Core
     from cordboard.core.plugin_api import SettingScope
     from cordboard.core.storage.migrations import Migration
@@ -121,4 +122,26 @@ def cordboard_http_routes() -> web.RouteTableDef | None:
     ``api(access="public")`` from ``cordboard.core.plugin_api``; the core enforces that, and maps
     errors to the JSON error shape. Handlers reach the core with ``request.app[CORE_KEY]``. While
     the plugin is disabled its routes answer 404.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Calls
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
+    """Claim an inbound call: return an async function that drives its ``Channel``, or None.
+
+    Called for every authenticated INVITE to a number that is not the echo test, before the
+    number is looked up as an extension; the first plugin (in dependency order) that returns a
+    function gets the call. The function receives the inbound ``Channel`` (ringing, not yet
+    answered) and uses its awaitables (``answer``, ``ring``, ``play``, ``collect_digits``,
+    ``record``, ``hangup``; see ``cordboard.core.calls.channel`` for a complete example). When it
+    returns, raises or is cancelled the core ends the call: BYE if answered, else 480 (or 500 if
+    it raised). A caller who hangs up makes the pending awaitable raise ``ChannelHungUp``.
+
+    :param core: the running Core.
+    :param call: the dialled number and the authenticated caller.
     """

@@ -41,6 +41,7 @@ from cordboard.core.sip.sdp import SdpParseError, SessionDescription, is_hold
 from cordboard.core.sip.uri import NameAddr, SipUri, TelUri, parse_uri
 
 if TYPE_CHECKING:
+    from cordboard.core.calls.channel import Channel, ChannelHandler, InboundCall
     from cordboard.core.core import Core
     from cordboard.core.sip.service import SipService
 
@@ -90,7 +91,14 @@ class Leg:
 
     dialog: Dialog
     peer: Peer
-    relay_leg: RelayLeg
+    relay_leg: RelayLeg | None
+    """None for a channel the appliance answers itself (its media is a MediaEndpoint)."""
+
+    @property
+    def media(self) -> RelayLeg:
+        """The relay leg of a relayed call's side."""
+        assert self.relay_leg is not None, "a channel's leg has no relay"
+        return self.relay_leg
 
 
 @dataclass(slots=True)
@@ -112,7 +120,7 @@ class ActiveCall:
     server_key: TransactionKey
     caller_peer: Peer
     a_tag: str
-    relay: Relay
+    relay: Relay | None
     forks: list[Fork] = field(default_factory=list)
     a: Leg | None = None
     b: Leg | None = None
@@ -130,6 +138,14 @@ class ActiveCall:
     b_ack_pending: tuple[Dialog, SipResponse, Fork] | None = None
     """Late offer: the callee's 200 waits for its ACK until the caller's ACK brings the answer."""
     echo: bool = False
+    channel: Channel | None = None
+    """Set when a plugin drives the call (``cordboard_route_call``): no relay, no B side."""
+
+    @property
+    def media(self) -> Relay:
+        """The relay of a relayed call (every call but a plugin's channel)."""
+        assert self.relay is not None, "a channel has no relay"
+        return self.relay
 
     def leg(self, side: str) -> Leg | None:
         return self.a if side == "a" else self.b
@@ -211,6 +227,8 @@ class B2bua:
         for call in list(self.calls.values()):
             if call.state != "answered" or call.on_hold:
                 continue
+            if call.relay is None:
+                continue  # a plugin's channel: the plugin's own timeouts end a silent call
             last = call.relay.last_packet_at
             since = call.answered_at if last is None else max(last, call.answered_at)
             if now - since >= self.media_timeout:
@@ -284,7 +302,7 @@ class B2bua:
                 answer = parse_body_sdp(request.body, request.content_type)
             except SdpParseError:
                 answer = None
-            if answer is not None and this is not None:
+            if answer is not None and this is not None and this.relay_leg and other.relay_leg:
                 learn_remote(this.relay_leg, answer)
                 body = through_relay(answer, other.relay_leg, self.sip.advertise)
             self._ack_reinvite_2xx(other, response, client_key, body)
@@ -307,8 +325,8 @@ class B2bua:
         except SdpParseError:
             answer = None
         if answer is not None:
-            learn_remote(call.relay.a, answer)
-            body = through_relay(answer, call.relay.b, self.sip.advertise)
+            learn_remote(call.media.a, answer)
+            body = through_relay(answer, call.media.b, self.sip.advertise)
         self._send_fork_ack(fork, dialog, response, body)
 
     def on_response(self, key: TransactionKey, response: SipResponse) -> None:
@@ -391,6 +409,10 @@ class B2bua:
         if dialled == self.echo_number:
             await self._answer_echo(attempt, context, peer)
             return
+        claimed = self._route_to_plugin(record, dialled)
+        if claimed is not None:
+            await self._answer_channel(attempt, context, peer, *claimed)
+            return
         if callee is None:
             self._reject(attempt, 404, "Not Found", CallResult.FAILED)
             return
@@ -472,8 +494,8 @@ class B2bua:
             except SdpParseError:
                 sdp = None
             if sdp is not None:  # early media (ringback or announcements) through the relay
-                learn_remote(call.relay.b, sdp)
-                body = through_relay(sdp, call.relay.a, self.sip.advertise)
+                learn_remote(call.media.b, sdp)
+                body = through_relay(sdp, call.media.a, self.sip.advertise)
                 status = 183
         ringing = make_response(call.invite, status, to_tag=call.a_tag)
         ringing.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
@@ -508,7 +530,7 @@ class B2bua:
             self.sip.send_request(bye, fork.peer)
             return
         fork.dialog = dialog
-        call.b = Leg(dialog, fork.peer, call.relay.b)
+        call.b = Leg(dialog, fork.peer, call.media.b)
         self._by_dialog[(dialog.call_id, dialog.local_tag)] = (call, "b")
         self._cancel_forks(call, except_fork=fork)
         body = b""
@@ -517,8 +539,8 @@ class B2bua:
         except SdpParseError:
             answer = None
         if answer is not None:
-            learn_remote(call.relay.b, answer)
-            body = through_relay(answer, call.relay.a, self.sip.advertise)
+            learn_remote(call.media.b, answer)
+            body = through_relay(answer, call.media.a, self.sip.advertise)
         self._answer_caller(call, body)
 
     def _answer_caller(self, call: ActiveCall, body: bytes) -> None:
@@ -531,7 +553,7 @@ class B2bua:
             ok.body = body
         self.sip.respond(call.server_key, ok)
         a_dialog = Dialog.from_uas(call.invite, ok)
-        call.a = Leg(a_dialog, call.caller_peer, call.relay.a)
+        call.a = Leg(a_dialog, call.caller_peer, call.relay.a if call.relay is not None else None)
         self._by_dialog[(a_dialog.call_id, a_dialog.local_tag)] = (call, "a")
         self._by_server_key.pop(call.server_key, None)
         if call.ring_timer is not None:
@@ -623,6 +645,9 @@ class B2bua:
         if call.echo:
             self._echo_reinvite(call, key, request)
             return
+        if call.channel is not None:
+            self._channel_reinvite(call, key, request)
+            return
         other = call.leg(call.other(side))
         this = call.leg(side)
         if other is None or this is None or call.state != "answered":
@@ -634,11 +659,11 @@ class B2bua:
             self.sip.respond(key, make_response(request, 400, f"Bad Request - Malformed SDP: {err}"))
             return
         body = b""
-        pending = PendingReinvite(call, side, key, request, call.on_hold, this.relay_leg.sdp_address)
+        pending = PendingReinvite(call, side, key, request, call.on_hold, this.media.sdp_address)
         if sdp is not None:
             call.on_hold = is_hold(sdp)
-            learn_remote(this.relay_leg, sdp)
-            body = through_relay(sdp, other.relay_leg, self.sip.advertise)
+            learn_remote(this.media, sdp)
+            body = through_relay(sdp, other.media, self.sip.advertise)
         forward = other.dialog.create_request(request.method, body=body, content_type=SDP if body else None)
         forward.headers.add(h.VIA, self.sip.via_for(other.peer.transport, new_branch()), prepend=True)
         forward.headers.set(h.CONTACT, self.sip.contact_for(other.peer.transport))
@@ -662,7 +687,7 @@ class B2bua:
         if response.status >= 300:  # refused: the session stays as it was (RFC 3261 14.1)
             call.on_hold = pending.was_on_hold
             if pending.previous_media is not None:
-                this.relay_leg.set_remote(*pending.previous_media)
+                this.media.set_remote(*pending.previous_media)
             self.sip.respond(
                 pending.server_key, make_response(pending.request, response.status, response.reason)
             )
@@ -679,8 +704,8 @@ class B2bua:
         elif invite:
             self._ack_reinvite_2xx(other, response, key)
         if answer is not None:
-            learn_remote(other.relay_leg, answer)
-            body = through_relay(answer, this.relay_leg, self.sip.advertise)
+            learn_remote(other.media, answer)
+            body = through_relay(answer, this.media, self.sip.advertise)
         ok = make_response(pending.request, 200)
         ok.headers.set(h.CONTACT, self.sip.contact_for(this.peer.transport))
         if body:
@@ -754,18 +779,161 @@ class B2bua:
         self._publish(call, EVENT_CALL_STARTED)
         self._answer_caller(call, bytes(answer))
 
+    # -- calls a plugin drives (cordboard_route_call) --------------------------------------------
+    def _route_to_plugin(
+        self, record: CallRecord, dialled: str | None
+    ) -> tuple[InboundCall, ChannelHandler] | None:
+        """Ask the plugins whether one takes this number; a failing hook counts as no."""
+        if not dialled or not hasattr(self.core, "plugins"):
+            return None
+        from cordboard.core.calls.channel import InboundCall
+
+        inbound = InboundCall(
+            id=record.id,
+            dialled=dialled,
+            caller=record.caller,
+            caller_name=record.caller_name,
+            caller_user_id=record.caller_user_id,
+        )
+        try:
+            handler = self.core.plugins.pm.hook.cordboard_route_call(core=self.core, call=inbound)
+        except Exception:
+            _LOGGER.exception("A plugin failed deciding whether to take the call to %s", dialled)
+            return None
+        return (inbound, handler) if handler is not None else None
+
+    async def _answer_channel(
+        self, attempt: Attempt, context: Context, peer: Peer, inbound: InboundCall, handler: ChannelHandler
+    ) -> None:
+        from cordboard.core.calls.channel import Channel
+        from cordboard.core.calls.media import answer_for_channel
+        from cordboard.core.media.endpoint import MediaEndpoint
+
+        key, request, record, a_tag = attempt
+        try:
+            offer = parse_body_sdp(request.body, request.content_type)
+        except SdpParseError as err:
+            self._reject(attempt, 400, f"Bad Request - Malformed SDP: {err}", CallResult.FAILED)
+            return
+        if offer is None:
+            self._reject(attempt, 488, "Not Acceptable Here - An SDP Offer Is Needed", CallResult.FAILED)
+            return
+        try:
+            pair = self.relays.allocator.allocate(self.relays.bind_address)
+        except NoPortsAvailable:
+            self._reject(attempt, 503, "Service Unavailable - No Media Ports", CallResult.FAILED)
+            return
+        media = answer_for_channel(offer, self.sip.advertise, pair.rtp_port)
+        if media is None:
+            pair.rtp_sock.close()
+            pair.rtcp_sock.close()
+            self.relays.allocator.release(pair.rtp_port)
+            self._reject(attempt, 488, "Not Acceptable Here - No Common Audio Codec", CallResult.FAILED)
+            return
+        endpoint = MediaEndpoint(
+            reactor=self.relays.reactor,
+            pair=pair,
+            codec=media.codec,
+            payload_type=media.payload_type,
+            dtmf_payload_type=media.dtmf_payload_type,
+            dtmf_clock_rate=media.dtmf_clock_rate,
+        )
+        if media.remote is not None:
+            endpoint.set_remote(*media.remote)
+        call = ActiveCall(record, context, request, key, peer, a_tag, None)
+        answer_body = bytes(media.answer)
+
+        def answer() -> None:
+            if call.state in ("trying", "ringing"):
+                endpoint.start()
+                self._answer_caller(call, answer_body)
+
+        call.channel = Channel(
+            inbound,
+            endpoint,
+            self.core.prompts,
+            answer=answer,
+            ring=lambda: self._channel_ringing(call),
+            hang_up=lambda: self._channel_over(call, 480, "Temporarily Unavailable"),
+        )
+        self.calls[record.id] = call
+        self._by_server_key[key] = call
+        self._publish(call, EVENT_CALL_STARTED)
+        self.core.create_task(self._drive_channel(call, handler), f"call {record.id} to {inbound.dialled}")
+
+    async def _drive_channel(self, call: ActiveCall, handler: ChannelHandler) -> None:
+        from cordboard.core.calls.channel import ChannelHungUp
+
+        assert call.channel is not None
+        status, reason = 480, "Temporarily Unavailable"
+        try:
+            await handler(call.channel)
+        except ChannelHungUp:
+            pass
+        except Exception:
+            _LOGGER.exception("The plugin driving call %s to %s failed", call.record.id, call.record.callee)
+            status, reason = 500, "Server Internal Error"
+        finally:
+            self._channel_over(call, status, reason)
+
+    def _channel_ringing(self, call: ActiveCall) -> None:
+        if call.state != "trying":
+            return
+        ringing = make_response(call.invite, 180, to_tag=call.a_tag)
+        ringing.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
+        self.sip.respond(call.server_key, ringing)
+        call.state = "ringing"
+        self._publish(call, EVENT_CALL_RINGING)
+
+    def _channel_over(self, call: ActiveCall, status: int, reason: str) -> None:
+        """The plugin is done with the call: BYE if it was answered, else a final response."""
+        if call.state == "ended":
+            return
+        if call.state == "answered":
+            self._send_bye(call, "a")
+            self._end(call, CallResult.ANSWERED, None, f"{call.record.callee} hung up")
+            return
+        self.sip.respond(call.server_key, make_response(call.invite, status, reason, to_tag=call.a_tag))
+        result = CallResult.FAILED if status >= 500 else CallResult.NO_ANSWER
+        self._end(call, result, status, reason)
+
+    def _channel_reinvite(self, call: ActiveCall, key: TransactionKey, request: SipRequest) -> None:
+        """Hold or a new address from the phone: answer from our own endpoint again."""
+        from cordboard.core.calls.media import answer_for_channel
+
+        assert call.channel is not None
+        endpoint = call.channel.endpoint
+        try:
+            offer = parse_body_sdp(request.body, request.content_type)
+        except SdpParseError as err:
+            self.sip.respond(key, make_response(request, 400, f"Bad Request - Malformed SDP: {err}"))
+            return
+        media = (
+            answer_for_channel(offer, self.sip.advertise, endpoint.rtp_port) if offer is not None else None
+        )
+        if media is None or media.codec.name != endpoint.codec.name:
+            self.sip.respond(key, make_response(request, 488))
+            return
+        if media.remote is not None:
+            endpoint.set_remote(*media.remote)
+        ok = make_response(request, 200)
+        ok.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
+        ok.headers.set(h.CONTENT_TYPE, SDP)
+        ok.body = bytes(media.answer)
+        self.sip.respond(key, ok)
+
     def _echo_reinvite(self, call: ActiveCall, key: TransactionKey, request: SipRequest) -> None:
         try:
             offer: SessionDescription | None = parse_body_sdp(request.body, request.content_type)
         except SdpParseError as err:
             self.sip.respond(key, make_response(request, 400, f"Bad Request - Malformed SDP: {err}"))
             return
-        answer = echo_answer(offer, call.relay, self.sip.advertise) if offer is not None else None
+        answer = echo_answer(offer, call.media, self.sip.advertise) if offer is not None else None
         if offer is None or answer is None:
             self.sip.respond(key, make_response(request, 488))
             return
         call.on_hold = is_hold(offer)
-        learn_remote(call.relay.a, offer)
+        learn_remote(call.media.a, offer)
         ok = make_response(request, 200)
         ok.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
         ok.headers.set(h.CONTENT_TYPE, SDP)
@@ -780,6 +948,9 @@ class B2bua:
         for timer in (call.ring_timer, call.retransmit):
             if timer is not None:
                 timer.cancel()
+        if call.channel is not None:
+            call.channel.ended_by_far_end()
+            self.relays.allocator.release(call.channel.endpoint.rtp_port)
         self.relays.close(call.record.id)
         self.calls.pop(call.record.id, None)
         self._by_server_key.pop(call.server_key, None)

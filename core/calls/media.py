@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
 from cordboard.core.rtp.relay import RelayLeg
-from cordboard.core.sip.sdp import SessionDescription, parse_sdp, rewrite_for_relay
+from cordboard.core.sip.sdp import SessionDescription, negotiate_answer, parse_sdp, rewrite_for_relay
+
+if TYPE_CHECKING:
+    from cordboard.core.media.codecs import Codec as MediaCodec
 
 
 def first_audio_index(sdp: SessionDescription) -> int | None:
@@ -41,3 +47,56 @@ def parse_body_sdp(body: bytes, content_type: str | None) -> SessionDescription 
     if not body or (content_type or "").split(";")[0].strip().lower() != "application/sdp":
         return None
     return parse_sdp(body)
+
+
+CHANNEL_CODECS: Final = ("G722/8000", "PCMA/8000", "PCMU/8000")
+"""What the appliance speaks itself, best first (wideband when the phone offers it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelMedia:
+    """The answer to a phone for a channel the appliance terminates, and what it agreed on."""
+
+    answer: SessionDescription
+    codec: MediaCodec
+    payload_type: int
+    dtmf_payload_type: int | None
+    dtmf_clock_rate: int
+    remote: tuple[str, int] | None
+
+
+def answer_for_channel(offer: SessionDescription, address: str, port: int) -> ChannelMedia | None:
+    """Negotiate our own audio with a phone's offer; None when no audio codec is common."""
+    from cordboard.core.media.codecs import find_codec  # numpy and PyAV: only calls that need them
+
+    index = first_audio_index(offer)
+    if index is None:
+        return None
+    supported = [c for c in CHANNEL_CODECS if find_codec(*_name_rate(c)) is not None]
+    answer = negotiate_answer(
+        offer,
+        supported=supported,
+        local_address=address,
+        local_port=lambda i, _media: port if i == index else 0,
+    )
+    media = answer.media[index]
+    if media.port == 0 or not media.payload_types:
+        return None
+    rtpmaps = media.rtpmaps()
+    payload_type = media.payload_types[0]
+    codec = find_codec(rtpmaps[payload_type].name, rtpmaps[payload_type].clock_rate)
+    if codec is None:
+        return None
+    dtmf_pt = media.telephone_event_pt
+    dtmf_rate = rtpmaps[dtmf_pt].clock_rate if dtmf_pt is not None and dtmf_pt in rtpmaps else 8000
+    offered = offer.media[index]
+    connection = offer.connection_for(offered)
+    remote = (connection.address, offered.port) if connection is not None else None
+    return ChannelMedia(
+        answer, codec, payload_type, dtmf_pt, dtmf_rate if dtmf_rate in (8000, 16000) else 8000, remote
+    )
+
+
+def _name_rate(codec: str) -> tuple[str, int]:
+    name, _, rate = codec.partition("/")
+    return name, int(rate)

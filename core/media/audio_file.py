@@ -8,6 +8,7 @@ rename), so a power cut leaves the old file or the new one, never half of one.
 from __future__ import annotations
 
 import io
+import logging
 import wave
 from pathlib import Path
 from typing import Final
@@ -16,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from cordboard.core.storage.atomic import atomic_write
+
+_LOGGER = logging.getLogger(__name__)
 
 PCM = npt.NDArray[np.int16]
 SAMPLE_RATES: Final = (8000, 16000)
@@ -66,13 +69,13 @@ def decode_audio(data: bytes, sample_rate: int, *, name: str = "audio") -> PCM:
     if sample_rate not in SAMPLE_RATES:
         raise ValueError(f"sample rate must be one of {SAMPLE_RATES}, not {sample_rate}")
     if not data:
-        raise AudioFileError(f"{name} is empty")
+        raise AudioFileError(f"{_sentence(name)} is empty")
     plain = _plain_wav(data)
     samples = plain[0] if plain is not None and plain[1] == sample_rate else _convert(data, sample_rate, name)
     if samples.size == 0:
-        raise AudioFileError(f"{name} holds no sound")
+        raise AudioFileError(f"{_sentence(name)} holds no sound")
     if samples.size > MAX_SECONDS * sample_rate:
-        raise AudioFileError(f"{name} is longer than {MAX_SECONDS // 60} minutes")
+        raise AudioFileError(f"{_sentence(name)} is longer than {MAX_SECONDS // 60} minutes")
     return samples
 
 
@@ -82,7 +85,7 @@ def _convert(data: bytes, sample_rate: int, name: str) -> PCM:
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
             if not container.streams.audio:
-                raise AudioFileError(f"{name} has no audio stream")
+                raise AudioFileError(f"{_sentence(name)} has no audio stream")
             stream = container.streams.audio[0]
             resampler = av.AudioResampler(format="s16", layout="mono", rate=sample_rate)
             chunks: list[PCM] = []
@@ -92,15 +95,21 @@ def _convert(data: bytes, sample_rate: int, name: str) -> PCM:
                     chunk = out.to_ndarray().reshape(-1).astype(np.int16)
                     total += chunk.size
                     if total > MAX_SECONDS * sample_rate:
-                        raise AudioFileError(f"{name} is longer than {MAX_SECONDS // 60} minutes")
+                        raise AudioFileError(f"{_sentence(name)} is longer than {MAX_SECONDS // 60} minutes")
                     chunks.append(chunk)
             for out in resampler.resample(None):
                 chunks.append(out.to_ndarray().reshape(-1).astype(np.int16))
     except AudioFileError:
         raise
     except (av.error.FFmpegError, ValueError, IndexError) as err:
-        raise AudioFileError(f"{name} is not an audio file this appliance can read ({err})") from None
+        _LOGGER.debug("FFmpeg could not read %s: %s", name, err)
+        raise AudioFileError(f"{_sentence(name)} is not an audio file this appliance can read") from None
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+
+
+def _sentence(name: str) -> str:
+    """``name`` as the start of a sentence shown to an admin."""
+    return name[:1].upper() + name[1:]
 
 
 def read_audio(path: Path, sample_rate: int) -> PCM:

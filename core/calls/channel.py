@@ -1,0 +1,287 @@
+"""The call-control API plugins drive (ARCHITECTURE.md "Calls"): a ``Channel`` is one call leg the
+appliance handles itself, with awaitables for what a feature does with a caller.
+
+A plugin claims a number with the ``cordboard_route_call`` hook and returns an async function; the
+B2BUA calls it with the inbound channel::
+
+    from cordboard.core.calls.channel import Channel, InboundCall
+    from cordboard.core.plugin_api import hookimpl
+
+    async def opening_hours(channel: Channel) -> None:
+        await channel.answer()
+        digit = await channel.play(["please_hold"], interrupt_on_dtmf=True)
+        digits = digit or await channel.collect_digits(max_digits=1, timeout=5)
+        if digits == "1":
+            await channel.play(["goodbye"])
+        await channel.hangup()
+
+    @hookimpl
+    def cordboard_route_call(core, call: InboundCall):
+        return opening_hours if call.dialled == "1600" else None
+
+When the caller hangs up, the awaitable in progress raises ``ChannelHungUp``; the core ends the
+call whatever the function does (returns, raises, is cancelled): no media or dialog is left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+
+from cordboard.core.exceptions import CordboardError
+from cordboard.core.media.audio_file import PCM as Pcm
+from cordboard.core.media.audio_file import read_audio, write_wav
+from cordboard.core.media.dtmf_event import DtmfEvent
+from cordboard.core.media.endpoint import MediaEndpoint
+
+if TYPE_CHECKING:
+    from cordboard.core.media.prompts import PromptLibrary
+
+Prompt = str | Path | Pcm
+"""A prompt id (``"goodbye"``), a WAV file, or samples at the channel's sample rate."""
+ChannelHandler = Callable[["Channel"], Awaitable[None]]
+BEEP_HZ: Final = 1000.0
+BEEP_S: Final = 0.25
+
+
+class ChannelHungUp(CordboardError):
+    """The caller hung up (or the call ended) while the channel was being driven."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundCall:
+    """What a plugin sees when it decides whether to take a call (``cordboard_route_call``)."""
+
+    id: str
+    """The call's id in the call history."""
+    dialled: str
+    caller: str
+    """The caller's extension (or user name)."""
+    caller_name: str
+    caller_user_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    path: Path
+    seconds: float
+    ended_by: str
+    """``"silence"``, ``"max_length"``, ``"dtmf"`` (the digit is in ``digit``) or ``"hangup"``."""
+    digit: str | None = None
+
+
+class Channel:
+    """One call leg answered by the appliance; create through the B2BUA, drive from a plugin."""
+
+    def __init__(
+        self,
+        call: InboundCall,
+        endpoint: MediaEndpoint,
+        prompts: PromptLibrary,
+        *,
+        language: str = "en",
+        answer: Callable[[], None],
+        ring: Callable[[], None],
+        hang_up: Callable[[], None],
+    ) -> None:
+        self.call = call
+        self.endpoint = endpoint
+        self.language = language
+        self.state = "ringing"
+        self._prompts = prompts
+        self._answer = answer
+        self._ring = ring
+        self._hang_up = hang_up
+        self._digits: asyncio.Queue[DtmfEvent] = asyncio.Queue()
+        self._ended = asyncio.Event()
+        endpoint.on_dtmf = self._digits.put_nowait
+
+    @property
+    def sample_rate(self) -> int:
+        return self.endpoint.sample_rate
+
+    @property
+    def ended(self) -> bool:
+        return self._ended.is_set()
+
+    # -- signalling ---------------------------------------------------------------------------
+    async def ring(self) -> None:
+        """Tell the caller's phone it is ringing (180)."""
+        self._check()
+        self._ring()
+
+    async def answer(self) -> None:
+        """Answer (200 with our SDP); media flows from now on. Answering twice does nothing."""
+        self._check()
+        if self.state != "answered":
+            self.state = "answered"
+            self._answer()
+
+    async def hangup(self) -> None:
+        """End the call (BYE when answered, a final response before); the channel is then over."""
+        if not self.ended:
+            self._hang_up()
+
+    def ended_by_far_end(self) -> None:
+        """Called by the B2BUA when the call ended outside the plugin (BYE, CANCEL, shutdown)."""
+        self.state = "ended"
+        self._ended.set()
+        self.endpoint.close()
+
+    # -- media --------------------------------------------------------------------------------
+    async def play(self, prompts: Sequence[Prompt], *, interrupt_on_dtmf: bool = False) -> str | None:
+        """Play prompts in order; with ``interrupt_on_dtmf`` a digit stops playback and is returned
+        (and consumed). Returns None when everything played."""
+        self._check()
+        for prompt in prompts:
+            samples = await self._samples(prompt)
+            playing = self.endpoint.play(samples)
+            waits: set[asyncio.Future[Any]] = {playing, asyncio.ensure_future(self._ended.wait())}
+            digit_wait: asyncio.Future[DtmfEvent] | None = None
+            if interrupt_on_dtmf:
+                digit_wait = asyncio.ensure_future(self._digits.get())
+                waits.add(digit_wait)
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waits:
+                    if waiter is not playing:
+                        waiter.cancel()
+            if digit_wait is not None and digit_wait.done() and not digit_wait.cancelled():
+                self.endpoint.stop_playing()
+                return digit_wait.result().digit
+            self._check()
+        return None
+
+    async def collect_digits(
+        self,
+        max_digits: int,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the API's name (issue 4), a digit wait, not a deadline
+        inter_digit_timeout: float = 3.0,
+        terminator: str | None = "#",
+    ) -> str:
+        """Digits the caller presses (RFC 4733, SIP INFO or in-band), up to ``max_digits``, the
+        terminator (not included), ``timeout`` for the first digit or ``inter_digit_timeout`` after
+        a digit; returns what was collected (possibly empty)."""
+        self._check()
+        digits = ""
+        while len(digits) < max_digits:
+            wait = timeout if not digits else inter_digit_timeout
+            event = await self._next_digit(wait)
+            if event is None:
+                break
+            if terminator is not None and event.digit == terminator:
+                break
+            digits += event.digit
+        return digits
+
+    async def record(
+        self,
+        path: Path,
+        *,
+        max_s: float = 120.0,
+        silence_s: float | None = 5.0,
+        beep: bool = True,
+        stop_on_dtmf: bool = True,
+        keep_on_hangup: bool = True,
+    ) -> Recording:
+        """Record what the caller says into a WAV file (written atomically when recording ends).
+
+        Ends after ``max_s``, after ``silence_s`` of silence (trimmed off), on a DTMF digit, or when
+        the caller hangs up (``keep_on_hangup`` keeps what was said, else nothing is written).
+        """
+        self._check()
+        if beep:
+            await self.play([_beep(self.sample_rate)])
+        frames: list[Pcm] = []
+        quiet_frames = 0
+        limit_frames = int(max_s * 50)
+        silence_frames = int(silence_s * 50) if silence_s else None
+        done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        def on_frame(frame: Pcm) -> None:
+            nonlocal quiet_frames
+            if done.done():
+                return
+            frames.append(frame)
+            quiet_frames = quiet_frames + 1 if _is_quiet(frame) else 0
+            if silence_frames is not None and quiet_frames >= silence_frames:
+                done.set_result("silence")
+            elif len(frames) >= limit_frames:
+                done.set_result("max_length")
+
+        self.endpoint.listeners.append(on_frame)
+        digit: str | None = None
+        waits: set[asyncio.Future[Any]] = {done, asyncio.ensure_future(self._ended.wait())}
+        digit_wait = asyncio.ensure_future(self._digits.get()) if stop_on_dtmf else None
+        if digit_wait is not None:
+            waits.add(digit_wait)
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            with contextlib.suppress(ValueError):
+                self.endpoint.listeners.remove(on_frame)
+            for waiter in waits:
+                if waiter is not done:
+                    waiter.cancel()
+        if done.done():
+            ended_by = done.result()
+        elif digit_wait is not None and digit_wait.done() and not digit_wait.cancelled():
+            ended_by, digit = "dtmf", digit_wait.result().digit
+        else:
+            ended_by = "hangup"
+        if ended_by == "silence" and quiet_frames:
+            frames = frames[: len(frames) - quiet_frames]
+        samples = np.concatenate(frames) if frames else np.zeros(0, dtype=np.int16)
+        if ended_by != "hangup" or keep_on_hangup:
+            write_wav(path, samples, self.sample_rate)
+        return Recording(path, samples.size / self.sample_rate, ended_by, digit)
+
+    # -- helpers ------------------------------------------------------------------------------
+    async def _next_digit(self, wait: float) -> DtmfEvent | None:
+        getter = asyncio.ensure_future(self._digits.get())
+        ended = asyncio.ensure_future(self._ended.wait())
+        try:
+            await asyncio.wait({getter, ended}, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ended.cancel()
+            if not getter.done():
+                getter.cancel()
+        if getter.done() and not getter.cancelled():
+            return getter.result()
+        self._check()
+        return None
+
+    async def _samples(self, prompt: Prompt) -> Pcm:
+        if isinstance(prompt, np.ndarray):
+            return prompt
+        loop = asyncio.get_running_loop()
+        if isinstance(prompt, Path):
+            return await loop.run_in_executor(None, read_audio, prompt, self.sample_rate)
+        path = await loop.run_in_executor(None, self._prompts.ensure, prompt, self.language)
+        return await loop.run_in_executor(None, read_audio, path, self.sample_rate)
+
+    def _check(self) -> None:
+        if self.ended:
+            raise ChannelHungUp(f"call {self.call.id} has ended")
+
+
+def _beep(sample_rate: int) -> Pcm:
+    t = np.arange(int(BEEP_S * sample_rate)) / sample_rate
+    return (6000 * np.sin(2 * np.pi * BEEP_HZ * t)).astype(np.int16)
+
+
+def _is_quiet(frame: Pcm) -> bool:
+    """Below about -45 dBFS: background noise of a quiet office, not speech."""
+    return float(np.sqrt(np.mean(frame.astype(np.float64) ** 2))) < 180.0
+
+
+def started_at() -> float:
+    return time.time()

@@ -1,0 +1,197 @@
+"""The call-control API (issue 4 scope 7): a plugin claims a number with ``cordboard_route_call``
+and drives the caller's channel: ring, answer, play, collect RFC 4733 digits, record, hang up; the
+core cleans up whatever the plugin does (caller hangs up mid-play, plugin raises)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from cordboard.core.calls.channel import Channel, ChannelHungUp, InboundCall
+from cordboard.core.calls.history import list_calls
+from cordboard.core.core import Core
+from cordboard.core.media.audio_file import read_audio
+from cordboard.core.media.codecs import get_codec
+from cordboard.core.plugin_api import hookimpl
+from cordboard.core.rtp.dtmf import DtmfSender
+from cordboard.core.rtp.packet import RtpHeader, payload_of
+from tests.core.loopback_pbx import registered_phone, running_pbx
+from tests.sip_phone import TestPhone, media_address
+
+RTP_MIN, RTP_MAX = 41600, 41799
+
+
+class Handlers:
+    """A test plugin: number -> the coroutine that drives the channel."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, Any] = {}
+        self.seen: list[InboundCall] = []
+
+    @hookimpl
+    def cordboard_route_call(self, core: Core, call: InboundCall) -> Any:
+        self.seen.append(call)
+        return self.numbers.get(call.dialled)
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, Handlers]]:
+    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
+        handlers = Handlers()
+        core.plugins.pm.register(handlers, name="test_channels")
+        yield core, handlers
+
+
+def tone(freq: float, seconds: float, rate: int = 8000) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (6000 * np.sin(2 * np.pi * freq * t)).astype(np.int16)
+
+
+def dominant(samples: np.ndarray, rate: int = 8000) -> float:
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64) * np.hanning(samples.size)))
+    return float(np.argmax(spectrum) * rate / samples.size)
+
+
+async def heard(phone: TestPhone, seconds: float) -> np.ndarray:
+    """Decode the PCMU the appliance sends the phone for ``seconds``."""
+    decoder = get_codec("PCMU", 8000).decoder()
+    frames = []
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    while loop.time() < end:
+        try:
+            data, _ = await phone.rtp(wait=max(0.01, end - loop.time()))
+        except TimeoutError:
+            break
+        header = RtpHeader.parse(data)
+        if header.payload_type == 0:
+            frames.append(decoder.decode(payload_of(data, header)))
+    return np.concatenate(frames) if frames else np.zeros(0, dtype=np.int16)
+
+
+async def send_audio(phone: TestPhone, to: tuple[str, int], samples: np.ndarray, seq: int) -> int:
+    encoder = get_codec("PCMU", 8000).encoder()
+    for start in range(0, samples.size, 160):
+        frame = samples[start : start + 160]
+        payload = encoder.encode(np.pad(frame, (0, 160 - frame.size)))
+        phone.send_rtp(RtpHeader(0, seq & 0xFFFF, seq * 160, 0x5EED).__bytes__() + payload, to)
+        seq += 1
+        await asyncio.sleep(0.02)
+    return seq
+
+
+async def send_digits(phone: TestPhone, to: tuple[str, int], digits: str, seq: int) -> int:
+    sender = DtmfSender(clock_rate=8000, duration_ms=80)
+    for n, digit in enumerate(digits):
+        for packet in sender.packets(digit, 100_000 + n * 8000):
+            header = RtpHeader(101, seq & 0xFFFF, packet.timestamp, 0x5EED, marker=packet.marker)
+            phone.send_rtp(bytes(header) + packet.payload, to)
+            seq += 1
+            await asyncio.sleep(0.02)
+    return seq
+
+
+async def test_plugin_answers_plays_collects_and_records(pbx: tuple[Core, Handlers], tmp_path: Path) -> None:
+    core, handlers = pbx
+    result: dict[str, Any] = {}
+    recording = tmp_path / "message.wav"
+
+    async def ivr(channel: Channel) -> None:
+        await channel.ring()
+        await channel.answer()
+        await channel.play([tone(440.0, 1.0)])
+        result["digits"] = await channel.collect_digits(max_digits=4, timeout=5)
+        result["recording"] = await channel.record(recording, max_s=10, silence_s=1.0, beep=False)
+        await channel.hangup()
+
+    handlers.numbers["1600"] = ivr
+    ann = await registered_phone(core, "ann")
+    try:
+        _invite, ok = await ann.call("1600")
+        assert ok.status == 200
+        to = media_address(ok.body)
+        played = await heard(ann, 1.2)
+        loud = np.abs(played.astype(np.int32)) > 1000
+        start = int(np.argmax(loud))
+        assert loud.sum() > 0.8 * 8000 and abs(dominant(played[start : start + 4000]) - 440) < 10
+        seq = await send_digits(ann, to, "42#", 1)
+        seq = await send_audio(ann, to, tone(800.0, 1.0), seq)
+        await send_audio(ann, to, np.zeros(8000 * 2, dtype=np.int16), seq)  # silence ends it
+        bye = await ann.wait_request("BYE", wait=5)
+        ann.answer(bye, 200)
+    finally:
+        ann.close()
+    assert handlers.seen[0].dialled == "1600" and handlers.seen[0].caller == "1001"
+    assert result["digits"] == "42"
+    rec = result["recording"]
+    assert rec.ended_by == "silence" and 0.8 < rec.seconds < 1.6
+    samples = read_audio(recording, 8000)
+    assert abs(dominant(samples) - 800) < 15
+    rows = await core.db.call(list_calls)
+    assert rows[0]["callee"] == "1600" and rows[0]["result"] == "answered"
+    assert core.relays is not None and core.relays.allocator.in_use == 0
+
+
+async def test_caller_hanging_up_mid_play_ends_the_plugin_with_channel_hung_up(
+    pbx: tuple[Core, Handlers],
+) -> None:
+    core, handlers = pbx
+    outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def long_prompt(channel: Channel) -> None:
+        await channel.answer()
+        try:
+            await channel.play([tone(440.0, 30.0)])
+            outcome.set_result("finished")
+        except ChannelHungUp:
+            outcome.set_result("hung up")
+            raise
+
+    handlers.numbers["1601"] = long_prompt
+    ann = await registered_phone(core, "ann")
+    try:
+        invite, ok = await ann.call("1601")
+        assert ok.status == 200
+        await asyncio.sleep(0.3)
+        bye = ann.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
+        ann.send(bye)
+        assert (await ann.final_response(bye)).status == 200
+        assert await asyncio.wait_for(outcome, 3) == "hung up"
+    finally:
+        ann.close()
+    await asyncio.sleep(0.05)
+    assert core.calls is not None and not core.calls.calls
+    assert core.relays is not None and core.relays.allocator.in_use == 0
+
+
+async def test_a_failing_plugin_gets_the_caller_a_500_not_silence(pbx: tuple[Core, Handlers]) -> None:
+    core, handlers = pbx
+
+    async def broken(channel: Channel) -> None:
+        raise RuntimeError("plugin bug")
+
+    handlers.numbers["1602"] = broken
+    ann = await registered_phone(core, "ann")
+    try:
+        _invite, response = await ann.call("1602")
+    finally:
+        ann.close()
+    assert response.status == 500
+    rows = await core.db.call(list_calls)
+    assert rows[0]["result"] == "failed" and rows[0]["sip_code"] == 500
+
+
+async def test_unclaimed_numbers_go_on_to_the_extensions(pbx: tuple[Core, Handlers]) -> None:
+    core, handlers = pbx
+    ann = await registered_phone(core, "ann")
+    try:
+        _invite, response = await ann.call("1699")
+    finally:
+        ann.close()
+    assert response.status == 404
+    assert [c.dialled for c in handlers.seen] == ["1699"]
