@@ -42,6 +42,7 @@ from cordboard.core.media.dtmf_event import DtmfEvent
 from cordboard.core.media.endpoint import MediaEndpoint
 
 if TYPE_CHECKING:
+    from cordboard.core.calls.conference import Conference
     from cordboard.core.media.prompts import PromptLibrary
 
 Prompt = str | Path | Pcm
@@ -243,6 +244,16 @@ class Channel:
         if ended_by != "hangup" or keep_on_hangup:
             write_wav(path, samples, self.sample_rate)
         return Recording(path, samples.size / self.sample_rate, ended_by, digit)
+
+    async def join(self, conference: Conference) -> None:
+        """Take part in a conference until the caller hangs up (then ``ChannelHungUp``)."""
+        self._check()
+        await conference.run(self)
+        self._check()
+
+    async def wait_ended(self) -> None:
+        """Until the call is over (the caller hung up or the call was ended)."""
+        await self._ended.wait()
 
     # -- helpers ------------------------------------------------------------------------------
     async def _next_digit(self, wait: float) -> DtmfEvent | None:

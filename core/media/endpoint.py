@@ -35,6 +35,11 @@ _LOGGER = logging.getLogger(__name__)
 Pcm = npt.NDArray[np.int16]
 FRAME_MS: Final = 20
 _HEADER: Final = struct.Struct("!BBHII")
+STREAM_DEPTH: Final = 4
+"""Frames of a live source kept at most (80 ms): two clocks drifting apart drop the oldest."""
+STREAM_START: Final = 2
+"""Frames a live source must have queued before they are sent: one frame of slack, so timer jitter
+between the source's clock and ours does not cut gaps into the audio."""
 
 
 class MediaEndpoint:
@@ -72,6 +77,9 @@ class MediaEndpoint:
         self._clock = RtpClock(codec.clock_rate, frame_ms=FRAME_MS)
         self._ssrc = int.from_bytes(np.random.default_rng().bytes(4), "big")
         self._playing: deque[tuple[Pcm, asyncio.Future[bool]]] = deque()
+        self._stream: deque[Pcm] = deque(maxlen=STREAM_DEPTH)
+        """Frames fed by a live source (a conference's mix), sent when nothing is played."""
+        self._streaming = False
         self._position = 0
         self._dtmf_queue: deque[tuple[str, int]] = deque()
         self._dtmf_packets: deque[DtmfPacket] = deque()
@@ -125,6 +133,10 @@ class MediaEndpoint:
             self._playing.append((np.asarray(samples, dtype=np.int16).ravel(), future))
         return future
 
+    def feed(self, frame: Pcm) -> None:
+        """A 20 ms frame from a live source (a conference); sent when no prompt is playing."""
+        self._stream.append(frame)
+
     def stop_playing(self) -> None:
         """Drop what is playing and queued (DTMF barge-in, hang-up)."""
         while self._playing:
@@ -158,6 +170,11 @@ class MediaEndpoint:
             if frame.size < self.frame_samples:
                 frame = np.concatenate([frame, self._silence[: self.frame_samples - frame.size]])
             return frame
+        stream = self._stream
+        if stream and (self._streaming or len(stream) >= STREAM_START):
+            self._streaming = True
+            return stream.popleft()
+        self._streaming = False  # ran dry: wait for STREAM_START frames again, not one at a time
         return self._silence
 
     def _send_frame(self, index: int) -> None:

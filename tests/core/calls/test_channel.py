@@ -16,12 +16,10 @@ from cordboard.core.calls.channel import Channel, ChannelHungUp, InboundCall
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.media.audio_file import read_audio
-from cordboard.core.media.codecs import get_codec
 from cordboard.core.plugin_api import hookimpl
-from cordboard.core.rtp.dtmf import DtmfSender
-from cordboard.core.rtp.packet import RtpHeader, payload_of
 from tests.core.loopback_pbx import registered_phone, running_pbx
-from tests.sip_phone import TestPhone, media_address
+from tests.rtp_audio import dominant, heard, send_audio, send_digits, tone
+from tests.sip_phone import media_address
 
 RTP_MIN, RTP_MAX = 41600, 41799
 
@@ -45,55 +43,6 @@ async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, Handlers]]:
         handlers = Handlers()
         core.plugins.pm.register(handlers, name="test_channels")
         yield core, handlers
-
-
-def tone(freq: float, seconds: float, rate: int = 8000) -> np.ndarray:
-    t = np.arange(int(seconds * rate)) / rate
-    return (6000 * np.sin(2 * np.pi * freq * t)).astype(np.int16)
-
-
-def dominant(samples: np.ndarray, rate: int = 8000) -> float:
-    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64) * np.hanning(samples.size)))
-    return float(np.argmax(spectrum) * rate / samples.size)
-
-
-async def heard(phone: TestPhone, seconds: float) -> np.ndarray:
-    """Decode the PCMU the appliance sends the phone for ``seconds``."""
-    decoder = get_codec("PCMU", 8000).decoder()
-    frames = []
-    loop = asyncio.get_running_loop()
-    end = loop.time() + seconds
-    while loop.time() < end:
-        try:
-            data, _ = await phone.rtp(wait=max(0.01, end - loop.time()))
-        except TimeoutError:
-            break
-        header = RtpHeader.parse(data)
-        if header.payload_type == 0:
-            frames.append(decoder.decode(payload_of(data, header)))
-    return np.concatenate(frames) if frames else np.zeros(0, dtype=np.int16)
-
-
-async def send_audio(phone: TestPhone, to: tuple[str, int], samples: np.ndarray, seq: int) -> int:
-    encoder = get_codec("PCMU", 8000).encoder()
-    for start in range(0, samples.size, 160):
-        frame = samples[start : start + 160]
-        payload = encoder.encode(np.pad(frame, (0, 160 - frame.size)))
-        phone.send_rtp(RtpHeader(0, seq & 0xFFFF, seq * 160, 0x5EED).__bytes__() + payload, to)
-        seq += 1
-        await asyncio.sleep(0.02)
-    return seq
-
-
-async def send_digits(phone: TestPhone, to: tuple[str, int], digits: str, seq: int) -> int:
-    sender = DtmfSender(clock_rate=8000, duration_ms=80)
-    for n, digit in enumerate(digits):
-        for packet in sender.packets(digit, 100_000 + n * 8000):
-            header = RtpHeader(101, seq & 0xFFFF, packet.timestamp, 0x5EED, marker=packet.marker)
-            phone.send_rtp(bytes(header) + packet.payload, to)
-            seq += 1
-            await asyncio.sleep(0.02)
-    return seq
 
 
 async def test_plugin_answers_plays_collects_and_records(pbx: tuple[Core, Handlers], tmp_path: Path) -> None:
