@@ -624,7 +624,11 @@ class B2bua:
         self, call: ActiveCall, side: str, key: TransactionKey, request: SipRequest
     ) -> None:
         """Pass INFO (DTMF as application/dtmf-relay, and other payloads) to the other phone, and its
-        answer back; with no other phone (the echo test) it is simply accepted."""
+        answer back; with no other phone (the echo test) it is simply accepted. A plugin's channel
+        takes DTMF INFO as digits (415 for other payloads it cannot use)."""
+        if call.channel is not None:
+            self._channel_info(call, key, request)
+            return
         other = call.leg(call.other(side))
         if other is None or call.state != "answered":
             self.sip.respond(key, make_response(request, 200))
@@ -896,6 +900,18 @@ class B2bua:
         self.sip.respond(call.server_key, make_response(call.invite, status, reason, to_tag=call.a_tag))
         result = CallResult.FAILED if status >= 500 else CallResult.NO_ANSWER
         self._end(call, result, status, reason)
+
+    def _channel_info(self, call: ActiveCall, key: TransactionKey, request: SipRequest) -> None:
+        from cordboard.core.media.dtmf_info import DtmfInfoError, parse_dtmf_info
+
+        assert call.channel is not None
+        try:
+            event = parse_dtmf_info(request.content_type or "", request.body)
+        except DtmfInfoError as err:
+            self.sip.respond(key, make_response(request, 415, f"Unsupported Media Type - {err}"))
+            return
+        self.sip.respond(key, make_response(request, 200))
+        call.channel.digit(event)
 
     def _channel_reinvite(self, call: ActiveCall, key: TransactionKey, request: SipRequest) -> None:
         """Hold or a new address from the phone: answer from our own endpoint again."""

@@ -130,6 +130,10 @@ class Channel:
         if not self.ended:
             self._hang_up()
 
+    def digit(self, event: DtmfEvent) -> None:
+        """A digit that arrived outside the media (SIP INFO); RTP digits come from the endpoint."""
+        self._digits.put_nowait(event)
+
     def ended_by_far_end(self) -> None:
         """Called by the B2BUA when the call ended outside the plugin (BYE, CANCEL, shutdown)."""
         self.state = "ended"

@@ -144,3 +144,37 @@ async def test_unclaimed_numbers_go_on_to_the_extensions(pbx: tuple[Core, Handle
         ann.close()
     assert response.status == 404
     assert [c.dialled for c in handlers.seen] == ["1699"]
+
+
+async def test_sip_info_digits_reach_the_channel(pbx: tuple[Core, Handlers]) -> None:
+    """BYD-05: DTMF sent as SIP INFO (application/dtmf-relay and application/dtmf) is collected like
+    RFC 4733 digits; an INFO the channel cannot use is refused with 415."""
+    core, handlers = pbx
+    collected: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def collect(channel: Channel) -> None:
+        await channel.answer()
+        collected.set_result(await channel.collect_digits(max_digits=2, timeout=5))
+
+    handlers.numbers["1603"] = collect
+    ann = await registered_phone(core, "ann")
+    try:
+        invite, ok = await ann.call("1603")
+        assert ok.status == 200
+        statuses = []
+        for cseq, (content_type, body) in enumerate(
+            [
+                ("application/json", b'{"x": 1}'),
+                ("application/dtmf-relay", b"Signal=7\r\nDuration=160\r\n"),
+                ("application/dtmf", b"9"),
+            ],
+            start=invite.cseq.seq + 1,
+        ):
+            info = ann.in_dialog("INFO", invite, ok, cseq, body=body)
+            info.headers.set("Content-Type", content_type)
+            ann.send(info)
+            statuses.append((await ann.final_response(info)).status)
+        assert statuses == [415, 200, 200]
+        assert await asyncio.wait_for(collected, 3) == "79"
+    finally:
+        ann.close()
