@@ -752,18 +752,25 @@ class B2bua:
             interval, self._resend_2xx, call, ack_key, message, min(interval * 2, T2), elapsed + interval
         )
 
-    # -- the echo test ------------------------------------------------------------------------------
-    async def _answer_echo(self, attempt: Attempt, context: Context, peer: Peer) -> None:
-        key, request, record, a_tag = attempt
-        record.callee_name = ECHO_NAME
+    def _offer_or_reject(self, attempt: Attempt, missing_reason: str) -> SessionDescription | None:
+        """The INVITE's SDP offer, for calls the appliance answers itself; None once rejected
+        (400 for broken SDP, 488 with ``missing_reason`` when there is none)."""
+        request = attempt[1]
         try:
             offer = parse_body_sdp(request.body, request.content_type)
         except SdpParseError as err:
             self._reject(attempt, 400, f"Bad Request - Malformed SDP: {err}", CallResult.FAILED)
-            return
+            return None
         if offer is None:
-            reason = "Not Acceptable Here - Echo Test Needs An SDP Offer"
-            self._reject(attempt, 488, reason, CallResult.FAILED)
+            self._reject(attempt, 488, missing_reason, CallResult.FAILED)
+        return offer
+
+    # -- the echo test ------------------------------------------------------------------------------
+    async def _answer_echo(self, attempt: Attempt, context: Context, peer: Peer) -> None:
+        key, request, record, a_tag = attempt
+        record.callee_name = ECHO_NAME
+        offer = self._offer_or_reject(attempt, "Not Acceptable Here - Echo Test Needs An SDP Offer")
+        if offer is None:
             return
         try:
             relay = await self.relays.create(record.id)
@@ -814,13 +821,8 @@ class B2bua:
         from cordboard.core.media.endpoint import MediaEndpoint
 
         key, request, record, a_tag = attempt
-        try:
-            offer = parse_body_sdp(request.body, request.content_type)
-        except SdpParseError as err:
-            self._reject(attempt, 400, f"Bad Request - Malformed SDP: {err}", CallResult.FAILED)
-            return
+        offer = self._offer_or_reject(attempt, "Not Acceptable Here - An SDP Offer Is Needed")
         if offer is None:
-            self._reject(attempt, 488, "Not Acceptable Here - An SDP Offer Is Needed", CallResult.FAILED)
             return
         try:
             pair = self.relays.allocator.allocate(self.relays.bind_address)

@@ -118,6 +118,16 @@ async def test_caller_hanging_up_mid_play_ends_the_plugin_with_channel_hung_up(
     assert core.relays is not None and core.relays.allocator.in_use == 0
 
 
+async def final_status(core: Core, number: str) -> int:
+    """Ann calls ``number``: the status of the final response."""
+    ann = await registered_phone(core, "ann")
+    try:
+        _invite, response = await ann.call(number)
+    finally:
+        ann.close()
+    return response.status
+
+
 async def test_a_failing_plugin_gets_the_caller_a_500_not_silence(pbx: tuple[Core, Handlers]) -> None:
     core, handlers = pbx
 
@@ -125,24 +135,14 @@ async def test_a_failing_plugin_gets_the_caller_a_500_not_silence(pbx: tuple[Cor
         raise RuntimeError("plugin bug")
 
     handlers.numbers["1602"] = broken
-    ann = await registered_phone(core, "ann")
-    try:
-        _invite, response = await ann.call("1602")
-    finally:
-        ann.close()
-    assert response.status == 500
+    assert await final_status(core, "1602") == 500
     rows = await core.db.call(list_calls)
     assert rows[0]["result"] == "failed" and rows[0]["sip_code"] == 500
 
 
 async def test_unclaimed_numbers_go_on_to_the_extensions(pbx: tuple[Core, Handlers]) -> None:
     core, handlers = pbx
-    ann = await registered_phone(core, "ann")
-    try:
-        _invite, response = await ann.call("1699")
-    finally:
-        ann.close()
-    assert response.status == 404
+    assert await final_status(core, "1699") == 404
     assert [c.dialled for c in handlers.seen] == ["1699"]
 
 
