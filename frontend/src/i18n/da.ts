@@ -368,6 +368,10 @@ export const da: Dictionary = {
   "setting.core.media_timeout": "Afslut tavse samtaler efter (sekunder, 0 = aldrig)",
   "setting.system_info.scan_interval": "Måleinterval (sekunder)",
   "setting.system_info.disk_warning_percent": "Diskadvarsel ved (% brugt)",
+  "setting.conference.first_number": "Første rumnummer",
+  "setting.conference.rooms": "Antal rum",
+  "setting.conference.pin": "PIN (valgfri, for alle rum)",
+  "setting.conference.max_participants": "Deltagere pr. rum",
 
   "profile.title": "Min profil",
   "profile.intro": "Din egen konto: navn, kontaktoplysninger, sprog, adgangskode og PIN-kode.",

@@ -368,6 +368,10 @@ export const de: Dictionary = {
   "setting.core.media_timeout": "Stumme Gespräche beenden nach (Sekunden, 0 = nie)",
   "setting.system_info.scan_interval": "Messintervall (Sekunden)",
   "setting.system_info.disk_warning_percent": "Speicherwarnung ab (% belegt)",
+  "setting.conference.first_number": "Erste Raumnummer",
+  "setting.conference.rooms": "Anzahl der Räume",
+  "setting.conference.pin": "PIN (optional, für alle Räume)",
+  "setting.conference.max_participants": "Teilnehmer pro Raum",
 
   "profile.title": "Mein Profil",
   "profile.intro": "Ihr eigenes Konto: Name, Kontaktdaten, Sprache, Passwort und PIN.",

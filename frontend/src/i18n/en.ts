@@ -366,6 +366,10 @@ export const en = {
   "setting.core.media_timeout": "End silent calls after (seconds, 0 = never)",
   "setting.system_info.scan_interval": "Measuring interval (seconds)",
   "setting.system_info.disk_warning_percent": "Disk warning at (% used)",
+  "setting.conference.first_number": "First room number",
+  "setting.conference.rooms": "Number of rooms",
+  "setting.conference.pin": "PIN (optional, for all rooms)",
+  "setting.conference.max_participants": "Participants per room",
 
   "profile.title": "My profile",
   "profile.intro": "Your own account: name, contact details, language, password and PIN.",

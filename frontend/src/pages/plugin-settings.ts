@@ -39,6 +39,8 @@ export class CbPluginSettings extends LightElement {
           scopes: scoped.get(key)?.scopes ?? (["org"] as Scope[]),
           default: field.default,
           required: Boolean(field.required),
+          // A plugin's own help text for the field (vol.Optional(..., description=...)).
+          ...(typeof field.description === "string" && field.description ? { description: field.description } : {}),
         };
       });
       if (this.items.some((i) => i.scopes.length > 1)) {
