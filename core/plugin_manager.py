@@ -37,7 +37,7 @@ _LOGGER = logging.getLogger(__name__)
 
 # Plugins shipped with Cordboard, importable from a checkout. They are also declared in the
 # "cordboard.plugins" entry-point group, the same way third-party plugins are.
-BUILTIN_PLUGINS: Final[tuple[str, ...]] = ("system_info", "conference")
+BUILTIN_PLUGINS: Final[tuple[str, ...]] = ("system_info", "conference", "diagnostics")
 # Built-ins that cannot be disabled (none yet: the core runs without any plugin).
 ESSENTIAL_PLUGINS: Final[tuple[str, ...]] = ()
 PROJECT_NAME: Final = "cordboard"

@@ -27,6 +27,7 @@ from cordboard.core.calls.model import (
     status_for_caller,
 )
 from cordboard.core.context import Context, ulid_now
+from cordboard.core.media.stats import MediaStats
 from cordboard.core.rtp.ports import NoPortsAvailable
 from cordboard.core.rtp.relay import Relay, RelayLeg, RelayManager
 from cordboard.core.sip import headers as h
@@ -168,6 +169,8 @@ class B2bua:
         """Seconds without RTP in either direction after which an answered call is ended; 0: never."""
         self.echo_number = ECHO_NUMBER
         self.history = HistoryWriter(core.db, core.create_task)
+        self.media_stats = MediaStats()
+        """The appliance's own media (channels plugins drive): frames sent, late frames."""
         self._unlisten: list[Any] = []
         self._watchdog: asyncio.TimerHandle | None = None
         self.calls: dict[str, ActiveCall] = {}
@@ -843,6 +846,7 @@ class B2bua:
             payload_type=media.payload_type,
             dtmf_payload_type=media.dtmf_payload_type,
             dtmf_clock_rate=media.dtmf_clock_rate,
+            stats=self.media_stats,
         )
         if media.remote is not None:
             endpoint.set_remote(*media.remote)

@@ -24,6 +24,7 @@ from cordboard.core.media.codecs.base import Codec, Decoder, Encoder
 from cordboard.core.media.dtmf_detect import DtmfDetector
 from cordboard.core.media.dtmf_event import DtmfEvent
 from cordboard.core.media.pacer import Pacer, RtpClock
+from cordboard.core.media.stats import LATE_AFTER, MediaStats
 from cordboard.core.rtp.dtmf import DtmfPacket, DtmfReceiver, DtmfSender
 from cordboard.core.rtp.jitterbuffer import LOSS, JitterBuffer
 from cordboard.core.rtp.packet import RtpHeader, RtpParseError, payload_of
@@ -54,8 +55,10 @@ class MediaEndpoint:
         payload_type: int,
         dtmf_payload_type: int | None = None,
         dtmf_clock_rate: int = 8000,
+        stats: MediaStats | None = None,
     ) -> None:
         self.pair = pair
+        self.stats = stats if stats is not None else MediaStats()
         self.codec = codec
         self.payload_type = payload_type
         self.dtmf_payload_type = dtmf_payload_type
@@ -106,6 +109,7 @@ class MediaEndpoint:
         self._endpoints.append(self._reactor.add(self.pair.rtp_sock, self._receive))
         self._endpoints.append(self._reactor.add(self.pair.rtcp_sock, _ignore))
         self._pacer = Pacer(loop.time())
+        self.stats.open += 1
         self._tick()
 
     def close(self) -> None:
@@ -113,6 +117,8 @@ class MediaEndpoint:
         if self.closed:
             return
         self.closed = True
+        if self._pacer is not None:
+            self.stats.open -= 1
         if self._timer is not None:
             self._timer.cancel()
         for endpoint in self._endpoints:
@@ -261,7 +267,13 @@ class MediaEndpoint:
         if self.closed or self._pacer is None or self._loop is None:
             return
         now = self._loop.time()
-        for index in self._pacer.due_frames(now):
+        pacer, stats = self._pacer, self.stats
+        for index in pacer.due_frames(now):
+            late = now - pacer.due_time(index)
+            if late > LATE_AFTER:
+                stats.late_frames += 1
+                stats.max_late_ms = max(stats.max_late_ms, 1000 * late)
+            stats.frames_sent += 1
             self._send_frame(index)
             self._receive_frame(now)
         for event in self._dtmf_in.handle_timer(now):

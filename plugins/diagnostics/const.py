@@ -1,0 +1,17 @@
+"""Constants of the diagnostics plugin."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from cordboard.core.keys import DataKey
+
+DOMAIN: Final = "diagnostics"
+CONF_LINE_TEST_NUMBER: Final = "line_test_number"
+DEFAULT_LINE_TEST_NUMBER: Final = "*44"
+TEST_TONE_HZ: Final = 1004.0
+"""The usual digital milliwatt frequency (ITU-T O.6 tone): not a sub-multiple of 8000 Hz."""
+TEST_TONE_DBM0: Final = -10.0
+TEST_TONE_MAX_S: Final = 600.0
+"""The test tone ends by itself after ten minutes."""
+LINE_TEST_KEY: Final[DataKey[str]] = DataKey("diagnostics.line_test_number")
