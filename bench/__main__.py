@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import calls, media, registrations
+from bench import calls, channels, media, registrations
 from bench.common import BENCH, OPTIONS, ROOT, emit, log, median
 
 
@@ -36,7 +36,7 @@ class Plan:
 
 FULL = Plan(register_step=8.0, call_step=8.0, steady=10.0, levels=media.LEVELS)
 QUICK = Plan(register_step=5.0, call_step=5.0, steady=5.0, levels=(20, 50))
-BENCHES = ("registrations", "calls", "media")
+BENCHES = ("registrations", "calls", "media", "channels")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -108,6 +108,16 @@ def table(results: dict[str, Any], runs: int, args: argparse.Namespace) -> str:
                 f" | {100 * here['loss_max']:.3f}%, {here['failed_calls']} | {theirs}"
                 f"{', ' + str(there['failed_calls']) if there else ''} | - | 0% at 200 |"
             )
+    if "channels" in results:
+        for level, row in sorted(results["channels"].items()):
+            worst = fmt(row["max_late_ms"], 1)
+            late = f"{row['late_frames']} of {row['frames']}"
+            ours = f"{fmt(row['cpu_per_channel_pct'], 3)}; {late}; {row['failed']}"
+            lines.append(
+                f"| CPU per channel playing to its caller (line test, G.711 both ways) at {level} channels,"
+                f" % of one core; frames sent >5 ms late (worst {worst} ms); failed calls"
+                f" | {ours} | - | - | 200 on one core, no late frames |"
+            )
     waits = server_waits()
     if waits:
         noise = ", ".join(f"{name} {100 * wait:.0f}%" for name, wait in sorted(waits.items()))
@@ -169,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             mine_levels = media.bench_cordboard(workdir, runs, steady, levels)
             anchor_levels = [] if args.no_anchors else media.bench_rtpengine(workdir, runs, steady, levels)
             results["media"] = (media_summary(mine_levels), media_summary(anchor_levels))
+        if "channels" in which:
+            results["channels"] = channels.summary(channels.bench(workdir, runs, plan.steady, plan.levels))
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

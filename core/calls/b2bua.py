@@ -169,6 +169,8 @@ class B2bua:
         """Seconds without RTP in either direction after which an answered call is ended; 0: never."""
         self.echo_number = ECHO_NUMBER
         self.history = HistoryWriter(core.db, core.create_task)
+        self._shadowed: set[str] = set()
+        """Extensions a plugin also claims (warned about once each)."""
         self.media_stats = MediaStats()
         """The appliance's own media (channels plugins drive): frames sent, late frames."""
         self._unlisten: list[Any] = []
@@ -814,7 +816,15 @@ class B2bua:
         except Exception:
             _LOGGER.exception("A plugin failed deciding whether to take the call to %s", dialled)
             return None
-        return (inbound, handler) if handler is not None else None
+        if handler is None:
+            return None
+        if self.sip.accounts.find(dialled) is not None and dialled not in self._shadowed:
+            self._shadowed.add(dialled)  # until the number registry refuses such clashes (issue 5)
+            _LOGGER.warning(
+                "Number %s is a user's extension and also claimed by a plugin: the plugin takes the calls",
+                dialled,
+            )
+        return inbound, handler
 
     async def _answer_channel(
         self, attempt: Attempt, context: Context, peer: Peer, inbound: InboundCall, handler: ChannelHandler

@@ -138,7 +138,7 @@ def _invalid_plugin_setting_shows_field_error_and_saves_nothing(page: Any, cordb
     status, before = cordboard.api("GET", "/api/plugins/system_info/config", token=token)
     assert status == 200
     login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, "/login?next=/plugins")
-    expect(page.locator(".plugin-card").first).to_contain_text("System information")
+    expect(page.locator(".plugin-card").filter(has_text="System information")).to_have_count(1)
     shot(page, "plugins")
     page.get_by_role("link", name="Settings: System information").click()
     expect(page.get_by_role("heading", name="System information: settings")).to_be_visible()
