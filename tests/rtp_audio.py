@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
+from sip_phone import TestPhone
 
 from cordboard.core.media.codecs import get_codec
 from cordboard.core.rtp.dtmf import DtmfSender
 from cordboard.core.rtp.packet import RtpHeader, payload_of
-from tests.sip_phone import TestPhone
 
 
 def tone(freq: float, seconds: float, rate: int = 8000) -> np.ndarray:

@@ -251,6 +251,23 @@ class TestPhone:
             response = await self.final_response(invite, wait=10)
         return invite, response
 
+    async def invite_early(self, number: str) -> tuple[SipRequest, SipResponse]:
+        """INVITE ``number`` (answering the 407); the INVITE and its first response above 100
+        (180 or 183 with early media, or a final one). ``final_response`` waits for the rest."""
+        uri = f"sip:{number}@{self.server[0]}:{self.server[1]}"
+        invite = self.new_request("INVITE", uri, body=sdp_offer(self.rtp_port))
+        self.send(invite)
+        response = await self.final_response(invite)
+        if response.status != 407:
+            return invite, response
+        self.send(self._ack_for_error(invite, response))
+        invite = self.authorize(invite, response)
+        self.send(invite)
+        while True:
+            response = await self.response_to(invite, wait=10)
+            if response.status > 100:
+                return invite, response
+
     def _ack_for_error(self, invite: SipRequest, response: SipResponse) -> SipRequest:
         ack = self.new_request(
             "ACK",

@@ -44,6 +44,7 @@ from cordboard.core.sip.uri import NameAddr, SipUri, TelUri, parse_uri
 if TYPE_CHECKING:
     from cordboard.core.calls.channel import Channel, ChannelHandler, InboundCall
     from cordboard.core.core import Core
+    from cordboard.core.media.moh import MusicOnHold
     from cordboard.core.sip.service import SipService
 
 _LOGGER = logging.getLogger(__name__)
@@ -172,6 +173,7 @@ class B2bua:
         self._shadowed: set[str] = set()
         """Extensions a plugin also claims (warned about once each)."""
         self.media_stats = MediaStats()
+        self._music: MusicOnHold | None = None
         """The appliance's own media (channels plugins drive): frames sent, late frames."""
         self._unlisten: list[Any] = []
         self._watchdog: asyncio.TimerHandle | None = None
@@ -757,6 +759,15 @@ class B2bua:
             interval, self._resend_2xx, call, ack_key, message, min(interval * 2, T2), elapsed + interval
         )
 
+    @property
+    def music(self) -> MusicOnHold:
+        """Music on hold for channels (its classes are folders in ``<data>/moh/``)."""
+        if self._music is None:
+            from cordboard.core.media.moh import MusicOnHold
+
+            self._music = MusicOnHold(self.core.data_dir)
+        return self._music
+
     def _offer_or_reject(self, attempt: Attempt, missing_reason: str) -> SessionDescription | None:
         """The INVITE's SDP offer, for calls the appliance answers itself; None once rejected
         (400 for broken SDP, 488 with ``missing_reason`` when there is none)."""
@@ -868,6 +879,11 @@ class B2bua:
                 endpoint.start()
                 self._answer_caller(call, answer_body)
 
+        def progress() -> None:
+            if call.state in ("trying", "ringing"):
+                endpoint.start()
+                self._channel_ringing(call, answer_body)
+
         call.channel = Channel(
             inbound,
             endpoint,
@@ -875,6 +891,8 @@ class B2bua:
             answer=answer,
             ring=lambda: self._channel_ringing(call),
             hang_up=lambda: self._channel_over(call, 480, "Temporarily Unavailable"),
+            progress=progress,
+            music=self.music,
         )
         self.calls[record.id] = call
         self._by_server_key[key] = call
@@ -896,14 +914,19 @@ class B2bua:
         finally:
             self._channel_over(call, status, reason)
 
-    def _channel_ringing(self, call: ActiveCall) -> None:
-        if call.state != "trying":
+    def _channel_ringing(self, call: ActiveCall, early_media: bytes = b"") -> None:
+        """180, or 183 with our SDP when the channel sends early media."""
+        if call.state not in ("trying", "ringing"):
             return
-        ringing = make_response(call.invite, 180, to_tag=call.a_tag)
+        ringing = make_response(call.invite, 183 if early_media else 180, to_tag=call.a_tag)
         ringing.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
+        if early_media:
+            ringing.headers.set(h.CONTENT_TYPE, SDP)
+            ringing.body = early_media
         self.sip.respond(call.server_key, ringing)
-        call.state = "ringing"
-        self._publish(call, EVENT_CALL_RINGING)
+        if call.state == "trying":
+            call.state = "ringing"
+            self._publish(call, EVENT_CALL_RINGING)
 
     def _channel_over(self, call: ActiveCall, status: int, reason: str) -> None:
         """The plugin is done with the call: BYE if it was answered, else a final response."""

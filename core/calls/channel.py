@@ -43,6 +43,7 @@ from cordboard.core.media.endpoint import MediaEndpoint
 
 if TYPE_CHECKING:
     from cordboard.core.calls.conference import Conference
+    from cordboard.core.media.moh import MusicOnHold
     from cordboard.core.media.prompts import PromptLibrary
 
 Prompt = str | Path | Pcm
@@ -91,6 +92,9 @@ class Channel:
         answer: Callable[[], None],
         ring: Callable[[], None],
         hang_up: Callable[[], None],
+        progress: Callable[[], None] | None = None,
+        music: MusicOnHold | None = None,
+        country: str | None = None,
     ) -> None:
         self.call = call
         self.endpoint = endpoint
@@ -100,6 +104,10 @@ class Channel:
         self._answer = answer
         self._ring = ring
         self._hang_up = hang_up
+        self._progress = progress
+        self._music = music
+        self.country = country
+        """The tone plan's country (ringback, busy); None: the default plan."""
         self._digits: asyncio.Queue[DtmfEvent] = asyncio.Queue()
         self._ended = asyncio.Event()
         endpoint.on_dtmf = self._digits.put_nowait
@@ -117,6 +125,16 @@ class Channel:
         """Tell the caller's phone it is ringing (180)."""
         self._check()
         self._ring()
+
+    async def progress(self) -> None:
+        """Early media (183 with our SDP): the caller hears what plays before the call is answered,
+        e.g. ``start_tone("ringback")`` or an announcement."""
+        self._check()
+        if self._progress is None:
+            raise RuntimeError("this channel cannot send early media")
+        if self.state == "ringing":
+            self.state = "early"
+            self._progress()
 
     async def answer(self) -> None:
         """Answer (200 with our SDP); media flows from now on. Answering twice does nothing."""
@@ -248,6 +266,31 @@ class Channel:
         if ended_by != "hangup" or keep_on_hangup:
             write_wav(path, samples, self.sample_rate)
         return Recording(path, samples.size / self.sample_rate, ended_by, digit)
+
+    def start_tone(self, name: str) -> None:
+        """Play a call-progress tone of the country's plan (``ringback``, ``busy``, ``congestion``,
+        ``call_waiting``) until ``stop_tone``, whenever nothing else plays."""
+        from cordboard.core.media.tones import ToneGenerator, get_tone_plan
+
+        self._check()
+        generator = ToneGenerator(get_tone_plan(self.country).tone(name), self.sample_rate)
+        self.endpoint.source = generator.next_frame
+
+    def stop_tone(self) -> None:
+        self.endpoint.source = None
+
+    async def hold(self, music_class: str = "default") -> None:
+        """Music on hold (MOH-01..03) whenever nothing else plays, until ``unhold``."""
+        self._check()
+        if self._music is None:
+            raise RuntimeError("no music on hold here")
+        loop = asyncio.get_running_loop()
+        self.endpoint.source = await loop.run_in_executor(
+            None, self._music.source, music_class, self.sample_rate
+        )
+
+    async def unhold(self) -> None:
+        self.endpoint.source = None
 
     async def join(self, conference: Conference) -> None:
         """Take part in a conference until the caller hangs up (then ``ChannelHungUp``)."""

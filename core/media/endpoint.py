@@ -83,6 +83,8 @@ class MediaEndpoint:
         self._stream: deque[Pcm] = deque(maxlen=STREAM_DEPTH)
         """Frames fed by a live source (a conference's mix), sent when nothing is played."""
         self._streaming = False
+        self.source: Callable[[], Pcm] | None = None
+        """A continuous source (music on hold, a ringback tone) sent when nothing else is."""
         self._position = 0
         self._dtmf_queue: deque[tuple[str, int]] = deque()
         self._dtmf_packets: deque[DtmfPacket] = deque()
@@ -103,7 +105,10 @@ class MediaEndpoint:
         self.remote = (host, port)
 
     def start(self) -> None:
-        """Start receiving and the 20 ms clock (the endpoint sends silence until something plays)."""
+        """Start receiving and the 20 ms clock (the endpoint sends silence until something plays);
+        starting again does nothing."""
+        if self._pacer is not None or self.closed:
+            return
         loop = asyncio.get_running_loop()
         self._loop = loop
         self._endpoints.append(self._reactor.add(self.pair.rtp_sock, self._receive))
@@ -181,6 +186,8 @@ class MediaEndpoint:
             self._streaming = True
             return stream.popleft()
         self._streaming = False  # ran dry: wait for STREAM_START frames again, not one at a time
+        if self.source is not None:
+            return self.source()
         return self._silence
 
     def _send_frame(self, index: int) -> None:

@@ -11,15 +11,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from loopback_pbx import registered_phone, running_pbx
+from rtp_audio import dominant, heard, send_audio, send_digits, tone
+from sip_phone import media_address
 
 from cordboard.core.calls.channel import Channel, ChannelHungUp, InboundCall
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.media.audio_file import read_audio
 from cordboard.core.plugin_api import hookimpl
-from tests.core.loopback_pbx import registered_phone, running_pbx
-from tests.rtp_audio import dominant, heard, send_audio, send_digits, tone
-from tests.sip_phone import media_address
 
 RTP_MIN, RTP_MAX = 41600, 41799
 
@@ -178,3 +178,41 @@ async def test_sip_info_digits_reach_the_channel(pbx: tuple[Core, Handlers]) -> 
         assert await asyncio.wait_for(collected, 3) == "79"
     finally:
         ann.close()
+
+
+async def test_early_media_ringback_then_music_on_hold(pbx: tuple[Core, Handlers]) -> None:
+    """progress() sends 183 with SDP: the caller hears the country's ringback (DK: 425 Hz) before
+    the answer; hold() plays music on hold (the built-in melody when no files are there)."""
+    core, handlers = pbx
+    answered = asyncio.Event()
+
+    async def queue(channel: Channel) -> None:
+        await channel.progress()
+        channel.start_tone("ringback")
+        await asyncio.sleep(1.5)
+        channel.stop_tone()
+        await channel.answer()
+        answered.set()
+        await channel.hold()
+        await channel.wait_ended()
+
+    handlers.numbers["1604"] = queue
+    ann = await registered_phone(core, "ann")
+    try:
+        invite, response = await ann.invite_early("1604")
+        assert response.status == 183 and response.body
+        early = await heard(ann, 1.2)
+        invite_ok = await ann.final_response(invite, wait=5)
+        assert invite_ok.status == 200
+        ann.ack(invite, invite_ok)
+        await asyncio.wait_for(answered.wait(), 2)
+        music = await heard(ann, 2.0)
+        bye = ann.in_dialog("BYE", invite, invite_ok, invite.cseq.seq + 1)
+        ann.send(bye)
+        assert (await ann.final_response(bye)).status == 200
+    finally:
+        ann.close()
+    loud = np.abs(early.astype(np.int32)) > 300
+    start = int(np.argmax(loud))
+    assert loud.sum() > 0.5 * 8000 and abs(dominant(early[start : start + 4000]) - 425) < 10
+    assert np.abs(music.astype(np.int32)).max() > 1000  # the melody, not silence

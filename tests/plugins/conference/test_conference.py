@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import voluptuous as vol
+from loopback_pbx import PASSWORDS, registered_phone, running_pbx, wait_for_sip_account
+from rtp_audio import heard, send_audio, send_digits, tone
+from sip_phone import TestPhone, media_address
 
 from cordboard.core.core import Core
 from cordboard.plugins.conference.const import ROOMS_KEY
 from cordboard.plugins.conference.rooms import ConferenceRooms
 from cordboard.plugins.conference.schema import CONFIG_SCHEMA
-from tests.core.loopback_pbx import PASSWORDS, registered_phone, running_pbx, wait_for_sip_account
-from tests.rtp_audio import heard, send_audio, send_digits, tone
-from tests.sip_phone import TestPhone, media_address
 
 RTP_MIN, RTP_MAX = 41800, 41999
 

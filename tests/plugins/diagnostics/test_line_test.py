@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import voluptuous as vol
+from loopback_pbx import registered_phone, running_pbx
+from rtp_audio import dominant, heard
 
 from cordboard.core.core import Core
 from cordboard.core.media.tones import dbm0_to_amplitude
 from cordboard.plugins.diagnostics.schema import CONFIG_SCHEMA
-from tests.core.loopback_pbx import registered_phone, running_pbx
-from tests.rtp_audio import dominant, heard
 
 RTP_MIN, RTP_MAX = 42000, 42199
 
