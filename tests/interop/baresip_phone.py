@@ -268,6 +268,19 @@ snd_path\t\t{self.folder}
         assert dumps, f"{self.name} wrote no decoded-audio dump:\n{self.log_tail()}"
         return read_wav(dumps[-1])
 
+    def live_audio(self) -> np.ndarray:
+        """What this phone decoded so far in its latest call, read while the dump is being written
+        (its header's sizes are not final yet: everything after the `data` chunk header counts)."""
+        dumps = sorted(self.folder.glob("dump-*-dec.wav"))
+        if not dumps:
+            return np.zeros(0)
+        data = dumps[-1].read_bytes()
+        at = data.find(b"data", 12)
+        if at < 0:
+            return np.zeros(0)
+        body = data[at + 8 :]
+        return np.frombuffer(body[: len(body) // 2 * 2], dtype="<i2").astype(np.float64)
+
     def stop(self) -> int | None:
         if self.proc is None:
             return None
