@@ -109,14 +109,25 @@ def table(results: dict[str, Any], runs: int, args: argparse.Namespace) -> str:
                 f"{', ' + str(there['failed_calls']) if there else ''} | - | 0% at 200 |"
             )
     if "channels" in results:
-        for level, row in sorted(results["channels"].items()):
+        for row in results["channels"]:
+            dialled, level = row["dialled"], row["concurrent"]
             worst = fmt(row["max_late_ms"], 1)
             late = f"{row['late_frames']} of {row['frames']}"
             ours = f"{fmt(row['cpu_per_channel_pct'], 3)}; {late}; {row['failed']}"
+            if dialled == channels.LINE_TEST:
+                what, target = (
+                    f"playing to its caller (line test, G.711 both ways) at {level} channels",
+                    "200 on one core, no late frames",
+                )
+            else:
+                room = fmt(level * row["cpu_per_channel_pct"], 2)
+                what, target = (
+                    f"in one {level}-party conference (whole room: {room}%)",
+                    "room < 25% of one core",
+                )
             lines.append(
-                f"| CPU per channel playing to its caller (line test, G.711 both ways) at {level} channels,"
-                f" % of one core; frames sent >5 ms late (worst {worst} ms); failed calls"
-                f" | {ours} | - | - | 200 on one core, no late frames |"
+                f"| CPU per channel {what}, % of one core; frames sent >5 ms late (worst {worst} ms);"
+                f" failed calls | {ours} | - | - | {target} |"
             )
     waits = server_waits()
     if waits:

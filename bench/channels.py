@@ -1,7 +1,8 @@
 """Concurrent channels the appliance plays to itself (issue 4): SIPp callers dial the line test number
 (the diagnostics plugin reads back the extension, then plays a 1004 Hz tone), sending G.711 RTP
-too, so each channel also decodes; the server's CPU per channel over a steady window and the frames
-it sent more than 5 ms late (GET /api/diagnostics/media)."""
+too, so each channel also decodes; then 20 callers in one conference room (each hears the mix of
+the 19 others). The server's CPU per channel over a steady window and the frames it sent more than
+5 ms late (GET /api/diagnostics/media)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,16 @@ from bench.pcap import write_pcap
 
 LEVELS: Final = (50, 100, 200)
 LINE_TEST: Final = "*44"
+CONFERENCE_ROOM: Final = "1800"
+CONFERENCE_SIZE: Final = 20
 RTP: Final = (16000, 17999)
 """The channels' port range, apart from the relay benchmarks' ranges."""
 
 
 @dataclass(frozen=True, slots=True)
 class ChannelLevel:
+    dialled: str
+    """The line test number, or a conference room (every caller in the same room)."""
     concurrent: int
     active: int
     cpu_per_channel_pct: float
@@ -57,14 +62,18 @@ def bench(workdir: Path, runs: int, steady: float, levels: tuple[int, ...] = LEV
         log(f"channels run {run}: cordboard, line test {LINE_TEST}")
         try:
             with RelayCounters(*RTP) as counters:
-                for concurrent in levels:
+                plan = [(concurrent, LINE_TEST) for concurrent in levels] + [
+                    (CONFERENCE_SIZE, CONFERENCE_ROOM)
+                ]
+                for concurrent, dialled in plan:
                     before = _media_stats(pbx)
                     level = run_level(
-                        concurrent, target=target, workdir=data.parent, pcap=pcap, dialled=LINE_TEST,
+                        concurrent, target=target, workdir=data.parent, pcap=pcap, dialled=dialled,
                         users=users, server=[pid], counters=counters, auth=True, steady=steady,
                     )  # fmt: skip
                     after = _media_stats(pbx)
                     row = ChannelLevel(
+                        dialled,
                         concurrent,
                         level.active,
                         100 * level.cpu_per_call,
@@ -82,15 +91,21 @@ def bench(workdir: Path, runs: int, steady: float, levels: tuple[int, ...] = LEV
     return results
 
 
-def summary(levels: list[ChannelLevel]) -> dict[int, dict[str, Any]]:
-    out: dict[int, dict[str, Any]] = {}
-    for concurrent in sorted({lv.concurrent for lv in levels}):
-        mine = [lv for lv in levels if lv.concurrent == concurrent]
-        out[concurrent] = {
-            "cpu_per_channel_pct": statistics.median(lv.cpu_per_channel_pct for lv in mine),
-            "late_frames": max(lv.late_frames for lv in mine),
-            "frames": max(lv.frames for lv in mine),
-            "max_late_ms": max(lv.max_late_ms for lv in mine),
-            "failed": max(lv.failed for lv in mine),
-        }
+def summary(levels: list[ChannelLevel]) -> list[dict[str, Any]]:
+    """One row per (number dialled, channels): medians of CPU, worst of the rest; line tests first."""
+    out: list[dict[str, Any]] = []
+    keys = {(lv.dialled, lv.concurrent) for lv in levels}
+    for key in sorted(keys, key=lambda k: (k[0] != LINE_TEST, k[1])):
+        mine = [lv for lv in levels if (lv.dialled, lv.concurrent) == key]
+        out.append(
+            {
+                "dialled": key[0],
+                "concurrent": key[1],
+                "cpu_per_channel_pct": statistics.median(lv.cpu_per_channel_pct for lv in mine),
+                "late_frames": max(lv.late_frames for lv in mine),
+                "frames": max(lv.frames for lv in mine),
+                "max_late_ms": max(lv.max_late_ms for lv in mine),
+                "failed": max(lv.failed for lv in mine),
+            }
+        )
     return out

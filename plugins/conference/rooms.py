@@ -51,7 +51,9 @@ class ConferenceRooms:
         if room.full:
             await channel.play(["not_available", "goodbye"])
             return
-        await channel.play(["conference_enter"] + (["conference_alone"] if not len(room) else []))
+        await channel.play(["conference_enter"])
+        if not len(room):  # asked after the greeting: whoever joined meanwhile counts
+            await channel.play(["conference_alone"])
         try:
             await channel.join(room)
         finally:
