@@ -37,7 +37,7 @@ import numpy as np
 
 from cordboard.core.exceptions import CordboardError
 from cordboard.core.media.audio_file import PCM as Pcm
-from cordboard.core.media.audio_file import read_audio, write_wav
+from cordboard.core.media.audio_file import write_wav
 from cordboard.core.media.dtmf_event import DtmfEvent
 from cordboard.core.media.endpoint import MediaEndpoint
 
@@ -322,9 +322,10 @@ class Channel:
             return prompt
         loop = asyncio.get_running_loop()
         if isinstance(prompt, Path):
-            return await loop.run_in_executor(None, read_audio, prompt, self.sample_rate)
-        path = await loop.run_in_executor(None, self._prompts.ensure, prompt, self.language)
-        return await loop.run_in_executor(None, read_audio, path, self.sample_rate)
+            return await loop.run_in_executor(None, self._prompts.load, prompt, self.sample_rate)
+        return await loop.run_in_executor(
+            None, self._prompts.samples, prompt, self.language, self.sample_rate
+        )
 
     def _check(self) -> None:
         if self.ended:

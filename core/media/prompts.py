@@ -14,11 +14,13 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-from cordboard.core.media.audio_file import AudioFileError, decode_audio, read_audio, write_wav
+from cordboard.core.media.audio_file import PCM, AudioFileError, decode_audio, read_audio, write_wav
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ ESPEAK_VOICES: Final = {"en": "en-gb", "de": "de", "da": "da"}
 ESPEAK_SPEED: Final = 150
 """Words per minute: a little slower than espeak's default 175, easier to follow on a phone."""
 PROMPT_ID: Final = re.compile(r"[a-z0-9_]{1,64}")
+DECODED_CACHE: Final = 512
+"""Decoded recordings kept in memory (a 3 s prompt at 16 kHz is about 100 KB)."""
 
 SENTENCES: Final[dict[str, dict[str, str]]] = {
     "leave_message": {
@@ -157,6 +161,29 @@ class PromptLibrary:
         self.system_dir = data_dir / "prompts" / "system"
         self.custom_dir = data_dir / "prompts" / "custom"
         self._fallbacks_logged: set[tuple[str, str]] = set()
+        self._decoded: OrderedDict[tuple[Path, int, int], PCM] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def samples(self, prompt_id: str, language: str, sample_rate: int) -> PCM:
+        """A prompt's samples at ``sample_rate`` (blocking: run it in the executor)."""
+        return self.load(self.ensure(prompt_id, language), sample_rate)
+
+    def load(self, path: Path, sample_rate: int) -> PCM:
+        """A recording's samples at ``sample_rate``, decoded once and kept while the file is unchanged
+        (a busy IVR plays the same prompts to every caller; converting each time would cost CPU)."""
+        key = (path, path.stat().st_mtime_ns, sample_rate)
+        with self._lock:
+            found = self._decoded.get(key)
+            if found is not None:
+                self._decoded.move_to_end(key)
+                return found
+        samples = read_audio(path, sample_rate)
+        samples.setflags(write=False)  # shared by every channel that plays it
+        with self._lock:
+            self._decoded[key] = samples
+            while len(self._decoded) > DECODED_CACHE:
+                self._decoded.popitem(last=False)
+        return samples
 
     def ensure(self, prompt_id: str, language: str) -> Path:
         """``path``, speaking the system prompt first if it was never generated (blocking)."""

@@ -136,3 +136,19 @@ def test_plain_wav_at_the_media_rate_is_read_as_is() -> None:
     assert np.array_equal(decode_audio(wav_bytes(samples, 8000), 8000), samples)
     upsampled = decode_audio(wav_bytes(samples, 8000), 16000)
     assert abs(upsampled.size - 2 * samples.size) <= 32
+
+
+def test_decoded_recordings_are_kept_until_the_file_changes(tmp_path: Path) -> None:
+    """A busy IVR plays the same prompt to every caller: it is decoded once, not per call."""
+    library = PromptLibrary(tmp_path)
+    path = library.system_dir / "en" / "goodbye.wav"
+    write_wav(path, tone(0.5, 16000), 16000)
+    first = library.samples("goodbye", "en", 8000)
+    assert library.samples("goodbye", "en", 8000) is first
+    assert not first.flags.writeable  # shared between channels: nobody may change it
+    import os
+
+    write_wav(path, tone(1.0, 16000), 16000)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    again = library.samples("goodbye", "en", 8000)
+    assert again is not first and again.size == 2 * first.size
