@@ -493,7 +493,6 @@ class B2bua:
     def _ringing(self, call: ActiveCall, response: SipResponse) -> None:
         if call.state != "trying" and not (response.status == 183 and response.body):
             return
-        status = 180
         body = b""
         if response.body:
             try:
@@ -503,12 +502,15 @@ class B2bua:
             if sdp is not None:  # early media (ringback or announcements) through the relay
                 learn_remote(call.media.b, sdp)
                 body = through_relay(sdp, call.media.a, self.sip.advertise)
-                status = 183
-        ringing = make_response(call.invite, status, to_tag=call.a_tag)
+        self._send_ringing(call, body)
+
+    def _send_ringing(self, call: ActiveCall, early_media: bytes) -> None:
+        """180 to the caller, or 183 with SDP for early media; the call is ringing from then on."""
+        ringing = make_response(call.invite, 183 if early_media else 180, to_tag=call.a_tag)
         ringing.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
-        if body:
+        if early_media:
             ringing.headers.set(h.CONTENT_TYPE, SDP)
-            ringing.body = body
+            ringing.body = early_media
         self.sip.respond(call.server_key, ringing)
         if call.state == "trying":
             call.state = "ringing"
@@ -916,17 +918,8 @@ class B2bua:
 
     def _channel_ringing(self, call: ActiveCall, early_media: bytes = b"") -> None:
         """180, or 183 with our SDP when the channel sends early media."""
-        if call.state not in ("trying", "ringing"):
-            return
-        ringing = make_response(call.invite, 183 if early_media else 180, to_tag=call.a_tag)
-        ringing.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
-        if early_media:
-            ringing.headers.set(h.CONTENT_TYPE, SDP)
-            ringing.body = early_media
-        self.sip.respond(call.server_key, ringing)
-        if call.state == "trying":
-            call.state = "ringing"
-            self._publish(call, EVENT_CALL_RINGING)
+        if call.state in ("trying", "ringing"):
+            self._send_ringing(call, early_media)
 
     def _channel_over(self, call: ActiveCall, status: int, reason: str) -> None:
         """The plugin is done with the call: BYE if it was answered, else a final response."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rtp_audio import dominant, tone
 
 from cordboard.core.media.audio_file import write_wav
 from cordboard.core.media.moh import MusicOnHold, built_in_melody
@@ -19,16 +20,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def tone(freq: float, seconds: float, rate: int = 8000) -> np.ndarray:
-    t = np.arange(int(seconds * rate)) / rate
-    return (5000 * np.sin(2 * np.pi * freq * t)).astype(np.int16)
-
-
-def dominant(samples: np.ndarray, rate: int = 8000) -> float:
-    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64) * np.hanning(samples.size)))
-    return float(np.argmax(spectrum) * rate / samples.size)
 
 
 def test_class_plays_its_files_in_name_order_and_loops(tmp_path: Path) -> None:
