@@ -372,6 +372,7 @@ export const da: Dictionary = {
   "setting.conference.rooms": "Antal rum",
   "setting.conference.pin": "PIN (valgfri, for alle rum)",
   "setting.conference.max_participants": "Deltagere pr. rum",
+  "setting.diagnostics.line_test_number": "Linjetestnummer (læser lokalnummeret op, derefter en 1004 Hz testtone)",
 
   "profile.title": "Min profil",
   "profile.intro": "Din egen konto: navn, kontaktoplysninger, sprog, adgangskode og PIN-kode.",

@@ -372,6 +372,7 @@ export const de: Dictionary = {
   "setting.conference.rooms": "Anzahl der Räume",
   "setting.conference.pin": "PIN (optional, für alle Räume)",
   "setting.conference.max_participants": "Teilnehmer pro Raum",
+  "setting.diagnostics.line_test_number": "Leitungstest-Nummer (liest die Nebenstelle vor, dann ein 1004-Hz-Testton)",
 
   "profile.title": "Mein Profil",
   "profile.intro": "Ihr eigenes Konto: Name, Kontaktdaten, Sprache, Passwort und PIN.",

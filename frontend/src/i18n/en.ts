@@ -370,6 +370,7 @@ export const en = {
   "setting.conference.rooms": "Number of rooms",
   "setting.conference.pin": "PIN (optional, for all rooms)",
   "setting.conference.max_participants": "Participants per room",
+  "setting.diagnostics.line_test_number": "Line test number (reads back the caller's extension, then a 1004 Hz test tone)",
 
   "profile.title": "My profile",
   "profile.intro": "Your own account: name, contact details, language, password and PIN.",
