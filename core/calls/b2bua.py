@@ -169,6 +169,8 @@ class B2bua:
         self.media_timeout = MEDIA_TIMEOUT
         """Seconds without RTP in either direction after which an answered call is ended; 0: never."""
         self.echo_number = ECHO_NUMBER
+        self.country: str | None = None
+        """The organisation's country (``core.country``): the tone plan of calls the appliance answers."""
         self.history = HistoryWriter(core.db, core.create_task)
         self._shadowed: set[str] = set()
         """Extensions a plugin also claims (warned about once each)."""
@@ -218,6 +220,7 @@ class B2bua:
         self.echo_number = str(await settings.org_value("core.echo_test_number"))
         self.ring_timeout = float(await settings.org_value("core.ring_timeout"))
         self.media_timeout = float(await settings.org_value("core.media_timeout"))
+        self.country = await settings.org_value("core.country")
 
     async def _settings_changed(self, event: Any) -> None:
         keys = event.data.get("keys", [])
@@ -761,6 +764,15 @@ class B2bua:
             interval, self._resend_2xx, call, ack_key, message, min(interval * 2, T2), elapsed + interval
         )
 
+    async def _language_of(self, user_id: int | None) -> str:
+        """The prompts' language for a caller: their own setting, else the organisation's."""
+        try:
+            if user_id is not None:
+                return str(await self.core.settings.resolve(user_id, "core.language"))
+            return str(await self.core.settings.org_value("core.language"))
+        except Exception:  # a user deleted meanwhile: the prompts fall back to English
+            return "en"
+
     @property
     def music(self) -> MusicOnHold:
         """Music on hold for channels (its classes are folders in ``<data>/moh/``)."""
@@ -875,6 +887,7 @@ class B2bua:
             endpoint.set_remote(*media.remote)
         call = ActiveCall(record, context, request, key, peer, a_tag, None)
         answer_body = bytes(media.answer)
+        language = await self._language_of(record.caller_user_id)
 
         def answer() -> None:
             if call.state in ("trying", "ringing"):
@@ -895,6 +908,8 @@ class B2bua:
             hang_up=lambda: self._channel_over(call, 480, "Temporarily Unavailable"),
             progress=progress,
             music=self.music,
+            language=language,
+            country=self.country,
         )
         self.calls[record.id] = call
         self._by_server_key[key] = call

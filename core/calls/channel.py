@@ -270,10 +270,14 @@ class Channel:
     def start_tone(self, name: str) -> None:
         """Play a call-progress tone of the country's plan (``ringback``, ``busy``, ``congestion``,
         ``call_waiting``) until ``stop_tone``, whenever nothing else plays."""
-        from cordboard.core.media.tones import ToneGenerator, get_tone_plan
+        from cordboard.core.media.tones import ToneGenerator, UnknownCountryError, get_tone_plan
 
         self._check()
-        generator = ToneGenerator(get_tone_plan(self.country).tone(name), self.sample_rate)
+        try:
+            plan = get_tone_plan(self.country)
+        except UnknownCountryError:
+            plan = get_tone_plan(None)  # no plan for this country yet: the default one
+        generator = ToneGenerator(plan.tone(name), self.sample_rate)
         self.endpoint.source = generator.next_frame
 
     def stop_tone(self) -> None:

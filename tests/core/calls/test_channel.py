@@ -216,3 +216,28 @@ async def test_early_media_ringback_then_music_on_hold(pbx: tuple[Core, Handlers
     start = int(np.argmax(loud))
     assert loud.sum() > 0.5 * 8000 and abs(dominant(early[start : start + 4000]) - 425) < 10
     assert np.abs(music.astype(np.int32)).max() > 1000  # the melody, not silence
+
+
+async def test_channel_speaks_the_callers_language_and_uses_the_countrys_tones(
+    pbx: tuple[Core, Handlers],
+) -> None:
+    """A caller whose language is German hears German prompts; the organisation's country picks
+    the tone plan (DE), an unknown one falls back to the default plan."""
+    core, handlers = pbx
+    seen: asyncio.Future[tuple[str, str | None]] = asyncio.get_running_loop().create_future()
+
+    async def look(channel: Channel) -> None:
+        channel.start_tone("ringback")  # must not raise for any country
+        seen.set_result((channel.language, channel.country))
+
+    handlers.numbers["1605"] = look
+    ann = await core.identity.get_user_by_username("ann")
+    await core.settings.set("user", ann.id, "core.language", "de")
+    await core.settings.set("org", None, "core.country", "DE")
+    for _ in range(50):
+        assert core.calls is not None
+        if core.calls.country == "DE":
+            break
+        await asyncio.sleep(0.02)
+    await final_status(core, "1605")
+    assert await asyncio.wait_for(seen, 3) == ("de", "DE")
