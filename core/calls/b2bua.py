@@ -27,6 +27,7 @@ from cordboard.core.calls.model import (
     status_for_caller,
 )
 from cordboard.core.context import Context, ulid_now
+from cordboard.core.media.clock import MediaClock
 from cordboard.core.media.stats import MediaStats
 from cordboard.core.rtp.ports import NoPortsAvailable
 from cordboard.core.rtp.relay import Relay, RelayLeg, RelayManager
@@ -174,7 +175,8 @@ class B2bua:
         self.history = HistoryWriter(core.db, core.create_task)
         self._shadowed: set[str] = set()
         """Extensions a plugin also claims (warned about once each)."""
-        self.media_stats = MediaStats()
+        self.media_clock = MediaClock(MediaStats())
+        """One 20 ms clock for the media of every channel the appliance answers."""
         self._music: MusicOnHold | None = None
         """The appliance's own media (channels plugins drive): frames sent, late frames."""
         self._unlisten: list[Any] = []
@@ -774,6 +776,11 @@ class B2bua:
             return "en"
 
     @property
+    def media_stats(self) -> MediaStats:
+        """The appliance's own media (channels plugins drive): frames sent, late frames."""
+        return self.media_clock.stats
+
+    @property
     def music(self) -> MusicOnHold:
         """Music on hold for channels (its classes are folders in ``<data>/moh/``)."""
         if self._music is None:
@@ -881,7 +888,7 @@ class B2bua:
             payload_type=media.payload_type,
             dtmf_payload_type=media.dtmf_payload_type,
             dtmf_clock_rate=media.dtmf_clock_rate,
-            stats=self.media_stats,
+            clock=self.media_clock,
         )
         if media.remote is not None:
             endpoint.set_remote(*media.remote)

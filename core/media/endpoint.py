@@ -20,11 +20,12 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from cordboard.core.media.clock import MediaClock
 from cordboard.core.media.codecs.base import Codec, Decoder, Encoder
 from cordboard.core.media.dtmf_detect import DtmfDetector
 from cordboard.core.media.dtmf_event import DtmfEvent
-from cordboard.core.media.pacer import Pacer, RtpClock
-from cordboard.core.media.stats import LATE_AFTER, MediaStats
+from cordboard.core.media.pacer import RtpClock
+from cordboard.core.media.stats import MediaStats
 from cordboard.core.rtp.dtmf import DtmfPacket, DtmfReceiver, DtmfSender
 from cordboard.core.rtp.jitterbuffer import LOSS, JitterBuffer
 from cordboard.core.rtp.packet import RtpHeader, RtpParseError, payload_of
@@ -55,10 +56,11 @@ class MediaEndpoint:
         payload_type: int,
         dtmf_payload_type: int | None = None,
         dtmf_clock_rate: int = 8000,
-        stats: MediaStats | None = None,
+        clock: MediaClock | None = None,
     ) -> None:
         self.pair = pair
-        self.stats = stats if stats is not None else MediaStats()
+        self.clock = clock if clock is not None else MediaClock()
+        self.stats: MediaStats = self.clock.stats
         self.codec = codec
         self.payload_type = payload_type
         self.dtmf_payload_type = dtmf_payload_type
@@ -91,8 +93,8 @@ class MediaEndpoint:
         self._dtmf_started_frame = 0
         self._silence = np.zeros(self.frame_samples, dtype=np.int16)
         self._endpoints: list[UdpEndpoint] = []
-        self._pacer: Pacer | None = None
-        self._timer: asyncio.TimerHandle | None = None
+        self._member: tuple[int, int] | None = None
+        """The clock's key for this endpoint and the clock's frame index it started at."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
 
@@ -107,25 +109,22 @@ class MediaEndpoint:
     def start(self) -> None:
         """Start receiving and the 20 ms clock (the endpoint sends silence until something plays);
         starting again does nothing."""
-        if self._pacer is not None or self.closed:
+        if self._member is not None or self.closed:
             return
-        loop = asyncio.get_running_loop()
-        self._loop = loop
+        self._loop = asyncio.get_running_loop()
         self._endpoints.append(self._reactor.add(self.pair.rtp_sock, self._receive))
         self._endpoints.append(self._reactor.add(self.pair.rtcp_sock, _ignore))
-        self._pacer = Pacer(loop.time())
+        self._member = self.clock.add(self._frame)
         self.stats.open += 1
-        self._tick()
 
     def close(self) -> None:
         """Stop the clock, close the sockets and end every pending play (their futures give False)."""
         if self.closed:
             return
         self.closed = True
-        if self._pacer is not None:
+        if self._member is not None:
             self.stats.open -= 1
-        if self._timer is not None:
-            self._timer.cancel()
+            self.clock.remove(self._member[0])
         for endpoint in self._endpoints:
             endpoint.close()
         if not self._endpoints:
@@ -269,23 +268,14 @@ class MediaEndpoint:
                 self._dtmf(event)
 
     # -- the 20 ms clock ----------------------------------------------------------------------
-    def _tick(self) -> None:
-        self._timer = None
-        if self.closed or self._pacer is None or self._loop is None:
-            return
-        now = self._loop.time()
-        pacer, stats = self._pacer, self.stats
-        for index in pacer.due_frames(now):
-            late = now - pacer.due_time(index)
-            if late > LATE_AFTER:
-                stats.late_frames += 1
-                stats.max_late_ms = max(stats.max_late_ms, 1000 * late)
-            stats.frames_sent += 1
-            self._send_frame(index)
-            self._receive_frame(now)
-        for event in self._dtmf_in.handle_timer(now):
-            self._dtmf(event)
-        self._timer = self._loop.call_at(self._pacer.next_due, self._tick)
+    def _frame(self, index: int, now: float) -> None:
+        """One 20 ms tick of the shared clock: send a frame, take a frame from the jitter buffer."""
+        assert self._member is not None
+        self._send_frame(index - self._member[1])
+        self._receive_frame(now)
+        if self._dtmf_in.get_timer() is not None:
+            for event in self._dtmf_in.handle_timer(now):
+                self._dtmf(event)
 
 
 def _ignore(data: bytes, addr: Address) -> None:
