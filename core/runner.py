@@ -9,12 +9,15 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cordboard.core.config.bootstrap import BootstrapConfig, load_bootstrap
-from cordboard.core.core import Core
 from cordboard.core.exceptions import CordboardError
 from cordboard.core.logging_setup import setup_logging
 from cordboard.core.network import reachable_address
+
+if TYPE_CHECKING:  # imported in run(): the CLI checks the CPU before anything loads numpy
+    from cordboard.core.config.bootstrap import BootstrapConfig
+    from cordboard.core.core import Core
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +66,9 @@ async def serve(core: Core) -> int:
 
 
 def run(data_dir: Path, *, http_port: int | None, sip_port: int | None, bind: str | None) -> int:
+    from cordboard.core.config.bootstrap import load_bootstrap
+    from cordboard.core.core import Core
+
     try:
         config = load_bootstrap(data_dir)
     except CordboardError as err:

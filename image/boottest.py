@@ -161,6 +161,7 @@ class Guest:
             "-m", "1024",
             "-smp", "2",
             "-accel", "tcg",
+            "-cpu", "max",  # x86-64-v2 at least (SSE4.2, POPCNT), as numpy needs; qemu64 is v1
             "-display", "none",
             "-serial", f"file:{self.serial_log}",
             "-monitor", f"unix:{self.monitor},server,nowait",

@@ -89,8 +89,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def cpu_problem() -> str | None:
+    """Why this CPU cannot run Cordboard, or None. numpy (codecs, mixing) needs x86-64-v2 (SSE4.2,
+    POPCNT: every x86-64 PC since about 2009) and says so by raising RuntimeError on import;
+    without this check a too-old CPU, or a VM given the plain 'qemu64' model, fails deep in an
+    import with a message about numpy instead of the machine."""
+    try:
+        import numpy  # noqa: F401
+    except RuntimeError as err:
+        return (
+            f"this CPU lacks instructions Cordboard needs ({err}). Use a CPU with x86-64-v2 "
+            "(SSE4.2 and POPCNT; any x86-64 PC made since about 2009); in a virtual machine, pass "
+            "the host CPU through (e.g. QEMU -cpu host, or -cpu max without KVM)"
+        )
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    problem = cpu_problem()
+    if problem is not None:
+        print(f"cordboard: {problem}", file=sys.stderr)
+        return 1
     try:
         if args.command == "run":
             from cordboard.core.runner import run

@@ -218,3 +218,25 @@ def test_prompts_generate_speaks_every_system_prompt_once(
     assert len(list((tmp_path / "prompts" / "system").glob("*/*.wav"))) == expected
     assert main(["prompts", "generate", "--data", str(tmp_path)]) == 0
     assert "0 system prompts generated" in capsys.readouterr().out
+
+
+def test_a_cpu_numpy_cannot_use_is_named_before_anything_else_runs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """numpy raises RuntimeError on a CPU below its baseline (x86-64-v2): the CLI says what the
+    machine lacks instead of failing deep in an import."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def old_cpu(name: str, *args: object, **kwargs: object) -> object:
+        if name == "numpy":
+            raise RuntimeError(
+                "NumPy was built with baseline optimizations: (SSE42) but your machine doesn't support them"
+            )
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", old_cpu)
+    assert main(["run", "--data", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "x86-64-v2" in err and "SSE4.2" in err and "baseline" in err
