@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cordboard_process import require_tool
+from fake_system import fake_system
 
 from cordboard.core.cli import main
 from cordboard.core.system.update import GRUBENV_SIZE, format_grubenv, parse_grubenv, read_grubenv
@@ -22,13 +23,7 @@ SLOT_SIZE = 1024 * 1024
 @pytest.fixture
 def disk(tmp_path: Path) -> Path:
     """A stand-in for the running system: grubenv, two slot 'partitions' and /proc/cmdline (slot a)."""
-    (tmp_path / "grubenv").write_bytes(format_grubenv({"slot": "a"}))
-    parts = tmp_path / "by-partlabel"
-    parts.mkdir()
-    for slot in "ab":
-        (parts / f"root-{slot}").write_bytes(slot.encode() * SLOT_SIZE)
-    (tmp_path / "cmdline").write_text("root=PARTLABEL=root-a rw quiet cordboard.slot=a\n")
-    return tmp_path
+    return fake_system(tmp_path, SLOT_SIZE, "root=PARTLABEL=root-a rw quiet cordboard.slot=a\n")
 
 
 def system(disk: Path, *args: str) -> int:

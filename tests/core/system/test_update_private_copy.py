@@ -17,6 +17,7 @@ import pytest
 from cordboard_process import require_tool
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from fake_system import fake_system
 
 from cordboard.core.cli import main
 from cordboard.core.cli import system as cli_system
@@ -24,7 +25,6 @@ from cordboard.core.exceptions import CordboardError
 from cordboard.core.system import update
 from cordboard.core.system.update import (
     SystemPaths,
-    format_grubenv,
     open_upload,
     private_copy,
     read_grubenv,
@@ -50,12 +50,7 @@ def compress(content: bytes) -> bytes:
 @pytest.fixture
 def disk(tmp_path: Path) -> Path:
     """grubenv, two slot 'partitions', /proc/cmdline (slot a) and an updates folder."""
-    (tmp_path / "grubenv").write_bytes(format_grubenv({"slot": "a"}))
-    parts = tmp_path / "by-partlabel"
-    parts.mkdir()
-    for slot in "ab":
-        (parts / f"root-{slot}").write_bytes(slot.encode() * SLOT_SIZE)
-    (tmp_path / "cmdline").write_text("cordboard.slot=a\n")
+    fake_system(tmp_path, SLOT_SIZE)
     (tmp_path / "updates").mkdir()
     return tmp_path
 
