@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -344,7 +343,3 @@ def _beep(sample_rate: int) -> Pcm:
 def _is_quiet(frame: Pcm) -> bool:
     """Below about -45 dBFS: background noise of a quiet office, not speech."""
     return float(np.sqrt(np.mean(frame.astype(np.float64) ** 2))) < 180.0
-
-
-def started_at() -> float:
-    return time.time()

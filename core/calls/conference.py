@@ -1,23 +1,22 @@
 """Conference rooms on the call-control API (BYD-17 basics): channels ``join`` a ``Conference`` and
 each hears everyone but themselves.
 
-The room mixes at 16 kHz on its own 20 ms clock: every tick takes the newest frame each member's
-endpoint decoded (resampled when the member speaks narrowband), mixes with ``ConferenceMixer``
-(sum minus one's own, saturating) and feeds each member's endpoint what it should hear. Members
-join and leave with a tone; muted members are not heard.
+The room mixes at 16 kHz on the channels' shared 20 ms media clock: every tick takes the newest
+frame each member's endpoint decoded (resampled when the member speaks narrowband), mixes with
+``ConferenceMixer`` (sum minus one's own, saturating) and feeds each member's endpoint what it
+should hear. Members join and leave with a tone; muted members are not heard.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
+from cordboard.core.media.clock import MediaClock
 from cordboard.core.media.codecs.resample import Resampler
 from cordboard.core.media.endpoint import Pcm
 from cordboard.core.media.mixer import ConferenceMixer
-from cordboard.core.media.pacer import Pacer
 
 if TYPE_CHECKING:
     from cordboard.core.calls.channel import Channel
@@ -47,8 +46,8 @@ class Conference:
         self.max_members = max_members
         self._mixer = ConferenceMixer(MIX_RATE)
         self._members: dict[int, Member] = {}
-        self._pacer: Pacer | None = None
-        self._timer: asyncio.TimerHandle | None = None
+        self._clock: tuple[MediaClock, int] | None = None
+        """The media clock the room ticks on (its first member's) and its key there."""
 
     def __len__(self) -> int:
         return len(self._members)
@@ -70,7 +69,9 @@ class Conference:
         self._members[key] = member
         self._mixer.add(key, announce=len(self._members) > 1)
         channel.endpoint.listeners.append(member.inbox.append)
-        self._start_clock()
+        if self._clock is None:
+            clock = channel.endpoint.clock
+            self._clock = (clock, clock.add(self._tick)[0])
         try:
             await channel.wait_ended()
         finally:
@@ -78,33 +79,22 @@ class Conference:
                 channel.endpoint.listeners.remove(member.inbox.append)
             del self._members[key]
             self._mixer.remove(key, announce=bool(self._members))
-            if not self._members and self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-                self._pacer = None
+            if not self._members and self._clock is not None:
+                clock, key = self._clock
+                clock.remove(key)
+                self._clock = None
 
-    def _start_clock(self) -> None:
-        if self._pacer is None:
-            loop = asyncio.get_running_loop()
-            self._pacer = Pacer(loop.time())
-            self._tick()
-
-    def _tick(self) -> None:
-        pacer = self._pacer
-        if pacer is None:
-            return
-        loop = asyncio.get_running_loop()
-        for _frame in pacer.due_frames(loop.time()):
-            for key, member in self._members.items():
-                inbox = member.inbox
-                member.flowing = bool(inbox) and (member.flowing or len(inbox) >= INPUT_START)
-                if member.flowing:
-                    frame = inbox.popleft()
-                    if member.upsample is not None:
-                        frame = member.upsample.process(frame)
-                    self._mixer.push(key, frame)
-            for participant, heard in self._mixer.mix().items():
-                member = self._members[participant]  # type: ignore[index]  # keys are id(channel)
-                out = member.downsample.process(heard) if member.downsample is not None else heard
-                member.channel.endpoint.feed(out)
-        self._timer = loop.call_at(pacer.next_due, self._tick)
+    def _tick(self, _index: int, _now: float) -> None:
+        """One 20 ms frame of the shared media clock: mix what members sent, feed what they hear."""
+        for key, member in self._members.items():
+            inbox = member.inbox
+            member.flowing = bool(inbox) and (member.flowing or len(inbox) >= INPUT_START)
+            if member.flowing:
+                frame = inbox.popleft()
+                if member.upsample is not None:
+                    frame = member.upsample.process(frame)
+                self._mixer.push(key, frame)
+        for participant, heard in self._mixer.mix().items():
+            member = self._members[participant]  # type: ignore[index]  # keys are id(channel)
+            out = member.downsample.process(heard) if member.downsample is not None else heard
+            member.channel.endpoint.feed(out)

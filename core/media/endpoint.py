@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import struct
 from collections import deque
 from collections.abc import Callable
@@ -80,7 +81,7 @@ class MediaEndpoint:
         # In-band detection only when the phone cannot send RFC 4733 (it would report digits twice).
         self._inband = DtmfDetector(self.sample_rate) if dtmf_payload_type is None else None
         self._clock = RtpClock(codec.clock_rate, frame_ms=FRAME_MS)
-        self._ssrc = int.from_bytes(np.random.default_rng().bytes(4), "big")
+        self._ssrc = secrets.randbits(32)
         self._playing: deque[tuple[Pcm, asyncio.Future[bool]]] = deque()
         self._stream: deque[Pcm] = deque(maxlen=STREAM_DEPTH)
         """Frames fed by a live source (a conference's mix), sent when nothing is played."""

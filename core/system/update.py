@@ -130,14 +130,6 @@ def expected_sha256(file: Path, given: str | None) -> str:
     return digest
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _open_regular(path: Path) -> int:
     """Open ``path`` read-only without following a symbolic link; refuse anything but a regular
     file (a FIFO or device could block or never end). Raises OSError as os.open does."""
