@@ -478,8 +478,11 @@ class SettingsService:
     """The settings registry and async access to stored and effective values."""
 
     def __init__(self, core: Core) -> None:
+        from cordboard.core.media.moh_library import music_on_hold_setting
+
         self._core = core
-        self.registry = SettingsRegistry(CORE_SPECS)
+        # Specs that need the data folder (music on hold is checked against the classes on disk).
+        self.registry = SettingsRegistry((*CORE_SPECS, music_on_hold_setting(core.data_dir)))
 
     async def _db(self, func: Callable[[sqlite_utils.Database], _T]) -> _T:
         return await self._core.db.call(func)

@@ -32,6 +32,7 @@ API_MODULES: Final = (
     "api_sip",
     "api_system",
     "api_prompts",
+    "api_moh",
     "websocket",
     "openapi",
     "pages",

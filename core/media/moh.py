@@ -5,13 +5,13 @@ once (to the media rate asked for, in file-name order) and kept in memory. A cla
 shared clock, like a radio station: every caller on hold in the same class hears the same point of
 the programme, so callers do not all restart the first track, and a caller put on hold again
 hears the programme where it is now. A class without files plays a soft built-in melody, so hold
-is never silence (a caller in silence thinks the call dropped).
+is never silence (a caller in silence thinks the call dropped). ``moh_library.py`` manages the
+classes (uploads, the ``core.music_on_hold`` setting and ``music_class_for``, re-exported here).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,11 +20,10 @@ from typing import Final
 import numpy as np
 
 from cordboard.core.media.audio_file import PCM, AudioFileError, read_audio
+from cordboard.core.media.moh_library import CLASS_NAME, DEFAULT_CLASS, music_class_for
 
 _LOGGER = logging.getLogger(__name__)
 
-DEFAULT_CLASS: Final = "default"
-CLASS_NAME: Final = re.compile(r"[a-z0-9_-]{1,32}")
 FRAME_MS: Final = 20
 MELODY: Final = ((523.25, 0.45), (659.25, 0.45), (783.99, 0.45), (659.25, 0.45), (587.33, 0.9), (0.0, 1.3))
 """The built-in melody (note Hz, seconds; 0 is a rest): C5 E5 G5 E5 D5, then a pause."""
@@ -93,3 +92,6 @@ class MusicOnHold:
             return looped[at : at + frame]
 
         return next_frame
+
+
+__all__ = ["CLASS_NAME", "DEFAULT_CLASS", "MusicOnHold", "built_in_melody", "music_class_for"]
