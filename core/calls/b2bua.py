@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+from cordboard.core.calls.dialer import Dialer
 from cordboard.core.calls.echo import ECHO_NAME, echo_answer, loop_back
 from cordboard.core.calls.history import HistoryWriter
 from cordboard.core.calls.media import learn_remote, parse_body_sdp, through_relay
@@ -23,6 +24,7 @@ from cordboard.core.calls.model import (
     EVENT_CALL_STARTED,
     CallRecord,
     CallResult,
+    call_event_data,
     result_for_status,
     status_for_caller,
 )
@@ -57,6 +59,8 @@ ECHO_NUMBER: Final = "*43"
 T1: Final = 0.5
 T2: Final = 4.0
 SDP: Final = "application/sdp"
+NO_COMMON_CODEC: Final = (488, 606)
+"""What a phone answers to an offer without a codec it takes (RFC 3261 21.4.26, 21.6.4)."""
 
 
 def new_branch() -> str:
@@ -182,6 +186,8 @@ class B2bua:
         self._unlisten: list[Any] = []
         self._watchdog: asyncio.TimerHandle | None = None
         self.calls: dict[str, ActiveCall] = {}
+        self.dialer = Dialer(self)
+        """Calls the appliance places itself (``Channel.dial``)."""
         self._by_server_key: dict[TransactionKey | None, ActiveCall] = {}
         self._by_client_key: dict[TransactionKey | None, tuple[ActiveCall, Fork]] = {}
         self._by_dialog: dict[tuple[str, str], tuple[ActiveCall, str]] = {}
@@ -263,7 +269,7 @@ class B2bua:
                 return False
             self.sip.respond(key, make_response(request, 200, to_tag=call.a_tag))  # 9.2: the INVITE's tag
             if call.state in ("trying", "ringing"):
-                self._cancel_forks(call)
+                self.cancel_forks(call.forks)
                 self.sip.respond(call.server_key, make_response(call.invite, 487, to_tag=call.a_tag))
                 self._end(call, CallResult.CANCELLED, 487, "cancelled by the caller")
             return True
@@ -272,7 +278,7 @@ class B2bua:
             return False
         found = self._by_dialog.get((request.call_id, to_tag))
         if found is None:
-            return False
+            return self.dialer.on_request(key, request)
         call, side = found
         leg = call.leg(side)
         if leg is not None:
@@ -339,7 +345,7 @@ class B2bua:
         if answer is not None:
             learn_remote(call.media.a, answer)
             body = through_relay(answer, call.media.b, self.sip.advertise)
-        self._send_fork_ack(fork, dialog, response, body)
+        self.send_fork_ack(fork, dialog, response, body)
 
     def on_response(self, key: TransactionKey, response: SipResponse) -> None:
         forwarded = self._forwarded.get(key)
@@ -354,6 +360,8 @@ class B2bua:
             self._reinvite_response(key, pending, response)
             return
         found = self._by_client_key.get(key)
+        if found is None and self.dialer.on_response(key, response):
+            return
         if found is None:
             ack = self._acks.get(key) or self._reinvite_acks.get(key)
             if ack is not None and 200 <= response.status < 300:
@@ -390,6 +398,8 @@ class B2bua:
             call, fork = found
             fork.final = 408
             self._fork_failed(call)
+        else:
+            self.dialer.on_timeout(key)
 
     # -- call set-up ----------------------------------------------------------------------------
     async def _start(self, key: TransactionKey, request: SipRequest, peer: Peer) -> None:
@@ -465,17 +475,29 @@ class B2bua:
     def _fork(
         self, call: ActiveCall, caller: SipAccount, callee: SipAccount, binding: Binding, body: bytes
     ) -> Fork:
+        max_forwards = call.invite.max_forwards
+        return self.invite_fork(
+            binding,
+            caller=(caller.extension or caller.username, caller.display_name),
+            callee=callee.extension or callee.username,
+            body=body,
+            max_forwards=max(1, (max_forwards if max_forwards is not None else 70) - 1),
+        )
+
+    def invite_fork(
+        self, binding: Binding, *, caller: tuple[str, str], callee: str, body: bytes, max_forwards: int = 70
+    ) -> Fork:
+        """An INVITE from the appliance to one registered contact: ``caller`` is the (number, name)
+        the phone shows, ``callee`` the dialled user part, ``body`` our SDP offer (or none)."""
         peer = Peer(binding.transport, binding.source_host, binding.source_port)
-        invite = call.invite
-        caller_number = caller.extension or caller.username
+        number, name = caller
         headers = Headers()
         headers.add(h.VIA, self.sip.via_for(peer.transport, new_branch()))
-        max_forwards = invite.max_forwards
-        headers.add(h.MAX_FORWARDS, str(max(1, (max_forwards if max_forwards is not None else 70) - 1)))
-        from_ = NameAddr.parse(f"<sip:{caller_number}@{self.sip.advertise}>").with_tag(secrets.token_hex(6))
-        from_ = NameAddr(from_.uri, caller.display_name or None, from_.params)
+        headers.add(h.MAX_FORWARDS, str(max_forwards))
+        from_ = NameAddr.parse(f"<sip:{number}@{self.sip.advertise}>").with_tag(secrets.token_hex(6))
+        from_ = NameAddr(from_.uri, name or None, from_.params)
         headers.add(h.FROM, str(from_))
-        headers.add(h.TO, f"<sip:{callee.extension or callee.username}@{self.sip.advertise}>")
+        headers.add(h.TO, f"<sip:{callee}@{self.sip.advertise}>")
         headers.add(h.CALL_ID, f"{secrets.token_hex(12)}@cordboard")
         headers.add(h.CSEQ, str(CSeq(1, "INVITE")))
         headers.add(h.CONTACT, self.sip.contact_for(peer.transport))
@@ -492,7 +514,11 @@ class B2bua:
         record.result = result
         record.sip_code = status
         record.reason = reason
-        self.core.bus.fire(EVENT_CALL_ENDED, _event_data(record), Context(user_id=str(record.caller_user_id)))
+        self.core.bus.fire(
+            EVENT_CALL_ENDED,
+            call_event_data(record, record.caller_user_id),
+            Context(user_id=str(record.caller_user_id)),
+        )
         self._save(record)
 
     def _ringing(self, call: ActiveCall, response: SipResponse) -> None:
@@ -521,7 +547,7 @@ class B2bua:
             call.state = "ringing"
             self._publish(call, EVENT_CALL_RINGING)
 
-    def _send_fork_ack(self, fork: Fork, dialog: Dialog, response: SipResponse, body: bytes = b"") -> None:
+    def send_fork_ack(self, fork: Fork, dialog: Dialog, response: SipResponse, body: bytes = b"") -> None:
         ack = dialog.create_ack(response)
         ack.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
         if body:
@@ -531,22 +557,18 @@ class B2bua:
         self._acks[fork.key] = (bytes(ack), fork.peer)
 
     def _fork_answered(self, call: ActiveCall, fork: Fork, response: SipResponse) -> None:
+        if call.state not in ("trying", "ringing"):  # a second fork answered too late, or the
+            self.refuse_late_answer(fork, response)  # call was cancelled meanwhile
+            return
         dialog = Dialog.from_uac(fork.request, response)
-        too_late = call.state not in ("trying", "ringing")
-        if call.late_offer and not too_late:
+        if call.late_offer:
             call.b_ack_pending = (dialog, response, fork)  # the ACK must carry the caller's answer
         else:
-            self._send_fork_ack(fork, dialog, response)
-        if too_late:  # a second fork answered too late, or the call was cancelled meanwhile
-            asyncio.get_running_loop().call_later(64 * T1, self._acks.pop, fork.key, None)
-            bye = dialog.create_request("BYE")
-            bye.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
-            self.sip.send_request(bye, fork.peer)
-            return
+            self.send_fork_ack(fork, dialog, response)
         fork.dialog = dialog
         call.b = Leg(dialog, fork.peer, call.media.b)
         self._by_dialog[(dialog.call_id, dialog.local_tag)] = (call, "b")
-        self._cancel_forks(call, except_fork=fork)
+        self.cancel_forks(call.forks, except_fork=fork)
         body = b""
         try:
             answer = parse_body_sdp(response.body, response.content_type)
@@ -556,6 +578,15 @@ class B2bua:
             learn_remote(call.media.b, answer)
             body = through_relay(answer, call.media.a, self.sip.advertise)
         self._answer_caller(call, body)
+
+    def refuse_late_answer(self, fork: Fork, response: SipResponse) -> None:
+        """A 2xx from a phone nobody waits for any more: ACK it (resent for its resends) and BYE."""
+        dialog = Dialog.from_uac(fork.request, response)
+        self.send_fork_ack(fork, dialog, response)
+        asyncio.get_running_loop().call_later(64 * T1, self._acks.pop, fork.key, None)
+        bye = dialog.create_request("BYE")
+        bye.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
+        self.sip.send_request(bye, fork.peer)
 
     def _answer_caller(self, call: ActiveCall, body: bytes) -> None:
         """Send the caller our 200 (resent until ACKed on UDP) and make the call answered."""
@@ -601,19 +632,55 @@ class B2bua:
             return
         if any(f.final is None for f in call.forks):
             return
+        if all(f.final in NO_COMMON_CODEC for f in call.forks) and not call.late_offer:
+            self._transcode(call)
+            return
         status = status_for_caller([f.final for f in call.forks if f.final is not None])
         self.sip.respond(call.server_key, make_response(call.invite, status, to_tag=call.a_tag))
         self._end(call, result_for_status(status), status, f"callee answered {status}")
 
+    def _transcode(self, call: ActiveCall) -> None:
+        """No phone of the callee takes a codec the caller offered (488): answer the caller with the
+        appliance's own media and ring the callee again with ours, transcoding between the two
+        (BYD-04). The call keeps its record; the ringing, answer and hang-ups look as usual."""
+        from cordboard.core.calls.channel import InboundCall
+
+        if call.ring_timer is not None:
+            call.ring_timer.cancel()
+        self.relays.close(call.record.id)
+        self.calls.pop(call.record.id, None)
+        self._by_server_key.pop(call.server_key, None)
+        record = call.record
+        callee = record.callee
+        ring_timeout = self.ring_timeout
+        inbound = InboundCall(record.id, callee, record.caller, record.caller_name, record.caller_user_id)
+        attempt = Attempt(call.server_key, call.invite, record, call.a_tag)
+        _LOGGER.info("Call %s: %s and %s share no codec; transcoding", record.id, record.caller, callee)
+
+        async def transcoded(channel: Channel) -> None:
+            outcome = await channel.transfer(callee, ring_s=ring_timeout, history=False)
+            if outcome is not None:
+                await channel.hangup(outcome.status)
+
+        self.core.create_task(
+            self._answer_channel(attempt, call.context, call.caller_peer, inbound, transcoded, restart=True),
+            f"transcoded call {record.id}",
+        )
+
     def _ring_timeout(self, call: ActiveCall) -> None:
         if call.state not in ("trying", "ringing"):
             return
-        self._cancel_forks(call)
+        self.cancel_forks(call.forks)
         self.sip.respond(call.server_key, make_response(call.invite, 480, "No Answer", to_tag=call.a_tag))
         self._end(call, CallResult.NO_ANSWER, 480, "no answer")
 
-    def _cancel_forks(self, call: ActiveCall, except_fork: Fork | None = None) -> None:
-        for fork in call.forks:
+    def cancel_forks(
+        self, forks: list[Fork], except_fork: Fork | None = None, registry: dict[Any, Any] | None = None
+    ) -> None:
+        """CANCEL every fork still ringing (once its first 1xx is in, RFC 3261 9.1); each stays in
+        ``registry`` (by client transaction) until its INVITE's final response can no longer come."""
+        registry = self._by_client_key if registry is None else registry
+        for fork in forks:
             if fork is except_fork or fork.final is not None:
                 continue
             fork.final = 487
@@ -623,16 +690,22 @@ class B2bua:
                 fork.cancel_waiting = True
             # Until the INVITE's final response (9.1: at most 64*T1), so that a 2xx crossing the
             # CANCEL still gets its ACK and a BYE instead of a phone left in a call with nobody.
-            asyncio.get_running_loop().call_later(64 * T1, self._by_client_key.pop, fork.key, None)
+            asyncio.get_running_loop().call_later(64 * T1, registry.pop, fork.key, None)
 
     # -- established calls ----------------------------------------------------------------------
     def _send_bye(self, call: ActiveCall, side: str) -> None:
         leg = call.leg(side)
-        if leg is None:
-            return
-        bye = leg.dialog.create_request("BYE")
-        bye.headers.add(h.VIA, self.sip.via_for(leg.peer.transport, new_branch()), prepend=True)
-        self.sip.send_request(bye, leg.peer)
+        if leg is not None:
+            self.send_in_dialog(leg.dialog, leg.peer, "BYE")
+
+    def send_in_dialog(self, dialog: Dialog, peer: Peer, method: str) -> TransactionKey:
+        request = dialog.create_request(method)
+        request.headers.add(h.VIA, self.sip.via_for(peer.transport, new_branch()), prepend=True)
+        return self.sip.send_request(request, peer)
+
+    def forget_ack(self, key: TransactionKey | None) -> None:
+        """The INVITE's 2xx can no longer come again (64*T1): its ACK need not be kept."""
+        self._acks.pop(key, None)
 
     def _forward_in_dialog(
         self, call: ActiveCall, side: str, key: TransactionKey, request: SipRequest
@@ -641,7 +714,7 @@ class B2bua:
         answer back; with no other phone (the echo test) it is simply accepted. A plugin's channel
         takes DTMF INFO as digits (415 for other payloads it cannot use)."""
         if call.channel is not None:
-            self._channel_info(call, key, request)
+            self.channel_info(call.channel, key, request)
             return
         other = call.leg(call.other(side))
         if other is None or call.state != "answered":
@@ -664,7 +737,7 @@ class B2bua:
             self._echo_reinvite(call, key, request)
             return
         if call.channel is not None:
-            self._channel_reinvite(call, key, request)
+            self.channel_reinvite(call.channel, call.caller_peer, key, request)
             return
         other = call.leg(call.other(side))
         this = call.leg(side)
@@ -859,8 +932,17 @@ class B2bua:
         return inbound, handler
 
     async def _answer_channel(
-        self, attempt: Attempt, context: Context, peer: Peer, inbound: InboundCall, handler: ChannelHandler
+        self,
+        attempt: Attempt,
+        context: Context,
+        peer: Peer,
+        inbound: InboundCall,
+        handler: ChannelHandler,
+        *,
+        restart: bool = False,
     ) -> None:
+        """A channel for the caller, driven by ``handler``; ``restart``: the call was announced
+        (``call.started``) already, as a relayed call that turned out to need transcoding."""
         from cordboard.core.calls.channel import Channel
         from cordboard.core.calls.media import answer_for_channel
         from cordboard.core.media.endpoint import MediaEndpoint
@@ -912,15 +994,17 @@ class B2bua:
             self.core.prompts,
             answer=answer,
             ring=lambda: self._channel_ringing(call),
-            hang_up=lambda: self._channel_over(call, 480, "Temporarily Unavailable"),
+            hang_up=lambda status: self._channel_over(call, status or 480),
             progress=progress,
             music=self.music,
             language=language,
             country=self.country,
+            dial=self.dialer.dial,
         )
         self.calls[record.id] = call
         self._by_server_key[key] = call
-        self._publish(call, EVENT_CALL_STARTED)
+        if not restart:
+            self._publish(call, EVENT_CALL_STARTED)
         self.core.create_task(self._drive_channel(call, handler), f"call {record.id} to {inbound.dialled}")
 
     async def _drive_channel(self, call: ActiveCall, handler: ChannelHandler) -> None:
@@ -943,7 +1027,7 @@ class B2bua:
         if call.state in ("trying", "ringing"):
             self._send_ringing(call, early_media)
 
-    def _channel_over(self, call: ActiveCall, status: int, reason: str) -> None:
+    def _channel_over(self, call: ActiveCall, status: int, reason: str | None = None) -> None:
         """The plugin is done with the call: BYE if it was answered, else a final response."""
         if call.state == "ended":
             return
@@ -951,28 +1035,29 @@ class B2bua:
             self._send_bye(call, "a")
             self._end(call, CallResult.ANSWERED, None, f"{call.record.callee} hung up")
             return
-        self.sip.respond(call.server_key, make_response(call.invite, status, reason, to_tag=call.a_tag))
-        result = CallResult.FAILED if status >= 500 else CallResult.NO_ANSWER
-        self._end(call, result, status, reason)
+        response = make_response(call.invite, status, reason, to_tag=call.a_tag)
+        self.sip.respond(call.server_key, response)
+        self._end(call, result_for_status(status), status, response.reason)
 
-    def _channel_info(self, call: ActiveCall, key: TransactionKey, request: SipRequest) -> None:
+    def channel_info(self, channel: Channel, key: TransactionKey, request: SipRequest) -> None:
+        """INFO to a channel: DTMF (application/dtmf-relay, application/dtmf) becomes a digit."""
         from cordboard.core.media.dtmf_info import DtmfInfoError, parse_dtmf_info
 
-        assert call.channel is not None
         try:
             event = parse_dtmf_info(request.content_type or "", request.body)
         except DtmfInfoError as err:
             self.sip.respond(key, make_response(request, 415, f"Unsupported Media Type - {err}"))
             return
         self.sip.respond(key, make_response(request, 200))
-        call.channel.digit(event)
+        channel.digit(event)
 
-    def _channel_reinvite(self, call: ActiveCall, key: TransactionKey, request: SipRequest) -> None:
-        """Hold or a new address from the phone: answer from our own endpoint again."""
+    def channel_reinvite(
+        self, channel: Channel, peer: Peer, key: TransactionKey, request: SipRequest
+    ) -> None:
+        """Hold or a new address from a channel's phone: answer from our own endpoint again."""
         from cordboard.core.calls.media import answer_for_channel
 
-        assert call.channel is not None
-        endpoint = call.channel.endpoint
+        endpoint = channel.endpoint
         try:
             offer = parse_body_sdp(request.body, request.content_type)
         except SdpParseError as err:
@@ -987,7 +1072,7 @@ class B2bua:
         if media.remote is not None:
             endpoint.set_remote(*media.remote)
         ok = make_response(request, 200)
-        ok.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
+        ok.headers.set(h.CONTACT, self.sip.contact_for(peer.transport))
         ok.headers.set(h.CONTENT_TYPE, SDP)
         ok.body = bytes(media.answer)
         self.sip.respond(key, ok)
@@ -1047,7 +1132,7 @@ class B2bua:
         record.sip_code = status
         record.reason = reason
         self.core.states.remove(f"call.{record.id}", context=call.context)
-        self.core.bus.fire(EVENT_CALL_ENDED, _event_data(record), call.context)
+        self.core.bus.fire(EVENT_CALL_ENDED, call_event_data(record, record.caller_user_id), call.context)
         self._save(record)
 
     def _save(self, record: CallRecord) -> None:
@@ -1055,18 +1140,22 @@ class B2bua:
 
     def _publish(self, call: ActiveCall, event: str) -> None:
         record = call.record
-        attributes = {**_event_data(record), "user_ids": [record.caller_user_id, record.callee_user_id]}
+        attributes = {
+            **call_event_data(record, record.caller_user_id),
+            "user_ids": [record.caller_user_id, record.callee_user_id],
+        }
         self.core.states.set(f"call.{record.id}", call.state, attributes, context=call.context)
-        self.core.bus.fire(event, _event_data(record), call.context)
+        self.core.bus.fire(event, call_event_data(record, record.caller_user_id), call.context)
 
     def hang_up_all(self) -> None:
+        self.dialer.hang_up_all()
         for call in list(self.calls.values()):
             if call.state == "answered":
                 self._send_bye(call, "a")
                 self._send_bye(call, "b")
                 self._end(call, CallResult.ANSWERED, None, "Cordboard stopped")
             else:
-                self._cancel_forks(call)
+                self.cancel_forks(call.forks)
                 self.sip.respond(call.server_key, make_response(call.invite, 503, to_tag=call.a_tag))
                 self._end(call, CallResult.FAILED, 503, "Cordboard stopped")
 
@@ -1078,10 +1167,3 @@ def _dialled(request: SipRequest) -> str | None:
     if isinstance(uri, TelUri):
         return uri.digits
     return None
-
-
-def _event_data(record: CallRecord) -> dict[str, Any]:
-    data = record.as_dict()
-    data["call_id"] = data.pop("id")
-    data["user_id"] = record.caller_user_id
-    return data

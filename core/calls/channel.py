@@ -20,7 +20,23 @@ B2BUA calls it with the inbound channel::
         return opening_hours if call.dialled == "1600" else None
 
 When the caller hangs up, the awaitable in progress raises ``ChannelHungUp``; the core ends the
-call whatever the function does (returns, raises, is cancelled): no media or dialog is left behind.
+call whatever the function does (returns, raises, is cancelled): no media or dialog is left behind,
+and the calls a channel dialled end with it.
+
+Connecting the caller with someone (a queue's agent, a menu's "press 1 for sales")::
+
+    async def sales_line(channel: Channel) -> None:
+        await channel.answer()
+        await channel.play(["please_hold"])
+        channel.start_tone("ringback")
+        agent = await channel.dial(["201", "202"], strategy="sequential", ring_s=15)
+        if isinstance(agent, NotAnswered):
+            await channel.play(["not_available"])
+            return  # the core hangs up
+        await channel.bridge(agent)  # until one of them hangs up
+        await agent.hangup()
+
+``transfer("201")`` does the same in one call for a blind transfer.
 """
 
 from __future__ import annotations
@@ -34,9 +50,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
+from cordboard.core.calls.dialer import NotAnswered, Strategy
 from cordboard.core.exceptions import CordboardError
 from cordboard.core.media.audio_file import PCM as Pcm
 from cordboard.core.media.audio_file import write_wav
+from cordboard.core.media.bridge import AudioBridge
 from cordboard.core.media.dtmf_event import DtmfEvent
 from cordboard.core.media.endpoint import MediaEndpoint
 
@@ -48,6 +66,8 @@ if TYPE_CHECKING:
 Prompt = str | Path | Pcm
 """A prompt id (``"goodbye"``), a WAV file, or samples at the channel's sample rate."""
 ChannelHandler = Callable[["Channel"], Awaitable[None]]
+Dial = Callable[..., Awaitable["Channel | NotAnswered"]]
+"""``Dialer.dial`` with this channel's defaults filled in by the channel."""
 BEEP_HZ: Final = 1000.0
 BEEP_S: Final = 0.25
 
@@ -90,10 +110,11 @@ class Channel:
         language: str = "en",
         answer: Callable[[], None],
         ring: Callable[[], None],
-        hang_up: Callable[[], None],
+        hang_up: Callable[[int | None], None],
         progress: Callable[[], None] | None = None,
         music: MusicOnHold | None = None,
         country: str | None = None,
+        dial: Dial | None = None,
     ) -> None:
         self.call = call
         self.endpoint = endpoint
@@ -107,9 +128,14 @@ class Channel:
         self._music = music
         self.country = country
         """The tone plan's country (ringback, busy); None: the default plan."""
+        self._dial = dial
         self._digits: asyncio.Queue[DtmfEvent] = asyncio.Queue()
         self._ended = asyncio.Event()
-        endpoint.on_dtmf = self._digits.put_nowait
+        self._dialled: list[Channel] = []
+        """Channels this one dialled: they end when it ends."""
+        self._bridged_to: Channel | None = None
+        """While bridged, digits pass to the other phone instead of the plugin."""
+        endpoint.on_dtmf = self.digit
 
     @property
     def sample_rate(self) -> int:
@@ -142,20 +168,29 @@ class Channel:
             self.state = "answered"
             self._answer()
 
-    async def hangup(self) -> None:
-        """End the call (BYE when answered, a final response before); the channel is then over."""
+    async def hangup(self, cause: int | None = None) -> None:
+        """End the call: BYE when answered; before, the final response ``cause`` (a SIP status such
+        as 486 busy or 404; default 480) tells the caller's phone why. The channel is then over."""
         if not self.ended:
-            self._hang_up()
+            self._hang_up(cause)
 
     def digit(self, event: DtmfEvent) -> None:
-        """A digit that arrived outside the media (SIP INFO); RTP digits come from the endpoint."""
-        self._digits.put_nowait(event)
+        """A digit the phone pressed (RTP, in-band or SIP INFO): the plugin's, or while bridged the
+        other phone's (RFC 4733 when it takes telephone-events)."""
+        other = self._bridged_to
+        if other is None:
+            self._digits.put_nowait(event)
+        elif other.endpoint.dtmf_payload_type is not None and not other.ended:
+            other.endpoint.send_dtmf(event.digit, max(40, int(event.duration_ms or 100)))
 
     def ended_by_far_end(self) -> None:
-        """Called by the B2BUA when the call ended outside the plugin (BYE, CANCEL, shutdown)."""
+        """Called by the core when the call ended outside the plugin (BYE, CANCEL, shutdown)."""
         self.state = "ended"
         self._ended.set()
         self.endpoint.close()
+        for dialled in self._dialled:
+            if not dialled.ended:
+                dialled._hang_up(None)
 
     # -- media --------------------------------------------------------------------------------
     async def play(self, prompts: Sequence[Prompt], *, interrupt_on_dtmf: bool = False) -> str | None:
@@ -300,6 +335,102 @@ class Channel:
         self._check()
         await conference.run(self)
         self._check()
+
+    async def dial(
+        self,
+        targets: Sequence[str],
+        *,
+        strategy: Strategy = "parallel",
+        ring_s: float = 30.0,
+        caller_id: tuple[str, str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        history: bool = True,
+    ) -> Channel | NotAnswered:
+        """Ring other users' phones for this call: ``targets`` are extensions or user names, rung
+        all at once (``parallel``) or one after another for ``ring_s`` each (``sequential``).
+
+        The phones show ``caller_id`` (number, name; default: this call's caller). Meanwhile the
+        caller hears what this channel plays (``start_tone("ringback")``, ``hold()``), or their own
+        ringback if it is not answered yet. Returns the answered channel (``bridge`` it, play to it,
+        hang it up) or ``NotAnswered`` with the reason (busy, no answer, ...). If this channel's
+        caller hangs up meanwhile the ringing stops and ``ChannelHungUp`` is raised. ``metadata``
+        ``{"reason": ...}`` is kept in the dialled call's history record; ``history=False`` keeps
+        no record of the dialled call (it is part of this call's own, e.g. a queue's agent leg).
+        """
+        self._check()
+        if self._dial is None:
+            raise RuntimeError("this channel cannot dial")
+        dialling = asyncio.ensure_future(
+            self._dial(
+                targets,
+                strategy=strategy,
+                ring_s=ring_s,
+                caller_id=caller_id or (self.call.caller, self.call.caller_name),
+                language=self.language,
+                metadata=metadata,
+                history=history,
+            )
+        )
+        ended = asyncio.ensure_future(self._ended.wait())
+        try:
+            await asyncio.wait({dialling, ended}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ended.cancel()
+            if not dialling.done():
+                dialling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dialling
+        result = dialling.result() if not dialling.cancelled() else None
+        if isinstance(result, Channel):
+            self._dialled.append(result)
+            if self.ended:
+                result._hang_up(None)
+        self._check()
+        assert result is not None
+        return result
+
+    async def bridge(self, other: Channel) -> None:
+        """Connect this call with ``other`` (usually one ``dial`` answered): each hears the other,
+        transcoded when their phones share no codec, and digits pass across. Answers this channel
+        if it is not yet. Returns when either hangs up; the other stays up for the plugin to go on
+        with (or hang up)."""
+        self._check()
+        other._check()
+        await self.answer()
+        self._bridged_to, other._bridged_to = other, self
+        ends = [asyncio.ensure_future(self._ended.wait()), asyncio.ensure_future(other._ended.wait())]
+        try:
+            with AudioBridge(self.endpoint, other.endpoint):
+                await asyncio.wait(ends, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for end in ends:
+                end.cancel()
+            self._bridged_to = other._bridged_to = None
+
+    async def transfer(
+        self, target: str, *, ring_s: float = 30.0, history: bool = True
+    ) -> NotAnswered | None:
+        """Blind transfer through the appliance: ring ``target`` (the caller hears ringback); when
+        it answers, connect the two and keep them connected until one hangs up, then end both and
+        return None. When nobody answers, return ``NotAnswered`` and the channel is the plugin's
+        again (offer voicemail, try another number)."""
+        self._check()
+        answered_before = self.state == "answered"
+        if answered_before:
+            self.start_tone("ringback")
+        else:
+            await self.ring()
+        other = await self.dial([target], ring_s=ring_s, history=history)
+        if answered_before:
+            self.stop_tone()
+        if isinstance(other, NotAnswered):
+            return other
+        try:
+            await self.bridge(other)
+        finally:
+            await other.hangup()
+            await self.hangup()
+        return None
 
     async def wait_ended(self) -> None:
         """Until the call is over (the caller hung up or the call was ended)."""

@@ -100,3 +100,53 @@ def answer_for_channel(offer: SessionDescription, address: str, port: int) -> Ch
 def _name_rate(codec: str) -> tuple[str, int]:
     name, _, rate = codec.partition("/")
     return name, int(rate)
+
+
+OFFER_PAYLOAD_TYPES: Final = {"G722/8000": 9, "PCMA/8000": 8, "PCMU/8000": 0}
+TELEPHONE_EVENT_PT: Final = 101
+
+
+def offer_for_channel(address: str, port: int) -> bytes:
+    """Our SDP offer for a call the appliance places itself (``Channel.dial``): every codec we speak,
+    best first, and RFC 4733 telephone-event."""
+    formats = [str(OFFER_PAYLOAD_TYPES[c]) for c in CHANNEL_CODECS] + [str(TELEPHONE_EVENT_PT)]
+    lines = [
+        "v=0",
+        f"o=cordboard {port} 1 IN {_addrtype(address)} {address}",
+        "s=cordboard",
+        f"c=IN {_addrtype(address)} {address}",
+        "t=0 0",
+        f"m=audio {port} RTP/AVP {' '.join(formats)}",
+        *(f"a=rtpmap:{OFFER_PAYLOAD_TYPES[c]} {c}" for c in CHANNEL_CODECS),
+        f"a=rtpmap:{TELEPHONE_EVENT_PT} telephone-event/8000",
+        f"a=fmtp:{TELEPHONE_EVENT_PT} 0-15",
+        "a=ptime:20",
+        "a=sendrecv",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def media_from_answer(answer: SessionDescription) -> ChannelMedia | None:
+    """What a phone's answer to ``offer_for_channel`` agreed on; None when it has no usable audio."""
+    from cordboard.core.media.codecs import find_codec
+
+    index = first_audio_index(answer)
+    if index is None:
+        return None
+    media = answer.media[index]
+    rtpmaps = media.rtpmaps()
+    offered = {pt for pt in OFFER_PAYLOAD_TYPES.values()}
+    chosen = next((pt for pt in media.payload_types if pt in offered and pt in rtpmaps), None)
+    if chosen is None:
+        return None
+    codec = find_codec(rtpmaps[chosen].name, rtpmaps[chosen].clock_rate)
+    if codec is None:
+        return None
+    dtmf_pt = media.telephone_event_pt
+    connection = answer.connection_for(media)
+    remote = (connection.address, media.port) if connection is not None else None
+    return ChannelMedia(answer, codec, chosen, dtmf_pt, 8000, remote)
+
+
+def _addrtype(address: str) -> str:
+    return "IP6" if ":" in address else "IP4"

@@ -96,3 +96,11 @@ def status_for_caller(statuses: list[int]) -> int:
     if best in (404, 408, 410):
         return 480
     return best
+
+
+def call_event_data(record: CallRecord, user_id: int | None) -> dict[str, Any]:
+    """A call's ``call.*`` event payload: the record, its id as ``call_id``, and whose call it is."""
+    data = record.as_dict()
+    data["call_id"] = data.pop("id")
+    data["user_id"] = user_id
+    return data

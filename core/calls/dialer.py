@@ -1,0 +1,384 @@
+"""Calls the appliance places itself (``Channel.dial``): INVITEs to users' phones, answered into a
+``Channel`` with our own media endpoint.
+
+One dial is one or more rounds: ``parallel`` rings every target's phones at once, ``sequential``
+rings one target at a time for ``ring_s`` each. Within a round the first 2xx wins, the other forks
+are cancelled (and a late 2xx gets ACK and BYE), exactly as the B2BUA does for phone-to-phone calls.
+The answered leg is a ``Channel`` like an inbound one: a plugin plays to it, bridges it with the
+caller, or hangs it up; the phone's BYE, INFO digits and re-INVITEs reach it through the B2BUA.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from cordboard.core.calls.media import media_from_answer, offer_for_channel, parse_body_sdp
+from cordboard.core.calls.model import (
+    EVENT_CALL_ANSWERED,
+    EVENT_CALL_ENDED,
+    EVENT_CALL_RINGING,
+    EVENT_CALL_STARTED,
+    CallRecord,
+    CallResult,
+    call_event_data,
+    result_for_status,
+    status_for_caller,
+)
+from cordboard.core.context import Context, ulid_now
+from cordboard.core.rtp.ports import NoPortsAvailable, PortPair
+from cordboard.core.sip.dialog import Dialog
+from cordboard.core.sip.message import SipRequest, SipResponse, make_response
+from cordboard.core.sip.sdp import SdpParseError
+
+if TYPE_CHECKING:
+    from cordboard.core.calls.b2bua import B2bua, Fork
+    from cordboard.core.calls.channel import Channel
+    from cordboard.core.sip.accounts import SipAccount
+    from cordboard.core.sip.events import TransactionKey
+    from cordboard.core.sip.peer import Peer
+
+_LOGGER = logging.getLogger(__name__)
+
+Strategy = Literal["parallel", "sequential"]
+DEFAULT_RING_S: Final = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class NotAnswered:
+    """Why nobody answered a ``dial``: ``result`` as the call history words it, and the SIP status."""
+
+    result: CallResult
+    status: int | None
+    reason: str
+
+
+@dataclass(eq=False)
+class OutboundCall:
+    """One round of a dial: the forks to the phones rung together, until one answers or all fail."""
+
+    record: CallRecord
+    context: Context
+    pair: PortPair
+    caller: tuple[str, str]
+    history: bool
+    forks: list[Fork] = field(default_factory=list)
+    answered: asyncio.Future[tuple[Fork, SipResponse] | None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+    state: str = "trying"
+    dialog: Dialog | None = None
+    peer: Peer | None = None
+    channel: Channel | None = None
+
+
+class Dialer:
+    """Places the appliance's own calls for ``Channel.dial``; the B2BUA hands it what is theirs."""
+
+    def __init__(self, b2bua: B2bua) -> None:
+        self._b2bua = b2bua
+        self._by_client_key: dict[TransactionKey | None, tuple[OutboundCall, Fork]] = {}
+        self._by_dialog: dict[tuple[str, str], OutboundCall] = {}
+        self.calls: dict[str, OutboundCall] = {}
+
+    async def dial(
+        self,
+        targets: Sequence[str],
+        *,
+        strategy: Strategy = "parallel",
+        ring_s: float = DEFAULT_RING_S,
+        caller_id: tuple[str, str],
+        language: str = "en",
+        history: bool = True,
+        metadata: dict[str, Any] | None = None,
+    ) -> Channel | NotAnswered:
+        """Ring ``targets`` (extensions or user names); the answered channel, or why none answered."""
+        if strategy not in ("parallel", "sequential"):
+            raise ValueError(f"strategy must be 'parallel' or 'sequential', not {strategy!r}")
+        if not targets:
+            raise ValueError("dial needs at least one target")
+        rounds = [list(targets)] if strategy == "parallel" else [[t] for t in targets]
+        failures: list[NotAnswered] = []
+        for numbers in rounds:
+            outcome = await self._round(
+                numbers,
+                ring_s=ring_s,
+                caller_id=caller_id,
+                language=language,
+                history=history,
+                metadata=metadata or {},
+            )
+            if not isinstance(outcome, NotAnswered):
+                return outcome
+            failures.append(outcome)
+        return _summary(failures)
+
+    async def _round(
+        self,
+        numbers: list[str],
+        *,
+        ring_s: float,
+        caller_id: tuple[str, str],
+        language: str,
+        history: bool,
+        metadata: dict[str, Any],
+    ) -> Channel | NotAnswered:
+        b2bua = self._b2bua
+        accounts = [a for a in (b2bua.sip.accounts.find(n) for n in numbers) if a is not None]
+        if not accounts:
+            return NotAnswered(CallResult.FAILED, 404, f"no user has the number {', '.join(numbers)}")
+        bindings = [(a, b) for a in accounts if not a.locked for b in b2bua.sip.targets(a)]
+        if not bindings:
+            return NotAnswered(CallResult.NO_ANSWER, 480, f"{', '.join(numbers)}: no phone registered")
+        try:
+            pair = b2bua.relays.allocator.allocate(b2bua.relays.bind_address)
+        except NoPortsAvailable:
+            return NotAnswered(CallResult.FAILED, 503, "no media ports free")
+        callee: SipAccount = accounts[0]
+        record = CallRecord(
+            id=ulid_now(),
+            sip_call_id="",
+            caller=caller_id[0],
+            caller_name=caller_id[1],
+            caller_user_id=None,
+            callee=callee.extension or callee.username,
+            callee_name=callee.display_name,
+            callee_user_id=callee.user_id,
+            started=time.time(),
+            reason=str(metadata.get("reason", "")),
+        )
+        call = OutboundCall(record, Context(), pair, caller_id, history)
+        self.calls[record.id] = call
+        self._publish(call, EVENT_CALL_STARTED)
+        offer = offer_for_channel(b2bua.sip.advertise, pair.rtp_port)
+        for account, binding in bindings:
+            fork = b2bua.invite_fork(
+                binding, caller=caller_id, callee=account.extension or account.username, body=offer
+            )
+            fork.key = b2bua.sip.send_request(fork.request, fork.peer)
+            self._by_client_key[fork.key] = (call, fork)
+            call.forks.append(fork)
+        record.sip_call_id = call.forks[0].request.call_id
+        try:
+            won = await asyncio.wait_for(asyncio.shield(call.answered), ring_s)
+        except TimeoutError:
+            won = None
+            self._give_up(call, NotAnswered(CallResult.NO_ANSWER, 480, "no answer"))
+        except asyncio.CancelledError:
+            self._give_up(call, NotAnswered(CallResult.CANCELLED, 487, "dial cancelled"))
+            raise
+        if won is None:
+            return self._failure(call)
+        fork, response = won
+        accounts_by_id = {a.user_id: a for a in accounts}
+        answered_by = accounts_by_id.get(fork.binding.user_id, callee)
+        record.callee = answered_by.extension or answered_by.username
+        record.callee_name, record.callee_user_id = answered_by.display_name, answered_by.user_id
+        channel = self._connect(call, fork, response, language)
+        if channel is None:
+            return NotAnswered(CallResult.FAILED, 488, "the phone answered without usable audio")
+        return channel
+
+    # -- SIP from the B2BUA -------------------------------------------------------------------
+    def on_response(self, key: TransactionKey, response: SipResponse) -> bool:
+        found = self._by_client_key.get(key)
+        if found is None:
+            return False
+        call, fork = found
+        status = response.status
+        b2bua = self._b2bua
+        if status < 200:
+            fork.provisional = True
+            if fork.cancel_waiting:
+                fork.cancel_waiting = False
+                b2bua.cancel_forks([fork], registry=self._by_client_key)
+            if status > 100 and call.state == "trying":
+                call.state = "ringing"
+                self._publish(call, EVENT_CALL_RINGING)
+            return True
+        self._by_client_key.pop(key, None)
+        if status >= 300:
+            fork.final = status
+            if all(f.final is not None for f in call.forks) and not call.answered.done():
+                call.answered.set_result(None)
+            return True
+        if call.answered.done() or call.state not in ("trying", "ringing"):
+            b2bua.refuse_late_answer(fork, response)
+            return True
+        fork.final = status
+        call.answered.set_result((fork, response))
+        return True
+
+    def on_timeout(self, key: TransactionKey) -> bool:
+        found = self._by_client_key.pop(key, None)
+        if found is None:
+            return False
+        call, fork = found
+        fork.final = 408
+        if all(f.final is not None for f in call.forks) and not call.answered.done():
+            call.answered.set_result(None)
+        return True
+
+    def on_request(self, key: TransactionKey, request: SipRequest) -> bool:
+        """In-dialog requests from an answered phone: BYE, INFO digits, re-INVITE, OPTIONS."""
+        call = self._by_dialog.get((request.call_id, request.to_tag or ""))
+        if call is None or call.dialog is None or call.channel is None:
+            return False
+        b2bua = self._b2bua
+        try:
+            call.dialog.receive_request(request)
+        except Exception as err:  # out-of-order CSeq and friends: the dialog says what to answer
+            response = getattr(err, "to_response", None)
+            b2bua.sip.respond(key, response(request) if response else make_response(request, 500))
+            return True
+        method = request.method
+        if method == "BYE":
+            b2bua.sip.respond(key, make_response(request, 200))
+            self._end(call, "the called phone hung up")
+        elif method == "INFO":
+            b2bua.channel_info(call.channel, key, request)
+        elif method in ("INVITE", "UPDATE") and request.body:
+            assert call.peer is not None
+            b2bua.channel_reinvite(call.channel, call.peer, key, request)
+        elif method in ("OPTIONS", "NOTIFY", "UPDATE"):
+            b2bua.sip.respond(key, make_response(request, 200))
+        else:
+            b2bua.sip.respond(key, make_response(request, 501))
+        return True
+
+    def hang_up_all(self) -> None:
+        for call in list(self.calls.values()):
+            if call.state == "answered":
+                self._hang_up(call, "Cordboard stopped")
+            else:
+                self._give_up(call, NotAnswered(CallResult.FAILED, 503, "Cordboard stopped"))
+
+    # -- inside -------------------------------------------------------------------------------
+    def _connect(
+        self, call: OutboundCall, fork: Fork, response: SipResponse, language: str
+    ) -> Channel | None:
+        from cordboard.core.calls.channel import Channel, InboundCall
+        from cordboard.core.media.endpoint import MediaEndpoint
+
+        b2bua = self._b2bua
+        b2bua.cancel_forks(call.forks, except_fork=fork, registry=self._by_client_key)
+        dialog = Dialog.from_uac(fork.request, response)
+        b2bua.send_fork_ack(fork, dialog, response)
+        asyncio.get_running_loop().call_later(64 * 0.5, b2bua.forget_ack, fork.key)
+        call.dialog, call.peer = dialog, fork.peer
+        self._by_dialog[(dialog.call_id, dialog.local_tag)] = call
+        try:
+            answer = parse_body_sdp(response.body, response.content_type)
+        except SdpParseError:
+            answer = None
+        media = media_from_answer(answer) if answer is not None else None
+        call.state = "answered"
+        call.record.answered = time.time()
+        if media is None:
+            self._hang_up(call, "the phone answered without usable audio")
+            return None
+        endpoint = MediaEndpoint(
+            reactor=b2bua.relays.reactor,
+            pair=call.pair,
+            codec=media.codec,
+            payload_type=media.payload_type,
+            dtmf_payload_type=media.dtmf_payload_type,
+            dtmf_clock_rate=media.dtmf_clock_rate,
+            clock=b2bua.media_clock,
+        )
+        if media.remote is not None:
+            endpoint.set_remote(*media.remote)
+        endpoint.start()
+        record = call.record
+        call.channel = Channel(
+            InboundCall(record.id, record.callee, record.caller, record.caller_name, None),
+            endpoint,
+            b2bua.core.prompts,
+            answer=_nothing,
+            ring=_nothing,
+            hang_up=lambda _status: self._hang_up(call, "hung up by Cordboard"),
+            music=b2bua.music,
+            language=language,
+            country=b2bua.country,
+        )
+        call.channel.state = "answered"
+        self._publish(call, EVENT_CALL_ANSWERED)
+        return call.channel
+
+    def _give_up(self, call: OutboundCall, why: NotAnswered) -> None:
+        """Nobody answered (in time): cancel what still rings and end the round."""
+        if call.state == "ended":
+            return
+        self._b2bua.cancel_forks(call.forks, registry=self._by_client_key)
+        if not call.answered.done():
+            call.answered.set_result(None)
+        self._finish(call, why.result, why.status, why.reason)
+
+    def _failure(self, call: OutboundCall) -> NotAnswered:
+        if call.state != "ended":
+            statuses = [f.final for f in call.forks if f.final is not None]
+            status = status_for_caller(statuses)
+            self._finish(call, result_for_status(status), status, f"answered {status}")
+        record = call.record
+        assert record.result is not None
+        return NotAnswered(record.result, record.sip_code, record.reason)
+
+    def _hang_up(self, call: OutboundCall, reason: str) -> None:
+        if call.state == "answered" and call.dialog is not None and call.peer is not None:
+            self._b2bua.send_in_dialog(call.dialog, call.peer, "BYE")
+        self._end(call, reason)
+
+    def _end(self, call: OutboundCall, reason: str) -> None:
+        self._finish(call, CallResult.ANSWERED, None, reason)
+
+    def _finish(self, call: OutboundCall, result: CallResult, status: int | None, reason: str) -> None:
+        if call.state == "ended":
+            return
+        call.state = "ended"
+        if call.channel is not None:
+            call.channel.ended_by_far_end()  # closes the endpoint and its sockets
+        else:
+            call.pair.rtp_sock.close()
+            call.pair.rtcp_sock.close()
+        self._b2bua.relays.allocator.release(call.pair.rtp_port)
+        if call.dialog is not None:
+            self._by_dialog.pop((call.dialog.call_id, call.dialog.local_tag), None)
+        self.calls.pop(call.record.id, None)
+        record = call.record
+        record.ended = time.time()
+        record.result = result
+        record.sip_code = status
+        record.reason = reason if not record.reason else f"{record.reason}: {reason}"
+        core = self._b2bua.core
+        core.states.remove(f"call.{record.id}", context=call.context)
+        data = call_event_data(record, record.callee_user_id)
+        core.bus.fire(EVENT_CALL_ENDED, data, call.context)
+        if call.history:
+            self._b2bua.history.add(record)
+
+    def _publish(self, call: OutboundCall, event: Any) -> None:
+        record = call.record
+        attributes = {**call_event_data(record, record.callee_user_id), "user_ids": [record.callee_user_id]}
+        core = self._b2bua.core
+        core.states.set(f"call.{record.id}", call.state, attributes, context=call.context)
+        core.bus.fire(event, call_event_data(record, record.callee_user_id), call.context)
+
+
+def _nothing() -> None:
+    """An outbound channel is answered already: ring() and answer() have nothing to do."""
+
+
+def _summary(failures: list[NotAnswered]) -> NotAnswered:
+    """One reason for a dial whose every round failed: busy wins, then no answer, else the last."""
+    for wanted in (CallResult.BUSY, CallResult.NO_ANSWER, CallResult.REJECTED):
+        for failure in failures:
+            if failure.result == wanted:
+                return failure
+    return failures[-1]
+
+
+__all__ = ["DEFAULT_RING_S", "Dialer", "NotAnswered", "OutboundCall", "Strategy"]
