@@ -95,6 +95,8 @@ class BaresipPhone:
     transport: str = "udp"
     tone: Path | None = None
     answer: str = "auto"
+    codecs: str = "PCMU,PCMA"
+    """The account's audio codecs, baresip names (PCMU, PCMA, G722/16000/1)."""
     sip_port: int = field(default_factory=free_port)
     ctrl_port: int = field(default_factory=lambda: free_port(socket.SOCK_STREAM))
     proc: subprocess.Popen[bytes] | None = None
@@ -138,6 +140,7 @@ jitter_buffer_delay\t5-10
 rtp_stats\t\tno
 module_path\t\t{MODULE_PATH}
 module\t\t\tg711.so
+module\t\t\tg722.so
 module\t\t\tsndfile.so
 module\t\t\taufile.so
 module\t\t\taubridge.so
@@ -151,7 +154,7 @@ snd_path\t\t{self.folder}
         aor = f"sip:{self.user.username}@127.0.0.1:{self.registrar_port};transport={self.transport}"
         (self.folder / "accounts").write_text(
             f"<{aor}>;auth_user={self.user.username};auth_pass={self.user.sip_password}"
-            f";regint=300;answermode={self.answer};audio_codecs=PCMU,PCMA;ptime=20\n"
+            f";regint=300;answermode={self.answer};audio_codecs={self.codecs};ptime=20\n"
         )
 
     def start(self, baresip: str, timeout: float = 10) -> None:
