@@ -1,25 +1,37 @@
-"""System prompts (PRM-01..03): the sentences features speak, in English, German and Danish.
+"""Voice prompts (PRM-01..05): the system's sentences and the organisation's own recordings.
 
-Every prompt has an id (``leave_message``, ``n21``, ``thousand`` ...). The system set is spoken by
-espeak-ng into ``<data>/prompts/system/<language>/<id>.wav`` (16 kHz) the first time Cordboard
-needs it; an admin may replace any prompt by uploading a recording, kept in
-``<data>/prompts/custom/<language>/<id>.wav``, which wins over the system one. A prompt missing in
-a language falls back to English, and the fallback is logged once per prompt and language.
+Every prompt has an id. System prompts have plain ids (``leave_message``, ``n21``, ``thousand`` ...,
+``[a-z0-9_]``): the set is spoken by espeak-ng into ``<data>/prompts/system/<language>/<id>.wav``
+(16 kHz) the first time Cordboard needs it; an admin may replace any of them by uploading a
+recording, kept in ``<data>/prompts/custom/<language>/<id>.wav``, which wins over the system one. A
+system prompt missing in a language falls back to English.
+
+The organisation's own prompts have ids ``org:<n>`` (``org:7``): ``n`` is the row id in SQLite
+(core/media/org_prompts.py keeps name and description), never reused after a delete, so an IVR or
+queue setting that names a deleted prompt never plays a newer one; the colon keeps them apart from
+every system id. Their recordings are ``<data>/prompts/org/<n>/<language>.wav``, one per language;
+playback takes the call's language, else the organisation's default language (setting
+``core.language``), else any recording (en, de, da in that order). Fallbacks are logged once per
+prompt and language. Both kinds play the same way: ``Channel.play(["org:7"])``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import threading
+import wave
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Final
 
+from cordboard.core.const import DATABASE_FILE
 from cordboard.core.media.audio_file import PCM, AudioFileError, decode_audio, read_audio, write_wav
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,6 +44,11 @@ ESPEAK_VOICES: Final = {"en": "en-gb", "de": "de", "da": "da"}
 ESPEAK_SPEED: Final = 150
 """Words per minute: a little slower than espeak's default 175, easier to follow on a phone."""
 PROMPT_ID: Final = re.compile(r"[a-z0-9_]{1,64}")
+ORG_PREFIX: Final = "org:"
+ORG_PROMPT_ID: Final = re.compile(r"org:([1-9][0-9]{0,17})")
+"""An organisation's own prompt: ``org:`` and its row id (a colon no system id can hold)."""
+MAX_PROMPT_SECONDS: Final = 600
+"""The longest recording accepted for a prompt (ten minutes; music on hold has its own limit)."""
 DECODED_CACHE: Final = 512
 """Decoded recordings kept in memory (a 3 s prompt at 16 kHz is about 100 KB)."""
 
@@ -150,16 +167,30 @@ def _unit_count(count: int, language: str) -> list[str]:
     return say_number(count, language)
 
 
+def org_prompt_id(number: int) -> str:
+    """The prompt id of the organisation's prompt with row id ``number`` (``org:7``)."""
+    return f"{ORG_PREFIX}{number}"
+
+
+def org_number(prompt_id: str) -> int | None:
+    """The row id of an organisation's prompt id, None for any other id."""
+    match = ORG_PROMPT_ID.fullmatch(prompt_id)
+    return int(match.group(1)) if match else None
+
+
 class PromptNotFound(LookupError):
-    """No recording of this prompt in the language asked for nor in English."""
+    """No recording of this prompt in the language asked for nor in a fallback language."""
 
 
 class PromptLibrary:
     """Finds, generates and replaces prompt recordings in the data folder."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, org_language: Callable[[], str] | None = None) -> None:
         self.system_dir = data_dir / "prompts" / "system"
         self.custom_dir = data_dir / "prompts" / "custom"
+        self.org_dir = data_dir / "prompts" / "org"
+        self._database = data_dir / DATABASE_FILE
+        self._org_language = org_language or self._stored_org_language
         self._fallbacks_logged: set[tuple[str, str]] = set()
         self._decoded: OrderedDict[tuple[Path, int, int], PCM] = OrderedDict()
         self._lock = threading.Lock()
@@ -187,6 +218,8 @@ class PromptLibrary:
 
     def ensure(self, prompt_id: str, language: str) -> Path:
         """``path``, speaking the system prompt first if it was never generated (blocking)."""
+        if org_number(prompt_id) is not None:
+            return self.path(prompt_id, language)
         try:
             return self.path(prompt_id, language)
         except PromptNotFound:
@@ -196,7 +229,14 @@ class PromptLibrary:
         return self.path(prompt_id, language)
 
     def path(self, prompt_id: str, language: str) -> Path:
-        """The recording to play: the admin's, else the system one, else the English one."""
+        """The recording to play: the admin's, else the system one, else the English one.
+
+        An organisation's prompt (``org:<n>``): the recording in ``language``, else in the
+        organisation's default language, else any.
+        """
+        number = org_number(prompt_id)
+        if number is not None:
+            return self._org_path(prompt_id, number, language)
         for candidate_language in dict.fromkeys((language, FALLBACK_LANGUAGE)):
             for folder in (self.custom_dir, self.system_dir):
                 path = folder / candidate_language / f"{prompt_id}.wav"
@@ -208,6 +248,74 @@ class PromptLibrary:
                         )
                     return path
         raise PromptNotFound(f"No recording of prompt {prompt_id!r} in {language!r} or English")
+
+    def _org_path(self, prompt_id: str, number: int, language: str) -> Path:
+        folder = self.org_dir / str(number)
+        path = folder / f"{language}.wav"
+        if path.is_file():
+            return path
+        found = [lang for lang in LANGUAGES if (folder / f"{lang}.wav").is_file()]
+        if not found:
+            raise PromptNotFound(f"No prompt {prompt_id!r} (or it has no recording)")
+        default = self._org_language()
+        chosen = default if default in found else found[0]
+        if (prompt_id, language) not in self._fallbacks_logged:
+            self._fallbacks_logged.add((prompt_id, language))
+            _LOGGER.warning("Prompt %s has no %s recording; playing the %s one", prompt_id, language, chosen)
+        return folder / f"{chosen}.wav"
+
+    def _stored_org_language(self) -> str:
+        """The organisation's default language (setting ``core.language``), read from the database.
+
+        Blocking; runs on the executor thread that resolves the prompt, with a short read-only
+        connection of its own (WAL lets it read beside the core's). Only a fallback needs it.
+        """
+        from cordboard.core.config.settings import CORE_SPECS
+
+        default = next(spec.default for spec in CORE_SPECS if spec.key == "core.language")
+        if not self._database.is_file():
+            return str(default)
+        try:
+            conn = sqlite3.connect(f"{self._database.as_uri()}?mode=ro", uri=True, timeout=5.0)
+            try:
+                row = conn.execute(
+                    "SELECT value FROM setting_values WHERE scope = 'org' AND scope_id = '' AND key = ?",
+                    ["core.language"],
+                ).fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error as err:
+            _LOGGER.debug("Cannot read the organisation's language: %s", err)
+            return str(default)
+        if row is None:
+            return str(default)
+        try:
+            value = json.loads(row[0])
+        except ValueError:
+            return str(default)
+        return value if value in LANGUAGES else str(default)
+
+    def org_recordings(self, prompt_id: str) -> dict[str, float]:
+        """An organisation's prompt's recordings: language -> seconds (blocking; reads WAV headers)."""
+        number = org_number(prompt_id)
+        if number is None:
+            raise ValueError(f"{prompt_id!r} is not an id of the organisation's prompts")
+        found: dict[str, float] = {}
+        for language in LANGUAGES:
+            path = self.org_dir / str(number) / f"{language}.wav"
+            try:
+                with wave.open(str(path), "rb") as wav:
+                    found[language] = round(wav.getnframes() / wav.getframerate(), 2)
+            except (FileNotFoundError, wave.Error, EOFError):
+                continue
+        return found
+
+    def remove_org(self, prompt_id: str) -> None:
+        """Delete every recording of an organisation's prompt (its row is deleted first)."""
+        number = org_number(prompt_id)
+        if number is None:
+            raise ValueError(f"{prompt_id!r} is not an id of the organisation's prompts")
+        shutil.rmtree(self.org_dir / str(number), ignore_errors=True)
 
     def missing(self, languages: Iterable[str] = LANGUAGES) -> list[tuple[str, str]]:
         """(prompt id, language) pairs of the system set not yet generated."""
@@ -246,25 +354,53 @@ class PromptLibrary:
         _LOGGER.info("Generated %d system prompts with espeak-ng", len(todo))
         return len(todo)
 
-    def replace(self, prompt_id: str, language: str, data: bytes) -> float:
+    def replace(self, prompt_id: str, language: str, data: bytes, *, name: str | None = None) -> float:
         """Store an admin's recording (any format PyAV reads) for ``prompt_id``; returns seconds.
 
-        Raises AudioFileError with the reason for a file that is not usable audio, ValueError for
-        an unknown language or a malformed id.
+        For a system prompt it replaces the spoken one; for an organisation's prompt it is that
+        language's recording. Converted once to 16 kHz mono WAV and written atomically. Raises
+        AudioFileError with the reason for a file that is not usable audio or longer than
+        MAX_PROMPT_SECONDS (``name`` names the upload in that reason), ValueError for an unknown
+        language or a malformed id.
         """
         self._check(prompt_id, language)
-        samples = decode_audio(data, PROMPT_RATE, name=f"the recording for {prompt_id}")
-        write_wav(self.custom_dir / language / f"{prompt_id}.wav", samples, PROMPT_RATE)
+        label = name or f"the recording for {prompt_id}"
+        samples = self.convert(data, label)
+        write_wav(self._recording(prompt_id, language), samples, PROMPT_RATE)
         return samples.size / PROMPT_RATE
 
-    def restore(self, prompt_id: str, language: str) -> bool:
-        """Drop the admin's recording of a prompt (the system one plays again); False if none."""
+    @staticmethod
+    def convert(data: bytes, name: str) -> PCM:
+        """An upload as prompt samples (16 kHz mono); AudioFileError names what is wrong (blocking)."""
+        samples = decode_audio(data, PROMPT_RATE, name=name)
+        if samples.size > MAX_PROMPT_SECONDS * PROMPT_RATE:
+            raise AudioFileError(
+                f"{name[:1].upper()}{name[1:]} is longer than {MAX_PROMPT_SECONDS // 60} minutes, "
+                "the longest a prompt may be"
+            )
+        return samples
+
+    def store(self, prompt_id: str, language: str, samples: PCM) -> None:
+        """Write samples from ``convert`` as the recording of ``prompt_id`` in ``language``."""
         self._check(prompt_id, language)
-        path = self.custom_dir / language / f"{prompt_id}.wav"
+        write_wav(self._recording(prompt_id, language), samples, PROMPT_RATE)
+
+    def restore(self, prompt_id: str, language: str) -> bool:
+        """Drop the admin's recording of a prompt (for a system prompt the spoken one plays again);
+        False if there was none."""
+        self._check(prompt_id, language)
+        path = self._recording(prompt_id, language)
         if not path.is_file():
             return False
         path.unlink()
         return True
+
+    def _recording(self, prompt_id: str, language: str) -> Path:
+        """Where an admin's recording of ``prompt_id`` in ``language`` is kept."""
+        number = org_number(prompt_id)
+        if number is not None:
+            return self.org_dir / str(number) / f"{language}.wav"
+        return self.custom_dir / language / f"{prompt_id}.wav"
 
     def custom(self, language: str) -> list[str]:
         """Ids of the prompts an admin replaced in ``language``."""
@@ -275,16 +411,22 @@ class PromptLibrary:
     def _check(prompt_id: str, language: str) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
-        if not PROMPT_ID.fullmatch(prompt_id):
-            raise ValueError("a prompt id has 1 to 64 lowercase letters, digits and underscores")
+        if not PROMPT_ID.fullmatch(prompt_id) and org_number(prompt_id) is None:
+            raise ValueError(
+                "a prompt id has 1 to 64 lowercase letters, digits and underscores, or is org:<number>"
+            )
 
 
 __all__ = [
     "LANGUAGES",
+    "MAX_PROMPT_SECONDS",
+    "ORG_PREFIX",
     "PROMPT_TEXTS",
     "AudioFileError",
     "PromptLibrary",
     "PromptNotFound",
+    "org_number",
+    "org_prompt_id",
     "say_digits",
     "say_number",
 ]

@@ -1,4 +1,7 @@
-/** Admin: the voice prompts callers hear (PRM-01..03): listen, replace by a recording, restore the system one. */
+/**
+ * Admin: the voice prompts callers hear (PRM-01..05): the organisation's own (cb-org-prompts), and the
+ * system ones: listen, replace by a recording, restore the system one.
+ */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api, ApiError } from "../api";
@@ -7,9 +10,14 @@ import { confirmDialog } from "../dialog";
 import { selectField } from "../forms";
 import { formatNumber, language, t, type MessageKey } from "../i18n";
 import { toast } from "../session";
+import { MAX_PROMPT_BYTES, rawRequest } from "./org-prompts";
+
+export { MAX_PROMPT_BYTES };
 
 export interface PromptInfo {
   id: string;
+  kind?: "system";
+  name?: string;
   texts: Record<string, string>;
   /** Languages in which an admin's recording replaces the system prompt. */
   custom: string[];
@@ -31,9 +39,6 @@ interface RowNote {
   text: string;
 }
 
-/** The API's largest recording (core/http/api_prompts.py MAX_PROMPT_BYTES): refused here before sending. */
-export const MAX_PROMPT_BYTES = 50 * 1024 * 1024;
-
 /** The prompts whose id or text (in ``lang``) holds every word of ``search``. */
 export function matchingPrompts(prompts: PromptInfo[], lang: string, search: string): PromptInfo[] {
   const words = search.toLowerCase().split(/\s+/).filter(Boolean);
@@ -42,39 +47,6 @@ export function matchingPrompts(prompts: PromptInfo[], lang: string, search: str
     const haystack = `${p.id} ${p.id.replace(/_/g, " ")} ${p.texts[lang] ?? ""}`.toLowerCase();
     return words.every((w) => haystack.includes(w));
   });
-}
-
-/**
- * A request whose body or answer is not JSON (the recording up, the WAV down), with the session
- * cookie as api.ts sends it; a failure becomes an ApiError with the API's message.
- */
-async function rawRequest(method: string, path: string, body?: Blob): Promise<Response> {
-  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json, audio/wav" } };
-  if (body) {
-    init.body = body;
-    (init.headers as Record<string, string>)["Content-Type"] = body.type || "application/octet-stream";
-  }
-  let response: Response;
-  try {
-    response = await fetch(path, init);
-  } catch {
-    throw new ApiError(0, "network", "");
-  }
-  if (response.ok) return response;
-  let message = "";
-  let code = `http_${response.status}`;
-  try {
-    const data = (await response.json()) as { error?: { code?: string; message?: string } } | null;
-    message = data?.error?.message ?? "";
-    code = data?.error?.code ?? code;
-  } catch {
-    message = "";
-  }
-  if (response.status === 401) {
-    // Let api.ts notice the ended session: its 401 handler takes the app back to the log-in page.
-    void api.get("/api/auth/me").catch(() => undefined);
-  }
-  throw new ApiError(response.status, code, message || response.statusText);
 }
 
 @customElement("cb-prompts")
@@ -102,7 +74,7 @@ export class CbPrompts extends LightElement {
   private async load(): Promise<void> {
     this.loadError = "";
     try {
-      const list = await api.get<PromptList>("/api/prompts");
+      const list = await api.get<PromptList>("/api/prompts?kind=system");
       if (!this.promptLang || !list.languages.includes(this.promptLang)) {
         this.promptLang = list.languages.includes(language()) ? language() : list.languages.includes("en") ? "en" : (list.languages[0] ?? "en");
       }
@@ -300,8 +272,12 @@ export class CbPrompts extends LightElement {
     else body = this.body(this.list);
     return html`<section class="page">
       ${pageHeading(t("prompts.title"))}
-      <p class="muted">${t("prompts.intro")}</p>
-      ${body}
+      <cb-org-prompts></cb-org-prompts>
+      <section aria-labelledby="system-prompts-title">
+        <h2 id="system-prompts-title">${t("prompts.systemTitle")}</h2>
+        <p class="muted">${t("prompts.intro")}</p>
+        ${body}
+      </section>
     </section>`;
   }
 }
