@@ -25,6 +25,7 @@ import "./pages/phones";
 import "./pages/calls";
 import "./pages/system";
 import "./pages/prompts";
+import "./pages/moh";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -45,6 +46,7 @@ const ROUTES: RouteDef[] = [
   { name: "my-calls", pattern: "/my-calls" },
   { name: "system", pattern: "/system" },
   { name: "prompts", pattern: "/prompts" },
+  { name: "moh", pattern: "/moh" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -61,6 +63,7 @@ const ADMIN_ROUTES = new Set([
   "phones",
   "system",
   "prompts",
+  "moh",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -81,6 +84,7 @@ const TITLES: Record<string, MessageKey> = {
   "my-calls": "calls.myTitle",
   system: "system.title",
   prompts: "prompts.title",
+  moh: "moh.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -92,6 +96,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/settings", "nav.settings", "settings"],
   ["/system", "nav.system", "system"],
   ["/prompts", "nav.prompts", "prompts"],
+  ["/moh", "nav.moh", "moh"],
 ];
 const SECTION: Record<string, string> = {
   "user-new": "users",
@@ -284,6 +289,8 @@ export class CbApp extends LightElement {
         return html`<cb-system></cb-system>`;
       case "prompts":
         return html`<cb-prompts></cb-prompts>`;
+      case "moh":
+        return html`<cb-moh></cb-moh>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

@@ -6,6 +6,7 @@ import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeadi
 import { focusFirstError, formError, textField } from "../forms";
 import { t } from "../i18n";
 import "../components/phone-setup";
+import "../components/moh-choice";
 import { session, toast } from "../session";
 import type { User } from "../types";
 import { check, checks } from "../validate";
@@ -152,6 +153,7 @@ export class CbProfile extends LightElement {
             ${textField({ id: "pin-new", label: t("profile.newPin"), inputmode: "numeric", autocomplete: "off", required: true, value: this.pin, error: this.pinError, hint: t("validation.pin"), onInput: (v) => (this.pin = v) })}
             <div class="actions"><button type="submit" class="secondary">${t("profile.changePin")}</button></div>
           </form>
+          <cb-moh-choice .userId=${user.id}></cb-moh-choice>
         </div>
       </div>
       <cb-phone-setup ?admin=${session.isAdmin}></cb-phone-setup>`;
