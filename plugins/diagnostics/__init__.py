@@ -1,8 +1,10 @@
-"""diagnostics: a line test number and the appliance's media counters, on the Channel API."""
+"""diagnostics: a line test number, a recorded echo test and the appliance's media counters, on the
+Channel API."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -24,13 +26,21 @@ def cordboard_config_schema() -> vol.Schema:
 
 @contextlib.asynccontextmanager
 async def _numbers(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]:
-    from cordboard.plugins.diagnostics.const import CONF_LINE_TEST_NUMBER, LINE_TEST_KEY
+    from cordboard.plugins.diagnostics.const import (
+        CONF_LINE_TEST_NUMBER,
+        CONF_RECORDED_ECHO_NUMBER,
+        CONF_RECORDED_ECHO_SECONDS,
+        LINE_TEST_KEY,
+        RECORDED_ECHO_KEY,
+    )
 
     core.data[LINE_TEST_KEY] = config[CONF_LINE_TEST_NUMBER]
+    core.data[RECORDED_ECHO_KEY] = (config[CONF_RECORDED_ECHO_NUMBER], config[CONF_RECORDED_ECHO_SECONDS])
     try:
         yield
     finally:
         core.data.pop(LINE_TEST_KEY, None)
+        core.data.pop(RECORDED_ECHO_KEY, None)
 
 
 @hookimpl
@@ -40,10 +50,16 @@ def cordboard_lifespan(core: Core, config: Mapping[str, Any]) -> AbstractAsyncCo
 
 @hookimpl
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
-    from cordboard.plugins.diagnostics.const import LINE_TEST_KEY
+    from cordboard.plugins.diagnostics.const import LINE_TEST_KEY, RECORDED_ECHO_FOLDER, RECORDED_ECHO_KEY
     from cordboard.plugins.diagnostics.line_test import line_test
+    from cordboard.plugins.diagnostics.recorded_echo import recorded_echo
 
-    return line_test if call.dialled == core.data.get(LINE_TEST_KEY) else None
+    if call.dialled == core.data.get(LINE_TEST_KEY):
+        return line_test
+    echo = core.data.get(RECORDED_ECHO_KEY)
+    if echo is not None and call.dialled == echo[0]:
+        return functools.partial(recorded_echo, seconds=echo[1], folder=core.data_dir / RECORDED_ECHO_FOLDER)
+    return None
 
 
 @hookimpl

@@ -15,3 +15,13 @@ TEST_TONE_DBM0: Final = -10.0
 TEST_TONE_MAX_S: Final = 600.0
 """The test tone ends by itself after ten minutes."""
 LINE_TEST_KEY: Final[DataKey[str]] = DataKey("diagnostics.line_test_number")
+
+CONF_RECORDED_ECHO_NUMBER: Final = "recorded_echo_number"
+DEFAULT_RECORDED_ECHO_NUMBER: Final = "*45"
+CONF_RECORDED_ECHO_SECONDS: Final = "recorded_echo_seconds"
+DEFAULT_RECORDED_ECHO_SECONDS: Final = 5
+MAX_RECORDED_ECHO_SECONDS: Final = 60
+RECORDED_ECHO_FOLDER: Final = "diagnostics/recorded-echo"
+"""Under the data folder: the last recorded echo test of each caller (``<extension>.wav``)."""
+RECORDED_ECHO_KEY: Final[DataKey[tuple[str, int]]] = DataKey("diagnostics.recorded_echo")
+"""(number, seconds) of the recorded echo test."""

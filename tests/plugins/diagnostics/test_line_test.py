@@ -53,8 +53,13 @@ async def test_line_test_reads_the_extension_then_plays_the_test_tone(pbx: Core)
 
 
 def test_line_test_number_is_checked() -> None:
-    assert CONFIG_SCHEMA({}) == {"line_test_number": "*44"}
-    assert CONFIG_SCHEMA({"line_test_number": "#9"}) == {"line_test_number": "#9"}
+    defaults = {"line_test_number": "*44", "recorded_echo_number": "*45", "recorded_echo_seconds": 5}
+    assert CONFIG_SCHEMA({}) == defaults
+    assert CONFIG_SCHEMA({"line_test_number": "#9"}) == {**defaults, "line_test_number": "#9"}
     with pytest.raises(vol.MultipleInvalid) as err:
         CONFIG_SCHEMA({"line_test_number": "*4a"})
     assert err.value.path == ["line_test_number"]
+    for seconds in (0, 61, "5"):
+        with pytest.raises(vol.MultipleInvalid) as err:
+            CONFIG_SCHEMA({"recorded_echo_seconds": seconds})
+        assert err.value.path == ["recorded_echo_seconds"]
