@@ -46,7 +46,9 @@ from cordboard.core.sip.uri import NameAddr, SipUri, TelUri, parse_uri
 
 if TYPE_CHECKING:
     from cordboard.core.calls.channel import Channel, ChannelHandler, InboundCall
+    from cordboard.core.calls.hold_music import HoldMusic
     from cordboard.core.core import Core
+    from cordboard.core.media.codecs.base import Codec as MediaCodec
     from cordboard.core.media.moh import MusicOnHold
     from cordboard.core.sip.service import SipService
 
@@ -147,6 +149,8 @@ class ActiveCall:
     echo: bool = False
     channel: Channel | None = None
     """Set when a plugin drives the call (``cordboard_route_call``): no relay, no B side."""
+    hold_music: HoldMusic | None = None
+    """What the held phone hears while the other one holds."""
 
     @property
     def media(self) -> Relay:
@@ -796,6 +800,7 @@ class B2bua:
             self._ack_reinvite_2xx(other, response, key)
         if answer is not None:
             learn_remote(other.media, answer)
+            self._follow_hold(call, side, answer)
             body = through_relay(answer, this.media, self.sip.advertise)
         ok = make_response(pending.request, 200)
         ok.headers.set(h.CONTACT, self.sip.contact_for(this.peer.transport))
@@ -805,6 +810,47 @@ class B2bua:
         self.sip.respond(pending.server_key, ok)
         if invite and not this.peer.reliable:  # the transaction layer leaves 2xx resends to us
             self._resend_2xx(call, ack_key, (bytes(ok), this.peer), T1, 0.0)
+
+    def _follow_hold(self, call: ActiveCall, holder: str, held_answer: SessionDescription) -> None:
+        """Music on hold for the held phone once it accepted the hold; stop it at unhold."""
+        if not call.on_hold:
+            self._stop_hold_music(call)
+            return
+        if call.hold_music is not None:
+            return
+        from cordboard.core.calls.hold_music import receive_codec  # numpy: only calls on hold
+
+        found = receive_codec(held_answer)
+        held = call.leg(call.other(holder))
+        if found is None or held is None:
+            return
+        holder_id = call.record.caller_user_id if holder == "a" else call.record.callee_user_id
+        self.core.create_task(
+            self._start_hold_music(call, held.media, *found, holder_id), f"music on hold {call.record.id}"
+        )
+
+    async def _start_hold_music(
+        self, call: ActiveCall, leg: RelayLeg, codec: MediaCodec, payload_type: int, holder_id: int | None
+    ) -> None:
+        from cordboard.core.calls.hold_music import HoldMusic
+        from cordboard.core.media.moh import music_class_for
+
+        music_class = await music_class_for(self.core, holder_id)
+        source = await self.core.run_in_executor(self.music.source, music_class, codec.sample_rate)
+        if call.state != "answered" or not call.on_hold or call.hold_music is not None:
+            return  # unheld or hung up meanwhile
+        call.hold_music = HoldMusic(leg, codec, payload_type, source, self.media_clock)
+        call.hold_music.start()
+
+    async def org_music_class(self) -> str:
+        from cordboard.core.media.moh import music_class_for
+
+        return await music_class_for(self.core, None)
+
+    def _stop_hold_music(self, call: ActiveCall) -> None:
+        if call.hold_music is not None:
+            call.hold_music.stop()
+            call.hold_music = None
 
     def _ack_reinvite_2xx(
         self, leg: Leg, response: SipResponse, key: TransactionKey | None, body: bytes = b""
@@ -1000,6 +1046,7 @@ class B2bua:
             language=language,
             country=self.country,
             dial=self.dialer.dial,
+            default_music=self.org_music_class,
         )
         self.calls[record.id] = call
         self._by_server_key[key] = call
@@ -1100,6 +1147,7 @@ class B2bua:
         if call.state == "ended":
             return
         call.state = "ended"
+        self._stop_hold_music(call)
         for timer in (call.ring_timer, call.retransmit):
             if timer is not None:
                 timer.cancel()

@@ -115,6 +115,7 @@ class Channel:
         music: MusicOnHold | None = None,
         country: str | None = None,
         dial: Dial | None = None,
+        default_music: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
         self.call = call
         self.endpoint = endpoint
@@ -129,6 +130,7 @@ class Channel:
         self.country = country
         """The tone plan's country (ringback, busy); None: the default plan."""
         self._dial = dial
+        self._default_music = default_music
         self._digits: asyncio.Queue[DtmfEvent] = asyncio.Queue()
         self._ended = asyncio.Event()
         self._dialled: list[Channel] = []
@@ -317,11 +319,14 @@ class Channel:
     def stop_tone(self) -> None:
         self.endpoint.source = None
 
-    async def hold(self, music_class: str = "default") -> None:
-        """Music on hold (MOH-01..03) whenever nothing else plays, until ``unhold``."""
+    async def hold(self, music_class: str | None = None) -> None:
+        """Music on hold (MOH-01..03) whenever nothing else plays, until ``unhold``: the class named
+        (a queue's own), else the organisation's choice (setting ``core.music_on_hold``)."""
         self._check()
         if self._music is None:
             raise RuntimeError("no music on hold here")
+        if music_class is None:
+            music_class = await self._default_music() if self._default_music else "default"
         loop = asyncio.get_running_loop()
         self.endpoint.source = await loop.run_in_executor(
             None, self._music.source, music_class, self.sample_rate

@@ -302,6 +302,7 @@ class Dialer:
             ring=_nothing,
             hang_up=lambda _status: self._hang_up(call, "hung up by Cordboard"),
             music=b2bua.music,
+            default_music=b2bua.org_music_class,
             language=language,
             country=b2bua.country,
         )
