@@ -43,6 +43,9 @@ STREAM_DEPTH: Final = 4
 STREAM_START: Final = 2
 """Frames a live source must have queued before they are sent: one frame of slack, so timer jitter
 between the source's clock and ours does not cut gaps into the audio."""
+INBAND_OVERLAP_S: Final = 0.5
+"""A phone's first RFC 4733 digit that began this soon after the in-band detector reported the same
+digit is that key press again (the phone sent its tone in the audio before the events)."""
 
 
 class MediaEndpoint:
@@ -78,8 +81,12 @@ class MediaEndpoint:
         self._jitter = JitterBuffer(clock_rate=codec.clock_rate, frame_ms=FRAME_MS)
         self._dtmf_in = DtmfReceiver(clock_rate=dtmf_clock_rate)
         self._dtmf_out = DtmfSender(clock_rate=dtmf_clock_rate, interval_ms=FRAME_MS)
-        # In-band detection only when the phone cannot send RFC 4733 (it would report digits twice).
-        self._inband = DtmfDetector(self.sample_rate) if dtmf_payload_type is None else None
+        # In-band detection until the phone's first RFC 4733 packet, telephone-event negotiated or
+        # not: misconfigured phones offer it and still send tones in the audio. From that packet on
+        # only RFC 4733 counts, so a phone sending both has each digit reported once.
+        self._inband: DtmfDetector | None = DtmfDetector(self.sample_rate)
+        self._inband_last: tuple[str, float] | None = None
+        """The latest in-band digit and when it was reported, until the first RFC 4733 digit."""
         self._clock = RtpClock(codec.clock_rate, frame_ms=FRAME_MS)
         self._ssrc = secrets.randbits(32)
         self._playing: deque[tuple[Pcm, asyncio.Future[bool]]] = deque()
@@ -244,7 +251,17 @@ class MediaEndpoint:
                 header.sequence, header.timestamp, payload, now, ssrc=header.ssrc, marker=header.marker
             )
         elif self.dtmf_payload_type is not None and header.payload_type == self.dtmf_payload_type:
+            self._inband = None  # the phone sends RFC 4733: tones still in its audio are echoes of it
             for event in self._dtmf_in.feed(header.timestamp, header.sequence, header.marker, payload, now):
+                if self._inband_last is not None:
+                    digit, reported = self._inband_last
+                    self._inband_last = None
+                    if (
+                        event.digit == digit
+                        and event.at is not None
+                        and event.at - reported < INBAND_OVERLAP_S
+                    ):
+                        continue  # the key press the detector reported from the tone sent before it
                 self._dtmf(event)
         else:
             self.ignored += 1
@@ -266,6 +283,7 @@ class MediaEndpoint:
             listener(frame)
         if self._inband is not None:
             for event in self._inband.feed(frame):
+                self._inband_last = (event.digit, now)
                 self._dtmf(event)
 
     # -- the 20 ms clock ----------------------------------------------------------------------
