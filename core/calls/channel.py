@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -133,6 +133,8 @@ class Channel:
         self._default_music = default_music
         self._digits: asyncio.Queue[DtmfEvent] = asyncio.Queue()
         self._ended = asyncio.Event()
+        self._digit_waits = 0
+        """Awaitables waiting for digits now: in-band detection runs only while there are some."""
         self._dialled: list[Channel] = []
         """Channels this one dialled: they end when it ends."""
         self._bridged_to: Channel | None = None
@@ -208,7 +210,8 @@ class Channel:
                 digit_wait = asyncio.ensure_future(self._digits.get())
                 waits.add(digit_wait)
             try:
-                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                with self._awaiting_digits(interrupt_on_dtmf):
+                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 for waiter in waits:
                     if waiter is not playing:
@@ -231,14 +234,15 @@ class Channel:
         a digit; returns what was collected (possibly empty)."""
         self._check()
         digits = ""
-        while len(digits) < max_digits:
-            wait = timeout if not digits else inter_digit_timeout
-            event = await self._next_digit(wait)
-            if event is None:
-                break
-            if terminator is not None and event.digit == terminator:
-                break
-            digits += event.digit
+        with self._awaiting_digits():
+            while len(digits) < max_digits:
+                wait = timeout if not digits else inter_digit_timeout
+                event = await self._next_digit(wait)
+                if event is None:
+                    break
+                if terminator is not None and event.digit == terminator:
+                    break
+                digits += event.digit
         return digits
 
     async def record(
@@ -283,7 +287,8 @@ class Channel:
         if digit_wait is not None:
             waits.add(digit_wait)
         try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            with self._awaiting_digits(stop_on_dtmf):
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
             with contextlib.suppress(ValueError):
                 self.endpoint.listeners.remove(on_frame)
@@ -442,6 +447,22 @@ class Channel:
         await self._ended.wait()
 
     # -- helpers ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _awaiting_digits(self, waiting: bool = True) -> Iterator[None]:
+        """In-band DTMF detection while a plugin waits for digits (RFC 4733 and INFO digits are
+        always taken; tones pressed while nobody waits are not digits)."""
+        if not waiting:
+            yield
+            return
+        self._digit_waits += 1
+        self.endpoint.listen_inband = True
+        try:
+            yield
+        finally:
+            self._digit_waits -= 1
+            if not self._digit_waits:
+                self.endpoint.listen_inband = False
+
     async def _next_digit(self, wait: float) -> DtmfEvent | None:
         getter = asyncio.ensure_future(self._digits.get())
         ended = asyncio.ensure_future(self._ended.wait())

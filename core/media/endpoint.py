@@ -83,8 +83,11 @@ class MediaEndpoint:
         self._dtmf_out = DtmfSender(clock_rate=dtmf_clock_rate, interval_ms=FRAME_MS)
         # In-band detection until the phone's first RFC 4733 packet, telephone-event negotiated or
         # not: misconfigured phones offer it and still send tones in the audio. From that packet on
-        # only RFC 4733 counts, so a phone sending both has each digit reported once.
+        # only RFC 4733 counts, so a phone sending both has each digit reported once. It runs only
+        # while someone waits for digits (``listen_inband``): on speech it costs more than the rest
+        # of the channel's media together.
         self._inband: DtmfDetector | None = DtmfDetector(self.sample_rate)
+        self._listen_inband = False
         self._inband_last: tuple[str, float] | None = None
         """The latest in-band digit and when it was reported, until the first RFC 4733 digit."""
         self._clock = RtpClock(codec.clock_rate, frame_ms=FRAME_MS)
@@ -105,6 +108,17 @@ class MediaEndpoint:
         """The clock's key for this endpoint and the clock's frame index it started at."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
+
+    @property
+    def listen_inband(self) -> bool:
+        """Whether tones in the received audio are detected as digits (a plugin waits for some)."""
+        return self._listen_inband
+
+    @listen_inband.setter
+    def listen_inband(self, on: bool) -> None:
+        if on and not self._listen_inband and self._inband is not None:
+            self._inband = DtmfDetector(self.sample_rate)  # no audio from before the wait
+        self._listen_inband = on
 
     @property
     def rtp_port(self) -> int:
@@ -281,7 +295,7 @@ class MediaEndpoint:
             frame = self._decoder.conceal()
         for listener in list(self.listeners):
             listener(frame)
-        if self._inband is not None:
+        if self._inband is not None and self._listen_inband:
             for event in self._inband.feed(frame):
                 self._inband_last = (event.digit, now)
                 self._dtmf(event)

@@ -110,6 +110,10 @@ async def test_inband_digits_are_detected_without_telephone_event(make_pair: obj
     pair = make_pair(dtmf=None)  # type: ignore[operator]
     gap = np.zeros(800, dtype=np.int16)
     seven, zero = tone((852.0, 1209.0), 0.1, 8000, 3000), tone((941.0, 1336.0), 0.1, 8000, 3000)
+    assert await asyncio.wait_for(pair.a.play(np.concatenate([gap, seven, gap])), 3)
+    await asyncio.sleep(0.3)
+    assert pair.digits == []  # nobody waits for digits: the (costly) detector does not run
+    pair.b.listen_inband = True
     assert await asyncio.wait_for(pair.a.play(np.concatenate([gap, seven, gap, zero, gap])), 3)
     await asyncio.sleep(0.3)
     assert [(e.digit, e.source) for e in pair.digits] == [("7", "inband"), ("0", "inband")]

@@ -145,6 +145,7 @@ async def make_line() -> AsyncIterator[Callable[[int | None], Line]]:
         endpoint.set_remote(HOST, phone.local_port)
         line = Line(endpoint, phone, [])
         endpoint.on_dtmf = line.digits.append
+        endpoint.listen_inband = True  # as a channel does while a plugin waits for digits
         endpoint.start()
         lines.append(line)
         return line
