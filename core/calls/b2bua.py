@@ -285,13 +285,8 @@ class B2bua:
             return self.dialer.on_request(key, request)
         call, side = found
         leg = call.leg(side)
-        if leg is not None:
-            try:
-                leg.dialog.receive_request(request)
-            except Exception as err:  # out-of-order CSeq and friends: the dialog says what to answer
-                response = getattr(err, "to_response", None)
-                self.sip.respond(key, response(request) if response else make_response(request, 500))
-                return True
+        if leg is not None and not self.accept_in_dialog(leg.dialog, key, request):
+            return True
         if method == "BYE":
             self.sip.respond(key, make_response(request, 200))
             self._hang_up_other(call, side)
@@ -335,6 +330,17 @@ class B2bua:
                 call.retransmit = None
             if call.b_ack_pending is not None:
                 self._late_offer_ack(call, request)
+
+    def accept_in_dialog(self, dialog: Dialog, key: TransactionKey, request: SipRequest) -> bool:
+        """Let the dialog check an in-dialog request (CSeq order, target refresh); False once it
+        was refused with the response the dialog names."""
+        try:
+            dialog.receive_request(request)
+        except Exception as err:  # out-of-order CSeq and friends: the dialog says what to answer
+            response = getattr(err, "to_response", None)
+            self.sip.respond(key, response(request) if response else make_response(request, 500))
+            return False
+        return True
 
     def _late_offer_ack(self, call: ActiveCall, ack: SipRequest) -> None:
         """The caller's ACK holds the answer to the callee's offer: pass it on in the callee's ACK."""

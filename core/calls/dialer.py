@@ -202,9 +202,7 @@ class Dialer:
             return True
         self._by_client_key.pop(key, None)
         if status >= 300:
-            fork.final = status
-            if all(f.final is not None for f in call.forks) and not call.answered.done():
-                call.answered.set_result(None)
+            self._fork_failed(call, fork, status)
             return True
         if call.answered.done() or call.state not in ("trying", "ringing"):
             b2bua.refuse_late_answer(fork, response)
@@ -217,11 +215,14 @@ class Dialer:
         found = self._by_client_key.pop(key, None)
         if found is None:
             return False
-        call, fork = found
-        fork.final = 408
-        if all(f.final is not None for f in call.forks) and not call.answered.done():
-            call.answered.set_result(None)
+        self._fork_failed(*found, 408)
         return True
+
+    @staticmethod
+    def _fork_failed(call: OutboundCall, fork: Fork, status: int) -> None:
+        fork.final = status
+        if all(f.final is not None for f in call.forks) and not call.answered.done():
+            call.answered.set_result(None)  # every phone said no
 
     def on_request(self, key: TransactionKey, request: SipRequest) -> bool:
         """In-dialog requests from an answered phone: BYE, INFO digits, re-INVITE, OPTIONS."""
@@ -229,11 +230,7 @@ class Dialer:
         if call is None or call.dialog is None or call.channel is None:
             return False
         b2bua = self._b2bua
-        try:
-            call.dialog.receive_request(request)
-        except Exception as err:  # out-of-order CSeq and friends: the dialog says what to answer
-            response = getattr(err, "to_response", None)
-            b2bua.sip.respond(key, response(request) if response else make_response(request, 500))
+        if not b2bua.accept_in_dialog(call.dialog, key, request):
             return True
         method = request.method
         if method == "BYE":
