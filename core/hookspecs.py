@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cordboard.core.calls.channel import ChannelHandler, InboundCall
     from cordboard.core.core import Core
     from cordboard.core.plugin_api import SettingScope
+    from cordboard.core.provisioning.vendor import ProvisioningVendor
     from cordboard.core.storage.migrations import Migration
 
 hookspec = pluggy.HookspecMarker("cordboard")
@@ -144,4 +145,18 @@ def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None
 
     :param core: the running Core.
     :param call: the dialled number and the authenticated caller.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Provisioning
+# ---------------------------------------------------------------------------------------------
+@hookspec
+def cordboard_provisioning_vendor() -> ProvisioningVendor | None:
+    """Return the vendor's provisioning (file formats of its desk phones), for vendor plugins
+    (``plugins/provision_snom/``, ...). Every enabled vendor plugin's answer is used.
+
+    See ``cordboard.core.provisioning.vendor``: the core serves ``/provision/<ticket>/<path>``,
+    asks each vendor which MAC the path names, and has the device's vendor render the file from a
+    ``PhoneConfig`` (accounts, keys, directory, time zone, language).
     """

@@ -1,0 +1,1 @@
+"""Zero-touch provisioning of desk phones (issue 9): devices, tickets, the provisioning server."""
