@@ -1,4 +1,5 @@
-"""`python -m bench [registrations|calls|media|all]`: Cordboard's SIP engine under SIPp load, with anchors.
+"""`python -m bench [registrations|calls|media|channels|recordings|transcoding|all]`: Cordboard's SIP
+engine and media under SIPp load, with anchors.
 
 Prints one JSON line per measurement and a final Markdown table of medians over ``--runs`` runs.
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import calls, channels, media, registrations
+from bench import calls, channels, media, recordings, registrations, transcoding
 from bench.common import BENCH, OPTIONS, ROOT, emit, log, median
 
 
@@ -32,11 +33,14 @@ class Plan:
     steady: float
     """Seconds of the measured window with every call of a media level up."""
     levels: tuple[int, ...]
+    transcode_levels: tuple[int, ...]
 
 
-FULL = Plan(register_step=8.0, call_step=8.0, steady=10.0, levels=media.LEVELS)
-QUICK = Plan(register_step=5.0, call_step=5.0, steady=5.0, levels=(20, 50))
-BENCHES = ("registrations", "calls", "media", "channels")
+FULL = Plan(
+    register_step=8.0, call_step=8.0, steady=10.0, levels=media.LEVELS, transcode_levels=transcoding.LEVELS
+)
+QUICK = Plan(register_step=5.0, call_step=5.0, steady=5.0, levels=(20, 50), transcode_levels=(10, 25))
+BENCHES = ("registrations", "calls", "media", "channels", "recordings", "transcoding")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -129,6 +133,29 @@ def table(results: dict[str, Any], runs: int, args: argparse.Namespace) -> str:
                 f"| CPU per channel {what}, % of one core; frames sent >5 ms late (worst {worst} ms);"
                 f" failed calls | {ours} | - | - | {target} |"
             )
+    for row in results.get("recordings", []):
+        late = f"{row['late_frames']} of {row['frames']} (worst {fmt(row['max_late_ms'], 1)} ms)"
+        files = (
+            f"{row['full_length_min']} full {row['seconds']} s, {row['with_tone_min']} with the callers' tone"
+        )
+        lines.append(
+            "| CPU per channel recording its caller (recorded echo test, PCMU) at"
+            f" {row['concurrent']} channels, % of one core; frames sent >5 ms late; recordings (worst run);"
+            " failed calls"
+            f" | {fmt(row['cpu_per_channel_pct'], 3)}; {late}; {files}; {row['failed']} | - | - | - |"
+        )
+    for row in results.get("transcoding", []):
+        relayed, transcoded = row.get("relayed"), row.get("transcoded")
+        if not transcoded:
+            continue
+        theirs = f"relayed G.711 call, same run: {fmt(relayed['cpu_per_call_pct'], 3)}" if relayed else "n/a"
+        times = "n/a" if row["ratio"] is None else f"{row['ratio']:.1f}x"
+        lines.append(
+            "| CPU per transcoded call (caller G.722, callee PCMU) at"
+            f" {row['concurrent']} calls, % of one core; loss; failed calls"
+            f" | {fmt(transcoded['cpu_per_call_pct'], 3)}; {100 * transcoded['loss_max']:.3f}%;"
+            f" {transcoded['failed']} | {theirs} | {times} | - |"
+        )
     waits = server_waits()
     if waits:
         noise = ", ".join(f"{name} {100 * wait:.0f}%" for name, wait in sorted(waits.items()))
@@ -192,6 +219,13 @@ def main(argv: list[str] | None = None) -> int:
             results["media"] = (media_summary(mine_levels), media_summary(anchor_levels))
         if "channels" in which:
             results["channels"] = channels.summary(channels.bench(workdir, runs, plan.steady, plan.levels))
+        if "recordings" in which:
+            results["recordings"] = recordings.summary(
+                recordings.bench(workdir, runs, plan.steady, plan.levels)
+            )
+        if "transcoding" in which:
+            found = transcoding.bench(workdir, runs, plan.steady, plan.transcode_levels)
+            results["transcoding"] = transcoding.summary(found)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -83,8 +83,10 @@ def register_callees(target: str, found: list[Callee], workdir: Path) -> None:
         raise RuntimeError(f"callees did not register: {failed}: {runs[0].output_tail()}")
 
 
-def start_callees(found: list[Callee], workdir: Path, media: str = "") -> list[Sipp]:
-    scenario = render(SCENARIOS / "uas.xml", workdir / "uas.xml", MEDIA=media)
+def start_callees(
+    found: list[Callee], workdir: Path, media: str = "", template: Path = SCENARIOS / "uas.xml"
+) -> list[Sipp]:
+    scenario = render(template, workdir / template.name, MEDIA=media)
     runs = []
     for callee in found:
         args = ["-sf", str(scenario), "-i", callee.ip, "-p", str(callee.port), "-mi", callee.ip]

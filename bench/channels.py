@@ -1,8 +1,8 @@
 """Concurrent channels the appliance plays to itself (issue 4): SIPp callers dial the line test number
-(the diagnostics plugin reads back the extension, then plays a 1004 Hz tone), sending G.711 RTP
-too, so each channel also decodes; then 20 callers in one conference room (each hears the mix of
-the 19 others). The server's CPU per channel over a steady window and the frames it sent more than
-5 ms late (GET /api/diagnostics/media)."""
+(the diagnostics plugin reads back the extension, then plays a 1004 Hz tone), sending PCMU RTP too
+(offered alone, so the appliance takes and decodes it); then 20 callers in one conference room
+(each hears the mix of the 19 others). The server's CPU per channel over a steady window and the
+frames it sent more than 5 ms late (GET /api/diagnostics/media)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from bench.common import BenchCordboard, emit, log, password_for, profile_path
-from bench.media import RAMP, SETTLE, RelayCounters, run_level
+from bench.common import emit, log, media_stats, password_for, sip_target, start_cordboard
+from bench.media import PCMU_ONLY, RAMP, SETTLE, RelayCounters, run_level
 from bench.pcap import write_pcap
 
 LEVELS: Final = (50, 100, 200)
@@ -38,27 +38,13 @@ class ChannelLevel:
     wait: float
 
 
-def _media_stats(pbx: BenchCordboard) -> dict[str, Any]:
-    status, body = pbx.http("GET", "/api/diagnostics/media")
-    if status != 200:
-        raise RuntimeError(f"GET /api/diagnostics/media: {status} {body}")
-    return dict(body)
-
-
 def bench(workdir: Path, runs: int, steady: float, levels: tuple[int, ...] = LEVELS) -> list[ChannelLevel]:
     results: list[ChannelLevel] = []
     pcap = write_pcap(workdir / "channels-pcmu.pcap", max(levels) / RAMP + SETTLE + steady + 10)
     users = [(f"chan{i:04d}", str(60000 + i), password_for(f"chan{i:04d}")) for i in range(max(levels))]
     for run in range(1, runs + 1):
-        data = workdir / f"channels-run{run}" / "data"
-        pbx = BenchCordboard(
-            data, rtp_port_min=RTP[0], rtp_port_max=RTP[1], profile=profile_path("channels", run)
-        )
-        pbx.write_config()
-        pbx.import_users(users)
-        pid = pbx.start_pinned()
-        pbx.cli("prompts", "generate")  # spoken ahead, so the first callers do not wait for espeak
-        target = f"127.0.0.1:{pbx.sip_port}"
+        pbx, pid = start_cordboard("channels", run, workdir, users, RTP, prompts=True)
+        data, target = pbx.data, sip_target(pbx)
         log(f"channels run {run}: cordboard, line test {LINE_TEST}")
         try:
             with RelayCounters(*RTP) as counters:
@@ -66,12 +52,12 @@ def bench(workdir: Path, runs: int, steady: float, levels: tuple[int, ...] = LEV
                     (CONFERENCE_SIZE, CONFERENCE_ROOM)
                 ]
                 for concurrent, dialled in plan:
-                    before = _media_stats(pbx)
+                    before = media_stats(pbx)
                     level = run_level(
                         concurrent, target=target, workdir=data.parent, pcap=pcap, dialled=dialled,
-                        users=users, server=[pid], counters=counters, auth=True, steady=steady,
+                        users=users, server=[pid], counters=counters, auth=True, steady=steady, sdp=PCMU_ONLY,
                     )  # fmt: skip
-                    after = _media_stats(pbx)
+                    after = media_stats(pbx)
                     row = ChannelLevel(
                         dialled,
                         concurrent,

@@ -183,6 +183,43 @@ def password_for(username: str) -> str:
     return f"bench-{username}-secret"
 
 
+def start_cordboard(
+    name: str,
+    run: int,
+    workdir: Path,
+    users: Sequence[tuple[str, str, str]],
+    rtp: tuple[int, int],
+    *,
+    prompts: bool = False,
+) -> tuple[BenchCordboard, int]:
+    """The set-up of one run of a Cordboard media benchmark: a fresh data folder
+    (``workdir/<name>-run<run>/data``), RTP ports ``rtp``, the (username, extension, password) users
+    imported, the server started and pinned to its core (py-spy on the first run with --profile);
+    with ``prompts`` the prompts are spoken ahead, so the first callers do not wait for espeak.
+    Returns the process and its pid; the caller stops it."""
+    data = workdir / f"{name}-run{run}" / "data"
+    pbx = BenchCordboard(data, rtp_port_min=rtp[0], rtp_port_max=rtp[1], profile=profile_path(name, run))
+    pbx.write_config()
+    pbx.import_users(users)
+    pid = pbx.start_pinned()
+    if prompts:
+        pbx.cli("prompts", "generate")
+    return pbx, pid
+
+
+def sip_target(pbx: CordboardProcess) -> str:
+    return f"127.0.0.1:{pbx.sip_port}"
+
+
+def media_stats(pbx: CordboardProcess) -> dict[str, Any]:
+    """The appliance's own media counters (GET /api/diagnostics/media): open, frames_sent,
+    late_frames (sent more than 5 ms after their due time), max_late_ms."""
+    status, body = pbx.http("GET", "/api/diagnostics/media")
+    if status != 200:
+        raise RuntimeError(f"GET /api/diagnostics/media: {status} {body}")
+    return dict(body)
+
+
 @dataclass(frozen=True, slots=True)
 class SippStats:
     """The last row of one SIPp -trace_stat file."""

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -17,7 +18,6 @@ from bench.calls import Callee, register_callees, start_callees
 from bench.common import (
     SCENARIOS,
     SERVER_CPU,
-    BenchCordboard,
     Sipp,
     children,
     cpu_seconds,
@@ -25,10 +25,11 @@ from bench.common import (
     free_port,
     log,
     password_for,
-    profile_path,
     render,
     run_delay,
+    sip_target,
     socket_drops,
+    start_cordboard,
 )
 from bench.pcap import write_pcap
 
@@ -40,6 +41,10 @@ CORDBOARD_RTP: Final = (12000, 13999)
 RTPENGINE_RTP: Final = (14000, 15999)
 """Relay port ranges outside the ephemeral range, so the packet counters count only relayed RTP."""
 PLAY: Final = '  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>'
+PCMU_ONLY: Final = {"RTP/AVP 0 8": "RTP/AVP 0", "\n      a=rtpmap:8 PCMA/8000": ""}
+"""Replacements that make uac_auth.xml offer PCMU alone, the codec its pcap sends: a caller the
+appliance answers itself must offer it alone, since the appliance prefers PCMA to PCMU and would
+drop PCMU packets on a call it agreed PCMA for (relayed calls pass whatever is sent)."""
 
 
 class RelayCounters:
@@ -143,18 +148,28 @@ def run_level(
     auth: bool,
     steady: float,
     signalling: tuple[int, ...] = (),
+    hold: float | None = None,
+    sdp: Mapping[str, str] | None = None,
+    name: str = "media",
+    probe: Callable[[], object] | None = None,
 ) -> Level:
-    """Set up ``concurrent`` calls at RAMP calls/s, hold them all through a ``steady`` s window."""
+    """Set up ``concurrent`` calls at RAMP calls/s, hold them all through a ``steady`` s window.
+
+    Each caller hangs up ``hold`` s after its call is answered (by default just after the window);
+    ``sdp`` replaces text in the callers' scenario (another offer); ``name`` names SIPp's files;
+    ``probe`` is called once every call is up, just before the window."""
     ramp = concurrent / RAMP
-    hold = ramp + SETTLE + steady + 2
+    if hold is None:
+        hold = ramp + SETTLE + steady + 2
     template = SCENARIOS / ("uac_auth.xml" if auth else "uac_noauth.xml")
     scenario = render(
         template,
-        workdir / f"media-{template.name}",
+        workdir / f"{name}-{template.name}",
         HOLD_MS=str(int(hold * 1000)),
         MEDIA=PLAY.format(pcap=pcap),
+        **(sdp or {}),
     )
-    path = workdir / "media-callers.csv"
+    path = workdir / f"{name}-callers.csv"
     lines = ["SEQUENTIAL"]
     lines += [f"{u};[authentication username={u} password={p}];{dialled}" for u, _e, p in users]
     path.write_text("\n".join(lines) + "\n")
@@ -166,8 +181,10 @@ def run_level(
     ]  # fmt: skip
     if os.environ.get("BENCH_TRACE"):
         args += ["-trace_msg"]
-    uac = Sipp(f"media-uac-{concurrent}", args, workdir).start()
+    uac = Sipp(f"{name}-uac-{concurrent}", args, workdir).start()
     time.sleep(ramp + SETTLE)
+    if probe is not None:
+        probe()
     sip = [p for pid in signalling for p in children(pid)]
     drops0, sip0 = socket_drops(counters.low, counters.high), cpu_seconds(sip)
     cpu0, (in0, out0), t0 = cpu_seconds(server), counters.read(), time.monotonic()
@@ -213,18 +230,10 @@ def bench_cordboard(workdir: Path, runs: int, steady: float, levels: tuple[int, 
     pcap = write_pcap(workdir / "g711-pcmu.pcap", max(levels) / RAMP + SETTLE + steady + 10)
     users = [(f"media{i:04d}", str(50000 + i), password_for(f"media{i:04d}")) for i in range(max(levels))]
     for run in range(1, runs + 1):
-        data = workdir / f"media-run{run}" / "data"
-        pbx = BenchCordboard(
-            data,
-            rtp_port_min=CORDBOARD_RTP[0],
-            rtp_port_max=CORDBOARD_RTP[1],
-            profile=profile_path("media", run),
-        )
-        pbx.write_config()
         callee = Callee("mediauas", "3999", "127.0.0.1", free_port())
-        pbx.import_users([*users, (callee.username, callee.extension, password_for(callee.username))])
-        pid = pbx.start_pinned()
-        target = f"127.0.0.1:{pbx.sip_port}"
+        accounts = [*users, (callee.username, callee.extension, password_for(callee.username))]
+        pbx, pid = start_cordboard("media", run, workdir, accounts, CORDBOARD_RTP)
+        data, target = pbx.data, sip_target(pbx)
         uas: list[Sipp] = []
         log(f"media run {run}: cordboard")
         try:
