@@ -49,8 +49,9 @@ def parse_body_sdp(body: bytes, content_type: str | None) -> SessionDescription 
     return parse_sdp(body)
 
 
-CHANNEL_CODECS: Final = ("G722/8000", "PCMA/8000", "PCMU/8000")
-"""What the appliance speaks itself, best first (wideband when the phone offers it)."""
+CHANNEL_CODECS: Final = ("G722/8000", "PCMA/8000", "PCMU/8000", "opus/48000/2")
+"""What the appliance speaks itself, best first: wideband G.722 when the phone offers it; Opus
+(browsers) last, for phones that speak nothing else, since it costs the most CPU."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +99,12 @@ def answer_for_channel(offer: SessionDescription, address: str, port: int) -> Ch
 
 
 def _name_rate(codec: str) -> tuple[str, int]:
-    name, _, rate = codec.partition("/")
+    name, rate, *_channels = codec.split("/")
     return name, int(rate)
 
 
-OFFER_PAYLOAD_TYPES: Final = {"G722/8000": 9, "PCMA/8000": 8, "PCMU/8000": 0}
+OFFER_PAYLOAD_TYPES: Final = {"G722/8000": 9, "PCMA/8000": 8, "PCMU/8000": 0, "opus/48000/2": 111}
+OFFER_FMTP: Final = {"opus/48000/2": "minptime=20;useinbandfec=1"}
 TELEPHONE_EVENT_PT: Final = 101
 
 
@@ -118,6 +120,7 @@ def offer_for_channel(address: str, port: int) -> bytes:
         "t=0 0",
         f"m=audio {port} RTP/AVP {' '.join(formats)}",
         *(f"a=rtpmap:{OFFER_PAYLOAD_TYPES[c]} {c}" for c in CHANNEL_CODECS),
+        *(f"a=fmtp:{OFFER_PAYLOAD_TYPES[c]} {params}" for c, params in OFFER_FMTP.items()),
         f"a=rtpmap:{TELEPHONE_EVENT_PT} telephone-event/8000",
         f"a=fmtp:{TELEPHONE_EVENT_PT} 0-15",
         "a=ptime:20",

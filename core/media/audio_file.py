@@ -21,8 +21,8 @@ from cordboard.core.storage.atomic import atomic_write
 _LOGGER = logging.getLogger(__name__)
 
 PCM = npt.NDArray[np.int16]
-SAMPLE_RATES: Final = (8000, 16000)
-"""The rates the media engine works at (narrowband and wideband)."""
+SAMPLE_RATES: Final = (8000, 16000, 48000)
+"""The rates the media engine works at (narrowband, wideband, and Opus's fullband)."""
 MAX_SECONDS: Final = 3600
 """Longest audio accepted from an upload (an hour of music on hold)."""
 
@@ -62,7 +62,7 @@ def _plain_wav(data: bytes) -> tuple[PCM, int] | None:
 
 
 def decode_audio(data: bytes, sample_rate: int, *, name: str = "audio") -> PCM:
-    """Any audio file's bytes as mono int16 samples at ``sample_rate`` (8000 or 16000).
+    """Any audio file's bytes as mono int16 samples at ``sample_rate`` (one of ``SAMPLE_RATES``).
 
     Raises AudioFileError naming what is wrong: not audio, no audio stream, empty, too long.
     """

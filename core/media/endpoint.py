@@ -23,6 +23,8 @@ import numpy.typing as npt
 
 from cordboard.core.media.clock import MediaClock
 from cordboard.core.media.codecs.base import Codec, Decoder, Encoder
+from cordboard.core.media.codecs.resample import Resampler
+from cordboard.core.media.dtmf_detect import SAMPLE_RATES as DTMF_SAMPLE_RATES
 from cordboard.core.media.dtmf_detect import DtmfDetector
 from cordboard.core.media.dtmf_event import DtmfEvent
 from cordboard.core.media.pacer import RtpClock
@@ -86,7 +88,11 @@ class MediaEndpoint:
         # only RFC 4733 counts, so a phone sending both has each digit reported once. It runs only
         # while someone waits for digits (``listen_inband``): on speech it costs more than the rest
         # of the channel's media together.
-        self._inband: DtmfDetector | None = DtmfDetector(self.sample_rate)
+        self._inband: DtmfDetector | None = _inband_detector(self.sample_rate)
+        self._inband_resampler = (
+            Resampler(self.sample_rate, 16000) if self.sample_rate not in DTMF_SAMPLE_RATES else None
+        )
+        """Opus channels (48 kHz) are listened to for tones at 16 kHz."""
         self._listen_inband = False
         self._inband_last: tuple[str, float] | None = None
         """The latest in-band digit and when it was reported, until the first RFC 4733 digit."""
@@ -117,7 +123,7 @@ class MediaEndpoint:
     @listen_inband.setter
     def listen_inband(self, on: bool) -> None:
         if on and not self._listen_inband and self._inband is not None:
-            self._inband = DtmfDetector(self.sample_rate)  # no audio from before the wait
+            self._inband = _inband_detector(self.sample_rate)  # no audio from before the wait
         self._listen_inband = on
 
     @property
@@ -296,7 +302,8 @@ class MediaEndpoint:
         for listener in list(self.listeners):
             listener(frame)
         if self._inband is not None and self._listen_inband:
-            for event in self._inband.feed(frame):
+            heard = self._inband_resampler.process(frame) if self._inband_resampler else frame
+            for event in self._inband.feed(heard):
                 self._inband_last = (event.digit, now)
                 self._dtmf(event)
 
@@ -309,6 +316,10 @@ class MediaEndpoint:
         if self._dtmf_in.get_timer() is not None:
             for event in self._dtmf_in.handle_timer(now):
                 self._dtmf(event)
+
+
+def _inband_detector(sample_rate: int) -> DtmfDetector:
+    return DtmfDetector(sample_rate if sample_rate in DTMF_SAMPLE_RATES else 16000)
 
 
 def _ignore(data: bytes, addr: Address) -> None:
