@@ -14,6 +14,13 @@ routes as above play, add or replace a language's recording, or remove one (not 
 ``GET /api/prompts?kind=org`` (or ``system``; both without ``kind``) is the list that settings
 offering "choose a prompt" (IVR, queues, schedules) fill their dropdowns from: each entry has
 ``id``, ``kind`` and ``name``.
+
+Record by phone (PRM-04): ``POST /api/prompts/record-by-phone`` with ``number`` (an extension or
+user name), ``language`` and either ``prompt_id`` (``org:<n>``) or ``name`` and ``description`` of
+a new prompt calls that phone, where a voice guide leads through the recording
+(core/media/phone_recording.py); it answers 202 with the job, which ``GET
+/api/prompts/record-by-phone/{job_id}`` reads (``ringing``, ``recording``, ``saved``, ``failed``
+with ``reason``). Each change is also the state ``prompt_recording.<job id>`` on the WebSocket.
 """
 
 from __future__ import annotations
@@ -23,14 +30,16 @@ from typing import Any, Final
 import voluptuous as vol
 from aiohttp import BodyPartReader, web
 
-from cordboard.core.bus import EventType
-from cordboard.core.exceptions import ConfigValidationError
-from cordboard.core.http.access import api, request_body
+from cordboard.core.config import validation as cv
+from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.http.access import api, current_user, request_body
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.identity import fields
 from cordboard.core.media import org_prompts
 from cordboard.core.media.audio_file import AudioFileError
+from cordboard.core.media.org_prompts import EVENT_PROMPTS_CHANGED
+from cordboard.core.media.phone_recording import phone_recorder
 from cordboard.core.media.prompts import (
     LANGUAGES,
     PROMPT_TEXTS,
@@ -44,9 +53,17 @@ MAX_PROMPT_BYTES: Final = 50 * 1024 * 1024
 MAX_FORM_FIELD: Final = 16 * 1024
 """The largest text field of the create form (name, description, language)."""
 KINDS: Final = ("system", "org")
-EVENT_PROMPTS_CHANGED: Final[EventType[dict[str, str]]] = EventType("prompts.changed")
-"""A prompt was created, edited, deleted, or one of its recordings changed: ``prompt_id``, ``action``."""
 PATCH_BODY: Final = org_prompts.UPDATE_SCHEMA
+RECORD_BY_PHONE_BODY: Final = vol.Schema(
+    {
+        vol.Required("number"): cv.string,
+        vol.Optional("language"): cv.string,
+        vol.Optional("prompt_id"): cv.string,
+        vol.Optional("name"): cv.string,
+        vol.Optional("description"): cv.string,
+    },
+    extra=vol.PREVENT_EXTRA,
+)
 
 
 def _target(request: web.Request) -> tuple[str, str]:
@@ -223,6 +240,87 @@ async def _insert(request: web.Request, values: dict[str, Any]) -> org_prompts.O
         return await request.app[CORE_KEY].db.call(lambda db: org_prompts.create_prompt(db, values))
     except org_prompts.PromptNameTaken as err:
         raise ApiError(409, "conflict", str(err), {"name": str(err)}) from None
+
+
+@routes.post("/api/prompts/record-by-phone")
+@api(access="admin", body=RECORD_BY_PHONE_BODY)
+async def record_by_phone(request: web.Request) -> web.Response:
+    """Record a prompt by phone (PRM-04): call ``number`` and let a voice guide take the recording.
+
+    ``number``: an extension or user name with a registered phone; ``language``: of the guide and
+    of the recording (default the organisation's); ``prompt_id`` (``org:<n>``) records into that
+    prompt, else ``name`` and ``description`` name the new prompt made when the recording is kept.
+    Answers 202 with the job at once (``Location``: where to read it); every bad field is named, a
+    taken name or a call to the number already in progress is 409, SIP not running 503.
+    """
+    core = request.app[CORE_KEY]
+    body = dict(request_body(request))
+    errors: dict[str, str] = {}
+    number = body["number"].strip()
+    if core.sip is None or core.calls is None:
+        raise ApiError(503, "unavailable", "SIP is not running: no phone can be called")
+    account = core.sip.accounts.find(number) if number else None
+    if not number:
+        errors["number"] = "required: the extension or user name of the phone to call"
+    elif account is None:
+        errors["number"] = f"No user has the number {number}"
+    elif account.locked or not core.sip.targets(account):
+        errors["number"] = f"No phone is registered for {number}"
+    language = body.get("language") or str(await core.settings.org_value("core.language"))
+    try:
+        language = fields.language(language)
+    except vol.Invalid as err:
+        errors["language"] = str(err.msg)
+    prompt_id = (body.get("prompt_id") or "").strip()
+    name = description = ""
+    if prompt_id:
+        if org_number(prompt_id) is None:
+            errors["prompt_id"] = "only the organisation's own prompts (org:<number>) are recorded by phone"
+        else:
+            try:
+                name = (await core.db.call(lambda db: org_prompts.get_prompt(db, prompt_id))).name
+            except NotFound as err:
+                raise ApiError(404, "not_found", str(err), {"prompt_id": str(err)}) from None
+    else:
+        try:
+            values = org_prompts.validate(
+                org_prompts.CREATE_SCHEMA,
+                {"name": body.get("name", ""), "description": body.get("description", "")},
+            )
+            name, description = values["name"], values["description"]
+        except ConfigValidationError as err:
+            errors.update(err.fields)
+    if errors:
+        raise ApiError(400, "invalid", "Some fields are invalid", errors)
+    if not prompt_id:
+        await _check_name(request, name)
+    recorder = phone_recorder(core)
+    if (busy := recorder.active_for(number)) is not None:
+        message = f"{number} is being called for a recording already"
+        raise ApiError(409, "conflict", message, {"number": message, "job": busy.id})
+    job = recorder.start(
+        number=number,
+        language=language,
+        user_id=current_user(request).id,
+        prompt_id=prompt_id or None,
+        name=name,
+        description=description,
+    )
+    return web.json_response(
+        job.as_dict(), status=202, headers={"Location": f"/api/prompts/record-by-phone/{job.id}"}
+    )
+
+
+@routes.get("/api/prompts/record-by-phone/{job_id}")
+@api(access="admin")
+async def get_phone_recording(request: web.Request) -> web.Response:
+    """A record-by-phone job: ``state`` (ringing, recording, saved, failed), ``step`` while
+    recording (guide, recording, review), ``reason`` and ``code`` when it failed, ``prompt_id``
+    and ``seconds`` when saved. Finished jobs are kept for ten minutes."""
+    job = phone_recorder(request.app[CORE_KEY]).get(request.match_info["job_id"])
+    if job is None:
+        raise ApiError(404, "not_found", "No such recording call (finished ones are kept ten minutes)")
+    return web.json_response(job.as_dict())
 
 
 @routes.get("/api/prompts/{prompt_id}")

@@ -20,6 +20,7 @@ from typing import Any, Final
 import sqlite_utils
 import voluptuous as vol
 
+from cordboard.core.bus import EventType
 from cordboard.core.config import validation as cv
 from cordboard.core.exceptions import ConfigValidationError, Conflict, NotFound
 from cordboard.core.http.errors import invalid_fields
@@ -30,6 +31,8 @@ COMPONENT: Final = "core.prompts"
 NAME_MAX: Final = 80
 DESCRIPTION_MAX: Final = 1000
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+EVENT_PROMPTS_CHANGED: Final[EventType[dict[str, str]]] = EventType("prompts.changed")
+"""A prompt was created, edited, deleted, or one of its recordings changed: ``prompt_id``, ``action``."""
 
 
 def _v1_org_prompts(db: sqlite_utils.Database) -> None:
@@ -200,6 +203,7 @@ def delete_prompt(db: sqlite_utils.Database, prompt_id: str) -> OrgPrompt:
 __all__ = [
     "COMPONENT",
     "CREATE_SCHEMA",
+    "EVENT_PROMPTS_CHANGED",
     "MIGRATIONS",
     "UPDATE_SCHEMA",
     "OrgPrompt",

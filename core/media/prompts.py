@@ -110,6 +110,34 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
     "thousand": {"en": "thousand", "de": "tausend", "da": "tusind"},
     "and": {"en": "and", "de": "und", "da": "og"},
     "one_before_unit": {"en": "one", "de": "ein", "da": "et"},
+    "record_after_tone": {
+        "en": "Please record the prompt after the tone. Press the hash key when you are done.",
+        "de": (
+            "Bitte sprechen Sie die Ansage nach dem Signalton. "
+            "Drücken Sie die Rautetaste, wenn Sie fertig sind."
+        ),
+        "da": "Indtal venligst meddelelsen efter tonen. Tryk på firkant, når du er færdig.",
+    },
+    "record_playback": {
+        "en": "This is your recording.",
+        "de": "Das ist Ihre Aufnahme.",
+        "da": "Det her er din optagelse.",
+    },
+    "record_keep_or_again": {
+        "en": "Press 1 to keep it, or 2 to record it again.",
+        "de": "Drücken Sie die 1, um sie zu behalten, oder die 2, um sie neu aufzunehmen.",
+        "da": "Tryk 1 for at beholde den, eller 2 for at optage den igen.",
+    },
+    "record_saved": {
+        "en": "Your recording has been saved.",
+        "de": "Ihre Aufnahme wurde gespeichert.",
+        "da": "Din optagelse er gemt.",
+    },
+    "record_nothing": {
+        "en": "Nothing was recorded.",
+        "de": "Es wurde nichts aufgenommen.",
+        "da": "Der blev ikke optaget noget.",
+    },
 }
 """Prompt texts by id and language; ``n0``..``n99`` (the numbers) are added below."""
 
