@@ -43,10 +43,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 
@@ -90,6 +90,17 @@ class InboundCall:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelEvent:
+    """One thing that happened on a channel, as ``Channel.events()`` yields them."""
+
+    kind: Literal["state", "dtmf", "hangup"]
+    state: str
+    """The channel's state after the event: ``ringing``, ``early``, ``answered`` or ``ended``."""
+    dtmf: DtmfEvent | None = None
+    """The digit, for ``dtmf`` events."""
+
+
+@dataclass(frozen=True, slots=True)
 class Recording:
     path: Path
     seconds: float
@@ -120,7 +131,8 @@ class Channel:
         self.call = call
         self.endpoint = endpoint
         self.language = language
-        self.state = "ringing"
+        self._state = "ringing"
+        self._watchers: list[asyncio.Queue[ChannelEvent]] = []
         self._prompts = prompts
         self._answer = answer
         self._ring = ring
@@ -140,6 +152,49 @@ class Channel:
         self._bridged_to: Channel | None = None
         """While bridged, digits pass to the other phone instead of the plugin."""
         endpoint.on_dtmf = self.digit
+
+    @property
+    def state(self) -> str:
+        """``ringing``, ``early`` (early media), ``answered`` or ``ended``."""
+        return self._state
+
+    @state.setter
+    def state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self._emit(ChannelEvent("state", state))
+
+    def events(self) -> AsyncIterator[ChannelEvent]:
+        """What happens on the channel from now on, in order: state changes, every DTMF digit (also
+        while bridged; ``collect_digits`` still gets them too) and, last, ``hangup``, after which
+        the iterator ends::
+
+            async for event in channel.events():
+                if event.kind == "dtmf" and event.dtmf.digit == "*":
+                    ...
+        """
+        queue: asyncio.Queue[ChannelEvent] = asyncio.Queue()
+        self._watchers.append(queue)  # now, not at the first iteration: nothing is missed
+
+        async def watch() -> AsyncIterator[ChannelEvent]:
+            try:
+                if self.ended and queue.empty():
+                    yield ChannelEvent("hangup", "ended")
+                    return
+                while True:
+                    event = await queue.get()
+                    yield event
+                    if event.kind == "hangup":
+                        return
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._watchers.remove(queue)
+
+        return watch()
+
+    def _emit(self, event: ChannelEvent) -> None:
+        for queue in self._watchers:
+            queue.put_nowait(event)
 
     @property
     def sample_rate(self) -> int:
@@ -181,6 +236,7 @@ class Channel:
     def digit(self, event: DtmfEvent) -> None:
         """A digit the phone pressed (RTP, in-band or SIP INFO): the plugin's, or while bridged the
         other phone's (RFC 4733 when it takes telephone-events)."""
+        self._emit(ChannelEvent("dtmf", self._state, event))
         other = self._bridged_to
         if other is None:
             self._digits.put_nowait(event)
@@ -189,7 +245,10 @@ class Channel:
 
     def ended_by_far_end(self) -> None:
         """Called by the core when the call ended outside the plugin (BYE, CANCEL, shutdown)."""
+        if self._ended.is_set():
+            return
         self.state = "ended"
+        self._emit(ChannelEvent("hangup", "ended"))
         self._ended.set()
         self.endpoint.close()
         for dialled in self._dialled:

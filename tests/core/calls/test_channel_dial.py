@@ -339,3 +339,34 @@ async def test_phones_without_a_common_codec_are_transcoded(pbx: tuple[Core, Han
         bo.close()
     rows = await history(core, 1)
     assert [(r["callee"], r["result"]) for r in rows] == [("1002", "answered")]
+
+
+async def test_events_yield_states_digits_and_the_hang_up(pbx: tuple[Core, Handlers]) -> None:
+    """``channel.events()``: state changes, each digit, then ``hangup`` ends the iteration."""
+    core, handlers = pbx
+    seen: list[tuple[str, str, str | None]] = []
+
+    async def watcher(channel: Channel) -> None:
+        events = channel.events()
+        await channel.answer()
+        async for event in events:
+            seen.append((event.kind, event.state, event.dtmf.digit if event.dtmf else None))
+            if event.dtmf is not None and event.dtmf.digit == "#":
+                await channel.hangup()
+
+    handlers.numbers["1606"] = watcher
+    ann = await registered_phone(core, "ann")
+    try:
+        _invite, ok = await ann.call("1606")
+        await send_digits(ann, media_address(ok.body), "1#", 1)
+        bye = await ann.wait_request("BYE", wait=5)
+        ann.answer(bye, 200, to_tag="")
+    finally:
+        ann.close()
+    assert seen == [
+        ("state", "answered", None),
+        ("dtmf", "answered", "1"),
+        ("dtmf", "answered", "#"),
+        ("state", "ended", None),
+        ("hangup", "ended", None),
+    ]
