@@ -37,7 +37,17 @@ _LOGGER = logging.getLogger(__name__)
 
 # Plugins shipped with Cordboard, importable from a checkout. They are also declared in the
 # "cordboard.plugins" entry-point group, the same way third-party plugins are.
-BUILTIN_PLUGINS: Final[tuple[str, ...]] = ("system_info", "conference", "diagnostics")
+BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
+    "system_info",
+    "conference",
+    "diagnostics",
+    "provision_snom",
+    "provision_yealink",
+    "provision_grandstream",
+    "provision_fanvil",
+    "provision_poly",
+    "provision_mitel",
+)
 # Built-ins that cannot be disabled (none yet: the core runs without any plugin).
 ESSENTIAL_PLUGINS: Final[tuple[str, ...]] = ()
 PROJECT_NAME: Final = "cordboard"
