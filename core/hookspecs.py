@@ -138,10 +138,12 @@ def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None
     Called for every authenticated INVITE to a number that is not the echo test, before the
     number is looked up as an extension; the first plugin (in dependency order) that returns a
     function gets the call. The function receives the inbound ``Channel`` (ringing, not yet
-    answered) and uses its awaitables (``answer``, ``ring``, ``play``, ``collect_digits``,
-    ``record``, ``hangup``; see ``cordboard.core.calls.channel`` for a complete example). When it
-    returns, raises or is cancelled the core ends the call: BYE if answered, else 480 (or 500 if
-    it raised). A caller who hangs up makes the pending awaitable raise ``ChannelHungUp``.
+    answered) and uses its awaitables (``answer``, ``ring``, ``progress``, ``play``,
+    ``collect_digits``, ``record``, ``start_tone``, ``hold``, ``join``, ``dial``, ``bridge``,
+    ``transfer``, ``hangup``, ``events``; see ``cordboard.core.calls.channel`` for complete
+    examples). When it returns, raises or is cancelled the core ends the call and every call it
+    dialled: BYE if answered, else the ``hangup(cause)`` status, 480 by default (500 if it raised).
+    A caller who hangs up makes the pending awaitable raise ``ChannelHungUp``.
 
     :param core: the running Core.
     :param call: the dialled number and the authenticated caller.
