@@ -27,10 +27,12 @@ from cordboard.core.storage.migrations import migrate
 if TYPE_CHECKING:
     from cordboard.core.calls.b2bua import B2bua
     from cordboard.core.config.settings import SettingsService
+    from cordboard.core.discovery import Announcer
     from cordboard.core.http.server import HttpServer
     from cordboard.core.identity.service import IdentityService
     from cordboard.core.media.prompts import PromptLibrary
     from cordboard.core.plugin_manager import PluginManager
+    from cordboard.core.provisioning.service import ProvisioningService
     from cordboard.core.rtp.relay import RelayManager
     from cordboard.core.sip.service import SipService
 
@@ -80,6 +82,8 @@ class Core:
         self.sip: SipService | None = None
         self.calls: B2bua | None = None
         self.relays: RelayManager | None = None
+        self.provisioning: ProvisioningService | None = None
+        self.discovery: Announcer | None = None
         self._prompts: PromptLibrary | None = None
 
     @property
@@ -120,6 +124,7 @@ class Core:
         from cordboard.core.http.server import HttpServer
         from cordboard.core.identity.service import IdentityService
         from cordboard.core.plugin_manager import PluginManager
+        from cordboard.core.provisioning.service import ProvisioningService
 
         self.state = CoreState.STARTING
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -130,12 +135,16 @@ class Core:
         self.settings = SettingsService(self)
         self.plugins = PluginManager(self)
         await self.identity.start()
+        self.provisioning = ProvisioningService(self)
+        await self.provisioning.start()
         if serve_sip:
             await self._start_sip()
         await self.plugins.start()
         if serve_http:
             self.http = HttpServer(self)
             await self.http.start()
+            if serve_sip:
+                await self._start_discovery()
         self.started_at = time.time()
         self.state = CoreState.RUNNING
         self.create_task(self._watch_external_changes(), "external change watcher")
@@ -165,7 +174,34 @@ class Core:
         await calls.start()
         self.sip = sip
         if follows_lan_address(config.sip_bind, config.sip_advertise):
-            self.create_task(watch_lan_address(advertise, sip.set_advertise), "LAN address watch")
+            self.create_task(watch_lan_address(advertise, self._lan_address_changed), "LAN address watch")
+
+    def _lan_address_changed(self, address: str) -> None:
+        """DHCP gave a new lease: SIP, plug-and-play and the zeroconf announcement follow it."""
+        if self.sip is not None:
+            self.sip.set_advertise(address)
+        if self.provisioning is not None and self.provisioning.address is not None:
+            self.provisioning.set_address(address)
+        if self.discovery is not None:
+            self.discovery.set_address(address)
+
+    async def _start_discovery(self) -> None:
+        """SIP plug-and-play and zeroconf on the LAN interface; not when SIP serves loopback only."""
+        import ipaddress
+
+        from cordboard.core.discovery import Announcer
+        from cordboard.core.network import reachable_address
+
+        address = reachable_address(self.config.sip_bind)
+        try:
+            if ipaddress.ip_address(address).is_loopback or ":" in address:
+                return
+        except ValueError:
+            return
+        assert self.provisioning is not None
+        await self.provisioning.start_pnp(address)
+        self.discovery = Announcer(self)
+        await self.discovery.start(address)
 
     async def stop(self) -> None:
         """Stop HTTP, exit plugin lifespans in reverse order, cancel tasks, close storage."""
@@ -175,6 +211,10 @@ class Core:
         self.state = CoreState.STOPPING
         self.bus.fire(EVENT_CORE_STOPPING, {})
         try:
+            if self.discovery is not None:
+                await self.discovery.stop()
+            if self.provisioning is not None:
+                await self.provisioning.stop()
             if self.http is not None:
                 await self.http.stop()
             if self.sip is not None:

@@ -479,10 +479,13 @@ class SettingsService:
 
     def __init__(self, core: Core) -> None:
         from cordboard.core.media.moh_library import music_on_hold_setting
+        from cordboard.core.provisioning.settings import PROVISIONING_SPECS
 
         self._core = core
         # Specs that need the data folder (music on hold is checked against the classes on disk).
-        self.registry = SettingsRegistry((*CORE_SPECS, music_on_hold_setting(core.data_dir)))
+        self.registry = SettingsRegistry(
+            (*CORE_SPECS, *PROVISIONING_SPECS, music_on_hold_setting(core.data_dir))
+        )
 
     async def _db(self, func: Callable[[sqlite_utils.Database], _T]) -> _T:
         return await self._core.db.call(func)

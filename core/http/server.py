@@ -33,6 +33,8 @@ API_MODULES: Final = (
     "api_system",
     "api_prompts",
     "api_moh",
+    "api_devices",
+    "provision",
     "websocket",
     "openapi",
     "pages",

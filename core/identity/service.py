@@ -196,6 +196,8 @@ class IdentityService:
     async def create_user(self, **fields: Any) -> User:
         """Create a user; keyword arguments as ``users.create_user``."""
         user = await self._db(lambda db: users.create_user(db, **fields))
+        if fields.get("sip_password"):
+            await self._keep_sip_password(user.id, fields["sip_password"])
         self._fire_user(EVENT_USER_CREATED, user.id)
         for group_id in user.groups:
             self._fire_group(group_id)
@@ -203,6 +205,8 @@ class IdentityService:
 
     async def update_user(self, user_id: int, changes: Mapping[str, Any]) -> User:
         user = await self._db(lambda db: users.update_user(db, user_id, changes))
+        if changes.get("sip_password"):
+            await self._keep_sip_password(user_id, changes["sip_password"])
         self._fire_user(EVENT_USER_UPDATED, user_id)
         return user
 
@@ -235,7 +239,15 @@ class IdentityService:
 
     async def set_sip_password(self, user_id: int, sip_password: str) -> None:
         await self._db(lambda db: users.set_sip_password(db, user_id, sip_password))
+        await self._keep_sip_password(user_id, sip_password)
         self._fire_user(EVENT_USER_UPDATED, user_id)
+
+    async def _keep_sip_password(self, user_id: int, sip_password: str) -> None:
+        """Keep a SIP password just set retrievable, encrypted, for provisioned desk phones
+        (core/provisioning/secrets.py); HA1 stays what registration checks."""
+        provisioning = getattr(self._core, "provisioning", None)
+        if provisioning is not None:
+            await provisioning.remember_password(user_id, sip_password)
 
     async def set_user_groups(self, user_id: int, group_ids: Iterable[int]) -> User:
         wanted = list(group_ids)

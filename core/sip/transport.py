@@ -39,6 +39,30 @@ def enlarge_receive_buffer(sock: Any) -> None:
             return
 
 
+IP_MULTICAST_ALL: Final = 49  # linux/in.h; not in the socket module
+
+
+def _udp_socket(host: str, port: int) -> socket.socket:
+    """The UDP listening socket. Bound to a wildcard address it allows SO_REUSEADDR, so that SIP
+    plug-and-play (core/provisioning/pnp.py) can bind the multicast group 224.0.1.75 on the same
+    port, and takes no multicast datagrams of groups it did not join (IP_MULTICAST_ALL off), so
+    the group's SUBSCRIBEs reach plug-and-play only."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    try:
+        if host in ("0.0.0.0", "::", ""):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.IPPROTO_IP, IP_MULTICAST_ALL, 0)
+        sock.bind((host, port))
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class _UdpProtocol(asyncio.DatagramProtocol):
     def __init__(self, handler: MessageHandler) -> None:
         self._handler = handler
@@ -145,7 +169,7 @@ class SipTransports:
     async def start_udp(self, host: str, port: int) -> None:
         loop = asyncio.get_running_loop()
         transport, protocol = await loop.create_datagram_endpoint(
-            lambda: _UdpProtocol(self._handler), local_addr=(host, port), reuse_port=False
+            lambda: _UdpProtocol(self._handler), sock=_udp_socket(host, port)
         )
         self._udp = protocol
         self.addresses["udp"] = transport.get_extra_info("sockname")[:2]

@@ -1,0 +1,145 @@
+"""Zeroconf announcements of the appliance (python-zeroconf's async API): the web UI
+(``_http._tcp``, TXT ``path=/``), SIP (``_sip._udp``, ``_sip._tcp``) and ``_cordboard._tcp`` with
+the version and whether first-run setup is still open. Announced on the LAN interface, announced
+again when the LAN address changes, withdrawn (goodbye packets) on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from zeroconf import IPVersion, ServiceInfo
+from zeroconf.asyncio import AsyncZeroconf
+
+from cordboard.core.const import __version__
+
+if TYPE_CHECKING:
+    from cordboard.core.core import Core
+
+_LOGGER = logging.getLogger(__name__)
+
+CORDBOARD_TYPE: Final = "_cordboard._tcp.local."
+HTTP_TYPE: Final = "_http._tcp.local."
+SIP_UDP_TYPE: Final = "_sip._udp.local."
+SIP_TCP_TYPE: Final = "_sip._tcp.local."
+CLOSE_TIMEOUT: Final = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """What to announce: the instance name, the address and the ports."""
+
+    name: str
+    address: str
+    http_port: int
+    sip_udp_port: int | None
+    sip_tcp_port: int | None
+    setup_open: bool
+    host: str
+
+
+def instance_name() -> str:
+    """``Cordboard <hostname>``: unique on a LAN of appliances with distinct host names."""
+    return f"Cordboard {socket.gethostname().split('.')[0]}"[:63]
+
+
+def service_infos(announcement: Announcement) -> list[ServiceInfo]:
+    """The DNS-SD records of one announcement."""
+    a = announcement
+    server = f"{a.host}.local."
+    addresses = [socket.inet_aton(a.address)]
+
+    def info(type_: str, port: int, properties: dict[str, str]) -> ServiceInfo:
+        return ServiceInfo(
+            type_,
+            f"{a.name}.{type_}",
+            port=port,
+            properties=properties,
+            server=server,
+            addresses=addresses,
+        )
+
+    infos = [
+        info(HTTP_TYPE, a.http_port, {"path": "/"}),
+        info(
+            CORDBOARD_TYPE,
+            a.http_port,
+            {"version": __version__, "setup": "open" if a.setup_open else "done", "path": "/"},
+        ),
+    ]
+    if a.sip_udp_port:
+        infos.append(info(SIP_UDP_TYPE, a.sip_udp_port, {}))
+    if a.sip_tcp_port:
+        infos.append(info(SIP_TCP_TYPE, a.sip_tcp_port, {}))
+    return infos
+
+
+class Announcer:
+    """Announces the appliance on one LAN address; ``set_address`` moves the announcement."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self._zeroconf: AsyncZeroconf | None = None
+        self._lock = asyncio.Lock()
+        self.address: str | None = None
+        self.infos: list[ServiceInfo] = []
+
+    async def _announcement(self, address: str) -> Announcement:
+        core = self._core
+        http = core.http
+        sip = core.sip
+        ports = sip.transports.addresses if sip is not None else {}
+        return Announcement(
+            name=instance_name(),
+            address=address,
+            http_port=(http.port if http is not None and http.port else core.config.http_port),
+            sip_udp_port=ports["udp"][1] if "udp" in ports else None,
+            sip_tcp_port=ports["tcp"][1] if "tcp" in ports else None,
+            setup_open=await core.identity.needs_setup(),
+            host=socket.gethostname().split(".")[0] or "cordboard",
+        )
+
+    async def start(self, address: str) -> None:
+        async with self._lock:
+            await self._start(address)
+
+    async def _start(self, address: str) -> None:
+        self.address = address
+        try:
+            zeroconf = AsyncZeroconf(interfaces=[address], ip_version=IPVersion.V4Only)
+        except OSError as err:
+            _LOGGER.warning("Zeroconf cannot announce on %s: %s", address, err)
+            return
+        self._zeroconf = zeroconf
+        self.infos = service_infos(await self._announcement(address))
+        for info in self.infos:
+            # The returned task finishes after probing and announcing; nothing waits for it.
+            await zeroconf.async_register_service(info, allow_name_change=True)
+        _LOGGER.info("Zeroconf: announcing %s on %s", ", ".join(i.type for i in self.infos), address)
+
+    async def stop(self) -> None:
+        async with self._lock:
+            await self._stop()
+
+    async def _stop(self) -> None:
+        zeroconf, self._zeroconf = self._zeroconf, None
+        if zeroconf is None:
+            return
+        try:
+            await asyncio.wait_for(zeroconf.async_unregister_all_services(), CLOSE_TIMEOUT)
+        except (TimeoutError, OSError) as err:
+            _LOGGER.info("Zeroconf: goodbye not sent completely: %s", err)
+        await zeroconf.async_close()
+
+    def set_address(self, address: str) -> None:
+        """The LAN address changed: withdraw and announce again on the new one."""
+        self._core.create_task(self._move(address), "zeroconf re-announce")
+
+    async def _move(self, address: str) -> None:
+        async with self._lock:
+            await self._stop()
+            await self._start(address)
