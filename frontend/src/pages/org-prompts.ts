@@ -13,6 +13,8 @@ import { focusFirstError, formError, selectField, textField } from "../forms";
 import { formatNumber, t, type MessageKey } from "../i18n";
 import { toast } from "../session";
 import { check } from "../validate";
+import "../components/record-by-phone";
+import type { CbRecordByPhone, PhoneJob } from "../components/record-by-phone";
 
 /** The API's largest recording (core/http/api_prompts.py MAX_PROMPT_BYTES): refused here before sending. */
 export const MAX_PROMPT_BYTES = 50 * 1024 * 1024;
@@ -117,6 +119,10 @@ export class CbOrgPrompts extends LightElement {
   @state() private description = "";
   @state() private language = "";
   @state() private file: File | null = null;
+  /** How the new prompt's first recording comes: an uploaded file or a call to a phone (PRM-04). */
+  @state() private source: "upload" | "phone" = "upload";
+  /** The "id/language" whose recording is being made by phone in the editor. */
+  @state() private phoneFor = "";
   @state() private errors: Errors = {};
   @state() private error = "";
   @state() private creating = false;
@@ -193,8 +199,31 @@ export class CbOrgPrompts extends LightElement {
     }
   }
 
+  /** The new prompt's fields for a recording by phone; null (and the errors shown) when some are missing. */
+  private phoneDetails(): Record<string, string> | null {
+    const errors: Errors = { name: check(this.name, true), description: check(this.description, true) };
+    this.errors = errors;
+    if (Object.values(errors).some(Boolean)) return null;
+    return { name: this.name.trim(), description: this.description.trim(), language: this.language };
+  }
+
+  private async phoneSaved(job: PhoneJob, isNew: boolean): Promise<void> {
+    if (isNew) {
+      this.name = "";
+      this.description = "";
+      this.errors = {};
+    } else if (job.prompt_id) {
+      this.setNote(`${job.prompt_id}/${job.language}`, { kind: "ok", text: t("orgPrompts.recorded", { name: job.name, language: languageName(job.language), seconds: formatNumber(job.seconds ?? 0, 1) }) });
+    }
+    await this.load();
+  }
+
   private async create(e: Event): Promise<void> {
     e.preventDefault();
+    if (this.source === "phone") {
+      await this.querySelector<CbRecordByPhone>("#org-new-phone")?.start();
+      return;
+    }
     const errors: Errors = {
       name: check(this.name, true),
       description: check(this.description, true),
@@ -422,12 +451,21 @@ export class CbOrgPrompts extends LightElement {
         </button>
         <input id=${inputId} class="sr-only" type="file" accept="audio/*,.wav,.mp3,.ogg,.opus,.flac,.m4a" tabindex="-1" aria-hidden="true"
           @change=${(e: Event) => void this.upload(p, lang, e.target as HTMLInputElement)} />
+        <button type="button" class="secondary small" ?disabled=${busy} aria-expanded=${this.phoneFor === key ? "true" : "false"}
+          aria-label=${t("phoneRecording.recordLabel", { name: p.name, language: languageName(lang) })}
+          @click=${() => (this.phoneFor = this.phoneFor === key ? "" : key)}>
+          ${t("phoneRecording.title")}
+        </button>
         ${recorded && p.languages.length > 1
           ? html`<button type="button" class="danger small" ?disabled=${busy}
               aria-label=${t("orgPrompts.removeLabel", { name: p.name, language: languageName(lang) })}
               @click=${() => void this.removeRecording(p, lang)}>${t("orgPrompts.removeRecording")}</button>`
           : nothing}
       </div>
+      ${this.phoneFor === key
+        ? html`<cb-record-by-phone key=${`org-phone-${p.id.replace(":", "-")}-${lang}`} promptId=${p.id} language=${lang}
+            @phone-saved=${(e: CustomEvent<PhoneJob>) => void this.phoneSaved(e.detail, false)}></cb-record-by-phone>`
+        : nothing}
       ${busy ? html`<div class="muted small">${t("app.loading")}</div>` : nothing}
       ${note?.kind === "bad" ? html`<div class="field-error" role="alert" data-testid="org-recording-error">${note.text}</div>` : nothing}
       ${note?.kind === "ok" ? html`<div class="small" data-testid="org-recording-note">${note.text}</div>` : nothing}
@@ -467,7 +505,27 @@ export class CbOrgPrompts extends LightElement {
       ${textField({ id: "org-new-name", label: t("orgPrompts.name"), value: this.name, required: true, hint: t("orgPrompts.nameHint"), error: this.errors["name"], onInput: (v) => (this.name = v) })}
       ${textAreaField({ id: "org-new-description", label: t("orgPrompts.description"), value: this.description, required: true, hint: t("orgPrompts.descriptionHint"), error: this.errors["description"], onInput: (v) => (this.description = v) })}
       ${selectField({ id: "org-new-language", label: t("orgPrompts.recordingLanguage"), value: this.language, options: languages, error: this.errors["language"], onInput: (v) => (this.language = v) })}
-      <div class="field ${fileError ? "has-error" : ""}">
+      <fieldset>
+        <legend>${t("phoneRecording.source")}</legend>
+        <div class="segmented">
+          ${(["upload", "phone"] as const).map(
+            (source) => html`<label class=${this.source === source ? "on" : ""}>
+              <input type="radio" name="org-new-source" value=${source} .checked=${this.source === source} @change=${() => (this.source = source)} />
+              ${source === "upload" ? t("phoneRecording.sourceUpload") : t("phoneRecording.title")}
+            </label>`,
+          )}
+        </div>
+      </fieldset>
+      ${this.source === "phone"
+        ? html`<cb-record-by-phone id="org-new-phone" key="org-new-phone" .details=${() => this.phoneDetails()}
+            @phone-errors=${(e: CustomEvent<Record<string, string>>) => (this.errors = { ...e.detail, number: null })}
+            @phone-saved=${(e: CustomEvent<PhoneJob>) => void this.phoneSaved(e.detail, true)}></cb-record-by-phone>`
+        : this.fileField(fileError)}
+    </form>`;
+  }
+
+  private fileField(fileError: string | null | undefined): TemplateResult {
+    return html`<div class="field ${fileError ? "has-error" : ""}">
         <label for="org-new-file">${t("orgPrompts.file")}<span class="req" aria-hidden="true"> *</span></label>
         <input id="org-new-file" name="org-new-file" type="file" accept="audio/*,.wav,.mp3,.ogg,.opus,.flac,.m4a" aria-required="true"
           aria-invalid=${fileError ? "true" : "false"} aria-describedby=${fileError ? "org-new-file-hint org-new-file-error" : "org-new-file-hint"}
@@ -475,8 +533,7 @@ export class CbOrgPrompts extends LightElement {
         <div class="hint" id="org-new-file-hint">${t("orgPrompts.fileHint")}</div>
         <div class="field-error" id="org-new-file-error" aria-live="polite">${fileError ?? ""}</div>
       </div>
-      <div class="actions"><button type="submit" ?disabled=${this.creating}>${this.creating ? t("common.saving") : t("orgPrompts.create")}</button></div>
-    </form>`;
+      <div class="actions"><button type="submit" ?disabled=${this.creating}>${this.creating ? t("common.saving") : t("orgPrompts.create")}</button></div>`;
   }
 
   protected override render(): TemplateResult {
