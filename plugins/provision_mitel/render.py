@@ -86,7 +86,7 @@ def _base(config: PhoneConfig) -> Settings:
 
 
 def _format(settings: Settings) -> bytes:
-    return "".join(f"{name}: {one_line(value)}\n" for name, value in settings.items()).encode()
+    return "".join(f"{name}: {one_line(value)}".rstrip() + "\n" for name, value in settings.items()).encode()
 
 
 def render_common(config: PhoneConfig) -> bytes:
