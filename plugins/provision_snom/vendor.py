@@ -61,6 +61,11 @@ class SnomVendor:
             paths.append(firmware_file_name(config.mac))
         return paths
 
+    def pnp_path(self, config: PhoneConfig) -> str:
+        """The file named in the plug-and-play NOTIFY (after ``base_url``): the phone's own settings,
+        so it need not guess ``snom<model>.htm`` first."""
+        return settings_file_name(config.mac)
+
     def render(self, path: str, config: PhoneConfig) -> RenderedFile | None:
         settings = _SETTINGS_PATH.fullmatch(path)
         if settings is not None and normalise_mac(settings["mac"]) == config.mac:

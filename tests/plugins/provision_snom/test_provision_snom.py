@@ -87,6 +87,10 @@ def test_vendor_satisfies_the_protocol() -> None:
     ]
 
 
+def test_plug_and_play_names_the_settings_file() -> None:
+    assert SnomVendor().pnp_path(CONFIG) == "000413A1B2C3.xml"
+
+
 def test_golden_files() -> None:
     golden("000413A1B2C3.xml", render("000413A1B2C3.xml"))
     golden("000413A1B2C3-firmware.xml", render("000413A1B2C3-firmware.xml"))
