@@ -5,6 +5,10 @@ One ``<settings>`` document carries everything (Snom firmware 8 and later read X
 ``idx`` = line), time zone, language, tone scheme, NTP and admin password; ``<functionKeys>``
 (``fkey``, ``idx`` from 0); ``<tbook>``, the company directory (BYD-29). A firmware URL goes in
 a separate firmware file the settings point at with ``firmware_status``.
+
+The settings do not pin ``setting_server`` to the ticket URL: after "renew ticket" (PROV-04) a
+phone must find the new URL through plug-and-play or DHCP at its next boot, which a pinned
+setting server would keep it from doing.
 """
 
 from __future__ import annotations
@@ -129,7 +133,6 @@ def render_settings(config: PhoneConfig) -> bytes:
     """The phone's ``<settings>`` document."""
     root = ET.Element("settings")
     phone = ET.SubElement(root, "phone-settings", {"e": "2"})
-    _setting(phone, "setting_server", f"{config.base_url}{settings_file_name(config.mac)}")
     language = LANGUAGES.get(config.language, DEFAULT_LANGUAGE)
     _setting(phone, "language", language)
     _setting(phone, "web_language", language)

@@ -6,7 +6,9 @@ settings of the later overriding the earlier. Both are ``#!version:1.0.0.1`` fol
 (``one_line``) and a name with a line break cannot start a setting of its own. The common file
 has the base settings (time zone, language, NTP, firmware, admin password); the phone's file
 repeats them and adds the accounts, the line keys and the remote phone book, an
-``<YealinkIPPhoneDirectory>`` XML file of the company directory (BYD-29).
+``<YealinkIPPhoneDirectory>`` XML file of the company directory (BYD-29). The server URL is
+not pinned (``static.auto_provision.server.url``): after "renew ticket" (PROV-04) the phone
+must find the new URL through plug-and-play or DHCP.
 """
 
 from __future__ import annotations
@@ -72,7 +74,6 @@ def _base(config: PhoneConfig) -> Settings:
         "lang.gui": language,
         "lang.wui": language,
         "voice.tone.country": TONE_COUNTRIES.get(config.country.upper(), DEFAULT_TONE_COUNTRY),
-        "static.auto_provision.server.url": config.base_url,
         "auto_provision.repeat.enable": "1",
         "auto_provision.repeat.minutes": str(AUTO_PROVISION_MINUTES),
     }

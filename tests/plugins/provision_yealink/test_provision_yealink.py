@@ -124,6 +124,7 @@ def test_phone_file_parses_back() -> None:
     assert values["remote_phonebook.data.1.url"] == CONFIG.base_url + "805ec0a1b2c3-phonebook.xml"
     assert values["firmware.url"] == CONFIG.firmware_url
     assert values["security.user_password"] == "admin:admin&<pw>"
+    assert not [key for key in values if "server.url" in key]  # a renewed ticket comes by PnP/DHCP
 
 
 def test_common_file_has_no_credentials() -> None:
