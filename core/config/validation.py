@@ -13,6 +13,7 @@ _E164_RE: Final = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _USERNAME_RE: Final = re.compile(r"^[a-z][a-z0-9._-]{0,63}$")
 _EMAIL_RE: Final = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PIN_RE: Final = re.compile(r"^[0-9]{4,12}$")
+_ORG_PROMPT_RE: Final = re.compile(r"^org:[1-9][0-9]{0,17}$")
 LOG_LEVELS: Final = ("debug", "info", "warning", "error")
 
 
@@ -126,3 +127,15 @@ def positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise vol.Invalid(f"expected a whole number of at least 1, got {value!r}")
     return value
+
+
+def prompt_id(value: Any) -> str:
+    """A voice prompt to play: a system prompt's id (``goodbye``) or one of the organisation's own
+    (``org:7``, core/media/prompts.py). System ids must exist; whether ``org:<n>`` still exists
+    is the database's to say (playback of a deleted one fails as a missing recording)."""
+    from cordboard.core.media.prompts import PROMPT_TEXTS  # numpy: loaded only when a prompt is chosen
+
+    text = string(value).strip()
+    if _ORG_PROMPT_RE.match(text) or text in PROMPT_TEXTS:
+        return text
+    raise vol.Invalid("expected a prompt: a system prompt such as goodbye, or one of your own such as org:7")

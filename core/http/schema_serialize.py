@@ -24,6 +24,7 @@ _CV_TYPES: Final[dict[Callable[..., Any], dict[str, Any]]] = {
     cv.pin: {"type": "string", "format": "pin"},
     cv.password: {"type": "string", "format": "password"},
     cv.positive_int: {"type": "integer", "valueMin": 1},
+    cv.prompt_id: {"type": "string", "format": "prompt"},
 }
 
 
