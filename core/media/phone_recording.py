@@ -206,7 +206,7 @@ class PhoneRecorder:
         empty_takes = 0
         for _take in range(MAX_TAKES):
             self._update(job, "recording", step="guide")
-            await channel.play(["record_after_tone"])
+            await channel.play(["record_after_tone"], interrupt_on_dtmf=True)  # a key skips the guide
             self._update(job, "recording", step="recording")
             taken = await channel.record(
                 path, max_s=MAX_RECORD_S, silence_s=SILENCE_S, beep=True, keep_on_hangup=False
