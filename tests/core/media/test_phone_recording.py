@@ -313,3 +313,24 @@ async def test_users_are_refused_and_bad_fields_are_named(
     resp = await api.get("/api/prompts/record-by-phone/nosuchjob", headers=admin)
     assert resp.status == 404
     assert pbx.calls is not None and not pbx.calls.dialer.calls
+
+
+async def test_a_take_without_sound_is_not_kept(
+    pbx: Core, api: TestClient, admin: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'#' right after the beep: "nothing was recorded", and after the last try the call ends."""
+    monkeypatch.setattr(phone_recording, "CHOICE_TRIES", 1)
+    ann = await registered_phone(pbx, "ann")
+    try:
+        job, _ = await start(api, admin, number="1001", name="Empty", description="Says nothing")
+        _invite, to = await answer(ann)
+        await job.until("recording", "recording")
+        await asyncio.sleep(0.5)
+        await send_digits(ann, to, "#", 1)
+        bye = await ann.wait_request("BYE", wait=15)  # "nothing was recorded", "goodbye"
+        ann.answer(bye, 200, to_tag="")
+    finally:
+        ann.close()
+    failed = await job.until("failed")
+    assert (failed["code"], failed["reason"]) == ("nothing_recorded", "Nothing was recorded")
+    assert (await (await api.get("/api/prompts?kind=org", headers=admin)).json())["prompts"] == []
