@@ -7,6 +7,7 @@ again when the LAN address changes, withdrawn (goodbye packets) on shutdown.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 from dataclasses import dataclass
@@ -87,6 +88,7 @@ class Announcer:
         self._lock = asyncio.Lock()
         self.address: str | None = None
         self.infos: list[ServiceInfo] = []
+        self._registering: asyncio.Task[None] | None = None
 
     async def _announcement(self, address: str) -> Announcement:
         core = self._core
@@ -116,10 +118,18 @@ class Announcer:
             return
         self._zeroconf = zeroconf
         self.infos = service_infos(await self._announcement(address))
-        for info in self.infos:
-            # The returned task finishes after probing and announcing; nothing waits for it.
-            await zeroconf.async_register_service(info, allow_name_change=True)
-        _LOGGER.info("Zeroconf: announcing %s on %s", ", ".join(i.type for i in self.infos), address)
+        # Probing takes about a second per name: register in the background, all at once.
+        self._registering = self._core.create_task(self._register(zeroconf, self.infos), "zeroconf announce")
+
+    async def _register(self, zeroconf: AsyncZeroconf, infos: list[ServiceInfo]) -> None:
+        results = await asyncio.gather(
+            *(zeroconf.async_register_service(info, allow_name_change=True) for info in infos),
+            return_exceptions=True,
+        )
+        for info, result in zip(infos, results, strict=True):
+            if isinstance(result, Exception):
+                _LOGGER.warning("Zeroconf: cannot announce %s: %s", info.name, result)
+        _LOGGER.info("Zeroconf: announcing %s on %s", ", ".join(i.type for i in infos), self.address)
 
     async def stop(self) -> None:
         async with self._lock:
@@ -129,6 +139,10 @@ class Announcer:
         zeroconf, self._zeroconf = self._zeroconf, None
         if zeroconf is None:
             return
+        if self._registering is not None and not self._registering.done():
+            self._registering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._registering
         try:
             await asyncio.wait_for(zeroconf.async_unregister_all_services(), CLOSE_TIMEOUT)
         except (TimeoutError, OSError) as err:
