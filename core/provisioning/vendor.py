@@ -85,7 +85,13 @@ class RenderedFile:
 
 
 class ProvisioningVendor(Protocol):
-    """A vendor's provisioning: which requests are its own and how its files look."""
+    """A vendor's provisioning: which requests are its own and how its files look.
+
+    Optional, not part of the protocol (the core looks it up with ``getattr``):
+    ``pnp_path(config: PhoneConfig) -> str``, the file appended to ``base_url`` in the SIP
+    plug-and-play NOTIFY, for phones that fetch the URL they are given as their settings file
+    (Snom); without it the NOTIFY carries ``base_url``, the folder (Yealink, Grandstream, Poly).
+    """
 
     @property
     def vendor(self) -> str:
