@@ -18,13 +18,15 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from cryptography.fernet import Fernet
 
-from cordboard.core.bus import EventType
+from cordboard.core.bus import Event, EventType
 from cordboard.core.exceptions import NotFound
+from cordboard.core.identity.service import EVENT_USER_DELETED
 from cordboard.core.keys import DataKey
 from cordboard.core.provisioning import devices as db_devices
 from cordboard.core.provisioning import secrets as sip_secrets
@@ -112,6 +114,7 @@ class ProvisioningService:
         self.pnp: PnpListener | None = None
         self.address: str | None = None
         """The LAN address phones reach the appliance at (None: no LAN, discovery off)."""
+        self._unlisten: Callable[[], None] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -123,8 +126,17 @@ class ProvisioningService:
             await self._save_ticket(secrets.token_urlsafe(TICKET_BYTES))
         for device in await self.list_devices():
             self._publish(device)
+        # A deleted user's phones lose their user (ON DELETE SET NULL): their states follow.
+        self._unlisten = self._core.bus.listen(EVENT_USER_DELETED, self._user_deleted)
+
+    async def _user_deleted(self, event: Event[Any]) -> None:
+        for device in await self.list_devices():
+            self._publish(device)
 
     async def stop(self) -> None:
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         if self.pnp is not None:
             self.pnp.close()
             self.pnp = None
