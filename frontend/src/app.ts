@@ -43,6 +43,8 @@ const ROUTES: RouteDef[] = [
   { name: "profile", pattern: "/profile" },
   { name: "calls", pattern: "/calls" },
   { name: "phones", pattern: "/phones" },
+  { name: "phone-registrations", pattern: "/phones/registrations" },
+  { name: "phone-provisioning", pattern: "/phones/provisioning" },
   { name: "my-calls", pattern: "/my-calls" },
   { name: "system", pattern: "/system" },
   { name: "prompts", pattern: "/prompts" },
@@ -61,6 +63,8 @@ const ADMIN_ROUTES = new Set([
   "settings",
   "calls",
   "phones",
+  "phone-registrations",
+  "phone-provisioning",
   "system",
   "prompts",
   "moh",
@@ -81,6 +85,8 @@ const TITLES: Record<string, MessageKey> = {
   profile: "profile.title",
   calls: "calls.title",
   phones: "phones.title",
+  "phone-registrations": "phones.tabRegistrations",
+  "phone-provisioning": "phones.tabProvisioning",
   "my-calls": "calls.myTitle",
   system: "system.title",
   prompts: "prompts.title",
@@ -104,6 +110,8 @@ const SECTION: Record<string, string> = {
   user: "users",
   group: "groups",
   plugin: "plugins",
+  "phone-registrations": "phones",
+  "phone-provisioning": "phones",
 };
 
 interface Toast {
@@ -282,7 +290,10 @@ export class CbApp extends LightElement {
       case "calls":
         return html`<cb-calls></cb-calls>`;
       case "phones":
-        return html`<cb-phones></cb-phones>`;
+      case "phone-registrations":
+      case "phone-provisioning":
+        // One element for the three tabs: switching tabs keeps the page, only its tab changes.
+        return html`<cb-phones .tab=${match.name === "phones" ? "list" : match.name === "phone-registrations" ? "registrations" : "provisioning"}></cb-phones>`;
       case "my-calls":
         return html`<cb-my-calls></cb-my-calls>`;
       case "system":

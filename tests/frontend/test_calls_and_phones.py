@@ -167,6 +167,9 @@ def _phones_page_lists_registered_devices_live(page: Any, cordboard: Cordboard) 
     login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
     page.locator("#nav").get_by_role("link", name="Phones").click()
     expect(page.get_by_role("heading", name="Phones")).to_be_focused()
+    # The registrations are the Phones page's second tab (the first is the provisioned phone list).
+    page.get_by_test_id("phone-tabs").get_by_role("link", name="Registrations").click()
+    expect(page).to_have_url(re.compile(r"/phones/registrations$"))
     devices = page.get_by_test_id("device").filter(has_text="1003")
     expect(devices).to_have_count(0)
 

@@ -165,7 +165,7 @@ export class CbDashboard extends LightElement {
     return html`<section class="card" aria-labelledby="dash-registrations">
       <h2 id="dash-registrations">${t("dashboard.registrations")}</h2>
       ${body}
-      <p><a href="/phones">${t("dashboard.allPhones")}</a></p>
+      <p><a href="/phones/registrations">${t("dashboard.allPhones")}</a></p>
     </section>`;
   }
 
