@@ -159,6 +159,20 @@ export function fetchResultText(result: string): string {
   return key ? t(key) : result;
 }
 
+const SOURCES: Record<string, MessageKey> = {
+  manual: "devices.source.manual",
+  csv: "devices.source.csv",
+  pnp: "devices.source.pnp",
+  http: "devices.source.http",
+  zeroconf: "devices.source.zeroconf",
+};
+
+/** How the phone came into the list. */
+export function sourceText(source: string): string {
+  const key = SOURCES[source];
+  return key ? t(key) : source;
+}
+
 export function deviceStateText(state: string): string {
   if (state === "assigned") return t("devices.state.assigned");
   if (state === "not_provisioned") return t("devices.state.not_provisioned");

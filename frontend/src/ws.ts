@@ -30,6 +30,10 @@ const WATCHED_EVENTS = [
   "settings.changed",
   "storage.external_change",
   "call.ended",
+  // A desk phone fetched its configuration or asked by plug-and-play (the phone list shows the
+  // last fetch; its phone.<mac> state does not change when the phone asks again from one address).
+  "device.provisioned",
+  "device.discovered",
 ] as const;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 

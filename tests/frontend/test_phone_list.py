@@ -92,6 +92,7 @@ def _adds_assigns_resyncs_and_deletes(page: Any, cordboard: Cordboard, dora: tup
     expect(row.get_by_test_id("device-state")).to_have_text("Not provisioned")
     expect(row.get_by_test_id("device-registration")).to_have_text(re.compile("Not registered"))
     expect(row.get_by_test_id("device-fetch")).to_have_text("Never")
+    expect(row.get_by_test_id("device-source")).to_have_text("Added by hand")
     expect(page.locator("#device-add-form")).to_have_count(0)
 
     # The same MAC again: the API's refusal is shown at the field.
@@ -127,6 +128,9 @@ def _adds_assigns_resyncs_and_deletes(page: Any, cordboard: Cordboard, dora: tup
     )
     assert fetch(f"{provisioning_url(cordboard)}{MAC}.cfg") == 200
     expect(row.get_by_test_id("device-fetch")).to_contain_text("Served with account")
+    # Another file from the same address changes no state: the device.provisioned event shows it.
+    assert fetch(f"{provisioning_url(cordboard)}{MAC}-phonebook.xml") == 200
+    expect(row.get_by_test_id("device-fetch")).to_contain_text(f"{MAC}-phonebook.xml")
 
     # Not registered: a resync cannot reach the phone, and the page says so.
     row.get_by_role("button", name=f"Edit {SHOWN}").click()
@@ -214,6 +218,7 @@ def _csv_import_names_every_bad_line(page: Any, cordboard: Cordboard) -> None:
         row = page.locator(f'[data-testid="phone-row"][data-mac="{mac}"]')
         expect(row).to_contain_text(model)
         expect(row.get_by_test_id("device-state")).to_have_text("Not provisioned")
+        expect(row.get_by_test_id("device-source")).to_have_text("Imported from CSV")
     for mac in ("0004139a0001", "0004139a0002"):
         assert cordboard.api("DELETE", f"/api/devices/{mac}", token=cordboard.token())[0] == 204
 

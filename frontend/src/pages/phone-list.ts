@@ -18,6 +18,7 @@ import {
   normaliseMac,
   parseLastFetch,
   registrationIsOf,
+  sourceText,
   vendorName,
   type Device,
   type Provisioning,
@@ -34,6 +35,8 @@ type Errors = Record<string, string | null | undefined>;
 type Note = { kind: "ok" | "bad" | "warn"; text: string };
 
 const USER_EVENTS = new Set(["user.created", "user.updated", "user.deleted", "storage.external_change"]);
+/** A phone fetched its configuration or asked by plug-and-play: its last fetch and details changed. */
+const DEVICE_EVENTS = new Set(["device.provisioned", "device.discovered"]);
 const MODEL_MAX = 64;
 const DESCRIPTION_MAX = 200;
 
@@ -115,7 +118,9 @@ export class CbPhoneList extends LightElement {
     if (entityId.startsWith("phone.") || (entityId.startsWith("device.") && (!oldState || !newState))) this.scheduleLoad();
   };
   private readonly onEvent = (e: Event) => {
-    if (USER_EVENTS.has((e as CustomEvent<{ eventType: string }>).detail.eventType)) this.scheduleLoad(true);
+    const { eventType } = (e as CustomEvent<{ eventType: string }>).detail;
+    if (USER_EVENTS.has(eventType)) this.scheduleLoad(true);
+    else if (DEVICE_EVENTS.has(eventType)) this.scheduleLoad();
   };
   private readonly onResync = () => this.scheduleLoad(true);
 
@@ -193,6 +198,7 @@ export class CbPhoneList extends LightElement {
         d.user?.name,
         d.user?.extension,
         deviceStateText(d.state),
+        sourceText(d.source),
         registered ? t("devices.registered") : t("devices.notRegistered"),
       ]
         .filter(Boolean)
@@ -609,6 +615,7 @@ export class CbPhoneList extends LightElement {
       <td data-label=${t("devices.phone")}>
         ${phone || html`<span class="muted">${t("common.unknown")}</span>`}
         ${d.firmware ? html`<div class="small muted">${t("devices.firmwareShort", { version: d.firmware })}</div>` : nothing}
+        <div class="small muted" data-testid="device-source">${sourceText(d.source)}</div>
       </td>
       <td data-label=${t("devices.ip")}>${d.ip ? html`<code style="white-space: nowrap">${d.ip}</code>` : "—"}</td>
       <td data-label=${t("devices.user")} data-testid="device-user">
