@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from cordboard.core.calls.channel import ChannelHandler, InboundCall
     from cordboard.core.core import Core
+    from cordboard.core.discovery.browse import DiscoveredPhone, ZeroconfService
     from cordboard.core.plugin_api import SettingScope
     from cordboard.core.provisioning.vendor import ProvisioningVendor
     from cordboard.core.storage.migrations import Migration
@@ -161,4 +162,22 @@ def cordboard_provisioning_vendor() -> ProvisioningVendor | None:
     See ``cordboard.core.provisioning.vendor``: the core serves ``/provision/<ticket>/<path>``,
     asks each vendor which MAC the path names, and has the device's vendor render the file from a
     ``PhoneConfig`` (accounts, keys, directory, time zone, language).
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery
+# ---------------------------------------------------------------------------------------------
+@hookspec
+def cordboard_zeroconf_discovered(core: Core, service: ZeroconfService) -> DiscoveredPhone | None:
+    """A zeroconf service was found (or changed) on the LAN. Called for every enabled plugin with
+    each service of the types that plugins' manifests list under ``zeroconf`` (e.g.
+    ``["_snom._tcp.local."]`` or ``[{"type": "_ipp._tcp.local."}]``): check ``service.type``.
+
+    Return a ``DiscoveredPhone`` (MAC, vendor, model, address) to put a desk phone in the device
+    list with source "zeroconf" (added as not provisioned when auto-add allows it), else None.
+    Runs on the event loop: do not block.
+
+    :param core: the running Core.
+    :param service: type, instance name, addresses, port and TXT properties of the service.
     """

@@ -17,6 +17,7 @@ from zeroconf import IPVersion, ServiceInfo
 from zeroconf.asyncio import AsyncZeroconf
 
 from cordboard.core.const import __version__
+from cordboard.core.discovery.browse import Browser, declared_types, service_type
 
 if TYPE_CHECKING:
     from cordboard.core.core import Core
@@ -89,6 +90,8 @@ class Announcer:
         self.address: str | None = None
         self.infos: list[ServiceInfo] = []
         self._registering: asyncio.Task[None] | None = None
+        self._browser: Browser | None = None
+        self._extra_types: set[str] = set()
 
     async def _announcement(self, address: str) -> Announcement:
         core = self._core
@@ -120,6 +123,8 @@ class Announcer:
         self.infos = service_infos(await self._announcement(address))
         # Probing takes about a second per name: register in the background, all at once.
         self._registering = self._core.create_task(self._register(zeroconf, self.infos), "zeroconf announce")
+        self._browser = Browser(self._core, zeroconf, declared_types(self._core) | self._extra_types)
+        self._browser.start()
 
     async def _register(self, zeroconf: AsyncZeroconf, infos: list[ServiceInfo]) -> None:
         results = await asyncio.gather(
@@ -139,6 +144,9 @@ class Announcer:
         zeroconf, self._zeroconf = self._zeroconf, None
         if zeroconf is None:
             return
+        if self._browser is not None:
+            await self._browser.stop()
+            self._browser = None
         if self._registering is not None and not self._registering.done():
             self._registering.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -148,6 +156,23 @@ class Announcer:
         except (TimeoutError, OSError) as err:
             _LOGGER.info("Zeroconf: goodbye not sent completely: %s", err)
         await zeroconf.async_close()
+
+    async def browse(self, type_: str) -> None:
+        """Browse for ``type_`` too (besides the types of the plugins' manifests), from now on."""
+        found = service_type(type_)
+        if found is None:
+            raise ValueError(f"not a zeroconf service type: {type_!r}")
+        async with self._lock:
+            if found in self._extra_types:
+                return
+            self._extra_types.add(found)
+            if self._zeroconf is not None:
+                if self._browser is not None:
+                    await self._browser.stop()
+                self._browser = Browser(
+                    self._core, self._zeroconf, declared_types(self._core) | self._extra_types
+                )
+                self._browser.start()
 
     def set_address(self, address: str) -> None:
         """The LAN address changed: withdraw and announce again on the new one."""

@@ -506,6 +506,46 @@ class ProvisioningService:
             self._publish(updated)
         return result
 
+    async def record_discovered(
+        self, mac: str, *, ip: str, vendor: str = "", model: str = "", firmware: str = "", source: str
+    ) -> Device | None:
+        """A phone found on the LAN (zeroconf): listed (if auto-add allows it for ``ip``) or its
+        details refreshed; None when it is unknown and auto-add is off, or the MAC is malformed."""
+        normalised = db_devices.mac_or_none(mac)
+        if normalised is None:
+            _LOGGER.info(
+                "Discovery (%s): ignored a phone with a malformed MAC %r at %s", source, mac[:40], ip
+            )
+            return None
+        device = await self._core.db.call(lambda db: db_devices.find_device(db, normalised))
+        if device is None:
+            auto_add = await self._core.settings.org_value(prov_settings.AUTO_ADD)
+            if not prov_settings.switch_on(auto_add, ip):
+                _LOGGER.info(
+                    "Discovery (%s): unknown phone %s at %s not added: auto-add is off", source, mac, ip
+                )
+                return None
+            with contextlib.suppress(db_devices.DeviceExists):
+                await self.add_device(source=source, mac=normalised, vendor=vendor[:32], ip=ip, seen=True)
+        updated = await self._core.db.call(
+            lambda db: db_devices.record_seen(
+                db, normalised, ip=ip, vendor=vendor[:32], model=model[:64], firmware=firmware[:64]
+            )
+        )
+        self._publish(updated)
+        self._core.bus.fire(
+            EVENT_DEVICE_DISCOVERED,
+            {
+                "mac": normalised,
+                "vendor": vendor,
+                "model": model,
+                "firmware": firmware,
+                "ip": ip,
+                "source": source,
+            },
+        )
+        return updated
+
     # -- plug-and-play ------------------------------------------------------------------------
     def _on_pnp(self, pnp: PnpRequest) -> None:
         self._core.create_task(self._answer_pnp(pnp), f"plug-and-play {pnp.mac}")

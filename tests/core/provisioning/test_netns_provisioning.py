@@ -31,7 +31,10 @@ from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
+from cordboard.core.discovery import DiscoveredPhone, ZeroconfService
 from cordboard.core.discovery.announce import CORDBOARD_TYPE, SIP_UDP_TYPE, instance_name
+from cordboard.core.exceptions import NotFound
+from cordboard.core.plugin_api import hookimpl
 from cordboard.core.provisioning.pnp import GROUP
 from cordboard.core.sip.message import SipRequest, SipResponse, make_response
 
@@ -47,6 +50,7 @@ SUBNET = 100 + os.getpid() % 150
 PBX_IP = f"10.213.{SUBNET}.1"
 PHONE_IP = f"10.213.{SUBNET}.2"
 MAC = "001565a1b2c3"
+TEST_TYPE = "_cbtest._tcp.local."
 USER_AGENT = "Yealink SIP-T46U 108.86.0.20 00:15:65:a1:b2:c3"
 SUBSCRIBE = (
     "SUBSCRIBE sip:MAC%3a001565A1B2C3@224.0.1.75 SIP/2.0\r\n"
@@ -269,6 +273,53 @@ async def test_zeroconf_announce_and_browse_byd07(lan: Core) -> None:
         assert sip.port == 5060
     finally:
         await browser.async_close()
+
+
+class ZeroconfPhones:
+    """A test plugin that recognises the ``_cbtest._tcp`` services of the phone namespace."""
+
+    @hookimpl
+    def cordboard_zeroconf_discovered(self, core: Core, service: ZeroconfService) -> DiscoveredPhone | None:
+        if service.type != TEST_TYPE or "mac" not in service.properties:
+            return None
+        return DiscoveredPhone(
+            service.properties["mac"], vendor="cbtest", model=service.properties.get("model", "")
+        )
+
+
+async def test_zeroconf_browse_adds_a_phone_byd07(lan: Core) -> None:
+    """BYD-07: a phone announcing a service type a plugin browses for joins the list (source zeroconf)."""
+    core = lan
+    assert core.discovery is not None and core.provisioning is not None
+    core.plugins.pm.register(ZeroconfPhones(), name="test_zeroconf_phones")
+    with in_netns(PHONE_NS):
+        phone_side = AsyncZeroconf(interfaces=[PHONE_IP])
+    try:
+        info = AsyncServiceInfo(
+            TEST_TYPE,
+            f"CBT phone.{TEST_TYPE}",
+            port=80,
+            properties={"mac": "02:cb:00:a1:b2:c4", "model": "CBT-2"},
+            server="cbt-phone.local.",
+            addresses=[socket.inet_aton(PHONE_IP)],
+        )
+        await (await phone_side.async_register_service(info))
+        await core.discovery.browse(TEST_TYPE)
+        for _ in range(100):
+            with contextlib.suppress(NotFound):
+                device = await core.provisioning.get_device("02cb00a1b2c4")
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the phone announced over zeroconf never joined the list")
+        assert (device.source, device.model, device.last_ip, device.state) == (
+            "zeroconf",
+            "CBT-2",
+            PHONE_IP,
+            "not_provisioned",
+        )
+    finally:
+        await phone_side.async_close()
 
 
 async def _login(core: Core) -> dict[str, str]:
