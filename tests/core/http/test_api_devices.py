@@ -132,6 +132,10 @@ async def test_refusals_prov04_byd08(
             continue
         assert await resp.read() == b"Bad Request"
     assert (await api.get(base + "a%2F..%2F..%2Fb.cfg")).status == 400
+    # A MAC in the wrong format is no phone's file: refused, nothing added.
+    assert (await _fetch(api, f"{base}cbt-02cb00a1b2zz.cfg")).status == 404
+    assert (await _fetch(api, f"{base}cbt-02cb00a1b2c.cfg")).status == 404
+    assert await core.provisioning.list_devices() == []  # type: ignore[union-attr]
 
     await core.settings.set("org", None, "core.provisioning_auto_add", "off")
     resp = await _fetch(api, f"{base}cbt-{MAC}.cfg")

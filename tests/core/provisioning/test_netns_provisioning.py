@@ -49,6 +49,7 @@ PHONE_NS = f"cbphone{_TAG}"
 SUBNET = 100 + os.getpid() % 150
 PBX_IP = f"10.213.{SUBNET}.1"
 PHONE_IP = f"10.213.{SUBNET}.2"
+NEW_PBX_IP = f"10.213.{SUBNET}.3"
 MAC = "001565a1b2c3"
 TEST_TYPE = "_cbtest._tcp.local."
 USER_AGENT = "Yealink SIP-T46U 108.86.0.20 00:15:65:a1:b2:c3"
@@ -194,6 +195,13 @@ async def test_new_phone_unknown_to_registered_byd07_byd08_prov03_prov04(lan: Co
     sip_sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(PHONE_IP))
     phone._sip, _ = await loop.create_datagram_endpoint(lambda: _Protocol(phone.messages), sock=sip_sock)
     try:
+        # Malformed or spoofed requests are dropped (a log line), never answered.
+        spoofed = SUBSCRIBE.replace(f"Via: SIP/2.0/UDP {PHONE_IP}".encode(), b"Via: SIP/2.0/UDP 10.99.99.99")
+        for bad in (b"SUBSCRIBE nonsense\r\n\r\n", spoofed, SUBSCRIBE.replace(b"ua-profile", b"presence")):
+            phone._sip.sendto(bad, (GROUP, 5060))
+        with pytest.raises(TimeoutError):
+            await phone.receive(0.3)
+        assert core.provisioning.pnp.stats["dropped"] == 3
         phone._sip.sendto(SUBSCRIBE, (GROUP, 5060))
         answers = [await phone.receive(), await phone.receive()]
         ok = next(m for m in answers if isinstance(m, SipResponse))
@@ -251,19 +259,20 @@ async def test_new_phone_unknown_to_registered_byd07_byd08_prov03_prov04(lan: Co
         phone.close()
 
 
+async def _resolve(browser: AsyncZeroconf, type_: str) -> AsyncServiceInfo:
+    info = AsyncServiceInfo(type_, f"{instance_name()}.{type_}")
+    for _ in range(6):
+        if await info.async_request(browser.zeroconf, 1500):
+            return info
+    raise AssertionError(f"no {type_} record of the appliance")
+
+
 async def test_zeroconf_announce_and_browse_byd07(lan: Core) -> None:
     """BYD-07: a zeroconf browser on the phone's side of the LAN finds the appliance's records."""
     with in_netns(PHONE_NS):
         browser = AsyncZeroconf(interfaces=[PHONE_IP])
     try:
-        name = f"{instance_name()}.{CORDBOARD_TYPE}"
-        info = AsyncServiceInfo(CORDBOARD_TYPE, name)
-        found = False
-        for _ in range(6):
-            if await info.async_request(browser.zeroconf, 1500):
-                found = True
-                break
-        assert found, "the _cordboard._tcp record was not found"
+        info = await _resolve(browser, CORDBOARD_TYPE)
         assert info.port == 8123
         assert info.parsed_addresses() == [PBX_IP]
         properties = {k.decode(): (v or b"").decode() for k, v in info.properties.items()}
@@ -320,6 +329,36 @@ async def test_zeroconf_browse_adds_a_phone_byd07(lan: Core) -> None:
         )
     finally:
         await phone_side.async_close()
+
+
+async def test_new_lan_address_followed_byd07(lan: Core) -> None:
+    """BYD-07: when DHCP gives the appliance a new address, zeroconf announces it and plug-and-play
+    answers with URLs naming it."""
+    core = lan
+    assert core.provisioning is not None
+    _ip("-n", PBX_NS, "addr", "add", f"{NEW_PBX_IP}/24", "dev", f"cbp{_TAG}")
+    core._lan_address_changed(NEW_PBX_IP)
+    with in_netns(PHONE_NS):
+        browser = AsyncZeroconf(interfaces=[PHONE_IP])
+    phone = TestPhone("", "", (NEW_PBX_IP, 5060), host=PHONE_IP, port=5060)
+    sock = phone_socket(socket.SOCK_DGRAM, (PHONE_IP, 5060))
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(PHONE_IP))
+    phone._sip, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+        lambda: _Protocol(phone.messages), sock=sock
+    )
+    try:
+        info = await _resolve(browser, CORDBOARD_TYPE)
+        assert info.parsed_addresses() == [NEW_PBX_IP]
+        for _ in range(50):
+            if core.provisioning.pnp is not None and core.provisioning.pnp.interface == NEW_PBX_IP:
+                break
+            await asyncio.sleep(0.05)
+        phone._sip.sendto(SUBSCRIBE, (GROUP, 5060))
+        notify = await phone.wait_request("NOTIFY")
+        assert notify.body.decode().startswith(f"http://{NEW_PBX_IP}:8123/provision/")
+    finally:
+        phone.close()
+        await browser.async_close()
 
 
 async def _login(core: Core) -> dict[str, str]:
