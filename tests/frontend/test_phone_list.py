@@ -241,6 +241,8 @@ def _provisioning_panel(page: Any, cordboard: Cordboard) -> None:
     assert old == provisioning_url(cordboard)
     expect(page.locator('[data-vendors~="yealink"]').get_by_role("textbox")).to_have_value(old)
     expect(page.get_by_test_id("dhcp-hint")).to_contain_text("option 66")
+    expect(page.locator('[data-testid="dhcp-row"][data-vendor="snom"]')).to_contain_text(old + "{mac}.xml")
+    expect(page.locator('[data-testid="dhcp-row"][data-vendor="yealink"] code')).to_have_text(old)
     page.locator('[data-vendors~="snom"]').get_by_role("button", name="Copy").click()
     expect(page.locator('[data-vendors~="snom"]')).to_contain_text("Copied.")
     assert fetch(f"{old}{MAC}.cfg") == 200  # auto-added from loopback (a private address)
@@ -257,6 +259,7 @@ def _provisioning_panel(page: Any, cordboard: Cordboard) -> None:
     dialog.get_by_role("button", name="Renew ticket").click()
     expect(urls.first).not_to_have_value(old)
     new = urls.first.input_value()
+    expect(page.locator('[data-testid="dhcp-row"][data-vendor="yealink"] code')).to_have_text(new)
     assert new == provisioning_url(cordboard)
     assert fetch(f"{old}{MAC}.cfg") == 404
     assert fetch(f"{new}{MAC}.cfg") == 200

@@ -40,6 +40,14 @@ interface SettingsForm {
   clearAdminPassword: boolean;
 }
 
+/** A row header that reads like the cells (the table style makes column headers small capitals). */
+const ROW_HEADER = "text-transform: none; letter-spacing: normal; font-size: inherit; color: inherit; background: transparent";
+
+/** The option 66 value a vendor's phones understand: the URL; Snom phones need the file name too. */
+export function dhcpValue(vendor: string, url: string): string {
+  return vendor === "snom" ? `${url}{mac}.xml` : url;
+}
+
 @customElement("cb-provisioning")
 export class CbProvisioning extends LightElement {
   @state() private data: Provisioning | null = null;
@@ -167,6 +175,43 @@ export class CbProvisioning extends LightElement {
     </div>`;
   }
 
+  /** DHCP option 66 per vendor (README "Installer notes"): the URL, for Snom with its file name. */
+  private dhcpTable(data: Provisioning): TemplateResult {
+    const vendors = Object.entries(data.vendors).sort(([a], [b]) => a.localeCompare(b));
+    return html`<div class="notice small" data-testid="dhcp-hint">
+      <p><strong>${t("provisioning.dhcpTitle")}</strong> ${t("provisioning.dhcpHint")}</p>
+      ${vendors.length
+        ? html`<table class="data" style="background: transparent">
+            <caption class="sr-only">${t("provisioning.dhcpTitle")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">${t("devices.vendor")}</th>
+                <th scope="col">${t("provisioning.dhcpValue")}</th>
+                <th scope="col"><span class="sr-only">${t("common.actions")}</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${vendors.map(([vendor, url]) => {
+                const value = dhcpValue(vendor, url);
+                const key = `dhcp-${vendor}`;
+                const copied = this.copied?.vendor === key ? this.copied : null;
+                return html`<tr data-testid="dhcp-row" data-vendor=${vendor}>
+                  <th scope="row" style=${ROW_HEADER}>${vendorName(vendor)}</th>
+                  <td class="wrap"><code>${value}</code>${vendor === "poly" ? html`<div class="muted">${t("provisioning.dhcpPoly")}</div>` : nothing}</td>
+                  <td>
+                    <button type="button" class="secondary small" @click=${() => void this.copy(key, value)}>
+                      ${t("provisioning.copy")}<span class="sr-only"> ${t("provisioning.dhcpFor", { vendor: vendorName(vendor) })}</span>
+                    </button>
+                    <span class="small" role="status">${copied ? (copied.ok ? t("provisioning.copied") : t("provisioning.copyFailed")) : ""}</span>
+                  </td>
+                </tr>`;
+              })}
+            </tbody>
+          </table>`
+        : nothing}
+    </div>`;
+  }
+
   private urlCard(data: Provisioning): TemplateResult {
     const byUrl = new Map<string, string[]>();
     for (const [vendor, url] of Object.entries(data.vendors).sort(([a], [b]) => a.localeCompare(b))) {
@@ -176,9 +221,7 @@ export class CbProvisioning extends LightElement {
       <h2 id="provisioning-url-title">${t("provisioning.urlTitle")}</h2>
       <p class="muted">${t("provisioning.urlIntro")}</p>
       ${byUrl.size ? [...byUrl].map(([url, vendors]) => this.urlRow(vendors, url)) : this.urlRow([], data.url)}
-      <div class="notice small" data-testid="dhcp-hint">
-        <strong>${t("provisioning.dhcpTitle")}</strong> ${t("provisioning.dhcpHint")}
-      </div>
+      ${this.dhcpTable(data)}
       <p class="small" style="margin-top: 0.75rem" data-testid="pnp-status">
         ${data.pnp.listening
           ? t("provisioning.pnpListening", { address: data.pnp.address ?? "" })
