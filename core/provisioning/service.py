@@ -434,9 +434,12 @@ class ProvisioningService:
         claims = [(v, mac) for v in self.vendors() if (mac := v.mac_from_path(path, user_agent)) is not None]
         if not claims:
             return await self._common_file(path, ip, user_agent, base_url)
-        mac = claims[0][1]
-        device = await self._core.db.call(lambda db: db_devices.find_device(db, mac))
-        vendor = self._pick_vendor(claims, device, user_agent)
+        # Vendors sharing a file name pattern (``<mac>.cfg``) name the same MAC; the device's own
+        # vendor, else the User-Agent's, else the MAC's OUI decides whose format it gets.
+        device = await self._core.db.call(lambda db: db_devices.find_device(db, claims[0][1]))
+        vendor, mac = self._pick_vendor(claims, device, user_agent)
+        if device is not None and device.mac != mac:
+            device = await self._core.db.call(lambda db: db_devices.find_device(db, mac))
         if device is None:
             auto_add = await self._core.settings.org_value(prov_settings.AUTO_ADD)
             if not prov_settings.switch_on(auto_add, ip):
@@ -463,20 +466,21 @@ class ProvisioningService:
             )
         return await self._log_fetch(device, mac, ip, path, result, vendor=vendor.vendor)
 
+    @staticmethod
     def _pick_vendor(
-        self, claims: list[tuple[ProvisioningVendor, str]], device: Device | None, user_agent: str
-    ) -> ProvisioningVendor:
+        claims: list[tuple[ProvisioningVendor, str]], device: Device | None, user_agent: str
+    ) -> tuple[ProvisioningVendor, str]:
         if device is not None:
-            for vendor, _mac in claims:
-                if vendor.vendor == device.vendor:
-                    return vendor
-        for vendor, _mac in claims:
+            for vendor, mac in claims:
+                if vendor.vendor == device.vendor and mac == device.mac:
+                    return vendor, mac
+        for vendor, mac in claims:
             if user_agent and vendor.matches_user_agent(user_agent):
-                return vendor
+                return vendor, mac
         for vendor, mac in claims:
             if mac[:6] in vendor.mac_prefixes:
-                return vendor
-        return claims[0][0]
+                return vendor, mac
+        return claims[0]
 
     async def _common_file(self, path: str, ip: str, user_agent: str, base_url: str) -> FetchResult:
         """A file no vendor ties to a MAC (a vendor's common settings): base settings, never an account."""

@@ -251,6 +251,13 @@ async def test_new_phone_unknown_to_registered_byd07_byd08_prov03_prov04(lan: Co
         registered = core.states.get(mine["registration"]["entity_id"])
         assert registered is not None and registered.attributes["username"] == "anna"
 
+        # PROV-11: resync reaches the registered phone with NOTIFY check-sync.
+        status, sent = await _api(core, admin, "POST", f"/api/devices/{MAC}/resync", {})
+        assert status == 202, sent
+        check = await phone.wait_request("NOTIFY")
+        assert check.headers.get("Event") == "check-sync;reboot=false"
+        phone.send(make_response(check, 200), (check.top_via.host, check.top_via.port or 5060))
+
         status, renewed = await _api(core, admin, "POST", "/api/provisioning/renew-ticket")
         assert status == 200 and renewed["url"] != url
         assert (await http_get(url + f"{MAC}.cfg"))[0] == 404
