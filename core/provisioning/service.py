@@ -12,6 +12,7 @@ kept on the device.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import logging
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 from cryptography.fernet import Fernet
 
 from cordboard.core.bus import Event, EventType
+from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
 from cordboard.core.exceptions import NotFound
 from cordboard.core.identity.service import EVENT_USER_DELETED
 from cordboard.core.keys import DataKey
@@ -32,6 +34,7 @@ from cordboard.core.provisioning import devices as db_devices
 from cordboard.core.provisioning import secrets as sip_secrets
 from cordboard.core.provisioning import settings as prov_settings
 from cordboard.core.provisioning.devices import Device
+from cordboard.core.provisioning.pnp import PORT as PNP_PORT
 from cordboard.core.provisioning.vendor import (
     DirectoryEntry,
     FunctionKey,
@@ -114,7 +117,9 @@ class ProvisioningService:
         self.pnp: PnpListener | None = None
         self.address: str | None = None
         """The LAN address phones reach the appliance at (None: no LAN, discovery off)."""
-        self._unlisten: Callable[[], None] | None = None
+        self._unlisten: list[Callable[[], None]] = []
+        self._pnp_lock = asyncio.Lock()
+        self._pnp_port = PNP_PORT
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -127,46 +132,56 @@ class ProvisioningService:
         for device in await self.list_devices():
             self._publish(device)
         # A deleted user's phones lose their user (ON DELETE SET NULL): their states follow.
-        self._unlisten = self._core.bus.listen(EVENT_USER_DELETED, self._user_deleted)
+        self._unlisten = [
+            self._core.bus.listen(EVENT_USER_DELETED, self._user_deleted),
+            self._core.bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed),
+        ]
 
     async def _user_deleted(self, event: Event[Any]) -> None:
         for device in await self.list_devices():
             self._publish(device)
 
+    def _settings_changed(self, event: Event[Any]) -> None:
+        """The plug-and-play switch takes effect at once (on the LAN address already known)."""
+        if prov_settings.PNP in event.data.get("keys", ()) and self.address is not None:
+            self.set_address(self.address)
+
     async def stop(self) -> None:
-        if self._unlisten is not None:
-            self._unlisten()
-            self._unlisten = None
+        for unlisten in self._unlisten:
+            unlisten()
+        self._unlisten = []
         if self.pnp is not None:
             self.pnp.close()
             self.pnp = None
 
     async def start_pnp(self, address: str, *, port: int | None = None) -> None:
-        """Listen for plug-and-play on the LAN interface ``address`` when the switch allows it."""
-        from cordboard.core.provisioning.pnp import PORT, PnpListener
+        """Listen for plug-and-play on the LAN interface ``address`` when the switch allows it
+        (again: a listener already running is closed first)."""
+        from cordboard.core.provisioning.pnp import PnpListener
 
-        self.address = address
-        value = await self._core.settings.org_value(prov_settings.PNP)
-        if not prov_settings.switch_on(value, address):
-            _LOGGER.info(
-                "SIP plug-and-play is off (%s = %s, LAN address %s)", prov_settings.PNP, value, address
-            )
-            return
-        listener = PnpListener(address, self._on_pnp, port=port or PORT)
-        try:
-            await listener.start()
-        except OSError as err:
-            _LOGGER.warning("SIP plug-and-play cannot listen on %s: %s", address, err)
-            return
-        self.pnp = listener
+        async with self._pnp_lock:
+            self.address = address
+            self._pnp_port = port or self._pnp_port
+            if self.pnp is not None:
+                self.pnp.close()
+                self.pnp = None
+            value = await self._core.settings.org_value(prov_settings.PNP)
+            if not prov_settings.switch_on(value, address):
+                _LOGGER.info(
+                    "SIP plug-and-play is off (%s = %s, LAN address %s)", prov_settings.PNP, value, address
+                )
+                return
+            listener = PnpListener(address, self._on_pnp, port=self._pnp_port)
+            try:
+                await listener.start()
+            except OSError as err:
+                _LOGGER.warning("SIP plug-and-play cannot listen on %s: %s", address, err)
+                return
+            self.pnp = listener
 
     def set_address(self, address: str) -> None:
-        """The LAN address changed: plug-and-play follows it (the group is joined on the new one)."""
-        port = self.pnp.port if self.pnp is not None else None
-        if self.pnp is not None:
-            self.pnp.close()
-            self.pnp = None
-        self._core.create_task(self.start_pnp(address, port=port), "plug-and-play restart")
+        """The LAN address changed (or the switch did): plug-and-play starts again on ``address``."""
+        self._core.create_task(self.start_pnp(address), "plug-and-play restart")
 
     # -- ticket -------------------------------------------------------------------------------
     async def _save_ticket(self, ticket: str) -> None:
@@ -197,9 +212,6 @@ class ProvisioningService:
         if plugins is None:
             return []
         return [v for v in plugins.pm.hook.cordboard_provisioning_vendor() if v is not None]
-
-    def vendor_named(self, name: str) -> ProvisioningVendor | None:
-        return next((v for v in self.vendors() if v.vendor == name), None)
 
     def vendor_for(self, mac: str, hint: str) -> ProvisioningVendor | None:
         """The vendor of a phone: by User-Agent or plug-and-play vendor/model text, else by MAC prefix."""

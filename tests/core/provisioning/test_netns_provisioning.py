@@ -368,6 +368,36 @@ async def test_new_lan_address_followed_byd07(lan: Core) -> None:
         await browser.async_close()
 
 
+async def test_pnp_switch_byd07(lan: Core) -> None:
+    """BYD-07: the admin switch turns plug-and-play off (no answer) and on again, without a restart."""
+    core = lan
+    assert core.provisioning is not None
+    phone = TestPhone("", "", (PBX_IP, 5060), host=PHONE_IP, port=5060)
+    sock = phone_socket(socket.SOCK_DGRAM, (PHONE_IP, 5060))
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(PHONE_IP))
+    phone._sip, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+        lambda: _Protocol(phone.messages), sock=sock
+    )
+    try:
+        await core.settings.set("org", None, "core.provisioning_pnp", "off")
+        for _ in range(50):
+            if core.provisioning.pnp is None:
+                break
+            await asyncio.sleep(0.02)
+        phone._sip.sendto(SUBSCRIBE, (GROUP, 5060))
+        with pytest.raises(TimeoutError):
+            await phone.receive(0.3)
+        await core.settings.set("org", None, "core.provisioning_pnp", "private_network")
+        for _ in range(50):
+            if core.provisioning.pnp is not None:
+                break
+            await asyncio.sleep(0.02)
+        phone._sip.sendto(SUBSCRIBE, (GROUP, 5060))
+        assert (await phone.wait_request("NOTIFY")).body.startswith(f"http://{PBX_IP}:8123/".encode())
+    finally:
+        phone.close()
+
+
 async def _login(core: Core) -> dict[str, str]:
     status, body = await _api(
         core, {}, "POST", "/api/auth/login", {"username": "root", "password": "admin-password-1"}
