@@ -10,14 +10,18 @@ import asyncio
 import contextlib
 import logging
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from zeroconf import IPVersion, ServiceInfo
 from zeroconf.asyncio import AsyncZeroconf
 
+from cordboard.core.bus import Event
 from cordboard.core.const import __version__
+from cordboard.core.core import EVENT_EXTERNAL_CHANGE
 from cordboard.core.discovery.browse import Browser, declared_types, service_type
+from cordboard.core.identity.service import EVENT_USER_CREATED
 
 if TYPE_CHECKING:
     from cordboard.core.core import Core
@@ -92,6 +96,8 @@ class Announcer:
         self._registering: asyncio.Task[None] | None = None
         self._browser: Browser | None = None
         self._extra_types: set[str] = set()
+        self._unlisten: Callable[[], None] | None = None
+        self._unlisten_external: Callable[[], None] | None = None
 
     async def _announcement(self, address: str) -> Announcement:
         core = self._core
@@ -111,6 +117,28 @@ class Announcer:
     async def start(self, address: str) -> None:
         async with self._lock:
             await self._start(address)
+        if self._unlisten is None:
+            # The first administrator (setup done, the CLI included) changes _cordboard's TXT setup.
+            self._unlisten = self._core.bus.listen(EVENT_USER_CREATED, self._users_changed)
+            self._unlisten_external = self._core.bus.listen(EVENT_EXTERNAL_CHANGE, self._users_changed)
+
+    async def _users_changed(self, event: Event[Any]) -> None:
+        async with self._lock:
+            zeroconf = self._zeroconf
+            if zeroconf is None or self.address is None or not self._setup_open():
+                return
+            if await self._core.identity.needs_setup():
+                return
+            infos = service_infos(await self._announcement(self.address))
+            for old, new in zip(self.infos, infos, strict=True):
+                if old.type == CORDBOARD_TYPE:
+                    new.name = old.name  # a name changed by a conflict stays
+                    await zeroconf.async_update_service(new)
+            self.infos = infos
+            _LOGGER.info("Zeroconf: setup is done; the announcement says so")
+
+    def _setup_open(self) -> bool:
+        return any(i.type == CORDBOARD_TYPE and i.properties.get(b"setup") == b"open" for i in self.infos)
 
     async def _start(self, address: str) -> None:
         self.address = address
@@ -137,6 +165,10 @@ class Announcer:
         _LOGGER.info("Zeroconf: announcing %s on %s", ", ".join(i.type for i in infos), self.address)
 
     async def stop(self) -> None:
+        for unlisten in (self._unlisten, self._unlisten_external):
+            if unlisten is not None:
+                unlisten()
+        self._unlisten = self._unlisten_external = None
         async with self._lock:
             await self._stop()
 

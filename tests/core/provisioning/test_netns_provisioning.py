@@ -287,6 +287,16 @@ async def test_zeroconf_announce_and_browse_byd07(lan: Core) -> None:
         sip = AsyncServiceInfo(SIP_UDP_TYPE, f"{instance_name()}.{SIP_UDP_TYPE}")
         assert await sip.async_request(browser.zeroconf, 3000)
         assert sip.port == 5060
+        # Once the first administrator exists the announcement says setup is done.
+        await lan.identity.create_user(
+            username="root", first_name="Root", last_name="Admin", email="r@example.com", role="admin"
+        )
+        for _ in range(40):
+            info = await _resolve(browser, CORDBOARD_TYPE)
+            if info.properties.get(b"setup") == b"done":
+                break
+            await asyncio.sleep(0.1)
+        assert info.properties.get(b"setup") == b"done"
     finally:
         await browser.async_close()
 
