@@ -20,7 +20,8 @@ user name), ``language`` and either ``prompt_id`` (``org:<n>``) or ``name`` and 
 a new prompt calls that phone, where a voice guide leads through the recording
 (core/media/phone_recording.py); it answers 202 with the job, which ``GET
 /api/prompts/record-by-phone/{job_id}`` reads (``ringing``, ``recording``, ``saved``, ``failed``
-with ``reason``). Each change is also the state ``prompt_recording.<job id>`` on the WebSocket.
+with ``reason``) and ``DELETE`` cancels. Each change is also the state ``prompt_recording.<job id>``
+on the WebSocket.
 """
 
 from __future__ import annotations
@@ -321,6 +322,21 @@ async def get_phone_recording(request: web.Request) -> web.Response:
     if job is None:
         raise ApiError(404, "not_found", "No such recording call (finished ones are kept ten minutes)")
     return web.json_response(job.as_dict())
+
+
+@routes.delete("/api/prompts/record-by-phone/{job_id}")
+@api(access="admin")
+async def cancel_phone_recording(request: web.Request) -> web.Response:
+    """Cancel a record-by-phone call: the phone stops ringing or is hung up, nothing is saved (the
+    job ends ``failed`` with code ``cancelled``). 409 when the job is finished already."""
+    recorder = phone_recorder(request.app[CORE_KEY])
+    job_id = request.match_info["job_id"]
+    job = recorder.get(job_id)
+    if job is None:
+        raise ApiError(404, "not_found", "No such recording call (finished ones are kept ten minutes)")
+    if not recorder.cancel(job_id):
+        raise ApiError(409, "conflict", f"The call has ended already ({job.state})")
+    return web.json_response(job.as_dict(), status=202)
 
 
 @routes.get("/api/prompts/{prompt_id}")

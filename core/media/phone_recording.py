@@ -83,8 +83,8 @@ class RecordingJob:
     """Why it failed, in words."""
     code: str = ""
     """Why it failed, for programs: ``not_answered``, ``busy``, ``no_phone``, ``unreachable``,
-    ``hung_up``, ``discarded``, ``nothing_recorded``, ``name_taken``, ``deleted``, ``stopped``,
-    ``error``."""
+    ``hung_up``, ``discarded``, ``nothing_recorded``, ``name_taken``, ``deleted``, ``cancelled``,
+    ``stopped``, ``error``."""
     seconds: float | None = None
     created: float = field(default_factory=time.time)
     updated: float = field(default_factory=time.time)
@@ -124,6 +124,10 @@ class PhoneRecorder:
     def __init__(self, core: Core) -> None:
         self._core = core
         self.jobs: dict[str, RecordingJob] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._cancelled: set[str] = set()
+        self._saving: set[str] = set()
+        """Jobs whose recording is being stored: too late to cancel."""
         self.work_dir = core.data_dir / "prompts" / "by-phone"
 
     def get(self, job_id: str) -> RecordingJob | None:
@@ -147,32 +151,44 @@ class PhoneRecorder:
         job = RecordingJob(ulid_now().lower(), number, language, prompt_id, name, description, user_id)
         self.jobs[job.id] = job
         self._publish(job)
-        self._core.create_task(self._run(job), f"record prompt by phone {job.id}")
+        self._tasks[job.id] = self._core.create_task(self._run(job), f"record prompt by phone {job.id}")
         return job
+
+    def cancel(self, job_id: str) -> bool:
+        """End an unfinished job (the phone stops ringing or is hung up; nothing is saved); False
+        when it is finished already."""
+        job, task = self.jobs.get(job_id), self._tasks.get(job_id)
+        if job is None or task is None or job.finished or job_id in self._saving:
+            return False
+        self._cancelled.add(job_id)
+        task.cancel()
+        return True
 
     # -- the call -----------------------------------------------------------------------------
     async def _run(self, job: RecordingJob) -> None:
         path = self.work_dir / f"{job.id}.wav"
         try:
-            samples = await self._call(job, path)
-            seconds = await self._save(job, samples)
+            await self._call(job, path)
         except RecordingFailed as err:
             self._update(job, "failed", code=err.code, reason=str(err))
         except asyncio.CancelledError:
-            self._update(job, "failed", code="stopped", reason="Cordboard stopped during the call")
-            raise
+            if job.id not in self._cancelled:
+                self._update(job, "failed", code="stopped", reason="Cordboard stopped during the call")
+                raise
+            self._update(job, "failed", code="cancelled", reason="The call was cancelled: nothing was saved")
         except Exception as err:
             _LOGGER.exception("Recording a prompt by phone (job %s) failed", job.id)
             self._update(job, "failed", code="error", reason=f"The recording failed: {err}")
-        else:
-            self._update(job, "saved", seconds=round(seconds, 2))
         finally:
+            self._tasks.pop(job.id, None)
+            self._cancelled.discard(job.id)
+            self._saving.discard(job.id)
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
             asyncio.get_running_loop().call_later(KEEP_FINISHED_S, self._forget, job.id)
 
-    async def _call(self, job: RecordingJob, path: Path) -> PCM:
-        """Dial, guide, record and review: the kept recording's samples (16 kHz), or RecordingFailed."""
+    async def _call(self, job: RecordingJob, path: Path) -> None:
+        """Dial, guide, record, review and save the kept recording, or raise RecordingFailed."""
         from cordboard.core.calls.channel import ChannelHungUp
         from cordboard.core.calls.dialer import NotAnswered
 
@@ -191,7 +207,17 @@ class PhoneRecorder:
         channel = outcome
         try:
             self._update(job, "recording", step="guide")
-            return await self._guide(job, channel, path)
+            samples = await self._guide(job, channel, path)
+            self._saving.add(job.id)  # kept: no longer discarded by a hang-up or cancelled
+            try:
+                seconds = await self._save(job, samples)
+            except RecordingFailed:
+                with contextlib.suppress(ChannelHungUp):
+                    await channel.play(["goodbye"])
+                raise
+            self._update(job, "saved", seconds=round(seconds, 2))
+            with contextlib.suppress(ChannelHungUp):
+                await channel.play(["record_saved", "goodbye"])
         except ChannelHungUp:
             if job.step == "review":
                 raise RecordingFailed(
@@ -224,7 +250,6 @@ class PhoneRecorder:
             self._update(job, "recording", step="review")
             choice = await self._review(channel, samples)
             if choice == "1":
-                await channel.play(["record_saved", "goodbye"])
                 return samples
             if choice != "2":
                 await channel.play(["goodbye"])

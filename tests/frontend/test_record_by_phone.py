@@ -6,7 +6,7 @@ missing fields and an unknown number are named next to their fields. "Initialise
 phone, which answers (PCMU with RFC 4733 telephone-events), sends a 440 Hz tone and '#', then 1;
 the page follows the call (calling, the guide, recording, playing back, saved) and lists the new
 prompt. Recording an existing prompt's Danish version by phone while the phone is busy shows why
-it failed.
+it failed; cancelling the next try from the page stops the ringing.
 """
 
 from __future__ import annotations
@@ -181,3 +181,17 @@ def _record_by_phone(page: Any, cordboard: Cordboard, phone: Phone) -> None:
     expect(recorder.get_by_role("button", name="Initialise call")).to_be_enabled()
     failed.scroll_into_view_if_needed()
     shot(page, "record-by-phone-busy", full_page=False)
+
+    # Again, and cancelled from the page while the phone rings: the ringing stops.
+    expect(recorder.get_by_role("button", name="Cancel call")).to_have_count(0)
+    recorder.get_by_role("button", name="Initialise call").click()
+    invite = phone.wait_request("INVITE", timeout=10)
+    tag = phone.ring(invite)
+    expect(failed).to_have_text(f"Calling {EXTENSION}…")
+    recorder.get_by_role("button", name="Cancel call").click()
+    cancel = phone.wait_request("CANCEL", timeout=10)
+    phone.send(make_response(cancel, 200))
+    phone.send(make_response(invite, 487, to_tag=tag))
+    expect(failed).to_have_text("The call was cancelled. Nothing was saved.")
+    expect(recorder.get_by_role("button", name="Cancel call")).to_have_count(0)
+    expect(danish.get_by_test_id("org-recording-status")).to_have_text("Not recorded")

@@ -9,7 +9,7 @@
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
-import { api } from "../api";
+import { api, ApiError } from "../api";
 import { LightElement, errorText, fieldErrors } from "../base";
 import { focusFirstError, formError, textField } from "../forms";
 import { formatNumber, t, type MessageKey } from "../i18n";
@@ -29,10 +29,12 @@ export interface PhoneJob {
   prompt_id: string | null;
   name: string;
   seconds: number | null;
+  /** When the job last changed (seconds since the epoch). */
+  updated: number;
 }
 
 const POLL_MS = 2000;
-const FAILURES = ["busy", "not_answered", "no_phone", "hung_up", "discarded", "nothing_recorded"];
+const FAILURES = ["busy", "not_answered", "no_phone", "hung_up", "discarded", "nothing_recorded", "cancelled"];
 
 export function isActive(job: PhoneJob | null): boolean {
   return job?.state === "ringing" || job?.state === "recording";
@@ -64,6 +66,7 @@ export class CbRecordByPhone extends LightElement {
   @state() private numberError = "";
   @state() private error = "";
   @state() private starting = false;
+  @state() private cancelling = false;
   @state() job: PhoneJob | null = null;
   private timer: number | undefined;
 
@@ -85,7 +88,8 @@ export class CbRecordByPhone extends LightElement {
   }
 
   private follow(job: PhoneJob): void {
-    if (!this.job || job.id !== this.job.id) return;
+    // The WebSocket, a poll and the answer to a cancel may arrive in any order: the newest wins.
+    if (!this.job || job.id !== this.job.id || job.updated < this.job.updated) return;
     const wasActive = isActive(this.job);
     this.job = job;
     if (wasActive && !isActive(job)) {
@@ -140,6 +144,20 @@ export class CbRecordByPhone extends LightElement {
     }
   }
 
+  private async cancel(): Promise<void> {
+    const job = this.job;
+    if (!job || !isActive(job)) return;
+    this.cancelling = true;
+    try {
+      this.follow(await api.delete<PhoneJob>(`/api/prompts/record-by-phone/${encodeURIComponent(job.id)}`));
+    } catch (err) {
+      // 409: it ended meanwhile; the WebSocket or the next poll shows how.
+      if (!(err instanceof ApiError && err.status === 409)) this.error = errorText(err);
+    } finally {
+      this.cancelling = false;
+    }
+  }
+
   private status(job: PhoneJob): TemplateResult {
     const failed = job.state === "failed";
     return html`<div class="${failed ? "form-error" : "phone-recording-state"}" role=${failed ? "alert" : "status"} aria-live="polite"
@@ -164,6 +182,9 @@ export class CbRecordByPhone extends LightElement {
         <button type="button" ?disabled=${busy} @click=${(e: Event) => void this.start(e)}>
           ${this.starting ? t("phoneRecording.starting") : t("phoneRecording.start")}
         </button>
+        ${isActive(this.job)
+          ? html`<button type="button" class="secondary" ?disabled=${this.cancelling} @click=${() => void this.cancel()}>${t("phoneRecording.cancel")}</button>`
+          : nothing}
       </div>
       ${this.job ? this.status(this.job) : nothing}
     </div>`;

@@ -705,4 +705,6 @@ export const da: Dictionary = {
   "phoneRecording.failed.hung_up": "Telefonen lagde på, før optagelsen var færdig. Der blev ikke gemt noget.",
   "phoneRecording.failed.discarded": "Optagelsen blev kasseret: Der blev ikke trykket 1 for at beholde den.",
   "phoneRecording.failed.nothing_recorded": "Der blev ikke optaget noget: Telefonen sendte ingen lyd.",
+  "phoneRecording.cancel": "Afbryd opkald",
+  "phoneRecording.failed.cancelled": "Opkaldet blev afbrudt. Der blev ikke gemt noget.",
 };

@@ -705,4 +705,6 @@ export const de: Dictionary = {
   "phoneRecording.failed.hung_up": "Das Telefon hat vor dem Ende der Aufnahme aufgelegt. Es wurde nichts gespeichert.",
   "phoneRecording.failed.discarded": "Die Aufnahme wurde verworfen: Zum Behalten wurde nicht die 1 gedrückt.",
   "phoneRecording.failed.nothing_recorded": "Es wurde nichts aufgenommen: Das Telefon hat keinen Ton gesendet.",
+  "phoneRecording.cancel": "Anruf abbrechen",
+  "phoneRecording.failed.cancelled": "Der Anruf wurde abgebrochen. Es wurde nichts gespeichert.",
 };

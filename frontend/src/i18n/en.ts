@@ -703,6 +703,8 @@ export const en = {
   "phoneRecording.failed.hung_up": "The phone hung up before the recording was done. Nothing was saved.",
   "phoneRecording.failed.discarded": "The recording was discarded: 1 was not pressed to keep it.",
   "phoneRecording.failed.nothing_recorded": "Nothing was recorded: the phone sent no sound.",
+  "phoneRecording.cancel": "Cancel call",
+  "phoneRecording.failed.cancelled": "The call was cancelled. Nothing was saved.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -211,7 +211,7 @@ async def test_2_records_again_into_an_existing_prompt(
     try:
         job, started = await start(api, admin, number="ann", prompt_id=prompt_id, language="de")
         assert started["name"] == "Closed" and started["prompt_id"] == prompt_id
-        _invite, to = await answer(ann)
+        invite, to = await answer(ann)
         seq = await say(job, ann, to, 440.0, 1)
         await job.until("recording", "review")
         seq = await send_digits(ann, to, "2", seq)  # during the playback: record again
@@ -219,8 +219,9 @@ async def test_2_records_again_into_an_existing_prompt(
         played = await review(job, ann)
         assert abs(loudest_tone(played) - 700) < 15
         await send_digits(ann, to, "1", seq)
-        bye = await ann.wait_request("BYE", wait=15)
-        ann.answer(bye, 200, to_tag="")
+        bye = callee_request(ann, invite, "BYE", cseq=2)  # 1, then hanging up at once: kept all the same
+        ann.send(bye)
+        assert (await ann.final_response(bye)).status == 200
     finally:
         ann.close()
     done = await job.until("saved")
@@ -334,3 +335,26 @@ async def test_a_take_without_sound_is_not_kept(
     failed = await job.until("failed")
     assert (failed["code"], failed["reason"]) == ("nothing_recorded", "Nothing was recorded")
     assert (await (await api.get("/api/prompts?kind=org", headers=admin)).json())["prompts"] == []
+
+
+async def test_the_admin_cancels_a_ringing_call(pbx: Core, api: TestClient, admin: dict[str, str]) -> None:
+    bo = await registered_phone(pbx, "bo")
+    try:
+        job, _ = await start(api, admin, number="1002", name="Menu", description="Main menu")
+        invite = await bo.wait_request("INVITE")
+        bo.answer(invite, 180)
+        resp = await api.delete(f"/api/prompts/record-by-phone/{job.id}", headers=admin)
+        assert resp.status == 202, await resp.text()
+        cancel = await bo.wait_request("CANCEL", wait=4)
+        bo.answer(cancel, 200)
+        bo.answer(invite, 487)
+        failed = await job.until("failed")
+        assert failed["code"] == "cancelled" and "cancelled" in failed["reason"]
+        again = await api.delete(f"/api/prompts/record-by-phone/{job.id}", headers=admin)
+        assert again.status == 409
+    finally:
+        bo.close()
+    assert (await api.delete("/api/prompts/record-by-phone/nosuchjob", headers=admin)).status == 404
+    user = await logged_in(pbx, api, "carl", USER_PASSWORD, "user")
+    assert (await api.delete(f"/api/prompts/record-by-phone/{job.id}", headers=user)).status == 403
+    assert pbx.calls is not None and not pbx.calls.dialer.calls
