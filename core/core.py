@@ -199,9 +199,16 @@ class Core:
         except ValueError:
             return
         assert self.provisioning is not None
-        await self.provisioning.start_pnp(address)
+        # Discovery is a convenience: whatever goes wrong with it, the appliance still serves.
+        try:
+            await self.provisioning.start_pnp(address)
+        except Exception:
+            _LOGGER.exception("SIP plug-and-play could not start on %s", address)
         self.discovery = Announcer(self)
-        await self.discovery.start(address)
+        try:
+            await self.discovery.start(address)
+        except Exception:
+            _LOGGER.exception("Zeroconf could not start on %s", address)
 
     async def stop(self) -> None:
         """Stop HTTP, exit plugin lifespans in reverse order, cancel tasks, close storage."""
