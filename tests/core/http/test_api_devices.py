@@ -47,9 +47,11 @@ async def test_user_role_gets_403_byd08(api: TestClient, user_headers: dict[str,
 
 
 async def test_add_assign_and_fetch_prov03_prov10(
-    core: Core, api: TestClient, admin_headers: dict[str, str], vendor: None
+    core: Core, api: TestClient, admin_headers: dict[str, str], vendor: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """An admin adds a phone by MAC, assigns a user; only that MAC's file carries the password."""
+    """An admin adds a phone by MAC, assigns a user; only that MAC's file carries the password,
+    and no log line ever does."""
+    caplog.set_level(logging.DEBUG)
     anna = await core.identity.create_user(
         username="anna", first_name="Anna", last_name="T", email="a@example.com", extension="1001",
         sip_password=SIP_PASSWORD,
@@ -95,14 +97,16 @@ async def test_add_assign_and_fetch_prov03_prov10(
     assert listed["02cb00ffffff"]["source"] == "http"  # auto-added (loopback counts as private)
     assert core.states.get(f"phone.{MAC}").state == "assigned"  # type: ignore[union-attr]
 
+    assert SIP_PASSWORD not in caplog.text
     assert (await api.delete(f"/api/devices/{MAC}", headers=admin_headers)).status == 204
     assert (await api.get(f"/api/devices/{MAC}", headers=admin_headers)).status == 404
 
 
 async def test_assign_generates_password_when_none_retrievable(
-    core: Core, api: TestClient, admin_headers: dict[str, str], vendor: None
+    core: Core, api: TestClient, admin_headers: dict[str, str], vendor: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A user whose password is not retrievable gets a new one; the answer says so (never the password)."""
+    caplog.set_level(logging.DEBUG)
     user = await core.identity.create_user(
         username="bo", first_name="Bo", last_name="T", email="b@example.com", extension="1002"
     )
@@ -115,6 +119,7 @@ async def test_assign_generates_password_when_none_retrievable(
     assert (await core.identity.get_user(user.id)).has_sip_password
     resp = await _fetch(api, f"{await _base(api, admin_headers)}cbt-{MAC}.cfg")
     assert parse_cfg(await resp.read())["line1.password"] == password
+    assert password not in caplog.text
 
 
 async def test_refusals_prov04_byd08(
