@@ -98,6 +98,18 @@ async def test_add_assign_and_fetch_prov03_prov10(
     assert core.states.get(f"phone.{MAC}").state == "assigned"  # type: ignore[union-attr]
 
     assert SIP_PASSWORD not in caplog.text
+
+    # Freeing the phone (user null) takes the account out of its file; the description is editable.
+    resp = await api.patch(
+        f"/api/devices/{MAC}", headers=admin_headers, json={"user_id": None, "description": "Lobby"}
+    )
+    body = await resp.json()
+    assert (body["state"], body["user"], body["description"]) == ("not_provisioned", None, "Lobby")
+    resp = await _fetch(api, f"{base}cbt-{MAC}.cfg")
+    assert SIP_PASSWORD.encode() not in await resp.read()
+    bad = await api.patch(f"/api/devices/{MAC}", headers=admin_headers, json={"user_id": 999})
+    assert bad.status in (400, 404)
+    assert (await api.patch(f"/api/devices/{MAC}", headers=admin_headers, json={"mac": "x"})).status == 400
     assert (await api.delete(f"/api/devices/{MAC}", headers=admin_headers)).status == 204
     assert (await api.get(f"/api/devices/{MAC}", headers=admin_headers)).status == 404
 
