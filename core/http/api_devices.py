@@ -95,6 +95,7 @@ async def add_device(request: web.Request) -> web.Response:
 @routes.get(DEVICE)
 @api(access="admin")
 async def get_device(request: web.Request) -> web.Response:
+    """One phone of the list, with its user and registration."""
     service = _service(request)
     return web.json_response(await _device_dict(request, await service.get_device(_mac(request))))
 

@@ -38,6 +38,7 @@ from urllib.parse import unquote
 
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.errors import SipParseError
+from cordboard.core.sip.flood import FloodGuard
 from cordboard.core.sip.headers import CSeq, Headers
 from cordboard.core.sip.message import (
     SipRequest,
@@ -59,6 +60,9 @@ URL_TYPE: Final = "application/url"
 MAX_DATAGRAM: Final = 8192
 NOTIFY_RETRANSMITS: Final = (0.5, 1.0, 2.0, 4.0)
 """RFC 3261 Timer E doubling from T1 for the NOTIFY over UDP, until the phone answers."""
+PER_SOURCE_RATE: Final = 0.5
+"""Plug-and-play requests per second one address may send on average (after the burst)."""
+PER_SOURCE_BURST: Final = 10.0
 IP_MULTICAST_ALL: Final = 49  # linux/in.h; not in the socket module
 SERVER_NAME: Final = "Cordboard"
 
@@ -291,7 +295,9 @@ class PnpListener:
         self.local: tuple[str, int] = (interface, 0)
         self._pending: dict[str, asyncio.TimerHandle] = {}
         """NOTIFYs awaiting the phone's answer, by Via branch."""
-        self.stats = {"received": 0, "dropped": 0, "notified": 0}
+        self.stats = {"received": 0, "dropped": 0, "notified": 0, "limited": 0}
+        # A phone sends a few SUBSCRIBEs while it boots; more than that from one address is a flood.
+        self._flood = FloodGuard(rate=PER_SOURCE_RATE, burst=PER_SOURCE_BURST, max_sources=4096)
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -314,6 +320,9 @@ class PnpListener:
 
     def _received(self, data: bytes, source: tuple[str, int]) -> None:
         self.stats["received"] += 1
+        if not self._flood.allow(source[0], asyncio.get_running_loop().time()):
+            self.stats["limited"] += 1
+            return
         if len(data) > MAX_DATAGRAM:
             self._drop(source, "too large")
             return
