@@ -7,7 +7,9 @@ import pytest
 from provisioning_phone import MAC, pnp_subscribe
 
 from cordboard.core.provisioning.pnp import (
+    PnpListener,
     PnpRefused,
+    PnpRequest,
     build_notify,
     mac_from_user,
     ok_response,
@@ -128,3 +130,15 @@ def test_ok_and_notify_build_byd07() -> None:
     assert notify.body == url.encode()
     with pytest.raises(ValueError):
         build_notify(pnp, "http://x/\r\nEvil: 1", local_tag="t1", local=("192.168.100.10", 40000))
+
+
+async def test_listener_limits_each_source() -> None:
+    """A flood of SUBSCRIBEs from one address is cut after a burst; another address still gets through."""
+    seen: list[PnpRequest] = []
+    listener = PnpListener("127.0.0.1", seen.append)
+    for _ in range(15):
+        listener._received(pnp_subscribe("10.0.0.2"), ("10.0.0.2", 5060))
+    listener._received(pnp_subscribe("10.0.0.3"), ("10.0.0.3", 5060))
+    listener._received(b"junk", ("10.0.0.4", 5060))
+    assert len(seen) == 11
+    assert listener.stats == {"received": 17, "dropped": 1, "notified": 0, "limited": 5}
