@@ -450,7 +450,7 @@ class ProvisioningService:
         # vendor, else the User-Agent's, else the MAC's OUI decides whose format it gets.
         device = await self._core.db.call(lambda db: db_devices.find_device(db, claims[0][1]))
         vendor, mac = self._pick_vendor(claims, device, user_agent)
-        if device is not None and device.mac != mac:
+        if device is None or device.mac != mac:
             device = await self._core.db.call(lambda db: db_devices.find_device(db, mac))
         if device is None:
             auto_add = await self._core.settings.org_value(prov_settings.AUTO_ADD)
