@@ -92,6 +92,7 @@ def summary(levels: list[ChannelLevel]) -> list[dict[str, Any]]:
                 "frames": max(lv.frames for lv in mine),
                 "max_late_ms": max(lv.max_late_ms for lv in mine),
                 "failed": max(lv.failed for lv in mine),
+                "wait_max": max(lv.wait for lv in mine),
             }
         )
     return out

@@ -152,6 +152,7 @@ def summary(levels: list[RecordingLevel]) -> list[dict[str, Any]]:
                 "with_tone_min": min(lv.with_tone for lv in mine),
                 "recordings_min": min(lv.recordings for lv in mine),
                 "shortest_s": min(lv.shortest_s for lv in mine),
+                "wait_max": max(lv.wait for lv in mine),
                 "runs": len(mine),
             }
         )

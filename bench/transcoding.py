@@ -50,6 +50,8 @@ class TranscodeLevel:
     packets_in: int
     """RTP packets into the appliance's ports in the window (both legs)."""
     packets_out: int
+    """Packets out of them: for a transcoded call the appliance's own frames, one per 20 ms tick of its
+    media clock, so fewer out than in means ticks it skipped (its core was busy), not lost packets."""
     loss: float
     failed: int
     wait: float
@@ -131,6 +133,7 @@ def summary(levels: list[TranscodeLevel]) -> list[dict[str, Any]]:
                 "loss_max": max(lv.loss for lv in mine),
                 "failed": max(lv.failed for lv in mine),
                 "endpoints_min": min(lv.endpoints for lv in mine),
+                "wait_max": max(lv.wait for lv in mine),
                 "runs": len(mine),
             }
         relayed, transcoded = row.get("relayed"), row.get("transcoded")
