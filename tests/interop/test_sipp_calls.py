@@ -305,9 +305,16 @@ def rtp_packet(seq: int, ssrc: int) -> bytes:
 
 
 def relay_audio(
-    sender: socket.socket, to: tuple[str, int], receiver: socket.socket, ssrc: int
+    sender: socket.socket,
+    to: tuple[str, int],
+    receiver: socket.socket,
+    ssrc: int,
+    other_streams: list[bytes] | None = None,
 ) -> tuple[str, int]:
-    """Send a few RTP packets from ``sender`` to ``to``; ``receiver`` must get them. Returns their source."""
+    """Send a few RTP packets from ``sender`` to ``to``; ``receiver`` must get them. Returns their source.
+
+    Packets of another stream that were waiting at ``receiver`` (music on hold it was sent while
+    held) go to ``other_streams`` when given; the relay's packets must be exactly those sent."""
     sent = [rtp_packet(seq, ssrc) for seq in range(1, 11)]
     for packet in sent:
         sender.sendto(packet, to)
@@ -320,6 +327,9 @@ def relay_audio(
             data, source = receiver.recvfrom(2048)
         except TimeoutError:
             break
+        if other_streams is not None and struct.unpack("!I", data[8:12])[0] != ssrc:
+            other_streams.append(data)
+            continue
         got.append(data)
     assert got, f"no RTP arrived through the relay ({sender.getsockname()} -> {to})"
     assert set(got) <= set(sent), "the relay changed the packets"
@@ -328,7 +338,11 @@ def relay_audio(
 
 
 def talk(
-    pbx: CordboardProcess, relay_file: Path, this_media: socket.socket, other_media: socket.socket
+    pbx: CordboardProcess,
+    relay_file: Path,
+    this_media: socket.socket,
+    other_media: socket.socket,
+    other_streams: list[bytes] | None = None,
 ) -> tuple[tuple[str, int], tuple[str, int]]:
     """Once a phone's SIPp wrote the relay port it was given to ``relay_file``, RTP both ways.
 
@@ -341,11 +355,19 @@ def talk(
     )
     relay_this = ("127.0.0.1", int(relay_file.read_text()))
     relay_file.unlink()
-    relay_other = relay_audio(this_media, relay_this, other_media, ssrc=0x1001)
+    relay_other = relay_audio(this_media, relay_this, other_media, 0x1001, other_streams)
     assert relay_other[0] == "127.0.0.1" and relay_other[1] in RTP_RANGE
-    back = relay_audio(other_media, relay_other, this_media, ssrc=0x1002)
+    back = relay_audio(other_media, relay_other, this_media, 0x1002, other_streams)
     assert back == relay_this, "the relay must send from the port it gave the phone (symmetric RTP)"
     return relay_this, relay_other
+
+
+def assert_music_on_hold(packets: list[bytes]) -> None:
+    """While held, the phone got music on hold from the appliance: G.711 A-law (what it answered),
+    a stream of its own (not the holder's), not silence (MOH-01)."""
+    assert len(packets) >= 10, f"the held phone got {len(packets)} packets of music on hold"
+    assert {p[1] & 0x7F for p in packets} == {8}, "music on hold not in the phone's codec"
+    assert any(set(p[12:]) != {0xD5} for p in packets), "music on hold was silence"
 
 
 def assert_2xx_resent_until_ack(side: Sipp, cseq: str) -> None:
@@ -551,7 +573,8 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
         keys=("-key", "audio_port2", str(moved_media.getsockname()[1])),
     )
     relay_a_before, relay_b_before = talk(pbx, work / "caller-relay-port", caller_media, callee_media)
-    relay_a_after, relay_b_after = talk(pbx, work / "caller-relay-port", moved_media, callee_media)
+    music: list[bytes] = []
+    relay_a_after, relay_b_after = talk(pbx, work / "caller-relay-port", moved_media, callee_media, music)
     uac.wait(pbx)
     uas.wait(pbx)
 
@@ -576,6 +599,7 @@ def test_caller_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     assert (relay_a_before[1], relay_b_before[1]) == (relay_a, relay_b)
     assert (relay_a_after[1], relay_b_after[1]) == (relay_a, relay_b), "audio flows again after unhold"
     assert_2xx_resent_until_ack(uac, "3 INVITE")
+    assert_music_on_hold(music)
 
     row = history_row(pbx)
     assert_ann_called_bo(row)
@@ -589,7 +613,8 @@ def test_callee_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     """
     uas, callee_media = start_callee(pbx, work, sipps, "uas_hold.xml")
     uac, caller_media = start_caller(pbx, work, sipps, "uac_held.xml", pause_ms=5000)
-    relay_a_after, relay_b_after = talk(pbx, work / "caller-relay-port", caller_media, callee_media)
+    music: list[bytes] = []
+    relay_a_after, relay_b_after = talk(pbx, work / "caller-relay-port", caller_media, callee_media, music)
     uac.wait(pbx)
     uas.wait(pbx)
 
@@ -614,6 +639,7 @@ def test_callee_holds_and_resumes(pbx: CordboardProcess, work: Path, sipps: list
     assert "a=sendrecv" in answers["2 INVITE"].body
     assert (relay_a_after[1], relay_b_after[1]) == (relay_a, relay_b), "audio flows again after unhold"
     assert_2xx_resent_until_ack(uas, "1 INVITE")
+    assert_music_on_hold(music)
 
     row = history_row(pbx)
     assert_ann_called_bo(row)
