@@ -9,11 +9,11 @@ goes on to its own file).
 from __future__ import annotations
 
 import re
-from typing import Final, final
+from typing import final
 
-from cordboard.core.provisioning.vendor import PhoneConfig, RenderedFile
-from cordboard.plugins.provision_common import normalise_mac, path_mac_allowed
-from cordboard.plugins.provision_snom.const import CONTENT_TYPE, MAC_PREFIXES, VENDOR
+from cordboard.core.provisioning.vendor import PhoneConfig
+from cordboard.plugins.provision_common import MAC_GROUP, FileVendor, VendorFile
+from cordboard.plugins.provision_snom import const
 from cordboard.plugins.provision_snom.render import (
     firmware_file_name,
     htm_file_name,
@@ -22,36 +22,22 @@ from cordboard.plugins.provision_snom.render import (
     settings_file_name,
 )
 
-_SETTINGS_PATH: Final = re.compile(r"(?:snom[A-Za-z0-9]{1,16}-)?(?P<mac>[0-9A-Fa-f]{12})\.(?:xml|htm)")
-_FIRMWARE_PATH: Final = re.compile(r"(?P<mac>[0-9A-Fa-f]{12})-firmware\.xml")
-_USER_AGENT: Final = re.compile(r"\bsnom", re.IGNORECASE)
-
 
 @final
-class SnomVendor:
+class SnomVendor(FileVendor):
     """Snom desk phones (XML settings)."""
 
-    @property
-    def vendor(self) -> str:
-        return VENDOR
-
-    @property
-    def mac_prefixes(self) -> tuple[str, ...]:
-        return MAC_PREFIXES
-
-    def matches_user_agent(self, user_agent: str) -> bool:
-        return bool(_USER_AGENT.search(user_agent))
-
-    def mac_from_path(self, path: str, user_agent: str) -> str | None:
-        match = _SETTINGS_PATH.fullmatch(path) or _FIRMWARE_PATH.fullmatch(path)
-        if match is None:
-            return None
-        mac = normalise_mac(match["mac"])
-        if mac is None or not path_mac_allowed(
-            mac, user_agent, prefixes=MAC_PREFIXES, user_agent_matches=self.matches_user_agent(user_agent)
-        ):
-            return None
-        return mac
+    VENDOR = const.VENDOR
+    MAC_PREFIXES = const.MAC_PREFIXES
+    USER_AGENT = re.compile(r"\bsnom", re.IGNORECASE)
+    FILES = (
+        VendorFile(
+            re.compile(rf"(?:snom[A-Za-z0-9]{{1,16}}-)?{MAC_GROUP}\.(?:xml|htm)"),
+            render_settings,
+            const.CONTENT_TYPE,
+        ),
+        VendorFile(re.compile(rf"{MAC_GROUP}-firmware\.xml"), render_firmware, const.CONTENT_TYPE),
+    )
 
     def files(self, config: PhoneConfig) -> list[str]:
         paths = [settings_file_name(config.mac)]
@@ -65,13 +51,3 @@ class SnomVendor:
         """The file named in the plug-and-play NOTIFY (after ``base_url``): the phone's own settings,
         so it need not guess ``snom<model>.htm`` first."""
         return settings_file_name(config.mac)
-
-    def render(self, path: str, config: PhoneConfig) -> RenderedFile | None:
-        settings = _SETTINGS_PATH.fullmatch(path)
-        if settings is not None and normalise_mac(settings["mac"]) == config.mac:
-            return RenderedFile(render_settings(config), CONTENT_TYPE)
-        firmware = _FIRMWARE_PATH.fullmatch(path)
-        if firmware is not None and normalise_mac(firmware["mac"]) == config.mac:
-            body = render_firmware(config)
-            return RenderedFile(body, CONTENT_TYPE) if body is not None else None
-        return None

@@ -8,16 +8,11 @@ Per-phone files name the MAC (``<mac>.cfg``, ``<mac>-phonebook.xml``); the model
 from __future__ import annotations
 
 import re
-from typing import Final, final
+from typing import final
 
-from cordboard.core.provisioning.vendor import PhoneConfig, RenderedFile
-from cordboard.plugins.provision_common import mac_in_user_agent, normalise_mac, path_mac_allowed
-from cordboard.plugins.provision_yealink.const import (
-    CFG_CONTENT_TYPE,
-    MAC_PREFIXES,
-    VENDOR,
-    XML_CONTENT_TYPE,
-)
+from cordboard.core.provisioning.vendor import PhoneConfig
+from cordboard.plugins.provision_common import MAC_GROUP, FileVendor, VendorFile
+from cordboard.plugins.provision_yealink import const
 from cordboard.plugins.provision_yealink.render import (
     common_file_name,
     config_file_name,
@@ -27,39 +22,19 @@ from cordboard.plugins.provision_yealink.render import (
     render_phone_book,
 )
 
-_PHONE_PATH: Final = re.compile(r"(?P<mac>[0-9A-Fa-f]{12})\.cfg")
-_PHONE_BOOK_PATH: Final = re.compile(r"(?P<mac>[0-9A-Fa-f]{12})-phonebook\.xml")
-_COMMON_PATH: Final = re.compile(r"y[0-9]{12}\.cfg")
-_USER_AGENT: Final = re.compile(r"\byealink\b", re.IGNORECASE)
-
 
 @final
-class YealinkVendor:
+class YealinkVendor(FileVendor):
     """Yealink desk phones (``key = value`` .cfg files)."""
 
-    @property
-    def vendor(self) -> str:
-        return VENDOR
-
-    @property
-    def mac_prefixes(self) -> tuple[str, ...]:
-        return MAC_PREFIXES
-
-    def matches_user_agent(self, user_agent: str) -> bool:
-        return bool(_USER_AGENT.search(user_agent))
-
-    def mac_from_path(self, path: str, user_agent: str) -> str | None:
-        matches_ua = self.matches_user_agent(user_agent)
-        if _COMMON_PATH.fullmatch(path):
-            mac = mac_in_user_agent(user_agent) if matches_ua else None
-        else:
-            match = _PHONE_PATH.fullmatch(path) or _PHONE_BOOK_PATH.fullmatch(path)
-            mac = normalise_mac(match["mac"]) if match is not None else None
-        if mac is None or not path_mac_allowed(
-            mac, user_agent, prefixes=MAC_PREFIXES, user_agent_matches=matches_ua
-        ):
-            return None
-        return mac
+    VENDOR = const.VENDOR
+    MAC_PREFIXES = const.MAC_PREFIXES
+    USER_AGENT = re.compile(r"\byealink\b", re.IGNORECASE)
+    FILES = (
+        VendorFile(re.compile(r"y[0-9]{12}\.cfg"), render_common, const.CFG_CONTENT_TYPE),
+        VendorFile(re.compile(rf"{MAC_GROUP}\.cfg"), render_phone, const.CFG_CONTENT_TYPE),
+        VendorFile(re.compile(rf"{MAC_GROUP}-phonebook\.xml"), render_phone_book, const.XML_CONTENT_TYPE),
+    )
 
     def files(self, config: PhoneConfig) -> list[str]:
         return [
@@ -67,14 +42,3 @@ class YealinkVendor:
             config_file_name(config.mac),
             phone_book_file_name(config.mac),
         ]
-
-    def render(self, path: str, config: PhoneConfig) -> RenderedFile | None:
-        if _COMMON_PATH.fullmatch(path):
-            return RenderedFile(render_common(config), CFG_CONTENT_TYPE)
-        phone = _PHONE_PATH.fullmatch(path)
-        if phone is not None and normalise_mac(phone["mac"]) == config.mac:
-            return RenderedFile(render_phone(config), CFG_CONTENT_TYPE)
-        book = _PHONE_BOOK_PATH.fullmatch(path)
-        if book is not None and normalise_mac(book["mac"]) == config.mac:
-            return RenderedFile(render_phone_book(config), XML_CONTENT_TYPE)
-        return None

@@ -4,39 +4,29 @@ lines; line breaks cannot inject settings; the MACs a request path names; the ho
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import pytest
+from provision_fixtures import check_golden, hook_vendors, phone_config, rendered
 
 from cordboard.core.core import Core
-from cordboard.core.provisioning.vendor import DirectoryEntry, FunctionKey, LineAccount, PhoneConfig
+from cordboard.core.provisioning.vendor import DirectoryEntry, FunctionKey, PhoneConfig
 from cordboard.plugins.provision_fanvil.vendor import FanvilVendor
 
 GOLDEN = Path(__file__).parent / "golden"
 MAC = "0c383ea1b2c3"
 UA = "Fanvil X4U 2.12.1.19 0c383ea1b2c3"
-CONFIG = PhoneConfig(
-    mac=MAC,
-    model="X4U",
-    accounts=(
-        LineAccount(1, "1001", "pa<ss>&\"word'", 'Ann "A&B" <Andersen>', "1001", "pbx.example.lan", 5060),
-        LineAccount(2, "1002", "second-secret", "Support line", "1002", "pbx.example.lan", 5061, "tcp"),
-    ),
-    base_url="http://pbx.example.lan:8080/provision/Tk3n-Secret/",
-    timezone="Europe/Copenhagen",
+CONFIG = phone_config(
+    MAC,
+    "X4U",
     language="da",
-    country="DK",
-    ntp_server="ntp.example.lan",
     keys=(FunctionKey(3, "blf", "1003", "Bo & Co"),),
     directory=(DirectoryEntry("Smith & Sons <Ltd>", "1005"),),
 )
 
 
 def render(config: PhoneConfig = CONFIG) -> bytes:
-    rendered = FanvilVendor().render(f"{config.mac}.cfg", config)
-    assert rendered is not None
-    return rendered.body
+    return rendered(FanvilVendor(), f"{config.mac}.cfg", config).body
 
 
 def parse(body: bytes) -> dict[str, dict[str, str]]:
@@ -62,11 +52,7 @@ def parse(body: bytes) -> dict[str, dict[str, str]]:
 
 
 def test_golden_file() -> None:
-    body = render()
-    path = GOLDEN / "0c383ea1b2c3.cfg"
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_bytes(body)
-    assert body == path.read_bytes()
+    check_golden(GOLDEN, "0c383ea1b2c3.cfg", render())
     assert FanvilVendor().files(CONFIG) == ["0c383ea1b2c3.cfg"]
 
 
@@ -130,5 +116,4 @@ def test_render_refuses_other_phones() -> None:
 
 
 async def test_hook_returns_the_vendor_through_the_plugin_manager(core: Core) -> None:
-    vendors = {v.vendor: v for v in core.plugins.pm.hook.cordboard_provisioning_vendor() if v is not None}
-    assert isinstance(vendors["fanvil"], FanvilVendor)
+    assert isinstance(hook_vendors(core)["fanvil"], FanvilVendor)

@@ -4,31 +4,24 @@ MACs a request path names; the vendor through the plugin manager."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from provision_fixtures import check_golden, hook_vendors, phone_config, rendered
 
 from cordboard.core.core import Core
-from cordboard.core.provisioning.vendor import DirectoryEntry, FunctionKey, LineAccount, PhoneConfig
+from cordboard.core.provisioning.vendor import DirectoryEntry, FunctionKey, PhoneConfig
 from cordboard.plugins.provision_grandstream.vendor import GrandstreamVendor
 
 GOLDEN = Path(__file__).parent / "golden"
 MAC = "000b82a1b2c3"
 UA = "Grandstream Model HW GXP2170 SW 1.0.11.3 DevId 000b82a1b2c3"
-CONFIG = PhoneConfig(
-    mac=MAC,
-    model="GXP2170",
-    accounts=(
-        LineAccount(1, "1001", "pa<ss>&\"word'", 'Ann "A&B" <Andersen>', "1001", "pbx.example.lan", 5060),
-        LineAccount(2, "1002", "second-secret", "Support line", "1002", "pbx.example.lan", 5061, "tcp"),
-    ),
-    base_url="http://pbx.example.lan:8080/provision/Tk3n-Secret/",
-    timezone="Europe/Copenhagen",
+CONFIG = phone_config(
+    MAC,
+    "GXP2170",
     language="de",
     country="DE",
-    ntp_server="ntp.example.lan",
     keys=(FunctionKey(1, "line", "1", "Ann"), FunctionKey(3, "blf", "1003", "Bo & Co")),
     directory=(DirectoryEntry("Smith & Sons <Ltd>", "1005"),),
     firmware_url="https://fw.example.lan/gxp2170",
@@ -37,9 +30,7 @@ CONFIG = PhoneConfig(
 
 
 def render(config: PhoneConfig = CONFIG) -> bytes:
-    rendered = GrandstreamVendor().render(f"cfg{config.mac}.xml", config)
-    assert rendered is not None
-    return rendered.body
+    return rendered(GrandstreamVendor(), f"cfg{config.mac}.xml", config).body
 
 
 def p_values(body: bytes) -> dict[str, str]:
@@ -52,11 +43,7 @@ def p_values(body: bytes) -> dict[str, str]:
 
 
 def test_golden_file() -> None:
-    body = render()
-    path = GOLDEN / "cfg000b82a1b2c3.xml"
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_bytes(body)
-    assert body == path.read_bytes()
+    check_golden(GOLDEN, "cfg000b82a1b2c3.xml", render())
     assert GrandstreamVendor().files(CONFIG) == ["cfg000b82a1b2c3.xml"]
 
 
@@ -137,5 +124,4 @@ def test_matches_user_agent_and_refuses_other_phones() -> None:
 
 
 async def test_hook_returns_the_vendor_through_the_plugin_manager(core: Core) -> None:
-    vendors = {v.vendor: v for v in core.plugins.pm.hook.cordboard_provisioning_vendor() if v is not None}
-    assert isinstance(vendors["grandstream"], GrandstreamVendor)
+    assert isinstance(hook_vendors(core)["grandstream"], GrandstreamVendor)

@@ -4,30 +4,23 @@ lines; line breaks cannot inject settings; the MACs a request path names; the ho
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import pytest
+from provision_fixtures import ACCOUNTS, check_golden, hook_vendors, phone_config, rendered
 
 from cordboard.core.core import Core
-from cordboard.core.provisioning.vendor import DirectoryEntry, FunctionKey, LineAccount, PhoneConfig
+from cordboard.core.provisioning.vendor import DirectoryEntry, FunctionKey, PhoneConfig
 from cordboard.plugins.provision_mitel.vendor import MitelVendor
 
 GOLDEN = Path(__file__).parent / "golden"
 MAC = "00085da1b2c3"
 UA = "Aastra6867i MAC:00-08-5D-A1-B2-C3 V:5.1.0.2048-SIP"
-CONFIG = PhoneConfig(
-    mac=MAC,
-    model="6867i",
-    accounts=(
-        LineAccount(1, "1001", "pa<ss>&\"word'", 'Ann "A&B" <Andersen>', "1001", "pbx.example.lan", 5060),
-        LineAccount(2, "1002", "second-secret", "Support line", "1002", "pbx.example.lan", 5061),
-    ),
-    base_url="http://pbx.example.lan:8080/provision/Tk3n-Secret/",
-    timezone="Europe/Copenhagen",
+CONFIG = phone_config(
+    MAC,
+    "6867i",
+    accounts=(ACCOUNTS[0], dataclasses.replace(ACCOUNTS[1], transport="udp")),
     language="de",
-    country="DK",
-    ntp_server="ntp.example.lan",
     keys=(
         FunctionKey(1, "line", "1", "Ann"),
         FunctionKey(2, "line", "2", "Support"),
@@ -40,9 +33,7 @@ CONFIG = PhoneConfig(
 
 
 def render(path: str, config: PhoneConfig = CONFIG) -> bytes:
-    rendered = MitelVendor().render(path, config)
-    assert rendered is not None, path
-    return rendered.body
+    return rendered(MitelVendor(), path, config).body
 
 
 def parse(body: bytes) -> dict[str, str]:
@@ -59,11 +50,7 @@ def test_golden_files() -> None:
     vendor = MitelVendor()
     assert vendor.files(CONFIG) == ["aastra.cfg", "6867i.cfg", "00085DA1B2C3.cfg"]
     for name in ("aastra.cfg", "00085DA1B2C3.cfg"):
-        body = render(name)
-        path = GOLDEN / name
-        if os.environ.get("UPDATE_GOLDEN"):
-            path.write_bytes(body)
-        assert body == path.read_bytes(), name
+        check_golden(GOLDEN, name, render(name))
     assert render("6867i.cfg") == render("aastra.cfg")
 
 
@@ -137,5 +124,4 @@ def test_matches_user_agent_and_refuses_other_phones() -> None:
 
 
 async def test_hook_returns_the_vendor_through_the_plugin_manager(core: Core) -> None:
-    vendors = {v.vendor: v for v in core.plugins.pm.hook.cordboard_provisioning_vendor() if v is not None}
-    assert isinstance(vendors["mitel"], MitelVendor)
+    assert isinstance(hook_vendors(core)["mitel"], MitelVendor)

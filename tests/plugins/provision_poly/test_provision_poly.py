@@ -4,31 +4,24 @@ escaping; the MACs a request path names; the vendor through the plugin manager."
 from __future__ import annotations
 
 import dataclasses
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from provision_fixtures import check_golden, hook_vendors, phone_config, rendered
 
 from cordboard.core.core import Core
-from cordboard.core.provisioning.vendor import DirectoryEntry, FunctionKey, LineAccount, PhoneConfig
+from cordboard.core.provisioning.vendor import DirectoryEntry, FunctionKey, PhoneConfig
 from cordboard.plugins.provision_poly.vendor import PolyVendor
 
 GOLDEN = Path(__file__).parent / "golden"
 MAC = "0004f2a1b2c3"
 UA = "FileTransport PolycomVVX-VVX_411-UA/5.9.5.0614"
-CONFIG = PhoneConfig(
-    mac=MAC,
-    model="VVX411",
-    accounts=(
-        LineAccount(1, "1001", "pa<ss>&\"word'", 'Ann "A&B" <Andersen>', "1001", "pbx.example.lan", 5060),
-        LineAccount(2, "1002", "second-secret", "Support line", "1002", "pbx.example.lan", 5061, "tcp"),
-    ),
-    base_url="http://pbx.example.lan:8080/provision/Tk3n-Secret/",
+CONFIG = phone_config(
+    MAC,
+    "VVX411",
     timezone="America/New_York",
-    language="en",
     country="US",
-    ntp_server="ntp.example.lan",
     keys=(FunctionKey(1, "line", "1", "Ann"), FunctionKey(3, "blf", "1003", "Bo & Co")),
     directory=(DirectoryEntry('Smith & Sons <Ltd> "q"', "1005"), DirectoryEntry("Æble", "1006")),
     admin_password="admin&<pw>",
@@ -36,9 +29,7 @@ CONFIG = PhoneConfig(
 
 
 def render(path: str, config: PhoneConfig = CONFIG) -> bytes:
-    rendered = PolyVendor().render(path, config)
-    assert rendered is not None, path
-    return rendered.body
+    return rendered(PolyVendor(), path, config).body
 
 
 def attributes(body: bytes) -> dict[str, str]:
@@ -58,11 +49,7 @@ def test_golden_files() -> None:
         "0004f2a1b2c3-directory.xml",
     ]
     for name in vendor.files(CONFIG):
-        body = render(name)
-        path = GOLDEN / name
-        if os.environ.get("UPDATE_GOLDEN"):
-            path.write_bytes(body)
-        assert body == path.read_bytes(), name
+        check_golden(GOLDEN, name, render(name))
 
 
 def test_master_names_the_phone_file() -> None:
@@ -153,5 +140,4 @@ def test_matches_user_agent_and_refuses_other_phones() -> None:
 
 
 async def test_hook_returns_the_vendor_through_the_plugin_manager(core: Core) -> None:
-    vendors = {v.vendor: v for v in core.plugins.pm.hook.cordboard_provisioning_vendor() if v is not None}
-    assert isinstance(vendors["poly"], PolyVendor)
+    assert isinstance(hook_vendors(core)["poly"], PolyVendor)

@@ -4,66 +4,35 @@ request path names; the vendor through the plugin manager."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from provision_fixtures import DIRECTORY, KEYS, check_golden, hook_vendors, phone_config, rendered
 
 from cordboard.core.core import Core
-from cordboard.core.provisioning.vendor import (
-    DirectoryEntry,
-    FunctionKey,
-    LineAccount,
-    PhoneConfig,
-    ProvisioningVendor,
-)
+from cordboard.core.provisioning.vendor import DirectoryEntry, PhoneConfig, ProvisioningVendor
 from cordboard.plugins.provision_snom.vendor import SnomVendor
 
 GOLDEN = Path(__file__).parent / "golden"
 MAC = "000413a1b2c3"
 UA = "Mozilla/4.0 (compatible; snomD785-SIP 10.1.54.13 2010.12-00004-g9ba52f5 000413A1B2C3 SXM:0 UXM:0)"
 
-CONFIG = PhoneConfig(
-    mac=MAC,
-    model="snomD785",
-    accounts=(
-        LineAccount(1, "1001", "pa<ss>&\"word'", 'Ann "A&B" <Andersen>', "1001", "pbx.example.lan", 5060),
-        LineAccount(2, "1002", "second-secret", "Support line", "1002", "pbx.example.lan", 5061, "tcp"),
-    ),
-    base_url="http://pbx.example.lan:8080/provision/Tk3n-Secret/",
-    timezone="Europe/Copenhagen",
+CONFIG = phone_config(
+    MAC,
+    "snomD785",
     language="da",
-    country="DK",
-    ntp_server="ntp.example.lan",
-    keys=(
-        FunctionKey(1, "line", "1", "Ann"),
-        FunctionKey(2, "line", "2", "Support"),
-        FunctionKey(3, "blf", "1003", "Bo & Co"),
-        FunctionKey(4, "blf", "1004", "<Carl>"),
-        FunctionKey(5, "speed_dial", "004512345678", "Taxi"),
-    ),
-    directory=(
-        DirectoryEntry("Smith & Sons <Ltd> \"quoted\" 'apos'", "1005", "Sales"),
-        DirectoryEntry("Æble Østergård", "+4512345678"),
-    ),
+    keys=KEYS,
+    directory=DIRECTORY,
     firmware_url="http://fw.example.lan/snomD785-10.1.54.13-SIP-update.bin",
     admin_password="admin&<pw>",
 )
 
 
 def render(path: str, config: PhoneConfig = CONFIG) -> bytes:
-    rendered = SnomVendor().render(path, config)
-    assert rendered is not None, path
-    assert rendered.content_type.startswith("application/xml")
-    return rendered.body
-
-
-def golden(name: str, body: bytes) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_bytes(body)
-    assert body == path.read_bytes(), f"{name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)"
+    file = rendered(SnomVendor(), path, config)
+    assert file.content_type.startswith("application/xml")
+    return file.body
 
 
 def settings(root: ET.Element) -> dict[tuple[str, str | None], str]:
@@ -92,8 +61,8 @@ def test_plug_and_play_names_the_settings_file() -> None:
 
 
 def test_golden_files() -> None:
-    golden("000413A1B2C3.xml", render("000413A1B2C3.xml"))
-    golden("000413A1B2C3-firmware.xml", render("000413A1B2C3-firmware.xml"))
+    check_golden(GOLDEN, "000413A1B2C3.xml", render("000413A1B2C3.xml"))
+    check_golden(GOLDEN, "000413A1B2C3-firmware.xml", render("000413A1B2C3-firmware.xml"))
     # Both names a Snom asks for get the same settings.
     assert render("snomD785-000413A1B2C3.htm") == render("000413A1B2C3.xml")
 
@@ -257,10 +226,6 @@ def test_matches_user_agent(user_agent: str, matches: bool) -> None:
 
 async def test_hook_returns_the_vendor_through_the_plugin_manager(core: Core) -> None:
     assert core.plugins.loaded("provision_snom")
-    vendors = [v for v in core.plugins.pm.hook.cordboard_provisioning_vendor() if v is not None]
-    assert [v for v in vendors if v.vendor == "snom"] and isinstance(
-        next(v for v in vendors if v.vendor == "snom"), SnomVendor
-    )
+    assert isinstance(hook_vendors(core)["snom"], SnomVendor)
     await core.plugins.disable("provision_snom")
-    vendors = core.plugins.pm.hook.cordboard_provisioning_vendor()
-    assert "snom" not in [v.vendor for v in vendors if v is not None]
+    assert "snom" not in hook_vendors(core)

@@ -4,65 +4,32 @@ injection through values; the MACs a request path names; the vendor through the 
 from __future__ import annotations
 
 import dataclasses
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from provision_fixtures import DIRECTORY, KEYS, check_golden, hook_vendors, phone_config, rendered
 
 from cordboard.core.core import Core
-from cordboard.core.provisioning.vendor import (
-    DirectoryEntry,
-    FunctionKey,
-    LineAccount,
-    PhoneConfig,
-    ProvisioningVendor,
-)
+from cordboard.core.provisioning.vendor import FunctionKey, PhoneConfig, ProvisioningVendor
 from cordboard.plugins.provision_yealink.vendor import YealinkVendor
 
 GOLDEN = Path(__file__).parent / "golden"
 MAC = "805ec0a1b2c3"
 UA = "Yealink SIP-T46U 108.86.0.20 80:5e:c0:a1:b2:c3"
 
-CONFIG = PhoneConfig(
-    mac=MAC,
-    model="SIP-T46U",
-    accounts=(
-        LineAccount(1, "1001", "pa<ss>&\"word'", 'Ann "A&B" <Andersen>', "1001", "pbx.example.lan", 5060),
-        LineAccount(2, "1002", "second-secret", "Support line", "1002", "pbx.example.lan", 5061, "tcp"),
-    ),
-    base_url="http://pbx.example.lan:8080/provision/Tk3n-Secret/",
-    timezone="Europe/Copenhagen",
-    language="en",
-    country="DK",
-    ntp_server="ntp.example.lan",
-    keys=(
-        FunctionKey(1, "line", "1", "Ann"),
-        FunctionKey(2, "line", "2", "Support"),
-        FunctionKey(3, "blf", "1003", "Bo & Co"),
-        FunctionKey(4, "blf", "1004", "<Carl>"),
-        FunctionKey(5, "speed_dial", "004512345678", "Taxi"),
-    ),
-    directory=(
-        DirectoryEntry("Smith & Sons <Ltd> \"quoted\" 'apos'", "1005", "Sales"),
-        DirectoryEntry("Æble Østergård", "+4512345678"),
-    ),
+CONFIG = phone_config(
+    MAC,
+    "SIP-T46U",
+    keys=KEYS,
+    directory=DIRECTORY,
     firmware_url="http://fw.example.lan/T46U-108.86.0.20.rom",
     admin_password="admin&<pw>",
 )
 
 
 def render(path: str, config: PhoneConfig = CONFIG) -> bytes:
-    rendered = YealinkVendor().render(path, config)
-    assert rendered is not None, path
-    return rendered.body
-
-
-def golden(name: str, body: bytes) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_bytes(body)
-    assert body == path.read_bytes(), f"{name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)"
+    return rendered(YealinkVendor(), path, config).body
 
 
 def parse_cfg(body: bytes) -> dict[str, str]:
@@ -91,9 +58,9 @@ def test_vendor_satisfies_the_protocol() -> None:
 
 
 def test_golden_files() -> None:
-    golden("y000000000108.cfg", render("y000000000108.cfg"))
-    golden("805ec0a1b2c3.cfg", render("805ec0a1b2c3.cfg"))
-    golden("805ec0a1b2c3-phonebook.xml", render("805ec0a1b2c3-phonebook.xml"))
+    check_golden(GOLDEN, "y000000000108.cfg", render("y000000000108.cfg"))
+    check_golden(GOLDEN, "805ec0a1b2c3.cfg", render("805ec0a1b2c3.cfg"))
+    check_golden(GOLDEN, "805ec0a1b2c3-phonebook.xml", render("805ec0a1b2c3-phonebook.xml"))
 
 
 def test_phone_file_parses_back() -> None:
@@ -259,8 +226,6 @@ def test_matches_user_agent(user_agent: str, matches: bool) -> None:
 
 async def test_hook_returns_the_vendor_through_the_plugin_manager(core: Core) -> None:
     assert core.plugins.loaded("provision_yealink")
-    vendors = {v.vendor: v for v in core.plugins.pm.hook.cordboard_provisioning_vendor() if v is not None}
-    assert isinstance(vendors["yealink"], YealinkVendor)
+    assert isinstance(hook_vendors(core)["yealink"], YealinkVendor)
     await core.plugins.disable("provision_yealink")
-    vendors = {v.vendor: v for v in core.plugins.pm.hook.cordboard_provisioning_vendor() if v is not None}
-    assert "yealink" not in vendors
+    assert "yealink" not in hook_vendors(core)
