@@ -11,8 +11,10 @@ from typing import Any
 
 from sip_phone import TestPhone
 
+from cordboard.core.calls.channel import InboundCall
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
+from cordboard.core.plugin_api import hookimpl
 from cordboard.core.sip.message import SipRequest, SipResponse
 
 # The users of ``running_pbx`` and their SIP passwords: ann is extension 1001, bo 1002.
@@ -31,6 +33,31 @@ def loopback_config(rtp_port_min: int, rtp_port_max: int, **overrides: Any) -> B
         rtp_port_max=rtp_port_max,
     )
     return replace(config, **overrides)
+
+
+class NumberPlugin:
+    """A test plugin answering the numbers in ``numbers`` with their channel handlers
+    (``cordboard_route_call``); ``seen`` keeps every call it was asked about."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, Any] = {}
+        self.seen: list[InboundCall] = []
+
+    @hookimpl
+    def cordboard_route_call(self, core: Core, call: InboundCall) -> Any:
+        self.seen.append(call)
+        return self.numbers.get(call.dialled)
+
+
+@asynccontextmanager
+async def pbx_with_numbers(
+    data_dir: Path, rtp_port_min: int, rtp_port_max: int
+) -> AsyncIterator[tuple[Core, NumberPlugin]]:
+    """``running_pbx`` with a ``NumberPlugin`` registered: tests put their handlers in its numbers."""
+    async with running_pbx(data_dir, rtp_port_min, rtp_port_max) as core:
+        plugin = NumberPlugin()
+        core.plugins.pm.register(plugin, name="test_numbers")
+        yield core, plugin
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ from cordboard.core.sip.auth import authorization_for, parse_challenges, select_
 from cordboard.core.sip.headers import Headers
 from cordboard.core.sip.message import SipRequest, SipResponse, make_response, parse_message
 from cordboard.core.sip.sdp import parse_sdp
-from cordboard.core.sip.uri import parse_uri
+from cordboard.core.sip.uri import NameAddr, parse_uri
 
 Address = tuple[str, int]
 
@@ -328,3 +328,23 @@ class TestPhone:
 
     async def rtp(self, wait: float = 5.0) -> tuple[bytes, Address]:
         return await asyncio.wait_for(self.rtp_in.get(), wait)
+
+    def drain_rtp(self) -> None:
+        """Forget the RTP received so far (what a test hears starts now)."""
+        while not self.rtp_in.empty():
+            self.rtp_in.get_nowait()
+
+    def request_as_callee(self, invite: SipRequest, method: str, cseq: int, body: bytes = b"") -> SipRequest:
+        """A request in the dialog of ``invite`` that this phone answered (with ``answer``'s default
+        tag), e.g. the callee's BYE or hold re-INVITE."""
+        contact = invite.headers.get("Contact")
+        assert contact is not None
+        return self.new_request(
+            method,
+            str(NameAddr.parse(contact).uri),
+            to=invite.headers.get("From"),
+            call_id=invite.call_id,
+            cseq=cseq,
+            from_tag="callee",
+            body=body,
+        )

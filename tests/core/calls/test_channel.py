@@ -11,41 +11,27 @@ from typing import Any
 
 import numpy as np
 import pytest
-from loopback_pbx import registered_phone, running_pbx
+from loopback_pbx import NumberPlugin, pbx_with_numbers, registered_phone
 from rtp_audio import dominant, heard, send_audio, send_digits, tone
 from sip_phone import media_address
 
-from cordboard.core.calls.channel import Channel, ChannelHungUp, InboundCall
+from cordboard.core.calls.channel import Channel, ChannelHungUp
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.media.audio_file import read_audio
-from cordboard.core.plugin_api import hookimpl
 
 RTP_MIN, RTP_MAX = 41600, 41799
 
 
-class Handlers:
-    """A test plugin: number -> the coroutine that drives the channel."""
-
-    def __init__(self) -> None:
-        self.numbers: dict[str, Any] = {}
-        self.seen: list[InboundCall] = []
-
-    @hookimpl
-    def cordboard_route_call(self, core: Core, call: InboundCall) -> Any:
-        self.seen.append(call)
-        return self.numbers.get(call.dialled)
-
-
 @pytest.fixture
-async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, Handlers]]:
-    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
-        handlers = Handlers()
-        core.plugins.pm.register(handlers, name="test_channels")
-        yield core, handlers
+async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, NumberPlugin]]:
+    async with pbx_with_numbers(tmp_path / "data", RTP_MIN, RTP_MAX) as pbx:
+        yield pbx
 
 
-async def test_plugin_answers_plays_collects_and_records(pbx: tuple[Core, Handlers], tmp_path: Path) -> None:
+async def test_plugin_answers_plays_collects_and_records(
+    pbx: tuple[Core, NumberPlugin], tmp_path: Path
+) -> None:
     core, handlers = pbx
     result: dict[str, Any] = {}
     recording = tmp_path / "message.wav"
@@ -87,7 +73,7 @@ async def test_plugin_answers_plays_collects_and_records(pbx: tuple[Core, Handle
 
 
 async def test_caller_hanging_up_mid_play_ends_the_plugin_with_channel_hung_up(
-    pbx: tuple[Core, Handlers],
+    pbx: tuple[Core, NumberPlugin],
 ) -> None:
     core, handlers = pbx
     outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -128,7 +114,7 @@ async def final_status(core: Core, number: str) -> int:
     return response.status
 
 
-async def test_a_failing_plugin_gets_the_caller_a_500_not_silence(pbx: tuple[Core, Handlers]) -> None:
+async def test_a_failing_plugin_gets_the_caller_a_500_not_silence(pbx: tuple[Core, NumberPlugin]) -> None:
     core, handlers = pbx
 
     async def broken(channel: Channel) -> None:
@@ -140,13 +126,13 @@ async def test_a_failing_plugin_gets_the_caller_a_500_not_silence(pbx: tuple[Cor
     assert rows[0]["result"] == "failed" and rows[0]["sip_code"] == 500
 
 
-async def test_unclaimed_numbers_go_on_to_the_extensions(pbx: tuple[Core, Handlers]) -> None:
+async def test_unclaimed_numbers_go_on_to_the_extensions(pbx: tuple[Core, NumberPlugin]) -> None:
     core, handlers = pbx
     assert await final_status(core, "1699") == 404
     assert [c.dialled for c in handlers.seen] == ["1699"]
 
 
-async def test_sip_info_digits_reach_the_channel(pbx: tuple[Core, Handlers]) -> None:
+async def test_sip_info_digits_reach_the_channel(pbx: tuple[Core, NumberPlugin]) -> None:
     """BYD-05: DTMF sent as SIP INFO (application/dtmf-relay and application/dtmf) is collected like
     RFC 4733 digits; an INFO the channel cannot use is refused with 415."""
     core, handlers = pbx
@@ -180,7 +166,7 @@ async def test_sip_info_digits_reach_the_channel(pbx: tuple[Core, Handlers]) -> 
         ann.close()
 
 
-async def test_early_media_ringback_then_music_on_hold(pbx: tuple[Core, Handlers]) -> None:
+async def test_early_media_ringback_then_music_on_hold(pbx: tuple[Core, NumberPlugin]) -> None:
     """progress() sends 183 with SDP: the caller hears the country's ringback (DK: 425 Hz) before
     the answer; hold() plays music on hold (the built-in melody when no files are there)."""
     core, handlers = pbx
@@ -219,7 +205,7 @@ async def test_early_media_ringback_then_music_on_hold(pbx: tuple[Core, Handlers
 
 
 async def test_channel_speaks_the_callers_language_and_uses_the_countrys_tones(
-    pbx: tuple[Core, Handlers],
+    pbx: tuple[Core, NumberPlugin],
 ) -> None:
     """A caller whose language is German hears German prompts; the organisation's country picks
     the tone plan (DE), an unknown one falls back to the default plan."""

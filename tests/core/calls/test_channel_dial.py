@@ -11,19 +11,17 @@ from typing import Any
 
 import numpy as np
 import pytest
-from loopback_pbx import registered_phone, running_pbx
+from loopback_pbx import NumberPlugin, pbx_with_numbers, registered_phone
 from rtp_audio import dominant, heard, send_audio, send_digits, tone
-from sip_phone import TestPhone, media_address
+from sip_phone import media_address
 
-from cordboard.core.calls.channel import Channel, ChannelHungUp, InboundCall
+from cordboard.core.calls.channel import Channel, ChannelHungUp
 from cordboard.core.calls.dialer import NotAnswered
 from cordboard.core.calls.history import list_calls
 from cordboard.core.calls.model import CallResult
 from cordboard.core.core import Core
 from cordboard.core.media.codecs import get_codec
-from cordboard.core.plugin_api import hookimpl
 from cordboard.core.rtp.packet import RtpHeader, payload_of
-from cordboard.core.sip.message import SipRequest
 from cordboard.core.sip.uri import NameAddr
 
 RTP_MIN, RTP_MAX = 41800, 41999
@@ -34,42 +32,10 @@ G722_ONLY = (
 )
 
 
-class Handlers:
-    """A test plugin: number -> the coroutine that drives the channel."""
-
-    def __init__(self) -> None:
-        self.numbers: dict[str, Any] = {}
-
-    @hookimpl
-    def cordboard_route_call(self, core: Core, call: InboundCall) -> Any:
-        return self.numbers.get(call.dialled)
-
-
 @pytest.fixture
-async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, Handlers]]:
-    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
-        handlers = Handlers()
-        core.plugins.pm.register(handlers, name="test_dial")
-        yield core, handlers
-
-
-def drain(phone: TestPhone) -> None:
-    while not phone.rtp_in.empty():
-        phone.rtp_in.get_nowait()
-
-
-def callee_request(phone: TestPhone, invite: SipRequest, method: str, cseq: int = 1) -> SipRequest:
-    """A request from the phone that answered ``invite`` (with the test phone's default tag)."""
-    contact = invite.headers.get("Contact")
-    assert contact is not None
-    return phone.new_request(
-        method,
-        str(NameAddr.parse(contact).uri),
-        to=invite.headers.get("From"),
-        call_id=invite.call_id,
-        cseq=cseq,
-        from_tag="callee",
-    )
+async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, NumberPlugin]]:
+    async with pbx_with_numbers(tmp_path / "data", RTP_MIN, RTP_MAX) as pbx:
+        yield pbx
 
 
 async def history(core: Core, count: int) -> list[dict[str, Any]]:
@@ -84,7 +50,7 @@ async def history(core: Core, count: int) -> list[dict[str, Any]]:
     raise AssertionError(f"the call history has {rows}, not {count} calls")
 
 
-async def test_dial_rings_a_user_and_bridge_connects_both_ways(pbx: tuple[Core, Handlers]) -> None:
+async def test_dial_rings_a_user_and_bridge_connects_both_ways(pbx: tuple[Core, NumberPlugin]) -> None:
     """A plugin answers, dials bo, bridges: audio and RFC 4733 digits pass both ways; when bo hangs
     up the bridge returns, the caller's channel is still the plugin's and is hung up after."""
     core, handlers = pbx
@@ -114,8 +80,8 @@ async def test_dial_rings_a_user_and_bridge_connects_both_ways(pbx: tuple[Core, 
         bo.answer(incoming, 200)
         await bo.wait_request("ACK")
         to_agent = media_address(incoming.body)
-        drain(ann)
-        drain(bo)
+        ann.drain_rtp()
+        bo.drain_rtp()
         ann_talks = asyncio.create_task(send_audio(ann, to_channel, tone(440.0, 1.6), 1))
         bo_talks = asyncio.create_task(send_audio(bo, to_agent, tone(800.0, 1.6), 1))
         ann_hears, bo_hears = await asyncio.gather(heard(ann, 1.6), heard(bo, 1.6))
@@ -123,7 +89,7 @@ async def test_dial_rings_a_user_and_bridge_connects_both_ways(pbx: tuple[Core, 
         assert abs(dominant(ann_hears[-4000:]) - 800) < 15
         assert abs(dominant(bo_hears[-4000:]) - 440) < 15
 
-        drain(ann)
+        ann.drain_rtp()
         await send_digits(bo, to_agent, "7", 200)
         events = []
         for _ in range(40):
@@ -133,7 +99,7 @@ async def test_dial_rings_a_user_and_bridge_connects_both_ways(pbx: tuple[Core, 
                 events.append(payload_of(data, header)[0])
         assert events and set(events) == {7}, "bo's digit did not reach ann as an RFC 4733 event"
 
-        bye = callee_request(bo, incoming, "BYE", cseq=2)
+        bye = bo.request_as_callee(incoming, "BYE", cseq=2)
         bo.send(bye)
         assert (await bo.final_response(bye)).status == 200
         ann_bye = await ann.wait_request("BYE", wait=5)  # the plugin returned: the core hangs up
@@ -150,7 +116,7 @@ async def test_dial_rings_a_user_and_bridge_connects_both_ways(pbx: tuple[Core, 
     del invite_ann
 
 
-async def test_sequential_dial_tries_the_next_target_and_reports_busy(pbx: tuple[Core, Handlers]) -> None:
+async def test_sequential_dial_tries_the_next_target_and_reports_busy(pbx: tuple[Core, NumberPlugin]) -> None:
     """Sequential: bo answers busy, then nobody else: the dial returns why (busy wins)."""
     core, handlers = pbx
     outcome: dict[str, Any] = {}
@@ -177,7 +143,7 @@ async def test_sequential_dial_tries_the_next_target_and_reports_busy(pbx: tuple
 
 
 async def test_ring_timeout_cancels_and_the_caller_hanging_up_stops_the_ringing(
-    pbx: tuple[Core, Handlers],
+    pbx: tuple[Core, NumberPlugin],
 ) -> None:
     """ring_s ends the ringing with CANCEL (no answer); when the caller hangs up during the next
     dial, bo's phone gets CANCEL and the plugin gets ChannelHungUp."""
@@ -222,7 +188,7 @@ async def test_ring_timeout_cancels_and_the_caller_hanging_up_stops_the_ringing(
     assert not core.calls.dialer.calls and not core.calls.calls
 
 
-async def test_a_failing_plugin_leaves_no_dialled_call_behind(pbx: tuple[Core, Handlers]) -> None:
+async def test_a_failing_plugin_leaves_no_dialled_call_behind(pbx: tuple[Core, NumberPlugin]) -> None:
     """The plugin raises after the dial was answered: both phones get BYE, no ports stay in use."""
     core, handlers = pbx
 
@@ -251,7 +217,7 @@ async def test_a_failing_plugin_leaves_no_dialled_call_behind(pbx: tuple[Core, H
     assert not core.calls.dialer.calls
 
 
-async def test_transfer_connects_the_caller_before_answering(pbx: tuple[Core, Handlers]) -> None:
+async def test_transfer_connects_the_caller_before_answering(pbx: tuple[Core, NumberPlugin]) -> None:
     """transfer() on an unanswered call: 180 to the caller, bo rings, bo answers, then the caller
     gets 200 and the two talk; bo's hang-up ends both."""
     core, handlers = pbx
@@ -269,12 +235,12 @@ async def test_transfer_connects_the_caller_before_answering(pbx: tuple[Core, Ha
         invite_ann, ok = await calling
         assert ok.status == 200
         ann.ack(invite_ann, ok)
-        drain(bo)
+        bo.drain_rtp()
         talking = asyncio.create_task(send_audio(ann, media_address(ok.body), tone(600.0, 1.2), 1))
         bo_hears = await heard(bo, 1.2)
         await talking
         assert abs(dominant(bo_hears[-4000:]) - 600) < 15
-        bye = callee_request(bo, incoming, "BYE", cseq=2)
+        bye = bo.request_as_callee(incoming, "BYE", cseq=2)
         bo.send(bye)
         ann_bye = await ann.wait_request("BYE", wait=5)
         ann.answer(ann_bye, 200)
@@ -283,7 +249,7 @@ async def test_transfer_connects_the_caller_before_answering(pbx: tuple[Core, Ha
         bo.close()
 
 
-async def test_phones_without_a_common_codec_are_transcoded(pbx: tuple[Core, Handlers]) -> None:
+async def test_phones_without_a_common_codec_are_transcoded(pbx: tuple[Core, NumberPlugin]) -> None:
     """BYD-04: ann offers G.722 alone, bo refuses it (488); the appliance answers ann in G.722,
     rings bo again with its own offer, bo picks G.711 and both hear each other; one history row."""
     core, _handlers = pbx
@@ -302,8 +268,8 @@ async def test_phones_without_a_common_codec_are_transcoded(pbx: tuple[Core, Han
         assert ok.status == 200 and b"G722" in ok.body and b"PCMU" not in ok.body
         ann.ack(invite_ann, ok)
         to_channel, to_bo_leg = media_address(ok.body), media_address(transcoded.body)
-        drain(ann)
-        drain(bo)
+        ann.drain_rtp()
+        bo.drain_rtp()
         encoder = g722.encoder()
         ann_tone = tone(440.0, 1.6, rate=16000)
 
@@ -341,7 +307,7 @@ async def test_phones_without_a_common_codec_are_transcoded(pbx: tuple[Core, Han
     assert [(r["callee"], r["result"]) for r in rows] == [("1002", "answered")]
 
 
-async def test_events_yield_states_digits_and_the_hang_up(pbx: tuple[Core, Handlers]) -> None:
+async def test_events_yield_states_digits_and_the_hang_up(pbx: tuple[Core, NumberPlugin]) -> None:
     """``channel.events()``: state changes, each digit, then ``hangup`` ends the iteration."""
     core, handlers = pbx
     seen: list[tuple[str, str, str | None]] = []

@@ -11,16 +11,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-from loopback_pbx import registered_phone, running_pbx
+from loopback_pbx import NumberPlugin, pbx_with_numbers, registered_phone
 from rtp_audio import dominant, tone
 from sip_phone import TestPhone, media_address
 
-from cordboard.core.calls.channel import Channel, InboundCall
+from cordboard.core.calls.channel import Channel
 from cordboard.core.core import Core
 from cordboard.core.media.audio_file import read_audio
 from cordboard.core.media.codecs import get_codec
 from cordboard.core.media.dtmf_detect import COLUMN_FREQUENCIES, KEYPAD, ROW_FREQUENCIES
-from cordboard.core.plugin_api import hookimpl
 from cordboard.core.rtp.packet import RtpHeader, payload_of
 
 RTP_MIN, RTP_MAX = 42200, 42399
@@ -32,21 +31,10 @@ OPUS_ONLY = (
 )
 
 
-class Handlers:
-    def __init__(self) -> None:
-        self.numbers: dict[str, Any] = {}
-
-    @hookimpl
-    def cordboard_route_call(self, core: Core, call: InboundCall) -> Any:
-        return self.numbers.get(call.dialled)
-
-
 @pytest.fixture
-async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, Handlers]]:
-    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
-        handlers = Handlers()
-        core.plugins.pm.register(handlers, name="test_opus")
-        yield core, handlers
+async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, NumberPlugin]]:
+    async with pbx_with_numbers(tmp_path / "data", RTP_MIN, RTP_MAX) as pbx:
+        yield pbx
 
 
 def dtmf(digit: str, seconds: float = 0.12) -> np.ndarray:
@@ -83,7 +71,7 @@ async def opus_heard(phone: TestPhone, seconds: float) -> np.ndarray:
 
 
 async def test_an_opus_only_phone_hears_prompts_and_presses_inband_digits(
-    pbx: tuple[Core, Handlers], tmp_path: Path
+    pbx: tuple[Core, NumberPlugin], tmp_path: Path
 ) -> None:
     core, handlers = pbx
     result: dict[str, Any] = {}

@@ -19,7 +19,6 @@ from cordboard.core.core import Core
 from cordboard.core.media.audio_file import write_wav
 from cordboard.core.plugin_api import hookimpl
 from cordboard.core.sip.message import SipRequest
-from cordboard.core.sip.uri import NameAddr
 
 RTP_MIN, RTP_MAX = 42000, 42199
 MELODY_NOTES = (523.25, 659.25, 783.99, 587.33)
@@ -32,24 +31,9 @@ async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
         yield core
 
 
-def reinvite_from_callee(bo: TestPhone, invite: SipRequest, cseq: int, direction: str) -> SipRequest:
-    contact = invite.headers.get("Contact")
-    assert contact is not None
-    request = bo.new_request(
-        "INVITE",
-        str(NameAddr.parse(contact).uri),
-        to=invite.headers.get("From"),
-        call_id=invite.call_id,
-        cseq=cseq,
-        from_tag="callee",
-        body=sdp_offer(bo.rtp_port, direction=direction),
-    )
-    return request
-
-
 async def hold_round(ann: TestPhone, bo: TestPhone, incoming: SipRequest, cseq: int, direction: str) -> None:
     """bo sends a re-INVITE with ``direction``; ann answers with the mirrored direction."""
-    reinvite = reinvite_from_callee(bo, incoming, cseq, direction)
+    reinvite = bo.request_as_callee(incoming, "INVITE", cseq, sdp_offer(bo.rtp_port, direction=direction))
     bo.send(reinvite)
     at_ann = await ann.wait_request("INVITE")
     assert f"a={direction}".encode() in at_ann.body
@@ -57,20 +41,8 @@ async def hold_round(ann: TestPhone, bo: TestPhone, incoming: SipRequest, cseq: 
     ann.answer(at_ann, 200, body=sdp_offer(ann.rtp_port, direction=mirrored), to_tag="")
     ok = await bo.final_response(reinvite)
     assert ok.status == 200
-    ack = bo.new_request(
-        "ACK",
-        str(NameAddr.parse(incoming.headers.get("Contact") or "").uri),
-        to=incoming.headers.get("From"),
-        call_id=incoming.call_id,
-        cseq=cseq,
-        from_tag="callee",
-    )
+    ack = bo.request_as_callee(incoming, "ACK", cseq)
     bo.send(ack)
-
-
-def drain(phone: TestPhone) -> None:
-    while not phone.rtp_in.empty():
-        phone.rtp_in.get_nowait()
 
 
 async def held_call(core: Core) -> tuple[TestPhone, TestPhone, SipRequest, tuple[str, int]]:
@@ -89,12 +61,12 @@ async def test_the_held_phone_hears_music_and_the_holder_again_after_resume(pbx:
     try:
         talking = asyncio.create_task(send_audio(bo, bo_to_relay, tone(300.0, 6.0), 1))
         await asyncio.sleep(0.6)
-        drain(ann)
+        ann.drain_rtp()
         assert abs(dominant((await heard(ann, 0.6))[-2400:]) - 300) < 10  # bo's line before hold
 
         await hold_round(ann, bo, incoming, 2, "sendonly")
         await asyncio.sleep(0.3)
-        drain(ann)
+        ann.drain_rtp()
         music = await heard(ann, 2.5)
         frames = music[: music.size // 800 * 800].reshape(-1, 800)
         loud = [f for f in frames if np.sqrt(np.mean(f.astype(np.float64) ** 2)) > 300]
@@ -105,7 +77,7 @@ async def test_the_held_phone_hears_music_and_the_holder_again_after_resume(pbx:
 
         await hold_round(ann, bo, incoming, 3, "sendrecv")
         await asyncio.sleep(0.3)
-        drain(ann)
+        ann.drain_rtp()
         assert abs(dominant((await heard(ann, 0.6))[-2400:]) - 300) < 10  # bo's line again
         await talking
     finally:
@@ -128,7 +100,7 @@ async def test_the_holders_chosen_class_plays(pbx: Core) -> None:
     try:
         await hold_round(ann, bo, incoming, 2, "sendonly")
         await asyncio.sleep(0.3)
-        drain(ann)
+        ann.drain_rtp()
         music = await heard(ann, 1.0)
         assert music.size >= 6000 and abs(dominant(music[-4000:]) - 700) < 10
     finally:
@@ -160,7 +132,7 @@ async def test_a_channel_on_hold_plays_the_organisations_class(pbx: Core) -> Non
         _invite, ok = await ann.call("1500")
         assert ok.status == 200
         await asyncio.sleep(0.3)
-        drain(ann)
+        ann.drain_rtp()
         music = await heard(ann, 1.0)
         assert music.size >= 6000 and abs(dominant(music[-4000:]) - 700) < 10
     finally:

@@ -104,25 +104,6 @@ async def start(api: TestClient, headers: dict[str, str], **body: Any) -> tuple[
     return Watched(api, headers, started["id"]), started
 
 
-def drain(phone: TestPhone) -> None:
-    while not phone.rtp_in.empty():
-        phone.rtp_in.get_nowait()
-
-
-def callee_request(phone: TestPhone, invite: SipRequest, method: str, cseq: int = 1) -> SipRequest:
-    """A request from the phone that answered ``invite`` (with the test phone's default tag)."""
-    contact = invite.headers.get("Contact")
-    assert contact is not None
-    return phone.new_request(
-        method,
-        str(NameAddr.parse(contact).uri),
-        to=invite.headers.get("From"),
-        call_id=invite.call_id,
-        cseq=cseq,
-        from_tag="callee",
-    )
-
-
 async def answer(phone: TestPhone) -> tuple[SipRequest, tuple[str, int]]:
     """Answer the appliance's call: its INVITE and where to send audio."""
     invite = await phone.wait_request("INVITE")
@@ -142,7 +123,7 @@ async def say(job: Watched, phone: TestPhone, to: tuple[str, int], freq: float, 
 async def review(job: Watched, phone: TestPhone) -> np.ndarray:
     """What the phone hears from "this is your recording" on (before pressing a digit)."""
     await job.until("recording", "review")
-    drain(phone)
+    phone.drain_rtp()
     return await heard(phone, 5.0)
 
 
@@ -219,7 +200,7 @@ async def test_2_records_again_into_an_existing_prompt(
         played = await review(job, ann)
         assert abs(loudest_tone(played) - 700) < 15
         await send_digits(ann, to, "1", seq)
-        bye = callee_request(ann, invite, "BYE", cseq=2)  # 1, then hanging up at once: kept all the same
+        bye = ann.request_as_callee(invite, "BYE", cseq=2)  # 1, then hanging up at once: kept all the same
         ann.send(bye)
         assert (await ann.final_response(bye)).status == 200
     finally:
@@ -246,7 +227,7 @@ async def test_hanging_up_before_choosing_discards_the_recording(
         invite, to = await answer(ann)
         await say(job, ann, to, 440.0, 1)
         await job.until("recording", "review")
-        bye = callee_request(ann, invite, "BYE", cseq=2)
+        bye = ann.request_as_callee(invite, "BYE", cseq=2)
         ann.send(bye)
         assert (await ann.final_response(bye)).status == 200
     finally:
