@@ -91,6 +91,16 @@ def tone_wav(path: Path, seconds: float = 1.0, frequency: float = 440.0, rate: i
     return path
 
 
+def audio_and_text(
+    folder: Path, audio_name: str, *, seconds: float, frequency: float = 440.0, rate: int = 8000
+) -> tuple[Path, Path]:
+    """Two files to upload into ``folder``: a recording (``tone_wav``) named ``audio_name`` and
+    ``notes.txt``, text that the appliance must refuse as not audio."""
+    text = folder / "notes.txt"
+    text.write_text("These are meeting notes, not a recording.\n" * 20)
+    return tone_wav(folder / audio_name, seconds=seconds, frequency=frequency, rate=rate), text
+
+
 def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli(data, *args)
 

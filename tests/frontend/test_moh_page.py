@@ -22,10 +22,10 @@ from e2e_helpers import (
     BrowserThread,
     Cordboard,
     add_user,
+    audio_and_text,
     http_raw,
     login,
     shot,
-    tone_wav,
 )
 from playwright.sync_api import expect
 
@@ -34,11 +34,7 @@ REFUSED = "The file notes.txt is not an audio file this appliance can read"
 
 @pytest.fixture(scope="module")
 def uploads(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    work = tmp_path_factory.mktemp("moh-uploads")
-    good = tone_wav(work / "Take Five.wav", seconds=2.0, frequency=440.0, rate=48000)
-    bad = work / "notes.txt"
-    bad.write_text("These are meeting notes, not music.\n" * 20)
-    return good, bad
+    return audio_and_text(tmp_path_factory.mktemp("moh-uploads"), "Take Five.wav", seconds=2.0, rate=48000)
 
 
 def test_admin_manages_music_on_hold(

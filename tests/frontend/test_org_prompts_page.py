@@ -17,7 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import ADMIN, ADMIN_PASSWORD, PHONE, BrowserThread, Cordboard, login, shot, tone_wav
+from e2e_helpers import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    PHONE,
+    BrowserThread,
+    Cordboard,
+    audio_and_text,
+    login,
+    shot,
+    tone_wav,
+)
 from playwright.sync_api import expect
 
 
@@ -31,10 +41,8 @@ REFUSED = "The file for “Welcome” is not an audio file this appliance can re
 @pytest.fixture(scope="module")
 def uploads(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     work = tmp_path_factory.mktemp("org-prompt-uploads")
-    danish = tone_wav(work / "velkommen.wav", seconds=1.0, frequency=440.0, rate=8000)
+    danish, bad = audio_and_text(work, "velkommen.wav", seconds=1.0)
     english = tone_wav(work / "welcome.wav", seconds=2.0, frequency=660.0, rate=16000)
-    bad = work / "notes.txt"
-    bad.write_text("These are meeting notes, not a recording.\n" * 20)
     return danish, english, bad
 
 

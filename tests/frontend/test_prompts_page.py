@@ -22,10 +22,10 @@ from e2e_helpers import (
     BrowserThread,
     Cordboard,
     add_user,
+    audio_and_text,
     http_raw,
     login,
     shot,
-    tone_wav,
 )
 from playwright.sync_api import expect
 
@@ -34,11 +34,7 @@ REFUSED = "is not an audio file this appliance can read"
 
 @pytest.fixture(scope="module")
 def uploads(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    work = tmp_path_factory.mktemp("prompt-uploads")
-    good = tone_wav(work / "farvel.wav", seconds=1.0, frequency=440.0, rate=8000)
-    bad = work / "notes.txt"
-    bad.write_text("These are meeting notes, not a recording.\n" * 20)
-    return good, bad
+    return audio_and_text(tmp_path_factory.mktemp("prompt-uploads"), "farvel.wav", seconds=1.0)
 
 
 def test_admin_replaces_and_restores_a_prompt(

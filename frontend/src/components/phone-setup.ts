@@ -9,6 +9,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
 import { Ticker, formatClock, formatDateTime, isDevice } from "../calls";
+import { copyText } from "../devices";
 import { textField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
@@ -31,32 +32,6 @@ export function generateSipPassword(length = GENERATED_LENGTH): string {
     }
   }
   return out;
-}
-
-/** Copy text; on plain http (no Clipboard API) through a hidden text field. */
-async function copyText(text: string): Promise<boolean> {
-  try {
-    if (window.isSecureContext && navigator.clipboard) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // fall through to the old way
-  }
-  const area = document.createElement("textarea");
-  area.value = text;
-  area.setAttribute("readonly", "");
-  area.style.position = "fixed";
-  area.style.opacity = "0";
-  document.body.append(area);
-  area.select();
-  try {
-    return document.execCommand("copy");
-  } catch {
-    return false;
-  } finally {
-    area.remove();
-  }
 }
 
 @customElement("cb-phone-setup")

@@ -6,6 +6,7 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api, ApiError } from "../api";
+import { AUDIO_ACCEPT, failedRequest, pickedFile, withEntry, withKey, type Note } from "../audio";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
 import { focusFirstError, formError, selectField, textField } from "../forms";
@@ -33,11 +34,6 @@ export interface MusicLibrary {
 
 interface Added extends MusicFile {
   music_class: string;
-}
-
-interface Note {
-  kind: "ok" | "bad";
-  text: string;
 }
 
 /** The API's rule for class names (core/media/moh_library.py CLASS_NAME). */
@@ -76,13 +72,8 @@ function uploadFile(musicClass: string, file: File, onProgress: (fraction: numbe
       } catch {
         data = null;
       }
-      if (xhr.status >= 200 && xhr.status < 300) {
-        resolve(data as Added);
-        return;
-      }
-      const error = (data as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | null)?.error;
-      if (xhr.status === 401) void api.get("/api/auth/me").catch(() => undefined); // back to the log-in page
-      reject(new ApiError(xhr.status, error?.code ?? `http_${xhr.status}`, error?.message || xhr.statusText, error?.fields ?? {}));
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data as Added);
+      else reject(failedRequest(xhr.status, xhr.statusText, data));
     });
     xhr.addEventListener("error", () => reject(new ApiError(0, "network", "")));
     xhr.send(file);
@@ -125,24 +116,15 @@ export class CbMoh extends LightElement {
   }
 
   private setNote(musicClass: string, note: Note | null): void {
-    const notes = new Map(this.notes);
-    if (note) notes.set(musicClass, note);
-    else notes.delete(musicClass);
-    this.notes = notes;
+    this.notes = withEntry(this.notes, musicClass, note);
   }
 
   private setBusy(key: string, on: boolean): void {
-    const busy = new Set(this.busy);
-    if (on) busy.add(key);
-    else busy.delete(key);
-    this.busy = busy;
+    this.busy = withKey(this.busy, key, on);
   }
 
   private setUpload(musicClass: string, upload: { file: string; fraction: number } | null): void {
-    const uploads = new Map(this.uploads);
-    if (upload) uploads.set(musicClass, upload);
-    else uploads.delete(musicClass);
-    this.uploads = uploads;
+    this.uploads = withEntry(this.uploads, musicClass, upload);
   }
 
   private async saveOrg(e: Event): Promise<void> {
@@ -230,8 +212,7 @@ export class CbMoh extends LightElement {
   }
 
   private async upload(c: MusicClass, input: HTMLInputElement): Promise<void> {
-    const file = input.files?.[0];
-    input.value = "";
+    const file = pickedFile(input);
     if (!file || !this.library) return;
     if (file.size > this.library.max_bytes) {
       this.setNote(c.name, { kind: "bad", text: t("moh.tooLarge", { mb: Math.round(this.library.max_bytes / 1048576) }) });
@@ -326,7 +307,7 @@ export class CbMoh extends LightElement {
           @click=${() => this.querySelector<HTMLInputElement>(`#moh-file-${c.name}`)?.click()}>
           ${t("moh.upload")}<span class="sr-only"> ${c.name}</span>
         </button>
-        <input id="moh-file-${c.name}" class="sr-only" type="file" accept="audio/*,.wav,.mp3,.ogg,.opus,.flac,.m4a" tabindex="-1"
+        <input id="moh-file-${c.name}" class="sr-only" type="file" accept=${AUDIO_ACCEPT} tabindex="-1"
           aria-label=${t("moh.fileInput", { name: c.name })} data-testid="moh-file-input"
           @change=${(e: Event) => void this.upload(c, e.target as HTMLInputElement)} />
         ${c.name !== DEFAULT_CLASS

@@ -7,6 +7,7 @@ import { customElement, state } from "lit/decorators.js";
 import { ifDefined } from "lit/directives/if-defined.js";
 import { live } from "lit/directives/live.js";
 import { api, ApiError } from "../api";
+import { AUDIO_ACCEPT, WavPlayer, pickedFile, rawRequest, withEntry, withKey, type Note } from "../audio";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
 import { confirmDialog } from "../dialog";
 import { focusFirstError, formError, selectField, textField } from "../forms";
@@ -36,10 +37,21 @@ interface OrgPromptList {
   prompts: OrgPromptInfo[];
 }
 
-interface Recorded {
+/** The answer to PUT /api/prompts/{language}/{id}: the recording as stored. */
+export interface Recorded {
   id: string;
   language: string;
   seconds: number;
+}
+
+/**
+ * PUT ``file`` as the recording of prompt ``id`` in ``lang`` (a system prompt replaced, or one of the
+ * organisation's recorded); a file over MAX_PROMPT_BYTES is refused here, before sending, like the API would.
+ */
+export async function putRecording(lang: string, id: string, file: File): Promise<Recorded> {
+  if (file.size > MAX_PROMPT_BYTES) throw new ApiError(413, "too_large", t("prompts.tooLarge"));
+  const response = await rawRequest("PUT", `/api/prompts/${lang}/${encodeURIComponent(id)}`, file);
+  return (await response.json()) as Recorded;
 }
 
 type Errors = Record<string, string | null | undefined>;
@@ -50,48 +62,6 @@ interface Editing {
   description: string;
   errors: Errors;
   error: string;
-}
-
-interface Note {
-  kind: "ok" | "bad";
-  text: string;
-}
-
-/**
- * A request whose body or answer is not JSON (a recording or a form up, the WAV down), with the
- * session cookie as api.ts sends it; a failure becomes an ApiError with the API's message and fields.
- */
-export async function rawRequest(method: string, path: string, body?: Blob | FormData): Promise<Response> {
-  const headers: Record<string, string> = { Accept: "application/json, audio/wav" };
-  const init: RequestInit = { method, credentials: "same-origin", headers };
-  if (body) {
-    init.body = body;
-    // A form gets its multipart boundary from the browser; a file goes up as itself.
-    if (body instanceof Blob) headers["Content-Type"] = body.type || "application/octet-stream";
-  }
-  let response: Response;
-  try {
-    response = await fetch(path, init);
-  } catch {
-    throw new ApiError(0, "network", "");
-  }
-  if (response.ok) return response;
-  let message = "";
-  let code = `http_${response.status}`;
-  let fields: Record<string, string> = {};
-  try {
-    const data = (await response.json()) as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | null;
-    message = data?.error?.message ?? "";
-    code = data?.error?.code ?? code;
-    fields = data?.error?.fields ?? {};
-  } catch {
-    message = "";
-  }
-  if (response.status === 401) {
-    // Let api.ts notice the ended session: its 401 handler takes the app back to the log-in page.
-    void api.get("/api/auth/me").catch(() => undefined);
-  }
-  throw new ApiError(response.status, code, message || response.statusText, fields);
 }
 
 function languageName(lang: string): string {
@@ -130,17 +100,12 @@ export class CbOrgPrompts extends LightElement {
   /** Per "id" or "id/language": work in progress and the outcome of the last action there. */
   @state() private busy = new Set<string>();
   @state() private notes = new Map<string, Note>();
-  /** The recording loaded for playing: one at a time, as an object URL of the fetched WAV. */
-  @state() private audio: { key: string; url: string } | null = null;
+  /** Its keys are "id/language". */
+  private readonly player = new WavPlayer(this);
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.dropAudio();
   }
 
   private async load(): Promise<void> {
@@ -160,23 +125,16 @@ export class CbOrgPrompts extends LightElement {
   }
 
   private setBusy(key: string, on: boolean): void {
-    const busy = new Set(this.busy);
-    if (on) busy.add(key);
-    else busy.delete(key);
-    this.busy = busy;
+    this.busy = withKey(this.busy, key, on);
   }
 
   private setNote(key: string, note: Note | null): void {
-    const notes = new Map(this.notes);
-    if (note) notes.set(key, note);
-    else notes.delete(key);
-    this.notes = notes;
+    this.notes = withEntry(this.notes, key, note);
   }
 
-  private dropAudio(prefix?: string): void {
-    if (!this.audio || (prefix !== undefined && !this.audio.key.startsWith(prefix))) return;
-    URL.revokeObjectURL(this.audio.url);
-    this.audio = null;
+  /** Give the player up if it plays a recording whose key starts with ``prefix``. */
+  private dropAudio(prefix: string): void {
+    this.player.drop((key) => key.startsWith(prefix));
   }
 
   private async play(p: OrgPromptInfo, lang: string): Promise<void> {
@@ -184,14 +142,7 @@ export class CbOrgPrompts extends LightElement {
     this.setBusy(p.id, true);
     this.setNote(p.id, null);
     try {
-      const response = await rawRequest("GET", `/api/prompts/${lang}/${encodeURIComponent(p.id)}.wav`);
-      const blob = await response.blob();
-      this.dropAudio();
-      this.audio = { key, url: URL.createObjectURL(blob) };
-      await this.updateComplete;
-      const player = this.querySelector<HTMLAudioElement>(`audio[data-key="${key}"]`);
-      // Browsers may refuse to start sound on their own; the player's controls remain to press play.
-      await player?.play().catch(() => undefined);
+      await this.player.play(key, `/api/prompts/${lang}/${encodeURIComponent(p.id)}.wav`);
     } catch (err) {
       this.setNote(p.id, { kind: "bad", text: errorText(err) });
     } finally {
@@ -323,19 +274,13 @@ export class CbOrgPrompts extends LightElement {
   }
 
   private async upload(p: OrgPromptInfo, lang: string, input: HTMLInputElement): Promise<void> {
-    const file = input.files?.[0];
-    input.value = "";
+    const file = pickedFile(input);
     if (!file) return;
     const key = `${p.id}/${lang}`;
-    if (file.size > MAX_PROMPT_BYTES) {
-      this.setNote(key, { kind: "bad", text: t("prompts.tooLarge") });
-      return;
-    }
     this.setBusy(key, true);
     this.setNote(key, null);
     try {
-      const response = await rawRequest("PUT", `/api/prompts/${lang}/${encodeURIComponent(p.id)}`, file);
-      const done = (await response.json()) as Recorded;
+      const done = await putRecording(lang, p.id, file);
       this.dropAudio(key);
       const text = t("orgPrompts.recorded", { name: p.name, language: languageName(lang), seconds: formatNumber(done.seconds, 1) });
       this.setNote(key, { kind: "ok", text });
@@ -369,7 +314,7 @@ export class CbOrgPrompts extends LightElement {
   private row(p: OrgPromptInfo): TemplateResult {
     const busy = this.busy.has(p.id);
     const note = this.notes.get(p.id);
-    const playing = this.audio?.key.startsWith(`${p.id}/`) ? this.audio : null;
+    const playing = this.player.current?.key.startsWith(`${p.id}/`) ? this.player.current : null;
     const playingLang = playing ? playing.key.slice(p.id.length + 1) : "";
     return html`<tr data-testid="org-prompt" data-prompt-id=${p.id}>
       <td data-label=${t("orgPrompts.name")}>
@@ -449,7 +394,7 @@ export class CbOrgPrompts extends LightElement {
           @click=${() => this.querySelector<HTMLInputElement>(`#${inputId}`)?.click()}>
           ${recorded ? t("orgPrompts.replace") : t("orgPrompts.upload")}
         </button>
-        <input id=${inputId} class="sr-only" type="file" accept="audio/*,.wav,.mp3,.ogg,.opus,.flac,.m4a" tabindex="-1" aria-hidden="true"
+        <input id=${inputId} class="sr-only" type="file" accept=${AUDIO_ACCEPT} tabindex="-1" aria-hidden="true"
           @change=${(e: Event) => void this.upload(p, lang, e.target as HTMLInputElement)} />
         <button type="button" class="secondary small" ?disabled=${busy} aria-expanded=${this.phoneFor === key ? "true" : "false"}
           aria-label=${t("phoneRecording.recordLabel", { name: p.name, language: languageName(lang) })}
@@ -527,7 +472,7 @@ export class CbOrgPrompts extends LightElement {
   private fileField(fileError: string | null | undefined): TemplateResult {
     return html`<div class="field ${fileError ? "has-error" : ""}">
         <label for="org-new-file">${t("orgPrompts.file")}<span class="req" aria-hidden="true"> *</span></label>
-        <input id="org-new-file" name="org-new-file" type="file" accept="audio/*,.wav,.mp3,.ogg,.opus,.flac,.m4a" aria-required="true"
+        <input id="org-new-file" name="org-new-file" type="file" accept=${AUDIO_ACCEPT} aria-required="true"
           aria-invalid=${fileError ? "true" : "false"} aria-describedby=${fileError ? "org-new-file-hint org-new-file-error" : "org-new-file-hint"}
           @change=${(e: Event) => (this.file = (e.target as HTMLInputElement).files?.[0] ?? null)} />
         <div class="hint" id="org-new-file-hint">${t("orgPrompts.fileHint")}</div>

@@ -5,12 +5,13 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api, ApiError } from "../api";
+import { AUDIO_ACCEPT, WavPlayer, pickedFile, withEntry, withKey, type Note } from "../audio";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
 import { selectField } from "../forms";
 import { formatNumber, language, t, type MessageKey } from "../i18n";
 import { toast } from "../session";
-import { MAX_PROMPT_BYTES, rawRequest } from "./org-prompts";
+import { MAX_PROMPT_BYTES, putRecording } from "./org-prompts";
 
 export { MAX_PROMPT_BYTES };
 
@@ -26,17 +27,6 @@ export interface PromptInfo {
 export interface PromptList {
   languages: string[];
   prompts: PromptInfo[];
-}
-
-interface Replaced {
-  id: string;
-  language: string;
-  seconds: number;
-}
-
-interface RowNote {
-  kind: "ok" | "bad";
-  text: string;
 }
 
 /** The prompts whose id or text (in ``lang``) holds every word of ``search``. */
@@ -56,19 +46,13 @@ export class CbPrompts extends LightElement {
   @state() private promptLang = "";
   @state() private search = "";
   /** Per "language/id": the outcome of the last upload, play or restore of that row. */
-  @state() private notes = new Map<string, RowNote>();
+  @state() private notes = new Map<string, Note>();
   @state() private busy = new Set<string>();
-  /** The recording loaded for playing: one at a time, as an object URL of the fetched WAV. */
-  @state() private audio: { key: string; url: string } | null = null;
+  private readonly player = new WavPlayer(this);
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.dropAudio();
   }
 
   private async load(): Promise<void> {
@@ -88,18 +72,12 @@ export class CbPrompts extends LightElement {
     return `${lang}/${p.id}`;
   }
 
-  private setNote(key: string, note: RowNote | null): void {
-    const notes = new Map(this.notes);
-    if (note) notes.set(key, note);
-    else notes.delete(key);
-    this.notes = notes;
+  private setNote(key: string, note: Note | null): void {
+    this.notes = withEntry(this.notes, key, note);
   }
 
   private setBusy(key: string, on: boolean): void {
-    const busy = new Set(this.busy);
-    if (on) busy.add(key);
-    else busy.delete(key);
-    this.busy = busy;
+    this.busy = withKey(this.busy, key, on);
   }
 
   private setCustom(id: string, lang: string, custom: boolean): void {
@@ -112,26 +90,13 @@ export class CbPrompts extends LightElement {
     };
   }
 
-  private dropAudio(key?: string): void {
-    if (!this.audio || (key !== undefined && this.audio.key !== key)) return;
-    URL.revokeObjectURL(this.audio.url);
-    this.audio = null;
-  }
-
   private async play(p: PromptInfo): Promise<void> {
     const lang = this.promptLang;
     const key = this.key(p, lang);
     this.setBusy(key, true);
     this.setNote(key, null);
     try {
-      const response = await rawRequest("GET", `/api/prompts/${lang}/${encodeURIComponent(p.id)}.wav`);
-      const blob = await response.blob();
-      this.dropAudio();
-      this.audio = { key, url: URL.createObjectURL(blob) };
-      await this.updateComplete;
-      const player = this.querySelector<HTMLAudioElement>(`audio[data-key="${key}"]`);
-      // Browsers may refuse to start sound on their own; the player's controls remain to press play.
-      await player?.play().catch(() => undefined);
+      await this.player.play(key, `/api/prompts/${lang}/${encodeURIComponent(p.id)}.wav`);
     } catch (err) {
       this.setNote(key, { kind: "bad", text: errorText(err) });
     } finally {
@@ -144,21 +109,15 @@ export class CbPrompts extends LightElement {
   }
 
   private async upload(p: PromptInfo, input: HTMLInputElement): Promise<void> {
-    const file = input.files?.[0];
-    input.value = "";
+    const file = pickedFile(input);
     if (!file) return;
     const lang = this.promptLang;
     const key = this.key(p, lang);
-    if (file.size > MAX_PROMPT_BYTES) {
-      this.setNote(key, { kind: "bad", text: t("prompts.tooLarge") });
-      return;
-    }
     this.setBusy(key, true);
     this.setNote(key, null);
     try {
-      const response = await rawRequest("PUT", `/api/prompts/${lang}/${encodeURIComponent(p.id)}`, file);
-      const done = (await response.json()) as Replaced;
-      this.dropAudio(key);
+      const done = await putRecording(lang, p.id, file);
+      this.player.drop((k) => k === key);
       this.setCustom(p.id, lang, true);
       const text = t("prompts.replaced", { seconds: formatNumber(done.seconds, 1) });
       this.setNote(key, { kind: "ok", text });
@@ -179,7 +138,7 @@ export class CbPrompts extends LightElement {
     this.setNote(key, null);
     try {
       await api.delete(`/api/prompts/${lang}/${encodeURIComponent(p.id)}`);
-      this.dropAudio(key);
+      this.player.drop((k) => k === key);
       this.setCustom(p.id, lang, false);
       toast(t("prompts.restored", { id: p.id }));
     } catch (err) {
@@ -212,7 +171,7 @@ export class CbPrompts extends LightElement {
           <button type="button" class="secondary small" ?disabled=${busy} @click=${() => this.chooseFile(p)}>
             ${t("prompts.replace")}<span class="sr-only"> ${p.id}</span>
           </button>
-          <input id="prompt-file-${p.id}" class="sr-only" type="file" accept="audio/*,.wav,.mp3,.ogg,.opus,.flac,.m4a" tabindex="-1"
+          <input id="prompt-file-${p.id}" class="sr-only" type="file" accept=${AUDIO_ACCEPT} tabindex="-1"
             aria-label=${t("prompts.file", { id: p.id })} data-testid="prompt-file"
             @change=${(e: Event) => void this.upload(p, e.target as HTMLInputElement)} />
           ${custom
@@ -222,8 +181,8 @@ export class CbPrompts extends LightElement {
             : nothing}
         </div>
         ${busy ? html`<div class="muted small">${t("app.loading")}</div>` : nothing}
-        ${this.audio?.key === key
-          ? html`<audio controls preload="auto" src=${this.audio.url} data-key=${key} data-testid="prompt-audio"
+        ${this.player.current?.key === key
+          ? html`<audio controls preload="auto" src=${this.player.current.url} data-key=${key} data-testid="prompt-audio"
               aria-label=${t("prompts.audioLabel", { id: p.id, language: t(`lang.${this.promptLang}` as MessageKey) })}></audio>`
           : nothing}
         ${note?.kind === "bad" ? html`<div class="field-error" role="alert" data-testid="prompt-error">${note.text}</div>` : nothing}
