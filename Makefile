@@ -19,7 +19,7 @@ FRONTEND := frontend
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
 	$(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/tsconfig.json $(FRONTEND)/vite.config.ts
 
-.PHONY: run test lint typecheck unit frontend system-deps-run system-deps-test bench clean
+.PHONY: run test lint typecheck unit frontend frontend-unit system-deps-run system-deps-test bench clean
 .PHONY: image image-test system-deps-image
 
 $(BIN)/python:
@@ -61,6 +61,11 @@ $(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.package-lock.json $(FRONT
 
 frontend: $(FRONTEND)/dist/index.html
 
+# The web UI's unit tests (vitest, frontend/test/): the modules that compute rather than render, in
+# Node; a second or two. The pages are tested end to end in Chromium by `unit` (tests/frontend/).
+frontend-unit: $(FRONTEND)/node_modules/.package-lock.json
+	cd $(FRONTEND) && npm test
+
 run: $(VENV)/.installed-run system-deps-run frontend
 	$(BIN)/cordboard run --data $(DATA)
 
@@ -82,7 +87,7 @@ typecheck: $(VENV)/.installed-test
 unit: $(VENV)/.installed-test system-deps-test frontend
 	CORDBOARD_REQUIRE_FRONTEND=1 $(BIN)/pytest -q
 
-test: lint typecheck unit
+test: lint typecheck frontend-unit unit
 
 # Benchmarks of the SIP engine (not tests: figures, no assertions); see bench/README.md.
 # `make bench BENCH_ARGS="calls --runs 1 --quick"` runs a part, shorter.
