@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Callable, Coroutine, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import sqlite_utils
 
 from cordboard.core.calls.model import CallRecord
+from cordboard.core.storage.migrations import Migration, migrate
 
 if TYPE_CHECKING:
     from cordboard.core.storage.db import Database
@@ -158,3 +160,162 @@ def list_calls(
         "reason",
     )
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+# -- a user's own call list (CDR-04): notes, and calls removed from it ------------------------------
+#
+# One row per user and call in ``call_user_entries`` (storage component ``core.calls``, its own
+# migrations, run on first use like the device list's): the user's note, and whether the user removed
+# the call from their list. The ``calls`` table itself is never changed: the central journal an
+# administrator reads keeps every call.
+
+ENTRIES_COMPONENT: Final = "core.calls"
+NOTE_MAX: Final = 500
+
+
+def _v1_user_entries(db: sqlite_utils.Database) -> None:
+    # No foreign key to calls: a call row may be written again (INSERT OR REPLACE), which must not
+    # take the users' notes with it.
+    db.execute(
+        """CREATE TABLE call_user_entries (
+            call_id TEXT NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            note TEXT NOT NULL DEFAULT '',
+            hidden INTEGER NOT NULL DEFAULT 0,
+            updated REAL NOT NULL,
+            PRIMARY KEY (user_id, call_id)
+        )"""
+    )
+    db.execute("CREATE INDEX call_user_entries_call ON call_user_entries (call_id)")
+
+
+ENTRIES_MIGRATIONS: Final = (
+    Migration(1, "users' notes on calls and the calls they removed from their lists", _v1_user_entries),
+)
+
+
+def ensure_entries_schema(db: sqlite_utils.Database) -> None:
+    """Create or upgrade the table of users' call entries (cheap when current: one query)."""
+    migrate(db, ENTRIES_COMPONENT, ENTRIES_MIGRATIONS)
+
+
+_OWN_COLUMNS: Final = (
+    "id",
+    "caller",
+    "caller_name",
+    "caller_user_id",
+    "callee",
+    "callee_name",
+    "callee_user_id",
+    "started",
+    "answered",
+    "ended",
+    "duration",
+    "result",
+    "sip_code",
+    "reason",
+)
+
+
+def list_own_calls(
+    db: sqlite_utils.Database,
+    *,
+    user_id: int,
+    result: str | None = None,
+    search: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """A user's call list, newest first: the calls they made or received and did not remove, each
+    with the user's ``note`` ("" for none); ``search`` also finds the note's text."""
+    ensure_entries_schema(db)
+    where = ["(c.caller_user_id = ? OR c.callee_user_id = ?)", "COALESCE(e.hidden, 0) = 0"]
+    params: list[Any] = [user_id, user_id]
+    if result:
+        where.append("c.result = ?")
+        params.append(result)
+    if search:
+        where.append(
+            "(c.caller LIKE ? OR c.callee LIKE ? OR c.caller_name LIKE ? OR c.callee_name LIKE ? "
+            "OR e.note LIKE ?)"
+        )
+        params += [f"%{search}%"] * 5
+    if since is not None:
+        where.append("c.started >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("c.started < ?")
+        params.append(until)
+    rows = db.execute(
+        "SELECT c.id, c.caller, c.caller_name, c.caller_user_id, c.callee, c.callee_name, "
+        "c.callee_user_id, c.started, c.answered, c.ended, c.duration, c.result, c.sip_code, c.reason, "
+        "COALESCE(e.note, '') FROM calls c "
+        "LEFT JOIN call_user_entries e ON e.call_id = c.id AND e.user_id = ? "
+        f"WHERE {' AND '.join(where)} ORDER BY c.started DESC LIMIT ? OFFSET ?",
+        [user_id, *params, limit, offset],
+    ).fetchall()
+    names = (*_OWN_COLUMNS, "note")
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def call_notes(db: sqlite_utils.Database, call_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The users' notes on these calls (for the administrator's journal), by call, oldest first."""
+    ensure_entries_schema(db)
+    notes: dict[str, list[dict[str, Any]]] = {}
+    ids = list(dict.fromkeys(call_ids))
+    for start in range(0, len(ids), 500):  # SQLite's limit on parameters
+        chunk = ids[start : start + 500]
+        rows = db.execute(
+            "SELECT e.call_id, e.user_id, COALESCE(u.username, ''), e.note FROM call_user_entries e "
+            "LEFT JOIN users u ON u.id = e.user_id "
+            f"WHERE e.note != '' AND e.call_id IN ({', '.join('?' * len(chunk))}) ORDER BY e.updated",
+            chunk,
+        ).fetchall()
+        for call_id, user_id, username, note in rows:
+            notes.setdefault(call_id, []).append({"user_id": user_id, "username": username, "note": note})
+    return notes
+
+
+def _in_own_list(db: sqlite_utils.Database, call_id: str, user_id: int) -> bool:
+    """Whether the call exists, the user made or received it and has not removed it from their list."""
+    row = db.execute(
+        "SELECT 1 FROM calls c LEFT JOIN call_user_entries e ON e.call_id = c.id AND e.user_id = ? "
+        "WHERE c.id = ? AND (c.caller_user_id = ? OR c.callee_user_id = ?) AND COALESCE(e.hidden, 0) = 0",
+        [user_id, call_id, user_id, user_id],
+    ).fetchone()
+    return row is not None
+
+
+def set_call_note(db: sqlite_utils.Database, *, call_id: str, user_id: int, note: str) -> bool:
+    """Set the user's note on a call of their list ("" removes it); False when it is not in their list."""
+    ensure_entries_schema(db)
+    with db.atomic():
+        if not _in_own_list(db, call_id, user_id):
+            return False
+        db.execute(
+            "INSERT INTO call_user_entries (call_id, user_id, note, hidden, updated) VALUES (?, ?, ?, 0, ?) "
+            "ON CONFLICT (user_id, call_id) DO UPDATE SET note = excluded.note, updated = excluded.updated",
+            [call_id, user_id, _text(note), time.time()],
+        )
+        db.execute(
+            "DELETE FROM call_user_entries WHERE call_id = ? AND user_id = ? AND note = '' AND hidden = 0",
+            [call_id, user_id],
+        )
+    return True
+
+
+def remove_from_own_list(db: sqlite_utils.Database, *, call_id: str, user_id: int) -> bool:
+    """Remove a call from the user's list, with their note; the central journal keeps the call.
+    False when it is not in their list."""
+    ensure_entries_schema(db)
+    with db.atomic():
+        if not _in_own_list(db, call_id, user_id):
+            return False
+        db.execute(
+            "INSERT INTO call_user_entries (call_id, user_id, note, hidden, updated) VALUES (?, ?, '', 1, ?) "
+            "ON CONFLICT (user_id, call_id) DO UPDATE SET note = '', hidden = 1, updated = excluded.updated",
+            [call_id, user_id, time.time()],
+        )
+    return True

@@ -1,7 +1,8 @@
 """REST for calls: the call history (admins see all, users their own), its CSV export, the live calls.
 
 FEATURES.md CDR-01 (a user's own history), CDR-02 (the admin's history), CDR-03 (live calls),
-CDR-08 (CSV export), ROLE-01 (a user never sees other users' calls).
+CDR-04 (a user's notes on their calls, and calls removed from their own list), CDR-08 (CSV export),
+ROLE-01 (a user never sees other users' calls).
 """
 
 from __future__ import annotations
@@ -12,12 +13,21 @@ import zoneinfo
 from datetime import datetime
 from typing import Any, Final
 
+import sqlite_utils
 import voluptuous as vol
 from aiohttp import web
 
-from cordboard.core.calls.history import list_calls
+from cordboard.core.calls.history import (
+    NOTE_MAX,
+    call_notes,
+    list_calls,
+    list_own_calls,
+    remove_from_own_list,
+    set_call_note,
+)
 from cordboard.core.calls.model import CallResult
-from cordboard.core.http.access import AuthUser, api, current_user
+from cordboard.core.exceptions import NotFound
+from cordboard.core.http.access import AuthUser, api, current_user, request_body
 from cordboard.core.http.errors import validation_error
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.identity.fields import timezone
@@ -45,6 +55,9 @@ FILTERS: Final = {
     vol.Optional("search"): vol.All(str, vol.Length(max=100)),
     vol.Optional("since"): vol.Coerce(float),
     vol.Optional("until"): vol.Coerce(float),
+    # The person's own list (CDR-04: without the calls they removed, with their notes); always for
+    # users, and an administrator's "My calls".
+    vol.Optional("mine"): vol.Boolean(),
 }
 QUERY = vol.Schema(
     {
@@ -58,24 +71,38 @@ CSV_QUERY = vol.Schema({**FILTERS, vol.Optional("tz", default="UTC"): timezone})
 
 
 def _filters(request: web.Request, schema: vol.Schema) -> tuple[AuthUser, dict[str, Any]]:
-    """The validated query; ``user_id`` is the caller's own id unless an admin chose one (or none)."""
+    """The validated query; ``user_id`` is the caller's own id unless an admin chose one (or none),
+    and ``mine`` is true for users (their own list) and when an admin asks for theirs."""
     user = current_user(request)
     try:
         query = schema(dict(request.query))
     except vol.Invalid as err:
         raise validation_error(err, "Invalid filter") from None
     chosen = query.pop("user_id", None)
-    query["user_id"] = chosen if user.is_admin else user.id
+    query["mine"] = bool(query.get("mine")) or not user.is_admin
+    query["user_id"] = user.id if query["mine"] else chosen
     return user, query
+
+
+def _history(db: sqlite_utils.Database, query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a query: the person's own list with their ``note``, or the central journal with
+    every user's ``notes`` (user_id, username, note)."""
+    filters = dict(query)
+    if filters.pop("mine"):
+        return list_own_calls(db, **filters)
+    rows = list_calls(db, **filters)
+    notes = call_notes(db, [row["id"] for row in rows])
+    return [{**row, "notes": notes.get(row["id"], [])} for row in rows]
 
 
 @routes.get("/api/calls")
 @api(access="user")
 async def get_calls(request: web.Request) -> web.Response:
-    """Call history, newest first; filters: user_id (admins), result, search, since, until, limit, offset."""
+    """Call history, newest first; filters: user_id (admins), mine, result, search, since, until,
+    limit, offset. A user's own list leaves out the calls they removed and has their ``note``."""
     core = request.app[CORE_KEY]
     _, query = _filters(request, QUERY)
-    rows = await core.db.call(lambda db: list_calls(db, **query))
+    rows = await core.db.call(lambda db: _history(db, query))
     return web.json_response(rows)
 
 
@@ -123,7 +150,8 @@ async def get_calls_csv(request: web.Request) -> web.Response:
     core = request.app[CORE_KEY]
     _, query = _filters(request, CSV_QUERY)
     zone = zoneinfo.ZoneInfo(query.pop("tz"))
-    rows = await core.db.call(lambda db: list_calls(db, **query, limit=CSV_MAX_ROWS))
+    query["limit"] = CSV_MAX_ROWS
+    rows = await core.db.call(lambda db: _history(db, query))
     return web.Response(
         text=calls_csv(rows, zone),
         content_type="text/csv",
@@ -145,3 +173,38 @@ async def get_active_calls(request: web.Request) -> web.Response:
         if user.is_admin or user.id in (c.record.caller_user_id, c.record.callee_user_id)
     ]
     return web.json_response(visible)
+
+
+NOTE_BODY = vol.Schema({vol.Required("note"): vol.All(str, vol.Length(max=NOTE_MAX))})
+
+
+@routes.put("/api/calls/{call_id}/note")
+@api(access="user", body=NOTE_BODY)
+async def put_call_note(request: web.Request) -> web.Response:
+    """Set the caller's own note on a call of their list (CDR-04); an empty note removes it.
+
+    Only a call the person made or received and has not removed: any other is 404, for administrators
+    too (a note is the person's own; administrators read everyone's in the journal).
+    """
+    core = request.app[CORE_KEY]
+    user = current_user(request)
+    call_id = request.match_info["call_id"]
+    note = str(request_body(request)["note"]).strip()
+    done = await core.db.call(lambda db: set_call_note(db, call_id=call_id, user_id=user.id, note=note))
+    if not done:
+        raise NotFound("No such call in your call list")
+    return web.json_response({"id": call_id, "note": note})
+
+
+@routes.delete("/api/calls/{call_id}/mine")
+@api(access="user")
+async def delete_own_call(request: web.Request) -> web.Response:
+    """Remove a call from the person's own list, with their note (CDR-04); the central journal that
+    administrators read keeps it. A call not in the person's list is 404."""
+    core = request.app[CORE_KEY]
+    user = current_user(request)
+    call_id = request.match_info["call_id"]
+    done = await core.db.call(lambda db: remove_from_own_list(db, call_id=call_id, user_id=user.id))
+    if not done:
+        raise NotFound("No such call in your call list")
+    return web.Response(status=204)

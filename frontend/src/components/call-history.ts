@@ -1,22 +1,40 @@
 /**
  * <cb-call-history>: the call history table with filters, paging and CSV export (CDR-01, CDR-02,
- * CDR-08). ``own`` shows only the logged-in person's calls (the API enforces it for users; an admin
- * asks for their own id); otherwise every call, with a user filter. New calls appear as they end.
+ * CDR-08). ``own`` shows the logged-in person's own list (the API enforces it for users; an admin
+ * asks for theirs with ``mine``), where each call has the person's note, edited in place, and can be
+ * removed from the list (CDR-04; the central journal keeps it); otherwise every call, with a user
+ * filter and everyone's notes. New calls appear as they end.
  * The filters and the page live in the address (?since=&until=&user=&result=&q=&page=), so a
  * filtered list can be bookmarked or linked to, for example from a user's page.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, errorView, loadingView } from "../base";
+import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
 import { RESULTS, formatClock, formatDateTime, party, resultBadge, type CallRow } from "../calls";
+import { confirmDialog } from "../dialog";
 import { selectField, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
-import { session } from "../session";
+import { session, toast } from "../session";
 import type { User } from "../types";
 import { live, type StateChange } from "../ws";
 
 export const PAGE_SIZE = 25;
+/** The longest note the API takes (core/calls/history.py NOTE_MAX). */
+export const NOTE_MAX = 500;
+
+/** A user's note on a call, as the administrator's journal lists them. */
+export interface CallNote {
+  user_id: number;
+  username: string;
+  note: string;
+}
+
+/** A row of GET /api/calls: the person's ``note`` in their own list, everyone's ``notes`` in the journal. */
+export interface HistoryRow extends CallRow {
+  note?: string;
+  notes?: CallNote[];
+}
 
 interface Filters {
   since: string;
@@ -39,7 +57,12 @@ function dayStart(date: string, days = 0): number | null {
 @customElement("cb-call-history")
 export class CbCallHistory extends LightElement {
   @property({ type: Boolean }) own = false;
-  @state() private rows: CallRow[] | null = null;
+  @state() private rows: HistoryRow[] | null = null;
+  /** The call whose note is being edited, the text in its field, and the outcome of saving it. */
+  @state() private editing: string | null = null;
+  @state() private draft = "";
+  @state() private noteError = "";
+  @state() private busy = false;
   @state() private more = false;
   @state() private page = 0;
   @state() private error = "";
@@ -125,8 +148,8 @@ export class CbCallHistory extends LightElement {
   private query(): URLSearchParams {
     const f = this.filters;
     const params = new URLSearchParams();
-    const userId = this.own ? String(session.user?.id ?? "") : f.user;
-    if (userId) params.set("user_id", userId);
+    if (this.own) params.set("mine", "1");
+    else if (f.user) params.set("user_id", f.user);
     if (f.result) params.set("result", f.result);
     if (f.search.trim()) params.set("search", f.search.trim());
     const since = dayStart(f.since);
@@ -145,7 +168,7 @@ export class CbCallHistory extends LightElement {
     params.set("limit", String(PAGE_SIZE + 1)); // one more than shown: is there a next page?
     params.set("offset", String(this.page * PAGE_SIZE));
     try {
-      const rows = await api.get<CallRow[]>(`/api/calls?${params.toString()}`);
+      const rows = await api.get<HistoryRow[]>(`/api/calls?${params.toString()}`);
       if (no !== this.requestNo) return;
       if (!rows.length && this.page > 0) {
         this.page -= 1; // the page emptied (a filter or a deletion): show the last one with rows
@@ -193,7 +216,7 @@ export class CbCallHistory extends LightElement {
         <label for="calls-search">${t("calls.search")}</label>
         <input id="calls-search" type="search" .value=${f.search} aria-describedby="calls-search-hint" maxlength="100"
           @input=${(e: Event) => this.setFilter("search", (e.target as HTMLInputElement).value)} />
-        <div class="hint" id="calls-search-hint">${t("calls.searchHint")}</div>
+        <div class="hint" id="calls-search-hint">${this.own ? t("calls.searchHintOwn") : t("calls.searchHint")}</div>
       </div>
       ${textField({ id: "calls-since", label: t("calls.since"), type: "date", value: f.since, onInput: (v) => this.setFilter("since", v) })}
       ${textField({ id: "calls-until", label: t("calls.until"), type: "date", value: f.until, error: rangeError, onInput: (v) => this.setFilter("until", v) })}
@@ -217,7 +240,93 @@ export class CbCallHistory extends LightElement {
     return html`<span aria-hidden="true">${out && !into ? "↗" : "↙"}</span> ${t(key)}`;
   }
 
-  private table(rows: CallRow[]): TemplateResult {
+  private startEdit(row: HistoryRow): void {
+    this.editing = row.id;
+    this.draft = row.note ?? "";
+    this.noteError = "";
+    void this.updateComplete.then(() => this.querySelector<HTMLInputElement>(`#call-note-${CSS.escape(row.id)}`)?.focus());
+  }
+
+  private stopEdit(row: HistoryRow): void {
+    this.editing = null;
+    this.noteError = "";
+    void this.updateComplete.then(() => this.querySelector<HTMLButtonElement>(`[data-note-edit="${CSS.escape(row.id)}"]`)?.focus());
+  }
+
+  private async saveNote(row: HistoryRow): Promise<void> {
+    const note = this.draft.trim();
+    if (note.length > NOTE_MAX) {
+      this.noteError = t("calls.noteTooLong", { max: NOTE_MAX });
+      return;
+    }
+    this.busy = true;
+    try {
+      const saved = await api.put<{ id: string; note: string }>(`/api/calls/${encodeURIComponent(row.id)}/note`, { note });
+      this.rows = (this.rows ?? []).map((r) => (r.id === row.id ? { ...r, note: saved.note } : r));
+      this.stopEdit(row);
+      toast(saved.note ? t("calls.noteSaved") : t("calls.noteRemoved"));
+    } catch (err) {
+      this.noteError = fieldErrors(err)["note"] ?? errorText(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async removeCall(row: HistoryRow): Promise<void> {
+    const time = formatDateTime(row.started);
+    if (!(await confirmDialog(t("calls.confirmRemove", { time }), t("calls.remove")))) return;
+    try {
+      await api.delete(`/api/calls/${encodeURIComponent(row.id)}/mine`);
+      if (this.editing === row.id) this.editing = null;
+      toast(t("calls.removed"));
+      await this.load(false);
+    } catch (err) {
+      toast(errorText(err), "error");
+    }
+  }
+
+  /** The person's note on a call: its text and an edit button, or the field being edited. */
+  private noteCell(row: HistoryRow): TemplateResult {
+    const time = formatDateTime(row.started);
+    if (this.editing === row.id) {
+      const id = `call-note-${row.id}`;
+      return html`<form class="note-edit" data-testid="call-note-form" @submit=${(e: Event) => {
+          e.preventDefault();
+          void this.saveNote(row);
+        }}>
+        <input id=${id} type="text" maxlength=${NOTE_MAX} .value=${this.draft} data-testid="call-note-input"
+          aria-label=${t("calls.noteLabel", { time })} aria-invalid=${this.noteError ? "true" : "false"}
+          aria-describedby=${this.noteError ? `${id}-error` : nothing}
+          @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)}
+          @keydown=${(e: KeyboardEvent) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              this.stopEdit(row);
+            }
+          }} />
+        <div class="actions start">
+          <button type="submit" class="small" ?disabled=${this.busy}>${this.busy ? t("common.saving") : t("common.save")}</button>
+          <button type="button" class="secondary small" @click=${() => this.stopEdit(row)}>${t("common.cancel")}</button>
+        </div>
+        ${this.noteError ? html`<div class="field-error" id="${id}-error" role="alert">${this.noteError}</div>` : nothing}
+      </form>`;
+    }
+    return html`${row.note ? html`<span data-testid="call-note">${row.note}</span> ` : nothing}<button type="button" class="link small"
+        data-note-edit=${row.id} aria-label=${row.note ? t("calls.editNoteLabel", { time }) : t("calls.addNoteLabel", { time })}
+        @click=${() => this.startEdit(row)}>${row.note ? t("calls.editNote") : t("calls.addNote")}</button>`;
+  }
+
+  /** Everyone's notes on a call in the journal: "anna: call back". */
+  private notesCell(row: HistoryRow): TemplateResult {
+    const notes = row.notes ?? [];
+    if (!notes.length) return html`—`;
+    return html`<ul data-testid="call-notes" style="list-style: none; margin: 0; padding: 0">
+      ${notes.map((n) => html`<li><span class="muted">${n.username || n.user_id}:</span> ${n.note}</li>`)}
+    </ul>`;
+  }
+
+  private table(rows: HistoryRow[]): TemplateResult {
+    const showNotes = !this.own && rows.some((r) => r.notes?.length);
     return html`<div class="table-wrap">
       <table class="data responsive" data-testid="call-history">
         <caption class="sr-only">${this.own ? t("calls.myTitle") : t("calls.title")}</caption>
@@ -229,6 +338,8 @@ export class CbCallHistory extends LightElement {
             <th scope="col">${t("calls.to")}</th>
             <th scope="col">${t("calls.duration")}</th>
             <th scope="col">${t("calls.result")}</th>
+            ${this.own ? html`<th scope="col">${t("calls.note")}</th><th scope="col"><span class="sr-only">${t("calls.actions")}</span></th>` : nothing}
+            ${showNotes ? html`<th scope="col">${t("calls.notes")}</th>` : nothing}
           </tr>
         </thead>
         <tbody>
@@ -240,6 +351,13 @@ export class CbCallHistory extends LightElement {
               <td data-label=${t("calls.to")}>${party(r.callee, r.callee_name)}</td>
               <td data-label=${t("calls.duration")} class="num">${r.answered === null ? "—" : formatClock(r.duration)}</td>
               <td data-label=${t("calls.result")} title=${r.reason || nothing}>${resultBadge(r.result)}</td>
+              ${this.own
+                ? html`<td data-label=${t("calls.note")}>${this.noteCell(r)}</td>
+                    <td><button type="button" class="danger small" data-testid="call-remove"
+                      aria-label=${t("calls.removeLabel", { time: formatDateTime(r.started) })}
+                      @click=${() => void this.removeCall(r)}>${t("calls.remove")}</button></td>`
+                : nothing}
+              ${showNotes ? html`<td data-label=${t("calls.notes")}>${this.notesCell(r)}</td>` : nothing}
             </tr>`,
           )}
         </tbody>
@@ -270,6 +388,7 @@ export class CbCallHistory extends LightElement {
         <span></span>
         <a class="button secondary small" href=${this.csvHref()} download="cordboard-calls.csv" data-testid="calls-export">${t("calls.export")}</a>
       </div>
-      ${body}`;
+      ${body}
+      ${this.own ? html`<p class="hint" data-testid="calls-remove-hint">${t("calls.removeHint")}</p>` : nothing}`;
   }
 }
