@@ -42,6 +42,8 @@ FRAME_MS: Final = 20
 _HEADER: Final = struct.Struct("!BBHII")
 STREAM_DEPTH: Final = 4
 """Frames of a live source kept at most (80 ms): two clocks drifting apart drop the oldest."""
+MAX_RECEIVE_CATCH_UP: Final = 50
+"""Received frames taken out of the jitter buffer at most for ticks the clock skipped (a second)."""
 STREAM_START: Final = 2
 """Frames a live source must have queued before they are sent: one frame of slack, so timer jitter
 between the source's clock and ours does not cut gaps into the audio."""
@@ -111,6 +113,8 @@ class MediaEndpoint:
         self._silence = np.zeros(self.frame_samples, dtype=np.int16)
         self._endpoints: list[UdpEndpoint] = []
         self._member: tuple[int, int] | None = None
+        self._last_index: int | None = None
+        """The clock's frame index of the latest tick (a gap means ticks were skipped)."""
         """The clock's key for this endpoint and the clock's frame index it started at."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
@@ -311,6 +315,13 @@ class MediaEndpoint:
     def _frame(self, index: int, now: float) -> None:
         """One 20 ms tick of the shared clock: send a frame, take a frame from the jitter buffer."""
         assert self._member is not None
+        # After a stall the clock skips overdue ticks (nothing is sent in a burst), but what the
+        # phone sent meanwhile is still played out of the jitter buffer frame by frame: skipping
+        # those would cut it out of recordings and conferences.
+        last = self._last_index if self._last_index is not None else index - 1
+        for _missed in range(min(index - last - 1, MAX_RECEIVE_CATCH_UP)):
+            self._receive_frame(now)
+        self._last_index = index
         self._send_frame(index - self._member[1])
         self._receive_frame(now)
         if self._dtmf_in.get_timer() is not None:

@@ -137,3 +137,46 @@ async def test_close_ends_pending_plays(make_pair: object) -> None:
     pair.a.close()
     assert await long_play is False and await queued is False
     assert pair.a.pair.rtp_sock.fileno() == -1
+
+
+async def test_audio_received_during_a_stall_is_still_played_out() -> None:
+    """The media clock skips overdue ticks after a stall (no burst of sent frames), but every frame
+    the phone sent meanwhile still comes out of the jitter buffer: nothing is dropped later to
+    shrink a buffer the stall left too deep, so a recording loses nothing."""
+    allocator = PortAllocator(37210, 37220)
+    reactor = MediaReactor()
+    codec = get_codec("PCMU", 8000)
+    endpoint = MediaEndpoint(reactor=reactor, pair=allocator.allocate(HOST), codec=codec, payload_type=0)
+    heard: list[Pcm] = []
+    endpoint.listeners.append(heard.append)
+    endpoint.start()
+    try:
+        payload = codec.encoder().encode((3000 * np.sin(np.arange(160) / 3)).astype(np.int16))
+        member_key, index = endpoint._member or (0, 0)
+        endpoint.clock.remove(member_key)  # the test ticks by hand
+        phone = ("127.0.0.1", 40000)
+        seq = 0
+
+        def phone_sends(count: int) -> None:
+            nonlocal seq
+            for _ in range(count):
+                header = bytes([0x80, 0]) + seq.to_bytes(2, "big") + (seq * 160).to_bytes(4, "big") + bytes(4)
+                endpoint._receive(header + payload, phone)
+                seq += 1
+
+        now = asyncio.get_running_loop().time()
+        for _ in range(10):  # steady: one packet per tick
+            phone_sends(1)
+            endpoint._frame(index, now)
+            index += 1
+        phone_sends(8)  # a 160 ms stall: the packets wait in the socket, then come at once
+        index += 8  # and the clock skips the overdue ticks
+        for _ in range(80):  # steady again, longer than the buffer's one-second shrink window
+            phone_sends(1)
+            endpoint._frame(index, now)
+            index += 1
+        assert endpoint._jitter.stats.dropped == 0
+        assert len(heard) >= seq - 4  # all but what is buffered now
+    finally:
+        endpoint.close()
+        reactor.close()
