@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Final
 
 from cordboard.core.media.pacer import Pacer
 from cordboard.core.media.stats import LATE_AFTER, MediaStats
+
+SEND_AHEAD: Final = 0.002
+"""The clock wakes this long before a frame is due: event-loop timers fire up to a millisecond
+late, and a busy loop (a burst of received packets) adds more; a frame sent 2 ms early is
+nothing to a receiver's jitter buffer, one sent late shortens its margin."""
 
 FrameCallback = Callable[[int, float], None]
 """Called with the clock's frame index and the loop time of the tick."""
@@ -36,7 +42,7 @@ class MediaClock:
         if self._pacer is None:
             loop = asyncio.get_running_loop()
             self._pacer = Pacer(loop.time())
-            self._timer = loop.call_at(self._pacer.next_due, self._tick)
+            self._timer = loop.call_at(self._pacer.next_due - SEND_AHEAD, self._tick)
         key = self._next_key
         self._next_key += 1
         self._members[key] = callback
@@ -56,7 +62,7 @@ class MediaClock:
         loop = asyncio.get_running_loop()
         now = loop.time()
         stats = self.stats
-        for index in pacer.due_frames(now):
+        for index in pacer.due_frames(now + SEND_AHEAD):
             members = list(self._members.values())
             late = now - pacer.due_time(index)
             if late > LATE_AFTER:
@@ -66,4 +72,4 @@ class MediaClock:
             for callback in members:
                 callback(index, now)
         if self._pacer is pacer:
-            self._timer = loop.call_at(pacer.next_due, self._tick)
+            self._timer = loop.call_at(pacer.next_due - SEND_AHEAD, self._tick)
