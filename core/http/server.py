@@ -34,6 +34,7 @@ API_MODULES: Final = (
     "api_prompts",
     "api_moh",
     "api_devices",
+    "api_key_templates",
     "provision",
     "websocket",
     "openapi",

@@ -68,7 +68,35 @@ def _v1_devices(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: Final = (Migration(1, "desk phones and their users' retrievable SIP passwords", _v1_devices),)
+def _v2_key_templates(db: sqlite_utils.Database) -> None:
+    # Key templates (PROV-08, key_templates.py): the keys from 2 on as JSON rows; at most one is
+    # the organisation's default. A user's layout names their template (NULL: the default) and
+    # their own keys, which override the template's by index.
+    db.execute(
+        """CREATE TABLE key_templates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            keys TEXT NOT NULL DEFAULT '[]',
+            is_default INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE user_keys (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            template_id INTEGER REFERENCES key_templates(id) ON DELETE SET NULL,
+            keys TEXT NOT NULL DEFAULT '[]',
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX user_keys_template ON user_keys (template_id)")
+
+
+MIGRATIONS: Final = (
+    Migration(1, "desk phones and their users' retrievable SIP passwords", _v1_devices),
+    Migration(2, "key templates and users' key layouts", _v2_key_templates),
+)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:

@@ -31,6 +31,7 @@ from cordboard.core.exceptions import NotFound
 from cordboard.core.identity.service import EVENT_USER_DELETED
 from cordboard.core.keys import DataKey
 from cordboard.core.provisioning import devices as db_devices
+from cordboard.core.provisioning import key_templates
 from cordboard.core.provisioning import secrets as sip_secrets
 from cordboard.core.provisioning import settings as prov_settings
 from cordboard.core.provisioning.devices import Device
@@ -363,6 +364,15 @@ class ProvisioningService:
         _LOGGER.info("Resync of phone %s: NOTIFY check-sync sent to %d contact(s)", device.mac, len(sent))
         return sent
 
+    async def resync_users(self, user_ids: list[int]) -> list[str]:
+        """Resync the registered phones of these users (after their keys changed); the MACs reached."""
+        wanted = set(user_ids)
+        reached = []
+        for device in await self.list_devices():
+            if device.user_id in wanted and self.resync(device):
+                reached.append(device.mac)
+        return reached
+
     # -- configuration ------------------------------------------------------------------------
     async def phone_config(self, mac: str, model: str, user_id: int | None, base_url: str) -> PhoneConfig:
         """The configuration of one phone; accounts only when a user with a retrievable password
@@ -380,7 +390,10 @@ class ProvisioningService:
             account = await self._account(user_id)
             if account is not None:
                 accounts = (account,)
-                keys = (FunctionKey(1, "line", "1", account.extension or account.username),)
+                line = FunctionKey(1, "line", "1", account.extension or account.username)
+                owner: int = user_id
+                others = await core.db.call(lambda db: key_templates.effective_keys(db, owner))
+                keys = (line, *others)
         directory = tuple(
             DirectoryEntry(user.full_name, user.extension)
             for user in sorted(await core.identity.list_users(), key=lambda u: u.full_name.lower())

@@ -26,6 +26,7 @@ import "./pages/calls";
 import "./pages/system";
 import "./pages/prompts";
 import "./pages/moh";
+import "./pages/key-templates";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -49,6 +50,7 @@ const ROUTES: RouteDef[] = [
   { name: "system", pattern: "/system" },
   { name: "prompts", pattern: "/prompts" },
   { name: "moh", pattern: "/moh" },
+  { name: "key-templates", pattern: "/key-templates" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -68,6 +70,7 @@ const ADMIN_ROUTES = new Set([
   "system",
   "prompts",
   "moh",
+  "key-templates",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -91,6 +94,7 @@ const TITLES: Record<string, MessageKey> = {
   system: "system.title",
   prompts: "prompts.title",
   moh: "moh.title",
+  "key-templates": "keys.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -103,6 +107,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/system", "nav.system", "system"],
   ["/prompts", "nav.prompts", "prompts"],
   ["/moh", "nav.moh", "moh"],
+  ["/key-templates", "nav.keyTemplates", "key-templates"],
 ];
 const SECTION: Record<string, string> = {
   "user-new": "users",
@@ -287,6 +292,8 @@ export class CbApp extends LightElement {
         return html`<cb-settings></cb-settings>`;
       case "profile":
         return html`<cb-profile></cb-profile>`;
+      case "key-templates":
+        return html`<cb-key-templates></cb-key-templates>`;
       case "calls":
         return html`<cb-calls></cb-calls>`;
       case "phones":

@@ -3,6 +3,7 @@ import { RESULTS } from "../src/calls";
 import { da } from "../src/i18n/da";
 import { de } from "../src/i18n/de";
 import { en } from "../src/i18n/en";
+import { KINDS } from "../src/keys";
 import { formatBytes, formatDuration, language, LANGUAGES, settingLabel, t } from "../src/i18n";
 import { useLanguage } from "./lang";
 
@@ -43,6 +44,7 @@ describe("the dictionaries", () => {
       ...RESULTS.map((r) => `calls.result.${r}`),
       ...["trying", "ringing", "answered"].map((s) => `calls.state.${s}`),
       ...LANGUAGES.map((l) => `lang.${l}`),
+      ...[...KINDS, "none"].map((k) => `keys.kind.${k}`),
       ...["loaded", "disabled", "config_error", "setup_error", "not_ready", "not_loaded"].map((s) => `plugins.state.${s}`),
       ...["guide", "recording", "review"].map((s) => `phoneRecording.${s}`),
       ...["busy", "not_answered", "no_phone", "hung_up", "discarded", "nothing_recorded", "cancelled"].map(

@@ -7,6 +7,7 @@ import { focusFirstError, formError, textField } from "../forms";
 import { t } from "../i18n";
 import "../components/phone-setup";
 import "../components/moh-choice";
+import "../components/key-layout";
 import { session, toast } from "../session";
 import type { User } from "../types";
 import { check, checks } from "../validate";
@@ -156,6 +157,7 @@ export class CbProfile extends LightElement {
           <cb-moh-choice .userId=${user.id}></cb-moh-choice>
         </div>
       </div>
-      <cb-phone-setup ?admin=${session.isAdmin}></cb-phone-setup>`;
+      <cb-phone-setup ?admin=${session.isAdmin}></cb-phone-setup>
+      <cb-my-keys></cb-my-keys>`;
   }
 }

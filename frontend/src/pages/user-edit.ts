@@ -6,6 +6,7 @@ import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeadi
 import { confirmDialog } from "../dialog";
 import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
 import "../components/phone-setup";
+import "../components/key-layout";
 import { LANGUAGES, t } from "../i18n";
 import { navigate } from "../router";
 import { session, toast } from "../session";
@@ -320,6 +321,7 @@ export class CbUserEdit extends LightElement {
           </div>`
         : nothing}
     </div>
-    ${user ? html`<cb-phone-setup .userId=${user.id} admin></cb-phone-setup>` : nothing}`;
+    ${user ? html`<cb-phone-setup .userId=${user.id} admin></cb-phone-setup>` : nothing}
+    ${user ? html`<cb-user-key-template .userId=${user.id}></cb-user-key-template>` : nothing}`;
   }
 }
