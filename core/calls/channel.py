@@ -254,6 +254,13 @@ class Channel:
         for dialled in self._dialled:
             if not dialled.ended:
                 dialled._hang_up(None)
+        self._dialled.clear()
+        # The core's callbacks hold the call, which holds this channel: let go of them (see
+        # MediaEndpoint.close); every awaitable checks ``ended`` before it would use one.
+        self._answer = self._ring = _nothing
+        self._hang_up = _nothing_with_cause
+        self._progress = None
+        self._bridged_to = None
 
     # -- media --------------------------------------------------------------------------------
     async def play(self, prompts: Sequence[Prompt], *, interrupt_on_dtmf: bool = False) -> str | None:
@@ -549,6 +556,14 @@ class Channel:
     def _check(self) -> None:
         if self.ended:
             raise ChannelHungUp(f"call {self.call.id} has ended")
+
+
+def _nothing() -> None:
+    """What a channel's signalling callbacks become once it has ended."""
+
+
+def _nothing_with_cause(_cause: int | None) -> None:
+    """``hang_up`` once the channel has ended."""
 
 
 def _beep(sample_rate: int) -> Pcm:

@@ -163,6 +163,13 @@ class MediaEndpoint:
             self.pair.rtp_sock.close()
             self.pair.rtcp_sock.close()
         self.stop_playing()
+        # Drop what points back at the call (a channel's bound methods, a room's inbox): the call's
+        # objects are then freed at once by reference counting, not by a cyclic collection that
+        # stalls the loop for every channel still playing.
+        self.on_dtmf = None
+        self.listeners.clear()
+        self.source = None
+        self._stream.clear()
 
     # -- sending ------------------------------------------------------------------------------
     def play(self, samples: Pcm) -> asyncio.Future[bool]:
