@@ -22,9 +22,11 @@ def dominant(samples: np.ndarray, rate: int = 8000) -> float:
     return float(np.argmax(spectrum) * rate / samples.size)
 
 
-async def heard(phone: TestPhone, seconds: float) -> np.ndarray:
-    """Decode the PCMU the appliance sends the phone for ``seconds``."""
-    decoder = get_codec("PCMU", 8000).decoder()
+async def heard(
+    phone: TestPhone, seconds: float, codec: tuple[str, int] = ("PCMU", 8000), payload_type: int = 0
+) -> np.ndarray:
+    """Decode what the appliance sends the phone for ``seconds`` (PCMU unless ``codec`` says)."""
+    decoder = get_codec(*codec).decoder()
     frames = []
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
@@ -34,7 +36,7 @@ async def heard(phone: TestPhone, seconds: float) -> np.ndarray:
         except TimeoutError:
             break
         header = RtpHeader.parse(data)
-        if header.payload_type == 0:
+        if header.payload_type == payload_type:
             frames.append(decoder.decode(payload_of(data, header)))
     return np.concatenate(frames) if frames else np.zeros(0, dtype=np.int16)
 

@@ -107,6 +107,61 @@ class HistoryWriter:
         await self._idle.wait()
 
 
+CALL_COLUMNS: Final = (
+    "id",
+    "caller",
+    "caller_name",
+    "caller_user_id",
+    "callee",
+    "callee_name",
+    "callee_user_id",
+    "started",
+    "answered",
+    "ended",
+    "duration",
+    "result",
+    "sip_code",
+    "reason",
+)
+
+
+def _filters(
+    table: str,
+    *,
+    user_id: int | None,
+    result: str | None,
+    search: str | None,
+    since: float | None,
+    until: float | None,
+    also_search: tuple[str, ...] = (),
+) -> tuple[list[str], list[Any]]:
+    """The WHERE terms and parameters of a call-history query on ``table`` (alias), one filter each."""
+    where: list[str] = []
+    params: list[Any] = []
+    if user_id is not None:
+        where.append(f"({table}.caller_user_id = ? OR {table}.callee_user_id = ?)")
+        params += [user_id, user_id]
+    if result:
+        where.append(f"{table}.result = ?")
+        params.append(result)
+    if search:
+        columns = [f"{table}.{c}" for c in ("caller", "callee", "caller_name", "callee_name")]
+        columns += also_search
+        where.append("(" + " OR ".join(f"{c} LIKE ?" for c in columns) + ")")
+        params += [f"%{search}%"] * len(columns)
+    if since is not None:
+        where.append(f"{table}.started >= ?")
+        params.append(since)
+    if until is not None:
+        where.append(f"{table}.started < ?")
+        params.append(until)
+    return where, params
+
+
+def _select(table: str) -> str:
+    return ", ".join(f"{table}.{column}" for column in CALL_COLUMNS)
+
+
 def list_calls(
     db: sqlite_utils.Database,
     *,
@@ -119,47 +174,13 @@ def list_calls(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Newest first; ``user_id`` limits to calls the user made or received."""
-    where: list[str] = []
-    params: list[Any] = []
-    if user_id is not None:
-        where.append("(caller_user_id = ? OR callee_user_id = ?)")
-        params += [user_id, user_id]
-    if result:
-        where.append("result = ?")
-        params.append(result)
-    if search:
-        where.append("(caller LIKE ? OR callee LIKE ? OR caller_name LIKE ? OR callee_name LIKE ?)")
-        params += [f"%{search}%"] * 4
-    if since is not None:
-        where.append("started >= ?")
-        params.append(since)
-    if until is not None:
-        where.append("started < ?")
-        params.append(until)
+    where, params = _filters("c", user_id=user_id, result=result, search=search, since=since, until=until)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = db.execute(
-        "SELECT id, caller, caller_name, caller_user_id, callee, callee_name, callee_user_id, started, "
-        f"answered, ended, duration, result, sip_code, reason FROM calls {clause} "
-        "ORDER BY started DESC LIMIT ? OFFSET ?",
+        f"SELECT {_select('c')} FROM calls c {clause} ORDER BY c.started DESC LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    names = (
-        "id",
-        "caller",
-        "caller_name",
-        "caller_user_id",
-        "callee",
-        "callee_name",
-        "callee_user_id",
-        "started",
-        "answered",
-        "ended",
-        "duration",
-        "result",
-        "sip_code",
-        "reason",
-    )
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    return [dict(zip(CALL_COLUMNS, row, strict=True)) for row in rows]
 
 
 # -- a user's own call list (CDR-04): notes, and calls removed from it ------------------------------
@@ -199,24 +220,6 @@ def ensure_entries_schema(db: sqlite_utils.Database) -> None:
     migrate(db, ENTRIES_COMPONENT, ENTRIES_MIGRATIONS)
 
 
-_OWN_COLUMNS: Final = (
-    "id",
-    "caller",
-    "caller_name",
-    "caller_user_id",
-    "callee",
-    "callee_name",
-    "callee_user_id",
-    "started",
-    "answered",
-    "ended",
-    "duration",
-    "result",
-    "sip_code",
-    "reason",
-)
-
-
 def list_own_calls(
     db: sqlite_utils.Database,
     *,
@@ -231,33 +234,17 @@ def list_own_calls(
     """A user's call list, newest first: the calls they made or received and did not remove, each
     with the user's ``note`` ("" for none); ``search`` also finds the note's text."""
     ensure_entries_schema(db)
-    where = ["(c.caller_user_id = ? OR c.callee_user_id = ?)", "COALESCE(e.hidden, 0) = 0"]
-    params: list[Any] = [user_id, user_id]
-    if result:
-        where.append("c.result = ?")
-        params.append(result)
-    if search:
-        where.append(
-            "(c.caller LIKE ? OR c.callee LIKE ? OR c.caller_name LIKE ? OR c.callee_name LIKE ? "
-            "OR e.note LIKE ?)"
-        )
-        params += [f"%{search}%"] * 5
-    if since is not None:
-        where.append("c.started >= ?")
-        params.append(since)
-    if until is not None:
-        where.append("c.started < ?")
-        params.append(until)
+    where, params = _filters(
+        "c", user_id=user_id, result=result, search=search, since=since, until=until, also_search=("e.note",)
+    )
+    where.append("COALESCE(e.hidden, 0) = 0")
     rows = db.execute(
-        "SELECT c.id, c.caller, c.caller_name, c.caller_user_id, c.callee, c.callee_name, "
-        "c.callee_user_id, c.started, c.answered, c.ended, c.duration, c.result, c.sip_code, c.reason, "
-        "COALESCE(e.note, '') FROM calls c "
+        f"SELECT {_select('c')}, COALESCE(e.note, '') FROM calls c "
         "LEFT JOIN call_user_entries e ON e.call_id = c.id AND e.user_id = ? "
         f"WHERE {' AND '.join(where)} ORDER BY c.started DESC LIMIT ? OFFSET ?",
         [user_id, *params, limit, offset],
     ).fetchall()
-    names = (*_OWN_COLUMNS, "note")
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    return [dict(zip((*CALL_COLUMNS, "note"), row, strict=True)) for row in rows]
 
 
 def call_notes(db: sqlite_utils.Database, call_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:

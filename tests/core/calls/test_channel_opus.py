@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from loopback_pbx import NumberPlugin, pbx_with_numbers, registered_phone
-from rtp_audio import dominant, tone
+from rtp_audio import dominant, heard, tone
 from sip_phone import TestPhone, media_address
 
 from cordboard.core.calls.channel import Channel
@@ -20,10 +20,11 @@ from cordboard.core.core import Core
 from cordboard.core.media.audio_file import read_audio
 from cordboard.core.media.codecs import get_codec
 from cordboard.core.media.dtmf_detect import COLUMN_FREQUENCIES, KEYPAD, ROW_FREQUENCIES
-from cordboard.core.rtp.packet import RtpHeader, payload_of
+from cordboard.core.rtp.packet import RtpHeader
 
 RTP_MIN, RTP_MAX = 42200, 42399
 RATE = 48000
+OPUS = ("opus", RATE)
 OPUS_ONLY = (
     "v=0\r\no=web 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
     "m=audio {port} RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n"
@@ -54,22 +55,6 @@ async def opus_talk(phone: TestPhone, to: tuple[str, int], samples: np.ndarray) 
         await asyncio.sleep(0.02)
 
 
-async def opus_heard(phone: TestPhone, seconds: float) -> np.ndarray:
-    decoder = get_codec("opus", RATE).decoder()
-    frames = []
-    loop = asyncio.get_running_loop()
-    end = loop.time() + seconds
-    while loop.time() < end:
-        try:
-            data, _ = await phone.rtp(wait=max(0.01, end - loop.time()))
-        except TimeoutError:
-            break
-        header = RtpHeader.parse(data)
-        if header.payload_type == 111:
-            frames.append(decoder.decode(payload_of(data, header)))
-    return np.concatenate(frames) if frames else np.zeros(0, dtype=np.int16)
-
-
 async def test_an_opus_only_phone_hears_prompts_and_presses_inband_digits(
     pbx: tuple[Core, NumberPlugin], tmp_path: Path
 ) -> None:
@@ -94,10 +79,10 @@ async def test_an_opus_only_phone_hears_prompts_and_presses_inband_digits(
         _invite, ok = await web.call("1605", OPUS_ONLY.format(port=web.rtp_port).encode())
         assert ok.status == 200 and b"opus/48000/2" in ok.body
         to = media_address(ok.body)
-        played = await opus_heard(web, 1.1)
+        played = await heard(web, 1.1, OPUS, 111)
         loud = played[np.abs(played.astype(np.int32)) > 1000]
         assert loud.size > 0.7 * RATE and abs(dominant(played[-RATE // 2 :], rate=RATE) - 440) < 10
-        spoken = await opus_heard(web, 0.6)
+        spoken = await heard(web, 0.6, OPUS, 111)
         assert np.sqrt(np.mean(spoken.astype(np.float64) ** 2)) > 300, "the prompt was not heard"
         await asyncio.wait_for(prompts_done.wait(), 5)  # digits count once the plugin waits
         gap = np.zeros(int(0.1 * RATE), dtype=np.int16)
