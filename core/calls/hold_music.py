@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-import struct
 from collections.abc import Callable
-from typing import Final
 
 from cordboard.core.media.clock import MediaClock
 from cordboard.core.media.codecs.base import Codec, Encoder
 from cordboard.core.media.endpoint import FRAME_MS, Pcm
 from cordboard.core.media.pacer import RtpClock
+from cordboard.core.rtp.packet import rtp_packet
 from cordboard.core.rtp.relay import RelayLeg
 from cordboard.core.sip.sdp import SessionDescription
 
 _LOGGER = logging.getLogger(__name__)
-_HEADER: Final = struct.Struct("!BBHII")
 
 
 class HoldMusic:
@@ -69,15 +67,12 @@ class HoldMusic:
         if remote is None or self.leg.closed:
             return
         stamp = self._rtp_clock.stamp(index - self._member[1])
-        header = _HEADER.pack(
-            0x80,
-            (0x80 if stamp.marker else 0) | self._payload_type,
-            stamp.sequence,
-            stamp.timestamp,
-            self._ssrc,
+        payload = self._encoder.encode(self._source())
+        packet = rtp_packet(
+            self._payload_type, stamp.sequence, stamp.timestamp, self._ssrc, payload, marker=stamp.marker
         )
         try:
-            self.leg.rtp.send(header + self._encoder.encode(self._source()), remote)
+            self.leg.rtp.send(packet, remote)
             self.packets_sent += 1
         except OSError as err:
             _LOGGER.debug("Music on hold to %s failed: %s", remote, err)

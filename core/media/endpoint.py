@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import struct
 from collections import deque
 from collections.abc import Callable
 from typing import Final
@@ -31,7 +30,7 @@ from cordboard.core.media.pacer import RtpClock
 from cordboard.core.media.stats import MediaStats
 from cordboard.core.rtp.dtmf import DtmfPacket, DtmfReceiver, DtmfSender
 from cordboard.core.rtp.jitterbuffer import LOSS, JitterBuffer
-from cordboard.core.rtp.packet import RtpHeader, RtpParseError, payload_of
+from cordboard.core.rtp.packet import RtpHeader, RtpParseError, payload_of, rtp_packet
 from cordboard.core.rtp.ports import PortPair
 from cordboard.core.rtp.transport import Address, MediaReactor, UdpEndpoint
 
@@ -39,7 +38,6 @@ _LOGGER = logging.getLogger(__name__)
 
 Pcm = npt.NDArray[np.int16]
 FRAME_MS: Final = 20
-_HEADER: Final = struct.Struct("!BBHII")
 STREAM_DEPTH: Final = 4
 """Frames of a live source kept at most (80 ms): two clocks drifting apart drop the oldest."""
 MAX_RECEIVE_CATCH_UP: Final = 50
@@ -254,9 +252,10 @@ class MediaEndpoint:
     def _send(self, marker: bool, payload_type: int, sequence: int, timestamp: int, payload: bytes) -> None:
         if self.remote is None or not self._endpoints:
             return
-        header = _HEADER.pack(0x80, (0x80 if marker else 0) | payload_type, sequence, timestamp, self._ssrc)
         try:
-            self._endpoints[0].sendto(header + payload, self.remote)
+            self._endpoints[0].sendto(
+                rtp_packet(payload_type, sequence, timestamp, self._ssrc, payload, marker=marker), self.remote
+            )
             self.packets_out += 1
         except OSError as err:
             if _LOGGER.isEnabledFor(logging.DEBUG):
