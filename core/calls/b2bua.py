@@ -1180,26 +1180,44 @@ class B2bua:
             if fork.final != 487:
                 self._by_client_key.pop(fork.key, None)
             self._acks.pop(fork.key, None)
-        record = call.record
+        call.record.reason = reason
+        self.finish_record(call.record, result, status, call.context, call.record.caller_user_id)
+
+    def finish_record(
+        self,
+        record: CallRecord,
+        result: CallResult,
+        status: int | None,
+        context: Context,
+        user_id: int | None,
+        *,
+        save: bool = True,
+    ) -> None:
+        """A call is over: its live state goes, ``call.ended`` is fired and the history keeps it."""
         record.ended = time.time()
         record.result = result
         record.sip_code = status
-        record.reason = reason
-        self.core.states.remove(f"call.{record.id}", context=call.context)
-        self.core.bus.fire(EVENT_CALL_ENDED, call_event_data(record, record.caller_user_id), call.context)
-        self._save(record)
+        self.core.states.remove(f"call.{record.id}", context=context)
+        self.core.bus.fire(EVENT_CALL_ENDED, call_event_data(record, user_id), context)
+        if save:
+            self._save(record)
 
     def _save(self, record: CallRecord) -> None:
         self.history.add(record)
 
+    def publish_call(
+        self, record: CallRecord, state: str, event: Any, context: Context, user_ids: list[int | None]
+    ) -> None:
+        """A call's live state ``call.<id>`` and its event (for the first of ``user_ids``)."""
+        data = call_event_data(record, user_ids[0])
+        self.core.states.set(f"call.{record.id}", state, {**data, "user_ids": user_ids}, context=context)
+        self.core.bus.fire(event, data, context)
+
     def _publish(self, call: ActiveCall, event: str) -> None:
         record = call.record
-        attributes = {
-            **call_event_data(record, record.caller_user_id),
-            "user_ids": [record.caller_user_id, record.callee_user_id],
-        }
-        self.core.states.set(f"call.{record.id}", call.state, attributes, context=call.context)
-        self.core.bus.fire(event, call_event_data(record, record.caller_user_id), call.context)
+        self.publish_call(
+            record, call.state, event, call.context, [record.caller_user_id, record.callee_user_id]
+        )
 
     def hang_up_all(self) -> None:
         self.dialer.hang_up_all()

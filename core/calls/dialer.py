@@ -20,12 +20,10 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from cordboard.core.calls.media import media_from_answer, offer_for_channel, parse_body_sdp
 from cordboard.core.calls.model import (
     EVENT_CALL_ANSWERED,
-    EVENT_CALL_ENDED,
     EVENT_CALL_RINGING,
     EVENT_CALL_STARTED,
     CallRecord,
     CallResult,
-    call_event_data,
     result_for_status,
     status_for_caller,
 )
@@ -347,23 +345,14 @@ class Dialer:
             self._by_dialog.pop((call.dialog.call_id, call.dialog.local_tag), None)
         self.calls.pop(call.record.id, None)
         record = call.record
-        record.ended = time.time()
-        record.result = result
-        record.sip_code = status
         record.reason = reason if not record.reason else f"{record.reason}: {reason}"
-        core = self._b2bua.core
-        core.states.remove(f"call.{record.id}", context=call.context)
-        data = call_event_data(record, record.callee_user_id)
-        core.bus.fire(EVENT_CALL_ENDED, data, call.context)
-        if call.history:
-            self._b2bua.history.add(record)
+        self._b2bua.finish_record(
+            record, result, status, call.context, record.callee_user_id, save=call.history
+        )
 
     def _publish(self, call: OutboundCall, event: Any) -> None:
         record = call.record
-        attributes = {**call_event_data(record, record.callee_user_id), "user_ids": [record.callee_user_id]}
-        core = self._b2bua.core
-        core.states.set(f"call.{record.id}", call.state, attributes, context=call.context)
-        core.bus.fire(event, call_event_data(record, record.callee_user_id), call.context)
+        self._b2bua.publish_call(record, call.state, event, call.context, [record.callee_user_id])
 
 
 def _nothing() -> None:
