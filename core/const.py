@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from cordboard.core.keys import DataKey
+
 __version__: Final = "0.1.0"
 
 DEFAULT_DATA_DIR: Final = "data"
@@ -16,3 +18,7 @@ DATABASE_FILE: Final = "cordboard.db"
 MATCH_ALL: Final = "*"
 ENTRY_POINT_GROUP: Final = "cordboard.plugins"
 CORE_COMPONENT: Final = "core"
+
+ECHO_TEST_NUMBER: Final[DataKey[str]] = DataKey("core.echo_test_number")
+"""``core.data``: the number that answers with the echo test, set by the plugin that answers it
+(diagnostics), so that the phone-setup card can name it; absent when no plugin does."""

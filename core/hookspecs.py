@@ -136,15 +136,15 @@ def cordboard_http_routes() -> web.RouteTableDef | None:
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
     """Claim an inbound call: return an async function that drives its ``Channel``, or None.
 
-    Called for every authenticated INVITE to a number that is not the echo test, before the
-    number is looked up as an extension; the first plugin (in dependency order) that returns a
-    function gets the call. The function receives the inbound ``Channel`` (ringing, not yet
-    answered) and uses its awaitables (``answer``, ``ring``, ``progress``, ``play``,
-    ``collect_digits``, ``record``, ``start_tone``, ``hold``, ``join``, ``dial``, ``bridge``,
-    ``transfer``, ``hangup``, ``events``; see ``cordboard.core.calls.channel`` for complete
-    examples). When it returns, raises or is cancelled the core ends the call and every call it
-    dialled: BYE if answered, else the ``hangup(cause)`` status, 480 by default (500 if it raised).
-    A caller who hangs up makes the pending awaitable raise ``ChannelHungUp``.
+    Called for every authenticated INVITE, before the number is looked up as an extension; the
+    first plugin (in dependency order) that returns a function gets the call. The function receives
+    the inbound ``Channel`` (ringing, not yet answered) and uses its awaitables (``answer``,
+    ``ring``, ``progress``, ``play``, ``collect_digits``, ``record``, ``start_tone``, ``hold``,
+    ``join``, ``dial``, ``bridge``, ``transfer``, ``hangup``, ``events``; see
+    ``cordboard.core.calls.channel`` for complete examples). When it returns, raises or is
+    cancelled the core ends the call and every call it dialled: BYE if answered, else the
+    ``hangup(cause)`` status, 480 by default (500 if it raised). A caller who hangs up makes the
+    pending awaitable raise ``ChannelHungUp``.
 
     :param core: the running Core.
     :param call: the dialled number and the authenticated caller.

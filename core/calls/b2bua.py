@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from cordboard.core.calls.dialer import Dialer
-from cordboard.core.calls.echo import ECHO_NAME, echo_answer, loop_back
 from cordboard.core.calls.history import HistoryWriter
 from cordboard.core.calls.media import learn_remote, parse_body_sdp, through_relay
 from cordboard.core.calls.model import (
@@ -57,7 +56,6 @@ _LOGGER = logging.getLogger(__name__)
 RING_TIMEOUT: Final = 60.0
 MEDIA_TIMEOUT: Final = 60.0
 MEDIA_CHECK_INTERVAL: Final = 5.0
-ECHO_NUMBER: Final = "*43"
 T1: Final = 0.5
 T2: Final = 4.0
 SDP: Final = "application/sdp"
@@ -146,7 +144,6 @@ class ActiveCall:
     """The caller's INVITE had no SDP: the callee's 200 carries the offer, the caller's ACK the answer."""
     b_ack_pending: tuple[Dialog, SipResponse, Fork] | None = None
     """Late offer: the callee's 200 waits for its ACK until the caller's ACK brings the answer."""
-    echo: bool = False
     channel: Channel | None = None
     """Set when a plugin drives the call (``cordboard_route_call``): no relay, no B side."""
     hold_music: HoldMusic | None = None
@@ -177,7 +174,6 @@ class B2bua:
         self.ring_timeout = ring_timeout
         self.media_timeout = MEDIA_TIMEOUT
         """Seconds without RTP in either direction after which an answered call is ended; 0: never."""
-        self.echo_number = ECHO_NUMBER
         self.country: str | None = None
         """The organisation's country (``core.country``): the tone plan of calls the appliance answers."""
         self.history = HistoryWriter(core.db, core.create_task)
@@ -229,7 +225,6 @@ class B2bua:
 
     async def _load_settings(self) -> None:
         settings = self.core.settings
-        self.echo_number = str(await settings.org_value("core.echo_test_number"))
         self.ring_timeout = float(await settings.org_value("core.ring_timeout"))
         self.media_timeout = float(await settings.org_value("core.media_timeout"))
         self.country = await settings.org_value("core.country")
@@ -438,9 +433,6 @@ class B2bua:
         context = Context(user_id=str(caller.user_id))
         a_tag = secrets.token_hex(6)
         attempt = Attempt(key, request, record, a_tag)
-        if dialled == self.echo_number:
-            await self._answer_echo(attempt, context, peer)
-            return
         claimed = self._route_to_plugin(record, dialled)
         if claimed is not None:
             await self._answer_channel(attempt, context, peer, *claimed)
@@ -721,7 +713,7 @@ class B2bua:
         self, call: ActiveCall, side: str, key: TransactionKey, request: SipRequest
     ) -> None:
         """Pass INFO (DTMF as application/dtmf-relay, and other payloads) to the other phone, and its
-        answer back; with no other phone (the echo test) it is simply accepted. A plugin's channel
+        answer back; before the call is answered it is simply accepted. A plugin's channel
         takes DTMF INFO as digits (415 for other payloads it cannot use)."""
         if call.channel is not None:
             self.channel_info(call.channel, key, request)
@@ -743,9 +735,6 @@ class B2bua:
 
     def _reinvite(self, call: ActiveCall, side: str, key: TransactionKey, request: SipRequest) -> None:
         """Pass a re-INVITE (hold, unhold, codec change) or an UPDATE with SDP to the other side."""
-        if call.echo:
-            self._echo_reinvite(call, key, request)
-            return
         if call.channel is not None:
             self.channel_reinvite(call.channel, call.caller_peer, key, request)
             return
@@ -927,31 +916,6 @@ class B2bua:
             self._reject(attempt, 488, missing_reason, CallResult.FAILED)
         return offer
 
-    # -- the echo test ------------------------------------------------------------------------------
-    async def _answer_echo(self, attempt: Attempt, context: Context, peer: Peer) -> None:
-        key, request, record, a_tag = attempt
-        record.callee_name = ECHO_NAME
-        offer = self._offer_or_reject(attempt, "Not Acceptable Here - Echo Test Needs An SDP Offer")
-        if offer is None:
-            return
-        try:
-            relay = await self.relays.create(record.id)
-        except NoPortsAvailable:
-            self._reject(attempt, 503, "Service Unavailable - No Media Ports", CallResult.FAILED)
-            return
-        answer = echo_answer(offer, relay, self.sip.advertise)
-        if answer is None:
-            relay.close()
-            self._reject(attempt, 488, "Not Acceptable Here - No Audio Stream", CallResult.FAILED)
-            return
-        learn_remote(relay.a, offer)
-        loop_back(relay)
-        call = ActiveCall(record, context, request, key, peer, a_tag, relay, echo=True)
-        self.calls[record.id] = call
-        self._by_server_key[key] = call
-        self._publish(call, EVENT_CALL_STARTED)
-        self._answer_caller(call, bytes(answer))
-
     # -- calls a plugin drives (cordboard_route_call) --------------------------------------------
     def _route_to_plugin(
         self, record: CallRecord, dialled: str | None
@@ -1128,24 +1092,6 @@ class B2bua:
         ok.headers.set(h.CONTACT, self.sip.contact_for(peer.transport))
         ok.headers.set(h.CONTENT_TYPE, SDP)
         ok.body = bytes(media.answer)
-        self.sip.respond(key, ok)
-
-    def _echo_reinvite(self, call: ActiveCall, key: TransactionKey, request: SipRequest) -> None:
-        try:
-            offer: SessionDescription | None = parse_body_sdp(request.body, request.content_type)
-        except SdpParseError as err:
-            self.sip.respond(key, make_response(request, 400, f"Bad Request - Malformed SDP: {err}"))
-            return
-        answer = echo_answer(offer, call.media, self.sip.advertise) if offer is not None else None
-        if offer is None or answer is None:
-            self.sip.respond(key, make_response(request, 488))
-            return
-        call.on_hold = is_hold(offer)
-        learn_remote(call.media.a, offer)
-        ok = make_response(request, 200)
-        ok.headers.set(h.CONTACT, self.sip.contact_for(call.caller_peer.transport))
-        ok.headers.set(h.CONTENT_TYPE, SDP)
-        ok.body = bytes(answer)
         self.sip.respond(key, ok)
 
     # -- teardown and publishing ------------------------------------------------------------------

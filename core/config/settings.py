@@ -192,12 +192,6 @@ CORE_SPECS: Final = (
         description="Last extension of the range handed out to users.",
     ),
     SettingSpec(
-        key="core.echo_test_number",
-        validator=cv.dial_code,
-        default="*43",
-        description="Number that answers and plays back the caller's own audio, to test a phone.",
-    ),
-    SettingSpec(
         key="core.ring_timeout",
         validator=vol.All(vol.Coerce(int), vol.Range(min=5, max=600, msg="expected seconds from 5 to 600")),
         default=60,

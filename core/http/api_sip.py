@@ -12,6 +12,7 @@ from typing import Any, Final
 import voluptuous as vol
 from aiohttp import web
 
+from cordboard.core.const import ECHO_TEST_NUMBER
 from cordboard.core.http.access import api, current_user
 from cordboard.core.http.api_common import self_or_admin
 from cordboard.core.http.errors import validation_error
@@ -75,7 +76,7 @@ async def get_sip_setup(request: web.Request) -> web.Response:
         {
             **_server(request),
             "domain": core.sip.advertise if core.sip is not None else None,
-            "echo_test_number": await core.settings.org_value("core.echo_test_number"),
+            "echo_test_number": core.data.get(ECHO_TEST_NUMBER),
             "user": {
                 "id": user.id,
                 "username": user.username,

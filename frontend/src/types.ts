@@ -112,7 +112,8 @@ export interface SipSetup {
   ports: Partial<Record<"udp" | "tcp" | "tls", number>>;
   realm: string | null;
   digest_algorithms: string[];
-  echo_test_number: string;
+  /** The diagnostics plugin's echo test number; null when that plugin is disabled. */
+  echo_test_number: string | null;
   user: { id: number; username: string; extension: string | null; has_sip_password: boolean; locked: boolean };
   devices: Array<Record<string, unknown> & { entity_id: string }>;
 }

@@ -1,5 +1,5 @@
-"""diagnostics: a line test number, a recorded echo test and the appliance's media counters, on the
-Channel API."""
+"""diagnostics: the echo test, a line test number, a recorded echo test and the appliance's media
+counters, on the Channel API."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def cordboard_config_schema() -> vol.Schema:
 
 @contextlib.asynccontextmanager
 async def _numbers(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]:
+    from cordboard.core.const import ECHO_TEST_NUMBER
     from cordboard.plugins.diagnostics.const import (
+        CONF_ECHO_TEST_NUMBER,
         CONF_LINE_TEST_NUMBER,
         CONF_RECORDED_ECHO_NUMBER,
         CONF_RECORDED_ECHO_SECONDS,
@@ -34,11 +36,13 @@ async def _numbers(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]
         RECORDED_ECHO_KEY,
     )
 
+    core.data[ECHO_TEST_NUMBER] = config[CONF_ECHO_TEST_NUMBER]
     core.data[LINE_TEST_KEY] = config[CONF_LINE_TEST_NUMBER]
     core.data[RECORDED_ECHO_KEY] = (config[CONF_RECORDED_ECHO_NUMBER], config[CONF_RECORDED_ECHO_SECONDS])
     try:
         yield
     finally:
+        core.data.pop(ECHO_TEST_NUMBER, None)
         core.data.pop(LINE_TEST_KEY, None)
         core.data.pop(RECORDED_ECHO_KEY, None)
 
@@ -50,10 +54,14 @@ def cordboard_lifespan(core: Core, config: Mapping[str, Any]) -> AbstractAsyncCo
 
 @hookimpl
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
+    from cordboard.core.const import ECHO_TEST_NUMBER
     from cordboard.plugins.diagnostics.const import LINE_TEST_KEY, RECORDED_ECHO_FOLDER, RECORDED_ECHO_KEY
+    from cordboard.plugins.diagnostics.echo_test import echo_test
     from cordboard.plugins.diagnostics.line_test import line_test
     from cordboard.plugins.diagnostics.recorded_echo import recorded_echo
 
+    if call.dialled == core.data.get(ECHO_TEST_NUMBER):
+        return echo_test
     if call.dialled == core.data.get(LINE_TEST_KEY):
         return line_test
     echo = core.data.get(RECORDED_ECHO_KEY)

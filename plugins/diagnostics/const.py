@@ -16,6 +16,11 @@ TEST_TONE_MAX_S: Final = 600.0
 """The test tone ends by itself after ten minutes."""
 LINE_TEST_KEY: Final[DataKey[str]] = DataKey("diagnostics.line_test_number")
 
+CONF_ECHO_TEST_NUMBER: Final = "echo_test_number"
+DEFAULT_ECHO_TEST_NUMBER: Final = "*43"
+ECHO_TEST_MAX_S: Final = 600.0
+"""The echo test ends by itself after ten minutes (a phone left off-hook)."""
+
 CONF_RECORDED_ECHO_NUMBER: Final = "recorded_echo_number"
 DEFAULT_RECORDED_ECHO_NUMBER: Final = "*45"
 CONF_RECORDED_ECHO_SECONDS: Final = "recorded_echo_seconds"

@@ -1,6 +1,6 @@
 """The recorded echo test: after a beep the appliance records what the caller says, then plays it
 back, so the caller hears their own voice as the appliance received it (level, noise, codec,
-dropouts), unlike the instant echo test of ``core.echo_test_number``, where one talks over oneself.
+dropouts), unlike the instant echo test (``echo_test_number``), where one talks over oneself.
 
 The last recording of each caller stays in the data folder (``diagnostics/recorded-echo/
 <extension>.wav``, replaced by their next test) for an installer chasing a bad line.

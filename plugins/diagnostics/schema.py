@@ -8,9 +8,11 @@ from typing import Any, Final
 import voluptuous as vol
 
 from cordboard.plugins.diagnostics.const import (
+    CONF_ECHO_TEST_NUMBER,
     CONF_LINE_TEST_NUMBER,
     CONF_RECORDED_ECHO_NUMBER,
     CONF_RECORDED_ECHO_SECONDS,
+    DEFAULT_ECHO_TEST_NUMBER,
     DEFAULT_LINE_TEST_NUMBER,
     DEFAULT_RECORDED_ECHO_NUMBER,
     DEFAULT_RECORDED_ECHO_SECONDS,
@@ -30,6 +32,7 @@ def diallable(value: Any) -> str:
 
 CONFIG_SCHEMA: Final = vol.Schema(
     {
+        vol.Optional(CONF_ECHO_TEST_NUMBER, default=DEFAULT_ECHO_TEST_NUMBER): diallable,
         vol.Optional(CONF_LINE_TEST_NUMBER, default=DEFAULT_LINE_TEST_NUMBER): diallable,
         vol.Optional(CONF_RECORDED_ECHO_NUMBER, default=DEFAULT_RECORDED_ECHO_NUMBER): diallable,
         vol.Optional(CONF_RECORDED_ECHO_SECONDS, default=DEFAULT_RECORDED_ECHO_SECONDS): vol.All(

@@ -178,7 +178,7 @@ export class CbPhoneSetup extends LightElement {
           <div><dt>${t("sipSetup.algorithms")}</dt><dd data-testid="setup-algorithms">${s.digest_algorithms.join(", ")}</dd></div>
         </dl>
         <div class="setup-side">
-          <p class="notice" data-testid="echo-test">${t("sipSetup.echo", { number: s.echo_test_number })}</p>
+          ${s.echo_test_number === null ? nothing : html`<p class="notice" data-testid="echo-test">${t("sipSetup.echo", { number: s.echo_test_number })}</p>`}
           ${s.user.has_sip_password ? nothing : html`<p class="notice warn" data-testid="setup-no-password">${t("user.noSip")}</p>`}
           ${this.admin ? this.passwordForm() : html`<p class="muted" data-testid="setup-ask-admin">${t("sipSetup.askAdmin")}</p>`}
         </div>

@@ -502,7 +502,7 @@ export const da: Dictionary = {
   "setting.core.extension_length": "Lokalnummerets længde (cifre)",
   "setting.core.extension_range_start": "Første lokalnummer til brugere",
   "setting.core.extension_range_end": "Sidste lokalnummer til brugere",
-  "setting.core.echo_test_number": "Nummer til ekkotest",
+  "setting.diagnostics.echo_test_number": "Nummer til ekkotest",
   "setting.core.ring_timeout": "Ringetid (sekunder)",
   "setting.core.media_timeout": "Afslut tavse samtaler efter (sekunder, 0 = aldrig)",
   "setting.system_info.scan_interval": "Måleinterval (sekunder)",

@@ -502,7 +502,7 @@ export const de: Dictionary = {
   "setting.core.extension_length": "Länge der Nebenstellen (Ziffern)",
   "setting.core.extension_range_start": "Erste Nebenstelle für Benutzer",
   "setting.core.extension_range_end": "Letzte Nebenstelle für Benutzer",
-  "setting.core.echo_test_number": "Rufnummer des Echotests",
+  "setting.diagnostics.echo_test_number": "Rufnummer des Echotests",
   "setting.core.ring_timeout": "Klingeldauer (Sekunden)",
   "setting.core.media_timeout": "Stumme Gespräche beenden nach (Sekunden, 0 = nie)",
   "setting.system_info.scan_interval": "Messintervall (Sekunden)",

@@ -500,7 +500,7 @@ export const en = {
   "setting.core.extension_length": "Extension length (digits)",
   "setting.core.extension_range_start": "First extension for users",
   "setting.core.extension_range_end": "Last extension for users",
-  "setting.core.echo_test_number": "Echo test number",
+  "setting.diagnostics.echo_test_number": "Echo test number",
   "setting.core.ring_timeout": "Ring time (seconds)",
   "setting.core.media_timeout": "End silent calls after (seconds, 0 = never)",
   "setting.system_info.scan_interval": "Measuring interval (seconds)",

@@ -1,4 +1,4 @@
-"""Calls through a real SIP service in-process: echo test, late offer, dead-call detection, settings.
+"""Calls through a real SIP service in-process: late offer, dead-call detection, settings.
 
 The phones are tests/sip_phone.py user agents on loopback UDP sockets.
 """
@@ -52,48 +52,6 @@ async def history(core: Core) -> list[dict[str, Any]]:
             return rows
         await asyncio.sleep(0.02)
     raise AssertionError("no call was written to the history")
-
-
-async def test_echo_test_number_returns_the_callers_audio(pbx: Core) -> None:
-    """Issue 3 scope 7: *43 answers and sends the caller's own RTP back, through the relay."""
-    ann = await registered_phone(pbx, "ann")
-    invite, ok = await ann.call("*43")
-    assert ok.status == 200, ok
-    target = media_address(ok.body)
-    assert target[0] == "127.0.0.1" and 41000 <= target[1] <= 41199
-    assert "PCMU/8000" in ok.body.decode()
-    for seq in range(5):
-        ann.send_rtp(rtp_packet(seq, bytes([seq]) * 160), target)
-    echoed = [await ann.rtp() for _ in range(5)]
-    assert [packet[12:13] for packet, _src in echoed] == [bytes([seq]) for seq in range(5)]
-    assert all(src == target for _packet, src in echoed), "echo comes from the advertised port"
-
-    bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
-    ann.send(bye)
-    assert (await ann.final_response(bye)).status == 200
-    row = (await history(pbx))[0]
-    assert row["callee"] == "*43" and row["callee_name"] == "Echo test"
-    assert row["result"] == "answered"
-    assert_forgotten(pbx)
-    ann.close()
-
-
-async def test_echo_number_is_a_setting(pbx: Core) -> None:
-    """The echo test number can be moved (e.g. when *43 clashes with a feature code)."""
-    await pbx.settings.set("org", None, "core.echo_test_number", "*999")
-    for _ in range(100):
-        if b2bua(pbx).echo_number == "*999":
-            break
-        await asyncio.sleep(0.02)
-    ann = await registered_phone(pbx, "ann")
-    _invite, response = await ann.call("*43")
-    assert response.status == 404, "the old number is free again"
-    invite, ok = await ann.call("*999")
-    assert ok.status == 200
-    bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
-    ann.send(bye)
-    assert (await ann.final_response(bye)).status == 200
-    ann.close()
 
 
 async def test_late_offer_invite_is_bridged(pbx: Core) -> None:

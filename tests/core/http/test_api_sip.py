@@ -68,9 +68,11 @@ async def test_user_gets_what_their_phone_needs(core: Core, api: TestClient, acc
     }
     assert body["devices"] == []
 
-    # The echo test number follows the org setting.
-    await core.settings.set("org", None, "core.echo_test_number", "*44")
-    assert (await setup_of(api, anna.headers))[1]["echo_test_number"] == "*44"
+    # The echo test number is the diagnostics plugin's: it follows its setting, and is gone with it.
+    await core.plugins.set_config("diagnostics", {"echo_test_number": "*46"})
+    assert (await setup_of(api, anna.headers))[1]["echo_test_number"] == "*46"
+    await core.plugins.disable("diagnostics")
+    assert (await setup_of(api, anna.headers))[1]["echo_test_number"] is None
 
 
 async def test_never_the_password_or_its_digest(core: Core, api: TestClient, account: Any) -> None:

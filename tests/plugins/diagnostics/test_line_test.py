@@ -53,7 +53,12 @@ async def test_line_test_reads_the_extension_then_plays_the_test_tone(pbx: Core)
 
 
 def test_line_test_number_is_checked() -> None:
-    defaults = {"line_test_number": "*44", "recorded_echo_number": "*45", "recorded_echo_seconds": 5}
+    defaults = {
+        "echo_test_number": "*43",
+        "line_test_number": "*44",
+        "recorded_echo_number": "*45",
+        "recorded_echo_seconds": 5,
+    }
     assert CONFIG_SCHEMA({}) == defaults
     assert CONFIG_SCHEMA({"line_test_number": "#9"}) == {**defaults, "line_test_number": "#9"}
     with pytest.raises(vol.MultipleInvalid) as err:
