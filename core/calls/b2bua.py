@@ -46,6 +46,7 @@ from cordboard.core.sip.uri import NameAddr, SipUri, TelUri, parse_uri
 if TYPE_CHECKING:
     from cordboard.core.calls.channel import Channel, ChannelHandler, InboundCall
     from cordboard.core.calls.hold_music import HoldMusic
+    from cordboard.core.calls.refer import Party
     from cordboard.core.core import Core
     from cordboard.core.media.codecs.base import Codec as MediaCodec
     from cordboard.core.media.moh import MusicOnHold
@@ -57,6 +58,8 @@ RING_TIMEOUT: Final = 60.0
 MEDIA_TIMEOUT: Final = 60.0
 MEDIA_CHECK_INTERVAL: Final = 5.0
 T1: Final = 0.5
+REFER_PROGRESS: Final = ((100, "Trying", "active;expires=60"), (200, "OK", "terminated;reason=noresource"))
+"""The NOTIFYs that answer an accepted REFER at once: the transfer is the appliance's from then on."""
 T2: Final = 4.0
 SDP: Final = "application/sdp"
 NO_COMMON_CODEC: Final = (488, 606)
@@ -292,6 +295,8 @@ class B2bua:
             self._forward_in_dialog(call, side, key, request)
         elif method in ("OPTIONS", "NOTIFY", "UPDATE"):
             self.sip.respond(key, make_response(request, 200))
+        elif method == "REFER" and call.channel is not None and leg is not None:
+            self.channel_refer(call.channel, leg.dialog, leg.peer, key, request)
         else:
             self.sip.respond(key, make_response(request, 501))
         return True
@@ -700,8 +705,19 @@ class B2bua:
         if leg is not None:
             self.send_in_dialog(leg.dialog, leg.peer, "BYE")
 
-    def send_in_dialog(self, dialog: Dialog, peer: Peer, method: str) -> TransactionKey:
-        request = dialog.create_request(method)
+    def send_in_dialog(
+        self,
+        dialog: Dialog,
+        peer: Peer,
+        method: str,
+        *,
+        body: bytes = b"",
+        content_type: str | None = None,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+    ) -> TransactionKey:
+        request = dialog.create_request(
+            method, body=body, content_type=content_type, extra_headers=extra_headers
+        )
         request.headers.add(h.VIA, self.sip.via_for(peer.transport, new_branch()), prepend=True)
         return self.sip.send_request(request, peer)
 
@@ -1027,17 +1043,19 @@ class B2bua:
     async def _drive_channel(self, call: ActiveCall, handler: ChannelHandler) -> None:
         from cordboard.core.calls.channel import ChannelHungUp
 
-        assert call.channel is not None
+        channel = call.channel
+        assert channel is not None
         status, reason = 480, "Temporarily Unavailable"
         try:
-            await handler(call.channel)
+            await handler(channel)
         except ChannelHungUp:
             pass
         except Exception:
             _LOGGER.exception("The plugin driving call %s to %s failed", call.record.id, call.record.callee)
             status, reason = 500, "Server Internal Error"
         finally:
-            self._channel_over(call, status, reason)
+            if call.channel is channel:  # else a phone's transfer took the caller over (refer.py)
+                self._channel_over(call, status, reason)
 
     def _channel_ringing(self, call: ActiveCall, early_media: bytes = b"") -> None:
         """180, or 183 with our SDP when the channel sends early media."""
@@ -1093,6 +1111,64 @@ class B2bua:
         ok.headers.set(h.CONTENT_TYPE, SDP)
         ok.body = bytes(media.answer)
         self.sip.respond(key, ok)
+
+    # -- a phone's blind transfer on a channel call (refer.py) --------------------------------------
+    def channel_refer(
+        self, channel: Channel, dialog: Dialog, peer: Peer, key: TransactionKey, request: SipRequest
+    ) -> None:
+        """REFER from the phone on ``channel``: the party the plugin bridged it to goes to the
+        Refer-To number; the transferring phone is hung up once the NOTIFYs are out."""
+        from cordboard.core.calls.refer import SIPFRAG, ReferRefused, carry_out, refer_target, sipfrag
+
+        other = channel.bridged_to
+        try:
+            target = refer_target(request)
+            if other is None or other.ended:
+                raise ReferRefused(403, "Forbidden - No Call To Transfer Here")
+            if self.sip.accounts.find(target) is None:
+                raise ReferRefused(404, "Not Found")
+        except ReferRefused as refused:
+            self.sip.respond(key, make_response(request, refused.status, refused.reason))
+            return
+        accepted = make_response(request, 202)
+        accepted.headers.set(h.CONTACT, self.sip.contact_for(peer.transport))
+        self.sip.respond(key, accepted)
+        if (request.headers.get(h.REFER_SUB) or "").strip().lower() != "false":  # RFC 4488
+            for status, reason, state in REFER_PROGRESS:
+                self.send_in_dialog(
+                    dialog,
+                    peer,
+                    "NOTIFY",
+                    body=sipfrag(status, reason),
+                    content_type=SIPFRAG,
+                    extra_headers=((h.EVENT, "refer"), (h.SUBSCRIPTION_STATE, state)),
+                )
+        who, transferor = self._party(other), self._party(channel)
+        taken = other.hand_over(dial=self.dialer.dial)
+        self._rebind(other, taken)
+        _LOGGER.info("%s transfers %s to %s", transferor.number, who.number, target)
+        self.core.create_task(channel.hangup(), f"transferring phone {transferor.number} hung up")
+        self.core.create_task(
+            carry_out(taken, who, target, transferor), f"transfer of {who.number} to {target}"
+        )
+
+    def _party(self, channel: Channel) -> Party:
+        """Who is on ``channel``: the caller of an inbound call, the callee of a dialled one."""
+        from cordboard.core.calls.refer import Party
+
+        for dialled in self.dialer.calls.values():
+            if dialled.channel is channel:
+                return Party(dialled.record.callee, dialled.record.callee_name)
+        return Party(channel.call.caller, channel.call.caller_name)
+
+    def _rebind(self, old: Channel, new: Channel) -> None:
+        """The call ``old`` belonged to goes on in ``new`` (``Channel.hand_over``)."""
+        for call in self.calls.values():
+            if call.channel is old:
+                call.channel = new
+        for dialled in self.dialer.calls.values():
+            if dialled.channel is old:
+                dialled.channel = new
 
     # -- teardown and publishing ------------------------------------------------------------------
     def _end(self, call: ActiveCall, result: CallResult, status: int | None, reason: str) -> None:

@@ -201,6 +201,11 @@ class Channel:
         return self.endpoint.sample_rate
 
     @property
+    def bridged_to(self) -> Channel | None:
+        """The channel this one is bridged with now (``bridge``), if any."""
+        return self._bridged_to
+
+    @property
     def ended(self) -> bool:
         return self._ended.is_set()
 
@@ -261,6 +266,40 @@ class Channel:
         self._hang_up = _nothing_with_cause
         self._progress = None
         self._bridged_to = None
+
+    def hand_over(self, *, dial: Dial | None = None) -> Channel:
+        """The party on this channel is taken away from the plugin (a phone transferred them,
+        ``cordboard.core.calls.refer``): this object ends for the plugin as if they had hung up
+        (its ``bridge`` returns, its awaitables raise ``ChannelHungUp``, ``hangup`` does nothing),
+        while the call and its media go on in the returned object, which dials through ``dial``.
+        The channels the plugin dialled from this one are hung up."""
+        taken = Channel(
+            self.call,
+            self.endpoint,
+            self._prompts,
+            language=self.language,
+            answer=self._answer,
+            ring=self._ring,
+            hang_up=self._hang_up,
+            progress=self._progress,
+            music=self._music,
+            country=self.country,
+            dial=dial if dial is not None else self._dial,
+            default_music=self._default_music,
+        )
+        taken._state = self._state
+        self.endpoint.on_dtmf = taken.digit
+        self._answer = self._ring = _nothing
+        self._hang_up = _nothing_with_cause
+        self._progress = None
+        self.state = "ended"
+        self._emit(ChannelEvent("hangup", "ended"))
+        self._ended.set()
+        for dialled in self._dialled:
+            if not dialled.ended:
+                dialled._hang_up(None)
+        self._dialled.clear()
+        return taken
 
     # -- media --------------------------------------------------------------------------------
     async def play(self, prompts: Sequence[Prompt], *, interrupt_on_dtmf: bool = False) -> str | None:
@@ -469,7 +508,8 @@ class Channel:
         """Connect this call with ``other`` (usually one ``dial`` answered): each hears the other,
         transcoded when their phones share no codec, and digits pass across. Answers this channel
         if it is not yet. Returns when either hangs up; the other stays up for the plugin to go on
-        with (or hang up)."""
+        with (or hang up). When one phone transfers the other party (REFER), the core takes that
+        party over (``hand_over``): for the plugin both channels have then ended."""
         self._check()
         other._check()
         await self.answer()
@@ -484,19 +524,27 @@ class Channel:
             self._bridged_to = other._bridged_to = None
 
     async def transfer(
-        self, target: str, *, ring_s: float = 30.0, history: bool = True
+        self,
+        target: str,
+        *,
+        ring_s: float = 30.0,
+        history: bool = True,
+        caller_id: tuple[str, str] | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> NotAnswered | None:
         """Blind transfer through the appliance: ring ``target`` (the caller hears ringback); when
         it answers, connect the two and keep them connected until one hangs up, then end both and
         return None. When nobody answers, return ``NotAnswered`` and the channel is the plugin's
-        again (offer voicemail, try another number)."""
+        again (offer voicemail, try another number). ``caller_id`` and ``metadata`` as in ``dial``."""
         self._check()
         answered_before = self.state == "answered"
         if answered_before:
             self.start_tone("ringback")
         else:
             await self.ring()
-        other = await self.dial([target], ring_s=ring_s, history=history)
+        other = await self.dial(
+            [target], ring_s=ring_s, history=history, caller_id=caller_id, metadata=metadata
+        )
         if answered_before:
             self.stop_tone()
         if isinstance(other, NotAnswered):

@@ -223,7 +223,7 @@ class Dialer:
             call.answered.set_result(None)  # every phone said no
 
     def on_request(self, key: TransactionKey, request: SipRequest) -> bool:
-        """In-dialog requests from an answered phone: BYE, INFO digits, re-INVITE, OPTIONS."""
+        """In-dialog requests from an answered phone: BYE, INFO digits, re-INVITE, OPTIONS, REFER."""
         call = self._by_dialog.get((request.call_id, request.to_tag or ""))
         if call is None or call.dialog is None or call.channel is None:
             return False
@@ -241,6 +241,9 @@ class Dialer:
             b2bua.channel_reinvite(call.channel, call.peer, key, request)
         elif method in ("OPTIONS", "NOTIFY", "UPDATE"):
             b2bua.sip.respond(key, make_response(request, 200))
+        elif method == "REFER":
+            assert call.peer is not None
+            b2bua.channel_refer(call.channel, call.dialog, call.peer, key, request)
         else:
             b2bua.sip.respond(key, make_response(request, 501))
         return True

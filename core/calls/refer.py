@@ -1,0 +1,107 @@
+"""A phone's blind transfer (REFER, RFC 3515) on a call a plugin drives with channels.
+
+The phone talking to a channel that a plugin has bridged to another party (a queue's agent, the
+caller a plugin put through) presses transfer and names a number: its REFER asks the appliance to
+connect that other party to the number. The appliance takes the other party away from the plugin
+(its object ends for the plugin as if hung up; ``Channel.hand_over``), answers the REFER at once with
+202 and the NOTIFYs "100 Trying" and "200 OK" (the transfer is the appliance's from then on, as in
+Asterisk's blind transfer), hangs up the transferring phone, and rings the number with the party's
+caller ID while the party hears ringback. When nobody answers there, the transferring phone is rung
+back ("recall") and, answered, gets the party again; otherwise the party is hung up.
+
+Attended transfer (``Replaces`` in Refer-To, RFC 3891) and REFER on a call between two phones are
+the feature-code/transfer issue's; they are refused here with 501.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from cordboard.core.sip import headers as h
+from cordboard.core.sip.errors import SipParseError
+from cordboard.core.sip.message import SipRequest
+from cordboard.core.sip.uri import NameAddr, SipUri, TelUri
+
+if TYPE_CHECKING:
+    from cordboard.core.calls.channel import Channel
+
+_LOGGER = logging.getLogger(__name__)
+
+SIPFRAG: Final = "message/sipfrag;version=2.0"
+RECALL_RING_S: Final = 30.0
+"""How long the transferring phone rings when the transfer target did not answer."""
+
+
+class ReferRefused(Exception):
+    """A REFER the appliance does not carry out: the status and reason to answer it with."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"{status} {reason}")
+        self.status = status
+        self.reason = reason
+
+
+def refer_target(request: SipRequest) -> str:
+    """The number a REFER names (the Refer-To URI's user part, or a tel: URI's digits)."""
+    values = request.headers.get_all(h.REFER_TO)
+    if len(values) != 1:
+        raise ReferRefused(400, "Bad Request - Exactly One Refer-To Is Needed")
+    try:
+        uri = NameAddr.parse_general(values[0]).uri
+    except SipParseError as err:
+        raise ReferRefused(400, f"Bad Request - Malformed Refer-To: {err}") from None
+    if isinstance(uri, SipUri):
+        if any(name.lower() == "replaces" for name in uri.headers):
+            raise ReferRefused(501, "Not Implemented - Attended Transfer To This Call")
+        number = uri.user
+    elif isinstance(uri, TelUri):
+        number = uri.digits
+    else:
+        raise ReferRefused(416, "Unsupported URI Scheme")
+    if not number:
+        raise ReferRefused(400, "Bad Request - Refer-To Names No Number")
+    return number
+
+
+def sipfrag(status: int, reason: str) -> bytes:
+    """The body of a NOTIFY that reports a transfer's progress (RFC 3515 2.4.5)."""
+    return f"SIP/2.0 {status} {reason}\r\n".encode()
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Who is on a channel, as the phone rung for them shows it."""
+
+    number: str
+    name: str
+
+
+async def carry_out(party: Channel, who: Party, target: str, transferor: Party) -> None:
+    """Ring ``target`` for ``party`` (handed over to the transfer); connect them when it answers,
+    else ring the transferring phone back; the party is hung up when neither answers."""
+    from cordboard.core.calls.channel import ChannelHungUp
+
+    shown = (who.number, who.name)
+    try:
+        missed = await party.transfer(target, caller_id=shown, metadata={"reason": "transfer"})
+        if missed is not None:
+            _LOGGER.info(
+                "Transfer of %s to %s: %s (%s); ringing %s back",
+                who.number,
+                target,
+                missed.result.value,
+                missed.reason,
+                transferor.number,
+            )
+            await party.transfer(
+                transferor.number,
+                ring_s=RECALL_RING_S,
+                caller_id=shown,
+                metadata={"reason": "transfer recall"},
+            )
+    except ChannelHungUp:
+        pass
+    finally:
+        await party.hangup()
