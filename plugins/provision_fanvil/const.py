@@ -16,4 +16,8 @@ TRANSPORTS: Final[dict[str, str]] = {"udp": "0", "tcp": "1", "tls": "2"}
 LANGUAGES: Final[dict[str, str]] = {"en": "en", "de": "de", "da": "da"}
 DEFAULT_LANGUAGE: Final = "en"
 TIME_ZONE_UNIT_MINUTES: Final = 15
+FIRMWARE_PROTOCOLS: Final[dict[str, str]] = {"http": "4", "https": "5"}
+"""``Flash Protocol``: how the phone fetches its firmware (``Flash Server IP`` + ``Flash File Name``)."""
+FIRMWARE_MODE_AT_START: Final = "1"
+"""``Flash Mode``: look for new firmware when the phone starts."""
 """Fanvil's ``Time Zone`` counts quarter hours from UTC (4 = UTC+1)."""

@@ -3,8 +3,12 @@
 The format: ``<<VOIP CONFIG FILE>>Version:2.0000000000``, then modules (``<SIP CONFIG MODULE>``)
 of ``Name :value`` lines, then ``<<END OF FILE>>``. A value runs to the end of its line, so
 every value is put on one line and a name cannot inject a setting or a module header. The
-accounts, time zone, language and NTP are rendered; the admin password, firmware and keys are
-not (yet).
+accounts, time zone, language, NTP and the firmware URL are rendered; the admin password and keys
+are not (yet).
+
+The firmware URL goes into ``<AUTOUPDATE CONFIG MODULE>`` as Fanvil's ``Flash Server IP`` (the
+folder), ``Flash File Name``, ``Flash Protocol`` and ``Flash Mode``, as Fanvil's configuration
+templates name them; untested on a real phone.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from cordboard.core.provisioning.vendor import PhoneConfig
 from cordboard.plugins.provision_common import one_line, zone_rule
 from cordboard.plugins.provision_fanvil.const import (
     DEFAULT_LANGUAGE,
+    FIRMWARE_MODE_AT_START,
+    FIRMWARE_PROTOCOLS,
     FOOTER,
     HEADER,
     LANGUAGES,
@@ -67,6 +73,20 @@ def _sip(config: PhoneConfig) -> Module:
     return lines
 
 
+def _firmware(url: str) -> Module:
+    """The URL as the folder (``http://fw.example.lan/x4u/``) and the file name in it."""
+    scheme, _, rest = url.partition("://")
+    folder, slash, file_name = rest.rpartition("/")
+    if not slash:
+        folder, file_name = rest, ""
+    return [
+        ("Flash Server IP", f"{scheme}://{folder}/"),
+        ("Flash File Name", file_name),
+        ("Flash Protocol", FIRMWARE_PROTOCOLS.get(scheme.lower(), FIRMWARE_PROTOCOLS["http"])),
+        ("Flash Mode", FIRMWARE_MODE_AT_START),
+    ]
+
+
 def _module(name: str, lines: Module) -> list[str]:
     # Fanvil aligns the colons at column 20; the phone does not need it, people reading do.
     return [f"<{name}>", *(f"{key:<19}:{one_line(value)}" for key, value in lines), ""]
@@ -76,5 +96,7 @@ def render_config(config: PhoneConfig) -> bytes:
     out = [HEADER, ""]
     out += _module("SIP CONFIG MODULE", _sip(config))
     out += _module("PHONE FEATURE MODULE", _time_and_language(config))
+    if config.firmware_url:
+        out += _module("AUTOUPDATE CONFIG MODULE", _firmware(config.firmware_url))
     out.append(FOOTER)
     return ("\n".join(out) + "\n").encode()

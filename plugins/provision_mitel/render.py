@@ -4,7 +4,9 @@ A Mitel (Aastra) phone reads ``aastra.cfg``, then ``<model>.cfg`` (e.g. ``6867i.
 ``<MAC>.cfg``, each of ``name: value`` lines, later files overriding earlier ones. A value
 runs to the end of its line, so every value is put on one line and a name with a line break
 cannot start a setting of its own. The common and model files carry the base settings (time,
-language, NTP); the MAC file repeats them and adds the SIP lines and keys.
+language, NTP); the MAC file repeats them and adds the SIP lines and keys, and the firmware URL
+of the phone's model as ``firmware server`` (the folder the phone loads its firmware from, as
+Mitel's administrator guide names the setting; untested on a real phone).
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ def render_common(config: PhoneConfig) -> bytes:
 
 def render_phone(config: PhoneConfig) -> bytes:
     settings = _base(config)
+    if config.firmware_url:
+        settings["firmware server"] = config.firmware_url
     accounts = sorted(config.accounts, key=lambda a: a.line)
     if accounts:
         settings["sip transport protocol"] = TRANSPORTS.get(accounts[0].transport.lower(), "1")

@@ -22,6 +22,7 @@ CONFIG = phone_config(
     language="da",
     keys=(FunctionKey(3, "blf", "1003", "Bo & Co"),),
     directory=(DirectoryEntry("Smith & Sons <Ltd>", "1005"),),
+    firmware_url="https://fw.example.lan/fanvil/x4u-2.12.1.19.z",
 )
 
 
@@ -74,6 +75,18 @@ def test_parses_back() -> None:
         "10",
     )
     assert phone["Default Language"] == "da"
+
+
+def test_firmware_url_only_when_set() -> None:
+    """The model's firmware URL as Fanvil's folder and file name; none without a URL."""
+    update = parse(render())["AUTOUPDATE CONFIG MODULE"]
+    assert (update["Flash Server IP"], update["Flash File Name"]) == (
+        "https://fw.example.lan/fanvil/",
+        "x4u-2.12.1.19.z",
+    )
+    assert (update["Flash Protocol"], update["Flash Mode"]) == ("5", "1")
+    bare = render(dataclasses.replace(CONFIG, firmware_url=None))
+    assert "AUTOUPDATE CONFIG MODULE" not in parse(bare) and b"Flash" not in bare
 
 
 def test_zones() -> None:

@@ -47,6 +47,11 @@ def test_golden_file() -> None:
     assert GrandstreamVendor().files(CONFIG) == ["cfg000b82a1b2c3.xml"]
 
 
+def test_no_firmware_values_without_a_url() -> None:
+    values = p_values(render(dataclasses.replace(CONFIG, firmware_url=None)))
+    assert "P192" not in values and "P212" not in values
+
+
 def test_parses_back() -> None:
     values = p_values(render())
     assert (values["P271"], values["P47"], values["P35"], values["P36"]) == (

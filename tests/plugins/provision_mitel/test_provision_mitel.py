@@ -29,6 +29,7 @@ CONFIG = phone_config(
     ),
     directory=(DirectoryEntry("Smith & Sons <Ltd>", "1005"),),
     admin_password="admin&<pw>",
+    firmware_url="http://fw.example.lan/mitel/6867i/",
 )
 
 
@@ -74,6 +75,14 @@ def test_parses_back() -> None:
     )
     assert values["topsoftkey4 type"] == "speeddial"
     assert "sip line1 password" not in parse(render("aastra.cfg"))
+
+
+def test_firmware_url_only_when_set() -> None:
+    """The model's firmware folder in the phone's own file; none without a URL."""
+    assert parse(render("00085DA1B2C3.cfg"))["firmware server"] == "http://fw.example.lan/mitel/6867i/"
+    assert "firmware server" not in parse(render("aastra.cfg"))
+    bare = dataclasses.replace(CONFIG, firmware_url=None)
+    assert "firmware server" not in parse(render("00085DA1B2C3.cfg", bare))
 
 
 def test_zone_without_mitel_name_is_custom() -> None:
