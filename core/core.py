@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from cordboard.core.plugin_manager import PluginManager
     from cordboard.core.provisioning.service import ProvisioningService
     from cordboard.core.rtp.relay import RelayManager
+    from cordboard.core.schedules.service import ScheduleService
     from cordboard.core.sip.service import SipService
 
 _LOGGER = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class Core:
         # Filled in by start(): they need the database.
         self.identity: IdentityService
         self.settings: SettingsService
+        self.schedules: ScheduleService
         self.plugins: PluginManager
         self.http: HttpServer | None = None
         self.sip: SipService | None = None
@@ -125,6 +127,7 @@ class Core:
         from cordboard.core.identity.service import IdentityService
         from cordboard.core.plugin_manager import PluginManager
         from cordboard.core.provisioning.service import ProvisioningService
+        from cordboard.core.schedules.service import ScheduleService
 
         self.state = CoreState.STARTING
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -135,6 +138,8 @@ class Core:
         self.settings = SettingsService(self)
         self.plugins = PluginManager(self)
         await self.identity.start()
+        self.schedules = ScheduleService(self)
+        await self.schedules.start()
         self.provisioning = ProvisioningService(self)
         await self.provisioning.start()
         if serve_sip:
@@ -235,6 +240,8 @@ class Core:
                     await self.calls.history.flush()
             if hasattr(self, "plugins"):
                 await self.plugins.stop()
+            if hasattr(self, "schedules"):
+                await self.schedules.stop()
             if hasattr(self, "identity"):
                 await self.identity.stop()
             await self._cancel_tasks()

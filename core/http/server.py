@@ -26,6 +26,7 @@ API_MODULES: Final = (
     "api_user_import",
     "api_groups",
     "api_settings",
+    "api_schedules",
     "api_plugins",
     "api_states",
     "api_calls",
