@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from cordboard.core.identity.service import IdentityService
     from cordboard.core.media.prompts import PromptLibrary
     from cordboard.core.plugin_manager import PluginManager
+    from cordboard.core.presence.service import PresenceService
     from cordboard.core.provisioning.service import ProvisioningService
     from cordboard.core.rtp.relay import RelayManager
     from cordboard.core.schedules.service import ScheduleService
@@ -85,6 +86,7 @@ class Core:
         self.calls: B2bua | None = None
         self.relays: RelayManager | None = None
         self.provisioning: ProvisioningService | None = None
+        self.presence: PresenceService | None = None
         self.discovery: Announcer | None = None
         self._prompts: PromptLibrary | None = None
 
@@ -142,6 +144,7 @@ class Core:
         await self.schedules.start()
         self.provisioning = ProvisioningService(self)
         await self.provisioning.start()
+        await self._start_presence()
         if serve_sip:
             await self._start_sip()
         await self.plugins.start()
@@ -154,6 +157,13 @@ class Core:
         self.state = CoreState.RUNNING
         self.create_task(self._watch_external_changes(), "external change watcher")
         self.bus.fire(EVENT_CORE_STARTED, {})
+
+    async def _start_presence(self) -> None:
+        """Users' presence (PRS); before SIP, so that it sees the first calls' states."""
+        from cordboard.core.presence.service import PresenceService
+
+        self.presence = PresenceService(self)
+        await self.presence.start()
 
     async def _start_sip(self) -> None:
         from cordboard.core.calls.b2bua import B2bua
@@ -240,6 +250,8 @@ class Core:
                     await self.calls.history.flush()
             if hasattr(self, "plugins"):
                 await self.plugins.stop()
+            if self.presence is not None:
+                await self.presence.stop()
             if hasattr(self, "schedules"):
                 await self.schedules.stop()
             if hasattr(self, "identity"):

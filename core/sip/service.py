@@ -396,10 +396,15 @@ class SipService:
         if not account.extension:
             return
         bindings = self.location.bindings(account.user_id, time.time())
+        entity_id = f"extension.{account.extension}"
+        old = self.core.states.get(entity_id)
+        # Other attributes of the user's extension (presence's: availability, dnd...) stay.
+        kept = old.attributes if old is not None and old.attributes.get("user_id") == account.user_id else {}
         self.core.states.set(
-            f"extension.{account.extension}",
+            entity_id,
             "registered" if bindings else "unregistered",
             {
+                **kept,
                 "user_id": account.user_id,
                 "username": account.username,
                 "name": account.display_name,
