@@ -27,6 +27,8 @@ import "./pages/system";
 import "./pages/prompts";
 import "./pages/moh";
 import "./pages/key-templates";
+import "./pages/schedules";
+import "./pages/my-hours";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -51,6 +53,8 @@ const ROUTES: RouteDef[] = [
   { name: "prompts", pattern: "/prompts" },
   { name: "moh", pattern: "/moh" },
   { name: "key-templates", pattern: "/key-templates" },
+  { name: "schedules", pattern: "/schedules" },
+  { name: "my-hours", pattern: "/my-hours" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -71,6 +75,7 @@ const ADMIN_ROUTES = new Set([
   "prompts",
   "moh",
   "key-templates",
+  "schedules",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -95,6 +100,8 @@ const TITLES: Record<string, MessageKey> = {
   prompts: "prompts.title",
   moh: "moh.title",
   "key-templates": "keys.title",
+  schedules: "sched.title",
+  "my-hours": "myHours.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -108,6 +115,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/prompts", "nav.prompts", "prompts"],
   ["/moh", "nav.moh", "moh"],
   ["/key-templates", "nav.keyTemplates", "key-templates"],
+  ["/schedules", "nav.schedules", "schedules"],
 ];
 const SECTION: Record<string, string> = {
   "user-new": "users",
@@ -309,6 +317,10 @@ export class CbApp extends LightElement {
         return html`<cb-prompts></cb-prompts>`;
       case "moh":
         return html`<cb-moh></cb-moh>`;
+      case "schedules":
+        return html`<cb-schedules></cb-schedules>`;
+      case "my-hours":
+        return html`<cb-my-hours></cb-my-hours>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }
@@ -393,6 +405,7 @@ export class CbApp extends LightElement {
           <ul>
             ${link("/my-calls", "nav.myCalls", "my-calls")}
             ${link("/profile", "nav.profile", "profile")}
+            ${link("/my-hours", "nav.myHours", "my-hours")}
           </ul>
         </nav>
         <main id="main" class="content">
