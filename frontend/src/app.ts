@@ -27,6 +27,8 @@ import "./pages/system";
 import "./pages/prompts";
 import "./pages/moh";
 import "./pages/key-templates";
+import "./pages/my-presence";
+import "./pages/presence-settings";
 import "./pages/schedules";
 import "./pages/my-hours";
 
@@ -53,6 +55,8 @@ const ROUTES: RouteDef[] = [
   { name: "prompts", pattern: "/prompts" },
   { name: "moh", pattern: "/moh" },
   { name: "key-templates", pattern: "/key-templates" },
+  { name: "presence", pattern: "/presence" },
+  { name: "presence-settings", pattern: "/presence-settings" },
   { name: "schedules", pattern: "/schedules" },
   { name: "my-hours", pattern: "/my-hours" },
 ];
@@ -75,6 +79,7 @@ const ADMIN_ROUTES = new Set([
   "prompts",
   "moh",
   "key-templates",
+  "presence-settings",
   "schedules",
 ]);
 const TITLES: Record<string, MessageKey> = {
@@ -100,6 +105,8 @@ const TITLES: Record<string, MessageKey> = {
   prompts: "prompts.title",
   moh: "moh.title",
   "key-templates": "keys.title",
+  presence: "presence.title",
+  "presence-settings": "presenceAdmin.title",
   schedules: "sched.title",
   "my-hours": "myHours.title",
 };
@@ -115,6 +122,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/prompts", "nav.prompts", "prompts"],
   ["/moh", "nav.moh", "moh"],
   ["/key-templates", "nav.keyTemplates", "key-templates"],
+  ["/presence-settings", "nav.presenceSettings", "presence-settings"],
   ["/schedules", "nav.schedules", "schedules"],
 ];
 const SECTION: Record<string, string> = {
@@ -302,6 +310,10 @@ export class CbApp extends LightElement {
         return html`<cb-profile></cb-profile>`;
       case "key-templates":
         return html`<cb-key-templates></cb-key-templates>`;
+      case "presence":
+        return html`<cb-my-presence></cb-my-presence>`;
+      case "presence-settings":
+        return html`<cb-presence-settings></cb-presence-settings>`;
       case "calls":
         return html`<cb-calls></cb-calls>`;
       case "phones":
@@ -405,6 +417,7 @@ export class CbApp extends LightElement {
           <ul>
             ${link("/my-calls", "nav.myCalls", "my-calls")}
             ${link("/profile", "nav.profile", "profile")}
+            ${link("/presence", "nav.presence", "presence")}
             ${link("/my-hours", "nav.myHours", "my-hours")}
           </ul>
         </nav>

@@ -30,6 +30,8 @@ const WATCHED_EVENTS = [
   "settings.changed",
   "storage.external_change",
   "call.ended",
+  // A user's presence (availability, activity, DND, call state) changed: the presence controls.
+  "presence.changed",
   // A desk phone fetched its configuration or asked by plug-and-play (the phone list shows the
   // last fetch; its phone.<mac> state does not change when the phone asks again from one address).
   "device.provisioned",

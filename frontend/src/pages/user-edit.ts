@@ -7,6 +7,7 @@ import { confirmDialog } from "../dialog";
 import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
 import "../components/phone-setup";
 import "../components/key-layout";
+import "../components/presence-control";
 import { LANGUAGES, t } from "../i18n";
 import { navigate } from "../router";
 import { session, toast } from "../session";
@@ -322,6 +323,7 @@ export class CbUserEdit extends LightElement {
         : nothing}
     </div>
     ${user ? html`<cb-phone-setup .userId=${user.id} admin></cb-phone-setup>` : nothing}
-    ${user ? html`<cb-user-key-template .userId=${user.id}></cb-user-key-template>` : nothing}`;
+    ${user ? html`<cb-user-key-template .userId=${user.id}></cb-user-key-template>` : nothing}
+    ${user ? html`<cb-user-presence .userId=${user.id}></cb-user-presence>` : nothing}`;
   }
 }
