@@ -13,7 +13,7 @@ import voluptuous as vol
 from aiohttp import web
 
 from cordboard.core.http.access import api, current_user, request_body
-from cordboard.core.http.api_common import ID_PATTERN, path_id, self_or_admin
+from cordboard.core.http.api_common import ID_LIST, ID_PATTERN, object_id, path_id, self_or_admin
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.schedules.evaluate import zone_info
@@ -138,6 +138,50 @@ async def put_my_night_mode(request: web.Request) -> web.Response:
         current_user(request).id, request_body(request)["off"]
     )
     return web.json_response(status.as_dict())
+
+
+EXTEND_GROUPS_BODY = vol.Schema({vol.Required("group_ids"): ID_LIST}, extra=vol.PREVENT_EXTRA)
+EXTEND_BODY = vol.Schema(
+    {
+        vol.Optional("scope", default="user"): vol.In(
+            ("org", "group", "user"), msg="expected org, group or user"
+        ),
+        vol.Optional("scope_id"): object_id,
+        vol.Required("minutes"): vol.All(
+            int, vol.Range(min=5, max=720, msg="expected minutes from 5 to 720 (12 hours)")
+        ),
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+
+
+@routes.get(HOURS + "/extend_groups")
+@api(access="admin")
+async def get_extend_groups(request: web.Request) -> web.Response:
+    """The user groups whose members may extend working hours (SCH-06, ROLE-09)."""
+    return web.json_response({"group_ids": await _service(request).extend_groups()})
+
+
+@routes.put(HOURS + "/extend_groups")
+@api(access="admin", body=EXTEND_GROUPS_BODY)
+async def put_extend_groups(request: web.Request) -> web.Response:
+    group_ids = await _service(request).set_extend_groups(request_body(request)["group_ids"])
+    return web.json_response({"group_ids": group_ids})
+
+
+@routes.post(HOURS + "/extend")
+@api(access="user", body=EXTEND_BODY)
+async def extend_hours(request: web.Request) -> web.Response:
+    """Extend today's working time of ``scope`` (default: the caller) by ``minutes`` (SCH-06);
+    refused (403) without the right, or for a level that is not the caller's own or their group's."""
+    caller = current_user(request)
+    body = request_body(request)
+    scope = body["scope"]
+    scope_id = None if scope == "org" else body.get("scope_id", caller.id if scope == "user" else None)
+    if scope == "group" and scope_id is None:
+        raise ApiError(400, "invalid", "Which group?", {"scope_id": "required for a group"})
+    added = await _service(request).extend_working_hours(caller, scope, scope_id, body["minutes"])
+    return web.json_response({"scope": scope, "scope_id": scope_id, "added": added.as_dict()})
 
 
 # -- function-number schedules (SCH-07..09) ----------------------------------------------------

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.schedules.model import (
     MINUTES_PER_DAY,
     Action,
@@ -23,6 +24,7 @@ from cordboard.core.schedules.model import (
     Schedule,
     ScheduleEvent,
     WeekHours,
+    Window,
     WorkingTime,
 )
 
@@ -144,6 +146,34 @@ def next_night_mode_change(user: UserHours, after: datetime) -> datetime | None:
     if user.night_mode_off:
         return None
     return next_working_change(user.working_time, after)
+
+
+def extend_today(
+    time_: WorkingTime, own_extra: Iterable[ExtraWindow], at: datetime, minutes: int
+) -> tuple[tuple[ExtraWindow, ...], ExtraWindow]:
+    """SCH-06: a level's extra windows with today's working time extended by ``minutes``.
+
+    The extension starts where today's working time ends (the latest end of today's weekly and
+    extra windows) while that is still ahead, else now; it is merged with an extra window it
+    touches and ends at midnight at the latest. Returns (the new extra windows, the one added).
+    """
+    day, minute = local_clock(at, time_.zone)
+    today = [w.end for w in (time_.week or ((),) * 7)[day.weekday()]]
+    today += [x.window.end for x in time_.extra if x.day == day]
+    ends_ahead = [end for end in today if end >= minute]
+    start = max(ends_ahead) if ends_ahead else int(minute)
+    end = min(MINUTES_PER_DAY, start + minutes)
+    if end <= start:
+        raise ConfigValidationError("Nothing left of today to extend", {"minutes": "today has ended"})
+    kept: list[ExtraWindow] = []
+    window = Window(start, end)
+    for extra in own_extra:
+        if extra.day == day and extra.window.start <= window.end and window.start <= extra.window.end:
+            window = Window(min(window.start, extra.window.start), max(window.end, extra.window.end))
+        else:
+            kept.append(extra)
+    added = ExtraWindow(day, window)
+    return tuple(sorted([*kept, added])), added
 
 
 # -- function-number schedules (SCH-07..09) ----------------------------------------------------

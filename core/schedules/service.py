@@ -17,10 +17,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from cordboard.core.bus import Event, EventType
+from cordboard.core.exceptions import Unauthorized
+from cordboard.core.http.access import AuthUser
 from cordboard.core.schedules import storage
 from cordboard.core.schedules.evaluate import (
     UserHours,
     decision_index,
+    extend_today,
     next_decision_change,
     next_night_mode_change,
     night_mode,
@@ -30,6 +33,7 @@ from cordboard.core.schedules.evaluate import (
 )
 from cordboard.core.schedules.model import (
     Action,
+    ExtraWindow,
     HoursLevel,
     Schedule,
     ScheduleEvent,
@@ -118,6 +122,8 @@ class HoursStatus:
     night_mode: bool
     night_mode_off: bool
     next_change: datetime | None
+    may_extend: bool = False
+    """Whether the user is in a group with the right to extend working hours (SCH-06)."""
 
     def as_dict(self) -> dict[str, Any]:
         wt = self.working_time
@@ -129,6 +135,7 @@ class HoursStatus:
             "night_mode": self.night_mode,
             "night_mode_off": self.night_mode_off,
             "next_change": self.next_change.isoformat() if self.next_change else None,
+            "may_extend": self.may_extend,
             "sources": dict(wt.sources),
             "effective": HoursLevel(wt.week, wt.exceptions, wt.extra).as_dict(),
         }
@@ -319,6 +326,7 @@ class ScheduleService:
         """Working hours, night mode and the next change of a user at ``at`` (default: now)."""
         at = at or self.clock()
         hours = await self.user_hours(user_id)
+        rights = await self._core.db.call(lambda db: storage.extend_groups_of(db, user_id))
         return HoursStatus(
             user_id=user_id,
             at=at,
@@ -327,6 +335,7 @@ class ScheduleService:
             night_mode=night_mode(hours, at),
             night_mode_off=hours.night_mode_off,
             next_change=next_night_mode_change(hours, at),
+            may_extend=bool(rights),
         )
 
     async def set_night_mode_off(self, user_id: int, off: bool) -> HoursStatus:
@@ -334,6 +343,63 @@ class ScheduleService:
         await self._core.db.call(lambda db: storage.set_night_mode_off(db, user_id, off))
         await self.refresh()
         return await self.status(user_id)
+
+    async def extend_groups(self) -> list[int]:
+        return await self._core.db.call(storage.extend_groups)
+
+    async def set_extend_groups(self, group_ids: list[int]) -> list[int]:
+        return await self._core.db.call(lambda db: storage.set_extend_groups(db, group_ids))
+
+    async def extend_working_hours(
+        self,
+        caller: AuthUser,
+        scope: str,
+        scope_id: int | None,
+        minutes: int,
+        at: datetime | None = None,
+    ) -> ExtraWindow:
+        """SCH-06: extend today's working time of a level by ``minutes`` (an extra window).
+
+        Administrators may extend any level. Others need a group with the right (ROLE-09) and may
+        extend only themselves or a group they belong to; anyone else is refused (Unauthorized).
+        """
+        at = at or self.clock()
+
+        def extend(db: Any) -> ExtraWindow:
+            if not caller.is_admin:
+                if not storage.extend_groups_of(db, caller.id):
+                    raise Unauthorized("Extending working hours needs a group with that right")
+                member_of = {
+                    int(r[0])
+                    for r in db.execute("SELECT group_id FROM group_members WHERE user_id = ?", [caller.id])
+                }
+                allowed = (scope == "user" and scope_id == caller.id) or (
+                    scope == "group" and scope_id in member_of
+                )
+                if not allowed:
+                    raise Unauthorized("You may extend only your own working hours or those of your groups")
+            storage.stored_scope_id(db, scope, scope_id)  # 404 for an unknown group or user
+            if scope == "user":
+                assert scope_id is not None
+                levels = storage.user_levels(db, scope_id)
+                zone = storage.user_zone(db, scope_id)
+            elif scope == "group":
+                assert scope_id is not None
+                levels, zone = storage.group_levels(db, scope_id), storage.org_zone(db)
+            else:
+                levels, zone = [("org", storage.get_level(db, "org", None))], storage.org_zone(db)
+            time_ = resolve_working_time(levels, zone)
+            own = storage.get_level(db, scope, scope_id)
+            extras, added = extend_today(time_, time_.extra if own.extra is None else own.extra, at, minutes)
+            storage.set_level(db, scope, scope_id, HoursLevel(own.week, own.exceptions, extras))
+            return added
+
+        added = await self._core.db.call(extend)
+        _LOGGER.info(
+            "%s extended the working hours of %s %s: %s", caller.username, scope, scope_id or "", added
+        )
+        await self.refresh()
+        return added
 
     # -- function-number schedules -----------------------------------------------------------
     async def org_zone(self) -> str:

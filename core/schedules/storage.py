@@ -68,8 +68,18 @@ def _v1_schedules(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX schedules_owner ON schedules (owner)")
 
 
+def _v2_extend_right(db: sqlite_utils.Database) -> None:
+    # The groups whose members may extend working hours (SCH-06, ROLE-09's gated service).
+    db.execute(
+        """CREATE TABLE extend_hours_groups (
+            group_id INTEGER PRIMARY KEY REFERENCES user_groups(id) ON DELETE CASCADE
+        )"""
+    )
+
+
 MIGRATIONS: Final = (
     Migration(1, "working hours per level, night-mode overrides, function-number schedules", _v1_schedules),
+    Migration(2, "the groups with the right to extend working hours", _v2_extend_right),
 )
 
 
@@ -201,6 +211,40 @@ def users_with_extensions(db: sqlite_utils.Database) -> list[tuple[int, str]]:
     """(user id, extension) of every user who has an extension."""
     rows = db.execute("SELECT id, extension FROM users WHERE extension IS NOT NULL ORDER BY id").fetchall()
     return [(int(user_id), str(extension)) for user_id, extension in rows]
+
+
+def extend_groups(db: sqlite_utils.Database) -> list[int]:
+    """The groups whose members may extend working hours (SCH-06)."""
+    return [int(r[0]) for r in db.execute("SELECT group_id FROM extend_hours_groups ORDER BY group_id")]
+
+
+def set_extend_groups(db: sqlite_utils.Database, group_ids: list[int]) -> list[int]:
+    with db.atomic():
+        known = {int(r[0]) for r in db.execute("SELECT id FROM user_groups")}
+        missing = [g for g in group_ids if g not in known]
+        if missing:
+            raise ConfigValidationError(
+                "Unknown group", {"group_ids": f"no user group with id {', '.join(map(str, missing))}"}
+            )
+        db.execute("DELETE FROM extend_hours_groups")
+        for group_id in sorted(set(group_ids)):
+            db.execute("INSERT INTO extend_hours_groups (group_id) VALUES (?)", [group_id])
+    return extend_groups(db)
+
+
+def extend_groups_of(db: sqlite_utils.Database, user_id: int) -> list[int]:
+    """The user's groups that carry the right to extend working hours."""
+    rows = db.execute(
+        "SELECT m.group_id FROM group_members m JOIN extend_hours_groups e ON e.group_id = m.group_id "
+        "WHERE m.user_id = ? ORDER BY m.group_id",
+        [user_id],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def group_levels(db: sqlite_utils.Database, group_id: int) -> list[tuple[str, HoursLevel]]:
+    """The levels that apply to a group's own working time: the organisation, the group."""
+    return [("org", get_level(db, "org", None)), (f"group:{group_id}", get_level(db, "group", group_id))]
 
 
 # -- function-number schedules -----------------------------------------------------------------

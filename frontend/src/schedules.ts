@@ -34,6 +34,7 @@ export interface HoursStatus {
   night_mode: boolean;
   night_mode_off: boolean;
   next_change: string | null;
+  may_extend: boolean;
   sources: Record<string, string>;
   effective: HoursLevel;
 }

@@ -10,6 +10,7 @@ the weekly event and checks which event decides on the holiday.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, add_user, login, shot
@@ -154,3 +155,41 @@ def _build_schedule(page: Any, cordboard: Cordboard) -> None:
     tester.get_by_role("button", name="Check").click()
     expect(tester.get_by_test_id("decision")).to_have_text("Always decides: Closed.")
     shot(page, "schedules-number-editor")
+
+
+def test_sch_06_extend_working_hours_today(cordboard: Cordboard, browser: BrowserThread) -> None:
+    user_id, password = add_user(cordboard, "wh-ext", "2301", "Erik", "Extend", sip=False)
+    token = cordboard.token()
+    status, group = cordboard.api("POST", "/api/groups", {"name": "Reception"}, token)
+    assert status == 201, group
+    status, _ = cordboard.api("PUT", f"/api/groups/{group['id']}/members", {"user_ids": [user_id]}, token)
+    assert status == 200
+    user_token = cordboard.token("wh-ext", password)
+    status, _ = cordboard.api("POST", "/api/working_hours/extend", {"minutes": 60}, user_token)
+    assert status == 403  # not yet granted
+    browser.run(_grant_extend_right, cordboard, group["id"])
+    browser.run(_user_extends, cordboard, password)
+    status, level = cordboard.api("GET", f"/api/working_hours/user/{user_id}", token=token)
+    assert status == 200 and len(level["extra"] or []) >= 1, level
+
+
+def _grant_extend_right(page: Any, cordboard: Cordboard, group_id: int) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    page.goto(cordboard.base + "/schedules")
+    card = page.get_by_test_id("extend-groups")
+    card.get_by_label("Reception").check()
+    card.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Saved who may extend working hours.")
+    _status, body = cordboard.api("GET", "/api/working_hours/extend_groups", token=cordboard.token())
+    assert body == {"group_ids": [group_id]}
+
+
+def _user_extends(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "wh-ext", password)
+    page.goto(cordboard.base + "/my-hours")
+    card = page.get_by_test_id("extend-hours")
+    card.locator("#extend-by").select_option("60")
+    card.get_by_role("button", name="Extend").click()
+    expect(page.locator(".toast").last).to_have_text(
+        re.compile(r"^Working hours extended today: \d\d:\d\d\u2013\d\d:\d\d\.$")
+    )

@@ -7,6 +7,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
+import { selectField } from "../forms";
 import { t } from "../i18n";
 import { weekView, type HoursStatus } from "../schedules";
 import { toast } from "../session";
@@ -17,6 +18,7 @@ export class CbMyHours extends LightElement {
   @state() private status: HoursStatus | null = null;
   @state() private loadError = "";
   @state() private busy = false;
+  @state() private extendBy = "60";
   private readonly onEvent = (e: Event) => {
     const type = (e as CustomEvent<{ eventType: string }>).detail.eventType;
     if (type === "night_mode.changed" && !this.busy) void this.load();
@@ -54,6 +56,22 @@ export class CbMyHours extends LightElement {
     }
   }
 
+  /** SCH-06: extend today's working time (members of a group with the right). */
+  private async extend(): Promise<void> {
+    this.busy = true;
+    try {
+      const result = await api.post<{ added: { from: string; to: string } }>("/api/working_hours/extend", {
+        minutes: Number(this.extendBy),
+      });
+      toast(t("myHours.extended", { from: result.added.from, to: result.added.to }));
+      await this.load();
+    } catch (err) {
+      toast(errorText(err), "error");
+    } finally {
+      this.busy = false;
+    }
+  }
+
   protected override render(): TemplateResult {
     let body: TemplateResult;
     if (this.loadError) body = errorView(this.loadError, () => void this.load());
@@ -79,6 +97,21 @@ export class CbMyHours extends LightElement {
             : html`<button type="button" ?disabled=${this.busy} @click=${() => void this.toggle(true)}>${t("myHours.turnOff")}</button>`}
         </div>
       </div>
+      ${s.may_extend
+        ? html`<div class="card" data-testid="extend-hours">
+            <h2>${t("myHours.extendTitle")}</h2>
+            <div class="sched-add">
+              ${selectField({
+                id: "extend-by",
+                label: t("myHours.extendMinutes"),
+                value: this.extendBy,
+                options: ["30", "60", "120"].map((n): [string, string] => [n, t("myHours.minutes", { n })]),
+                onInput: (v) => (this.extendBy = v),
+              })}
+              <button type="button" ?disabled=${this.busy} @click=${() => void this.extend()}>${t("myHours.extendButton")}</button>
+            </div>
+          </div>`
+        : nothing}
       <div class="card" data-testid="my-week">
         <h2>${t("sched.week")}</h2>
         <p class="muted">${t("myHours.zone", { zone: s.zone })}</p>

@@ -57,6 +57,8 @@ export class CbSchedules extends LightElement {
   @state() private errors: Errors = {};
   @state() private error = "";
   @state() private busy = false;
+  /** The groups whose members may extend working hours (SCH-06), as saved and as ticked. */
+  @state() private extendGroups: number[] = [];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -68,6 +70,7 @@ export class CbSchedules extends LightElement {
       const [groups, users] = await Promise.all([api.get<Group[]>("/api/groups"), api.get<User[]>("/api/users")]);
       this.groups = groups;
       this.users = users;
+      this.extendGroups = (await api.get<{ group_ids: number[] }>("/api/working_hours/extend_groups")).group_ids;
     } catch (err) {
       this.loadError = errorText(err);
       return;
@@ -175,8 +178,38 @@ export class CbSchedules extends LightElement {
         <h2>${t("sched.hoursTitle")}</h2>
         ${this.picker()} ${this.body()}
       </div>
+      ${this.extendCard()}
       <cb-number-schedules></cb-number-schedules>
     </section>`;
+  }
+
+  private async saveExtendGroups(): Promise<void> {
+    try {
+      const saved = await api.put<{ group_ids: number[] }>("/api/working_hours/extend_groups", { group_ids: this.extendGroups });
+      this.extendGroups = saved.group_ids;
+      toast(t("sched.extendSaved"));
+    } catch (err) {
+      toast(errorText(err), "error");
+    }
+  }
+
+  private extendCard(): TemplateResult {
+    return html`<div class="card" data-testid="extend-groups">
+      <h2>${t("sched.extendTitle")}</h2>
+      <p class="muted">${t("sched.extendIntro")}</p>
+      ${this.groups.length
+        ? html`${this.groups.map((g) =>
+              checkboxField({
+                id: `extend-group-${g.id}`,
+                label: g.name,
+                checked: this.extendGroups.includes(g.id),
+                onChange: (on) =>
+                  (this.extendGroups = on ? [...this.extendGroups, g.id] : this.extendGroups.filter((id) => id !== g.id)),
+              }),
+            )}
+            <div class="actions"><button type="button" @click=${() => void this.saveExtendGroups()}>${t("common.save")}</button></div>`
+        : html`<p class="muted">${t("settings.noGroups")}</p>`}
+    </div>`;
   }
 
   private picker(): TemplateResult {

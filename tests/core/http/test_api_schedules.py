@@ -215,3 +215,67 @@ async def test_bad_schedules_are_refused_naming_the_field(api, account, check_er
     for body, field in cases:
         error = await check_error(await api.post("/api/schedules", json=body, headers=root.headers), 400)
         assert field in error["fields"], (body, error)
+
+
+async def test_sch_06_extend_working_hours_needs_the_right(api, account, check_error, core) -> None:
+    from datetime import UTC, datetime
+
+    root = await account("root", admin=True)
+    anna = await account("anna", extension="1001")
+    bob = await account("bob", extension="1002")
+    core.schedules.clock = lambda: datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # Wednesday 15:00 UTC
+    await api.put("/api/working_hours/org", json={"week": SEED}, headers=root.headers)
+    team = await (await api.post("/api/groups", json={"name": "Team"}, headers=root.headers)).json()
+    await api.put(f"/api/groups/{team['id']}/members", json={"user_ids": [anna.id]}, headers=root.headers)
+
+    # Nobody has the right yet: refused.
+    await check_error(
+        await api.post("/api/working_hours/extend", json={"minutes": 60}, headers=anna.headers), 403
+    )
+    resp = await api.put(
+        "/api/working_hours/extend_groups", json={"group_ids": [team["id"]]}, headers=root.headers
+    )
+    assert (await resp.json()) == {"group_ids": [team["id"]]}
+    await check_error(
+        await api.put(
+            "/api/working_hours/extend_groups", json={"group_ids": [team["id"]]}, headers=anna.headers
+        ),
+        403,
+    )
+    resp = await api.get("/api/me/working_hours/status", headers=anna.headers)
+    assert (await resp.json())["may_extend"] is True
+
+    resp = await api.post("/api/working_hours/extend", json={"minutes": 60}, headers=anna.headers)
+    assert resp.status == 200, await resp.text()
+    assert (await resp.json())["added"] == {"date": "2026-12-02", "from": "18:00", "to": "19:00"}
+    resp = await api.get("/api/me/working_hours/status?at=2026-12-02T18:30Z", headers=anna.headers)
+    assert (await resp.json())["in_working_hours"] is True
+    # Her group's hours too, but not another user's nor the organisation's.
+    resp = await api.post(
+        "/api/working_hours/extend",
+        json={"scope": "group", "scope_id": team["id"], "minutes": 30},
+        headers=anna.headers,
+    )
+    assert resp.status == 200, await resp.text()
+    await check_error(
+        await api.post(
+            "/api/working_hours/extend",
+            json={"scope": "user", "scope_id": bob.id, "minutes": 30},
+            headers=anna.headers,
+        ),
+        403,
+    )
+    await check_error(
+        await api.post(
+            "/api/working_hours/extend", json={"scope": "org", "minutes": 30}, headers=anna.headers
+        ),
+        403,
+    )
+    # Bob is in no group with the right.
+    await check_error(
+        await api.post("/api/working_hours/extend", json={"minutes": 60}, headers=bob.headers), 403
+    )
+    error = await check_error(
+        await api.post("/api/working_hours/extend", json={"minutes": 5000}, headers=anna.headers), 400
+    )
+    assert "minutes" in error["fields"]

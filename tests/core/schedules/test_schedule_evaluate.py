@@ -331,3 +331,20 @@ def test_events_round_trip_as_json() -> None:
     level = seed(exceptions=["2026-12-24"], extra=[{"date": "2026-12-05", "from": "10:00", "to": "14:00"}])
     assert parse_level(level.as_dict()) == level
     assert level.exceptions == frozenset({date(2026, 12, 24)})
+
+
+def test_sch_06_extend_today_from_the_end_of_working_time() -> None:
+    from cordboard.core.schedules.evaluate import extend_today
+
+    time_ = WorkingTime(seed().week, zone=CPH)
+    # Wednesday 15:00: one hour more makes it 18:00-19:00.
+    extras, added = extend_today(time_, (), local(2026, 12, 2, 15, 0), 60)
+    assert added.as_dict() == {"date": "2026-12-02", "from": "18:00", "to": "19:00"}
+    assert in_working_hours(time_.week, (), extras, local(2026, 12, 2, 18, 30), CPH)
+    # Extending again continues from 19:00 and merges into one window.
+    time_ = WorkingTime(seed().week, extra=extras, zone=CPH)
+    extras, added = extend_today(time_, extras, local(2026, 12, 2, 18, 30), 60)
+    assert [x.as_dict() for x in extras] == [{"date": "2026-12-02", "from": "18:00", "to": "20:00"}]
+    # After hours (or on a day off) it starts now, and ends at midnight at the latest.
+    _, added = extend_today(WorkingTime(seed().week, zone=CPH), (), local(2026, 12, 5, 23, 30), 120)
+    assert added.as_dict() == {"date": "2026-12-05", "from": "23:30", "to": "24:00"}
