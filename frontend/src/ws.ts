@@ -36,6 +36,8 @@ const WATCHED_EVENTS = [
   // last fetch; its phone.<mac> state does not change when the phone asks again from one address).
   "device.provisioned",
   "device.discovered",
+  // A user's night mode began or ended (working hours, SCH-04): My working hours follows it.
+  "night_mode.changed",
 ] as const;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 
