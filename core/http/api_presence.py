@@ -1,9 +1,9 @@
-"""REST for presence (PRS-01..05, 09, 10; CAPA-08).
+"""REST for presence (PRS-01..06, 09, 10; CAPA-08).
 
-A user reads and changes their own presence (``/api/me/presence``) and private shortcuts
-(``/api/me/presence/shortcuts``); an admin does so for anyone (``/api/users/{id}/presence``),
-clears anyone's do-not-disturb and manages the activities, roles and shared shortcuts
-(``/api/presence/...``), which every user may read.
+A user reads and changes their own presence (``/api/me/presence``), private shortcuts
+(``/api/me/presence/shortcuts``) and planned activities (``/api/me/presence/plans``, PRS-06); an
+admin does so for anyone (``/api/users/{id}/presence``), clears anyone's do-not-disturb and manages
+the activities, roles and shared shortcuts (``/api/presence/...``), which every user may read.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.presence.schema import (
     ACTIVITY_CREATE,
     ACTIVITY_UPDATE,
+    PLAN_BODY,
     PRESENCE_BODY,
     ROLE_CREATE,
     ROLE_UPDATE,
@@ -257,4 +258,61 @@ async def put_shortcut(request: web.Request) -> web.Response:
 @api(access="admin")
 async def delete_shortcut(request: web.Request) -> web.Response:
     await presence_of(request).delete_shortcut(None, path_id(request, "shortcut_id"))
+    return web.Response(status=204)
+
+
+# -- future presence (PRS-06) ---------------------------------------------------------------------
+
+
+@routes.get("/api/me/presence/plans")
+@api(access="user")
+async def list_my_plans(request: web.Request) -> web.Response:
+    """The caller's planned activities that have not started yet, soonest first."""
+    plans = presence_of(request).plans(current_user(request).id)
+    return web.json_response([p.as_dict() for p in plans])
+
+
+@routes.post("/api/me/presence/plans")
+@api(access="user", body=PLAN_BODY)
+async def create_my_plan(request: web.Request) -> web.Response:
+    """Plan an activity from ``start`` to ``end`` (PRS-06): it is set at the start and removed at
+    the end, when what was before comes back."""
+    caller = current_user(request).id
+    plan = await presence_of(request).add_plan(caller, request_body(request), caller)
+    return web.json_response(plan.as_dict(), status=201)
+
+
+@routes.delete("/api/me/presence/plans/" + ID_PATTERN % "plan_id")
+@api(access="user")
+async def delete_my_plan(request: web.Request) -> web.Response:
+    await presence_of(request).delete_plan(path_id(request, "plan_id"), current_user(request).id)
+    return web.Response(status=204)
+
+
+@routes.get(USER_PRESENCE + "/plans")
+@api(access="user")
+async def list_user_plans(request: web.Request) -> web.Response:
+    """A user's planned activities: one's own, or anyone's for an admin."""
+    user_id = path_id(request, "user_id")
+    self_or_admin(request, user_id, "see the planned presence of")
+    await request.app[CORE_KEY].identity.get_user(user_id)
+    return web.json_response([p.as_dict() for p in presence_of(request).plans(user_id)])
+
+
+@routes.post(USER_PRESENCE + "/plans")
+@api(access="user", body=PLAN_BODY)
+async def create_user_plan(request: web.Request) -> web.Response:
+    """Plan an activity for a user: one's own, or anyone's for an admin."""
+    user_id = path_id(request, "user_id")
+    caller = self_or_admin(request, user_id, "plan the presence of")
+    plan = await presence_of(request).add_plan(user_id, request_body(request), caller.id)
+    return web.json_response(plan.as_dict(), status=201)
+
+
+@routes.delete(USER_PRESENCE + "/plans/" + ID_PATTERN % "plan_id")
+@api(access="user")
+async def delete_user_plan(request: web.Request) -> web.Response:
+    user_id = path_id(request, "user_id")
+    self_or_admin(request, user_id, "change the planned presence of")
+    await presence_of(request).delete_plan(path_id(request, "plan_id"), user_id)
     return web.Response(status=204)

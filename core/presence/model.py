@@ -95,6 +95,34 @@ class Shortcut:
 
 
 @dataclass(frozen=True, slots=True)
+class PresencePlan:
+    """PRS-06, future presence: ``activity_id`` is applied at ``start`` and removed at ``end``
+    (what was there before comes back then, as after a shortcut)."""
+
+    id: int
+    user_id: int
+    activity_id: int
+    start: float
+    end: float
+    availability: str | None = None
+    """None: the activity's show-as."""
+    diversion: str | None = None
+    created_by: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "activity_id": self.activity_id,
+            "start": self.start,
+            "end": self.end,
+            "availability": self.availability,
+            "diversion": self.diversion,
+            "created_by": self.created_by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Presence:
     """One user's presence. ``previous`` is what comes back at ``until`` (a timed change)."""
 

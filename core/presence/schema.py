@@ -157,6 +157,17 @@ SHORTCUT_BODY: Final = vol.Schema(
     extra=vol.PREVENT_EXTRA,
 )
 
+PLAN_BODY: Final = vol.Schema(
+    {
+        vol.Required("activity_id"): numeric_id,
+        vol.Required("start"): vol.All(end_time, vol.NotIn([None], msg="required")),
+        vol.Required("end"): vol.All(end_time, vol.NotIn([None], msg="required")),
+        vol.Optional("availability", default=None): vol.Any(None, availability),
+        vol.Optional("diversion", default=None): diallable_number,
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+
 
 def validate(schema: vol.Schema, data: Any, what: str = "presence") -> dict[str, Any]:
     """``data`` checked by ``schema``; ConfigValidationError names every bad field."""

@@ -21,7 +21,15 @@ from cordboard.core.context import Context, current_context
 from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.identity.service import EVENT_USER_CREATED, EVENT_USER_DELETED, EVENT_USER_UPDATED
 from cordboard.core.presence import storage
-from cordboard.core.presence.model import Activity, Presence, Role, Shortcut, apply_change, restore
+from cordboard.core.presence.model import (
+    Activity,
+    Presence,
+    PresencePlan,
+    Role,
+    Shortcut,
+    apply_change,
+    restore,
+)
 from cordboard.core.presence.rules import call_state_of
 from cordboard.core.state import EVENT_STATE_CHANGED
 
@@ -64,6 +72,8 @@ class PresenceService:
         self._shortcuts: dict[int, Shortcut] = {}
         self._extensions: dict[int, str] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._plans: dict[int, PresencePlan] = {}
+        self._plan_timers: dict[int, asyncio.TimerHandle] = {}
         self._unlisten: list[Callable[[], None]] = []
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -76,6 +86,7 @@ class PresenceService:
         self._roles = {r.id: r for r in await db.call(storage.list_roles)}
         self._shortcuts = {s.id: s for s in await db.call(storage.list_shortcuts)}
         self._presences = {p.user_id: p for p in await db.call(storage.list_presences)}
+        self._plans = {p.id: p for p in await db.call(storage.list_plans)}
         users = await self._core.identity.list_users()
         self._extensions = {u.id: u.extension for u in users if u.extension}
         bus = self._core.bus
@@ -90,14 +101,17 @@ class PresenceService:
         await self.run_due()
         for presence in self._presences.values():
             self._arm(presence)
+        for plan in self._plans.values():
+            self._arm_plan(plan)
 
     async def stop(self) -> None:
         for unlisten in self._unlisten:
             unlisten()
         self._unlisten = []
-        for handle in self._timers.values():
+        for handle in [*self._timers.values(), *self._plan_timers.values()]:
             handle.cancel()
         self._timers.clear()
+        self._plan_timers.clear()
 
     # -- reading ------------------------------------------------------------------------------
     def get(self, user_id: int) -> Presence:
@@ -190,10 +204,14 @@ class PresenceService:
         return new
 
     async def run_due(self) -> None:
-        """Undo every timed change whose end has come (by ``clock``)."""
+        """Undo every timed change whose end has come (by ``clock``), then start the planned
+        activities whose start has come (PRS-06)."""
         now = self.clock()
         for presence in [p for p in self._presences.values() if p.until is not None and p.until <= now]:
             await self._store(presence, restore(presence, now), Context())
+        for plan in sorted(self._plans.values(), key=lambda p: (p.start, p.id)):
+            if plan.start <= now:
+                await self._start_plan(plan)
 
     async def _check_user(self, user_id: int) -> None:
         user = await self._core.identity.get_user(user_id)  # NotFound for an unknown id
@@ -210,6 +228,87 @@ class PresenceService:
             return
         self._publish(new, changed, context or current_context.get() or Context())
         await self._core.db.call(lambda db: storage.save_presence(db, new))
+
+    # -- future presence (PRS-06) ---------------------------------------------------------------
+    def plans(self, user_id: int | None = None) -> list[PresencePlan]:
+        """Planned activities not started yet (of one user), soonest first."""
+        found = [p for p in self._plans.values() if user_id is None or p.user_id == user_id]
+        return sorted(found, key=lambda p: (p.start, p.id))
+
+    async def add_plan(self, user_id: int, data: Mapping[str, Any], created_by: int | None) -> PresencePlan:
+        """Plan an activity (validated ``PLAN_BODY``) from ``start`` to ``end``; a start that has
+        come already applies it now. ConfigValidationError names a bad field."""
+        await self._check_user(user_id)
+        errors: dict[str, str] = {}
+        if data["activity_id"] not in self._activities:
+            errors["activity_id"] = f"no activity has the id {data['activity_id']}"
+        if data["end"] <= data["start"]:
+            errors["end"] = "the end must come after the start"
+        elif data["end"] <= self.clock():
+            errors["end"] = "the end time has passed: choose a time in the future"
+        if data.get("diversion") is not None and data["diversion"] == self._extensions.get(user_id):
+            errors["diversion"] = "that is this user's own extension: calls would come straight back"
+        if errors:
+            raise ConfigValidationError("Some planned presence fields are invalid", errors)
+        plan = await self._core.db.call(lambda db: storage.add_plan(db, user_id, dict(data), created_by))
+        self._plans[plan.id] = plan
+        if plan.start <= self.clock():
+            await self._start_plan(plan)
+        else:
+            self._arm_plan(plan)
+        return plan
+
+    async def delete_plan(self, plan_id: int, user_id: int | None = None) -> None:
+        """Drop a planned activity that has not started (of ``user_id`` when given)."""
+        plan = self._plans.get(plan_id)
+        if plan is None or (user_id is not None and plan.user_id != user_id):
+            raise NotFound(f"No planned presence {plan_id}")
+        await self._core.db.call(lambda db: storage.delete_plan(db, plan_id))
+        self._drop_plan(plan_id)
+
+    def _drop_plan(self, plan_id: int) -> None:
+        self._plans.pop(plan_id, None)
+        handle = self._plan_timers.pop(plan_id, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _arm_plan(self, plan: PresencePlan) -> None:
+        handle = self._plan_timers.pop(plan.id, None)
+        if handle is not None:
+            handle.cancel()
+        delay = max(0.0, plan.start - self.clock())
+        self._plan_timers[plan.id] = asyncio.get_running_loop().call_later(delay, self._plan_fired, plan.id)
+
+    def _plan_fired(self, plan_id: int) -> None:
+        self._plan_timers.pop(plan_id, None)
+        plan = self._plans.get(plan_id)
+        if plan is not None:
+            self._core.create_task(self._start_plan(plan), f"planned presence {plan_id} starts")
+
+    async def _start_plan(self, plan: PresencePlan) -> None:
+        """The start has come: the activity is set until the plan's end, then what was before returns."""
+        if plan.id not in self._plans:
+            return
+        now = self.clock()
+        if plan.start > now:
+            self._arm_plan(plan)
+            return
+        self._drop_plan(plan.id)
+        await self._core.db.call(lambda db: storage.delete_plan(db, plan.id))
+        activity = self._activities.get(plan.activity_id)
+        if activity is None or plan.end <= now:
+            return  # the activity was deleted, or the whole plan passed while Cordboard was down
+        changes: dict[str, Any] = {
+            "activity_id": activity.id,
+            "availability": plan.availability or activity.show_as,
+            "until": plan.end,
+        }
+        if plan.diversion is not None:
+            changes["diversion"] = plan.diversion
+        _LOGGER.info("User %s: the planned activity %s starts", plan.user_id, activity.name)
+        old = self.get(plan.user_id)
+        by = str(plan.created_by) if plan.created_by is not None else None
+        await self._store(old, apply_change(old, changes, now), Context(user_id=by))
 
     # -- timers -------------------------------------------------------------------------------
     def _arm(self, presence: Presence) -> None:
@@ -335,6 +434,8 @@ class PresenceService:
             handle.cancel()
         for shortcut in [s for s in self._shortcuts.values() if s.owner_user_id == user_id]:
             del self._shortcuts[shortcut.id]
+        for plan in [p for p in self._plans.values() if p.user_id == user_id]:
+            self._drop_plan(plan.id)
 
     # -- activities, roles, shortcuts -----------------------------------------------------------
     async def save_activity(self, data: dict[str, Any], activity_id: int | None = None) -> Activity:
@@ -346,6 +447,8 @@ class PresenceService:
     async def delete_activity(self, activity_id: int) -> None:
         await self._core.db.call(lambda db: storage.delete_activity(db, activity_id))
         self._activities.pop(activity_id, None)
+        for plan in [p for p in self._plans.values() if p.activity_id == activity_id]:
+            self._drop_plan(plan.id)  # the database dropped them with the activity
         await self._drop_reference("activity_id", activity_id)
 
     async def save_role(self, data: dict[str, Any], role_id: int | None = None) -> Role:

@@ -13,7 +13,7 @@ from typing import Any, Final
 import sqlite_utils
 
 from cordboard.core.exceptions import Conflict, NotFound
-from cordboard.core.presence.model import AVAILABLE, Activity, Presence, Role, Shortcut
+from cordboard.core.presence.model import AVAILABLE, Activity, Presence, PresencePlan, Role, Shortcut
 from cordboard.core.storage.migrations import Migration, migrate
 
 COMPONENT: Final = "core.presence"
@@ -67,7 +67,29 @@ def _v1_presence(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: Final = (Migration(1, "presence: activities, roles, shortcuts, users' presence", _v1_presence),)
+def _v2_plans(db: sqlite_utils.Database) -> None:
+    # PRS-06: a planned activity; the row goes when its start has come (the change is timed then).
+    db.execute(
+        """CREATE TABLE presence_plans (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            activity_id INTEGER NOT NULL REFERENCES presence_activities(id) ON DELETE CASCADE,
+            start REAL NOT NULL,
+            "end" REAL NOT NULL,
+            availability TEXT CHECK (availability IN ('available', 'busy')),
+            diversion TEXT,
+            created_by INTEGER,
+            created REAL NOT NULL,
+            CHECK ("end" > start)
+        )"""
+    )
+    db.execute("CREATE INDEX presence_plans_user ON presence_plans (user_id, start)")
+
+
+MIGRATIONS: Final = (
+    Migration(1, "presence: activities, roles, shortcuts, users' presence", _v1_presence),
+    Migration(2, "future presence: planned activities", _v2_plans),
+)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -295,3 +317,56 @@ def delete_shortcut(db: sqlite_utils.Database, owner_user_id: int | None, shortc
         )
     if cursor.rowcount == 0:
         raise NotFound(f"No such presence shortcut: {shortcut_id}")
+
+
+_PLAN_COLUMNS: Final = 'id, user_id, activity_id, start, "end", availability, diversion, created_by'
+
+
+def _plan(row: Any) -> PresencePlan:
+    return PresencePlan(
+        int(row[0]), int(row[1]), int(row[2]), float(row[3]), float(row[4]), row[5], row[6], row[7]
+    )
+
+
+def list_plans(db: sqlite_utils.Database) -> list[PresencePlan]:
+    """Every planned activity, soonest first (PRS-06)."""
+    ensure_schema(db)
+    rows = db.execute(f"SELECT {_PLAN_COLUMNS} FROM presence_plans ORDER BY start, id")
+    return [_plan(row) for row in rows.fetchall()]
+
+
+def add_plan(
+    db: sqlite_utils.Database, user_id: int, data: dict[str, Any], created_by: int | None
+) -> PresencePlan:
+    """Store a planned activity from validated ``PLAN_BODY`` data."""
+    ensure_schema(db)
+    with db.atomic():
+        cursor = db.execute(
+            'INSERT INTO presence_plans (user_id, activity_id, start, "end", availability, diversion, '
+            "created_by, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                user_id,
+                data["activity_id"],
+                data["start"],
+                data["end"],
+                data.get("availability"),
+                data.get("diversion"),
+                created_by,
+                time.time(),
+            ],
+        )
+    plan_id = int(cursor.lastrowid or 0)
+    row = db.execute(f"SELECT {_PLAN_COLUMNS} FROM presence_plans WHERE id = ?", [plan_id]).fetchone()
+    return _plan(row)
+
+
+def delete_plan(db: sqlite_utils.Database, plan_id: int, user_id: int | None = None) -> None:
+    """Delete a planned activity (of ``user_id`` when given); NotFound when there is none."""
+    ensure_schema(db)
+    with db.atomic():
+        if user_id is None:
+            cursor = db.execute("DELETE FROM presence_plans WHERE id = ?", [plan_id])
+        else:
+            cursor = db.execute("DELETE FROM presence_plans WHERE id = ? AND user_id = ?", [plan_id, user_id])
+    if cursor.rowcount == 0:
+        raise NotFound(f"No planned presence {plan_id}")

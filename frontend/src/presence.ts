@@ -31,6 +31,18 @@ export interface Shortcut {
   diversion: string | null;
 }
 
+/** PRS-06: an activity planned from ``start`` to ``end`` (epoch seconds), not started yet. */
+export interface Plan {
+  id: number;
+  user_id: number;
+  activity_id: number;
+  start: number;
+  end: number;
+  availability: Availability | null;
+  diversion: string | null;
+  created_by: number | null;
+}
+
 export interface Presence {
   user_id: number;
   availability: Availability;

@@ -1,21 +1,24 @@
-"""Presence in the web UI (PRS-01..05, PRS-10, CAPA-08).
+"""Presence in the web UI (PRS-01..06, PRS-10, CAPA-08).
 
 The administrator defines an activity with a Danish label, a role and a shortcut for everyone on the
 Presence settings page; a user then sets do-not-disturb, applies the shortcut with one click, picks an
 activity (its availability follows), is told next to the field about a diversion that is no number,
-and sees a change the administrator makes live. The administrator clears the user's DND from the
-overview and from the user's page.
+sees a change the administrator makes live, and plans an activity for tomorrow (PRS-06). The
+administrator clears the user's DND from the overview and from the user's page.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, add_user, login, shot
 from playwright.sync_api import expect
 
 
-def test_prs_admin_presence_settings_and_user_presence_control(cordboard: Cordboard, browser: BrowserThread) -> None:
+def test_prs_admin_presence_settings_and_user_presence_control(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
     user_id, password = add_user(cordboard, "pr-user", "2300", "Pia", "Prinz", sip=False)
     browser.run(_admin_defines_presence, cordboard)
     token = cordboard.token()
@@ -29,6 +32,8 @@ def test_prs_admin_presence_settings_and_user_presence_control(cordboard: Cordbo
     status, presence = cordboard.api("GET", f"/api/users/{user_id}/presence", token=token)
     assert status == 200, presence
     assert (presence["activity_id"], presence["availability"], presence["dnd"]) == (6, "available", True)
+    status, plans = cordboard.api("GET", f"/api/users/{user_id}/presence/plans", token=token)
+    assert status == 200 and [p["activity_id"] for p in plans] == [5]
 
     browser.run(_admin_clears_dnd, cordboard, user_id)
     status, presence = cordboard.api("GET", f"/api/users/{user_id}/presence", token=token)
@@ -117,9 +122,23 @@ def _user_sets_presence(page: Any, cordboard: Cordboard, user_id: int, password:
     page.locator("#my-shortcut-form").get_by_role("button", name="Add shortcut").click()
     expect(page.get_by_test_id("my-shortcuts")).to_contain_text("Gym")
     expect(control.get_by_test_id("presence-shortcuts").get_by_role("button")).to_have_count(2)
-    status, _ = cordboard.api("PUT", f"/api/users/{user_id}/presence", {"role_id": 1}, token=cordboard.token())
+    status, _ = cordboard.api(
+        "PUT", f"/api/users/{user_id}/presence", {"role_id": 1}, token=cordboard.token()
+    )
     assert status == 200
     expect(control).to_contain_text("Work")
+
+    # PRS-06: an activity planned for tomorrow; an end before the start is named first.
+    tomorrow = (datetime.now() + timedelta(days=1)).replace(hour=10, minute=0)
+    page.locator("#plan-activity").select_option(label="Lunch")
+    page.locator("#plan-start").fill(tomorrow.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#plan-end").fill((tomorrow - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#plan-form").get_by_role("button", name="Plan").click()
+    expect(page.locator("#plan-end-error")).to_have_text("The end must come after the start.")
+    page.locator("#plan-end").fill((tomorrow + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#plan-form").get_by_role("button", name="Plan").click()
+    expect(page.get_by_test_id("presence-plans").locator("li")).to_have_count(1)
+    expect(page.get_by_test_id("presence-plans")).to_contain_text("Lunch")
     shot(page, "presence-user")
 
 

@@ -273,3 +273,50 @@ async def test_roles_and_activities_crud(api: TestClient, people: tuple[Account,
     me = await ok(await api.get("/api/me/presence", headers=anna.headers))
     assert me["role_id"] is None and me["role"] is None
     await error_of(await api.put("/api/presence/roles/1", json={"name": "Again"}, headers=admin.headers), 404)
+
+
+async def test_prs_06_future_presence_through_the_api(api: TestClient, people: tuple[Account, ...]) -> None:
+    """A user plans an activity; another user may neither see nor add plans for them (403); an
+    admin may; a plan whose start has come is applied at once and ends by itself."""
+    admin, anna, bo = people
+    await setup_catalogue(api, admin)
+    start, end = time.time() + 3600, time.time() + 7200
+    plan = await ok(
+        await api.post(
+            "/api/me/presence/plans",
+            json={"activity_id": 12, "start": start, "end": end},
+            headers=anna.headers,
+        ),
+        201,
+    )
+    assert plan["user_id"] == anna.id and plan["created_by"] == anna.id
+    await error_of(await api.get(f"/api/users/{anna.id}/presence/plans", headers=bo.headers), 403)
+    body = {"activity_id": 12, "start": start, "end": end}
+    await error_of(await api.post(f"/api/users/{anna.id}/presence/plans", json=body, headers=bo.headers), 403)
+    by_admin = await ok(
+        await api.post(f"/api/users/{anna.id}/presence/plans", json=body, headers=admin.headers), 201
+    )
+    assert by_admin["created_by"] == admin.id
+    listed = await ok(await api.get(f"/api/users/{anna.id}/presence/plans", headers=admin.headers))
+    assert [p["id"] for p in listed] == [plan["id"], by_admin["id"]]
+    await error_of(await api.delete(f"/api/me/presence/plans/{plan['id']}", headers=bo.headers), 404)
+    await ok(await api.delete(f"/api/me/presence/plans/{plan['id']}", headers=anna.headers), 204)
+
+    bad = {"activity_id": 12, "start": "2030-01-01T10:00:00Z", "end": "2030-01-01T09:00:00Z"}
+    error = await error_of(await api.post("/api/me/presence/plans", json=bad, headers=anna.headers), 400)
+    assert "end" in error["fields"]
+    error = await error_of(
+        await api.post("/api/me/presence/plans", json={"activity_id": 12}, headers=anna.headers), 400
+    )
+    assert set(error["fields"]) == {"start", "end"}
+
+    now_plan = {"activity_id": 12, "start": time.time() - 5, "end": time.time() + 0.5}
+    await ok(await api.post("/api/me/presence/plans", json=now_plan, headers=anna.headers), 201)
+    me = await ok(await api.get("/api/me/presence", headers=anna.headers))
+    assert me["activity_id"] == 12 and me["availability"] == "busy"
+    for _ in range(60):
+        await asyncio.sleep(0.05)
+        me = await ok(await api.get("/api/me/presence", headers=anna.headers))
+        if me["activity_id"] is None:
+            break
+    assert (me["activity_id"], me["availability"], me["until"]) == (None, "available", None)

@@ -146,8 +146,8 @@ async def test_user_shortcut_is_private(core: Core) -> None:
 
 
 async def test_prs_persistence_across_core_restart(tmp_path: Path) -> None:
-    """DND, the activity and a running shortcut with its end time survive a restart; the timer
-    is armed again and restores the state before the shortcut."""
+    """DND, the activity, a running shortcut with its end time and a planned activity (PRS-06)
+    survive a restart; the timers are armed again and the shortcut's end restores the state before it."""
     config = BootstrapConfig(http_bind="127.0.0.1", http_port=0, sip_port=0)
     first = Core(tmp_path / "data", config)
     await first.start(serve_http=False, serve_sip=False)
@@ -161,6 +161,8 @@ async def test_prs_persistence_across_core_restart(tmp_path: Path) -> None:
         )
         await service.apply_shortcut(user_id, shortcut.id)
         until = service.get(user_id).until
+        start = time.time() + 3600
+        plan = await service.add_plan(user_id, {"activity_id": 2, "start": start, "end": start + 60}, None)
     finally:
         await first.stop()
 
@@ -180,6 +182,9 @@ async def test_prs_persistence_across_core_restart(tmp_path: Path) -> None:
         state = second.states.get("extension.1001")
         assert state is not None and state.attributes["dnd"] is True and state.attributes["until"] == until
         assert user_id in service._timers  # re-armed
+        assert [p.id for p in service.plans(user_id)] == [
+            plan.id
+        ] and plan.id in service._plan_timers  # PRS-06
         # The shortcut's end comes: what was before it is back.
         service.clock = lambda: (until or 0) + 1
         await service.run_due()
@@ -198,3 +203,34 @@ async def test_deleting_an_activity_clears_it_from_users(core: Core) -> None:
     assert service.get(user_id).activity_id is None
     state = core.states.get("extension.1001")
     assert state is not None and state.attributes["activity"] is None
+
+
+async def test_prs_06_planned_activity_starts_and_ends(core: Core) -> None:
+    """Future presence: at the start the activity is set (its availability too), at the end the
+    presence before it comes back (a restart keeps the plan: test_prs_persistence_across_core_restart)."""
+    service = presence(core)
+    user_id = await new_user(core, "anna", "1001")
+    await setup_activities(service)
+    now = time.time()
+    service.clock = lambda: now
+    plan = await service.add_plan(user_id, {"activity_id": 1, "start": now + 600, "end": now + 1200}, user_id)
+    assert [p.id for p in service.plans(user_id)] == [plan.id]
+    assert service.get(user_id).activity_id is None
+    service.clock = lambda: now + 601
+    await service.run_due()
+    during = service.get(user_id)
+    assert (during.activity_id, during.availability, during.until) == (1, "busy", now + 1200)
+    assert service.plans(user_id) == []
+    service.clock = lambda: now + 1201
+    await service.run_due()
+    after = service.get(user_id)
+    assert (after.activity_id, after.availability, after.until) == (None, "available", None)
+
+
+async def test_prs_06_plan_errors_name_the_field(core: Core) -> None:
+    service = presence(core)
+    user_id = await new_user(core, "anna", "1001")
+    now = time.time()
+    with pytest.raises(ConfigValidationError) as err:
+        await service.add_plan(user_id, {"activity_id": 9, "start": now + 100, "end": now + 50}, None)
+    assert set(err.value.fields) == {"activity_id", "end"}
