@@ -135,8 +135,8 @@ def _working_boundaries(time_: WorkingTime) -> Callable[[date], Iterable[int]]:
 
 def next_working_change(time_: WorkingTime, after: datetime) -> datetime | None:
     """The first moment after ``after`` at which ``working()`` changes (UTC), or None."""
-    if time_.week is None and not time_.extra:
-        return None  # always working time
+    if time_.week is None:
+        return None  # always working time (extra windows add nothing to it)
     if not any(time_.week or ()) and not time_.extra:
         return None  # never working time
     return next_change(lambda at: working(time_, at), _working_boundaries(time_), after, time_.zone)
