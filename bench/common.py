@@ -144,6 +144,15 @@ class BenchCordboard(CordboardProcess):
     def import_users(self, users: Sequence[tuple[str, str, str]]) -> None:
         """Create (username, extension, sip_password) users in one `cordboard user import`."""
         self.data.mkdir(parents=True, exist_ok=True)
+        # Every user's number must lie in a number range (NUM-01): add one per length for the
+        # bench's extensions (20000..., 3000...) outside the default range 1000-1999.
+        by_length: dict[int, list[str]] = {}
+        for _username, extension, _password in users:
+            by_length.setdefault(len(extension), []).append(extension)
+        for extensions in by_length.values():
+            first, last = min(extensions), max(extensions)
+            if not (len(first) == 4 and first >= "1000" and last <= "1999"):
+                self.cli("numbers", "add-range", first, last, "--purpose", "users", "--label", "bench")
         path = self.data / "bench-users.csv"
         with path.open("w", newline="") as out:
             writer = csv.writer(out)

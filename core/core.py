@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from cordboard.core.http.server import HttpServer
     from cordboard.core.identity.service import IdentityService
     from cordboard.core.media.prompts import PromptLibrary
+    from cordboard.core.numbers.service import NumberService
     from cordboard.core.plugin_manager import PluginManager
     from cordboard.core.presence.service import PresenceService
     from cordboard.core.provisioning.service import ProvisioningService
@@ -87,6 +88,7 @@ class Core:
         self.relays: RelayManager | None = None
         self.provisioning: ProvisioningService | None = None
         self.presence: PresenceService | None = None
+        self.numbers: NumberService
         self.discovery: Announcer | None = None
         self._prompts: PromptLibrary | None = None
 
@@ -127,6 +129,7 @@ class Core:
         from cordboard.core.config.settings import SettingsService
         from cordboard.core.http.server import HttpServer
         from cordboard.core.identity.service import IdentityService
+        from cordboard.core.numbers.service import NumberService
         from cordboard.core.plugin_manager import PluginManager
         from cordboard.core.provisioning.service import ProvisioningService
         from cordboard.core.schedules.service import ScheduleService
@@ -145,9 +148,11 @@ class Core:
         self.provisioning = ProvisioningService(self)
         await self.provisioning.start()
         await self._start_presence()
+        self.numbers = NumberService(self)
         if serve_sip:
             await self._start_sip()
         await self.plugins.start()
+        await self.numbers.start()
         if serve_http:
             self.http = HttpServer(self)
             await self.http.start()
@@ -252,6 +257,8 @@ class Core:
                 await self.plugins.stop()
             if self.presence is not None:
                 await self.presence.stop()
+            if hasattr(self, "numbers"):
+                self.numbers.stop()
             if hasattr(self, "schedules"):
                 await self.schedules.stop()
             if hasattr(self, "identity"):

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cordboard.core.calls.channel import ChannelHandler, InboundCall
     from cordboard.core.core import Core
     from cordboard.core.discovery.browse import DiscoveredPhone, ZeroconfService
+    from cordboard.core.numbers.model import NumberClaim
     from cordboard.core.plugin_api import SettingScope
     from cordboard.core.provisioning.vendor import ProvisioningVendor
     from cordboard.core.storage.migrations import Migration
@@ -130,6 +131,19 @@ def cordboard_http_routes() -> web.RouteTableDef | None:
 # ---------------------------------------------------------------------------------------------
 # Calls
 # ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def cordboard_number_claims(core: Core) -> Sequence[NumberClaim] | None:
+    """Return the numbers this plugin answers (``NumberClaim(number, label)``), for the number
+    registry (``core.numbers``, NUM-07): each number has one owner, so the registry refuses users
+    and aliases on them and lists them with the label as their owner. Called when any plugin loads
+    or unloads (read your numbers from what your lifespan set up). A claim on a number that is
+    already a user's, an alias or another plugin's is dropped with an error in the log. Claiming
+    does not route calls: answer them in ``cordboard_route_call``.
+
+    :param core: the running Core.
+    """
 
 
 @hookspec(firstresult=True)

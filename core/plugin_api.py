@@ -14,6 +14,7 @@ from cordboard.core.http.access import api, current_user, request_body
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.keys import DataKey
+from cordboard.core.numbers.model import NumberClaim
 from cordboard.core.services import ServiceCall
 from cordboard.core.state import State
 from cordboard.core.storage.migrations import Migration
@@ -32,6 +33,7 @@ __all__ = [
     "Event",
     "EventType",
     "Migration",
+    "NumberClaim",
     "PluginNotReady",
     "ServiceCall",
     "SettingScope",

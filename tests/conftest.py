@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from number_blocks import block_for
 
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
+from cordboard.core.exceptions import Conflict
 from cordboard.core.http.server import build_app
 from cordboard.core.identity.users import create_user
+from cordboard.core.numbers.storage import create_range
 
 ADMIN_PASSWORD = "admin-password-1"
 USER_PASSWORD = "user-password-1"
@@ -28,6 +32,14 @@ async def core(tmp_path: Path) -> AsyncIterator[Core]:
 
 
 async def add_user(core: Core, username: str, password: str, *, admin: bool = False, **extra: Any) -> int:
+    block = block_for(extra.get("extension"))
+    if block is not None:  # NUM-01: the number must lie in a range
+
+        def add_range(db: Any) -> None:
+            with contextlib.suppress(Conflict):
+                create_range(db, {"kind": "local", "first": block[0], "last": block[1]})
+
+        await core.db.call(add_range)
     user = await core.db.call(
         lambda db: create_user(
             db,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+from number_blocks import block_for
 
 
 def require_tool(name: str) -> str:
@@ -111,6 +112,8 @@ class CordboardProcess:
     """More cordboard.toml sections (TOML text), e.g. ``[storage]`` settings."""
     proc: subprocess.Popen[str] | None = None
     users: dict[str, SipUser] = field(default_factory=dict)
+    number_blocks: set[tuple[str, str]] = field(default_factory=set)
+    """Ranges added for the users' numbers (number_blocks.block_for)."""
     _token: str | None = None
 
     @property
@@ -162,6 +165,11 @@ level = "debug"
             last_name=last_name or "Tester",
         )
         self.data.mkdir(parents=True, exist_ok=True)
+        block = block_for(extension)
+        if block is not None and block not in self.number_blocks:
+            done = run_cli(self.data, "numbers", "add-range", *block, "--purpose", "users")
+            assert done.returncode == 0 or "overlaps" in done.stderr, done.stderr
+            self.number_blocks.add(block)
         secret = self.data / f".sip-{username}"
         secret.write_text(user.sip_password + "\n")
         self.cli(

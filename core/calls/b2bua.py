@@ -257,6 +257,12 @@ class B2bua:
                 self._send_bye(call, "b")
                 self._end(call, CallResult.ANSWERED, None, "no audio (media timeout)")
 
+    def find_account(self, number: str) -> SipAccount | None:
+        """The user a dialled number reaches: their extension or user name, or an alias of their
+        line (NUM-05, the number registry)."""
+        numbers = getattr(self.core, "numbers", None)
+        return self.sip.accounts.find(numbers.resolve(number) if numbers is not None else number)
+
     # -- CallHandler ----------------------------------------------------------------------------
     def on_request(
         self, key: TransactionKey, request: SipRequest, peer: Peer, cancel_of: TransactionKey | None
@@ -422,7 +428,7 @@ class B2bua:
             return
         caller = outcome.account
         dialled = _dialled(request)
-        callee = self.sip.accounts.find(dialled) if dialled else None
+        callee = self.find_account(dialled) if dialled else None
         now = time.time()
         record = CallRecord(
             id=ulid_now(),
@@ -1125,7 +1131,7 @@ class B2bua:
             target = refer_target(request)
             if other is None or other.ended:
                 raise ReferRefused(403, "Forbidden - No Call To Transfer Here")
-            if self.sip.accounts.find(target) is None:
+            if self.find_account(target) is None:
                 raise ReferRefused(404, "Not Found")
         except ReferRefused as refused:
             self.sip.respond(key, make_response(request, refused.status, refused.reason))

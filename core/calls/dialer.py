@@ -126,7 +126,7 @@ class Dialer:
         metadata: dict[str, Any],
     ) -> Channel | NotAnswered:
         b2bua = self._b2bua
-        accounts = [a for a in (b2bua.sip.accounts.find(n) for n in numbers) if a is not None]
+        accounts = [a for a in (b2bua.find_account(n) for n in numbers) if a is not None]
         if not accounts:
             return NotAnswered(CallResult.FAILED, 404, f"no user has the number {', '.join(numbers)}")
         bindings = [(a, b) for a in accounts if not a.locked for b in b2bua.sip.targets(a)]

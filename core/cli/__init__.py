@@ -83,8 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate = prompts_sub.add_parser("generate", help="speak the missing system prompts with espeak-ng")
     _data_arg(generate)
 
-    from cordboard.core.cli import system
+    from cordboard.core.cli import numbers, system
 
+    numbers.add_parser(sub, _data_arg)
     system.add_parser(sub, _data_arg)
     return parser
 
@@ -140,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             count = PromptLibrary(args.data).generate()
             print(f"{count} system prompts generated in {args.data / 'prompts' / 'system'}")
             return 0
+        if args.command == "numbers":
+            from cordboard.core.cli.numbers import ACTIONS as NUMBER_ACTIONS
+
+            return NUMBER_ACTIONS[args.numbers_command](args)
         if args.command == "system":
             from cordboard.core.cli.system import ACTIONS
 

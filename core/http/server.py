@@ -36,6 +36,7 @@ API_MODULES: Final = (
     "api_moh",
     "api_devices",
     "api_key_templates",
+    "api_numbers",
     "api_presence",
     "provision",
     "websocket",

@@ -200,6 +200,10 @@ def _check_unique(
         ).fetchone()
         if row:
             raise Conflict(f"extension {extension} already belongs to {row[0]}")
+        # NUM-01/NUM-07: inside a number range, and not an alias or a plugin's number.
+        from cordboard.core.numbers.storage import check_user_number
+
+        check_user_number(db, extension, user_id=exclude_id, field="extension")
 
 
 def _refuse_last_admin(db: sqlite_utils.Database, user: User, action: str) -> None:

@@ -16,6 +16,7 @@ import "./pages/users";
 import "./pages/user-edit";
 import "./pages/user-import";
 import "./pages/groups";
+import "./pages/numbers";
 import "./pages/group-edit";
 import "./pages/plugins";
 import "./pages/plugin-settings";
@@ -41,6 +42,7 @@ const ROUTES: RouteDef[] = [
   { name: "user-import", pattern: "/users/import" },
   { name: "user", pattern: "/users/:id" },
   { name: "groups", pattern: "/groups" },
+  { name: "numbers", pattern: "/numbers" },
   { name: "group", pattern: "/groups/:id" },
   { name: "plugins", pattern: "/plugins" },
   { name: "plugin", pattern: "/plugins/:domain" },
@@ -67,6 +69,7 @@ const ADMIN_ROUTES = new Set([
   "user-import",
   "user",
   "groups",
+  "numbers",
   "group",
   "plugins",
   "plugin",
@@ -91,6 +94,7 @@ const TITLES: Record<string, MessageKey> = {
   "user-import": "import.title",
   user: "nav.users",
   groups: "groups.title",
+  numbers: "numbers.title",
   group: "nav.groups",
   plugins: "plugins.title",
   plugin: "plugins.title",
@@ -116,6 +120,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/phones", "nav.phones", "phones"],
   ["/users", "nav.users", "users"],
   ["/groups", "nav.groups", "groups"],
+  ["/numbers", "nav.numbers", "numbers"],
   ["/plugins", "nav.plugins", "plugins"],
   ["/settings", "nav.settings", "settings"],
   ["/system", "nav.system", "system"],
@@ -298,6 +303,8 @@ export class CbApp extends LightElement {
         return html`<cb-user-edit .userId=${Number(p["id"])}></cb-user-edit>`;
       case "groups":
         return html`<cb-groups></cb-groups>`;
+      case "numbers":
+        return html`<cb-numbers></cb-numbers>`;
       case "group":
         return html`<cb-group-edit .groupId=${Number(p["id"])}></cb-group-edit>`;
       case "plugins":

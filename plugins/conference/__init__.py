@@ -11,7 +11,7 @@ import voluptuous as vol
 
 from cordboard.core.calls.channel import ChannelHandler, InboundCall
 from cordboard.core.core import Core
-from cordboard.core.plugin_api import hookimpl
+from cordboard.core.plugin_api import NumberClaim, hookimpl
 from cordboard.plugins.conference.const import ROOMS_KEY
 
 
@@ -42,3 +42,9 @@ def cordboard_lifespan(core: Core, config: Mapping[str, Any]) -> AbstractAsyncCo
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
     rooms = core.data.get(ROOMS_KEY)
     return rooms.handler(call.dialled) if rooms is not None else None
+
+
+@hookimpl
+def cordboard_number_claims(core: Core) -> list[NumberClaim]:
+    rooms = core.data.get(ROOMS_KEY)
+    return [NumberClaim(number, "Conference room") for number in rooms.numbers] if rooms is not None else []

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from cordboard.core.calls.channel import ChannelHandler, InboundCall
 from cordboard.core.core import Core
-from cordboard.core.plugin_api import hookimpl
+from cordboard.core.plugin_api import NumberClaim, hookimpl
 
 
 @hookimpl
@@ -75,3 +75,15 @@ def cordboard_http_routes() -> web.RouteTableDef:
     from cordboard.plugins.diagnostics.http import routes
 
     return routes
+
+
+@hookimpl
+def cordboard_number_claims(core: Core) -> list[NumberClaim]:
+    from cordboard.core.const import ECHO_TEST_NUMBER
+    from cordboard.plugins.diagnostics.const import LINE_TEST_KEY, RECORDED_ECHO_KEY
+
+    found = [(core.data.get(ECHO_TEST_NUMBER), "Echo test"), (core.data.get(LINE_TEST_KEY), "Line test")]
+    recorded = core.data.get(RECORDED_ECHO_KEY)
+    if recorded is not None:
+        found.append((recorded[0], "Recorded echo test"))
+    return [NumberClaim(number, label) for number, label in found if number]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cordboard_process import CordboardProcess, http_json, run_cli
+from number_blocks import block_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "frontend" / "dist" / "index.html"
@@ -170,6 +171,15 @@ def add_user(
     }
     if sip:
         body["sip_password"] = password
+    block = block_for(extension)
+    if block is not None:  # NUM-01: the number must lie in a range; 409 when it exists already
+        status, found = cordboard.api(
+            "POST",
+            "/api/numbers/ranges",
+            {"kind": "local", "first": block[0], "last": block[1]},
+            cordboard.token(),
+        )
+        assert status in (201, 409), found
     status, user = cordboard.api("POST", "/api/users", body, cordboard.token())
     assert status == 201, user
     return int(user["id"]), password

@@ -38,7 +38,7 @@ def _login_returns_to_the_page_and_create_user(page: Any, cordboard: Cordboard) 
     page.get_by_label("Last name").fill("Builder")
     page.get_by_label("Username").fill("bob")
     page.get_by_label("E-mail").fill("bob@example.com")
-    page.get_by_label("Extension").fill("2001")
+    page.get_by_label("Extension").fill("1201")
     page.get_by_role("button", name="Create").click()
     expect(page.locator("#user-first_name-error")).to_have_text("at most 100 characters")
     expect(page.get_by_label("First name")).to_have_attribute("aria-invalid", "true")
@@ -51,7 +51,7 @@ def _login_returns_to_the_page_and_create_user(page: Any, cordboard: Cordboard) 
     shot(page, "user-edit")
 
     page.get_by_role("link", name="Users", exact=True).click()
-    page.get_by_label("Search users").fill("2001")
+    page.get_by_label("Search users").fill("1201")
     rows = page.locator("table.data tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Bob Builder")
@@ -197,7 +197,7 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
         "email": "carl@example.com",
         "password": "carl-password-1",
         "language": "da",
-        "extension": "2010",
+        "extension": "1210",
     }
     status, carl = cordboard.api("POST", "/api/users", body, token)
     assert status == 201, carl

@@ -240,3 +240,66 @@ def test_a_cpu_numpy_cannot_use_is_named_before_anything_else_runs(
     assert main(["run", "--data", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "x86-64-v2" in err and "SSE4.2" in err and "baseline" in err
+
+
+def test_numbers_ranges_from_the_command_line(capsys: pytest.CaptureFixture[str], data: Path) -> None:
+    """NUM-01 for installers' scripts: add a range, list it, users in it; bad ranges named."""
+    code, out, _ = run(
+        capsys,
+        "numbers",
+        "add-range",
+        "20000",
+        "20099",
+        "--purpose",
+        "users",
+        "--label",
+        "Annex",
+        "--data",
+        str(data),
+    )
+    assert code == 0 and "Range 20000-20099 (local, users) added" in out
+    code, _, err = run(capsys, "numbers", "add-range", "20050", "20150", "--data", str(data))
+    assert code == 1 and "overlaps the range 20000-20099" in err
+    code, _, err = run(capsys, "numbers", "add-range", "+4589401000", "+458940109", "--data", str(data))
+    assert code == 1 and "last: must have as many digits as first" in err
+    code, out, _ = run(
+        capsys,
+        "user",
+        "add",
+        "zed",
+        "--first-name",
+        "Zed",
+        "--last-name",
+        "Z",
+        "--email",
+        "z@example.com",
+        "--extension",
+        "20001",
+        "--data",
+        str(data),
+    )
+    assert code == 0
+    code, out, _ = run(capsys, "numbers", "list", "--json", "--data", str(data))
+    listed = json.loads(out)
+    assert [(r["first"], r["last"]) for r in listed["ranges"]][-1] == ("20000", "20099")
+    assert listed["numbers"]["20001"]["kind"] == "user"
+    code, _, err = run(
+        capsys,
+        "user",
+        "add",
+        "amy",
+        "--first-name",
+        "Amy",
+        "--last-name",
+        "A",
+        "--email",
+        "a@example.com",
+        "--extension",
+        "30001",
+        "--data",
+        str(data),
+    )
+    assert code == 1 and "30001 is outside every number range" in err
+    annex = listed["ranges"][-1]["id"]
+    code, _, err = run(capsys, "numbers", "delete-range", str(annex), "--data", str(data))
+    assert code == 1 and "20001 (Zed Z) would be outside every number range" in err

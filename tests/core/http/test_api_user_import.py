@@ -39,7 +39,7 @@ async def test_export_has_import_columns_and_no_secrets(
 async def test_dry_run_lists_changes_and_changes_nothing(
     api: TestClient, admin_headers: dict[str, str]
 ) -> None:
-    rows = ["bob,2001,Bob,Builder,bob@example.com,", "carl,2002,Carl,C,carl@example.com,sip-secret-123456"]
+    rows = ["bob,1201,Bob,Builder,bob@example.com,", "carl,1202,Carl,C,carl@example.com,sip-secret-123456"]
     text = "\n".join([HEADER, *rows]) + "\n"
     resp = await api.post("/api/users/import", headers=admin_headers, json={"csv": text, "dry_run": True})
     assert resp.status == 200, await resp.text()
@@ -59,7 +59,7 @@ async def test_apply_creates_and_updates_and_fires_events(
     seen: list[Event] = []
     core.bus.listen(EVENT_USER_CREATED, seen.append)
     core.bus.listen(EVENT_USER_UPDATED, seen.append)
-    text = f"{HEADER}\nbob,2001,Bob,Builder,bob@example.com,\nanna,1001,Anna,Renamed,anna@example.com,\n"
+    text = f"{HEADER}\nbob,1201,Bob,Builder,bob@example.com,\nanna,1001,Anna,Renamed,anna@example.com,\n"
     preview = await (
         await api.post("/api/users/import", headers=admin_headers, json={"csv": text, "dry_run": True})
     ).json()
@@ -68,7 +68,7 @@ async def test_apply_creates_and_updates_and_fires_events(
     assert resp.status == 200, await resp.text()
     assert (await resp.json())["applied"] is True
     users = await _users(api, admin_headers)
-    assert users["bob"]["extension"] == "2001"
+    assert users["bob"]["extension"] == "1201"
     assert users["anna"]["last_name"] == "Renamed"
     assert {e.event_type for e in seen} == {"user.created", "user.updated"}
 
@@ -87,7 +87,7 @@ async def test_export_then_import_changes_nothing(
 async def test_errors_listed_in_preview_and_refuse_a_real_run(
     api: TestClient, admin_headers: dict[str, str], check_error
 ) -> None:
-    text = f"{HEADER}\nbob,2001,Bob,Builder,bob@example.com,\neve,2001,Eve,E,not-an-address,\n"
+    text = f"{HEADER}\nbob,1201,Bob,Builder,bob@example.com,\neve,1201,Eve,E,not-an-address,\n"
     resp = await api.post("/api/users/import", headers=admin_headers, json={"csv": text})
     assert resp.status == 200
     body = await resp.json()
