@@ -144,6 +144,11 @@ def _user_sets_presence(page: Any, cordboard: Cordboard, user_id: int, password:
 
 def _admin_clears_dnd(page: Any, cordboard: Cordboard, user_id: int) -> None:
     login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    # PRS-01: the users list shows each extension's availability, and DND, from the live states.
+    page.locator("#nav").get_by_role("link", name="Users").click()
+    row = page.locator("tbody tr", has_text="Pia Prinz")
+    expect(row.get_by_test_id("presence-badge")).to_have_text("Available")
+    expect(row).to_contain_text("Do not disturb")
     page.goto(cordboard.base + f"/users/{user_id}")
     card = page.get_by_test_id("user-presence")
     expect(card.get_by_test_id("presence-dnd")).to_be_visible()

@@ -551,3 +551,30 @@ export class CbUserPresence extends LightElement {
     </section>`;
   }
 }
+
+/** PRS-01 in the directory: an extension's availability (and DND, call state) from its live state. */
+@customElement("cb-presence-badge")
+export class CbPresenceBadge extends LightElement {
+  @property() extension = "";
+  private readonly onStates = () => this.requestUpdate();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    live.addEventListener("states", this.onStates);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    live.removeEventListener("states", this.onStates);
+  }
+
+  protected override render(): TemplateResult {
+    const a = live.states.get(`extension.${this.extension}`)?.attributes ?? {};
+    const availability = a["availability"];
+    if (availability !== "available" && availability !== "busy") return html``;
+    const callState = a["call_state"];
+    return html`<span class="badge ${availability === "available" ? "ok" : "warn"}" data-testid="presence-badge">${availabilityText(availability)}</span>
+      ${a["dnd"] === true ? html`<span class="badge bad">${t("presence.dnd")}</span>` : nothing}
+      ${callState === "ringing" || callState === "in_call" ? html`<span class="badge">${callStateText(callState)}</span>` : nothing}`;
+  }
+}

@@ -10,6 +10,7 @@ import { session, toast } from "../session";
 import type { Group, User } from "../types";
 import { live } from "../ws";
 import { timeZones } from "../validate";
+import "../components/presence-control";
 
 const REFRESH_ON = new Set(["user.created", "user.updated", "user.deleted", "group.updated", "storage.external_change"]);
 
@@ -240,7 +241,7 @@ export class CbUsers extends LightElement {
               </td>
               <td data-label=${t("users.name")}><a href="/users/${u.id}">${fullName(u)}</a></td>
               <td data-label=${t("users.username")}>${u.username}</td>
-              <td data-label=${t("users.extension")}>${u.extension ?? "—"}</td>
+              <td data-label=${t("users.extension")}>${u.extension ? html`${u.extension} <cb-presence-badge .extension=${u.extension}></cb-presence-badge>` : "—"}</td>
               <td data-label=${t("users.email")} class="wrap">${u.email}</td>
               <td data-label=${t("users.role")}>${t(u.role === "admin" ? "user.role.admin" : "user.role.user")}</td>
               <td data-label=${t("users.groups")}>${this.groupNames(u).join(", ") || "—"}</td>
