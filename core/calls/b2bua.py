@@ -257,6 +257,26 @@ class B2bua:
                 self._send_bye(call, "b")
                 self._end(call, CallResult.ANSWERED, None, "no audio (media timeout)")
 
+    def _presence_target(self, callee: SipAccount, caller: SipAccount) -> SipAccount | None:
+        """Whose phones a direct call to ``callee`` rings, by the callee's presence: the user of an
+        active shortcut's diversion number (PRS-05; one hop, and not back to the caller's own
+        diversion), none while do-not-disturb is on (PRS-10: the caller hears busy until the routing
+        rules give DND its fallback), else the callee. Diversions to external numbers wait for the
+        trunks (issue 5): until then such a call rings the callee."""
+        from cordboard.core.presence.rules import diversion_target, offerable_for_direct_call
+
+        presence = getattr(self.core, "presence", None)
+        if presence is None or callee.user_id is None:
+            return callee
+        state = presence.get(callee.user_id)
+        diverted = diversion_target(state)
+        if diverted:
+            target = self.find_account(diverted)
+            if target is not None and target.user_id not in (callee.user_id, caller.user_id):
+                _LOGGER.info("Call to %s diverted to %s (presence)", callee.extension, diverted)
+                return target
+        return callee if offerable_for_direct_call(state) else None
+
     def find_account(self, number: str) -> SipAccount | None:
         """The user a dialled number reaches: their extension or user name, or an alias of their
         line (NUM-05, the number registry)."""
@@ -450,6 +470,10 @@ class B2bua:
             return
         if callee is None:
             self._reject(attempt, 404, "Not Found", CallResult.FAILED)
+            return
+        callee = self._presence_target(callee, caller)
+        if callee is None:
+            self._reject(attempt, 486, "Busy Here - Do Not Disturb", CallResult.BUSY)
             return
         targets = self.sip.targets(callee) if not callee.locked else []
         if not targets:

@@ -1,0 +1,66 @@
+"""Presence decides whose phones a direct call rings (PRS-05, PRS-10), with SIP test phones: while
+ann has do-not-disturb on, bo's call to her gets busy and her phone stays quiet; while her presence
+carries a diversion to cy's number, bo's call rings cy; without either it rings ann."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from loopback_pbx import registered_phone, running_pbx, wait_for_sip_account
+from sip_phone import TestPhone
+
+from cordboard.core.calls.history import list_calls
+from cordboard.core.core import Core
+
+CY_PASSWORD = "cy-sip-password-1"
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", 42900, 42999) as core:
+        await core.identity.create_user(
+            username="cy", first_name="Cy", last_name="Tester", email="cy@example.com",
+            sip_password=CY_PASSWORD, extension="1003",
+        )  # fmt: skip
+        yield core
+
+
+async def user_id(core: Core, username: str) -> int:
+    return next(u.id for u in await core.identity.list_users() if u.username == username)
+
+
+async def test_prs_10_dnd_gives_busy_and_prs_05_a_diversion_rings_its_number(pbx: Core) -> None:
+    assert pbx.presence is not None
+    ann_id = await user_id(pbx, "ann")
+    await wait_for_sip_account(pbx, "cy")
+    assert pbx.sip is not None
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
+    cy = await TestPhone("cy", CY_PASSWORD, pbx.sip.transports.addresses["udp"]).open()
+    try:
+        assert (await cy.register()).status == 200
+        await pbx.presence.set_presence(ann_id, {"dnd": True})
+        _invite, refused = await bo.invite("1001")
+        assert (refused.status, refused.reason) == (486, "Busy Here - Do Not Disturb")
+        with pytest.raises(TimeoutError):
+            await ann.wait_request("INVITE", wait=0.5)
+
+        await pbx.presence.set_presence(ann_id, {"dnd": False, "diversion": "1003"})
+        calling = asyncio.create_task(bo.invite("1001"))
+        ringing = await cy.wait_request("INVITE")
+        cy.answer(ringing, 486)
+        assert (await calling)[1].status == 486
+        with pytest.raises(TimeoutError):
+            await ann.wait_request("INVITE", wait=0.3)
+
+        await pbx.presence.set_presence(ann_id, {"diversion": None})
+        calling = asyncio.create_task(bo.invite("1001"))
+        ann.answer(await ann.wait_request("INVITE"), 486)
+        assert (await calling)[1].status == 486
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
+    rows = await pbx.db.call(list_calls)
+    assert [r["result"] for r in rows] == ["busy", "busy", "busy"]
