@@ -145,6 +145,7 @@ async def create_my_shortcut(request: web.Request) -> web.Response:
 @routes.put(MY_SHORTCUT)
 @api(access="user", body=SHORTCUT_BODY)
 async def put_my_shortcut(request: web.Request) -> web.Response:
+    """Replace one of the caller's private shortcuts."""
     shortcut = await presence_of(request).save_shortcut(
         current_user(request).id, request_body(request), path_id(request, "shortcut_id")
     )
@@ -154,6 +155,7 @@ async def put_my_shortcut(request: web.Request) -> web.Response:
 @routes.delete(MY_SHORTCUT)
 @api(access="user")
 async def delete_my_shortcut(request: web.Request) -> web.Response:
+    """Delete one of the caller's private shortcuts."""
     await presence_of(request).delete_shortcut(current_user(request).id, path_id(request, "shortcut_id"))
     return web.Response(status=204)
 
@@ -189,6 +191,7 @@ async def create_activity(request: web.Request) -> web.Response:
 @routes.put(ACTIVITY)
 @api(access="admin", body=ACTIVITY_UPDATE)
 async def put_activity(request: web.Request) -> web.Response:
+    """Change an activity's name, show-as, prompt and labels; its users' states show the change."""
     activity = await presence_of(request).save_activity(
         request_body(request), path_id(request, "activity_id")
     )
@@ -213,6 +216,7 @@ async def list_roles(request: web.Request) -> web.Response:
 @routes.post("/api/presence/roles")
 @api(access="admin", body=ROLE_CREATE)
 async def create_role(request: web.Request) -> web.Response:
+    """Create a presence role; without an ``id`` it gets the next free number."""
     role = await presence_of(request).save_role(request_body(request))
     return web.json_response(role.as_dict(), status=201)
 
@@ -220,6 +224,7 @@ async def create_role(request: web.Request) -> web.Response:
 @routes.put(ROLE)
 @api(access="admin", body=ROLE_UPDATE)
 async def put_role(request: web.Request) -> web.Response:
+    """Rename a presence role or change its labels."""
     role = await presence_of(request).save_role(request_body(request), path_id(request, "role_id"))
     return web.json_response(role.as_dict())
 
@@ -227,6 +232,7 @@ async def put_role(request: web.Request) -> web.Response:
 @routes.delete(ROLE)
 @api(access="admin")
 async def delete_role(request: web.Request) -> web.Response:
+    """Delete a presence role; users who had it set have none."""
     await presence_of(request).delete_role(path_id(request, "role_id"))
     return web.Response(status=204)
 
@@ -241,6 +247,7 @@ async def list_shortcuts(request: web.Request) -> web.Response:
 @routes.post("/api/presence/shortcuts")
 @api(access="admin", body=SHORTCUT_BODY)
 async def create_shortcut(request: web.Request) -> web.Response:
+    """Create a shortcut every user sees (PRS-04)."""
     shortcut = await presence_of(request).save_shortcut(None, request_body(request))
     return web.json_response(shortcut.as_dict(), status=201)
 
@@ -248,6 +255,7 @@ async def create_shortcut(request: web.Request) -> web.Response:
 @routes.put(SHORTCUT)
 @api(access="admin", body=SHORTCUT_BODY)
 async def put_shortcut(request: web.Request) -> web.Response:
+    """Replace one of the shortcuts every user sees."""
     shortcut = await presence_of(request).save_shortcut(
         None, request_body(request), path_id(request, "shortcut_id")
     )
@@ -257,6 +265,7 @@ async def put_shortcut(request: web.Request) -> web.Response:
 @routes.delete(SHORTCUT)
 @api(access="admin")
 async def delete_shortcut(request: web.Request) -> web.Response:
+    """Delete one of the shortcuts every user sees."""
     await presence_of(request).delete_shortcut(None, path_id(request, "shortcut_id"))
     return web.Response(status=204)
 
@@ -285,6 +294,7 @@ async def create_my_plan(request: web.Request) -> web.Response:
 @routes.delete("/api/me/presence/plans/" + ID_PATTERN % "plan_id")
 @api(access="user")
 async def delete_my_plan(request: web.Request) -> web.Response:
+    """Drop one of the caller's planned activities that has not started."""
     await presence_of(request).delete_plan(path_id(request, "plan_id"), current_user(request).id)
     return web.Response(status=204)
 
@@ -312,6 +322,7 @@ async def create_user_plan(request: web.Request) -> web.Response:
 @routes.delete(USER_PRESENCE + "/plans/" + ID_PATTERN % "plan_id")
 @api(access="user")
 async def delete_user_plan(request: web.Request) -> web.Response:
+    """Drop a user's planned activity: one's own, or anyone's for an admin."""
     user_id = path_id(request, "user_id")
     self_or_admin(request, user_id, "change the planned presence of")
     await presence_of(request).delete_plan(path_id(request, "plan_id"), user_id)
