@@ -630,7 +630,7 @@ export const da: Dictionary = {
   "sched.ownWeek": "Egen arbejdstid på dette niveau",
   "sched.ownExceptions": "Egne undtagelsesdatoer på dette niveau",
   "sched.ownExtra": "Egne ekstra tidsrum på dette niveau",
-  "sched.inherited": "Arvet: organisationens værdier vises.",
+  "sched.inherited": "Arvet: det, der gælder fra niveauet over, vises.",
   "sched.exceptions": "Undtagelsesdatoer",
   "sched.exceptionsHint": "På disse datoer regnes hele dagen som uden for arbejdstiden, f.eks. helligdage.",
   "sched.exceptionDate": "Dato",

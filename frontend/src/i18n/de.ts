@@ -630,7 +630,7 @@ export const de: Dictionary = {
   "sched.ownWeek": "Eigene Arbeitszeiten auf dieser Ebene",
   "sched.ownExceptions": "Eigene Ausnahmetage auf dieser Ebene",
   "sched.ownExtra": "Eigene zusätzliche Zeiten auf dieser Ebene",
-  "sched.inherited": "Geerbt: die Werte der Organisation werden gezeigt.",
+  "sched.inherited": "Geerbt: gezeigt wird, was von der Ebene darüber gilt.",
   "sched.exceptions": "Ausnahmetage",
   "sched.exceptionsHint": "An diesen Tagen gilt der ganze Tag als außerhalb der Arbeitszeit, etwa an Feiertagen.",
   "sched.exceptionDate": "Datum",

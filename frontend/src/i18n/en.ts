@@ -628,7 +628,7 @@ export const en = {
   "sched.ownWeek": "Own working hours at this level",
   "sched.ownExceptions": "Own exception dates at this level",
   "sched.ownExtra": "Own extra windows at this level",
-  "sched.inherited": "Inherited: the organisation's values are shown.",
+  "sched.inherited": "Inherited: what applies from the level above is shown.",
   "sched.exceptions": "Exception dates",
   "sched.exceptionsHint": "On these dates the whole day counts as outside working hours, such as public holidays.",
   "sched.exceptionDate": "Date",

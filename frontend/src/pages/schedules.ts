@@ -24,6 +24,7 @@ import {
   type Errors,
   type ExtraWindow,
   type HoursLevel,
+  type HoursStatus,
   type Week,
 } from "../schedules";
 import { toast } from "../session";
@@ -67,10 +68,14 @@ export class CbSchedules extends LightElement {
 
   private async start(): Promise<void> {
     try {
-      const [groups, users] = await Promise.all([api.get<Group[]>("/api/groups"), api.get<User[]>("/api/users")]);
+      const [groups, users, extend] = await Promise.all([
+        api.get<Group[]>("/api/groups"),
+        api.get<User[]>("/api/users"),
+        api.get<{ group_ids: number[] }>("/api/working_hours/extend_groups"),
+      ]);
       this.groups = groups;
       this.users = users;
-      this.extendGroups = (await api.get<{ group_ids: number[] }>("/api/working_hours/extend_groups")).group_ids;
+      this.extendGroups = extend.group_ids;
     } catch (err) {
       this.loadError = errorText(err);
       return;
@@ -85,11 +90,16 @@ export class CbSchedules extends LightElement {
     this.error = "";
     if (this.scope !== "org" && this.scopeId === null) return;
     try {
-      const [level, org] = await Promise.all([
+      // What applies when a part is not set here: for a user what their groups or the
+      // organisation set (the effective hours), for a group the organisation's.
+      const [level, above] = await Promise.all([
         api.get<HoursLevel>(levelPath(this.scope, this.scopeId)),
-        this.scope === "org" ? Promise.resolve(null) : api.get<HoursLevel>(levelPath("org", null)),
+        this.scope === "org"
+          ? Promise.resolve<HoursLevel>({ week: null, exceptions: null, extra: null })
+          : this.scope === "user"
+            ? api.get<HoursStatus>(`/api/working_hours/user/${this.scopeId}/status`).then((s) => s.effective)
+            : api.get<HoursLevel>(levelPath("org", null)),
       ]);
-      const above = org ?? { week: null, exceptions: null, extra: null };
       const org_ = this.scope === "org";
       this.here = {
         week: org_ || level.week !== null,
