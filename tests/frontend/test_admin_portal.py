@@ -101,13 +101,13 @@ def _csv_import_preview_then_apply(page: Any, cordboard: Cordboard) -> None:
     login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, "/login?next=/users/import")
     expect(page.get_by_role("heading", name="Import users from CSV")).to_be_visible()
     header = "username,extension,first_name,last_name,email,sip_password"
-    bad = f"{header}\nfrida,3001,Frida,Fjord,not-an-address,\n"
+    bad = f"{header}\nfrida,1401,Frida,Fjord,not-an-address,\n"
     page.get_by_label("CSV text").fill(bad)
     page.get_by_role("button", name="Preview changes").click()
     expect(page.get_by_test_id("import-errors")).to_contain_text("Line 2")
     expect(page.get_by_role("button", name="Apply changes")).to_be_disabled()
 
-    rows = ["frida,3001,Frida,Fjord,frida@example.com,", "gus,3002,Gus,Grau,gus@example.com,sip-secret-1234"]
+    rows = ["frida,1401,Frida,Fjord,frida@example.com,", "gus,1402,Gus,Grau,gus@example.com,sip-secret-1234"]
     good = "\n".join([header, *rows]) + "\n"
     page.get_by_label("CSV text").fill(good)
     page.get_by_role("button", name="Preview changes").click()
@@ -124,7 +124,7 @@ def _csv_import_preview_then_apply(page: Any, cordboard: Cordboard) -> None:
     expect(page.get_by_role("link", name="Frida Fjord")).to_be_visible()
     _, users = cordboard.api("GET", "/api/users", token=token)
     by_name = {u["username"]: u for u in users}
-    assert by_name["gus"]["extension"] == "3002" and by_name["gus"]["has_sip_password"]
+    assert by_name["gus"]["extension"] == "1402" and by_name["gus"]["has_sip_password"]
 
 
 def test_invalid_plugin_setting_shows_field_error_and_saves_nothing(
@@ -205,8 +205,10 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
     expect(page).to_have_url(cordboard.base + "/profile")
     expect(page.get_by_role("heading", name="Min profil")).to_be_visible()  # the user's language: Danish
     nav = page.locator("#nav")
-    expect(nav.get_by_role("link")).to_have_count(2)  # the user portal: "Mine opkald" and "Min profil"
-    expect(nav.get_by_role("link", name="Mine opkald")).to_be_visible()
+    # The user portal only: "Mine opkald", "Min profil", "Min tilstedeværelse", "Min arbejdstid".
+    expect(nav.get_by_role("link")).to_have_count(4)
+    for name in ("Mine opkald", "Min profil", "Min tilstedeværelse", "Min arbejdstid"):
+        expect(nav.get_by_role("link", name=name)).to_be_visible()
     shot(page, "profile-user")
 
     for path in ("/", "/users", "/plugins/system_info", "/settings", "/calls", "/phones"):
