@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from cordboard.core.plugin_manager import PluginManager
     from cordboard.core.presence.service import PresenceService
     from cordboard.core.provisioning.service import ProvisioningService
+    from cordboard.core.routing.service import RoutingService
     from cordboard.core.rtp.relay import RelayManager
     from cordboard.core.schedules.service import ScheduleService
     from cordboard.core.sip.service import SipService
@@ -89,6 +90,7 @@ class Core:
         self.provisioning: ProvisioningService | None = None
         self.presence: PresenceService | None = None
         self.numbers: NumberService
+        self.routing: RoutingService
         self.discovery: Announcer | None = None
         self._prompts: PromptLibrary | None = None
 
@@ -132,6 +134,7 @@ class Core:
         from cordboard.core.numbers.service import NumberService
         from cordboard.core.plugin_manager import PluginManager
         from cordboard.core.provisioning.service import ProvisioningService
+        from cordboard.core.routing.service import RoutingService
         from cordboard.core.schedules.service import ScheduleService
 
         self.state = CoreState.STARTING
@@ -153,6 +156,8 @@ class Core:
             await self._start_sip()
         await self.plugins.start()
         await self.numbers.start()
+        self.routing = RoutingService(self)
+        await self.routing.start()
         if serve_http:
             self.http = HttpServer(self)
             await self.http.start()

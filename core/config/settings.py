@@ -474,11 +474,12 @@ class SettingsService:
     def __init__(self, core: Core) -> None:
         from cordboard.core.media.moh_library import music_on_hold_setting
         from cordboard.core.provisioning.settings import PROVISIONING_SPECS
+        from cordboard.core.routing.settings import ROUTING_SPECS
 
         self._core = core
         # Specs that need the data folder (music on hold is checked against the classes on disk).
         self.registry = SettingsRegistry(
-            (*CORE_SPECS, *PROVISIONING_SPECS, music_on_hold_setting(core.data_dir))
+            (*CORE_SPECS, *PROVISIONING_SPECS, *ROUTING_SPECS, music_on_hold_setting(core.data_dir))
         )
 
     async def _db(self, func: Callable[[sqlite_utils.Database], _T]) -> _T:

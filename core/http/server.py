@@ -37,6 +37,7 @@ API_MODULES: Final = (
     "api_devices",
     "api_key_templates",
     "api_numbers",
+    "api_routing",
     "api_presence",
     "provision",
     "websocket",

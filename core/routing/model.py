@@ -1,0 +1,216 @@
+"""Routing rules (FEATURES.md RTE): three lists per level, rules as "conditions plus timed
+destinations", and the facts a rule is checked against.
+
+A rule reads as a sentence (RTE-04): "when a call is received and the user is in a call, ring the
+phones at once and voicemail after 10 seconds" is ``conditions={"in_call": True}`` with the
+destinations ``phones`` after 0 s and ``voicemail`` after 10 s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, Literal
+
+import voluptuous as vol
+
+from cordboard.core.exceptions import ConfigValidationError
+
+LISTS: Final = ("incoming", "outgoing", "fallback")
+"""RTE-01: rules for calls a user receives, calls a user places, and calls no rule took."""
+SCOPES: Final = ("org", "group", "user")
+TIERS: Final = ("required", "overridable")
+"""RTE-03: org and group rules are required (checked before the user's) or overridable (after)."""
+DESTINATION_KINDS: Final = ("phones", "number", "voicemail", "busy", "reject")
+"""``phones``: the user's registered terminals; ``number``: forward to a number; ``voicemail``;
+``busy`` (486) and ``reject`` (603) end the call."""
+ENDING_KINDS: Final = frozenset({"busy", "reject"})
+CALLER_KINDS: Final = ("internal", "external", "anonymous")
+MAX_AFTER_S: Final = 600
+_DIALLABLE: Final = re.compile(r"^\+?[0-9*#]{2,20}$")
+
+Scope = Literal["org", "group", "user"]
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    kind: str
+    after_s: int = 0
+    """RTE-04: seconds after the rule fired (0: at once)."""
+    target: str | None = None
+    """The number, for ``number``."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "after_s": self.after_s, "target": self.target}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: int
+    scope: Scope
+    scope_id: int | None
+    list: str
+    tier: str | None
+    """``required`` / ``overridable`` for org and group rules; None for a user's own."""
+    position: int
+    name: str
+    enabled: bool
+    conditions: dict[str, Any]
+    destinations: tuple[Destination, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "scope": self.scope,
+            "scope_id": self.scope_id,
+            "list": self.list,
+            "tier": self.tier,
+            "position": self.position,
+            "name": self.name,
+            "enabled": self.enabled,
+            "conditions": self.conditions,
+            "destinations": [d.as_dict() for d in self.destinations],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CallFacts:
+    """What the rules look at for one call to (or from) one user at one time."""
+
+    user_id: int
+    at: datetime
+    availability: str = "available"
+    activity_id: int | None = None
+    role_id: int | None = None
+    dnd: bool = False
+    in_call: bool = False
+    in_working_hours: bool = True
+    caller_kind: str = "internal"
+    caller_number: str = ""
+    called_number: str = ""
+    group_ids: tuple[int, ...] = field(default_factory=tuple)
+    """The user's groups, highest priority first."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "at": self.at.isoformat(),
+            "availability": self.availability,
+            "activity_id": self.activity_id,
+            "role_id": self.role_id,
+            "dnd": self.dnd,
+            "in_call": self.in_call,
+            "in_working_hours": self.in_working_hours,
+            "caller_kind": self.caller_kind,
+            "caller_number": self.caller_number,
+            "called_number": self.called_number,
+        }
+
+
+# -- validation -----------------------------------------------------------------------------------
+def _diallable(value: Any) -> str:
+    text = str(value).strip().replace(" ", "")
+    if not _DIALLABLE.match(text):
+        raise vol.Invalid("a number to dial: digits, * and #, or + and digits")
+    return text
+
+
+def _id_list(value: Any) -> list[int]:
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise vol.Invalid("expected a list of ids")
+    return sorted(set(value))
+
+
+CONDITIONS: Final = vol.Schema(
+    {
+        vol.Optional("availability"): vol.In(("available", "busy"), msg="available or busy"),
+        vol.Optional("activity_ids"): _id_list,
+        vol.Optional("role_ids"): _id_list,
+        vol.Optional("dnd"): bool,
+        vol.Optional("in_call"): bool,
+        vol.Optional("working_hours"): vol.In(("in", "out"), msg="in or out (night mode)"),
+        vol.Optional("caller"): vol.In(CALLER_KINDS, msg=f"one of {', '.join(CALLER_KINDS)}"),
+        vol.Optional("caller_prefixes"): [_diallable],
+        vol.Optional("called_prefixes"): [_diallable],
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+DESTINATION: Final = vol.Schema(
+    {
+        vol.Required("kind"): vol.In(DESTINATION_KINDS, msg=f"one of {', '.join(DESTINATION_KINDS)}"),
+        vol.Optional("after_s", default=0): vol.All(
+            int, vol.Range(min=0, max=MAX_AFTER_S, msg=f"0 to {MAX_AFTER_S} seconds")
+        ),
+        vol.Optional("target", default=None): vol.Any(None, _diallable),
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+RULE: Final = vol.Schema(
+    {
+        vol.Required("scope"): vol.In(SCOPES, msg="org, group or user"),
+        vol.Optional("scope_id", default=None): vol.Any(None, vol.All(int, vol.Range(min=1))),
+        vol.Required("list"): vol.In(LISTS, msg=f"one of {', '.join(LISTS)}"),
+        vol.Optional("tier", default=None): vol.Any(None, vol.In(TIERS, msg="required or overridable")),
+        vol.Required("name"): vol.All(str, vol.Length(min=1, max=80, msg="1 to 80 characters")),
+        vol.Optional("enabled", default=True): bool,
+        vol.Optional("conditions", default=dict): CONDITIONS,
+        vol.Required("destinations"): vol.All(
+            [DESTINATION], vol.Length(min=1, max=10, msg="1 to 10 destinations")
+        ),
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+
+
+def validate_rule(raw: Mapping[str, Any], *, own_numbers: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A rule as entered, checked as a whole; errors name the field (``destinations.1.target``).
+
+    ``own_numbers`` are the numbers of the user the rule belongs to: forwarding to one of them is a
+    rule that forwards to itself (refused)."""
+    try:
+        data: dict[str, Any] = RULE(dict(raw))
+    except vol.MultipleInvalid as err:
+        raise ConfigValidationError(
+            "The rule is invalid", {".".join(str(p) for p in e.path): e.msg for e in err.errors}
+        ) from None
+    errors: dict[str, str] = {}
+    if data["scope"] == "org" and data["scope_id"] is not None:
+        errors["scope_id"] = "an organisation rule has no scope_id"
+    if data["scope"] != "org" and data["scope_id"] is None:
+        errors["scope_id"] = f"the {data['scope']} the rule belongs to"
+    if data["scope"] == "user" and data["tier"] is not None:
+        errors["tier"] = "a user's own rules have no tier"
+    if data["scope"] != "user" and data["tier"] is None:
+        errors["tier"] = "required or overridable"
+    for index, dest in enumerate(data["destinations"]):
+        if dest["kind"] == "number" and not dest["target"]:
+            errors[f"destinations.{index}.target"] = "the number to forward to"
+        if dest["kind"] != "number" and dest["target"] is not None:
+            errors[f"destinations.{index}.target"] = "only a forward to a number has a target"
+        if dest["kind"] == "number" and dest["target"] in own_numbers:
+            errors[f"destinations.{index}.target"] = "the rule would forward the call to itself"
+    afters = [d["after_s"] for d in data["destinations"]]
+    if afters != sorted(afters):
+        errors["destinations"] = "destinations in the order they start (after_s rising)"
+    if errors:
+        raise ConfigValidationError("The rule is invalid", errors)
+    return data
+
+
+def rule_from(row: Mapping[str, Any]) -> Rule:
+    return Rule(
+        id=int(row["id"]),
+        scope=row["scope"],
+        scope_id=row["scope_id"],
+        list=row["list"],
+        tier=row["tier"],
+        position=int(row["position"]),
+        name=row["name"],
+        enabled=bool(row["enabled"]),
+        conditions=dict(row["conditions"]),
+        destinations=tuple(
+            Destination(d["kind"], int(d.get("after_s", 0)), d.get("target")) for d in row["destinations"]
+        ),
+    )

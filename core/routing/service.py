@@ -1,0 +1,135 @@
+"""RoutingService (``core.routing``): the routing rules of every level, and the routing test tool
+(BYD-25) that answers which rule a call would follow and where it would go, without placing it.
+
+The facts come from the other services: the user's groups (in priority order) from the identity,
+availability, activity, role, do-not-disturb and call state from presence, working hours and night
+mode from the schedules, the owner of the called number from the number registry (calls to
+function numbers follow the function's own settings, RTE-06).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.routing import storage
+from cordboard.core.routing.evaluate import Explanation, decide
+from cordboard.core.routing.model import CallFacts, Rule, validate_rule
+from cordboard.core.routing.settings import USER_DESTINATIONS
+
+if TYPE_CHECKING:
+    from cordboard.core.core import Core
+
+
+class RoutingService:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    async def start(self) -> None:
+        await self._core.db.call(storage.ensure_schema)
+
+    # -- rules ----------------------------------------------------------------------------------
+    async def rules(self, scope: str | None = None, scope_id: int | None = None) -> list[Rule]:
+        return await self._core.db.call(lambda db: storage.list_rules(db, scope, scope_id))
+
+    async def get(self, rule_id: int) -> Rule:
+        return await self._core.db.call(lambda db: storage.get_rule(db, rule_id))
+
+    async def _validated(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        own: frozenset[str] = frozenset()
+        if raw.get("scope") == "user" and isinstance(raw.get("scope_id"), int):
+            own = await self._numbers_of(int(raw["scope_id"]))
+        data = validate_rule(raw, own_numbers=own)
+        if data["scope"] == "user":
+            allowed = await self._core.settings.resolve(data["scope_id"], USER_DESTINATIONS)
+            errors = {
+                f"destinations.{i}.kind": f"not allowed in your rules (allowed: {', '.join(allowed)})"
+                for i, d in enumerate(data["destinations"])
+                if d["kind"] not in allowed
+            }
+            if errors:
+                raise ConfigValidationError("The rule is invalid", errors)
+        return data
+
+    async def _numbers_of(self, user_id: int) -> frozenset[str]:
+        owners = await self._core.numbers.owners()
+        return frozenset(n for n, o in owners.items() if o.kind in ("user", "alias") and o.id == str(user_id))
+
+    async def create(self, raw: Mapping[str, Any]) -> Rule:
+        data = await self._validated(raw)
+        return await self._core.db.call(lambda db: storage.create_rule(db, data))
+
+    async def update(self, rule_id: int, raw: Mapping[str, Any]) -> Rule:
+        current = await self.get(rule_id)
+        whole = {**current.as_dict(), **raw}
+        for key in ("id", "position"):
+            whole.pop(key, None)
+        data = await self._validated(whole)
+        return await self._core.db.call(lambda db: storage.update_rule(db, rule_id, data))
+
+    async def delete(self, rule_id: int) -> None:
+        await self._core.db.call(lambda db: storage.delete_rule(db, rule_id))
+
+    async def reorder(self, ids: Sequence[int]) -> list[Rule]:
+        return await self._core.db.call(lambda db: storage.reorder(db, ids))
+
+    # -- facts and decisions --------------------------------------------------------------------
+    async def facts(self, user_id: int, *, caller: str, called: str, at: datetime) -> CallFacts:
+        """What the rules see for a call between ``caller`` and ``called`` concerning ``user_id``."""
+        user = await self._core.identity.get_user(user_id)
+        groups = [g.id for g in await self._core.identity.list_groups() if g.id in user.groups]
+        presence = getattr(self._core, "presence", None)
+        state = presence.get(user_id) if presence is not None else None
+        schedules = getattr(self._core, "schedules", None)
+        working = True
+        if schedules is not None:
+            working = not (await schedules.status(user_id, at)).night_mode
+        return CallFacts(
+            user_id=user_id,
+            at=at,
+            availability=state.availability if state else "available",
+            activity_id=state.activity_id if state else None,
+            role_id=state.role_id if state else None,
+            dnd=state.dnd if state else False,
+            in_call=bool(state and state.call_state.value != "idle"),
+            in_working_hours=working,
+            caller_kind=await self._caller_kind(caller),
+            caller_number=caller,
+            called_number=called,
+            group_ids=tuple(groups),
+        )
+
+    async def _caller_kind(self, caller: str) -> str:
+        if not caller or caller.lower() in ("anonymous", "unknown"):
+            return "anonymous"
+        owner = await self._core.numbers.owner_of(caller)
+        if owner is not None and owner.kind in ("user", "alias"):
+            return "internal"
+        users = await self._core.identity.list_users()
+        return "internal" if any(u.username == caller for u in users) else "external"
+
+    async def explain(
+        self, *, caller: str, number: str, at: datetime | None = None, direction: str = "incoming"
+    ) -> Explanation:
+        """BYD-25: the rules a call would meet and where it would go; nothing is dialled.
+
+        ``incoming``: a call from ``caller`` to ``number`` (the called user's rules). ``outgoing``:
+        the rules of the calling user (``caller`` is their number) for dialling ``number``."""
+        when = at or datetime.now(UTC)
+        if direction == "outgoing":
+            owner = await self._core.numbers.owner_of(caller)
+            if owner is None or owner.kind not in ("user", "alias"):
+                raise NotFound(f"{caller} is not a user's number")
+            facts = await self.facts(int(owner.id), caller=caller, called=number, at=when)
+            return decide(await self.rules(), facts, "outgoing")
+        owner = await self._core.numbers.owner_of(number)
+        if owner is None:
+            raise NotFound(f"Nobody owns {number}: the caller would hear that it does not exist")
+        if owner.kind == "plugin":
+            facts = CallFacts(user_id=0, at=when, caller_number=caller, called_number=number)
+            note = f"{number} is a function number of the {owner.id} plugin: its own settings decide (RTE-06)"
+            return Explanation(facts, [], None, (), "function", note)
+        facts = await self.facts(int(owner.id), caller=caller, called=number, at=when)
+        return decide(await self.rules(), facts, "incoming")
