@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from typing import Any, Final
 
 import voluptuous as vol
@@ -139,3 +140,19 @@ def prompt_id(value: Any) -> str:
     if _ORG_PROMPT_RE.match(text) or text in PROMPT_TEXTS:
         return text
     raise vol.Invalid("expected a prompt: a system prompt such as goodbye, or one of your own such as org:7")
+
+
+class MultiSelect:
+    """A list of distinct choices out of ``options`` (value -> label), in the options' order; the
+    settings UI shows it as a group of checkboxes (``multi_select``)."""
+
+    def __init__(self, options: Mapping[str, str]) -> None:
+        self.options = dict(options)
+
+    def __call__(self, value: Any) -> list[str]:
+        if not isinstance(value, list):
+            raise vol.Invalid(f"expected a list of: {', '.join(self.options)}")
+        unknown = [str(v) for v in value if v not in self.options]
+        if unknown:
+            raise vol.Invalid(f"unknown: {', '.join(unknown)} (choose from {', '.join(self.options)})")
+        return [option for option in self.options if option in value]

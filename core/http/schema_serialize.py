@@ -29,6 +29,8 @@ _CV_TYPES: Final[dict[Callable[..., Any], dict[str, Any]]] = {
 
 
 def _custom(value: Any) -> Any:
+    if isinstance(value, cv.MultiSelect):
+        return {"type": "multi_select", "options": [[k, v] for k, v in value.options.items()]}
     if callable(value) and value in _CV_TYPES:
         return dict(_CV_TYPES[value])
     return voluptuous_serialize.UNSUPPORTED

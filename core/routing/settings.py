@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-import voluptuous as vol
-
+from cordboard.core.config import validation as cv
 from cordboard.core.config.settings import SettingSpec
 from cordboard.core.routing.model import DESTINATION_KINDS
 
@@ -15,8 +14,14 @@ ROUTING_SPECS: Final = (
     SettingSpec(
         key=USER_DESTINATIONS,
         scopes=frozenset({"org", "group", "user"}),
-        validator=vol.All(
-            [vol.In(DESTINATION_KINDS, msg=f"one of {', '.join(DESTINATION_KINDS)}")], vol.Unique()
+        validator=cv.MultiSelect(
+            {
+                "phones": "The user's phones",
+                "number": "Forward to a number",
+                "voicemail": "Voicemail",
+                "busy": "Busy",
+                "reject": "Reject",
+            }
         ),
         default=list(DESTINATION_KINDS),
         description="Destination types a user's own routing rules may use (RTE-05): phones, number, "

@@ -25,6 +25,7 @@ export interface SchemaFieldView {
 /** The raw form value (text or boolean) of a stored JSON value. */
 export function rawValue(field: Omit<SchemaField, "name">, value: unknown): unknown {
   if (field.type === "boolean") return value === true;
+  if (field.type === "multi_select") return Array.isArray(value) ? value.map(String) : [];
   if (value === null || value === undefined) return "";
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
@@ -37,6 +38,31 @@ function rangeHint(field: Omit<SchemaField, "name">): string | undefined {
   return undefined;
 }
 
+/** A list of choices as a group of checkboxes; the value is the ticked options in their order. */
+function multiSelectField(o: SchemaFieldView, hint: string | undefined): TemplateResult {
+  const chosen = new Set(Array.isArray(o.value) ? o.value.map(String) : []);
+  const options = selectOptions(o.field);
+  const toggle = (value: string, on: boolean): void => {
+    const next = new Set(chosen);
+    if (on) next.add(value);
+    else next.delete(value);
+    o.onChange(options.map(([v]) => v).filter((v) => next.has(v)));
+  };
+  return html`<fieldset class="field multi-select ${o.error ? "has-error" : ""}" id=${o.id}
+      aria-describedby=${ifDefined(hint || o.error ? `${o.id}-error` : undefined)}>
+    <legend>${o.label}</legend>
+    ${options.map(([value, label]) => checkboxField({
+      id: `${o.id}-${value}`,
+      label,
+      checked: chosen.has(value),
+      disabled: o.disabled ?? false,
+      onChange: (on) => toggle(value, on),
+    }))}
+    ${hint ? html`<div class="hint">${hint}</div>` : nothing}
+    <div class="field-error" id="${o.id}-error" aria-live="polite">${o.error ?? ""}</div>
+  </fieldset>`;
+}
+
 export function schemaFieldView(o: SchemaFieldView): TemplateResult {
   const { field } = o;
   const hints = [field.type === "integer" || field.type === "float" ? rangeHint(field) : undefined, o.hint]
@@ -45,6 +71,8 @@ export function schemaFieldView(o: SchemaFieldView): TemplateResult {
   const hint = hints || undefined;
   if (field.format === "prompt") return html`<cb-prompt-select .view=${{ ...o, hint }}></cb-prompt-select>`;
   switch (field.type) {
+    case "multi_select":
+      return multiSelectField(o, hint);
     case "boolean":
       return checkboxField({
         id: o.id,

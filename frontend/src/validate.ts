@@ -58,6 +58,7 @@ export function selectOptions(field: Pick<SchemaField, "options">): Array<[strin
 /** Check one value of a generated form field (voluptuous-serialize types and this repo's formats). */
 export function checkSchemaField(field: Omit<SchemaField, "name">, raw: unknown, required: boolean): string | null {
   if (field.type === "boolean") return null;
+  if (field.type === "multi_select") return null;
   const value = raw === null || raw === undefined ? "" : String(raw);
   if (!value.trim()) return required || field.required_text ? t("validation.required") : null;
   if (field.type === "integer" || field.type === "float") {
@@ -90,6 +91,7 @@ export function checkSchemaField(field: Omit<SchemaField, "name">, raw: unknown,
 /** The JSON value to send for a generated form field's text. */
 export function schemaValue(field: Omit<SchemaField, "name">, raw: unknown): unknown {
   if (field.type === "boolean") return Boolean(raw);
+  if (field.type === "multi_select") return Array.isArray(raw) ? raw : [];
   const value = raw === null || raw === undefined ? "" : String(raw).trim();
   if (value === "") return null;
   if (field.type === "integer" || field.type === "float") return Number(value);

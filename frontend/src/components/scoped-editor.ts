@@ -35,6 +35,12 @@ const SCOPE_LABELS: Record<Scope, MessageKey> = {
   user: "settings.level.user",
 };
 
+/** What an unset organisation-level field shows: nothing (the default is the hint), except for a
+ * list of choices, whose ticked boxes are the default (an empty list would mean "none of them"). */
+function shownDefault(item: SettingItem): unknown {
+  return item.field.type === "multi_select" ? item.default : null;
+}
+
 @customElement("cb-scoped-editor")
 export class CbScopedEditor extends LightElement {
   @property({ attribute: false }) items: SettingItem[] = [];
@@ -91,7 +97,7 @@ export class CbScopedEditor extends LightElement {
         const has = stored[item.key] !== undefined && stored[item.key] !== null;
         setHere[item.key] = has;
         const above = org[item.key] ?? item.default;
-        raw[item.key] = rawValue(item.field, has ? stored[item.key] : this.scope === "org" ? null : above);
+        raw[item.key] = rawValue(item.field, has ? stored[item.key] : this.scope === "org" ? shownDefault(item) : above);
       }
       this.stored = stored;
       this.raw = raw;
@@ -122,7 +128,7 @@ export class CbScopedEditor extends LightElement {
       errors[item.key] = checkSchemaField(item.field, value, this.scope === "org" ? Boolean(item.required) : true);
       const json = schemaValue(item.field, value);
       all[item.key] = json;
-      if (JSON.stringify(json) !== JSON.stringify(this.stored?.[item.key] ?? null)) changes[item.key] = json;
+      if (JSON.stringify(json) !== JSON.stringify(this.stored?.[item.key] ?? (this.scope === "org" ? shownDefault(item) : null))) changes[item.key] = json;
     }
     this.errors = errors;
     if (Object.values(errors).some(Boolean)) {

@@ -557,6 +557,7 @@ export const da: Dictionary = {
   "setting.core.extension_range_start": "Første lokalnummer til brugere",
   "setting.core.extension_range_end": "Sidste lokalnummer til brugere",
   "setting.diagnostics.echo_test_number": "Nummer til ekkotest",
+  "setting.core.routing_user_destinations": "Mål, som brugernes egne routingregler må bruge",
   "setting.core.ring_timeout": "Ringetid (sekunder)",
   "setting.core.media_timeout": "Afslut tavse samtaler efter (sekunder, 0 = aldrig)",
   "setting.system_info.scan_interval": "Måleinterval (sekunder)",

@@ -557,6 +557,7 @@ export const de: Dictionary = {
   "setting.core.extension_range_start": "Erste Nebenstelle für Benutzer",
   "setting.core.extension_range_end": "Letzte Nebenstelle für Benutzer",
   "setting.diagnostics.echo_test_number": "Rufnummer des Echotests",
+  "setting.core.routing_user_destinations": "Ziele, die Benutzer in eigenen Routingregeln verwenden dürfen",
   "setting.core.ring_timeout": "Klingeldauer (Sekunden)",
   "setting.core.media_timeout": "Stumme Gespräche beenden nach (Sekunden, 0 = nie)",
   "setting.system_info.scan_interval": "Messintervall (Sekunden)",

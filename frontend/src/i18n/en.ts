@@ -555,6 +555,7 @@ export const en = {
   "setting.core.extension_range_start": "First extension for users",
   "setting.core.extension_range_end": "Last extension for users",
   "setting.diagnostics.echo_test_number": "Echo test number",
+  "setting.core.routing_user_destinations": "Destinations users' own routing rules may use",
   "setting.core.ring_timeout": "Ring time (seconds)",
   "setting.core.media_timeout": "End silent calls after (seconds, 0 = never)",
   "setting.system_info.scan_interval": "Measuring interval (seconds)",

@@ -51,3 +51,23 @@ def test_system_and_org_prompt_ids_are_accepted(value: str) -> None:
 def test_anything_else_is_refused_with_an_example(value: object) -> None:
     with pytest.raises(vol.Invalid, match=r"goodbye|text"):
         cv.prompt_id(value)
+
+
+def test_a_multi_select_is_a_list_of_options_in_order() -> None:
+    """cv.MultiSelect (RTE-05's allowed destinations): checkboxes in the UI, a list of known
+    options in the options' order in the store, anything else refused with the choices named."""
+    choice = cv.MultiSelect({"phones": "Phones", "voicemail": "Voicemail", "busy": "Busy"})
+    assert serialize_schema(vol.Schema({vol.Required("value"): choice})) == [
+        {
+            "name": "value",
+            "required": True,
+            "type": "multi_select",
+            "options": [["phones", "Phones"], ["voicemail", "Voicemail"], ["busy", "Busy"]],
+        }
+    ]
+    assert choice(["busy", "phones", "busy"]) == ["phones", "busy"]
+    assert choice([]) == []
+    with pytest.raises(vol.Invalid, match="unknown: fax"):
+        choice(["phones", "fax"])
+    with pytest.raises(vol.Invalid, match="expected a list"):
+        choice("phones")
