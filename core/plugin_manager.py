@@ -47,6 +47,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "provision_fanvil",
     "provision_poly",
     "provision_mitel",
+    "night_mode",
 )
 # Built-ins that cannot be disabled (none yet: the core runs without any plugin).
 ESSENTIAL_PLUGINS: Final[tuple[str, ...]] = ()

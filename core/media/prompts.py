@@ -104,6 +104,16 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "de": "Anrufe zu dieser Rufnummer sind nicht erlaubt.",
         "da": "Opkald til dette nummer er ikke tilladt.",
     },
+    "night_mode_off": {
+        "en": "Night mode is off until you turn it back on.",
+        "de": "Der Nachtmodus ist aus, bis Sie ihn wieder einschalten.",
+        "da": "Nattilstand er slået fra, indtil du slår den til igen.",
+    },
+    "night_mode_on": {
+        "en": "Night mode follows your working hours again.",
+        "de": "Der Nachtmodus folgt wieder Ihren Arbeitszeiten.",
+        "da": "Nattilstand følger igen din arbejdstid.",
+    },
     "star": {"en": "star", "de": "Stern", "da": "stjerne"},
     "hash": {"en": "hash", "de": "Raute", "da": "firkant"},
     "hundred": {"en": "hundred", "de": "hundert", "da": "hundrede"},
