@@ -257,6 +257,52 @@ class B2bua:
                 self._send_bye(call, "b")
                 self._end(call, CallResult.ANSWERED, None, "no audio (media timeout)")
 
+    async def _follow_rules(self, attempt: Attempt, context: Context, peer: Peer, callee: SipAccount) -> bool:
+        """RTE: when one of the callee's routing rules takes the call, end it or run its timed
+        destinations on a channel (rule_calls.py) and return True; False leaves the call to the
+        ordinary path (presence, then ring the callee's phones through the relay)."""
+        import functools
+
+        from cordboard.core.calls.channel import InboundCall
+        from cordboard.core.calls.rule_calls import ENDING_STATUS, follow_destinations, is_plain
+
+        routing = getattr(self.core, "routing", None)
+        if routing is None or callee.user_id is None or not routing.may_apply(callee.user_id):
+            return False
+        record = attempt.record
+        try:
+            decision = await routing.decide_incoming(
+                callee.user_id, caller=record.caller, called=record.callee
+            )
+        except Exception:
+            _LOGGER.exception("The routing rules of %s failed: ringing the phones", record.callee)
+            return False
+        if decision.rule is None or is_plain(decision.destinations):
+            return False
+        _LOGGER.info("Call %s to %s follows the rule %r", record.id, record.callee, decision.rule.name)
+        first = decision.destinations[0]
+        if first.after_s == 0 and first.kind in ENDING_STATUS:
+            status = ENDING_STATUS[first.kind]
+            reason = "Busy Here - Routing Rule" if status == 486 else "Decline - Routing Rule"
+            self._reject(attempt, status, reason, result_for_status(status))
+            return True
+        inbound = InboundCall(
+            id=record.id,
+            dialled=record.callee,
+            caller=record.caller,
+            caller_name=record.caller_name,
+            caller_user_id=record.caller_user_id,
+        )
+        handler = functools.partial(
+            follow_destinations,
+            destinations=decision.destinations,
+            owner=callee.extension or callee.username,
+            ring_s=self.ring_timeout,
+            reachable=lambda number: self.find_account(number) is not None,
+        )
+        await self._answer_channel(attempt, context, peer, inbound, handler)
+        return True
+
     def _presence_target(self, callee: SipAccount, caller: SipAccount) -> SipAccount | None:
         """Whose phones a direct call to ``callee`` rings, by the callee's presence: the user of an
         active shortcut's diversion number (PRS-05; one hop, and not back to the caller's own
@@ -470,6 +516,8 @@ class B2bua:
             return
         if callee is None:
             self._reject(attempt, 404, "Not Found", CallResult.FAILED)
+            return
+        if await self._follow_rules(attempt, context, peer, callee):
             return
         callee = self._presence_target(callee, caller)
         if callee is None:

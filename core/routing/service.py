@@ -26,12 +26,37 @@ if TYPE_CHECKING:
 class RoutingService:
     def __init__(self, core: Core) -> None:
         self._core = core
+        self._rules: list[Rule] = []
+        """Every rule, as stored (reloaded after each change): calls check them without the database."""
 
     async def start(self) -> None:
         await self._core.db.call(storage.ensure_schema)
+        await self._reload()
+
+    async def _reload(self) -> None:
+        self._rules = await self._core.db.call(storage.list_rules)
+
+    def may_apply(self, user_id: int, group_ids: Sequence[int] | None = None) -> bool:
+        """Whether any enabled incoming or fallback rule could concern calls to this user (when not,
+        calls skip the rules at no cost). Group rules count when ``group_ids`` is None (unknown)."""
+        for rule in self._rules:
+            if not rule.enabled or rule.list == "outgoing":
+                continue
+            if rule.scope == "org" or (rule.scope == "user" and rule.scope_id == user_id):
+                return True
+            if rule.scope == "group" and (group_ids is None or rule.scope_id in group_ids):
+                return True
+        return False
+
+    async def decide_incoming(self, user_id: int, *, caller: str, called: str) -> Explanation:
+        """What a call to the user now follows (the same decision the test tool explains)."""
+        facts = await self.facts(user_id, caller=caller, called=called, at=datetime.now(UTC))
+        return decide(self._rules, facts, "incoming")
 
     # -- rules ----------------------------------------------------------------------------------
     async def rules(self, scope: str | None = None, scope_id: int | None = None) -> list[Rule]:
+        if scope is None:
+            return list(self._rules)
         return await self._core.db.call(lambda db: storage.list_rules(db, scope, scope_id))
 
     async def get(self, rule_id: int) -> Rule:
@@ -59,7 +84,9 @@ class RoutingService:
 
     async def create(self, raw: Mapping[str, Any]) -> Rule:
         data = await self._validated(raw)
-        return await self._core.db.call(lambda db: storage.create_rule(db, data))
+        rule = await self._core.db.call(lambda db: storage.create_rule(db, data))
+        await self._reload()
+        return rule
 
     async def update(self, rule_id: int, raw: Mapping[str, Any]) -> Rule:
         current = await self.get(rule_id)
@@ -67,13 +94,18 @@ class RoutingService:
         for key in ("id", "position"):
             whole.pop(key, None)
         data = await self._validated(whole)
-        return await self._core.db.call(lambda db: storage.update_rule(db, rule_id, data))
+        rule = await self._core.db.call(lambda db: storage.update_rule(db, rule_id, data))
+        await self._reload()
+        return rule
 
     async def delete(self, rule_id: int) -> None:
         await self._core.db.call(lambda db: storage.delete_rule(db, rule_id))
+        await self._reload()
 
     async def reorder(self, ids: Sequence[int]) -> list[Rule]:
-        return await self._core.db.call(lambda db: storage.reorder(db, ids))
+        ordered = await self._core.db.call(lambda db: storage.reorder(db, ids))
+        await self._reload()
+        return ordered
 
     # -- facts and decisions --------------------------------------------------------------------
     async def facts(self, user_id: int, *, caller: str, called: str, at: datetime) -> CallFacts:

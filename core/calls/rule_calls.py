@@ -1,0 +1,136 @@
+"""A call to a user that one of their routing rules took (RTE-04): its destinations in time.
+
+The caller's call becomes a channel that is not answered while the destinations ring (the caller
+hears their own ringback, 180): each ringing destination (``phones``: the user's registered phones;
+``number``: another user's phones) starts at its ``after_s`` and keeps ringing until the call is
+answered or the ring time is over; ``busy`` and ``reject`` end the call at their time with 486 and
+603, whatever still rings stops. The first phone to answer is bridged with the caller.
+
+Destinations that need what this appliance does not have yet are skipped with a log line:
+``voicemail`` (the voicemail plugin) and numbers that are no user's (the SIP trunks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Final
+
+from cordboard.core.calls.dialer import NotAnswered
+from cordboard.core.calls.model import status_for_caller
+from cordboard.core.routing.model import ENDING_KINDS, Destination
+
+if TYPE_CHECKING:
+    from cordboard.core.calls.channel import Channel
+
+_LOGGER = logging.getLogger(__name__)
+ENDING_STATUS: Final = {"busy": 486, "reject": 603}
+MIN_RING_S: Final = 5.0
+
+
+def ringing_target(destination: Destination, owner: str) -> str | None:
+    """The number to ring for a destination, or None when it rings nothing."""
+    if destination.kind == "phones":
+        return owner
+    if destination.kind == "number":
+        return destination.target
+    return None
+
+
+def is_plain(destinations: Sequence[Destination]) -> bool:
+    """Whether the destinations are just "ring the user's phones now" (the ordinary relayed call)."""
+    return len(destinations) == 1 and destinations[0].kind == "phones" and destinations[0].after_s == 0
+
+
+async def follow_destinations(
+    channel: Channel,
+    destinations: Sequence[Destination],
+    *,
+    owner: str,
+    ring_s: float,
+    reachable: Callable[[str], bool],
+) -> None:
+    """Run the timeline; ``owner`` is the called user's number, ``reachable`` says which numbers
+    reach a user (anything else cannot be dialled yet)."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    dials: set[asyncio.Task[Channel | NotAnswered]] = set()
+    failed: list[NotAnswered] = []
+    await channel.ring()
+    try:
+        for destination in sorted(destinations, key=lambda d: d.after_s):
+            answered = await _wait_until(dials, started + destination.after_s, failed)
+            if answered is not None:
+                await _connect(channel, answered, dials)
+                return
+            if destination.kind in ENDING_KINDS:
+                await channel.hangup(ENDING_STATUS[destination.kind])
+                return
+            target = ringing_target(destination, owner)
+            if target is None or not reachable(target):
+                _LOGGER.info(
+                    "Call %s: destination %s%s cannot be reached yet; skipped",
+                    channel.call.id,
+                    destination.kind,
+                    f" {target}" if target else "",
+                )
+                continue
+            remaining = max(MIN_RING_S, ring_s - destination.after_s)
+            dials.add(asyncio.ensure_future(channel.dial([target], ring_s=remaining)))
+        answered = await _wait_until(dials, None, failed)
+        if answered is not None:
+            await _connect(channel, answered, dials)
+            return
+        # Why the caller's call ends: as for any call nobody answered (busy wins, then no answer).
+        await channel.hangup(status_for_caller([f.status for f in failed if f.status]) if failed else 480)
+    finally:
+        for dial in dials:
+            dial.cancel()
+
+
+async def _wait_until(
+    dials: set[asyncio.Task[Channel | NotAnswered]], deadline: float | None, failed: list[NotAnswered]
+) -> Channel | None:
+    """Until ``deadline`` (None: until every dial is over) or an answer, which is returned; dials
+    that ended without one leave ``dials`` for ``failed``."""
+    from cordboard.core.calls.channel import Channel
+
+    loop = asyncio.get_running_loop()
+    while True:
+        pending = {d for d in dials if not d.done()}
+        for done in dials - pending:
+            result = done.result() if not done.cancelled() else None
+            if isinstance(result, Channel):
+                dials.discard(done)
+                return result
+            if isinstance(result, NotAnswered):
+                failed.append(result)
+        dials.intersection_update(pending)
+        timeout = None if deadline is None else deadline - loop.time()
+        if (timeout is not None and timeout <= 0) or (not pending and deadline is None):
+            return None
+        if not pending:
+            await asyncio.sleep(timeout or 0)
+            return None
+        await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+
+
+async def _connect(
+    channel: Channel, answered: Channel, others: set[asyncio.Task[Channel | NotAnswered]]
+) -> None:
+    from cordboard.core.calls.channel import Channel, ChannelHungUp
+
+    for dial in others:
+        dial.cancel()
+    for dial in others:
+        with contextlib.suppress(asyncio.CancelledError, ChannelHungUp):
+            late = await dial
+            if isinstance(late, Channel):  # answered in the same instant: one phone wins
+                await late.hangup()
+    try:
+        await channel.bridge(answered)
+    finally:
+        await answered.hangup()
+        await channel.hangup()

@@ -1,0 +1,118 @@
+"""Calls follow the callee's routing rules (RTE-04, RTE-08, RTE-01), with SIP test phones: a rule
+that rings ann's phones at once and cy's after a second (both ring, cy answers and talks with the
+caller), an unconditional forward to cy (RTE-08: ann's phone stays quiet), a rule that makes ann
+busy, a fallback that rejects, and no rule at all (the ordinary relayed call)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from loopback_pbx import registered_phone, running_pbx, wait_for_sip_account
+from rtp_audio import dominant, heard, send_audio, tone
+from sip_phone import TestPhone, media_address
+
+from cordboard.core.core import Core
+
+CY_PASSWORD = "cy-sip-password-1"
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", 43100, 43299) as core:
+        await core.identity.create_user(
+            username="cy", first_name="Cy", last_name="Tester", email="cy@example.com",
+            sip_password=CY_PASSWORD, extension="1003",
+        )  # fmt: skip
+        await wait_for_sip_account(core, "cy")
+        yield core
+
+
+async def ann_id(core: Core) -> int:
+    return next(u.id for u in await core.identity.list_users() if u.username == "ann")
+
+
+async def phones(core: Core) -> tuple[TestPhone, TestPhone, TestPhone]:
+    assert core.sip is not None
+    ann, bo = await registered_phone(core, "ann"), await registered_phone(core, "bo")
+    cy = await TestPhone("cy", CY_PASSWORD, core.sip.transports.addresses["udp"]).open()
+    assert (await cy.register()).status == 200
+    return ann, bo, cy
+
+
+def rule(user_id: int, name: str, destinations: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {
+        "scope": "user",
+        "scope_id": user_id,
+        "list": "incoming",
+        "name": name,
+        "destinations": destinations,
+        **extra,
+    }
+
+
+async def test_rte_04_timed_destinations_ring_one_after_the_other(pbx: Core) -> None:
+    anna = await ann_id(pbx)
+    await pbx.routing.create(
+        rule(anna, "Then Cy", [{"kind": "phones"}, {"kind": "number", "target": "1003", "after_s": 1}])
+    )
+    ann, bo, cy = await phones(pbx)
+    try:
+        calling = asyncio.create_task(bo.invite("1001"))
+        ann_rings = await ann.wait_request("INVITE")
+        ann.answer(ann_rings, 180)  # a CANCEL waits for the phone's provisional response (RFC 3261 9.1)
+        started = asyncio.get_running_loop().time()
+        cy_rings = await cy.wait_request("INVITE", wait=3)
+        assert asyncio.get_running_loop().time() - started >= 0.8, "cy rings a second after ann"
+        cy.answer(cy_rings, 200)
+        await cy.wait_request("ACK")
+        cancel = await ann.wait_request("CANCEL")  # ann's phone stops ringing
+        ann.answer(cancel, 200)
+        ann.answer(ann_rings, 487)
+        invite, ok = await calling
+        assert ok.status == 200
+        bo.ack(invite, ok)
+        cy.drain_rtp()
+        talking = asyncio.create_task(send_audio(bo, media_address(ok.body), tone(650.0, 1.2), 1))
+        cy_hears = await heard(cy, 1.2)
+        await talking
+        assert abs(dominant(cy_hears[-4000:]) - 650) < 15
+        bye = bo.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
+        bo.send(bye)
+        assert (await bo.final_response(bye)).status == 200
+        cy.answer(await cy.wait_request("BYE"), 200)
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
+
+
+async def test_rte_08_forward_all_calls_and_a_busy_rule(pbx: Core) -> None:
+    anna = await ann_id(pbx)
+    forward = await pbx.routing.create(rule(anna, "Forward all", [{"kind": "number", "target": "1003"}]))
+    ann, bo, cy = await phones(pbx)
+    try:
+        calling = asyncio.create_task(bo.invite("1001"))
+        cy.answer(await cy.wait_request("INVITE"), 486)
+        assert (await calling)[1].status == 486
+        with pytest.raises(TimeoutError):
+            await ann.wait_request("INVITE", wait=0.3)
+
+        await pbx.routing.update(forward.id, {"enabled": False})
+        await pbx.routing.create(rule(anna, "Busy", [{"kind": "busy"}], conditions={"caller": "internal"}))
+        _invite, refused = await bo.invite("1001")
+        assert (refused.status, refused.reason) == (486, "Busy Here - Routing Rule")
+
+        await pbx.routing.delete((await pbx.routing.rules("user", anna))[-1].id)
+        nobody = {"scope": "org", "list": "fallback", "tier": "required", "name": "Nobody"}
+        await pbx.routing.create(
+            {**nobody, "destinations": [{"kind": "reject"}], "conditions": {"caller": "external"}}
+        )
+        calling = asyncio.create_task(bo.invite("1001"))  # internal caller: no rule, ann's phone rings
+        ann.answer(await ann.wait_request("INVITE"), 486)
+        assert (await calling)[1].status == 486
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
