@@ -32,6 +32,8 @@ import "./pages/my-presence";
 import "./pages/presence-settings";
 import "./pages/schedules";
 import "./pages/my-hours";
+import "./pages/routing";
+import "./pages/my-rules";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -61,6 +63,8 @@ const ROUTES: RouteDef[] = [
   { name: "presence-settings", pattern: "/presence-settings" },
   { name: "schedules", pattern: "/schedules" },
   { name: "my-hours", pattern: "/my-hours" },
+  { name: "routing", pattern: "/routing" },
+  { name: "my-rules", pattern: "/my-rules" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -84,6 +88,7 @@ const ADMIN_ROUTES = new Set([
   "key-templates",
   "presence-settings",
   "schedules",
+  "routing",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -113,6 +118,8 @@ const TITLES: Record<string, MessageKey> = {
   "presence-settings": "presenceAdmin.title",
   schedules: "sched.title",
   "my-hours": "myHours.title",
+  routing: "routing.title",
+  "my-rules": "myRules.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -129,6 +136,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/key-templates", "nav.keyTemplates", "key-templates"],
   ["/presence-settings", "nav.presenceSettings", "presence-settings"],
   ["/schedules", "nav.schedules", "schedules"],
+  ["/routing", "nav.routing", "routing"],
 ];
 const SECTION: Record<string, string> = {
   "user-new": "users",
@@ -340,6 +348,10 @@ export class CbApp extends LightElement {
         return html`<cb-schedules></cb-schedules>`;
       case "my-hours":
         return html`<cb-my-hours></cb-my-hours>`;
+      case "routing":
+        return html`<cb-routing></cb-routing>`;
+      case "my-rules":
+        return html`<cb-my-rules></cb-my-rules>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }
@@ -426,6 +438,7 @@ export class CbApp extends LightElement {
             ${link("/profile", "nav.profile", "profile")}
             ${link("/presence", "nav.presence", "presence")}
             ${link("/my-hours", "nav.myHours", "my-hours")}
+            ${link("/my-rules", "nav.myRules", "my-rules")}
           </ul>
         </nav>
         <main id="main" class="content">

@@ -205,13 +205,14 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
     expect(page).to_have_url(cordboard.base + "/profile")
     expect(page.get_by_role("heading", name="Min profil")).to_be_visible()  # the user's language: Danish
     nav = page.locator("#nav")
-    # The user portal only: "Mine opkald", "Min profil", "Min tilstedeværelse", "Min arbejdstid".
-    expect(nav.get_by_role("link")).to_have_count(4)
-    for name in ("Mine opkald", "Min profil", "Min tilstedeværelse", "Min arbejdstid"):
-        expect(nav.get_by_role("link", name=name)).to_be_visible()
+    # The user portal only: "Mine opkald", "Min profil", "Min tilstedeværelse", "Min arbejdstid",
+    # "Mine opkaldsregler".
+    expect(nav.get_by_role("link")).to_have_count(5)
+    for name in ("Mine opkald", "Min profil", "Min tilstedeværelse", "Min arbejdstid", "Mine opkaldsregler"):
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
     shot(page, "profile-user")
 
-    for path in ("/", "/users", "/plugins/system_info", "/settings", "/calls", "/phones"):
+    for path in ("/", "/users", "/plugins/system_info", "/settings", "/calls", "/phones", "/routing"):
         page.goto(cordboard.base + path)
         if path == "/":
             expect(page).to_have_url(cordboard.base + "/profile")
