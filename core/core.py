@@ -27,6 +27,7 @@ from cordboard.core.storage.migrations import migrate
 if TYPE_CHECKING:
     from cordboard.core.calls.b2bua import B2bua
     from cordboard.core.config.settings import SettingsService
+    from cordboard.core.dialplan.service import DialPlanService
     from cordboard.core.discovery import Announcer
     from cordboard.core.http.server import HttpServer
     from cordboard.core.identity.service import IdentityService
@@ -91,6 +92,7 @@ class Core:
         self.presence: PresenceService | None = None
         self.numbers: NumberService
         self.routing: RoutingService
+        self.dialplan: DialPlanService
         self.discovery: Announcer | None = None
         self._prompts: PromptLibrary | None = None
 
@@ -158,6 +160,10 @@ class Core:
         await self.numbers.start()
         self.routing = RoutingService(self)
         await self.routing.start()
+        from cordboard.core.dialplan.service import DialPlanService
+
+        self.dialplan = DialPlanService(self)
+        await self.dialplan.start()
         if serve_http:
             self.http = HttpServer(self)
             await self.http.start()
@@ -264,6 +270,8 @@ class Core:
                 await self.presence.stop()
             if hasattr(self, "numbers"):
                 self.numbers.stop()
+            if hasattr(self, "dialplan"):
+                self.dialplan.stop()
             if hasattr(self, "schedules"):
                 await self.schedules.stop()
             if hasattr(self, "identity"):

@@ -472,6 +472,7 @@ class SettingsService:
     """The settings registry and async access to stored and effective values."""
 
     def __init__(self, core: Core) -> None:
+        from cordboard.core.dialplan.settings import DIALPLAN_SPECS
         from cordboard.core.media.moh_library import music_on_hold_setting
         from cordboard.core.provisioning.settings import PROVISIONING_SPECS
         from cordboard.core.routing.settings import ROUTING_SPECS
@@ -479,7 +480,13 @@ class SettingsService:
         self._core = core
         # Specs that need the data folder (music on hold is checked against the classes on disk).
         self.registry = SettingsRegistry(
-            (*CORE_SPECS, *PROVISIONING_SPECS, *ROUTING_SPECS, music_on_hold_setting(core.data_dir))
+            (
+                *CORE_SPECS,
+                *PROVISIONING_SPECS,
+                *ROUTING_SPECS,
+                *DIALPLAN_SPECS,
+                music_on_hold_setting(core.data_dir),
+            )
         )
 
     async def _db(self, func: Callable[[sqlite_utils.Database], _T]) -> _T:

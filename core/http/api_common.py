@@ -38,3 +38,17 @@ def self_or_admin(request: web.Request, user_id: int, what: str) -> AuthUser:
     if not caller.is_admin and caller.id != user_id:
         raise Unauthorized(f"You may only {what} your own account")
     return caller
+
+
+async def json_object(request: web.Request) -> dict[str, Any]:
+    """The request's JSON body, which must be an object (400 otherwise), for routes that validate it
+    themselves (whole-object checks that name nested fields)."""
+    from cordboard.core.http.errors import ApiError
+
+    try:
+        data = await request.json()
+    except ValueError:
+        raise ApiError(400, "invalid_json", "The request needs a JSON body") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "The request needs a JSON object")
+    return data

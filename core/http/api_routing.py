@@ -17,7 +17,7 @@ from aiohttp import web
 
 from cordboard.core.exceptions import Unauthorized
 from cordboard.core.http.access import api, current_user, request_body
-from cordboard.core.http.api_common import ID_PATTERN, path_id
+from cordboard.core.http.api_common import ID_PATTERN, json_object, path_id
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.routing.model import Rule
 
@@ -81,7 +81,7 @@ async def create_rule(request: web.Request) -> web.Response:
     fallback), ``tier`` (required or overridable, org and group rules), ``name``, ``enabled``,
     ``conditions`` and ``destinations`` (``kind``, ``after_s``, ``target``); errors name the field."""
     core = request.app[CORE_KEY]
-    raw = await _json(request)
+    raw = await json_object(request)
     _may_edit(request, raw.get("scope"), raw.get("scope_id"))
     rule = await core.routing.create(raw)
     return web.json_response(rule.as_dict(), status=201)
@@ -100,7 +100,7 @@ async def update_rule(request: web.Request) -> web.Response:
     """Change a rule's tier, name, switch, conditions or destinations (it stays on its level)."""
     core = request.app[CORE_KEY]
     rule = await _own_rule(request)
-    raw = await _json(request)
+    raw = await json_object(request)
     return web.json_response((await core.routing.update(rule.id, raw)).as_dict())
 
 
@@ -147,14 +147,3 @@ async def explain(request: web.Request) -> web.Response:
     )
     return web.json_response(found.as_dict())
 
-
-async def _json(request: web.Request) -> dict[str, Any]:
-    from cordboard.core.http.errors import ApiError
-
-    try:
-        data = await request.json()
-    except ValueError:
-        raise ApiError(400, "invalid_json", "The request needs a JSON body") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "invalid_json", "The request needs a JSON object")
-    return data
