@@ -93,7 +93,7 @@ class DialPlanService:
     async def special_numbers(self) -> list[str]:
         configured = await self._core.settings.org_value(EMERGENCY)
         if configured:
-            return list(configured)
+            return str(configured).split()
         country = await self._core.settings.org_value("core.country")
         return list(SPECIAL_NUMBERS.get(country or "", DEFAULT_SPECIAL))
 

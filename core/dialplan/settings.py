@@ -17,16 +17,18 @@ DAILY_EXTERNAL: Final = "core.daily_external_calls"
 _SHORT: Final = re.compile(r"^[0-9]{2,8}$")
 
 
-def _special(value: Any) -> list[str]:
-    if not isinstance(value, list) or not value:
-        raise vol.Invalid("a list of numbers, such as 112 and 114")
-    numbers = [str(v).strip() for v in value]
+def _special(value: Any) -> str:
+    """Numbers separated by spaces or commas (a list is taken too); stored as "112 114"."""
+    items = value if isinstance(value, list) else re.split(r"[\s,;]+", str(value))
+    numbers = [str(v).strip() for v in items if str(v).strip()]
+    if not numbers:
+        raise vol.Invalid("numbers separated by spaces, such as 112 114")
     bad = [n for n in numbers if not _SHORT.match(n)]
     if bad:
         raise vol.Invalid(f"not a short number: {', '.join(bad)}")
     if "112" not in numbers:
         raise vol.Invalid("112 is always an emergency number")
-    return sorted(set(numbers))
+    return " ".join(sorted(set(numbers), key=lambda n: (len(n), n)))
 
 
 DIALPLAN_SPECS: Final = (
@@ -41,7 +43,7 @@ DIALPLAN_SPECS: Final = (
     ),
     SettingSpec(
         key=EMERGENCY,
-        validator=vol.Any(None, _special),
+        validator=_special,
         default=None,
         description="Emergency and special numbers (CNV-06, EMR-01/02): recognised before anything "
         "else, never converted and never barred. Empty: the country's list (DK: 112, 114).",

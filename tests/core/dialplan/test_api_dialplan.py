@@ -139,3 +139,20 @@ async def test_the_dial_plan_is_the_admins(api: TestClient, user_headers: dict[s
         ("POST", "/api/dialplan/conversions"),
     ):
         assert (await call(api, method, path, user_headers, {"number": "1"}))[0] == 403
+
+
+async def test_cnv_06_the_emergency_list_is_editable_and_keeps_112(
+    core: Core, api: TestClient, admin_headers: dict[str, str]
+) -> None:
+    await danish(core)
+    status, error = await call(
+        api, "PUT", "/api/settings/org", admin_headers, {"core.emergency_numbers": "114 1813"}
+    )
+    assert status == 400 and "112 is always" in error["fields"]["core.emergency_numbers"]
+    status, _ = await call(
+        api, "PUT", "/api/settings/org", admin_headers, {"core.emergency_numbers": "114, 112 1813"}
+    )
+    assert status == 200
+    _, plan = await call(api, "GET", "/api/dialplan", admin_headers)
+    assert plan["special_numbers"] == ["112", "114", "1813"]
+    assert (await decide(api, admin_headers, "1813"))["emergency"]
