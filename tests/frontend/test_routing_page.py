@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, add_user, login, shot
+from e2e_helpers import ADMIN, ADMIN_PASSWORD, DESKTOP, PHONE, BrowserThread, Cordboard, add_user, login, shot
 from playwright.sync_api import expect
 
 WEEK = {d: [{"from": "08:00", "to": "17:00"}] for d in ("mon", "tue", "wed", "thu", "fri")}
@@ -26,6 +26,8 @@ def test_routing_rules_editor_order_and_test_tool(cordboard: Cordboard, browser:
         "PUT", "/api/working_hours/org", {"week": {**WEEK, "sat": [], "sun": []}}, token
     )
     assert status == 200, body
+    status, group = cordboard.api("POST", "/api/groups", {"name": "Sales"}, token)
+    assert status == 201, group
     browser.run(_admin_rules, cordboard)
     _, rules = cordboard.api("GET", f"/api/routing/rules?scope=user&scope_id={user_id}", token=token)
     assert [(r["name"], r["position"]) for r in rules] == [("Busy to voicemail", 1), ("Night to mobile", 2)]
@@ -106,6 +108,35 @@ def _admin_rules(page: Any, cordboard: Cordboard) -> None:
     expect(incoming.locator(".rule-item").first).to_contain_text("Busy to voicemail")
     expect(page.get_by_role("button", name="Move Busy to voicemail down")).to_be_focused()
 
+    # Edit a rule: the editor starts with its values; Escape closes it without saving.
+    page.get_by_role("button", name="Edit Busy to voicemail").click()
+    expect(page.locator("#rule-name")).to_have_value("Busy to voicemail")
+    expect(page.locator("#rule-availability")).to_have_value("busy")
+    expect(page.locator("#rule-dest-1-after")).to_have_value("20")
+    page.locator("#rule-dest-1-after").fill("25")
+    page.keyboard.press("Escape")
+    expect(page.locator("#rule-form")).to_have_count(0)
+    expect(page.get_by_role("button", name="Edit Busy to voicemail")).to_be_focused()
+    expect(busy).to_contain_text("then send to voicemail after 20 s.")
+
+    # A group's overridable rule (RTE-03), then deleted after the confirmation.
+    page.get_by_role("radio", name="User group", exact=True).check()
+    expect(page.locator("#routing-group").locator("option:checked")).to_have_text("Sales")
+    page.get_by_test_id("rules-fallback").get_by_role("button", name="Add rule").click()
+    page.locator("#rule-name").fill("Sales overflow")
+    expect(page.locator("#rule-list")).to_have_value("fallback")
+    page.locator("#rule-dest-0-kind").select_option("voicemail")
+    page.get_by_role("button", name="Create").click()
+    overflow = page.get_by_test_id("rules-fallback").get_by_role("listitem").filter(has_text="Sales overflow")
+    expect(overflow).to_contain_text("Overridable")
+    expect(overflow).to_contain_text("When no rule took the call, send to voicemail at once.")
+    page.get_by_role("button", name="Delete Sales overflow").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("status").filter(has_text="Rule Sales overflow deleted.")).to_be_visible()
+    expect(page.get_by_test_id("rules-fallback")).to_contain_text("No rules in this list.")
+    page.get_by_role("radio", name="User", exact=True).check()
+    page.locator("#routing-user").select_option(label="Nina Nord (1301)")
+
     # The routing test tool (BYD-25): Saturday 10:00 is outside the working hours.
     tool = page.get_by_test_id("routing-test")
     tool.locator("#test-caller").fill("+4930123456")
@@ -173,6 +204,7 @@ def _forward_all(page: Any, cordboard: Cordboard, password: str) -> None:
         "When a call comes in, forward to +4917012345 at once."
     )
     expect(page.get_by_test_id("rules-outgoing")).to_have_count(0)  # the portal shows incoming rules only
+    expect(rules).to_contain_text("For calls you receive")
 
     # The test tool for a call to the user's own number shows the forward.
     tool = page.get_by_test_id("routing-test")
@@ -183,6 +215,11 @@ def _forward_all(page: Any, cordboard: Cordboard, password: str) -> None:
     expect(tool.get_by_test_id("routing-summary")).to_have_text("The call follows the rule Forward all calls.")
     expect(tool.get_by_test_id("routing-timeline")).to_have_text("at once forward to +4917012345")
     shot(page, "my-rules-forward")
+    page.set_viewport_size(PHONE)
+    rules.get_by_role("button", name="Edit Forward all calls").click()
+    shot(page, "my-rules-phone")
+    page.keyboard.press("Escape")
+    page.set_viewport_size(DESKTOP)
 
     # Off again: the rule stays, switched off; the test falls back to ringing the phones.
     card.get_by_role("button", name="Turn forwarding off").click()

@@ -94,6 +94,10 @@ export class CbRuleEditor extends LightElement {
     requestAnimationFrame(() => this.querySelector<HTMLButtonElement>(`#${this.idPrefix}-add-dest`)?.focus());
   }
 
+  private cancel(): void {
+    this.dispatchEvent(new CustomEvent("cancel", { bubbles: true }));
+  }
+
   private async save(e: Event): Promise<void> {
     e.preventDefault();
     this.errors = checkDraft(this.draft, this.scope, this.kinds);
@@ -125,7 +129,10 @@ export class CbRuleEditor extends LightElement {
     const d = this.draft;
     const title = this.rule ? t("routing.editTitle", { name: this.rule.name }) : t("routing.newTitle");
     const preview = ruleSentence({ list: d.list, conditions: draftConditions(d), destinations: draftDestinations(d) }, this.names);
-    return html`<form class="rule-editor" id="${p}-form" novalidate aria-labelledby="${p}-title" @submit=${this.save}>
+    return html`<form class="rule-editor" id="${p}-form" novalidate aria-labelledby="${p}-title" @submit=${this.save}
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key === "Escape") this.cancel();
+      }}>
       <h3 id="${p}-title">${title}</h3>
       ${formError(this.error, `${p}-form-error`)}
       <div class="grid two">
@@ -169,7 +176,7 @@ export class CbRuleEditor extends LightElement {
       ${this.conditionsView()} ${this.destinationsView()}
       <p class="rule-preview" data-testid="rule-preview"><span class="muted">${t("routing.preview")}</span> ${preview}</p>
       <div class="actions">
-        <button type="button" class="secondary" @click=${() => this.dispatchEvent(new CustomEvent("cancel", { bubbles: true }))}>${t("common.cancel")}</button>
+        <button type="button" class="secondary" @click=${() => this.cancel()}>${t("common.cancel")}</button>
         <button type="submit" ?disabled=${this.busy}>${this.busy ? t("common.saving") : this.rule ? t("common.save") : t("common.create")}</button>
       </div>
     </form>`;

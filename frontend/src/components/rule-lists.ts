@@ -26,6 +26,8 @@ export class CbRuleLists extends LightElement {
   @property({ attribute: false }) activities: Activity[] = [];
   @property({ attribute: false }) roles: Role[] = [];
   @property({ attribute: false }) names: Names = NO_NAMES;
+  /** The user's own page: the lists' hints speak to them ("calls you receive"). */
+  @property({ attribute: false }) personal = false;
 
   @state() private rules: Rule[] | null = null;
   @state() private loadError = "";
@@ -160,7 +162,7 @@ export class CbRuleLists extends LightElement {
         <button type="button" id="rule-add-${list}" class="secondary small" ?disabled=${this.editing !== null}
           @click=${() => (this.editing = `new:${list}`)}>${t("routing.add")}</button>
       </div>
-      <p class="muted">${t(`routing.listHint.${list}` as MessageKey)}</p>
+      <p class="muted">${t(this.personal ? "routing.listHint.mine" : (`routing.listHint.${list}` as MessageKey))}</p>
       ${rules.length
         ? html`<ol class="rule-list" aria-labelledby=${titleId}>
             ${rules.map((rule, i) => this.item(rule, i, rules.length))}

@@ -624,6 +624,7 @@ export const da: Dictionary = {
   "routing.listHint.incoming": "For opkald, som brugeren modtager.",
   "routing.listHint.outgoing": "For opkald, som brugeren foretager.",
   "routing.listHint.fallback": "For indgående opkald, som ingen regel tog, f.eks. for at sende dem til telefonsvareren.",
+  "routing.listHint.mine": "For opkald du modtager, kontrolleret oppefra; den første regel, der passer, udføres. Regler, som din administrator kræver, kommer først.",
   "routing.empty": "Ingen regler på denne liste.",
   "routing.add": "Tilføj regel",
   "routing.position": "Kontrolleres i denne rækkefølge",

@@ -624,6 +624,7 @@ export const de: Dictionary = {
   "routing.listHint.incoming": "Für Anrufe, die der Benutzer erhält.",
   "routing.listHint.outgoing": "Für Anrufe, die der Benutzer tätigt.",
   "routing.listHint.fallback": "Für eingehende Anrufe, die keine Regel übernommen hat, etwa um sie an die Mailbox zu geben.",
+  "routing.listHint.mine": "Für Anrufe, die Sie erhalten, von oben geprüft; die erste passende Regel wird ausgeführt. Regeln, die Ihr Administrator vorschreibt, kommen zuerst.",
   "routing.empty": "Keine Regeln in dieser Liste.",
   "routing.add": "Regel hinzufügen",
   "routing.position": "In dieser Reihenfolge geprüft",

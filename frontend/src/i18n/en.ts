@@ -622,6 +622,7 @@ export const en = {
   "routing.listHint.incoming": "For calls the user receives.",
   "routing.listHint.outgoing": "For calls the user places.",
   "routing.listHint.fallback": "For incoming calls no rule took, for example to send them to voicemail.",
+  "routing.listHint.mine": "For calls you receive, checked from the top; the first rule that matches is executed. Rules your administrator requires come first.",
   "routing.empty": "No rules in this list.",
   "routing.add": "Add rule",
   "routing.position": "Checked in this order",

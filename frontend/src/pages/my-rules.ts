@@ -178,6 +178,7 @@ export class CbMyRules extends LightElement {
         .scope=${"user"}
         .scopeId=${this.userId}
         .lists=${["incoming"]}
+        .personal=${true}
         .kinds=${this.kinds}
         .activities=${this.activities}
         .roles=${this.roles}
