@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from cordboard.core.rtp.relay import RelayManager
     from cordboard.core.schedules.service import ScheduleService
     from cordboard.core.sip.service import SipService
+    from cordboard.core.terminals.service import TerminalService
 
 _LOGGER = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -93,6 +94,7 @@ class Core:
         self.numbers: NumberService
         self.routing: RoutingService
         self.dialplan: DialPlanService
+        self.terminals: TerminalService
         self.discovery: Announcer | None = None
         self._prompts: PromptLibrary | None = None
 
@@ -164,6 +166,10 @@ class Core:
 
         self.dialplan = DialPlanService(self)
         await self.dialplan.start()
+        from cordboard.core.terminals.service import TerminalService
+
+        self.terminals = TerminalService(self)
+        await self.terminals.start()
         if serve_http:
             self.http = HttpServer(self)
             await self.http.start()

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from cordboard.core.core import Core
     from cordboard.core.media.codecs.base import Codec as MediaCodec
     from cordboard.core.media.moh import MusicOnHold
+    from cordboard.core.routing.model import Destination
     from cordboard.core.sip.service import SipService
 
 _LOGGER = logging.getLogger(__name__)
@@ -261,10 +263,7 @@ class B2bua:
         """RTE: when one of the callee's routing rules takes the call, end it or run its timed
         destinations on a channel (rule_calls.py) and return True; False leaves the call to the
         ordinary path (presence, then ring the callee's phones through the relay)."""
-        import functools
-
-        from cordboard.core.calls.channel import InboundCall
-        from cordboard.core.calls.rule_calls import ENDING_STATUS, follow_destinations, is_plain
+        from cordboard.core.calls.rule_calls import ENDING_STATUS, is_plain
 
         routing = getattr(self.core, "routing", None)
         if routing is None or callee.user_id is None or not routing.may_apply(callee.user_id):
@@ -286,6 +285,46 @@ class B2bua:
             reason = "Busy Here - Routing Rule" if status == 486 else "Decline - Routing Rule"
             self._reject(attempt, status, reason, result_for_status(status))
             return True
+        await self._run_destinations(attempt, context, peer, callee, decision.destinations)
+        return True
+
+    async def _follow_terminals(
+        self, attempt: Attempt, context: Context, peer: Peer, callee: SipAccount
+    ) -> bool:
+        """TERM-02/03/09: when the callee's terminals are more than "my phones, at once", ring them
+        as their plan says (one by one, delays, numbers, working hours) and return True."""
+        terminals = getattr(self.core, "terminals", None)
+        if terminals is None or callee.user_id is None:
+            return False
+        plan = terminals.plan_of(callee.user_id)
+        if plan.is_default:
+            return False
+        schedules = getattr(self.core, "schedules", None)
+        night = schedules.current_night_mode(callee.user_id) if schedules is not None else None
+        destinations = plan.destinations(in_working_hours=not night)
+        if not destinations:
+            self._reject(
+                attempt, 480, "Temporarily Unavailable - No Terminal Rings Now", CallResult.NO_ANSWER
+            )
+            return True
+        await self._run_destinations(attempt, context, peer, callee, destinations)
+        return True
+
+    async def _run_destinations(
+        self,
+        attempt: Attempt,
+        context: Context,
+        peer: Peer,
+        callee: SipAccount,
+        destinations: Sequence[Destination],
+    ) -> None:
+        """The caller's call on a channel that rings ``destinations`` in time (rule_calls.py)."""
+        import functools
+
+        from cordboard.core.calls.channel import InboundCall
+        from cordboard.core.calls.rule_calls import follow_destinations
+
+        record = attempt.record
         inbound = InboundCall(
             id=record.id,
             dialled=record.callee,
@@ -295,13 +334,12 @@ class B2bua:
         )
         handler = functools.partial(
             follow_destinations,
-            destinations=decision.destinations,
+            destinations=destinations,
             owner=callee.extension or callee.username,
             ring_s=self.ring_timeout,
             reachable=lambda number: self.find_account(number) is not None,
         )
         await self._answer_channel(attempt, context, peer, inbound, handler)
-        return True
 
     def _presence_target(self, callee: SipAccount, caller: SipAccount) -> SipAccount | None:
         """Whose phones a direct call to ``callee`` rings, by the callee's presence: the user of an
@@ -522,6 +560,8 @@ class B2bua:
         callee = self._presence_target(callee, caller)
         if callee is None:
             self._reject(attempt, 486, "Busy Here - Do Not Disturb", CallResult.BUSY)
+            return
+        if await self._follow_terminals(attempt, context, peer, callee):
             return
         targets = self.sip.targets(callee) if not callee.locked else []
         if not targets:

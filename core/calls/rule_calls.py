@@ -78,6 +78,8 @@ async def follow_destinations(
                 )
                 continue
             remaining = max(MIN_RING_S, ring_s - destination.after_s)
+            if destination.ring_s is not None:
+                remaining = min(remaining, destination.ring_s)
             dials.add(asyncio.ensure_future(channel.dial([target], ring_s=remaining)))
         answered = await _wait_until(dials, None, failed)
         if answered is not None:

@@ -39,6 +39,7 @@ API_MODULES: Final = (
     "api_numbers",
     "api_routing",
     "api_dialplan",
+    "api_terminals",
     "api_presence",
     "provision",
     "websocket",

@@ -41,6 +41,8 @@ class Destination:
     """RTE-04: seconds after the rule fired (0: at once)."""
     target: str | None = None
     """The number, for ``number``."""
+    ring_s: int | None = None
+    """How long it rings (None: until the call's ring time is over); a user's one-by-one terminals."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "after_s": self.after_s, "target": self.target}

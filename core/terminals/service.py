@@ -1,0 +1,73 @@
+"""TerminalService (``core.terminals``): each user's terminals and ring mode, kept in memory for the
+calls (a call to a user whose plan is the default costs nothing) and in SQLite (component
+``core.terminals``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+import sqlite_utils
+
+from cordboard.core.storage.migrations import Migration, migrate
+from cordboard.core.terminals.model import TerminalPlan, plan_from, validate_plan
+
+if TYPE_CHECKING:
+    from cordboard.core.core import Core
+
+COMPONENT: Final = "core.terminals"
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE user_terminals (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            mode TEXT NOT NULL,
+            terminals TEXT NOT NULL,
+            updated REAL NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: Final = (Migration(1, "users' terminals", _v1),)
+
+
+def _load(db: sqlite_utils.Database) -> dict[int, TerminalPlan]:
+    migrate(db, COMPONENT, MIGRATIONS)
+    rows = db.execute("SELECT user_id, mode, terminals FROM user_terminals").fetchall()
+    return {int(r[0]): plan_from(int(r[0]), {"mode": r[1], "terminals": json.loads(r[2])}) for r in rows}
+
+
+class TerminalService:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self._plans: dict[int, TerminalPlan] = {}
+
+    async def start(self) -> None:
+        self._plans = await self._core.db.call(_load)
+
+    def plan_of(self, user_id: int) -> TerminalPlan:
+        """The user's plan (the default one when they never set theirs)."""
+        return self._plans.get(user_id) or TerminalPlan(user_id)
+
+    async def set_plan(self, user_id: int, raw: Mapping[str, Any]) -> TerminalPlan:
+        await self._core.identity.get_user(user_id)  # NotFound for an unknown user
+        owners = await self._core.numbers.owners()
+        own = [n for n, o in owners.items() if o.kind in ("user", "alias") and o.id == str(user_id)]
+        data = validate_plan(raw, own_numbers=own)
+
+        def save(db: sqlite_utils.Database) -> None:
+            with db.atomic():
+                db.execute(
+                    "INSERT INTO user_terminals (user_id, mode, terminals, updated) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(user_id) DO UPDATE SET mode = excluded.mode, "
+                    "terminals = excluded.terminals, updated = excluded.updated",
+                    [user_id, data["mode"], json.dumps(data["terminals"]), time.time()],
+                )
+
+        await self._core.db.call(save)
+        plan = plan_from(user_id, data)
+        self._plans[user_id] = plan
+        return plan
