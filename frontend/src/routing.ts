@@ -216,7 +216,7 @@ export function offsetText(moment: Date): string {
  * offset ("2026-12-12T10:00:00+01:00"); null when either is not valid. */
 export function isoWithOffset(date: string, time: string): string | null {
   const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.trim());
-  const tm = /^(\d{1,2}):(\d{2})$/.exec(time.trim());
+  const tm = /^(\d{1,2}):(\d{2})(?::\d{2})?$/.exec(time.trim());
   if (!d || !tm) return null;
   const [year, month, day, hour, minute] = [d[1], d[2], d[3], tm[1], tm[2]].map(Number) as [number, number, number, number, number];
   if (hour > 23 || minute > 59) return null;

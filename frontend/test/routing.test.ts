@@ -184,5 +184,6 @@ describe("times with the browser's offset", () => {
     expect(isoWithOffset("2026-02-30", "10:00")).toBeNull();
     expect(isoWithOffset("2026-12-12", "24:00")).toBeNull();
     expect(isoWithOffset("", "10:00")).toBeNull();
+    expect(isoWithOffset("2026-12-12", "10:00:00")).toMatch(/^2026-12-12T10:00:00[+-]/);
   });
 });

@@ -174,6 +174,15 @@ def _admin_rules(page: Any, cordboard: Cordboard) -> None:
     expect(tool.get_by_test_id("routing-summary")).to_contain_text("A function number")
     expect(tool.get_by_test_id("routing-summary")).to_contain_text("diagnostics plugin")
 
+    # An outgoing call of Nina's: no outgoing rule, so the number is dialled.
+    tool.locator("#test-direction").select_option("outgoing")
+    expect(tool.get_by_label("Dialled number")).to_be_visible()
+    tool.locator("#test-caller").fill("1301")
+    tool.locator("#test-number").fill("004930123456")
+    tool.get_by_role("button", name="Test", exact=True).click()
+    expect(tool.get_by_test_id("routing-summary")).to_have_text("No rule matched: the number is dialled.")
+    expect(tool.get_by_test_id("routing-timeline")).to_have_text("at once dial 004930123456")
+
 
 def test_rte_08_user_forwards_all_calls(cordboard: Cordboard, browser: BrowserThread) -> None:
     user_id, password = add_user(cordboard, "fritz", "1302", "Fritz", "Feld", sip=False)

@@ -168,7 +168,8 @@ export class CbRuleEditor extends LightElement {
             })}
         ${checkboxField({
           id: `${p}-enabled`,
-          label: t("routing.enabled"),
+          label: t("routing.ruleOn"),
+          hint: t("routing.ruleOnHint"),
           checked: d.enabled,
           onChange: (on) => this.set({ enabled: on }),
         })}

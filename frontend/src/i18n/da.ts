@@ -635,6 +635,8 @@ export const da: Dictionary = {
   "routing.off": "Fra",
   "routing.enabled": "Til",
   "routing.enabledNamed": "Regel {name} til",
+  "routing.ruleOn": "Reglen er slået til",
+  "routing.ruleOnHint": "En regel, der er slået fra, springes over.",
   "routing.editNamed": "Rediger {name}",
   "routing.deleteNamed": "Slet {name}",
   "routing.confirmDelete": "Slet reglen {name}?",

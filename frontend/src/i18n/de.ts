@@ -635,6 +635,8 @@ export const de: Dictionary = {
   "routing.off": "Aus",
   "routing.enabled": "Ein",
   "routing.enabledNamed": "Regel {name} ein",
+  "routing.ruleOn": "Die Regel ist eingeschaltet",
+  "routing.ruleOnHint": "Eine ausgeschaltete Regel wird übersprungen.",
   "routing.editNamed": "{name} bearbeiten",
   "routing.deleteNamed": "{name} löschen",
   "routing.confirmDelete": "Die Regel {name} löschen?",

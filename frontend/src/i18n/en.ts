@@ -633,6 +633,8 @@ export const en = {
   "routing.off": "Off",
   "routing.enabled": "On",
   "routing.enabledNamed": "Rule {name} on",
+  "routing.ruleOn": "The rule is on",
+  "routing.ruleOnHint": "A rule that is off is skipped.",
   "routing.editNamed": "Edit {name}",
   "routing.deleteNamed": "Delete {name}",
   "routing.confirmDelete": "Delete the rule {name}?",
