@@ -6,7 +6,8 @@ DATA ?= data
 # Debian packages the tests drive (real user agents, browsers, tools); installed when missing.
 # chromium runs the web UI's end-to-end tests (tests/frontend, Playwright with this binary).
 # grub2-common (grub-editenv), zstd and e2fsprogs (mkfs.ext4) for the A/B update tests.
-DEB_TEST_PACKAGES ?= chromium sip-tester baresip-core grub2-common zstd e2fsprogs
+# kamailio is the SIP provider's registrar in the trunk tests (tests/interop/test_trunk_*.py).
+DEB_TEST_PACKAGES ?= chromium sip-tester baresip-core grub2-common zstd e2fsprogs kamailio
 # Debian packages Cordboard itself uses at run time: espeak-ng speaks the system prompts; Node.js
 # and npm build the web UI, and are asked for only when no npm is on the PATH (a Node.js installed
 # another way is used as it is).

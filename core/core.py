@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from cordboard.core.schedules.service import ScheduleService
     from cordboard.core.sip.service import SipService
     from cordboard.core.terminals.service import TerminalService
+    from cordboard.core.trunks.service import TrunkService
 
 _LOGGER = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -95,6 +96,8 @@ class Core:
         self.routing: RoutingService
         self.dialplan: DialPlanService
         self.terminals: TerminalService
+        self.trunks: TrunkService | None = None
+        """The SIP trunks to providers (BYD-01..03); with SIP only."""
         self.discovery: Announcer | None = None
         self._prompts: PromptLibrary | None = None
 
@@ -170,6 +173,8 @@ class Core:
 
         self.terminals = TerminalService(self)
         await self.terminals.start()
+        if serve_sip:
+            await self._start_trunks()
         if serve_http:
             self.http = HttpServer(self)
             await self.http.start()
@@ -212,6 +217,13 @@ class Core:
         self.sip = sip
         if follows_lan_address(config.sip_bind, config.sip_advertise):
             self.create_task(watch_lan_address(advertise, self._lan_address_changed), "LAN address watch")
+
+    async def _start_trunks(self) -> None:
+        from cordboard.core.trunks.service import TrunkService
+
+        assert self.sip is not None
+        self.trunks = TrunkService(self, self.sip)
+        await self.trunks.start()
 
     def _lan_address_changed(self, address: str) -> None:
         """DHCP gave a new lease: SIP, plug-and-play and the zeroconf announcement follow it."""
@@ -261,6 +273,8 @@ class Core:
                 await self.provisioning.stop()
             if self.http is not None:
                 await self.http.stop()
+            if self.trunks is not None:
+                await self.trunks.stop()  # unregister while SIP still runs
             if self.sip is not None:
                 if self.calls is not None:
                     self.calls.stop()

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from cordboard.core.calls.channel import Channel, ChannelHandler, InboundCall
     from cordboard.core.calls.hold_music import HoldMusic
     from cordboard.core.calls.refer import Party
+    from cordboard.core.calls.trunk_calls import TrunkDial
     from cordboard.core.core import Core
     from cordboard.core.media.codecs.base import Codec as MediaCodec
     from cordboard.core.media.moh import MusicOnHold
@@ -70,6 +71,19 @@ NO_COMMON_CODEC: Final = (488, 606)
 
 def new_branch() -> str:
     return "z9hG4bK" + secrets.token_hex(8)
+
+
+class Caller(NamedTuple):
+    """Who a call comes from: a user's phone (``account``), or a caller over a trunk (no user)."""
+
+    number: str
+    name: str
+    user_id: int | None
+    account: SipAccount | None = None
+
+    @classmethod
+    def of(cls, account: SipAccount) -> Caller:
+        return cls(account.extension or account.username, account.display_name, account.user_id, account)
 
 
 class Attempt(NamedTuple):
@@ -153,6 +167,8 @@ class ActiveCall:
     """Set when a plugin drives the call (``cordboard_route_call``): no relay, no B side."""
     hold_music: HoldMusic | None = None
     """What the held phone hears while the other one holds."""
+    outbound: TrunkDial | None = None
+    """A call out over the SIP trunks (BYD-03): the trunks it tries, in order."""
 
     @property
     def media(self) -> Relay:
@@ -341,7 +357,7 @@ class B2bua:
         )
         await self._answer_channel(attempt, context, peer, inbound, handler)
 
-    def _presence_target(self, callee: SipAccount, caller: SipAccount) -> SipAccount | None:
+    def _presence_target(self, callee: SipAccount, caller: Caller) -> SipAccount | None:
         """Whose phones a direct call to ``callee`` rings, by the callee's presence: the user of an
         active shortcut's diversion number (PRS-05; one hop, and not back to the caller's own
         diversion), none while do-not-disturb is on (PRS-10: the caller hears busy until the routing
@@ -502,6 +518,9 @@ class B2bua:
             self._fork_answered(call, fork, response)
         else:
             fork.final = status
+            if call.outbound is not None:
+                self._trunk_fork_failed(call, fork, response)
+                return
             self._fork_failed(call)
 
     def on_timeout(self, key: TransactionKey) -> None:
@@ -517,12 +536,27 @@ class B2bua:
         if found is not None:
             call, fork = found
             fork.final = 408
+            if call.outbound is not None:
+                self._trunk_fork_failed(call, fork, None)
+                return
             self._fork_failed(call)
         else:
             self.dialer.on_timeout(key)
 
     # -- call set-up ----------------------------------------------------------------------------
     async def _start(self, key: TransactionKey, request: SipRequest, peer: Peer) -> None:
+        trunks = getattr(self.core, "trunks", None)
+        trunk = trunks.inbound_trunk(request, peer) if trunks is not None else None
+        if (
+            trunks is not None and trunk is not None
+        ):  # BYD-02: a provider's call is not challenged; its DID says whom it rings
+            from cordboard.core.calls.trunk_calls import inbound_number
+
+            number, name = trunks.caller_of(trunk, request)
+            dialled = inbound_number(self, trunk, trunks.called_number(trunk, request))
+            _LOGGER.info("Inbound call from %s over trunk %s to %s", number, trunk.name, dialled)
+            await self._place(key, request, peer, Caller(number, name, None), dialled)
+            return
         outcome = self.sip.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
         if outcome.account is None:
             assert outcome.response is not None
@@ -530,22 +564,28 @@ class B2bua:
                 outcome.response.headers.set(h.TO, str(request.to.with_tag(secrets.token_hex(6))))
             self.sip.respond(key, outcome.response)
             return
-        caller = outcome.account
-        dialled = _dialled(request)
+        await self._place(key, request, peer, Caller.of(outcome.account), _dialled(request))
+
+    async def _place(
+        self, key: TransactionKey, request: SipRequest, peer: Peer, caller: Caller, dialled: str | None
+    ) -> None:
+        """Connect an accepted INVITE from ``caller`` to ``dialled``: a plugin's number, a user
+        (their routing rules, presence, then their phones), or, for a user's call to a number
+        nobody here has, the SIP trunks."""
         callee = self.find_account(dialled) if dialled else None
         now = time.time()
         record = CallRecord(
             id=ulid_now(),
             sip_call_id=request.call_id,
-            caller=caller.extension or caller.username,
-            caller_name=caller.display_name,
+            caller=caller.number,
+            caller_name=caller.name,
             caller_user_id=caller.user_id,
             callee=dialled or "",
             callee_name=callee.display_name if callee else "",
             callee_user_id=callee.user_id if callee else None,
             started=now,
         )
-        context = Context(user_id=str(caller.user_id))
+        context = Context(user_id=str(caller.user_id) if caller.user_id is not None else None)
         a_tag = secrets.token_hex(6)
         attempt = Attempt(key, request, record, a_tag)
         claimed = self._route_to_plugin(record, dialled)
@@ -553,6 +593,12 @@ class B2bua:
             await self._answer_channel(attempt, context, peer, *claimed)
             return
         if callee is None:
+            if (
+                caller.account is not None
+                and dialled
+                and await self._dial_trunk(attempt, context, peer, caller)
+            ):
+                return
             self._reject(attempt, 404, "Not Found", CallResult.FAILED)
             return
         if await self._follow_rules(attempt, context, peer, callee):
@@ -572,16 +618,33 @@ class B2bua:
         if not targets:
             self._reject(attempt, 486, "Busy Here - Calling Yourself", CallResult.BUSY)
             return
+        relayed = await self._relayed_call(attempt, context, peer)
+        if relayed is None:
+            return
+        call, body = relayed
+        for binding in targets:
+            fork = self._fork(call, caller, callee, binding, body)
+            fork.key = self.sip.send_request(fork.request, fork.peer)
+            self._by_client_key[fork.key] = (call, fork)
+            call.forks.append(fork)
+        call.ring_timer = asyncio.get_running_loop().call_later(self.ring_timeout, self._ring_timeout, call)
+
+    async def _relayed_call(
+        self, attempt: Attempt, context: Context, peer: Peer
+    ) -> tuple[ActiveCall, bytes] | None:
+        """A call relayed through the appliance for ``attempt`` (started and published) and the
+        offer for the callee side; None once the caller got an error (bad SDP, no media ports)."""
+        key, request, record, a_tag = attempt
         try:
             offer = parse_body_sdp(request.body, request.content_type)
         except SdpParseError as err:
             self._reject(attempt, 400, f"Bad Request - Malformed SDP: {err}", CallResult.FAILED)
-            return
+            return None
         try:
             relay = await self.relays.create(record.id)
         except NoPortsAvailable:
             self._reject(attempt, 503, "Service Unavailable - No Media Ports", CallResult.FAILED)
-            return
+            return None
         call = ActiveCall(record, context, request, key, peer, a_tag, relay, late_offer=offer is None)
         self.calls[record.id] = call
         self._by_server_key[key] = call
@@ -590,20 +653,65 @@ class B2bua:
         if offer is not None:
             learn_remote(relay.a, offer)
             body = through_relay(offer, relay.b, self.sip.advertise)
-        for binding in targets:
-            fork = self._fork(call, caller, callee, binding, body)
-            fork.key = self.sip.send_request(fork.request, fork.peer)
-            self._by_client_key[fork.key] = (call, fork)
-            call.forks.append(fork)
+        return call, body
+
+    # -- calls out over the SIP trunks (BYD-03) -------------------------------------------------
+    async def _dial_trunk(self, attempt: Attempt, context: Context, peer: Peer, caller: Caller) -> bool:
+        """A user's call to a number nobody here has: out over the trunks (True once handled)."""
+        from cordboard.core.calls.trunk_calls import Refusal, plan_outbound
+
+        plan = await plan_outbound(self, caller, attempt.record.callee)
+        if plan is None:
+            return False
+        if isinstance(plan, Refusal):
+            self._reject(attempt, plan.status, plan.reason, CallResult.REJECTED)
+            return True
+        attempt.record.callee = plan.number  # as converted by the dial plan (E.164)
+        relayed = await self._relayed_call(attempt, context, peer)
+        if relayed is None:
+            return True
+        call, body = relayed
+        call.outbound = plan
+        max_forwards = call.invite.max_forwards
+        self._send_trunk_fork(call, plan.first_fork(self, body, max(1, (max_forwards or 70) - 1)))
         call.ring_timer = asyncio.get_running_loop().call_later(self.ring_timeout, self._ring_timeout, call)
+        return True
+
+    def _send_trunk_fork(self, call: ActiveCall, fork: Fork) -> None:
+        from cordboard.core.calls.trunk_calls import TRUNK_SILENCE_S
+
+        fork.key = self.sip.send_request(fork.request, fork.peer)
+        self._by_client_key[fork.key] = (call, fork)
+        call.forks.append(fork)
+        asyncio.get_running_loop().call_later(TRUNK_SILENCE_S, self._trunk_silent, call, fork)
+
+    def _trunk_silent(self, call: ActiveCall, fork: Fork) -> None:
+        """Not even 100 Trying from the trunk: give it up and try the next one."""
+        if fork.provisional or fork.final is not None or call.state not in ("trying", "ringing"):
+            return
+        self.cancel_forks([fork])
+        self._trunk_fork_failed(call, fork, None)
+
+    def _trunk_fork_failed(self, call: ActiveCall, fork: Fork, response: SipResponse | None) -> None:
+        """Retry with credentials or on the next trunk, or give the caller the final answer."""
+        assert call.outbound is not None
+        if call.state not in ("trying", "ringing"):
+            return
+        retry = call.outbound.after_failure(self, fork, response)
+        if retry is not None:
+            self._send_trunk_fork(call, retry)
+            return
+        status = call.outbound.final_status()
+        self.sip.respond(call.server_key, make_response(call.invite, status, to_tag=call.a_tag))
+        self._end(call, result_for_status(status), status, f"trunk answered {status}")
 
     def _fork(
-        self, call: ActiveCall, caller: SipAccount, callee: SipAccount, binding: Binding, body: bytes
+        self, call: ActiveCall, caller: Caller, callee: SipAccount, binding: Binding, body: bytes
     ) -> Fork:
         max_forwards = call.invite.max_forwards
         return self.invite_fork(
             binding,
-            caller=(caller.extension or caller.username, caller.display_name),
+            caller=(caller.number, caller.name),
             callee=callee.extension or callee.username,
             body=body,
             max_forwards=max(1, (max_forwards if max_forwards is not None else 70) - 1),
@@ -682,8 +790,10 @@ class B2bua:
         self._acks[fork.key] = (bytes(ack), fork.peer)
 
     def _fork_answered(self, call: ActiveCall, fork: Fork, response: SipResponse) -> None:
-        if call.state not in ("trying", "ringing"):  # a second fork answered too late, or the
-            self.refuse_late_answer(fork, response)  # call was cancelled meanwhile
+        # A second fork answered too late, the call was cancelled meanwhile, or this fork was
+        # given up (a silent trunk) while the call goes on elsewhere.
+        if call.state not in ("trying", "ringing") or fork.final is not None:
+            self.refuse_late_answer(fork, response)
             return
         dialog = Dialog.from_uac(fork.request, response)
         if call.late_offer:

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import sqlite_utils
@@ -102,6 +103,9 @@ class SipService:
         self.layer = TransactionLayer()
         self.flood = FloodGuard()
         self.call_handler: CallHandler | None = None
+        self.client_handlers: dict[TransactionKey, Callable[[SipResponse | None], None]] = {}
+        """Requests the appliance sends on its own behalf (a trunk's REGISTER and OPTIONS): their
+        responses, and None for a timeout, go to the callback given to ``send_request``."""
         self._timer: asyncio.Handle | None = None
         self._timer_at: float | None = None
         """The deadline ``_timer`` was armed for (uvloop returns a plain Handle, without when(),
@@ -258,13 +262,20 @@ class SipService:
         if isinstance(event, RequestReceived):
             self._on_request(event)
         elif isinstance(event, ResponseReceived):
-            if self.call_handler is not None:
+            if (client := self.client_handlers.get(event.key)) is not None:
+                if event.response.status >= 200:
+                    del self.client_handlers[event.key]
+                client(event.response)
+            elif self.call_handler is not None:
                 self.call_handler.on_response(event.key, event.response)
         elif isinstance(event, AckReceived):
             if self.call_handler is not None:
                 self.call_handler.on_ack(event.request, event.peer)
-        elif isinstance(event, TransactionTimedOut) and self.call_handler is not None:
-            self.call_handler.on_timeout(event.key)
+        elif isinstance(event, TransactionTimedOut):
+            if (client := self.client_handlers.pop(event.key, None)) is not None:
+                client(None)
+            elif self.call_handler is not None:
+                self.call_handler.on_timeout(event.key)
 
     def _on_request(self, event: RequestReceived) -> None:
         request, peer = event.request, event.peer
@@ -296,9 +307,18 @@ class SipService:
         self.layer.send_response(key, response, asyncio.get_running_loop().time())
         self.pump()
 
-    def send_request(self, request: SipRequest, peer: Peer) -> TransactionKey:
+    def send_request(
+        self,
+        request: SipRequest,
+        peer: Peer,
+        on_response: Callable[[SipResponse | None], None] | None = None,
+    ) -> TransactionKey:
+        """Send in a client transaction; ``on_response`` gets its responses (None: timed out)
+        instead of the call handler."""
         request.headers.set(h.USER_AGENT, SERVER_NAME)
         key = self.layer.send_request(request, peer, asyncio.get_running_loop().time())
+        if on_response is not None:
+            self.client_handlers[key] = on_response
         self.pump()
         return key
 

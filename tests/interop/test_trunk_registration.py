@@ -1,0 +1,127 @@
+"""BYD-01: Cordboard registers a trunk to a real registrar (Kamailio, Debian package ``kamailio``)
+with digest auth, re-registers before the expiry, shows a wrong password as ``failed`` with the
+error and backs off, and unregisters when the trunk is disabled."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cordboard_process import free_port, require_tool
+from loopback_pbx import running_pbx
+
+from cordboard.core.core import Core
+from cordboard.core.trunks import storage
+from cordboard.core.trunks.service import EVENT_TRUNK_STATE_CHANGED
+
+CONFIG = Path(__file__).parent / "trunk_provider" / "kamailio.cfg"
+USER, PASSWORD = "acct1", "s3cret"
+
+
+@pytest.fixture
+def kamailio(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """Kamailio on a free loopback port, in the foreground; its log file."""
+    port = free_port()
+    config = tmp_path / "kamailio.cfg"
+    config.write_text(
+        CONFIG.read_text().replace("PORT", str(port)).replace("USER", USER).replace("PASSWORD", PASSWORD)
+    )
+    log = tmp_path / "kamailio.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [require_tool("kamailio"), "-f", str(config), "-DD", "-E", "-Y", str(tmp_path)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield port, log
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+async def core(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", 43100, 43199) as found:
+        yield found
+
+
+async def add_trunk(core: Core, **fields: Any) -> None:
+    assert core.trunks is not None
+    fernet = core.trunks.fernet
+    data = {"name": "provider", "kind": "register", "host": "127.0.0.1", **fields}
+    await core.db.call(lambda db: storage.create_trunk(db, fernet, data))
+    await core.trunks.reload()
+
+
+async def wait_state(core: Core, wanted: str) -> Any:
+    for _ in range(200):
+        state = core.states.get("trunk.provider")
+        if state is not None and state.state == wanted:
+            return state
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"trunk.provider is {core.states.get('trunk.provider')}, not {wanted}")
+
+
+async def test_byd_01_registers_at_kamailio_and_re_registers(core: Core, kamailio: tuple[int, Path]) -> None:
+    port, log = kamailio
+    events: list[dict[str, Any]] = []
+    core.bus.listen(EVENT_TRUNK_STATE_CHANGED, lambda e: events.append(e.data))
+    registrations: list[int] = []
+    core.bus.listen("state_changed", lambda e: registrations.append(1) if _registered(e) else None)
+    await add_trunk(core, port=port, username="4589000000", auth_username=USER, password=PASSWORD, expires=4)
+    state = await wait_state(core, "registered")
+    assert state.attributes["last_error"] == ""
+    assert state.attributes["expires_in"] == 4
+    assert events[-1] == {"trunk": "provider", "state": "registered", "last_error": ""}
+    # Refreshed before the 4 s granted run out (at 50-80 %, but at least 5 s apart): two more
+    # REGISTERs within 12 s.
+    for _ in range(240):
+        if log.read_text().count("REGISTER of sip:4589000000@127.0.0.1") >= 3:
+            break
+        await asyncio.sleep(0.05)
+    assert log.read_text().count("REGISTER of sip:4589000000@127.0.0.1 expires 4") >= 3, log.read_text()
+    assert core.states.get("trunk.provider").state == "registered"  # type: ignore[union-attr]
+
+    # Disabling the trunk unregisters it (Expires 0, answered by Kamailio).
+    assert core.trunks is not None
+    trunk_id = core.trunks.trunks["provider"].trunk.id
+    assert trunk_id is not None
+    fernet = core.trunks.fernet
+    await core.db.call(lambda db: storage.update_trunk(db, fernet, trunk_id, {"enabled": False}))
+    await core.trunks.reload()
+    state = await wait_state(core, "unregistered")
+    assert state.attributes["enabled"] is False
+    assert "REGISTER of sip:4589000000@127.0.0.1 expires 0" in log.read_text()
+
+
+def _registered(event: Any) -> bool:
+    new = event.data.get("new_state")
+    return getattr(new, "entity_id", "") == "trunk.provider" and getattr(new, "state", "") == "registered"
+
+
+async def test_byd_01_wrong_password_is_failed_with_the_error_and_backs_off(
+    core: Core, kamailio: tuple[int, Path]
+) -> None:
+    port, _log = kamailio
+    await add_trunk(core, port=port, username="4589000000", auth_username=USER, password="wrong")
+    state = await wait_state(core, "failed")
+    assert "401" in state.attributes["last_error"], state.attributes
+    assert core.trunks is not None
+    registration = core.trunks.trunks["provider"].registration
+    assert registration is not None
+    next_try = registration.get_timer()
+    assert next_try is not None
+    assert 29 <= next_try - asyncio.get_running_loop().time() <= 30.5  # backoff starts at 30 s
+
+    # The right password (a PATCH through the API does this) registers at once.
+    trunk_id = core.trunks.trunks["provider"].trunk.id
+    assert trunk_id is not None
+    fernet = core.trunks.fernet
+    await core.db.call(lambda db: storage.update_trunk(db, fernet, trunk_id, {"password": PASSWORD}))
+    await core.trunks.reload()
+    await wait_state(core, "registered")
