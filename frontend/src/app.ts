@@ -32,6 +32,7 @@ import "./pages/my-presence";
 import "./pages/presence-settings";
 import "./pages/schedules";
 import "./pages/my-hours";
+import "./pages/my-terminals";
 import "./pages/routing";
 import "./pages/my-rules";
 
@@ -63,6 +64,7 @@ const ROUTES: RouteDef[] = [
   { name: "presence-settings", pattern: "/presence-settings" },
   { name: "schedules", pattern: "/schedules" },
   { name: "my-hours", pattern: "/my-hours" },
+  { name: "my-terminals", pattern: "/my-terminals" },
   { name: "routing", pattern: "/routing" },
   { name: "my-rules", pattern: "/my-rules" },
 ];
@@ -118,6 +120,7 @@ const TITLES: Record<string, MessageKey> = {
   "presence-settings": "presenceAdmin.title",
   schedules: "sched.title",
   "my-hours": "myHours.title",
+  "my-terminals": "terminals.title",
   routing: "routing.title",
   "my-rules": "myRules.title",
 };
@@ -348,6 +351,8 @@ export class CbApp extends LightElement {
         return html`<cb-schedules></cb-schedules>`;
       case "my-hours":
         return html`<cb-my-hours></cb-my-hours>`;
+      case "my-terminals":
+        return html`<cb-my-terminals></cb-my-terminals>`;
       case "routing":
         return html`<cb-routing></cb-routing>`;
       case "my-rules":
@@ -438,6 +443,7 @@ export class CbApp extends LightElement {
             ${link("/profile", "nav.profile", "profile")}
             ${link("/presence", "nav.presence", "presence")}
             ${link("/my-hours", "nav.myHours", "my-hours")}
+            ${link("/my-terminals", "nav.myTerminals", "my-terminals")}
             ${link("/my-rules", "nav.myRules", "my-rules")}
           </ul>
         </nav>

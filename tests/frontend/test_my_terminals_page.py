@@ -1,0 +1,48 @@
+"""My phones and numbers (TERM-02, TERM-03, TERM-07, TERM-09, CAPU-11/13) in the user portal: the user
+adds a colleague's number, sees the two-lines warning, switches to one by one with ring times,
+orders the number first, gets their own number refused next to the field, and saves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e_helpers import BrowserThread, Cordboard, add_user, login, shot
+from playwright.sync_api import expect
+
+
+def test_user_sets_up_their_phones_and_numbers(cordboard: Cordboard, browser: BrowserThread) -> None:
+    add_user(cordboard, "tove", "1502", "Tove", "Tang", sip=False)
+    user_id, password = add_user(cordboard, "tim", "1501", "Tim", "Tang", sip=False)
+    browser.run(_my_terminals, cordboard, password)
+    status, plan = cordboard.api("GET", f"/api/users/{user_id}/terminals", token=cordboard.token())
+    assert status == 200
+    assert plan["mode"] == "sequential"
+    assert [(t["kind"], t["number"], t["ring_s"], t["when"]) for t in plan["terminals"]] == [
+        ("number", "1502", 15, "outside_working_hours"),
+        ("phones", None, 20, "always"),
+    ]
+
+
+def _my_terminals(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "tim", password)
+    page.locator("#nav").get_by_role("link", name="My phones and numbers").click()
+    expect(page).to_have_url(cordboard.base + "/my-terminals")
+    expect(page.get_by_test_id("terminal-0")).to_contain_text("My registered phones")
+    page.get_by_role("button", name="Add a number").click()
+    page.locator("#terminal-1-number").fill("1501")  # his own number: refused
+    expect(page.get_by_test_id("two-channels")).to_be_visible()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#terminal-1-number-error")).to_have_text("that is this user's own number")
+    page.locator("#terminal-1-number").fill("1502")
+    page.locator("#terminals-mode").select_option("sequential")
+    expect(page.get_by_test_id("two-channels")).to_have_count(0)
+    page.locator("#terminal-1-ring").fill("15")
+    page.locator("#terminal-1-when").select_option("outside_working_hours")
+    page.get_by_role("button", name="Move 1502 up").click()
+    expect(page.get_by_test_id("terminal-0")).to_contain_text("1502")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Your phones and numbers are saved.")).to_be_visible()
+    shot(page, "my-terminals")
+    page.reload()
+    expect(page.locator("#terminals-mode")).to_have_value("sequential")
+    expect(page.locator("#terminal-0-number")).to_have_value("1502")
