@@ -472,6 +472,7 @@ class SettingsService:
     """The settings registry and async access to stored and effective values."""
 
     def __init__(self, core: Core) -> None:
+        from cordboard.core.calls.caller_id import CALLER_ID_SPECS
         from cordboard.core.dialplan.settings import DIALPLAN_SPECS
         from cordboard.core.media.moh_library import music_on_hold_setting
         from cordboard.core.provisioning.settings import PROVISIONING_SPECS
@@ -485,6 +486,7 @@ class SettingsService:
                 *PROVISIONING_SPECS,
                 *ROUTING_SPECS,
                 *DIALPLAN_SPECS,
+                *CALLER_ID_SPECS,
                 music_on_hold_setting(core.data_dir),
             )
         )

@@ -40,6 +40,7 @@ API_MODULES: Final = (
     "api_routing",
     "api_dialplan",
     "api_terminals",
+    "api_caller_id",
     "api_presence",
     "provision",
     "websocket",

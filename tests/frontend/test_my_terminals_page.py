@@ -1,6 +1,7 @@
-"""My phones and numbers (TERM-02, TERM-03, TERM-07, TERM-09, CAPU-11/13) in the user portal: the user
-adds a colleague's number, sees the two-lines warning, switches to one by one with ring times,
-orders the number first, gets their own number refused next to the field, and saves."""
+"""My phones and numbers (TERM-02, TERM-03, TERM-07, TERM-09, CAPU-11/13, CLI-01, CLI-05) in the user
+portal: the user adds a colleague's number, sees the two-lines warning, switches to one by one with
+ring times, orders the number first, gets their own number refused next to the field, and saves;
+then chooses his mobile as the number his calls show, and hides it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from playwright.sync_api import expect
 def test_user_sets_up_their_phones_and_numbers(cordboard: Cordboard, browser: BrowserThread) -> None:
     add_user(cordboard, "tove", "1502", "Tove", "Tang", sip=False)
     user_id, password = add_user(cordboard, "tim", "1501", "Tim", "Tang", sip=False)
+    status, _ = cordboard.api("PATCH", f"/api/users/{user_id}", {"mobile": "+4520111222"}, cordboard.token())
+    assert status == 200
     browser.run(_my_terminals, cordboard, password)
     status, plan = cordboard.api("GET", f"/api/users/{user_id}/terminals", token=cordboard.token())
     assert status == 200
@@ -46,3 +49,15 @@ def _my_terminals(page: Any, cordboard: Cordboard, password: str) -> None:
     page.reload()
     expect(page.locator("#terminals-mode")).to_have_value("sequential")
     expect(page.locator("#terminal-0-number")).to_have_value("1502")
+
+    # CLI-01/05: the number his calls show, from his own numbers; then hidden.
+    card = page.get_by_test_id("caller-id")
+    expect(card.locator("#caller-id-number option")).to_have_text(["1501", "+4520111222"])
+    card.locator("#caller-id-number").select_option("+4520111222")
+    expect(
+        page.get_by_role("status").filter(has_text="Saved: the number your calls show.").first
+    ).to_be_visible()
+    card.get_by_label("Hide my number").check()
+    page.reload()
+    expect(page.locator("#caller-id-number")).to_have_value("+4520111222")
+    expect(page.locator("#caller-id-hidden")).to_be_checked()

@@ -21,6 +21,13 @@ interface Terminal {
   when: string;
 }
 
+interface CallerId {
+  number: string;
+  name: string;
+  hidden: boolean;
+  allowed: string[];
+}
+
 interface TerminalPlan {
   user_id: number;
   mode: "simultaneous" | "sequential";
@@ -33,6 +40,8 @@ const WHEN = ["always", "working_hours", "outside_working_hours"] as const;
 @customElement("cb-my-terminals")
 export class CbMyTerminals extends LightElement {
   @state() private plan: TerminalPlan | null = null;
+  @state() private callerId: CallerId | null = null;
+  @state() private callerIdErrors: Record<string, string> = {};
   @state() private loadError = "";
   @state() private errors: Record<string, string> = {};
   @state() private error = "";
@@ -46,7 +55,10 @@ export class CbMyTerminals extends LightElement {
   private async load(): Promise<void> {
     this.loadError = "";
     try {
-      this.plan = await api.get<TerminalPlan>("/api/me/terminals");
+      [this.plan, this.callerId] = await Promise.all([
+        api.get<TerminalPlan>("/api/me/terminals"),
+        api.get<CallerId>("/api/me/caller_id"),
+      ]);
     } catch (err) {
       this.loadError = errorText(err);
     }
@@ -98,6 +110,30 @@ export class CbMyTerminals extends LightElement {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** CLI-01/05: the number the user's calls show, or hidden. */
+  private async chooseCallerId(change: { number?: string; hidden?: boolean }): Promise<void> {
+    try {
+      this.callerId = await api.put<CallerId>("/api/me/caller_id", change);
+      this.callerIdErrors = {};
+      toast(t("callerId.saved"));
+    } catch (err) {
+      this.callerIdErrors = fieldErrors(err);
+    }
+  }
+
+  private callerIdCard(): TemplateResult | typeof nothing {
+    const c = this.callerId;
+    if (!c) return nothing;
+    return html`<section class="card" aria-labelledby="caller-id-title" data-testid="caller-id">
+      <h2 id="caller-id-title">${t("callerId.title")}</h2>
+      ${selectField({ id: "caller-id-number", label: t("callerId.number"), value: c.number,
+        options: c.allowed.map((n): [string, string] => [n, n]), hint: t("callerId.hint"),
+        error: this.callerIdErrors["number"], onInput: (v) => void this.chooseCallerId({ number: v }) })}
+      ${checkboxField({ id: "caller-id-hidden", label: t("callerId.hidden"), checked: c.hidden,
+        error: this.callerIdErrors["hidden"], onChange: (v) => void this.chooseCallerId({ hidden: v }) })}
+    </section>`;
   }
 
   private row(terminal: Terminal, index: number, count: number): TemplateResult {
@@ -159,6 +195,7 @@ export class CbMyTerminals extends LightElement {
     return html`<section class="page">
       ${pageHeading(t("terminals.title"))}
       <p class="muted" id="terminals-title">${t("terminals.intro")}</p>
+      ${this.callerIdCard()}
       ${body}
     </section>`;
   }

@@ -1,0 +1,47 @@
+"""Caller ID (CLI-01, CLI-05, NUM-06, CAPU-12) over REST: the numbers a user may present (their line,
+its aliases, their mobile, the switchboard number), the choice refused by field when the number is
+not theirs or hiding is not allowed, and the anonymous identity a hidden number shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from cordboard.core.calls.caller_id import ANONYMOUS, identity_of
+from cordboard.core.core import Core
+
+
+async def call(
+    api: TestClient, method: str, path: str, headers: dict[str, str], body: Any = None
+) -> tuple[int, Any]:
+    resp = await api.request(method, path, json=body, headers=headers)
+    data = await resp.json()
+    return resp.status, data["error"] if resp.status >= 400 else data
+
+
+async def test_cli_01_and_cli_05(core: Core, api: TestClient, user_headers: dict[str, str]) -> None:
+    anna = next(u for u in await core.identity.list_users() if u.username == "anna")
+    await core.identity.update_user(anna.id, {"mobile": "+4520123456"})
+    await core.numbers.add_alias("1555", anna.id)
+    await core.settings.set("org", None, "core.main_number", "+4589401000")
+    status, mine = await call(api, "GET", "/api/me/caller_id", user_headers)
+    assert status == 200
+    assert mine == {
+        "number": "1001",
+        "name": "Anna Tester",
+        "hidden": False,
+        "allowed": ["1001", "1555", "+4520123456", "+4589401000"],
+    }
+    status, mine = await call(api, "PUT", "/api/me/caller_id", user_headers, {"number": "+4589401000"})
+    assert status == 200 and mine["number"] == "+4589401000"
+    status, error = await call(api, "PUT", "/api/me/caller_id", user_headers, {"number": "+4599999999"})
+    assert status == 400 and "not one of your numbers" in error["fields"]["number"]
+
+    status, mine = await call(api, "PUT", "/api/me/caller_id", user_headers, {"hidden": True})
+    assert status == 200 and mine["hidden"]
+    assert (await identity_of(core, anna.id)).shown() == ANONYMOUS
+    await core.settings.set("org", None, "core.allow_anonymous_calls", False)
+    assert not (await identity_of(core, anna.id)).hidden, "the organisation's switch wins"
+    status, error = await call(api, "PUT", "/api/me/caller_id", user_headers, {"hidden": True})
+    assert status == 400 and "does not allow" in error["fields"]["hidden"]
