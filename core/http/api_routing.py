@@ -146,4 +146,3 @@ async def explain(request: web.Request) -> web.Response:
         caller=body["caller"], number=body["number"], at=body.get("at"), direction=body["direction"]
     )
     return web.json_response(found.as_dict())
-
