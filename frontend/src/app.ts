@@ -17,6 +17,7 @@ import "./pages/user-edit";
 import "./pages/user-import";
 import "./pages/groups";
 import "./pages/numbers";
+import "./pages/dialplan";
 import "./pages/group-edit";
 import "./pages/plugins";
 import "./pages/plugin-settings";
@@ -46,6 +47,7 @@ const ROUTES: RouteDef[] = [
   { name: "user", pattern: "/users/:id" },
   { name: "groups", pattern: "/groups" },
   { name: "numbers", pattern: "/numbers" },
+  { name: "dialplan", pattern: "/dialplan" },
   { name: "group", pattern: "/groups/:id" },
   { name: "plugins", pattern: "/plugins" },
   { name: "plugin", pattern: "/plugins/:domain" },
@@ -76,6 +78,7 @@ const ADMIN_ROUTES = new Set([
   "user",
   "groups",
   "numbers",
+  "dialplan",
   "group",
   "plugins",
   "plugin",
@@ -102,6 +105,7 @@ const TITLES: Record<string, MessageKey> = {
   user: "nav.users",
   groups: "groups.title",
   numbers: "numbers.title",
+  dialplan: "dialplan.title",
   group: "nav.groups",
   plugins: "plugins.title",
   plugin: "plugins.title",
@@ -131,6 +135,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/users", "nav.users", "users"],
   ["/groups", "nav.groups", "groups"],
   ["/numbers", "nav.numbers", "numbers"],
+  ["/dialplan", "nav.dialplan", "dialplan"],
   ["/plugins", "nav.plugins", "plugins"],
   ["/settings", "nav.settings", "settings"],
   ["/system", "nav.system", "system"],
@@ -316,6 +321,8 @@ export class CbApp extends LightElement {
         return html`<cb-groups></cb-groups>`;
       case "numbers":
         return html`<cb-numbers></cb-numbers>`;
+      case "dialplan":
+        return html`<cb-dialplan></cb-dialplan>`;
       case "group":
         return html`<cb-group-edit .groupId=${Number(p["id"])}></cb-group-edit>`;
       case "plugins":
