@@ -4,7 +4,8 @@ The caller's call becomes a channel that is not answered while the destinations 
 hears their own ringback, 180): each ringing destination (``phones``: the user's registered phones;
 ``number``: another user's phones) starts at its ``after_s`` and keeps ringing until the call is
 answered or the ring time is over; ``busy`` and ``reject`` end the call at their time with 486 and
-603, whatever still rings stops. The first phone to answer is bridged with the caller.
+603, whatever still rings stops. When everything that rang has failed (busy, unreachable), the next
+destination starts at once ("forward on busy"). The first phone to answer is bridged with the caller.
 
 Destinations that need what this appliance does not have yet are skipped with a log line:
 ``voicemail`` (the voicemail plugin) and numbers that are no user's (the SIP trunks).
@@ -114,8 +115,9 @@ async def _wait_until(
         if (timeout is not None and timeout <= 0) or (not pending and deadline is None):
             return None
         if not pending:
-            await asyncio.sleep(timeout or 0)
-            return None
+            if not failed:  # nothing was rung yet: the next destination starts at its time
+                await asyncio.sleep(timeout or 0)
+            return None  # what rang is busy or gone: the next destination starts now
         await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
 
 

@@ -57,6 +57,8 @@ def mismatch(rule: Rule, facts: CallFacts) -> str | None:
         return f"do-not-disturb is {'on' if facts.dnd else 'off'}"
     if "in_call" in c and c["in_call"] != facts.in_call:
         return "the user is in a call" if facts.in_call else "the user is not in a call"
+    if "phones_registered" in c and c["phones_registered"] != facts.phones_registered:
+        return "a phone is registered" if facts.phones_registered else "no phone is registered"
     if "working_hours" in c and (c["working_hours"] == "in") != facts.in_working_hours:
         return "inside working hours" if facts.in_working_hours else "outside working hours (night mode)"
     if "caller" in c and c["caller"] != facts.caller_kind:

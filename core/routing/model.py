@@ -88,6 +88,8 @@ class CallFacts:
     role_id: int | None = None
     dnd: bool = False
     in_call: bool = False
+    phones_registered: bool = True
+    """Whether any of the user's phones is registered ("unavailable" forwards test it)."""
     in_working_hours: bool = True
     caller_kind: str = "internal"
     caller_number: str = ""
@@ -104,6 +106,7 @@ class CallFacts:
             "role_id": self.role_id,
             "dnd": self.dnd,
             "in_call": self.in_call,
+            "phones_registered": self.phones_registered,
             "in_working_hours": self.in_working_hours,
             "caller_kind": self.caller_kind,
             "caller_number": self.caller_number,
@@ -132,6 +135,7 @@ CONDITIONS: Final = vol.Schema(
         vol.Optional("role_ids"): _id_list,
         vol.Optional("dnd"): bool,
         vol.Optional("in_call"): bool,
+        vol.Optional("phones_registered"): bool,
         vol.Optional("working_hours"): vol.In(("in", "out"), msg="in or out (night mode)"),
         vol.Optional("caller"): vol.In(CALLER_KINDS, msg=f"one of {', '.join(CALLER_KINDS)}"),
         vol.Optional("caller_prefixes"): [_diallable],

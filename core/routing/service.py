@@ -126,12 +126,20 @@ class RoutingService:
             role_id=state.role_id if state else None,
             dnd=state.dnd if state else False,
             in_call=bool(state and state.call_state.value != "idle"),
+            phones_registered=self._registered(user),
             in_working_hours=working,
             caller_kind=await self._caller_kind(caller),
             caller_number=caller,
             called_number=called,
             group_ids=tuple(groups),
         )
+
+    def _registered(self, user: Any) -> bool:
+        sip = getattr(self._core, "sip", None)
+        if sip is None:
+            return False
+        account = sip.accounts.find(user.extension or user.username)
+        return account is not None and bool(sip.targets(account))
 
     async def _caller_kind(self, caller: str) -> str:
         if not caller or caller.lower() in ("anonymous", "unknown"):

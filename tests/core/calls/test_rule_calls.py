@@ -116,3 +116,37 @@ async def test_rte_08_forward_all_calls_and_a_busy_rule(pbx: Core) -> None:
     finally:
         for phone in (ann, bo, cy):
             phone.close()
+
+
+async def test_forward_on_busy_and_when_unavailable(pbx: Core) -> None:
+    """The usual forwards as rules: on busy (ann's phone answers 486, cy rings at once instead of
+    after the 20 s the rule gives) and when unavailable (no phone of ann's registered)."""
+    anna = await ann_id(pbx)
+    await pbx.routing.create(
+        rule(anna, "Busy to Cy", [{"kind": "phones"}, {"kind": "number", "target": "1003", "after_s": 20}])
+    )
+    ann, bo, cy = await phones(pbx)
+    try:
+        calling = asyncio.create_task(bo.invite("1001"))
+        ann.answer(await ann.wait_request("INVITE"), 486)
+        started = asyncio.get_running_loop().time()
+        cy.answer(await cy.wait_request("INVITE", wait=3), 486)
+        assert asyncio.get_running_loop().time() - started < 2.5, "cy rang at once, not after 20 s"
+        assert (await calling)[1].status == 486
+
+        await pbx.routing.delete((await pbx.routing.rules("user", anna))[0].id)
+        await pbx.routing.create(
+            rule(
+                anna, "Away", [{"kind": "number", "target": "1003"}], conditions={"phones_registered": False}
+            )
+        )
+        calling = asyncio.create_task(bo.invite("1001"))  # ann's phone is registered: it rings
+        ann.answer(await ann.wait_request("INVITE"), 486)
+        assert (await calling)[1].status == 486
+        assert (await ann.register(expires=0)).status == 200
+        calling = asyncio.create_task(bo.invite("1001"))
+        cy.answer(await cy.wait_request("INVITE"), 486)
+        assert (await calling)[1].status == 486
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
