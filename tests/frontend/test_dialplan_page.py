@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, add_user, login, shot
+from e2e_helpers import ADMIN, ADMIN_PASSWORD, PHONE, BrowserThread, Cordboard, add_user, login, shot
 from playwright.sync_api import expect
 
 
@@ -180,3 +180,10 @@ def _dial_plan_page(page: Any, cordboard: Cordboard) -> None:
     page.get_by_role("button", name=f"Delete rule {sentence}").click()
     page.get_by_role("dialog").get_by_role("button", name="Delete").click()
     expect(conversions.get_by_role("row").filter(has_text="Annex")).to_have_count(0)
+
+    # On a phone the page does not scroll sideways (the tables scroll within their cards).
+    page.set_viewport_size(PHONE)
+    _test_number(page, "33123456")
+    expect(page.get_by_test_id("dp-result-number")).to_have_text("+4533123456")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "dialplan-phone")
