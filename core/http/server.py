@@ -38,6 +38,7 @@ API_MODULES: Final = (
     "api_key_templates",
     "api_numbers",
     "api_routing",
+    "api_trunks",
     "api_dialplan",
     "api_terminals",
     "api_caller_id",

@@ -31,6 +31,7 @@ export interface Conditions {
   role_ids?: number[];
   dnd?: boolean;
   in_call?: boolean;
+  phones_registered?: boolean;
   working_hours?: "in" | "out";
   caller?: CallerKind;
   caller_prefixes?: string[];
@@ -58,6 +59,7 @@ export interface Facts {
   role_id: number | null;
   dnd: boolean;
   in_call: boolean;
+  phones_registered?: boolean;
   in_working_hours: boolean;
   caller_kind: CallerKind;
   caller_number: string;
@@ -108,6 +110,7 @@ export function conditionTexts(c: Conditions, names: Names = NO_NAMES): string[]
   if (c.role_ids?.length) out.push(t("routing.c.role", { names: orList(c.role_ids.map((id) => nameOf(names.roles, id))) }));
   if (c.dnd !== undefined) out.push(t(c.dnd ? "routing.c.dndOn" : "routing.c.dndOff"));
   if (c.in_call !== undefined) out.push(t(c.in_call ? "routing.c.inCall" : "routing.c.notInCall"));
+  if (c.phones_registered !== undefined) out.push(t(c.phones_registered ? "routing.c.registered" : "routing.c.notRegistered"));
   if (c.working_hours) out.push(t(c.working_hours === "in" ? "routing.c.hoursIn" : "routing.c.hoursOut"));
   if (c.caller) out.push(t(`routing.c.caller.${c.caller}` as MessageKey));
   if (c.caller_prefixes?.length) out.push(t("routing.c.callerPrefix", { prefixes: orList(c.caller_prefixes) }));
@@ -160,6 +163,9 @@ export function whyNot(rule: Pick<Rule, "enabled" | "conditions">, facts: Facts,
   }
   if (c.dnd !== undefined && c.dnd !== facts.dnd) return t(facts.dnd ? "routing.c.dndOn" : "routing.c.dndOff");
   if (c.in_call !== undefined && c.in_call !== facts.in_call) return t(facts.in_call ? "routing.c.inCall" : "routing.c.notInCall");
+  if (c.phones_registered !== undefined && facts.phones_registered !== undefined && c.phones_registered !== facts.phones_registered) {
+    return t(facts.phones_registered ? "routing.c.registered" : "routing.c.notRegistered");
+  }
   if (c.working_hours && (c.working_hours === "in") !== facts.in_working_hours) {
     return t(facts.in_working_hours ? "routing.c.hoursIn" : "routing.c.hoursOut");
   }
@@ -245,6 +251,7 @@ export interface Draft {
   roleIds: number[];
   dnd: TriState;
   inCall: TriState;
+  phonesRegistered: TriState;
   workingHours: "" | "in" | "out";
   caller: "" | CallerKind;
   callerPrefixes: string;
@@ -269,6 +276,7 @@ export function draftOf(rule: Rule | null, list: RuleList, kinds: DestKind[] = D
     roleIds: [...(c.role_ids ?? [])],
     dnd: tri(c.dnd),
     inCall: tri(c.in_call),
+    phonesRegistered: tri(c.phones_registered),
     workingHours: c.working_hours ?? "",
     caller: c.caller ?? "",
     callerPrefixes: (c.caller_prefixes ?? []).join(", "),
@@ -294,6 +302,7 @@ export function draftConditions(d: Draft): Conditions {
   if (d.roleIds.length) c.role_ids = [...d.roleIds].sort((a, b) => a - b);
   if (d.dnd) c.dnd = d.dnd === "yes";
   if (d.inCall) c.in_call = d.inCall === "yes";
+  if (d.phonesRegistered) c.phones_registered = d.phonesRegistered === "yes";
   if (d.workingHours) c.working_hours = d.workingHours;
   if (d.caller) c.caller = d.caller;
   const callerPrefixes = splitPrefixes(d.callerPrefixes);

@@ -102,6 +102,14 @@ describe("why a rule does not match (the engine's mismatch, BYD-25)", () => {
     expect(whyNot(rule({ conditions: { caller_prefixes: ["+49"] } }), facts)).toBe("the caller's number +4533123456 has none of the prefixes");
     expect(whyNot(rule({ conditions: { caller_prefixes: ["+45"], dnd: false, in_call: false } }), facts)).toBeNull();
   });
+
+  it("forwards when unavailable: whether a phone is registered", () => {
+    const away = rule({ conditions: { phones_registered: false } });
+    expect(ruleSentence(away)).toContain("no phone is registered");
+    expect(whyNot(away, { ...facts, phones_registered: true })).toBe("a phone is registered");
+    expect(whyNot(away, { ...facts, phones_registered: false })).toBeNull();
+    expect(draftBody(draftOf(away, "incoming"), "user").conditions).toEqual({ phones_registered: false });
+  });
 });
 
 describe("the forward-all rule (RTE-08)", () => {

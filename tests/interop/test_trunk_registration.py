@@ -5,43 +5,23 @@ error and backs off, and unregisters when the trunk is disabled."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cordboard_process import free_port, require_tool
+from kamailio_provider import PASSWORD, USER, running_kamailio
 from loopback_pbx import running_pbx
 
 from cordboard.core.core import Core
 from cordboard.core.trunks import storage
 from cordboard.core.trunks.service import EVENT_TRUNK_STATE_CHANGED
 
-CONFIG = Path(__file__).parent / "trunk_provider" / "kamailio.cfg"
-USER, PASSWORD = "acct1", "s3cret"
-
 
 @pytest.fixture
 def kamailio(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """Kamailio on a free loopback port, in the foreground; its log file."""
-    port = free_port()
-    config = tmp_path / "kamailio.cfg"
-    config.write_text(
-        CONFIG.read_text().replace("PORT", str(port)).replace("USER", USER).replace("PASSWORD", PASSWORD)
-    )
-    log = tmp_path / "kamailio.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [require_tool("kamailio"), "-f", str(config), "-DD", "-E", "-Y", str(tmp_path)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield port, log
-    finally:
-        process.terminate()
-        process.wait(10)
+    with running_kamailio(tmp_path) as found:
+        yield found
 
 
 @pytest.fixture

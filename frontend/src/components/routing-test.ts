@@ -177,6 +177,7 @@ export class CbRoutingTest extends LightElement {
               <div><dt>${t("routing.role")}</dt><dd>${f.role_id === null ? t("common.none") : (this.names.roles.get(f.role_id) ?? `#${f.role_id}`)}</dd></div>
               <div><dt>${t("routing.dnd")}</dt><dd>${this.yesNo(f.dnd)}</dd></div>
               <div><dt>${t("routing.inCall")}</dt><dd>${this.yesNo(f.in_call)}</dd></div>
+              <div><dt>${t("routing.phonesRegistered")}</dt><dd>${this.yesNo(f.phones_registered ?? false)}</dd></div>
               <div><dt>${t("routing.workingHours")}</dt><dd>${f.in_working_hours ? t("routing.c.hoursIn") : t("routing.c.hoursOut")}</dd></div>
               <div><dt>${t("routing.caller")}</dt><dd>${t(`routing.callerKind.${f.caller_kind}` as MessageKey)}${f.caller_number ? ` (${f.caller_number})` : ""}</dd></div>
               <div><dt>${t("routing.test.number")}</dt><dd>${f.called_number}</dd></div>

@@ -243,6 +243,14 @@ export class CbRuleEditor extends LightElement {
           onInput: (v) => this.set({ inCall: v as Draft["inCall"] }, "conditions.in_call"),
         })}
         ${selectField({
+          id: `${p}-registered`,
+          label: t("routing.phonesRegistered"),
+          value: d.phonesRegistered,
+          error: err("phones_registered"),
+          options: yesNo("routing.c.registered", "routing.c.notRegistered"),
+          onInput: (v) => this.set({ phonesRegistered: v as Draft["phonesRegistered"] }, "conditions.phones_registered"),
+        })}
+        ${selectField({
           id: `${p}-hours`,
           label: t("routing.workingHours"),
           value: d.workingHours,

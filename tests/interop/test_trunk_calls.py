@@ -1,0 +1,272 @@
+"""Calls over SIP trunks with SIPp as the provider's far end (BYD-02, BYD-03, CLI).
+
+The Core runs in this process (SIP on loopback); the users' phones are SIP test phones; SIPp plays
+the provider: delivering a call to a DID, or answering our outbound INVITE after a 407 challenge
+and checking the credentials and the caller ID it receives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cordboard_process import free_port
+from kamailio_provider import running_kamailio
+from loopback_pbx import registered_phone, running_pbx
+from sip_phone import TestPhone, sdp_offer
+from sipp_runner import sipp_command
+
+from cordboard.core.calls.history import list_calls
+from cordboard.core.core import Core
+from cordboard.core.numbers import storage as number_storage
+from cordboard.core.sip.message import SipRequest, SipResponse
+from cordboard.core.trunks import storage
+
+PROVIDER = Path(__file__).parent / "trunk_provider"
+ACCOUNT, PASSWORD = "acct1", "s3cret"
+ANN_DID, BO_DID = "+4589000011", "+4589000010"
+SIPP_TIMEOUT = 30
+
+
+@pytest.fixture
+async def core(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", 43200, 43299) as found:
+        await found.db.call(
+            lambda db: number_storage.create_range(
+                db, {"kind": "public", "first": "+4589000000", "last": "+4589000099", "purpose": "users"}
+            )
+        )
+        users = {u.username: u.id for u in await found.identity.list_users()}
+        await found.numbers.add_alias(ANN_DID, users["ann"])
+        await found.numbers.add_alias(BO_DID, users["bo"])
+        yield found
+
+
+async def add_ip_trunk(core: Core, name: str, port: int, **fields: Any) -> None:
+    """An IP trunk to a provider at 127.0.0.1:``port`` (that is also where it calls from)."""
+    assert core.trunks is not None
+    fernet = core.trunks.fernet
+    data = {
+        "name": name,
+        "kind": "ip",
+        "host": "127.0.0.1",
+        "port": port,
+        "addresses": [f"127.0.0.1:{port}"],
+        "username": ACCOUNT,
+        "password": PASSWORD,
+        "options_interval": 0,
+        "caller_ids": ["+4589000000", BO_DID],
+        "default_caller_id": "+4589000000",
+        "country_code": "45",
+        **fields,
+    }
+    await core.db.call(lambda db: storage.create_trunk(db, fernet, dict(data)))
+    await core.trunks.reload()
+
+
+async def sipp(work: Path, scenario: str, *args: str) -> subprocess.CompletedProcess[str]:
+    command = sipp_command("-sf", str(PROVIDER / scenario), *args, "-trace_msg", timeout=SIPP_TIMEOUT)
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=work, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return subprocess.CompletedProcess(command, process.returncode, out.decode(), err.decode())
+
+
+def sip_port(core: Core) -> int:
+    assert core.sip is not None
+    return int(core.sip.transports.addresses["udp"][1])
+
+
+async def test_byd_02_inbound_did_rings_the_users_phone(core: Core, tmp_path: Path) -> None:
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    ann = await registered_phone(core, "ann")
+    try:
+        # The provider sends the DID in national form (89000011); NUM-09 makes it +4589000011.
+        provider = asyncio.create_task(
+            sipp(tmp_path, "uac_did.xml", f"127.0.0.1:{sip_port(core)}", "-p", str(port), "-s", "89000011")
+        )
+        invite = await ann.wait_request("INVITE", wait=15)
+        assert "+4570000001" in (invite.headers.get("From") or ""), invite
+        ann.answer(invite, 486)
+        done = await provider
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    finally:
+        ann.close()
+    rows = await core.db.call(list_calls)
+    assert any(r["callee"] == ANN_DID and r["caller"] == "+4570000001" for r in rows), rows
+
+
+async def test_byd_02_unknown_did_goes_to_the_default_destination(core: Core, tmp_path: Path) -> None:
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port, default_destination="1001", called_from="to")
+    ann = await registered_phone(core, "ann")
+    try:
+        provider = asyncio.create_task(
+            sipp(tmp_path, "uac_did.xml", f"127.0.0.1:{sip_port(core)}", "-p", str(port), "-s", "+4589000077")
+        )
+        invite = await ann.wait_request("INVITE", wait=15)
+        ann.answer(invite, 486)
+        done = await provider
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    finally:
+        ann.close()
+
+
+async def test_byd_03_outbound_call_authenticates_and_presents_the_users_did(
+    core: Core, tmp_path: Path
+) -> None:
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    accounts = tmp_path / "provider.csv"
+    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\{BO_DID}@\n")
+    provider = asyncio.create_task(
+        sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
+    )
+    await asyncio.sleep(0.5)
+    bo = await registered_phone(core, "bo")
+    try:
+        invite, ok = await bo.invite("004533123456")
+        assert ok.status == 200, ok
+        bo.ack(invite, ok)
+        await asyncio.sleep(0.3)
+        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
+        bo.send(bye)
+        assert (await bo.final_response(bye)).status == 200
+        done = await provider
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    finally:
+        bo.close()
+        if not provider.done():
+            provider.cancel()
+    messages = sipp_trace(tmp_path)
+    assert "INVITE sip:004533123456@127.0.0.1" in messages
+    assert_credentials(messages)
+
+
+def sipp_trace(work: Path) -> str:
+    """The messages SIPp exchanged (-trace_msg) in ``work``."""
+    return next(work.glob("*_messages.log")).read_text()
+
+
+def assert_credentials(messages: str) -> None:
+    """The INVITE after the 407 carries a right digest response (RFC 2617 3.2.2, qop=auth)."""
+    line = next(x for x in messages.splitlines() if x.startswith("Proxy-Authorization: Digest "))
+    params = dict(re.findall(r'(\w+)="?([^",]*)"?', line.split("Digest ", 1)[1]))
+    assert params["username"] == ACCOUNT and params["qop"] == "auth"
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()
+
+    ha1 = md5(f"{ACCOUNT}:{params['realm']}:{PASSWORD}")
+    ha2 = md5(f"INVITE:{params['uri']}")
+    expected = md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params['cnonce']}:auth:{ha2}")
+    assert params["response"] == expected, line
+
+
+async def test_byd_03_failover_when_the_first_trunk_answers_503(core: Core, tmp_path: Path) -> None:
+    first, second = free_port(), free_port()
+    await add_ip_trunk(core, "first", first, priority=1)
+    await add_ip_trunk(core, "second", second, priority=2, caller_ids=[], default_caller_id="+4589000000")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    failing = asyncio.create_task(sipp(tmp_path / "a", "uas_unavailable.xml", "-p", str(first)))
+    accounts = tmp_path / "b" / "provider.csv"
+    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\{BO_DID}@\n")
+    answering = asyncio.create_task(
+        sipp(tmp_path / "b", "uas_auth_answer.xml", "-p", str(second), "-inf", str(accounts))
+    )
+    await asyncio.sleep(0.5)
+    bo = await registered_phone(core, "bo")
+    try:
+        invite, ok = await bo.invite("004533123456")
+        assert ok.status == 200, ok
+        bo.ack(invite, ok)
+        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
+        bo.send(bye)
+        assert (await bo.final_response(bye)).status == 200
+        for task in (failing, answering):
+            done = await task
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    finally:
+        bo.close()
+
+
+async def test_byd_03_failover_when_the_first_trunk_is_not_registered(core: Core, tmp_path: Path) -> None:
+    """The first trunk's registration at its provider (Kamailio) fails: it is down, and the call
+    goes over the second trunk at once."""
+    second = free_port()
+    with running_kamailio(tmp_path) as (registrar, _log):
+        assert core.trunks is not None
+        fernet = core.trunks.fernet
+        first = {
+            "name": "first",
+            "kind": "register",
+            "host": "127.0.0.1",
+            "port": registrar,
+            "username": "4589000000",
+            "auth_username": ACCOUNT,
+            "password": "wrong",
+            "priority": 1,
+        }
+        await core.db.call(lambda db: storage.create_trunk(db, fernet, first))
+        await core.trunks.reload()
+        for _ in range(100):
+            if core.trunks.state_of("first") == "failed":
+                break
+            await asyncio.sleep(0.05)
+        assert core.trunks.state_of("first") == "failed"
+        await add_ip_trunk(core, "second", second, priority=2)
+        await outbound_call_over(core, tmp_path, second)
+
+
+async def test_byd_03_failover_when_the_first_trunk_is_silent(core: Core, tmp_path: Path) -> None:
+    """Nothing answers on the first trunk (not even 100 Trying): after a few seconds the call
+    goes over the second."""
+    dead, second = free_port(), free_port()
+    await add_ip_trunk(core, "first", dead, priority=1)
+    await add_ip_trunk(core, "second", second, priority=2)
+    await outbound_call_over(core, tmp_path, second)
+
+
+async def outbound_call_over(core: Core, work: Path, port: int) -> None:
+    """bo calls 004533123456; the provider SIPp on ``port`` challenges, checks and answers."""
+    accounts = work / "provider.csv"
+    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\{BO_DID}@\n")
+    answering = asyncio.create_task(sipp(work, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts)))
+    await asyncio.sleep(0.5)
+    bo = await registered_phone(core, "bo")
+    try:
+        invite, ok = await patient_invite(bo, "004533123456")
+        assert ok.status == 200, ok
+        bo.ack(invite, ok)
+        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
+        bo.send(bye)
+        assert (await bo.final_response(bye)).status == 200
+        done = await answering
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    finally:
+        bo.close()
+    assert_credentials(sipp_trace(work))
+
+
+async def patient_invite(phone: TestPhone, number: str) -> tuple[SipRequest, SipResponse]:
+    """``phone.invite`` that waits 15 s for the answer (a silent first trunk takes a few seconds)."""
+    invite = phone.new_request(
+        "INVITE", f"sip:{number}@{phone.server[0]}:{phone.server[1]}", body=sdp_offer(phone.rtp_port)
+    )
+    phone.send(invite)
+    response = await phone.final_response(invite)
+    assert response.status == 407, response
+    phone.send(phone._ack_for_error(invite, response))
+    invite = phone.authorize(invite, response)
+    phone.send(invite)
+    return invite, await phone.final_response(invite, wait=15)
