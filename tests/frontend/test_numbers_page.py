@@ -26,7 +26,7 @@ def test_number_ranges_available_numbers_and_owners(cordboard: Cordboard, browse
 
 def _numbers_page(page: Any, cordboard: Cordboard) -> None:
     login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
-    page.locator("#nav").get_by_role("link", name="Numbers").click()
+    page.locator("#nav").get_by_role("link", name="Numbers", exact=True).click()
     expect(page).to_have_url(cordboard.base + "/numbers")
     expect(page.get_by_role("heading", name="Numbers", exact=True)).to_be_focused()
     # NUM-03: the default local plan.

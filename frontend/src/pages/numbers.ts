@@ -177,7 +177,7 @@ export class CbNumbers extends LightElement {
   }
 
   private rangeTable(ranges: NumberRange[]): TemplateResult {
-    return html`<table class="data" aria-label=${t("numbers.ranges")}>
+    return html`<div class="table-scroll"><table class="data" aria-label=${t("numbers.ranges")}>
       <thead><tr>
         <th scope="col">${t("numbers.range")}</th><th scope="col">${t("numbers.kind")}</th>
         <th scope="col">${t("numbers.purposeLabel")}</th><th scope="col">${t("numbers.inUse")}</th>
@@ -199,7 +199,7 @@ export class CbNumbers extends LightElement {
           </tr>`,
         )}
       </tbody>
-    </table>`;
+    </table></div>`;
   }
 
   private availablePanel(): TemplateResult | typeof nothing {
@@ -241,7 +241,7 @@ export class CbNumbers extends LightElement {
         (c) => html`<p class="notice warn" role="status">${t("numbers.conflict", { number: c.number, plugin: c.plugin, owner: c.owner })}</p>`,
       )}
       ${textField({ id: "number-filter", label: t("numbers.search"), value: this.filter, onInput: (v) => (this.filter = v), type: "search" })}
-      <table class="data" aria-label=${t("numbers.inUseTitle")}>
+      <div class="table-scroll"><table class="data" aria-label=${t("numbers.inUseTitle")}>
         <thead><tr><th scope="col">${t("numbers.number")}</th><th scope="col">${t("numbers.owner")}</th>
           <th scope="col">${t("numbers.kind")}</th><th scope="col"><span class="sr-only">${t("common.actions")}</span></th></tr></thead>
         <tbody>
@@ -255,7 +255,7 @@ export class CbNumbers extends LightElement {
             </tr>`,
           )}
         </tbody>
-      </table>
+      </table></div>
     </section>`;
   }
 
