@@ -1,0 +1,125 @@
+"""Terminals and routing rules with real phones (issue 5 tests: "parallel vs sequential terminals,
+forward on busy"): baresip phones call through Cordboard in this process.
+
+Bo's terminals ring one by one (TERM-02): his own phone (baresip, which does not answer) for five
+seconds, then Cy's; Cy answers and talks with Ann. Then a routing rule of Bo's rings his phone and
+Cy's after 20 s; Bo rejects the call on his phone and Cy's phone rings at once (forward on busy).
+Each phone's microphone is a tone of its own, so what each hears says who it talks to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from baresip_phone import SAMPLE_RATE, BaresipPhone, dominant_frequency, voiced_seconds, write_tone
+from cordboard_process import SipUser, require_tool
+from loopback_pbx import PASSWORDS, running_pbx, wait_for_sip_account
+
+from cordboard.core.core import Core
+
+RTP_MIN, RTP_MAX = 38600, 38799
+"""Cordboard's RTP ports here: clear of baresip's (40000-49998) and of the other tests' ranges."""
+TONES = {"ann": 700.0, "bo": 1100.0, "cy": 1500.0}
+CY_PASSWORD = "cy-sip-password-1"
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
+        await core.identity.create_user(
+            username="cy", first_name="Cy", last_name="Tester", email="cy@example.com",
+            sip_password=CY_PASSWORD, extension="1003",
+        )  # fmt: skip
+        for name in (*PASSWORDS, "cy"):
+            await wait_for_sip_account(core, name)
+        yield core
+
+
+def heard(phone: BaresipPhone, seconds: float = 1.0) -> float:
+    audio = phone.live_audio()[-int(seconds * SAMPLE_RATE) :]
+    assert voiced_seconds(audio) >= seconds - 0.3, f"{phone.name} hears too little:\n{phone.log_tail()}"
+    return dominant_frequency(audio)
+
+
+def wait_closed(phone: BaresipPhone, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while phone.event("CALL_CLOSED") is None:
+        assert time.monotonic() < deadline, f"{phone.name}'s call never closed:\n{phone.log_tail()}"
+        time.sleep(0.1)
+
+
+def one_by_one(ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone) -> dict[str, float]:
+    assert ann.command("dial", ann.uri("1002")).get("ok")
+    bo.wait_event("CALL_INCOMING")
+    rang_bo = time.monotonic()
+    cy.wait_event("CALL_ESTABLISHED", timeout=12, extra_log=bo.log_tail())
+    waited = time.monotonic() - rang_bo
+    ann.wait_event("CALL_ESTABLISHED")
+    time.sleep(2.0)
+    result = {"waited": waited, "ann": heard(ann), "cy": heard(cy)}
+    assert ann.command("hangup").get("ok")
+    wait_closed(cy)
+    return result
+
+
+def forward_on_busy(ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone) -> float:
+    for phone in (ann, bo, cy):
+        phone.events.clear()
+    assert ann.command("dial", ann.uri("1002")).get("ok")
+    bo.wait_event("CALL_INCOMING")
+    rejected = time.monotonic()
+    assert bo.command("hangup").get("ok")  # Bo rejects the call on his phone
+    cy.wait_event("CALL_ESTABLISHED", timeout=10, extra_log=bo.log_tail())
+    waited = time.monotonic() - rejected
+    assert ann.command("hangup").get("ok")
+    wait_closed(cy)
+    return waited
+
+
+async def test_term_02_one_by_one_and_forward_on_busy_with_baresip(pbx: Core, tmp_path: Path) -> None:
+    baresip = require_tool("baresip")
+    assert pbx.sip is not None
+    sip_port = pbx.sip.transports.addresses["udp"][1]
+    passwords = {**PASSWORDS, "cy": CY_PASSWORD}
+    phones = [
+        BaresipPhone(
+            name,
+            tmp_path / name,
+            SipUser(name, f"100{n}", passwords[name], name.title(), "Tester"),
+            sip_port,
+            tone=write_tone(tmp_path / f"{name}.wav", TONES[name], seconds=60, amplitude=0.3),
+            answer="manual" if name == "bo" else "auto",
+        )
+        for n, name in enumerate(("ann", "bo", "cy"), start=1)
+    ]
+    ann, bo, cy = phones
+    bo_id = next(u.id for u in await pbx.identity.list_users() if u.username == "bo")
+    await pbx.terminals.set_plan(
+        bo_id,
+        {
+            "mode": "sequential",
+            "terminals": [{"kind": "phones", "ring_s": 5}, {"kind": "number", "number": "1003"}],
+        },
+    )
+    try:
+        for phone in phones:
+            await asyncio.to_thread(phone.start, baresip)
+        for phone in phones:
+            await asyncio.to_thread(phone.wait_registered)
+        first = await asyncio.to_thread(one_by_one, ann, bo, cy)
+        await pbx.terminals.set_plan(bo_id, {"mode": "simultaneous", "terminals": [{"kind": "phones"}]})
+        await pbx.routing.create(
+            {"scope": "user", "scope_id": bo_id, "list": "incoming", "name": "Busy to Cy",
+             "destinations": [{"kind": "phones"}, {"kind": "number", "target": "1003", "after_s": 20}]}
+        )  # fmt: skip
+        waited = await asyncio.to_thread(forward_on_busy, ann, bo, cy)
+    finally:
+        for phone in phones:
+            await asyncio.to_thread(phone.stop)
+    assert 4.0 <= first["waited"] <= 9.0, first
+    assert abs(first["ann"] - TONES["cy"]) < 10 and abs(first["cy"] - TONES["ann"]) < 10, first
+    assert waited < 5.0, f"Cy's phone rang {waited:.1f} s after Bo's rejected the call, not at once"
