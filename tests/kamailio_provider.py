@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cordboard_process import free_port, require_tool
 
-CONFIG = Path(__file__).parent / "trunk_provider" / "kamailio.cfg"
+CONFIG = Path(__file__).parent / "interop" / "trunk_provider" / "kamailio.cfg"
 USER, PASSWORD = "acct1", "s3cret"
 
 

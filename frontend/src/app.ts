@@ -18,6 +18,7 @@ import "./pages/user-import";
 import "./pages/groups";
 import "./pages/numbers";
 import "./pages/dialplan";
+import "./pages/trunks";
 import "./pages/group-edit";
 import "./pages/plugins";
 import "./pages/plugin-settings";
@@ -48,6 +49,7 @@ const ROUTES: RouteDef[] = [
   { name: "groups", pattern: "/groups" },
   { name: "numbers", pattern: "/numbers" },
   { name: "dialplan", pattern: "/dialplan" },
+  { name: "trunks", pattern: "/trunks" },
   { name: "group", pattern: "/groups/:id" },
   { name: "plugins", pattern: "/plugins" },
   { name: "plugin", pattern: "/plugins/:domain" },
@@ -79,6 +81,7 @@ const ADMIN_ROUTES = new Set([
   "groups",
   "numbers",
   "dialplan",
+  "trunks",
   "group",
   "plugins",
   "plugin",
@@ -106,6 +109,7 @@ const TITLES: Record<string, MessageKey> = {
   groups: "groups.title",
   numbers: "numbers.title",
   dialplan: "dialplan.title",
+  trunks: "trunks.title",
   group: "nav.groups",
   plugins: "plugins.title",
   plugin: "plugins.title",
@@ -136,6 +140,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/groups", "nav.groups", "groups"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
+  ["/trunks", "nav.trunks", "trunks"],
   ["/plugins", "nav.plugins", "plugins"],
   ["/settings", "nav.settings", "settings"],
   ["/system", "nav.system", "system"],
@@ -323,6 +328,8 @@ export class CbApp extends LightElement {
         return html`<cb-numbers></cb-numbers>`;
       case "dialplan":
         return html`<cb-dialplan></cb-dialplan>`;
+      case "trunks":
+        return html`<cb-trunks></cb-trunks>`;
       case "group":
         return html`<cb-group-edit .groupId=${Number(p["id"])}></cb-group-edit>`;
       case "plugins":

@@ -1,0 +1,366 @@
+/**
+ * Admin: the SIP trunks to providers (BYD-01..03). Each trunk with its registration state live from
+ * its `trunk.<name>` state over the WebSocket (registered, failed with the last error, unregistered;
+ * IP trunks up or down), a form to add or change one (the password is write-only: left empty it
+ * stays as stored), and the outbound routes (a number prefix -> the trunks it tries, in order).
+ */
+import { html, nothing, type TemplateResult } from "lit";
+import { customElement, state } from "lit/decorators.js";
+import { api } from "../api";
+import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
+import { confirmDialog } from "../dialog";
+import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
+import { t, type MessageKey } from "../i18n";
+import { toast } from "../session";
+import type { EntityState } from "../types";
+import { live } from "../ws";
+
+export interface Trunk {
+  id: number;
+  name: string;
+  kind: "register" | "ip";
+  host: string;
+  port: number;
+  transport: string;
+  username: string;
+  auth_username: string;
+  expires: number;
+  addresses: string[];
+  outbound_proxy: string;
+  from_domain: string;
+  caller_ids: string[];
+  default_caller_id: string;
+  allow_anonymous: boolean;
+  called_from: string;
+  default_destination: string;
+  country_code: string;
+  national_prefix: string;
+  priority: number;
+  enabled: boolean;
+  state: string;
+  last_error: string;
+}
+
+export interface OutboundRoute {
+  id: number;
+  prefix: string;
+  trunks: string[];
+}
+
+type Draft = Record<string, string | boolean>;
+type Errors = Record<string, string | null | undefined>;
+
+const EMPTY: Draft = {
+  name: "",
+  kind: "register",
+  host: "",
+  port: "5060",
+  transport: "udp",
+  username: "",
+  auth_username: "",
+  password: "",
+  expires: "600",
+  addresses: "",
+  outbound_proxy: "",
+  from_domain: "",
+  caller_ids: "",
+  default_caller_id: "",
+  allow_anonymous: true,
+  called_from: "request_uri",
+  default_destination: "",
+  country_code: "",
+  national_prefix: "",
+  priority: "10",
+  enabled: true,
+};
+const TEXT_FIELDS = ["host", "username", "auth_username", "outbound_proxy", "from_domain", "default_caller_id", "default_destination", "country_code", "national_prefix"];
+const NUMBER_FIELDS = ["port", "expires", "priority"];
+const LIST_FIELDS = ["addresses", "caller_ids"];
+
+/** "a, b c" -> ["a", "b", "c"]. */
+export function splitList(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/** The JSON a draft sends: numbers as numbers, lists as lists, the password only when typed. */
+export function draftBody(draft: Draft, creating: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = { kind: draft["kind"], transport: draft["transport"], called_from: draft["called_from"] };
+  if (creating) body["name"] = String(draft["name"]).trim();
+  for (const key of TEXT_FIELDS) body[key] = String(draft[key] ?? "").trim();
+  for (const key of NUMBER_FIELDS) body[key] = Number(draft[key]);
+  for (const key of LIST_FIELDS) body[key] = splitList(String(draft[key] ?? ""));
+  body["allow_anonymous"] = Boolean(draft["allow_anonymous"]);
+  body["enabled"] = Boolean(draft["enabled"]);
+  if (String(draft["password"] ?? "")) body["password"] = String(draft["password"]);
+  return body;
+}
+
+function draftOf(trunk: Trunk): Draft {
+  const draft: Draft = { ...EMPTY, password: "" };
+  for (const [key, value] of Object.entries(trunk)) {
+    if (key in EMPTY) draft[key] = Array.isArray(value) ? value.join(", ") : typeof value === "boolean" ? value : String(value);
+  }
+  return draft;
+}
+
+/** The live state of a trunk (its `trunk.<name>` entity), else what the list said. */
+export function trunkState(trunk: Trunk, states: Map<string, EntityState>): { state: string; error: string } {
+  const live = states.get(`trunk.${trunk.name}`);
+  if (!live) return { state: trunk.state, error: trunk.last_error };
+  return { state: live.state, error: String(live.attributes["last_error"] ?? "") };
+}
+
+const STATE_KEYS: Record<string, MessageKey> = {
+  registered: "trunks.stateRegistered",
+  failed: "trunks.stateFailed",
+  unregistered: "trunks.stateUnregistered",
+  up: "trunks.stateUp",
+  down: "trunks.stateDown",
+};
+
+@customElement("cb-trunks")
+export class CbTrunks extends LightElement {
+  @state() private trunks: Trunk[] | null = null;
+  @state() private routes: OutboundRoute[] = [];
+  @state() private loadError = "";
+  @state() private draft: Draft | null = null;
+  @state() private editing: number | null = null;
+  @state() private errors: Errors = {};
+  @state() private formMessage = "";
+  @state() private routeDraft = { prefix: "", trunks: "" };
+  @state() private routeErrors: Errors = {};
+  private readonly onStates = () => this.requestUpdate();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    live.addEventListener("states", this.onStates);
+    void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    live.removeEventListener("states", this.onStates);
+  }
+
+  private async load(): Promise<void> {
+    try {
+      [this.trunks, this.routes] = await Promise.all([
+        api.get<Trunk[]>("/api/trunks"),
+        api.get<OutboundRoute[]>("/api/trunks/routes"),
+      ]);
+      this.loadError = "";
+    } catch (err) {
+      this.loadError = errorText(err);
+    }
+  }
+
+  private async save(e: Event): Promise<void> {
+    e.preventDefault();
+    if (!this.draft) return;
+    const creating = this.editing === null;
+    try {
+      const body = draftBody(this.draft, creating);
+      if (creating) await api.post<Trunk>("/api/trunks", body);
+      else await api.patch<Trunk>(`/api/trunks/${this.editing}`, body);
+      toast(t("trunks.saved"));
+      this.draft = null;
+      this.editing = null;
+      this.errors = {};
+      this.formMessage = "";
+      await this.load();
+    } catch (err) {
+      this.errors = fieldErrors(err);
+      this.formMessage = errorText(err);
+      focusFirstError(this);
+    }
+  }
+
+  private async removeTrunk(trunk: Trunk): Promise<void> {
+    if (!(await confirmDialog(t("trunks.confirmDelete", { name: trunk.name }), t("common.delete")))) return;
+    try {
+      await api.delete(`/api/trunks/${trunk.id}`);
+      await this.load();
+    } catch (err) {
+      toast(errorText(err));
+    }
+  }
+
+  private async addRoute(e: Event): Promise<void> {
+    e.preventDefault();
+    try {
+      await api.post("/api/trunks/routes", { prefix: this.routeDraft.prefix.trim(), trunks: splitList(this.routeDraft.trunks) });
+      this.routeDraft = { prefix: "", trunks: "" };
+      this.routeErrors = {};
+      await this.load();
+    } catch (err) {
+      this.routeErrors = { ...fieldErrors(err), form: errorText(err) };
+    }
+  }
+
+  private async removeRoute(route: OutboundRoute): Promise<void> {
+    try {
+      await api.delete(`/api/trunks/routes/${route.id}`);
+      await this.load();
+    } catch (err) {
+      toast(errorText(err));
+    }
+  }
+
+  private set(key: string, value: string | boolean): void {
+    if (this.draft) this.draft = { ...this.draft, [key]: value };
+  }
+
+  private text(key: string, label: MessageKey, hint?: MessageKey, type = "text"): TemplateResult {
+    return textField({
+      id: `trunk-${key}`,
+      label: t(label),
+      value: String(this.draft?.[key] ?? ""),
+      type,
+      error: this.errors[key],
+      hint: hint ? t(hint) : undefined,
+      onInput: (v) => this.set(key, v),
+    });
+  }
+
+  private form(): TemplateResult {
+    const d = this.draft;
+    if (!d) return html``;
+    const creating = this.editing === null;
+    const register = d["kind"] === "register";
+    return html`<form class="card" data-testid="trunk-form" @submit=${(e: Event) => void this.save(e)} novalidate>
+      <h2>${creating ? t("trunks.new") : t("trunks.edit", { name: String(d["name"]) })}</h2>
+      ${formError(this.formMessage)}
+      ${creating ? this.text("name", "trunks.name", "trunks.nameHint") : nothing}
+      ${selectField({
+        id: "trunk-kind",
+        label: t("trunks.kind"),
+        value: String(d["kind"]),
+        options: [
+          ["register", t("trunks.kindRegister")],
+          ["ip", t("trunks.kindIp")],
+        ],
+        onInput: (v) => this.set("kind", v),
+      })}
+      ${this.text("host", "trunks.host")} ${this.text("port", "trunks.port", undefined, "number")}
+      ${selectField({
+        id: "trunk-transport",
+        label: t("trunks.transport"),
+        value: String(d["transport"]),
+        options: [
+          ["udp", "UDP"],
+          ["tcp", "TCP"],
+          ["tls", "TLS"],
+        ],
+        onInput: (v) => this.set("transport", v),
+      })}
+      ${register
+        ? html`${this.text("username", "trunks.username")} ${this.text("auth_username", "trunks.authUsername", "trunks.authUsernameHint")}
+          ${this.text("password", "trunks.password", creating ? undefined : "trunks.passwordHint", "password")}
+          ${this.text("expires", "trunks.expires", undefined, "number")}`
+        : html`${this.text("addresses", "trunks.addresses", "trunks.addressesHint")}`}
+      ${this.text("outbound_proxy", "trunks.outboundProxy")} ${this.text("from_domain", "trunks.fromDomain")}
+      ${this.text("caller_ids", "trunks.callerIds", "trunks.callerIdsHint")} ${this.text("default_caller_id", "trunks.defaultCallerId")}
+      ${checkboxField({ id: "trunk-anonymous", label: t("trunks.allowAnonymous"), checked: Boolean(d["allow_anonymous"]), onChange: (v) => this.set("allow_anonymous", v) })}
+      ${selectField({
+        id: "trunk-called-from",
+        label: t("trunks.calledFrom"),
+        value: String(d["called_from"]),
+        options: [
+          ["request_uri", "Request-URI"],
+          ["to", "To"],
+          ["p_called_party_id", "P-Called-Party-ID"],
+        ],
+        onInput: (v) => this.set("called_from", v),
+      })}
+      ${this.text("default_destination", "trunks.defaultDestination", "trunks.defaultDestinationHint")}
+      ${this.text("country_code", "trunks.countryCode")} ${this.text("national_prefix", "trunks.nationalPrefix")}
+      ${this.text("priority", "trunks.priority", "trunks.priorityHint", "number")}
+      ${checkboxField({ id: "trunk-enabled", label: t("trunks.enabled"), checked: Boolean(d["enabled"]), onChange: (v) => this.set("enabled", v) })}
+      <div class="actions">
+        <button type="submit" data-testid="trunk-save">${t("common.save")}</button>
+        <button type="button" class="secondary" @click=${() => ((this.draft = null), (this.errors = {}), (this.formMessage = ""))}>${t("common.cancel")}</button>
+      </div>
+    </form>`;
+  }
+
+  private row(trunk: Trunk): TemplateResult {
+    const { state: current, error } = trunkState(trunk, live.states);
+    const key = STATE_KEYS[current];
+    return html`<tr data-testid="trunk" data-trunk=${trunk.name}>
+      <td data-label=${t("trunks.name")}>${trunk.name}</td>
+      <td data-label=${t("trunks.kind")}>${trunk.kind === "ip" ? t("trunks.kindIp") : t("trunks.kindRegister")}</td>
+      <td data-label=${t("trunks.host")}><code>${trunk.host}:${trunk.port}</code></td>
+      <td data-label=${t("trunks.priority")}>${trunk.priority}</td>
+      <td data-label=${t("trunks.state")} data-testid="trunk-state" data-state=${current}>
+        ${trunk.enabled ? (key ? t(key) : current) : t("trunks.disabled")}
+        ${error ? html`<div class="muted" data-testid="trunk-error">${error}</div>` : nothing}
+      </td>
+      <td class="actions">
+        <button type="button" class="secondary" @click=${() => ((this.editing = trunk.id), (this.draft = draftOf(trunk)), (this.errors = {}))}>
+          ${t("common.edit")}
+        </button>
+        <button type="button" class="danger" @click=${() => void this.removeTrunk(trunk)}>${t("common.delete")}</button>
+      </td>
+    </tr>`;
+  }
+
+  private routesCard(): TemplateResult {
+    return html`<section class="card" data-testid="outbound-routes">
+      <h2>${t("trunks.routes")}</h2>
+      <p class="muted">${t("trunks.routesIntro")}</p>
+      ${this.routes.length
+        ? html`<ul>
+            ${this.routes.map(
+              (r) => html`<li data-testid="route">
+                <code>${r.prefix || "*"}</code> → ${r.trunks.join(", ")}
+                <button type="button" class="secondary" @click=${() => void this.removeRoute(r)}>${t("common.delete")}</button>
+              </li>`,
+            )}
+          </ul>`
+        : html`<p class="empty">${t("trunks.noRoutes")}</p>`}
+      <form @submit=${(e: Event) => void this.addRoute(e)} novalidate>
+        ${formError(this.routeErrors["form"], "route-error")}
+        ${textField({ id: "route-prefix", label: t("trunks.routePrefix"), value: this.routeDraft.prefix, error: this.routeErrors["prefix"], onInput: (v) => (this.routeDraft = { ...this.routeDraft, prefix: v }) })}
+        ${textField({ id: "route-trunks", label: t("trunks.routeTrunks"), value: this.routeDraft.trunks, error: this.routeErrors["trunks"], hint: t("trunks.routeTrunksHint"), onInput: (v) => (this.routeDraft = { ...this.routeDraft, trunks: v }) })}
+        <button type="submit">${t("trunks.addRoute")}</button>
+      </form>
+    </section>`;
+  }
+
+  protected override render(): TemplateResult {
+    const head = pageHeading(
+      t("trunks.title"),
+      html`<button type="button" data-testid="trunk-new" @click=${() => ((this.editing = null), (this.draft = { ...EMPTY }), (this.errors = {}))}>
+        ${t("trunks.new")}
+      </button>`,
+    );
+    if (this.loadError) return html`<section class="page">${head}${errorView(this.loadError, () => void this.load())}</section>`;
+    if (this.trunks === null) return html`<section class="page">${head}${loadingView()}</section>`;
+    return html`<section class="page">
+      ${head}
+      <p class="muted">${t("trunks.intro")}</p>
+      ${this.form()}
+      ${this.trunks.length
+        ? html`<div class="table-wrap">
+            <table class="data responsive" data-testid="trunks">
+              <caption class="sr-only">${t("trunks.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">${t("trunks.name")}</th>
+                  <th scope="col">${t("trunks.kind")}</th>
+                  <th scope="col">${t("trunks.host")}</th>
+                  <th scope="col">${t("trunks.priority")}</th>
+                  <th scope="col">${t("trunks.state")}</th>
+                  <th scope="col"><span class="sr-only">${t("common.actions")}</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${this.trunks.map((trunk) => this.row(trunk))}
+              </tbody>
+            </table>
+          </div>`
+        : html`<p class="empty">${t("trunks.empty")}</p>`}
+      ${this.routesCard()}
+    </section>`;
+  }
+}
