@@ -353,7 +353,7 @@ class B2bua:
             destinations=destinations,
             owner=callee.extension or callee.username,
             ring_s=self.ring_timeout,
-            reachable=lambda number: self.find_account(number) is not None,
+            reachable=self.reachable,
         )
         await self._answer_channel(attempt, context, peer, inbound, handler)
 
@@ -376,6 +376,13 @@ class B2bua:
                 _LOGGER.info("Call to %s diverted to %s (presence)", callee.extension, diverted)
                 return target
         return callee if offerable_for_direct_call(state) else None
+
+    def reachable(self, number: str) -> bool:
+        """Whether dialling ``number`` rings anything: a user's phones, or a number out over the trunks."""
+        if self.find_account(number) is not None:
+            return True
+        trunks = getattr(self.core, "trunks", None)
+        return trunks is not None and bool(trunks.outbound_trunks(number))
 
     def find_account(self, number: str) -> SipAccount | None:
         """The user a dialled number reaches: their extension or user name, or an alias of their

@@ -36,6 +36,7 @@ from cordboard.core.sip.sdp import SdpParseError
 if TYPE_CHECKING:
     from cordboard.core.calls.b2bua import B2bua, Fork
     from cordboard.core.calls.channel import Channel
+    from cordboard.core.calls.trunk_calls import TrunkDial
     from cordboard.core.sip.accounts import SipAccount
     from cordboard.core.sip.events import TransactionKey
     from cordboard.core.sip.peer import Peer
@@ -72,6 +73,8 @@ class OutboundCall:
     dialog: Dialog | None = None
     peer: Peer | None = None
     channel: Channel | None = None
+    trunk_plans: dict[int, TrunkDial] = field(default_factory=dict)
+    """Forks out over the SIP trunks (by ``id(fork)``): what to try when one fails (BYD-03)."""
 
 
 class Dialer:
@@ -127,25 +130,26 @@ class Dialer:
     ) -> Channel | NotAnswered:
         b2bua = self._b2bua
         accounts = [a for a in (b2bua.find_account(n) for n in numbers) if a is not None]
-        if not accounts:
+        plans = await self._trunk_plans([n for n in numbers if b2bua.find_account(n) is None], caller_id)
+        if not accounts and not plans:
             return NotAnswered(CallResult.FAILED, 404, f"no user has the number {', '.join(numbers)}")
         bindings = [(a, b) for a in accounts if not a.locked for b in b2bua.sip.targets(a)]
-        if not bindings:
+        if not bindings and not plans:
             return NotAnswered(CallResult.NO_ANSWER, 480, f"{', '.join(numbers)}: no phone registered")
         try:
             pair = b2bua.relays.allocator.allocate(b2bua.relays.bind_address)
         except NoPortsAvailable:
             return NotAnswered(CallResult.FAILED, 503, "no media ports free")
-        callee: SipAccount = accounts[0]
+        callee: SipAccount | None = accounts[0] if accounts else None
         record = CallRecord(
             id=ulid_now(),
             sip_call_id="",
             caller=caller_id[0],
             caller_name=caller_id[1],
             caller_user_id=None,
-            callee=callee.extension or callee.username,
-            callee_name=callee.display_name,
-            callee_user_id=callee.user_id,
+            callee=(callee.extension or callee.username) if callee else plans[0].number,
+            callee_name=callee.display_name if callee else "",
+            callee_user_id=callee.user_id if callee else None,
             started=time.time(),
             reason=str(metadata.get("reason", "")),
         )
@@ -160,6 +164,8 @@ class Dialer:
             fork.key = b2bua.sip.send_request(fork.request, fork.peer)
             self._by_client_key[fork.key] = (call, fork)
             call.forks.append(fork)
+        for plan in plans:
+            self._send_trunk_fork(call, plan, plan.first_fork(b2bua, offer, 70))
         record.sip_call_id = call.forks[0].request.call_id
         try:
             won = await asyncio.wait_for(asyncio.shield(call.answered), ring_s)
@@ -174,8 +180,12 @@ class Dialer:
         fork, response = won
         accounts_by_id = {a.user_id: a for a in accounts}
         answered_by = accounts_by_id.get(fork.binding.user_id, callee)
-        record.callee = answered_by.extension or answered_by.username
-        record.callee_name, record.callee_user_id = answered_by.display_name, answered_by.user_id
+        if id(fork) in call.trunk_plans:  # out over a trunk: the number it dialled
+            record.callee, record.callee_name = call.trunk_plans[id(fork)].number, ""
+            record.callee_user_id = None
+        elif answered_by is not None:
+            record.callee = answered_by.extension or answered_by.username
+            record.callee_name, record.callee_user_id = answered_by.display_name, answered_by.user_id
         channel = self._connect(call, fork, response, language)
         if channel is None:
             return NotAnswered(CallResult.FAILED, 488, "the phone answered without usable audio")
@@ -200,7 +210,8 @@ class Dialer:
             return True
         self._by_client_key.pop(key, None)
         if status >= 300:
-            self._fork_failed(call, fork, status)
+            if not self._trunk_retry(call, fork, response):
+                self._fork_failed(call, fork, status)
             return True
         if call.answered.done() or call.state not in ("trying", "ringing"):
             b2bua.refuse_late_answer(fork, response)
@@ -213,7 +224,43 @@ class Dialer:
         found = self._by_client_key.pop(key, None)
         if found is None:
             return False
-        self._fork_failed(*found, 408)
+        if not self._trunk_retry(*found, None):
+            self._fork_failed(*found, 408)
+        return True
+
+    # -- numbers out over the SIP trunks (BYD-03) ---------------------------------------------
+    async def _trunk_plans(self, numbers: list[str], caller_id: tuple[str, str]) -> list[TrunkDial]:
+        """How to reach numbers nobody here has over the trunks (a forward, a mobile terminal); the
+        caller's own number is presented where the trunk allows it (CLIP no screening)."""
+        from cordboard.core.calls.b2bua import Caller
+        from cordboard.core.calls.trunk_calls import Refusal, plan_outbound
+
+        plans: list[TrunkDial] = []
+        for number in numbers:
+            plan = await plan_outbound(self._b2bua, Caller(caller_id[0], caller_id[1], None), number)
+            if isinstance(plan, Refusal):
+                _LOGGER.info("Dial to %s refused by the dial plan: %s", number, plan.reason)
+            elif plan is not None:
+                plan.own_numbers = [caller_id[0]]
+                plans.append(plan)
+        return plans
+
+    def _send_trunk_fork(self, call: OutboundCall, plan: TrunkDial, fork: Fork) -> None:
+        fork.key = self._b2bua.sip.send_request(fork.request, fork.peer)
+        self._by_client_key[fork.key] = (call, fork)
+        call.forks.append(fork)
+        call.trunk_plans[id(fork)] = plan
+
+    def _trunk_retry(self, call: OutboundCall, fork: Fork, response: SipResponse | None) -> bool:
+        """A trunk fork failed: the same trunk with credentials, or the next trunk (True), else False."""
+        plan = call.trunk_plans.get(id(fork))
+        if plan is None or call.state not in ("trying", "ringing"):
+            return False
+        retry = plan.after_failure(self._b2bua, fork, response)
+        if retry is None:
+            return False
+        fork.final = response.status if response is not None else 408
+        self._send_trunk_fork(call, plan, retry)
         return True
 
     @staticmethod

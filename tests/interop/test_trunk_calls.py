@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from cordboard_process import free_port
 from kamailio_provider import running_kamailio
-from loopback_pbx import registered_phone, running_pbx
+from loopback_pbx import pbx_with_numbers, registered_phone, running_pbx
 from sip_phone import TestPhone, sdp_offer
 from sipp_runner import sipp_command
 
+from cordboard.core.calls.channel import Channel
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.numbers import storage as number_storage
@@ -270,3 +271,81 @@ async def patient_invite(phone: TestPhone, number: str) -> tuple[SipRequest, Sip
     invite = phone.authorize(invite, response)
     phone.send(invite)
     return invite, await phone.final_response(invite, wait=15)
+
+
+async def test_byd_03_a_plugins_dial_to_an_outside_number_goes_over_the_trunk(
+    tmp_path: Path,
+) -> None:
+    """``Channel.dial`` (forwards, a user's mobile as a terminal) reaches a number nobody here has
+    over the trunk; the caller's internal number is not the trunk's, so the trunk's default
+    number is presented."""
+    async with pbx_with_numbers(tmp_path / "data", 43300, 43399) as (core, plugin):
+        port = free_port()
+        await add_ip_trunk(core, "carrier", port)
+        reached: list[object] = []
+
+        async def forward(channel: Channel) -> None:
+            await channel.answer()
+            other = await channel.dial(["004533123456"], ring_s=10)
+            reached.append(other)
+            if isinstance(other, Channel):
+                await other.hangup()
+            await channel.hangup()
+
+        plugin.numbers["1650"] = forward
+        accounts = tmp_path / "provider.csv"
+        accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\+4589000000@\n")
+        answering = asyncio.create_task(
+            sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
+        )
+        await asyncio.sleep(0.5)
+        bo = await registered_phone(core, "bo")
+        try:
+            invite, ok = await bo.invite("1650")
+            assert ok.status == 200, ok
+            bo.ack(invite, ok)
+            bye = await bo.wait_request("BYE", wait=15)
+            bo.answer(bye, 200)
+            done = await answering
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        finally:
+            bo.close()
+        assert len(reached) == 1 and isinstance(reached[0], Channel), reached
+        assert_credentials(sipp_trace(tmp_path))
+
+
+async def test_byd_03_a_forward_to_an_outside_number_goes_over_the_trunk(core: Core, tmp_path: Path) -> None:
+    """RTE-08 with the trunks: ann forwards every call to an outside number; bo's call to her goes
+    out over the trunk and is answered there."""
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    ann_id = next(u.id for u in await core.identity.list_users() if u.username == "ann")
+    await core.routing.create(
+        {
+            "scope": "user",
+            "scope_id": ann_id,
+            "list": "incoming",
+            "name": "To my mobile",
+            "destinations": [{"kind": "number", "target": "004533123456"}],
+        }
+    )
+    accounts = tmp_path / "provider.csv"
+    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\+45\n")
+    answering = asyncio.create_task(
+        sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
+    )
+    await asyncio.sleep(0.5)
+    bo = await registered_phone(core, "bo")
+    try:
+        invite, ok = await patient_invite(bo, "1001")
+        assert ok.status == 200, ok
+        bo.ack(invite, ok)
+        await asyncio.sleep(0.3)
+        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
+        bo.send(bye)
+        assert (await bo.final_response(bye)).status == 200
+        done = await answering
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    finally:
+        bo.close()
+    assert "INVITE sip:004533123456@127.0.0.1" in sipp_trace(tmp_path)
