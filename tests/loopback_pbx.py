@@ -19,6 +19,8 @@ from cordboard.core.sip.message import SipRequest, SipResponse
 
 # The users of ``running_pbx`` and their SIP passwords: ann is extension 1001, bo 1002.
 PASSWORDS = {"ann": "ann-sip-password-1", "bo": "bo-sip-password-1"}
+CY_PASSWORD = "cy-sip-password-1"
+"""A third user for tests with three phones (``add_cy``): cy, extension 1003."""
 
 
 def loopback_config(rtp_port_min: int, rtp_port_max: int, **overrides: Any) -> BootstrapConfig:
@@ -90,12 +92,27 @@ async def wait_for_sip_account(core: Core, username: str) -> None:
     raise AssertionError(f"the SIP accounts never listed {username}")
 
 
+async def add_cy(core: Core) -> None:
+    """The third user, cy (extension 1003, ``CY_PASSWORD``), ready to register."""
+    await core.identity.create_user(
+        username="cy",
+        first_name="Cy",
+        last_name="Tester",
+        email="cy@example.com",
+        sip_password=CY_PASSWORD,
+        extension="1003",
+    )
+    await wait_for_sip_account(core, "cy")
+
+
 async def registered_phone(core: Core, name: str) -> TestPhone:
-    """A phone of user ``name`` (one of ``PASSWORDS``), registered with ``core`` over UDP."""
+    """A phone of user ``name`` (one of ``PASSWORDS``, or cy after ``add_cy``), registered with
+    ``core`` over UDP."""
     await wait_for_sip_account(core, name)
     assert core.sip is not None
     address = core.sip.transports.addresses["udp"]
-    instance = await TestPhone(name, PASSWORDS[name], (address[0], address[1])).open()
+    password = CY_PASSWORD if name == "cy" else PASSWORDS[name]
+    instance = await TestPhone(name, password, (address[0], address[1])).open()
     response = await instance.register()
     assert response.status == 200, f"{name} could not register: {response}"
     return instance

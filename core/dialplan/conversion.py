@@ -17,6 +17,7 @@ from typing import Any, Final
 import voluptuous as vol
 
 from cordboard.core.exceptions import ConfigValidationError
+from cordboard.core.http.errors import validated
 
 _DIGITS: Final = re.compile(r"^[0-9]*$")
 _REWRITE: Final = re.compile(r"^\+?[0-9]*$")
@@ -130,12 +131,7 @@ RULE_SCHEMA: Final = vol.Schema(
 
 def validate_rule(raw: Mapping[str, Any], special: Sequence[str]) -> dict[str, Any]:
     """A conversion rule as entered; errors name the field (``intervals.1``)."""
-    try:
-        data: dict[str, Any] = RULE_SCHEMA(dict(raw))
-    except vol.MultipleInvalid as err:
-        raise ConfigValidationError(
-            "The conversion rule is invalid", {".".join(str(p) for p in e.path): e.msg for e in err.errors}
-        ) from None
+    data = validated(RULE_SCHEMA, raw, "The conversion rule is invalid")
     errors: dict[str, str] = {}
     if data["intervals"] and data["digits"] is None:
         errors["digits"] = "intervals need a fixed number of digits"

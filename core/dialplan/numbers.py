@@ -10,6 +10,7 @@ from typing import Any, Final
 import voluptuous as vol
 
 from cordboard.core.exceptions import ConfigValidationError
+from cordboard.core.http.errors import validated
 
 _PREFIX: Final = re.compile(r"^\+?[0-9]{0,15}$")
 COUNTRY_CODES: Final = {
@@ -92,12 +93,7 @@ TYPE_SCHEMA: Final = vol.Schema(
 
 
 def validate_type(raw: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        data: dict[str, Any] = TYPE_SCHEMA(dict(raw))
-    except vol.MultipleInvalid as err:
-        raise ConfigValidationError(
-            "The number type is invalid", {".".join(str(p) for p in e.path): e.msg for e in err.errors}
-        ) from None
+    data = validated(TYPE_SCHEMA, raw, "The number type is invalid")
     data["prefixes"] = sorted(set(data["prefixes"]))
     if data["barred"] and data["released"]:
         raise ConfigValidationError(

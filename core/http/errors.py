@@ -42,5 +42,16 @@ def invalid_fields(err: vol.Invalid) -> dict[str, str]:
     return fields
 
 
+def validated(schema: vol.Schema, data: Mapping[str, Any], message: str) -> dict[str, Any]:
+    """``data`` as ``schema`` accepts it, or a ConfigValidationError (``message``) naming every bad
+    field by its dotted path (``destinations.1.target``)."""
+    from cordboard.core.exceptions import ConfigValidationError
+
+    try:
+        return dict(schema(dict(data)))
+    except vol.Invalid as err:
+        raise ConfigValidationError(message, invalid_fields(err)) from None
+
+
 def validation_error(err: vol.Invalid, message: str = "Invalid input") -> ApiError:
     return ApiError(400, "invalid", message, invalid_fields(err))

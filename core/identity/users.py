@@ -17,7 +17,7 @@ import voluptuous as vol
 
 from cordboard.core.config import validation as cv
 from cordboard.core.exceptions import ConfigValidationError, Conflict, NotFound
-from cordboard.core.http.errors import invalid_fields
+from cordboard.core.http.errors import validated
 from cordboard.core.identity import fields
 from cordboard.core.identity.digest import ha1_pair, sip_realm
 from cordboard.core.identity.passwords import hash_secret, verify_secret
@@ -168,13 +168,6 @@ def user_aor(username: str, domain: str) -> str:
 
 
 # -- validation helpers -------------------------------------------------------------------------
-
-
-def _validate(schema: vol.Schema, data: Mapping[str, Any], message: str) -> dict[str, Any]:
-    try:
-        return dict(schema(dict(data)))
-    except vol.Invalid as err:
-        raise ConfigValidationError(message, invalid_fields(err)) from None
 
 
 def _validate_one(field_name: str, validator: Any, value: Any) -> Any:
@@ -370,7 +363,7 @@ def create_user(
         "pin": pin,
         "sip_password": sip_password,
     }
-    data = _validate(
+    data = validated(
         CREATE_SCHEMA,
         {k: v for k, v in raw.items() if v is not None and not (k in REQUIRED_FIELDS and v == "")},
         "Some user fields are invalid",
@@ -420,7 +413,7 @@ def update_user(db: sqlite_utils.Database, user_id: int, changes: Mapping[str, A
     A new username invalidates the SIP digest values (the username is part of HA1): they are
     recomputed when ``sip_password`` is in the same change, and cleared otherwise.
     """
-    data = _validate(UPDATE_SCHEMA, changes, "Some user fields are invalid")
+    data = validated(UPDATE_SCHEMA, changes, "Some user fields are invalid")
     with db.atomic():
         user = get_user(db, user_id)
         if data.get("role", user.role) != "admin":
@@ -579,7 +572,7 @@ def list_groups(db: sqlite_utils.Database) -> list[Group]:
 
 def create_group(db: sqlite_utils.Database, name: str, description: str = "") -> Group:
     """Create a group ranked last (SET-02: priority 1 is the highest)."""
-    data = _validate(
+    data = validated(
         GROUP_SCHEMA.extend({vol.Required("name"): fields.name}),
         {"name": name, "description": description},
         "Some group fields are invalid",
@@ -596,7 +589,7 @@ def create_group(db: sqlite_utils.Database, name: str, description: str = "") ->
 
 def update_group(db: sqlite_utils.Database, group_id: int, changes: Mapping[str, Any]) -> Group:
     """Rename a group or change its description."""
-    data = _validate(GROUP_SCHEMA, changes, "Some group fields are invalid")
+    data = validated(GROUP_SCHEMA, changes, "Some group fields are invalid")
     with db.atomic():
         get_group(db, group_id)
         if "name" in data:

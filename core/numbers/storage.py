@@ -13,6 +13,7 @@ import sqlite_utils
 import voluptuous as vol
 
 from cordboard.core.exceptions import ConfigValidationError, Conflict, NotFound
+from cordboard.core.http.errors import validated
 from cordboard.core.numbers.model import KINDS, PURPOSES, NumberRange, Owner
 from cordboard.core.storage.migrations import Migration, migrate
 
@@ -122,12 +123,7 @@ RANGE_SCHEMA: Final = vol.Schema(
 
 def validate_range(data: Mapping[str, Any]) -> dict[str, Any]:
     """A range as entered, checked field by field and as a whole (errors name the field)."""
-    try:
-        checked: dict[str, Any] = RANGE_SCHEMA(dict(data))
-    except vol.MultipleInvalid as err:
-        raise ConfigValidationError(
-            "The number range is invalid", {".".join(str(p) for p in e.path): e.msg for e in err.errors}
-        ) from None
+    checked = validated(RANGE_SCHEMA, data, "The number range is invalid")
     first, last, kind = checked["first"], checked["last"], checked["kind"]
     public = kind == "public"
     for field in ("first", "last"):

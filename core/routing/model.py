@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 import voluptuous as vol
 
 from cordboard.core.exceptions import ConfigValidationError
+from cordboard.core.http.errors import validated
 
 LISTS: Final = ("incoming", "outgoing", "fallback")
 """RTE-01: rules for calls a user receives, calls a user places, and calls no rule took."""
@@ -175,12 +176,7 @@ def validate_rule(raw: Mapping[str, Any], *, own_numbers: frozenset[str] = froze
 
     ``own_numbers`` are the numbers of the user the rule belongs to: forwarding to one of them is a
     rule that forwards to itself (refused)."""
-    try:
-        data: dict[str, Any] = RULE(dict(raw))
-    except vol.MultipleInvalid as err:
-        raise ConfigValidationError(
-            "The rule is invalid", {".".join(str(p) for p in e.path): e.msg for e in err.errors}
-        ) from None
+    data = validated(RULE, raw, "The rule is invalid")
     errors: dict[str, str] = {}
     if data["scope"] == "org" and data["scope_id"] is not None:
         errors["scope_id"] = "an organisation rule has no scope_id"

@@ -16,6 +16,7 @@ from typing import Any, Final
 import voluptuous as vol
 
 from cordboard.core.exceptions import ConfigValidationError
+from cordboard.core.http.errors import validated
 from cordboard.core.routing.model import Destination
 
 MODES: Final = ("simultaneous", "sequential")
@@ -125,12 +126,7 @@ PLAN: Final = vol.Schema(
 
 def validate_plan(raw: Mapping[str, Any], *, own_numbers: Sequence[str]) -> dict[str, Any]:
     """A plan as entered; errors name the field (``terminals.2.number``)."""
-    try:
-        data: dict[str, Any] = PLAN(dict(raw))
-    except vol.MultipleInvalid as err:
-        raise ConfigValidationError(
-            "The terminals are invalid", {".".join(str(p) for p in e.path): e.msg for e in err.errors}
-        ) from None
+    data = validated(PLAN, raw, "The terminals are invalid")
     errors: dict[str, str] = {}
     kinds = [t["kind"] for t in data["terminals"]]
     if kinds.count("phones") != 1:

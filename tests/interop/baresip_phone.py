@@ -324,3 +324,18 @@ snd_path\t\t{self.folder}
         # The menu's status line redraws itself with carriage returns; keep the log readable.
         cleaned = [line.split("\r")[-1] if "\r" in line else line for line in text.splitlines()]
         return f"--- baresip {self.name} ---\n" + "\n".join(cleaned[-lines:])
+
+
+def last_tone(phone: BaresipPhone, seconds: float = 1.0) -> float:
+    """The frequency ``phone`` hears now: the dominant one of its last ``seconds`` of audio, which
+    must be sound almost throughout."""
+    audio = phone.live_audio()[-int(seconds * SAMPLE_RATE) :]
+    assert voiced_seconds(audio) >= seconds - 0.3, f"{phone.name} hears too little:\n{phone.log_tail()}"
+    return dominant_frequency(audio)
+
+
+def wait_call_closed(phone: BaresipPhone, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while phone.event("CALL_CLOSED") is None:
+        assert time.monotonic() < deadline, f"{phone.name}'s call never closed:\n{phone.log_tail()}"
+        time.sleep(0.1)

@@ -15,41 +15,24 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from baresip_phone import SAMPLE_RATE, BaresipPhone, dominant_frequency, voiced_seconds, write_tone
+from baresip_phone import BaresipPhone, last_tone, wait_call_closed, write_tone
 from cordboard_process import SipUser, require_tool
-from loopback_pbx import PASSWORDS, running_pbx, wait_for_sip_account
+from loopback_pbx import CY_PASSWORD, PASSWORDS, add_cy, running_pbx, wait_for_sip_account
 
 from cordboard.core.core import Core
 
 RTP_MIN, RTP_MAX = 38600, 38799
 """Cordboard's RTP ports here: clear of baresip's (40000-49998) and of the other tests' ranges."""
 TONES = {"ann": 700.0, "bo": 1100.0, "cy": 1500.0}
-CY_PASSWORD = "cy-sip-password-1"
 
 
 @pytest.fixture
 async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
     async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
-        await core.identity.create_user(
-            username="cy", first_name="Cy", last_name="Tester", email="cy@example.com",
-            sip_password=CY_PASSWORD, extension="1003",
-        )  # fmt: skip
+        await add_cy(core)
         for name in (*PASSWORDS, "cy"):
             await wait_for_sip_account(core, name)
         yield core
-
-
-def heard(phone: BaresipPhone, seconds: float = 1.0) -> float:
-    audio = phone.live_audio()[-int(seconds * SAMPLE_RATE) :]
-    assert voiced_seconds(audio) >= seconds - 0.3, f"{phone.name} hears too little:\n{phone.log_tail()}"
-    return dominant_frequency(audio)
-
-
-def wait_closed(phone: BaresipPhone, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while phone.event("CALL_CLOSED") is None:
-        assert time.monotonic() < deadline, f"{phone.name}'s call never closed:\n{phone.log_tail()}"
-        time.sleep(0.1)
 
 
 def one_by_one(ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone) -> dict[str, float]:
@@ -60,9 +43,9 @@ def one_by_one(ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone) -> dict[st
     waited = time.monotonic() - rang_bo
     ann.wait_event("CALL_ESTABLISHED")
     time.sleep(2.0)
-    result = {"waited": waited, "ann": heard(ann), "cy": heard(cy)}
+    result = {"waited": waited, "ann": last_tone(ann), "cy": last_tone(cy)}
     assert ann.command("hangup").get("ok")
-    wait_closed(cy)
+    wait_call_closed(cy)
     return result
 
 
@@ -76,7 +59,7 @@ def forward_on_busy(ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone) -> fl
     cy.wait_event("CALL_ESTABLISHED", timeout=10, extra_log=bo.log_tail())
     waited = time.monotonic() - rejected
     assert ann.command("hangup").get("ok")
-    wait_closed(cy)
+    wait_call_closed(cy)
     return waited
 
 

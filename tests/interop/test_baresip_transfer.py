@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from baresip_phone import SAMPLE_RATE, BaresipPhone, dominant_frequency, voiced_seconds, write_tone
+from baresip_phone import BaresipPhone, last_tone, wait_call_closed, write_tone
 from cordboard_process import SipUser, require_tool
-from loopback_pbx import PASSWORDS, running_pbx, wait_for_sip_account
+from loopback_pbx import CY_PASSWORD, PASSWORDS, add_cy, running_pbx, wait_for_sip_account
 
 from cordboard.core.calls.channel import Channel, InboundCall
 from cordboard.core.calls.history import list_calls
@@ -32,7 +32,6 @@ RTP_MIN, RTP_MAX = 38400, 38599
 """Cordboard's RTP ports here: clear of baresip's (40000-49998) and of the other tests' ranges."""
 QUEUE = "1660"
 TONES = {"ann": 700.0, "bo": 1100.0, "cy": 1500.0}
-CY_PASSWORD = "cy-sip-password-1"
 TALK_S = 2.0
 
 
@@ -62,32 +61,12 @@ class QueuePlugin:
 @pytest.fixture
 async def queue_pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, QueuePlugin]]:
     async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
-        await core.identity.create_user(
-            username="cy",
-            first_name="Cy",
-            last_name="Tester",
-            email="cy@example.com",
-            sip_password=CY_PASSWORD,
-            extension="1003",
-        )
+        await add_cy(core)
         plugin = QueuePlugin()
         core.plugins.pm.register(plugin, name="test_baresip_queue")
         for name in (*PASSWORDS, "cy"):
             await wait_for_sip_account(core, name)
         yield core, plugin
-
-
-def dominant_of_last(phone: BaresipPhone, seconds: float) -> float:
-    audio = phone.live_audio()[-int(seconds * SAMPLE_RATE) :]
-    assert voiced_seconds(audio) >= seconds - 0.3, f"{phone.name} hears too little:\n{phone.log_tail()}"
-    return dominant_frequency(audio)
-
-
-def wait_closed(phone: BaresipPhone, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while phone.event("CALL_CLOSED") is None:
-        assert time.monotonic() < deadline, f"{phone.name}'s call never closed:\n{phone.log_tail()}"
-        time.sleep(0.1)
 
 
 def transfer_scenario(ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone) -> dict[str, float]:
@@ -98,19 +77,19 @@ def transfer_scenario(ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone) -> 
     ann.wait_event("CALL_ESTABLISHED")
     bo.wait_event("CALL_ESTABLISHED", extra_log=ann.log_tail())
     time.sleep(TALK_S)
-    heard["ann_before"] = dominant_of_last(ann, 1.0)
-    heard["bo_before"] = dominant_of_last(bo, 1.0)
+    heard["ann_before"] = last_tone(ann, 1.0)
+    heard["bo_before"] = last_tone(bo, 1.0)
 
     sent = bo.command("transfer", bo.uri("1003"))
     assert sent.get("ok"), sent
     cy.wait_event("CALL_ESTABLISHED", extra_log=bo.log_tail())
-    wait_closed(bo)
+    wait_call_closed(bo)
     time.sleep(TALK_S)
-    heard["ann_after"] = dominant_of_last(ann, 1.0)
-    heard["cy"] = dominant_of_last(cy, 1.0)
+    heard["ann_after"] = last_tone(ann, 1.0)
+    heard["cy"] = last_tone(cy, 1.0)
     ended = ann.command("hangup")
     assert ended.get("ok"), ended
-    wait_closed(cy)
+    wait_call_closed(cy)
     return heard
 
 

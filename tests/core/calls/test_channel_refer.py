@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loopback_pbx import NumberPlugin, pbx_with_numbers, registered_phone, wait_for_sip_account
+from loopback_pbx import NumberPlugin, add_cy, pbx_with_numbers, registered_phone
 from rtp_audio import dominant, heard, send_audio, tone
 from sip_phone import TestPhone, media_address
 
@@ -25,7 +25,6 @@ from cordboard.core.sip.message import SipRequest, SipResponse
 from cordboard.core.sip.uri import NameAddr
 
 RTP_MIN, RTP_MAX = 42600, 42799
-CY_PASSWORD = "cy-sip-password-1"
 QUEUE = "1650"
 
 
@@ -34,14 +33,7 @@ async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, NumberPlugin, dict[st
     """ann (1001), bo (1002), cy (1003); QUEUE answers, dials bo and bridges: what the plugin saw
     is kept in the dict."""
     async with pbx_with_numbers(tmp_path / "data", RTP_MIN, RTP_MAX) as (core, handlers):
-        await core.identity.create_user(
-            username="cy",
-            first_name="Cy",
-            last_name="Tester",
-            email="cy@example.com",
-            sip_password=CY_PASSWORD,
-            extension="1003",
-        )
+        await add_cy(core)
         seen: dict[str, Any] = {}
 
         async def queue(channel: Channel) -> None:
@@ -62,14 +54,6 @@ async def pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, NumberPlugin, dict[st
 
         handlers.numbers[QUEUE] = queue
         yield core, handlers, seen
-
-
-async def cy_phone(core: Core) -> TestPhone:
-    await wait_for_sip_account(core, "cy")
-    assert core.sip is not None
-    phone = await TestPhone("cy", CY_PASSWORD, core.sip.transports.addresses["udp"]).open()
-    assert (await phone.register()).status == 200
-    return phone
 
 
 async def queue_call(ann: TestPhone, bo: TestPhone) -> tuple[SipRequest, SipResponse, SipRequest]:
@@ -138,7 +122,7 @@ async def test_agent_transfers_the_caller_to_another_user(
     ann, bo, cy = (
         await registered_phone(core, "ann"),
         await registered_phone(core, "bo"),
-        await cy_phone(core),
+        await registered_phone(core, "cy"),
     )
     try:
         invite, ok, incoming = await queue_call(ann, bo)
@@ -184,7 +168,7 @@ async def test_caller_transfers_the_agent_and_a_missed_transfer_rings_back(
     ann, bo, cy = (
         await registered_phone(core, "ann"),
         await registered_phone(core, "bo"),
-        await cy_phone(core),
+        await registered_phone(core, "cy"),
     )
     try:
         invite, ok, incoming = await queue_call(ann, bo)

@@ -9,22 +9,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from loopback_pbx import registered_phone, running_pbx, wait_for_sip_account
-from sip_phone import TestPhone
+from loopback_pbx import add_cy, registered_phone, running_pbx
 
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
-
-CY_PASSWORD = "cy-sip-password-1"
 
 
 @pytest.fixture
 async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
     async with running_pbx(tmp_path / "data", 42900, 42999) as core:
-        await core.identity.create_user(
-            username="cy", first_name="Cy", last_name="Tester", email="cy@example.com",
-            sip_password=CY_PASSWORD, extension="1003",
-        )  # fmt: skip
+        await add_cy(core)
         yield core
 
 
@@ -35,12 +29,8 @@ async def user_id(core: Core, username: str) -> int:
 async def test_prs_10_dnd_gives_busy_and_prs_05_a_diversion_rings_its_number(pbx: Core) -> None:
     assert pbx.presence is not None
     ann_id = await user_id(pbx, "ann")
-    await wait_for_sip_account(pbx, "cy")
-    assert pbx.sip is not None
-    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
-    cy = await TestPhone("cy", CY_PASSWORD, pbx.sip.transports.addresses["udp"]).open()
+    ann, bo, cy = [await registered_phone(pbx, name) for name in ("ann", "bo", "cy")]
     try:
-        assert (await cy.register()).status == 200
         await pbx.presence.set_presence(ann_id, {"dnd": True})
         _invite, refused = await bo.invite("1001")
         assert (refused.status, refused.reason) == (486, "Busy Here - Do Not Disturb")

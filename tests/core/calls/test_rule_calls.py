@@ -11,23 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loopback_pbx import registered_phone, running_pbx, wait_for_sip_account
+from loopback_pbx import add_cy, registered_phone, running_pbx
 from rtp_audio import dominant, heard, send_audio, tone
 from sip_phone import TestPhone, media_address
 
 from cordboard.core.core import Core
 
-CY_PASSWORD = "cy-sip-password-1"
-
 
 @pytest.fixture
 async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
     async with running_pbx(tmp_path / "data", 43100, 43299) as core:
-        await core.identity.create_user(
-            username="cy", first_name="Cy", last_name="Tester", email="cy@example.com",
-            sip_password=CY_PASSWORD, extension="1003",
-        )  # fmt: skip
-        await wait_for_sip_account(core, "cy")
+        await add_cy(core)
         yield core
 
 
@@ -36,11 +30,11 @@ async def ann_id(core: Core) -> int:
 
 
 async def phones(core: Core) -> tuple[TestPhone, TestPhone, TestPhone]:
-    assert core.sip is not None
-    ann, bo = await registered_phone(core, "ann"), await registered_phone(core, "bo")
-    cy = await TestPhone("cy", CY_PASSWORD, core.sip.transports.addresses["udp"]).open()
-    assert (await cy.register()).status == 200
-    return ann, bo, cy
+    return (
+        await registered_phone(core, "ann"),
+        await registered_phone(core, "bo"),
+        await registered_phone(core, "cy"),
+    )
 
 
 def rule(user_id: int, name: str, destinations: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

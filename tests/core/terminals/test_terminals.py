@@ -10,15 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loopback_pbx import registered_phone, running_pbx, wait_for_sip_account
-from sip_phone import TestPhone
+from loopback_pbx import add_cy, registered_phone, running_pbx
 
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.routing.model import Destination
 from cordboard.core.terminals.model import Terminal, TerminalPlan, validate_plan
-
-CY_PASSWORD = "cy-sip-password-1"
 
 
 def test_term_02_timelines() -> None:
@@ -78,11 +75,7 @@ def test_bad_plans_name_the_field(mode: str, terminals: list[dict[str, Any]], fi
 @pytest.fixture
 async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
     async with running_pbx(tmp_path / "data", 43400, 43599) as core:
-        await core.identity.create_user(
-            username="cy", first_name="Cy", last_name="Tester", email="cy@example.com",
-            sip_password=CY_PASSWORD, extension="1003",
-        )  # fmt: skip
-        await wait_for_sip_account(core, "cy")
+        await add_cy(core)
         yield core
 
 
@@ -95,11 +88,8 @@ async def test_term_02_one_by_one_with_real_phones(pbx: Core) -> None:
             "terminals": [{"kind": "phones", "ring_s": 5}, {"kind": "number", "number": "1003"}],
         },
     )
-    assert pbx.sip is not None
-    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
-    cy = await TestPhone("cy", CY_PASSWORD, pbx.sip.transports.addresses["udp"]).open()
+    ann, bo, cy = [await registered_phone(pbx, name) for name in ("ann", "bo", "cy")]
     try:
-        assert (await cy.register()).status == 200
         calling = asyncio.create_task(bo.invite("1001"))
         first = await ann.wait_request("INVITE")
         ann.answer(first, 180)
