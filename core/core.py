@@ -26,6 +26,7 @@ from cordboard.core.storage.migrations import migrate
 
 if TYPE_CHECKING:
     from cordboard.core.calls.b2bua import B2bua
+    from cordboard.core.calls.caller_id import HiddenNumbers
     from cordboard.core.config.settings import SettingsService
     from cordboard.core.dialplan.service import DialPlanService
     from cordboard.core.discovery import Announcer
@@ -96,6 +97,7 @@ class Core:
         self.routing: RoutingService
         self.dialplan: DialPlanService
         self.terminals: TerminalService
+        self.hidden_numbers: HiddenNumbers
         self.trunks: TrunkService | None = None
         """The SIP trunks to providers (BYD-01..03); with SIP only."""
         self.discovery: Announcer | None = None
@@ -173,6 +175,10 @@ class Core:
 
         self.terminals = TerminalService(self)
         await self.terminals.start()
+        from cordboard.core.calls.caller_id import HiddenNumbers
+
+        self.hidden_numbers = HiddenNumbers(self)
+        await self.hidden_numbers.start()
         if serve_sip:
             await self._start_trunks()
         if serve_http:
@@ -292,6 +298,8 @@ class Core:
                 self.numbers.stop()
             if hasattr(self, "dialplan"):
                 self.dialplan.stop()
+            if hasattr(self, "hidden_numbers"):
+                self.hidden_numbers.stop()
             if hasattr(self, "schedules"):
                 await self.schedules.stop()
             if hasattr(self, "identity"):

@@ -718,11 +718,20 @@ class B2bua:
         max_forwards = call.invite.max_forwards
         return self.invite_fork(
             binding,
-            caller=(caller.number, caller.name),
+            caller=self._shown(caller),
             callee=callee.extension or callee.username,
             body=body,
             max_forwards=max(1, (max_forwards if max_forwards is not None else 70) - 1),
         )
+
+    def _shown(self, caller: Caller) -> tuple[str, str]:
+        """What the called phone shows of the caller: anonymous when they hide their number (CLI-05)."""
+        from cordboard.core.calls.caller_id import ANONYMOUS
+
+        hidden = getattr(self.core, "hidden_numbers", None)
+        if hidden is not None and hidden.hidden(caller.user_id):
+            return ANONYMOUS
+        return (caller.number, caller.name)
 
     def invite_fork(
         self, binding: Binding, *, caller: tuple[str, str], callee: str, body: bytes, max_forwards: int = 70

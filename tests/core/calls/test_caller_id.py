@@ -4,12 +4,17 @@ not theirs or hiding is not allowed, and the anonymous identity a hidden number 
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from loopback_pbx import registered_phone, running_pbx
+from sip_phone import TestPhone
 
-from cordboard.core.calls.caller_id import ANONYMOUS, identity_of
+from cordboard.core.calls.caller_id import ANONYMOUS, choose, identity_of
 from cordboard.core.core import Core
+from cordboard.core.sip.uri import NameAddr
 
 
 async def call(
@@ -45,3 +50,31 @@ async def test_cli_01_and_cli_05(core: Core, api: TestClient, user_headers: dict
     assert not (await identity_of(core, anna.id)).hidden, "the organisation's switch wins"
     status, error = await call(api, "PUT", "/api/me/caller_id", user_headers, {"hidden": True})
     assert status == 400 and "does not allow" in error["fields"]["hidden"]
+
+
+async def rung_from(caller: TestPhone, callee: TestPhone) -> NameAddr:
+    """``caller`` calls 1002 (``callee``), who answers busy: the From the callee's phone got."""
+    calling = asyncio.create_task(caller.invite("1002"))
+    incoming = await callee.wait_request("INVITE")
+    callee.answer(incoming, 486)
+    assert (await calling)[1].status == 486
+    return NameAddr.parse(incoming.headers.get("From") or "")
+
+
+async def test_cli_05_a_hidden_number_shows_anonymous_to_the_called_phone(tmp_path: Path) -> None:
+    async with running_pbx(tmp_path / "data", 43600, 43699) as pbx:
+        ann_id = next(u.id for u in await pbx.identity.list_users() if u.username == "ann")
+        ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
+        try:
+            shown = await rung_from(ann, bo)
+            assert (shown.uri.user, shown.display_name) == ("1001", "Ann Tester")
+            await choose(pbx, ann_id, number=None, hidden=True)
+            for _ in range(100):
+                if pbx.hidden_numbers.hidden(ann_id):
+                    break
+                await asyncio.sleep(0.02)
+            shown = await rung_from(ann, bo)
+            assert (shown.uri.user, shown.display_name) == ANONYMOUS
+        finally:
+            ann.close()
+            bo.close()
