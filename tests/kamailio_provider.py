@@ -3,6 +3,8 @@ digest (qop=auth) for one account, no database (trunk_provider/kamailio.cfg)."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,9 +30,14 @@ def running_kamailio(work: Path) -> Iterator[tuple[int, Path]]:
             [require_tool("kamailio"), "-f", str(config), "-DD", "-E", "-Y", str(work)],
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: its children go with it
         )
     try:
         yield port, log
     finally:
-        process.terminate()
-        process.wait(10)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:  # it sometimes lingers over its children's shutdown
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)

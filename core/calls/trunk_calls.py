@@ -195,13 +195,23 @@ async def plan_outbound(b2bua: B2bua, caller: Caller, dialled: str) -> TrunkDial
     if not runtimes:
         return None
     own: list[str] = []
-    numbers = getattr(core, "numbers", None)
-    if numbers is not None and caller.user_id is not None:
-        owners = await numbers.owners()
-        own = sorted(
-            n for n, o in owners.items() if o.kind in ("user", "alias") and o.id == str(caller.user_id)
-        )
+    if caller.user_id is not None:
+        own, hidden = await _presentable(core, caller.user_id)
+        anonymous = anonymous or hidden
     return TrunkDial(number, runtimes, own, caller.name, emergency=emergency, anonymous=anonymous)
+
+
+async def _presentable(core: Any, user_id: int) -> tuple[list[str], bool]:
+    """CLI-01/05: the numbers a user's call may present, the one they chose first, and whether
+    they hide it; the trunk then sends the first one it accepts (else its default number)."""
+    from cordboard.core.calls.caller_id import identity_of
+
+    try:
+        identity = await identity_of(core, user_id)
+    except Exception:  # a seat or a user gone meanwhile: the trunk's default number
+        _LOGGER.debug("No caller identity for user %s", user_id, exc_info=True)
+        return [], False
+    return [identity.number, *(n for n in identity.allowed if n != identity.number)], identity.hidden
 
 
 def inbound_number(b2bua: B2bua, trunk: Trunk, did: str | None) -> str | None:
