@@ -275,6 +275,34 @@ class B2bua:
                 self._send_bye(call, "b")
                 self._end(call, CallResult.ANSWERED, None, "no audio (media timeout)")
 
+    async def _follow_outgoing_rules(self, attempt: Attempt, caller: Caller, dialled: str) -> str | None:
+        """RTE-07, BAR-03: the caller's outgoing rules for ``dialled``; None when a rule ended the
+        call (busy / reject: 403), else the number to go on with (a rule's forward, or as dialled).
+        Emergency numbers never meet them (BAR-06)."""
+        routing = getattr(self.core, "routing", None)
+        dialplan = getattr(self.core, "dialplan", None)
+        if routing is None or caller.user_id is None or not routing.may_apply_outgoing():
+            return dialled
+        if dialplan is not None and dialled in await dialplan.special_numbers():
+            return dialled
+        try:
+            decision = await routing.decide_outgoing(caller.user_id, caller=caller.number, dialled=dialled)
+        except Exception:
+            _LOGGER.exception("The outgoing rules of %s failed: the call goes on", caller.number)
+            return dialled
+        if decision.rule is None or not decision.destinations:
+            return dialled
+        first = decision.destinations[0]
+        _LOGGER.info(
+            "Call from %s to %s follows the outgoing rule %r", caller.number, dialled, decision.rule.name
+        )
+        if first.kind in ("busy", "reject"):
+            self._reject(attempt, 403, "Forbidden - Blocked By An Outgoing Rule", CallResult.FAILED)
+            return None
+        if first.kind == "number" and first.target:
+            return first.target
+        return dialled
+
     async def _follow_rules(self, attempt: Attempt, context: Context, peer: Peer, callee: SipAccount) -> bool:
         """RTE: when one of the callee's routing rules takes the call, end it or run its timed
         destinations on a channel (rule_calls.py) and return True; False leaves the call to the
@@ -599,6 +627,15 @@ class B2bua:
         if claimed is not None:
             await self._answer_channel(attempt, context, peer, *claimed)
             return
+        if caller.user_id is not None and dialled:
+            rerouted = await self._follow_outgoing_rules(attempt, caller, dialled)
+            if rerouted is None:
+                return
+            if rerouted != dialled:
+                dialled, callee = rerouted, self.find_account(rerouted)
+                record.callee = rerouted
+                record.callee_name = callee.display_name if callee else ""
+                record.callee_user_id = callee.user_id if callee else None
         if callee is None:
             if (
                 caller.account is not None

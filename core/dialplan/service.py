@@ -97,6 +97,13 @@ class DialPlanService:
         country = await self._core.settings.org_value("core.country")
         return list(SPECIAL_NUMBERS.get(country or "", DEFAULT_SPECIAL))
 
+    async def classify_number(self, dialled: str) -> tuple[str, str | None]:
+        """What ``dialled`` becomes (conversion) and its number type, if any (BAR-01); emergency
+        and special numbers stay as dialled."""
+        number, _rule = convert(dialled, self.conversions, await self.special_numbers())
+        found = classify(number, self.types)
+        return number, found.name if found else None
+
     async def outbound(self, caller: Any, dialled: str) -> OutboundDecision:
         """The decision for ``caller`` (a SIP account or anything with ``user_id``) dialling ``dialled``."""
         special = await self.special_numbers()

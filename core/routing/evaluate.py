@@ -65,6 +65,8 @@ def mismatch(rule: Rule, facts: CallFacts) -> str | None:
         return f"the caller is {facts.caller_kind}"
     if "caller_prefixes" in c and not _starts(facts.caller_number, c["caller_prefixes"]):
         return f"the caller's number {facts.caller_number or '(none)'} has none of the prefixes"
+    if "number_types" in c and facts.number_type not in c["number_types"]:
+        return f"the number's type is {facts.number_type or 'none'}"
     if "called_prefixes" in c and not _starts(facts.called_number, c["called_prefixes"]):
         return f"the number {facts.called_number} has none of the prefixes"
     return None

@@ -95,6 +95,8 @@ class CallFacts:
     caller_kind: str = "internal"
     caller_number: str = ""
     called_number: str = ""
+    number_type: str | None = None
+    """The type of the called number after conversion (BAR-01), for outgoing rules (RTE-07)."""
     group_ids: tuple[int, ...] = field(default_factory=tuple)
     """The user's groups, highest priority first."""
 
@@ -112,6 +114,7 @@ class CallFacts:
             "caller_kind": self.caller_kind,
             "caller_number": self.caller_number,
             "called_number": self.called_number,
+            "number_type": self.number_type,
         }
 
 
@@ -141,6 +144,7 @@ CONDITIONS: Final = vol.Schema(
         vol.Optional("caller"): vol.In(CALLER_KINDS, msg=f"one of {', '.join(CALLER_KINDS)}"),
         vol.Optional("caller_prefixes"): [_diallable],
         vol.Optional("called_prefixes"): [_diallable],
+        vol.Optional("number_types"): [vol.All(str, vol.Length(min=1, max=40))],
     },
     extra=vol.PREVENT_EXTRA,
 )

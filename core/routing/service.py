@@ -9,6 +9,7 @@ function numbers follow the function's own settings, RTE-06).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,22 @@ class RoutingService:
 
     async def _reload(self) -> None:
         self._rules = await self._core.db.call(storage.list_rules)
+
+    def may_apply_outgoing(self) -> bool:
+        """Whether any outgoing rule is enabled (calls skip the outgoing rules at no cost when not)."""
+        return any(rule.enabled and rule.list == "outgoing" for rule in self._rules)
+
+    async def decide_outgoing(self, user_id: int, *, caller: str, dialled: str) -> Explanation:
+        """What a call the user places now follows (RTE-07): their outgoing rules for the number as
+        the dial plan converts and classifies it."""
+        called, number_type = await self._classified(dialled)
+        facts = await self.facts(user_id, caller=caller, called=called, at=datetime.now(UTC))
+        facts = dataclasses.replace(facts, number_type=number_type)
+        return decide(self._rules, facts, "outgoing")
+
+    async def _classified(self, dialled: str) -> tuple[str, str | None]:
+        dialplan = getattr(self._core, "dialplan", None)
+        return await dialplan.classify_number(dialled) if dialplan is not None else (dialled, None)
 
     def may_apply(self, user_id: int, group_ids: Sequence[int] | None = None) -> bool:
         """Whether any enabled incoming or fallback rule could concern calls to this user (when not,
@@ -162,8 +179,9 @@ class RoutingService:
             owner = await self._core.numbers.owner_of(caller)
             if owner is None or owner.kind not in ("user", "alias"):
                 raise NotFound(f"{caller} is not a user's number")
-            facts = await self.facts(int(owner.id), caller=caller, called=number, at=when)
-            return decide(await self.rules(), facts, "outgoing")
+            called, number_type = await self._classified(number)
+            facts = await self.facts(int(owner.id), caller=caller, called=called, at=when)
+            return decide(await self.rules(), dataclasses.replace(facts, number_type=number_type), "outgoing")
         owner = await self._core.numbers.owner_of(number)
         if owner is None:
             raise NotFound(f"Nobody owns {number}: the caller would hear that it does not exist")
