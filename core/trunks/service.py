@@ -39,6 +39,7 @@ EVENT_TRUNK_STATE_CHANGED: Final = EventType[dict[str, Any]]("trunk.state_change
 UNREGISTER_WAIT: Final = 2.0
 """Seconds shutdown waits for the providers to confirm our unregistrations."""
 UP_STATES: Final = frozenset({"registered", "up"})
+OPTIONS_SILENCE_S: Final = 5.0
 P_CALLED_PARTY_ID: Final = "P-Called-Party-ID"
 
 
@@ -54,7 +55,9 @@ class TrunkRuntime:
     timer: asyncio.TimerHandle | None = None
     state: str = "unregistered"
     last_error: str = ""
-    options_key: Any = None
+    options_silence: asyncio.TimerHandle | None = None
+    """Fires when an OPTIONS got no answer in OPTIONS_SILENCE_S: the trunk is down before the
+    transaction's own timeout (32 s)."""
 
 
 class TrunkService:
@@ -142,9 +145,10 @@ class TrunkService:
             self._set_state(rt, "up", "")
 
     async def _stop_trunk(self, rt: TrunkRuntime) -> None:
-        if rt.timer is not None:
-            rt.timer.cancel()
-            rt.timer = None
+        for timer in (rt.timer, rt.options_silence):
+            if timer is not None:
+                timer.cancel()
+        rt.timer = rt.options_silence = None
         registration = rt.registration
         if registration is None:
             return
@@ -244,9 +248,15 @@ class TrunkService:
         headers.add(h.CALL_ID, f"{new_branch()[7:]}@cordboard")
         headers.add(h.CSEQ, str(CSeq(1, "OPTIONS")))
         request = SipRequest("OPTIONS", SipUri(host=trunk.host, port=trunk.port), headers, b"")
+        loop = asyncio.get_running_loop()
+        silence = min(OPTIONS_SILENCE_S, float(trunk.options_interval))
+        rt.options_silence = loop.call_later(silence, self._set_state, rt, "down", "no answer to OPTIONS")
         self._send(rt, request, functools.partial(self._options_answer, rt))
 
     def _options_answer(self, rt: TrunkRuntime, response: SipResponse | None) -> None:
+        if rt.options_silence is not None:
+            rt.options_silence.cancel()
+            rt.options_silence = None
         if self.trunks.get(rt.trunk.name) is not rt:
             return
         if response is None:

@@ -105,3 +105,13 @@ async def test_byd_01_wrong_password_is_failed_with_the_error_and_backs_off(
     await core.db.call(lambda db: storage.update_trunk(db, fernet, trunk_id, {"password": PASSWORD}))
     await core.trunks.reload()
     await wait_state(core, "registered")
+
+
+async def test_byd_03_ip_trunk_is_up_while_the_provider_answers_options(core: Core, tmp_path: Path) -> None:
+    """An IP trunk's OPTIONS keep-alive: up while Kamailio answers, down (with the reason) within
+    seconds once it is gone."""
+    with running_kamailio(tmp_path) as (port, _log):
+        await add_trunk(core, kind="ip", port=port, addresses=[f"127.0.0.1:{port}"], options_interval=1)
+        await wait_state(core, "up")
+    state = await wait_state(core, "down")
+    assert state.attributes["last_error"] == "no answer to OPTIONS"
