@@ -36,6 +36,7 @@ export interface Conditions {
   caller?: CallerKind;
   caller_prefixes?: string[];
   called_prefixes?: string[];
+  number_types?: string[];
 }
 
 export interface Rule {
@@ -64,6 +65,7 @@ export interface Facts {
   caller_kind: CallerKind;
   caller_number: string;
   called_number: string;
+  number_type?: string | null;
 }
 
 export interface Checked {
@@ -115,6 +117,7 @@ export function conditionTexts(c: Conditions, names: Names = NO_NAMES): string[]
   if (c.caller) out.push(t(`routing.c.caller.${c.caller}` as MessageKey));
   if (c.caller_prefixes?.length) out.push(t("routing.c.callerPrefix", { prefixes: orList(c.caller_prefixes) }));
   if (c.called_prefixes?.length) out.push(t("routing.c.calledPrefix", { prefixes: orList(c.called_prefixes) }));
+  if (c.number_types?.length) out.push(t("routing.c.numberType", { types: orList(c.number_types) }));
   return out;
 }
 
@@ -172,6 +175,9 @@ export function whyNot(rule: Pick<Rule, "enabled" | "conditions">, facts: Facts,
   if (c.caller && c.caller !== facts.caller_kind) return t(`routing.c.caller.${facts.caller_kind}` as MessageKey);
   if (c.caller_prefixes && !startsWithAny(facts.caller_number, c.caller_prefixes)) {
     return t("routing.why.callerPrefix", { number: facts.caller_number || t("routing.noNumber") });
+  }
+  if (c.number_types && !(facts.number_type && c.number_types.includes(facts.number_type))) {
+    return t("routing.why.numberType", { type: facts.number_type ?? t("common.none") });
   }
   if (c.called_prefixes && !startsWithAny(facts.called_number, c.called_prefixes)) {
     return t("routing.why.calledPrefix", { number: facts.called_number });
@@ -256,6 +262,7 @@ export interface Draft {
   caller: "" | CallerKind;
   callerPrefixes: string;
   calledPrefixes: string;
+  numberTypes: string;
   destinations: DestRow[];
 }
 
@@ -281,6 +288,7 @@ export function draftOf(rule: Rule | null, list: RuleList, kinds: DestKind[] = D
     caller: c.caller ?? "",
     callerPrefixes: (c.caller_prefixes ?? []).join(", "),
     calledPrefixes: (c.called_prefixes ?? []).join(", "),
+    numberTypes: (c.number_types ?? []).join(", "),
     destinations: rule
       ? rule.destinations.map((d) => ({ kind: d.kind, after: String(d.after_s), target: d.target ?? "" }))
       : [{ kind: kinds[0] ?? "phones", after: "0", target: "" }],
@@ -309,6 +317,8 @@ export function draftConditions(d: Draft): Conditions {
   if (callerPrefixes.length) c.caller_prefixes = callerPrefixes;
   const calledPrefixes = splitPrefixes(d.calledPrefixes);
   if (calledPrefixes.length) c.called_prefixes = calledPrefixes;
+  const numberTypes = d.numberTypes.split(",").map((x) => x.trim()).filter(Boolean);
+  if (numberTypes.length) c.number_types = numberTypes;
   return c;
 }
 

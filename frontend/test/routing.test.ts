@@ -103,6 +103,14 @@ describe("why a rule does not match (the engine's mismatch, BYD-25)", () => {
     expect(whyNot(rule({ conditions: { caller_prefixes: ["+45"], dnd: false, in_call: false } }), facts)).toBeNull();
   });
 
+  it("outgoing rules by the number's type (RTE-07)", () => {
+    const premium = rule({ list: "outgoing", conditions: { number_types: ["Premium", "Mobile"] } });
+    expect(ruleSentence(premium)).toContain("the number is of type Premium or Mobile");
+    expect(whyNot(premium, { ...facts, number_type: "Premium" })).toBeNull();
+    expect(whyNot(premium, { ...facts, number_type: null })).toBe("the number's type is None");
+    expect(draftBody(draftOf(premium, "outgoing"), "user").conditions).toEqual({ number_types: ["Premium", "Mobile"] });
+  });
+
   it("forwards when unavailable: whether a phone is registered", () => {
     const away = rule({ conditions: { phones_registered: false } });
     expect(ruleSentence(away)).toContain("no phone is registered");

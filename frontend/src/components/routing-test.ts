@@ -181,6 +181,7 @@ export class CbRoutingTest extends LightElement {
               <div><dt>${t("routing.workingHours")}</dt><dd>${f.in_working_hours ? t("routing.c.hoursIn") : t("routing.c.hoursOut")}</dd></div>
               <div><dt>${t("routing.caller")}</dt><dd>${t(`routing.callerKind.${f.caller_kind}` as MessageKey)}${f.caller_number ? ` (${f.caller_number})` : ""}</dd></div>
               <div><dt>${t("routing.test.number")}</dt><dd>${f.called_number}</dd></div>
+              ${f.number_type ? html`<div><dt>${t("routing.numberType")}</dt><dd>${f.number_type}</dd></div>` : nothing}
             </dl>
             <h4>${t("routing.test.checked")}</h4>
             ${r.checked.length

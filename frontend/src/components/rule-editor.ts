@@ -286,6 +286,14 @@ export class CbRuleEditor extends LightElement {
           error: err("called_prefixes"),
           onInput: (v) => this.set({ calledPrefixes: v }, "conditions.called_prefixes"),
         })}
+        ${textField({
+          id: `${p}-number-types`,
+          label: t("routing.numberTypes"),
+          value: d.numberTypes,
+          hint: t("routing.numberTypesHint"),
+          error: err("number_types"),
+          onInput: (v) => this.set({ numberTypes: v }, "conditions.number_types"),
+        })}
       </div>
       ${this.idChecks(t("routing.activities"), this.activities, d.activityIds, "activityIds", "activity_ids")}
       ${this.idChecks(t("routing.roles"), this.roles, d.roleIds, "roleIds", "role_ids")}
