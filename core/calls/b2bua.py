@@ -381,6 +381,7 @@ class B2bua:
             destinations=destinations,
             owner=callee.extension or callee.username,
             ring_s=self.ring_timeout,
+            forward_ring_s=float(await self.core.settings.org_value("core.forward_ring_time")),
             reachable=self.reachable,
         )
         await self._answer_channel(attempt, context, peer, inbound, handler)

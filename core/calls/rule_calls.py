@@ -52,9 +52,10 @@ async def follow_destinations(
     owner: str,
     ring_s: float,
     reachable: Callable[[str], bool],
+    forward_ring_s: float | None = None,
 ) -> None:
     """Run the timeline; ``owner`` is the called user's number, ``reachable`` says which numbers
-    reach a user (anything else cannot be dialled yet)."""
+    can be dialled, ``forward_ring_s`` how long a forward to a number rings (RTE-09)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     dials: set[asyncio.Task[Channel | NotAnswered]] = set()
@@ -81,6 +82,8 @@ async def follow_destinations(
             remaining = max(MIN_RING_S, ring_s - destination.after_s)
             if destination.ring_s is not None:
                 remaining = min(remaining, destination.ring_s)
+            elif destination.kind == "number" and forward_ring_s is not None:
+                remaining = min(remaining, forward_ring_s)  # RTE-09: a forward rings this long
             dials.add(asyncio.ensure_future(channel.dial([target], ring_s=remaining)))
         answered = await _wait_until(dials, None, failed)
         if answered is not None:

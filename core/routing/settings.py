@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Final
 
+import voluptuous as vol
+
 from cordboard.core.config import validation as cv
 from cordboard.core.config.settings import SettingSpec
 from cordboard.core.routing.model import DESTINATION_KINDS
 
 USER_DESTINATIONS: Final = "core.routing_user_destinations"
+FORWARD_RING: Final = "core.forward_ring_time"
 
 ROUTING_SPECS: Final = (
+    SettingSpec(
+        key=FORWARD_RING,
+        validator=vol.All(vol.Coerce(int), vol.Range(min=5, max=300, msg="5 to 300 seconds")),
+        default=25,
+        description="Seconds a call forwarded by a rule rings at the forward's number before the "
+        "rule's next step applies (RTE-09).",
+    ),
     SettingSpec(
         key=USER_DESTINATIONS,
         scopes=frozenset({"org", "group", "user"}),

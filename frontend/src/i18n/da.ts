@@ -752,6 +752,7 @@ export const da: Dictionary = {
   "setting.core.extension_range_end": "Sidste lokalnummer til brugere",
   "setting.diagnostics.echo_test_number": "Nummer til ekkotest",
   "setting.core.routing_user_destinations": "Mål, som brugernes egne routingregler må bruge",
+  "setting.core.forward_ring_time": "Viderestillinger ringer i (sekunder)",
   "setting.core.international_calls": "Udlandsopkald",
   "setting.core.emergency_numbers": "Nød- og specialnumre",
   "setting.core.max_external_calls": "Højst eksterne opkald ad gangen",

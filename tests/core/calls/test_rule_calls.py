@@ -144,3 +144,27 @@ async def test_forward_on_busy_and_when_unavailable(pbx: Core) -> None:
     finally:
         for phone in (ann, bo, cy):
             phone.close()
+
+
+async def test_rte_09_a_forward_rings_for_the_forward_ring_time(pbx: Core) -> None:
+    """core.forward_ring_time (5 s here): cy's phone rings five seconds, then the rule's next step
+    (reject) ends the call instead of waiting for its own 30 s."""
+    await pbx.settings.set("org", None, "core.forward_ring_time", 5)
+    anna = await ann_id(pbx)
+    await pbx.routing.create(
+        rule(anna, "To Cy", [{"kind": "number", "target": "1003"}, {"kind": "reject", "after_s": 30}])
+    )
+    ann, bo, cy = await phones(pbx)
+    try:
+        calling = asyncio.create_task(bo.invite("1001"))
+        ringing = await cy.wait_request("INVITE")
+        cy.answer(ringing, 180)
+        started = asyncio.get_running_loop().time()
+        cancel = await cy.wait_request("CANCEL", wait=8)
+        assert 4.0 <= asyncio.get_running_loop().time() - started <= 7.0
+        cy.answer(cancel, 200)
+        cy.answer(ringing, 487)
+        assert (await calling)[1].status == 603
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
