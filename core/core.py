@@ -26,7 +26,7 @@ from cordboard.core.storage.migrations import migrate
 
 if TYPE_CHECKING:
     from cordboard.core.calls.b2bua import B2bua
-    from cordboard.core.calls.caller_id import HiddenNumbers
+    from cordboard.core.calls.preferences import CallPreferences
     from cordboard.core.config.settings import SettingsService
     from cordboard.core.dialplan.service import DialPlanService
     from cordboard.core.discovery import Announcer
@@ -97,7 +97,7 @@ class Core:
         self.routing: RoutingService
         self.dialplan: DialPlanService
         self.terminals: TerminalService
-        self.hidden_numbers: HiddenNumbers
+        self.call_preferences: CallPreferences
         self.trunks: TrunkService | None = None
         """The SIP trunks to providers (BYD-01..03); with SIP only."""
         self.discovery: Announcer | None = None
@@ -175,10 +175,10 @@ class Core:
 
         self.terminals = TerminalService(self)
         await self.terminals.start()
-        from cordboard.core.calls.caller_id import HiddenNumbers
+        from cordboard.core.calls.preferences import CallPreferences
 
-        self.hidden_numbers = HiddenNumbers(self)
-        await self.hidden_numbers.start()
+        self.call_preferences = CallPreferences(self)
+        await self.call_preferences.start()
         if serve_sip:
             await self._start_trunks()
         if serve_http:
@@ -298,8 +298,8 @@ class Core:
                 self.numbers.stop()
             if hasattr(self, "dialplan"):
                 self.dialplan.stop()
-            if hasattr(self, "hidden_numbers"):
-                self.hidden_numbers.stop()
+            if hasattr(self, "call_preferences"):
+                self.call_preferences.stop()
             if hasattr(self, "schedules"):
                 await self.schedules.stop()
             if hasattr(self, "identity"):

@@ -386,6 +386,15 @@ class B2bua:
         )
         await self._answer_channel(attempt, context, peer, inbound, handler)
 
+    def _waiting_refused(self, callee: SipAccount) -> bool:
+        """RTE-12: the callee is in a call and has call waiting off (a second call is busy)."""
+        presence = getattr(self.core, "presence", None)
+        preferences = getattr(self.core, "call_preferences", None)
+        if presence is None or preferences is None or callee.user_id is None:
+            return False
+        in_call = presence.get(callee.user_id).call_state.value == "in_call"
+        return in_call and preferences.no_call_waiting(callee.user_id)
+
     def _presence_target(self, callee: SipAccount, caller: Caller) -> SipAccount | None:
         """Whose phones a direct call to ``callee`` rings, by the callee's presence: the user of an
         active shortcut's diversion number (PRS-05; one hop, and not back to the caller's own
@@ -652,6 +661,9 @@ class B2bua:
         if callee is None:
             self._reject(attempt, 486, "Busy Here - Do Not Disturb", CallResult.BUSY)
             return
+        if self._waiting_refused(callee):
+            self._reject(attempt, 486, "Busy Here - No Call Waiting", CallResult.BUSY)
+            return
         if await self._follow_terminals(attempt, context, peer, callee):
             return
         targets = self.sip.targets(callee) if not callee.locked else []
@@ -766,8 +778,8 @@ class B2bua:
         """What the called phone shows of the caller: anonymous when they hide their number (CLI-05)."""
         from cordboard.core.calls.caller_id import ANONYMOUS
 
-        hidden = getattr(self.core, "hidden_numbers", None)
-        if hidden is not None and hidden.hidden(caller.user_id):
+        preferences = getattr(self.core, "call_preferences", None)
+        if preferences is not None and preferences.hidden(caller.user_id):
             return ANONYMOUS
         return (caller.number, caller.name)
 

@@ -8,7 +8,6 @@ between users show the caller's extension unless hidden; the trunks present the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -125,50 +124,3 @@ async def choose(core: Core, user_id: int, *, number: str | None, hidden: bool |
     if changes:
         await core.settings.set_many("user", user_id, changes)
     return await identity_of(core, user_id)
-
-
-class HiddenNumbers:
-    """Which users hide their number now (CLI-05), kept current from the settings so that a call
-    asks it without the database (``core.hidden_numbers``)."""
-
-    def __init__(self, core: Core) -> None:
-        self._core = core
-        self._hidden: frozenset[int] = frozenset()
-        self._unlisten: list[Callable[[], None]] = []
-
-    async def start(self) -> None:
-        from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
-        from cordboard.core.identity.service import (
-            EVENT_GROUP_UPDATED,
-            EVENT_USER_CREATED,
-            EVENT_USER_DELETED,
-        )
-
-        await self.refresh()
-        bus = self._core.bus
-        self._unlisten.append(bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed))
-        for event in (EVENT_USER_CREATED, EVENT_USER_DELETED, EVENT_GROUP_UPDATED):
-            self._unlisten.append(bus.listen(event, self._changed))
-
-    def stop(self) -> None:
-        for unlisten in self._unlisten:
-            unlisten()
-        self._unlisten.clear()
-
-    async def _settings_changed(self, event: Any) -> None:
-        if {HIDDEN, ALLOW_ANONYMOUS} & set(event.data.get("keys", [])):
-            await self.refresh()
-
-    async def _changed(self, _event: Any) -> None:
-        await self.refresh()
-
-    async def refresh(self) -> None:
-        settings = self._core.settings
-        if not await settings.org_value(ALLOW_ANONYMOUS):
-            self._hidden = frozenset()
-            return
-        users = await self._core.identity.list_users()
-        self._hidden = frozenset([u.id for u in users if await settings.resolve(u.id, HIDDEN)])
-
-    def hidden(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self._hidden

@@ -70,7 +70,7 @@ async def test_cli_05_a_hidden_number_shows_anonymous_to_the_called_phone(tmp_pa
             assert (shown.uri.user, shown.display_name) == ("1001", "Ann Tester")
             await choose(pbx, ann_id, number=None, hidden=True)
             for _ in range(100):
-                if pbx.hidden_numbers.hidden(ann_id):
+                if pbx.call_preferences.hidden(ann_id):
                     break
                 await asyncio.sleep(0.02)
             shown = await rung_from(ann, bo)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from loopback_pbx import add_cy, registered_phone, running_pbx
+from loopback_pbx import add_cy, connected_call, registered_phone, running_pbx
 
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
@@ -54,3 +54,32 @@ async def test_prs_10_dnd_gives_busy_and_prs_05_a_diversion_rings_its_number(pbx
             phone.close()
     rows = await pbx.db.call(list_calls)
     assert [r["result"] for r in rows] == ["busy", "busy", "busy"]
+
+
+async def test_rte_12_call_waiting_off_makes_a_second_call_busy(pbx: Core) -> None:
+    assert pbx.presence is not None
+    ann_id = await user_id(pbx, "ann")
+    ann, bo, cy = [await registered_phone(pbx, name) for name in ("ann", "bo", "cy")]
+    try:
+        invite, ok = await connected_call(bo, ann, "1001")
+        for _ in range(100):
+            if pbx.presence.get(ann_id).call_state.value == "in_call":
+                break
+            await asyncio.sleep(0.02)
+        calling = asyncio.create_task(cy.invite("1001"))  # call waiting on (the default): it rings
+        second = await ann.wait_request("INVITE")
+        ann.answer(second, 486)
+        assert (await calling)[1].status == 486
+
+        await pbx.settings.set("user", ann_id, "core.call_waiting", False)
+        for _ in range(100):
+            if pbx.call_preferences.no_call_waiting(ann_id):
+                break
+            await asyncio.sleep(0.02)
+        _invite, refused = await cy.invite("1001")
+        assert (refused.status, refused.reason) == (486, "Busy Here - No Call Waiting")
+        bye = bo.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
+        bo.send(bye)
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()

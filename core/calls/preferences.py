@@ -1,0 +1,77 @@
+"""Per-user call preferences the B2BUA needs on every call, kept in memory from the settings
+(``core.call_preferences``): who hides their number (CLI-05) and who has call waiting off (RTE-12:
+a second call while they are in a call is busy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from cordboard.core.calls.caller_id import ALLOW_ANONYMOUS, HIDDEN
+from cordboard.core.config import validation as cv
+from cordboard.core.config.scopes import ALL_SCOPES
+from cordboard.core.config.settings import SettingSpec
+
+if TYPE_CHECKING:
+    from cordboard.core.core import Core
+
+CALL_WAITING: Final = "core.call_waiting"
+PREFERENCE_SPECS: Final = (
+    SettingSpec(
+        key=CALL_WAITING,
+        kind="bool",
+        scopes=frozenset(ALL_SCOPES),
+        validator=cv.boolean,
+        default=True,
+        description="Call waiting (RTE-12): a second call while the user is in a call rings their "
+        "phone as a waiting call; off, it is busy.",
+    ),
+)
+_KEYS: Final = frozenset({HIDDEN, ALLOW_ANONYMOUS, CALL_WAITING})
+
+
+class CallPreferences:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self._hidden: frozenset[int] = frozenset()
+        self._no_waiting: frozenset[int] = frozenset()
+        self._unlisten: list[Callable[[], None]] = []
+
+    async def start(self) -> None:
+        from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
+        from cordboard.core.identity.service import (
+            EVENT_GROUP_UPDATED,
+            EVENT_USER_CREATED,
+            EVENT_USER_DELETED,
+        )
+
+        await self.refresh()
+        bus = self._core.bus
+        self._unlisten.append(bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed))
+        for event in (EVENT_USER_CREATED, EVENT_USER_DELETED, EVENT_GROUP_UPDATED):
+            self._unlisten.append(bus.listen(event, self._changed))
+
+    def stop(self) -> None:
+        for unlisten in self._unlisten:
+            unlisten()
+        self._unlisten.clear()
+
+    async def _settings_changed(self, event: Any) -> None:
+        if _KEYS & set(event.data.get("keys", [])):
+            await self.refresh()
+
+    async def _changed(self, _event: Any) -> None:
+        await self.refresh()
+
+    async def refresh(self) -> None:
+        settings = self._core.settings
+        users = await self._core.identity.list_users()
+        anonymous = bool(await settings.org_value(ALLOW_ANONYMOUS))
+        self._hidden = frozenset([u.id for u in users if anonymous and await settings.resolve(u.id, HIDDEN)])
+        self._no_waiting = frozenset([u.id for u in users if not await settings.resolve(u.id, CALL_WAITING)])
+
+    def hidden(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self._hidden
+
+    def no_call_waiting(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self._no_waiting
