@@ -23,6 +23,7 @@ PREFERENCE_SPECS: Final = (
         scopes=frozenset(ALL_SCOPES),
         validator=cv.boolean,
         default=True,
+        user_editable=True,
         description="Call waiting (RTE-12): a second call while the user is in a call rings their "
         "phone as a waiting call; off, it is busy.",
     ),

@@ -61,3 +61,10 @@ def _my_terminals(page: Any, cordboard: Cordboard, password: str) -> None:
     page.reload()
     expect(page.locator("#caller-id-number")).to_have_value("+4520111222")
     expect(page.locator("#caller-id-hidden")).to_be_checked()
+
+    # RTE-12: call waiting, a user's own setting.
+    expect(page.locator("#call-waiting")).to_be_checked()
+    page.get_by_label("Call waiting").uncheck()
+    expect(page.get_by_role("status").filter(has_text="Call waiting is off").first).to_be_visible()
+    page.reload()
+    expect(page.locator("#call-waiting")).not_to_be_checked()

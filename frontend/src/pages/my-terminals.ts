@@ -42,6 +42,7 @@ export class CbMyTerminals extends LightElement {
   @state() private plan: TerminalPlan | null = null;
   @state() private callerId: CallerId | null = null;
   @state() private callerIdErrors: Record<string, string> = {};
+  @state() private callWaiting = true;
   @state() private loadError = "";
   @state() private errors: Record<string, string> = {};
   @state() private error = "";
@@ -59,6 +60,8 @@ export class CbMyTerminals extends LightElement {
         api.get<TerminalPlan>("/api/me/terminals"),
         api.get<CallerId>("/api/me/caller_id"),
       ]);
+      const effective = await api.get<Record<string, { value: unknown }>>(`/api/settings/effective/${this.plan.user_id}`);
+      this.callWaiting = effective["core.call_waiting"]?.value !== false;
     } catch (err) {
       this.loadError = errorText(err);
     }
@@ -123,6 +126,18 @@ export class CbMyTerminals extends LightElement {
     }
   }
 
+  /** RTE-12: with call waiting off, a second call while in a call is busy. */
+  private async setCallWaiting(on: boolean): Promise<void> {
+    if (!this.plan) return;
+    try {
+      await api.put(`/api/settings/user/${this.plan.user_id}`, { "core.call_waiting": on });
+      this.callWaiting = on;
+      toast(t(on ? "terminals.waitingOn" : "terminals.waitingOff"));
+    } catch (err) {
+      toast(errorText(err), "error");
+    }
+  }
+
   private callerIdCard(): TemplateResult | typeof nothing {
     const c = this.callerId;
     if (!c) return nothing;
@@ -133,6 +148,8 @@ export class CbMyTerminals extends LightElement {
         error: this.callerIdErrors["number"], onInput: (v) => void this.chooseCallerId({ number: v }) })}
       ${checkboxField({ id: "caller-id-hidden", label: t("callerId.hidden"), checked: c.hidden,
         error: this.callerIdErrors["hidden"], onChange: (v) => void this.chooseCallerId({ hidden: v }) })}
+      ${checkboxField({ id: "call-waiting", label: t("terminals.callWaiting"), hint: t("terminals.callWaitingHint"),
+        checked: this.callWaiting, onChange: (v) => void this.setCallWaiting(v) })}
     </section>`;
   }
 
