@@ -27,3 +27,32 @@ def test_cli_trunk_presents_the_users_did_else_its_default() -> None:
     assert service.caller_id_for(trunk, ["+4589000010"], anonymous=True) is None
     strict = Trunk(name="s", allow_anonymous=False, default_caller_id="+4589000000")
     assert service.caller_id_for(strict, [], anonymous=True) == "+4589000000"
+
+
+INVITE = (
+    "INVITE sip:89000011@192.0.2.10:5060 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKx\r\n"
+    'From: "Carrier Caller" <sip:004570000001@198.51.100.7>;tag=a\r\n'
+    "To: <sip:+4589000012@provider.test>\r\n"
+    "P-Called-Party-ID: <tel:+4589000013>\r\n"
+    "P-Asserted-Identity: <sip:+4570000002@provider.test>\r\n"
+    "Call-ID: c1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+)
+
+
+def test_byd_02_the_did_is_read_where_the_trunk_says() -> None:
+    from cordboard.core.sip.message import SipRequest, parse_message
+
+    request = parse_message(INVITE.encode())
+    assert isinstance(request, SipRequest)
+    service: Any = TrunkService.__new__(TrunkService)
+    trunk = Trunk(name="t", country_code="45")
+    assert service.called_number(trunk, request) == "+4589000011"
+    trunk.called_from = "to"
+    assert service.called_number(trunk, request) == "+4589000012"
+    trunk.called_from = "p_called_party_id"
+    assert service.called_number(trunk, request) == "+4589000013"
+    # The caller: P-Asserted-Identity over From.
+    assert service.caller_of(trunk, request) == ("+4570000002", "")
+    request.headers.remove("P-Asserted-Identity")
+    assert service.caller_of(trunk, request) == ("+4570000001", "Carrier Caller")
