@@ -349,3 +349,41 @@ async def test_byd_03_a_forward_to_an_outside_number_goes_over_the_trunk(core: C
     finally:
         bo.close()
     assert "INVITE sip:004533123456@127.0.0.1" in sipp_trace(tmp_path)
+
+
+async def test_byd_02_a_call_to_a_registered_trunks_contact_is_taken(core: Core, tmp_path: Path) -> None:
+    """A registering trunk: the provider calls the contact we registered (its user is the trunk's
+    account, here no one's number), which goes to the trunk's default destination, unchallenged."""
+    with running_kamailio(tmp_path) as (registrar, _log):
+        assert core.trunks is not None
+        fernet = core.trunks.fernet
+        data = {
+            "name": "provider",
+            "kind": "register",
+            "host": "127.0.0.1",
+            "port": registrar,
+            "username": "4589000090",
+            "auth_username": ACCOUNT,
+            "password": PASSWORD,
+            "country_code": "45",
+            "default_destination": "1001",
+        }
+        await core.db.call(lambda db: storage.create_trunk(db, fernet, data))
+        await core.trunks.reload()
+        for _ in range(100):
+            if core.trunks.state_of("provider") == "registered":
+                break
+            await asyncio.sleep(0.05)
+        assert core.trunks.state_of("provider") == "registered"
+        ann = await registered_phone(core, "ann")
+        try:
+            provider = asyncio.create_task(
+                sipp(tmp_path, "uac_did.xml", f"127.0.0.1:{sip_port(core)}", "-s", "4589000090")
+            )
+            invite = await ann.wait_request("INVITE", wait=15)
+            assert "+4570000001" in (invite.headers.get("From") or ""), invite
+            ann.answer(invite, 486)
+            done = await provider
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        finally:
+            ann.close()
