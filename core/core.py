@@ -235,6 +235,8 @@ class Core:
         """DHCP gave a new lease: SIP, plug-and-play and the zeroconf announcement follow it."""
         if self.sip is not None:
             self.sip.set_advertise(address)
+        if self.trunks is not None:  # register the new contact at the providers
+            self.create_task(self.trunks.restart(), "trunks follow the new address")
         if self.provisioning is not None and self.provisioning.address is not None:
             self.provisioning.set_address(address)
         if self.discovery is not None:

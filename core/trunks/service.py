@@ -89,6 +89,11 @@ class TrunkService:
         if waits:
             await asyncio.gather(*waits)
 
+    async def restart(self) -> None:
+        """Start every trunk again (our address changed: the providers must learn the new contact)."""
+        await self.stop()
+        await self.reload()
+
     async def reload(self) -> None:
         """Read the trunks and routes again; restart the trunks whose settings changed."""
         fernet = self.fernet
