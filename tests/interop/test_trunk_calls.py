@@ -387,3 +387,21 @@ async def test_byd_02_a_call_to_a_registered_trunks_contact_is_taken(core: Core,
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr
         finally:
             ann.close()
+
+
+async def test_byd_02_unknown_did_without_default_destination_is_404(core: Core, tmp_path: Path) -> None:
+    """A DID nobody owns, on a trunk without a default destination: 404, and the trunk's caller is
+    never sent back out over the trunks (no toll fraud through the appliance)."""
+    assert core.sip is not None
+    provider = await TestPhone("provider", "", core.sip.transports.addresses["udp"]).open()
+    try:
+        await add_ip_trunk(core, "carrier", provider.port)
+        for number in ("+4589000077", "004933123456"):
+            invite = provider.new_request(
+                "INVITE", f"sip:{number}@127.0.0.1:{sip_port(core)}", body=sdp_offer(provider.rtp_port)
+            )
+            provider.send(invite)
+            response = await provider.final_response(invite)
+            assert response.status == 404, response
+    finally:
+        provider.close()
