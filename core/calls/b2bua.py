@@ -752,7 +752,7 @@ class B2bua:
     def _trunk_fork_failed(self, call: ActiveCall, fork: Fork, response: SipResponse | None) -> None:
         """Retry with credentials or on the next trunk, or give the caller the final answer."""
         assert call.outbound is not None
-        if call.state not in ("trying", "ringing"):
+        if call.state not in ("trying", "ringing") or fork is not call.outbound.current:
             return
         retry = call.outbound.after_failure(self, fork, response)
         if retry is not None:

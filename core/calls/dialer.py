@@ -254,7 +254,7 @@ class Dialer:
     def _trunk_retry(self, call: OutboundCall, fork: Fork, response: SipResponse | None) -> bool:
         """A trunk fork failed: the same trunk with credentials, or the next trunk (True), else False."""
         plan = call.trunk_plans.get(id(fork))
-        if plan is None or call.state not in ("trying", "ringing"):
+        if plan is None or call.state not in ("trying", "ringing") or fork is not plan.current:
             return False
         retry = plan.after_failure(self._b2bua, fork, response)
         if retry is None:

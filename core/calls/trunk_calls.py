@@ -72,6 +72,8 @@ class TrunkDial:
     authorised: bool = False
     """The current trunk's INVITE carries credentials already (a new challenge: it failed)."""
     statuses: list[int] = field(default_factory=list)
+    current: Fork | None = None
+    """The INVITE in flight: a late failure of one given up earlier (a silent trunk) changes nothing."""
 
     @property
     def trunk(self) -> Trunk:
@@ -112,7 +114,8 @@ class TrunkDial:
         peer = self.runtimes[self.index].peers[0]
         request.headers.add(h.VIA, b2bua.sip.via_for(peer.transport, new_branch()), prepend=True)
         binding = Binding(0, str(request.uri), request.call_id, request.cseq.seq, 0.0, 0.0, *peer)
-        return Fork(binding, peer, request)
+        self.current = Fork(binding, peer, request)
+        return self.current
 
     def caller_id(self, service: TrunkService) -> str | None:
         return service.caller_id_for(self.trunk, self.own_numbers, self.anonymous and not self.emergency)
