@@ -296,6 +296,7 @@ class B2bua:
         _LOGGER.info(
             "Call from %s to %s follows the outgoing rule %r", caller.number, dialled, decision.rule.name
         )
+        attempt.record.route = f"outgoing rule {decision.rule.name}"
         if first.kind in ("busy", "reject"):
             self._reject(attempt, 403, "Forbidden - Blocked By An Outgoing Rule", CallResult.FAILED)
             return None
@@ -323,6 +324,7 @@ class B2bua:
         if decision.rule is None or is_plain(decision.destinations):
             return False
         _LOGGER.info("Call %s to %s follows the rule %r", record.id, record.callee, decision.rule.name)
+        record.route = f"rule {decision.rule.name}"
         first = decision.destinations[0]
         if first.after_s == 0 and first.kind in ENDING_STATUS:
             status = ENDING_STATUS[first.kind]
@@ -346,6 +348,7 @@ class B2bua:
         schedules = getattr(self.core, "schedules", None)
         night = schedules.current_night_mode(callee.user_id) if schedules is not None else None
         destinations = plan.destinations(in_working_hours=not night)
+        attempt.record.route = f"terminals {'one by one' if plan.mode == 'sequential' else 'at once'}"
         if not destinations:
             self._reject(
                 attempt, 480, "Temporarily Unavailable - No Terminal Rings Now", CallResult.NO_ANSWER
@@ -657,10 +660,13 @@ class B2bua:
             return
         if await self._follow_rules(attempt, context, peer, callee):
             return
+        dialled_user = callee
         callee = self._presence_target(callee, caller)
         if callee is None:
             self._reject(attempt, 486, "Busy Here - Do Not Disturb", CallResult.BUSY)
             return
+        if callee is not dialled_user:
+            record.route = f"presence: diverted to {callee.extension or callee.username}"
         if self._waiting_refused(callee):
             self._reject(attempt, 486, "Busy Here - No Call Waiting", CallResult.BUSY)
             return

@@ -30,8 +30,8 @@ def _text(value: Any) -> Any:
 
 _INSERT = (
     "INSERT OR REPLACE INTO calls (id, sip_call_id, caller, caller_name, caller_user_id, callee, "
-    "callee_name, callee_user_id, started, answered, ended, duration, result, sip_code, reason) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "callee_name, callee_user_id, started, answered, ended, duration, result, sip_code, reason, route) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -55,6 +55,7 @@ def _row(record: CallRecord) -> list[Any]:
             record.result.value,
             record.sip_code,
             record.reason,
+            record.route,
         )
     ]
 
@@ -122,6 +123,7 @@ CALL_COLUMNS: Final = (
     "result",
     "sip_code",
     "reason",
+    "route",
 )
 
 

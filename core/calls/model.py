@@ -42,6 +42,8 @@ class CallRecord:
     result: CallResult | None = None
     sip_code: int | None = None
     reason: str = ""
+    route: str = ""
+    """What routed it, in words: "rule Night to mobile", "terminals one by one", "diverted to 1003"."""
 
     @property
     def duration(self) -> float:
@@ -65,6 +67,7 @@ class CallRecord:
             "result": self.result.value if self.result else None,
             "sip_code": self.sip_code,
             "reason": self.reason,
+            "route": self.route,
         }
 
 

@@ -47,6 +47,7 @@ CSV_COLUMNS: Final = (
     "result",
     "sip_code",
     "reason",
+    "route",
     "id",
 )
 FILTERS: Final = {
@@ -66,7 +67,16 @@ QUERY = vol.Schema(
         vol.Optional("offset", default=0): vol.All(vol.Coerce(int), vol.Range(min=0)),
     }
 )
-TEXT_COLUMNS: Final = ("caller", "caller_name", "callee", "callee_name", "result", "sip_code", "reason")
+TEXT_COLUMNS: Final = (
+    "caller",
+    "caller_name",
+    "callee",
+    "callee_name",
+    "result",
+    "sip_code",
+    "reason",
+    "route",
+)
 CSV_QUERY = vol.Schema({**FILTERS, vol.Optional("tz", default="UTC"): timezone})
 
 

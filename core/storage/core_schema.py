@@ -140,7 +140,13 @@ def _v2_telephony(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX calls_callee_user ON calls(callee_user_id, started)")
 
 
+def _v3_call_route(db: sqlite_utils.Database) -> None:
+    # The path a call took (issue 5 scope 9): the routing rule, terminal plan or presence diversion.
+    db.execute("ALTER TABLE calls ADD COLUMN route TEXT NOT NULL DEFAULT ''")
+
+
 CORE_MIGRATIONS: Final = (
     Migration(1, "users, groups, sessions, settings, plugins, states", _v1_initial),
     Migration(2, "registrations and call history", _v2_telephony),
+    Migration(3, "the route a call took", _v3_call_route),
 )

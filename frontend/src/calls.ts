@@ -19,6 +19,8 @@ export interface CallRow {
   result: string | null;
   sip_code: number | null;
   reason: string;
+  /** What routed the call: "rule Night to mobile", "terminals one by one", "presence: diverted to 1003". */
+  route?: string;
 }
 
 export const RESULTS = ["answered", "busy", "no_answer", "cancelled", "failed", "rejected"] as const;

@@ -165,7 +165,7 @@ def test_phones_page_lists_registered_devices_live(cordboard: Cordboard, browser
 def _phones_page_lists_registered_devices_live(page: Any, cordboard: Cordboard) -> None:
     user_id, cy_pw = add_user(cordboard, "cy", "1003", "Cy", "Clausen")
     login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
-    page.locator("#nav").get_by_role("link", name="Phones").click()
+    page.locator("#nav").get_by_role("link", name="Phones", exact=True).click()
     expect(page.get_by_role("heading", name="Phones")).to_be_focused()
     # The registrations are the Phones page's second tab (the first is the provisioned phone list).
     page.get_by_test_id("phone-tabs").get_by_role("link", name="Registrations").click()
@@ -320,7 +320,7 @@ def _my_calls_shows_only_the_users_own_calls(
     login(page, cordboard.base, "gina", password)
     nav = page.locator("#nav")
     expect(nav.get_by_role("link", name="Call history")).to_have_count(0)
-    expect(nav.get_by_role("link", name="Phones")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Phones", exact=True)).to_have_count(0)
     nav.get_by_role("link", name="My calls").click()
     expect(page.get_by_role("heading", name="My calls")).to_be_focused()
     rows = page.get_by_test_id("call-row")

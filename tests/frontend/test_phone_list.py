@@ -59,7 +59,7 @@ def test_admin_adds_assigns_resyncs_and_deletes_a_phone(cordboard: Cordboard, br
 def _adds_assigns_resyncs_and_deletes(page: Any, cordboard: Cordboard, dora: tuple[int, str]) -> None:
     user_id, password = dora
     login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
-    page.locator("#nav").get_by_role("link", name="Phones").click()
+    page.locator("#nav").get_by_role("link", name="Phones", exact=True).click()
     expect(page.get_by_role("heading", name="Phones", exact=True)).to_be_focused()
     tabs = page.get_by_test_id("phone-tabs")
     expect(tabs.get_by_role("link", name="Phone list")).to_have_attribute("aria-current", "page")
@@ -232,7 +232,7 @@ def test_provisioning_panel_renews_the_ticket_and_saves_settings(
 
 def _provisioning_panel(page: Any, cordboard: Cordboard) -> None:
     login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
-    page.locator("#nav").get_by_role("link", name="Phones").click()
+    page.locator("#nav").get_by_role("link", name="Phones", exact=True).click()
     open_tab(page, "Provisioning")
     expect(page).to_have_url(re.compile(r"/phones/provisioning$"))
     urls = page.get_by_test_id("provisioning-url")
@@ -308,7 +308,7 @@ def test_a_user_cannot_reach_the_phone_pages(cordboard: Cordboard, browser: Brow
 
 def _a_user_cannot_reach_the_phone_pages(page: Any, cordboard: Cordboard, password: str) -> None:
     login(page, cordboard.base, "egon", password)
-    expect(page.locator("#nav").get_by_role("link", name="Phones")).to_have_count(0)
+    expect(page.locator("#nav").get_by_role("link", name="Phones", exact=True)).to_have_count(0)
     for path in ("/phones", "/phones/registrations", "/phones/provisioning"):
         page.goto(cordboard.base + path)
         expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()

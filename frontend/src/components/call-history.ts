@@ -350,7 +350,9 @@ export class CbCallHistory extends LightElement {
               <td data-label=${t("calls.from")}>${party(r.caller, r.caller_name)}</td>
               <td data-label=${t("calls.to")}>${party(r.callee, r.callee_name)}</td>
               <td data-label=${t("calls.duration")} class="num">${r.answered === null ? "—" : formatClock(r.duration)}</td>
-              <td data-label=${t("calls.result")} title=${r.reason || nothing}>${resultBadge(r.result)}</td>
+              <td data-label=${t("calls.result")} title=${r.reason || nothing}>${resultBadge(r.result)}${r.route
+                ? html`<div class="muted small" data-testid="call-route">${r.route}</div>`
+                : nothing}</td>
               ${this.own
                 ? html`<td data-label=${t("calls.note")}>${this.noteCell(r)}</td>
                     <td><button type="button" class="danger small" data-testid="call-remove"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from loopback_pbx import add_cy, registered_phone, running_pbx
 
+from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 
 
@@ -59,6 +60,9 @@ async def test_rte_07_outgoing_rules_block_and_reroute_but_never_emergency_calls
     finally:
         for phone in (ann, bo, cy):
             phone.close()
+    await pbx.calls.history.flush()
+    routes = {(r["callee"], r["route"]) for r in await pbx.db.call(list_calls)}
+    assert ("90123456", "outgoing rule No premium") in routes and ("1003", "outgoing rule Bo to Cy") in routes
     explained = await pbx.routing.explain(caller="1001", number="90123456", direction="outgoing")
     assert explained.rule is not None and explained.rule.name == "No premium"
     assert explained.facts.number_type == "Premium" and explained.facts.called_number == "+4590123456"

@@ -52,8 +52,10 @@ async def test_prs_10_dnd_gives_busy_and_prs_05_a_diversion_rings_its_number(pbx
     finally:
         for phone in (ann, bo, cy):
             phone.close()
-    rows = await pbx.db.call(list_calls)
+    await pbx.calls.history.flush()
+    rows = await pbx.db.call(list_calls)  # newest first
     assert [r["result"] for r in rows] == ["busy", "busy", "busy"]
+    assert [r["route"] for r in rows] == ["", "presence: diverted to 1003", ""]  # the history says why
 
 
 async def test_rte_12_call_waiting_off_makes_a_second_call_busy(pbx: Core) -> None:

@@ -15,6 +15,7 @@ from loopback_pbx import add_cy, registered_phone, running_pbx
 from rtp_audio import dominant, heard, send_audio, tone
 from sip_phone import TestPhone, media_address
 
+from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 
 
@@ -81,6 +82,9 @@ async def test_rte_04_timed_destinations_ring_one_after_the_other(pbx: Core) -> 
     finally:
         for phone in (ann, bo, cy):
             phone.close()
+    await pbx.calls.history.flush()
+    rows = await pbx.db.call(list_calls)
+    assert any(r["callee"] == "1001" and r["route"] == "rule Then Cy" for r in rows), rows
 
 
 async def test_rte_08_forward_all_calls_and_a_busy_rule(pbx: Core) -> None:

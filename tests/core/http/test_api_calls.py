@@ -133,7 +133,7 @@ async def test_csv_export_applies_the_filters(core: Core, api: Any, account: Any
     assert "attachment" in resp.headers["Content-Disposition"]
     text = await resp.text()
     assert text.splitlines()[0] == (
-        "started,answered,ended,duration_s,caller,caller_name,callee,callee_name,result,sip_code,reason,id"
+        "started,answered,ended,duration_s,caller,caller_name,callee,callee_name,result,sip_code,reason,route,id"
     )
     rows = csv_rows(text)
     assert [r["id"] for r in rows] == ["call0004", "call0003", "call0002", "call0001"]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from loopback_pbx import add_cy, registered_phone, running_pbx
 
+from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.routing.model import Destination
@@ -103,6 +104,9 @@ async def test_term_02_one_by_one_with_real_phones(pbx: Core) -> None:
     finally:
         for phone in (ann, bo, cy):
             phone.close()
+    await pbx.calls.history.flush()
+    rows = await pbx.db.call(list_calls)
+    assert any(r["callee"] == "1001" and r["route"] == "terminals one by one" for r in rows), rows
 
 
 async def test_terminals_api_own_and_admin(
