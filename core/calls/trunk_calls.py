@@ -184,7 +184,7 @@ async def plan_outbound(b2bua: B2bua, caller: Caller, dialled: str) -> TrunkDial
     service: TrunkService | None = getattr(core, "trunks", None)
     if service is None:
         return None
-    number, emergency, anonymous = dialled, False, False
+    number, emergency, anonymous, number_type = dialled, False, False, None
     dialplan: Any = getattr(core, "dialplan", None)
     if dialplan is not None:
         verdict = await dialplan.outbound(caller.account, dialled)
@@ -194,7 +194,8 @@ async def plan_outbound(b2bua: B2bua, caller: Caller, dialled: str) -> TrunkDial
         number = str(verdict.number or dialled)
         emergency = bool(getattr(verdict, "emergency", False))
         anonymous = bool(getattr(verdict, "anonymous", False))
-    runtimes = service.outbound_trunks(number)
+        number_type = getattr(verdict, "number_type", None)
+    runtimes = service.outbound_trunks(number, number_type)
     if not runtimes:
         return None
     own: list[str] = []

@@ -105,8 +105,9 @@ async def delete_trunk(request: web.Request) -> web.Response:
 @routes.get("/api/trunks/routes")
 @api(access="admin")
 async def list_routes(request: web.Request) -> web.Response:
-    """Outbound routes: a number starting with ``prefix`` (the longest match wins) goes out over
-    ``trunks`` in order; numbers no route matches use every enabled trunk by priority."""
+    """Outbound routes: a number of the dial plan's ``number_type`` (Mobile, Premium ...), else one
+    starting with ``prefix`` (the longest match wins), goes out over ``trunks`` in order; numbers
+    no route matches use every enabled trunk by priority."""
     core = request.app[CORE_KEY]
     return web.json_response([r.as_dict() for r in await core.db.call(storage.routes)])
 
@@ -116,7 +117,11 @@ async def list_routes(request: web.Request) -> web.Response:
 async def create_route(request: web.Request) -> web.Response:
     core = request.app[CORE_KEY]
     body = request_body(request)
-    route = await core.db.call(lambda db: storage.save_route(db, body["prefix"], list(body["trunks"])))
+    route = await core.db.call(
+        lambda db: storage.save_route(
+            db, body["prefix"], list(body["trunks"]), number_type=body["number_type"]
+        )
+    )
     await _reload(core)
     return web.json_response(route.as_dict(), status=201)
 
@@ -128,7 +133,9 @@ async def update_route(request: web.Request) -> web.Response:
     route_id = path_id(request, "route_id")
     body = request_body(request)
     route = await core.db.call(
-        lambda db: storage.save_route(db, body["prefix"], list(body["trunks"]), route_id)
+        lambda db: storage.save_route(
+            db, body["prefix"], list(body["trunks"]), route_id, number_type=body["number_type"]
+        )
     )
     await _reload(core)
     return web.json_response(route.as_dict())

@@ -85,14 +85,21 @@ class Trunk:
 
 @dataclass(frozen=True, slots=True)
 class OutboundRoute:
-    """Numbers starting with ``prefix`` (E.164, ``+`` included) go out over ``trunks`` in order."""
+    """Numbers starting with ``prefix`` (E.164, ``+`` included), or of the dial plan's number type
+    ``number_type`` (Mobile, Premium ...), go out over ``trunks`` in order."""
 
     prefix: str
     trunks: tuple[str, ...]
     id: int | None = None
+    number_type: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "prefix": self.prefix, "trunks": list(self.trunks)}
+        return {
+            "id": self.id,
+            "prefix": self.prefix,
+            "number_type": self.number_type,
+            "trunks": list(self.trunks),
+        }
 
 
 def split_host_port(text: str, default_port: int = 5060) -> tuple[str, int]:
@@ -160,7 +167,11 @@ FIELDS: Final[dict[Any, Any]] = {
 CREATE: Final = vol.Schema({vol.Required("name"): _name, **FIELDS}, extra=vol.PREVENT_EXTRA)
 PATCH: Final = vol.Schema(FIELDS, extra=vol.PREVENT_EXTRA)
 ROUTE: Final = vol.Schema(
-    {vol.Required("prefix"): _prefix, vol.Required("trunks"): vol.All([_name], vol.Length(min=1))},
+    {
+        vol.Optional("prefix", default=""): _prefix,
+        vol.Optional("number_type", default=""): vol.All(str, vol.Length(max=64)),
+        vol.Required("trunks"): vol.All([_name], vol.Length(min=1)),
+    },
     extra=vol.PREVENT_EXTRA,
 )
 

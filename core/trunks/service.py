@@ -353,11 +353,19 @@ class TrunkService:
         return to_e164(user, trunk), source.display_name or ""
 
     # -- outbound (BYD-03) ----------------------------------------------------------------------
-    def outbound_trunks(self, number: str) -> list[TrunkRuntime]:
-        """The trunks to try for ``number``, in order: the longest matching outbound route's list,
-        else every enabled trunk by priority; trunks that are down come after those that are up."""
-        route = max(
-            (r for r in self.routes if number.startswith(r.prefix)), key=lambda r: len(r.prefix), default=None
+    def outbound_trunks(self, number: str, number_type: str | None = None) -> list[TrunkRuntime]:
+        """The trunks to try for ``number``, in order: the route for its number type (the dial
+        plan's, such as Mobile), else the longest matching prefix's, else every enabled trunk by
+        priority; trunks that are down come after those that are up."""
+        typed = [r for r in self.routes if number_type and r.number_type == number_type]
+        route = (
+            typed[0]
+            if typed
+            else max(
+                (r for r in self.routes if r.prefix and not r.number_type and number.startswith(r.prefix)),
+                key=lambda r: len(r.prefix),
+                default=None,
+            )
         )
         if route is not None:
             chosen = [self.trunks[n] for n in route.trunks if n in self.trunks]

@@ -39,7 +39,30 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: Final = (Migration(1, "trunks and outbound routes", _v1),)
+def _v2_number_types(db: sqlite_utils.Database) -> None:
+    """Routes by the dial plan's number type as well as by prefix: unique per (prefix, type)."""
+    db.execute(
+        """CREATE TABLE outbound_routes_v2 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            prefix TEXT NOT NULL DEFAULT '',
+            number_type TEXT NOT NULL DEFAULT '',
+            trunks TEXT NOT NULL,
+            created REAL NOT NULL,
+            UNIQUE (prefix, number_type)
+        )"""
+    )
+    db.execute(
+        "INSERT INTO outbound_routes_v2 (id, prefix, trunks, created) "
+        "SELECT id, prefix, trunks, created FROM outbound_routes"
+    )
+    db.execute("DROP TABLE outbound_routes")
+    db.execute("ALTER TABLE outbound_routes_v2 RENAME TO outbound_routes")
+
+
+MIGRATIONS: Final = (
+    Migration(1, "trunks and outbound routes", _v1),
+    Migration(2, "outbound routes by number type", _v2_number_types),
+)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -144,34 +167,46 @@ def _encrypt(fernet: Fernet, password: str) -> str:
 
 def routes(db: sqlite_utils.Database) -> list[OutboundRoute]:
     ensure_schema(db)
-    rows = db.execute("SELECT id, prefix, trunks FROM outbound_routes ORDER BY prefix").fetchall()
-    return [OutboundRoute(str(r[1]), tuple(json.loads(r[2])), int(r[0])) for r in rows]
+    rows = db.execute(
+        "SELECT id, prefix, trunks, number_type FROM outbound_routes ORDER BY number_type, prefix"
+    ).fetchall()
+    return [OutboundRoute(str(r[1]), tuple(json.loads(r[2])), int(r[0]), str(r[3])) for r in rows]
 
 
 def save_route(
-    db: sqlite_utils.Database, prefix: str, trunks: list[str], route_id: int | None = None
+    db: sqlite_utils.Database,
+    prefix: str,
+    trunks: list[str],
+    route_id: int | None = None,
+    number_type: str = "",
 ) -> OutboundRoute:
     ensure_schema(db)
+    if not prefix and not number_type:
+        raise ConfigValidationError(
+            "The route matches nothing", {"prefix": "a prefix or a number type is needed"}
+        )
     known = {t.name for t in load_trunks(db)}
     unknown = [t for t in trunks if t not in known]
     if unknown:
         raise ConfigValidationError("Unknown trunk", {"trunks": f"no trunk named {', '.join(unknown)}"})
     with db.atomic():
-        clash = db.execute("SELECT id FROM outbound_routes WHERE prefix = ?", [prefix]).fetchone()
+        clash = db.execute(
+            "SELECT id FROM outbound_routes WHERE prefix = ? AND number_type = ?", [prefix, number_type]
+        ).fetchone()
         if clash is not None and int(clash[0]) != route_id:
-            raise Conflict(f"A route for prefix {prefix!r} exists already")
+            raise Conflict(f"A route for {number_type or prefix!r} exists already")
         if route_id is None:
             cursor = db.execute(
-                "INSERT INTO outbound_routes (prefix, trunks, created) VALUES (?, ?, ?)",
-                [prefix, json.dumps(trunks), time.time()],
+                "INSERT INTO outbound_routes (prefix, number_type, trunks, created) VALUES (?, ?, ?, ?)",
+                [prefix, number_type, json.dumps(trunks), time.time()],
             )
             route_id = int(cursor.lastrowid or 0)
         elif not db.execute(
-            "UPDATE outbound_routes SET prefix = ?, trunks = ? WHERE id = ?",
-            [prefix, json.dumps(trunks), route_id],
+            "UPDATE outbound_routes SET prefix = ?, number_type = ?, trunks = ? WHERE id = ?",
+            [prefix, number_type, json.dumps(trunks), route_id],
         ).rowcount:
             raise NotFound(f"No outbound route {route_id}")
-    return OutboundRoute(prefix, tuple(trunks), route_id)
+    return OutboundRoute(prefix, tuple(trunks), route_id, number_type)
 
 
 def delete_route(db: sqlite_utils.Database, route_id: int) -> None:

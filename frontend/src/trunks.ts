@@ -30,6 +30,7 @@ export interface Trunk {
 export interface OutboundRoute {
   id: number;
   prefix: string;
+  number_type: string;
   trunks: string[];
 }
 

@@ -22,7 +22,10 @@ def test_byd_01_trunks_page_shows_the_registration_live(
     assert [t["name"] for t in trunks] == ["provider"]
     assert "password" not in trunks[0] and PASSWORD not in str(trunks)
     _, routes = cordboard.api("GET", "/api/trunks/routes", token=cordboard.token())
-    assert [(r["prefix"], r["trunks"]) for r in routes] == [("+49", ["provider"])]
+    assert sorted((r["prefix"], r["number_type"], r["trunks"][0]) for r in routes) == [
+        ("", "Mobile", "provider"),
+        ("+49", "", "provider"),
+    ]
     for trunk in trunks:
         assert cordboard.api("DELETE", f"/api/trunks/{trunk['id']}", token=cordboard.token())[0] == 204
 
@@ -59,3 +62,8 @@ def _trunks_page(page: Any, cordboard: Cordboard, port: int) -> None:
     page.locator("#route-trunks").fill("provider")
     page.get_by_role("button", name="Add route").click()
     expect(page.get_by_test_id("route")).to_contain_text("+49")
+    page.locator("#route-type").fill("Mobile")
+    page.locator("#route-trunks").fill("provider")
+    page.get_by_role("button", name="Add route").click()
+    typed = page.get_by_test_id("route").filter(has_text="Numbers of the type Mobile")
+    expect(typed).to_contain_text("provider")

@@ -34,7 +34,7 @@ export class CbTrunks extends LightElement {
   @state() private editing: number | null = null;
   @state() private errors: Errors = {};
   @state() private formMessage = "";
-  @state() private routeDraft = { prefix: "", trunks: "" };
+  @state() private routeDraft = { prefix: "", numberType: "", trunks: "" };
   @state() private routeErrors: Errors = {};
   private readonly onStates = () => this.requestUpdate();
 
@@ -95,8 +95,12 @@ export class CbTrunks extends LightElement {
   private async addRoute(e: Event): Promise<void> {
     e.preventDefault();
     try {
-      await api.post("/api/trunks/routes", { prefix: this.routeDraft.prefix.trim(), trunks: splitList(this.routeDraft.trunks) });
-      this.routeDraft = { prefix: "", trunks: "" };
+      await api.post("/api/trunks/routes", {
+        prefix: this.routeDraft.prefix.trim(),
+        number_type: this.routeDraft.numberType.trim(),
+        trunks: splitList(this.routeDraft.trunks),
+      });
+      this.routeDraft = { prefix: "", numberType: "", trunks: "" };
       this.routeErrors = {};
       await this.load();
     } catch (err) {
@@ -219,7 +223,7 @@ export class CbTrunks extends LightElement {
         ? html`<ul>
             ${this.routes.map(
               (r) => html`<li data-testid="route">
-                <code>${r.prefix || "*"}</code> → ${r.trunks.join(", ")}
+                ${r.number_type ? html`${t("trunks.routeType", { type: r.number_type })}` : html`<code>${r.prefix}</code>`} → ${r.trunks.join(", ")}
                 <button type="button" class="secondary" @click=${() => void this.removeRoute(r)}>${t("common.delete")}</button>
               </li>`,
             )}
@@ -228,6 +232,7 @@ export class CbTrunks extends LightElement {
       <form @submit=${(e: Event) => void this.addRoute(e)} novalidate>
         ${formError(this.routeErrors["form"], "route-error")}
         ${textField({ id: "route-prefix", label: t("trunks.routePrefix"), value: this.routeDraft.prefix, error: this.routeErrors["prefix"], onInput: (v) => (this.routeDraft = { ...this.routeDraft, prefix: v }) })}
+        ${textField({ id: "route-type", label: t("trunks.routeNumberType"), value: this.routeDraft.numberType, error: this.routeErrors["number_type"], hint: t("trunks.routeNumberTypeHint"), onInput: (v) => (this.routeDraft = { ...this.routeDraft, numberType: v }) })}
         ${textField({ id: "route-trunks", label: t("trunks.routeTrunks"), value: this.routeDraft.trunks, error: this.routeErrors["trunks"], hint: t("trunks.routeTrunksHint"), onInput: (v) => (this.routeDraft = { ...this.routeDraft, trunks: v }) })}
         <button type="submit">${t("trunks.addRoute")}</button>
       </form>

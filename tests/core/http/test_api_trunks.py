@@ -69,7 +69,16 @@ async def test_byd_01_trunk_crud_never_returns_the_password(api, account, core, 
     )
     assert resp.status == 201, await resp.text()
     routes = await (await api.get("/api/trunks/routes", headers=root.headers)).json()
-    assert routes == [{"id": routes[0]["id"], "prefix": "+49", "trunks": ["provider"]}]
+    assert routes == [{"id": routes[0]["id"], "prefix": "+49", "number_type": "", "trunks": ["provider"]}]
+    # BYD-03: a route by the dial plan's number type; a route matching nothing is refused.
+    resp = await api.post(
+        "/api/trunks/routes", json={"number_type": "Mobile", "trunks": ["provider"]}, headers=root.headers
+    )
+    assert resp.status == 201, await resp.text()
+    body = await check_error(
+        await api.post("/api/trunks/routes", json={"trunks": ["provider"]}, headers=root.headers), 400
+    )
+    assert "prefix" in str(body)
 
     resp = await api.delete(f"/api/trunks/{trunk_id}", headers=root.headers)
     assert resp.status == 204

@@ -56,3 +56,25 @@ def test_byd_02_the_did_is_read_where_the_trunk_says() -> None:
     assert service.caller_of(trunk, request) == ("+4570000002", "")
     request.headers.remove("P-Asserted-Identity")
     assert service.caller_of(trunk, request) == ("+4570000001", "Carrier Caller")
+
+
+def test_byd_03_outbound_routes_by_number_type_then_prefix_then_priority() -> None:
+    from cordboard.core.trunks.model import OutboundRoute
+    from cordboard.core.trunks.service import TrunkRuntime
+
+    service: Any = TrunkService.__new__(TrunkService)
+    runtimes = {
+        name: TrunkRuntime(Trunk(name=name, priority=priority), "", state=state)
+        for name, priority, state in (("a", 1, "down"), ("b", 2, "registered"), ("c", 3, "up"))
+    }
+    service.trunks = runtimes
+    service.routes = [
+        OutboundRoute("+49", ("c", "b")),
+        OutboundRoute("+4930", ("a", "c")),
+        OutboundRoute("", ("c",), number_type="Mobile"),
+    ]
+    names = lambda number, kind=None: [rt.trunk.name for rt in service.outbound_trunks(number, kind)]  # noqa: E731
+    assert names("+4589000000") == ["b", "c", "a"]  # by priority, the down trunk last
+    assert names("+49891234") == ["c", "b"]
+    assert names("+4930123456") == ["c", "a"]  # the longest prefix; a is down
+    assert names("+4915112345", "Mobile") == ["c"]
