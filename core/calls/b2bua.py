@@ -743,6 +743,10 @@ class B2bua:
     def _send_trunk_fork(self, call: ActiveCall, fork: Fork) -> None:
         from cordboard.core.calls.trunk_calls import TRUNK_SILENCE_S
 
+        assert call.outbound is not None
+        route = f"trunk {call.outbound.trunk.name}"  # CDR: the trunks the call went out over
+        if call.record.route.rpartition("; ")[2] != route:
+            call.record.route = f"{call.record.route}; {route}" if call.record.route else route
         fork.key = self.sip.send_request(fork.request, fork.peer)
         self._by_client_key[fork.key] = (call, fork)
         call.forks.append(fork)

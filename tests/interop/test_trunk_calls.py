@@ -199,6 +199,9 @@ async def test_byd_03_failover_when_the_first_trunk_answers_503(core: Core, tmp_
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     finally:
         bo.close()
+    await core.calls.history.flush()  # type: ignore[union-attr]
+    rows = await core.db.call(list_calls)
+    assert rows[0]["route"] == "trunk first; trunk second", rows[0]
 
 
 async def test_byd_03_failover_when_the_first_trunk_is_not_registered(core: Core, tmp_path: Path) -> None:
