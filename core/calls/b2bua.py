@@ -80,6 +80,9 @@ class Caller(NamedTuple):
     name: str
     user_id: int | None
     account: SipAccount | None = None
+    via: str = ""
+    """How the call came in when not from a phone ("trunk provider, DID +4589..."): the call
+    history's route starts with it."""
 
     @classmethod
     def of(cls, account: SipAccount) -> Caller:
@@ -603,7 +606,8 @@ class B2bua:
             number, name = trunks.caller_of(trunk, request)
             dialled = inbound_number(self, trunk, trunks.called_number(trunk, request))
             _LOGGER.info("Inbound call from %s over trunk %s to %s", number, trunk.name, dialled)
-            await self._place(key, request, peer, Caller(number, name, None), dialled)
+            via = f"trunk {trunk.name}, DID {trunks.called_number(trunk, request)}"
+            await self._place(key, request, peer, Caller(number, name, None, None, via), dialled)
             return
         outcome = self.sip.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
         if outcome.account is None:
@@ -632,6 +636,7 @@ class B2bua:
             callee_name=callee.display_name if callee else "",
             callee_user_id=callee.user_id if callee else None,
             started=now,
+            route=caller.via,
         )
         context = Context(user_id=str(caller.user_id) if caller.user_id is not None else None)
         a_tag = secrets.token_hex(6)

@@ -102,8 +102,10 @@ async def test_byd_02_inbound_did_rings_the_users_phone(core: Core, tmp_path: Pa
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     finally:
         ann.close()
+    await core.calls.history.flush()  # type: ignore[union-attr]
     rows = await core.db.call(list_calls)
     assert any(r["callee"] == ANN_DID and r["caller"] == "+4570000001" for r in rows), rows
+    assert rows[0]["route"] == f"trunk carrier, DID {ANN_DID}", rows[0]
 
 
 async def test_byd_02_unknown_did_goes_to_the_default_destination(core: Core, tmp_path: Path) -> None:
