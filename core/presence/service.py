@@ -67,6 +67,9 @@ class PresenceService:
         self.clock = clock
         """Epoch seconds now; tests put a fake clock here and call ``run_due``."""
         self._presences: dict[int, Presence] = {}
+        self._live_calls: dict[int, dict[str, tuple[str, Mapping[str, Any]]]] = {}
+        """Each user's live ``call.<id>`` states (state, attributes), kept from the state changes so
+        that a change costs the calls of its parties, not a scan of every call."""
         self._activities: dict[int, Activity] = {}
         self._roles: dict[int, Role] = {}
         self._shortcuts: dict[int, Shortcut] = {}
@@ -392,28 +395,28 @@ class PresenceService:
 
     def _call_changed(self, event: Event[Any]) -> None:
         """PRS-09: recompute the call state of the parties of the call that changed."""
+        old, new = event.data["old_state"], event.data["new_state"]
+        entity_id = (new or old).entity_id
         users: set[int] = set()
-        for state in (event.data["old_state"], event.data["new_state"]):
-            if state is None:
-                continue
-            attrs = state.attributes
-            for value in (
-                attrs.get("caller_user_id"),
-                attrs.get("callee_user_id"),
-                *(attrs.get("user_ids") or ()),
-            ):
-                if isinstance(value, int):
-                    users.add(value)
-        if not users:
-            return
-        calls = [(s.state, s.attributes) for s in self._core.states.all("call")]
+        if old is not None:
+            for user_id in _parties(old.attributes):
+                users.add(user_id)
+                self._live_calls.get(user_id, {}).pop(entity_id, None)
+        if new is not None:
+            for user_id in _parties(new.attributes):
+                users.add(user_id)
+                if new.state != "ended":
+                    self._live_calls.setdefault(user_id, {})[entity_id] = (new.state, new.attributes)
         for user_id in users:
-            old = self.get(user_id)
-            call_state = call_state_of(user_id, calls)
-            if call_state is not old.call_state:
-                new = replace(old, call_state=call_state)
-                self._presences[user_id] = new
-                self._publish(new, ["call_state"], event.context)
+            calls = self._live_calls.get(user_id)
+            if calls is not None and not calls:
+                del self._live_calls[user_id]
+            before = self.get(user_id)
+            call_state = call_state_of(user_id, (calls or {}).values())
+            if call_state is not before.call_state:
+                changed = replace(before, call_state=call_state)
+                self._presences[user_id] = changed
+                self._publish(changed, ["call_state"], event.context)
 
     async def _user_changed(self, event: Event[Any]) -> None:
         user_id = event.data["user_id"]
@@ -500,3 +503,13 @@ class PresenceService:
                 await self._store(old, replace(old, activity_id=None))
             else:
                 await self._store(old, replace(old, role_id=None))
+
+
+def _parties(attributes: Mapping[str, Any]) -> set[int]:
+    """The users a ``call.<id>`` state concerns: caller, callee and any listed in ``user_ids``."""
+    values = (
+        attributes.get("caller_user_id"),
+        attributes.get("callee_user_id"),
+        *(attributes.get("user_ids") or ()),
+    )
+    return {value for value in values if isinstance(value, int)}
