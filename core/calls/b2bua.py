@@ -299,7 +299,7 @@ class B2bua:
         _LOGGER.info(
             "Call from %s to %s follows the outgoing rule %r", caller.number, dialled, decision.rule.name
         )
-        attempt.record.route = f"outgoing rule {decision.rule.name}"
+        attempt.record.add_route(f"outgoing rule {decision.rule.name}")
         if first.kind in ("busy", "reject"):
             self._reject(attempt, 403, "Forbidden - Blocked By An Outgoing Rule", CallResult.FAILED)
             return None
@@ -327,7 +327,7 @@ class B2bua:
         if decision.rule is None or is_plain(decision.destinations):
             return False
         _LOGGER.info("Call %s to %s follows the rule %r", record.id, record.callee, decision.rule.name)
-        record.route = f"rule {decision.rule.name}"
+        record.add_route(f"rule {decision.rule.name}")
         first = decision.destinations[0]
         if first.after_s == 0 and first.kind in ENDING_STATUS:
             status = ENDING_STATUS[first.kind]
@@ -351,7 +351,7 @@ class B2bua:
         schedules = getattr(self.core, "schedules", None)
         night = schedules.current_night_mode(callee.user_id) if schedules is not None else None
         destinations = plan.destinations(in_working_hours=not night)
-        attempt.record.route = f"terminals {'one by one' if plan.mode == 'sequential' else 'at once'}"
+        attempt.record.add_route(f"terminals {'one by one' if plan.mode == 'sequential' else 'at once'}")
         if not destinations:
             self._reject(
                 attempt, 480, "Temporarily Unavailable - No Terminal Rings Now", CallResult.NO_ANSWER
@@ -401,12 +401,23 @@ class B2bua:
         in_call = presence.get(callee.user_id).call_state.value == "in_call"
         return in_call and preferences.no_call_waiting(callee.user_id)
 
+    def _diverted_outside(self, callee: SipAccount) -> str | None:
+        """The number outside the office an active presence diversion of the callee names, when
+        the trunks can reach it (PRS-05)."""
+        presence = getattr(self.core, "presence", None)
+        if presence is None or callee.user_id is None:
+            return None
+        target = presence.get(callee.user_id).diversion
+        if not target or self.find_account(target) is not None or not self.reachable(target):
+            return None
+        return str(target)
+
     def _presence_target(self, callee: SipAccount, caller: Caller) -> SipAccount | None:
         """Whose phones a direct call to ``callee`` rings, by the callee's presence: the user of an
         active shortcut's diversion number (PRS-05; one hop, and not back to the caller's own
         diversion), none while do-not-disturb is on (PRS-10: the caller hears busy until the routing
-        rules give DND its fallback), else the callee. Diversions to external numbers wait for the
-        trunks (issue 5): until then such a call rings the callee."""
+        rules give DND its fallback), else the callee. A diversion to an outside number is
+        ``_diverted_outside``'s (over the trunks); one nothing can reach rings the callee."""
         from cordboard.core.presence.rules import diversion_target, offerable_for_direct_call
 
         presence = getattr(self.core, "presence", None)
@@ -665,13 +676,20 @@ class B2bua:
             return
         if await self._follow_rules(attempt, context, peer, callee):
             return
+        outside = self._diverted_outside(callee)
+        if outside is not None:  # PRS-05 to a mobile: over the trunks, as a rule's forward would
+            from cordboard.core.routing.model import Destination
+
+            record.add_route(f"presence: diverted to {outside}")
+            await self._run_destinations(attempt, context, peer, callee, [Destination("number", 0, outside)])
+            return
         dialled_user = callee
         callee = self._presence_target(callee, caller)
         if callee is None:
             self._reject(attempt, 486, "Busy Here - Do Not Disturb", CallResult.BUSY)
             return
         if callee is not dialled_user:
-            record.route = f"presence: diverted to {callee.extension or callee.username}"
+            record.add_route(f"presence: diverted to {callee.extension or callee.username}")
         if self._waiting_refused(callee):
             self._reject(attempt, 486, "Busy Here - No Call Waiting", CallResult.BUSY)
             return
@@ -749,9 +767,7 @@ class B2bua:
         from cordboard.core.calls.trunk_calls import TRUNK_SILENCE_S
 
         assert call.outbound is not None
-        route = f"trunk {call.outbound.trunk.name}"  # CDR: the trunks the call went out over
-        if call.record.route.rpartition("; ")[2] != route:
-            call.record.route = f"{call.record.route}; {route}" if call.record.route else route
+        call.record.add_route(f"trunk {call.outbound.trunk.name}")  # CDR: the trunks the call went out over
         fork.key = self.sip.send_request(fork.request, fork.peer)
         self._by_client_key[fork.key] = (call, fork)
         call.forks.append(fork)

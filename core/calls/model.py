@@ -45,6 +45,11 @@ class CallRecord:
     route: str = ""
     """What routed it, in words: "rule Night to mobile", "terminals one by one", "diverted to 1003"."""
 
+    def add_route(self, step: str) -> None:
+        """Add a step to the route ("trunk provider, DID +4589...; rule Night to mobile")."""
+        if self.route.rpartition("; ")[2] != step:
+            self.route = f"{self.route}; {step}" if self.route else step
+
     @property
     def duration(self) -> float:
         if self.answered is None or self.ended is None:

@@ -11,6 +11,7 @@ from cordboard.core.calls.caller_id import ALLOW_ANONYMOUS, HIDDEN
 from cordboard.core.config import validation as cv
 from cordboard.core.config.scopes import ALL_SCOPES
 from cordboard.core.config.settings import SettingSpec
+from cordboard.core.exceptions import NotFound
 
 if TYPE_CHECKING:
     from cordboard.core.core import Core
@@ -49,8 +50,9 @@ class CallPreferences:
         await self.refresh()
         bus = self._core.bus
         self._unlisten.append(bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed))
-        for event in (EVENT_USER_CREATED, EVENT_USER_DELETED, EVENT_GROUP_UPDATED):
-            self._unlisten.append(bus.listen(event, self._changed))
+        for event in (EVENT_USER_CREATED, EVENT_USER_DELETED):
+            self._unlisten.append(bus.listen(event, self._user_changed))
+        self._unlisten.append(bus.listen(EVENT_GROUP_UPDATED, self._changed))
 
     def stop(self) -> None:
         for unlisten in self._unlisten:
@@ -58,11 +60,31 @@ class CallPreferences:
         self._unlisten.clear()
 
     async def _settings_changed(self, event: Any) -> None:
-        if _KEYS & set(event.data.get("keys", [])):
+        if not _KEYS & set(event.data.get("keys", [])):
+            return
+        if event.data.get("scope") == "user" and str(event.data.get("scope_id", "")).isdigit():
+            await self.refresh_user(int(event.data["scope_id"]))
+        else:
             await self.refresh()
 
     async def _changed(self, _event: Any) -> None:
         await self.refresh()
+
+    async def _user_changed(self, event: Any) -> None:
+        await self.refresh_user(int(event.data["user_id"]))
+
+    async def refresh_user(self, user_id: int) -> None:
+        """One user's preferences again (their own settings changed, or they were added or deleted)."""
+        settings = self._core.settings
+        try:
+            hidden = bool(await settings.org_value(ALLOW_ANONYMOUS)) and bool(
+                await settings.resolve(user_id, HIDDEN)
+            )
+            waiting = bool(await settings.resolve(user_id, CALL_WAITING))
+        except NotFound:
+            hidden, waiting = False, True
+        self._hidden = self._hidden | {user_id} if hidden else self._hidden - {user_id}
+        self._no_waiting = self._no_waiting - {user_id} if waiting else self._no_waiting | {user_id}
 
     async def refresh(self) -> None:
         settings = self._core.settings

@@ -7,8 +7,9 @@ answered or the ring time is over; ``busy`` and ``reject`` end the call at their
 603, whatever still rings stops. When everything that rang has failed (busy, unreachable), the next
 destination starts at once ("forward on busy"). The first phone to answer is bridged with the caller.
 
-Destinations that need what this appliance does not have yet are skipped with a log line:
-``voicemail`` (the voicemail plugin) and numbers that are no user's (the SIP trunks).
+Outside numbers ring over the SIP trunks. Destinations that need what this appliance does not
+have yet are skipped with a log line: ``voicemail`` (the voicemail plugin), and numbers nothing can
+reach (no user's and no trunk's).
 """
 
 from __future__ import annotations

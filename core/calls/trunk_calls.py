@@ -1,8 +1,3 @@
-# NOTE FROM THE LEAD ENGINEER (22:55 UTC): core/calls/b2bua.py was accidentally overwritten by a
-# script of mine; your uncommitted changes there are lost (the Caller NamedTuple, ActiveCall.outbound,
-# the trunk branches in on_response/on_timeout, _trunk_fork_failed, the inbound-trunk branch of
-# _start, _presence_target(caller: Caller), ...). The file is now HEAD plus my small terminals change
-# (_follow_terminals/_run_destinations). Please re-apply yours, then delete this note. Sorry.
 """Calls over SIP trunks for the B2BUA (BYD-02, BYD-03): which trunks an outbound call tries, the
 INVITEs to them (digest on 401/407, RFC 3261 22.2), failover and the caller ID the trunk allows.
 

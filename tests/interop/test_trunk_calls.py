@@ -410,3 +410,40 @@ async def test_byd_02_unknown_did_without_default_destination_is_404(core: Core,
             assert response.status == 404, response
     finally:
         provider.close()
+
+
+async def test_prs_05_a_presence_diversion_to_a_mobile_goes_over_the_trunk(
+    core: Core, tmp_path: Path
+) -> None:
+    """PRS-05 with the trunks: ann's presence diverts her calls to her mobile; bo's call to her goes
+    out over the trunk, is answered there, and the history names the diversion and the trunk."""
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    ann_id = next(u.id for u in await core.identity.list_users() if u.username == "ann")
+    assert core.presence is not None
+    await core.presence.set_presence(ann_id, {"diversion": "004533123456"})
+    accounts = tmp_path / "provider.csv"
+    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\+45\n")
+    answering = asyncio.create_task(
+        sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
+    )
+    await asyncio.sleep(0.5)
+    bo = await registered_phone(core, "bo")
+    try:
+        invite, ok = await patient_invite(bo, "1001")
+        assert ok.status == 200, ok
+        bo.ack(invite, ok)
+        await asyncio.sleep(0.3)
+        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
+        bo.send(bye)
+        assert (await bo.final_response(bye)).status == 200
+        done = await answering
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    finally:
+        bo.close()
+    assert "INVITE sip:004533123456@127.0.0.1" in sipp_trace(tmp_path)
+    assert core.calls is not None
+    await core.calls.history.flush()
+    rows = await core.db.call(list_calls)
+    to_ann = next(r for r in rows if r["callee"] == "1001")
+    assert to_ann["route"].startswith("presence: diverted to 004533123456"), to_ann
