@@ -200,8 +200,11 @@ class BrowserThread:
         self._executor.submit(self._start).result()
 
     def _start(self) -> None:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
 
+        # Assertions wait as long as actions do: on a loaded CI machine a save and its reload of a
+        # list can take longer than Playwright's 5 s default (seen once in a full run).
+        expect.set_options(timeout=10_000)
         self._manager = sync_playwright()
         playwright = self._manager.__enter__()
         self._browser = playwright.chromium.launch(

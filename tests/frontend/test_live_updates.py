@@ -45,7 +45,7 @@ def _dashboard_follows_changes_and_resyncs_after_reconnect(
         "add",
         "ivan",
         "--extension",
-        "2020",
+        "1320",
         "--first-name",
         "Ivan",
         "--last-name",
