@@ -81,6 +81,7 @@ def test_dashboard_follows_registrations_and_live_calls(cordboard: Cordboard, br
 def _dashboard_follows_registrations_and_live_calls(page: Any, cordboard: Cordboard) -> None:
     _, ann_pw = add_user(cordboard, "ann", "1001", "Ann", "Andersen")
     _, bo_pw = add_user(cordboard, "bo", "1002", "Bo", "Berg")
+    dag_id, _ = add_user(cordboard, "dag", "1004", "Dag", "Dahl")
     polled: list[str] = []
     page.on(
         "request",
@@ -128,6 +129,21 @@ def _dashboard_follows_registrations_and_live_calls(page: Any, cordboard: Cordbo
         expect(row).to_have_count(0)
         expect(page.get_by_test_id("no-live-calls")).to_be_visible()
 
+        # CDR-03: a routed call shows its route live (dag's presence diverts his calls to bo).
+        token = cordboard.token()
+        status, _ = cordboard.api("PUT", f"/api/users/{dag_id}/presence", {"diversion": "1002"}, token)
+        assert status == 200
+        invite = ann.start_call("1004")
+        incoming = bo.wait_request("INVITE")
+        tag = bo.ring(incoming)
+        expect(row.get_by_test_id("live-call-route")).to_have_text("presence: diverted to 1002")
+        bo.pick_up(incoming, tag)
+        final, dialog = ann.finish_call(invite)
+        assert final.status == 200, final
+        assert ann.hang_up(dialog).status == 200
+        bo.accept_bye()
+        expect(row).to_have_count(0)
+
         assert bo.register(expires=0).status == 200
         expect(count).to_have_text("1")
         expect(page.get_by_test_id("registration")).not_to_contain_text("1002")
@@ -140,8 +156,10 @@ def _dashboard_follows_registrations_and_live_calls(page: Any, cordboard: Cordbo
     expect(page.get_by_role("heading", name="Call history")).to_be_visible()
     rows = page.get_by_test_id("call-row")
     answered = rows.filter(has_text="1001").filter(has_text="Answered")
-    expect(answered).to_have_count(1)
-    expect(answered).to_contain_text("1002")
+    expect(answered).to_have_count(2)  # to bo, and to dag (diverted to bo), newest first
+    expect(answered.first).to_contain_text("1004")
+    expect(answered.first.get_by_test_id("call-route")).to_have_text("presence: diverted to 1002")
+    expect(answered.nth(1)).to_contain_text("1002")
     with Phone(cordboard.sip_server, "ann", ann_pw) as ann, Phone(cordboard.sip_server, "bo", bo_pw) as bo:
         assert ann.register().status == 200 and bo.register().status == 200
         invite = ann.start_call("1002")

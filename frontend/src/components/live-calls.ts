@@ -1,5 +1,5 @@
 /** <cb-live-calls>: the calls in progress from the live `call.<id>` states, durations ticking (CDR-03). */
-import { html, type TemplateResult } from "lit";
+import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { LightElement } from "../base";
 import { Ticker, callStateLabel, formatClock, formatDateTime, isCall, party, since } from "../calls";
@@ -45,7 +45,9 @@ export class CbLiveCalls extends LightElement {
     return html`<tr data-testid="live-call" data-call=${call.entity_id}>
       <td data-label=${t("calls.started")}>${formatDateTime(started)}</td>
       <td data-label=${t("calls.from")}>${party(String(a["caller"] ?? ""), String(a["caller_name"] ?? ""))}</td>
-      <td data-label=${t("calls.to")}>${party(String(a["callee"] ?? ""), String(a["callee_name"] ?? ""))}</td>
+      <td data-label=${t("calls.to")}>${party(String(a["callee"] ?? ""), String(a["callee_name"] ?? ""))}${a["route"]
+        ? html`<div class="muted small" data-testid="live-call-route">${String(a["route"])}</div>`
+        : nothing}</td>
       <td data-label=${t("calls.state")}><span class="badge ${kind}" data-testid="call-state">${callStateLabel(call.state)}</span></td>
       <td data-label=${t("calls.duration")} class="num">
         <span data-testid="call-duration" class=${answered === null ? "muted" : ""}>${formatClock(since(answered ?? started))}</span>
