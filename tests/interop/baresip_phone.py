@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 import wave
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -339,3 +340,21 @@ def wait_call_closed(phone: BaresipPhone, timeout: float = 15) -> None:
     while phone.event("CALL_CLOSED") is None:
         assert time.monotonic() < deadline, f"{phone.name}'s call never closed:\n{phone.log_tail()}"
         time.sleep(0.1)
+
+
+def three_phones(
+    folder: Path, sip_port: int, passwords: Mapping[str, str], tones: Mapping[str, float], manual: str = ""
+) -> list[BaresipPhone]:
+    """ann (1001), bo (1002) and cy (1003) as baresip phones registering at ``sip_port``, each with
+    a microphone of its own tone; ``manual`` names the one that does not answer by itself."""
+    return [
+        BaresipPhone(
+            name,
+            folder / name,
+            SipUser(name, f"100{n}", passwords[name], name.title(), "Tester"),
+            sip_port,
+            tone=write_tone(folder / f"{name}.wav", tones[name], seconds=60, amplitude=0.3),
+            answer="manual" if name == manual else "auto",
+        )
+        for n, name in enumerate(("ann", "bo", "cy"), start=1)
+    ]

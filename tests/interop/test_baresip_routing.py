@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from baresip_phone import BaresipPhone, last_tone, wait_call_closed, write_tone
-from cordboard_process import SipUser, require_tool
+from baresip_phone import BaresipPhone, last_tone, three_phones, wait_call_closed
+from cordboard_process import require_tool
 from loopback_pbx import CY_PASSWORD, PASSWORDS, add_cy, running_pbx, wait_for_sip_account
 
 from cordboard.core.core import Core
@@ -68,17 +68,7 @@ async def test_term_02_one_by_one_and_forward_on_busy_with_baresip(pbx: Core, tm
     assert pbx.sip is not None
     sip_port = pbx.sip.transports.addresses["udp"][1]
     passwords = {**PASSWORDS, "cy": CY_PASSWORD}
-    phones = [
-        BaresipPhone(
-            name,
-            tmp_path / name,
-            SipUser(name, f"100{n}", passwords[name], name.title(), "Tester"),
-            sip_port,
-            tone=write_tone(tmp_path / f"{name}.wav", TONES[name], seconds=60, amplitude=0.3),
-            answer="manual" if name == "bo" else "auto",
-        )
-        for n, name in enumerate(("ann", "bo", "cy"), start=1)
-    ]
+    phones = three_phones(tmp_path, sip_port, passwords, TONES, manual="bo")
     ann, bo, cy = phones
     bo_id = next(u.id for u in await pbx.identity.list_users() if u.username == "bo")
     await pbx.terminals.set_plan(

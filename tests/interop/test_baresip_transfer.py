@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from baresip_phone import BaresipPhone, last_tone, wait_call_closed, write_tone
-from cordboard_process import SipUser, require_tool
+from baresip_phone import BaresipPhone, last_tone, three_phones, wait_call_closed
+from cordboard_process import require_tool
 from loopback_pbx import CY_PASSWORD, PASSWORDS, add_cy, running_pbx, wait_for_sip_account
 
 from cordboard.core.calls.channel import Channel, InboundCall
@@ -101,16 +101,7 @@ async def test_baresip_agent_transfers_the_caller(
     assert core.sip is not None
     sip_port = core.sip.transports.addresses["udp"][1]
     passwords = {**PASSWORDS, "cy": CY_PASSWORD}
-    phones = [
-        BaresipPhone(
-            name,
-            tmp_path / name,
-            SipUser(name, f"100{n}", passwords[name], name.title(), "Tester"),
-            sip_port,
-            tone=write_tone(tmp_path / f"{name}.wav", TONES[name], seconds=60, amplitude=0.3),
-        )
-        for n, name in enumerate(("ann", "bo", "cy"), start=1)
-    ]
+    phones = three_phones(tmp_path, sip_port, passwords, TONES)
     try:
         for phone in phones:
             await asyncio.to_thread(phone.start, baresip)

@@ -319,21 +319,9 @@ async def test_byd_03_a_plugins_dial_to_an_outside_number_goes_over_the_trunk(
         assert_credentials(sipp_trace(tmp_path))
 
 
-async def test_byd_03_a_forward_to_an_outside_number_goes_over_the_trunk(core: Core, tmp_path: Path) -> None:
-    """RTE-08 with the trunks: ann forwards every call to an outside number; bo's call to her goes
-    out over the trunk and is answered there."""
-    port = free_port()
-    await add_ip_trunk(core, "carrier", port)
-    ann_id = next(u.id for u in await core.identity.list_users() if u.username == "ann")
-    await core.routing.create(
-        {
-            "scope": "user",
-            "scope_id": ann_id,
-            "list": "incoming",
-            "name": "To my mobile",
-            "destinations": [{"kind": "number", "target": "004533123456"}],
-        }
-    )
+async def bo_calls_ann_who_is_answered_outside(core: Core, tmp_path: Path, port: int) -> None:
+    """bo calls 1001; the call reaches the provider (SIPp on ``port``) as 004533123456 and is
+    answered there; bo hangs up."""
     accounts = tmp_path / "provider.csv"
     accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\+45\n")
     answering = asyncio.create_task(
@@ -354,6 +342,24 @@ async def test_byd_03_a_forward_to_an_outside_number_goes_over_the_trunk(core: C
     finally:
         bo.close()
     assert "INVITE sip:004533123456@127.0.0.1" in sipp_trace(tmp_path)
+
+
+async def test_byd_03_a_forward_to_an_outside_number_goes_over_the_trunk(core: Core, tmp_path: Path) -> None:
+    """RTE-08 with the trunks: ann forwards every call to an outside number; bo's call to her goes
+    out over the trunk and is answered there."""
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    ann_id = next(u.id for u in await core.identity.list_users() if u.username == "ann")
+    await core.routing.create(
+        {
+            "scope": "user",
+            "scope_id": ann_id,
+            "list": "incoming",
+            "name": "To my mobile",
+            "destinations": [{"kind": "number", "target": "004533123456"}],
+        }
+    )
+    await bo_calls_ann_who_is_answered_outside(core, tmp_path, port)
 
 
 async def test_byd_02_a_call_to_a_registered_trunks_contact_is_taken(core: Core, tmp_path: Path) -> None:
@@ -422,26 +428,7 @@ async def test_prs_05_a_presence_diversion_to_a_mobile_goes_over_the_trunk(
     ann_id = next(u.id for u in await core.identity.list_users() if u.username == "ann")
     assert core.presence is not None
     await core.presence.set_presence(ann_id, {"diversion": "004533123456"})
-    accounts = tmp_path / "provider.csv"
-    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\+45\n")
-    answering = asyncio.create_task(
-        sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
-    )
-    await asyncio.sleep(0.5)
-    bo = await registered_phone(core, "bo")
-    try:
-        invite, ok = await patient_invite(bo, "1001")
-        assert ok.status == 200, ok
-        bo.ack(invite, ok)
-        await asyncio.sleep(0.3)
-        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
-        bo.send(bye)
-        assert (await bo.final_response(bye)).status == 200
-        done = await answering
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
-    finally:
-        bo.close()
-    assert "INVITE sip:004533123456@127.0.0.1" in sipp_trace(tmp_path)
+    await bo_calls_ann_who_is_answered_outside(core, tmp_path, port)
     assert core.calls is not None
     await core.calls.history.flush()
     rows = await core.db.call(list_calls)
