@@ -89,6 +89,21 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "da": "Pinkoden er forkert.",
     },
     "goodbye": {"en": "Goodbye.", "de": "Auf Wiederhören.", "da": "Farvel."},
+    "enter_extension": {
+        "en": "Please enter your extension, followed by the hash key.",
+        "de": "Bitte geben Sie Ihre Nebenstelle ein, gefolgt von der Rautetaste.",
+        "da": "Indtast venligst dit lokalnummer efterfulgt af firkant.",
+    },
+    "hot_desk_logged_in": {
+        "en": "You are logged in. The phone is now set up for you.",
+        "de": "Sie sind angemeldet. Das Telefon wird jetzt für Sie eingerichtet.",
+        "da": "Du er logget ind. Telefonen bliver nu sat op til dig.",
+    },
+    "hot_desk_logged_out": {
+        "en": "You are logged out.",
+        "de": "Sie sind abgemeldet.",
+        "da": "Du er logget ud.",
+    },
     "conference_enter": {
         "en": "You are now in the conference.",
         "de": "Sie sind jetzt in der Konferenz.",

@@ -3,7 +3,8 @@ firmware, last address, description, assigned user (line 1), source and last pro
 
 The table belongs to the storage component ``core.provisioning`` with its own migrations, run on
 first use (``ensure_schema``), like the organisation's prompts. A phone's state is derived: a user
-assigned is "assigned", none is "not_provisioned" (free seating adds two more states later).
+assigned is "assigned", none is "not_provisioned"; a phone in free-seating mode (PROV-09, hot_desk.py)
+is "seated" while a user is logged in on it and "free_seat" while nobody is.
 
 Every function takes the synchronous database: call them through ``core.db.call``.
 """
@@ -32,7 +33,9 @@ MODEL_MAX: Final = 64
 CSV_MAX_ROWS: Final = 5000
 STATE_ASSIGNED: Final = "assigned"
 STATE_NOT_PROVISIONED: Final = "not_provisioned"
-DeviceState = Literal["assigned", "not_provisioned"]
+STATE_SEATED: Final = "seated"
+STATE_FREE_SEAT: Final = "free_seat"
+DeviceState = Literal["assigned", "not_provisioned", "seated", "free_seat"]
 _MAC_SEPARATORS: Final = re.compile(r"[:\-. ]")
 _MAC_RE: Final = re.compile(r"^[0-9a-f]{12}$")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
@@ -93,9 +96,32 @@ def _v2_key_templates(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX user_keys_template ON user_keys (template_id)")
 
 
+def _v3_free_seating(db: sqlite_utils.Database) -> None:
+    # Free seating (PROV-06/09, hot_desk.py): a free-seat phone's user_id is whoever is logged in
+    # on it (NULL: nobody), since seated_at. Each free-seat phone has a seat SIP account of its
+    # own (seats.py), with a random password kept encrypted like the users' and its digest HA1s;
+    # its id, negated, is the account's id in the SIP location service.
+    db.execute("ALTER TABLE devices ADD COLUMN free_seat INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE devices ADD COLUMN seated_at REAL")
+    db.execute(
+        """CREATE TABLE seats (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            mac TEXT NOT NULL UNIQUE REFERENCES devices(mac) ON DELETE CASCADE,
+            username TEXT NOT NULL UNIQUE,
+            token TEXT NOT NULL,
+            ha1_md5 TEXT NOT NULL,
+            ha1_sha256 TEXT NOT NULL,
+            created REAL NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: Final = (
     Migration(1, "desk phones and their users' retrievable SIP passwords", _v1_devices),
     Migration(2, "key templates and users' key layouts", _v2_key_templates),
+    Migration(
+        3, "free seating: free-seat phones, who sits at them and their seat SIP accounts", _v3_free_seating
+    ),
 )
 
 
@@ -206,9 +232,14 @@ class Device:
     """The last provisioning fetch: ``<time> <path> <result>`` (e.g. ``served``, ``refused``)."""
     created: float
     updated: float
+    free_seat: bool = False
+    """Free seating (PROV-09): no fixed user; ``user_id`` is the user logged in on it, if any."""
+    seated_at: float | None = None
 
     @property
     def state(self) -> DeviceState:
+        if self.free_seat:
+            return STATE_SEATED if self.user_id is not None else STATE_FREE_SEAT
         return STATE_ASSIGNED if self.user_id is not None else STATE_NOT_PROVISIONED
 
     def as_dict(self) -> dict[str, Any]:
@@ -227,6 +258,8 @@ class Device:
             "last_fetch": self.last_fetch,
             "created": self.created,
             "updated": self.updated,
+            "free_seat": self.free_seat,
+            "seated_at": self.seated_at,
         }
 
 
@@ -234,6 +267,7 @@ _COLUMNS: Final = (
     "mac, vendor, model, firmware, last_ip, description, user_id, source, first_seen, last_seen, "
     "last_fetch, created, updated"
 )
+_SELECT: Final = f"{_COLUMNS}, free_seat, seated_at"
 
 
 def _row(row: Any) -> Device:
@@ -251,17 +285,19 @@ def _row(row: Any) -> Device:
         str(row[10]),
         float(row[11]),
         float(row[12]),
+        bool(row[13]),
+        None if row[14] is None else float(row[14]),
     )
 
 
 def list_devices(db: sqlite_utils.Database) -> list[Device]:
     ensure_schema(db)
-    return [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM devices ORDER BY mac").fetchall()]
+    return [_row(r) for r in db.execute(f"SELECT {_SELECT} FROM devices ORDER BY mac").fetchall()]
 
 
 def find_device(db: sqlite_utils.Database, mac: str) -> Device | None:
     ensure_schema(db)
-    row = db.execute(f"SELECT {_COLUMNS} FROM devices WHERE mac = ?", [mac]).fetchone()
+    row = db.execute(f"SELECT {_SELECT} FROM devices WHERE mac = ?", [mac]).fetchone()
     return None if row is None else _row(row)
 
 
@@ -311,10 +347,17 @@ def update_device(db: sqlite_utils.Database, mac: str, changes: dict[str, Any]) 
     """Change description, model or the assigned user (None: no user)."""
     ensure_schema(db)
     with db.atomic():
-        get_device(db, mac)
+        device = get_device(db, mac)
         if "user_id" in changes:
             _check_user(db, changes["user_id"])
+            if device.free_seat and changes["user_id"] is not None:
+                raise ConfigValidationError(
+                    "A free-seat phone has no fixed user",
+                    {"user_id": "users log in on a free-seat phone; turn free seating off to assign one"},
+                )
         columns = {k: v for k, v in changes.items() if k in ("description", "model", "user_id")}
+        if "user_id" in columns:
+            columns["seated_at"] = None
         if columns:
             assignments = ", ".join(f"{col} = ?" for col in columns)
             db.execute(
@@ -359,7 +402,7 @@ def record_seen(
 
 def devices_of_user(db: sqlite_utils.Database, user_id: int) -> list[Device]:
     ensure_schema(db)
-    rows = db.execute(f"SELECT {_COLUMNS} FROM devices WHERE user_id = ? ORDER BY mac", [user_id]).fetchall()
+    rows = db.execute(f"SELECT {_SELECT} FROM devices WHERE user_id = ? ORDER BY mac", [user_id]).fetchall()
     return [_row(r) for r in rows]
 
 

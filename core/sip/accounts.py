@@ -59,6 +59,8 @@ class SipAccounts:
         self._reload_task: asyncio.Task[None] | None = None
         self.on_change: list[Callable[[dict[int, SipAccount], dict[int, SipAccount]], None]] = []
         """Called with (old, new) accounts by id after every reload (e.g. to drop locked users' bindings)."""
+        self.sources: list[Callable[[sqlite_utils.Database], list[SipAccount]]] = []
+        """Accounts that are not users (free-seat phones' seat accounts, negative ids), read with them."""
 
     async def start(self) -> None:
         await self.reload()
@@ -75,7 +77,8 @@ class SipAccounts:
             self._reload_task = self._core.create_task(self.reload(), "reload SIP accounts")
 
     async def reload(self) -> None:
-        accounts = await self._core.db.call(load_accounts)
+        sources = [load_accounts, *self.sources]
+        accounts = await self._core.db.call(lambda db: [a for source in sources for a in source(db)])
         old = self._by_id
         self._by_id = {a.user_id: a for a in accounts}
         self._by_username = {a.username.lower(): a for a in accounts}

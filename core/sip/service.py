@@ -379,7 +379,8 @@ class SipService:
                 },
             )
         self._publish_extension(account)
-        self._unsaved_users.add(account.user_id)
+        if account.user_id > 0:  # a seat account's bindings (negative ids, no user row) are not kept
+            self._unsaved_users.add(account.user_id)
         if self._flush is None:
             self._flush = asyncio.get_running_loop().call_later(BINDING_SAVE_DELAY, self._save_unsaved)
 
