@@ -52,3 +52,34 @@ async def put_user_terminals(request: web.Request) -> web.Response:
     self_or_admin(request, user_id, "change the terminals of")
     plan = await core.terminals.set_plan(user_id, await json_object(request))
     return web.json_response(plan.as_dict())
+
+
+THIRD_PARTY = "/api/users/" + ID_PATTERN % "user_id" + "/third_party"
+
+
+@routes.get(THIRD_PARTY)
+@api(access="admin")
+async def get_third_party(request: web.Request) -> web.Response:
+    """TERM-05: the user's third-party SIP account (user name and kind; null when none)."""
+    core = request.app[CORE_KEY]
+    user_id = path_id(request, "user_id")
+    await core.identity.get_user(user_id)
+    return web.json_response(await core.terminals.third_party(user_id))
+
+
+@routes.put(THIRD_PARTY)
+@api(access="admin")
+async def put_third_party(request: web.Request) -> web.Response:
+    """Create or replace it: ``username``, ``password`` (strong; never returned), ``kind`` analogue
+    or desk. Its registrations ring with the user's phones; a taken user name is 409."""
+    core = request.app[CORE_KEY]
+    user_id = path_id(request, "user_id")
+    return web.json_response(await core.terminals.set_third_party(user_id, await json_object(request)))
+
+
+@routes.delete(THIRD_PARTY)
+@api(access="admin")
+async def delete_third_party(request: web.Request) -> web.Response:
+    core = request.app[CORE_KEY]
+    await core.terminals.delete_third_party(path_id(request, "user_id"))
+    return web.Response(status=204)

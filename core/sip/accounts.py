@@ -31,6 +31,8 @@ class SipAccount:
     ha1_md5: str | None
     ha1_sha256: str | None
     locked: bool
+    device_kind: str = ""
+    """A user's third-party account (TERM-05): ``analogue`` or ``desk``, shown on its devices."""
 
     def ha1(self, algorithm: str) -> str | None:
         base = algorithm.upper().removesuffix("-SESS")
@@ -80,9 +82,16 @@ class SipAccounts:
         sources = [load_accounts, *self.sources]
         accounts = await self._core.db.call(lambda db: [a for source in sources for a in source(db)])
         old = self._by_id
-        self._by_id = {a.user_id: a for a in accounts}
+        # A user's own account comes first: a third-party account of theirs (same id and
+        # extension) is found by its user name only.
+        by_id: dict[int, SipAccount] = {}
+        by_extension: dict[str, SipAccount] = {}
+        for account in accounts:
+            by_id.setdefault(account.user_id, account)
+            if account.extension:
+                by_extension.setdefault(account.extension, account)
+        self._by_id, self._by_extension = by_id, by_extension
         self._by_username = {a.username.lower(): a for a in accounts}
-        self._by_extension = {a.extension: a for a in accounts if a.extension}
         for callback in self.on_change:
             try:
                 callback(old, self._by_id)

@@ -408,6 +408,7 @@ class SipService:
                 "extension": account.extension,
                 "contact": binding.contact,
                 "user_agent": binding.user_agent,
+                "kind": account.device_kind or None,
                 "source": f"{binding.transport}:{binding.source_host}:{binding.source_port}",
                 "expires_at": binding.expires_at,
             },

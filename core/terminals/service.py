@@ -46,7 +46,37 @@ class TerminalService:
         self._plans: dict[int, TerminalPlan] = {}
 
     async def start(self) -> None:
+        from cordboard.core.terminals import third_party
+
         self._plans = await self._core.db.call(_load)
+        await self._core.db.call(third_party.ensure_schema)
+        sip = getattr(self._core, "sip", None)
+        if sip is not None:  # TERM-05: the users' third-party accounts register beside them
+            sip.accounts.sources.append(third_party.sip_accounts)
+            await sip.accounts.reload()
+
+    async def third_party(self, user_id: int) -> dict[str, Any] | None:
+        from cordboard.core.terminals import third_party
+
+        return await self._core.db.call(lambda db: third_party.get_account(db, user_id))
+
+    async def set_third_party(self, user_id: int, raw: Mapping[str, Any]) -> dict[str, Any]:
+        from cordboard.core.terminals import third_party
+
+        saved = await self._core.db.call(lambda db: third_party.set_account(db, user_id, raw))
+        await self._reload_sip()
+        return saved
+
+    async def delete_third_party(self, user_id: int) -> None:
+        from cordboard.core.terminals import third_party
+
+        await self._core.db.call(lambda db: third_party.delete_account(db, user_id))
+        await self._reload_sip()
+
+    async def _reload_sip(self) -> None:
+        sip = getattr(self._core, "sip", None)
+        if sip is not None:
+            await sip.accounts.reload()
 
     def plan_of(self, user_id: int) -> TerminalPlan:
         """The user's plan (the default one when they never set theirs)."""

@@ -8,6 +8,7 @@ import { checkboxField, focusFirstError, formError, selectField, textField } fro
 import "../components/phone-setup";
 import "../components/key-layout";
 import "../components/presence-control";
+import "../components/third-party-account";
 import { LANGUAGES, t } from "../i18n";
 import { navigate } from "../router";
 import { session, toast } from "../session";
@@ -324,6 +325,7 @@ export class CbUserEdit extends LightElement {
     </div>
     ${user ? html`<cb-phone-setup .userId=${user.id} admin></cb-phone-setup>` : nothing}
     ${user ? html`<cb-user-key-template .userId=${user.id}></cb-user-key-template>` : nothing}
-    ${user ? html`<cb-user-presence .userId=${user.id}></cb-user-presence>` : nothing}`;
+    ${user ? html`<cb-user-presence .userId=${user.id}></cb-user-presence>` : nothing}
+    ${user ? html`<cb-third-party-account .userId=${user.id}></cb-third-party-account>` : nothing}`;
   }
 }
