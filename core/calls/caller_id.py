@@ -62,11 +62,34 @@ CALLER_ID_SPECS: Final = (
 
 
 @dataclass(frozen=True, slots=True)
+class Line:
+    """One of a user's two personal lines (NUM-04)."""
+
+    number: str
+    type: str
+    """``office_landline`` or ``office_mobile``."""
+    primary: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "type": self.type, "primary": self.primary}
+
+
+def personal_lines(landline: str | None, mobile: str | None) -> tuple[Line, ...]:
+    """NUM-04: the landline (the user's own number) is the primary line and the mobile the
+    secondary; a user with only a mobile has it as the primary line."""
+    lines = [Line(landline, "office_landline", True)] if landline else []
+    if mobile:
+        lines.append(Line(mobile, "office_mobile", not lines))
+    return tuple(lines)
+
+
+@dataclass(frozen=True, slots=True)
 class CallerIdentity:
     number: str
     name: str
     hidden: bool
     allowed: tuple[str, ...]
+    lines: tuple[Line, ...] = ()
 
     def shown(self) -> tuple[str, str]:
         """(number, name) as the called phone should show them."""
@@ -78,6 +101,7 @@ class CallerIdentity:
             "name": self.name,
             "hidden": self.hidden,
             "allowed": list(self.allowed),
+            "lines": [line.as_dict() for line in self.lines],
         }
 
 
@@ -102,7 +126,8 @@ async def identity_of(core: Core, user_id: int) -> CallerIdentity:
     hidden = bool(await core.settings.resolve(user_id, HIDDEN)) and bool(
         await core.settings.org_value(ALLOW_ANONYMOUS)
     )
-    return CallerIdentity(number, user.full_name, hidden, tuple(allowed))
+    lines = personal_lines(user.extension, (user.mobile or "").replace(" ", "") or None)
+    return CallerIdentity(number, user.full_name, hidden, tuple(allowed), lines)
 
 
 async def choose(core: Core, user_id: int, *, number: str | None, hidden: bool | None) -> CallerIdentity:

@@ -52,6 +52,9 @@ def _my_terminals(page: Any, cordboard: Cordboard, password: str) -> None:
 
     # CLI-01/05: the number his calls show, from his own numbers; then hidden.
     card = page.get_by_test_id("caller-id")
+    expect(card.get_by_test_id("personal-lines")).to_have_text(  # NUM-04
+        "Your lines: 1501 (office landline, primary), +4520111222 (office mobile)"
+    )
     expect(card.locator("#caller-id-number option")).to_have_text(["1501", "+4520111222"])
     card.locator("#caller-id-number").select_option("+4520111222")
     expect(

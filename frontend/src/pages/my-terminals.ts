@@ -26,6 +26,8 @@ interface CallerId {
   name: string;
   hidden: boolean;
   allowed: string[];
+  /** NUM-04: the personal lines, primary first. */
+  lines?: Array<{ number: string; type: "office_landline" | "office_mobile"; primary: boolean }>;
 }
 
 interface TerminalPlan {
@@ -143,6 +145,10 @@ export class CbMyTerminals extends LightElement {
     if (!c) return nothing;
     return html`<section class="card" aria-labelledby="caller-id-title" data-testid="caller-id">
       <h2 id="caller-id-title">${t("callerId.title")}</h2>
+      ${c.lines?.length
+        ? html`<p data-testid="personal-lines">${t("callerId.lines")}
+            ${c.lines.map((l, i) => html`${i ? ", " : ""}<strong>${l.number}</strong> (${t(`callerId.line.${l.type}` as MessageKey)}${l.primary ? `, ${t("callerId.primary")}` : ""})`)}</p>`
+        : nothing}
       ${selectField({ id: "caller-id-number", label: t("callerId.number"), value: c.number,
         options: c.allowed.map((n): [string, string] => [n, n]), hint: t("callerId.hint"),
         error: this.callerIdErrors["number"], onInput: (v) => void this.chooseCallerId({ number: v }) })}

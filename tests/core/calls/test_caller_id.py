@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 from loopback_pbx import registered_phone, running_pbx
 from sip_phone import TestPhone
 
-from cordboard.core.calls.caller_id import ANONYMOUS, choose, identity_of
+from cordboard.core.calls.caller_id import ANONYMOUS, Line, choose, identity_of, personal_lines
 from cordboard.core.core import Core
 from cordboard.core.sip.uri import NameAddr
 
@@ -37,6 +37,10 @@ async def test_cli_01_and_cli_05(core: Core, api: TestClient, user_headers: dict
         "name": "Anna Tester",
         "hidden": False,
         "allowed": ["1001", "1555", "+4520123456", "+4589401000"],
+        "lines": [  # NUM-04: the landline first, the mobile second
+            {"number": "1001", "type": "office_landline", "primary": True},
+            {"number": "+4520123456", "type": "office_mobile", "primary": False},
+        ],
     }
     status, mine = await call(api, "PUT", "/api/me/caller_id", user_headers, {"number": "+4589401000"})
     assert status == 200 and mine["number"] == "+4589401000"
@@ -78,3 +82,9 @@ async def test_cli_05_a_hidden_number_shows_anonymous_to_the_called_phone(tmp_pa
         finally:
             ann.close()
             bo.close()
+
+
+def test_num_04_a_user_with_only_a_mobile_has_it_as_the_primary_line() -> None:
+    assert personal_lines(None, "+4520123456") == (Line("+4520123456", "office_mobile", True),)
+    assert personal_lines("1001", None) == (Line("1001", "office_landline", True),)
+    assert personal_lines(None, None) == ()
