@@ -371,17 +371,10 @@ class B2bua:
         """The caller's call on a channel that rings ``destinations`` in time (rule_calls.py)."""
         import functools
 
-        from cordboard.core.calls.channel import InboundCall
         from cordboard.core.calls.rule_calls import follow_destinations
 
         record = attempt.record
-        inbound = InboundCall(
-            id=record.id,
-            dialled=record.callee,
-            caller=record.caller,
-            caller_name=record.caller_name,
-            caller_user_id=record.caller_user_id,
-        )
+        inbound = self._inbound(record)
         handler = functools.partial(
             follow_destinations,
             destinations=destinations,
@@ -411,6 +404,19 @@ class B2bua:
         if not target or self.find_account(target) is not None or not self.reachable(target):
             return None
         return str(target)
+
+    @staticmethod
+    def _inbound(record: CallRecord) -> InboundCall:
+        """The channel's view of the caller's call (for a channel the core itself drives)."""
+        from cordboard.core.calls.channel import InboundCall
+
+        return InboundCall(
+            id=record.id,
+            dialled=record.callee,
+            caller=record.caller,
+            caller_name=record.caller_name,
+            caller_user_id=record.caller_user_id,
+        )
 
     def _presence_target(self, callee: SipAccount, caller: Caller) -> SipAccount | None:
         """Whose phones a direct call to ``callee`` rings, by the callee's presence: the user of an
@@ -744,10 +750,34 @@ class B2bua:
     # -- calls out over the SIP trunks (BYD-03) -------------------------------------------------
     async def _dial_trunk(self, attempt: Attempt, context: Context, peer: Peer, caller: Caller) -> bool:
         """A user's call to a number nobody here has: out over the trunks (True once handled)."""
-        from cordboard.core.calls.trunk_calls import Refusal, plan_outbound
+        from cordboard.core.calls.trunk_calls import (
+            PinNeeded,
+            Refusal,
+            plan_outbound,
+            presentable,
+            release_with_pin,
+        )
 
         plan = await plan_outbound(self, caller, attempt.record.callee)
         if plan is None:
+            return False
+        if isinstance(plan, PinNeeded) and caller.user_id is not None:  # BAR-05: the release PIN first
+            import functools
+
+            attempt.record.add_route("release PIN")
+            own, _hidden = await presentable(self.core, caller.user_id)
+            public = next((n for n in own if n.startswith("+")), None)  # the trunks take E.164 only
+            handler = functools.partial(
+                release_with_pin,
+                user_id=caller.user_id,
+                caller_id=(public, caller.name) if public else None,
+                number=plan.number,
+                verify=self.core.identity.verify_pin,
+                release=self.core.dialplan.release_once,
+            )
+            await self._answer_channel(attempt, context, peer, self._inbound(attempt.record), handler)
+            return True
+        if isinstance(plan, PinNeeded):
             return False
         if isinstance(plan, Refusal):
             self._reject(attempt, plan.status, plan.reason, CallResult.REJECTED)

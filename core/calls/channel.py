@@ -350,6 +350,15 @@ class Channel:
                 digits += event.digit
         return digits
 
+    async def ask(self, prompt: Prompt, max_digits: int, *, timeout: float = 10.0) -> str:  # noqa: ASYNC109
+        """Play ``prompt`` (a key press stops it and counts as the first digit) and collect the
+        caller's digits up to ``#`` (a PIN, an extension)."""
+        first = await self.play([prompt], interrupt_on_dtmf=True)
+        if first == "#":
+            return ""
+        rest = await self.collect_digits(max_digits, timeout=timeout, inter_digit_timeout=5.0)
+        return (first or "") + rest
+
     async def record(
         self,
         path: Path,

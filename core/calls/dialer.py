@@ -233,14 +233,14 @@ class Dialer:
         """How to reach numbers nobody here has over the trunks (a forward, a mobile terminal); the
         caller's own number is presented where the trunk allows it (CLIP no screening)."""
         from cordboard.core.calls.b2bua import Caller
-        from cordboard.core.calls.trunk_calls import Refusal, plan_outbound
+        from cordboard.core.calls.trunk_calls import Refusal, TrunkDial, plan_outbound
 
         plans: list[TrunkDial] = []
         for number in numbers:
             plan = await plan_outbound(self._b2bua, Caller(caller_id[0], caller_id[1], None), number)
             if isinstance(plan, Refusal):
                 _LOGGER.info("Dial to %s refused by the dial plan: %s", number, plan.reason)
-            elif plan is not None:
+            elif isinstance(plan, TrunkDial):
                 plan.own_numbers = [caller_id[0]]
                 plans.append(plan)
         return plans

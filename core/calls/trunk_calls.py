@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -29,6 +30,7 @@ from cordboard.core.sip.uri import NameAddr, SipUri
 
 if TYPE_CHECKING:
     from cordboard.core.calls.b2bua import B2bua, Caller, Fork
+    from cordboard.core.calls.channel import Channel
     from cordboard.core.trunks.model import Trunk
     from cordboard.core.trunks.service import TrunkRuntime, TrunkService
 
@@ -46,6 +48,13 @@ class Refusal:
 
     status: int
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PinNeeded:
+    """BAR-05: the number may go out once the caller has entered their PIN."""
+
+    number: str
 
 
 def fails_over(status: int) -> bool:
@@ -172,7 +181,7 @@ class TrunkDial:
         return SipRequest("INVITE", request.uri, headers, request.body)
 
 
-async def plan_outbound(b2bua: B2bua, caller: Caller, dialled: str) -> TrunkDial | Refusal | None:
+async def plan_outbound(b2bua: B2bua, caller: Caller, dialled: str) -> TrunkDial | Refusal | PinNeeded | None:
     """The trunks a user's call to ``dialled`` tries (None: no trunk can take it). The dial plan,
     when there is one, converts the number, bars it or marks it as an emergency call first."""
     core = b2bua.core
@@ -183,6 +192,8 @@ async def plan_outbound(b2bua: B2bua, caller: Caller, dialled: str) -> TrunkDial
     dialplan: Any = getattr(core, "dialplan", None)
     if dialplan is not None:
         verdict = await dialplan.outbound(caller.account, dialled)
+        if not verdict.allowed and getattr(verdict, "needs_pin", False) and caller.user_id is not None:
+            return PinNeeded(str(verdict.number or dialled))
         if not verdict.allowed:
             status = int(getattr(verdict, "status", None) or 403)
             return Refusal(status, str(getattr(verdict, "reason", None) or "Forbidden"))
@@ -195,12 +206,12 @@ async def plan_outbound(b2bua: B2bua, caller: Caller, dialled: str) -> TrunkDial
         return None
     own: list[str] = []
     if caller.user_id is not None:
-        own, hidden = await _presentable(core, caller.user_id)
+        own, hidden = await presentable(core, caller.user_id)
         anonymous = anonymous or hidden
     return TrunkDial(number, runtimes, own, caller.name, emergency=emergency, anonymous=anonymous)
 
 
-async def _presentable(core: Any, user_id: int) -> tuple[list[str], bool]:
+async def presentable(core: Any, user_id: int) -> tuple[list[str], bool]:
     """CLI-01/05: the numbers a user's call may present, the one they chose first, and whether
     they hide it; the trunk then sends the first one it accepts (else its default number)."""
     from cordboard.core.calls.caller_id import identity_of
@@ -229,4 +240,46 @@ def inbound_number(b2bua: B2bua, trunk: Trunk, did: str | None) -> str | None:
     return did
 
 
-__all__ = ["TRUNK_SILENCE_S", "Refusal", "TrunkDial", "fails_over", "inbound_number", "plan_outbound"]
+async def release_with_pin(
+    channel: Channel,
+    *,
+    user_id: int,
+    number: str,
+    verify: Any,
+    release: Callable[[str], None],
+    caller_id: tuple[str, str] | None = None,
+    attempts: int = 3,
+) -> None:
+    """BAR-05: answer the caller, ask for their PIN (``enter_pin``), and on the right one ring
+    ``number`` (out over the trunks, presenting ``caller_id``) and connect them; three wrong PINs
+    end the call."""
+    from cordboard.core.calls.channel import Channel as ChannelType
+
+    await channel.answer()
+    for _ in range(attempts):
+        pin = await channel.ask("enter_pin", 12)
+        if pin and await verify(user_id, pin):
+            release(number)
+            other = await channel.dial([number], caller_id=caller_id)
+            if isinstance(other, ChannelType):
+                try:
+                    await channel.bridge(other)
+                finally:
+                    await other.hangup()
+            await channel.hangup()
+            return
+        await channel.play(["wrong_pin"])
+    await channel.hangup(403)
+
+
+__all__ = [
+    "TRUNK_SILENCE_S",
+    "PinNeeded",
+    "Refusal",
+    "TrunkDial",
+    "fails_over",
+    "inbound_number",
+    "plan_outbound",
+    "presentable",
+    "release_with_pin",
+]

@@ -41,6 +41,8 @@ class OutboundDecision:
     number_type: str | None = None
     rule: ConversionRule | None = None
     international: bool = False
+    needs_pin: bool = False
+    """BAR-05: refused until the caller enters their PIN (then ``number`` may be dialled)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +55,7 @@ class OutboundDecision:
             "number_type": self.number_type,
             "rule": self.rule.as_dict() if self.rule else None,
             "international": self.international,
+            "needs_pin": self.needs_pin,
         }
 
 
@@ -62,6 +65,7 @@ class DialPlanService:
         self.conversions: list[ConversionRule] = []
         self.types: list[NumberType] = []
         self._unlisten: list[Callable[[], None]] = []
+        self._released_once: dict[str, int] = {}
 
     async def start(self) -> None:
         from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
@@ -104,6 +108,20 @@ class DialPlanService:
         found = classify(number, self.types)
         return number, found.name if found else None
 
+    def release_once(self, number: str) -> None:
+        """BAR-05: the caller entered their PIN, so the next call to ``number`` may go out."""
+        self._released_once[number] = self._released_once.get(number, 0) + 1
+
+    def _take_release(self, number: str) -> bool:
+        left = self._released_once.get(number, 0)
+        if not left:
+            return False
+        if left == 1:
+            del self._released_once[number]
+        else:
+            self._released_once[number] = left - 1
+        return True
+
     async def outbound(self, caller: Any, dialled: str) -> OutboundDecision:
         """The decision for ``caller`` (a SIP account or anything with ``user_id``) dialling ``dialled``."""
         special = await self.special_numbers()
@@ -124,12 +142,17 @@ class DialPlanService:
             return refuse(403, f"Forbidden - {found.name} Numbers Are Barred")
         user_id = getattr(caller, "user_id", None)
         settings = self._core.settings
-        if international:
+        if international and not self._take_release(number):
             policy = (
                 await settings.resolve(user_id, INTERNATIONAL)
                 if user_id
                 else await settings.org_value(INTERNATIONAL)
             )
+            if policy == "pin" and not (found is not None and found.released):
+                return OutboundDecision(
+                    dialled, number, False, 403, "Forbidden - International Calls Need The Release PIN",
+                    False, type_name, rule, international, needs_pin=True,
+                )  # fmt: skip
             if policy != "released" and not (found is not None and found.released):
                 return refuse(403, "Forbidden - International Calls Are Barred")
         limit = int(await settings.org_value(MAX_EXTERNAL) or 0)

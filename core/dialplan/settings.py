@@ -35,11 +35,12 @@ DIALPLAN_SPECS: Final = (
     SettingSpec(
         key=INTERNATIONAL,
         scopes=frozenset(ALL_SCOPES),
-        validator=vol.In(("blocked", "released"), msg="blocked or released"),
+        validator=vol.In(("blocked", "released", "pin"), msg="blocked, released or pin"),
         default="blocked",
         description="Calls to numbers outside the organisation's country (BAR-05, BYD-15): blocked "
-        "(the default on a new installation, against toll fraud) or released. Number types marked "
-        "released are callable even while international calls are blocked.",
+        "(the default on a new installation, against toll fraud), released, or pin (released when "
+        "the caller enters their own PIN first). Number types marked released are callable even "
+        "while international calls are blocked.",
     ),
     SettingSpec(
         key=EMERGENCY,

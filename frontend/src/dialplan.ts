@@ -137,6 +137,7 @@ export function reasonText(reason: string): string {
   if (barred) return t("dialplan.reason.barred", { type: barred[1] ?? "" });
   const known: Record<string, MessageKey> = {
     "Forbidden - International Calls Are Barred": "dialplan.reason.international",
+    "Forbidden - International Calls Need The Release PIN": "dialplan.reason.pin",
     "Service Unavailable - Too Many External Calls": "dialplan.reason.tooMany",
     "Forbidden - Daily Limit Of External Calls Reached": "dialplan.reason.daily",
   };

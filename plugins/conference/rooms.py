@@ -62,10 +62,7 @@ class ConferenceRooms:
 
     async def _pin_ok(self, channel: Channel) -> bool:
         for _attempt in range(PIN_ATTEMPTS):
-            digit = await channel.play(["enter_pin"], interrupt_on_dtmf=True)
-            rest = await channel.collect_digits(max_digits=12, timeout=10, inter_digit_timeout=5)
-            entered = (digit if digit and digit != "#" else "") + rest
-            if entered == self.pin:
+            if await channel.ask("enter_pin", 12) == self.pin:
                 return True
             await channel.play(["wrong_pin"])
         return False

@@ -38,7 +38,7 @@ def test_dial_plan_page(cordboard: Cordboard, browser: BrowserThread) -> None:
     assert all(c["label"] != "Annex" for c in plan["conversions"]), "the rule was deleted"
     _, org = cordboard.api("GET", "/api/settings/org", token=token)
     assert org["core.max_external_calls"] == 5
-    assert org.get("core.international_calls", "blocked") == "blocked"
+    assert org["core.international_calls"] == "pin", "BAR-05: with PIN, saved from the page"
 
 
 def _test_number(page: Any, number: str, user: str | None = None) -> Any:
@@ -161,13 +161,15 @@ def _dial_plan_page(page: Any, cordboard: Cordboard) -> None:
     expect(page.locator("#dp-emergency")).to_have_value("112 114 1813")
     expect(page.locator("#dp-emergency-error")).to_have_text("")
 
-    # BYD-15: a limit; choosing "released" warns, but it is not saved here.
+    # BYD-15: a limit; choosing "released" warns, but it is not saved here; "with PIN" is.
     page.locator("#dp-international-released").check()
     expect(page.get_by_text("International calls are released for everyone.")).to_be_visible()
-    page.locator("#dp-international-blocked").check()
+    page.get_by_label("With PIN: the caller is asked for their own PIN").check()  # BAR-05
     page.locator("#dp-max-external").fill("5")
     page.get_by_role("button", name="Save policy").click()
     expect(page.get_by_text("International policy and limits saved.")).to_be_visible()
+    result = _test_number(page, "004930123456")
+    expect(result).to_contain_text("International calls need the caller's PIN first.")
     shot(page, "dialplan-page")
 
     # The rule is edited, then deleted.

@@ -19,7 +19,8 @@ import pytest
 from cordboard_process import free_port
 from kamailio_provider import running_kamailio
 from loopback_pbx import pbx_with_numbers, registered_phone, running_pbx
-from sip_phone import TestPhone, sdp_offer
+from rtp_audio import send_digits
+from sip_phone import TestPhone, media_address, sdp_offer
 from sipp_runner import sipp_command
 
 from cordboard.core.calls.channel import Channel
@@ -153,6 +154,12 @@ async def test_byd_03_outbound_call_authenticates_and_presents_the_users_did(
     messages = sipp_trace(tmp_path)
     assert "INVITE sip:004533123456@127.0.0.1" in messages
     assert_credentials(messages)
+
+
+def provider_saw(work: Path, text: str) -> bool:
+    """Whether SIPp's message trace in ``work`` holds ``text`` yet."""
+    found = next(iter(work.glob("*_messages.log")), None)
+    return found is not None and text in found.read_text()
 
 
 def sipp_trace(work: Path) -> str:
@@ -434,3 +441,53 @@ async def test_prs_05_a_presence_diversion_to_a_mobile_goes_over_the_trunk(
     rows = await core.db.call(list_calls)
     to_ann = next(r for r in rows if r["callee"] == "1001")
     assert to_ann["route"].startswith("presence: diverted to 004533123456"), to_ann
+
+
+async def test_bar_05_an_international_call_goes_out_after_the_release_pin(
+    core: Core, tmp_path: Path
+) -> None:
+    """BAR-05: with international calls on "pin" the call is answered, asks for the caller's PIN
+    (a wrong one is refused and asked again) and then goes out over the trunk as the caller."""
+    await core.settings.set("org", None, "core.country", "DK")
+    await core.settings.set("org", None, "core.international_calls", "pin")
+    users = {u.username: u.id for u in await core.identity.list_users()}
+    await core.identity.set_pin(users["bo"], "4711")
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    accounts = tmp_path / "provider.csv"
+    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\{BO_DID}@\n")
+    answering = asyncio.create_task(
+        sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
+    )
+    await asyncio.sleep(0.5)
+    bo = await registered_phone(core, "bo")
+    try:
+        invite, ok = await patient_invite(bo, "004930123456")
+        assert ok.status == 200, "answered by the PIN prompt"
+        bo.ack(invite, ok)
+        media = media_address(ok.body)
+        seq = await send_digits(bo, media, "1234#", 1)
+        await asyncio.sleep(1.5)
+        assert not provider_saw(tmp_path, "INVITE sip:"), "a wrong PIN sends nothing out"
+        await send_digits(bo, media, "4711#", seq)
+        for _ in range(300):
+            if provider_saw(tmp_path, "SIP/2.0 200 OK"):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the right PIN never put the call out over the trunk")
+        await asyncio.sleep(0.3)
+        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
+        bo.send(bye)
+        assert (await bo.final_response(bye)).status == 200
+        done = await answering
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    finally:
+        bo.close()
+    messages = sipp_trace(tmp_path)
+    assert "INVITE sip:+4930123456@127.0.0.1" in messages, messages[:2000]
+    assert f'From: "Bo Tester" <sip:{BO_DID}@' in messages, "presented as the caller"
+    assert_credentials(messages)
+    await core.calls.history.flush()  # type: ignore[union-attr]
+    rows = await core.db.call(list_calls)
+    assert any("release PIN" in (r["route"] or "") for r in rows), rows

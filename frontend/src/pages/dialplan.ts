@@ -38,6 +38,13 @@ import { fullName } from "./users";
 
 type Errors = Record<string, string | null | undefined>;
 
+/** BAR-05: the organisation's international policy, in the order the radio buttons show it. */
+const INTERNATIONAL_LABELS = {
+  blocked: "dialplan.internationalBlocked",
+  pin: "dialplan.internationalPin",
+  released: "dialplan.internationalReleased",
+} as const;
+
 interface RuleDraft {
   id: number | null;
   prefix: string;
@@ -505,11 +512,11 @@ export class CbDialplan extends LightElement {
       <p class="notice warn" data-testid="toll-fraud">${t("dialplan.tollFraud")}</p>
       <fieldset class="dp-international">
         <legend>${t("dialplan.international")}</legend>
-        ${(["blocked", "released"] as const).map(
+        ${(["blocked", "pin", "released"] as const).map(
           (value) => html`<div class="field checkbox">
             <input type="radio" id="dp-international-${value}" name="dp-international" value=${value}
               .checked=${live(this.international === value)} @change=${() => (this.international = value)} />
-            <label for="dp-international-${value}">${t(value === "blocked" ? "dialplan.internationalBlocked" : "dialplan.internationalReleased")}</label>
+            <label for="dp-international-${value}">${t(INTERNATIONAL_LABELS[value])}</label>
           </div>`,
         )}
         <div class="field-error" aria-live="polite">${this.policyErrors[INTERNATIONAL] ?? ""}</div>
