@@ -65,18 +65,29 @@ async def serve(core: Core) -> int:
         raise
     tune_garbage_collection()
     tune_thread_switching()
-    base = f"http://{public_host(core.config)}:{core.http.port if core.http else core.config.http_port}"
+    host = public_host(core.config)
+    base = f"http://{host}:{core.http.port if core.http else core.config.http_port}"
     print(f"Cordboard is running: {base}/", flush=True)
     token = core.identity.setup_token
     if token:
         print(f"Finish setup by opening {base}/setup?token={token}", flush=True)
+    if core.http is not None and core.http.https_port:
+        print(f"HTTPS (self-signed certificate): https://{host}:{core.http.https_port}/", flush=True)
     await stop_requested.wait()
     _LOGGER.info("Stopping")
     await core.stop()
     return 0
 
 
-def run(data_dir: Path, *, http_port: int | None, sip_port: int | None, bind: str | None) -> int:
+def run(
+    data_dir: Path,
+    *,
+    http_port: int | None,
+    sip_port: int | None,
+    bind: str | None,
+    https_port: int | None = None,
+    no_https: bool = False,
+) -> int:
     from cordboard.core.config.bootstrap import load_bootstrap
     from cordboard.core.core import Core
 
@@ -87,6 +98,8 @@ def run(data_dir: Path, *, http_port: int | None, sip_port: int | None, bind: st
         return 2
     if http_port is not None:
         config = replace(config, http_port=http_port)
+    if https_port is not None or no_https:
+        config = replace(config, https_port=None if no_https else https_port)
     if sip_port is not None:
         config = replace(config, sip_port=sip_port)
     if bind is not None:

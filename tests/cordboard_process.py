@@ -103,6 +103,7 @@ class CordboardProcess:
     data: Path
     sip_port: int = field(default_factory=lambda: free_port(span=2))
     http_port: int = field(default_factory=lambda: free_port(socket.SOCK_STREAM))
+    https_port: int = field(default_factory=lambda: free_port(socket.SOCK_STREAM))
     rtp_port_min: int = 30000
     rtp_port_max: int = 30999
     digest_algorithms: tuple[str, ...] | None = None
@@ -134,6 +135,7 @@ class CordboardProcess:
             f"""[http]
 bind = "127.0.0.1"
 port = {self.http_port}
+https_port = {self.https_port}
 
 [sip]
 bind = "127.0.0.1"

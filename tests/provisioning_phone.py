@@ -60,6 +60,9 @@ class TestVendor:
                 f"ntp = {config.ntp_server}",
                 f"directory = {len(config.directory)}",
             ]
+            if config.firmware_url:
+                lines.append(f"firmware = {config.firmware_url}")
+            lines.append(f"base_url = {config.base_url}")
             for account in config.accounts:
                 n = account.line
                 lines += [

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from cordboard_process import free_port, http_json
@@ -23,6 +26,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_run_setup_login_and_sigterm(tmp_path: Path) -> None:
     data = tmp_path / "data"
     port = free_port(socket.SOCK_STREAM)
+    https_port = free_port(socket.SOCK_STREAM)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -33,6 +37,8 @@ def test_run_setup_login_and_sigterm(tmp_path: Path) -> None:
             str(data),
             "--http-port",
             str(port),
+            "--https-port",
+            str(https_port),
             "--sip-port",
             str(free_port(socket.SOCK_STREAM)),
             "--bind",
@@ -57,10 +63,15 @@ def test_run_setup_login_and_sigterm(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert health["status"] == "ok" and health["needs_setup"] is True
         assert proc.stdout is not None
-        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        lines = [proc.stdout.readline(), proc.stdout.readline(), proc.stdout.readline()]
         assert lines[0].startswith(f"Cordboard is running: {base}/")
         match = re.search(r"/setup\?token=(\S+)", lines[1])
         assert match, lines
+        # BYD-08: the same application over HTTPS, with the certificate made in the data folder.
+        assert lines[2].startswith(f"HTTPS (self-signed certificate): https://127.0.0.1:{https_port}/")
+        context = ssl.create_default_context(cafile=str(data / "tls" / "web.crt"))
+        with urllib.request.urlopen(f"https://127.0.0.1:{https_port}/api/health", context=context) as resp:
+            assert json.load(resp)["needs_setup"] is True
 
         password_file = tmp_path / "pw"
         password_file.write_text("a-long-admin-password\n")

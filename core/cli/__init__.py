@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run Cordboard")
     _data_arg(run)
     run.add_argument("--http-port", type=int, metavar="N", help="web UI and API port (default 8123)")
+    run.add_argument("--https-port", type=int, metavar="N", help="HTTPS port of the same (default 8443)")
+    run.add_argument("--no-https", action="store_true", help="serve the web UI over HTTP only")
     run.add_argument("--sip-port", type=int, metavar="N", help="SIP port (default 5060)")
     run.add_argument("--bind", metavar="ADDR", help="address to listen on (default 0.0.0.0)")
 
@@ -116,7 +118,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             from cordboard.core.runner import run
 
-            return run(args.data, http_port=args.http_port, sip_port=args.sip_port, bind=args.bind)
+            return run(
+                args.data,
+                http_port=args.http_port,
+                sip_port=args.sip_port,
+                bind=args.bind,
+                https_port=args.https_port,
+                no_https=args.no_https,
+            )
         if args.command == "setup":
             from cordboard.core.cli.setup import setup_admin
 

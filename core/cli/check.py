@@ -30,6 +30,7 @@ def check_config(args: argparse.Namespace) -> int:
             conf = load_bootstrap(data, create=False)
             print(
                 f"{data / BOOTSTRAP_FILE}: OK (HTTP {conf.http_bind}:{conf.http_port}, "
+                f"HTTPS {'off' if conf.https_port is None else conf.https_port}, "
                 f"SIP {conf.sip_bind}:{conf.sip_port}, log level {conf.log_level})"
             )
         except CordboardError as err:

@@ -15,6 +15,7 @@ from cordboard.core.const import BOOTSTRAP_FILE, DEFAULT_BIND, DEFAULT_HTTP_PORT
 from cordboard.core.exceptions import BootstrapConfigError
 from cordboard.core.storage.atomic import atomic_write_text
 
+DEFAULT_HTTPS_PORT: Final = 8443
 DEFAULT_BOOTSTRAP: Final = f"""\
 # Cordboard bootstrap settings. Everything else is configured in the web UI.
 # Restart Cordboard after changing this file.
@@ -23,6 +24,9 @@ DEFAULT_BOOTSTRAP: Final = f"""\
 # Address and port of the web UI and the REST/WebSocket API.
 bind = "{DEFAULT_BIND}"
 port = {DEFAULT_HTTP_PORT}
+# The same web UI, API and provisioning over HTTPS, with a self-signed certificate made on the
+# first start (tls/web.crt in the data folder); false turns HTTPS off.
+https_port = {DEFAULT_HTTPS_PORT}
 # Address printed in the setup link; empty means "this machine's LAN address".
 # public_host = "pbx.example.com"
 
@@ -52,6 +56,18 @@ level = "info"
 """
 
 
+def _https_port(value: Any) -> int | None:
+    """A port, 0 (any free port), or false (no HTTPS): None."""
+    if value is False:
+        return None
+    if value == 0 and not isinstance(value, bool):
+        return 0
+    try:
+        return cv.port(value)
+    except vol.Invalid:
+        raise vol.Invalid(f"expected a port number (1-65535) or false, got {value!r}") from None
+
+
 def _port_range(value: dict[str, int]) -> dict[str, int]:
     if value["port_max"] - value["port_min"] < 3:
         raise vol.Invalid("port_max must be at least port_min + 3", path=["port_max"])
@@ -64,6 +80,7 @@ BOOTSTRAP_SCHEMA: Final = vol.Schema(
             {
                 vol.Optional("bind", default=DEFAULT_BIND): cv.ip_address,
                 vol.Optional("port", default=DEFAULT_HTTP_PORT): cv.port,
+                vol.Optional("https_port", default=DEFAULT_HTTPS_PORT): _https_port,
                 vol.Optional("public_host", default=""): cv.string,
             }
         ),
@@ -110,6 +127,8 @@ class BootstrapConfig:
     """Address the HTTP server listens on."""
     http_port: int = DEFAULT_HTTP_PORT
     """Port of the web UI and API."""
+    https_port: int | None = DEFAULT_HTTPS_PORT
+    """Port of the same over HTTPS (0: any free port); None: no HTTPS."""
     public_host: str = ""
     """Host name or address printed in links; empty means the LAN address."""
     sip_bind: str = DEFAULT_BIND
@@ -176,6 +195,7 @@ def load_bootstrap(data_dir: Path, *, create: bool = True) -> BootstrapConfig:
     return BootstrapConfig(
         http_bind=conf["http"]["bind"],
         http_port=conf["http"]["port"],
+        https_port=conf["http"]["https_port"],
         public_host=conf["http"]["public_host"],
         sip_bind=conf["sip"]["bind"],
         sip_port=conf["sip"]["port"],

@@ -165,14 +165,15 @@ async def import_devices(request: web.Request) -> web.Response:
 @api(access="admin")
 async def get_provisioning(request: web.Request) -> web.Response:
     """The provisioning URL with the current ticket (for DHCP option 66 and the phones' settings), per
-    vendor plugin, whether plug-and-play listens, and the settings."""
+    vendor plugin; the same over HTTPS (``https_url``, null while HTTPS is off; BYD-08); whether
+    plug-and-play listens, and the settings."""
     core = request.app[CORE_KEY]
     service = _service(request)
     base = service.base_url()
     vendors = sorted(service.vendors(), key=lambda v: v.vendor)
     settings = {
         key: await core.settings.org_value(key)
-        for key in (prov_settings.AUTO_ADD, prov_settings.PNP, prov_settings.NTP_SERVER)
+        for key in (prov_settings.AUTO_ADD, prov_settings.PNP, prov_settings.NTP_SERVER, prov_settings.SCHEME)
     }
     settings[prov_settings.PHONE_ADMIN_PASSWORD + "_set"] = bool(
         await core.settings.org_value(prov_settings.PHONE_ADMIN_PASSWORD)
@@ -180,7 +181,7 @@ async def get_provisioning(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "url": base,
-            "https_url": None,
+            "https_url": service.https_base_url(),
             "vendors": {v.vendor: base for v in vendors},
             "pnp": {"listening": service.pnp is not None, "address": service.address},
             "settings": settings,
@@ -194,4 +195,4 @@ async def renew_ticket(request: web.Request) -> web.Response:
     """A new secret provisioning URL; every old URL is refused from now on (PROV-04)."""
     service = _service(request)
     await service.renew_ticket()
-    return web.json_response({"url": service.base_url()})
+    return web.json_response({"url": service.base_url(), "https_url": service.https_base_url()})

@@ -2,8 +2,8 @@
 
 Public (phones have no session): the ticket in the URL is the secret. A wrong or old ticket gets a
 bare 404 (no hint that the path exists), a malformed path 400, an unknown phone 403 unless auto-add
-is on; see ProvisioningService.fetch. Served over the appliance's HTTP port; the core has no HTTPS
-for its web server yet, so neither has provisioning.
+is on; see ProvisioningService.fetch. Served over the appliance's HTTP port and its HTTPS port (the
+same application; a file that names other files names them under the scheme it was fetched over).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ async def provision_file(request: web.Request) -> web.Response:
         ip=request.remote or "unknown",
         user_agent=request.headers.get("User-Agent", "")[:300],
         local=local,
+        scheme=request.scheme,
     )
     headers = {"Content-Type": result.content_type, "Cache-Control": "no-store"}
     return web.Response(status=result.status, body=result.body, headers=headers)

@@ -35,6 +35,7 @@ API_MODULES: Final = (
     "api_prompts",
     "api_moh",
     "api_devices",
+    "api_firmware",
     "api_key_templates",
     "api_numbers",
     "api_routing",
@@ -91,14 +92,23 @@ def build_app(core: Core | None) -> web.Application:
     return app
 
 
+def _bound_port(site: web.BaseSite, configured: int) -> int:
+    """The port a started site listens on (the system's pick when ``configured`` is 0)."""
+    sockets = getattr(site._server, "sockets", None) or []
+    return int(sockets[0].getsockname()[1]) if sockets else configured
+
+
 class HttpServer:
-    """Runs the application on the bootstrap address and port."""
+    """Runs the application on the bootstrap address and port, and over HTTPS on ``https_port``
+    (the same application: web UI, API and provisioning) with the self-signed ``tls/web.crt``."""
 
     def __init__(self, core: Core) -> None:
         self._core = core
         self.app = build_app(core)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+        self.https_port: int | None = None
+        """None while HTTPS is off or could not listen."""
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
@@ -106,10 +116,35 @@ class HttpServer:
         config = self._core.config
         site = web.TCPSite(self._runner, config.http_bind, config.http_port, reuse_address=True)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else config.http_port
+        self.port = _bound_port(site, config.http_port)
         _LOGGER.info("Web UI and API on http://%s:%s/", config.http_bind, self.port)
+        if config.https_port is not None:
+            await self._start_https(self._runner, config.https_port)
+
+    async def _start_https(self, runner: web.AppRunner, port: int) -> None:
+        """HTTPS beside HTTP; a port that cannot be opened leaves HTTP alone serving (logged)."""
+        from cordboard.core.network import reachable_address
+        from cordboard.core.sip.tls import WEB, ensure_certificate, server_context
+
+        config = self._core.config
+        names = [
+            config.http_bind,
+            config.public_host,
+            reachable_address(config.http_bind, config.public_host),
+        ]
+        try:
+            cert, key = await self._core.run_in_executor(
+                ensure_certificate, self._core.data_dir, names, service=WEB
+            )
+            site = web.TCPSite(
+                runner, config.http_bind, port, ssl_context=server_context(cert, key), reuse_address=True
+            )
+            await site.start()
+        except (OSError, ValueError) as err:
+            _LOGGER.error("HTTPS cannot listen on port %d (%s): the web UI is on HTTP only", port, err)
+            return
+        self.https_port = _bound_port(site, port)
+        _LOGGER.info("Web UI, API and provisioning on https://%s:%s/", config.http_bind, self.https_port)
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -20,7 +20,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from cryptography.fernet import Fernet
@@ -35,6 +35,7 @@ from cordboard.core.provisioning import key_templates
 from cordboard.core.provisioning import secrets as sip_secrets
 from cordboard.core.provisioning import settings as prov_settings
 from cordboard.core.provisioning.devices import Device
+from cordboard.core.provisioning.firmware import FirmwareUrls
 from cordboard.core.provisioning.pnp import PORT as PNP_PORT
 from cordboard.core.provisioning.vendor import (
     DirectoryEntry,
@@ -121,6 +122,7 @@ class ProvisioningService:
         self._unlisten: list[Callable[[], None]] = []
         self._pnp_lock = asyncio.Lock()
         self._pnp_port = PNP_PORT
+        self.firmware = FirmwareUrls(core.db)
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -198,14 +200,35 @@ class ProvisioningService:
         _LOGGER.warning("Provisioning ticket renewed: phones must be pointed at the new URL")
         self._core.bus.fire(EVENT_TICKET_RENEWED, {})
 
-    def base_url(self, host: str | None = None, port: int | None = None) -> str:
-        """``http://host:port/provision/<ticket>/`` (host: the LAN address unless given)."""
+    def base_url(self, host: str | None = None, port: int | None = None, *, scheme: str = "http") -> str:
+        """``http://host:port/provision/<ticket>/`` (host: the LAN address unless given); with
+        ``scheme="https"`` the port defaults to the HTTPS one."""
         host = host or self.address or self._core.config.http_bind
         if port is None:
-            http = self._core.http
-            port = http.port if http is not None and http.port else self._core.config.http_port
+            port = (self._https_port() or 0) if scheme == "https" else self._http_port()
         shown = f"[{host}]" if ":" in host else host
-        return f"http://{shown}:{port}{PROVISION_PREFIX}{self._ticket}/"
+        return f"{scheme}://{shown}:{port}{PROVISION_PREFIX}{self._ticket}/"
+
+    def _http_port(self) -> int:
+        http = self._core.http
+        return http.port if http is not None and http.port else self._core.config.http_port
+
+    def _https_port(self) -> int | None:
+        http = self._core.http
+        return http.https_port if http is not None else (self._core.config.https_port or None)
+
+    def https_base_url(self, host: str | None = None) -> str | None:
+        """The provisioning URL over HTTPS (BYD-08); None while HTTPS is off."""
+        return self.base_url(host, scheme="https") if self._https_port() else None
+
+    async def pnp_base_url(self) -> str:
+        """The URL plug-and-play sends: HTTPS when the scheme setting asks for it and HTTPS is on."""
+        if await self._core.settings.org_value(prov_settings.SCHEME) == "https":
+            url = self.https_base_url()
+            if url is not None:
+                return url
+            _LOGGER.warning("Provisioning over HTTPS is chosen but HTTPS is off: plug-and-play sends HTTP")
+        return self.base_url()
 
     # -- vendors ------------------------------------------------------------------------------
     def vendors(self) -> list[ProvisioningVendor]:
@@ -444,9 +467,17 @@ class ProvisioningService:
 
     # -- fetches ------------------------------------------------------------------------------
     async def fetch(
-        self, ticket: str, path: str, *, ip: str, user_agent: str, local: tuple[str, int]
+        self,
+        ticket: str,
+        path: str,
+        *,
+        ip: str,
+        user_agent: str,
+        local: tuple[str, int],
+        scheme: str = "http",
     ) -> FetchResult:
-        """Answer ``GET /provision/<ticket>/<path>`` from ``ip``; ``local``: the address it reached."""
+        """Answer ``GET /provision/<ticket>/<path>`` from ``ip``; ``local``: the address it reached,
+        ``scheme``: over which (files that name other files name them under the same URL)."""
         if not self.ticket_valid(ticket):
             _LOGGER.info("Provisioning: %s asked with an unknown ticket: refused (404)", ip)
             return FetchResult(404, b"Not Found", result="unknown ticket")
@@ -455,7 +486,7 @@ class ProvisioningService:
         except PathRefused as err:
             _LOGGER.info("Provisioning: %s asked for a malformed path: %s (400)", ip, err)
             return FetchResult(400, b"Bad Request", result="bad path")
-        base_url = self.base_url(local[0], local[1])
+        base_url = self.base_url(local[0], local[1], scheme=scheme)
         claims = [(v, mac) for v in self.vendors() if (mac := v.mac_from_path(path, user_agent)) is not None]
         if not claims:
             return await self._common_file(path, ip, user_agent, base_url)
@@ -479,6 +510,7 @@ class ProvisioningService:
                 "Provisioning: added phone %s (%s) from %s as not provisioned", mac, vendor.vendor, ip
             )
         config = await self.phone_config(mac, device.model, device.user_id, base_url)
+        config = replace(config, firmware_url=await self.firmware.url_for(vendor.vendor, device.model))
         rendered = vendor.render(path, config)
         if rendered is None:
             result = FetchResult(404, b"Not Found", result="no such file")
@@ -612,7 +644,7 @@ class ProvisioningService:
         )
         if self.pnp is None:
             return
-        url = self.base_url()
+        url = await self.pnp_base_url()
         if vendor is not None:
             pnp_path = getattr(vendor, "pnp_path", None)
             if callable(pnp_path):

@@ -15,6 +15,8 @@ AUTO_ADD: Final = "core.provisioning_auto_add"
 PNP: Final = "core.provisioning_pnp"
 NTP_SERVER: Final = "core.ntp_server"
 PHONE_ADMIN_PASSWORD: Final = "core.phone_admin_password"
+SCHEME: Final = "core.provisioning_scheme"
+SCHEMES: Final = ("http", "https")
 PRIVATE_NETWORK: Final = "private_network"
 """The default of both switches: on when the address concerned is private (RFC 1918, ULA, link-local)."""
 CHOICES: Final = (PRIVATE_NETWORK, "on", "off")
@@ -64,6 +66,15 @@ PROVISIONING_SPECS: Final = (
         validator=vol.Any(None, _admin_password),
         default=None,
         description="Password of the provisioned phones' own web interface (empty: the phones keep theirs).",
+    ),
+    SettingSpec(
+        key=SCHEME,
+        validator=vol.In(SCHEMES),
+        default="http",
+        description="Which provisioning URL SIP plug-and-play sends to new phones: http, or https (the "
+        "HTTPS port, with the appliance's self-signed certificate; most phones cannot verify it and "
+        "refuse the connection unless told to skip the check, so http is the default). Both URLs "
+        "always work.",
     ),
 )
 

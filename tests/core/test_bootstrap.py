@@ -35,6 +35,14 @@ def test_values_are_read(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(("value", "expected"), [("8443", 8443), ("0", 0), ("false", None)])
+def test_https_port_byd08(tmp_path: Path, value: str, expected: int | None) -> None:
+    """HTTPS on 8443 by default, 0 for any free port, false for none."""
+    assert load_bootstrap(tmp_path).https_port == 8443
+    (tmp_path / "cordboard.toml").write_text(f"[http]\nhttps_port = {value}\n")
+    assert load_bootstrap(tmp_path).https_port == expected
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
@@ -44,6 +52,7 @@ def test_values_are_read(tmp_path: Path) -> None:
         ('[sip]\nbind = "nowhere"\n', "line 2: sip.bind: expected an IP address"),
         ("[http]\ncolour = 1\n", "http.colour: unknown setting"),
         ('[logging]\nlevel = "loud"\n', "logging.level: expected one of"),
+        ("[http]\nhttps_port = true\n", "line 2: http.https_port: expected a port number (1-65535) or false"),
     ],
 )
 def test_bad_file_names_file_line_and_reason(tmp_path: Path, content: str, expected: str) -> None:

@@ -1,8 +1,9 @@
 /**
  * <cb-provisioning>: where phones fetch their configuration (BYD-07/08, PROV-03/04): the secret
  * provisioning URL per vendor with a copy button and the DHCP option 66 hint, renewing the ticket
- * (every old URL is refused from then on), and the settings: auto-add of unknown phones, SIP
- * plug-and-play, the phones' time server and their web admin password.
+ * (every old URL is refused from then on), the same URL over HTTPS (BYD-08), and the settings:
+ * auto-add of unknown phones, SIP plug-and-play and the URL it sends, the phones' time server and
+ * their web admin password; below them the firmware URLs per phone model (<cb-firmware-urls>).
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -23,8 +24,12 @@ import { checkboxField, focusFirstError, formError, selectField, textField } fro
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
 import { live } from "../ws";
+import "./firmware-urls";
 
 type Errors = Record<string, string | null | undefined>;
+
+/** Which URL plug-and-play sends: "http" (default) or "https" (self-signed certificate). */
+const PROVISIONING_SCHEME = "core.provisioning_scheme";
 
 const SWITCH_LABELS: Record<(typeof SWITCH_CHOICES)[number], MessageKey> = {
   private_network: "provisioning.switch.private_network",
@@ -36,6 +41,7 @@ interface SettingsForm {
   autoAdd: string;
   pnp: string;
   ntp: string;
+  scheme: string;
   adminPassword: string;
   clearAdminPassword: boolean;
 }
@@ -52,7 +58,7 @@ export function dhcpValue(vendor: string, url: string): string {
 export class CbProvisioning extends LightElement {
   @state() private data: Provisioning | null = null;
   @state() private loadError = "";
-  @state() private form: SettingsForm = { autoAdd: "private_network", pnp: "private_network", ntp: "", adminPassword: "", clearAdminPassword: false };
+  @state() private form: SettingsForm = { autoAdd: "private_network", pnp: "private_network", ntp: "", scheme: "http", adminPassword: "", clearAdminPassword: false };
   @state() private errors: Errors = {};
   @state() private formMessage = "";
   @state() private busy = false;
@@ -80,6 +86,7 @@ export class CbProvisioning extends LightElement {
         autoAdd: String(data.settings[AUTO_ADD] ?? "private_network"),
         pnp: String(data.settings[PNP] ?? "private_network"),
         ntp: String(data.settings[NTP_SERVER] ?? ""),
+        scheme: String(data.settings[PROVISIONING_SCHEME] ?? "http"),
         adminPassword: "",
         clearAdminPassword: false,
       };
@@ -130,6 +137,7 @@ export class CbProvisioning extends LightElement {
     if (f.autoAdd !== String(data.settings[AUTO_ADD])) changes[AUTO_ADD] = f.autoAdd;
     if (f.pnp !== String(data.settings[PNP])) changes[PNP] = f.pnp;
     if (f.ntp.trim() !== String(data.settings[NTP_SERVER])) changes[NTP_SERVER] = f.ntp.trim();
+    if (f.scheme !== String(data.settings[PROVISIONING_SCHEME])) changes[PROVISIONING_SCHEME] = f.scheme;
     if (password) changes[PHONE_ADMIN_PASSWORD] = password;
     else if (f.clearAdminPassword) changes[PHONE_ADMIN_PASSWORD] = null;
     if (!Object.keys(changes).length) {
@@ -147,6 +155,7 @@ export class CbProvisioning extends LightElement {
         [AUTO_ADD]: fields[AUTO_ADD],
         [PNP]: fields[PNP],
         [NTP_SERVER]: fields[NTP_SERVER],
+        [PROVISIONING_SCHEME]: fields[PROVISIONING_SCHEME],
         [PHONE_ADMIN_PASSWORD]: fields[PHONE_ADMIN_PASSWORD],
       };
       this.formMessage = errorText(err);
@@ -156,16 +165,19 @@ export class CbProvisioning extends LightElement {
     }
   }
 
-  /** One URL and the vendors whose phones use it (today every vendor shares one). */
-  private urlRow(vendors: string[], url: string): TemplateResult {
-    const key = vendors.join("-") || "all";
+  /** One URL and the vendors whose phones use it (today every vendor shares one); ``https``: the
+   * same over HTTPS, for all vendors, with a hint on its certificate. */
+  private urlRow(vendors: string[], url: string, https = false): TemplateResult {
+    const key = https ? "https" : vendors.join("-") || "all";
     const id = `provisioning-url-${key}`;
-    const names = vendors.length ? vendors.map(vendorName).join(", ") : t("provisioning.allVendors");
+    const names = https ? t("provisioning.httpsLabel") : vendors.length ? vendors.map(vendorName).join(", ") : t("provisioning.allVendors");
     const copied = this.copied?.vendor === key ? this.copied : null;
-    return html`<div class="field" data-testid="provisioning-vendor" data-vendors=${vendors.join(" ")}>
+    return html`<div class="field" data-testid=${https ? "provisioning-https" : "provisioning-vendor"} data-vendors=${vendors.join(" ")}>
       <label for=${id}>${names}</label>
+      ${https ? html`<div class="hint" id="${id}-hint">${t("provisioning.httpsHint")}</div>` : nothing}
       <div class="row-start" style="flex-wrap: nowrap">
-        <input id=${id} type="text" readonly .value=${url} data-testid="provisioning-url" style="font-family: ui-monospace, monospace"
+        <input id=${id} type="text" readonly .value=${url} data-testid=${https ? "provisioning-https-url" : "provisioning-url"} style="font-family: ui-monospace, monospace"
+          aria-describedby=${https ? `${id}-hint` : nothing}
           @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
         <button type="button" class="secondary small" @click=${() => void this.copy(key, url)}>
           ${t("provisioning.copy")}<span class="sr-only"> ${names}</span>
@@ -221,6 +233,7 @@ export class CbProvisioning extends LightElement {
       <h2 id="provisioning-url-title">${t("provisioning.urlTitle")}</h2>
       <p class="muted">${t("provisioning.urlIntro")}</p>
       ${byUrl.size ? [...byUrl].map(([url, vendors]) => this.urlRow(vendors, url)) : this.urlRow([], data.url)}
+      ${data.https_url ? this.urlRow([], data.https_url, true) : nothing}
       ${this.dhcpTable(data)}
       <p class="small" style="margin-top: 0.75rem" data-testid="pnp-status">
         ${data.pnp.listening
@@ -274,6 +287,18 @@ export class CbProvisioning extends LightElement {
           this.errors = { ...this.errors, [NTP_SERVER]: null };
         },
       })}
+      ${selectField({
+        id: "provisioning-scheme",
+        label: t("provisioning.scheme"),
+        value: f.scheme,
+        options: [
+          ["http", t("provisioning.scheme.http")],
+          ["https", t("provisioning.scheme.https")],
+        ],
+        hint: t("provisioning.schemeHint"),
+        error: this.errors[PROVISIONING_SCHEME],
+        onInput: (v) => set({ scheme: v }),
+      })}
       ${textField({
         id: "provisioning-admin-password",
         label: t("provisioning.adminPassword"),
@@ -307,6 +332,7 @@ export class CbProvisioning extends LightElement {
     if (this.loadError && !data) return errorView(this.loadError, () => void this.load());
     if (!data) return loadingView();
     return html`<p class="muted">${t("provisioning.intro")}</p>
-      <div class="columns">${this.urlCard(data)}${this.settingsCard(data)}</div>`;
+      <div class="columns">${this.urlCard(data)}${this.settingsCard(data)}</div>
+      <cb-firmware-urls></cb-firmware-urls>`;
   }
 }

@@ -15,9 +15,10 @@ from sip_phone import TestPhone
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
 from cordboard.core.sip.message import SipResponse, StreamFramer, parse_message
-from cordboard.core.sip.tls import CERT_FILE, KEY_FILE
+from cordboard.core.sip.tls import SIP, certificate_files
 
 PASSWORD = "tls-sip-password-1"
+CERT_FILE, KEY_FILE = certificate_files(SIP)
 
 
 def config() -> BootstrapConfig:
