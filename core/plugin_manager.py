@@ -41,6 +41,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "system_info",
     "conference",
     "diagnostics",
+    "hot_desk",
     "provision_snom",
     "provision_yealink",
     "provision_grandstream",

@@ -35,6 +35,7 @@ API_MODULES: Final = (
     "api_prompts",
     "api_moh",
     "api_devices",
+    "api_seats",
     "api_firmware",
     "api_key_templates",
     "api_numbers",

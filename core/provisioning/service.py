@@ -27,15 +27,17 @@ from cryptography.fernet import Fernet
 
 from cordboard.core.bus import Event, EventType
 from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
-from cordboard.core.exceptions import NotFound
+from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.identity.service import EVENT_USER_DELETED
 from cordboard.core.keys import DataKey
 from cordboard.core.provisioning import devices as db_devices
-from cordboard.core.provisioning import key_templates
+from cordboard.core.provisioning import key_templates, seats
 from cordboard.core.provisioning import secrets as sip_secrets
 from cordboard.core.provisioning import settings as prov_settings
 from cordboard.core.provisioning.devices import Device
 from cordboard.core.provisioning.firmware import FirmwareUrls
+from cordboard.core.provisioning.hot_desk import HotDesk
+from cordboard.core.provisioning.open_extension import OpenExtension, unknown
 from cordboard.core.provisioning.pnp import PORT as PNP_PORT
 from cordboard.core.provisioning.vendor import (
     DirectoryEntry,
@@ -120,6 +122,8 @@ class ProvisioningService:
         self.address: str | None = None
         """The LAN address phones reach the appliance at (None: no LAN, discovery off)."""
         self._unlisten: list[Callable[[], None]] = []
+        self.hot_desk = HotDesk(core, self)
+        self.open_extension = OpenExtension()
         self._pnp_lock = asyncio.Lock()
         self._pnp_port = PNP_PORT
         self.firmware = FirmwareUrls(core.db)
@@ -329,8 +333,13 @@ class ProvisioningService:
     def bindings_of(self, device: Device) -> list[Binding]:
         """The assigned user's registrations that come from this phone (its address or its MAC)."""
         sip = self._core.sip
-        if sip is None or device.user_id is None:
+        if sip is None:
             return []
+        # A free-seat phone may still be registered with its own seat account (PROV-09).
+        seat = sip.accounts.by_username(seats.username_for(device.mac)) if device.free_seat else None
+        own = sip.location.bindings(seat.user_id, time.time()) if seat is not None else []
+        if device.user_id is None:
+            return own
         return [
             b
             for b in sip.location.bindings(device.user_id, time.time())
@@ -338,7 +347,7 @@ class ProvisioningService:
             or _mac_in(b.instance_id, device.mac)
             or _mac_in(b.contact, device.mac)
             or _mac_in(b.user_agent, device.mac)
-        ]
+        ] + own
 
     def registration(self, device: Device) -> dict[str, Any]:
         from cordboard.core.sip.service import device_id
@@ -370,8 +379,12 @@ class ProvisioningService:
         if sip is None:
             return []
         sent = []
+        peers: set[Peer] = set()
         for binding in self.bindings_of(device):
             peer = Peer(binding.transport, binding.source_host, binding.source_port)
+            if peer in peers:  # one phone registered with two accounts (a free seat's and a user's)
+                continue
+            peers.add(peer)
             headers = Headers()
             headers.add(h.VIA, sip.via_for(peer.transport, new_branch()))
             headers.add(h.MAX_FORWARDS, "70")
@@ -417,6 +430,9 @@ class ProvisioningService:
                 owner: int = user_id
                 others = await core.db.call(lambda db: key_templates.effective_keys(db, owner))
                 keys = (line, *others)
+        if not accounts and mac != "000000000000":
+            seat = await self.hot_desk.seat_account(mac)  # a free seat: its own account (PROV-09)
+            accounts = (seat,) if seat is not None else ()
         directory = tuple(
             DirectoryEntry(user.full_name, user.extension)
             for user in sorted(await core.identity.list_users(), key=lambda u: u.full_name.lower())
@@ -449,11 +465,7 @@ class ProvisioningService:
                 user.username,
             )
             return None
-        sip = core.sip
-        registrar = sip.advertise if sip is not None else (self.address or core.config.sip_bind)
-        port = (
-            sip.transports.addresses["udp"][1] if sip is not None and "udp" in sip.transports.addresses else 0
-        )
+        registrar, port = self.registrar()
         return LineAccount(
             line=1,
             username=user.username,
@@ -461,9 +473,19 @@ class ProvisioningService:
             display_name=user.full_name,
             extension=user.extension,
             registrar=registrar,
-            port=int(port or core.config.sip_port),
+            port=port,
             transport="udp",
         )
+
+    def registrar(self) -> tuple[str, int]:
+        """(host, UDP port) phones register at."""
+        core = self._core
+        sip = core.sip
+        registrar = sip.advertise if sip is not None else (self.address or core.config.sip_bind)
+        port = (
+            sip.transports.addresses["udp"][1] if sip is not None and "udp" in sip.transports.addresses else 0
+        )
+        return registrar, int(port or core.config.sip_port)
 
     # -- fetches ------------------------------------------------------------------------------
     async def fetch(
@@ -496,6 +518,8 @@ class ProvisioningService:
         vendor, mac = self._pick_vendor(claims, device, user_agent)
         if device is None or device.mac != mac:
             device = await self._core.db.call(lambda db: db_devices.find_device(db, mac))
+        if unknown(device) and (opened_for := self.open_extension.claim(mac, ip)) is not None:
+            device = await self._open_extension_claimed(device, mac, vendor.vendor, ip, opened_for)
         if device is None:
             auto_add = await self._core.settings.org_value(prov_settings.AUTO_ADD)
             if not prov_settings.switch_on(auto_add, ip):
@@ -522,6 +546,18 @@ class ProvisioningService:
                 {"mac": mac, "path": path, "user_id": device.user_id if config.accounts else None},
             )
         return await self._log_fetch(device, mac, ip, path, result, vendor=vendor.vendor)
+
+    async def _open_extension_claimed(
+        self, device: Device | None, mac: str, vendor: str, ip: str, user_id: int
+    ) -> Device | None:
+        """An unknown phone fetched within an open window (PROV-12): it gets the window's user."""
+        try:
+            if device is None:
+                device = await self.add_device(source="http", mac=mac, vendor=vendor, ip=ip, seen=True)
+            return (await self.update_device(mac, {"user_id": user_id})).device
+        except (NotFound, db_devices.DeviceExists, ConfigValidationError) as err:
+            _LOGGER.warning("Open extension: phone %s could not take user %d: %s", mac, user_id, err)
+            return await self._core.db.call(lambda db: db_devices.find_device(db, mac))
 
     @staticmethod
     def _pick_vendor(

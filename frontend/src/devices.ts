@@ -41,6 +41,10 @@ export interface Device {
   updated: number;
   user: DeviceUser | null;
   registration: DeviceRegistration;
+  /** Free seating (PROV-09): no fixed user; ``user`` is whoever is logged in on it. */
+  free_seat?: boolean;
+  /** When the user logged in on the free-seat phone. */
+  seated_at?: number | null;
   /** After an assignment: a new SIP password was generated for the user (``notice`` says why). */
   sip_password_generated?: boolean;
   notice?: string;

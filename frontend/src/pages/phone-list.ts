@@ -30,6 +30,7 @@ import { toast } from "../session";
 import type { EntityState, User } from "../types";
 import { live, type StateChange } from "../ws";
 import { fullName } from "./users";
+import "./free-seat";
 
 type Errors = Record<string, string | null | undefined>;
 type Note = { kind: "ok" | "bad" | "warn"; text: string };
@@ -103,6 +104,8 @@ export class CbPhoneList extends LightElement {
   /** A notice the API gave (a SIP password was generated for the assigned user). */
   @state() private notice = "";
   @state() private importing = false;
+  /** The "open extension for provisioning" card (PROV-12) is shown. */
+  @state() private opening = false;
   @state() private importErrors: Array<[string, string]> = [];
   @state() private importError = "";
   @state() private importNote = "";
@@ -441,6 +444,12 @@ export class CbPhoneList extends LightElement {
     }
   }
 
+  /** Free seating changed or a seated user was logged out (<cb-free-seat>). */
+  private deviceChanged(saved: Device): void {
+    this.devices = (this.devices ?? []).map((d) => (d.mac === saved.mac ? saved : d));
+    this.edit = { ...this.edit, userId: saved.user_id === null ? "" : String(saved.user_id) };
+  }
+
   private async resync(device: Device, reboot: boolean): Promise<void> {
     if (reboot && !(await confirmDialog(t("devices.confirmReboot", { mac: formatMac(device.mac) }), t("devices.reboot"), false))) return;
     this.busy = true;
@@ -506,8 +515,11 @@ export class CbPhoneList extends LightElement {
           onInput: (v) => set({ model: v }),
         })}
       </div>
-      ${this.userPicker("device-edit", f, this.editErrors["user_id"], set)}
-      <p class="hint">${t("devices.assignHint")}</p>
+      ${device.free_seat
+        ? html`<p class="hint">${t("hotDesk.noFixedUser")}</p>`
+        : html`${this.userPicker("device-edit", f, this.editErrors["user_id"], set)}
+            <p class="hint">${t("devices.assignHint")}</p>`}
+      <cb-free-seat .device=${device} @device-changed=${(e: CustomEvent<Device>) => this.deviceChanged(e.detail)}></cb-free-seat>
       <div class="actions">
         <button type="button" class="secondary" @click=${() => this.closeEdit()}>${t("common.cancel")}</button>
         <button type="submit" ?disabled=${this.busy}>${t("common.save")}</button>
@@ -625,7 +637,7 @@ export class CbPhoneList extends LightElement {
           : "—"}
       </td>
       <td data-label=${t("devices.state")}>
-        <div><span class="badge ${d.state === "assigned" ? "ok" : "warn"}" data-testid="device-state">${deviceStateText(d.state)}</span></div>
+        <div><span class="badge ${d.state === "assigned" || d.state === "seated" ? "ok" : "warn"}" data-testid="device-state">${deviceStateText(d.state)}</span></div>
         <div style="margin-top: 0.25rem">${this.registrationCell(d)}</div>
       </td>
       <td data-label=${t("devices.lastFetch")} data-testid="device-fetch">${this.fetchCell(d)}</td>
@@ -672,7 +684,11 @@ export class CbPhoneList extends LightElement {
         <button type="button" class="secondary" aria-expanded=${this.importing ? "true" : "false"} @click=${() => (this.importing = !this.importing)}>
           ${t("devices.import")}
         </button>
+        <button type="button" class="secondary" aria-expanded=${this.opening ? "true" : "false"} @click=${() => (this.opening = !this.opening)}>
+          ${t("openExt.button")}
+        </button>
       </div>
+      ${this.opening ? html`<cb-open-extension .users=${this.users}></cb-open-extension>` : nothing}
       ${this.loadError ? errorView(this.loadError, () => void this.load(true)) : nothing}
       ${this.notice ? html`<div class="notice warn" role="alert" data-testid="device-notice">${this.notice}</div>` : nothing}
       ${this.adding ? this.addForm() : nothing}

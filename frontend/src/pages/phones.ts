@@ -142,7 +142,7 @@ export class CbPhoneRegistrations extends LightElement {
     const mac = this.macOf(d);
     return html`<tr data-testid="device" data-device=${d.entity_id}>
       <td data-label=${t("phones.user")}>
-        ${a["user_id"] !== undefined && a["user_id"] !== null ? html`<a href="/users/${String(a["user_id"])}">${String(a["username"] ?? "")}</a>` : String(a["username"] ?? "—")}
+        ${Number(a["user_id"]) > 0 ? html`<a href="/users/${String(a["user_id"])}">${String(a["username"] ?? "")}</a>` : String(a["username"] ?? "—")}
       </td>
       <td data-label=${t("phones.extension")}>${String(a["extension"] || "—")}</td>
       <td data-label=${t("phones.userAgent")} class="wrap">${String(a["user_agent"] || "—")}</td>

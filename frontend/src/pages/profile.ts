@@ -8,6 +8,7 @@ import { t } from "../i18n";
 import "../components/phone-setup";
 import "../components/moh-choice";
 import "../components/key-layout";
+import "./free-seat";
 import { session, toast } from "../session";
 import type { User } from "../types";
 import { check, checks } from "../validate";
@@ -157,6 +158,7 @@ export class CbProfile extends LightElement {
           <cb-moh-choice .userId=${user.id}></cb-moh-choice>
         </div>
       </div>
+      <cb-my-seat></cb-my-seat>
       <cb-phone-setup ?admin=${session.isAdmin}></cb-phone-setup>
       <cb-my-keys></cb-my-keys>`;
   }
