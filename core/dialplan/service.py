@@ -66,6 +66,8 @@ class DialPlanService:
         self.types: list[NumberType] = []
         self._unlisten: list[Callable[[], None]] = []
         self._released_once: dict[str, int] = {}
+        self.emergency: frozenset[str] = frozenset()
+        """The emergency and special numbers now (kept current), for checks that cannot wait."""
 
     async def start(self) -> None:
         from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
@@ -83,7 +85,11 @@ class DialPlanService:
         self._unlisten.clear()
 
     async def _settings_changed(self, event: Any) -> None:
-        if event.data.get("scope") != "org" or "core.country" not in event.data.get("keys", []):
+        keys = event.data.get("keys", [])
+        if event.data.get("scope") != "org" or not {"core.country", EMERGENCY} & set(keys):
+            return
+        self.emergency = frozenset(await self.special_numbers())
+        if "core.country" not in keys:
             return
         country = await self._core.settings.org_value("core.country")
         if country and await self._core.db.call(lambda db: storage.seed_country(db, country)):
@@ -93,6 +99,7 @@ class DialPlanService:
     async def reload(self) -> None:
         self.conversions = await self._core.db.call(storage.list_conversions)
         self.types = await self._core.db.call(storage.list_types)
+        self.emergency = frozenset(await self.special_numbers())
 
     async def special_numbers(self) -> list[str]:
         configured = await self._core.settings.org_value(EMERGENCY)

@@ -67,7 +67,8 @@ def cordboard_number_claims(core: Core) -> list[NumberClaim]:
 
 @hookimpl(tryfirst=True)
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
-    """First of all plugins: a seat account's calls are this plugin's, whatever the number."""
+    """First of all plugins: a seat account's calls are this plugin's, whatever the number but an
+    emergency number."""
     from cordboard.plugins.hot_desk import phone
     from cordboard.plugins.hot_desk.const import CODES_KEY
 
@@ -84,6 +85,8 @@ def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None
         if dialled.startswith(codes.login + "*"):
             extension = dialled[len(codes.login) + 1 :].split("*", 1)[0]  # a PIN after it is ignored
             return functools.partial(phone.login, hot_desk=hot_desk, extension=extension)
+        if call.dialled in core.dialplan.emergency:  # EMR-01: from every phone, seated or not
+            return None
         return phone.refuse
     callee = core.sip.accounts.find(call.dialled)
     if callee is not None and callee.user_id < 0:

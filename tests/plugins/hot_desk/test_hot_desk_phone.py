@@ -226,3 +226,31 @@ async def test_wrong_pins_are_throttled_prov09(office: Office) -> None:
             break
         await asyncio.sleep(0.02)
     assert office.core.sip.accounts.by_username(f"0seat{MAC}") is None
+
+
+async def test_a_free_seat_calls_emergency_numbers_emr01(office: Office) -> None:
+    """EMR-01: a free seat with nobody logged in still reaches the emergency numbers (here 1002 is
+    made one, so the call rings bo's phone); any other number stays refused."""
+    async with office.http.put(
+        f"/api/devices/{MAC}/free-seat", headers=office.admin, json={"enabled": True}
+    ) as resp:
+        assert resp.status == 200, await resp.text()
+    await office.core.settings.set("org", None, "core.emergency_numbers", "112 1002")
+    for _ in range(100):
+        if "1002" in office.core.dialplan.emergency:
+            break
+        await asyncio.sleep(0.02)
+    seat = await _seat_phone(office)
+    bo = await TestPhone("bo", BO_SIP, office.sip).open()
+    try:
+        assert (await bo.register()).status == 200
+        _, refused = await seat.call("1001")
+        assert refused.status == 403, "not an emergency number"
+        calling = asyncio.create_task(seat.invite("1002"))
+        ringing = await bo.wait_request("INVITE", wait=10)
+        bo.answer(ringing, 486)
+        _, busy = await calling
+        assert busy.status == 486, "the emergency call went through to the callee"
+    finally:
+        seat.close()
+        bo.close()
