@@ -82,6 +82,19 @@ async def sipp(work: Path, scenario: str, *args: str) -> subprocess.CompletedPro
     return subprocess.CompletedProcess(command, process.returncode, out.decode(), err.decode())
 
 
+async def provider_answering(
+    work: Path, port: int, presented: str
+) -> asyncio.Task[subprocess.CompletedProcess[str]]:
+    """The provider's far end (SIPp in ``work`` on ``port``) for one outbound call: it challenges
+    the INVITE, requires the caller ID to start with ``presented`` and answers; started and given
+    half a second to listen."""
+    accounts = work / "provider.csv"
+    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\{presented}\n")
+    answering = asyncio.create_task(sipp(work, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts)))
+    await asyncio.sleep(0.5)
+    return answering
+
+
 def sip_port(core: Core) -> int:
     assert core.sip is not None
     return int(core.sip.transports.addresses["udp"][1])
@@ -130,12 +143,7 @@ async def test_byd_03_outbound_call_authenticates_and_presents_the_users_did(
 ) -> None:
     port = free_port()
     await add_ip_trunk(core, "carrier", port)
-    accounts = tmp_path / "provider.csv"
-    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\{BO_DID}@\n")
-    provider = asyncio.create_task(
-        sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
-    )
-    await asyncio.sleep(0.5)
+    provider = await provider_answering(tmp_path, port, f"{BO_DID}@")
     bo = await registered_phone(core, "bo")
     try:
         invite, ok = await bo.invite("004533123456")
@@ -189,12 +197,7 @@ async def test_byd_03_failover_when_the_first_trunk_answers_503(core: Core, tmp_
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     failing = asyncio.create_task(sipp(tmp_path / "a", "uas_unavailable.xml", "-p", str(first)))
-    accounts = tmp_path / "b" / "provider.csv"
-    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\{BO_DID}@\n")
-    answering = asyncio.create_task(
-        sipp(tmp_path / "b", "uas_auth_answer.xml", "-p", str(second), "-inf", str(accounts))
-    )
-    await asyncio.sleep(0.5)
+    answering = await provider_answering(tmp_path / "b", second, f"{BO_DID}@")
     bo = await registered_phone(core, "bo")
     try:
         invite, ok = await bo.invite("004533123456")
@@ -252,10 +255,7 @@ async def test_byd_03_failover_when_the_first_trunk_is_silent(core: Core, tmp_pa
 
 async def outbound_call_over(core: Core, work: Path, port: int) -> None:
     """bo calls 004533123456; the provider SIPp on ``port`` challenges, checks and answers."""
-    accounts = work / "provider.csv"
-    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\{BO_DID}@\n")
-    answering = asyncio.create_task(sipp(work, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts)))
-    await asyncio.sleep(0.5)
+    answering = await provider_answering(work, port, f"{BO_DID}@")
     bo = await registered_phone(core, "bo")
     try:
         invite, ok = await patient_invite(bo, "004533123456")
@@ -305,12 +305,7 @@ async def test_byd_03_a_plugins_dial_to_an_outside_number_goes_over_the_trunk(
             await channel.hangup()
 
         plugin.numbers["1650"] = forward
-        accounts = tmp_path / "provider.csv"
-        accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\+4589000000@\n")
-        answering = asyncio.create_task(
-            sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
-        )
-        await asyncio.sleep(0.5)
+        answering = await provider_answering(tmp_path, port, "+4589000000@")
         bo = await registered_phone(core, "bo")
         try:
             invite, ok = await bo.invite("1650")
@@ -329,12 +324,7 @@ async def test_byd_03_a_plugins_dial_to_an_outside_number_goes_over_the_trunk(
 async def bo_calls_ann_who_is_answered_outside(core: Core, tmp_path: Path, port: int) -> None:
     """bo calls 1001; the call reaches the provider (SIPp on ``port``) as 004533123456 and is
     answered there; bo hangs up."""
-    accounts = tmp_path / "provider.csv"
-    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\+45\n")
-    answering = asyncio.create_task(
-        sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
-    )
-    await asyncio.sleep(0.5)
+    answering = await provider_answering(tmp_path, port, "+45")
     bo = await registered_phone(core, "bo")
     try:
         invite, ok = await patient_invite(bo, "1001")
@@ -454,12 +444,7 @@ async def test_bar_05_an_international_call_goes_out_after_the_release_pin(
     await core.identity.set_pin(users["bo"], "4711")
     port = free_port()
     await add_ip_trunk(core, "carrier", port)
-    accounts = tmp_path / "provider.csv"
-    accounts.write_text(f"SEQUENTIAL\n{ACCOUNT};{PASSWORD};sip:\\{BO_DID}@\n")
-    answering = asyncio.create_task(
-        sipp(tmp_path, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts))
-    )
-    await asyncio.sleep(0.5)
+    answering = await provider_answering(tmp_path, port, f"{BO_DID}@")
     bo = await registered_phone(core, "bo")
     try:
         invite, ok = await patient_invite(bo, "004930123456")
