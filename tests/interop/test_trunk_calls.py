@@ -31,6 +31,8 @@ from cordboard.core.sip.message import SipRequest, SipResponse
 from cordboard.core.trunks import storage
 
 PROVIDER = Path(__file__).parent / "trunk_provider"
+Provider = asyncio.Task[subprocess.CompletedProcess[str]]
+"""A SIPp provider scenario running (its result once it ends)."""
 ACCOUNT, PASSWORD = "acct1", "s3cret"
 ANN_DID, BO_DID = "+4589000011", "+4589000010"
 SIPP_TIMEOUT = 30
@@ -82,9 +84,7 @@ async def sipp(work: Path, scenario: str, *args: str) -> subprocess.CompletedPro
     return subprocess.CompletedProcess(command, process.returncode, out.decode(), err.decode())
 
 
-async def provider_answering(
-    work: Path, port: int, presented: str
-) -> asyncio.Task[subprocess.CompletedProcess[str]]:
+async def provider_answering(work: Path, port: int, presented: str) -> Provider:
     """The provider's far end (SIPp in ``work`` on ``port``) for one outbound call: it challenges
     the INVITE, requires the caller ID to start with ``presented`` and answers; started and given
     half a second to listen."""
@@ -93,6 +93,15 @@ async def provider_answering(
     answering = asyncio.create_task(sipp(work, "uas_auth_answer.xml", "-p", str(port), "-inf", str(accounts)))
     await asyncio.sleep(0.5)
     return answering
+
+
+async def hang_up(phone: TestPhone, invite: SipRequest, ok: SipResponse, provider: Provider) -> None:
+    """``phone`` hangs up its answered call; the provider's SIPp then ends without an error."""
+    bye = phone.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
+    phone.send(bye)
+    assert (await phone.final_response(bye)).status == 200
+    done = await provider
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
 
 
 def sip_port(core: Core) -> int:
@@ -150,11 +159,7 @@ async def test_byd_03_outbound_call_authenticates_and_presents_the_users_did(
         assert ok.status == 200, ok
         bo.ack(invite, ok)
         await asyncio.sleep(0.3)
-        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
-        bo.send(bye)
-        assert (await bo.final_response(bye)).status == 200
-        done = await provider
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        await hang_up(bo, invite, ok, provider)
     finally:
         bo.close()
         if not provider.done():
@@ -261,11 +266,7 @@ async def outbound_call_over(core: Core, work: Path, port: int) -> None:
         invite, ok = await patient_invite(bo, "004533123456")
         assert ok.status == 200, ok
         bo.ack(invite, ok)
-        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
-        bo.send(bye)
-        assert (await bo.final_response(bye)).status == 200
-        done = await answering
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        await hang_up(bo, invite, ok, answering)
     finally:
         bo.close()
     assert_credentials(sipp_trace(work))
@@ -331,11 +332,7 @@ async def bo_calls_ann_who_is_answered_outside(core: Core, tmp_path: Path, port:
         assert ok.status == 200, ok
         bo.ack(invite, ok)
         await asyncio.sleep(0.3)
-        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
-        bo.send(bye)
-        assert (await bo.final_response(bye)).status == 200
-        done = await answering
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        await hang_up(bo, invite, ok, answering)
     finally:
         bo.close()
     assert "INVITE sip:004533123456@127.0.0.1" in sipp_trace(tmp_path)
@@ -462,11 +459,7 @@ async def test_bar_05_an_international_call_goes_out_after_the_release_pin(
         else:
             raise AssertionError("the right PIN never put the call out over the trunk")
         await asyncio.sleep(0.3)
-        bye = bo.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
-        bo.send(bye)
-        assert (await bo.final_response(bye)).status == 200
-        done = await answering
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        await hang_up(bo, invite, ok, answering)
     finally:
         bo.close()
     messages = sipp_trace(tmp_path)
