@@ -1,12 +1,13 @@
 """TERM-05 in the web UI: on a user's page the admin gives an analogue adapter a SIP account of its
 own; a weak password is refused next to the field, a strong one saved (never shown again), and the
-account can be removed."""
+account can be removed. While the adapter is registered the Phones page shows it as one."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, add_user, login, shot
+from e2e_phone import Phone
 from playwright.sync_api import expect
 
 
@@ -34,6 +35,14 @@ def _set_up(page: Any, cordboard: Cordboard, user_id: int) -> None:
     page.reload()
     expect(page.get_by_test_id("third-party")).to_contain_text("The device registers as tina-ata.")
     expect(page.locator("#third-party-kind")).to_have_value("analogue")
+    adapter = Phone(cordboard.sip_server, "tina-ata", "Ata-Phone-Secret-2026", user_agent="Grandstream HT801")
+    with adapter as ata:
+        assert ata.register().status == 200
+        page.goto(f"{cordboard.base}/phones/registrations")
+        row = page.get_by_test_id("device").filter(has_text="Grandstream HT801")
+        expect(row.get_by_test_id("device-kind")).to_have_text("Analogue phone, third-party SIP account")
+        ata.register(expires=0)
+    page.goto(f"{cordboard.base}/users/{user_id}")
     page.get_by_test_id("third-party").get_by_role("button", name="Delete").click()
     page.locator("dialog.confirm").get_by_role("button", name="Delete").click()
     expect(page.get_by_test_id("third-party")).to_contain_text("None:")

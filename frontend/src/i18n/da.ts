@@ -205,6 +205,7 @@ export const da: Dictionary = {
   "phones.user": "Bruger",
   "phones.extension": "Lokalnummer",
   "phones.userAgent": "Enhed (User-Agent)",
+  "phones.thirdParty": "{kind}, SIP-konto til fremmed enhed",
   "phones.source": "Kildeadresse",
   "phones.contact": "Kontakt",
   "phones.since": "Registreret i",

@@ -205,6 +205,7 @@ export const de: Dictionary = {
   "phones.user": "Benutzer",
   "phones.extension": "Nebenstelle",
   "phones.userAgent": "Gerät (User-Agent)",
+  "phones.thirdParty": "{kind}, SIP-Konto eines Fremdgeräts",
   "phones.source": "Quelladresse",
   "phones.contact": "Kontakt",
   "phones.since": "Angemeldet seit",

@@ -203,6 +203,7 @@ export const en = {
   "phones.user": "User",
   "phones.extension": "Extension",
   "phones.userAgent": "Device (User-Agent)",
+  "phones.thirdParty": "{kind}, third-party SIP account",
   "phones.source": "Source address",
   "phones.contact": "Contact",
   "phones.since": "Registered for",

@@ -145,7 +145,12 @@ export class CbPhoneRegistrations extends LightElement {
         ${Number(a["user_id"]) > 0 ? html`<a href="/users/${String(a["user_id"])}">${String(a["username"] ?? "")}</a>` : String(a["username"] ?? "—")}
       </td>
       <td data-label=${t("phones.extension")}>${String(a["extension"] || "—")}</td>
-      <td data-label=${t("phones.userAgent")} class="wrap">${String(a["user_agent"] || "—")}</td>
+      <td data-label=${t("phones.userAgent")} class="wrap">
+        ${String(a["user_agent"] || "—")}
+        ${a["kind"] === "analogue" || a["kind"] === "desk"
+          ? html`<br /><span class="badge" data-testid="device-kind">${t("phones.thirdParty", { kind: t(a["kind"] === "analogue" ? "thirdParty.kind.analogue" : "thirdParty.kind.desk") })}</span>`
+          : nothing}
+      </td>
       <td data-label=${t("phones.mac")} data-testid="device-mac">
         ${mac ? html`<code>${formatMac(mac)}</code>` : html`<span class="muted">${t("phones.notListed")}</span>`}
       </td>
