@@ -45,9 +45,14 @@ class RoutingService:
         """What a call the user places now follows (RTE-07): their outgoing rules for the number as
         the dial plan converts and classifies it."""
         called, number_type = await self._classified(dialled)
-        facts = await self.facts(user_id, caller=caller, called=called, at=datetime.now(UTC))
+        facts = await self.facts(user_id, caller=caller, called=called, at=self._now())
         facts = dataclasses.replace(facts, number_type=number_type)
         return decide(self._rules, facts, "outgoing")
+
+    def _now(self) -> datetime:
+        """Now, by the working-hours clock (one clock for schedules and rules; tests set it)."""
+        schedules = getattr(self._core, "schedules", None)
+        return schedules.clock() if schedules is not None else datetime.now(UTC)
 
     async def _classified(self, dialled: str) -> tuple[str, str | None]:
         dialplan = getattr(self._core, "dialplan", None)
@@ -67,7 +72,7 @@ class RoutingService:
 
     async def decide_incoming(self, user_id: int, *, caller: str, called: str) -> Explanation:
         """What a call to the user now follows (the same decision the test tool explains)."""
-        facts = await self.facts(user_id, caller=caller, called=called, at=datetime.now(UTC))
+        facts = await self.facts(user_id, caller=caller, called=called, at=self._now())
         return decide(self._rules, facts, "incoming")
 
     # -- rules ----------------------------------------------------------------------------------
@@ -174,7 +179,7 @@ class RoutingService:
 
         ``incoming``: a call from ``caller`` to ``number`` (the called user's rules). ``outgoing``:
         the rules of the calling user (``caller`` is their number) for dialling ``number``."""
-        when = at or datetime.now(UTC)
+        when = at or self._now()
         if direction == "outgoing":
             owner = await self._core.numbers.owner_of(caller)
             if owner is None or owner.kind not in ("user", "alias"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,35 @@ async def test_rte_09_a_forward_rings_for_the_forward_ring_time(pbx: Core) -> No
         cy.answer(cancel, 200)
         cy.answer(ringing, 487)
         assert (await calling)[1].status == 603
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
+
+
+async def test_sch_01_rte_01_working_hours_switch_a_rule_at_a_set_time(pbx: Core) -> None:
+    """A schedule switches a rule (issue 5's tests): ann's "Night to Cy" rule holds outside the
+    organisation's working hours only; on the working-hours clock set to Monday noon her own phone
+    rings, set to Monday night cy's phone rings instead."""
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    await pbx.schedules.set_level(
+        "org", None, {"week": {d: {"from": "08:00", "to": "17:00"} for d in weekdays}}
+    )
+    anna = await ann_id(pbx)
+    await pbx.routing.create(
+        rule(anna, "Night to Cy", [{"kind": "number", "target": "1003"}], conditions={"working_hours": "out"})
+    )
+    ann, bo, cy = await phones(pbx)
+    try:
+        for at, rung, quiet in (
+            (datetime(2026, 12, 7, 11, 0, tzinfo=UTC), ann, cy),
+            (datetime(2026, 12, 7, 22, 0, tzinfo=UTC), cy, ann),
+        ):
+            pbx.schedules.clock = lambda at=at: at
+            calling = asyncio.create_task(bo.invite("1001"))
+            rung.answer(await rung.wait_request("INVITE"), 486)
+            assert (await calling)[1].status == 486
+            with pytest.raises(TimeoutError):
+                await quiet.wait_request("INVITE", wait=0.3)
     finally:
         for phone in (ann, bo, cy):
             phone.close()
