@@ -772,7 +772,7 @@ class B2bua:
                 user_id=caller.user_id,
                 caller_id=(public, caller.name) if public else None,
                 number=plan.number,
-                verify=self.core.identity.verify_pin,
+                verify=self.core.identity.check_pin,
                 release=self.core.dialplan.release_once,
             )
             await self._answer_channel(attempt, context, peer, self._inbound(attempt.record), handler)

@@ -252,13 +252,22 @@ async def release_with_pin(
 ) -> None:
     """BAR-05: answer the caller, ask for their PIN (``enter_pin``), and on the right one ring
     ``number`` (out over the trunks, presenting ``caller_id``) and connect them; three wrong PINs
-    end the call."""
+    end the call, and repeated wrong PINs block the user's PIN for a while (``verify`` raises
+    TooManyAttempts)."""
     from cordboard.core.calls.channel import Channel as ChannelType
+    from cordboard.core.exceptions import TooManyAttempts
 
     await channel.answer()
     for _ in range(attempts):
         pin = await channel.ask("enter_pin", 12)
-        if pin and await verify(user_id, pin):
+        try:
+            right = bool(pin) and await verify(user_id, pin)
+        except TooManyAttempts:
+            _LOGGER.warning("Release PIN of user %s refused: too many wrong PINs", user_id)
+            await channel.play(["number_barred", "goodbye"])
+            await channel.hangup(403)
+            return
+        if right:
             release(number)
             other = await channel.dial([number], caller_id=caller_id)
             if isinstance(other, ChannelType):

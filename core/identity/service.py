@@ -237,6 +237,24 @@ class IdentityService:
     async def verify_pin(self, user_id: int, pin: str) -> bool:
         return await self._db(lambda db: users.verify_pin(db, user_id, pin))
 
+    async def check_pin(self, user_id: int, pin: str) -> bool:
+        """A PIN keyed on a phone (the release PIN): like ``verify_pin``, but repeated wrong PINs
+        block the user's PIN checks for a while (the failed-login throttle, kept across restarts),
+        so that calling again and again does not guess it. Raises TooManyAttempts while blocked."""
+        key = sessions.pin_key(user_id)
+        wait = await self._db(lambda db: sessions.blocked_for(db, key))
+        if wait:
+            raise TooManyAttempts("Too many wrong PINs", wait)
+        if await self._db(lambda db: users.verify_pin(db, user_id, pin)):
+            await self._db(lambda db: sessions.clear_failures(db, key))
+            return True
+        blocked = await self._db(lambda db: sessions.record_failure(db, key))
+        if blocked:
+            _LOGGER.warning(
+                "PIN checks of user %s blocked for %d s after repeated wrong PINs", user_id, blocked
+            )
+        return False
+
     async def set_sip_password(self, user_id: int, sip_password: str) -> None:
         await self._db(lambda db: users.set_sip_password(db, user_id, sip_password))
         await self._keep_sip_password(user_id, sip_password)

@@ -170,5 +170,9 @@ def login_key(username: str) -> str:
     return f"login:{username.strip().lower()[:100]}"
 
 
+def pin_key(user_id: int) -> str:
+    return f"pin:{user_id}"
+
+
 def ip_key(address: str) -> str:
     return f"ip:{address[:100]}"

@@ -148,3 +148,19 @@ async def test_events_are_fired(identity: IdentityService, events: list[tuple[st
         ("group.updated", {"group_id": None}),
         ("user.deleted", {"user_id": anna}),
     ]
+
+
+async def test_bar_05_pin_checks_on_phones_are_throttled(identity: IdentityService) -> None:
+    """A PIN keyed on a phone (BAR-05's release PIN): right or wrong, and after MAX_FAILURES wrong
+    ones even the right PIN is refused for a while; a right PIN before that clears the count."""
+    anna = await _user(identity, "anna")
+    await identity.set_pin(anna, "4711")
+    assert await identity.check_pin(anna, "4711")
+    for _ in range(MAX_FAILURES - 1):
+        assert not await identity.check_pin(anna, "0000")
+    assert await identity.check_pin(anna, "4711"), "below the limit; the right PIN clears the count"
+    for _ in range(MAX_FAILURES):
+        assert not await identity.check_pin(anna, "0000")
+    with pytest.raises(TooManyAttempts) as blocked:
+        await identity.check_pin(anna, "4711")
+    assert blocked.value.retry_after > 0
