@@ -22,13 +22,13 @@ from loopback_pbx import pbx_with_numbers, registered_phone, running_pbx
 from rtp_audio import send_digits
 from sip_phone import TestPhone, media_address, sdp_offer
 from sipp_runner import sipp_command
+from trunk_helpers import add_trunk, wait_state
 
 from cordboard.core.calls.channel import Channel
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.numbers import storage as number_storage
 from cordboard.core.sip.message import SipRequest, SipResponse
-from cordboard.core.trunks import storage
 
 PROVIDER = Path(__file__).parent / "trunk_provider"
 Provider = asyncio.Task[subprocess.CompletedProcess[str]]
@@ -54,12 +54,9 @@ async def core(tmp_path: Path) -> AsyncIterator[Core]:
 
 async def add_ip_trunk(core: Core, name: str, port: int, **fields: Any) -> None:
     """An IP trunk to a provider at 127.0.0.1:``port`` (that is also where it calls from)."""
-    assert core.trunks is not None
-    fernet = core.trunks.fernet
-    data = {
+    defaults = {
         "name": name,
         "kind": "ip",
-        "host": "127.0.0.1",
         "port": port,
         "addresses": [f"127.0.0.1:{port}"],
         "username": ACCOUNT,
@@ -68,10 +65,8 @@ async def add_ip_trunk(core: Core, name: str, port: int, **fields: Any) -> None:
         "caller_ids": ["+4589000000", BO_DID],
         "default_caller_id": "+4589000000",
         "country_code": "45",
-        **fields,
     }
-    await core.db.call(lambda db: storage.create_trunk(db, fernet, dict(data)))
-    await core.trunks.reload()
+    await add_trunk(core, **(defaults | fields))
 
 
 async def sipp(work: Path, scenario: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -226,25 +221,11 @@ async def test_byd_03_failover_when_the_first_trunk_is_not_registered(core: Core
     goes over the second trunk at once."""
     second = free_port()
     with running_kamailio(tmp_path) as (registrar, _log):
-        assert core.trunks is not None
-        fernet = core.trunks.fernet
-        first = {
-            "name": "first",
-            "kind": "register",
-            "host": "127.0.0.1",
-            "port": registrar,
-            "username": "4589000000",
-            "auth_username": ACCOUNT,
-            "password": "wrong",
-            "priority": 1,
-        }
-        await core.db.call(lambda db: storage.create_trunk(db, fernet, first))
-        await core.trunks.reload()
-        for _ in range(100):
-            if core.trunks.state_of("first") == "failed":
-                break
-            await asyncio.sleep(0.05)
-        assert core.trunks.state_of("first") == "failed"
+        await add_trunk(
+            core, name="first", port=registrar, username="4589000000", auth_username=ACCOUNT,
+            password="wrong", priority=1,
+        )  # fmt: skip
+        await wait_state(core, "failed", "first")
         await add_ip_trunk(core, "second", second, priority=2)
         await outbound_call_over(core, tmp_path, second)
 
@@ -360,26 +341,11 @@ async def test_byd_02_a_call_to_a_registered_trunks_contact_is_taken(core: Core,
     """A registering trunk: the provider calls the contact we registered (its user is the trunk's
     account, here no one's number), which goes to the trunk's default destination, unchallenged."""
     with running_kamailio(tmp_path) as (registrar, _log):
-        assert core.trunks is not None
-        fernet = core.trunks.fernet
-        data = {
-            "name": "provider",
-            "kind": "register",
-            "host": "127.0.0.1",
-            "port": registrar,
-            "username": "4589000090",
-            "auth_username": ACCOUNT,
-            "password": PASSWORD,
-            "country_code": "45",
-            "default_destination": "1001",
-        }
-        await core.db.call(lambda db: storage.create_trunk(db, fernet, data))
-        await core.trunks.reload()
-        for _ in range(100):
-            if core.trunks.state_of("provider") == "registered":
-                break
-            await asyncio.sleep(0.05)
-        assert core.trunks.state_of("provider") == "registered"
+        await add_trunk(
+            core, port=registrar, username="4589000090", auth_username=ACCOUNT, password=PASSWORD,
+            country_code="45", default_destination="1001",
+        )  # fmt: skip
+        await wait_state(core, "registered")
         ann = await registered_phone(core, "ann")
         try:
             provider = asyncio.create_task(

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from kamailio_provider import PASSWORD, USER, running_kamailio
 from loopback_pbx import running_pbx
+from trunk_helpers import add_trunk, wait_state
 
 from cordboard.core.core import Core
 from cordboard.core.trunks import storage
@@ -28,23 +29,6 @@ def kamailio(tmp_path: Path) -> Iterator[tuple[int, Path]]:
 async def core(tmp_path: Path) -> AsyncIterator[Core]:
     async with running_pbx(tmp_path / "data", 43100, 43199) as found:
         yield found
-
-
-async def add_trunk(core: Core, **fields: Any) -> None:
-    assert core.trunks is not None
-    fernet = core.trunks.fernet
-    data = {"name": "provider", "kind": "register", "host": "127.0.0.1", **fields}
-    await core.db.call(lambda db: storage.create_trunk(db, fernet, data))
-    await core.trunks.reload()
-
-
-async def wait_state(core: Core, wanted: str) -> Any:
-    for _ in range(200):
-        state = core.states.get("trunk.provider")
-        if state is not None and state.state == wanted:
-            return state
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"trunk.provider is {core.states.get('trunk.provider')}, not {wanted}")
 
 
 async def test_byd_01_registers_at_kamailio_and_re_registers(core: Core, kamailio: tuple[int, Path]) -> None:
