@@ -237,21 +237,31 @@ class IdentityService:
     async def verify_pin(self, user_id: int, pin: str) -> bool:
         return await self._db(lambda db: users.verify_pin(db, user_id, pin))
 
-    async def check_pin(self, user_id: int, pin: str) -> bool:
-        """A PIN keyed on a phone (the release PIN): like ``verify_pin``, but repeated wrong PINs
-        block the user's PIN checks for a while (the failed-login throttle, kept across restarts),
-        so that calling again and again does not guess it. Raises TooManyAttempts while blocked."""
-        key = sessions.pin_key(user_id)
-        wait = await self._db(lambda db: sessions.blocked_for(db, key))
+    async def check_pin(self, user_id: int | None, pin: str, *, also: Sequence[str] = ()) -> bool:
+        """A PIN keyed on a phone (the release PIN, a hot-desk log-in): like ``verify_pin``, but
+        wrong PINs count in the failed-login throttle (kept across restarts) for the user and for
+        the ``also`` keys (``phone:<mac>``), so that calling again and again does not guess it.
+        ``user_id`` None (nobody has the extension keyed) only counts a failure. Raises
+        TooManyAttempts while any of the keys is blocked; the right PIN clears their counts."""
+        keys = [sessions.pin_key(user_id)] if user_id is not None else []
+        keys += also
+        wait = await self._db(lambda db: max((sessions.blocked_for(db, key) for key in keys), default=0))
         if wait:
             raise TooManyAttempts("Too many wrong PINs", wait)
-        if await self._db(lambda db: users.verify_pin(db, user_id, pin)):
-            await self._db(lambda db: sessions.clear_failures(db, key))
+        if user_id is not None and await self._db(lambda db: users.verify_pin(db, user_id, pin)):
+
+            def clear(db: sqlite_utils.Database) -> None:
+                for key in keys:
+                    sessions.clear_failures(db, key)
+
+            await self._db(clear)
             return True
-        blocked = await self._db(lambda db: sessions.record_failure(db, key))
+        blocked = await self._db(
+            lambda db: max((sessions.record_failure(db, key) for key in keys), default=0)
+        )
         if blocked:
             _LOGGER.warning(
-                "PIN checks of user %s blocked for %d s after repeated wrong PINs", user_id, blocked
+                "PIN checks for %s blocked for %d s after repeated wrong PINs", ", ".join(keys), blocked
             )
         return False
 

@@ -9,22 +9,20 @@ portal, an admin, the nightly auto-logout, or logging in on another phone) retur
 
 The phone side (the codes, the prompts, the nightly logout) is the ``hot_desk`` plugin; seat
 accounts exist for the SIP layer only while it runs (``attach``), since it is what keeps them
-from calling anything else. Failed PIN entries are throttled per phone and per user.
+from calling anything else. Wrong PINs are throttled per phone and per user (IdentityService.check_pin).
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlite_utils
 
 from cordboard.core.bus import Event
-from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.exceptions import ConfigValidationError, TooManyAttempts
 from cordboard.core.provisioning import devices as db_devices
 from cordboard.core.provisioning import seats
 from cordboard.core.provisioning.devices import Device
@@ -36,48 +34,7 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-MAX_FAILURES: Final = 5
-"""Wrong log-ins tolerated per phone, and per user, within FAILURE_WINDOW_S."""
-FAILURE_WINDOW_S: Final = 900.0
-BLOCK_S: Final = 900.0
-
 LoginResult = Literal["ok", "wrong", "blocked", "not_free_seat"]
-
-
-class LoginThrottle:
-    """Counts failed log-ins per key (``phone:<mac>``, ``user:<id>``); blocks a key that keeps failing."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._blocked_until: dict[str, float] = {}
-
-    def blocked(self, *keys: str) -> bool:
-        now = self._clock()
-        for key in keys:
-            until = self._blocked_until.get(key)
-            if until is not None and until > now:
-                return True
-            self._blocked_until.pop(key, None)
-        return False
-
-    def fail(self, *keys: str) -> None:
-        now = self._clock()
-        for key in keys:
-            times = self._failures.setdefault(key, deque(maxlen=MAX_FAILURES))
-            times.append(now)
-            while now - times[0] > FAILURE_WINDOW_S:
-                times.popleft()
-            if len(times) >= MAX_FAILURES:
-                self._blocked_until[key] = now + BLOCK_S
-                del self._failures[key]
-                _LOGGER.warning(
-                    "Hot desk: log-in blocked for %s for %d s after repeated failures", key, BLOCK_S
-                )
-
-    def succeed(self, *keys: str) -> None:
-        for key in keys:
-            self._failures.pop(key, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +52,6 @@ class HotDesk:
     def __init__(self, core: Core, service: ProvisioningService) -> None:
         self._core = core
         self._service = service
-        self.throttle = LoginThrottle()
         self.active = False
         """The hot_desk plugin runs: seat accounts can register and free-seat phones get them."""
         self._unlisten: Callable[[], None] | None = None
@@ -165,25 +121,19 @@ class HotDesk:
         device = await self.device_of_seat(sip_id)
         if device is None:
             return Login("not_free_seat")
-        phone_key = f"phone:{device.mac}"
         account = self._core.sip.accounts.by_extension(extension) if self._core.sip is not None else None
-        user_key = f"user:{account.user_id}" if account is not None and account.user_id > 0 else ""
-        keys = (phone_key, user_key) if user_key else (phone_key,)
-        if self.throttle.blocked(*keys):
+        user_id = None
+        if account is not None and account.user_id > 0 and not account.locked:
+            user_id = account.user_id
+        try:
+            ok = await self._core.identity.check_pin(user_id, pin, also=(f"phone:{device.mac}",))
+        except TooManyAttempts:
             _LOGGER.info("Hot desk: log-in as %s on phone %s refused: blocked", extension, device.mac)
             return Login("blocked", device)
-        ok = False
-        if account is not None and account.user_id > 0 and not account.locked:
-            try:
-                ok = await self._core.identity.verify_pin(account.user_id, pin)
-            except NotFound:
-                ok = False
-        if not ok or account is None:
-            self.throttle.fail(*keys)
+        if not ok or user_id is None:
             _LOGGER.info("Hot desk: failed log-in as %s on phone %s", extension or "-", device.mac)
             return Login("wrong", device)
-        self.throttle.succeed(*keys)
-        return Login("ok", device, account.user_id)
+        return Login("ok", device, user_id)
 
     async def seat(self, mac: str, user_id: int) -> Device:
         """``user_id`` sits at the free-seat phone ``mac``, leaving any other seat."""
