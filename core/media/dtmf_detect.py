@@ -30,6 +30,12 @@ three, one of 25 ms never; speech rarely gives even one) and ends after four win
 (an interruption of 10 ms is bridged, a pause of 40 ms always ends the digit). Each digit is
 reported once, when it ends, with its duration.
 
+Audio that never arrived is not silence: a jitter buffer that ran dry or lost packets plays
+concealment (a fading repeat, or libopus's guess), which would end a digit in the middle and start
+it again when the packets come back ("44" for one key press). Such stretches go to
+:meth:`DtmfDetector.skip` instead of :meth:`DtmfDetector.feed`: the digit is held, no window spans
+the gap, and only a gap longer than ``max_hold_ms`` ends it (a phone that stopped sending).
+
 Tone powers come from the Goertzel algorithm: the Goertzel recursion over a block returns the power
 of one DFT bin at an arbitrary frequency, ``|sum(x[n] * exp(-1j * w * n))| ** 2``.
 :func:`goertzel_power` runs the recursion as written; the detector evaluates the same closed form
@@ -91,6 +97,8 @@ class DtmfDetectorConfig:
     """Windows in a row with the same digit that start it."""
     end_windows: int = 4
     """Windows in a row without the digit that end it."""
+    max_hold_ms: float = 80.0
+    """Longest stretch of missing audio (:meth:`DtmfDetector.skip`) over which a digit is held."""
 
 
 def goertzel_power(samples: npt.ArrayLike, frequency: float, sample_rate: int) -> float:
@@ -155,11 +163,14 @@ class DtmfDetector:
         self._level = 0.0
         self._candidate: str | None = None
         self._candidate_count = self._candidate_first = 0
+        self._skipped = 0  # samples of missing audio since the last fed sample
 
     def feed(self, frame: npt.NDArray[np.int16] | bytes) -> list[DtmfEvent]:
         """Add samples; returns the digits that ended within them."""
         samples = np.frombuffer(frame, dtype="<i2") if isinstance(frame, bytes | bytearray) else frame
         buffer = np.concatenate([self._buffer, np.asarray(samples, dtype=np.float64).ravel()])
+        if buffer.size:
+            self._skipped = 0
         events: list[DtmfEvent] = []
         start = 0
         while buffer.size - start >= self.window:
@@ -170,6 +181,22 @@ class DtmfDetector:
             start += self.hop
         self._buffer = buffer[start:]
         return events
+
+    def skip(self, samples: int) -> list[DtmfEvent]:
+        """Account for ``samples`` of missing audio (lost packets, a stream that paused).
+
+        A digit in progress is held across the gap; it ends (and is returned) once missing audio
+        adds up to more than ``max_hold_ms``. Samples buffered before the gap are dropped, so no
+        window joins audio from both sides of it.
+        """
+        self._skipped += samples
+        missing = self._buffer.size + samples
+        self._buffer = np.zeros(0)
+        self._index += missing // self.hop
+        self._candidate, self._candidate_count = None, 0
+        if self._digit is not None and self._skipped * 1000 > self.config.max_hold_ms * self.sample_rate:
+            return [self._end()]
+        return []
 
     def flush(self) -> list[DtmfEvent]:
         """End a digit that is still sounding (the stream stopped); returns it if there is one."""

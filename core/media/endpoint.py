@@ -302,18 +302,24 @@ class MediaEndpoint:
 
     def _receive_frame(self, now: float) -> None:
         payload = self._jitter.get(now)
-        if payload is None:
-            return
-        try:
-            frame = self._decoder.conceal() if payload is LOSS else self._decoder.decode(payload)
-        except ValueError:
-            self.ignored += 1
-            frame = self._decoder.conceal()
-        for listener in list(self.listeners):
-            listener(frame)
+        heard: Pcm | None = None
+        if payload is not None:
+            try:
+                frame = self._decoder.conceal() if payload is LOSS else self._decoder.decode(payload)
+                heard = None if payload is LOSS else frame
+            except ValueError:
+                self.ignored += 1
+                frame = self._decoder.conceal()
+            for listener in list(self.listeners):
+                listener(frame)
         if self._inband is not None and self._listen_inband:
-            heard = self._inband_resampler.process(frame) if self._inband_resampler else frame
-            for event in self._inband.feed(heard):
+            # Concealed or missing audio is skipped, not fed: it would split a key press in two.
+            if heard is None:
+                events = self._inband.skip(self._inband.sample_rate * FRAME_MS // 1000)
+            else:
+                resampler = self._inband_resampler
+                events = self._inband.feed(resampler.process(heard) if resampler else heard)
+            for event in events:
                 self._inband_last = (event.digit, now)
                 self._dtmf(event)
 

@@ -287,6 +287,27 @@ def test_long_press_is_one_digit(rate: int) -> None:
     assert events[0].duration_ms == pytest.approx(3000, abs=10)
 
 
+@pytest.mark.parametrize("rate", RATES)
+def test_missing_audio_holds_a_digit(rate: int) -> None:
+    """60 ms of lost packets inside a tone: one digit, timed over the gap."""
+    detector = DtmfDetector(rate)
+    events = detector.feed(pcm(np.concatenate([silence(rate, 50), tone("4", rate, 60)])))
+    events += detector.skip(int(0.06 * rate))
+    events += detector.feed(pcm(np.concatenate([tone("4", rate, 60), silence(rate, 100)])))
+    assert digits_of(events) == "4"
+    assert events[0].duration_ms is not None and 160 <= events[0].duration_ms <= 190
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_missing_audio_longer_than_the_hold_ends_a_digit(rate: int) -> None:
+    detector = DtmfDetector(rate)
+    assert detector.feed(pcm(tone("9", rate, 100))) == []
+    assert detector.skip(int(0.06 * rate)) == []
+    assert digits_of(detector.skip(int(0.04 * rate))) == "9"
+    assert detector.skip(int(0.1 * rate)) == []
+    assert digits_of(detector.feed(pcm(np.concatenate([tone("9", rate, 60), silence(rate, 60)])))) == "9"
+
+
 def test_flush_reports_a_digit_still_sounding() -> None:
     detector = DtmfDetector(8000)
     assert detector.feed(pcm(tone("3", 8000, 200))) == []

@@ -83,10 +83,13 @@ class Phone:
         self.sock.sendto(bytes(header) + self._encoder.encode(padded), (HOST, self.port))
         self.audio_seq += 1
 
-    async def talk(self, samples: Pcm) -> None:
-        """Audio packets, one per 20 ms."""
-        for start in range(0, samples.size, FRAME):
-            self._audio_packet(samples[start : start + FRAME])
+    async def talk(self, samples: Pcm, *, lose: frozenset[int] = frozenset()) -> None:
+        """Audio packets, one per 20 ms; the packets numbered in ``lose`` (from 0) are lost."""
+        for index, start in enumerate(range(0, samples.size, FRAME)):
+            if index in lose:
+                self.audio_seq += 1
+            else:
+                self._audio_packet(samples[start : start + FRAME])
             self.slot += 1
             await asyncio.sleep(0.02)
 
@@ -220,3 +223,32 @@ async def test_without_telephone_event_stray_event_packets_do_not_stop_inband_de
     await line.settle()
     assert line.heard() == [("7", "inband"), ("0", "inband")]
     assert line.endpoint.ignored >= 5
+
+
+async def test_packets_lost_in_the_middle_of_a_key_press_do_not_split_it(
+    make_line: Callable[[int | None], Line],
+) -> None:
+    """Three packets of a 200 ms tone are lost: the jitter buffer conceals them, the detector holds the
+    digit over the gap instead of hearing the concealment as the key's release ("44")."""
+    line = make_line(None)
+    sound = np.concatenate([silence(GAP_S), dtmf_tone("4", 0.2), silence(GAP_S)])
+    tone_start = int(GAP_S / 0.02)
+    await line.phone.talk(sound, lose=frozenset(range(tone_start + 3, tone_start + 6)))
+    await line.phone.talk(tones("2"))
+    await line.settle()
+    assert line.heard() == [("4", "inband"), ("2", "inband")]
+    assert line.endpoint.packets_in == line.phone.audio_seq - 3
+
+
+async def test_a_key_press_ends_when_the_phone_stops_sending(
+    make_line: Callable[[int | None], Line],
+) -> None:
+    """A phone that sends nothing after the tone (silence suppression): the digit is reported once
+    the gap is longer than the detector holds a digit over missing audio."""
+    line = make_line(None)
+    await line.phone.talk(np.concatenate([silence(GAP_S), dtmf_tone("8", 0.2)]))
+    for _ in range(25):
+        if line.digits:
+            break
+        await asyncio.sleep(0.02)
+    assert line.heard() == [("8", "inband")]
