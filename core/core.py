@@ -232,22 +232,21 @@ class Core:
         await self.trunks.start()
 
     def _lan_address_changed(self, address: str) -> None:
-        """DHCP gave a new lease: SIP, plug-and-play and the zeroconf announcement follow it."""
+        """DHCP gave a new lease: SIP and plug-and-play follow it (zeroconf follows every interface)."""
         if self.sip is not None:
             self.sip.set_advertise(address)
         if self.trunks is not None:  # register the new contact at the providers
             self.create_task(self.trunks.restart(), "trunks follow the new address")
         if self.provisioning is not None and self.provisioning.address is not None:
             self.provisioning.set_address(address)
-        if self.discovery is not None:
-            self.discovery.set_address(address)
 
     async def _start_discovery(self) -> None:
-        """SIP plug-and-play and zeroconf on the LAN interface; not when SIP serves loopback only."""
+        """SIP plug-and-play on the LAN interface and zeroconf on every LAN interface (only the bound
+        one when SIP is bound to an address); not when SIP serves loopback only."""
         import ipaddress
 
         from cordboard.core.discovery import Announcer
-        from cordboard.core.network import reachable_address
+        from cordboard.core.network import WILDCARDS, lan_addresses, reachable_address, watch_lan_addresses
 
         address = reachable_address(self.config.sip_bind)
         try:
@@ -262,10 +261,16 @@ class Core:
         except Exception:
             _LOGGER.exception("SIP plug-and-play could not start on %s", address)
         self.discovery = Announcer(self)
+        follow = self.config.sip_bind in WILDCARDS
+        addresses = lan_addresses() if follow else [address]
         try:
-            await self.discovery.start(address)
+            await self.discovery.start(addresses)
         except Exception:
-            _LOGGER.exception("Zeroconf could not start on %s", address)
+            _LOGGER.exception("Zeroconf could not start on %s", ", ".join(addresses))
+        if follow:
+            self.create_task(
+                watch_lan_addresses(addresses, self.discovery.set_addresses), "LAN interfaces watch"
+            )
 
     async def stop(self) -> None:
         """Stop HTTP, exit plugin lifespans in reverse order, cancel tasks, close storage."""

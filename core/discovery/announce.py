@@ -1,7 +1,9 @@
 """Zeroconf announcements of the appliance (python-zeroconf's async API): the web UI
 (``_http._tcp``, TXT ``path=/``), SIP (``_sip._udp``, ``_sip._tcp``) and ``_cordboard._tcp`` with
-the version and whether first-run setup is still open. Announced on the LAN interface, announced
-again when the LAN address changes, withdrawn (goodbye packets) on shutdown.
+the version, whether first-run setup is still open and the HTTPS port. Announced on every LAN
+interface with all of the appliance's LAN addresses (a client on one LAN uses the address of its
+own subnet; python-zeroconf sends the same records on each interface), announced again when the
+interfaces or their addresses change, withdrawn (goodbye packets) on shutdown.
 """
 
 from __future__ import annotations
@@ -37,11 +39,12 @@ CLOSE_TIMEOUT: Final = 3.0
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
-    """What to announce: the instance name, the address and the ports."""
+    """What to announce: the instance name, the addresses and the ports."""
 
     name: str
-    address: str
+    addresses: tuple[str, ...]
     http_port: int
+    https_port: int | None
     sip_udp_port: int | None
     sip_tcp_port: int | None
     setup_open: bool
@@ -57,7 +60,7 @@ def service_infos(announcement: Announcement) -> list[ServiceInfo]:
     """The DNS-SD records of one announcement."""
     a = announcement
     server = f"{a.host}.local."
-    addresses = [socket.inet_aton(a.address)]
+    addresses = [socket.inet_aton(address) for address in a.addresses]
 
     def info(type_: str, port: int, properties: dict[str, str]) -> ServiceInfo:
         return ServiceInfo(
@@ -69,14 +72,10 @@ def service_infos(announcement: Announcement) -> list[ServiceInfo]:
             addresses=addresses,
         )
 
-    infos = [
-        info(HTTP_TYPE, a.http_port, {"path": "/"}),
-        info(
-            CORDBOARD_TYPE,
-            a.http_port,
-            {"version": __version__, "setup": "open" if a.setup_open else "done", "path": "/"},
-        ),
-    ]
+    appliance = {"version": __version__, "setup": "open" if a.setup_open else "done", "path": "/"}
+    if a.https_port:
+        appliance["https_port"] = str(a.https_port)
+    infos = [info(HTTP_TYPE, a.http_port, {"path": "/"}), info(CORDBOARD_TYPE, a.http_port, appliance)]
     if a.sip_udp_port:
         infos.append(info(SIP_UDP_TYPE, a.sip_udp_port, {}))
     if a.sip_tcp_port:
@@ -85,13 +84,13 @@ def service_infos(announcement: Announcement) -> list[ServiceInfo]:
 
 
 class Announcer:
-    """Announces the appliance on one LAN address; ``set_address`` moves the announcement."""
+    """Announces the appliance on the LAN interfaces; ``set_addresses`` follows their changes."""
 
     def __init__(self, core: Core) -> None:
         self._core = core
         self._zeroconf: AsyncZeroconf | None = None
         self._lock = asyncio.Lock()
-        self.address: str | None = None
+        self.addresses: tuple[str, ...] = ()
         self.infos: list[ServiceInfo] = []
         self._registering: asyncio.Task[None] | None = None
         self._browser: Browser | None = None
@@ -99,24 +98,25 @@ class Announcer:
         self._unlisten: Callable[[], None] | None = None
         self._unlisten_external: Callable[[], None] | None = None
 
-    async def _announcement(self, address: str) -> Announcement:
+    async def _announcement(self, addresses: tuple[str, ...]) -> Announcement:
         core = self._core
         http = core.http
         sip = core.sip
         ports = sip.transports.addresses if sip is not None else {}
         return Announcement(
             name=instance_name(),
-            address=address,
+            addresses=addresses,
             http_port=(http.port if http is not None and http.port else core.config.http_port),
+            https_port=http.https_port if http is not None else None,
             sip_udp_port=ports["udp"][1] if "udp" in ports else None,
             sip_tcp_port=ports["tcp"][1] if "tcp" in ports else None,
             setup_open=await core.identity.needs_setup(),
             host=socket.gethostname().split(".")[0] or "cordboard",
         )
 
-    async def start(self, address: str) -> None:
+    async def start(self, addresses: list[str]) -> None:
         async with self._lock:
-            await self._start(address)
+            await self._start(tuple(addresses))
         if self._unlisten is None:
             # The first administrator (setup done, the CLI included) changes _cordboard's TXT setup.
             self._unlisten = self._core.bus.listen(EVENT_USER_CREATED, self._users_changed)
@@ -125,11 +125,11 @@ class Announcer:
     async def _users_changed(self, event: Event[Any]) -> None:
         async with self._lock:
             zeroconf = self._zeroconf
-            if zeroconf is None or self.address is None or not self._setup_open():
+            if zeroconf is None or not self.addresses or not self._setup_open():
                 return
             if await self._core.identity.needs_setup():
                 return
-            infos = service_infos(await self._announcement(self.address))
+            infos = service_infos(await self._announcement(self.addresses))
             for old, new in zip(self.infos, infos, strict=True):
                 if old.type == CORDBOARD_TYPE:
                     new.name = old.name  # a name changed by a conflict stays
@@ -140,15 +140,18 @@ class Announcer:
     def _setup_open(self) -> bool:
         return any(i.type == CORDBOARD_TYPE and i.properties.get(b"setup") == b"open" for i in self.infos)
 
-    async def _start(self, address: str) -> None:
-        self.address = address
+    async def _start(self, addresses: tuple[str, ...]) -> None:
+        self.addresses = addresses
+        if not addresses:
+            _LOGGER.warning("Zeroconf: no LAN interface to announce on")
+            return
         try:
-            zeroconf = AsyncZeroconf(interfaces=[address], ip_version=IPVersion.V4Only)
+            zeroconf = AsyncZeroconf(interfaces=list(addresses), ip_version=IPVersion.V4Only)
         except OSError as err:
-            _LOGGER.warning("Zeroconf cannot announce on %s: %s", address, err)
+            _LOGGER.warning("Zeroconf cannot announce on %s: %s", ", ".join(addresses), err)
             return
         self._zeroconf = zeroconf
-        self.infos = service_infos(await self._announcement(address))
+        self.infos = service_infos(await self._announcement(addresses))
         # Probing takes about a second per name: register in the background, all at once.
         self._registering = self._core.create_task(self._register(zeroconf, self.infos), "zeroconf announce")
         self._browser = Browser(self._core, zeroconf, declared_types(self._core) | self._extra_types)
@@ -162,7 +165,9 @@ class Announcer:
         for info, result in zip(infos, results, strict=True):
             if isinstance(result, Exception):
                 _LOGGER.warning("Zeroconf: cannot announce %s: %s", info.name, result)
-        _LOGGER.info("Zeroconf: announcing %s on %s", ", ".join(i.type for i in infos), self.address)
+        _LOGGER.info(
+            "Zeroconf: announcing %s on %s", ", ".join(i.type for i in infos), ", ".join(self.addresses)
+        )
 
     async def stop(self) -> None:
         for unlisten in (self._unlisten, self._unlisten_external):
@@ -206,11 +211,13 @@ class Announcer:
                 )
                 self._browser.start()
 
-    def set_address(self, address: str) -> None:
-        """The LAN address changed: withdraw and announce again on the new one."""
-        self._core.create_task(self._move(address), "zeroconf re-announce")
+    def set_addresses(self, addresses: list[str]) -> None:
+        """The LAN interfaces or their addresses changed: withdraw and announce again on them."""
+        self._core.create_task(self._move(tuple(addresses)), "zeroconf re-announce")
 
-    async def _move(self, address: str) -> None:
+    async def _move(self, addresses: tuple[str, ...]) -> None:
         async with self._lock:
+            if addresses == self.addresses and self._zeroconf is not None:
+                return
             await self._stop()
-            await self._start(address)
+            await self._start(addresses)

@@ -33,3 +33,27 @@ async def test_a_new_dhcp_lease_is_followed(monkeypatch: pytest.MonkeyPatch) -> 
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert seen == ["192.168.1.77"], "told once, with the new address"
+
+
+def test_lan_addresses_lead_with_the_lan_address_and_leave_out_loopback() -> None:
+    """BYD-07: zeroconf announces on these; the address phones are told comes first."""
+    addresses = network.lan_addresses()
+    assert addresses and addresses[0] == network.lan_address()
+    assert not any(address.startswith("127.") for address in addresses)
+
+
+async def test_a_new_interface_is_followed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """BYD-07: a second LAN plugged in (and out again) changes the set of interface addresses."""
+    states = iter([["192.168.1.20"], ["192.168.1.20", "10.0.5.1"], ["192.168.1.20", "10.0.5.1"]])
+    monkeypatch.setattr(network, "lan_addresses", lambda: next(states, ["192.168.1.20"]))
+    seen: list[list[str]] = []
+    task = asyncio.create_task(network.watch_lan_addresses(["192.168.1.20"], seen.append, interval=0.01))
+    for _ in range(100):
+        if len(seen) == 2:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert seen == [["192.168.1.20", "10.0.5.1"], ["192.168.1.20"]]

@@ -16,12 +16,14 @@ from cordboard.core.discovery.browse import service_type
 
 
 def test_records_byd07() -> None:
-    """BYD-07: _http._tcp with path=/, _sip._udp, _sip._tcp and _cordboard._tcp with version and setup."""
+    """BYD-07: _http._tcp with path=/, _sip._udp, _sip._tcp and _cordboard._tcp with version, setup
+    and the HTTPS port, each with every LAN address of the appliance."""
     infos = service_infos(
         Announcement(
             name="Cordboard pbx",
-            address="192.168.1.20",
+            addresses=("192.168.1.20", "10.0.5.1"),
             http_port=8123,
+            https_port=8443,
             sip_udp_port=5060,
             sip_tcp_port=5060,
             setup_open=False,
@@ -33,8 +35,9 @@ def test_records_byd07() -> None:
     assert by_type[HTTP_TYPE].properties == {b"path": b"/"}
     assert by_type[CORDBOARD_TYPE].properties[b"setup"] == b"done"
     assert by_type[CORDBOARD_TYPE].properties[b"version"]
+    assert by_type[CORDBOARD_TYPE].properties[b"https_port"] == b"8443"
     assert by_type[SIP_UDP_TYPE].port == 5060
-    assert all(info.parsed_addresses() == ["192.168.1.20"] for info in infos)
+    assert all(info.parsed_addresses() == ["192.168.1.20", "10.0.5.1"] for info in infos)
     assert by_type[HTTP_TYPE].name == f"Cordboard pbx.{HTTP_TYPE}"
 
 

@@ -8,7 +8,8 @@ scripted Yealink phone (its sockets made in the phone's namespace) multicasts th
 SUBSCRIBE, takes the 200 and the NOTIFY with the provisioning URL, fetches its files over HTTP,
 shows up as "not provisioned", gets its account once the test assigns a user, REGISTERs with the
 credentials found in the Yealink file and is listed as registered as that user; after a ticket
-renewal the old URL is refused. Zeroconf: a browser in the phone's namespace finds the appliance.
+renewal the old URL is refused. Zeroconf: a browser in the phone's namespace finds the appliance,
+and when a second LAN is plugged into the appliance (a third namespace) the announcement follows it.
 Needs root (CI runs the tests as root) and iproute2.
 """
 
@@ -29,6 +30,7 @@ import pytest
 from sip_phone import TestPhone, _Protocol
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
+from cordboard.core import network
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
 from cordboard.core.discovery import DiscoveredPhone, ZeroconfService
@@ -46,10 +48,13 @@ CLONE_NEWNET = 0x40000000
 _TAG = f"{os.getpid() % 100000}"
 PBX_NS = f"cbpbx{_TAG}"
 PHONE_NS = f"cbphone{_TAG}"
+SECOND_NS = f"cbsec{_TAG}"
 SUBNET = 100 + os.getpid() % 150
 PBX_IP = f"10.213.{SUBNET}.1"
 PHONE_IP = f"10.213.{SUBNET}.2"
 NEW_PBX_IP = f"10.213.{SUBNET}.3"
+SECOND_PBX_IP = f"10.214.{SUBNET}.1"
+SECOND_PHONE_IP = f"10.214.{SUBNET}.2"
 MAC = "001565a1b2c3"
 TEST_TYPE = "_cbtest._tcp.local."
 USER_AGENT = "Yealink SIP-T46U 108.86.0.20 00:15:65:a1:b2:c3"
@@ -79,7 +84,6 @@ def _ip(*args: str) -> None:
 @contextlib.contextmanager
 def veth_lan() -> Iterator[None]:
     """Two namespaces and a veth pair between them, removed again whatever happens."""
-    veth_pbx, veth_phone = f"cbp{_TAG}", f"cbf{_TAG}"
     try:
         try:
             _ip("netns", "add", PBX_NS)
@@ -88,22 +92,30 @@ def veth_lan() -> Iterator[None]:
             if "not permitted" in message or "Permission denied" in message:
                 pytest.skip(f"network namespaces cannot be made here: {message}")
             raise
-        _ip("netns", "add", PHONE_NS)
-        _ip("link", "add", veth_pbx, "type", "veth", "peer", "name", veth_phone)
-        _ip("link", "set", veth_pbx, "netns", PBX_NS)
-        _ip("link", "set", veth_phone, "netns", PHONE_NS)
-        for ns, dev, address, gateway in (
-            (PBX_NS, veth_pbx, PBX_IP, PHONE_IP),
-            (PHONE_NS, veth_phone, PHONE_IP, PBX_IP),
-        ):
-            _ip("-n", ns, "addr", "add", f"{address}/24", "dev", dev)
-            _ip("-n", ns, "link", "set", dev, "up", "multicast", "on")
-            _ip("-n", ns, "link", "set", "lo", "up")
-            _ip("-n", ns, "route", "add", "default", "via", gateway)
+        _ip("-n", PBX_NS, "link", "set", "lo", "up")
+        plug_lan(PHONE_NS, f"cbp{_TAG}", PBX_IP, PHONE_IP, default_route=True)
         yield
     finally:
-        for ns in (PBX_NS, PHONE_NS):
+        for ns in (PBX_NS, PHONE_NS, SECOND_NS):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=10, check=False)
+
+
+def plug_lan(ns: str, veth_pbx: str, pbx_ip: str, phone_ip: str, *, default_route: bool = False) -> None:
+    """A namespace for a LAN with one phone on it, cabled to the appliance's namespace (a veth pair)."""
+    veth_phone = f"{veth_pbx}x"
+    _ip("netns", "add", ns)
+    _ip("link", "add", veth_pbx, "type", "veth", "peer", "name", veth_phone)
+    _ip("link", "set", veth_pbx, "netns", PBX_NS)
+    _ip("link", "set", veth_phone, "netns", ns)
+    for side, dev, address, gateway in (
+        (PBX_NS, veth_pbx, pbx_ip, phone_ip),
+        (ns, veth_phone, phone_ip, pbx_ip),
+    ):
+        _ip("-n", side, "addr", "add", f"{address}/24", "dev", dev)
+        _ip("-n", side, "link", "set", dev, "up", "multicast", "on")
+        if side == ns or default_route:
+            _ip("-n", side, "route", "add", "default", "via", gateway)
+    _ip("-n", ns, "link", "set", "lo", "up")
 
 
 @contextlib.contextmanager
@@ -161,8 +173,9 @@ def parse_cfg(body: bytes) -> dict[str, str]:
 
 
 @pytest.fixture
-async def lan(tmp_path: Path) -> AsyncIterator[Core]:
+async def lan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Core]:
     """The appliance's Core in its namespace, with the phone's namespace beside it."""
+    monkeypatch.setattr(network, "ADDRESS_CHECK_INTERVAL", 0.2)  # notice new interfaces quickly
     with veth_lan(), switched_to(PBX_NS):
         config = BootstrapConfig(
             http_bind="0.0.0.0",
@@ -280,6 +293,16 @@ async def _resolve(browser: AsyncZeroconf, type_: str) -> AsyncServiceInfo:
     raise AssertionError(f"no {type_} record of the appliance")
 
 
+async def _resolve_with(browser: AsyncZeroconf, type_: str, address: str) -> AsyncServiceInfo:
+    """The appliance's record once it names ``address`` (announcements follow changes in a moment)."""
+    for _ in range(40):
+        info = await _resolve(browser, type_)
+        if address in info.parsed_addresses():
+            return info
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"the {type_} record never named {address}: {info.parsed_addresses()}")
+
+
 async def test_zeroconf_announce_and_browse_byd07(lan: Core) -> None:
     """BYD-07: a zeroconf browser on the phone's side of the LAN finds the appliance's records."""
     with in_netns(PHONE_NS):
@@ -305,6 +328,43 @@ async def test_zeroconf_announce_and_browse_byd07(lan: Core) -> None:
         assert info.properties.get(b"setup") == b"done"
     finally:
         await browser.async_close()
+
+
+async def test_zeroconf_on_every_lan_interface_byd07(lan: Core) -> None:
+    """BYD-07: a second LAN cabled to the running appliance is announced on too, with the address
+    of that LAN, and unplugging it again withdraws it; the first LAN is served all along."""
+    core = lan
+    assert core.discovery is not None
+    assert core.discovery.addresses == (PBX_IP,)
+    plug_lan(SECOND_NS, f"cbs{_TAG}", SECOND_PBX_IP, SECOND_PHONE_IP)
+    with in_netns(SECOND_NS):
+        second = AsyncZeroconf(interfaces=[SECOND_PHONE_IP])
+    with in_netns(PHONE_NS):
+        first = AsyncZeroconf(interfaces=[PHONE_IP])
+    try:
+        info = await _resolve_with(second, CORDBOARD_TYPE, SECOND_PBX_IP)
+        assert set(info.parsed_addresses()) == {PBX_IP, SECOND_PBX_IP}
+        sip = AsyncServiceInfo(SIP_UDP_TYPE, f"{instance_name()}.{SIP_UDP_TYPE}")
+        assert await sip.async_request(second.zeroconf, 3000) and sip.port == 5060
+        assert core.discovery.addresses == (PBX_IP, SECOND_PBX_IP)
+        assert SECOND_PBX_IP in (await _resolve(first, CORDBOARD_TYPE)).parsed_addresses()
+    finally:
+        await second.async_close()
+    _ip("netns", "del", SECOND_NS)  # the second LAN is unplugged
+    try:
+        for _ in range(50):
+            if core.discovery.addresses == (PBX_IP,):
+                break
+            await asyncio.sleep(0.1)
+        assert core.discovery.addresses == (PBX_IP,)
+        fresh = AsyncServiceInfo(CORDBOARD_TYPE, f"{instance_name()}.{CORDBOARD_TYPE}")
+        for _ in range(20):
+            if await fresh.async_request(first.zeroconf, 1500) and fresh.parsed_addresses() == [PBX_IP]:
+                break
+            await asyncio.sleep(0.25)
+        assert fresh.parsed_addresses() == [PBX_IP]
+    finally:
+        await first.async_close()
 
 
 class ZeroconfPhones:
@@ -360,7 +420,7 @@ async def test_new_lan_address_followed_byd07(lan: Core) -> None:
     core = lan
     assert core.provisioning is not None
     _ip("-n", PBX_NS, "addr", "add", f"{NEW_PBX_IP}/24", "dev", f"cbp{_TAG}")
-    core._lan_address_changed(NEW_PBX_IP)
+    core._lan_address_changed(NEW_PBX_IP)  # what the routing lookup would say after a new lease
     with in_netns(PHONE_NS):
         browser = AsyncZeroconf(interfaces=[PHONE_IP])
     phone = TestPhone("", "", (NEW_PBX_IP, 5060), host=PHONE_IP, port=5060)
@@ -370,8 +430,7 @@ async def test_new_lan_address_followed_byd07(lan: Core) -> None:
         lambda: _Protocol(phone.messages), sock=sock
     )
     try:
-        info = await _resolve(browser, CORDBOARD_TYPE)
-        assert info.parsed_addresses() == [NEW_PBX_IP]
+        await _resolve_with(browser, CORDBOARD_TYPE, NEW_PBX_IP)  # the interfaces watch saw it
         for _ in range(50):
             if core.provisioning.pnp is not None and core.provisioning.pnp.interface == NEW_PBX_IP:
                 break
