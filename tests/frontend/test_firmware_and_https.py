@@ -52,14 +52,21 @@ def _https_scheme_and_firmware(page: Any, cordboard: Cordboard) -> None:
     expect(page.get_by_test_id("provisioning-https")).to_contain_text("self-signed")
     expect(page.get_by_test_id("provisioning-url").first).to_have_value(provisioning["url"])
 
-    # Plug-and-play sends HTTP unless the admin chooses HTTPS.
+    # Plug-and-play sends HTTP unless the admin chooses HTTPS; the DHCP option 66 values follow.
     scheme = page.get_by_label("Address sent by plug-and-play")
     expect(scheme).to_have_value("http")
+    dhcp_yealink = page.locator('[data-testid="dhcp-row"][data-vendor="yealink"] code')
+    expect(dhcp_yealink).to_have_text(provisioning["url"])
     scheme.select_option("https")
     page.locator("#provisioning-settings").get_by_role("button", name="Save").click()
     expect(page.locator(".toast").last).to_have_text("Provisioning settings saved.")
     settings = cordboard.api("GET", "/api/provisioning", token=token)[1]["settings"]
     assert settings["core.provisioning_scheme"] == "https"
+    expect(dhcp_yealink).to_have_text(provisioning["https_url"])
+    expect(page.locator('[data-testid="dhcp-row"][data-vendor="snom"] code')).to_have_text(
+        provisioning["https_url"] + "{mac}.xml"
+    )
+    expect(page.get_by_test_id("dhcp-hint")).to_contain_text("The values use HTTPS")
 
     # Firmware: none yet; the browser refuses an ftp URL, the API a URL with a bad port.
     card = page.get_by_test_id("firmware-urls")

@@ -312,6 +312,7 @@ export const da: Dictionary = {
   "provisioning.copyFailed": "Kopieringen mislykkedes: markér adressen, og kopiér den selv.",
   "provisioning.dhcpTitle": "DHCP option 66:",
   "provisioning.dhcpHint": "sæt option 66 (TFTP-servernavn, som tekst) på din DHCP-server til værdien for dine telefoner; nye telefoner finder så Cordboard, når de starter. Telefoner med SIP plug-and-play finder den uden DHCP. Ret den også der, når billetten er fornyet.",
+  "provisioning.dhcpHttps": "Værdierne bruger HTTPS ligesom plug-and-play: indlæs anlæggets certifikat i telefonerne, eller slå deres certifikatkontrol fra.",
   "provisioning.dhcpValue": "Værdi for option 66",
   "provisioning.dhcpPoly": "Option 160 bruges først, hvis den er sat.",
   "provisioning.dhcpFor": "værdi for option 66 til {vendor}",

@@ -312,6 +312,7 @@ export const de: Dictionary = {
   "provisioning.copyFailed": "Kopieren fehlgeschlagen: Markieren Sie die Adresse und kopieren Sie sie selbst.",
   "provisioning.dhcpTitle": "DHCP-Option 66:",
   "provisioning.dhcpHint": "Setzen Sie Option 66 (TFTP-Servername, als Text) Ihres DHCP-Servers auf den Wert für Ihre Telefone; neue Telefone finden Cordboard dann beim Start. Telefone mit SIP Plug-and-Play finden es auch ohne DHCP. Ändern Sie den Wert dort auch nach einer Erneuerung des Tickets.",
+  "provisioning.dhcpHttps": "Die Werte verwenden HTTPS, wie Plug-and-Play: Laden Sie das Zertifikat der Anlage in die Telefone oder schalten Sie deren Zertifikatsprüfung aus.",
   "provisioning.dhcpValue": "Wert für Option 66",
   "provisioning.dhcpPoly": "Option 160 hat Vorrang, wenn sie gesetzt ist.",
   "provisioning.dhcpFor": "Wert für Option 66 für {vendor}",

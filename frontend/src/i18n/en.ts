@@ -310,6 +310,7 @@ export const en = {
   "provisioning.copyFailed": "Copying failed: select the address and copy it yourself.",
   "provisioning.dhcpTitle": "DHCP option 66:",
   "provisioning.dhcpHint": "set option 66 (TFTP server name, as text) of your DHCP server to the value for your phones; new phones then find Cordboard when they start. Phones that speak SIP plug-and-play find it without DHCP. After a ticket renewal, change it there too.",
+  "provisioning.dhcpHttps": "The values use HTTPS, as plug-and-play does: load the appliance's certificate into the phones or turn their certificate check off.",
   "provisioning.dhcpValue": "Option 66 value",
   "provisioning.dhcpPoly": "Option 160 is used first, if it is set.",
   "provisioning.dhcpFor": "option 66 value for {vendor}",

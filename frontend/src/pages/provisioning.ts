@@ -187,11 +187,15 @@ export class CbProvisioning extends LightElement {
     </div>`;
   }
 
-  /** DHCP option 66 per vendor (README "Installer notes"): the URL, for Snom with its file name. */
+  /** DHCP option 66 per vendor (README "Installer notes"): the URL, for Snom with its file name;
+   * over HTTPS when the admin chose HTTPS for plug-and-play (one scheme for every way in). */
   private dhcpTable(data: Provisioning): TemplateResult {
-    const vendors = Object.entries(data.vendors).sort(([a], [b]) => a.localeCompare(b));
+    const https = data.settings[PROVISIONING_SCHEME] === "https" ? data.https_url : null;
+    const vendors = Object.entries(data.vendors)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([vendor, url]): [string, string] => [vendor, https ?? url]);
     return html`<div class="notice small" data-testid="dhcp-hint">
-      <p><strong>${t("provisioning.dhcpTitle")}</strong> ${t("provisioning.dhcpHint")}</p>
+      <p><strong>${t("provisioning.dhcpTitle")}</strong> ${t("provisioning.dhcpHint")}${https ? html` ${t("provisioning.dhcpHttps")}` : nothing}</p>
       ${vendors.length
         ? html`<table class="data" style="background: transparent">
             <caption class="sr-only">${t("provisioning.dhcpTitle")}</caption>
