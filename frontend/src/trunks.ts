@@ -1,5 +1,15 @@
 /** SIP trunks (BYD-01..03) for the admin page: the API's shapes, the form's draft and the live state. */
+import type { MessageKey } from "./i18n";
 import type { EntityState } from "./types";
+
+/** The words for a trunk's state (registering trunks: registered/failed/unregistered; IP trunks: up/down). */
+export const TRUNK_STATE_KEYS: Record<string, MessageKey> = {
+  registered: "trunks.stateRegistered",
+  failed: "trunks.stateFailed",
+  unregistered: "trunks.stateUnregistered",
+  up: "trunks.stateUp",
+  down: "trunks.stateDown",
+};
 
 export interface Trunk {
   id: number;

@@ -1,18 +1,24 @@
-"""The first-run wizard (BYD-19) from a fresh data folder, opened by the link `cordboard run` prints."""
+"""The first-run wizard (BYD-19) from a fresh data folder, opened by the link `cordboard run` prints;
+its trunk step registers with a real provider (Kamailio), first with a wrong password."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from e2e_helpers import PHONE, BrowserThread, Cordboard, shot
+from kamailio_provider import PASSWORD, USER, running_kamailio
 from playwright.sync_api import expect
 
 
-def test_wizard_from_fresh_data_folder(fresh_cordboard: Cordboard, browser: BrowserThread) -> None:
-    browser.run(_wizard_from_fresh_data_folder, fresh_cordboard)
+def test_wizard_from_fresh_data_folder(
+    fresh_cordboard: Cordboard, browser: BrowserThread, tmp_path: Path
+) -> None:
+    with running_kamailio(tmp_path) as (port, _log):
+        browser.run(_wizard_from_fresh_data_folder, fresh_cordboard, port)
 
 
-def _wizard_from_fresh_data_folder(page: Any, fresh_cordboard: Cordboard) -> None:
+def _wizard_from_fresh_data_folder(page: Any, fresh_cordboard: Cordboard, provider_port: int) -> None:
     server = fresh_cordboard
     assert server.setup_url and "/setup?token=" in server.setup_url
     page.goto(server.setup_url)
@@ -38,7 +44,7 @@ def _wizard_from_fresh_data_folder(page: Any, fresh_cordboard: Cordboard) -> Non
     page.get_by_label("Repeat password").fill("a-long-admin-password")
     page.get_by_role("button", name="Create administrator").click()
 
-    expect(page.get_by_role("heading", name="Step 2 of 5: Organisation")).to_be_visible()
+    expect(page.get_by_role("heading", name="Step 2 of 6: Organisation")).to_be_visible()
     assert "token" not in page.url, "the used setup link leaves the address bar"
     page.get_by_label("Organisation name").fill("Nordlicht GmbH")
     page.get_by_label("Country").select_option("DE")
@@ -46,7 +52,7 @@ def _wizard_from_fresh_data_folder(page: Any, fresh_cordboard: Cordboard) -> Non
     shot(page, "wizard-2-organisation")
     page.get_by_role("button", name="Next").click()
 
-    expect(page.get_by_role("heading", name="Step 3 of 5: Numbering")).to_be_visible()
+    expect(page.get_by_role("heading", name="Step 3 of 6: Numbering")).to_be_visible()
     page.get_by_label("Extension length").fill("3")
     expect(page.get_by_label("First extension for users")).to_have_value("100")
     expect(page.get_by_label("Last extension for users")).to_have_value("199")
@@ -57,7 +63,36 @@ def _wizard_from_fresh_data_folder(page: Any, fresh_cordboard: Cordboard) -> Non
     shot(page, "wizard-3-numbering")
     page.get_by_role("button", name="Next").click()
 
-    expect(page.get_by_role("heading", name="Step 4 of 5: First users")).to_be_visible()
+    # The optional trunk: required fields first, then a wrong password that the provider refuses,
+    # seen live in the wizard, then the right one.
+    expect(page.get_by_role("heading", name="Step 4 of 6: Phone line")).to_be_visible()
+    expect(page.get_by_label("Trunk name")).to_have_value("provider")
+    page.get_by_role("button", name="Add trunk").click()
+    expect(page.locator("#setup-host-error")).to_have_text("This field is required.")
+    expect(page.get_by_label("Provider host")).to_be_focused()
+    page.get_by_label("Provider host").fill("127.0.0.1")
+    page.locator("#setup-port").fill(str(provider_port))
+    page.get_by_label("User name (account)").fill("4930000000")
+    page.get_by_label("Authentication user").fill(USER)
+    page.locator("#setup-password").fill("wrong-password")
+    page.get_by_label("Your phone numbers at this provider").fill("+4930000000")
+    page.get_by_role("button", name="Add trunk").click()
+    state = page.get_by_test_id("setup-trunk-state")
+    expect(state).to_have_attribute("data-state", "failed", timeout=15000)
+    expect(state).to_contain_text("refused the credentials")
+    expect(page.get_by_text("The provider refused the registration")).to_be_visible()
+    shot(page, "wizard-4-trunk-failed")
+    page.get_by_role("button", name="Change trunk").click()
+    expect(page.get_by_label("Provider host")).to_have_value("127.0.0.1")
+    expect(page.locator("#setup-password")).to_have_value("")  # write-only
+    page.locator("#setup-password").fill(PASSWORD)
+    page.get_by_role("button", name="Save").click()
+    expect(state).to_have_attribute("data-state", "registered", timeout=15000)
+    expect(state).to_contain_text("Registered")
+    shot(page, "wizard-4-trunk-registered")
+    page.get_by_role("button", name="Next").click()
+
+    expect(page.get_by_role("heading", name="Step 5 of 6: First users")).to_be_visible()
     expect(page.locator("#row0-extension")).to_have_value("100")
     page.locator("#row0-first_name").fill("Anna")
     page.locator("#row0-last_name").fill("Berg")
@@ -69,11 +104,11 @@ def _wizard_from_fresh_data_folder(page: Any, fresh_cordboard: Cordboard) -> Non
     page.locator("#row1-last_name").fill("Lund")
     page.locator("#row1-username").fill("bo")
     page.locator("#row1-email").fill("bo@example.com")
-    shot(page, "wizard-4-users")
+    shot(page, "wizard-5-users")
     page.get_by_role("button", name="Create users and finish").click()
 
-    expect(page.get_by_role("heading", name="Step 5 of 5: Cordboard is ready")).to_be_visible()
-    shot(page, "wizard-5-done")
+    expect(page.get_by_role("heading", name="Step 6 of 6: Cordboard is ready")).to_be_visible()
+    shot(page, "wizard-6-done")
     page.get_by_role("link", name="Go to the dashboard").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.locator(".brand")).to_contain_text("Nordlicht GmbH")
@@ -93,6 +128,11 @@ def _wizard_from_fresh_data_folder(page: Any, fresh_cordboard: Cordboard) -> Non
         "core.extension_range_start": "100",
         "core.extension_range_end": "150",
     }
+    status, trunks = server.api("GET", "/api/trunks", token=token)
+    assert [(t["name"], t["host"], t["port"], t["auth_username"], t["caller_ids"]) for t in trunks] == [
+        ("provider", "127.0.0.1", provider_port, USER, ["+4930000000"])
+    ]
+    assert server.api("DELETE", f"/api/trunks/{trunks[0]['id']}", token=token)[0] == 204
     status, users = server.api("GET", "/api/users", token=token)
     assert {u["username"]: u["extension"] for u in users} == {"rita": None, "anna": "100", "bo": "101"}
 

@@ -1,6 +1,8 @@
 /**
  * The first-run wizard (BYD-19), opened by the setup link `/setup?token=…`: administrator,
- * organisation (name, country, time zone), numbering (extension length and range), first users.
+ * organisation (name, country, time zone), numbering (extension length and range), an optional
+ * first SIP trunk (its registration state shown live, so a wrong password is seen at once), first
+ * users.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -11,14 +13,17 @@ import { t, type MessageKey } from "../i18n";
 import { navigate, query } from "../router";
 import { browserTimeZone, countries, guessCountry } from "../regions";
 import { session, toast } from "../session";
+import { EMPTY as EMPTY_TRUNK, TRUNK_STATE_KEYS, draftBody, splitList, trunkState, type Trunk } from "../trunks";
 import type { User } from "../types";
 import { check, checks, timeZones } from "../validate";
+import { live } from "../ws";
 
-type Step = "admin" | "org" | "numbering" | "users" | "done";
+type Step = "admin" | "org" | "numbering" | "trunk" | "users" | "done";
 const STEPS: Array<[Step, MessageKey]> = [
   ["admin", "setup.step.admin"],
   ["org", "setup.step.org"],
   ["numbering", "setup.step.numbering"],
+  ["trunk", "setup.step.trunk"],
   ["users", "setup.step.users"],
   ["done", "setup.step.done"],
 ];
@@ -45,13 +50,25 @@ export class CbSetup extends LightElement {
   @state() private busy = false;
   @state() private rows: UserRow[] = [];
   @state() private loadError = "";
+  /** The trunk made in the trunk step (or found there), and whether its form is open again. */
+  @state() private trunk: Trunk | null = null;
+  @state() private editingTrunk = false;
   private token = query("token") ?? "";
   private rowKey = 0;
   private rangeTouched = false;
+  private readonly onStates = () => {
+    if (this.step === "trunk") this.requestUpdate();
+  };
 
   override connectedCallback(): void {
     super.connectedCallback();
+    live.addEventListener("states", this.onStates);
     void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    live.removeEventListener("states", this.onStates);
   }
 
   private async load(): Promise<void> {
@@ -96,6 +113,12 @@ export class CbSetup extends LightElement {
           end: str("core.extension_range_end", defaultEnd(Number(length))),
         };
       }
+    }
+    if (step === "trunk") {
+      const trunks = await api.get<Trunk[]>("/api/trunks");
+      this.trunk = trunks[0] ?? null;
+      this.editingTrunk = false;
+      this.values = trunkValues(this.trunk);
     }
     if (step === "users") {
       const org = await api.get<Record<string, unknown>>("/api/settings/org");
@@ -234,7 +257,7 @@ export class CbSetup extends LightElement {
         "core.extension_range_start": this.values["start"]!.trim(),
         "core.extension_range_end": this.values["end"]!.trim(),
       });
-      await this.enter("users");
+      await this.enter("trunk");
     } catch (err) {
       this.serverError(err, {
         "core.extension_length": "length",
@@ -246,7 +269,54 @@ export class CbSetup extends LightElement {
     }
   }
 
-  // -- step 4: first users ---------------------------------------------------------------------
+  // -- step 4: first trunk (optional) ----------------------------------------------------------
+  private async submitTrunk(e: Event): Promise<void> {
+    e.preventDefault();
+    const v = this.values;
+    const port = Number(v["port"]);
+    const portError =
+      check(v["port"] ?? "", true) ??
+      (!Number.isInteger(port) ? t("validation.integer") : port < 1 ? t("validation.min", { min: 1 }) : port > 65535 ? t("validation.max", { max: 65535 }) : null);
+    if (
+      this.failed({
+        name: this.trunk ? null : check(v["name"] ?? "", true),
+        host: check(v["host"] ?? "", true),
+        port: portError,
+        username: check(v["username"] ?? "", true),
+        password: this.trunk ? null : check(v["password"] ?? "", true),
+      })
+    )
+      return;
+    this.busy = true;
+    try {
+      if (this.trunk) {
+        // Only the wizard's fields: what was set on the trunks page stays as it is.
+        const body: Record<string, unknown> = {
+          host: v["host"]!.trim(),
+          port,
+          transport: v["transport"],
+          username: v["username"]!.trim(),
+          auth_username: v["auth_username"]!.trim(),
+          caller_ids: splitList(v["caller_ids"] ?? ""),
+        };
+        if (v["password"]) body["password"] = v["password"];
+        this.trunk = await api.patch<Trunk>(`/api/trunks/${this.trunk.id}`, body);
+      } else {
+        this.trunk = await api.post<Trunk>("/api/trunks", draftBody({ ...EMPTY_TRUNK, ...v }, true));
+      }
+      this.editingTrunk = false;
+      this.values = trunkValues(this.trunk);
+      toast(t("trunks.saved"));
+      await this.updateComplete;
+      this.querySelector<HTMLElement>("[data-testid=setup-trunk-state]")?.focus();
+    } catch (err) {
+      this.serverError(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  // -- step 5: first users ---------------------------------------------------------------------
   private addRow(): void {
     const start = Number(this.values["start"] ?? "1000");
     const used = new Set(this.rows.map((r) => r.extension));
@@ -438,6 +508,65 @@ export class CbSetup extends LightElement {
     </form>`;
   }
 
+  private trunkStep(): TemplateResult {
+    const trunk = this.trunk;
+    if (trunk && !this.editingTrunk) {
+      const { state: current, error } = trunkState(trunk, live.states);
+      const key = TRUNK_STATE_KEYS[current];
+      return html`<p>${t("setup.trunkSaved", { name: trunk.name, host: `${trunk.host}:${trunk.port}` })}</p>
+        <p data-testid="setup-trunk-state" data-state=${current} role="status" tabindex="-1">
+          <strong>${t("trunks.state")}:</strong> ${key ? t(key) : current}
+          ${error ? html`<span class="muted" data-testid="setup-trunk-error"> (${error})</span>` : nothing}
+        </p>
+        <p class="muted small">${current === "failed" ? t("setup.trunkFailed") : t("setup.trunkLater")}</p>
+        <div class="actions">
+          <button type="button" class="secondary" @click=${() => void this.enter("numbering")}>${t("common.back")}</button>
+          <button type="button" class="secondary" @click=${() => ((this.editingTrunk = true), (this.errors = {}), (this.error = ""))}>
+            ${t("setup.changeTrunk")}
+          </button>
+          <button type="button" @click=${() => void this.enter("users")}>${t("common.next")}</button>
+        </div>`;
+    }
+    return html`<form novalidate @submit=${this.submitTrunk}>
+      <p>${t("setup.trunkIntro")}</p>
+      ${formError(this.error)}
+      ${trunk ? nothing : this.field("name", t("setup.trunkName"), { hint: t("trunks.nameHint") })}
+      <div class="grid two">
+        ${this.field("host", t("trunks.host"), { hint: t("setup.trunkHostHint") })}
+        ${this.field("port", t("trunks.port"), { type: "number", inputmode: "numeric", min: 1, max: 65535, step: "1" })}
+      </div>
+      ${selectField({
+        id: "setup-transport",
+        label: t("trunks.transport"),
+        value: this.values["transport"] ?? "udp",
+        options: [
+          ["udp", "UDP"],
+          ["tcp", "TCP"],
+          ["tls", "TLS"],
+        ],
+        onInput: (v) => this.set("transport", v),
+      })}
+      <div class="grid two">
+        ${this.field("username", t("trunks.username"), { autocomplete: "off" })}
+        ${this.field("auth_username", t("trunks.authUsername"), { required: false, autocomplete: "off", hint: t("trunks.authUsernameHint") })}
+      </div>
+      ${this.field("password", t("trunks.password"), {
+        type: "password",
+        autocomplete: "new-password",
+        required: !trunk,
+        hint: trunk ? t("trunks.passwordHint") : undefined,
+      })}
+      ${this.field("caller_ids", t("setup.trunkNumbers"), { required: false, hint: t("setup.trunkNumbersHint") })}
+      <div class="actions">
+        ${trunk
+          ? html`<button type="button" class="secondary" @click=${() => ((this.editingTrunk = false), (this.values = trunkValues(trunk)))}>${t("common.cancel")}</button>`
+          : html`<button type="button" class="secondary" @click=${() => void this.enter("numbering")}>${t("common.back")}</button>
+              <button type="button" class="secondary" @click=${() => void this.enter("users")}>${t("setup.skip")}</button>`}
+        <button type="submit" ?disabled=${this.busy}>${this.busy ? t("common.saving") : trunk ? t("common.save") : t("setup.addTrunk")}</button>
+      </div>
+    </form>`;
+  }
+
   private usersStep(): TemplateResult {
     const input = (row: UserRow, i: number, name: keyof UserRow & string, label: string, extra: Partial<Parameters<typeof textField>[0]> = {}) =>
       textField({
@@ -505,7 +634,9 @@ export class CbSetup extends LightElement {
               ? this.orgStep()
               : this.step === "numbering"
                 ? this.numberingStep()
-                : this.step === "users"
+                : this.step === "trunk"
+                  ? this.trunkStep()
+                  : this.step === "users"
                   ? this.usersStep()
                   : this.doneStep();
         return wrap(html`${this.stepper()}
@@ -516,6 +647,20 @@ export class CbSetup extends LightElement {
       }
     }
   }
+}
+
+/** The trunk step's form: a new trunk named "provider", or the fields of the one that exists. */
+function trunkValues(trunk: Trunk | null): Record<string, string> {
+  return {
+    name: trunk?.name ?? "provider",
+    host: trunk?.host ?? "",
+    port: String(trunk?.port ?? 5060),
+    transport: trunk?.transport ?? "udp",
+    username: trunk?.username ?? "",
+    auth_username: trunk?.auth_username ?? "",
+    password: "",
+    caller_ids: (trunk?.caller_ids ?? []).join(", "),
+  };
 }
 
 function defaultStart(length: number): string {

@@ -12,18 +12,10 @@ import { confirmDialog } from "../dialog";
 import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
-import { EMPTY, draftBody, draftOf, splitList, trunkState, type Draft, type OutboundRoute, type Trunk } from "../trunks";
+import { EMPTY, TRUNK_STATE_KEYS, draftBody, draftOf, splitList, trunkState, type Draft, type OutboundRoute, type Trunk } from "../trunks";
 import { live } from "../ws";
 
 type Errors = Record<string, string | null | undefined>;
-
-const STATE_KEYS: Record<string, MessageKey> = {
-  registered: "trunks.stateRegistered",
-  failed: "trunks.stateFailed",
-  unregistered: "trunks.stateUnregistered",
-  up: "trunks.stateUp",
-  down: "trunks.stateDown",
-};
 
 @customElement("cb-trunks")
 export class CbTrunks extends LightElement {
@@ -196,7 +188,7 @@ export class CbTrunks extends LightElement {
 
   private row(trunk: Trunk): TemplateResult {
     const { state: current, error } = trunkState(trunk, live.states);
-    const key = STATE_KEYS[current];
+    const key = TRUNK_STATE_KEYS[current];
     return html`<tr data-testid="trunk" data-trunk=${trunk.name}>
       <td data-label=${t("trunks.name")}>${trunk.name}</td>
       <td data-label=${t("trunks.kind")}>${trunk.kind === "ip" ? t("trunks.kindIp") : t("trunks.kindRegister")}</td>
