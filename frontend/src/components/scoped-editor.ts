@@ -7,13 +7,13 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
-import { checkboxField, focusFirstError, formError, selectField } from "../forms";
-import { settingLabel, t, type MessageKey } from "../i18n";
+import { checkboxField, focusFirstError, formError } from "../forms";
+import { settingLabel, t } from "../i18n";
 import { rawValue, schemaFieldView } from "../schema-form";
 import { toast } from "../session";
 import type { Group, SchemaField, Scope, User } from "../types";
 import { checkSchemaField, schemaValue } from "../validate";
-import { fullName } from "../pages/users";
+import { scopePicker } from "./scope-picker";
 
 export interface SettingItem {
   /** The full key, e.g. "core.timezone" or "system_info.scan_interval". */
@@ -29,11 +29,6 @@ export interface SettingItem {
 export type LoadLevel = (scope: Scope, id: number | null) => Promise<Record<string, unknown>>;
 export type SaveLevel = (scope: Scope, id: number | null, changes: Record<string, unknown>, all: Record<string, unknown>) => Promise<void>;
 
-const SCOPE_LABELS: Record<Scope, MessageKey> = {
-  org: "settings.level.org",
-  group: "settings.level.group",
-  user: "settings.level.user",
-};
 
 /** What an unset organisation-level field shows: nothing (the default is the hint), except for a
  * list of choices, whose ticked boxes are the default (an empty list would mean "none of them"). */
@@ -107,12 +102,6 @@ export class CbScopedEditor extends LightElement {
     }
   }
 
-  private pick(scope: Scope): void {
-    this.scope = scope;
-    this.scopeId = scope === "group" ? (this.groups[0]?.id ?? null) : scope === "user" ? (this.users[0]?.id ?? null) : null;
-    void this.load();
-  }
-
   private async save(e: Event): Promise<void> {
     e.preventDefault();
     const errors: Record<string, string | null> = {};
@@ -156,43 +145,19 @@ export class CbScopedEditor extends LightElement {
   private picker(): TemplateResult {
     const offered = this.offered;
     if (offered.length === 1) return html`<p class="muted">${t("settings.orgOnly")}</p>`;
-    return html`<fieldset class="scope-picker">
-      <legend>${t("settings.level")}</legend>
-      <div class="segmented">
-        ${offered.map(
-          (scope) => html`<label class=${this.scope === scope ? "on" : ""}>
-            <input type="radio" name="${this.idPrefix}-scope" value=${scope} .checked=${this.scope === scope} @change=${() => this.pick(scope)} />
-            ${t(SCOPE_LABELS[scope])}
-          </label>`,
-        )}
-      </div>
-      ${this.scope === "group"
-        ? this.groups.length
-          ? selectField({
-              id: `${this.idPrefix}-group`,
-              label: t("settings.chooseGroup"),
-              value: String(this.scopeId ?? ""),
-              options: this.groups.map((g): [string, string] => [String(g.id), g.name]),
-              onInput: (v) => {
-                this.scopeId = Number(v);
-                void this.load();
-              },
-            })
-          : html`<p class="muted">${t("settings.noGroups")}</p>`
-        : nothing}
-      ${this.scope === "user"
-        ? selectField({
-            id: `${this.idPrefix}-user`,
-            label: t("settings.chooseUser"),
-            value: String(this.scopeId ?? ""),
-            options: this.users.map((u): [string, string] => [String(u.id), `${fullName(u)} (${u.username})`]),
-            onInput: (v) => {
-              this.scopeId = Number(v);
-              void this.load();
-            },
-          })
-        : nothing}
-    </fieldset>`;
+    return scopePicker({
+      idPrefix: this.idPrefix,
+      scopes: offered,
+      scope: this.scope,
+      scopeId: this.scopeId,
+      groups: this.groups,
+      users: this.users,
+      onPick: (scope, id) => {
+        this.scope = scope;
+        this.scopeId = id;
+        void this.load();
+      },
+    });
   }
 
   private row(item: SettingItem): TemplateResult {

@@ -3,24 +3,19 @@
  * and edit its incoming, outgoing and fallback rules (<cb-rule-lists>), and try where a call would
  * go with the routing test tool (<cb-routing-test>).
  */
-import { html, nothing, type TemplateResult } from "lit";
+import { html, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import "../components/rule-lists";
 import "../components/routing-test";
-import { selectField } from "../forms";
-import { t, type MessageKey } from "../i18n";
+import { scopePicker } from "../components/scope-picker";
+import { t } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
 import { DEST_KINDS, type DestKind, type Names, type Rule } from "../routing";
 import type { Effective, Group, Scope, User } from "../types";
 import { fullName } from "./users";
 
-const SCOPE_LABELS: Record<Scope, MessageKey> = {
-  org: "settings.level.org",
-  group: "settings.level.group",
-  user: "settings.level.user",
-};
 export const USER_DESTINATIONS = "core.routing_user_destinations";
 
 /** The destination kinds a user's own rules may use (RTE-05), from their effective settings. */
@@ -122,37 +117,14 @@ export class CbRouting extends LightElement {
   }
 
   private picker(): TemplateResult {
-    return html`<fieldset class="scope-picker">
-      <legend>${t("settings.level")}</legend>
-      <div class="segmented">
-        ${(["org", "group", "user"] as Scope[]).map(
-          (scope) => html`<label class=${this.scope === scope ? "on" : ""}>
-            <input type="radio" name="routing-scope" value=${scope} .checked=${this.scope === scope}
-              @change=${() => void this.pick(scope, scope === "group" ? (this.groups[0]?.id ?? null) : scope === "user" ? (this.users[0]?.id ?? null) : null)} />
-            ${t(SCOPE_LABELS[scope])}
-          </label>`,
-        )}
-      </div>
-      ${this.scope === "group"
-        ? this.groups.length
-          ? selectField({
-              id: "routing-group",
-              label: t("settings.chooseGroup"),
-              value: String(this.scopeId ?? ""),
-              options: this.groups.map((g): [string, string] => [String(g.id), g.name]),
-              onInput: (v) => void this.pick("group", Number(v)),
-            })
-          : html`<p class="muted">${t("settings.noGroups")}</p>`
-        : nothing}
-      ${this.scope === "user"
-        ? selectField({
-            id: "routing-user",
-            label: t("settings.chooseUser"),
-            value: String(this.scopeId ?? ""),
-            options: this.users.map((u): [string, string] => [String(u.id), `${fullName(u)} (${u.extension ?? u.username})`]),
-            onInput: (v) => void this.pick("user", Number(v)),
-          })
-        : nothing}
-    </fieldset>`;
+    return scopePicker({
+      idPrefix: "routing",
+      scope: this.scope,
+      scopeId: this.scopeId,
+      groups: this.groups,
+      users: this.users,
+      userLabel: (u) => `${fullName(u)} (${u.extension ?? u.username})`,
+      onPick: (scope, id) => void this.pick(scope, id),
+    });
   }
 }

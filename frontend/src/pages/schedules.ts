@@ -8,7 +8,8 @@ import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
 import "../components/number-schedules";
-import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
+import { scopePicker } from "../components/scope-picker";
+import { checkboxField, focusFirstError, formError, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import {
   DAYS,
@@ -29,13 +30,7 @@ import {
 } from "../schedules";
 import { toast } from "../session";
 import type { Group, Scope, User } from "../types";
-import { fullName } from "./users";
 
-const SCOPE_LABELS: Record<Scope, MessageKey> = {
-  org: "settings.level.org",
-  group: "settings.level.group",
-  user: "settings.level.user",
-};
 type Part = "week" | "exceptions" | "extra";
 
 function levelPath(scope: Scope, id: number | null): string {
@@ -113,12 +108,6 @@ export class CbSchedules extends LightElement {
     } catch (err) {
       this.loadError = errorText(err);
     }
-  }
-
-  private pick(scope: Scope): void {
-    this.scope = scope;
-    this.scopeId = scope === "group" ? (this.groups[0]?.id ?? null) : scope === "user" ? (this.users[0]?.id ?? null) : null;
-    void this.load();
   }
 
   private setDay(day: Day, key: "from" | "to", value: string): void {
@@ -223,43 +212,18 @@ export class CbSchedules extends LightElement {
   }
 
   private picker(): TemplateResult {
-    return html`<fieldset class="scope-picker">
-      <legend>${t("settings.level")}</legend>
-      <div class="segmented">
-        ${(["org", "group", "user"] as Scope[]).map(
-          (scope) => html`<label class=${this.scope === scope ? "on" : ""}>
-            <input type="radio" name="hours-scope" value=${scope} .checked=${this.scope === scope} @change=${() => this.pick(scope)} />
-            ${t(SCOPE_LABELS[scope])}
-          </label>`,
-        )}
-      </div>
-      ${this.scope === "group"
-        ? this.groups.length
-          ? selectField({
-              id: "hours-group",
-              label: t("settings.chooseGroup"),
-              value: String(this.scopeId ?? ""),
-              options: this.groups.map((g): [string, string] => [String(g.id), g.name]),
-              onInput: (v) => {
-                this.scopeId = Number(v);
-                void this.load();
-              },
-            })
-          : html`<p class="muted">${t("settings.noGroups")}</p>`
-        : nothing}
-      ${this.scope === "user"
-        ? selectField({
-            id: "hours-user",
-            label: t("settings.chooseUser"),
-            value: String(this.scopeId ?? ""),
-            options: this.users.map((u): [string, string] => [String(u.id), `${fullName(u)} (${u.username})`]),
-            onInput: (v) => {
-              this.scopeId = Number(v);
-              void this.load();
-            },
-          })
-        : nothing}
-    </fieldset>`;
+    return scopePicker({
+      idPrefix: "hours",
+      scope: this.scope,
+      scopeId: this.scopeId,
+      groups: this.groups,
+      users: this.users,
+      onPick: (scope, id) => {
+        this.scope = scope;
+        this.scopeId = id;
+        void this.load();
+      },
+    });
   }
 
   private hereBox(part: Part, label: MessageKey): TemplateResult | typeof nothing {
