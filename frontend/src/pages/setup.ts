@@ -518,7 +518,9 @@ export class CbSetup extends LightElement {
           <strong>${t("trunks.state")}:</strong> ${key ? t(key) : current}
           ${error ? html`<span class="muted" data-testid="setup-trunk-error"> (${error})</span>` : nothing}
         </p>
-        <p class="muted small">${current === "failed" ? t("setup.trunkFailed") : t("setup.trunkLater")}</p>
+        <p class="muted small">
+          ${current === "failed" ? t("setup.trunkFailed") : current === "unregistered" ? t("setup.trunkRegistering") : t("setup.trunkLater")}
+        </p>
         <div class="actions">
           <button type="button" class="secondary" @click=${() => void this.enter("numbering")}>${t("common.back")}</button>
           <button type="button" class="secondary" @click=${() => ((this.editingTrunk = true), (this.errors = {}), (this.error = ""))}>
