@@ -21,7 +21,7 @@ FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/d
 	$(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/tsconfig.json $(FRONTEND)/vite.config.ts
 
 .PHONY: run test lint typecheck unit frontend frontend-unit system-deps-run system-deps-test bench clean
-.PHONY: image image-test system-deps-image
+.PHONY: image image-test system-deps-image screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,15 @@ unit: $(VENV)/.installed-test system-deps-test frontend
 	CORDBOARD_REQUIRE_FRONTEND=1 $(BIN)/pytest -q
 
 test: lint typecheck frontend-unit unit
+
+# The README's screenshots (docs/screenshots/): taken by the end-to-end tests of these pages.
+SCREENSHOTS := dashboard-call-answered wizard-4-trunk-registered my-terminals
+screenshots: $(VENV)/.installed-test system-deps-test frontend
+	CORDBOARD_REQUIRE_FRONTEND=1 $(BIN)/pytest -q tests/frontend/test_calls_and_phones.py::test_dashboard_follows_registrations_and_live_calls \
+	  tests/frontend/test_setup_wizard.py::test_wizard_from_fresh_data_folder \
+	  tests/frontend/test_my_terminals_page.py
+	mkdir -p docs/screenshots
+	for name in $(SCREENSHOTS); do cp test-artifacts/$$name.png docs/screenshots/; done
 
 # Benchmarks of the SIP engine (not tests: figures, no assertions); see bench/README.md.
 # `make bench BENCH_ARGS="calls --runs 1 --quick"` runs a part, shorter.

@@ -240,6 +240,10 @@ def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.wait_for_timeout(150)  # let transitions and focus rings settle
+    if full_page:
+        # Chromium draws the fixed header and sidebar where the page is scrolled to: from the top
+        # they stand where a person sees them.
+        page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=full_page)
     return path
 
