@@ -19,6 +19,8 @@ from cordboard.core.sip.sdp import parse_sdp
 from cordboard.core.sip.uri import NameAddr, parse_uri
 
 Address = tuple[str, int]
+KEPT_ON_RETRY = ("Expires", "Session-Expires", "Min-SE", "Supported", "Require", "Allow")
+"""Headers a request keeps when it is sent again with credentials."""
 
 
 def sdp_offer(port: int, *, direction: str = "sendrecv", host: str = "127.0.0.1") -> bytes:
@@ -201,7 +203,7 @@ class TestPhone:
             cseq=request.cseq.seq + 1,
             from_tag=request.from_tag,
             body=request.body,
-            extra={name: value for name in ("Expires",) if (value := request.headers.get(name)) is not None},
+            extra={name: value for name in KEPT_ON_RETRY if (value := request.headers.get(name)) is not None},
         )
         value = authorization_for(
             challenge,
@@ -228,20 +230,25 @@ class TestPhone:
             response = await self.final_response(request)
         return response
 
-    async def call(self, number: str, body: bytes | None = None) -> tuple[SipRequest, SipResponse]:
+    async def call(
+        self, number: str, body: bytes | None = None, extra: dict[str, str] | None = None
+    ) -> tuple[SipRequest, SipResponse]:
         """INVITE ``number`` (answering the 407) and return the INVITE and its final response.
 
         A 2xx is ACKed (with no body: for a late offer, use ``ack`` yourself after ``invite``).
+        ``extra``: more headers for the INVITE.
         """
-        invite, response = await self.invite(number, body)
+        invite, response = await self.invite(number, body, extra)
         if response.status < 300:
             self.ack(invite, response)
         return invite, response
 
-    async def invite(self, number: str, body: bytes | None = None) -> tuple[SipRequest, SipResponse]:
+    async def invite(
+        self, number: str, body: bytes | None = None, extra: dict[str, str] | None = None
+    ) -> tuple[SipRequest, SipResponse]:
         uri = f"sip:{number}@{self.server[0]}:{self.server[1]}"
         offer = sdp_offer(self.rtp_port) if body is None else body
-        invite = self.new_request("INVITE", uri, body=offer)
+        invite = self.new_request("INVITE", uri, body=offer, extra=extra)
         self.send(invite)
         response = await self.final_response(invite)
         if response.status == 407:

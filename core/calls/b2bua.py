@@ -10,7 +10,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -28,6 +28,7 @@ from cordboard.core.calls.model import (
     result_for_status,
     status_for_caller,
 )
+from cordboard.core.calls.session_refresh import SessionRefresh
 from cordboard.core.context import Context, ulid_now
 from cordboard.core.media.clock import MediaClock
 from cordboard.core.media.stats import MediaStats
@@ -42,6 +43,9 @@ from cordboard.core.sip.location import Binding
 from cordboard.core.sip.message import SipRequest, SipResponse, make_cancel, make_response
 from cordboard.core.sip.peer import Peer
 from cordboard.core.sip.sdp import SdpParseError, SessionDescription, is_hold
+from cordboard.core.sip.session_timer import SessionTimer
+from cordboard.core.sip.session_timer import negotiate as negotiate_session_timer
+from cordboard.core.sip.status import SipStatusError
 from cordboard.core.sip.uri import NameAddr, SipUri, TelUri, parse_uri
 
 if TYPE_CHECKING:
@@ -172,6 +176,10 @@ class ActiveCall:
     """What the held phone hears while the other one holds."""
     outbound: TrunkDial | None = None
     """A call out over the SIP trunks (BYD-03): the trunks it tries, in order."""
+    session_timer: SessionTimer | None = None
+    """The session timer agreed with the caller (RFC 4028), if it asked for one."""
+    session_handle: asyncio.TimerHandle | None = None
+    """The next refresh we send, or the deadline of the caller's (session_refresh.py)."""
 
     @property
     def media(self) -> Relay:
@@ -211,6 +219,7 @@ class B2bua:
         self._watchdog: asyncio.TimerHandle | None = None
         self.calls: dict[str, ActiveCall] = {}
         self.dialer = Dialer(self)
+        self.session_refresh = SessionRefresh(self)
         """Calls the appliance places itself (``Channel.dial``)."""
         self._by_server_key: dict[TransactionKey | None, ActiveCall] = {}
         self._by_client_key: dict[TransactionKey | None, tuple[ActiveCall, Fork]] = {}
@@ -488,7 +497,10 @@ class B2bua:
         elif method == "INFO":
             self._forward_in_dialog(call, side, key, request)
         elif method in ("OPTIONS", "NOTIFY", "UPDATE"):
-            self.sip.respond(key, make_response(request, 200))
+            ok = make_response(request, 200)
+            if method == "UPDATE" and side == "a":
+                self.session_refresh.refreshed(call, request, ok)
+            self.sip.respond(key, ok)
         elif method == "REFER" and call.channel is not None and leg is not None:
             self.channel_refer(call.channel, leg.dialog, leg.peer, key, request)
         else:
@@ -641,6 +653,11 @@ class B2bua:
         """Connect an accepted INVITE from ``caller`` to ``dialled``: a plugin's number, a user
         (their routing rules, presence, then their phones), or, for a user's call to a number
         nobody here has, the SIP trunks."""
+        try:
+            negotiate_session_timer(request)  # 422 before anything rings (RFC 4028 section 9)
+        except SipStatusError as err:
+            self.sip.respond(key, err.to_response(request))
+            return
         callee = self.find_account(dialled) if dialled else None
         now = time.time()
         record = CallRecord(
@@ -958,6 +975,7 @@ class B2bua:
         if body:
             ok.headers.set(h.CONTENT_TYPE, SDP)
             ok.body = body
+        self.session_refresh.answering(call, ok)
         self.sip.respond(call.server_key, ok)
         a_dialog = Dialog.from_uas(call.invite, ok)
         call.a = Leg(a_dialog, call.caller_peer, call.relay.a if call.relay is not None else None)
@@ -979,9 +997,7 @@ class B2bua:
             return
         if elapsed >= 64 * T1:
             _LOGGER.info("Call %s: no ACK for the 200 OK; hanging up", call.record.id)
-            self._hang_up_other(call, "a")
-            self._send_bye(call, "a")
-            self._end(call, CallResult.ANSWERED, None, "no ACK from the caller")
+            self.hang_up_both(call, "no ACK from the caller")
             return
         if elapsed > 0:
             self.sip.transports.send(data, call.caller_peer)
@@ -1069,12 +1085,19 @@ class B2bua:
         body: bytes = b"",
         content_type: str | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
+        on_response: Callable[[SipResponse | None], None] | None = None,
     ) -> TransactionKey:
         request = dialog.create_request(
             method, body=body, content_type=content_type, extra_headers=extra_headers
         )
         request.headers.add(h.VIA, self.sip.via_for(peer.transport, new_branch()), prepend=True)
-        return self.sip.send_request(request, peer)
+        return self.sip.send_request(request, peer, on_response)
+
+    def hang_up_both(self, call: ActiveCall, reason: str) -> None:
+        """End an answered call from the appliance's side: BYE to both phones."""
+        self._send_bye(call, "b")
+        self._send_bye(call, "a")
+        self._end(call, CallResult.ANSWERED, None, reason)
 
     def forget_ack(self, key: TransactionKey | None) -> None:
         """The INVITE's 2xx can no longer come again (64*T1): its ACK need not be kept."""
@@ -1107,7 +1130,7 @@ class B2bua:
     def _reinvite(self, call: ActiveCall, side: str, key: TransactionKey, request: SipRequest) -> None:
         """Pass a re-INVITE (hold, unhold, codec change) or an UPDATE with SDP to the other side."""
         if call.channel is not None:
-            self.channel_reinvite(call.channel, call.caller_peer, key, request)
+            self.channel_reinvite(call.channel, call.caller_peer, key, request, call)
             return
         other = call.leg(call.other(side))
         this = call.leg(side)
@@ -1173,6 +1196,8 @@ class B2bua:
         if body:
             ok.headers.set(h.CONTENT_TYPE, SDP)
             ok.body = body
+        if side == "a":
+            self.session_refresh.refreshed(call, pending.request, ok)
         self.sip.respond(pending.server_key, ok)
         if invite and not this.peer.reliable:  # the transaction layer leaves 2xx resends to us
             self._resend_2xx(call, ack_key, (bytes(ok), this.peer), T1, 0.0)
@@ -1442,9 +1467,15 @@ class B2bua:
         channel.digit(event)
 
     def channel_reinvite(
-        self, channel: Channel, peer: Peer, key: TransactionKey, request: SipRequest
+        self,
+        channel: Channel,
+        peer: Peer,
+        key: TransactionKey,
+        request: SipRequest,
+        call: ActiveCall | None = None,
     ) -> None:
-        """Hold or a new address from a channel's phone: answer from our own endpoint again."""
+        """Hold or a new address from a channel's phone: answer from our own endpoint again
+        (``call``: the caller's call to a plugin, whose re-INVITEs refresh its session timer)."""
         from cordboard.core.calls.media import answer_for_channel
 
         endpoint = channel.endpoint
@@ -1465,6 +1496,8 @@ class B2bua:
         ok.headers.set(h.CONTACT, self.sip.contact_for(peer.transport))
         ok.headers.set(h.CONTENT_TYPE, SDP)
         ok.body = bytes(media.answer)
+        if call is not None:
+            self.session_refresh.refreshed(call, request, ok)
         self.sip.respond(key, ok)
 
     # -- a phone's blind transfer on a channel call (refer.py) --------------------------------------
@@ -1531,6 +1564,7 @@ class B2bua:
             return
         call.state = "ended"
         self._stop_hold_music(call)
+        self.session_refresh.stop(call)
         for timer in (call.ring_timer, call.retransmit):
             if timer is not None:
                 timer.cancel()

@@ -775,6 +775,25 @@ def test_update_with_sdp_is_passed_on(pbx: CordboardProcess, work: Path, sipps: 
     assert row["result"] == "answered"
 
 
+def test_session_timer_agreed_and_refreshed(pbx: CordboardProcess, work: Path, sipps: list[Sipp]) -> None:
+    """RFC 4028 with SIPp as the caller: its INVITE asks for 90 s, the 200 agrees (the caller
+    refreshes, Require: timer; the scenario checks the headers), its refresh UPDATE is answered
+    with the timer again; bo's side of the B2BUA has a session of its own (no timer asked)."""
+    uas, _ = start_callee(pbx, work, sipps, "uas_answer.xml")
+    uac, _ = start_caller(pbx, work, sipps, "uac_session_timer.xml")
+    uac.wait(pbx)
+    uas.wait(pbx)
+
+    answers = {m.header("CSeq"): m for m in uac.received(200)}
+    assert answers["2 INVITE"].header("Session-Expires") == "90;refresher=uac"
+    assert answers["3 UPDATE"].header("Session-Expires") == "90;refresher=uac"
+    (invite,) = uas.received("INVITE")
+    assert "session-expires:" not in invite.text.split("\n\n", 1)[0].lower()
+    row = history_row(pbx)
+    assert_ann_called_bo(row)
+    assert row["result"] == "answered"
+
+
 def test_every_phone_rings_and_the_first_answer_wins(
     pbx: CordboardProcess, work: Path, sipps: list[Sipp]
 ) -> None:
