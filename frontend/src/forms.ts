@@ -2,6 +2,7 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { ifDefined } from "lit/directives/if-defined.js";
 import { live } from "lit/directives/live.js";
+import { errorText, fieldErrors } from "./base";
 
 export interface FieldOptions {
   id: string;
@@ -126,4 +127,30 @@ export function focusFirstError(root: ParentNode): void {
     const box = root.querySelector<HTMLElement>(".form-error:not([hidden])");
     (invalid ?? box)?.focus();
   });
+}
+
+/** A form page's sending state: ``busy`` while a request runs, and after the API refused it, its
+ * message (``error``, shown by ``formError``) and the messages next to the fields (``errors``). */
+export interface FormHost extends HTMLElement {
+  busy: boolean;
+  error: string;
+  errors: Record<string, string | null | undefined>;
+}
+
+/** Send a form's request: busy meanwhile; when the API refuses, its field errors and message are
+ * shown and the first invalid field (else the message) takes the focus. True when it was sent. */
+export async function sendForm(host: FormHost, send: () => Promise<void>): Promise<boolean> {
+  host.busy = true;
+  host.error = "";
+  try {
+    await send();
+    return true;
+  } catch (err) {
+    host.errors = fieldErrors(err);
+    host.error = errorText(err);
+    focusFirstError(host);
+    return false;
+  } finally {
+    host.busy = false;
+  }
 }

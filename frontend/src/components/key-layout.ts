@@ -7,7 +7,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
-import { focusFirstError, formError, selectField } from "../forms";
+import { focusFirstError, formError, selectField, sendForm } from "../forms";
 import { t } from "../i18n";
 import { checkRows, hasErrors, keyRowsEditor, keysTable, KINDS, toKeys, toRows, type KeyLayout, type KeyRow } from "../keys";
 import { toast } from "../session";
@@ -103,9 +103,9 @@ export class CbMyKeys extends LightElement {
   @state() private choice = DEFAULT;
   @state() private rows: KeyRow[] = [];
   @state() private loadError = "";
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -136,22 +136,14 @@ export class CbMyKeys extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.busy = true;
-    this.error = "";
-    try {
+    await sendForm(this, async () => {
       const layout = await api.put<KeyLayout>("/api/me/keys", {
         template_id: this.choice === DEFAULT ? null : Number(this.choice),
         keys: toKeys(this.rows),
       });
       this.show(layout);
       toast(pushedText(layout));
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   protected override render(): TemplateResult {

@@ -9,7 +9,7 @@ import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
+import { checkboxField, focusFirstError, formError, selectField, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import {
   ACTIONS,
@@ -42,9 +42,9 @@ export class CbNumberSchedules extends LightElement {
   @state() private owner = "";
   @state() private events: ScheduleEvent[] = [];
   @state() private fallback: DefaultEvent = { action: "open", target: null, prompt: null };
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
   @state() private testAt = "";
   @state() private decision: Decision | null = null;
 
@@ -121,9 +121,7 @@ export class CbNumberSchedules extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.busy = true;
-    this.error = "";
-    try {
+    await sendForm(this, async () => {
       if (this.editing) {
         await api.put<Schedule>(`/api/schedules/${this.editing}`, this.body());
         toast(t("common.saved"));
@@ -133,13 +131,7 @@ export class CbNumberSchedules extends LightElement {
         toast(t("sched.created", { name: saved.name }));
       }
       await this.load();
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private async removeSchedule(schedule: Schedule): Promise<void> {

@@ -8,8 +8,8 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, fieldErrors } from "../base";
-import { focusFirstError, formError, selectField, textField } from "../forms";
+import { LightElement } from "../base";
+import { focusFirstError, formError, selectField, sendForm, textField } from "../forms";
 import { language, t, type MessageKey } from "../i18n";
 import { availabilityText } from "../presence";
 import {
@@ -41,9 +41,9 @@ export class CbRoutingTest extends LightElement {
   @state() private date = nowLocal().date;
   @state() private time = nowLocal().time;
   @state() private direction: Direction = "incoming";
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
   @state() private result: Explanation | null = null;
   @state() private asked: Direction = "incoming";
 
@@ -64,10 +64,8 @@ export class CbRoutingTest extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.busy = true;
-    this.error = "";
     this.result = null;
-    try {
+    await sendForm(this, async () => {
       this.result = await api.post<Explanation>("/api/routing/explain", {
         caller: this.caller.trim(),
         number: this.target.trim(),
@@ -77,13 +75,7 @@ export class CbRoutingTest extends LightElement {
       this.asked = this.direction;
       await this.updateComplete;
       this.querySelector<HTMLElement>("#routing-test-result-title")?.focus();
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   protected override render(): TemplateResult {

@@ -7,8 +7,8 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, fieldErrors } from "../base";
-import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
+import { LightElement } from "../base";
+import { checkboxField, focusFirstError, formError, selectField, sendForm, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
 import {
@@ -53,9 +53,9 @@ export class CbRuleEditor extends LightElement {
   @property() idPrefix = "rule";
 
   @state() private draft: Draft = draftOf(null, "incoming");
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -106,22 +106,14 @@ export class CbRuleEditor extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.busy = true;
-    this.error = "";
     const body = draftBody(this.draft, this.scope);
-    try {
+    await sendForm(this, async () => {
       const saved = this.rule
         ? await api.patch<Rule>(`/api/routing/rules/${this.rule.id}`, body)
         : await api.post<Rule>("/api/routing/rules", { ...body, scope: this.scope, scope_id: this.scopeId, list: this.draft.list });
       toast(this.rule ? t("routing.saved", { name: saved.name }) : t("routing.created", { name: saved.name }));
       this.dispatchEvent(new CustomEvent<Rule>("saved", { detail: saved, bubbles: true }));
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   protected override render(): TemplateResult {

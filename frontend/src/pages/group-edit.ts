@@ -2,8 +2,8 @@
 import { html, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api, ApiError } from "../api";
-import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
-import { checkboxField, focusFirstError, formError, textField } from "../forms";
+import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
+import { checkboxField, focusFirstError, formError, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 import type { Group, User } from "../types";
@@ -21,9 +21,9 @@ export class CbGroupEdit extends LightElement {
   @state() private description = "";
   @state() private members = new Set<number>();
   @state() private filter = "";
-  @state() private errors: Record<string, string | null | undefined> = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Record<string, string | null | undefined> = {};
+  @state() error = "";
+  @state() busy = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -53,19 +53,11 @@ export class CbGroupEdit extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.busy = true;
-    this.error = "";
-    try {
+    await sendForm(this, async () => {
       await api.patch(`/api/groups/${this.groupId}`, { name: this.name.trim(), description: this.description.trim() });
       this.group = await api.put<Group>(`/api/groups/${this.groupId}/members`, { user_ids: [...this.members] });
       toast(t("common.saved"));
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   protected override render(): TemplateResult {

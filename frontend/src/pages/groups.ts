@@ -2,9 +2,9 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
+import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
-import { focusFirstError, formError, textField } from "../forms";
+import { focusFirstError, formError, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 import type { Group } from "../types";
@@ -17,9 +17,9 @@ export class CbGroups extends LightElement {
   @state() private loadError = "";
   @state() private name = "";
   @state() private description = "";
-  @state() private errors: Record<string, string | null | undefined> = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Record<string, string | null | undefined> = {};
+  @state() error = "";
+  @state() busy = false;
   private readonly onEvent = (e: Event) => {
     const type = (e as CustomEvent<{ eventType: string }>).detail.eventType;
     if ((type === "group.updated" || type === "storage.external_change") && !this.busy) void this.load(false);
@@ -57,21 +57,13 @@ export class CbGroups extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.busy = true;
-    this.error = "";
-    try {
+    await sendForm(this, async () => {
       const group = await api.post<Group>("/api/groups", { name: this.name.trim(), description: this.description.trim() });
       toast(t("groups.created", { name: group.name }));
       this.name = "";
       this.description = "";
       await this.load(false);
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private async move(index: number, delta: number): Promise<void> {

@@ -2,9 +2,9 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
+import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, formError, textField } from "../forms";
+import { checkboxField, focusFirstError, formError, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import { checkRows, hasErrors, keyRowsEditor, KINDS, toKeys, toRows, type Extension, type KeyRow, type KeyTemplate } from "../keys";
 import { toast } from "../session";
@@ -24,9 +24,9 @@ export class CbKeyTemplates extends LightElement {
   @state() private name = "";
   @state() private isDefault = false;
   @state() private rows: KeyRow[] = [];
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -64,10 +64,8 @@ export class CbKeyTemplates extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.busy = true;
-    this.error = "";
     const body = { name: this.name.trim(), is_default: this.isDefault, keys: toKeys(this.rows) };
-    try {
+    await sendForm(this, async () => {
       if (this.editing) {
         const saved = await api.put<KeyTemplate & { resynced: string[] }>(`/api/key-templates/${this.editing}`, { ...body, push });
         toast(push ? t("keys.pushed", { count: saved.resynced.length }) : t("common.saved"));
@@ -77,13 +75,7 @@ export class CbKeyTemplates extends LightElement {
         toast(t("keys.created", { name: saved.name }));
       }
       await this.load();
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private async deleteTemplate(template: KeyTemplate): Promise<void> {

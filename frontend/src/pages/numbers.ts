@@ -6,9 +6,9 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
+import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
+import { checkboxField, focusFirstError, formError, selectField, sendForm, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
 import type { User } from "../types";
@@ -56,9 +56,9 @@ export class CbNumbers extends LightElement {
   @state() private users: User[] = [];
   @state() private loadError = "";
   @state() private draft = { kind: "local", first: "", last: "", purpose: "users", label: "", ivr_dialable: false };
-  @state() private errors: Record<string, string | null | undefined> = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Record<string, string | null | undefined> = {};
+  @state() error = "";
+  @state() busy = false;
   @state() private openRange: number | null = null;
   @state() private available: string[] = [];
   @state() private picked: string | null = null;
@@ -99,9 +99,7 @@ export class CbNumbers extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.busy = true;
-    this.error = "";
-    try {
+    await sendForm(this, async () => {
       const created = await api.post<NumberRange>("/api/numbers/ranges", {
         ...d,
         first: d.first.trim(),
@@ -112,13 +110,7 @@ export class CbNumbers extends LightElement {
       this.draft = { kind: "local", first: "", last: "", purpose: "users", label: "", ivr_dialable: false };
       this.errors = {};
       await this.load(false);
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private async deleteRange(r: NumberRange): Promise<void> {

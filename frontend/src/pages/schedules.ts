@@ -6,10 +6,10 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
+import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import "../components/number-schedules";
 import { scopePicker } from "../components/scope-picker";
-import { checkboxField, focusFirstError, formError, textField } from "../forms";
+import { checkboxField, focusFirstError, formError, sendForm, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import {
   DAYS,
@@ -50,9 +50,9 @@ export class CbSchedules extends LightElement {
   @state() private exceptions: string[] = [];
   @state() private extra: ExtraWindow[] = [];
   @state() private newException = "";
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
   /** The groups whose members may extend working hours (SCH-06), as saved and as ticked. */
   @state() private extendGroups: number[] = [];
 
@@ -138,9 +138,7 @@ export class CbSchedules extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.busy = true;
-    this.error = "";
-    try {
+    await sendForm(this, async () => {
       await api.put(levelPath(this.scope, this.scopeId), {
         week: this.here.week ? week : null,
         exceptions: this.here.exceptions ? this.exceptions : null,
@@ -148,13 +146,7 @@ export class CbSchedules extends LightElement {
       });
       toast(t("sched.saved"));
       await this.load();
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private addException(): void {

@@ -4,7 +4,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import { api, ApiError } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
+import { checkboxField, focusFirstError, formError, selectField, sendForm, textField } from "../forms";
 import "../components/phone-setup";
 import "../components/key-layout";
 import "../components/presence-control";
@@ -101,9 +101,9 @@ export class CbUserEdit extends LightElement {
   @state() private notFound = false;
   @state() private values: Record<string, string> = profileValues(null);
   @state() private memberOf = new Set<number>();
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
   @state() private secrets: Record<string, string> = { password: "", pin: "" };
   @state() private secretErrors: Errors = {};
 
@@ -150,9 +150,8 @@ export class CbUserEdit extends LightElement {
       return;
     }
     this.error = "";
-    this.busy = true;
     const groups = this.groups.filter((g) => this.memberOf.has(g.id)).map((g) => g.id);
-    try {
+    await sendForm(this, async () => {
       if (this.creating) {
         const body = profileBody(this.values, PROFILE, true);
         if (this.secrets["password"]) body["password"] = this.secrets["password"];
@@ -169,13 +168,7 @@ export class CbUserEdit extends LightElement {
       this.values = profileValues(user);
       if (session.user?.id === user.id) session.setUser(user);
       toast(t("user.saved"));
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private async setSecret(kind: "password" | "pin"): Promise<void> {
