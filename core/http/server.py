@@ -31,6 +31,7 @@ API_MODULES: Final = (
     "api_states",
     "api_calls",
     "api_sip",
+    "sip_websocket",
     "api_system",
     "api_prompts",
     "api_moh",

@@ -1,4 +1,9 @@
-"""SIP over UDP, TCP and TLS: the only socket code of core/sip. Adapters pump bytes; nothing more."""
+"""SIP over UDP, TCP and TLS: the only socket code of core/sip. Adapters pump bytes; nothing more.
+
+SIP over WebSocket (RFC 7118) arrives through the HTTP server (core/http/sip_websocket.py), which
+attaches each connection here (``SipTransports.attach``): from then on it is a stream peer like a
+TCP one, with one SIP message per WebSocket message instead of Content-Length framing.
+"""
 
 from __future__ import annotations
 
@@ -151,6 +156,18 @@ class _StreamConnection(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(data)
 
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+class _AttachedConnection:
+    """A connection that another server accepted (a WebSocket): sending and closing are its own."""
+
+    def __init__(self, send: Callable[[bytes], None], close: Callable[[], None]) -> None:
+        self.send = send
+        self.close = close
+
 
 class SipTransports:
     """Listens on UDP, TCP and TLS and sends to peers; responses and requests to a stream peer reuse
@@ -160,7 +177,7 @@ class SipTransports:
         self._handler = handler
         self._udp: _UdpProtocol | None = None
         self._servers: list[asyncio.AbstractServer] = []
-        self._connections: dict[Peer, _StreamConnection] = {}
+        self._connections: dict[Peer, _StreamConnection | _AttachedConnection] = {}
         self._tls_client: ssl.SSLContext | None = None
         self.addresses: dict[str, tuple[str, int]] = {}
         self.on_connection_lost: Callable[[Peer], None] | None = None
@@ -187,6 +204,30 @@ class SipTransports:
         self._servers.append(server)
         self.addresses[kind] = server.sockets[0].getsockname()[:2]
 
+    def attach(
+        self, peer: Peer, send: Callable[[bytes], None], close: Callable[[], None]
+    ) -> Callable[[bytes], None] | None:
+        """Take a message-framed connection that another server accepted (SIP over WebSocket):
+        ``send`` writes one message to it, ``close`` closes it. Returns what takes each message
+        received on it, or None when the connection limits refuse it; ``detach`` when it closes."""
+        connections = self._connections
+        if len(connections) >= MAX_CONNECTIONS:
+            _LOGGER.warning("Too many SIP connections; refusing %s", peer)
+            return None
+        if sum(1 for other in connections if other.host == peer.host) >= MAX_CONNECTIONS_PER_HOST:
+            _LOGGER.warning("Too many SIP connections from %s; refusing %s", peer.host, peer)
+            return None
+        connections[peer] = _AttachedConnection(send, close)
+        handler = self._handler
+        return lambda data: handler(data, peer)
+
+    def detach(self, peer: Peer) -> None:
+        """An attached connection closed: its registrations go (as a TCP connection's do)."""
+        if isinstance(self._connections.get(peer), _AttachedConnection):
+            del self._connections[peer]
+            if self.on_connection_lost is not None:
+                self.on_connection_lost(peer)
+
     def send(self, data: bytes, peer: Peer) -> None:
         """Send now when possible; a stream peer without a connection gets one opened first."""
         if peer.transport == "udp":
@@ -196,6 +237,9 @@ class SipTransports:
         connection = self._connections.get(peer)
         if connection is not None:
             connection.send(data)
+            return
+        if peer.transport in ("ws", "wss"):
+            _LOGGER.info("No WebSocket connection to %s any more: message dropped", peer)
             return
         asyncio.get_running_loop().create_task(self._connect_and_send(data, peer))
 
@@ -223,8 +267,7 @@ class SipTransports:
         for server in self._servers:
             server.close()
         for connection in list(self._connections.values()):
-            if connection.transport is not None:
-                connection.transport.close()
+            connection.close()
         for server in self._servers:
             with contextlib.suppress(Exception):
                 await server.wait_closed()
