@@ -219,8 +219,8 @@ class B2bua:
         self._watchdog: asyncio.TimerHandle | None = None
         self.calls: dict[str, ActiveCall] = {}
         self.dialer = Dialer(self)
-        self.session_refresh = SessionRefresh(self)
         """Calls the appliance places itself (``Channel.dial``)."""
+        self.session_refresh = SessionRefresh(self)
         self._by_server_key: dict[TransactionKey | None, ActiveCall] = {}
         self._by_client_key: dict[TransactionKey | None, tuple[ActiveCall, Fork]] = {}
         self._by_dialog: dict[tuple[str, str], tuple[ActiveCall, str]] = {}
