@@ -47,10 +47,24 @@ def _server(request: web.Request) -> dict[str, Any]:
     }
 
 
+def _websocket_urls(request: web.Request) -> list[str]:
+    """Where browser softphones connect (SIP over WebSocket, core/http/sip_websocket.py): this
+    page's own origin, and the HTTPS port's when the page came over HTTP (pages served over HTTPS
+    may only open wss://)."""
+    core = request.app[CORE_KEY]
+    if core.sip is None:
+        return []
+    urls = [f"{'wss' if request.secure else 'ws'}://{request.host}/sip"]
+    if not request.secure and core.http is not None and core.http.https_port:
+        urls.append(f"wss://{request.url.host}:{core.http.https_port}/sip")
+    return urls
+
+
 @routes.get("/api/sip/setup")
 @api(access="user")
 async def get_sip_setup(request: web.Request) -> web.Response:
-    """How to set up a phone for a user: server, ports, realm, digest algorithms, echo test number.
+    """How to set up a phone for a user: server, ports, realm, digest algorithms, echo test number,
+    and the WebSocket addresses for browser softphones (``websocket``).
 
     Without ``user_id`` the caller's own account; ``?user_id=`` names another user (administrators
     only). ``user`` says the user name and extension the phone uses and whether a SIP password is
@@ -77,6 +91,7 @@ async def get_sip_setup(request: web.Request) -> web.Response:
             **_server(request),
             "domain": core.sip.advertise if core.sip is not None else None,
             "echo_test_number": core.data.get(ECHO_TEST_NUMBER),
+            "websocket": _websocket_urls(request),
             "user": {
                 "id": user.id,
                 "username": user.username,

@@ -114,6 +114,8 @@ export interface SipSetup {
   digest_algorithms: string[];
   /** The diagnostics plugin's echo test number; null when that plugin is disabled. */
   echo_test_number: string | null;
+  /** SIP over WebSocket addresses for browser softphones (this page's origin first). */
+  websocket: string[];
   user: { id: number; username: string; extension: string | null; has_sip_password: boolean; locked: boolean };
   devices: Array<Record<string, unknown> & { entity_id: string }>;
 }

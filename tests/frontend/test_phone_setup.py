@@ -35,6 +35,9 @@ def check_values(card: Any, cordboard: Cordboard, username: str, extension: str)
     expect(card.get_by_test_id("setup-extension")).to_have_text(extension)
     expect(card.get_by_test_id("setup-password")).to_contain_text("your SIP password")
     expect(card.get_by_test_id("setup-realm")).to_have_text("cordboard")
+    websocket = card.get_by_test_id("setup-websocket")
+    expect(websocket).to_contain_text(f"ws://127.0.0.1:{cordboard.port}/sip")
+    expect(websocket).to_contain_text(f"wss://127.0.0.1:{cordboard.https_port}/sip")
     expect(card.get_by_test_id("echo-test")).to_have_text(
         "Call *43 to test your audio: Cordboard answers and plays back what your phone sends."
     )

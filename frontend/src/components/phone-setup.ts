@@ -176,6 +176,12 @@ export class CbPhoneSetup extends LightElement {
           <div><dt>${t("sipSetup.extension")}</dt>${value(s.user.extension ?? t("profile.noExtension"), "setup-extension")}</div>
           <div><dt>${t("sipSetup.realm")}</dt>${value(s.realm, "setup-realm")}</div>
           <div><dt>${t("sipSetup.algorithms")}</dt><dd data-testid="setup-algorithms">${s.digest_algorithms.join(", ")}</dd></div>
+          ${s.websocket.length
+            ? html`<div>
+                <dt>${t("sipSetup.websocket")}</dt>
+                <dd data-testid="setup-websocket">${s.websocket.map((url, i) => html`${i ? html`<br />` : nothing}<code>${url}</code>`)}</dd>
+              </div>`
+            : nothing}
         </dl>
         <div class="setup-side">
           ${s.echo_test_number === null ? nothing : html`<p class="notice" data-testid="echo-test">${t("sipSetup.echo", { number: s.echo_test_number })}</p>`}

@@ -1182,6 +1182,7 @@ export const da: Dictionary = {
   "sipSetup.extension": "Lokalnummer",
   "sipSetup.realm": "Realm",
   "sipSetup.algorithms": "Digest-algoritmer",
+  "sipSetup.websocket": "WebSocket (softphones i browseren)",
   "sipSetup.echo": "Ring til {number} for at teste lyden: Cordboard svarer og afspiller det, din telefon sender.",
   "sipSetup.notRunning": "SIP kører ikke på denne server: telefoner kan ikke registrere sig lige nu.",
   "sipSetup.locked": "Denne konto er låst: dens telefoner kan ikke registrere sig eller ringe.",

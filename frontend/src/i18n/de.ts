@@ -1182,6 +1182,7 @@ export const de: Dictionary = {
   "sipSetup.extension": "Nebenstelle",
   "sipSetup.realm": "Realm",
   "sipSetup.algorithms": "Digest-Verfahren",
+  "sipSetup.websocket": "WebSocket (Softphones im Browser)",
   "sipSetup.echo": "Rufen Sie {number} an, um den Ton zu testen: Cordboard nimmt ab und spielt zurück, was Ihr Telefon sendet.",
   "sipSetup.notRunning": "SIP läuft auf diesem Server nicht: Telefone können sich gerade nicht registrieren.",
   "sipSetup.locked": "Dieses Konto ist gesperrt: seine Telefone können sich nicht registrieren und nicht telefonieren.",

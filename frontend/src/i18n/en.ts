@@ -1180,6 +1180,7 @@ export const en = {
   "sipSetup.extension": "Extension",
   "sipSetup.realm": "Realm",
   "sipSetup.algorithms": "Digest algorithms",
+  "sipSetup.websocket": "WebSocket (browser softphones)",
   "sipSetup.echo": "Call {number} to test your audio: Cordboard answers and plays back what your phone sends.",
   "sipSetup.notRunning": "SIP is not running on this server: phones cannot register now.",
   "sipSetup.locked": "This account is locked: its phones cannot register or call.",

@@ -67,6 +67,11 @@ async def test_user_gets_what_their_phone_needs(core: Core, api: TestClient, acc
         "locked": False,
     }
     assert body["devices"] == []
+    # Browser softphones: SIP over WebSocket at this page's origin, and the address works.
+    assert body["websocket"] == [f"ws://{api.host}:{api.port}/sip"]
+    ws = await api.ws_connect("/sip", protocols=("sip",))
+    assert ws.protocol == "sip"
+    await ws.close()
 
     # The echo test number is the diagnostics plugin's: it follows its setting, and is gone with it.
     await core.plugins.set_config("diagnostics", {"echo_test_number": "*46"})
