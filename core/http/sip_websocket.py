@@ -82,7 +82,7 @@ async def sip_websocket(request: web.Request) -> web.StreamResponse:
         request.app[OPEN_WEBSOCKETS_KEY].discard(ws)
         sip.transports.detach(peer)
         writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
             await writer
         await ws.close()
     return ws
