@@ -30,11 +30,12 @@ three, one of 25 ms never; speech rarely gives even one) and ends after four win
 (an interruption of 10 ms is bridged, a pause of 40 ms always ends the digit). Each digit is
 reported once, when it ends, with its duration.
 
-Audio that never arrived is not silence: a jitter buffer that ran dry or lost packets plays
-concealment (a fading repeat, or libopus's guess), which would end a digit in the middle and start
-it again when the packets come back ("44" for one key press). Such stretches go to
-:meth:`DtmfDetector.skip` instead of :meth:`DtmfDetector.feed`: the digit is held, no window spans
-the gap, and only a gap longer than ``max_hold_ms`` ends it (a phone that stopped sending).
+Audio that never arrived is not silence: a jitter buffer that ran dry, lost packets or waits for a
+late one plays concealment (a fading repeat, or libopus's guess), which would end a digit in the
+middle and start it again when the packets come back ("44" for one key press). Such stretches go
+to :meth:`DtmfDetector.skip` instead of :meth:`DtmfDetector.feed`: nothing changes while they are
+short (the audio after a wait continues the tone), and only a gap longer than ``max_hold_ms``
+ends a digit (a phone that stopped sending). Durations count the audio heard.
 
 Tone powers come from the Goertzel algorithm: the Goertzel recursion over a block returns the power
 of one DFT bin at an arbitrary frequency, ``|sum(x[n] * exp(-1j * w * n))| ** 2``.
@@ -183,20 +184,23 @@ class DtmfDetector:
         return events
 
     def skip(self, samples: int) -> list[DtmfEvent]:
-        """Account for ``samples`` of missing audio (lost packets, a stream that paused).
+        """Account for ``samples`` of audio that did not arrive (a lost packet, a jitter buffer
+        waiting for a late one, a stream that paused).
 
-        A digit in progress is held across the gap; it ends (and is returned) once missing audio
-        adds up to more than ``max_hold_ms``. Samples buffered before the gap are dropped, so no
-        window joins audio from both sides of it.
+        Up to ``max_hold_ms`` in a row change nothing: a digit in progress, or one about to start,
+        goes on with the audio that follows (after a mere wait nothing of the tone is missing).
+        Beyond that the stream has stopped: a digit in progress ends (and is returned), and what
+        was buffered before the gap is dropped so that no window joins the two sides of it.
         """
+        held = self._skipped
         self._skipped += samples
-        missing = self._buffer.size + samples
+        limit = self.config.max_hold_ms * self.sample_rate / 1000
+        if self._skipped <= limit or held > limit:
+            return []
+        self._index += (self._buffer.size + self._skipped) // self.hop
         self._buffer = np.zeros(0)
-        self._index += missing // self.hop
         self._candidate, self._candidate_count = None, 0
-        if self._digit is not None and self._skipped * 1000 > self.config.max_hold_ms * self.sample_rate:
-            return [self._end()]
-        return []
+        return [self._end()] if self._digit is not None else []
 
     def flush(self) -> list[DtmfEvent]:
         """End a digit that is still sounding (the stream stopped); returns it if there is one."""
