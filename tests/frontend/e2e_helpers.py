@@ -219,6 +219,9 @@ class BrowserThread:
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         try:
             fn(page, *args)
+        except Exception as failure:
+            failure.add_note(_what_the_page_showed(page, fn.__name__.strip("_")))
+            raise
         finally:
             context.close()
         assert not errors, f"JavaScript errors: {errors}"
@@ -233,6 +236,20 @@ class BrowserThread:
     def close(self) -> None:
         self._executor.submit(self._stop).result()
         self._executor.shutdown()
+
+
+def _what_the_page_showed(page: Any, name: str) -> str:
+    """For a failed browser test: a screenshot of the page as it was, and the messages it showed
+    (form errors, toasts), so that a failure seen only in CI can be understood from its log."""
+    lines = []
+    try:
+        lines.append(f"page at failure: {page.url}, screenshot {shot(page, f'failed-{name}')}")
+        messages = page.locator(".form-error:not([hidden]), .field-error, .toast, [role=alert]")
+        shown = messages.all_inner_texts()
+        lines.append(f"messages on the page: {[text for text in shown if text.strip()]}")
+    except Exception as err:  # the page may be gone; the test's own failure matters more
+        lines.append(f"page not readable after the failure: {err}")
+    return "\n".join(lines)
 
 
 def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
