@@ -6,23 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from aiohttp.test_utils import TestClient
+from api_calls import call
 from loopback_pbx import registered_phone, running_pbx
 from sip_phone import TestPhone
 
 from cordboard.core.calls.caller_id import ANONYMOUS, Line, choose, identity_of, personal_lines
 from cordboard.core.core import Core
 from cordboard.core.sip.uri import NameAddr
-
-
-async def call(
-    api: TestClient, method: str, path: str, headers: dict[str, str], body: Any = None
-) -> tuple[int, Any]:
-    resp = await api.request(method, path, json=body, headers=headers)
-    data = await resp.json()
-    return resp.status, data["error"] if resp.status >= 400 else data
 
 
 async def test_cli_01_and_cli_05(core: Core, api: TestClient, user_headers: dict[str, str]) -> None:

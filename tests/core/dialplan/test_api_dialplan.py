@@ -9,17 +9,9 @@ import time
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from api_calls import call
 
 from cordboard.core.core import Core
-
-
-async def call(
-    api: TestClient, method: str, path: str, headers: dict[str, str], body: Any = None
-) -> tuple[int, Any]:
-    resp = await api.request(method, path, json=body, headers=headers)
-    text = await resp.text()
-    data = (await resp.json()) if text else None
-    return resp.status, data["error"] if resp.status >= 400 and data else data
 
 
 async def decide(api: TestClient, headers: dict[str, str], number: str, **extra: Any) -> dict[str, Any]:

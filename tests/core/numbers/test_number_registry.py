@@ -6,9 +6,9 @@ codes *43-*45)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from aiohttp.test_utils import TestClient
+from api_calls import call
 
 from cordboard.core.core import Core
 from cordboard.core.numbers import storage
@@ -26,17 +26,6 @@ async def add_user(core: Core, username: str, _password: str, *, extension: str)
 
 
 NEW_USER = {"first_name": "Carl", "last_name": "Clausen", "email": "carl@example.com"}
-
-
-async def call(
-    api: TestClient, method: str, path: str, headers: dict[str, str], body: Any = None
-) -> tuple[int, Any]:
-    resp = await api.request(method, path, json=body, headers=headers)
-    text = await resp.text()
-    body = (await resp.json()) if text else None
-    if resp.status >= 400:
-        return resp.status, body["error"]  # the one error shape: code, message, fields
-    return resp.status, body
 
 
 async def test_num_03_a_new_installation_gets_the_default_local_plan(

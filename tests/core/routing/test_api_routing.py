@@ -7,20 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from api_calls import call
 
 from cordboard.core.core import Core
 
 MONDAY_10 = "2026-12-07T10:00:00+01:00"
 SATURDAY_10 = "2026-12-12T10:00:00+01:00"
-
-
-async def call(
-    api: TestClient, method: str, path: str, headers: dict[str, str], body: Any = None
-) -> tuple[int, Any]:
-    resp = await api.request(method, path, json=body, headers=headers)
-    text = await resp.text()
-    data = (await resp.json()) if text else None
-    return resp.status, data["error"] if resp.status >= 400 and data else data
 
 
 async def anna_id(core: Core) -> int:

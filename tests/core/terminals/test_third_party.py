@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from aiohttp.test_utils import TestClient
+from api_calls import call
 from loopback_pbx import registered_phone, running_pbx
 from sip_phone import TestPhone
 
@@ -16,15 +16,6 @@ from cordboard.core.core import Core
 from cordboard.core.sip.uri import NameAddr
 
 STRONG = "Ata-Phone-Secret-2026"
-
-
-async def call(
-    api: TestClient, method: str, path: str, headers: dict[str, str], body: Any = None
-) -> tuple[int, Any]:
-    resp = await api.request(method, path, json=body, headers=headers)
-    text = await resp.text()
-    data = (await resp.json()) if text else None
-    return resp.status, data["error"] if resp.status >= 400 and data else data
 
 
 async def test_term_05_the_admin_sets_it_up(
