@@ -121,8 +121,28 @@ export function formError(message: string | null | undefined, id = "form-error")
   return html`<div class="form-error" id=${id} role="alert" tabindex="-1" ?hidden=${!message}>${message ?? ""}</div>`;
 }
 
+/** Resolves once the Lit element that renders `node` (the node itself or its nearest Lit ancestor)
+ * has rendered the changes made so far. */
+async function rendered(node: ParentNode): Promise<void> {
+  for (let at: Node | null = node as Node; at; at = at.parentNode ?? (at as ShadowRoot).host ?? null) {
+    if ("updateComplete" in at) {
+      await (at as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+      return;
+    }
+  }
+}
+
+/** Focus what `selector` finds in `root` as soon as the pending changes are rendered: in the same
+ * task as the click or response that asked for it, not on a later animation frame, so that keys
+ * typed straight after the click land in the field that got the focus and not in whichever field
+ * the focus jumps to halfway through the typing. */
+export async function focusWhenRendered(root: ParentNode, selector: string): Promise<void> {
+  await rendered(root);
+  root.querySelector<HTMLElement>(selector)?.focus();
+}
+
 export function focusFirstError(root: ParentNode): void {
-  requestAnimationFrame(() => {
+  void rendered(root).then(() => {
     const invalid = root.querySelector<HTMLElement>('[aria-invalid="true"]');
     const box = root.querySelector<HTMLElement>(".form-error:not([hidden])");
     (invalid ?? box)?.focus();

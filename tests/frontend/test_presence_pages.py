@@ -54,8 +54,11 @@ def _admin_defines_presence(page: Any, cordboard: Cordboard) -> None:
     page.locator("#presence-edit-form").get_by_role("button", name="Save").click()
     expect(activities.locator("tbody tr")).to_have_count(1)
     expect(activities.locator("tbody tr").first).to_contain_text("Frokost")
+    # A keyboard user types straight after "Add": the form's first field has the focus by then.
     activities.get_by_role("button", name="Add").click()
-    page.locator("#presence-item-name").fill("Office")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Office")
+    expect(page.locator("#presence-item-name")).to_have_value("Office")
     page.locator("#presence-item-show-as").select_option("available")
     page.locator("#presence-edit-form").get_by_role("button", name="Save").click()
     expect(activities.locator("tbody tr")).to_have_count(2)

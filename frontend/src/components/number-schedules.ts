@@ -9,7 +9,7 @@ import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, formError, selectField, sendForm, textField } from "../forms";
+import { checkboxField, focusFirstError, focusWhenRendered, formError, selectField, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import {
   ACTIONS,
@@ -71,7 +71,7 @@ export class CbNumberSchedules extends LightElement {
     this.errors = {};
     this.error = "";
     this.decision = null;
-    requestAnimationFrame(() => this.querySelector<HTMLInputElement>("#schedule-name")?.focus());
+    void focusWhenRendered(this, "#schedule-name");
   }
 
   private setEvent(i: number, changes: Partial<ScheduleEvent>): void {
@@ -84,7 +84,7 @@ export class CbNumberSchedules extends LightElement {
   private move(i: number, by: -1 | 1): void {
     this.events = moved(this.events, i, by);
     this.errors = {};
-    requestAnimationFrame(() => this.querySelector<HTMLButtonElement>(`#event-${i + by}-${by < 0 ? "up" : "down"}`)?.focus());
+    void focusWhenRendered(this, `#event-${i + by}-${by < 0 ? "up" : "down"}`);
   }
 
   private body(): Record<string, unknown> {

@@ -10,7 +10,7 @@ import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
 import { Ticker, formatClock, formatDateTime, isDevice } from "../calls";
 import { copyText } from "../devices";
-import { textField } from "../forms";
+import { focusWhenRendered, textField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 import type { EntityState, SipSetup } from "../types";
@@ -114,9 +114,8 @@ export class CbPhoneSetup extends LightElement {
     e.preventDefault();
     if (!this.setup) return;
     this.passwordError = check(this.password, true, checks.sipPassword);
-    const input = this.querySelector<HTMLInputElement>("#sip-password-new");
     if (this.passwordError) {
-      requestAnimationFrame(() => input?.focus());
+      void focusWhenRendered(this, "#sip-password-new");
       return;
     }
     this.busy = true;
@@ -129,7 +128,7 @@ export class CbPhoneSetup extends LightElement {
       await this.load();
     } catch (err) {
       this.passwordError = fieldErrors(err)["sip_password"] ?? errorText(err);
-      requestAnimationFrame(() => input?.focus());
+      void focusWhenRendered(this, "#sip-password-new");
     } finally {
       this.busy = false;
     }

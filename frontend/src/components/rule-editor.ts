@@ -8,7 +8,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement } from "../base";
-import { checkboxField, focusFirstError, formError, selectField, sendForm, textField } from "../forms";
+import { checkboxField, focusFirstError, focusWhenRendered, formError, selectField, sendForm, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
 import {
@@ -60,7 +60,7 @@ export class CbRuleEditor extends LightElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.draft = draftOf(this.rule, this.list, this.kinds, this.scope === "user" ? "" : "overridable");
-    requestAnimationFrame(() => this.querySelector<HTMLInputElement>(`#${this.idPrefix}-name`)?.focus());
+    void focusWhenRendered(this, `#${this.idPrefix}-name`);
   }
 
   private set(changes: Partial<Draft>, ...fields: string[]): void {
@@ -83,7 +83,7 @@ export class CbRuleEditor extends LightElement {
     const kind = this.kinds.find((k) => k === "voicemail") ?? this.kinds[0] ?? "phones";
     this.set({ destinations: [...this.draft.destinations, { kind, after, target: "" }] }, "destinations");
     const index = this.draft.destinations.length - 1;
-    requestAnimationFrame(() => this.querySelector<HTMLSelectElement>(`#${this.idPrefix}-dest-${index}-kind`)?.focus());
+    void focusWhenRendered(this, `#${this.idPrefix}-dest-${index}-kind`);
   }
 
   private removeRow(index: number): void {
@@ -91,7 +91,7 @@ export class CbRuleEditor extends LightElement {
     const errors = Object.fromEntries(Object.entries(this.errors).filter(([key]) => !key.startsWith("destinations")));
     this.errors = errors;
     this.set({ destinations: this.draft.destinations.filter((_, i) => i !== index) });
-    requestAnimationFrame(() => this.querySelector<HTMLButtonElement>(`#${this.idPrefix}-add-dest`)?.focus());
+    void focusWhenRendered(this, `#${this.idPrefix}-add-dest`);
   }
 
   private cancel(): void {

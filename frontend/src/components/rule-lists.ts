@@ -10,6 +10,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, loadingView } from "../base";
 import { confirmDialog } from "../dialog";
+import { focusWhenRendered } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import type { Activity, Role } from "../presence";
 import { DEST_KINDS, LISTS, NO_NAMES, ruleSentence, type DestKind, type Names, type Rule, type RuleList } from "../routing";
@@ -128,7 +129,7 @@ export class CbRuleLists extends LightElement {
 
   private closeEditor(focus: string): void {
     this.editing = null;
-    requestAnimationFrame(() => this.querySelector<HTMLElement>(`#${focus}`)?.focus());
+    void focusWhenRendered(this, `#${focus}`);
   }
 
   protected override render(): TemplateResult {

@@ -4,7 +4,7 @@ import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, formError, sendForm, textField } from "../forms";
+import { checkboxField, focusFirstError, focusWhenRendered, formError, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import { checkRows, hasErrors, keyRowsEditor, KINDS, toKeys, toRows, type Extension, type KeyRow, type KeyTemplate } from "../keys";
 import { toast } from "../session";
@@ -54,7 +54,7 @@ export class CbKeyTemplates extends LightElement {
     this.rows = toRows(template?.keys ?? []);
     this.errors = {};
     this.error = "";
-    requestAnimationFrame(() => this.querySelector<HTMLInputElement>("#template-name")?.focus());
+    void focusWhenRendered(this, "#template-name");
   }
 
   private async save(push: boolean): Promise<void> {

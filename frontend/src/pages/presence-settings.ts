@@ -8,7 +8,7 @@ import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
 import { EMPTY_SHORTCUT, shortcutFields } from "../components/presence-control";
 import { confirmDialog } from "../dialog";
-import { focusFirstError, formError, selectField, textField } from "../forms";
+import { focusFirstError, focusWhenRendered, formError, selectField, textField } from "../forms";
 import { LANGUAGES, t, type MessageKey } from "../i18n";
 import {
   AVAILABILITIES,
@@ -114,7 +114,7 @@ export class CbPresenceSettings extends LightElement {
         da: a?.labels["da"] ?? "",
       };
     }
-    requestAnimationFrame(() => this.querySelector<HTMLInputElement>("#presence-edit-form input")?.focus());
+    void focusWhenRendered(this, "#presence-edit-form input");
   }
 
   private body(kind: Kind): Record<string, unknown> | null {
