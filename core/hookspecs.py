@@ -22,12 +22,13 @@ if TYPE_CHECKING:
     import voluptuous as vol
     from aiohttp import web
 
+    from cordboard.core.calls.caller_lookup import CallerMatch
     from cordboard.core.calls.channel import ChannelHandler, InboundCall
     from cordboard.core.core import Core
     from cordboard.core.discovery.browse import DiscoveredPhone, ZeroconfService
     from cordboard.core.numbers.model import NumberClaim
     from cordboard.core.plugin_api import SettingScope
-    from cordboard.core.provisioning.vendor import ProvisioningVendor
+    from cordboard.core.provisioning.vendor import DirectoryEntry, ProvisioningVendor
     from cordboard.core.storage.migrations import Migration
 
 hookspec = pluggy.HookspecMarker("cordboard")
@@ -162,6 +163,34 @@ def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None
 
     :param core: the running Core.
     :param call: the dialled number and the authenticated caller.
+    """
+
+
+@hookspec(firstresult=True)
+def cordboard_caller_lookup(core: Core, user_id: int, number: str) -> CallerMatch | None:
+    """An outside caller (over a trunk) is calling user ``user_id``: return a ``CallerMatch`` when
+    your address book knows ``number`` (E.164 when the trunk could tell), else None.
+
+    The match's ``name`` replaces the name the network sent on the called phones, in the call
+    history and in the events; ``blocked`` refuses the call (603 Decline) before any rule or
+    phone rings (BAR-07). The first plugin that answers decides. Runs on the event loop for every
+    inbound call: answer from memory, never from the database or the network.
+
+    :param core: the running Core.
+    :param user_id: the called user (after their number was found, before their rules ran).
+    :param number: the caller's number as the trunk presented it.
+    """
+
+
+@hookspec
+def cordboard_phone_directory(core: Core, user_id: int | None) -> Sequence[DirectoryEntry] | None:
+    """Entries to add to the phone book that provisioned desk phones get (BYD-29), after the
+    company's users. Called when a phone's configuration is rendered; every plugin's answer is
+    used. Answer from memory.
+
+    :param core: the running Core.
+    :param user_id: the user the phone is assigned to (None for a phone without a user), so that a
+        user's own contacts can be included.
     """
 
 

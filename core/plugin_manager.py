@@ -49,6 +49,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "provision_poly",
     "provision_mitel",
     "night_mode",
+    "directory",
 )
 # Built-ins that cannot be disabled (none yet: the core runs without any plugin).
 ESSENTIAL_PLUGINS: Final[tuple[str, ...]] = ()

@@ -697,6 +697,11 @@ class B2bua:
                 return
             self._reject(attempt, 404, "Not Found", CallResult.FAILED)
             return
+        if caller.user_id is None:
+            known = self._known_caller(attempt, caller, callee)
+            if known is None:
+                return
+            caller = known
         if await self._follow_rules(attempt, context, peer, callee):
             return
         outside = self._diverted_outside(callee)
@@ -851,6 +856,26 @@ class B2bua:
             body=body,
             max_forwards=max(1, (max_forwards if max_forwards is not None else 70) - 1),
         )
+
+    def _known_caller(self, attempt: Attempt, caller: Caller, callee: SipAccount) -> Caller | None:
+        """An outside caller as the callee's address book knows them (DIR): with its name, or
+        refused with 603 when the callee blocked the number (BAR-07; None once refused)."""
+        from cordboard.core.calls.caller_lookup import look_up_caller
+
+        match = look_up_caller(self.core, callee.user_id, caller.number)
+        if match is None:
+            return caller
+        record = attempt.record
+        if match.blocked:
+            record.add_route(
+                f"blocked by address book ({match.source})" if match.source else "blocked by address book"
+            )
+            self._reject(attempt, 603, "Decline - Blocked by Address Book", CallResult.REJECTED)
+            return None
+        if not match.name:
+            return caller
+        record.caller_name = match.name
+        return caller._replace(name=match.name)
 
     def _shown(self, caller: Caller) -> tuple[str, str]:
         """What the called phone shows of the caller: anonymous when they hide their number (CLI-05)."""

@@ -28,5 +28,8 @@ async def dispatch_plugin_route(request: web.Request) -> web.StreamResponse:
     if schema is not None:
         request[REQUEST_BODY] = await parse_body(request, schema)
     match.add_app(request.app)
-    request._match_info = match  # the plugin handler reads its own path parameters
+    # The plugin handler reads its own path parameters: ``match_info`` is computed once and
+    # cached (aiohttp's reify), and this request's was read above for the domain.
+    request._match_info = match
+    request._cache.pop("match_info", None)
     return await handler(request)

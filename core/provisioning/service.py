@@ -437,7 +437,7 @@ class ProvisioningService:
             DirectoryEntry(user.full_name, user.extension)
             for user in sorted(await core.identity.list_users(), key=lambda u: u.full_name.lower())
             if user.extension and not user.locked
-        )
+        ) + self._plugin_directory(user_id)
         return PhoneConfig(
             mac=mac,
             model=model,
@@ -451,6 +451,18 @@ class ProvisioningService:
             directory=directory,
             admin_password=await settings.org_value(prov_settings.PHONE_ADMIN_PASSWORD),
         )
+
+    def _plugin_directory(self, user_id: int | None) -> tuple[DirectoryEntry, ...]:
+        """The phone book entries the plugins add (the directory's contacts, BYD-29)."""
+        plugins = getattr(self._core, "plugins", None)
+        if plugins is None:
+            return ()
+        try:
+            answers = plugins.pm.hook.cordboard_phone_directory(core=self._core, user_id=user_id)
+        except Exception:
+            _LOGGER.exception("A plugin failed listing its phone book entries")
+            return ()
+        return tuple(entry for answer in answers for entry in (answer or ()))
 
     async def _account(self, user_id: int) -> LineAccount | None:
         core = self._core

@@ -435,3 +435,88 @@ async def test_bar_05_an_international_call_goes_out_after_the_release_pin(
     await core.calls.history.flush()  # type: ignore[union-attr]
     rows = await core.db.call(list_calls)
     assert any("release PIN" in (r["route"] or "") for r in rows), rows
+
+
+async def add_contact(core: Core, username: str, **fields: Any) -> None:
+    """A contact on ``username``'s own list, made as their own API request would make it."""
+    from cordboard.core.http.access import AuthUser
+    from cordboard.plugins.directory.const import DIRECTORY_KEY
+
+    user = await core.identity.get_user_by_username(username)
+    directory = core.data[DIRECTORY_KEY]
+    await directory.reload_users()
+    await directory.create(AuthUser(user.id, username, False), "user", user.id, fields)
+
+
+async def test_dir_an_outside_caller_in_the_users_contacts_is_shown_by_name(
+    core: Core, tmp_path: Path
+) -> None:
+    """The provider sends +4570000001 with the network's name "Carrier Caller"; Ann has the number
+    (typed nationally) in her contacts, so her phone and her call history show her contact's name."""
+    await add_contact(
+        core, "ann", first_name="Carla", last_name="Berg", company="Acme", numbers=[{"number": "70 00 00 01"}]
+    )
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    ann = await registered_phone(core, "ann")
+    try:
+        provider = asyncio.create_task(
+            sipp(tmp_path, "uac_did.xml", f"127.0.0.1:{sip_port(core)}", "-p", str(port), "-s", "89000011")
+        )
+        invite = await ann.wait_request("INVITE", wait=15)
+        assert invite.from_.display_name == "Carla Berg (Acme)", invite
+        assert invite.from_.uri.user == "+4570000001"
+        ann.answer(invite, 486)
+        done = await provider
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    finally:
+        ann.close()
+    await core.calls.history.flush()  # type: ignore[union-attr]
+    rows = await core.db.call(list_calls)
+    assert rows[0]["caller_name"] == "Carla Berg (Acme)", rows[0]
+
+
+async def test_bar_07_a_blocked_contact_cannot_call_the_user(core: Core, tmp_path: Path) -> None:
+    """Ann blocked +4570000002: the provider's call gets 603 Decline, none of her phones rings, and
+    her call history says why; Bo, who has not blocked the number, is still called."""
+    await add_contact(
+        core, "ann", company="Pushy Sales", type="blocked", numbers=[{"number": "+45 70 00 00 02"}]
+    )
+    assert core.sip is not None
+    provider = await TestPhone("provider", "", core.sip.transports.addresses["udp"]).open()
+    ann = await registered_phone(core, "ann")
+    bo = await registered_phone(core, "bo")
+    try:
+        await add_ip_trunk(core, "carrier", provider.port)
+        asserted = {"P-Asserted-Identity": "<sip:+4570000002@127.0.0.1>"}
+        invite = provider.new_request(
+            "INVITE",
+            f"sip:{ANN_DID}@127.0.0.1:{sip_port(core)}",
+            body=sdp_offer(provider.rtp_port),
+            extra=asserted,
+        )
+        provider.send(invite)
+        response = await provider.final_response(invite)
+        assert (response.status, response.reason) == (603, "Decline - Blocked by Address Book"), response
+        with pytest.raises(TimeoutError):
+            await ann.wait_request("INVITE", wait=1)
+
+        to_bo = provider.new_request(
+            "INVITE",
+            f"sip:{BO_DID}@127.0.0.1:{sip_port(core)}",
+            body=sdp_offer(provider.rtp_port),
+            extra=asserted,
+        )
+        provider.send(to_bo)
+        ringing = await bo.wait_request("INVITE", wait=10)
+        bo.answer(ringing, 486)
+        assert (await provider.final_response(to_bo)).status == 486
+    finally:
+        provider.close()
+        ann.close()
+        bo.close()
+    await core.calls.history.flush()  # type: ignore[union-attr]
+    rows = await core.db.call(list_calls)
+    refused = next(r for r in rows if r["callee"] == ANN_DID)
+    assert (refused["result"], refused["sip_code"]) == ("rejected", 603), refused
+    assert "blocked by address book" in refused["route"], refused

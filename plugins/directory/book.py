@@ -1,0 +1,256 @@
+"""The address books in memory (DIR-01..07, SET-05): every contact, who may see and change which,
+searching them with the company's users, and knowing an outside caller by their number."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cordboard.core.bus import Event, EventType
+from cordboard.core.calls.caller_lookup import CallerMatch
+from cordboard.core.core import Core
+from cordboard.core.exceptions import NotFound, Unauthorized
+from cordboard.core.http.access import AuthUser
+from cordboard.core.identity.users import User
+from cordboard.core.provisioning.vendor import DirectoryEntry
+from cordboard.plugins.directory import storage
+from cordboard.plugins.directory.const import (
+    CONF_BLOCK_CALLERS,
+    CONF_NAME_CALLERS,
+    CONF_PHONE_BOOK,
+    CONF_SHOW_MOBILES,
+    MAX_ENTRIES,
+)
+from cordboard.plugins.directory.model import (
+    Contact,
+    checked_contact,
+    matches_query,
+    number_key,
+    numbers_match,
+    query_words,
+)
+
+_LOGGER = logging.getLogger(__name__)
+EVENT_DIRECTORY_CHANGED = EventType[dict[str, Any]]("directory.changed")
+BOOKS = ("all", "company", "own")
+
+Owner = tuple[str, int | None]
+
+
+class Directory:
+    """All contacts of the organisation, its groups and its users, kept in memory for searches and
+    for the caller lookup of every inbound call; changes go to the database first."""
+
+    def __init__(self, core: Core, config: Mapping[str, Any]) -> None:
+        self._core = core
+        self.config = dict(config)
+        self._contacts: dict[int, Contact] = {}
+        self._users: dict[int, User] = {}
+
+    async def load(self) -> None:
+        contacts = await self._core.db.call(storage.all_contacts)
+        self._contacts = {c.id: c for c in contacts}
+        await self.reload_users()
+
+    async def reload_users(self, event: Event[Any] | None = None) -> None:
+        """The users (names, numbers, groups) as the identity service has them now."""
+        self._users = {u.id: u for u in await self._core.identity.list_users()}
+        if event is not None and event.event_type == "user.deleted":
+            gone = int(event.data["user_id"])
+            removed = await self._core.db.call(lambda db: storage.delete_owned_by(db, "user", gone))
+            if removed:
+                self._contacts = {i: c for i, c in self._contacts.items() if c.owner != ("user", gone)}
+                _LOGGER.info("Removed the %d contacts of deleted user %d", removed, gone)
+
+    # -- who sees and changes what ------------------------------------------------------------
+    def _groups_of(self, user_id: int) -> list[int]:
+        user = self._users.get(user_id)
+        return list(user.groups) if user else []
+
+    def lists_of(self, user_id: int) -> list[Owner]:
+        """The lists a user sees, most personal first (SET-05): their own, their groups' by rank,
+        the organisation's."""
+        return [("user", user_id), *(("group", g) for g in self._groups_of(user_id)), ("org", None)]
+
+    @staticmethod
+    def may_change(requester: AuthUser, contact: Contact) -> bool:
+        """Admins change every list (DIR-02); a user only their own (DIR-04), never mandatory ones."""
+        return requester.is_admin or contact.owner == ("user", requester.id)
+
+    @staticmethod
+    def check_list_access(requester: AuthUser, scope: str, scope_id: int | None) -> None:
+        if not requester.is_admin and (scope, scope_id) != ("user", requester.id):
+            raise Unauthorized("Only administrators manage other lists than your own contacts")
+
+    def contact(self, contact_id: int, requester: AuthUser) -> Contact:
+        """A contact the requester can see (else NotFound, as if it did not exist)."""
+        found = self._contacts.get(contact_id)
+        if found is None or not (requester.is_admin or found.owner in self.lists_of(requester.id)):
+            raise NotFound(f"No contact with id {contact_id}")
+        return found
+
+    def as_dict(self, contact: Contact, requester: AuthUser) -> dict[str, Any]:
+        return {**contact.as_dict(), "editable": self.may_change(requester, contact)}
+
+    # -- lists --------------------------------------------------------------------------------
+    def list_of(self, scope: str, scope_id: int | None) -> list[Contact]:
+        return sorted((c for c in self._contacts.values() if c.owner == (scope, scope_id)), key=_order)
+
+    async def create(
+        self, requester: AuthUser, scope: str, scope_id: int | None, data: Mapping[str, Any]
+    ) -> Contact:
+        return (await self.create_many(requester, scope, scope_id, [checked_contact(data)]))[0]
+
+    async def create_many(
+        self, requester: AuthUser, scope: str, scope_id: int | None, checked: Sequence[Mapping[str, Any]]
+    ) -> list[Contact]:
+        """Add checked contacts to one list (all or none)."""
+        self.check_list_access(requester, scope, scope_id)
+        if scope == "user" and any(c["mandatory"] for c in checked):
+            from cordboard.core.exceptions import ConfigValidationError
+
+            raise ConfigValidationError(
+                "The contact is invalid",
+                {"mandatory": "only the organisation's and groups' contacts can be mandatory"},
+            )
+        created = await self._core.db.call(lambda db: storage.create_contacts(db, scope, scope_id, checked))
+        for contact in created:
+            self._contacts[contact.id] = contact
+        self._changed(scope, scope_id, requester)
+        return created
+
+    async def update(self, requester: AuthUser, contact_id: int, data: Mapping[str, Any]) -> Contact:
+        current = self.contact(contact_id, requester)
+        if not self.may_change(requester, current):
+            raise Unauthorized("This contact is on a list you cannot change")
+        fields = checked_contact(data)
+        if current.scope == "user" and fields["mandatory"]:
+            from cordboard.core.exceptions import ConfigValidationError
+
+            raise ConfigValidationError(
+                "The contact is invalid",
+                {"mandatory": "only the organisation's and groups' contacts can be mandatory"},
+            )
+        updated = await self._core.db.call(lambda db: storage.update_contact(db, contact_id, fields))
+        self._contacts[contact_id] = updated
+        self._changed(current.scope, current.scope_id, requester)
+        return updated
+
+    async def delete(self, requester: AuthUser, contact_id: int) -> None:
+        current = self.contact(contact_id, requester)
+        if not self.may_change(requester, current):
+            raise Unauthorized("This contact is on a list you cannot change")
+        await self._core.db.call(lambda db: storage.delete_contact(db, contact_id))
+        self._contacts.pop(contact_id, None)
+        self._changed(current.scope, current.scope_id, requester)
+
+    def _changed(self, scope: str, scope_id: int | None, requester: AuthUser) -> None:
+        from cordboard.core.context import Context
+
+        self._core.bus.fire(
+            EVENT_DIRECTORY_CHANGED,
+            {"scope": scope, "scope_id": scope_id},
+            Context(user_id=requester.context_id),
+        )
+
+    # -- the address book a user sees (DIR-01, DIR-03, DIR-15) -----------------------------------
+    def entries(
+        self, requester: AuthUser, query: str | None, book: str = "all"
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The colleagues and contacts the requester sees that match ``query``: favourites first,
+        then by name; at most ``MAX_ENTRIES`` (and how many matched)."""
+        words = query_words(query)
+        lists = self.lists_of(requester.id)
+        found: list[tuple[tuple[int, str], dict[str, Any]]] = []
+        if book in ("all", "company"):
+            for user in self._users.values():
+                entry = self._user_entry(user)
+                if entry is not None and matches_query(entry.pop("_text"), words):
+                    found.append(((1, str(entry["name"]).casefold()), entry))
+        wanted = lists if book == "all" else lists[:1] if book == "own" else lists[1:]
+        for contact in self._contacts.values():
+            if contact.owner in wanted and matches_query(contact.search_text, words):
+                entry = {"kind": "contact", **self.as_dict(contact, requester)}
+                found.append((_order(contact), entry))
+        found.sort(key=lambda item: item[0])
+        return [entry for _, entry in found[:MAX_ENTRIES]], len(found)
+
+    def _user_entry(self, user: User) -> dict[str, Any] | None:
+        if user.locked or not (user.extension or user.phone or user.mobile):
+            return None
+        numbers = [{"type": "work", "number": user.extension, "short": ""}] if user.extension else []
+        if user.phone:
+            numbers.append({"type": "work", "number": user.phone, "short": ""})
+        if user.mobile and self.config.get(CONF_SHOW_MOBILES, True):
+            numbers.append({"type": "mobile", "number": user.mobile, "short": ""})
+        availability, activity, dnd = self._presence_of(user.id)
+        text = [user.first_name, user.last_name, user.username, user.email, activity or ""]
+        text += [str(n["number"]) for n in numbers] + [number_key(str(n["number"])) for n in numbers]
+        return {
+            "kind": "user",
+            "id": user.id,
+            "name": user.full_name.strip() or user.username,
+            "extension": user.extension,
+            "numbers": numbers,
+            "email": user.email,
+            "department": "",
+            "availability": availability,
+            "activity": activity,
+            "dnd": dnd,
+            "_text": " ".join(t for t in text if t).casefold(),
+        }
+
+    def _presence_of(self, user_id: int) -> tuple[str | None, str | None, bool]:
+        presence = self._core.presence
+        if presence is None:
+            return None, None, False
+        now = presence.get(user_id)
+        activity = next((a for a in presence.activities if a.id == now.activity_id), None)
+        return now.availability, (activity.name if activity else None), now.dnd
+
+    # -- calls --------------------------------------------------------------------------------
+    def caller(self, user_id: int, number: str) -> CallerMatch | None:
+        """The contact that ``number`` is in the address book of ``user_id``: their own list first,
+        then their groups' and the organisation's (the most personal entry decides)."""
+        key = number_key(number)
+        if not key:
+            return None
+        for owner in self.lists_of(user_id):
+            for contact in self._contacts.values():
+                if contact.owner == owner and any(
+                    numbers_match(key, number_key(n.number)) for n in contact.numbers
+                ):
+                    return self._match(contact)
+        return None
+
+    def _match(self, contact: Contact) -> CallerMatch | None:
+        blocked = contact.type == "blocked" and bool(self.config.get(CONF_BLOCK_CALLERS, True))
+        name = contact.caller_name if self.config.get(CONF_NAME_CALLERS, True) else ""
+        if not blocked and not name:
+            return None
+        owner = f"{contact.scope} {contact.scope_id}" if contact.scope_id is not None else contact.scope
+        return CallerMatch(name=name, blocked=blocked, source=f"contact {contact.id} of {owner}")
+
+    def phone_book(self, user_id: int | None) -> list[DirectoryEntry]:
+        """BYD-29: the contacts for a desk phone's phone book (the organisation's, and the phone
+        user's groups' and own), each number an entry, blocked contacts left out."""
+        if not self.config.get(CONF_PHONE_BOOK, True):
+            return []
+        lists = self.lists_of(user_id) if user_id is not None else [("org", None)]
+        entries = []
+        for contact in sorted(self._contacts.values(), key=_order):
+            if contact.owner in lists and contact.type != "blocked":
+                entries += [
+                    DirectoryEntry(_with_type(contact.name, n.type), n.number, "Contacts")
+                    for n in contact.numbers
+                ]
+        return entries
+
+
+def _order(contact: Contact) -> tuple[int, str]:
+    return (0 if contact.type == "favourite" else 1, contact.name.casefold())
+
+
+def _with_type(name: str, number_type: str) -> str:
+    return name if number_type == "work" else f"{name} ({number_type})"
