@@ -182,6 +182,19 @@ def cordboard_caller_lookup(core: Core, user_id: int, number: str) -> CallerMatc
     """
 
 
+@hookspec(firstresult=True)
+def cordboard_dial_shortcut(core: Core, user_id: int, dialled: str) -> str | None:
+    """User ``user_id`` dialled ``dialled``, which is nobody's number here: return the number it
+    is a shortcut for (a contact's speed dial, DIR-16), else None. The call then goes to that
+    number as if it had been dialled (the caller's outgoing rules and barring apply to it). Runs
+    on the event loop for such calls: answer from memory.
+
+    :param core: the running Core.
+    :param user_id: the calling user.
+    :param dialled: the digits the user dialled.
+    """
+
+
 @hookspec
 def cordboard_phone_directory(core: Core, user_id: int | None) -> Sequence[DirectoryEntry] | None:
     """Entries to add to the phone book that provisioned desk phones get (BYD-29), after the

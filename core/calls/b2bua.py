@@ -679,6 +679,13 @@ class B2bua:
         if claimed is not None:
             await self._answer_channel(attempt, context, peer, *claimed)
             return
+        if caller.user_id is not None and dialled and callee is None:
+            expanded = self._expand_shortcut(attempt, caller.user_id, dialled)
+            if expanded != dialled:
+                dialled, callee = expanded, self.find_account(expanded)
+                record.callee = expanded
+                record.callee_name = callee.display_name if callee else ""
+                record.callee_user_id = callee.user_id if callee else None
         if caller.user_id is not None and dialled:
             rerouted = await self._follow_outgoing_rules(attempt, caller, dialled)
             if rerouted is None:
@@ -856,6 +863,17 @@ class B2bua:
             body=body,
             max_forwards=max(1, (max_forwards if max_forwards is not None else 70) - 1),
         )
+
+    def _expand_shortcut(self, attempt: Attempt, user_id: int, dialled: str) -> str:
+        """A speed dial or abbreviated number of the caller's contacts (DIR-16) as the number it
+        stands for; numbers that anyone here answers never get this far."""
+        from cordboard.core.calls.caller_lookup import expand_shortcut
+
+        expanded = expand_shortcut(self.core, user_id, dialled)
+        if expanded is None or expanded == dialled:
+            return dialled
+        attempt.record.add_route(f"speed dial {dialled} to {expanded}")
+        return expanded
 
     def _known_caller(self, attempt: Attempt, caller: Caller, callee: SipAccount) -> Caller | None:
         """An outside caller as the callee's address book knows them (DIR): with its name, or

@@ -1,5 +1,5 @@
-"""Who an outside caller is to the user they call (DIR, BAR-07): a plugin's address book may know
-the number, give the name the phone shows, or say the owner blocked it."""
+"""What users' address books add to calls (DIR, BAR-07): an outside caller's name on the called
+phone or their call refused because the user blocked them, and the speed dials a user dials."""
 
 from __future__ import annotations
 
@@ -37,5 +37,21 @@ def look_up_caller(core: Core, user_id: int, number: str) -> CallerMatch | None:
         )
     except Exception:
         _LOGGER.exception("A plugin failed looking up caller %s", number)
+        return None
+    return found
+
+
+def expand_shortcut(core: Core, user_id: int, dialled: str) -> str | None:
+    """The number that ``dialled`` is a speed dial of for user ``user_id`` (DIR-16), if a plugin
+    knows one; a failing hook counts as none (the call goes on as dialled)."""
+    plugins = getattr(core, "plugins", None)
+    if plugins is None:
+        return None
+    try:
+        found: str | None = plugins.pm.hook.cordboard_dial_shortcut(
+            core=core, user_id=user_id, dialled=dialled
+        )
+    except Exception:
+        _LOGGER.exception("A plugin failed expanding %s", dialled)
         return None
     return found

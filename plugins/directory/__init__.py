@@ -83,3 +83,11 @@ def cordboard_phone_directory(core: Core, user_id: int | None) -> Sequence[Direc
 
     directory = core.data.get(DIRECTORY_KEY)
     return directory.phone_book(user_id) if directory is not None else []
+
+
+@hookimpl
+def cordboard_dial_shortcut(core: Core, user_id: int, dialled: str) -> str | None:
+    from cordboard.plugins.directory.const import DIRECTORY_KEY
+
+    directory = core.data.get(DIRECTORY_KEY)
+    return directory.shortcut(user_id, dialled) if directory is not None else None

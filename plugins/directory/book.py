@@ -10,7 +10,7 @@ from typing import Any
 from cordboard.core.bus import Event, EventType
 from cordboard.core.calls.caller_lookup import CallerMatch
 from cordboard.core.core import Core
-from cordboard.core.exceptions import NotFound, Unauthorized
+from cordboard.core.exceptions import ConfigValidationError, NotFound, Unauthorized
 from cordboard.core.http.access import AuthUser
 from cordboard.core.identity.users import User
 from cordboard.core.provisioning.vendor import DirectoryEntry
@@ -25,6 +25,7 @@ from cordboard.plugins.directory.const import (
 from cordboard.plugins.directory.model import (
     Contact,
     checked_contact,
+    dialable,
     matches_query,
     number_key,
     numbers_match,
@@ -107,13 +108,9 @@ class Directory:
     ) -> list[Contact]:
         """Add checked contacts to one list (all or none)."""
         self.check_list_access(requester, scope, scope_id)
-        if scope == "user" and any(c["mandatory"] for c in checked):
-            from cordboard.core.exceptions import ConfigValidationError
-
-            raise ConfigValidationError(
-                "The contact is invalid",
-                {"mandatory": "only the organisation's and groups' contacts can be mandatory"},
-            )
+        taken: dict[str, str] = {}
+        for fields in checked:
+            self._check_fits(scope, scope_id, fields, None, taken)
         created = await self._core.db.call(lambda db: storage.create_contacts(db, scope, scope_id, checked))
         for contact in created:
             self._contacts[contact.id] = contact
@@ -125,17 +122,40 @@ class Directory:
         if not self.may_change(requester, current):
             raise Unauthorized("This contact is on a list you cannot change")
         fields = checked_contact(data)
-        if current.scope == "user" and fields["mandatory"]:
-            from cordboard.core.exceptions import ConfigValidationError
-
-            raise ConfigValidationError(
-                "The contact is invalid",
-                {"mandatory": "only the organisation's and groups' contacts can be mandatory"},
-            )
+        self._check_fits(current.scope, current.scope_id, fields, contact_id, {})
         updated = await self._core.db.call(lambda db: storage.update_contact(db, contact_id, fields))
         self._contacts[contact_id] = updated
         self._changed(current.scope, current.scope_id, requester)
         return updated
+
+    def _check_fits(
+        self,
+        scope: str,
+        scope_id: int | None,
+        fields: Mapping[str, Any],
+        contact_id: int | None,
+        taken: dict[str, str],
+    ) -> None:
+        """A contact may join a list: only shared lists hold mandatory contacts (DIR-06), and a
+        speed dial is one contact's on a list (DIR-16). ``taken`` collects the speed dials of a
+        batch being added."""
+        if scope == "user" and fields["mandatory"]:
+            raise ConfigValidationError(
+                "The contact is invalid",
+                {"mandatory": "only the organisation's and groups' contacts can be mandatory"},
+            )
+        code = fields["speed_dial"]
+        if not code:
+            return
+        for other in self._contacts.values():
+            if other.owner == (scope, scope_id) and other.id != contact_id and other.speed_dial:
+                taken.setdefault(other.speed_dial, other.name)
+        if code in taken:
+            raise ConfigValidationError(
+                "The contact is invalid", {"speed_dial": f"speed dial {code} is already {taken[code]}'s"}
+            )
+        person = f"{fields['first_name']} {fields['last_name']}".strip()
+        taken[code] = person or fields["company"] or fields["short_name"]
 
     async def delete(self, requester: AuthUser, contact_id: int) -> None:
         current = self.contact(contact_id, requester)
@@ -222,6 +242,21 @@ class Directory:
                     numbers_match(key, number_key(n.number)) for n in contact.numbers
                 ):
                     return self._match(contact)
+        return None
+
+    def shortcut(self, user_id: int, dialled: str) -> str | None:
+        """DIR-16: the number a speed dial of the user's contacts stands for (the most personal
+        list first): a contact's speed dial calls its first number, a number's abbreviated number
+        that number."""
+        for owner in self.lists_of(user_id):
+            for contact in sorted(self._contacts.values(), key=lambda c: c.id):
+                if contact.owner != owner or contact.type == "blocked" or not contact.numbers:
+                    continue
+                if contact.speed_dial == dialled:
+                    return dialable(contact.numbers[0].number)
+                for number in contact.numbers:
+                    if number.short == dialled:
+                        return dialable(number.number)
         return None
 
     def _match(self, contact: Contact) -> CallerMatch | None:

@@ -96,6 +96,12 @@ def number_key(number: str) -> str:
     return digits.lstrip("0")
 
 
+def dialable(number: str) -> str:
+    """A number as typed for people (``+45 33 12 34 56``) as a phone dials it (``+4533123456``)."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return "+" + digits if number.strip().startswith("+") else digits
+
+
 def numbers_match(a: str, b: str) -> bool:
     """Whether two keys (``number_key``) name the same line: equal, or one ends with the other and
     the shorter is a whole subscriber number (``MATCH_DIGITS`` or more)."""

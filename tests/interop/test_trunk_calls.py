@@ -520,3 +520,32 @@ async def test_bar_07_a_blocked_contact_cannot_call_the_user(core: Core, tmp_pat
     refused = next(r for r in rows if r["callee"] == ANN_DID)
     assert (refused["result"], refused["sip_code"]) == ("rejected", 603), refused
     assert "blocked by address book" in refused["route"], refused
+
+
+async def test_dir_16_a_contacts_speed_dial_calls_its_number_over_the_trunk(
+    core: Core, tmp_path: Path
+) -> None:
+    """Bo's contact has speed dial 77: dialling 77 calls the contact's number out over the trunk
+    (as if dialled, so with Bo's caller ID and the trunk's credentials)."""
+    await add_contact(
+        core, "bo", company="Harbour Taxi", speed_dial="77", numbers=[{"number": "0045 33 12 34 56"}]
+    )
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    provider = await provider_answering(tmp_path, port, f"{BO_DID}@")
+    bo = await registered_phone(core, "bo")
+    try:
+        invite, ok = await bo.invite("77")
+        assert ok.status == 200, ok
+        bo.ack(invite, ok)
+        await asyncio.sleep(0.3)
+        await hang_up(bo, invite, ok, provider)
+    finally:
+        bo.close()
+        if not provider.done():
+            provider.cancel()
+    assert "INVITE sip:004533123456@127.0.0.1" in sipp_trace(tmp_path)
+    await core.calls.history.flush()  # type: ignore[union-attr]
+    rows = await core.db.call(list_calls)
+    assert rows[0]["callee"] == "004533123456", rows[0]
+    assert "speed dial 77 to 004533123456" in rows[0]["route"], rows[0]

@@ -57,7 +57,7 @@ async def test_dir_04_a_user_keeps_private_contacts_nobody_else_sees(
     assert own == []
 
 
-async def test_dir_08_bad_contacts_are_refused_by_field_and_nothing_is_saved(
+async def test_dir_08_dir_16_bad_contacts_are_refused_by_field_and_nothing_is_saved(
     api: TestClient, user_headers: dict[str, str]
 ) -> None:
     bad = {"first_name": "", "email": "nope", "numbers": [{"type": "pager", "number": "12ab"}]}
@@ -74,6 +74,18 @@ async def test_dir_08_bad_contacts_are_refused_by_field_and_nothing_is_saved(
     assert status == 403, error
     status, own = await call(api, "GET", "/api/directory/contacts", user_headers)
     assert own == []
+
+    status, taxi = await call(
+        api, "POST", "/api/directory/contacts", user_headers, {**ACME, "speed_dial": "77"}
+    )
+    assert status == 201, taxi
+    other = {"company": "Beta", "speed_dial": "77", "numbers": [{"number": "+4544556677"}]}
+    status, error = await call(api, "POST", "/api/directory/contacts", user_headers, other)
+    assert status == 400 and "Anna Berg" in error["fields"]["speed_dial"], error
+    status, _ = await call(
+        api, "PUT", f"/api/directory/contacts/{taxi['id']}", user_headers, {**ACME, "speed_dial": "77"}
+    )
+    assert status == 200  # its own speed dial is no clash
 
 
 async def test_dir_06_set_05_company_lists_add_up_and_mandatory_contacts_stay(

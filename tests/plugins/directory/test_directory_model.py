@@ -6,7 +6,7 @@ import pytest
 
 from cordboard.core.exceptions import ConfigValidationError
 from cordboard.plugins.directory.csv_import import check_filename, preview
-from cordboard.plugins.directory.model import checked_contact, number_key, numbers_match
+from cordboard.plugins.directory.model import checked_contact, dialable, number_key, numbers_match
 
 
 def test_numbers_match_whatever_their_notation() -> None:
@@ -19,6 +19,7 @@ def test_numbers_match_whatever_their_notation() -> None:
     # A short number only matches itself: extension 56 is not the end of every number ending in 56.
     assert not numbers_match(e164, number_key("56"))
     assert numbers_match(number_key("1001"), number_key("1001"))
+    assert (dialable(" +45 33 12 34 56"), dialable("(0045) 33-12.34 56")) == ("+4533123456", "004533123456")
 
 
 def test_dir_08_a_contact_needs_a_name_or_company_and_a_number() -> None:
