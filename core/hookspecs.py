@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import voluptuous as vol
     from aiohttp import web
 
-    from cordboard.core.calls.caller_lookup import CallerMatch
+    from cordboard.core.calls.address_book import ContactMatch
     from cordboard.core.calls.channel import ChannelHandler, InboundCall
     from cordboard.core.core import Core
     from cordboard.core.discovery.browse import DiscoveredPhone, ZeroconfService
@@ -167,18 +167,20 @@ def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None
 
 
 @hookspec(firstresult=True)
-def cordboard_caller_lookup(core: Core, user_id: int, number: str) -> CallerMatch | None:
-    """An outside caller (over a trunk) is calling user ``user_id``: return a ``CallerMatch`` when
-    your address book knows ``number`` (E.164 when the trunk could tell), else None.
+def cordboard_contact_lookup(core: Core, user_id: int, number: str) -> ContactMatch | None:
+    """Return a ``ContactMatch`` when ``number``, an outside number, is in the address books user
+    ``user_id`` sees, else None. The first plugin that answers decides.
 
-    The match's ``name`` replaces the name the network sent on the called phones, in the call
-    history and in the events; ``blocked`` refuses the call (603 Decline) before any rule or
-    phone rings (BAR-07). The first plugin that answers decides. Runs on the event loop for every
-    inbound call: answer from memory, never from the database or the network.
+    Asked for every call from outside (over a trunk) to a user, before their rules run: the
+    match's ``name`` replaces the name the network sent on the called phones, in the call history
+    and in the events, and ``blocked`` refuses the call (603 Decline) before anything rings
+    (BAR-07). Asked too for a user's call out over the trunks: the name goes into the call
+    history. Runs on the event loop: answer from memory, never from the database or the network.
 
     :param core: the running Core.
-    :param user_id: the called user (after their number was found, before their rules ran).
-    :param number: the caller's number as the trunk presented it.
+    :param user_id: the user called (or calling).
+    :param number: the outside number: as the trunk presented the caller (E.164 when it could
+        tell), or as the user dialled it.
     """
 
 

@@ -696,12 +696,10 @@ class B2bua:
                 record.callee_name = callee.display_name if callee else ""
                 record.callee_user_id = callee.user_id if callee else None
         if callee is None:
-            if (
-                caller.account is not None
-                and dialled
-                and await self._dial_trunk(attempt, context, peer, caller)
-            ):
-                return
+            if caller.account is not None and dialled:
+                self._name_outside_callee(attempt, caller, dialled)
+                if await self._dial_trunk(attempt, context, peer, caller):
+                    return
             self._reject(attempt, 404, "Not Found", CallResult.FAILED)
             return
         if caller.user_id is None:
@@ -867,7 +865,7 @@ class B2bua:
     def _expand_shortcut(self, attempt: Attempt, user_id: int, dialled: str) -> str:
         """A speed dial or abbreviated number of the caller's contacts (DIR-16) as the number it
         stands for; numbers that anyone here answers never get this far."""
-        from cordboard.core.calls.caller_lookup import expand_shortcut
+        from cordboard.core.calls.address_book import expand_shortcut
 
         expanded = expand_shortcut(self.core, user_id, dialled)
         if expanded is None or expanded == dialled:
@@ -875,12 +873,20 @@ class B2bua:
         attempt.record.add_route(f"speed dial {dialled} to {expanded}")
         return expanded
 
+    def _name_outside_callee(self, attempt: Attempt, caller: Caller, dialled: str) -> None:
+        """A user calls an outside number: the call history names it as the caller's contacts do."""
+        from cordboard.core.calls.address_book import look_up_number
+
+        match = look_up_number(self.core, caller.user_id, dialled) if caller.user_id is not None else None
+        if match is not None and match.name:
+            attempt.record.callee_name = match.name
+
     def _known_caller(self, attempt: Attempt, caller: Caller, callee: SipAccount) -> Caller | None:
         """An outside caller as the callee's address book knows them (DIR): with its name, or
         refused with 603 when the callee blocked the number (BAR-07; None once refused)."""
-        from cordboard.core.calls.caller_lookup import look_up_caller
+        from cordboard.core.calls.address_book import look_up_number
 
-        match = look_up_caller(self.core, callee.user_id, caller.number)
+        match = look_up_number(self.core, callee.user_id, caller.number)
         if match is None:
             return caller
         record = attempt.record

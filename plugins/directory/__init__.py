@@ -11,7 +11,7 @@ from typing import Any
 import voluptuous as vol
 from aiohttp import web
 
-from cordboard.core.calls.caller_lookup import CallerMatch
+from cordboard.core.calls.address_book import ContactMatch
 from cordboard.core.core import Core
 from cordboard.core.plugin_api import Migration, hookimpl
 from cordboard.core.provisioning.vendor import DirectoryEntry
@@ -70,11 +70,11 @@ def cordboard_http_routes() -> web.RouteTableDef:
 
 
 @hookimpl
-def cordboard_caller_lookup(core: Core, user_id: int, number: str) -> CallerMatch | None:
+def cordboard_contact_lookup(core: Core, user_id: int, number: str) -> ContactMatch | None:
     from cordboard.plugins.directory.const import DIRECTORY_KEY
 
     directory = core.data.get(DIRECTORY_KEY)
-    return directory.caller(user_id, number) if directory is not None else None
+    return directory.lookup(user_id, number) if directory is not None else None
 
 
 @hookimpl

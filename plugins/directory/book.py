@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cordboard.core.bus import Event, EventType
-from cordboard.core.calls.caller_lookup import CallerMatch
+from cordboard.core.calls.address_book import ContactMatch
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError, NotFound, Unauthorized
 from cordboard.core.http.access import AuthUser
@@ -230,9 +230,9 @@ class Directory:
         return now.availability, (activity.name if activity else None), now.dnd
 
     # -- calls --------------------------------------------------------------------------------
-    def caller(self, user_id: int, number: str) -> CallerMatch | None:
-        """The contact that ``number`` is in the address book of ``user_id``: their own list first,
-        then their groups' and the organisation's (the most personal entry decides)."""
+    def lookup(self, user_id: int, number: str) -> ContactMatch | None:
+        """The contact that ``number`` is in the address books of ``user_id``: their own list
+        first, then their groups' and the organisation's (the most personal entry decides)."""
         key = number_key(number)
         if not key:
             return None
@@ -259,13 +259,13 @@ class Directory:
                         return dialable(number.number)
         return None
 
-    def _match(self, contact: Contact) -> CallerMatch | None:
+    def _match(self, contact: Contact) -> ContactMatch | None:
         blocked = contact.type == "blocked" and bool(self.config.get(CONF_BLOCK_CALLERS, True))
         name = contact.caller_name if self.config.get(CONF_NAME_CALLERS, True) else ""
         if not blocked and not name:
             return None
         owner = f"{contact.scope} {contact.scope_id}" if contact.scope_id is not None else contact.scope
-        return CallerMatch(name=name, blocked=blocked, source=f"contact {contact.id} of {owner}")
+        return ContactMatch(name=name, blocked=blocked, source=f"contact {contact.id} of {owner}")
 
     def phone_book(self, user_id: int | None) -> list[DirectoryEntry]:
         """BYD-29: the contacts for a desk phone's phone book (the organisation's, and the phone

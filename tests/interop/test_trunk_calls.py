@@ -526,7 +526,7 @@ async def test_dir_16_a_contacts_speed_dial_calls_its_number_over_the_trunk(
     core: Core, tmp_path: Path
 ) -> None:
     """Bo's contact has speed dial 77: dialling 77 calls the contact's number out over the trunk
-    (as if dialled, so with Bo's caller ID and the trunk's credentials)."""
+    (as if dialled, so with Bo's caller ID and the trunk's credentials); his call history names it."""
     await add_contact(
         core, "bo", company="Harbour Taxi", speed_dial="77", numbers=[{"number": "0045 33 12 34 56"}]
     )
@@ -547,5 +547,5 @@ async def test_dir_16_a_contacts_speed_dial_calls_its_number_over_the_trunk(
     assert "INVITE sip:004533123456@127.0.0.1" in sipp_trace(tmp_path)
     await core.calls.history.flush()  # type: ignore[union-attr]
     rows = await core.db.call(list_calls)
-    assert rows[0]["callee"] == "004533123456", rows[0]
+    assert (rows[0]["callee"], rows[0]["callee_name"]) == ("004533123456", "Harbour Taxi"), rows[0]
     assert "speed dial 77 to 004533123456" in rows[0]["route"], rows[0]

@@ -7,9 +7,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from api_calls import call
-from conftest import USER_PASSWORD, add_user, login
 
 from cordboard.core.core import Core
+
+PASSWORD = "user-password-2"
 
 ACME = {
     "first_name": "Anna",
@@ -18,6 +19,20 @@ ACME = {
     "city": "Aarhus",
     "numbers": [{"type": "work", "number": "+45 33 12 34 56"}, {"type": "mobile", "number": "20 30 40 50"}],
 }
+
+
+async def _user(core: Core, api: TestClient, username: str, extension: str, **extra: str) -> dict[str, str]:
+    """A new user, logged in: their request headers."""
+    await core.identity.create_user(
+        username=username, first_name=username.title(), last_name="Tester", email=f"{username}@example.com",
+        password=PASSWORD, extension=extension, **extra,
+    )  # fmt: skip
+    status, session = await call(
+        api, "POST", "/api/auth/login", {}, {"username": username, "password": PASSWORD}
+    )
+    assert status == 200, session
+    api.session.cookie_jar.clear()  # each request says who it is
+    return {"Authorization": f"Bearer {session['token']}"}
 
 
 async def _names(api: TestClient, headers: dict[str, str], query: str = "", book: str = "all") -> list[str]:
@@ -35,8 +50,7 @@ async def test_dir_04_a_user_keeps_private_contacts_nobody_else_sees(
     status, own = await call(api, "GET", "/api/directory/contacts", user_headers)
     assert status == 200 and [c["id"] for c in own] == [created["id"]]
 
-    await add_user(core, "bent", USER_PASSWORD, extension="1002")
-    bent = await login(api, "bent", USER_PASSWORD)
+    bent = await _user(core, api, "bent", "1002")
     assert "Anna Berg" not in await _names(api, bent)
     status, _ = await call(
         api, "GET", f"/api/directory/contacts?scope=user&scope_id={created['scope_id']}", bent
@@ -139,7 +153,7 @@ async def test_dir_06_set_05_company_lists_add_up_and_mandatory_contacts_stay(
 async def test_dir_01_dir_03_search_covers_every_field_and_colleagues_show_availability(
     core: Core, api: TestClient, user_headers: dict[str, str]
 ) -> None:
-    await add_user(core, "pia", USER_PASSWORD, extension="1005", mobile="+4520202020")
+    await _user(core, api, "pia", "1005", mobile="+4520202020")
     assert core.presence is not None
     pia = await core.identity.get_user_by_username("pia")
     await core.presence.set_presence(pia.id, {"availability": "busy"})
@@ -209,8 +223,8 @@ async def test_dir_09_csv_import_previews_then_saves_the_good_rows(
 async def test_a_deleted_users_contacts_go_and_a_disabled_plugin_answers_404(
     core: Core, api: TestClient, admin_headers: dict[str, str]
 ) -> None:
-    user_id = await add_user(core, "tim", USER_PASSWORD, extension="1007")
-    tim = await login(api, "tim", USER_PASSWORD)
+    tim = await _user(core, api, "tim", "1007")
+    user_id = (await core.identity.get_user_by_username("tim")).id
     await call(api, "POST", "/api/directory/contacts", tim, ACME)
     status, _ = await call(api, "DELETE", f"/api/users/{user_id}", admin_headers)
     assert status == 204

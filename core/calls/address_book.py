@@ -1,5 +1,5 @@
-"""What users' address books add to calls (DIR, BAR-07): an outside caller's name on the called
-phone or their call refused because the user blocked them, and the speed dials a user dials."""
+"""What users' address books add to calls (DIR, BAR-07): the names of the outside numbers they call
+and that call them, outside callers they blocked, and the speed dials they dial."""
 
 from __future__ import annotations
 
@@ -14,29 +14,30 @@ _LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class CallerMatch:
-    """An address-book entry that matched the caller's number (``cordboard_caller_lookup``)."""
+class ContactMatch:
+    """An address-book entry that matched a number (``cordboard_contact_lookup``)."""
 
     name: str
-    """What the called phone shows instead of the name the network sent ("" keeps that one)."""
+    """The contact's name: what the called phone shows instead of the name the network sent, and
+    what the call history shows ("" keeps the network's)."""
     blocked: bool = False
-    """The called user (or their group or organisation) blocked this caller: the call is refused."""
+    """The user (or their group or organisation) blocked this number: its calls are refused."""
     source: str = ""
     """Where the match came from, for the call history ("contact 12 of user 4")."""
 
 
-def look_up_caller(core: Core, user_id: int, number: str) -> CallerMatch | None:
-    """Ask the enabled plugins about ``number`` calling user ``user_id``; a failing hook counts as
-    not knowing the caller (the call goes on with the network's name)."""
+def look_up_number(core: Core, user_id: int, number: str) -> ContactMatch | None:
+    """Ask the enabled plugins what ``number`` is in the address books of user ``user_id``; a
+    failing hook counts as not knowing it (the call goes on with the network's name)."""
     plugins = getattr(core, "plugins", None)
     if plugins is None or not number or number == "anonymous":
         return None
     try:
-        found: CallerMatch | None = plugins.pm.hook.cordboard_caller_lookup(
+        found: ContactMatch | None = plugins.pm.hook.cordboard_contact_lookup(
             core=core, user_id=user_id, number=number
         )
     except Exception:
-        _LOGGER.exception("A plugin failed looking up caller %s", number)
+        _LOGGER.exception("A plugin failed looking up number %s", number)
         return None
     return found
 
