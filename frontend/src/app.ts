@@ -37,6 +37,8 @@ import "./pages/my-hours";
 import "./pages/my-terminals";
 import "./pages/routing";
 import "./pages/my-rules";
+import "./pages/contacts";
+import "./pages/directory-admin";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -71,6 +73,8 @@ const ROUTES: RouteDef[] = [
   { name: "my-terminals", pattern: "/my-terminals" },
   { name: "routing", pattern: "/routing" },
   { name: "my-rules", pattern: "/my-rules" },
+  { name: "contacts", pattern: "/contacts" },
+  { name: "directory", pattern: "/directory" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -97,6 +101,7 @@ const ADMIN_ROUTES = new Set([
   "presence-settings",
   "schedules",
   "routing",
+  "directory",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -131,6 +136,8 @@ const TITLES: Record<string, MessageKey> = {
   "my-terminals": "terminals.title",
   routing: "routing.title",
   "my-rules": "myRules.title",
+  contacts: "dir.contactsTitle",
+  directory: "dir.adminTitle",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -138,6 +145,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/phones", "nav.phones", "phones"],
   ["/users", "nav.users", "users"],
   ["/groups", "nav.groups", "groups"],
+  ["/directory", "nav.directory", "directory"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
   ["/trunks", "nav.trunks", "trunks"],
@@ -371,6 +379,10 @@ export class CbApp extends LightElement {
         return html`<cb-routing></cb-routing>`;
       case "my-rules":
         return html`<cb-my-rules></cb-my-rules>`;
+      case "contacts":
+        return html`<cb-contacts></cb-contacts>`;
+      case "directory":
+        return html`<cb-directory></cb-directory>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }
@@ -454,6 +466,7 @@ export class CbApp extends LightElement {
           <h2 class="nav-title">${t("nav.portal")}</h2>
           <ul>
             ${link("/my-calls", "nav.myCalls", "my-calls")}
+            ${link("/contacts", "nav.contacts", "contacts")}
             ${link("/profile", "nav.profile", "profile")}
             ${link("/presence", "nav.presence", "presence")}
             ${link("/my-hours", "nav.myHours", "my-hours")}

@@ -205,10 +205,17 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
     expect(page).to_have_url(cordboard.base + "/profile")
     expect(page.get_by_role("heading", name="Min profil")).to_be_visible()  # the user's language: Danish
     nav = page.locator("#nav")
-    # The user portal only: "Mine opkald", "Min profil", "Min tilstedeværelse", "Min arbejdstid",
-    # "Mine opkaldsregler", "Mine telefoner og numre".
-    expect(nav.get_by_role("link")).to_have_count(6)
-    portal = ("Mine opkald", "Min profil", "Min tilstedeværelse", "Min arbejdstid", "Mine opkaldsregler")
+    # The user portal only: "Mine opkald", "Kontakter", "Min profil", "Min tilstedeværelse",
+    # "Min arbejdstid", "Mine opkaldsregler", "Mine telefoner og numre".
+    expect(nav.get_by_role("link")).to_have_count(7)
+    portal = (
+        "Mine opkald",
+        "Kontakter",
+        "Min profil",
+        "Min tilstedeværelse",
+        "Min arbejdstid",
+        "Mine opkaldsregler",
+    )
     for name in (*portal, "Mine telefoner og numre"):
         expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
     shot(page, "profile-user")

@@ -1,0 +1,139 @@
+/**
+ * The table of directory entries shared by the Contacts page and the admin's Directory page
+ * (DIR-01, DIR-07): the name (a star for a favourite) with company and department under it, the
+ * numbers as tel: links with their types, the e-mail, and for a colleague the availability and
+ * activity, for a contact its type (VIP, blocked) and whether it is mandatory. Edit and delete
+ * buttons only on the entries the viewer may change (``editable``).
+ */
+import { html, nothing, type TemplateResult } from "lit";
+import {
+  availabilityOf,
+  contactTypeText,
+  entryKey,
+  entryName,
+  entrySubtitle,
+  numberTypeText,
+  telHref,
+  type ContactEntry,
+  type Entry,
+} from "../directory";
+import { t } from "../i18n";
+import { repeat } from "lit/directives/repeat.js";
+
+export interface EntryTableOptions {
+  /** What the table is, for screen readers. */
+  caption: string;
+  onEdit?: (entry: ContactEntry) => void;
+  onDelete?: (entry: ContactEntry) => void;
+  /** The entry whose form is open: its row is marked. */
+  selected?: string | null;
+  /** Show which list a contact is on (the user's page, where lists add up). */
+  showList?: boolean;
+}
+
+function numbersCell(entry: Entry): TemplateResult {
+  if (!entry.numbers.length) return html`<span class="muted">—</span>`;
+  return html`<ul class="entry-numbers">
+    ${entry.numbers.map(
+      (n) => html`<li>
+        <a href=${telHref(n.number)} aria-label=${t("dir.call", { number: n.number, type: numberTypeText(n.type) })}>${n.number}</a>
+        <span class="muted small">${numberTypeText(n.type)}${n.short ? ` · ${t("dir.shortShown", { short: n.short })}` : ""}</span>
+      </li>`,
+    )}
+  </ul>`;
+}
+
+function statusCell(entry: Entry, showList: boolean): TemplateResult {
+  if (entry.kind === "user") {
+    const badge = availabilityOf(entry);
+    return html`<div>
+      ${badge ? html`<span class="badge ${badge.tone}" data-testid="entry-availability">${badge.text}</span>` : nothing}
+      ${entry.activity ? html`<span class="entry-activity" data-testid="entry-activity">${entry.activity}</span>` : nothing}
+      ${showList ? html`<div class="muted small">${t("dir.colleague")}</div>` : nothing}
+    </div>`;
+  }
+  const badges: TemplateResult[] = [];
+  if (entry.type === "vip") badges.push(html`<span class="badge warn" data-testid="entry-vip">${contactTypeText("vip")}</span>`);
+  if (entry.type === "blocked") badges.push(html`<span class="badge bad" data-testid="entry-blocked">${contactTypeText("blocked")}</span>`);
+  if (entry.mandatory) badges.push(html`<span class="badge" data-testid="entry-mandatory" title=${t("dir.mandatoryTitle")}>${t("dir.mandatory")}</span>`);
+  const list =
+    entry.scope === "user" ? t("dir.list.own") : entry.scope === "group" ? t("dir.list.group") : t("dir.list.org");
+  return html`<div>
+    ${badges.length ? html`<span class="entry-badges">${badges}</span>` : nothing}
+    ${showList ? html`<div class="muted small">${list}</div>` : nothing}
+  </div>`;
+}
+
+export function entryTable(entries: readonly Entry[], o: EntryTableOptions): TemplateResult {
+  const withActions = Boolean(o.onEdit || o.onDelete);
+  return html`<div class="table-wrap">
+    <table class="data responsive entry-table" data-testid="directory-entries">
+      <caption class="sr-only">${o.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">${t("dir.col.name")}</th>
+          <th scope="col">${t("dir.col.numbers")}</th>
+          <th scope="col">${t("dir.col.email")}</th>
+          <th scope="col">${t("dir.col.status")}</th>
+          ${withActions ? html`<th scope="col"><span class="sr-only">${t("common.actions")}</span></th>` : nothing}
+        </tr>
+      </thead>
+      <tbody>
+        ${repeat(
+          entries,
+          (e) => entryKey(e),
+          (entry) => {
+            const name = entryName(entry);
+            const sub = entrySubtitle(entry);
+            const favourite = entry.kind === "contact" && entry.type === "favourite";
+            const blocked = entry.kind === "contact" && entry.type === "blocked";
+            const editable = entry.kind === "contact" && entry.editable;
+            return html`<tr class="entry ${blocked ? "blocked" : ""} ${o.selected === entryKey(entry) ? "selected" : ""}"
+              data-testid="entry" data-kind=${entry.kind} data-key=${entryKey(entry)}>
+              <td data-label=${t("dir.col.name")}><div>
+                <div class="entry-name">
+                  ${favourite
+                    ? html`<span class="favourite" title=${contactTypeText("favourite")} data-testid="entry-favourite"
+                        ><span aria-hidden="true">★</span><span class="sr-only">${contactTypeText("favourite")}:</span></span>`
+                    : nothing}
+                  <strong>${name}</strong>
+                  ${entry.kind === "user" && entry.extension ? html`<span class="muted">${entry.extension}</span>` : nothing}
+                </div>
+                ${sub ? html`<div class="muted small">${sub}</div>` : nothing}
+              </div></td>
+              <td data-label=${t("dir.col.numbers")}>${numbersCell(entry)}</td>
+              <td data-label=${t("dir.col.email")} class="wrap"><div>
+                ${entry.email ? html`<a href="mailto:${entry.email}">${entry.email}</a>` : html`<span class="muted">—</span>`}
+              </div></td>
+              <td data-label=${t("dir.col.status")}>${statusCell(entry, Boolean(o.showList))}</td>
+              ${withActions
+                ? html`<td class="entry-actions"><div class="actions">
+                    ${editable && o.onEdit
+                      ? html`<button type="button" class="secondary small" aria-label=${t("dir.editNamed", { name })}
+                          @click=${() => o.onEdit?.(entry)}>${t("common.edit")}</button>`
+                      : nothing}
+                    ${editable && o.onDelete
+                      ? html`<button type="button" class="danger small" aria-label=${t("dir.deleteNamed", { name })}
+                          @click=${() => o.onDelete?.(entry)}>${t("common.delete")}</button>`
+                      : nothing}
+                  </div></td>`
+                : nothing}
+            </tr>`;
+          },
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+/** What the pages show when the API answers 404 for the whole directory: the plugin is off. */
+export function pluginOffView(isAdmin: boolean): TemplateResult {
+  return html`<div class="notice warn" role="status" data-testid="directory-off">
+    <p><strong>${t("dir.off")}</strong></p>
+    <p>
+      ${isAdmin
+        ? html`${t("dir.offAdmin")} <a href="/plugins">${t("dir.offLink")}</a>.`
+        : t("dir.offUser")}
+    </p>
+  </div>`;
+}
