@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from cordboard.core.plugin_manager import PluginManager
     from cordboard.core.presence.service import PresenceService
     from cordboard.core.provisioning.service import ProvisioningService
+    from cordboard.core.rights.service import RightsService
     from cordboard.core.routing.service import RoutingService
     from cordboard.core.rtp.relay import RelayManager
     from cordboard.core.schedules.service import ScheduleService
@@ -84,6 +85,8 @@ class Core:
         self._stopped = asyncio.Event()
         # Filled in by start(): they need the database.
         self.identity: IdentityService
+        self.rights: RightsService
+        """Which groups may use the gated services against whom (ROLE-09)."""
         self.settings: SettingsService
         self.schedules: ScheduleService
         self.plugins: PluginManager
@@ -155,6 +158,10 @@ class Core:
         self.settings = SettingsService(self)
         self.plugins = PluginManager(self)
         await self.identity.start()
+        from cordboard.core.rights.service import RightsService
+
+        self.rights = RightsService(self)
+        await self.rights.start()
         self.schedules = ScheduleService(self)
         await self.schedules.start()
         self.provisioning = ProvisioningService(self)
@@ -301,6 +308,8 @@ class Core:
                 await self.plugins.stop()
             if self.presence is not None:
                 await self.presence.stop()
+            if hasattr(self, "rights"):
+                await self.rights.stop()
             if hasattr(self, "numbers"):
                 self.numbers.stop()
             if hasattr(self, "dialplan"):

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from cordboard.core.exceptions import Unauthorized
 from cordboard.core.http.access import AuthUser, current_user
+from cordboard.core.http.keys import CORE_KEY
 
 ID_PATTERN = r"{%s:\d+}"
 
@@ -37,6 +38,15 @@ def self_or_admin(request: web.Request, user_id: int, what: str) -> AuthUser:
     caller = current_user(request)
     if not caller.is_admin and caller.id != user_id:
         raise Unauthorized(f"You may only {what} your own account")
+    return caller
+
+
+def with_right(request: web.Request, service: str, user_id: int, what: str) -> AuthUser:
+    """The caller, who must be the user ``user_id``, an administrator, or in a group with the
+    service right ``service`` over that user (ROLE-09; 403 otherwise)."""
+    caller = current_user(request)
+    if not caller.is_admin and not request.app[CORE_KEY].rights.allows(service, caller.id, user_id):
+        raise Unauthorized(f"You may not {what} this user (a service right of your groups decides)")
     return caller
 
 

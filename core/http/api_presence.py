@@ -13,7 +13,7 @@ from typing import Final
 from aiohttp import web
 
 from cordboard.core.http.access import api, current_user, request_body
-from cordboard.core.http.api_common import ID_PATTERN, path_id, self_or_admin
+from cordboard.core.http.api_common import ID_PATTERN, path_id, self_or_admin, with_right
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.presence.schema import (
     ACTIVITY_CREATE,
@@ -69,7 +69,8 @@ async def put_my_presence(request: web.Request) -> web.Response:
 @routes.get(USER_PRESENCE)
 @api(access="user")
 async def get_user_presence(request: web.Request) -> web.Response:
-    """A user's presence: one's own, or anyone's for an admin."""
+    """A user's presence (with its diversion and end time): one's own, or anyone's for an admin.
+    Colleagues see each other's status in the directory, as the right to see it allows (PRS-11)."""
     user_id = path_id(request, "user_id")
     self_or_admin(request, user_id, "see the presence of")
     service = presence_of(request)
@@ -302,9 +303,10 @@ async def delete_my_plan(request: web.Request) -> web.Response:
 @routes.get(USER_PRESENCE + "/plans")
 @api(access="user")
 async def list_user_plans(request: web.Request) -> web.Response:
-    """A user's planned activities: one's own, or anyone's for an admin."""
+    """A user's planned activities: one's own, anyone's for an admin, else with the right to view
+    their future presence (PRS-07)."""
     user_id = path_id(request, "user_id")
-    self_or_admin(request, user_id, "see the planned presence of")
+    with_right(request, "view_future_presence", user_id, "see the planned presence of")
     await request.app[CORE_KEY].identity.get_user(user_id)
     return web.json_response([p.as_dict() for p in presence_of(request).plans(user_id)])
 
@@ -312,9 +314,10 @@ async def list_user_plans(request: web.Request) -> web.Response:
 @routes.post(USER_PRESENCE + "/plans")
 @api(access="user", body=PLAN_BODY)
 async def create_user_plan(request: web.Request) -> web.Response:
-    """Plan an activity for a user: one's own, or anyone's for an admin."""
+    """Plan an activity for a user: one's own, anyone's for an admin, else with the right to edit
+    their future presence (PRS-07)."""
     user_id = path_id(request, "user_id")
-    caller = self_or_admin(request, user_id, "plan the presence of")
+    caller = with_right(request, "edit_future_presence", user_id, "plan the presence of")
     plan = await presence_of(request).add_plan(user_id, request_body(request), caller.id)
     return web.json_response(plan.as_dict(), status=201)
 
@@ -322,8 +325,9 @@ async def create_user_plan(request: web.Request) -> web.Response:
 @routes.delete(USER_PRESENCE + "/plans/" + ID_PATTERN % "plan_id")
 @api(access="user")
 async def delete_user_plan(request: web.Request) -> web.Response:
-    """Drop a user's planned activity: one's own, or anyone's for an admin."""
+    """Drop a user's planned activity: one's own, anyone's for an admin, else with the right to
+    edit their future presence (PRS-07)."""
     user_id = path_id(request, "user_id")
-    self_or_admin(request, user_id, "change the planned presence of")
+    with_right(request, "edit_future_presence", user_id, "change the planned presence of")
     await presence_of(request).delete_plan(path_id(request, "plan_id"), user_id)
     return web.Response(status=204)

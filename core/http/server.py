@@ -46,6 +46,7 @@ API_MODULES: Final = (
     "api_terminals",
     "api_caller_id",
     "api_presence",
+    "api_rights",
     "provision",
     "websocket",
     "openapi",

@@ -74,15 +74,24 @@ class Directory:
         the organisation's."""
         return [("user", user_id), *(("group", g) for g in self._groups_of(user_id)), ("org", None)]
 
-    @staticmethod
-    def may_change(requester: AuthUser, contact: Contact) -> bool:
-        """Admins change every list (DIR-02); a user only their own (DIR-04), never mandatory ones."""
-        return requester.is_admin or contact.owner == ("user", requester.id)
+    def may_edit_list(self, requester: AuthUser, scope: str, scope_id: int | None) -> bool:
+        """Admins change every list; a user their own (DIR-04), and the organisation's or a group's
+        when one of their groups has the right to edit the company directory there (DIR-02)."""
+        if requester.is_admin or (scope, scope_id) == ("user", requester.id):
+            return True
+        return scope != "user" and self._core.rights.allows_scope(
+            "edit_directory", requester.id, scope, scope_id
+        )
 
-    @staticmethod
-    def check_list_access(requester: AuthUser, scope: str, scope_id: int | None) -> None:
-        if not requester.is_admin and (scope, scope_id) != ("user", requester.id):
-            raise Unauthorized("Only administrators manage other lists than your own contacts")
+    def may_change(self, requester: AuthUser, contact: Contact) -> bool:
+        return self.may_edit_list(requester, contact.scope, contact.scope_id)
+
+    def check_list_access(self, requester: AuthUser, scope: str, scope_id: int | None) -> None:
+        if not self.may_edit_list(requester, scope, scope_id):
+            raise Unauthorized(
+                "You manage your own contacts; the company directory needs an administrator "
+                "or a group with the right to edit it"
+            )
 
     def contact(self, contact_id: int, requester: AuthUser) -> Contact:
         """A contact the requester can see (else NotFound, as if it did not exist)."""
@@ -185,7 +194,7 @@ class Directory:
         found: list[tuple[tuple[int, str], dict[str, Any]]] = []
         if book in ("all", "company"):
             for user in self._users.values():
-                entry = self._user_entry(user)
+                entry = self._user_entry(user, requester)
                 if entry is not None and matches_query(entry.pop("_text"), words):
                     found.append(((1, str(entry["name"]).casefold()), entry))
         wanted = lists if book == "all" else lists[:1] if book == "own" else lists[1:]
@@ -196,7 +205,7 @@ class Directory:
         found.sort(key=lambda item: item[0])
         return [entry for _, entry in found[:MAX_ENTRIES]], len(found)
 
-    def _user_entry(self, user: User) -> dict[str, Any] | None:
+    def _user_entry(self, user: User, requester: AuthUser) -> dict[str, Any] | None:
         if user.locked or not (user.extension or user.phone or user.mobile):
             return None
         numbers = [{"type": "work", "number": user.extension, "short": ""}] if user.extension else []
@@ -204,7 +213,11 @@ class Directory:
             numbers.append({"type": "work", "number": user.phone, "short": ""})
         if user.mobile and self.config.get(CONF_SHOW_MOBILES, True):
             numbers.append({"type": "mobile", "number": user.mobile, "short": ""})
-        availability, activity, dnd = self._presence_of(user.id)
+        # PRS-11: a colleague's status only for those whose groups may see it.
+        if self._core.rights.allows("see_status", requester.id, user.id):
+            availability, activity, dnd = self._presence_of(user.id)
+        else:
+            availability, activity, dnd = None, None, False
         text = [user.first_name, user.last_name, user.username, user.email, activity or ""]
         text += [str(n["number"]) for n in numbers] + [number_key(str(n["number"])) for n in numbers]
         return {

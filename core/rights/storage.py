@@ -1,0 +1,71 @@
+"""The grants' table (part of the core's schema component ``core.rights``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+import sqlite_utils
+
+from cordboard.core.exceptions import ConfigValidationError
+from cordboard.core.rights.model import SERVICES, Grant
+from cordboard.core.storage.migrations import Migration, migrate
+
+COMPONENT: Final = "core.rights"
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE service_rights (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            service TEXT NOT NULL,
+            group_id INTEGER REFERENCES user_groups(id) ON DELETE CASCADE,
+            scope TEXT NOT NULL,
+            scope_id INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX service_rights_service ON service_rights (service)")
+    for service in SERVICES.values():
+        if service.open_on_install:
+            db.execute(
+                "INSERT INTO service_rights (service, scope) VALUES (?, 'org')",
+                [service.name],
+            )
+
+
+MIGRATIONS: Final = (Migration(1, "service rights per group and scope", _v1),)
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    migrate(db, COMPONENT, MIGRATIONS)
+
+
+def load_grants(db: sqlite_utils.Database) -> list[Grant]:
+    rows = db.execute("SELECT service, group_id, scope, scope_id FROM service_rights ORDER BY id").fetchall()
+    return [Grant(*row) for row in rows]
+
+
+def _missing_owner(db: sqlite_utils.Database, table: str, row_id: int | None) -> bool:
+    return row_id is None or db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [row_id]).fetchone() is None
+
+
+def replace_grants(db: sqlite_utils.Database, service: str, grants: Iterable[Grant]) -> None:
+    """The service's grants become ``grants`` (checked first: every group and user must exist)."""
+    grants = list(grants)
+    errors: dict[str, str] = {}
+    for i, grant in enumerate(grants):
+        if grant.group_id is not None and _missing_owner(db, "user_groups", grant.group_id):
+            errors[f"grants.{i}.group_id"] = f"no group with id {grant.group_id}"
+        if grant.scope == "group" and _missing_owner(db, "user_groups", grant.scope_id):
+            errors[f"grants.{i}.scope_id"] = f"no group with id {grant.scope_id}"
+        elif grant.scope == "user" and _missing_owner(db, "users", grant.scope_id):
+            errors[f"grants.{i}.scope_id"] = f"no user with id {grant.scope_id}"
+    if errors:
+        raise ConfigValidationError("Some grants are invalid", errors)
+    with db.atomic():
+        db.execute("DELETE FROM service_rights WHERE service = ?", [service])
+        for grant in grants:
+            db.execute(
+                "INSERT INTO service_rights (service, group_id, scope, scope_id) VALUES (?, ?, ?, ?)",
+                [service, grant.group_id, grant.scope, grant.scope_id],
+            )
