@@ -86,6 +86,19 @@ class Directory:
     def may_change(self, requester: AuthUser, contact: Contact) -> bool:
         return self.may_edit_list(requester, contact.scope, contact.scope_id)
 
+    def editable_lists(self, requester: AuthUser, group_names: Mapping[int, str]) -> list[dict[str, Any]]:
+        """The lists the requester may add contacts to: their own, then the organisation's and the
+        groups' that they administer or have the right to edit (DIR-02)."""
+        found: list[dict[str, Any]] = [{"scope": "user", "scope_id": requester.id, "name": None}]
+        if self.may_edit_list(requester, "org", None):
+            found.append({"scope": "org", "scope_id": None, "name": None})
+        found += [
+            {"scope": "group", "scope_id": group_id, "name": name}
+            for group_id, name in group_names.items()
+            if self.may_edit_list(requester, "group", group_id)
+        ]
+        return found
+
     def check_list_access(self, requester: AuthUser, scope: str, scope_id: int | None) -> None:
         if not self.may_edit_list(requester, scope, scope_id):
             raise Unauthorized(
@@ -213,8 +226,9 @@ class Directory:
             numbers.append({"type": "work", "number": user.phone, "short": ""})
         if user.mobile and self.config.get(CONF_SHOW_MOBILES, True):
             numbers.append({"type": "mobile", "number": user.mobile, "short": ""})
+        rights = self._core.rights
         # PRS-11: a colleague's status only for those whose groups may see it.
-        if self._core.rights.allows("see_status", requester.id, user.id):
+        if requester.is_admin or rights.allows("see_status", requester.id, user.id):
             availability, activity, dnd = self._presence_of(user.id)
         else:
             availability, activity, dnd = None, None, False
@@ -231,6 +245,10 @@ class Directory:
             "availability": availability,
             "activity": activity,
             "dnd": dnd,
+            # PRS-07: whether the requester may see or plan this colleague's future presence.
+            "can_view_plans": requester.is_admin
+            or rights.allows("view_future_presence", requester.id, user.id),
+            "can_plan": requester.is_admin or rights.allows("edit_future_presence", requester.id, user.id),
             "_text": " ".join(t for t in text if t).casefold(),
         }
 

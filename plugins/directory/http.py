@@ -9,6 +9,7 @@ from aiohttp import web
 
 from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.access import AuthUser, api, current_user, request_body
+from cordboard.core.http.api_common import json_object
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.plugins.directory.book import BOOKS, Directory
@@ -74,7 +75,7 @@ async def list_contacts(request: web.Request) -> web.Response:
 @api(access="user")
 async def create_contact(request: web.Request) -> web.Response:
     requester = current_user(request)
-    data = await _json_object(request)
+    data = await json_object(request)
     scope, scope_id = _list_named(requester, data.get("scope"), data.get("scope_id"))
     directory = await _directory(request)
     created = await directory.create(requester, scope, scope_id, data)
@@ -87,7 +88,7 @@ async def update_contact(request: web.Request) -> web.Response:
     requester = current_user(request)
     directory = await _directory(request)
     changed = await directory.update(
-        requester, int(request.match_info["contact_id"]), await _json_object(request)
+        requester, int(request.match_info["contact_id"]), await json_object(request)
     )
     return web.json_response(directory.as_dict(changed, requester))
 
@@ -97,6 +98,16 @@ async def update_contact(request: web.Request) -> web.Response:
 async def delete_contact(request: web.Request) -> web.Response:
     await (await _directory(request)).delete(current_user(request), int(request.match_info["contact_id"]))
     return web.Response(status=204)
+
+
+@routes.get("/lists")
+@api(access="user")
+async def list_editable_lists(request: web.Request) -> web.Response:
+    """The lists the requester may add contacts to (``scope``, ``scope_id``, ``name`` of a group)."""
+    core = request.app[CORE_KEY]
+    groups = {g.id: g.name for g in await core.identity.list_groups()}
+    directory = await _directory(request)
+    return web.json_response(directory.editable_lists(current_user(request), groups))
 
 
 @routes.get("/entries")
@@ -126,13 +137,3 @@ async def import_contacts(request: web.Request) -> web.Response:
     if body["apply"] and found.good:
         created = len(await directory.create_many(requester, scope, scope_id, found.good))
     return web.json_response(found.as_dict(created))
-
-
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    try:
-        data = await request.json()
-    except ValueError:
-        raise ApiError(400, "invalid_json", "The request body is not JSON") from None
-    if not isinstance(data, dict):
-        raise ConfigValidationError("Expected a contact", {"": "expected an object"})
-    return data

@@ -126,6 +126,14 @@ async def test_prs_07_future_presence_is_seen_and_planned_by_the_groups_with_the
     assert status == 403
     status, _ = await call(api, "POST", path, assistant.headers, plan)
     assert status == 403
+
+    async def shown_rights() -> tuple[bool, bool]:
+        status, found = await call(api, "GET", "/api/directory/entries?q=bo", assistant.headers)
+        assert status == 200, found
+        entry = next(e for e in found["entries"] if e.get("id") == boss.id and e["kind"] == "user")
+        return entry["can_view_plans"], entry["can_plan"]
+
+    assert await shown_rights() == (False, False)
     grant = [{"group_id": groups["Assistants"], "scope": "user", "scope_id": boss.id}]
     await _put(api, admin.headers, "view_future_presence", grant)
     status, plans = await call(api, "GET", path, assistant.headers)
@@ -135,6 +143,7 @@ async def test_prs_07_future_presence_is_seen_and_planned_by_the_groups_with_the
     await _put(api, admin.headers, "edit_future_presence", grant)
     status, created = await call(api, "POST", path, assistant.headers, plan)
     assert status == 201, created
+    assert await shown_rights() == (True, True)
     status, plans = await call(api, "GET", path, assistant.headers)
     assert [p["id"] for p in plans] == [created["id"]]
 
@@ -149,7 +158,15 @@ async def test_dir_02_a_group_with_the_right_edits_the_company_directory(
     contact = {"company": "Harbour Taxi", "scope": "org", "numbers": [{"number": "+4570102030"}]}
     status, _ = await call(api, "POST", "/api/directory/contacts", editor.headers, contact)
     assert status == 403
+    status, lists = await call(api, "GET", "/api/directory/lists", editor.headers)
+    assert lists == [{"scope": "user", "scope_id": editor.id, "name": None}]
     await _put(api, admin.headers, "edit_directory", [{"group_id": groups["Office"], "scope": "org"}])
+    status, lists = await call(api, "GET", "/api/directory/lists", editor.headers)
+    assert [(x["scope"], x["scope_id"], x["name"]) for x in lists] == [
+        ("user", editor.id, None),
+        ("org", None, None),
+        ("group", groups["Office"], "Office"),
+    ]
     status, created = await call(api, "POST", "/api/directory/contacts", editor.headers, contact)
     assert status == 201 and created["editable"] is True, created
     status, found = await call(api, "GET", "/api/directory/entries?q=taxi", user.headers)
