@@ -121,7 +121,7 @@ class Connection:
 
     def forward(self, msg_id: int) -> Callable[[Event[Any]], None]:
         def listener(event: Event[Any]) -> None:
-            if event_visible(event, self.user):
+            if event_visible(event, self.user, self.core.rights):
                 self.send({"id": msg_id, "type": "event", "event": to_jsonable(event.as_dict())})
 
         return listener

@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 EVENT_PRESENCE_CHANGED: Final[EventType[dict[str, Any]]] = EventType("presence.changed")
+EVENT_STATUS_CHANGED: Final[EventType[dict[str, Any]]] = EventType("presence.status_changed")
+"""The part of a presence change colleagues may see (PRS-11): availability, activity, DND and the
+call state, without diversions or end times; the WebSocket shows it to the users whose groups have
+the right to see that user's status."""
 """A user's presence changed: the presence (``Presence.as_dict``), ``extension`` and ``changed``
 (the names of the fields that changed)."""
 
@@ -358,6 +362,15 @@ class PresenceService:
         extension = self._extensions.get(presence.user_id)
         data = {**presence.as_dict(), "extension": extension, "changed": changed}
         self._core.bus.fire(EVENT_PRESENCE_CHANGED, data, context)
+        status = {
+            "user_id": presence.user_id,
+            "extension": extension,
+            "availability": presence.availability,
+            "activity_id": presence.activity_id,
+            "dnd": presence.dnd,
+            "call_state": str(presence.call_state),
+        }
+        self._core.bus.fire(EVENT_STATUS_CHANGED, status, context)
         self._publish_state(presence, context)
 
     def _publish_state(self, presence: Presence, context: Context) -> None:

@@ -98,3 +98,31 @@ async def test_call_service_and_errors(
     await ws.send_json({"id": 1, "type": "call_service", "domain": "system_info", "service": "refresh"})
     assert (await ws.receive_json())["error"]["code"] == "forbidden"
     await ws.close()
+
+
+async def test_prs_11_colleagues_status_changes_reach_those_allowed_to_see_them(
+    core: Core, api: TestClient, admin_headers: dict[str, str], user_headers: dict[str, str]
+) -> None:
+    """A colleague's status change (availability, activity, DND, call state, nothing more) reaches a
+    user while the right to see status covers that colleague, and stops when an admin narrows it."""
+    assert core.presence is not None
+    me = await (await api.get("/api/auth/me", headers=user_headers)).json()
+    colleague = await core.identity.create_user(
+        username="colleague", first_name="Col", last_name="League", email="c@example.com", extension="1002"
+    )
+    ws = await connect(api, user_headers)
+    await ws.send_json({"id": 1, "type": "subscribe_events", "event_type": "presence.status_changed"})
+    assert (await ws.receive_json(timeout=5))["success"] is True
+    await core.presence.set_presence(colleague.id, {"availability": "busy"})
+    event = (await ws.receive_json(timeout=5))["event"]
+    assert event["data"]["user_id"] == colleague.id
+    assert (event["data"]["availability"], event["data"]["dnd"]) == ("busy", False)
+    assert "diversion" not in event["data"]
+
+    resp = await api.put("/api/rights/see_status", json={"grants": []}, headers=admin_headers)
+    assert resp.status == 200, await resp.text()
+    await core.presence.set_presence(colleague.id, {"availability": "available"})
+    await core.presence.set_presence(me["id"], {"dnd": True})  # one's own still arrives
+    event = (await ws.receive_json(timeout=5))["event"]
+    assert (event["data"]["user_id"], event["data"]["dnd"]) == (me["id"], True)
+    await ws.close()
