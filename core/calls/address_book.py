@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cordboard.core.core import Core
@@ -26,33 +26,29 @@ class ContactMatch:
     """Where the match came from, for the call history ("contact 12 of user 4")."""
 
 
-def look_up_number(core: Core, user_id: int, number: str) -> ContactMatch | None:
-    """Ask the enabled plugins what ``number`` is in the address books of user ``user_id``; a
-    failing hook counts as not knowing it (the call goes on with the network's name)."""
+def _ask(core: Core, hook: str, **kwargs: object) -> Any:
+    """The first answer of the enabled plugins to ``hook``; a failing hook counts as no answer
+    (the call goes on as if no address book knew the number)."""
     plugins = getattr(core, "plugins", None)
-    if plugins is None or not number or number == "anonymous":
+    if plugins is None:
         return None
     try:
-        found: ContactMatch | None = plugins.pm.hook.cordboard_contact_lookup(
-            core=core, user_id=user_id, number=number
-        )
+        return getattr(plugins.pm.hook, hook)(core=core, **kwargs)
     except Exception:
-        _LOGGER.exception("A plugin failed looking up number %s", number)
+        _LOGGER.exception("A plugin failed answering %s for %s", hook, kwargs)
         return None
+
+
+def look_up_number(core: Core, user_id: int, number: str) -> ContactMatch | None:
+    """What ``number`` is in the address books of user ``user_id`` (``cordboard_contact_lookup``)."""
+    if not number or number == "anonymous":
+        return None
+    found: ContactMatch | None = _ask(core, "cordboard_contact_lookup", user_id=user_id, number=number)
     return found
 
 
 def expand_shortcut(core: Core, user_id: int, dialled: str) -> str | None:
     """The number that ``dialled`` is a speed dial of for user ``user_id`` (DIR-16), if a plugin
-    knows one; a failing hook counts as none (the call goes on as dialled)."""
-    plugins = getattr(core, "plugins", None)
-    if plugins is None:
-        return None
-    try:
-        found: str | None = plugins.pm.hook.cordboard_dial_shortcut(
-            core=core, user_id=user_id, dialled=dialled
-        )
-    except Exception:
-        _LOGGER.exception("A plugin failed expanding %s", dialled)
-        return None
+    knows one (``cordboard_dial_shortcut``)."""
+    found: str | None = _ask(core, "cordboard_dial_shortcut", user_id=user_id, dialled=dialled)
     return found

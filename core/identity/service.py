@@ -36,6 +36,9 @@ EVENT_USER_CREATED: Final[EventType[UserEventData]] = EventType("user.created")
 EVENT_USER_UPDATED: Final[EventType[UserEventData]] = EventType("user.updated")
 EVENT_USER_DELETED: Final[EventType[UserEventData]] = EventType("user.deleted")
 EVENT_GROUP_UPDATED: Final[EventType[GroupEventData]] = EventType("group.updated")
+MEMBERSHIP_EVENTS: Final = (EVENT_USER_CREATED, EVENT_USER_UPDATED, EVENT_USER_DELETED, EVENT_GROUP_UPDATED)
+"""The events after which who is in which group may differ (listen to EVENT_EXTERNAL_CHANGE too:
+another process, such as the CLI, changes users without them)."""
 
 
 def auth_user(user: User) -> AuthUser:

@@ -28,22 +28,11 @@ class RightsService:
 
     async def start(self) -> None:
         from cordboard.core.core import EVENT_EXTERNAL_CHANGE
-        from cordboard.core.identity.service import (
-            EVENT_GROUP_UPDATED,
-            EVENT_USER_CREATED,
-            EVENT_USER_DELETED,
-            EVENT_USER_UPDATED,
-        )
+        from cordboard.core.identity.service import MEMBERSHIP_EVENTS
 
         await self._core.db.call(storage.ensure_schema)
         await self.reload()
-        for event in (
-            EVENT_USER_CREATED,
-            EVENT_USER_UPDATED,
-            EVENT_USER_DELETED,
-            EVENT_GROUP_UPDATED,
-            EVENT_EXTERNAL_CHANGE,
-        ):
+        for event in (*MEMBERSHIP_EVENTS, EVENT_EXTERNAL_CHANGE):
             self._unlisten.append(self._core.bus.listen(str(event), self._changed))
 
     async def stop(self) -> None:

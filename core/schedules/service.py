@@ -174,22 +174,11 @@ class ScheduleService:
     async def start(self) -> None:
         from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
         from cordboard.core.core import EVENT_EXTERNAL_CHANGE
-        from cordboard.core.identity.service import (
-            EVENT_GROUP_UPDATED,
-            EVENT_USER_CREATED,
-            EVENT_USER_DELETED,
-            EVENT_USER_UPDATED,
-        )
+        from cordboard.core.identity.service import MEMBERSHIP_EVENTS
 
         await self._core.db.call(storage.ensure_schema)
         bus = self._core.bus
-        for event_type in (
-            EVENT_USER_CREATED,
-            EVENT_USER_UPDATED,
-            EVENT_USER_DELETED,
-            EVENT_GROUP_UPDATED,
-            EVENT_EXTERNAL_CHANGE,
-        ):
+        for event_type in (*MEMBERSHIP_EVENTS, EVENT_EXTERNAL_CHANGE):
             self._unsubscribe.append(bus.listen(event_type, self._changed))
         self._unsubscribe.append(bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed))
         await self.refresh(initial=True)

@@ -33,12 +33,8 @@ def cordboard_migrations() -> Sequence[Migration]:
 
 @contextlib.asynccontextmanager
 async def _directory(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]:
-    from cordboard.core.identity.service import (
-        EVENT_GROUP_UPDATED,
-        EVENT_USER_CREATED,
-        EVENT_USER_DELETED,
-        EVENT_USER_UPDATED,
-    )
+    from cordboard.core.core import EVENT_EXTERNAL_CHANGE
+    from cordboard.core.identity.service import MEMBERSHIP_EVENTS
     from cordboard.plugins.directory.book import Directory
     from cordboard.plugins.directory.const import DIRECTORY_KEY
 
@@ -46,7 +42,7 @@ async def _directory(core: Core, config: Mapping[str, Any]) -> AsyncIterator[Non
     await directory.load()
     unlisten = [
         core.bus.listen(str(event), directory.reload_users)
-        for event in (EVENT_USER_CREATED, EVENT_USER_UPDATED, EVENT_USER_DELETED, EVENT_GROUP_UPDATED)
+        for event in (*MEMBERSHIP_EVENTS, EVENT_EXTERNAL_CHANGE)
     ]
     core.data[DIRECTORY_KEY] = directory
     try:

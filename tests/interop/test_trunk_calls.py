@@ -99,6 +99,13 @@ async def hang_up(phone: TestPhone, invite: SipRequest, ok: SipResponse, provide
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
 
 
+async def call_history(core: Core) -> list[dict[str, Any]]:
+    """The call history's rows, newest first, once what is pending is written."""
+    assert core.calls is not None
+    await core.calls.history.flush()
+    return await core.db.call(list_calls)
+
+
 def sip_port(core: Core) -> int:
     assert core.sip is not None
     return int(core.sip.transports.addresses["udp"][1])
@@ -120,8 +127,7 @@ async def test_byd_02_inbound_did_rings_the_users_phone(core: Core, tmp_path: Pa
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     finally:
         ann.close()
-    await core.calls.history.flush()  # type: ignore[union-attr]
-    rows = await core.db.call(list_calls)
+    rows = await call_history(core)
     assert any(r["callee"] == ANN_DID and r["caller"] == "+4570000001" for r in rows), rows
     assert rows[0]["route"] == f"trunk carrier, DID {ANN_DID}", rows[0]
 
@@ -211,8 +217,7 @@ async def test_byd_03_failover_when_the_first_trunk_answers_503(core: Core, tmp_
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     finally:
         bo.close()
-    await core.calls.history.flush()  # type: ignore[union-attr]
-    rows = await core.db.call(list_calls)
+    rows = await call_history(core)
     assert rows[0]["route"] == "trunk first; trunk second", rows[0]
 
 
@@ -239,12 +244,13 @@ async def test_byd_03_failover_when_the_first_trunk_is_silent(core: Core, tmp_pa
     await outbound_call_over(core, tmp_path, second)
 
 
-async def outbound_call_over(core: Core, work: Path, port: int) -> None:
-    """bo calls 004533123456; the provider SIPp on ``port`` challenges, checks and answers."""
+async def outbound_call_over(core: Core, work: Path, port: int, dialled: str = "004533123456") -> None:
+    """bo dials ``dialled`` (for 004533123456); the provider SIPp on ``port`` challenges, checks and
+    answers."""
     answering = await provider_answering(work, port, f"{BO_DID}@")
     bo = await registered_phone(core, "bo")
     try:
-        invite, ok = await patient_invite(bo, "004533123456")
+        invite, ok = await patient_invite(bo, dialled)
         assert ok.status == 200, ok
         bo.ack(invite, ok)
         await hang_up(bo, invite, ok, answering)
@@ -432,8 +438,7 @@ async def test_bar_05_an_international_call_goes_out_after_the_release_pin(
     assert "INVITE sip:+4930123456@127.0.0.1" in messages, messages[:2000]
     assert f'From: "Bo Tester" <sip:{BO_DID}@' in messages, "presented as the caller"
     assert_credentials(messages)
-    await core.calls.history.flush()  # type: ignore[union-attr]
-    rows = await core.db.call(list_calls)
+    rows = await call_history(core)
     assert any("release PIN" in (r["route"] or "") for r in rows), rows
 
 
@@ -471,8 +476,7 @@ async def test_dir_an_outside_caller_in_the_users_contacts_is_shown_by_name(
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     finally:
         ann.close()
-    await core.calls.history.flush()  # type: ignore[union-attr]
-    rows = await core.db.call(list_calls)
+    rows = await call_history(core)
     assert rows[0]["caller_name"] == "Carla Berg (Acme)", rows[0]
 
 
@@ -515,8 +519,7 @@ async def test_bar_07_a_blocked_contact_cannot_call_the_user(core: Core, tmp_pat
         provider.close()
         ann.close()
         bo.close()
-    await core.calls.history.flush()  # type: ignore[union-attr]
-    rows = await core.db.call(list_calls)
+    rows = await call_history(core)
     refused = next(r for r in rows if r["callee"] == ANN_DID)
     assert (refused["result"], refused["sip_code"]) == ("rejected", 603), refused
     assert "blocked by address book" in refused["route"], refused
@@ -532,20 +535,8 @@ async def test_dir_16_a_contacts_speed_dial_calls_its_number_over_the_trunk(
     )
     port = free_port()
     await add_ip_trunk(core, "carrier", port)
-    provider = await provider_answering(tmp_path, port, f"{BO_DID}@")
-    bo = await registered_phone(core, "bo")
-    try:
-        invite, ok = await bo.invite("77")
-        assert ok.status == 200, ok
-        bo.ack(invite, ok)
-        await asyncio.sleep(0.3)
-        await hang_up(bo, invite, ok, provider)
-    finally:
-        bo.close()
-        if not provider.done():
-            provider.cancel()
+    await outbound_call_over(core, tmp_path, port, dialled="77")
     assert "INVITE sip:004533123456@127.0.0.1" in sipp_trace(tmp_path)
-    await core.calls.history.flush()  # type: ignore[union-attr]
-    rows = await core.db.call(list_calls)
+    rows = await call_history(core)
     assert (rows[0]["callee"], rows[0]["callee_name"]) == ("004533123456", "Harbour Taxi"), rows[0]
     assert "speed dial 77 to 004533123456" in rows[0]["route"], rows[0]
