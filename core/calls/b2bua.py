@@ -359,14 +359,18 @@ class B2bua:
             return False
         schedules = getattr(self.core, "schedules", None)
         night = schedules.current_night_mode(callee.user_id) if schedules is not None else None
-        destinations = plan.destinations(in_working_hours=not night)
+        destinations = plan.destinations(in_working_hours=not night, ring_s=self.ring_timeout)
         attempt.record.add_route(f"terminals {'one by one' if plan.mode == 'sequential' else 'at once'}")
+        ring_s = self.ring_timeout
+        if plan.fallback:  # RTE-10: the fallback rings after the terminals, for a forward's ring time
+            forward_s = float(await self.core.settings.org_value("core.forward_ring_time"))
+            ring_s = destinations[-1].after_s + forward_s
         if not destinations:
             self._reject(
                 attempt, 480, "Temporarily Unavailable - No Terminal Rings Now", CallResult.NO_ANSWER
             )
             return True
-        await self._run_destinations(attempt, context, peer, callee, destinations)
+        await self._run_destinations(attempt, context, peer, callee, destinations, ring_s=ring_s)
         return True
 
     async def _run_destinations(
@@ -376,8 +380,11 @@ class B2bua:
         peer: Peer,
         callee: SipAccount,
         destinations: Sequence[Destination],
+        *,
+        ring_s: float | None = None,
     ) -> None:
-        """The caller's call on a channel that rings ``destinations`` in time (rule_calls.py)."""
+        """The caller's call on a channel that rings ``destinations`` in time (rule_calls.py), for
+        at most ``ring_s`` (the call's ring time by default)."""
         import functools
 
         from cordboard.core.calls.rule_calls import follow_destinations
@@ -388,7 +395,7 @@ class B2bua:
             follow_destinations,
             destinations=destinations,
             owner=callee.extension or callee.username,
-            ring_s=self.ring_timeout,
+            ring_s=self.ring_timeout if ring_s is None else ring_s,
             forward_ring_s=float(await self.core.settings.org_value("core.forward_ring_time")),
             reachable=self.reachable,
         )

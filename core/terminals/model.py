@@ -1,4 +1,5 @@
-"""A user's terminals and how they ring (TERM-01..03, TERM-07, TERM-09).
+"""A user's terminals and how they ring (TERM-01..03, TERM-07, TERM-09), and where a call nobody
+answers ends (the personal fallback destination, RTE-10).
 
 The user's registered phones ring together as one terminal ("phones", TERM-04: the first to answer
 wins); next to them up to four numbers (a mobile, another user's line, ...). "Simultaneously" starts
@@ -56,10 +57,15 @@ class TerminalPlan:
     user_id: int
     mode: str = "simultaneous"
     terminals: tuple[Terminal, ...] = (Terminal("phones"),)
+    fallback: str | None = None
+    """RTE-10: the number a call goes to when none of the terminals answered (the switchboard, a
+    colleague, a mobile); None: the caller hears that nobody answers."""
 
     @property
     def is_default(self) -> bool:
-        """Only the phones, at once, always: the ordinary call (no plan needed)."""
+        """Only the phones, at once, always, nothing after them: the ordinary call (no plan needed)."""
+        if self.fallback:
+            return False
         return self.terminals == (Terminal("phones"),) or (
             len(self.terminals) == 1
             and self.terminals[0].kind == "phones"
@@ -68,8 +74,10 @@ class TerminalPlan:
             and self.terminals[0].when == "always"
         )
 
-    def destinations(self, *, in_working_hours: bool) -> list[Destination]:
-        """The terminals that ring now, as timed destinations (``ring_s`` bounds each in one-by-one)."""
+    def destinations(self, *, in_working_hours: bool, ring_s: float = DEFAULT_RING_S) -> list[Destination]:
+        """The terminals that ring now, as timed destinations (``ring_s`` bounds each in one-by-one),
+        then the fallback when the terminals are over: after the last one's ring time one by one,
+        after ``ring_s`` (the call's ring time) at once, the terminals stopping then."""
         active = [t for t in self.terminals if t.enabled and _applies(t.when, in_working_hours)]
         found: list[Destination] = []
         start = 0
@@ -78,6 +86,16 @@ class TerminalPlan:
             ring = terminal.ring_s if self.mode == "sequential" else None
             found.append(Destination(terminal.kind, after, terminal.number, ring))
             start += terminal.ring_s
+        if self.fallback:
+            end = start if self.mode == "sequential" else int(ring_s)
+            found = [
+                Destination(
+                    d.kind, d.after_s, d.target, max(0, end - d.after_s) if d.ring_s is None else d.ring_s
+                )
+                for d in found
+                if d.after_s < end
+            ]
+            found.append(Destination("number", end, self.fallback, None))
         return sorted(found, key=lambda d: d.after_s)
 
     def as_dict(self) -> dict[str, Any]:
@@ -85,6 +103,7 @@ class TerminalPlan:
             "user_id": self.user_id,
             "mode": self.mode,
             "terminals": [t.as_dict() for t in self.terminals],
+            "fallback": self.fallback,
         }
 
 
@@ -119,6 +138,7 @@ PLAN: Final = vol.Schema(
         vol.Required("terminals"): vol.All(
             [TERMINAL], vol.Length(min=1, max=MAX_TERMINALS, msg=f"1 to {MAX_TERMINALS} terminals")
         ),
+        vol.Optional("fallback", default=None): vol.Any(None, "", _number),
     },
     extra=vol.PREVENT_EXTRA,
 )
@@ -144,6 +164,9 @@ def validate_plan(raw: Mapping[str, Any], *, own_numbers: Sequence[str]) -> dict
             errors[f"terminals.{index}.number"] = "listed twice"
         if number:
             seen.add(number)
+    data["fallback"] = data["fallback"] or None
+    if data["fallback"] and data["fallback"] in own_numbers:
+        errors["fallback"] = "that is this user's own number: a call would come back to them"
     if errors:
         raise ConfigValidationError("The terminals are invalid", errors)
     return data
@@ -165,4 +188,5 @@ def plan_from(user_id: int, data: Mapping[str, Any]) -> TerminalPlan:
             )
             for t in data["terminals"]
         ),
+        data.get("fallback") or None,
     )

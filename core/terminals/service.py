@@ -31,13 +31,23 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: Final = (Migration(1, "users' terminals", _v1),)
+def _v2_fallback(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE user_terminals ADD COLUMN fallback TEXT")
+
+
+MIGRATIONS: Final = (
+    Migration(1, "users' terminals", _v1),
+    Migration(2, "each user's fallback destination (RTE-10)", _v2_fallback),
+)
 
 
 def _load(db: sqlite_utils.Database) -> dict[int, TerminalPlan]:
     migrate(db, COMPONENT, MIGRATIONS)
-    rows = db.execute("SELECT user_id, mode, terminals FROM user_terminals").fetchall()
-    return {int(r[0]): plan_from(int(r[0]), {"mode": r[1], "terminals": json.loads(r[2])}) for r in rows}
+    rows = db.execute("SELECT user_id, mode, terminals, fallback FROM user_terminals").fetchall()
+    return {
+        int(r[0]): plan_from(int(r[0]), {"mode": r[1], "terminals": json.loads(r[2]), "fallback": r[3]})
+        for r in rows
+    }
 
 
 class TerminalService:
@@ -91,10 +101,11 @@ class TerminalService:
         def save(db: sqlite_utils.Database) -> None:
             with db.atomic():
                 db.execute(
-                    "INSERT INTO user_terminals (user_id, mode, terminals, updated) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(user_id) DO UPDATE SET mode = excluded.mode, "
-                    "terminals = excluded.terminals, updated = excluded.updated",
-                    [user_id, data["mode"], json.dumps(data["terminals"]), time.time()],
+                    "INSERT INTO user_terminals (user_id, mode, terminals, fallback, updated) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET mode = excluded.mode, "
+                    "terminals = excluded.terminals, fallback = excluded.fallback, "
+                    "updated = excluded.updated",
+                    [user_id, data["mode"], json.dumps(data["terminals"]), data["fallback"], time.time()],
                 )
 
         await self._core.db.call(save)
