@@ -71,17 +71,16 @@ class RightsService:
         return False
 
     def allows_scope(self, service: str, actor_id: int, scope: str, scope_id: int | None) -> bool:
-        """Whether a grant gives ``actor_id`` the service over a whole scope (a list of the
-        organisation's or a group's, e.g. the company directory, DIR-02)."""
+        """Whether a grant gives ``actor_id`` the service over exactly this scope (a list that is
+        the organisation's or one group's, e.g. in the company directory, DIR-02)."""
         if actor_id in self._admins:
             return True
         actor_groups = self._groups.get(actor_id, frozenset())
-        for grant in self._grants.get(service, ()):
-            if grant.group_id is not None and grant.group_id not in actor_groups:
-                continue
-            if grant.scope == "org" or (grant.scope, grant.scope_id) == (scope, scope_id):
-                return True
-        return False
+        return any(
+            (grant.group_id is None or grant.group_id in actor_groups)
+            and (grant.scope, grant.scope_id) == (scope, None if scope == "org" else scope_id)
+            for grant in self._grants.get(service, ())
+        )
 
     def grants(self, service: str) -> list[Grant]:
         if service not in SERVICES:

@@ -41,6 +41,15 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 
 def load_grants(db: sqlite_utils.Database) -> list[Grant]:
+    """The grants, once those naming a group or user that no longer exists are gone (a deleted
+    group's members lose what it gave them; a right over a deleted user or group goes with it)."""
+    with db.atomic():
+        db.execute(
+            "DELETE FROM service_rights WHERE "
+            "(group_id IS NOT NULL AND group_id NOT IN (SELECT id FROM user_groups)) "
+            "OR (scope = 'group' AND scope_id NOT IN (SELECT id FROM user_groups)) "
+            "OR (scope = 'user' AND scope_id NOT IN (SELECT id FROM users))"
+        )
     rows = db.execute("SELECT service, group_id, scope, scope_id FROM service_rights ORDER BY id").fetchall()
     return [Grant(*row) for row in rows]
 

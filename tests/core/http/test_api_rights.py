@@ -45,6 +45,28 @@ async def test_role_09_a_new_installation_opens_status_and_only_admins_change_ri
         assert status == 403, (method, path)
 
 
+async def test_role_09_grants_over_a_deleted_group_or_user_go_with_it(
+    core: Core, api: TestClient, account: AccountFactory
+) -> None:
+    admin = await account("root", admin=True)
+    boss = await account("bo", extension="1230")
+    groups = await _groups(core, Assistants=[], Sales=[])
+    grants = [
+        {"group_id": groups["Assistants"], "scope": "user", "scope_id": boss.id},
+        {"group_id": None, "scope": "group", "scope_id": groups["Sales"]},
+        {"group_id": None, "scope": "org"},
+    ]
+    await _put(api, admin.headers, "view_future_presence", grants)
+    for path in (f"/api/groups/{groups['Sales']}", f"/api/users/{boss.id}"):
+        status, _ = await call(api, "DELETE", path, admin.headers)
+        assert status == 204, path
+    await core.rights.reload()
+    status, rights = await call(api, "GET", "/api/rights", admin.headers)
+    left = next(r["grants"] for r in rights if r["service"] == "view_future_presence")
+    assert left == [{"group_id": None, "scope": "org", "scope_id": None}]
+    await _put(api, admin.headers, "view_future_presence", left)  # saving what is left works
+
+
 async def test_role_09_bad_grants_are_named_and_nothing_changes(
     core: Core, api: TestClient, account: AccountFactory
 ) -> None:
@@ -162,13 +184,18 @@ async def test_dir_02_a_group_with_the_right_edits_the_company_directory(
     assert lists == [{"scope": "user", "scope_id": editor.id, "name": None}]
     await _put(api, admin.headers, "edit_directory", [{"group_id": groups["Office"], "scope": "org"}])
     status, lists = await call(api, "GET", "/api/directory/lists", editor.headers)
-    assert [(x["scope"], x["scope_id"], x["name"]) for x in lists] == [
-        ("user", editor.id, None),
-        ("org", None, None),
-        ("group", groups["Office"], "Office"),
-    ]
+    assert [(x["scope"], x["scope_id"]) for x in lists] == [("user", editor.id), ("org", None)]
     status, created = await call(api, "POST", "/api/directory/contacts", editor.headers, contact)
     assert status == 201 and created["editable"] is True, created
+    # A right over the organisation's list is not one over the groups' lists.
+    status, error = await call(
+        api,
+        "POST",
+        "/api/directory/contacts",
+        editor.headers,
+        {**contact, "scope": "group", "scope_id": groups["Office"]},
+    )
+    assert status == 403, error
     status, found = await call(api, "GET", "/api/directory/entries?q=taxi", user.headers)
     assert [(e["name"], e["editable"]) for e in found["entries"]] == [("Harbour Taxi", False)]
     status, _ = await call(api, "DELETE", f"/api/directory/contacts/{created['id']}", user.headers)
