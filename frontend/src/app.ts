@@ -39,6 +39,7 @@ import "./pages/routing";
 import "./pages/my-rules";
 import "./pages/contacts";
 import "./pages/directory-admin";
+import "./pages/rights";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -75,6 +76,7 @@ const ROUTES: RouteDef[] = [
   { name: "my-rules", pattern: "/my-rules" },
   { name: "contacts", pattern: "/contacts" },
   { name: "directory", pattern: "/directory" },
+  { name: "rights", pattern: "/rights" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -102,6 +104,7 @@ const ADMIN_ROUTES = new Set([
   "schedules",
   "routing",
   "directory",
+  "rights",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -138,6 +141,7 @@ const TITLES: Record<string, MessageKey> = {
   "my-rules": "myRules.title",
   contacts: "dir.contactsTitle",
   directory: "dir.adminTitle",
+  rights: "rights.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -145,6 +149,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/phones", "nav.phones", "phones"],
   ["/users", "nav.users", "users"],
   ["/groups", "nav.groups", "groups"],
+  ["/rights", "nav.rights", "rights"],
   ["/directory", "nav.directory", "directory"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
@@ -383,6 +388,8 @@ export class CbApp extends LightElement {
         return html`<cb-contacts></cb-contacts>`;
       case "directory":
         return html`<cb-directory></cb-directory>`;
+      case "rights":
+        return html`<cb-rights></cb-rights>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

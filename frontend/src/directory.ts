@@ -60,9 +60,21 @@ export interface UserEntry {
   numbers: ContactNumber[];
   email: string;
   department: string;
+  /** Null (and ``dnd`` false) when the requester may not see this colleague's status (PRS-11). */
   availability: "available" | "busy" | null;
   activity: string | null;
   dnd: boolean;
+  /** Whether the requester may see, and plan, this colleague's future presence (PRS-07). */
+  can_view_plans?: boolean;
+  can_plan?: boolean;
+}
+
+/** A list the user may add contacts to (GET /api/directory/lists): their own first, then the
+ * organisation's and groups' ones they may edit (DIR-02); ``name`` is a group's. */
+export interface ContactList {
+  scope: Scope;
+  scope_id: number | null;
+  name: string | null;
 }
 
 export type ContactEntry = Contact & { kind: "contact" };
@@ -133,6 +145,23 @@ export function counted(n: number, one: MessageKey, many: MessageKey): string {
 
 export function bookText(book: Book): string {
   return t(`dir.book.${book}` as MessageKey);
+}
+
+/** A list as its select names it: "My contacts", "The organisation's directory", "Group Sales". */
+export function listChoiceText(list: ContactList): string {
+  if (list.scope === "user") return t("dir.book.own");
+  if (list.scope === "org") return t("dir.listChoice.org");
+  return t("dir.listChoice.group", { name: list.name ?? String(list.scope_id ?? "") });
+}
+
+/** A list's value in a select ("org:", "group:3"). */
+export function listValue(list: Pick<ContactList, "scope" | "scope_id">): string {
+  return `${list.scope}:${list.scope === "org" ? "" : (list.scope_id ?? "")}`;
+}
+
+/** What the API is told to add contacts to that list: ``scope`` and ``scope_id``. */
+export function listTarget(list: Pick<ContactList, "scope" | "scope_id">): { scope: Scope; scope_id: number | null } {
+  return { scope: list.scope, scope_id: list.scope === "org" ? null : list.scope_id };
 }
 
 /** The href of a number's link: ``tel:`` and the digits (a leading + kept), without spaces or dashes. */

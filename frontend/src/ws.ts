@@ -32,6 +32,8 @@ const WATCHED_EVENTS = [
   "call.ended",
   // A user's presence (availability, activity, DND, call state) changed: the presence controls.
   "presence.changed",
+  // A colleague's status (PRS-11), sent to the users whose groups may see it: the Contacts page.
+  "presence.status_changed",
   // A desk phone fetched its configuration or asked by plug-and-play (the phone list shows the
   // last fetch; its phone.<mac> state does not change when the phone asks again from one address).
   "device.provisioned",

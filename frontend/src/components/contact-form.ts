@@ -5,6 +5,8 @@
  * group list also "mandatory" (DIR-06). The server's field errors ("numbers.1.number") show next
  * to their fields. Saves itself (POST to the list ``scope``/``scopeId``, or to the user's own list
  * when ``scope`` is null; PUT for a change) and fires "saved" (detail: the contact) or "cancel".
+ * Given more than one of the ``lists`` a user may add to (DIR-02), a new contact's form starts with
+ * a "List" select, and the contact goes on the list chosen there.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
@@ -21,8 +23,12 @@ import {
   draftOf,
   emptyNumber,
   hasErrors,
+  listChoiceText,
+  listTarget,
+  listValue,
   numberTypeText,
   type Contact,
+  type ContactList,
   type ContactNumber,
   type ContactType,
   type Draft,
@@ -44,9 +50,14 @@ export class CbContactForm extends LightElement {
   @property({ attribute: false }) scopeId: number | null = null;
   /** Offer "mandatory" (organisation and group lists only, DIR-06). */
   @property({ attribute: false }) allowMandatory = false;
+  /** The lists a new contact may go on; with more than one, the form asks which (and offers
+   * "mandatory" on a shared one). */
+  @property({ attribute: false }) lists: ContactList[] = [];
   @property() idPrefix = "contact";
 
   @state() private draft: Draft = draftOf(null);
+  /** The chosen list's value (``listValue``). */
+  @state() private list = "";
   @state() errors: Errors = {};
   @state() error = "";
   @state() busy = false;
@@ -55,10 +66,35 @@ export class CbContactForm extends LightElement {
     // Another contact to edit (or a new one) while the form is open: start again from its values.
     if (changed.has("contact") || !this.hasUpdated) {
       this.draft = draftOf(this.contact);
+      this.list = this.lists[0] ? listValue(this.lists[0]) : "";
       this.errors = {};
       this.error = "";
-      void focusWhenRendered(this, `#${this.idPrefix}-first_name`);
+      // The first field: the list, when there is one to choose, else the first name.
+      void focusWhenRendered(this, `#${this.idPrefix}-list, #${this.idPrefix}-first_name`);
     }
+  }
+
+  /** Whether the form asks which list a new contact goes on. */
+  private get listShown(): boolean {
+    return !this.contact && this.lists.length > 1;
+  }
+
+  private get chosenList(): ContactList | undefined {
+    return this.lists.find((l) => listValue(l) === this.list) ?? this.lists[0];
+  }
+
+  private get withMandatory(): boolean {
+    if (this.listShown) return (this.chosenList?.scope ?? "user") !== "user";
+    return this.allowMandatory;
+  }
+
+  /** Where a new contact goes: the chosen list, else ``scope``/``scopeId``, else the server's
+   * default (the user's own list). */
+  private target(): Record<string, unknown> {
+    const chosen = this.listShown ? this.chosenList : undefined;
+    if (chosen) return listTarget(chosen);
+    if (this.scope) return { scope: this.scope, scope_id: this.scope === "org" ? null : this.scopeId };
+    return {};
   }
 
   private set(changes: Partial<Draft>, ...fields: string[]): void {
@@ -101,15 +137,12 @@ export class CbContactForm extends LightElement {
       focusFirstError(this);
       return;
     }
-    const body = draftBody(this.draft, this.allowMandatory);
+    const body = draftBody(this.draft, this.withMandatory);
     await sendForm(this, async () => {
       const contact = this.contact;
       const saved = contact
         ? await api.put<Contact>(`/api/directory/contacts/${contact.id}`, body)
-        : await api.post<Contact>(
-            "/api/directory/contacts",
-            this.scope ? { ...body, scope: this.scope, scope_id: this.scope === "org" ? null : this.scopeId } : body,
-          );
+        : await api.post<Contact>("/api/directory/contacts", { ...body, ...this.target() });
       const name = saved.name || contactName(saved);
       toast(contact ? t("dir.saved", { name }) : t("dir.created", { name }));
       this.dispatchEvent(new CustomEvent<Contact>("saved", { detail: saved, bubbles: true }));
@@ -137,6 +170,22 @@ export class CbContactForm extends LightElement {
       }}>
       <h2 id="${p}-title">${title}</h2>
       ${formError(this.error, `${p}-form-error`)}
+      ${this.listShown
+        ? html`<div class="grid two">
+            ${selectField({
+              id: `${p}-list`,
+              label: t("dir.listField"),
+              value: this.list,
+              hint: t("dir.listHint"),
+              error: this.errors["scope"] ?? this.errors["scope_id"],
+              options: this.lists.map((l): [string, string] => [listValue(l), listChoiceText(l)]),
+              onInput: (v) => {
+                this.list = v;
+                this.errors = { ...this.errors, scope: null, scope_id: null };
+              },
+            })}
+          </div>`
+        : nothing}
       <p class="hint">${t("dir.nameHint")}</p>
       <div class="grid two">
         ${this.text("first_name", { autocomplete: "off" })} ${this.text("last_name", { autocomplete: "off" })}
@@ -165,7 +214,7 @@ export class CbContactForm extends LightElement {
           ${this.text("country")}
         </div>
       </fieldset>
-      ${this.allowMandatory
+      ${this.withMandatory
         ? checkboxField({
             id: `${p}-mandatory`,
             label: t("dir.field.mandatory"),

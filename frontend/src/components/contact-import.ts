@@ -3,8 +3,9 @@
  * (others are refused here and by the server), see a preview in which every column has a select of
  * what it holds ("skip" to leave it out) and every row its error, say whether the first line is a
  * header (each change asks the server for the preview again), then import the good rows. The list
- * is ``scope``/``scopeId``, or the user's own when ``scope`` is null. Fires "imported" (detail: the
- * number of contacts made) and "cancel".
+ * is ``scope``/``scopeId``, or the user's own when ``scope`` is null; given more than one of the
+ * ``lists`` a user may add to (DIR-02), the one chosen in its "List" select. Fires "imported"
+ * (detail: the number of contacts made) and "cancel".
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
@@ -17,10 +18,14 @@ import {
   importErrorText,
   importRowSummary,
   isImportFile,
+  listChoiceText,
+  listTarget,
+  listValue,
   parseCsv,
+  type ContactList,
   type ImportPreview,
 } from "../directory";
-import { checkboxField, focusWhenRendered, formError } from "../forms";
+import { checkboxField, focusWhenRendered, formError, selectField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 import type { Scope } from "../types";
@@ -32,7 +37,11 @@ const SHOWN_ROWS = 200;
 export class CbContactImport extends LightElement {
   @property({ attribute: false }) scope: Scope | null = null;
   @property({ attribute: false }) scopeId: number | null = null;
+  /** The lists the contacts may go on; with more than one, a select asks which. */
+  @property({ attribute: false }) lists: ContactList[] = [];
   @property() idPrefix = "contact-import";
+  /** The chosen list's value (``listValue``); "" for the first. */
+  @state() private list = "";
 
   @state() private filename = "";
   @state() private text = "";
@@ -51,10 +60,18 @@ export class CbContactImport extends LightElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void focusWhenRendered(this, `#${this.idPrefix}-file`);
+    // The first field: the list, when there is one to choose, else the file.
+    void focusWhenRendered(this, `#${this.idPrefix}-list, #${this.idPrefix}-file`);
+  }
+
+  private get chosenList(): ContactList | undefined {
+    if (this.lists.length < 2) return undefined;
+    return this.lists.find((l) => listValue(l) === this.list) ?? this.lists[0];
   }
 
   private target(): Record<string, unknown> {
+    const chosen = this.chosenList;
+    if (chosen) return listTarget(chosen);
     if (!this.scope) return {};
     return { scope: this.scope, scope_id: this.scope === "org" ? null : this.scopeId };
   }
@@ -153,6 +170,18 @@ export class CbContactImport extends LightElement {
       <h2 id="${p}-title">${t("dir.import.title")}</h2>
       <p class="muted">${t("dir.import.intro")}</p>
       ${formError(this.error, `${p}-error`)}
+      ${this.lists.length > 1
+        ? html`<div class="grid two">
+            ${selectField({
+              id: `${p}-list`,
+              label: t("dir.listField"),
+              value: this.list || listValue(this.lists[0]!),
+              hint: t("dir.listHint"),
+              options: this.lists.map((l): [string, string] => [listValue(l), listChoiceText(l)]),
+              onInput: (v) => (this.list = v),
+            })}
+          </div>`
+        : nothing}
       <div class="field ${this.fileError ? "has-error" : ""}">
         <label for="${p}-file">${t("dir.import.file")}</label>
         <input id="${p}-file" type="file" accept=".csv,.txt,text/csv,text/plain"

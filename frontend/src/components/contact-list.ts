@@ -3,7 +3,8 @@
  * (DIR-01, DIR-07): the name (a star for a favourite) with company and department under it, the
  * numbers as tel: links with their types, the e-mail, and for a colleague the availability and
  * activity, for a contact its type (VIP, blocked) and whether it is mandatory. Edit and delete
- * buttons only on the entries the viewer may change (``editable``).
+ * buttons only on the entries the viewer may change (``editable``); a "Planned presence" button on
+ * the colleagues whose future presence the viewer may see (``can_view_plans``, PRS-07).
  */
 import { html, nothing, type TemplateResult } from "lit";
 import {
@@ -16,15 +17,39 @@ import {
   telHref,
   type ContactEntry,
   type Entry,
+  type UserEntry,
 } from "../directory";
 import { t } from "../i18n";
 import { repeat } from "lit/directives/repeat.js";
+import { api } from "../api";
+import { errorText } from "../base";
+import { confirmDialog } from "../dialog";
+import { toast } from "../session";
+
+/** Ask, then delete a contact; true once it is gone (the page reloads its list), false when the
+ * person changed their mind or the API refused it (a toast says why). */
+export async function deleteContact(entry: ContactEntry): Promise<boolean> {
+  const name = entryName(entry);
+  if (!(await confirmDialog(t("dir.confirmDelete", { name }), t("common.delete")))) return false;
+  try {
+    await api.delete(`/api/directory/contacts/${entry.id}`);
+    toast(t("dir.deleted", { name }));
+    return true;
+  } catch (err) {
+    toast(errorText(err), "error");
+    return false;
+  }
+}
 
 export interface EntryTableOptions {
   /** What the table is, for screen readers. */
   caption: string;
   onEdit?: (entry: ContactEntry) => void;
   onDelete?: (entry: ContactEntry) => void;
+  /** Open a colleague's planned presence (only offered where ``can_view_plans``). */
+  onPlans?: (entry: UserEntry) => void;
+  /** The viewer's own user id: their own row offers no planned presence (My presence has it). */
+  selfId?: number | null;
   /** The entry whose form is open: its row is marked. */
   selected?: string | null;
   /** Show which list a contact is on (the user's page, where lists add up). */
@@ -65,7 +90,7 @@ function statusCell(entry: Entry, showList: boolean): TemplateResult {
 }
 
 export function entryTable(entries: readonly Entry[], o: EntryTableOptions): TemplateResult {
-  const withActions = Boolean(o.onEdit || o.onDelete);
+  const withActions = Boolean(o.onEdit || o.onDelete || o.onPlans);
   return html`<div class="table-wrap">
     <table class="data responsive entry-table" data-testid="directory-entries">
       <caption class="sr-only">${o.caption}</caption>
@@ -88,6 +113,21 @@ export function entryTable(entries: readonly Entry[], o: EntryTableOptions): Tem
             const favourite = entry.kind === "contact" && entry.type === "favourite";
             const blocked = entry.kind === "contact" && entry.type === "blocked";
             const editable = entry.kind === "contact" && entry.editable;
+            const plans = entry.kind === "user" && entry.can_view_plans === true && entry.id !== o.selfId;
+            // The row's buttons; a row without any leaves its cell empty (and hidden on a phone).
+            const actions: TemplateResult[] = [];
+            if (plans && o.onPlans && entry.kind === "user") {
+              actions.push(html`<button type="button" class="secondary small plans-button" aria-label=${t("dir.plansNamed", { name })}
+                @click=${() => o.onPlans?.(entry)}>${t("dir.plans")}</button>`);
+            }
+            if (editable && o.onEdit && entry.kind === "contact") {
+              actions.push(html`<button type="button" class="secondary small" aria-label=${t("dir.editNamed", { name })}
+                @click=${() => o.onEdit?.(entry)}>${t("common.edit")}</button>`);
+            }
+            if (editable && o.onDelete && entry.kind === "contact") {
+              actions.push(html`<button type="button" class="danger small" aria-label=${t("dir.deleteNamed", { name })}
+                @click=${() => o.onDelete?.(entry)}>${t("common.delete")}</button>`);
+            }
             return html`<tr class="entry ${blocked ? "blocked" : ""} ${o.selected === entryKey(entry) ? "selected" : ""}"
               data-testid="entry" data-kind=${entry.kind} data-key=${entryKey(entry)}>
               <td data-label=${t("dir.col.name")}><div>
@@ -106,18 +146,7 @@ export function entryTable(entries: readonly Entry[], o: EntryTableOptions): Tem
                 ${entry.email ? html`<a href="mailto:${entry.email}">${entry.email}</a>` : html`<span class="muted">—</span>`}
               </div></td>
               <td data-label=${t("dir.col.status")}>${statusCell(entry, Boolean(o.showList))}</td>
-              ${withActions
-                ? html`<td class="entry-actions"><div class="actions">
-                    ${editable && o.onEdit
-                      ? html`<button type="button" class="secondary small" aria-label=${t("dir.editNamed", { name })}
-                          @click=${() => o.onEdit?.(entry)}>${t("common.edit")}</button>`
-                      : nothing}
-                    ${editable && o.onDelete
-                      ? html`<button type="button" class="danger small" aria-label=${t("dir.deleteNamed", { name })}
-                          @click=${() => o.onDelete?.(entry)}>${t("common.delete")}</button>`
-                      : nothing}
-                  </div></td>`
-                : nothing}
+              ${withActions ? html`<td class="entry-actions">${actions.length ? html`<div class="actions">${actions}</div>` : nothing}</td>` : nothing}
             </tr>`;
           },
         )}

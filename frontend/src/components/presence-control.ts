@@ -23,7 +23,6 @@ import {
   shortcutSummary,
   type Activity,
   type Availability,
-  type Plan,
   type Presence,
   type Role,
   type Shortcut,
@@ -31,6 +30,7 @@ import {
 import { session, toast } from "../session";
 import { check } from "../validate";
 import { live } from "../ws";
+import { followPresence } from "./presence-plans";
 
 type Errors = Record<string, string | null | undefined>;
 
@@ -45,20 +45,6 @@ export function presenceSummary(p: Presence): TemplateResult {
     ${p.until !== null ? html`<span class="muted" data-testid="presence-until">${t("presence.untilTime", { time: formatUntil(p.until) })}</span>` : nothing}
     ${p.diversion ? html`<span class="muted">${t("presence.divertedTo", { number: p.diversion })}</span>` : nothing}
   </p>`;
-}
-
-/** Calls ``reload`` whenever presence.changed arrives for ``userId()``, and after a reconnect. */
-function followPresence(userId: () => number | null, reload: () => void): () => void {
-  const onEvent = (e: Event) => {
-    const { eventType, data } = (e as CustomEvent<{ eventType: string; data: Record<string, unknown> }>).detail;
-    if (eventType === "presence.changed" && data["user_id"] === userId()) reload();
-  };
-  live.addEventListener("bus-event", onEvent);
-  live.addEventListener("resync", reload);
-  return () => {
-    live.removeEventListener("bus-event", onEvent);
-    live.removeEventListener("resync", reload);
-  };
 }
 
 export const EMPTY_SHORTCUT = { name: "", activity: "", availability: "", duration: "", icon: "", diversion: "" };
@@ -77,10 +63,6 @@ export class CbPresenceControl extends LightElement {
   @state() private draft = { ...EMPTY_SHORTCUT };
   @state() private draftErrors: Errors = {};
   @state() private draftError = "";
-  @state() private plans: Plan[] = [];
-  @state() private plan = { activity: "", start: "", end: "" };
-  @state() private planErrors: Errors = {};
-  @state() private planError = "";
   /** The form holds the person's unsaved edits: live updates leave it alone. */
   private dirty = false;
   private stopFollowing: (() => void) | null = null;
@@ -118,9 +100,7 @@ export class CbPresenceControl extends LightElement {
 
   private async loadPresence(): Promise<void> {
     try {
-      const [presence, plans] = await Promise.all([api.get<Presence>("/api/me/presence"), api.get<Plan[]>("/api/me/presence/plans")]);
-      this.plans = plans;
-      this.show(presence);
+      this.show(await api.get<Presence>("/api/me/presence"));
     } catch (err) {
       this.loadError = errorText(err);
     }
@@ -259,80 +239,12 @@ export class CbPresenceControl extends LightElement {
     }
   }
 
-  private async addPlan(e: Event): Promise<void> {
-    e.preventDefault();
-    const form = this.querySelector("#plan-form") ?? this;
-    const start = localToIso(this.plan.start);
-    const end = localToIso(this.plan.end);
-    this.planErrors = {
-      activity_id: this.plan.activity ? null : t("validation.required"),
-      start: start ? null : t("validation.required"),
-      end: !end ? t("validation.required") : start && end <= start ? t("presence.endBeforeStart") : null,
-    };
-    if (Object.values(this.planErrors).some(Boolean)) {
-      this.planError = t("common.formInvalid");
-      focusFirstError(form);
-      return;
-    }
-    this.planError = "";
-    try {
-      await api.post<Plan>("/api/me/presence/plans", { activity_id: Number(this.plan.activity), start, end });
-      this.plan = { activity: "", start: "", end: "" };
-      toast(t("presence.planned"));
-      await this.loadPresence();
-    } catch (err) {
-      this.planErrors = fieldErrors(err);
-      this.planError = errorText(err);
-      focusFirstError(form);
-    }
-  }
-
-  private async deletePlan(plan: Plan): Promise<void> {
-    try {
-      await api.delete(`/api/me/presence/plans/${plan.id}`);
-      this.plans = this.plans.filter((p) => p.id !== plan.id);
-    } catch (err) {
-      toast(errorText(err), "error");
-    }
-  }
-
   private planned(): TemplateResult {
-    const setPlan = (name: keyof CbPresenceControl["plan"], value: string) => {
-      this.plan = { ...this.plan, [name]: value };
-      if (this.planErrors[name === "activity" ? "activity_id" : name]) this.planErrors = {};
-    };
-    return html`<form id="plan-form" class="card" novalidate @submit=${this.addPlan} aria-labelledby="plan-title">
+    return html`<section class="card" aria-labelledby="plan-title">
       <h2 id="plan-title">${t("presence.plansTitle")}</h2>
       <p class="muted">${t("presence.plansIntro")}</p>
-      ${this.plans.length
-        ? html`<ul class="plain-list" data-testid="presence-plans">
-            ${this.plans.map((plan) => {
-              const activity = this.activities.find((a) => a.id === plan.activity_id);
-              const name = labelOf(activity) || String(plan.activity_id);
-              return html`<li class="row-between">
-                <span><strong>${name}</strong> <span class="muted">${formatUntil(plan.start)} – ${formatUntil(plan.end)}</span></span>
-                <button type="button" class="danger small" aria-label=${t("presence.deleteNamed", { name })}
-                  @click=${() => void this.deletePlan(plan)}>${t("common.delete")}</button>
-              </li>`;
-            })}
-          </ul>`
-        : html`<p class="muted">${t("presence.noPlans")}</p>`}
-      ${formError(this.planError, "plan-error")}
-      <div class="grid two">
-        ${selectField({
-          id: "plan-activity",
-          label: t("presence.activity"),
-          required: true,
-          value: this.plan.activity,
-          error: this.planErrors["activity_id"],
-          options: [["", t("presence.chooseActivity")], ...this.activities.map((a): [string, string] => [String(a.id), labelOf(a)])],
-          onInput: (v) => setPlan("activity", v),
-        })}
-        ${textField({ id: "plan-start", label: t("presence.planStart"), type: "datetime-local", required: true, value: this.plan.start, error: this.planErrors["start"], onInput: (v) => setPlan("start", v) })}
-        ${textField({ id: "plan-end", label: t("presence.planEnd"), type: "datetime-local", required: true, value: this.plan.end, error: this.planErrors["end"], onInput: (v) => setPlan("end", v) })}
-      </div>
-      <div class="actions"><button type="submit" class="secondary">${t("presence.plan")}</button></div>
-    </form>`;
+      <cb-presence-plans idPrefix="plan" .activities=${this.activities} @plans-changed=${() => void this.loadPresence()}></cb-presence-plans>
+    </section>`;
   }
 
   protected override render(): TemplateResult {

@@ -27,6 +27,12 @@ export interface ScopePickerOptions {
   userLabel?: (user: User) => string;
   /** A level was picked (with its first group or user), or another group or user of the level. */
   onPick: (scope: Scope, id: number | null) => void;
+  /** The fieldset's legend; by default "Level to change". */
+  legend?: string;
+  /** Other names of the levels than Organisation, User group and User. */
+  labels?: Partial<Record<Scope, string>>;
+  /** An error about the chosen group or user, shown next to its select. */
+  error?: string | null | undefined;
 }
 
 export function scopePicker(o: ScopePickerOptions): TemplateResult {
@@ -34,12 +40,12 @@ export function scopePicker(o: ScopePickerOptions): TemplateResult {
     scope === "group" ? (o.groups[0]?.id ?? null) : scope === "user" ? (o.users[0]?.id ?? null) : null;
   const userLabel = o.userLabel ?? ((u: User) => `${fullName(u)} (${u.username})`);
   return html`<fieldset class="scope-picker">
-    <legend>${t("settings.level")}</legend>
+    <legend>${o.legend ?? t("settings.level")}</legend>
     <div class="segmented">
       ${(o.scopes ?? (["org", "group", "user"] as const)).map(
         (scope) => html`<label class=${o.scope === scope ? "on" : ""}>
           <input type="radio" name="${o.idPrefix}-scope" value=${scope} .checked=${o.scope === scope} @change=${() => o.onPick(scope, firstOf(scope))} />
-          ${t(SCOPE_LABELS[scope])}
+          ${o.labels?.[scope] ?? t(SCOPE_LABELS[scope])}
         </label>`,
       )}
     </div>
@@ -49,6 +55,7 @@ export function scopePicker(o: ScopePickerOptions): TemplateResult {
             id: `${o.idPrefix}-group`,
             label: t("settings.chooseGroup"),
             value: String(o.scopeId ?? ""),
+            error: o.error,
             options: o.groups.map((g): [string, string] => [String(g.id), g.name]),
             onInput: (v) => o.onPick("group", Number(v)),
           })
@@ -59,6 +66,7 @@ export function scopePicker(o: ScopePickerOptions): TemplateResult {
           id: `${o.idPrefix}-user`,
           label: t("settings.chooseUser"),
           value: String(o.scopeId ?? ""),
+          error: o.error,
           options: o.users.map((u): [string, string] => [String(u.id), userLabel(u)]),
           onInput: (v) => o.onPick("user", Number(v)),
         })

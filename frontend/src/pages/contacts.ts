@@ -3,6 +3,10 @@
  * the user sees, the company's (colleagues with their availability, the organisation's and their
  * groups' contacts), their own, or both, searched as they type; their own contacts to add, change,
  * delete and import from a CSV file. Mandatory contacts (DIR-06) are shown but cannot be changed.
+ * With the right to edit the company directory (DIR-02) the add form and the import ask which list
+ * (their own, the organisation's, a group's) and those lists' contacts can be changed too; with the
+ * right to see a colleague's future presence (PRS-07) their row opens it, and with the right to plan
+ * it, activities can be planned and deleted there.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -10,8 +14,8 @@ import { api, ApiError } from "../api";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import "../components/contact-form";
 import "../components/contact-import";
-import { entryTable, pluginOffView } from "../components/contact-list";
-import { confirmDialog } from "../dialog";
+import { deleteContact, entryTable, pluginOffView } from "../components/contact-list";
+import "../components/presence-plans";
 import {
   BOOKS,
   bookText,
@@ -21,19 +25,27 @@ import {
   type Book,
   type Contact,
   type ContactEntry,
+  type ContactList,
   type EntriesAnswer,
+  type UserEntry,
 } from "../directory";
 import { focusWhenRendered, textField } from "../forms";
 import { t } from "../i18n";
-import { session, toast } from "../session";
+import { session } from "../session";
 import { live } from "../ws";
 
 /** How long typing must pause before the search is sent. */
 export const SEARCH_DELAY_MS = 250;
 const BOOK_KEY = "cordboard.directory.book";
-const LIVE_EVENTS = new Set(["presence.changed", "directory.changed"]);
+/** A colleague's status changed (``presence.status_changed`` reaches those who may see it, PRS-11)
+ * or a list did: the page asks again. */
+const LIVE_EVENTS = new Set(["presence.changed", "presence.status_changed", "directory.changed"]);
 
-type Panel = { kind: "form"; contact: Contact | null; from: string } | { kind: "import" } | null;
+type Panel =
+  | { kind: "form"; contact: Contact | null; from: string }
+  | { kind: "import" }
+  | { kind: "plans"; entry: UserEntry; from: string }
+  | null;
 
 function savedBook(): Book {
   try {
@@ -55,6 +67,9 @@ export class CbContacts extends LightElement {
   @state() private loadError = "";
   @state() private off = false;
   @state() private panel: Panel = null;
+  /** The lists the user may add contacts to: their own, and those of the company directory that
+   * they may edit (DIR-02). */
+  @state() private lists: ContactList[] = [];
   private timer: number | undefined;
   private pending: AbortController | null = null;
   private readonly onEvent = (e: Event) => {
@@ -66,6 +81,17 @@ export class CbContacts extends LightElement {
     super.connectedCallback();
     live.addEventListener("bus-event", this.onEvent);
     void this.load();
+    void this.loadLists();
+  }
+
+  private async loadLists(): Promise<void> {
+    try {
+      this.lists = await api.get<ContactList[]>("/api/directory/lists");
+    } catch {
+      // Without the answer the user adds to their own list (the server's default); a plugin that
+      // is off is told by the entries' answer.
+      this.lists = [];
+    }
   }
 
   override disconnectedCallback(): void {
@@ -118,13 +144,15 @@ export class CbContacts extends LightElement {
     void this.load();
   }
 
-  /** Open the form or the import; each moves the focus to its first field itself. */
+  /** Open the form or the import (each moves the focus to its first field itself), or a colleague's
+   * planned presence (its heading takes the focus). */
   private open(panel: Panel): void {
     this.panel = panel;
+    if (panel?.kind === "plans") void focusWhenRendered(this, "#colleague-plans-title");
   }
 
   private close(): void {
-    const from = this.panel?.kind === "form" ? this.panel.from : "#contacts-import-button";
+    const from = this.panel?.kind === "import" ? "#contacts-import-button" : (this.panel?.from ?? "#contacts-add-button");
     this.panel = null;
     void focusWhenRendered(this, from);
   }
@@ -135,17 +163,10 @@ export class CbContacts extends LightElement {
   }
 
   private async removeContact(entry: ContactEntry): Promise<void> {
-    const name = entryName(entry);
-    if (!(await confirmDialog(t("dir.confirmDelete", { name }), t("common.delete")))) return;
-    try {
-      await api.delete(`/api/directory/contacts/${entry.id}`);
-      toast(t("dir.deleted", { name }));
-      if (this.panel?.kind === "form" && this.panel.contact?.id === entry.id) this.panel = null;
-      await this.load();
-      void focusWhenRendered(this, "#directory-search");
-    } catch (err) {
-      toast(errorText(err), "error");
-    }
+    if (!(await deleteContact(entry))) return;
+    if (this.panel?.kind === "form" && this.panel.contact?.id === entry.id) this.panel = null;
+    await this.load();
+    void focusWhenRendered(this, "#directory-search");
   }
 
   protected override render(): TemplateResult {
@@ -209,19 +230,42 @@ export class CbContacts extends LightElement {
     if (!panel) return nothing;
     if (panel.kind === "import") {
       return html`<div class="card">
-        <cb-contact-import idPrefix="contacts-import" @imported=${() => void this.saved()} @cancel=${() => this.close()}></cb-contact-import>
+        <cb-contact-import idPrefix="contacts-import" .lists=${this.lists} @imported=${() => void this.saved()} @cancel=${() => this.close()}></cb-contact-import>
       </div>`;
     }
+    if (panel.kind === "plans") return this.plansView(panel.entry);
+    // A contact of a shared list keeps its "mandatory" mark when changed by someone who may edit it.
+    const shared = panel.contact !== null && panel.contact.scope !== "user";
     return html`<div class="card">
-      <cb-contact-form idPrefix="contact" .contact=${panel.contact} @saved=${() => void this.saved()} @cancel=${() => this.close()}></cb-contact-form>
+      <cb-contact-form idPrefix="contact" .contact=${panel.contact} .lists=${this.lists} .allowMandatory=${shared}
+        @saved=${() => void this.saved()} @cancel=${() => this.close()}></cb-contact-form>
     </div>`;
+  }
+
+  /** A colleague's planned presence (PRS-07): Escape or Close closes it. */
+  private plansView(entry: UserEntry): TemplateResult {
+    const name = entryName(entry);
+    const editable = entry.can_plan === true;
+    return html`<section class="card colleague-plans" aria-labelledby="colleague-plans-title" data-testid="colleague-plans"
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key === "Escape") this.close();
+      }}>
+      <div class="row-between wrap-row">
+        <h2 id="colleague-plans-title" tabindex="-1">${t("dir.plansNamed", { name })}</h2>
+        <button type="button" class="secondary small" @click=${() => this.close()}>${t("common.close")}</button>
+      </div>
+      <p class="muted">${t("dir.plansIntro", { name })}${editable ? "" : ` ${t("dir.plansReadOnly")}`}</p>
+      <cb-presence-plans idPrefix="colleague-plan" .userId=${entry.id} .editable=${editable}></cb-presence-plans>
+    </section>`;
   }
 
   private results(): TemplateResult {
     const answer = this.answer;
     if (this.loadError && !answer) return errorView(this.loadError, () => void this.load());
     if (!answer) return loadingView();
-    const selected = this.panel?.kind === "form" && this.panel.contact ? `contact-${this.panel.contact.id}` : null;
+    const panel = this.panel;
+    const selected =
+      panel?.kind === "form" && panel.contact ? `contact-${panel.contact.id}` : panel?.kind === "plans" ? entryKey(panel.entry) : null;
     const count =
       answer.total > answer.entries.length
         ? t("dir.countOf", { n: answer.entries.length, total: answer.total })
@@ -236,6 +280,8 @@ export class CbContacts extends LightElement {
             showList: true,
             onEdit: (entry) => this.open({ kind: "form", contact: entry, from: `tr[data-key="${entryKey(entry)}"] button` }),
             onDelete: (entry) => void this.removeContact(entry),
+            selfId: session.user?.id ?? null,
+            onPlans: (entry) => this.open({ kind: "plans", entry, from: `tr[data-key="${entryKey(entry)}"] .plans-button` }),
           })
         : html`<p class="empty" role="status" data-testid="directory-empty">
             ${this.answered

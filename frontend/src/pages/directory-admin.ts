@@ -10,13 +10,11 @@ import { api, ApiError } from "../api";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import "../components/contact-form";
 import "../components/contact-import";
-import { entryTable, pluginOffView } from "../components/contact-list";
+import { deleteContact, entryTable, pluginOffView } from "../components/contact-list";
 import { scopePicker } from "../components/scope-picker";
-import { confirmDialog } from "../dialog";
-import { asEntries, counted, entryKey, entryName, filterEntries, orderEntries, type Contact, type ContactEntry } from "../directory";
+import { asEntries, counted, entryKey, filterEntries, orderEntries, type Contact, type ContactEntry } from "../directory";
 import { focusWhenRendered, textField } from "../forms";
 import { t } from "../i18n";
-import { toast } from "../session";
 import type { Group, Scope, User } from "../types";
 import { fullName } from "./users";
 
@@ -97,17 +95,10 @@ export class CbDirectory extends LightElement {
   }
 
   private async removeContact(entry: ContactEntry): Promise<void> {
-    const name = entryName(entry);
-    if (!(await confirmDialog(t("dir.confirmDelete", { name }), t("common.delete")))) return;
-    try {
-      await api.delete(`/api/directory/contacts/${entry.id}`);
-      toast(t("dir.deleted", { name }));
-      if (this.panel?.kind === "form" && this.panel.contact?.id === entry.id) this.panel = null;
-      await this.load();
-      void focusWhenRendered(this, "#directory-add-button");
-    } catch (err) {
-      toast(errorText(err), "error");
-    }
+    if (!(await deleteContact(entry))) return;
+    if (this.panel?.kind === "form" && this.panel.contact?.id === entry.id) this.panel = null;
+    await this.load();
+    void focusWhenRendered(this, "#directory-add-button");
   }
 
   protected override render(): TemplateResult {
