@@ -19,7 +19,7 @@ def test_user_sets_up_their_phones_and_numbers(cordboard: Cordboard, browser: Br
     browser.run(_my_terminals, cordboard, password)
     status, plan = cordboard.api("GET", f"/api/users/{user_id}/terminals", token=cordboard.token())
     assert status == 200
-    assert plan["mode"] == "sequential"
+    assert (plan["mode"], plan["fallback"]) == ("sequential", "+4533123456")
     assert [(t["kind"], t["number"], t["ring_s"], t["when"]) for t in plan["terminals"]] == [
         ("number", "1502", 15, "outside_working_hours"),
         ("phones", None, 20, "always"),
@@ -33,10 +33,13 @@ def _my_terminals(page: Any, cordboard: Cordboard, password: str) -> None:
     expect(page.get_by_test_id("terminal-0")).to_contain_text("My registered phones")
     page.get_by_role("button", name="Add a number").click()
     page.locator("#terminal-1-number").fill("1501")  # his own number: refused
+    page.locator("#terminals-fallback").fill("1501")  # RTE-10: so is a fallback back to himself
     expect(page.get_by_test_id("two-channels")).to_be_visible()
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#terminal-1-number-error")).to_have_text("that is this user's own number")
+    expect(page.locator("#terminals-fallback-error")).to_contain_text("this user's own number")
     page.locator("#terminal-1-number").fill("1502")
+    page.locator("#terminals-fallback").fill("+45 33 12 34 56")
     page.locator("#terminals-mode").select_option("sequential")
     expect(page.get_by_test_id("two-channels")).to_have_count(0)
     page.locator("#terminal-1-ring").fill("15")
@@ -49,6 +52,7 @@ def _my_terminals(page: Any, cordboard: Cordboard, password: str) -> None:
     page.reload()
     expect(page.locator("#terminals-mode")).to_have_value("sequential")
     expect(page.locator("#terminal-0-number")).to_have_value("1502")
+    expect(page.locator("#terminals-fallback")).to_have_value("+4533123456")
 
     # CLI-01/05: the number his calls show, from his own numbers; then hidden.
     card = page.get_by_test_id("caller-id")

@@ -34,6 +34,8 @@ interface TerminalPlan {
   user_id: number;
   mode: "simultaneous" | "sequential";
   terminals: Terminal[];
+  /** RTE-10: where a call ends that no terminal answered (null: nowhere). */
+  fallback: string | null;
 }
 
 const MAX_TERMINALS = 5;
@@ -104,6 +106,7 @@ export class CbMyTerminals extends LightElement {
       this.plan = await api.put<TerminalPlan>("/api/me/terminals", {
         mode: this.plan.mode,
         terminals: this.plan.terminals.map((t) => ({ ...t, number: t.kind === "number" ? (t.number ?? "").trim() : null })),
+        fallback: (this.plan.fallback ?? "").trim() || null,
       });
       this.errors = {};
       toast(t("terminals.saved"));
@@ -209,6 +212,8 @@ export class CbMyTerminals extends LightElement {
           ${this.errors["terminals"] ? html`<p class="field-error" role="alert">${this.errors["terminals"]}</p>` : nothing}
         </div>
         <ol class="terminal-list" aria-label=${t("terminals.title")}>${plan.terminals.map((x, i) => this.row(x, i, plan.terminals.length))}</ol>
+        ${textField({ id: "terminals-fallback", label: t("terminals.fallback"), value: plan.fallback ?? "", inputmode: "tel",
+          hint: t("terminals.fallbackHint"), error: this.errors["fallback"], onInput: (v) => (this.plan = { ...plan, fallback: v }) })}
         <div class="actions">
           <button type="button" class="secondary" ?disabled=${plan.terminals.length >= MAX_TERMINALS} @click=${() => this.addNumber()}>${t("terminals.addNumber")}</button>
           <button type="submit" ?disabled=${this.busy}>${t("common.save")}</button>
