@@ -263,7 +263,8 @@ class Directory:
     # -- calls --------------------------------------------------------------------------------
     def lookup(self, user_id: int, number: str) -> ContactMatch | None:
         """The contact that ``number`` is in the address books of ``user_id``: their own list
-        first, then their groups' and the organisation's (the most personal entry decides)."""
+        first, then their groups' and the organisation's (the most personal entry decides), then
+        a colleague's own phone or mobile ("Pia Prinz (mobile)" when she calls from it)."""
         key = number_key(number)
         if not key:
             return None
@@ -273,6 +274,13 @@ class Directory:
                     numbers_match(key, number_key(n.number)) for n in contact.numbers
                 ):
                     return self._match(contact)
+        if not self.config.get(CONF_NAME_CALLERS, True):
+            return None
+        for user in self._users.values():
+            for kind, own in (("phone", user.phone), ("mobile", user.mobile)):
+                if own and numbers_match(key, number_key(own)):
+                    name = f"{user.full_name.strip() or user.username} ({kind})"
+                    return ContactMatch(name=name, source=f"the {kind} of user {user.id}")
         return None
 
     def shortcut(self, user_id: int, dialled: str) -> str | None:

@@ -46,3 +46,35 @@ async def test_byd_29_a_phone_book_holds_colleagues_then_the_contacts_its_user_s
     xml = ET.fromstring(render_phone_book(config_of[anna.id]))
     names = [entry.findtext("Name") for entry in xml.iter("DirectoryEntry")]
     assert names == ["Anna Test", "Bo Test", "Harbour Taxi", "Mor (mobile)"]
+
+
+async def test_dir_a_caller_is_known_by_the_contacts_the_user_sees_then_by_colleagues_mobiles(
+    core: Core,
+) -> None:
+    """The lookup behind caller names (BAR-07's blocking included): the called user's own entry
+    wins over the organisation's, a colleague calling from their mobile is named as such, and an
+    unknown number is nobody."""
+    anna = await core.identity.create_user(
+        username="anna", first_name="Anna", last_name="Test", email="anna@example.com", extension="1001"
+    )
+    await core.identity.create_user(
+        username="pia", first_name="Pia", last_name="Prinz", email="pia@example.com", mobile="+4520202020"
+    )
+    directory = core.data[DIRECTORY_KEY]
+    await directory.reload_users()
+    admin = AuthUser(0, "root", True)
+    await directory.create(admin, "org", None, {"company": "Acme", "numbers": [{"number": "+4533123456"}]})
+    own = {"first_name": "Bo", "type": "blocked", "numbers": [{"number": "33 12 34 56"}]}
+    await directory.create(AuthUser(anna.id, "anna", False), "user", anna.id, own)
+
+    match = directory.lookup(anna.id, "+4533123456")
+    assert match is not None and (match.name, match.blocked) == ("Bo", True)
+    other = await core.identity.create_user(
+        username="cy", first_name="Cy", last_name="Test", email="cy@example.com", extension="1003"
+    )
+    await directory.reload_users()
+    match = directory.lookup(other.id, "+4533123456")
+    assert match is not None and (match.name, match.blocked) == ("Acme", False)
+    match = directory.lookup(anna.id, "0045 20 20 20 20")
+    assert match is not None and match.name == "Pia Prinz (mobile)"
+    assert directory.lookup(anna.id, "+4599999999") is None
