@@ -24,6 +24,9 @@ class ContactMatch:
     """The user (or their group or organisation) blocked this number: its calls are refused."""
     source: str = ""
     """Where the match came from, for the call history ("contact 12 of user 4")."""
+    kind: str = ""
+    """What the number is to the user: a contact's type (``favourite``, ``contact``, ``vip``,
+    ``blocked``) or ``colleague`` (a user's own number); routing rules can test it (RTE)."""
 
 
 def _ask(core: Core, hook: str, **kwargs: object) -> Any:

@@ -67,6 +67,11 @@ def mismatch(rule: Rule, facts: CallFacts) -> str | None:
         return f"the caller's number {facts.caller_number or '(none)'} has none of the prefixes"
     if "number_types" in c and facts.number_type not in c["number_types"]:
         return f"the number's type is {facts.number_type or 'none'}"
+    if "caller_contacts" in c and facts.caller_contact not in c["caller_contacts"]:
+        known = facts.caller_contact
+        return (
+            "the caller is not in the contacts" if known == "unknown" else f"the caller is a {known} contact"
+        )
     if "called_prefixes" in c and not _starts(facts.called_number, c["called_prefixes"]):
         return f"the number {facts.called_number} has none of the prefixes"
     return None

@@ -29,6 +29,9 @@ DESTINATION_KINDS: Final = ("phones", "number", "voicemail", "busy", "reject")
 ``busy`` (486) and ``reject`` (603) end the call."""
 ENDING_KINDS: Final = frozenset({"busy", "reject"})
 CALLER_KINDS: Final = ("internal", "external", "anonymous")
+CONTACT_KINDS: Final = ("favourite", "contact", "vip", "blocked", "colleague", "unknown")
+"""What a caller can be in the called user's contacts (a contact's type, a colleague, or not there:
+``unknown``), for the ``caller_contacts`` condition."""
 MAX_AFTER_S: Final = 600
 _DIALLABLE: Final = re.compile(r"^\+?[0-9*#]{2,20}$")
 
@@ -97,6 +100,8 @@ class CallFacts:
     called_number: str = ""
     number_type: str | None = None
     """The type of the called number after conversion (BAR-01), for outgoing rules (RTE-07)."""
+    caller_contact: str = "unknown"
+    """What the caller is in the user's contacts (one of ``CONTACT_KINDS``)."""
     group_ids: tuple[int, ...] = field(default_factory=tuple)
     """The user's groups, highest priority first."""
 
@@ -115,6 +120,7 @@ class CallFacts:
             "caller_number": self.caller_number,
             "called_number": self.called_number,
             "number_type": self.number_type,
+            "caller_contact": self.caller_contact,
         }
 
 
@@ -145,6 +151,10 @@ CONDITIONS: Final = vol.Schema(
         vol.Optional("caller_prefixes"): [_diallable],
         vol.Optional("called_prefixes"): [_diallable],
         vol.Optional("number_types"): [vol.All(str, vol.Length(min=1, max=40))],
+        vol.Optional("caller_contacts"): vol.All(
+            [vol.In(CONTACT_KINDS, msg=f"one of {', '.join(CONTACT_KINDS)}")],
+            vol.Length(min=1, msg="at least one kind of caller"),
+        ),
     },
     extra=vol.PREVENT_EXTRA,
 )

@@ -150,8 +150,9 @@ class RoutingService:
             in_call=bool(state and state.call_state.value != "idle"),
             phones_registered=self._registered(user),
             in_working_hours=working,
-            caller_kind=await self._caller_kind(caller),
+            caller_kind=(kind := await self._caller_kind(caller)),
             caller_number=caller,
+            caller_contact=self._caller_contact(user_id, caller, kind),
             called_number=called,
             group_ids=tuple(groups),
         )
@@ -162,6 +163,18 @@ class RoutingService:
             return False
         account = sip.accounts.find(user.extension or user.username)
         return account is not None and bool(sip.targets(account))
+
+    def _caller_contact(self, user_id: int, caller: str, kind: str) -> str:
+        """What the caller is in the user's contacts: colleagues are colleagues, an outside number
+        is what the address books say (DIR), else unknown."""
+        if kind == "internal":
+            return "colleague"
+        if kind == "anonymous":
+            return "unknown"
+        from cordboard.core.calls.address_book import look_up_number
+
+        match = look_up_number(self._core, user_id, caller)
+        return match.kind if match is not None and match.kind else "unknown"
 
     async def _caller_kind(self, caller: str) -> str:
         if not caller or caller.lower() in ("anonymous", "unknown"):

@@ -16,6 +16,23 @@ export const LISTS: RuleList[] = ["incoming", "outgoing", "fallback"];
 export const TIERS: Tier[] = ["required", "overridable"];
 export const DEST_KINDS: DestKind[] = ["phones", "number", "voicemail", "busy", "reject"];
 export const CALLER_KINDS: CallerKind[] = ["internal", "external", "anonymous"];
+/** What a caller can be in the called user's contacts (the ``caller_contacts`` condition). */
+export type ContactKind = "favourite" | "contact" | "vip" | "blocked" | "colleague" | "unknown";
+/** The editor's choices for ``caller_contacts``: each a set of kinds. */
+export const CONTACT_PRESETS: Record<string, ContactKind[]> = {
+  known: ["favourite", "contact", "vip", "colleague"],
+  vip: ["vip"],
+  favourite: ["favourite"],
+  colleague: ["colleague"],
+  unknown: ["unknown"],
+};
+
+/** The preset a rule's ``caller_contacts`` is ("" none, "custom" a set the editor has no name for). */
+export function contactPreset(kinds: readonly ContactKind[] | undefined): string {
+  if (!kinds?.length) return "";
+  const key = [...kinds].sort().join(",");
+  return Object.entries(CONTACT_PRESETS).find(([, set]) => [...set].sort().join(",") === key)?.[0] ?? "custom";
+}
 export const MAX_AFTER_S = 600;
 export const MAX_DESTINATIONS = 10;
 
@@ -37,6 +54,7 @@ export interface Conditions {
   caller_prefixes?: string[];
   called_prefixes?: string[];
   number_types?: string[];
+  caller_contacts?: ContactKind[];
 }
 
 export interface Rule {
@@ -66,6 +84,7 @@ export interface Facts {
   caller_number: string;
   called_number: string;
   number_type?: string | null;
+  caller_contact?: ContactKind;
 }
 
 export interface Checked {
@@ -118,6 +137,14 @@ export function conditionTexts(c: Conditions, names: Names = NO_NAMES): string[]
   if (c.caller_prefixes?.length) out.push(t("routing.c.callerPrefix", { prefixes: orList(c.caller_prefixes) }));
   if (c.called_prefixes?.length) out.push(t("routing.c.calledPrefix", { prefixes: orList(c.called_prefixes) }));
   if (c.number_types?.length) out.push(t("routing.c.numberType", { types: orList(c.number_types) }));
+  if (c.caller_contacts?.length) {
+    const preset = contactPreset(c.caller_contacts);
+    out.push(
+      preset === "custom"
+        ? t("routing.c.contacts.custom", { kinds: orList(c.caller_contacts.map((k) => t(`routing.contactKind.${k}` as MessageKey))) })
+        : t(`routing.c.contacts.${preset}` as MessageKey),
+    );
+  }
   return out;
 }
 
@@ -178,6 +205,9 @@ export function whyNot(rule: Pick<Rule, "enabled" | "conditions">, facts: Facts,
   }
   if (c.number_types && !(facts.number_type && c.number_types.includes(facts.number_type))) {
     return t("routing.why.numberType", { type: facts.number_type ?? t("common.none") });
+  }
+  if (c.caller_contacts && !c.caller_contacts.includes(facts.caller_contact ?? "unknown")) {
+    return t(`routing.c.contacts.${facts.caller_contact ?? "unknown"}` as MessageKey);
   }
   if (c.called_prefixes && !startsWithAny(facts.called_number, c.called_prefixes)) {
     return t("routing.why.calledPrefix", { number: facts.called_number });
@@ -263,6 +293,9 @@ export interface Draft {
   callerPrefixes: string;
   calledPrefixes: string;
   numberTypes: string;
+  /** A key of CONTACT_PRESETS, "" for any caller, or "custom" (``callerContactsCustom`` kept as set). */
+  callerContacts: string;
+  callerContactsCustom: ContactKind[];
   destinations: DestRow[];
 }
 
@@ -289,6 +322,8 @@ export function draftOf(rule: Rule | null, list: RuleList, kinds: DestKind[] = D
     callerPrefixes: (c.caller_prefixes ?? []).join(", "),
     calledPrefixes: (c.called_prefixes ?? []).join(", "),
     numberTypes: (c.number_types ?? []).join(", "),
+    callerContacts: contactPreset(c.caller_contacts),
+    callerContactsCustom: [...(c.caller_contacts ?? [])],
     destinations: rule
       ? rule.destinations.map((d) => ({ kind: d.kind, after: String(d.after_s), target: d.target ?? "" }))
       : [{ kind: kinds[0] ?? "phones", after: "0", target: "" }],
@@ -319,6 +354,8 @@ export function draftConditions(d: Draft): Conditions {
   if (calledPrefixes.length) c.called_prefixes = calledPrefixes;
   const numberTypes = d.numberTypes.split(",").map((x) => x.trim()).filter(Boolean);
   if (numberTypes.length) c.number_types = numberTypes;
+  if (d.callerContacts === "custom" && d.callerContactsCustom.length) c.caller_contacts = [...d.callerContactsCustom];
+  else if (d.callerContacts && CONTACT_PRESETS[d.callerContacts]) c.caller_contacts = [...CONTACT_PRESETS[d.callerContacts]!];
   return c;
 }
 

@@ -203,3 +203,24 @@ describe("times with the browser's offset", () => {
     expect(isoWithOffset("2026-12-12", "10:00:00")).toMatch(/^2026-12-12T10:00:00[+-]/);
   });
 });
+
+describe("callers in the contacts (caller_contacts)", () => {
+  it("reads a preset as words, keeps an unnamed set as it is, and says why a caller did not match", () => {
+    const vips = rule({ conditions: { caller_contacts: ["vip"] } });
+    expect(ruleSentence(vips)).toContain("the caller is a VIP contact");
+    expect(whyNot(vips, { ...facts, caller_contact: "unknown" })).toBe("the caller is not in the contacts");
+    expect(whyNot(vips, { ...facts, caller_contact: "vip" })).toBeNull();
+    expect(whyNot(vips, facts)).toBe("the caller is not in the contacts");
+
+    const known = draftOf(rule({ conditions: { caller_contacts: ["colleague", "vip", "contact", "favourite"] } }), "incoming");
+    expect(known.callerContacts).toBe("known");
+    expect(draftBody({ ...known, callerContacts: "unknown" }, "user")["conditions"]).toEqual({ caller_contacts: ["unknown"] });
+    expect(draftBody({ ...known, callerContacts: "" }, "user")["conditions"]).toEqual({});
+
+    const odd = rule({ conditions: { caller_contacts: ["blocked", "unknown"] } });
+    expect(ruleSentence(odd)).toContain("the caller is in the contacts as blocked or unknown");
+    const kept = draftOf(odd, "incoming");
+    expect(kept.callerContacts).toBe("custom");
+    expect(draftBody(kept, "user")["conditions"]).toEqual({ caller_contacts: ["blocked", "unknown"] });
+  });
+});

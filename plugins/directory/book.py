@@ -274,13 +274,12 @@ class Directory:
                     numbers_match(key, number_key(n.number)) for n in contact.numbers
                 ):
                     return self._match(contact)
-        if not self.config.get(CONF_NAME_CALLERS, True):
-            return None
         for user in self._users.values():
             for kind, own in (("phone", user.phone), ("mobile", user.mobile)):
                 if own and numbers_match(key, number_key(own)):
                     name = f"{user.full_name.strip() or user.username} ({kind})"
-                    return ContactMatch(name=name, source=f"the {kind} of user {user.id}")
+                    named = name if self.config.get(CONF_NAME_CALLERS, True) else ""
+                    return ContactMatch(name=named, source=f"the {kind} of user {user.id}", kind="colleague")
         return None
 
     def shortcut(self, user_id: int, dialled: str) -> str | None:
@@ -298,13 +297,13 @@ class Directory:
                         return dialable(number.number)
         return None
 
-    def _match(self, contact: Contact) -> ContactMatch | None:
+    def _match(self, contact: Contact) -> ContactMatch:
         blocked = contact.type == "blocked" and bool(self.config.get(CONF_BLOCK_CALLERS, True))
         name = contact.caller_name if self.config.get(CONF_NAME_CALLERS, True) else ""
-        if not blocked and not name:
-            return None
         owner = f"{contact.scope} {contact.scope_id}" if contact.scope_id is not None else contact.scope
-        return ContactMatch(name=name, blocked=blocked, source=f"contact {contact.id} of {owner}")
+        return ContactMatch(
+            name=name, blocked=blocked, source=f"contact {contact.id} of {owner}", kind=contact.type
+        )
 
     def phone_book(self, user_id: int | None) -> list[DirectoryEntry]:
         """BYD-29: the contacts for a desk phone's phone book (the organisation's, and the phone

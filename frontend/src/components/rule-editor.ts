@@ -13,6 +13,7 @@ import { t, type MessageKey } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
 import {
   CALLER_KINDS,
+  CONTACT_PRESETS,
   DEST_KINDS,
   LISTS,
   MAX_DESTINATIONS,
@@ -257,6 +258,18 @@ export class CbRuleEditor extends LightElement {
           error: err("caller"),
           options: this.choices(CALLER_KINDS, (v) => `routing.c.caller.${v}` as MessageKey),
           onInput: (v) => this.set({ caller: v as Draft["caller"] }, "conditions.caller"),
+        })}
+        ${selectField({
+          id: `${p}-caller-contacts`,
+          label: t("routing.callerContacts"),
+          value: d.callerContacts,
+          hint: t("routing.callerContactsHint"),
+          error: err("caller_contacts"),
+          options: [
+            ...this.choices(Object.keys(CONTACT_PRESETS), (v) => `routing.c.contacts.${v}` as MessageKey),
+            ...(d.callerContacts === "custom" ? [["custom", t("routing.contactsCustom")] as [string, string]] : []),
+          ],
+          onInput: (v) => this.set({ callerContacts: v }, "conditions.caller_contacts"),
         })}
       </div>
       <div class="grid two">

@@ -140,3 +140,41 @@ async def test_byd_25_explain_follows_presence_and_working_hours(
         api, "POST", "/api/routing/explain", admin_headers, {**explain, "at": "tomorrow"}
     )
     assert status == 400 and "at" in error["fields"]
+
+
+async def test_rte_a_rule_for_callers_in_the_contacts(
+    core: Core, api: TestClient, user_headers: dict[str, str]
+) -> None:
+    """ "Caller in contacts" as a condition: Anna's VIPs ring through her do-not-disturb, other
+    callers meet it; a colleague counts as a colleague, an unknown number as not in the contacts."""
+    anna = await anna_id(core)
+    vip = {"company": "Big Client", "type": "vip", "numbers": [{"number": "+45 70 10 20 30"}]}
+    assert (await call(api, "POST", "/api/directory/contacts", user_headers, vip))[0] == 201
+    rule = own_rule(anna, "VIPs ring through", conditions={"caller_contacts": ["vip"]})
+    assert (await call(api, "POST", "/api/routing/rules", user_headers, rule))[0] == 201
+    dnd = own_rule(anna, "DND busy", conditions={"dnd": True}, destinations=[{"kind": "busy"}])
+    assert (await call(api, "POST", "/api/routing/rules", user_headers, dnd))[0] == 201
+    assert core.presence is not None
+    await core.presence.set_presence(anna, {"dnd": True})
+
+    async def explained(caller: str) -> dict[str, Any]:
+        status, found = await call(
+            api,
+            "POST",
+            "/api/routing/explain",
+            user_headers,
+            {"caller": caller, "number": "1001", "at": MONDAY_10},
+        )
+        assert status == 200, found
+        return found  # type: ignore[no-any-return]
+
+    found = await explained("+4570102030")
+    assert (found["facts"]["caller_contact"], found["rule"]["name"]) == ("vip", "VIPs ring through")
+    found = await explained("+4599887766")
+    assert (found["facts"]["caller_contact"], found["rule"]["name"]) == ("unknown", "DND busy")
+    assert found["checked"][0]["why_not"] == "the caller is not in the contacts"
+    await core.identity.create_user(
+        username="cole", first_name="Cole", last_name="League", email="c@example.com", extension="1005"
+    )
+    found = await explained("1005")
+    assert found["facts"]["caller_contact"] == "colleague"

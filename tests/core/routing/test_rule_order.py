@@ -117,6 +117,8 @@ PREFIX_NUMBER = "+4930123"
             {"called_number": PREFIX_NUMBER},
             f"the number {PREFIX_NUMBER} has none of the prefixes",
         ),
+        ({"caller_contacts": ["vip", "favourite"]}, {}, "the caller is not in the contacts"),
+        ({"caller_contacts": ["unknown"]}, {"caller_contact": "vip"}, "the caller is a vip contact"),
     ],
 )
 def test_each_condition_says_why_it_failed(
@@ -166,6 +168,8 @@ PHONES = [{"kind": "phones"}]
         (raw_rule(destinations=[{"kind": "voicemail", "after_s": 10}, *PHONES]), "destinations"),
         (raw_rule(conditions={"weather": "rain"}), "conditions.weather"),
         (raw_rule(conditions={"working_hours": "maybe"}), "conditions.working_hours"),
+        (raw_rule(conditions={"caller_contacts": ["friend"]}), "conditions.caller_contacts.0"),
+        (raw_rule(conditions={"caller_contacts": []}), "conditions.caller_contacts"),
     ],
 )
 def test_bad_rules_are_refused_naming_the_field(raw: dict[str, Any], field: str) -> None:
