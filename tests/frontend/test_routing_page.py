@@ -61,7 +61,9 @@ def _admin_rules(page: Any, cordboard: Cordboard) -> None:
         "When a call comes in and the caller is anonymous, reject the call at once."
     )
     page.get_by_role("button", name="Create").click()
-    expect(page.get_by_role("status").filter(has_text="Rule Reject anonymous callers created.")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Rule Reject anonymous callers created.")
+    ).to_be_visible()
     item = incoming.get_by_role("listitem").filter(has_text="Reject anonymous callers")
     expect(item).to_contain_text("Required")
     expect(item).to_contain_text("When a call comes in and the caller is anonymous, reject the call at once.")
@@ -78,7 +80,9 @@ def _admin_rules(page: Any, cordboard: Cordboard) -> None:
     page.locator("#rule-dest-1-after").fill("15")
     page.locator("#rule-dest-1-target").fill("1301")
     page.get_by_role("button", name="Create").click()
-    expect(page.locator("#rule-dest-1-target-error")).to_have_text("the rule would forward the call to itself")
+    expect(page.locator("#rule-dest-1-target-error")).to_have_text(
+        "the rule would forward the call to itself"
+    )
     expect(page.locator("#rule-dest-1-target")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#rule-dest-1-target")).to_be_focused()
     shot(page, "routing-refused-target")
@@ -99,7 +103,8 @@ def _admin_rules(page: Any, cordboard: Cordboard) -> None:
     page.get_by_role("button", name="Create").click()
     busy = incoming.get_by_role("listitem").filter(has_text="Busy to voicemail")
     expect(busy).to_contain_text(
-        "When a call comes in and the user is busy, ring the phones at once, then send to voicemail after 20 s."
+        "When a call comes in and the user is busy, ring the phones at once, "
+        "then send to voicemail after 20 s."
     )
     up = page.get_by_role("button", name="Move Busy to voicemail up")
     up.focus()
@@ -221,7 +226,9 @@ def _forward_all(page: Any, cordboard: Cordboard, password: str) -> None:
     expect(tool.locator("#test-number")).to_have_count(0)
     tool.locator("#test-caller").fill("1001")
     tool.get_by_role("button", name="Test", exact=True).click()
-    expect(tool.get_by_test_id("routing-summary")).to_have_text("The call follows the rule Forward all calls.")
+    expect(tool.get_by_test_id("routing-summary")).to_have_text(
+        "The call follows the rule Forward all calls."
+    )
     expect(tool.get_by_test_id("routing-timeline")).to_have_text("at once forward to +4917012345")
     shot(page, "my-rules-forward")
     page.set_viewport_size(PHONE)
@@ -235,5 +242,59 @@ def _forward_all(page: Any, cordboard: Cordboard, password: str) -> None:
     expect(card.get_by_test_id("forward-state")).to_contain_text("Forwarding off")
     expect(rules.get_by_role("switch", name="Rule Forward all calls on")).not_to_be_checked()
     tool.get_by_role("button", name="Test", exact=True).click()
-    expect(tool.get_by_test_id("routing-summary")).to_have_text("No rule matched: the phones ring (the default).")
+    expect(tool.get_by_test_id("routing-summary")).to_have_text(
+        "No rule matched: the phones ring (the default)."
+    )
     expect(tool.get_by_test_id("routing-checked")).to_contain_text("Because the rule is switched off.")
+
+
+def test_rte_a_user_lets_vip_callers_through_do_not_disturb(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    """ "Caller in the contacts" in the rule editor: the user's VIP contact rings through while
+    do-not-disturb turns everyone else away; the test tool says why for each caller."""
+    user_id, password = add_user(cordboard, "vera", "1303", "Vera", "Vogt", sip=False)
+    token = cordboard.token()
+    vip = {"company": "Big Client", "type": "vip", "scope": "user", "scope_id": user_id,
+           "numbers": [{"number": "+45 70 10 20 30"}]}  # fmt: skip
+    status, body = cordboard.api("POST", "/api/directory/contacts", vip, token)
+    assert status == 201, body
+    dnd = {"scope": "user", "scope_id": user_id, "list": "incoming", "name": "DND busy",
+           "conditions": {"dnd": True}, "destinations": [{"kind": "busy"}]}  # fmt: skip
+    status, body = cordboard.api("POST", "/api/routing/rules", dnd, token)
+    assert status == 201, body
+    status, body = cordboard.api("PUT", f"/api/users/{user_id}/presence", {"dnd": True}, token)
+    assert status == 200, body
+    browser.run(_vip_rule, cordboard, password)
+    status, rules = cordboard.api("GET", f"/api/routing/rules?scope=user&scope_id={user_id}", token=token)
+    assert status == 200, rules
+    made = next(r for r in rules if r["name"] == "VIPs ring through")
+    assert made["conditions"] == {"caller_contacts": ["vip"]}
+
+
+def _vip_rule(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "vera", password)
+    page.locator("#nav").get_by_role("link", name="My call rules").click()
+    incoming = page.get_by_test_id("rules-incoming")
+    incoming.get_by_role("button", name="Add rule").click()
+    page.locator("#rule-name").fill("VIPs ring through")
+    page.locator("#rule-caller-contacts").select_option(label="the caller is a VIP contact")
+    expect(page.get_by_test_id("rule-preview")).to_contain_text("the caller is a VIP contact")
+    page.get_by_role("button", name="Create").click()
+    item = incoming.get_by_role("listitem").filter(has_text="VIPs ring through")
+    expect(item).to_contain_text(
+        "When a call comes in and the caller is a VIP contact, ring the phones at once."
+    )
+    # The new rule comes after DND busy: move it up so that VIPs are let through first.
+    page.get_by_role("button", name="Move VIPs ring through up").click()
+    tool = page.get_by_test_id("routing-test")
+    tool.locator("#test-caller").fill("+4570102030")
+    tool.get_by_role("button", name="Test", exact=True).click()
+    expect(tool.get_by_test_id("routing-summary")).to_have_text(
+        "The call follows the rule VIPs ring through."
+    )
+    tool.locator("#test-caller").fill("+4599887766")
+    tool.get_by_role("button", name="Test", exact=True).click()
+    expect(tool.get_by_test_id("routing-summary")).to_have_text("The call follows the rule DND busy.")
+    expect(tool.get_by_test_id("routing-checked")).to_contain_text("the caller is not in the contacts")
+    shot(page, "my-rules-vip")
