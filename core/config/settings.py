@@ -476,6 +476,7 @@ class SettingsService:
         from cordboard.core.calls.preferences import PREFERENCE_SPECS
         from cordboard.core.dialplan.settings import DIALPLAN_SPECS
         from cordboard.core.media.moh_library import music_on_hold_setting
+        from cordboard.core.presence.settings import PRESENCE_SPECS
         from cordboard.core.provisioning.settings import PROVISIONING_SPECS
         from cordboard.core.routing.settings import ROUTING_SPECS
 
@@ -489,6 +490,7 @@ class SettingsService:
                 *DIALPLAN_SPECS,
                 *CALLER_ID_SPECS,
                 *PREFERENCE_SPECS,
+                *PRESENCE_SPECS,
                 music_on_hold_setting(core.data_dir),
             )
         )

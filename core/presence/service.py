@@ -22,6 +22,8 @@ from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.identity.service import EVENT_USER_CREATED, EVENT_USER_DELETED, EVENT_USER_UPDATED
 from cordboard.core.presence import storage
 from cordboard.core.presence.model import (
+    AVAILABLE,
+    BUSY,
     Activity,
     Presence,
     PresencePlan,
@@ -102,6 +104,7 @@ class PresenceService:
             bus.listen(EVENT_USER_CREATED, self._user_changed),
             bus.listen(EVENT_USER_UPDATED, self._user_changed),
             bus.listen(EVENT_USER_DELETED, self._user_deleted),
+            bus.listen("night_mode.changed", self._night_mode_changed),
         ]
         for user_id in self._extensions:
             self._publish_state(self.get(user_id), Context())
@@ -387,6 +390,24 @@ class PresenceService:
             {**base, **self.attributes(presence)},
             context=context,
         )
+
+    async def _night_mode_changed(self, event: Event[Any]) -> None:
+        """SCH-11: where the user's availability follows their working hours, their day's start
+        makes them Available and its end (night mode) Busy; in between they may change it."""
+        from cordboard.core.presence.settings import FOLLOWS_HOURS
+
+        user_id = int(event.data["user_id"])
+        try:
+            follows = await self._core.settings.resolve(user_id, FOLLOWS_HOURS)
+        except NotFound:
+            return
+        wanted = BUSY if event.data["night_mode"] else AVAILABLE
+        if not follows or self.get(user_id).availability == wanted:
+            return
+        _LOGGER.info(
+            "User %d is %s: their working hours %s", user_id, wanted, "ended" if wanted == BUSY else "began"
+        )
+        await self.set_presence(user_id, {"availability": wanted})
 
     # -- bus listeners ------------------------------------------------------------------------
     def _state_changed(self, event: Event[Any]) -> None:

@@ -812,6 +812,7 @@ export const da: Dictionary = {
   "setting.core.routing_user_destinations": "Mål, som brugernes egne routingregler må bruge",
   "setting.core.forward_ring_time": "Viderestillinger ringer i (sekunder)",
   "setting.core.call_waiting": "Banke på",
+  "setting.core.availability_follows_hours": "Tilgængelighed følger arbejdstiden",
   "setting.core.international_calls": "Udlandsopkald",
   "setting.core.emergency_numbers": "Nød- og specialnumre",
   "setting.core.max_external_calls": "Højst eksterne opkald ad gangen",

@@ -812,6 +812,7 @@ export const de: Dictionary = {
   "setting.core.routing_user_destinations": "Ziele, die Benutzer in eigenen Routingregeln verwenden dürfen",
   "setting.core.forward_ring_time": "Weiterleitungen klingeln (Sekunden)",
   "setting.core.call_waiting": "Anklopfen",
+  "setting.core.availability_follows_hours": "Verfügbarkeit folgt den Arbeitszeiten",
   "setting.core.international_calls": "Auslandsgespräche",
   "setting.core.emergency_numbers": "Notruf- und Sondernummern",
   "setting.core.max_external_calls": "Höchstens externe Gespräche gleichzeitig",

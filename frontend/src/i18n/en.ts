@@ -810,6 +810,7 @@ export const en = {
   "setting.core.routing_user_destinations": "Destinations users' own routing rules may use",
   "setting.core.forward_ring_time": "Forwards ring for (seconds)",
   "setting.core.call_waiting": "Call waiting",
+  "setting.core.availability_follows_hours": "Availability follows the working hours",
   "setting.core.international_calls": "International calls",
   "setting.core.emergency_numbers": "Emergency and special numbers",
   "setting.core.max_external_calls": "Most external calls at once",

@@ -137,3 +137,36 @@ async def test_sch_07_schedule_saved_fires_changed_and_decision(core: Core) -> N
     assert await core.schedules.list_schedules("number:1600") == [schedule]
     await core.schedules.delete_schedule(schedule.id)
     assert changed[-1]["action"] == "deleted"
+
+
+async def test_sch_11_availability_follows_the_working_hours_where_set(core: Core) -> None:
+    """Anna's availability follows her working hours (set for her alone): Busy when her day ends,
+    Available when it begins; Bo, without the setting, keeps what he has."""
+    assert core.presence is not None
+    clock = FakeClock(datetime(2026, 12, 2, 16, 59, 59, 900_000, tzinfo=UTC))  # Wednesday 17:59:59.9
+    core.schedules.clock = clock
+    await core.settings.set("org", None, "core.timezone", "Europe/Copenhagen")
+    anna = await add_user(core, "anna", "password-123", extension="1001")
+    bo = await add_user(core, "bo", "password-123", extension="1002")
+    await core.settings.set("user", anna, "core.availability_follows_hours", True)
+    await core.schedules.set_level("org", None, SEED)
+    changes = collect(core, EVENT_NIGHT_MODE_CHANGED)
+
+    async def availability_becomes(user_id: int, wanted: str) -> None:
+        assert core.presence is not None
+        for _ in range(150):
+            if core.presence.get(user_id).availability == wanted:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"user {user_id} is {core.presence.get(user_id).availability}, not {wanted}")
+
+    clock.now = datetime(2026, 12, 2, 17, 0, 0, 1, tzinfo=UTC)  # 18:00: the day ends
+    await availability_becomes(anna, "busy")
+    assert len(changes) == 2
+    assert core.presence.get(bo).availability == "available"
+
+    await core.presence.set_presence(anna, {"availability": "available"})  # she may change it
+    await core.presence.set_presence(anna, {"availability": "busy"})
+    clock.now = datetime(2026, 12, 3, 6, 0, 0, 1, tzinfo=UTC)  # Thursday 07:00: the day begins
+    await core.schedules.refresh()  # as its timer, armed for then, would
+    await availability_becomes(anna, "available")
