@@ -652,6 +652,11 @@ class B2bua:
                 outcome.response.headers.set(h.TO, str(request.to.with_tag(secrets.token_hex(6))))
             self.sip.respond(key, outcome.response)
             return
+        if self.sip.softphone_refused(outcome.account, peer):
+            from cordboard.core.sip.service import SOFTPHONE_REFUSED
+
+            self.sip.respond(key, make_response(request, 403, SOFTPHONE_REFUSED, to_tag=secrets.token_hex(6)))
+            return
         await self._place(key, request, peer, Caller.of(outcome.account), _dialled(request))
 
     async def _place(

@@ -1,6 +1,7 @@
-"""Per-user call preferences the B2BUA needs on every call, kept in memory from the settings
-(``core.call_preferences``): who hides their number (CLI-05) and who has call waiting off (RTE-12:
-a second call while they are in a call is busy)."""
+"""Per-user call preferences the SIP engine needs on every call, kept in memory from the settings
+(``core.call_preferences``): who hides their number (CLI-05), who has call waiting off (RTE-12:
+a second call while they are in a call is busy), and who may use a softphone in the browser
+(TERM-06)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from cordboard.core.core import Core
 
 CALL_WAITING: Final = "core.call_waiting"
+SOFTPHONE: Final = "core.softphone"
 PREFERENCE_SPECS: Final = (
     SettingSpec(
         key=CALL_WAITING,
@@ -28,8 +30,17 @@ PREFERENCE_SPECS: Final = (
         description="Call waiting (RTE-12): a second call while the user is in a call rings their "
         "phone as a waiting call; off, it is busy.",
     ),
+    SettingSpec(
+        key=SOFTPHONE,
+        kind="bool",
+        scopes=frozenset(ALL_SCOPES),
+        validator=cv.boolean,
+        default=False,
+        description="The user may log in with a softphone in the browser (SIP over WebSocket, "
+        "TERM-06); until an administrator turns it on, its registration and calls are refused.",
+    ),
 )
-_KEYS: Final = frozenset({HIDDEN, ALLOW_ANONYMOUS, CALL_WAITING})
+_KEYS: Final = frozenset({HIDDEN, ALLOW_ANONYMOUS, CALL_WAITING, SOFTPHONE})
 
 
 class CallPreferences:
@@ -37,6 +48,7 @@ class CallPreferences:
         self._core = core
         self._hidden: frozenset[int] = frozenset()
         self._no_waiting: frozenset[int] = frozenset()
+        self._softphone: frozenset[int] = frozenset()
         self._unlisten: list[Callable[[], None]] = []
 
     async def start(self) -> None:
@@ -81,10 +93,12 @@ class CallPreferences:
                 await settings.resolve(user_id, HIDDEN)
             )
             waiting = bool(await settings.resolve(user_id, CALL_WAITING))
+            softphone = bool(await settings.resolve(user_id, SOFTPHONE))
         except NotFound:
-            hidden, waiting = False, True
+            hidden, waiting, softphone = False, True, False
         self._hidden = self._hidden | {user_id} if hidden else self._hidden - {user_id}
         self._no_waiting = self._no_waiting - {user_id} if waiting else self._no_waiting | {user_id}
+        self._softphone = self._softphone | {user_id} if softphone else self._softphone - {user_id}
 
     async def refresh(self) -> None:
         settings = self._core.settings
@@ -92,9 +106,14 @@ class CallPreferences:
         anonymous = bool(await settings.org_value(ALLOW_ANONYMOUS))
         self._hidden = frozenset([u.id for u in users if anonymous and await settings.resolve(u.id, HIDDEN)])
         self._no_waiting = frozenset([u.id for u in users if not await settings.resolve(u.id, CALL_WAITING)])
+        self._softphone = frozenset([u.id for u in users if await settings.resolve(u.id, SOFTPHONE)])
 
     def hidden(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self._hidden
 
     def no_call_waiting(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self._no_waiting
+
+    def softphone_allowed(self, user_id: int) -> bool:
+        """TERM-06: whether the user may log in with a softphone in the browser."""
+        return user_id in self._softphone

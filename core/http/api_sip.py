@@ -64,7 +64,8 @@ def _websocket_urls(request: web.Request) -> list[str]:
 @api(access="user")
 async def get_sip_setup(request: web.Request) -> web.Response:
     """How to set up a phone for a user: server, ports, realm, digest algorithms, echo test number,
-    and the WebSocket addresses for browser softphones (``websocket``).
+    and the WebSocket addresses for browser softphones (``websocket``; ``softphone`` says whether
+    the user may use one, TERM-06).
 
     Without ``user_id`` the caller's own account; ``?user_id=`` names another user (administrators
     only). ``user`` says the user name and extension the phone uses and whether a SIP password is
@@ -92,6 +93,8 @@ async def get_sip_setup(request: web.Request) -> web.Response:
             "domain": core.sip.advertise if core.sip is not None else None,
             "echo_test_number": core.data.get(ECHO_TEST_NUMBER),
             "websocket": _websocket_urls(request),
+            # TERM-06: whether this user may log in with a softphone in the browser at all.
+            "softphone": bool(await core.settings.resolve(user.id, "core.softphone")),
             "user": {
                 "id": user.id,
                 "username": user.username,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Final, NamedTuple
 
 RELIABLE_TRANSPORTS: Final = frozenset({"tcp", "tls", "ws", "wss"})
+WEB_TRANSPORTS: Final = frozenset({"ws", "wss"})
+"""The transports of a softphone in a browser (SIP over WebSocket, RFC 7118)."""
 
 
 class Peer(NamedTuple):

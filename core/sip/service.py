@@ -37,7 +37,7 @@ from cordboard.core.sip.message import (
     validate_request,
     validate_response,
 )
-from cordboard.core.sip.peer import Peer
+from cordboard.core.sip.peer import WEB_TRANSPORTS, Peer
 from cordboard.core.sip.registrar import Registrar
 from cordboard.core.sip.stateless import stateless_error_response
 from cordboard.core.sip.status import SipStatusError
@@ -53,6 +53,7 @@ _LOGGER = logging.getLogger(__name__)
 EVENT_REGISTRATION_CHANGED: Final = EventType[dict[str, Any]]("registration.changed")
 ALLOW: Final = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE"
 SUPPORTED: Final = ("replaces", "timer")
+SOFTPHONE_REFUSED: Final = "Forbidden - Softphone Not Enabled For This User"
 SERVER_NAME: Final = "Cordboard"
 EXPIRY_INTERVAL: Final = 5.0
 BINDING_SAVE_DELAY: Final = 0.5
@@ -342,10 +343,20 @@ class SipService:
         if outcome.account is None:
             assert outcome.response is not None
             return outcome.response
+        if self.softphone_refused(outcome.account, peer):
+            return make_response(request, 403, SOFTPHONE_REFUSED)
         result = self.registrar.handle(request, outcome.account, peer, now)
         if result.changed or result.removed:
             self._bindings_changed(outcome.account, result.changed, result.removed)
         return result.response
+
+    def softphone_refused(self, account: SipAccount, peer: Peer) -> bool:
+        """TERM-06: a softphone in the browser (SIP over WebSocket) of a user an administrator has
+        not turned it on for (``core.softphone``); its REGISTER and INVITE get 403."""
+        if peer.transport not in WEB_TRANSPORTS:
+            return False
+        preferences = getattr(self.core, "call_preferences", None)
+        return preferences is None or not preferences.softphone_allowed(account.user_id)
 
     def _options(self, request: SipRequest) -> SipResponse:
         response = make_response(request, 200)

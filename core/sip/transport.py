@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from cordboard.core.sip.errors import SipParseError
 from cordboard.core.sip.message import StreamFramer
-from cordboard.core.sip.peer import Peer
+from cordboard.core.sip.peer import WEB_TRANSPORTS, Peer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -238,7 +238,7 @@ class SipTransports:
         if connection is not None:
             connection.send(data)
             return
-        if peer.transport in ("ws", "wss"):
+        if peer.transport in WEB_TRANSPORTS:
             _LOGGER.info("No WebSocket connection to %s any more: message dropped", peer)
             return
         asyncio.get_running_loop().create_task(self._connect_and_send(data, peer))

@@ -116,6 +116,8 @@ export interface SipSetup {
   echo_test_number: string | null;
   /** SIP over WebSocket addresses for browser softphones (this page's origin first). */
   websocket: string[];
+  /** TERM-06: whether an administrator turned the browser softphone on for this user. */
+  softphone: boolean;
   user: { id: number; username: string; extension: string | null; has_sip_password: boolean; locked: boolean };
   devices: Array<Record<string, unknown> & { entity_id: string }>;
 }

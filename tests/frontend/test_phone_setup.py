@@ -20,8 +20,11 @@ SIP_FIELD = re.compile(r"^SIP password\b")  # the label ends with the required-f
 GENERATED = re.compile(r"^[a-km-zA-HJ-NP-Z2-9]{20}$")
 
 
-def check_values(card: Any, cordboard: Cordboard, username: str, extension: str) -> None:
-    """The card says what the phone's account screen asks for: this server, its ports, the user."""
+def check_values(
+    card: Any, cordboard: Cordboard, username: str, extension: str, softphone: bool = False
+) -> None:
+    """The card says what the phone's account screen asks for: this server, its ports, the user;
+    the browser softphone's addresses once it is turned on for the user (TERM-06)."""
     expect(card.get_by_test_id("setup-server")).to_have_text("127.0.0.1")
     expect(card.get_by_test_id("setup-port")).to_have_text(str(cordboard.sip_port))
     expect(card.get_by_test_id("setup-transport")).to_have_text(
@@ -36,8 +39,11 @@ def check_values(card: Any, cordboard: Cordboard, username: str, extension: str)
     expect(card.get_by_test_id("setup-password")).to_contain_text("your SIP password")
     expect(card.get_by_test_id("setup-realm")).to_have_text("cordboard")
     websocket = card.get_by_test_id("setup-websocket")
-    expect(websocket).to_contain_text(f"ws://127.0.0.1:{cordboard.port}/sip")
-    expect(websocket).to_contain_text(f"wss://127.0.0.1:{cordboard.https_port}/sip")
+    if softphone:
+        expect(websocket).to_contain_text(f"ws://127.0.0.1:{cordboard.port}/sip")
+        expect(websocket).to_contain_text(f"wss://127.0.0.1:{cordboard.https_port}/sip")
+    else:
+        expect(websocket).to_contain_text("A softphone in the browser is not turned on for this user")
     expect(card.get_by_test_id("echo-test")).to_have_text(
         "Call *43 to test your audio: Cordboard answers and plays back what your phone sends."
     )
@@ -125,6 +131,10 @@ def _admin_generates_a_sip_password(page: Any, cordboard: Cordboard, user_id: in
 def test_user_sees_their_setup_and_only_their_phones(cordboard: Cordboard, browser: BrowserThread) -> None:
     quinn_id, quinn_pw = add_user(cordboard, "quinn", "4002", "Quinn", "Quist", sip=True)
     rolf_id, rolf_pw = add_user(cordboard, "rolf", "4003", "Rolf", "Rask", sip=True)
+    status, body = cordboard.api(
+        "PUT", f"/api/settings/user/{quinn_id}", {"core.softphone": True}, cordboard.token()
+    )
+    assert status == 200, body
     browser.run(_user_sees_their_setup, cordboard, (quinn_id, quinn_pw), (rolf_id, rolf_pw))
 
 
@@ -137,7 +147,7 @@ def _user_sees_their_setup(
     page.locator("#nav").get_by_role("link", name="My profile").click()
     expect(page.get_by_role("heading", name="My profile")).to_be_visible()
     card = page.get_by_test_id("phone-setup")
-    check_values(card, cordboard, "quinn", "4002")
+    check_values(card, cordboard, "quinn", "4002", softphone=True)
     expect(card.get_by_test_id("setup-password-state")).to_have_text("set")
     # Users may not set their own SIP password (admin-only): no form, a note instead.
     expect(card.get_by_role("button", name="Generate")).to_have_count(0)

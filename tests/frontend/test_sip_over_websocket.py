@@ -61,11 +61,11 @@ def jssip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_jssip_registers_over_websocket(cordboard: Cordboard, browser: BrowserThread, jssip: Path) -> None:
-    _, password = add_user(cordboard, "wendy", "1401", "Wendy", "Web")
-    browser.run(_jssip_registers, cordboard, jssip, password)
+    user_id, password = add_user(cordboard, "wendy", "1401", "Wendy", "Web")
+    browser.run(_jssip_registers, cordboard, jssip, password, user_id)
 
 
-def _jssip_registers(page: Any, cordboard: Cordboard, jssip: Path, password: str) -> None:
+def _jssip_registers(page: Any, cordboard: Cordboard, jssip: Path, password: str, user_id: int) -> None:
     login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     count = page.get_by_test_id("registration-count")
@@ -75,6 +75,13 @@ def _jssip_registers(page: Any, cordboard: Cordboard, jssip: Path, password: str
 
     refused = page.evaluate(REGISTER, {"url": url, "user": "wendy", "password": "not-her-password"})
     assert refused.startswith("failed"), refused
+    # TERM-06: the right password is not enough until an administrator turns the softphone on.
+    refused = page.evaluate(REGISTER, {"url": url, "user": "wendy", "password": password})
+    assert refused == "failed: Rejected", refused
+    status, body = cordboard.api(
+        "PUT", f"/api/settings/user/{user_id}", {"core.softphone": True}, cordboard.token()
+    )
+    assert status == 200, body
     assert page.evaluate(REGISTER, {"url": url, "user": "wendy", "password": password}) == "registered"
     expect(count).to_have_text("1")
     registration = page.get_by_test_id("registration")

@@ -178,7 +178,11 @@ export class CbPhoneSetup extends LightElement {
           ${s.websocket.length
             ? html`<div>
                 <dt>${t("sipSetup.websocket")}</dt>
-                <dd data-testid="setup-websocket">${s.websocket.map((url, i) => html`${i ? html`<br />` : nothing}<code>${url}</code>`)}</dd>
+                <dd data-testid="setup-websocket">
+                  ${s.softphone
+                    ? s.websocket.map((url, i) => html`${i ? html`<br />` : nothing}<code>${url}</code>`)
+                    : html`<span class="muted">${t("sipSetup.softphoneOff")}</span>`}
+                </dd>
               </div>`
             : nothing}
         </dl>

@@ -73,17 +73,23 @@ class WsPhone:
                 return message
 
     async def register(self, expires: int = 300) -> SipResponse:
-        uri, to = "sip:127.0.0.1", "<sip:ann@127.0.0.1>"
-        await self.ws.send_str(self.request("REGISTER", uri, to=to, extra={"Expires": str(expires)}))
+        return await self.authenticated(
+            "REGISTER", "sip:127.0.0.1", "<sip:ann@127.0.0.1>", {"Expires": str(expires)}
+        )
+
+    async def authenticated(self, method: str, uri: str, to: str, extra: dict[str, str]) -> SipResponse:
+        """``method`` answered with a challenge, then sent again with ann's credentials: the answer."""
+        await self.ws.send_str(self.request(method, uri, to=to, extra=extra))
         challenge = await self.final()
-        assert challenge.status == 401, challenge
-        chosen = select_challenge(parse_challenges(challenge.headers.get("WWW-Authenticate") or ""))
+        assert challenge.status in (401, 407), challenge
+        name = "WWW-Authenticate" if challenge.status == 401 else "Proxy-Authenticate"
+        chosen = select_challenge(parse_challenges(challenge.headers.get(name) or ""))
         assert chosen is not None
         credentials = authorization_for(
-            chosen, username="ann", password=PASSWORDS["ann"], method="REGISTER", uri=uri
+            chosen, username="ann", password=PASSWORDS["ann"], method=method, uri=uri
         )
-        extra = {"Expires": str(expires), "Authorization": credentials}
-        await self.ws.send_str(self.request("REGISTER", uri, to=to, extra=extra))
+        header = "Authorization" if challenge.status == 401 else "Proxy-Authorization"
+        await self.ws.send_str(self.request(method, uri, to=to, extra={**extra, header: credentials}))
         return await self.final()
 
     async def answer(self, request: SipRequest, status: int, body: bytes = b"") -> None:
@@ -109,8 +115,38 @@ async def test_without_the_sip_subprotocol_the_upgrade_is_refused(web: TestClien
     assert "subprotocol" in await response.text()
 
 
+async def softphone_for_everyone(pbx: Core) -> None:
+    """TERM-06: the organisation lets its users log in with a softphone in the browser."""
+    assert pbx.call_preferences is not None
+    await pbx.settings.set("org", None, "core.softphone", True)
+    await pbx.call_preferences.refresh()
+
+
+async def test_term_06_the_softphone_logs_in_only_once_an_admin_turns_it_on(
+    pbx: Core, web: TestClient
+) -> None:
+    await wait_for_sip_account(pbx, "ann")
+    ws = await web.ws_connect("/sip", protocols=("sip",))
+    ann = WsPhone(ws)
+    refused = await ann.register()
+    assert (refused.status, refused.reason) == (403, "Forbidden - Softphone Not Enabled For This User")
+    assert pbx.sip is not None and pbx.sip.location.bindings(1, 0) == []
+    call = await ann.authenticated("INVITE", "sip:1002@127.0.0.1", "<sip:1002@127.0.0.1>", {})
+    assert call.status == 403, call
+
+    ann_id = (await pbx.identity.get_user_by_username("ann")).id
+    await pbx.settings.set("user", ann_id, "core.softphone", True)
+    for _ in range(100):
+        if pbx.call_preferences.softphone_allowed(ann_id):
+            break
+        await asyncio.sleep(0.02)
+    assert (await ann.register()).status == 200
+    await ws.close()
+
+
 async def test_a_websocket_phone_registers_is_called_and_hangs_up(pbx: Core, web: TestClient) -> None:
     await wait_for_sip_account(pbx, "ann")
+    await softphone_for_everyone(pbx)
     ws = await web.ws_connect("/sip", protocols=("sip",))
     assert ws.protocol == "sip"
     ann = WsPhone(ws)
