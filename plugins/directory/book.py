@@ -20,6 +20,7 @@ from cordboard.plugins.directory.const import (
     CONF_NAME_CALLERS,
     CONF_PHONE_BOOK,
     CONF_SHOW_MOBILES,
+    MATCH_DIGITS,
     MAX_ENTRIES,
 )
 from cordboard.plugins.directory.model import (
@@ -48,11 +49,24 @@ class Directory:
         self.config = dict(config)
         self._contacts: dict[int, Contact] = {}
         self._users: dict[int, User] = {}
+        self._by_suffix: dict[str, list[tuple[str, Contact]]] = {}
 
     async def load(self) -> None:
         contacts = await self._core.db.call(storage.all_contacts)
         self._contacts = {c.id: c for c in contacts}
+        self._reindex()
         await self.reload_users()
+
+    def _reindex(self) -> None:
+        """Every contact number by its last MATCH_DIGITS digits (all of them when shorter), so that
+        an inbound call's lookup reads one bucket instead of every contact."""
+        index: dict[str, list[tuple[str, Contact]]] = {}
+        for contact in self._contacts.values():
+            for number in contact.numbers:
+                key = number_key(number.number)
+                if key:
+                    index.setdefault(key[-MATCH_DIGITS:], []).append((key, contact))
+        self._by_suffix = index
 
     async def reload_users(self, event: Event[Any] | None = None) -> None:
         """The users (names, numbers, groups) as the identity service has them now."""
@@ -62,6 +76,7 @@ class Directory:
             removed = await self._core.db.call(lambda db: storage.delete_owned_by(db, "user", gone))
             if removed:
                 self._contacts = {i: c for i, c in self._contacts.items() if c.owner != ("user", gone)}
+                self._reindex()
                 _LOGGER.info("Removed the %d contacts of deleted user %d", removed, gone)
 
     # -- who sees and changes what ------------------------------------------------------------
@@ -188,6 +203,7 @@ class Directory:
         self._changed(current.scope, current.scope_id, requester)
 
     def _changed(self, scope: str, scope_id: int | None, requester: AuthUser) -> None:
+        self._reindex()
         from cordboard.core.context import Context
 
         self._core.bus.fire(
@@ -268,11 +284,10 @@ class Directory:
         key = number_key(number)
         if not key:
             return None
+        candidates = self._by_suffix.get(key[-MATCH_DIGITS:], [])
         for owner in self.lists_of(user_id):
-            for contact in self._contacts.values():
-                if contact.owner == owner and any(
-                    numbers_match(key, number_key(n.number)) for n in contact.numbers
-                ):
+            for found, contact in candidates:
+                if contact.owner == owner and numbers_match(key, found):
                     return self._match(contact)
         for user in self._users.values():
             for kind, own in (("phone", user.phone), ("mobile", user.mobile)):
