@@ -95,6 +95,11 @@ async def hang_up(phone: TestPhone, invite: SipRequest, ok: SipResponse, provide
     bye = phone.in_dialog("BYE", invite, ok, invite.cseq.seq + 1)
     phone.send(bye)
     assert (await phone.final_response(bye)).status == 200
+    await ended_well(provider)
+
+
+async def ended_well(provider: Provider) -> None:
+    """The provider's SIPp scenario ran to its end (its output when it did not)."""
     done = await provider
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
 
@@ -123,8 +128,7 @@ async def test_byd_02_inbound_did_rings_the_users_phone(core: Core, tmp_path: Pa
         invite = await ann.wait_request("INVITE", wait=15)
         assert "+4570000001" in (invite.headers.get("From") or ""), invite
         ann.answer(invite, 486)
-        done = await provider
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        await ended_well(provider)
     finally:
         ann.close()
     rows = await call_history(core)
@@ -142,8 +146,7 @@ async def test_byd_02_unknown_did_goes_to_the_default_destination(core: Core, tm
         )
         invite = await ann.wait_request("INVITE", wait=15)
         ann.answer(invite, 486)
-        done = await provider
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        await ended_well(provider)
     finally:
         ann.close()
 
@@ -213,8 +216,7 @@ async def test_byd_03_failover_when_the_first_trunk_answers_503(core: Core, tmp_
         bo.send(bye)
         assert (await bo.final_response(bye)).status == 200
         for task in (failing, answering):
-            done = await task
-            assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+            await ended_well(task)
     finally:
         bo.close()
     rows = await call_history(core)
@@ -301,8 +303,7 @@ async def test_byd_03_a_plugins_dial_to_an_outside_number_goes_over_the_trunk(
             bo.ack(invite, ok)
             bye = await bo.wait_request("BYE", wait=15)
             bo.answer(bye, 200)
-            done = await answering
-            assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+            await ended_well(answering)
         finally:
             bo.close()
         assert len(reached) == 1 and isinstance(reached[0], Channel), reached
@@ -360,8 +361,7 @@ async def test_byd_02_a_call_to_a_registered_trunks_contact_is_taken(core: Core,
             invite = await ann.wait_request("INVITE", wait=15)
             assert "+4570000001" in (invite.headers.get("From") or ""), invite
             ann.answer(invite, 486)
-            done = await provider
-            assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+            await ended_well(provider)
         finally:
             ann.close()
 
@@ -472,8 +472,7 @@ async def test_dir_an_outside_caller_in_the_users_contacts_is_shown_by_name(
         assert invite.from_.display_name == "Carla Berg (Acme)", invite
         assert invite.from_.uri.user == "+4570000001"
         ann.answer(invite, 486)
-        done = await provider
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        await ended_well(provider)
     finally:
         ann.close()
     rows = await call_history(core)
