@@ -87,6 +87,8 @@ export interface EntriesAnswer {
 
 export interface ImportRow {
   line: number;
+  /** The row's fields as the file has them (the server read the file: one CSV reader). */
+  cells: string[];
   contact: Partial<Contact>;
   error: string | null;
 }
@@ -326,54 +328,4 @@ export function importErrorText(error: string): string {
     const n = Number(index) + 1;
     return part === "number" ? t("dir.numberN", { n }) : part === "short" ? t("dir.shortN", { n }) : t("dir.numberTypeN", { n });
   });
-}
-
-/** The separator of a CSV file's first line: semicolon, tab or comma, whichever occurs most. */
-export function detectDelimiter(text: string): string {
-  const first = text.split(/\r?\n/, 1)[0] ?? "";
-  const counts = [";", "\t", ","].map((d) => [d, first.split(d).length - 1] as const);
-  const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a), [",", 0] as const);
-  return best[1] > 0 ? best[0] : ",";
-}
-
-/** A CSV file's records with the line each starts on (1-based), as the server counts lines;
- * quoted fields may hold separators, doubled quotes and line breaks. Empty lines are left out. */
-export function parseCsv(text: string, delimiter = detectDelimiter(text)): Array<{ line: number; cells: string[] }> {
-  const records: Array<{ line: number; cells: string[] }> = [];
-  let cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  const body = text.replace(/^\uFEFF/, "");
-  const finish = () => {
-    cells.push(cell);
-    if (cells.length > 1 || cells[0]!.trim()) records.push({ line: start, cells });
-    cells = [];
-    cell = "";
-  };
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i]!;
-    if (quoted) {
-      if (ch === '"' && body[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else {
-        if (ch === "\n") line++;
-        cell += ch;
-      }
-    } else if (ch === '"' && !cell) quoted = true;
-    else if (ch === delimiter) {
-      cells.push(cell);
-      cell = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && body[i + 1] === "\n") i++;
-      finish();
-      line++;
-      start = line;
-    } else cell += ch;
-  }
-  if (cell || cells.length) finish();
-  return records;
 }

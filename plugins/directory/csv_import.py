@@ -197,7 +197,7 @@ def preview(text: str, columns: Sequence[str] | None = None, has_header: bool | 
     for index, row in table[1:] if has_header else table:
         data = _contact_of(row, columns)
         try:
-            rows.append({"line": index, "contact": checked_contact(data), "error": None})
+            rows.append({"line": index, "cells": row, "contact": checked_contact(data), "error": None})
         except ConfigValidationError as err:
-            rows.append({"line": index, "contact": data, "error": _problem(err)})
+            rows.append({"line": index, "cells": row, "contact": data, "error": _problem(err)})
     return ImportPreview(list(columns), has_header, header, rows)

@@ -21,7 +21,6 @@ import {
   listChoiceText,
   listTarget,
   listValue,
-  parseCsv,
   type ContactList,
   type ImportPreview,
 } from "../directory";
@@ -49,9 +48,6 @@ export class CbContactImport extends LightElement {
   @state() private error = "";
   @state() private busy = false;
   @state() private preview: ImportPreview | null = null;
-  /** The raw cells of the file, by the line each record starts on (shown under the selects). */
-  @state() private cells = new Map<number, string[]>();
-  @state() private headerCells: string[] = [];
   /** The column choices and the header box as shown: the person's choice at once, then the
    * server's answer. */
   @state() private columns: string[] = [];
@@ -91,9 +87,6 @@ export class CbContactImport extends LightElement {
     }
     this.filename = file.name;
     this.text = await file.text();
-    const records = parseCsv(this.text);
-    this.cells = new Map(records.map((r) => [r.line, r.cells]));
-    this.headerCells = records[0]?.cells ?? [];
     await this.ask(null, null, false);
     if (this.preview) void focusWhenRendered(this, `#${this.idPrefix}-preview-title`);
   }
@@ -207,11 +200,11 @@ export class CbContactImport extends LightElement {
 
   private previewView(preview: ImportPreview): TemplateResult {
     const p = this.idPrefix;
-    const widest = Math.max(this.columns.length, ...preview.rows.map((r) => this.cells.get(r.line)?.length ?? 0));
+    const widest = Math.max(this.columns.length, ...preview.rows.map((r) => r.cells.length));
     const indexes = Array.from({ length: widest }, (_, i) => i);
     const choices = ["", ...preview.fields];
     const bad = preview.rows.length - this.good(preview);
-    const header = preview.has_header ? (preview.header ?? this.headerCells) : null;
+    const header = preview.has_header ? preview.header : null;
     const shown = preview.rows.slice(0, SHOWN_ROWS);
     return html`<div class="import-preview" data-testid="import-preview" aria-busy=${this.busy ? "true" : "false"}>
       <h3 id="${p}-preview-title" tabindex="-1">${t("dir.import.previewTitle", { name: this.filename })}</h3>
@@ -248,7 +241,7 @@ export class CbContactImport extends LightElement {
           </thead>
           <tbody>
             ${shown.map((row) => {
-              const cells = this.cells.get(row.line) ?? [];
+              const cells = row.cells;
               return html`<tr class=${row.error ? "import-bad" : ""} data-testid="import-row">
                 <td class="num">${row.line}</td>
                 ${indexes.map((i) => html`<td class=${(this.columns[i] ?? "") === "" ? "skipped" : ""}>${cells[i] ?? ""}</td>`)}

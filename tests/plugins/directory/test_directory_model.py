@@ -75,6 +75,22 @@ def test_dir_09_columns_chosen_by_hand_and_files_without_header() -> None:
     assert "columns.1" in err.value.fields
 
 
+def test_dir_09_rows_keep_their_cells_and_file_lines() -> None:
+    """Quoted fields may hold the separator, quotes and line breaks; each row says the file line it
+    starts on and its fields as read (the preview shows them under the column choices)."""
+    text = (
+        'Name;Company;Phone\r\n"Berg, Anna";"Acme ""A/S""";33123456\n\n'
+        '"Multi\nline";X;44556677\nLast;Y;1234\n'
+    )
+    found = preview(text)
+    assert found.header == ["Name", "Company", "Phone"]
+    assert [(r["line"], r["cells"]) for r in found.rows] == [
+        (2, ["Berg, Anna", 'Acme "A/S"', "33123456"]),
+        (4, ["Multi\nline", "X", "44556677"]),
+        (6, ["Last", "Y", "1234"]),
+    ]
+
+
 def test_dir_09_only_csv_and_txt_files_are_read() -> None:
     check_filename("kontakte.CSV")
     check_filename("contacts.txt")
