@@ -361,16 +361,14 @@ class B2bua:
         night = schedules.current_night_mode(callee.user_id) if schedules is not None else None
         destinations = plan.destinations(in_working_hours=not night, ring_s=self.ring_timeout)
         attempt.record.add_route(f"terminals {'one by one' if plan.mode == 'sequential' else 'at once'}")
-        ring_s = self.ring_timeout
-        if plan.fallback:  # RTE-10: the fallback rings after the terminals, for a forward's ring time
-            forward_s = float(await self.core.settings.org_value("core.forward_ring_time"))
-            ring_s = destinations[-1].after_s + forward_s
+        # RTE-10: the fallback starts when the terminals are over and rings for a forward's time.
+        fallback_at = destinations[-1].after_s if plan.fallback else None
         if not destinations:
             self._reject(
                 attempt, 480, "Temporarily Unavailable - No Terminal Rings Now", CallResult.NO_ANSWER
             )
             return True
-        await self._run_destinations(attempt, context, peer, callee, destinations, ring_s=ring_s)
+        await self._run_destinations(attempt, context, peer, callee, destinations, fallback_at=fallback_at)
         return True
 
     async def _run_destinations(
@@ -381,22 +379,24 @@ class B2bua:
         callee: SipAccount,
         destinations: Sequence[Destination],
         *,
-        ring_s: float | None = None,
+        fallback_at: float | None = None,
     ) -> None:
-        """The caller's call on a channel that rings ``destinations`` in time (rule_calls.py), for
-        at most ``ring_s`` (the call's ring time by default)."""
+        """The caller's call on a channel that rings ``destinations`` in time (rule_calls.py): for
+        the call's ring time, or, with a fallback starting at ``fallback_at``, until it has rung
+        for a forward's ring time."""
         import functools
 
         from cordboard.core.calls.rule_calls import follow_destinations
 
         record = attempt.record
         inbound = self._inbound(record)
+        forward_s = float(await self.core.settings.org_value("core.forward_ring_time"))
         handler = functools.partial(
             follow_destinations,
             destinations=destinations,
             owner=callee.extension or callee.username,
-            ring_s=self.ring_timeout if ring_s is None else ring_s,
-            forward_ring_s=float(await self.core.settings.org_value("core.forward_ring_time")),
+            ring_s=self.ring_timeout if fallback_at is None else fallback_at + forward_s,
+            forward_ring_s=forward_s,
             reachable=self.reachable,
         )
         await self._answer_channel(attempt, context, peer, inbound, handler)

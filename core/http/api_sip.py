@@ -12,6 +12,7 @@ from typing import Any, Final
 import voluptuous as vol
 from aiohttp import web
 
+from cordboard.core.calls.preferences import SOFTPHONE
 from cordboard.core.const import ECHO_TEST_NUMBER
 from cordboard.core.http.access import api, current_user
 from cordboard.core.http.api_common import self_or_admin
@@ -94,7 +95,7 @@ async def get_sip_setup(request: web.Request) -> web.Response:
             "echo_test_number": core.data.get(ECHO_TEST_NUMBER),
             "websocket": _websocket_urls(request),
             # TERM-06: whether this user may log in with a softphone in the browser at all.
-            "softphone": bool(await core.settings.resolve(user.id, "core.softphone")),
+            "softphone": bool(await core.settings.resolve(user.id, SOFTPHONE)),
             "user": {
                 "id": user.id,
                 "username": user.username,

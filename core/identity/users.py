@@ -255,6 +255,17 @@ def _user_from_row(row: Sequence[Any], groups: list[int]) -> User:
     )
 
 
+def level_missing(db: sqlite_utils.Database, scope: str, scope_id: int | None) -> str | None:
+    """Why a level (the organisation, a group, a user) that something is attached to does not
+    exist, in words for a field error (``no group with id 7``); None when it exists."""
+    if scope == "org":
+        return None if scope_id is None else "the organisation's level has no id"
+    table = {"group": "user_groups", "user": "users"}[scope]
+    if scope_id is None or db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [scope_id]).fetchone() is None:
+        return f"no {scope} with id {scope_id}"
+    return None
+
+
 def get_user(db: sqlite_utils.Database, user_id: int) -> User:
     """The user with this id; raises NotFound."""
     row = db.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", [user_id]).fetchone()

@@ -98,13 +98,15 @@ class PresenceService:
         self._plans = {p.id: p for p in await db.call(storage.list_plans)}
         users = await self._core.identity.list_users()
         self._extensions = {u.id: u.extension for u in users if u.extension}
+        from cordboard.core.schedules.service import EVENT_NIGHT_MODE_CHANGED
+
         bus = self._core.bus
         self._unlisten = [
             bus.listen(EVENT_STATE_CHANGED, self._state_changed),
             bus.listen(EVENT_USER_CREATED, self._user_changed),
             bus.listen(EVENT_USER_UPDATED, self._user_changed),
             bus.listen(EVENT_USER_DELETED, self._user_deleted),
-            bus.listen("night_mode.changed", self._night_mode_changed),
+            bus.listen(EVENT_NIGHT_MODE_CHANGED, self._night_mode_changed),
         ]
         for user_id in self._extensions:
             self._publish_state(self.get(user_id), Context())

@@ -8,6 +8,7 @@ from typing import Final
 import sqlite_utils
 
 from cordboard.core.exceptions import ConfigValidationError
+from cordboard.core.identity.users import level_missing
 from cordboard.core.rights.model import SERVICES, Grant
 from cordboard.core.storage.migrations import Migration, migrate
 
@@ -40,22 +41,22 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     migrate(db, COMPONENT, MIGRATIONS)
 
 
+_STALE: Final = (
+    "(group_id IS NOT NULL AND group_id NOT IN (SELECT id FROM user_groups)) "
+    "OR (scope = 'group' AND scope_id NOT IN (SELECT id FROM user_groups)) "
+    "OR (scope = 'user' AND scope_id NOT IN (SELECT id FROM users))"
+)
+"""Grants that name a group or user that no longer exists."""
+
+
 def load_grants(db: sqlite_utils.Database) -> list[Grant]:
     """The grants, once those naming a group or user that no longer exists are gone (a deleted
     group's members lose what it gave them; a right over a deleted user or group goes with it)."""
-    with db.atomic():
-        db.execute(
-            "DELETE FROM service_rights WHERE "
-            "(group_id IS NOT NULL AND group_id NOT IN (SELECT id FROM user_groups)) "
-            "OR (scope = 'group' AND scope_id NOT IN (SELECT id FROM user_groups)) "
-            "OR (scope = 'user' AND scope_id NOT IN (SELECT id FROM users))"
-        )
+    if db.execute(f"SELECT 1 FROM service_rights WHERE {_STALE} LIMIT 1").fetchone():
+        with db.atomic():
+            db.execute(f"DELETE FROM service_rights WHERE {_STALE}")
     rows = db.execute("SELECT service, group_id, scope, scope_id FROM service_rights ORDER BY id").fetchall()
     return [Grant(*row) for row in rows]
-
-
-def _missing_owner(db: sqlite_utils.Database, table: str, row_id: int | None) -> bool:
-    return row_id is None or db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [row_id]).fetchone() is None
 
 
 def replace_grants(db: sqlite_utils.Database, service: str, grants: Iterable[Grant]) -> None:
@@ -63,12 +64,10 @@ def replace_grants(db: sqlite_utils.Database, service: str, grants: Iterable[Gra
     grants = list(grants)
     errors: dict[str, str] = {}
     for i, grant in enumerate(grants):
-        if grant.group_id is not None and _missing_owner(db, "user_groups", grant.group_id):
-            errors[f"grants.{i}.group_id"] = f"no group with id {grant.group_id}"
-        if grant.scope == "group" and _missing_owner(db, "user_groups", grant.scope_id):
-            errors[f"grants.{i}.scope_id"] = f"no group with id {grant.scope_id}"
-        elif grant.scope == "user" and _missing_owner(db, "users", grant.scope_id):
-            errors[f"grants.{i}.scope_id"] = f"no user with id {grant.scope_id}"
+        if grant.group_id is not None and (missing := level_missing(db, "group", grant.group_id)):
+            errors[f"grants.{i}.group_id"] = missing
+        if missing := level_missing(db, grant.scope, grant.scope_id):
+            errors[f"grants.{i}.scope_id"] = missing
     if errors:
         raise ConfigValidationError("Some grants are invalid", errors)
     with db.atomic():

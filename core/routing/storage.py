@@ -10,6 +10,7 @@ from typing import Any, Final
 import sqlite_utils
 
 from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.identity.users import level_missing
 from cordboard.core.routing.model import Rule, rule_from
 from cordboard.core.storage.migrations import Migration, migrate
 
@@ -72,9 +73,9 @@ def get_rule(db: sqlite_utils.Database, rule_id: int) -> Rule:
 
 
 def _check_scope_exists(db: sqlite_utils.Database, scope: str, scope_id: int | None) -> None:
-    table = {"group": "user_groups", "user": "users"}.get(scope)
-    if table and db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [scope_id]).fetchone() is None:
-        raise ConfigValidationError("The rule is invalid", {"scope_id": f"no {scope} with id {scope_id}"})
+    missing = level_missing(db, scope, scope_id) if scope != "org" else None
+    if missing:
+        raise ConfigValidationError("The rule is invalid", {"scope_id": missing})
 
 
 def create_rule(db: sqlite_utils.Database, data: Mapping[str, Any]) -> Rule:

@@ -10,6 +10,7 @@ from typing import Any, Final
 import sqlite_utils
 
 from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.identity.users import level_missing
 from cordboard.core.storage.migrations import Migration
 from cordboard.plugins.directory.const import TEXT_FIELDS
 from cordboard.plugins.directory.model import Contact, contact_from
@@ -59,15 +60,9 @@ def get_contact(db: sqlite_utils.Database, contact_id: int) -> Contact:
 
 
 def _check_owner(db: sqlite_utils.Database, scope: str, scope_id: int | None) -> None:
-    if scope == "org":
-        if scope_id is not None:
-            raise ConfigValidationError(
-                "The contact is invalid", {"scope_id": "the organisation's list has no id"}
-            )
-        return
-    table = {"group": "user_groups", "user": "users"}[scope]
-    if scope_id is None or db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [scope_id]).fetchone() is None:
-        raise ConfigValidationError("The contact is invalid", {"scope_id": f"no {scope} with id {scope_id}"})
+    missing = level_missing(db, scope, scope_id)
+    if missing:
+        raise ConfigValidationError("The contact is invalid", {"scope_id": missing})
 
 
 def _values(fields: Mapping[str, Any]) -> dict[str, Any]:

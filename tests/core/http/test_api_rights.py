@@ -7,7 +7,6 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from api_calls import call
-from conftest import AccountFactory
 
 from cordboard.core.core import Core
 
@@ -30,7 +29,7 @@ async def _put(api: TestClient, headers: dict[str, str], service: str, grants: l
 
 
 async def test_role_09_a_new_installation_opens_status_and_only_admins_change_rights(
-    api: TestClient, account: AccountFactory
+    api: TestClient, account: Any
 ) -> None:
     admin = await account("root", admin=True)
     anna = await account("anna")
@@ -46,7 +45,7 @@ async def test_role_09_a_new_installation_opens_status_and_only_admins_change_ri
 
 
 async def test_role_09_grants_over_a_deleted_group_or_user_go_with_it(
-    core: Core, api: TestClient, account: AccountFactory
+    core: Core, api: TestClient, account: Any
 ) -> None:
     admin = await account("root", admin=True)
     boss = await account("bo", extension="1230")
@@ -68,7 +67,7 @@ async def test_role_09_grants_over_a_deleted_group_or_user_go_with_it(
 
 
 async def test_role_09_bad_grants_are_named_and_nothing_changes(
-    core: Core, api: TestClient, account: AccountFactory
+    core: Core, api: TestClient, account: Any
 ) -> None:
     admin = await account("root", admin=True)
     bad = [
@@ -91,7 +90,7 @@ async def test_role_09_bad_grants_are_named_and_nothing_changes(
 
 
 async def test_prs_11_only_groups_with_the_right_see_a_colleagues_status(
-    core: Core, api: TestClient, account: AccountFactory
+    core: Core, api: TestClient, account: Any
 ) -> None:
     admin = await account("root", admin=True)
     reception = await account("rita", extension="1201")
@@ -124,7 +123,7 @@ async def test_prs_11_only_groups_with_the_right_see_a_colleagues_status(
 
 
 async def test_prs_07_future_presence_is_seen_and_planned_by_the_groups_with_the_rights(
-    core: Core, api: TestClient, account: AccountFactory
+    core: Core, api: TestClient, account: Any
 ) -> None:
     admin = await account("root", admin=True)
     boss = await account("bo", extension="1210")
@@ -171,7 +170,7 @@ async def test_prs_07_future_presence_is_seen_and_planned_by_the_groups_with_the
 
 
 async def test_dir_02_a_group_with_the_right_edits_the_company_directory(
-    core: Core, api: TestClient, account: AccountFactory
+    core: Core, api: TestClient, account: Any
 ) -> None:
     admin = await account("root", admin=True)
     editor = await account("eva", extension="1220")
