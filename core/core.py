@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from cordboard.core.config.settings import SettingsService
     from cordboard.core.dialplan.service import DialPlanService
     from cordboard.core.discovery import Announcer
+    from cordboard.core.features.service import FeatureCodeService
     from cordboard.core.http.server import HttpServer
     from cordboard.core.identity.service import IdentityService
     from cordboard.core.media.prompts import PromptLibrary
@@ -97,6 +98,7 @@ class Core:
         self.provisioning: ProvisioningService | None = None
         self.presence: PresenceService | None = None
         self.numbers: NumberService
+        self.features: FeatureCodeService
         self.routing: RoutingService
         self.dialplan: DialPlanService
         self.terminals: TerminalService
@@ -172,6 +174,10 @@ class Core:
             await self._start_sip()
         await self.plugins.start()
         await self.numbers.start()
+        from cordboard.core.features.service import FeatureCodeService
+
+        self.features = FeatureCodeService(self)
+        await self.features.start()
         self.routing = RoutingService(self)
         await self.routing.start()
         from cordboard.core.dialplan.service import DialPlanService
@@ -312,6 +318,8 @@ class Core:
                 await self.rights.stop()
             if hasattr(self, "numbers"):
                 self.numbers.stop()
+            if hasattr(self, "features"):
+                self.features.stop()
             if hasattr(self, "dialplan"):
                 self.dialplan.stop()
             if hasattr(self, "call_preferences"):

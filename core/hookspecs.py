@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from cordboard.core.calls.channel import ChannelHandler, InboundCall
     from cordboard.core.core import Core
     from cordboard.core.discovery.browse import DiscoveredPhone, ZeroconfService
+    from cordboard.core.features.model import FeatureCode
     from cordboard.core.numbers.model import NumberClaim
     from cordboard.core.plugin_api import SettingScope
     from cordboard.core.provisioning.vendor import DirectoryEntry, ProvisioningVendor
@@ -163,6 +164,34 @@ def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None
 
     :param core: the running Core.
     :param call: the dialled number and the authenticated caller.
+    """
+
+
+@hookspec
+def cordboard_feature_codes(core: Core) -> Sequence[FeatureCode] | None:
+    """Return the feature codes this plugin answers (FC-15..17): each ``FeatureCode`` has a stable
+    key, default digits, the names of its fields in the on (``*CODE*FIELD*``) and off (``#CODE#``
+    or ``**CODE*FIELD*``) forms, and an async handler that gets a ``FeatureRequest`` (the caller's
+    user id, on/off, the fields by name, the channel) and returns the prompts that confirm it, or
+    raises ``FeatureRefused`` for the error announcement. The admin may change the digits; a code
+    whose digits start like another's is not registered (an error in the log). Called when any
+    plugin loads or unloads. See ``cordboard.core.features``.
+
+    :param core: the running Core.
+    """
+
+
+@hookspec(firstresult=True)
+def cordboard_feature_login(core: Core, user_id: int, identifier: str, log_in: bool) -> bool | None:
+    """FC-01: the caller dialled ``*11*ID*`` (log in) or ``**11*ID*`` (log out) for the ACD or
+    attendant group whose feature-code identifier (FC-16) is ``identifier``. Return True once done,
+    False when the caller may not log in there (ACD-41: they hear the refusal), None when the
+    identifier is not one of yours.
+
+    :param core: the running Core.
+    :param user_id: the caller.
+    :param identifier: the group's feature-code identifier (``1500``).
+    :param log_in: True to log in, False to log out.
     """
 
 

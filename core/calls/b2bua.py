@@ -691,6 +691,11 @@ class B2bua:
         if claimed is not None:
             await self._answer_channel(attempt, context, peer, *claimed)
             return
+        if caller.account is not None and dialled:
+            code = self.core.features.handler_for(dialled) if hasattr(self.core, "features") else None
+            if code is not None:  # FC-17: a feature code, or the error announcement
+                await self._answer_channel(attempt, context, peer, self._inbound(record), code)
+                return
         if caller.user_id is not None and dialled and callee is None:
             expanded = self._expand_shortcut(attempt, caller.user_id, dialled)
             if expanded != dialled:
@@ -1082,18 +1087,9 @@ class B2bua:
         """No phone of the callee takes a codec the caller offered (488): answer the caller with the
         appliance's own media and ring the callee again with ours, transcoding between the two
         (BYD-04). The call keeps its record; the ringing, answer and hang-ups look as usual."""
-        from cordboard.core.calls.channel import InboundCall
-
-        if call.ring_timer is not None:
-            call.ring_timer.cancel()
-        self.relays.close(call.record.id)
-        self.calls.pop(call.record.id, None)
-        self._by_server_key.pop(call.server_key, None)
         record = call.record
         callee = record.callee
         ring_timeout = self.ring_timeout
-        inbound = InboundCall(record.id, callee, record.caller, record.caller_name, record.caller_user_id)
-        attempt = Attempt(call.server_key, call.invite, record, call.a_tag)
         _LOGGER.info("Call %s: %s and %s share no codec; transcoding", record.id, record.caller, callee)
 
         async def transcoded(channel: Channel) -> None:
@@ -1101,9 +1097,24 @@ class B2bua:
             if outcome is not None:
                 await channel.hangup(outcome.status)
 
+        self.take_over(call, transcoded, f"transcoded call {record.id}")
+
+    def take_over(self, call: ActiveCall, handler: ChannelHandler, task_name: str) -> None:
+        """Turn a ringing relayed call into a channel the appliance answers itself, driven by
+        ``handler`` (transcoding, a pickup): the callee's phones still ringing get CANCEL, the relay
+        goes, and the call keeps its record and its dialog with the caller."""
+        if call.ring_timer is not None:
+            call.ring_timer.cancel()
+        self.cancel_forks(call.forks)
+        call.state = "taken_over"  # the cancelled forks' 487s and late 2xx now concern nobody
+        self.relays.close(call.record.id)
+        self.calls.pop(call.record.id, None)
+        self._by_server_key.pop(call.server_key, None)
+        attempt = Attempt(call.server_key, call.invite, call.record, call.a_tag)
+        inbound = self._inbound(call.record)
         self.core.create_task(
-            self._answer_channel(attempt, call.context, call.caller_peer, inbound, transcoded, restart=True),
-            f"transcoded call {record.id}",
+            self._answer_channel(attempt, call.context, call.caller_peer, inbound, handler, restart=True),
+            task_name,
         )
 
     def _ring_timeout(self, call: ActiveCall) -> None:

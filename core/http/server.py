@@ -47,6 +47,7 @@ API_MODULES: Final = (
     "api_caller_id",
     "api_presence",
     "api_rights",
+    "api_feature_codes",
     "provision",
     "websocket",
     "openapi",

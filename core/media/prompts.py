@@ -129,6 +129,53 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "de": "Der Nachtmodus folgt wieder Ihren Arbeitszeiten.",
         "da": "Nattilstand følger igen din arbejdstid.",
     },
+    "feature_unknown": {
+        "en": "This code is not known.",
+        "de": "Diese Kennzahl ist nicht bekannt.",
+        "da": "Denne kode kendes ikke.",
+    },
+    "feature_not_allowed": {
+        "en": "You may not use this code.",
+        "de": "Sie dürfen diese Kennzahl nicht verwenden.",
+        "da": "Du må ikke bruge denne kode.",
+    },
+    "forward_on": {
+        "en": "Your calls are forwarded to",
+        "de": "Ihre Anrufe werden umgeleitet zu",
+        "da": "Dine opkald viderestilles til",
+    },
+    "forward_off": {
+        "en": "Call forwarding is off.",
+        "de": "Die Rufumleitung ist aus.",
+        "da": "Viderestilling er slået fra.",
+    },
+    "activity_set": {
+        "en": "Your activity is set.",
+        "de": "Ihre Aktivität ist eingestellt.",
+        "da": "Din aktivitet er indstillet.",
+    },
+    "activity_cleared": {
+        "en": "Your activity is cleared.",
+        "de": "Ihre Aktivität ist zurückgesetzt.",
+        "da": "Din aktivitet er nulstillet.",
+    },
+    "role_set": {
+        "en": "Your presence role is set.",
+        "de": "Ihre Präsenzrolle ist eingestellt.",
+        "da": "Din tilstedeværelsesrolle er indstillet.",
+    },
+    "number_presented": {
+        "en": "Your calls now show the number",
+        "de": "Ihre Anrufe zeigen jetzt die Rufnummer",
+        "da": "Dine opkald viser nu nummeret",
+    },
+    "pickup_nothing": {
+        "en": "There is no call to pick up.",
+        "de": "Es gibt keinen Anruf zum Heranholen.",
+        "da": "Der er intet opkald at besvare.",
+    },
+    "logged_in": {"en": "You are logged in.", "de": "Sie sind angemeldet.", "da": "Du er logget ind."},
+    "logged_out": {"en": "You are logged out.", "de": "Sie sind abgemeldet.", "da": "Du er logget ud."},
     "star": {"en": "star", "de": "Stern", "da": "stjerne"},
     "hash": {"en": "hash", "de": "Raute", "da": "firkant"},
     "hundred": {"en": "hundred", "de": "hundert", "da": "hundrede"},

@@ -70,6 +70,9 @@ class RightsService:
                 return True
         return False
 
+    def groups_of(self, user_id: int) -> frozenset[int]:
+        return self._groups.get(user_id, frozenset())
+
     def allows_scope(self, service: str, actor_id: int, scope: str, scope_id: int | None) -> bool:
         """Whether a grant gives ``actor_id`` the service over exactly this scope (a list that is
         the organisation's or one group's, e.g. in the company directory, DIR-02)."""

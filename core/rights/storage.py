@@ -9,7 +9,7 @@ import sqlite_utils
 
 from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.identity.users import level_missing
-from cordboard.core.rights.model import SERVICES, Grant
+from cordboard.core.rights.model import Grant
 from cordboard.core.storage.migrations import Migration, migrate
 
 COMPONENT: Final = "core.rights"
@@ -26,15 +26,20 @@ def _v1(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX service_rights_service ON service_rights (service)")
-    for service in SERVICES.values():
-        if service.open_on_install:
-            db.execute(
-                "INSERT INTO service_rights (service, scope) VALUES (?, 'org')",
-                [service.name],
-            )
+    # A migration is history: it seeds the services open on install in its day, later ones their own.
+    db.execute("INSERT INTO service_rights (service, scope) VALUES ('see_status', 'org')")
 
 
-MIGRATIONS: Final = (Migration(1, "service rights per group and scope", _v1),)
+def _v2(db: sqlite_utils.Database) -> None:
+    """Pickup (PKP-02) joins the gated services: open to every user over the organisation, as a
+    small office expects, until the admin narrows it."""
+    db.execute("INSERT INTO service_rights (service, scope) VALUES ('pickup', 'org')")
+
+
+MIGRATIONS: Final = (
+    Migration(1, "service rights per group and scope", _v1),
+    Migration(2, "pickup right for everyone", _v2),
+)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:

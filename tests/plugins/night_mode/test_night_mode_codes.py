@@ -11,15 +11,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-import voluptuous as vol
 from loopback_pbx import registered_phone, running_pbx
 from rtp_audio import heard
 from sip_phone import TestPhone
 
 from cordboard.core.bus import Event
 from cordboard.core.core import Core
-from cordboard.plugins.night_mode.const import Codes
-from cordboard.plugins.night_mode.schema import CONFIG_SCHEMA
 
 RTP_MIN, RTP_MAX = 46400, 46599
 
@@ -69,21 +66,21 @@ async def test_fc_08_night_mode_off_and_back_on_by_phone(pbx: Core) -> None:
     assert [c["night_mode"] for c in changes] == [False, True]
 
 
-def test_codes_match_the_fc_17_grammar() -> None:
-    codes = Codes(off="*28", on="#28")
-    assert codes.match("*28") is True
-    assert codes.match("*28*") is True
-    assert codes.match("#28") is False
-    assert codes.match("#28*") is False
-    assert codes.match("**28*") is False  # ** turns off what * turns on
-    assert codes.match("*281") is None
-    assert codes.match("1001") is None
-
-
-def test_codes_are_configurable_and_checked() -> None:
-    assert CONFIG_SCHEMA({}) == {"night_mode_off_code": "*28", "night_mode_on_code": "#28"}
-    assert CONFIG_SCHEMA({"night_mode_off_code": "*55"})["night_mode_off_code"] == "*55"
-    with pytest.raises(vol.Invalid):
-        CONFIG_SCHEMA({"night_mode_off_code": "28"})
-    with pytest.raises(vol.Invalid):
-        CONFIG_SCHEMA({"night_mode_on_code": "#2a"})
+async def test_fc_08_the_code_is_registered_and_its_digits_can_change(pbx: Core) -> None:
+    """FC-08/FC-15: the plugin registers its code through the registry; the admin's new digits
+    answer at once and the old ones no longer do."""
+    code = pbx.features.get("night_mode")
+    assert (code.digits, code.source, code.code.feature) == ("28", "night_mode", "FC-08")
+    assert code.as_dict()["forms"] == {"on": "*28*", "off": "#28#"}
+    await pbx.features.set_code("night_mode", "55")
+    ann_id = (await pbx.identity.get_user_by_username("ann")).id
+    ann = await registered_phone(pbx, "ann")
+    try:
+        await _dial(ann, "**55*")  # ** also turns off
+        await _dial(ann, "*55*")
+        assert (await pbx.schedules.status(ann_id)).night_mode_off
+        audio = await _dial(ann, "#28")  # the old digits are an unknown code now: nothing changes
+        assert np.abs(audio.astype(np.int32)).max() > 1000  # the error announcement is spoken
+        assert (await pbx.schedules.status(ann_id)).night_mode_off
+    finally:
+        ann.close()
