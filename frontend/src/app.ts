@@ -40,6 +40,7 @@ import "./pages/my-rules";
 import "./pages/contacts";
 import "./pages/directory-admin";
 import "./pages/rights";
+import "./pages/feature-codes";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -77,6 +78,7 @@ const ROUTES: RouteDef[] = [
   { name: "contacts", pattern: "/contacts" },
   { name: "directory", pattern: "/directory" },
   { name: "rights", pattern: "/rights" },
+  { name: "feature-codes", pattern: "/feature-codes" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -142,6 +144,7 @@ const TITLES: Record<string, MessageKey> = {
   contacts: "dir.contactsTitle",
   directory: "dir.adminTitle",
   rights: "rights.title",
+  "feature-codes": "featureCodes.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -150,6 +153,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/users", "nav.users", "users"],
   ["/groups", "nav.groups", "groups"],
   ["/rights", "nav.rights", "rights"],
+  ["/feature-codes", "nav.featureCodes", "feature-codes"],
   ["/directory", "nav.directory", "directory"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
@@ -390,6 +394,8 @@ export class CbApp extends LightElement {
         return html`<cb-directory></cb-directory>`;
       case "rights":
         return html`<cb-rights></cb-rights>`;
+      case "feature-codes":
+        return html`<cb-feature-codes></cb-feature-codes>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }
@@ -479,6 +485,8 @@ export class CbApp extends LightElement {
             ${link("/my-hours", "nav.myHours", "my-hours")}
             ${link("/my-terminals", "nav.myTerminals", "my-terminals")}
             ${link("/my-rules", "nav.myRules", "my-rules")}
+            <!-- Administrators find Feature codes under Administration, where they also change them. -->
+            ${session.isAdmin ? nothing : link("/feature-codes", "nav.featureCodes", "feature-codes")}
           </ul>
         </nav>
         <main id="main" class="content">

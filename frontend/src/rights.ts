@@ -22,7 +22,13 @@ export interface ServiceRights {
 }
 
 /** The services this UI has words for; others (added by a later version) get generic ones. */
-export const KNOWN_SERVICES = ["see_status", "view_future_presence", "edit_future_presence", "edit_directory"] as const;
+export const KNOWN_SERVICES = [
+  "see_status",
+  "view_future_presence",
+  "edit_future_presence",
+  "edit_directory",
+  "pickup",
+] as const;
 export type KnownService = (typeof KNOWN_SERVICES)[number];
 
 /** The groups and users a grant may name. */

@@ -57,6 +57,10 @@ describe("service rights (ROLE-09)", () => {
     expect(grantSentence("edit_future_presence", { group_id: null, scope: "user", scope_id: 8 }, names)).toBe(
       "Every user may plan the presence of nobody",
     );
+    expect(grantSentence("pickup", receptionOverSales, names)).toBe(
+      "Members of Reception may pick up calls ringing for the users in group Sales",
+    );
+    expect(serviceTitle("pickup")).toBe("Pick up colleagues' calls");
   });
 
   it("names the directory's lists, not users", () => {

@@ -206,8 +206,8 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
     expect(page.get_by_role("heading", name="Min profil")).to_be_visible()  # the user's language: Danish
     nav = page.locator("#nav")
     # The user portal only: "Mine opkald", "Kontakter", "Min profil", "Min tilstedeværelse",
-    # "Min arbejdstid", "Mine opkaldsregler", "Mine telefoner og numre".
-    expect(nav.get_by_role("link")).to_have_count(7)
+    # "Min arbejdstid", "Mine opkaldsregler", "Mine telefoner og numre", "Funktionskoder".
+    expect(nav.get_by_role("link")).to_have_count(8)
     portal = (
         "Mine opkald",
         "Kontakter",
@@ -215,6 +215,7 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
         "Min tilstedeværelse",
         "Min arbejdstid",
         "Mine opkaldsregler",
+        "Funktionskoder",
     )
     for name in (*portal, "Mine telefoner og numre"):
         expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()

@@ -102,6 +102,12 @@ def _admin_changes_rights(page: Any, cordboard: Cordboard, gone: int) -> None:
     expect(status_card.get_by_role("heading", name="See colleagues' status")).to_be_visible()
     expect(status_card).to_contain_text("Feature PRS-11")
     expect(status_card.locator(".grant-sentence")).to_have_text(["Every user may see the status of everyone"])
+    # PKP-02: every user may pick up everyone's calls on a new installation.
+    pickup_card = page.get_by_test_id("rights-pickup")
+    expect(pickup_card.get_by_role("heading", name="Pick up colleagues' calls")).to_be_visible()
+    expect(pickup_card).to_contain_text("Feature PKP-02")
+    pickup_sentence = "Every user may pick up calls ringing for everyone"
+    expect(pickup_card.locator(".grant-sentence")).to_have_text([pickup_sentence])
     for service in ("view_future_presence", "edit_future_presence", "edit_directory"):
         expect(page.get_by_test_id(f"rights-{service}").get_by_test_id("grants-none")).to_have_text(
             "Only administrators have this right."

@@ -1,10 +1,11 @@
 /**
  * Service rights (admin, ROLE-09): one card per gated service (seeing colleagues' status, seeing and
- * planning their future presence, editing the company directory) with what it allows, its grants as
- * sentences ("Members of Reception may see the status of the users in group Sales") each with a
- * remove button, and a form to give it: who (every user or a group's members) and over whom (the
- * organisation, a group's members or one user; for the directory the organisation's or a group's
- * list). Each change saves the service's whole list at once (PUT /api/rights/{service}).
+ * planning their future presence, editing the company directory, picking up their calls) with what
+ * it allows, its grants as sentences ("Members of Reception may see the status of the users in
+ * group Sales") each with a remove button, and a form to give it: who (every user or a group's
+ * members) and over whom (the organisation, a group's members or one user; for the directory the
+ * organisation's or a group's list). Each change saves the service's whole list at once
+ * (PUT /api/rights/{service}).
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
