@@ -233,6 +233,10 @@ class Core:
         self.relays = relays
         await sip.start()
         await calls.start()
+        from cordboard.core.calls.subscriptions import SubscriptionService
+
+        sip.subscriptions = SubscriptionService(self, calls)
+        sip.subscriptions.start()
         self.sip = sip
         if follows_lan_address(config.sip_bind, config.sip_advertise):
             self.create_task(watch_lan_address(advertise, self._lan_address_changed), "LAN address watch")
@@ -302,6 +306,9 @@ class Core:
             if self.trunks is not None:
                 await self.trunks.stop()  # unregister while SIP still runs
             if self.sip is not None:
+                if self.sip.subscriptions is not None:
+                    self.sip.subscriptions.stop()
+                    self.sip.pump()
                 if self.calls is not None:
                     self.calls.stop()
                     self.calls.hang_up_all()

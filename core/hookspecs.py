@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from cordboard.core.calls.address_book import ContactMatch
     from cordboard.core.calls.channel import ChannelHandler, InboundCall
+    from cordboard.core.calls.subscriptions import MessageCounts
     from cordboard.core.core import Core
     from cordboard.core.discovery.browse import DiscoveredPhone, ZeroconfService
     from cordboard.core.features.model import FeatureCode
@@ -192,6 +193,19 @@ def cordboard_feature_login(core: Core, user_id: int, identifier: str, log_in: b
     :param user_id: the caller.
     :param identifier: the group's feature-code identifier (``1500``).
     :param log_in: True to log in, False to log out.
+    """
+
+
+@hookspec(firstresult=True)
+def cordboard_message_counts(core: Core, user_id: int) -> MessageCounts | None:
+    """The user's voice messages (``MessageCounts(new, old, new_urgent, old_urgent)``) for the
+    message-waiting lamp of their phones (BYD-10, RFC 3842), or None when you keep no mailbox for
+    them. Fire ``mailbox.counts_changed`` (``cordboard.core.calls.subscriptions.EVENT_MESSAGE_COUNTS``)
+    with ``{"user_id": ...}`` whenever they change: every phone of the user subscribed to its
+    mailbox gets a NOTIFY at once.
+
+    :param core: the running Core.
+    :param user_id: whose mailbox.
     """
 
 

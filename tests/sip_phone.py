@@ -19,7 +19,7 @@ from cordboard.core.sip.sdp import parse_sdp
 from cordboard.core.sip.uri import NameAddr, parse_uri
 
 Address = tuple[str, int]
-KEPT_ON_RETRY = ("Expires", "Session-Expires", "Min-SE", "Supported", "Require", "Allow")
+KEPT_ON_RETRY = ("Expires", "Session-Expires", "Min-SE", "Supported", "Require", "Allow", "Event", "Accept")
 """Headers a request keeps when it is sent again with credentials."""
 
 

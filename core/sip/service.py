@@ -46,12 +46,13 @@ from cordboard.core.sip.transaction import TransactionLayer
 from cordboard.core.sip.transport import SipTransports
 
 if TYPE_CHECKING:
+    from cordboard.core.calls.subscriptions import SubscriptionService
     from cordboard.core.core import Core
 
 _LOGGER = logging.getLogger(__name__)
 
 EVENT_REGISTRATION_CHANGED: Final = EventType[dict[str, Any]]("registration.changed")
-ALLOW: Final = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE"
+ALLOW: Final = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, SUBSCRIBE"
 SUPPORTED: Final = ("replaces", "timer")
 SOFTPHONE_REFUSED: Final = "Forbidden - Softphone Not Enabled For This User"
 SERVER_NAME: Final = "Cordboard"
@@ -104,6 +105,8 @@ class SipService:
         self.layer = TransactionLayer()
         self.flood = FloodGuard()
         self.call_handler: CallHandler | None = None
+        self.subscriptions: SubscriptionService | None = None
+        """Phones' SUBSCRIBEs (busy lamps, message lamp, presence) go here."""
         self.client_handlers: dict[TransactionKey, Callable[[SipResponse | None], None]] = {}
         """Requests the appliance sends on its own behalf (a trunk's REGISTER and OPTIONS): their
         responses, and None for a timeout, go to the callback given to ``send_request``."""
@@ -286,6 +289,9 @@ class SipService:
             return
         if method == "OPTIONS" and request.to_tag is None:
             self.respond(event.key, self._options(request))
+            return
+        if method == "SUBSCRIBE" and self.subscriptions is not None:
+            self.subscriptions.on_subscribe(event.key, request, peer)
             return
         if self.call_handler is not None and self.call_handler.on_request(
             event.key, request, peer, getattr(event, "cancels", None)
