@@ -19,7 +19,17 @@ from cordboard.core.sip.sdp import parse_sdp
 from cordboard.core.sip.uri import NameAddr, parse_uri
 
 Address = tuple[str, int]
-KEPT_ON_RETRY = ("Expires", "Session-Expires", "Min-SE", "Supported", "Require", "Allow", "Event", "Accept")
+KEPT_ON_RETRY = (
+    "Expires",
+    "Session-Expires",
+    "Min-SE",
+    "Supported",
+    "Require",
+    "Allow",
+    "Event",
+    "Accept",
+    "Replaces",
+)
 """Headers a request keeps when it is sent again with credentials."""
 
 

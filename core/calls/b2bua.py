@@ -116,6 +116,8 @@ class Fork:
     """A 1xx arrived; before one, a CANCEL must wait (RFC 3261 9.1)."""
     cancel_waiting: bool = False
     """Cancelled before any 1xx: the CANCEL goes out when the first one arrives."""
+    to_tag: str | None = None
+    """The phone's tag from its first 1xx (its early dialog, shown to busy-lamp keys)."""
 
 
 @dataclass(slots=True)
@@ -594,6 +596,8 @@ class B2bua:
         status = response.status
         if status < 200:
             fork.provisional = True
+            if fork.to_tag is None:
+                fork.to_tag = response.to_tag
             if fork.cancel_waiting:
                 fork.cancel_waiting = False
                 self.sip.send_request(make_cancel(fork.request), fork.peer)
@@ -687,6 +691,9 @@ class B2bua:
         context = Context(user_id=str(caller.user_id) if caller.user_id is not None else None)
         a_tag = secrets.token_hex(6)
         attempt = Attempt(key, request, record, a_tag)
+        if caller.account is not None and request.headers.get(h.REPLACES) is not None:
+            await self._replacing(attempt, context, peer, caller)
+            return
         claimed = self._route_to_plugin(record, dialled)
         if claimed is not None:
             await self._answer_channel(attempt, context, peer, *claimed)
@@ -764,6 +771,29 @@ class B2bua:
             self._by_client_key[fork.key] = (call, fork)
             call.forks.append(fork)
         call.ring_timer = asyncio.get_running_loop().call_later(self.ring_timeout, self._ring_timeout, call)
+
+    async def _replacing(self, attempt: Attempt, context: Context, peer: Peer, caller: Caller) -> None:
+        """An INVITE with Replaces (RFC 3891) naming a call that rings at a colleague: a busy-lamp
+        key pressed on it (BYD-09), so a pickup, with the pickup right over the colleague."""
+        from cordboard.core.calls.pickup import PICKUP_RIGHT, pick_up, ringing_by_call_id
+
+        call_id = (attempt.request.headers.get(h.REPLACES) or "").split(";", 1)[0].strip()
+        found = ringing_by_call_id(self, call_id)
+        if found is None or caller.user_id is None:
+            self._reject(attempt, 481, "Call/Transaction Does Not Exist", CallResult.FAILED)
+            return
+        call, user_id = found
+        if not self.core.rights.allows(PICKUP_RIGHT, caller.user_id, user_id):
+            self._reject(attempt, 403, "Forbidden - No Pickup Right", CallResult.FAILED)
+            return
+        attempt.record.add_route(f"pickup of call {call.record.id} by busy-lamp key")
+        label = f"{caller.number} ({caller.name})" if caller.name else caller.number
+
+        async def picking(channel: Channel) -> None:
+            if not await pick_up(self, call, channel, label):
+                await channel.hangup(481)
+
+        await self._answer_channel(attempt, context, peer, self._inbound(attempt.record), picking)
 
     async def _relayed_call(
         self, attempt: Attempt, context: Context, peer: Peer

@@ -34,9 +34,23 @@ def ringing_at(b2bua: B2bua, user_ids: Collection[int]) -> list[tuple[ActiveCall
     return found
 
 
+def ringing_by_call_id(b2bua: B2bua, call_id: str) -> tuple[ActiveCall, int] | None:
+    """The call whose INVITE to a colleague's phone has ``call_id`` (from a busy-lamp key's dialog
+    information), if it still rings, with the colleague."""
+    for call in b2bua.calls.values():
+        if call.state not in ("trying", "ringing") or call.relay is None or call.outbound is not None:
+            continue
+        for fork in call.forks:
+            if fork.final is None and fork.request.call_id == call_id and fork.binding.user_id > 0:
+                return call, fork.binding.user_id
+    return None
+
+
 async def pick_up(b2bua: B2bua, call: ActiveCall, picker: Channel, picker_label: str) -> bool:
     """Connect ``call``'s caller to ``picker`` until one of them hangs up; False when the caller's
     side could not be answered (gone meanwhile, or no SDP to answer)."""
+    if call.state not in ("trying", "ringing"):
+        return False  # answered, cancelled or picked up by someone else meanwhile
     loop = asyncio.get_running_loop()
     taken: asyncio.Future[None] = loop.create_future()
     over: asyncio.Future[None] = loop.create_future()

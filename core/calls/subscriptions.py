@@ -326,7 +326,7 @@ class SubscriptionService:
                             "early",
                             "recipient",
                             fork.request.call_id,
-                            local_tag="",
+                            local_tag=fork.to_tag or "",
                             remote_tag=fork.request.from_tag or "",
                             remote_identity=caller_uri,
                             remote_name=record.caller_name,

@@ -450,7 +450,16 @@ class ProvisioningService:
             keys=keys,
             directory=directory,
             admin_password=await settings.org_value(prov_settings.PHONE_ADMIN_PASSWORD),
+            pickup_prefix=self._pickup_prefix(),
         )
+
+    def _pickup_prefix(self) -> str | None:
+        features = getattr(self._core, "features", None)
+        if features is None:
+            return None
+        with contextlib.suppress(NotFound):
+            return f"*{features.get('pickup_directed').digits}*"
+        return None
 
     def _plugin_directory(self, user_id: int | None) -> tuple[DirectoryEntry, ...]:
         """The phone book entries the plugins add (the directory's contacts, BYD-29)."""

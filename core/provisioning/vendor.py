@@ -74,6 +74,9 @@ class PhoneConfig:
     firmware_url: str | None = None
     admin_password: str | None = None
     """The phone's web UI admin password to set, if the appliance manages one."""
+    pickup_prefix: str | None = None
+    """What the phone dials before a busy-lamp key's number to pick up the call ringing there:
+    the directed pickup code (``*9*``, FC-04) with the admin's digits (BYD-09)."""
     extra: dict[str, str] = field(default_factory=dict)
     """Vendor-specific settings an admin added (key = the vendor's own setting name)."""
 

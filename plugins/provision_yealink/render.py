@@ -85,6 +85,9 @@ def _base(config: PhoneConfig) -> Settings:
         settings["firmware.url"] = config.firmware_url
     if config.admin_password:
         settings["security.user_password"] = f"admin:{config.admin_password}"
+    if config.pickup_prefix:  # a busy-lamp key on a ringing colleague dials this and its number
+        settings["features.pickup.direct_pickup_enable"] = "1"
+        settings["features.pickup.direct_pickup_code"] = config.pickup_prefix
     return settings
 
 

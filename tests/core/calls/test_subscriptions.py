@@ -123,6 +123,39 @@ async def test_byd_09_a_busy_lamp_follows_a_ringing_call_and_its_pickup_by_the_k
     assert pbx.sip.subscriptions.subscriptions == {}
 
 
+async def test_byd_09_a_key_that_picks_up_with_replaces(pbx: Core) -> None:
+    """Phones that pick up from the dialog information (Snom, Poly) send an INVITE with Replaces
+    naming the ringing INVITE's dialog: the appliance takes the call to them (PKP-03 rights), and a
+    Replaces naming no ringing call gets 481."""
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        _request, subscribed = await subscribe(cy, "1002", "dialog")
+        assert subscribed.status == 200
+        await notified(cy)
+        calling = asyncio.create_task(ann.invite("1002"))
+        ringing = await bo.wait_request("INVITE", wait=5)
+        bo.answer(ringing, 180, to_tag="bo-early")
+        lamp = (await notified(cy)).body.decode()
+        assert 'local-tag="bo-early"' in lamp and f'remote-tag="{ringing.from_tag}"' in lamp
+        replaces = f"{ringing.call_id};to-tag=bo-early;from-tag={ringing.from_tag};early-only"
+        _none, unknown = await cy.call("1002", extra={"Replaces": "nothing-rings;to-tag=a;from-tag=b"})
+        assert unknown.status == 481
+        _invite, picked = await cy.call("1002", extra={"Replaces": replaces})
+        assert picked.status == 200
+        cancel = await bo.wait_request("CANCEL", wait=5)
+        bo.answer(cancel, 200)
+        bo.answer(ringing, 487)
+        invite, ok = await calling
+        assert ok.status == 200
+        ann.ack(invite, ok)
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1))
+        bye = await cy.wait_request("BYE", wait=5)
+        cy.answer(bye, 200)
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
+
+
 async def test_byd_09_a_lamp_needs_the_right_to_see_the_status_and_bad_requests_are_refused(
     pbx: Core,
 ) -> None:

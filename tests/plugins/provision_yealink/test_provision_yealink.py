@@ -153,6 +153,15 @@ def test_extra_settings() -> None:
     assert "bad key" not in values and "x" not in values
 
 
+def test_byd_09_busy_lamp_keys_pick_up_with_the_directed_pickup_code() -> None:
+    """A BLF key pressed on a ringing colleague dials the directed pickup code and the key's number
+    (Yealink's direct pickup code), with the digits the admin gave the code."""
+    values = parse_cfg(render("805ec0a1b2c3.cfg", dataclasses.replace(CONFIG, pickup_prefix="*9*")))
+    assert values["features.pickup.direct_pickup_enable"] == "1"
+    assert values["features.pickup.direct_pickup_code"] == "*9*"
+    assert "features.pickup.direct_pickup_code" not in parse_cfg(render("805ec0a1b2c3.cfg"))
+
+
 def test_unassigned_phone_gets_base_settings_only() -> None:
     bare = dataclasses.replace(CONFIG, accounts=(), keys=(), firmware_url=None, admin_password=None)
     values = parse_cfg(render("805ec0a1b2c3.cfg", bare))
