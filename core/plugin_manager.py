@@ -50,6 +50,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "provision_mitel",
     "night_mode",
     "directory",
+    "park",
 )
 # Built-ins that cannot be disabled (none yet: the core runs without any plugin).
 ESSENTIAL_PLUGINS: Final[tuple[str, ...]] = ()

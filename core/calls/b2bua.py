@@ -512,6 +512,10 @@ class B2bua:
             self.sip.respond(key, ok)
         elif method == "REFER" and call.channel is not None and leg is not None:
             self.channel_refer(call.channel, leg.dialog, leg.peer, key, request)
+        elif method == "REFER" and call.relay is not None and leg is not None:
+            from cordboard.core.calls.transfer import refer_between_phones
+
+            refer_between_phones(self, call, side, key, request)
         else:
             self.sip.respond(key, make_response(request, 501))
         return True
@@ -537,7 +541,7 @@ class B2bua:
             if answer is not None and this is not None and this.relay_leg and other.relay_leg:
                 learn_remote(this.relay_leg, answer)
                 body = through_relay(answer, other.relay_leg, self.sip.advertise)
-            self._ack_reinvite_2xx(other, response, client_key, body)
+            self.ack_reinvite_2xx(other, response, client_key, body)
         if side == "a":
             call.acked = True
             if call.retransmit is not None:
@@ -1288,7 +1292,7 @@ class B2bua:
         if invite and not forward.body and answer is not None:  # an offer in the 2xx: answer in an ACK
             self._acks_awaiting_answer[ack_key] = (other, response, key)
         elif invite:
-            self._ack_reinvite_2xx(other, response, key)
+            self.ack_reinvite_2xx(other, response, key)
         if answer is not None:
             learn_remote(other.media, answer)
             self._follow_hold(call, side, answer)
@@ -1307,7 +1311,7 @@ class B2bua:
     def _follow_hold(self, call: ActiveCall, holder: str, held_answer: SessionDescription) -> None:
         """Music on hold for the held phone once it accepted the hold; stop it at unhold."""
         if not call.on_hold:
-            self._stop_hold_music(call)
+            self.stop_hold_music(call)
             return
         if call.hold_music is not None:
             return
@@ -1340,12 +1344,12 @@ class B2bua:
 
         return await music_class_for(self.core, None)
 
-    def _stop_hold_music(self, call: ActiveCall) -> None:
+    def stop_hold_music(self, call: ActiveCall) -> None:
         if call.hold_music is not None:
             call.hold_music.stop()
             call.hold_music = None
 
-    def _ack_reinvite_2xx(
+    def ack_reinvite_2xx(
         self, leg: Leg, response: SipResponse, key: TransactionKey | None, body: bytes = b""
     ) -> None:
         ack = leg.dialog.create_ack(response, body=body, content_type=SDP if body else None)
@@ -1370,7 +1374,7 @@ class B2bua:
             _LOGGER.info("Call %s: no ACK for the 200 OK to a re-INVITE", call.record.id)
             awaiting = self._acks_awaiting_answer.pop(ack_key, None)
             if awaiting is not None:
-                self._ack_reinvite_2xx(*awaiting)
+                self.ack_reinvite_2xx(*awaiting)
             return
         if elapsed > 0:
             self.sip.transports.send(*message)
@@ -1378,7 +1382,7 @@ class B2bua:
             interval, self._resend_2xx, call, ack_key, message, min(interval * 2, T2), elapsed + interval
         )
 
-    async def _language_of(self, user_id: int | None) -> str:
+    async def language_of(self, user_id: int | None) -> str:
         """The prompts' language for a caller: their own setting, else the organisation's."""
         try:
             if user_id is not None:
@@ -1430,11 +1434,7 @@ class B2bua:
             caller_name=record.caller_name,
             caller_user_id=record.caller_user_id,
         )
-        try:
-            handler = self.core.plugins.pm.hook.cordboard_route_call(core=self.core, call=inbound)
-        except Exception:
-            _LOGGER.exception("A plugin failed deciding whether to take the call to %s", dialled)
-            return None
+        handler = self.plugin_handler(inbound)
         if handler is None:
             return None
         if self.sip.accounts.find(dialled) is not None and dialled not in self._shadowed:
@@ -1444,6 +1444,22 @@ class B2bua:
                 dialled,
             )
         return inbound, handler
+
+    def plugin_handler(self, call: InboundCall) -> ChannelHandler | None:
+        """The handler of the plugin that answers ``call.dialled``, if one does (a failing hook
+        counts as none)."""
+        try:
+            return self.core.plugins.pm.hook.cordboard_route_call(core=self.core, call=call)
+        except Exception:
+            _LOGGER.exception("A plugin failed deciding whether to take the call to %s", call.dialled)
+            return None
+
+    def transfer_target_exists(self, number: str) -> bool:
+        """A user's number, or one a plugin claims (a transfer may go to a hunt group, a park slot)."""
+        numbers = getattr(self.core, "numbers", None)
+        return self.find_account(number) is not None or (
+            numbers is not None and numbers.plugin_of(number) is not None
+        )
 
     async def _answer_channel(
         self,
@@ -1490,7 +1506,7 @@ class B2bua:
             endpoint.set_remote(*media.remote)
         call = ActiveCall(record, context, request, key, peer, a_tag, None)
         answer_body = bytes(media.answer)
-        language = await self._language_of(record.caller_user_id)
+        language = await self.language_of(record.caller_user_id)
 
         def answer() -> None:
             if call.state in ("trying", "ringing"):
@@ -1608,18 +1624,48 @@ class B2bua:
     ) -> None:
         """REFER from the phone on ``channel``: the party the plugin bridged it to goes to the
         Refer-To number; the transferring phone is hung up once the NOTIFYs are out."""
-        from cordboard.core.calls.refer import SIPFRAG, ReferRefused, carry_out, refer_target, sipfrag
+        from cordboard.core.calls.refer import ReferRefused, carry_out, refer_target
 
         other = channel.bridged_to
         try:
             target = refer_target(request)
             if other is None or other.ended:
                 raise ReferRefused(403, "Forbidden - No Call To Transfer Here")
-            if self.find_account(target) is None:
+            if not self.transfer_target_exists(target):
                 raise ReferRefused(404, "Not Found")
         except ReferRefused as refused:
             self.sip.respond(key, make_response(request, refused.status, refused.reason))
             return
+        self.accept_refer(dialog, peer, key, request)
+        who, transferor = self._party(other), self._party(channel)
+        taken = other.hand_over(dial=self.dialer.dial)
+        self._rebind(other, taken)
+        _LOGGER.info("%s transfers %s to %s", transferor.number, who.number, target)
+        self.core.create_task(channel.hangup(), f"transferring phone {transferor.number} hung up")
+        self.core.create_task(
+            carry_out(taken, who, target, transferor, self.plugin_handler),
+            f"transfer of {who.number} to {target}",
+        )
+
+    def detach_leg(self, call: ActiveCall, side: str) -> None:
+        """``side`` of the call is a channel of the appliance's now (transfer.py): its in-dialog
+        requests go to the dialer, and the call's end no longer concerns it."""
+        leg = call.leg(side)
+        if leg is not None:
+            self._by_dialog.pop((leg.dialog.call_id, leg.dialog.local_tag), None)
+            if side == "a":
+                call.a = None
+            else:
+                call.b = None
+
+    def end_transferred(self, call: ActiveCall, reason: str) -> None:
+        self._end(call, CallResult.ANSWERED, None, reason)
+
+    def accept_refer(self, dialog: Dialog, peer: Peer, key: TransactionKey, request: SipRequest) -> None:
+        """202 to a REFER the appliance carries out, and the NOTIFYs that say it is done (unless
+        the phone asked for none, RFC 4488): the transfer is the appliance's from then on."""
+        from cordboard.core.calls.refer import SIPFRAG, sipfrag
+
         accepted = make_response(request, 202)
         accepted.headers.set(h.CONTACT, self.sip.contact_for(peer.transport))
         self.sip.respond(key, accepted)
@@ -1633,14 +1679,6 @@ class B2bua:
                     content_type=SIPFRAG,
                     extra_headers=((h.EVENT, "refer"), (h.SUBSCRIPTION_STATE, state)),
                 )
-        who, transferor = self._party(other), self._party(channel)
-        taken = other.hand_over(dial=self.dialer.dial)
-        self._rebind(other, taken)
-        _LOGGER.info("%s transfers %s to %s", transferor.number, who.number, target)
-        self.core.create_task(channel.hangup(), f"transferring phone {transferor.number} hung up")
-        self.core.create_task(
-            carry_out(taken, who, target, transferor), f"transfer of {who.number} to {target}"
-        )
 
     def _party(self, channel: Channel) -> Party:
         """Who is on ``channel``: the caller of an inbound call, the callee of a dialled one."""
@@ -1665,7 +1703,7 @@ class B2bua:
         if call.state == "ended":
             return
         call.state = "ended"
-        self._stop_hold_music(call)
+        self.stop_hold_music(call)
         self.session_refresh.stop(call)
         for timer in (call.ring_timer, call.retransmit):
             if timer is not None:

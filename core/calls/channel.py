@@ -87,6 +87,8 @@ class InboundCall:
     """The caller's extension (or user name)."""
     caller_name: str
     caller_user_id: int | None
+    referred_by: str | None = None
+    """The number of the phone that transferred this caller here (a blind transfer), if any."""
 
 
 @dataclass(frozen=True, slots=True)

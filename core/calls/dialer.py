@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from cordboard.core.calls.media import media_from_answer, offer_for_channel, parse_body_sdp
+from cordboard.core.calls.media import ChannelMedia, media_from_answer, offer_for_channel, parse_body_sdp
 from cordboard.core.calls.model import (
     EVENT_CALL_ANSWERED,
     EVENT_CALL_RINGING,
@@ -306,9 +306,6 @@ class Dialer:
     def _connect(
         self, call: OutboundCall, fork: Fork, response: SipResponse, language: str
     ) -> Channel | None:
-        from cordboard.core.calls.channel import Channel, InboundCall
-        from cordboard.core.media.endpoint import MediaEndpoint
-
         b2bua = self._b2bua
         b2bua.cancel_forks(call.forks, except_fork=fork, registry=self._by_client_key)
         dialog = Dialog.from_uac(fork.request, response)
@@ -326,6 +323,32 @@ class Dialer:
         if media is None:
             self._hang_up(call, "the phone answered without usable audio")
             return None
+        return self._channel_for(call, media, language)
+
+    def adopt(
+        self,
+        record: CallRecord,
+        *,
+        dialog: Dialog,
+        peer: Peer,
+        pair: PortPair,
+        media: ChannelMedia,
+        language: str,
+    ) -> Channel:
+        """A channel for a phone already in a dialog with the appliance whose media the appliance
+        has just taken over (a re-INVITE to its own endpoint, for a transfer between phones): the
+        dialog's BYE, INFO and re-INVITEs reach the channel from now on. Kept out of the history."""
+        call = OutboundCall(record, Context(), pair, (record.caller, record.caller_name), history=False)
+        call.dialog, call.peer, call.state = dialog, peer, "answered"
+        self.calls[record.id] = call
+        self._by_dialog[(dialog.call_id, dialog.local_tag)] = call
+        return self._channel_for(call, media, language)
+
+    def _channel_for(self, call: OutboundCall, media: ChannelMedia, language: str) -> Channel:
+        from cordboard.core.calls.channel import Channel, InboundCall
+        from cordboard.core.media.endpoint import MediaEndpoint
+
+        b2bua = self._b2bua
         endpoint = MediaEndpoint(
             reactor=b2bua.relays.reactor,
             pair=call.pair,
@@ -350,6 +373,7 @@ class Dialer:
             default_music=b2bua.org_music_class,
             language=language,
             country=b2bua.country,
+            dial=self.dial,
         )
         call.channel.state = "answered"
         self._publish(call, EVENT_CALL_ANSWERED)

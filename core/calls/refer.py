@@ -9,14 +9,15 @@ Asterisk's blind transfer), hangs up the transferring phone, and rings the numbe
 caller ID while the party hears ringback. When nobody answers there, the transferring phone is rung
 back ("recall") and, answered, gets the party again; otherwise the party is hung up.
 
-Attended transfer (``Replaces`` in Refer-To, RFC 3891) and REFER on a call between two phones are
-the feature-code/transfer issue's; they are refused here with 501.
+Attended transfer (``Replaces`` in Refer-To, RFC 3891) is served on calls between two phones
+(transfer.py); here it is refused with 501.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
 from cordboard.core.sip import headers as h
@@ -25,7 +26,7 @@ from cordboard.core.sip.message import SipRequest
 from cordboard.core.sip.uri import NameAddr, SipUri, TelUri
 
 if TYPE_CHECKING:
-    from cordboard.core.calls.channel import Channel
+    from cordboard.core.calls.channel import Channel, ChannelHandler, InboundCall
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -44,7 +45,17 @@ class ReferRefused(Exception):
 
 
 def refer_target(request: SipRequest) -> str:
-    """The number a REFER names (the Refer-To URI's user part, or a tel: URI's digits)."""
+    """The number a REFER names (the Refer-To URI's user part, or a tel: URI's digits); a Refer-To
+    with Replaces (attended transfer) is refused: only calls between phones serve it."""
+    number, replaces = refer_parts(request)
+    if replaces is not None:
+        raise ReferRefused(501, "Not Implemented - Attended Transfer To This Call")
+    return number
+
+
+def refer_parts(request: SipRequest) -> tuple[str, str | None]:
+    """The number a REFER names and the Replaces of its Refer-To (RFC 3891: the dialog of the call
+    the target is in with the transferring phone, for an attended transfer), if any."""
     values = request.headers.get_all(h.REFER_TO)
     if len(values) != 1:
         raise ReferRefused(400, "Bad Request - Exactly One Refer-To Is Needed")
@@ -52,9 +63,9 @@ def refer_target(request: SipRequest) -> str:
         uri = NameAddr.parse_general(values[0]).uri
     except SipParseError as err:
         raise ReferRefused(400, f"Bad Request - Malformed Refer-To: {err}") from None
+    replaces = None
     if isinstance(uri, SipUri):
-        if any(name.lower() == "replaces" for name in uri.headers):
-            raise ReferRefused(501, "Not Implemented - Attended Transfer To This Call")
+        replaces = next((v for name, v in uri.headers.items() if name.lower() == "replaces"), None)
         number = uri.user
     elif isinstance(uri, TelUri):
         number = uri.digits
@@ -62,7 +73,7 @@ def refer_target(request: SipRequest) -> str:
         raise ReferRefused(416, "Unsupported URI Scheme")
     if not number:
         raise ReferRefused(400, "Bad Request - Refer-To Names No Number")
-    return number
+    return number, replaces
 
 
 def sipfrag(status: int, reason: str) -> bytes:
@@ -78,13 +89,27 @@ class Party:
     name: str
 
 
-async def carry_out(party: Channel, who: Party, target: str, transferor: Party) -> None:
+async def carry_out(
+    party: Channel,
+    who: Party,
+    target: str,
+    transferor: Party,
+    route: Callable[[InboundCall], ChannelHandler | None] | None = None,
+) -> None:
     """Ring ``target`` for ``party`` (handed over to the transfer); connect them when it answers,
-    else ring the transferring phone back; the party is hung up when neither answers."""
+    else ring the transferring phone back; the party is hung up when neither answers. A number a
+    plugin answers (a hunt group, a park slot: ``route`` finds its handler) gets the party instead,
+    as a call that ``referred_by`` the transferring phone."""
     from cordboard.core.calls.channel import ChannelHungUp
 
     shown = (who.number, who.name)
     try:
+        referred = replace(party.call, dialled=target, referred_by=transferor.number)
+        handler = route(referred) if route is not None else None
+        if handler is not None:
+            party.call = referred
+            await handler(party)
+            return
         missed = await party.transfer(target, caller_id=shown, metadata={"reason": "transfer"})
         if missed is not None:
             _LOGGER.info(

@@ -27,9 +27,10 @@ SERVICES: Final = {
         Service("edit_future_presence", "PRS-07", False),
         Service("edit_directory", "DIR-02", False),
         Service("pickup", "PKP-02", True),
+        Service("retrieve_parked", "PKP-04", True),
     )
 }
-"""The services that something checks today; park, intrusion and diversion bypass (PKP),
+"""The services that something checks today; intrusion and diversion bypass (PKP),
 directory fields (DIR-11) and SMS (APP-07) join with their features, each with the migration that
 seeds its grants."""
 SCOPES: Final = ("org", "group", "user")

@@ -36,9 +36,15 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO service_rights (service, scope) VALUES ('pickup', 'org')")
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """Taking parked calls (PKP-04) joins them, open to every user over the organisation too."""
+    db.execute("INSERT INTO service_rights (service, scope) VALUES ('retrieve_parked', 'org')")
+
+
 MIGRATIONS: Final = (
     Migration(1, "service rights per group and scope", _v1),
     Migration(2, "pickup right for everyone", _v2),
+    Migration(3, "retrieving parked calls for everyone", _v3),
 )
 
 

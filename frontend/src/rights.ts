@@ -28,6 +28,7 @@ export const KNOWN_SERVICES = [
   "edit_future_presence",
   "edit_directory",
   "pickup",
+  "retrieve_parked",
 ] as const;
 export type KnownService = (typeof KNOWN_SERVICES)[number];
 

@@ -69,10 +69,13 @@ async def queue_pbx(tmp_path: Path) -> AsyncIterator[tuple[Core, QueuePlugin]]:
         yield core, plugin
 
 
-def transfer_scenario(ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone) -> dict[str, float]:
-    """Ann calls the queue, Bo answers and transfers her to Cy; what each heard, by the way."""
+def transfer_scenario(
+    ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone, number: str = QUEUE
+) -> dict[str, float]:
+    """Ann calls ``number`` (the queue, or Bo), Bo answers and transfers her to Cy; what each heard,
+    by the way."""
     heard: dict[str, float] = {}
-    dialled = ann.command("dial", ann.uri(QUEUE))
+    dialled = ann.command("dial", ann.uri(number))
     assert dialled.get("ok"), dialled
     ann.wait_event("CALL_ESTABLISHED")
     bo.wait_event("CALL_ESTABLISHED", extra_log=ann.log_tail())
@@ -93,10 +96,8 @@ def transfer_scenario(ann: BaresipPhone, bo: BaresipPhone, cy: BaresipPhone) -> 
     return heard
 
 
-async def test_baresip_agent_transfers_the_caller(
-    queue_pbx: tuple[Core, QueuePlugin], tmp_path: Path
-) -> None:
-    core, plugin = queue_pbx
+async def transferred(core: Core, tmp_path: Path, number: str) -> dict[str, float]:
+    """Three real baresip phones run ``transfer_scenario``; Ann is heard by Cy, Cy by Ann after."""
     baresip = require_tool("baresip")
     assert core.sip is not None
     sip_port = core.sip.transports.addresses["udp"][1]
@@ -107,11 +108,10 @@ async def test_baresip_agent_transfers_the_caller(
             await asyncio.to_thread(phone.start, baresip)
         for phone in phones:
             await asyncio.to_thread(phone.wait_registered)
-        heard = await asyncio.to_thread(transfer_scenario, *phones)
+        heard = await asyncio.to_thread(transfer_scenario, *phones, number)
     finally:
         for phone in phones:
             await asyncio.to_thread(phone.stop)
-    assert plugin.errors == []
     expected = {
         "ann_before": TONES["bo"],
         "bo_before": TONES["ann"],
@@ -119,6 +119,33 @@ async def test_baresip_agent_transfers_the_caller(
         "cy": TONES["ann"],
     }
     assert {k: round(v) for k, v in heard.items()} == pytest.approx(expected, abs=10), heard
+    return heard
+
+
+async def test_pkp_10_baresip_transfers_a_call_between_phones(
+    queue_pbx: tuple[Core, QueuePlugin], tmp_path: Path
+) -> None:
+    """PKP-10: Ann calls Bo directly (a relayed call), Bo's baresip transfers her to Cy: the
+    appliance takes Ann over by re-INVITE and rings Cy for her."""
+    core, _plugin = queue_pbx
+    await transferred(core, tmp_path, "1002")
+    rows: list[dict[str, Any]] = []
+    for _ in range(50):
+        rows = await core.db.call(list_calls)
+        if len(rows) >= 2 and all(r["result"] for r in rows):
+            break
+        await asyncio.sleep(0.1)
+    legs = sorted((r["caller"], r["callee"], r["result"]) for r in rows)
+    assert ("1001", "1002", "answered") in legs and ("1001", "1003", "answered") in legs, legs
+    assert not core.calls.calls and not core.calls.dialer.calls
+
+
+async def test_baresip_agent_transfers_the_caller(
+    queue_pbx: tuple[Core, QueuePlugin], tmp_path: Path
+) -> None:
+    core, plugin = queue_pbx
+    await transferred(core, tmp_path, QUEUE)
+    assert plugin.errors == []
 
     rows: list[dict[str, Any]] = []
     for _ in range(50):

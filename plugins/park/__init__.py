@@ -1,0 +1,55 @@
+"""park: numbered park positions (PKP-04, BYD-36) on the Channel API: a phone transfers a call to a
+free position, any phone with the right dials the position to take it, and a call nobody takes in
+time rings back the phone that parked it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import voluptuous as vol
+
+from cordboard.core.calls.channel import ChannelHandler, InboundCall
+from cordboard.core.core import Core
+from cordboard.core.plugin_api import NumberClaim, hookimpl
+from cordboard.plugins.park.const import LOT_KEY
+
+
+@hookimpl
+def cordboard_config_schema() -> vol.Schema:
+    from cordboard.plugins.park.schema import CONFIG_SCHEMA
+
+    return CONFIG_SCHEMA
+
+
+@contextlib.asynccontextmanager
+async def _lot(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]:
+    from cordboard.plugins.park.lot import ParkingLot
+
+    lot = ParkingLot(core, config)
+    core.data[LOT_KEY] = lot
+    lot.publish_all()
+    try:
+        yield
+    finally:
+        core.data.pop(LOT_KEY, None)
+        lot.remove_states()
+
+
+@hookimpl
+def cordboard_lifespan(core: Core, config: Mapping[str, Any]) -> AbstractAsyncContextManager[None]:
+    return _lot(core, config)
+
+
+@hookimpl
+def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
+    lot = core.data.get(LOT_KEY)
+    return lot.handler(call) if lot is not None else None
+
+
+@hookimpl
+def cordboard_number_claims(core: Core) -> list[NumberClaim]:
+    lot = core.data.get(LOT_KEY)
+    return [NumberClaim(number, "Park position") for number in lot.numbers] if lot is not None else []

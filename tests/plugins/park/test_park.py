@@ -1,0 +1,148 @@
+"""Call parking (PKP-04, BYD-36) with real SIP phones on loopback: a phone transfers its caller to a
+park position (REFER); the caller hears music on hold; any phone with the right dials the position
+and talks with the caller; a call nobody takes rings back the phone that parked it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from loopback_pbx import add_cy, registered_phone, running_pbx
+from rtp_audio import dominant, heard, send_audio, tone
+from sip_phone import TestPhone, media_address
+
+from cordboard.core.core import Core
+from cordboard.core.sip.message import SipRequest, SipResponse
+
+RTP_MIN, RTP_MAX = 48200, 48399
+POSITION = "1700"
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
+        await add_cy(core)
+        await core.plugins.set_config(
+            "park", {"first_number": POSITION, "positions": 2, "timeout_seconds": 3}
+        )
+        yield core
+
+
+async def call_between(
+    caller: TestPhone, callee: TestPhone, number: str
+) -> tuple[SipRequest, SipResponse, SipRequest]:
+    calling = asyncio.create_task(caller.invite(number))
+    incoming = await callee.wait_request("INVITE", wait=5)
+    callee.answer(incoming, 200)
+    invite, ok = await calling
+    assert ok.status == 200, ok
+    caller.ack(invite, ok)
+    await callee.wait_request("ACK", wait=5)
+    return invite, ok, incoming
+
+
+async def park(ann: TestPhone, bo: TestPhone) -> tuple[SipRequest, SipResponse, tuple[str, int]]:
+    """ann calls bo, bo parks ann at POSITION: ann's phone is taken over (re-INVITE answered), bo's
+    REFER accepted and bo hung up. ann's INVITE, its 200 and where ann's audio goes now."""
+    invite, ok, incoming = await call_between(ann, bo, "1002")
+    refer = bo.request_as_callee(incoming, "REFER", cseq=2)
+    refer.headers.add("Refer-To", f"<sip:{POSITION}@{bo.server[0]}>")
+    bo.send(refer)
+    reinvite = await ann.wait_request("INVITE", wait=5)
+    ann.answer(reinvite, 200, to_tag="")
+    assert (await bo.final_response(refer)).status == 202
+    for _ in range(2):
+        notify = await bo.wait_request("NOTIFY", wait=5)
+        bo.answer(notify, 200, to_tag="")
+    bye = await bo.wait_request("BYE", wait=5)
+    bo.answer(bye, 200, to_tag="")
+    return invite, ok, media_address(reinvite.body)
+
+
+async def talk(one: TestPhone, one_to: tuple[str, int], other: TestPhone, other_to: tuple[str, int]) -> None:
+    one.drain_rtp()
+    other.drain_rtp()
+    results = await asyncio.gather(
+        send_audio(one, one_to, tone(440.0, 1.4), 1),
+        send_audio(other, other_to, tone(800.0, 1.4), 1),
+        heard(one, 1.4),
+        heard(other, 1.4),
+    )
+    assert abs(dominant(results[2][-4000:]) - 800) < 15
+    assert abs(dominant(results[3][-4000:]) - 440) < 15
+
+
+async def test_pkp_04_park_and_take_the_call_from_another_phone(pbx: Core) -> None:
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        invite, ok, ann_to = await park(ann, bo)
+        state = pbx.states.get(f"park.{POSITION}")
+        assert state is not None and state.state == "occupied"
+        assert state.attributes["caller"] == "1001" and state.attributes["parked_by"] == "1002"
+        music = await heard(ann, 1.0)
+        assert int(np.abs(music.astype(np.int32)).max()) > 500  # music on hold while parked
+        _take, taken = await cy.call(POSITION)
+        assert taken.status == 200
+        await talk(ann, ann_to, cy, media_address(taken.body))
+        assert pbx.states.get(f"park.{POSITION}").state == "free"  # type: ignore[union-attr]
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2))
+        bye = await cy.wait_request("BYE", wait=5)
+        cy.answer(bye, 200, to_tag="")
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
+
+
+async def test_byd_36_a_parked_call_nobody_takes_rings_the_parker_back(pbx: Core) -> None:
+    ann, bo = [await registered_phone(pbx, n) for n in ("ann", "bo")]
+    try:
+        invite, ok, ann_to = await park(ann, bo)
+        recall = await bo.wait_request("INVITE", wait=6)  # the 3 s timeout, then bo's phone rings
+        assert "1001" in (recall.headers.get("From") or "")
+        bo.answer(recall, 200)
+        await talk(ann, ann_to, bo, media_address(recall.body))
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2))
+        bye = await bo.wait_request("BYE", wait=5)
+        bo.answer(bye, 200, to_tag="")
+    finally:
+        ann.close()
+        bo.close()
+
+
+async def test_pkp_04_an_empty_position_or_no_right_gets_an_announcement(
+    pbx: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        _empty, answered = await cy.call(POSITION)
+        assert answered.status == 200
+        bye = await cy.wait_request("BYE", wait=10)  # "there is no call to pick up", then goodbye
+        cy.answer(bye, 200, to_tag="")
+
+        await pbx.rights.set_grants("retrieve_parked", [])
+        await pbx.plugins.set_config(
+            "park", {"first_number": POSITION, "positions": 2, "timeout_seconds": 60}
+        )
+        invite, ok, _ann_to = await park(ann, bo)
+        with caplog.at_level(logging.INFO, logger="cordboard.plugins.park"):
+            _refused, answered = await cy.call(POSITION)
+            assert answered.status == 200
+            bye = await cy.wait_request("BYE", wait=10)
+            cy.answer(bye, 200, to_tag="")
+        assert "1003 may not take the call parked at 1700" in caplog.text
+        assert pbx.states.get(f"park.{POSITION}").state == "occupied"  # type: ignore[union-attr]
+        hang_up = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2)
+        ann.send(hang_up)
+        assert (await ann.final_response(hang_up)).status == 200
+        for _ in range(50):  # the parked caller hung up: the position is free again
+            if pbx.states.get(f"park.{POSITION}").state == "free":  # type: ignore[union-attr]
+                break
+            await asyncio.sleep(0.05)
+        assert pbx.states.get(f"park.{POSITION}").state == "free"  # type: ignore[union-attr]
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
