@@ -111,7 +111,7 @@ async def _blind(refer: Refer, number: str) -> None:
         refer.refuse()
         return
     refer.accept()
-    _release(b2bua, call, side, f"{transferor.number} transferred {who.number} to {number}")
+    release_phone(b2bua, call, side, f"{transferor.number} transferred {who.number} to {number}")
     _LOGGER.info("%s transfers %s to %s", transferor.number, who.number, number)
     await carry_out(party, who, number, transferor, b2bua.plugin_handler)
 
@@ -129,8 +129,8 @@ async def _attended(refer: Refer, consultation: ActiveCall, consultation_side: s
         return
     refer.accept()
     transferor = _party(call, side).number
-    _release(b2bua, call, side, f"{transferor} connected {who.number} with {target.number}")
-    _release(
+    release_phone(b2bua, call, side, f"{transferor} connected {who.number} with {target.number}")
+    release_phone(
         b2bua, consultation, consultation_side, f"{transferor} connected {target.number} with {who.number}"
     )
     _LOGGER.info("%s connects %s with %s (attended transfer)", transferor, who.number, target.number)
@@ -141,7 +141,7 @@ async def _attended(refer: Refer, consultation: ActiveCall, consultation_side: s
         await second.hangup()
 
 
-def _release(b2bua: B2bua, call: ActiveCall, side: str, reason: str) -> None:
+def release_phone(b2bua: B2bua, call: ActiveCall, side: str, reason: str) -> None:
     """Hang up the transferring phone on ``call`` and end the call's record (its other side is a
     channel of the appliance's by now)."""
     leg = call.leg(side)

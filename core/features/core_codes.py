@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from cordboard.core.calls.b2bua import ActiveCall, B2bua
     from cordboard.core.core import Core
     from cordboard.core.presence.service import PresenceService
+    from cordboard.core.sip.accounts import SipAccount
 
 PICKUP_NOTHING: Final = "pickup_nothing"
 
@@ -102,9 +103,7 @@ async def _pickup_directed(request: FeatureRequest) -> Sequence[str] | None:
     from cordboard.core.calls.pickup import PICKUP_RIGHT, ringing_at
 
     core = request.core
-    account = _calls(core).find_account(request.fields["extension"])
-    if account is None:
-        raise FeatureRefused(f"no user has extension {request.fields['extension']}", PROMPT_UNKNOWN)
+    account = _target(request)
     if not core.rights.allows(PICKUP_RIGHT, request.user_id, account.user_id):
         raise FeatureRefused(f"no pickup right over {account.extension}")
     return await _pick_first(request, ringing_at(_calls(core), {account.user_id}))
@@ -125,6 +124,57 @@ async def _pick_first(request: FeatureRequest, ringing: list[tuple[ActiveCall, i
     if not await pick_up(_calls(request.core), call, channel, label):
         raise FeatureRefused("the ringing call ended before it could be picked up", PICKUP_NOTHING)
     return None
+
+
+async def _fetch_call(request: FeatureRequest) -> Sequence[str] | None:
+    """FC-06 / PKP-07: ``*7*`` moves the caller's call on another of their phones to this one."""
+    from cordboard.core.calls.takeover import active_call_of, fetch
+
+    b2bua = _calls(request.core)
+    found = active_call_of(b2bua, request.user_id)
+    if found is None:
+        raise FeatureRefused("no call of theirs to fetch", PICKUP_NOTHING)
+    if not await fetch(b2bua, *found, request.channel):
+        raise FeatureRefused("the call could not be moved", PICKUP_NOTHING)
+    return None
+
+
+async def _intrude(request: FeatureRequest) -> Sequence[str] | None:
+    """FC-02 / PKP-05: ``*65*EXT*`` cuts into EXT's call, with the intrusion right over EXT."""
+    from cordboard.core.calls.takeover import active_call_of, intrude
+
+    b2bua = _calls(request.core)
+    account = _target(request)
+    if not request.core.rights.allows("intrude", request.user_id, account.user_id):
+        raise FeatureRefused(f"no intrusion right over {account.extension}")
+    found = active_call_of(b2bua, account.user_id)
+    if found is None:
+        raise FeatureRefused(f"{account.extension} is in no call", PICKUP_NOTHING)
+    if not await intrude(b2bua, *found, request.channel):
+        raise FeatureRefused("the call could not be taken over", PICKUP_NOTHING)
+    return None
+
+
+async def _bypass(request: FeatureRequest) -> Sequence[str] | None:
+    """FC-05 / PKP-06: ``*60*EXT*`` rings EXT's own phones whatever EXT's forwarding says, with
+    the diversion-bypass right over EXT."""
+    account = _target(request)
+    if not request.core.rights.allows("bypass_diversion", request.user_id, account.user_id):
+        raise FeatureRefused(f"no diversion-bypass right over {account.extension}")
+    channel = request.channel
+    missed = await channel.transfer(
+        account.extension or account.username, metadata={"reason": "diversion bypass"}
+    )
+    if missed is not None:
+        await channel.hangup(missed.status)
+    return None
+
+
+def _target(request: FeatureRequest) -> SipAccount:
+    account = _calls(request.core).find_account(request.fields["extension"])
+    if account is None:
+        raise FeatureRefused(f"no user has extension {request.fields['extension']}", PROMPT_UNKNOWN)
+    return account
 
 
 async def _group_login(request: FeatureRequest) -> Sequence[str]:
@@ -170,6 +220,32 @@ def core_codes() -> list[FeatureCode]:
             _pickup_directed,
             on_fields=("extension",),
             description="Answer the call ringing at this extension.",
+        ),
+        FeatureCode(
+            "intrude",
+            "65",
+            "Intrusion",
+            "FC-02",
+            _intrude,
+            on_fields=("extension",),
+            description="Cut into this extension's call; the other party waits and is connected again after.",
+        ),
+        FeatureCode(
+            "bypass_diversion",
+            "60",
+            "Diversion bypass",
+            "FC-05",
+            _bypass,
+            on_fields=("extension",),
+            description="Ring this extension's own phones even though its calls are forwarded.",
+        ),
+        FeatureCode(
+            "fetch_call",
+            "7",
+            "Fetch my call",
+            "FC-06",
+            _fetch_call,
+            description="Move your call from another of your phones to this one.",
         ),
         FeatureCode(
             "present_number",

@@ -174,6 +174,11 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "de": "Es gibt keinen Anruf zum Heranholen.",
         "da": "Der er intet opkald at besvare.",
     },
+    "intrusion_wait": {
+        "en": "Your call is briefly interrupted. Please hold the line.",
+        "de": "Ihr Gespräch wird kurz unterbrochen. Bitte bleiben Sie am Apparat.",
+        "da": "Dit opkald afbrydes kortvarigt. Bliv venligst i røret.",
+    },
     "logged_in": {"en": "You are logged in.", "de": "Sie sind angemeldet.", "da": "Du er logget ind."},
     "logged_out": {"en": "You are logged out.", "de": "Sie sind abgemeldet.", "da": "Du er logget ud."},
     "star": {"en": "star", "de": "Stern", "da": "stjerne"},

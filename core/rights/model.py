@@ -28,11 +28,12 @@ SERVICES: Final = {
         Service("edit_directory", "DIR-02", False),
         Service("pickup", "PKP-02", True),
         Service("retrieve_parked", "PKP-04", True),
+        Service("intrude", "PKP-05", False),
+        Service("bypass_diversion", "PKP-06", False),
     )
 }
-"""The services that something checks today; intrusion and diversion bypass (PKP),
-directory fields (DIR-11) and SMS (APP-07) join with their features, each with the migration that
-seeds its grants."""
+"""The services that something checks today; directory fields (DIR-11) and SMS (APP-07) join with
+their features, each with the migration that seeds its grants if it is open on install."""
 SCOPES: Final = ("org", "group", "user")
 
 

@@ -71,8 +71,9 @@ class ParkingLot:
         try:
             await channel.hold()
             ended = asyncio.ensure_future(channel.wait_ended())
+            waits: set[asyncio.Future[Any]] = {parked.taker, ended}
             done, _pending = await asyncio.wait(
-                {parked.taker, ended}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED
+                waits, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED
             )
             ended.cancel()
             if parked.taker in done:
