@@ -51,6 +51,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "night_mode",
     "directory",
     "park",
+    "hunt_groups",
 )
 # Built-ins that cannot be disabled (none yet: the core runs without any plugin).
 ESSENTIAL_PLUGINS: Final[tuple[str, ...]] = ()

@@ -782,19 +782,18 @@ class B2bua:
         from cordboard.core.calls.pickup import PICKUP_RIGHT, pick_up, ringing_by_call_id
 
         call_id = (attempt.request.headers.get(h.REPLACES) or "").split(";", 1)[0].strip()
-        found = ringing_by_call_id(self, call_id)
-        if found is None or caller.user_id is None:
+        ringing = ringing_by_call_id(self, call_id)
+        if ringing is None or caller.user_id is None:
             self._reject(attempt, 481, "Call/Transaction Does Not Exist", CallResult.FAILED)
             return
-        call, user_id = found
-        if not self.core.rights.allows(PICKUP_RIGHT, caller.user_id, user_id):
+        if not self.core.rights.allows(PICKUP_RIGHT, caller.user_id, ringing.user_id):
             self._reject(attempt, 403, "Forbidden - No Pickup Right", CallResult.FAILED)
             return
-        attempt.record.add_route(f"pickup of call {call.record.id} by busy-lamp key")
+        attempt.record.add_route("pickup by busy-lamp key")
         label = f"{caller.number} ({caller.name})" if caller.name else caller.number
 
         async def picking(channel: Channel) -> None:
-            if not await pick_up(self, call, channel, label):
+            if not await pick_up(self, ringing, channel, label):
                 await channel.hangup(481)
 
         await self._answer_channel(attempt, context, peer, self._inbound(attempt.record), picking)

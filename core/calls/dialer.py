@@ -75,6 +75,8 @@ class OutboundCall:
     channel: Channel | None = None
     trunk_plans: dict[int, TrunkDial] = field(default_factory=dict)
     """Forks out over the SIP trunks (by ``id(fork)``): what to try when one fails (BYD-03)."""
+    picked: Channel | None = None
+    """A colleague's phone that picked the call up (PKP-01/03): the dial's answer instead."""
 
 
 class Dialer:
@@ -175,6 +177,8 @@ class Dialer:
         except asyncio.CancelledError:
             self._give_up(call, NotAnswered(CallResult.CANCELLED, 487, "dial cancelled"))
             raise
+        if call.picked is not None:
+            return self._picked(call, call.picked)
         if won is None:
             return self._failure(call)
         fork, response = won
@@ -378,6 +382,25 @@ class Dialer:
         call.channel.state = "answered"
         self._publish(call, EVENT_CALL_ANSWERED)
         return call.channel
+
+    def hand_to(self, call: OutboundCall, picker: Channel) -> bool:
+        """A phone picks up the ringing ``call`` (PKP-01/03): the dial returns ``picker`` as if
+        it had answered; False when the call no longer rings."""
+        if call.answered.done() or call.state not in ("trying", "ringing"):
+            return False
+        call.picked = picker
+        call.answered.set_result(None)
+        return True
+
+    def _picked(self, call: OutboundCall, picker: Channel) -> Channel:
+        self._b2bua.cancel_forks(call.forks, registry=self._by_client_key)
+        record = call.record
+        record.answered = time.time()
+        record.callee, record.callee_name = picker.call.caller, picker.call.caller_name
+        record.callee_user_id = picker.call.caller_user_id
+        record.add_route(f"picked up by {picker.call.caller}")
+        self._finish(call, CallResult.ANSWERED, None, "picked up")
+        return picker
 
     def _give_up(self, call: OutboundCall, why: NotAnswered) -> None:
         """Nobody answered (in time): cancel what still rings and end the round."""

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from cordboard.core.calls.b2bua import ActiveCall, B2bua
+    from cordboard.core.calls.b2bua import ActiveCall, B2bua, Fork
     from cordboard.core.calls.channel import Channel
+    from cordboard.core.calls.dialer import OutboundCall
 
 _LOGGER = logging.getLogger(__name__)
 PICKUP_RIGHT: Final = "pickup"
@@ -20,35 +22,63 @@ TAKE_OVER_S: Final = 5.0
 """How long the picker waits for the ringing caller's side to be answered by the appliance."""
 
 
-def ringing_at(b2bua: B2bua, user_ids: Collection[int]) -> list[tuple[ActiveCall, int]]:
-    """Calls between phones that ring now at one of ``user_ids``, oldest first, with the user."""
-    found: list[tuple[ActiveCall, int]] = []
+@dataclass(frozen=True, slots=True)
+class Ringing:
+    """A call ringing at a user's phones: one between phones (relayed), or one the appliance
+    placed for a plugin (a hunt group ringing its members)."""
+
+    started: float
+    user_id: int
+    relayed: ActiveCall | None = None
+    dialled: OutboundCall | None = None
+
+
+def ringing_calls(b2bua: B2bua) -> Iterator[tuple[Ringing, Fork]]:
+    """Every phone ringing now, with the call it rings for."""
     for call in b2bua.calls.values():
         if call.state not in ("trying", "ringing") or call.relay is None or call.outbound is not None:
             continue
         for fork in call.forks:
-            if fork.final is None and fork.binding.user_id in user_ids:
-                found.append((call, fork.binding.user_id))
-                break
-    found.sort(key=lambda item: item[0].record.started)
-    return found
+            if fork.final is None and fork.binding.user_id > 0:
+                yield Ringing(call.record.started, fork.binding.user_id, relayed=call), fork
+    for dialled in b2bua.dialer.calls.values():
+        if dialled.state not in ("trying", "ringing") or dialled.answered.done():
+            continue
+        for fork in dialled.forks:
+            if fork.final is None and fork.binding.user_id > 0:
+                yield Ringing(dialled.record.started, fork.binding.user_id, dialled=dialled), fork
 
 
-def ringing_by_call_id(b2bua: B2bua, call_id: str) -> tuple[ActiveCall, int] | None:
+def ringing_at(b2bua: B2bua, user_ids: Collection[int]) -> list[Ringing]:
+    """Calls that ring now at one of ``user_ids``, oldest first (one entry per call)."""
+    found: dict[int, Ringing] = {}
+    for ringing, _fork in ringing_calls(b2bua):
+        if ringing.user_id in user_ids:
+            found.setdefault(id(ringing.relayed or ringing.dialled), ringing)
+    return sorted(found.values(), key=lambda r: r.started)
+
+
+def ringing_by_call_id(b2bua: B2bua, call_id: str) -> Ringing | None:
     """The call whose INVITE to a colleague's phone has ``call_id`` (from a busy-lamp key's dialog
-    information), if it still rings, with the colleague."""
-    for call in b2bua.calls.values():
-        if call.state not in ("trying", "ringing") or call.relay is None or call.outbound is not None:
-            continue
-        for fork in call.forks:
-            if fork.final is None and fork.request.call_id == call_id and fork.binding.user_id > 0:
-                return call, fork.binding.user_id
-    return None
+    information), if it still rings."""
+    return next((r for r, fork in ringing_calls(b2bua) if fork.request.call_id == call_id), None)
 
 
-async def pick_up(b2bua: B2bua, call: ActiveCall, picker: Channel, picker_label: str) -> bool:
-    """Connect ``call``'s caller to ``picker`` until one of them hangs up; False when the caller's
-    side could not be answered (gone meanwhile, or no SDP to answer)."""
+async def pick_up(b2bua: B2bua, ringing: Ringing, picker: Channel, picker_label: str) -> bool:
+    """Connect the ringing call's caller to ``picker`` until one of them hangs up; False when it
+    stopped ringing meanwhile (or its caller's side could not be answered)."""
+    if ringing.dialled is not None:
+        await picker.answer()
+        if not b2bua.dialer.hand_to(ringing.dialled, picker):
+            return False
+        _LOGGER.info("Call %s picked up by %s", ringing.dialled.record.id, picker_label)
+        await picker.wait_ended()  # the plugin that dialled bridges it and hangs it up after
+        return True
+    assert ringing.relayed is not None
+    return await _pick_up_relayed(b2bua, ringing.relayed, picker, picker_label)
+
+
+async def _pick_up_relayed(b2bua: B2bua, call: ActiveCall, picker: Channel, picker_label: str) -> bool:
     if call.state not in ("trying", "ringing"):
         return False  # answered, cancelled or picked up by someone else meanwhile
     loop = asyncio.get_running_loop()

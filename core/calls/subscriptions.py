@@ -310,47 +310,54 @@ class SubscriptionService:
 
     def dialogs_of(self, user_id: int) -> list[DialogInfo]:
         """The user's calls as a busy-lamp key shows them: ringing at their phones (early,
-        recipient, with the ringing INVITE's Call-ID for a pickup by Replaces), calling out (early,
-        initiator), in a call (confirmed)."""
+        recipient, with the ringing INVITE's Call-ID and tags for a pickup by Replaces), calling
+        out (early, initiator), in a call (confirmed); calls a plugin placed (a hunt group) too."""
+        from cordboard.core.calls.pickup import ringing_calls
+
         host = self._sip.advertise
         found: list[DialogInfo] = []
+        ringing_ids: set[str] = set()
+        for ringing, fork in ringing_calls(self._calls):
+            record = (ringing.relayed or ringing.dialled).record  # type: ignore[union-attr]
+            if ringing.user_id != user_id or record.id in ringing_ids:
+                continue
+            ringing_ids.add(record.id)
+            found.append(
+                DialogInfo(
+                    record.id,
+                    "early",
+                    "recipient",
+                    fork.request.call_id,
+                    local_tag=fork.to_tag or "",
+                    remote_tag=fork.request.from_tag or "",
+                    remote_identity=f"sip:{record.caller}@{host}",
+                    remote_name=record.caller_name,
+                )
+            )
         for call in list(self._calls.calls.values()):
             record = call.record
-            caller_uri = f"sip:{record.caller}@{host}"
-            if call.state in ("trying", "ringing"):
-                fork = next((f for f in call.forks if f.final is None and f.binding.user_id == user_id), None)
-                if fork is not None:
-                    found.append(
-                        DialogInfo(
-                            record.id,
-                            "early",
-                            "recipient",
-                            fork.request.call_id,
-                            local_tag=fork.to_tag or "",
-                            remote_tag=fork.request.from_tag or "",
-                            remote_identity=caller_uri,
-                            remote_name=record.caller_name,
-                        )
-                    )
-                elif record.caller_user_id == user_id:
-                    found.append(DialogInfo(record.id, "early", "initiator", call.invite.call_id))
+            if call.state in ("trying", "ringing") and record.caller_user_id == user_id:
+                found.append(DialogInfo(record.id, "early", "initiator", call.invite.call_id))
             elif call.state == "answered":
                 answered_here = any(f.dialog is not None and f.binding.user_id == user_id for f in call.forks)
                 if record.caller_user_id == user_id:
                     found.append(DialogInfo(record.id, "confirmed", "initiator", call.invite.call_id))
-                elif answered_here or (
-                    call.channel is None and record.callee_user_id == user_id and not call.forks
-                ):
-                    found.append(
-                        DialogInfo(
-                            record.id,
-                            "confirmed",
-                            "recipient",
-                            remote_identity=caller_uri,
-                            remote_name=record.caller_name,
-                        )
-                    )
+                elif answered_here:
+                    found.append(self._confirmed(record.id, record.caller, record.caller_name))
+        for dialled in list(self._calls.dialer.calls.values()):
+            record = dialled.record
+            if dialled.state == "answered" and record.callee_user_id == user_id:
+                found.append(self._confirmed(record.id, record.caller, record.caller_name))
         return found
+
+    def _confirmed(self, call_id: str, caller: str, caller_name: str) -> DialogInfo:
+        return DialogInfo(
+            call_id,
+            "confirmed",
+            "recipient",
+            remote_identity=f"sip:{caller}@{self._sip.advertise}",
+            remote_name=caller_name,
+        )
 
 
 def _branch() -> str:

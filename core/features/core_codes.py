@@ -11,7 +11,8 @@ from cordboard.core.features.model import PROMPT_UNKNOWN, FeatureCode, FeatureRe
 from cordboard.core.media.prompts import say_digits
 
 if TYPE_CHECKING:
-    from cordboard.core.calls.b2bua import ActiveCall, B2bua
+    from cordboard.core.calls.b2bua import B2bua
+    from cordboard.core.calls.pickup import Ringing
     from cordboard.core.core import Core
     from cordboard.core.presence.service import PresenceService
     from cordboard.core.sip.accounts import SipAccount
@@ -109,19 +110,18 @@ async def _pickup_directed(request: FeatureRequest) -> Sequence[str] | None:
     return await _pick_first(request, ringing_at(_calls(core), {account.user_id}))
 
 
-async def _pick_first(request: FeatureRequest, ringing: list[tuple[ActiveCall, int]]) -> Sequence[str] | None:
+async def _pick_first(request: FeatureRequest, ringing: list[Ringing]) -> Sequence[str] | None:
     from cordboard.core.calls.pickup import pick_up
 
     if not ringing:
         raise FeatureRefused("no call is ringing there", PICKUP_NOTHING)
-    call = ringing[0][0]
     channel = request.channel
     label = (
         f"{channel.call.caller} ({channel.call.caller_name})"
         if channel.call.caller_name
         else channel.call.caller
     )
-    if not await pick_up(_calls(request.core), call, channel, label):
+    if not await pick_up(_calls(request.core), ringing[0], channel, label):
         raise FeatureRefused("the ringing call ended before it could be picked up", PICKUP_NOTHING)
     return None
 

@@ -41,6 +41,7 @@ import "./pages/contacts";
 import "./pages/directory-admin";
 import "./pages/rights";
 import "./pages/feature-codes";
+import "./pages/hunt-groups";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -79,6 +80,7 @@ const ROUTES: RouteDef[] = [
   { name: "directory", pattern: "/directory" },
   { name: "rights", pattern: "/rights" },
   { name: "feature-codes", pattern: "/feature-codes" },
+  { name: "hunt-groups", pattern: "/hunt-groups" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -107,6 +109,7 @@ const ADMIN_ROUTES = new Set([
   "routing",
   "directory",
   "rights",
+  "hunt-groups",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -145,6 +148,7 @@ const TITLES: Record<string, MessageKey> = {
   directory: "dir.adminTitle",
   rights: "rights.title",
   "feature-codes": "featureCodes.title",
+  "hunt-groups": "huntGroups.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -155,6 +159,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/rights", "nav.rights", "rights"],
   ["/feature-codes", "nav.featureCodes", "feature-codes"],
   ["/directory", "nav.directory", "directory"],
+  ["/hunt-groups", "nav.huntGroups", "hunt-groups"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
   ["/trunks", "nav.trunks", "trunks"],
@@ -396,6 +401,8 @@ export class CbApp extends LightElement {
         return html`<cb-rights></cb-rights>`;
       case "feature-codes":
         return html`<cb-feature-codes></cb-feature-codes>`;
+      case "hunt-groups":
+        return html`<cb-hunt-groups></cb-hunt-groups>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

@@ -1,0 +1,170 @@
+/**
+ * Hunt groups (HG-01..05, HG-08, FC-16): the API's shapes and the pure helpers of the Hunt groups
+ * page: a group as an editable draft and back, and the checks that mirror the server's (the
+ * server decides: a number someone else has, an unknown user group ... come back by field).
+ */
+import { t } from "./i18n";
+
+export type Distribution = "parallel" | "sequential";
+export const DISTRIBUTIONS: Distribution[] = ["parallel", "sequential"];
+export const MIN_RING_S = 1;
+export const MAX_RING_S = 300;
+export const DEFAULT_RING_S = 20;
+
+/** A member as the API lists them, in the order they are rung. */
+export interface HuntGroupMember {
+  user_id: number;
+  name: string;
+  number: string;
+}
+
+/** One hunt group as GET /api/hunt_groups/groups lists it. */
+export interface HuntGroup {
+  id: number;
+  name: string;
+  number: string;
+  identifier: string;
+  user_groups: number[];
+  distribution: Distribution;
+  ring_s: number;
+  fallback: string | null;
+  excluded_activities: number[];
+  excluded_roles: number[];
+  schedule_id: number | null;
+  members: HuntGroupMember[];
+}
+
+/** What the form edits: the text fields as typed, the lists as sets of ids. */
+export interface Draft {
+  name: string;
+  number: string;
+  identifier: string;
+  userGroups: Set<number>;
+  distribution: Distribution;
+  ringS: string;
+  fallback: string;
+  excludedActivities: Set<number>;
+  excludedRoles: Set<number>;
+  /** The schedule's id as the select holds it; "" for none (always open). */
+  scheduleId: string;
+}
+
+/** The API's name of each draft field, for its message. */
+export const FIELD_OF: Record<keyof Draft, string> = {
+  name: "name",
+  number: "number",
+  identifier: "identifier",
+  userGroups: "user_groups",
+  distribution: "distribution",
+  ringS: "ring_s",
+  fallback: "fallback",
+  excludedActivities: "excluded_activities",
+  excludedRoles: "excluded_roles",
+  scheduleId: "schedule_id",
+};
+
+export function emptyDraft(): Draft {
+  return {
+    name: "",
+    number: "",
+    identifier: "",
+    userGroups: new Set(),
+    distribution: "parallel",
+    ringS: String(DEFAULT_RING_S),
+    fallback: "",
+    excludedActivities: new Set(),
+    excludedRoles: new Set(),
+    scheduleId: "",
+  };
+}
+
+/** Ids that still exist: a user group, activity, role or schedule deleted since is left out, so
+ * that saving the form unchanged does not fail on it. */
+function existing(ids: number[], known: ReadonlySet<number>): Set<number> {
+  return new Set(ids.filter((id) => known.has(id)));
+}
+
+export interface Known {
+  userGroups: ReadonlySet<number>;
+  activities: ReadonlySet<number>;
+  roles: ReadonlySet<number>;
+  schedules: ReadonlySet<number>;
+}
+
+export function draftOf(group: HuntGroup, known: Known): Draft {
+  return {
+    name: group.name,
+    number: group.number,
+    // A local number's identifier is the number unless it was set apart: the field stays empty then.
+    identifier: group.identifier === group.number ? "" : group.identifier,
+    userGroups: existing(group.user_groups, known.userGroups),
+    distribution: group.distribution,
+    ringS: String(group.ring_s),
+    fallback: group.fallback ?? "",
+    excludedActivities: existing(group.excluded_activities, known.activities),
+    excludedRoles: existing(group.excluded_roles, known.roles),
+    scheduleId: group.schedule_id !== null && known.schedules.has(group.schedule_id) ? String(group.schedule_id) : "",
+  };
+}
+
+/** The numbers as typed with spaces dropped ("+45 8940 1500" is "+4589401500"). */
+function compact(value: string): string {
+  return value.replace(/\s+/g, "");
+}
+
+/** The body of POST and PUT /api/hunt_groups/groups. */
+export function bodyOf(draft: Draft): Record<string, unknown> {
+  return {
+    name: draft.name.trim(),
+    number: compact(draft.number),
+    identifier: compact(draft.identifier) || null,
+    user_groups: [...draft.userGroups].sort((a, b) => a - b),
+    distribution: draft.distribution,
+    ring_s: Number(draft.ringS.trim()),
+    fallback: compact(draft.fallback) || null,
+    excluded_activities: [...draft.excludedActivities].sort((a, b) => a - b),
+    excluded_roles: [...draft.excludedRoles].sort((a, b) => a - b),
+    schedule_id: draft.scheduleId ? Number(draft.scheduleId) : null,
+  };
+}
+
+const LOCAL_RE = /^[0-9]{2,8}$/;
+const PUBLIC_RE = /^\+[1-9][0-9]{6,14}$/;
+const IDENTIFIER_RE = /^[0-9]{1,8}$/;
+const DIALABLE_RE = /^\+?[0-9]{2,20}$/;
+
+/** The messages next to the fields, by the API's field names; empty when the draft may be sent. */
+export function draftErrors(draft: Draft): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const number = compact(draft.number);
+  const identifier = compact(draft.identifier);
+  const fallback = compact(draft.fallback);
+  const ring = draft.ringS.trim();
+  if (!draft.name.trim()) errors["name"] = t("validation.required");
+  if (!number) errors["number"] = t("validation.required");
+  else if (!LOCAL_RE.test(number) && !PUBLIC_RE.test(number)) errors["number"] = t("huntGroups.numberInvalid");
+  if (identifier && !IDENTIFIER_RE.test(identifier)) errors["identifier"] = t("huntGroups.identifierInvalid");
+  else if (!identifier && PUBLIC_RE.test(number)) errors["identifier"] = t("huntGroups.identifierNeeded");
+  if (!draft.userGroups.size) errors["user_groups"] = t("huntGroups.userGroupsNeeded");
+  if (!/^[0-9]+$/.test(ring) || Number(ring) < MIN_RING_S || Number(ring) > MAX_RING_S) {
+    errors["ring_s"] = t("huntGroups.ringInvalid", { min: MIN_RING_S, max: MAX_RING_S });
+  }
+  if (fallback && !DIALABLE_RE.test(fallback)) errors["fallback"] = t("huntGroups.fallbackInvalid");
+  else if (fallback && fallback === number) errors["fallback"] = t("huntGroups.fallbackOwn");
+  return errors;
+}
+
+export function distributionText(distribution: Distribution): string {
+  return t(distribution === "sequential" ? "huntGroups.sequential" : "huntGroups.parallel");
+}
+
+/** "2 members", "1 member", "No members". */
+export function memberCountText(count: number): string {
+  if (!count) return t("huntGroups.memberCountNone");
+  return count === 1 ? t("huntGroups.memberCountOne") : t("huntGroups.memberCount", { n: count });
+}
+
+/** "Ann Tester (1001), Bo Tester (1002)": who is rung, in order. */
+export function membersText(members: HuntGroupMember[]): string {
+  return members.map((m) => `${m.name} (${m.number})`).join(", ");
+}

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  bodyOf,
+  distributionText,
+  draftErrors,
+  draftOf,
+  emptyDraft,
+  memberCountText,
+  membersText,
+  type HuntGroup,
+} from "../src/hunt-groups";
+import { useLanguage } from "./lang";
+
+afterEach(() => useLanguage("en"));
+
+const SALES: HuntGroup = {
+  id: 3,
+  name: "Sales",
+  number: "1500",
+  identifier: "1500",
+  user_groups: [1, 9],
+  distribution: "sequential",
+  ring_s: 15,
+  fallback: "1001",
+  excluded_activities: [4, 8],
+  excluded_roles: [2],
+  schedule_id: 7,
+  members: [
+    { user_id: 10, name: "Ann Tester", number: "1001" },
+    { user_id: 11, name: "Bo Tester", number: "1002" },
+  ],
+};
+const KNOWN = {
+  userGroups: new Set([1, 2]),
+  activities: new Set([4]),
+  roles: new Set([2]),
+  schedules: new Set<number>(),
+};
+
+describe("hunt groups (HG-01..05, HG-08)", () => {
+  it("turns a group into a draft and back, leaving out what was deleted since", () => {
+    const draft = draftOf(SALES, KNOWN);
+    expect(draft.identifier).toBe(""); // the number's own identifier is not repeated in the field
+    expect([...draft.userGroups]).toEqual([1]);
+    expect([...draft.excludedActivities]).toEqual([4]);
+    expect(draft.scheduleId).toBe("");
+    expect(bodyOf({ ...draft, number: " 15 01 ", fallback: "+45 20 30 40 50", ringS: "20" })).toEqual({
+      name: "Sales",
+      number: "1501",
+      identifier: null,
+      user_groups: [1],
+      distribution: "sequential",
+      ring_s: 20,
+      fallback: "+4520304050",
+      excluded_activities: [4],
+      excluded_roles: [2],
+      schedule_id: null,
+    });
+    const own = draftOf({ ...SALES, identifier: "51", schedule_id: 7 }, { ...KNOWN, schedules: new Set([7]) });
+    expect([own.identifier, own.scheduleId]).toEqual(["51", "7"]);
+    expect(bodyOf({ ...emptyDraft(), fallback: "" })["fallback"]).toBeNull();
+  });
+
+  it("checks the fields as the server does", () => {
+    expect(Object.keys(draftErrors(emptyDraft())).sort()).toEqual(["name", "number", "user_groups"]);
+    const good = { ...draftOf(SALES, KNOWN) };
+    expect(draftErrors(good)).toEqual({});
+    expect(draftErrors({ ...good, number: "15a0" })["number"]).toContain("2 to 8 digits");
+    expect(draftErrors({ ...good, number: "+4589401500" })["identifier"]).toContain("short identifier");
+    expect(draftErrors({ ...good, number: "+4589401500", identifier: "1500" })).toEqual({});
+    expect(draftErrors({ ...good, identifier: "15-1" })["identifier"]).toContain("1 to 8 digits");
+    for (const ring of ["0", "301", "2.5", ""]) {
+      expect(draftErrors({ ...good, ringS: ring })["ring_s"]).toBe("Enter whole seconds from 1 to 300.");
+    }
+    expect(draftErrors({ ...good, fallback: "12 34" })).toEqual({});
+    expect(draftErrors({ ...good, fallback: "ext 12" })["fallback"]).toContain("digits");
+    expect(draftErrors({ ...good, fallback: "1500" })["fallback"]).toContain("its own number");
+  });
+
+  it("words the list in the UI's language", () => {
+    expect(distributionText("parallel")).toBe("All at once (parallel)");
+    expect([0, 1, 2].map(memberCountText)).toEqual(["No members", "1 member", "2 members"]);
+    expect(membersText(SALES.members)).toBe("Ann Tester (1001), Bo Tester (1002)");
+    useLanguage("da");
+    expect(distributionText("sequential")).toBe("Én ad gangen (sekventiel)");
+    expect(memberCountText(3)).toBe("3 medlemmer");
+  });
+});

@@ -1,0 +1,126 @@
+"""Whether a hunt group fits the rest of the PBX: its number in a range for groups and nobody
+else's (HG-01, NUM-01, NUM-07), its identifier its own (FC-16), its user groups, activities, roles
+and schedule existing, and its fallback something a call can reach (HG-04). Every problem is
+named by its field, all at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cordboard.core.core import Core
+from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.http.errors import validated
+from cordboard.core.numbers.model import NumberRange
+from cordboard.plugins.hunt_groups.const import DOMAIN, GROUP_PURPOSES
+from cordboard.plugins.hunt_groups.model import HuntGroup
+from cordboard.plugins.hunt_groups.schema import GROUP_SCHEMA
+
+INVALID = "The hunt group is invalid"
+
+
+async def checked_group(
+    core: Core, data: Mapping[str, Any], *, others: Sequence[HuntGroup]
+) -> dict[str, Any]:
+    """The fields of a hunt group as an administrator gave them, checked against the PBX;
+    ``others`` are the hunt groups besides the one being saved."""
+    fields = validated(GROUP_SCHEMA, data, INVALID)
+    for name in ("id", "members"):
+        fields.pop(name, None)
+    ranges = await core.numbers.ranges()
+    errors: dict[str, str] = {}
+    number = fields["number"]
+    if fields["identifier"] is None:
+        if number.startswith("+"):
+            errors["identifier"] = "required for a public number: a short number such as 1500"
+        fields["identifier"] = number
+    problems = {
+        "number": await _number_problem(core, number, ranges, others),
+        "identifier": _identifier_problem(fields["identifier"], others),
+        "user_groups": await _user_groups_problem(core, fields["user_groups"]),
+        "excluded_activities": _missing(fields["excluded_activities"], _activity_ids(core), "activity"),
+        "excluded_roles": _missing(fields["excluded_roles"], _role_ids(core), "presence role"),
+        "schedule_id": await _schedule_problem(core, fields["schedule_id"]),
+        "fallback": await _fallback_problem(core, fields["fallback"], number, ranges),
+    }
+    errors.update({field: problem for field, problem in problems.items() if problem and field not in errors})
+    if errors:
+        raise ConfigValidationError(INVALID, errors)
+    return fields
+
+
+async def _number_problem(
+    core: Core,
+    number: str,
+    ranges: Sequence[NumberRange],
+    others: Sequence[HuntGroup],
+) -> str | None:
+    for other in others:
+        if other.number == number:
+            return f"{number} is already the number of the hunt group {other.name}"
+    owner = await core.numbers.owner_of(number)
+    # A number of the plugin's own is the one this group has already (the others were checked above).
+    if owner is not None and not (owner.kind == "plugin" and owner.id == DOMAIN):
+        return f"{number} already belongs to {owner.describe()}"
+    for_groups = [r for r in ranges if r.purpose in GROUP_PURPOSES]
+    if ranges and not any(r.contains(number) for r in for_groups):
+        spans = ", ".join(f"{r.first}-{r.last}" for r in for_groups[:6]) or "none yet"
+        return f"{number} is not in a number range for groups ({spans}); add one under Numbers"
+    return None
+
+
+def _identifier_problem(identifier: str, others: Sequence[HuntGroup]) -> str | None:
+    for other in others:
+        if other.identifier == identifier:
+            return f"{identifier} is already the identifier of the hunt group {other.name}"
+    return None
+
+
+async def _user_groups_problem(core: Core, wanted: Sequence[int]) -> str | None:
+    if not wanted:
+        return "choose at least one user group: their users are the members"
+    return _missing(wanted, {g.id for g in await core.identity.list_groups()}, "user group")
+
+
+def _activity_ids(core: Core) -> set[int]:
+    return {a.id for a in core.presence.activities} if core.presence is not None else set()
+
+
+def _role_ids(core: Core) -> set[int]:
+    return {r.id for r in core.presence.roles} if core.presence is not None else set()
+
+
+def _missing(wanted: Sequence[int], known: set[int], what: str) -> str | None:
+    unknown = [str(i) for i in wanted if i not in known]
+    if not unknown:
+        return None
+    return f"no {what} with the id {', '.join(unknown)}"
+
+
+async def _schedule_problem(core: Core, schedule_id: int | None) -> str | None:
+    if schedule_id is None:
+        return None
+    try:
+        await core.schedules.get_schedule(schedule_id)
+    except NotFound:
+        return f"no schedule with the id {schedule_id}"
+    return None
+
+
+async def _fallback_problem(
+    core: Core, fallback: str | None, number: str, ranges: Sequence[NumberRange]
+) -> str | None:
+    """A user's line or alias, a function number (another hunt group, a conference room), or a
+    number outside that a SIP trunk can reach; not a number of ours that nobody has."""
+    if fallback is None:
+        return None
+    if fallback == number:
+        return "a hunt group cannot fall back to its own number"
+    if await core.numbers.owner_of(fallback) is not None:
+        return None
+    if any(r.contains(fallback) for r in ranges):
+        return f"nobody has the number {fallback}"
+    trunks = core.trunks
+    if trunks is None or not trunks.outbound_trunks(fallback):
+        return f"no SIP trunk can reach {fallback}: add a trunk, or give an internal number"
+    return None

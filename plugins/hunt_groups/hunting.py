@@ -1,0 +1,188 @@
+"""A call to a hunt group's number: the schedule first (HG-08), then the available members rung
+in parallel or one after another (HG-03), the first to answer talks with the caller, else the
+fallback number (HG-04) or "not available"."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from contextvars import ContextVar
+from typing import Final
+
+from cordboard.core.calls.channel import Channel, ChannelHungUp, InboundCall
+from cordboard.core.core import Core
+from cordboard.core.exceptions import NotFound
+from cordboard.core.schedules.service import Decision
+from cordboard.plugins.hunt_groups.const import (
+    EVENT_HUNT_GROUP_CALL,
+    OUTCOME_ANSWERED,
+    OUTCOME_CLOSED,
+    OUTCOME_FALLBACK,
+    OUTCOME_NOT_AVAILABLE,
+    PROMPT_NOT_AVAILABLE,
+)
+from cordboard.plugins.hunt_groups.members import members_of, why_skipped
+from cordboard.plugins.hunt_groups.model import HuntGroup, Member
+
+_LOGGER = logging.getLogger(__name__)
+OUTCOME_CALLER_LEFT: Final = "caller_hung_up"
+
+_PASSED: ContextVar[frozenset[int]] = ContextVar("hunt_groups_passed", default=frozenset())
+"""The hunt groups this call has been through already: a fallback that leads back to one of them
+(A falls back to B, B to A) ends the call instead of ringing in circles."""
+
+
+@dataclasses.dataclass
+class _Result:
+    outcome: str = OUTCOME_CALLER_LEFT
+    answered_by: int | None = None
+    fallback: str | None = None
+
+
+def shown_caller(group: HuntGroup, call: InboundCall) -> tuple[str, str]:
+    """What the members' phones show: the caller's number, and their name after the group's, so
+    that a member answers "Sales, ..." (``Sales: Ann Tester``)."""
+    return call.caller, f"{group.name}: {call.caller_name or call.caller}"
+
+
+async def take_call(core: Core, group: HuntGroup, channel: Channel) -> None:
+    """Drive the caller's channel for ``group`` (the ``cordboard_route_call`` handler)."""
+    passed = _PASSED.get()
+    token = _PASSED.set(passed | {group.id})
+    result = _Result()
+    try:
+        if group.id in passed:
+            _LOGGER.warning(
+                "Call %s came back to the hunt group %s through fallbacks: not available",
+                channel.call.id,
+                group.number,
+            )
+            await _announce(channel)
+            result.outcome = OUTCOME_NOT_AVAILABLE
+        else:
+            result = await _hunt(core, group, channel)
+    finally:
+        _PASSED.reset(token)
+        core.bus.fire(
+            EVENT_HUNT_GROUP_CALL,
+            {
+                "group_id": group.id,
+                "number": group.number,
+                "call_id": channel.call.id,
+                "outcome": result.outcome,
+                "answered_by": result.answered_by,
+                "fallback": result.fallback,
+            },
+        )
+
+
+async def _hunt(core: Core, group: HuntGroup, channel: Channel) -> _Result:
+    label = f"Hunt group {group.name} ({group.number}), call {channel.call.id}"
+    decision = await _schedule_decision(core, group)
+    if decision is not None and decision.action == "closed":
+        _LOGGER.info("%s: closed (schedule event %r)", label, decision.event.name)
+        await _announce(channel, decision.event.prompt)
+        return _Result(OUTCOME_CLOSED)
+    if decision is not None and decision.action == "forward" and decision.event.target:
+        _LOGGER.info(
+            "%s: forwarded to %s (schedule event %r)", label, decision.event.target, decision.event.name
+        )
+        return await _fall_back(core, group, channel, decision.event.target)
+    available = await _available_members(core, group, channel.call, label)
+    if available:
+        await channel.ring()
+        answered = await channel.dial(
+            [m.target for m in available],
+            strategy="sequential" if group.distribution == "sequential" else "parallel",
+            ring_s=group.ring_s,
+            caller_id=shown_caller(group, channel.call),
+            metadata={"reason": f"hunt group {group.name} ({group.number})"},
+        )
+        if isinstance(answered, Channel):
+            member = next((m for m in available if m.target == answered.call.dialled), None)
+            _LOGGER.info("%s: answered by %s", label, answered.call.dialled)
+            try:
+                await channel.bridge(answered)
+            finally:
+                await answered.hangup()
+            return _Result(OUTCOME_ANSWERED, member.user_id if member else None)
+        _LOGGER.info("%s: no member answered (%s)", label, answered.reason)
+    if group.fallback:
+        return await _fall_back(core, group, channel, group.fallback)
+    await _announce(channel)
+    return _Result(OUTCOME_NOT_AVAILABLE)
+
+
+async def _schedule_decision(core: Core, group: HuntGroup) -> Decision | None:
+    """HG-08: what the group's schedule says now; None without one (always open)."""
+    if group.schedule_id is None:
+        return None
+    try:
+        return await core.schedules.decision(group.schedule_id)
+    except NotFound:
+        _LOGGER.warning("Hunt group %s: its schedule %s is gone; open", group.number, group.schedule_id)
+        return None
+
+
+async def _available_members(core: Core, group: HuntGroup, call: InboundCall, label: str) -> Sequence[Member]:
+    members = await members_of(core, group)
+    available = []
+    for member in members:
+        reason = why_skipped(core, group, member, call.caller_user_id)
+        if reason is None:
+            available.append(member)
+        else:
+            _LOGGER.info("%s: %s (%s) skipped: %s", label, member.target, member.name, reason)
+    if not available:
+        _LOGGER.info("%s: none of the %d members can take the call", label, len(members))
+    return available
+
+
+async def _fall_back(core: Core, group: HuntGroup, channel: Channel, number: str) -> _Result:
+    """HG-04: the caller goes to ``number``. A plugin's number (another hunt group, a conference
+    room) gets the caller's channel, as if they had dialled it; a user's line or an outside number
+    rings through ``Channel.transfer`` for the forwarding ring time (RTE-09)."""
+    result = _Result(OUTCOME_FALLBACK, fallback=number)
+    if core.numbers.plugin_of(number) is not None:
+        routed = dataclasses.replace(channel.call, dialled=number)
+        handler = core.plugins.pm.hook.cordboard_route_call(core=core, call=routed)
+        if handler is not None:
+            _LOGGER.info(
+                "Hunt group %s, call %s: to the function number %s", group.number, channel.call.id, number
+            )
+            await handler(channel)
+            return result
+    ring_s = float(await core.settings.org_value("core.forward_ring_time"))
+    missed = await channel.transfer(
+        number,
+        ring_s=ring_s,
+        caller_id=shown_caller(group, channel.call),
+        metadata={"reason": f"hunt group {group.name} ({group.number}): fallback"},
+    )
+    if missed is None:
+        return result
+    _LOGGER.info(
+        "Hunt group %s, call %s: the fallback %s did not answer (%s)",
+        group.number,
+        channel.call.id,
+        number,
+        missed.reason,
+    )
+    await _announce(channel)
+    return _Result(OUTCOME_NOT_AVAILABLE, fallback=number)
+
+
+async def _announce(channel: Channel, prompt: str | None = None) -> None:
+    """Answer and say that nobody can take the call (or the schedule's own prompt); the core hangs
+    up when the handler returns."""
+    await channel.answer()
+    if prompt:
+        try:
+            await channel.play([prompt])
+            return
+        except ChannelHungUp:
+            raise
+        except Exception:
+            _LOGGER.exception("The prompt %r could not be played; the default one instead", prompt)
+    await channel.play([PROMPT_NOT_AVAILABLE])

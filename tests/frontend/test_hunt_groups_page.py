@@ -1,0 +1,140 @@
+"""The Hunt groups page in the web UI (HG-01..05, HG-08, FC-16).
+
+The administrator opens Hunt groups (listed after Directory) and finds none yet. A new hunt group
+sent empty is refused field by field before anything is sent. Named "Sales", with the user group
+"Sales team" ticked and a user's extension as its number, it is refused by the server: the number
+field says whose the number is and has the focus, and nothing is saved. With 1500 it is created
+and listed with its distribution and its member. He changes it to ring one member after another for
+10 s, skipping members at lunch; the list and the API show it. He deletes it after confirming, and
+the list is empty again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e_helpers import ADMIN, ADMIN_PASSWORD, PHONE, BrowserThread, Cordboard, add_user, login, shot
+from playwright.sync_api import expect
+
+GROUPS = "/api/hunt_groups/groups"
+
+
+def _hunt_groups(cordboard: Cordboard) -> list[dict[str, Any]]:
+    status, body = cordboard.api("GET", GROUPS, token=cordboard.token())
+    assert status == 200, body
+    return list(body)
+
+
+def test_hg_01_admin_creates_changes_and_deletes_a_hunt_group(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    token = cordboard.token()
+    bo_id, _ = add_user(cordboard, "hg-bo", "1210", "Bo", "Hunter", sip=False)
+    status, team = cordboard.api("POST", "/api/groups", {"name": "Sales team"}, token)
+    assert status == 201, team
+    status, body = cordboard.api("PUT", f"/api/groups/{team['id']}/members", {"user_ids": [bo_id]}, token)
+    assert status == 200, body
+    status, lunch = cordboard.api(
+        "POST", "/api/presence/activities", {"name": "Lunch", "show_as": "busy", "labels": {}}, token
+    )
+    assert status == 201, lunch
+
+    browser.run(_admin_manages_hunt_groups, cordboard, lunch["id"], team["id"])
+
+    assert _hunt_groups(cordboard) == []
+
+
+def _admin_manages_hunt_groups(page: Any, cordboard: Cordboard, lunch_id: int, team_id: int) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    nav = page.locator("#nav")
+    links = nav.get_by_role("link").all_inner_texts()
+    assert links[links.index("Directory") + 1] == "Hunt groups", links
+    nav.get_by_role("link", name="Hunt groups").click()
+    expect(page).to_have_url(cordboard.base + "/hunt-groups")
+    expect(page.get_by_role("heading", name="Hunt groups", level=1)).to_be_focused()
+    expect(nav.get_by_role("link", name="Hunt groups")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_test_id("hunt-groups-empty")).to_have_text("There are no hunt groups yet.")
+
+    # Sent empty: every required field says so, the first has the focus; nothing is sent.
+    page.get_by_role("button", name="New hunt group").click()
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    expect(name).to_be_focused()
+    form = page.get_by_test_id("hunt-group-form")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#hg-name-error")).to_have_text("This field is required.")
+    expect(page.locator("#hg-number-error")).to_have_text("This field is required.")
+    expect(page.locator("#hg-user-groups-error")).to_have_text("Choose at least one user group.")
+    expect(name).to_be_focused()
+    expect(name).to_have_attribute("aria-invalid", "true")
+    shot(page, "hunt-groups-form-empty")
+
+    # HG-01: a user's extension is refused by the server, named next to the number.
+    name.fill("Sales")
+    number = page.get_by_role("textbox", name="Number", exact=True)
+    number.fill("1210")
+    page.get_by_label("Sales team").check()
+    form.get_by_role("button", name="Save").click()
+    number_error = page.locator("#hg-number-error")
+    expect(number_error).to_have_text("1210 already belongs to Bo Hunter")
+    expect(number).to_be_focused()
+    expect(number).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#hg-form-error")).to_have_text("The hunt group is invalid")
+    assert _hunt_groups(cordboard) == []
+    shot(page, "hunt-groups-number-clash")
+
+    number.fill("1500")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Sales (1500) created.")
+    expect(form).to_have_count(0)
+    row = page.get_by_test_id("hunt-group").filter(has_text="Sales")
+    expect(row.get_by_test_id("hg-number")).to_have_text("1500")
+    expect(row.get_by_test_id("hg-distribution")).to_contain_text("All at once (parallel)")
+    expect(row.get_by_test_id("hg-distribution")).to_contain_text("rings 20 s")
+    expect(row.get_by_test_id("hg-members")).to_contain_text("1 member")
+    expect(row.get_by_test_id("hg-members")).to_contain_text("Bo Hunter (1210)")
+    edit = row.get_by_role("button", name="Edit Sales")
+    expect(edit).to_be_focused()
+    [created] = _hunt_groups(cordboard)
+    assert (created["number"], created["identifier"], created["user_groups"]) == ("1500", "1500", [team_id])
+    shot(page, "hunt-groups-list")
+
+    # HG-03, HG-05: one member after another, 10 s each, skipping members at lunch.
+    edit.click()
+    expect(page.get_by_role("heading", name="Change hunt group Sales")).to_be_visible()
+    expect(name).to_have_value("Sales")
+    expect(name).to_be_focused()
+    expect(page.get_by_label("Sales team")).to_be_checked()
+    expect(page.get_by_test_id("hg-member-order")).to_have_text("Rung in this order: Bo Hunter (1210).")
+    page.get_by_label("Distribution").select_option(label="One after another (sequential)")
+    expect(page.locator("#hg-ring-hint")).to_have_text("How long each member rings before the next one.")
+    page.get_by_label("Ring length (seconds)").fill("10")
+    page.get_by_label("Lunch").check()
+    shot(page, "hunt-groups-edit")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Sales (1500) saved.")
+    expect(row.get_by_test_id("hg-distribution")).to_contain_text("One after another (sequential)")
+    expect(row.get_by_test_id("hg-distribution")).to_contain_text("rings 10 s")
+    [changed] = _hunt_groups(cordboard)
+    assert (changed["distribution"], changed["ring_s"], changed["excluded_activities"]) == (
+        "sequential",
+        10,
+        [lunch_id],
+    )
+    page.set_viewport_size(PHONE)
+    shot(page, "hunt-groups-list-phone")
+    page.set_viewport_size({"width": 1280, "height": 860})
+
+    # Deleting asks first; cancelling keeps it.
+    delete = row.get_by_role("button", name="Delete Sales")
+    delete.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Delete the hunt group Sales (1500)?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(delete).to_be_focused()
+    assert len(_hunt_groups(cordboard)) == 1
+    delete.click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Sales (1500) deleted.")
+    expect(page.get_by_test_id("hunt-groups-empty")).to_be_visible()
+    expect(page.get_by_role("button", name="New hunt group")).to_be_focused()
+    shot(page, "hunt-groups-deleted")
