@@ -39,6 +39,9 @@ export const KNOWN_CODES = [
   "activity",
   "role",
   "night_mode",
+  "intrude",
+  "bypass_diversion",
+  "fetch_call",
 ] as const;
 export type KnownCode = (typeof KNOWN_CODES)[number];
 

@@ -29,6 +29,8 @@ export const KNOWN_SERVICES = [
   "edit_directory",
   "pickup",
   "retrieve_parked",
+  "intrude",
+  "bypass_diversion",
 ] as const;
 export type KnownService = (typeof KNOWN_SERVICES)[number];
 
