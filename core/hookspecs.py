@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from cordboard.core.numbers.model import NumberClaim
     from cordboard.core.plugin_api import SettingScope
     from cordboard.core.provisioning.vendor import DirectoryEntry, ProvisioningVendor
+    from cordboard.core.sip.event_bodies import DialogInfo
     from cordboard.core.storage.migrations import Migration
 
 hookspec = pluggy.HookspecMarker("cordboard")
@@ -193,6 +194,18 @@ def cordboard_feature_login(core: Core, user_id: int, identifier: str, log_in: b
     :param user_id: the caller.
     :param identifier: the group's feature-code identifier (``1500``).
     :param log_in: True to log in, False to log out.
+    """
+
+
+@hookspec(firstresult=True)
+def cordboard_number_dialogs(core: Core, number: str) -> Sequence[DialogInfo] | None:
+    """What a busy-lamp key on one of your numbers shows (RFC 4235 dialogs: a park position with
+    a call waiting is ``confirmed``), or None when ``number`` is not yours. Fire
+    ``number.dialogs_changed`` (``cordboard.core.calls.subscriptions.EVENT_NUMBER_DIALOGS``) with
+    ``{"number": ...}`` when it changes; phones watching the number get a NOTIFY at once.
+
+    :param core: the running Core.
+    :param number: the number a phone watches.
     """
 
 

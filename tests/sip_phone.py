@@ -240,6 +240,25 @@ class TestPhone:
             response = await self.final_response(request)
         return response
 
+    async def subscribe(self, target: str, event: str, expires: int = 600) -> tuple[SipRequest, SipResponse]:
+        """SUBSCRIBE to ``event`` of ``target`` (an extension), answering the 407: the request
+        as last sent and its final response."""
+        uri = f"sip:{target}@{self.server[0]}:{self.server[1]}"
+        request = self.new_request("SUBSCRIBE", uri, extra={"Event": event, "Expires": str(expires)})
+        self.send(request)
+        response = await self.final_response(request)
+        if response.status == 407:
+            request = self.authorize(request, response)
+            self.send(request)
+            response = await self.final_response(request)
+        return request, response
+
+    async def notified(self, wait: float = 2.0, status: int = 200) -> SipRequest:
+        """The next NOTIFY, answered with ``status``."""
+        notify = await self.wait_request("NOTIFY", wait=wait)
+        self.answer(notify, status, to_tag="")
+        return notify
+
     async def call(
         self, number: str, body: bytes | None = None, extra: dict[str, str] | None = None
     ) -> tuple[SipRequest, SipResponse]:

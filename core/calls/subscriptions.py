@@ -37,7 +37,6 @@ from cordboard.core.sip.peer import Peer
 if TYPE_CHECKING:
     from cordboard.core.calls.b2bua import B2bua
     from cordboard.core.core import Core
-    from cordboard.core.sip.accounts import SipAccount
     from cordboard.core.sip.transaction import TransactionKey
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,6 +47,8 @@ MAX_EXPIRES: Final = 3600
 SEE_STATUS: Final = "see_status"
 EVENT_MESSAGE_COUNTS: Final = EventType[dict[str, Any]]("mailbox.counts_changed")
 """A mailbox plugin fires it (``{"user_id": 7}``) when a user's message counts change."""
+EVENT_NUMBER_DIALOGS: Final = EventType[dict[str, Any]]("number.dialogs_changed")
+"""A plugin fires it (``{"number": "1700"}``) when what a busy-lamp key on its number shows changes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,9 @@ class Subscription:
     event: str
     """The Event header as the phone sent it (with its ``id`` parameter, if any)."""
     subscriber_id: int
-    target: SipAccount
+    target_id: int | None
+    """The user watched; None for a number a plugin answers (a park position)."""
+    number: str
     entity: str
     dialog: Dialog
     peer: Peer
@@ -104,6 +107,9 @@ class SubscriptionService:
         bus = self._core.bus
         for event in (EVENT_CALL_STARTED, EVENT_CALL_RINGING, EVENT_CALL_ANSWERED, EVENT_CALL_ENDED):
             self._unlisten.append(bus.listen(event, lambda _e: self._refresh("dialog", None)))
+        self._unlisten.append(
+            bus.listen(EVENT_NUMBER_DIALOGS, lambda e: self._refresh_number(e.data.get("number")))
+        )
         self._unlisten.append(
             bus.listen(EVENT_PRESENCE_CHANGED, lambda e: self._refresh("presence", e.data.get("user_id")))
         )
@@ -157,14 +163,16 @@ class SubscriptionService:
             return
         resource = getattr(request.uri, "user", None) or ""
         target = self._calls.find_account(resource) if resource else None
-        if target is None:
+        if target is None and not (package == "dialog" and self._plugin_number(resource)):
             respond(404, "Not Found")
             return
-        if package == "message-summary" and target.user_id != subscriber.user_id:
+        if target is not None and package == "message-summary" and target.user_id != subscriber.user_id:
             respond(403, "Forbidden - Not Your Mailbox")
             return
-        if package != "message-summary" and not self._core.rights.allows(
-            SEE_STATUS, subscriber.user_id, target.user_id
+        if (
+            target is not None
+            and package != "message-summary"
+            and not self._core.rights.allows(SEE_STATUS, subscriber.user_id, target.user_id)
         ):
             respond(403, "Forbidden - Not Allowed To See This Status")
             return
@@ -173,10 +181,19 @@ class SubscriptionService:
         response.headers.set(h.CONTACT, self._sip.contact_for(peer.transport))
         self._sip.respond(key, response)
         dialog = Dialog.from_uas(request, response)
-        entity = f"sip:{target.extension or target.username}@{self._sip.advertise}"
+        number = (target.extension or target.username) if target is not None else resource
+        entity = f"sip:{number}@{self._sip.advertise}"
         now = asyncio.get_running_loop().time()
         subscription = Subscription(
-            package, event, subscriber.user_id, target, entity, dialog, peer, now + expires
+            package,
+            event,
+            subscriber.user_id,
+            target.user_id if target is not None else None,
+            number,
+            entity,
+            dialog,
+            peer,
+            now + expires,
         )
         if expires == 0:  # a fetch: the state once, then nothing (RFC 6665 4.4.3)
             subscription.ended = True
@@ -224,10 +241,17 @@ class SubscriptionService:
     # -- NOTIFY -------------------------------------------------------------------------------
     def _refresh(self, package: str, user_id: int | None) -> None:
         for subscription in list(self.subscriptions.values()):
-            if subscription.package == package and (
-                user_id is None or subscription.target.user_id == user_id
-            ):
+            if subscription.package == package and (user_id is None or subscription.target_id == user_id):
                 self._notify(subscription)
+
+    def _refresh_number(self, number: str | None) -> None:
+        for subscription in list(self.subscriptions.values()):
+            if subscription.target_id is None and subscription.number == number:
+                self._notify(subscription)
+
+    def _plugin_number(self, number: str) -> bool:
+        numbers = getattr(self._core, "numbers", None)
+        return bool(number) and numbers is not None and numbers.plugin_of(number) is not None
 
     def _notify(self, subscription: Subscription, final_state: str | None = None) -> None:
         if subscription.in_flight and final_state is None:
@@ -275,10 +299,14 @@ class SubscriptionService:
 
     def _state(self, subscription: Subscription) -> tuple[object, str, bytes]:
         """What the subscription's package says now: a comparable state, content type and body."""
-        user_id = subscription.target.user_id
+        user_id = subscription.target_id
         if subscription.package == "dialog":
-            dialogs = tuple(self.dialogs_of(user_id))
+            found = (
+                self.dialogs_of(user_id) if user_id is not None else self.number_dialogs(subscription.number)
+            )
+            dialogs = tuple(found)
             return dialogs, DIALOG_INFO, dialog_info(subscription.entity, subscription.version, dialogs)
+        assert user_id is not None, "presence and mailboxes are users'"
         if subscription.package == "presence":
             open_, note = self._presence_of(user_id)
             return (open_, note), PIDF, pidf(subscription.entity, open_, note)
@@ -290,6 +318,15 @@ class SubscriptionService:
                 subscription.entity, counts.new, counts.old, counts.new_urgent, counts.old_urgent
             ),
         )
+
+    def number_dialogs(self, number: str) -> list[DialogInfo]:
+        """What the plugin that answers ``number`` says a busy-lamp key on it shows."""
+        try:
+            found = self._core.plugins.pm.hook.cordboard_number_dialogs(core=self._core, number=number)
+        except Exception:
+            _LOGGER.exception("A plugin failed telling the calls on %s", number)
+            found = None
+        return [d for d in found or () if isinstance(d, DialogInfo)]
 
     def message_counts(self, user_id: int) -> MessageCounts:
         try:

@@ -14,6 +14,7 @@ import voluptuous as vol
 from cordboard.core.calls.channel import ChannelHandler, InboundCall
 from cordboard.core.core import Core
 from cordboard.core.plugin_api import NumberClaim, hookimpl
+from cordboard.core.sip.event_bodies import DialogInfo
 from cordboard.plugins.park.const import LOT_KEY
 
 
@@ -53,3 +54,9 @@ def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None
 def cordboard_number_claims(core: Core) -> list[NumberClaim]:
     lot = core.data.get(LOT_KEY)
     return [NumberClaim(number, "Park position") for number in lot.numbers] if lot is not None else []
+
+
+@hookimpl
+def cordboard_number_dialogs(core: Core, number: str) -> list[DialogInfo] | None:
+    lot = core.data.get(LOT_KEY)
+    return lot.dialogs(number) if lot is not None and number in lot.numbers else None

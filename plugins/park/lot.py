@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cordboard.core.calls.channel import Channel, ChannelHandler, InboundCall
+from cordboard.core.calls.subscriptions import EVENT_NUMBER_DIALOGS
 from cordboard.core.core import Core
+from cordboard.core.sip.event_bodies import DialogInfo
 from cordboard.plugins.park.const import (
     CONF_FIRST_NUMBER,
     CONF_POSITIONS,
@@ -138,6 +140,25 @@ class ParkingLot:
                 "since": parked.since,
             }
         self._core.states.set(f"{DOMAIN}.{position}", "occupied" if parked else "free", attributes)
+        self._core.bus.fire(EVENT_NUMBER_DIALOGS, {"number": position})
+
+    def dialogs(self, position: str) -> list[DialogInfo]:
+        """BYD-36: a busy-lamp key on the position is lit while a call waits there (confirmed, so
+        that pressing it dials the position and takes the call)."""
+        parked = self.parked.get(position)
+        if parked is None:
+            return []
+        caller = parked.channel.call
+        host = self._core.sip.advertise if self._core.sip is not None else ""
+        return [
+            DialogInfo(
+                f"park-{position}",
+                "confirmed",
+                "recipient",
+                remote_identity=f"sip:{caller.caller}@{host}",
+                remote_name=caller.caller_name,
+            )
+        ]
 
     def publish_all(self) -> None:
         for position in self.numbers:

@@ -28,20 +28,6 @@ async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
         yield core
 
 
-async def subscribe(
-    phone: TestPhone, target: str, event: str, expires: int = 600
-) -> tuple[SipRequest, SipResponse]:
-    uri = f"sip:{target}@{phone.server[0]}:{phone.server[1]}"
-    request = phone.new_request("SUBSCRIBE", uri, extra={"Event": event, "Expires": str(expires)})
-    phone.send(request)
-    response = await phone.final_response(request)
-    if response.status == 407:
-        request = phone.authorize(request, response)
-        phone.send(request)
-        response = await phone.final_response(request)
-    return request, response
-
-
 async def resubscribe(
     phone: TestPhone, request: SipRequest, response: SipResponse, expires: int
 ) -> SipResponse:
@@ -64,13 +50,6 @@ async def resubscribe(
     return answer
 
 
-async def notified(phone: TestPhone, wait: float = 2.0, status: int = 200) -> SipRequest:
-    """The next NOTIFY, answered; ``wait`` 2 s is BYD-10's limit for the lamp to follow."""
-    notify = await phone.wait_request("NOTIFY", wait=wait)
-    phone.answer(notify, status, to_tag="")
-    return notify
-
-
 def dialog_states(notify: SipRequest) -> list[tuple[str, str]]:
     body = notify.body.decode()
     return re.findall(r'direction="(\w+)">\s*<state>(\w+)</state>', body)
@@ -82,9 +61,9 @@ async def test_byd_09_a_busy_lamp_follows_a_ringing_call_and_its_pickup_by_the_k
     does; cy's own lamp would show the call."""
     ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
     try:
-        request, response = await subscribe(cy, "1002", "dialog")
+        request, response = await cy.subscribe("1002", "dialog")
         assert response.status == 200 and response.headers.get("Expires") == "600"
-        first = await notified(cy)
+        first = await cy.notified()
         assert first.headers.get("Event") == "dialog"
         assert (first.headers.get("Subscription-State") or "").startswith("active;expires=")
         assert first.headers.get("Content-Type") == "application/dialog-info+xml"
@@ -93,7 +72,7 @@ async def test_byd_09_a_busy_lamp_follows_a_ringing_call_and_its_pickup_by_the_k
         calling = asyncio.create_task(ann.invite("1002"))
         ringing = await bo.wait_request("INVITE", wait=5)
         bo.answer(ringing, 180)
-        lamp = await notified(cy)
+        lamp = await cy.notified()
         assert dialog_states(lamp) == [("recipient", "early")]
         assert f'call-id="{ringing.call_id}"' in lamp.body.decode()
         assert "sip:1001@" in lamp.body.decode()  # who is calling, for the phone's display
@@ -108,13 +87,13 @@ async def test_byd_09_a_busy_lamp_follows_a_ringing_call_and_its_pickup_by_the_k
         invite, ok = await calling
         assert ok.status == 200
         ann.ack(invite, ok)
-        idle = await notified(cy)
+        idle = await cy.notified()
         assert dialog_states(idle) == []
         ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1))
         bye = await cy.wait_request("BYE", wait=5)
         cy.answer(bye, 200)
         assert (await resubscribe(cy, request, response, 0)).status == 200
-        last = await notified(cy)
+        last = await cy.notified()
         assert last.headers.get("Subscription-State") == "terminated"
     finally:
         for phone in (ann, bo, cy):
@@ -129,13 +108,13 @@ async def test_byd_09_a_key_that_picks_up_with_replaces(pbx: Core) -> None:
     Replaces naming no ringing call gets 481."""
     ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
     try:
-        _request, subscribed = await subscribe(cy, "1002", "dialog")
+        _request, subscribed = await cy.subscribe("1002", "dialog")
         assert subscribed.status == 200
-        await notified(cy)
+        await cy.notified()
         calling = asyncio.create_task(ann.invite("1002"))
         ringing = await bo.wait_request("INVITE", wait=5)
         bo.answer(ringing, 180, to_tag="bo-early")
-        lamp = (await notified(cy)).body.decode()
+        lamp = (await cy.notified()).body.decode()
         assert 'local-tag="bo-early"' in lamp and f'remote-tag="{ringing.from_tag}"' in lamp
         replaces = f"{ringing.call_id};to-tag=bo-early;from-tag={ringing.from_tag};early-only"
         _none, unknown = await cy.call("1002", extra={"Replaces": "nothing-rings;to-tag=a;from-tag=b"})
@@ -162,19 +141,19 @@ async def test_byd_09_a_lamp_needs_the_right_to_see_the_status_and_bad_requests_
     cy = await registered_phone(pbx, "cy")
     try:
         await pbx.rights.set_grants("see_status", [])
-        _request, refused = await subscribe(cy, "1002", "dialog")
+        _request, refused = await cy.subscribe("1002", "dialog")
         assert (refused.status, refused.reason) == (403, "Forbidden - Not Allowed To See This Status")
-        _request, own = await subscribe(cy, "1003", "dialog")  # one's own line, always
+        _request, own = await cy.subscribe("1003", "dialog")  # one's own line, always
         assert own.status == 200
-        await notified(cy)
-        _request, unknown = await subscribe(cy, "1999", "dialog")
+        await cy.notified()
+        _request, unknown = await cy.subscribe("1999", "dialog")
         assert unknown.status == 404
-        _request, bad_event = await subscribe(cy, "1003", "conference")
+        _request, bad_event = await cy.subscribe("1003", "conference")
         assert bad_event.status == 489
         assert bad_event.headers.get_all("Allow-Events") == ["dialog", "presence", "message-summary"]
-        _request, brief = await subscribe(cy, "1003", "dialog", expires=10)
+        _request, brief = await cy.subscribe("1003", "dialog", expires=10)
         assert brief.status == 423 and brief.headers.get("Min-Expires") == "60"
-        _request, mailbox = await subscribe(cy, "1002", "message-summary")
+        _request, mailbox = await cy.subscribe("1002", "message-summary")
         assert mailbox.status == 403  # only one's own mailbox
     finally:
         cy.close()
@@ -197,20 +176,20 @@ async def test_byd_10_the_message_lamp_follows_the_mailbox_within_2_s(pbx: Core)
     ann_id = (await pbx.identity.get_user_by_username("ann")).id
     ann = await registered_phone(pbx, "ann")
     try:
-        _request, response = await subscribe(ann, "1001", "message-summary")
+        _request, response = await ann.subscribe("1001", "message-summary")
         assert response.status == 200
-        first = await notified(ann)
+        first = await ann.notified()
         assert first.headers.get("Content-Type") == "application/simple-message-summary"
         assert b"Messages-Waiting: no" in first.body and b"Voice-Message: 0/0 (0/0)" in first.body
 
         mailbox.counts[ann_id] = MessageCounts(new=2, old=1, new_urgent=1)
         pbx.bus.fire(EVENT_MESSAGE_COUNTS, {"user_id": ann_id})
-        lit = await notified(ann, wait=2.0)
+        lit = await ann.notified(wait=2.0)
         assert b"Messages-Waiting: yes" in lit.body and b"Voice-Message: 2/1 (1/0)" in lit.body
 
         mailbox.counts[ann_id] = MessageCounts(new=0, old=3)
         pbx.bus.fire(EVENT_MESSAGE_COUNTS, {"user_id": ann_id})
-        dark = await notified(ann, wait=2.0)
+        dark = await ann.notified(wait=2.0)
         assert b"Messages-Waiting: no" in dark.body and b"Voice-Message: 0/3 (0/0)" in dark.body
     finally:
         ann.close()
@@ -221,13 +200,13 @@ async def test_presence_keys_follow_do_not_disturb(pbx: Core) -> None:
     bo_id = (await pbx.identity.get_user_by_username("bo")).id
     ann = await registered_phone(pbx, "ann")
     try:
-        _request, response = await subscribe(ann, "1002", "presence")
+        _request, response = await ann.subscribe("1002", "presence")
         assert response.status == 200
-        first = await notified(ann)
+        first = await ann.notified()
         assert first.headers.get("Content-Type") == "application/pidf+xml"
         assert b"<basic>open</basic>" in first.body
         await pbx.presence.set_presence(bo_id, {"dnd": True})
-        closed = await notified(ann)
+        closed = await ann.notified()
         assert b"<basic>closed</basic>" in closed.body and b"<note>Do not disturb</note>" in closed.body
     finally:
         ann.close()
@@ -241,24 +220,24 @@ async def test_refresh_expiry_and_a_phone_that_forgot_its_subscription(pbx: Core
     service.min_expires = 1
     ann = await registered_phone(pbx, "ann")
     try:
-        request, response = await subscribe(ann, "1002", "dialog")
-        await notified(ann)
+        request, response = await ann.subscribe("1002", "dialog")
+        await ann.notified()
         assert (await resubscribe(ann, request, response, 600)).status == 200
-        again = await notified(ann)
+        again = await ann.notified()
         assert (again.headers.get("Subscription-State") or "").startswith("active")
 
-        _short, short_ok = await subscribe(ann, "1003", "dialog", expires=1)
+        _short, short_ok = await ann.subscribe("1003", "dialog", expires=1)
         assert short_ok.status == 200
-        await notified(ann)
-        expired = await notified(ann, wait=3.0)
+        await ann.notified()
+        expired = await ann.notified(wait=3.0)
         assert expired.headers.get("Subscription-State") == "terminated;reason=timeout"
         assert len(service.subscriptions) == 1
 
         await pbx.presence.set_presence(  # type: ignore[union-attr]
             (await pbx.identity.get_user_by_username("bo")).id, {"dnd": True}
         )
-        _presence, presence_ok = await subscribe(ann, "1002", "presence")
-        await notified(ann, status=481)  # the phone has forgotten it: the appliance drops it too
+        _presence, presence_ok = await ann.subscribe("1002", "presence")
+        await ann.notified(status=481)  # the phone has forgotten it: the appliance drops it too
         await asyncio.sleep(0.2)
         assert [s.package for s in service.subscriptions.values()] == ["dialog"]
         gone = await resubscribe(ann, _presence, presence_ok, 600)

@@ -146,3 +146,28 @@ async def test_pkp_04_an_empty_position_or_no_right_gets_an_announcement(
     finally:
         for phone in (ann, bo, cy):
             phone.close()
+
+
+async def test_byd_36_a_busy_lamp_key_on_the_position_lights_while_a_call_waits(pbx: Core) -> None:
+    """cy's key on 1700: dark, lit (confirmed, with the parked caller) once bo parks ann, dark
+    again once cy presses it (dials 1700) and takes the call."""
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        _request, subscribed = await cy.subscribe(POSITION, "dialog")
+        assert subscribed.status == 200
+        assert b"<dialog " not in (await cy.notified()).body
+        invite, ok, ann_to = await park(ann, bo)
+        lit = (await cy.notified()).body.decode()
+        assert "<state>confirmed</state>" in lit and "sip:1001@" in lit
+        _take, taken = await cy.call(POSITION)
+        assert taken.status == 200
+        assert b"<dialog " not in (await cy.notified()).body
+        await talk(ann, ann_to, cy, media_address(taken.body))
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2))
+        bye = await cy.wait_request("BYE", wait=5)
+        cy.answer(bye, 200, to_tag="")
+        _request, nobody = await cy.subscribe("1799", "dialog")
+        assert nobody.status == 404
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
