@@ -223,6 +223,10 @@ class B2bua:
         self.dialer = Dialer(self)
         """Calls the appliance places itself (``Channel.dial``)."""
         self.session_refresh = SessionRefresh(self)
+        from cordboard.core.calls.personal_queue import PersonalQueues
+
+        self.personal_queues = PersonalQueues(self)
+        """Calls transferred to users on the phone wait here (PQ-01, PKP-08)."""
         self._by_server_key: dict[TransactionKey | None, ActiveCall] = {}
         self._by_client_key: dict[TransactionKey | None, tuple[ActiveCall, Fork]] = {}
         self._by_dialog: dict[tuple[str, str], tuple[ActiveCall, str]] = {}
@@ -1642,7 +1646,14 @@ class B2bua:
         _LOGGER.info("%s transfers %s to %s", transferor.number, who.number, target)
         self.core.create_task(channel.hangup(), f"transferring phone {transferor.number} hung up")
         self.core.create_task(
-            carry_out(taken, who, target, transferor, self.plugin_handler),
+            carry_out(
+                taken,
+                who,
+                target,
+                transferor,
+                route=self.plugin_handler,
+                wait_turn=self.personal_queues.wait_turn,
+            ),
             f"transfer of {who.number} to {target}",
         )
 

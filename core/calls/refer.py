@@ -16,7 +16,7 @@ Attended transfer (``Replaces`` in Refer-To, RFC 3891) is served on calls betwee
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
@@ -94,12 +94,15 @@ async def carry_out(
     who: Party,
     target: str,
     transferor: Party,
+    *,
     route: Callable[[InboundCall], ChannelHandler | None] | None = None,
+    wait_turn: Callable[[Channel, str], Awaitable[str | None]] | None = None,
 ) -> None:
     """Ring ``target`` for ``party`` (handed over to the transfer); connect them when it answers,
     else ring the transferring phone back; the party is hung up when neither answers. A number a
     plugin answers (a hunt group, a park slot: ``route`` finds its handler) gets the party instead,
-    as a call that ``referred_by`` the transferring phone."""
+    as a call that ``referred_by`` the transferring phone. ``wait_turn`` lets the party wait in a
+    busy colleague's personal queue first (PKP-08), and says what to ring then."""
     from cordboard.core.calls.channel import ChannelHungUp
 
     shown = (who.number, who.name)
@@ -110,14 +113,18 @@ async def carry_out(
             party.call = referred
             await handler(party)
             return
-        missed = await party.transfer(target, caller_id=shown, metadata={"reason": "transfer"})
+        ring = await wait_turn(party, target) if wait_turn is not None else target
+        missed = (
+            await party.transfer(ring, caller_id=shown, metadata={"reason": "transfer"})
+            if ring is not None
+            else "the personal queue is full"
+        )
         if missed is not None:
             _LOGGER.info(
-                "Transfer of %s to %s: %s (%s); ringing %s back",
+                "Transfer of %s to %s: %s; ringing %s back",
                 who.number,
                 target,
-                missed.result.value,
-                missed.reason,
+                missed if isinstance(missed, str) else f"{missed.result.value} ({missed.reason})",
                 transferor.number,
             )
             await party.transfer(

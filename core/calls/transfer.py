@@ -113,7 +113,9 @@ async def _blind(refer: Refer, number: str) -> None:
     refer.accept()
     release_phone(b2bua, call, side, f"{transferor.number} transferred {who.number} to {number}")
     _LOGGER.info("%s transfers %s to %s", transferor.number, who.number, number)
-    await carry_out(party, who, number, transferor, b2bua.plugin_handler)
+    await carry_out(
+        party, who, number, transferor, route=b2bua.plugin_handler, wait_turn=b2bua.personal_queues.wait_turn
+    )
 
 
 async def _attended(refer: Refer, consultation: ActiveCall, consultation_side: str) -> None:

@@ -473,6 +473,7 @@ class SettingsService:
 
     def __init__(self, core: Core) -> None:
         from cordboard.core.calls.caller_id import CALLER_ID_SPECS
+        from cordboard.core.calls.personal_queue import PERSONAL_QUEUE_SPECS
         from cordboard.core.calls.preferences import PREFERENCE_SPECS
         from cordboard.core.dialplan.settings import DIALPLAN_SPECS
         from cordboard.core.media.moh_library import music_on_hold_setting
@@ -490,6 +491,7 @@ class SettingsService:
                 *DIALPLAN_SPECS,
                 *CALLER_ID_SPECS,
                 *PREFERENCE_SPECS,
+                *PERSONAL_QUEUE_SPECS,
                 *PRESENCE_SPECS,
                 music_on_hold_setting(core.data_dir),
             )

@@ -1,0 +1,124 @@
+"""Personal queues and pending transfers (PQ-01..03, PKP-08): a call transferred to a colleague who
+is on the phone waits in the colleague's personal queue, hearing a welcome prompt, music on hold and
+(if the admin wants it) its place in the queue, and rings the colleague as soon as they are free.
+A full queue sends the call to the user's queue-full number, or back to the phone that transferred
+it (PQ-02). The transferring phone is free at once either way."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Final
+
+import voluptuous as vol
+
+from cordboard.core.config import validation as cv
+from cordboard.core.config.scopes import ALL_SCOPES
+from cordboard.core.config.settings import SettingSpec
+from cordboard.core.media.prompts import say_number
+
+if TYPE_CHECKING:
+    from cordboard.core.calls.b2bua import B2bua
+    from cordboard.core.calls.channel import Channel
+
+_LOGGER = logging.getLogger(__name__)
+PENDING_TRANSFER: Final = "core.pending_transfer"
+QUEUE_SIZE: Final = "core.personal_queue_size"
+QUEUE_FULL_NUMBER: Final = "core.personal_queue_full_number"
+STATUS_INTERVAL: Final = "core.personal_queue_status_interval"
+MAX_WAIT_S: Final = 600.0
+"""A call waits at most this long; then it rings the colleague anyway (and, unanswered, goes back)."""
+POLL_S: Final = 0.25
+PERSONAL_QUEUE_SPECS: Final = (
+    SettingSpec(
+        key=PENDING_TRANSFER,
+        kind="bool",
+        validator=cv.boolean,
+        default=True,
+        description="A call transferred from a desk phone to a colleague who is on the phone waits "
+        "in the colleague's personal queue until they are free (PKP-08); off: it rings them at once.",
+    ),
+    SettingSpec(
+        key=QUEUE_SIZE,
+        scopes=frozenset(ALL_SCOPES),
+        validator=vol.All(vol.Coerce(int), vol.Range(min=1, max=20, msg="1 to 20 calls")),
+        default=5,
+        description="How many calls wait in a user's personal queue at most (PQ-01).",
+    ),
+    SettingSpec(
+        key=QUEUE_FULL_NUMBER,
+        scopes=frozenset(ALL_SCOPES),
+        validator=vol.Any(None, vol.All(str, vol.Length(min=2, max=32))),
+        default=None,
+        description="Where a call goes when the personal queue is full (PQ-02); empty: back to the "
+        "phone that transferred it.",
+    ),
+    SettingSpec(
+        key=STATUS_INTERVAL,
+        validator=vol.All(vol.Coerce(int), vol.Range(min=0, max=600, msg="0 to 600 seconds")),
+        default=0,
+        description="Every how many seconds a waiting caller hears their place in the personal "
+        "queue (PQ-03); 0: never.",
+    ),
+)
+
+
+class PersonalQueues:
+    def __init__(self, b2bua: B2bua) -> None:
+        self._b2bua = b2bua
+        self.waiting: dict[int, list[Channel]] = {}
+        """By user id: the calls waiting for them, first in line first."""
+
+    def _busy(self, user_id: int) -> bool:
+        presence = self._b2bua.core.presence
+        return presence is not None and presence.get(user_id).call_state == "in_call"
+
+    async def wait_turn(self, party: Channel, number: str) -> str | None:
+        """Before a transferred call rings ``number``: the number to ring now, once the call has
+        waited its turn if ``number`` is a user on the phone; the queue-full number, or None (ring
+        the transferring phone back) when their queue is full."""
+        from cordboard.core.calls.channel import ChannelHungUp
+
+        account = self._b2bua.find_account(number)
+        settings = self._b2bua.core.settings
+        if (
+            account is None
+            or not self._busy(account.user_id)
+            or not await settings.org_value(PENDING_TRANSFER)
+        ):
+            return number
+        user_id = account.user_id
+        queue = self.waiting.setdefault(user_id, [])
+        if len(queue) >= int(await settings.resolve(user_id, QUEUE_SIZE)):
+            full = await settings.resolve(user_id, QUEUE_FULL_NUMBER)
+            _LOGGER.info(
+                "The personal queue of %s is full: %s goes to %s", number, party.call.caller, full or "back"
+            )
+            return str(full) if full else None
+        queue.append(party)
+        _LOGGER.info("%s waits in the personal queue of %s (place %d)", party.call.caller, number, len(queue))
+        loop = asyncio.get_running_loop()
+        status_every = float(await settings.org_value(STATUS_INTERVAL))
+        try:
+            await party.play(["please_hold"])
+            await party.hold()
+            started = last_status = loop.time()
+            while loop.time() - started < MAX_WAIT_S:
+                if party.ended:
+                    raise ChannelHungUp()
+                if queue[0] is party and not self._busy(user_id):
+                    break
+                if status_every and loop.time() - last_status >= status_every:
+                    await party.unhold()
+                    await party.play(
+                        ["you_are_caller_number", *say_number(queue.index(party) + 1, party.language)]
+                    )
+                    await party.hold()
+                    last_status = loop.time()
+                await asyncio.sleep(POLL_S)
+            await party.unhold()
+            return number
+        finally:
+            queue.remove(party)
+            if not queue:
+                self.waiting.pop(user_id, None)

@@ -1,0 +1,152 @@
+"""Pending transfers and personal queues (PKP-08, PQ-01..03) with real SIP phones on loopback: a
+call transferred to a colleague who is on the phone waits in the colleague's queue (music on hold)
+and rings them as soon as they are free; a full queue sends it back to the transferring phone; with
+pending transfers off it rings the busy colleague at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from loopback_pbx import add_cy, registered_phone, running_pbx
+from rtp_audio import dominant, heard, send_audio, tone
+from sip_phone import TestPhone, media_address
+
+from cordboard.core.calls.personal_queue import PENDING_TRANSFER, QUEUE_SIZE
+from cordboard.core.core import Core
+from cordboard.core.sip.message import SipRequest, SipResponse
+
+RTP_MIN, RTP_MAX = 48600, 48799
+ECHO_TEST = "*43"
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
+        await add_cy(core)
+        yield core
+
+
+async def call_between(
+    caller: TestPhone, callee: TestPhone, number: str
+) -> tuple[SipRequest, SipResponse, SipRequest]:
+    calling = asyncio.create_task(caller.invite(number))
+    incoming = await callee.wait_request("INVITE", wait=5)
+    callee.answer(incoming, 200)
+    invite, ok = await calling
+    assert ok.status == 200, ok
+    caller.ack(invite, ok)
+    await callee.wait_request("ACK", wait=5)
+    return invite, ok, incoming
+
+
+async def busy_with_echo_test(core: Core, bo: TestPhone) -> tuple[SipRequest, SipResponse]:
+    """bo is on the phone (the echo test): his presence says in a call."""
+    invite, ok = await bo.call(ECHO_TEST)
+    assert ok.status == 200
+    bo_id = (await core.identity.get_user_by_username("bo")).id
+    assert core.presence is not None
+    for _ in range(50):
+        if core.presence.get(bo_id).call_state == "in_call":
+            return invite, ok
+        await asyncio.sleep(0.05)
+    raise AssertionError("bo's presence never said he is in a call")
+
+
+async def transfer_to_bo(ann: TestPhone, cy: TestPhone) -> tuple[SipRequest, SipResponse, tuple[str, int]]:
+    """ann calls cy, cy transfers ann to 1002: ann's INVITE, 200, and where ann's audio goes now."""
+    invite, ok, incoming = await call_between(ann, cy, "1003")
+    refer = cy.request_as_callee(incoming, "REFER", cseq=2)
+    refer.headers.add("Refer-To", f"<sip:1002@{cy.server[0]}>")
+    cy.send(refer)
+    reinvite = await ann.wait_request("INVITE", wait=5)
+    ann.answer(reinvite, 200, to_tag="")
+    assert (await cy.final_response(refer)).status == 202
+    for _ in range(2):
+        cy.answer(await cy.wait_request("NOTIFY", wait=5), 200, to_tag="")
+    cy.answer(await cy.wait_request("BYE", wait=5), 200, to_tag="")
+    return invite, ok, media_address(reinvite.body)
+
+
+async def talk(one: TestPhone, one_to: tuple[str, int], other: TestPhone, other_to: tuple[str, int]) -> None:
+    one.drain_rtp()
+    other.drain_rtp()
+    results = await asyncio.gather(
+        send_audio(one, one_to, tone(440.0, 1.4), 1),
+        send_audio(other, other_to, tone(800.0, 1.4), 1),
+        heard(one, 1.4),
+        heard(other, 1.4),
+    )
+    assert abs(dominant(results[2][-4000:]) - 800) < 15
+    assert abs(dominant(results[3][-4000:]) - 440) < 15
+
+
+async def test_pkp_08_a_transfer_to_a_busy_colleague_waits_until_he_is_free(pbx: Core) -> None:
+    assert pbx.calls is not None
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        echo, echo_ok = await busy_with_echo_test(pbx, bo)
+        invite, ok, ann_to = await transfer_to_bo(ann, cy)
+        waiting = await heard(ann, 1.5)
+        assert int(np.abs(waiting.astype(np.int32)).max()) > 500  # welcome prompt, music on hold
+        assert len(pbx.calls.personal_queues.waiting[bo_id]) == 1
+        with pytest.raises(TimeoutError):  # bo is on the phone: the call waits (PQ-01)
+            await bo.wait_request("INVITE", wait=0.5)
+
+        hang_up = bo.in_dialog("BYE", echo, echo_ok, cseq=echo.cseq.seq + 1)
+        bo.send(hang_up)
+        assert (await bo.final_response(hang_up)).status == 200
+        ringing = await bo.wait_request("INVITE", wait=5)  # free: the waiting call rings him
+        assert "1001" in (ringing.headers.get("From") or "")
+        bo.answer(ringing, 200)
+        await talk(ann, ann_to, bo, media_address(ringing.body))
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2))
+        bo.answer(await bo.wait_request("BYE", wait=5), 200, to_tag="")
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
+    assert bo_id not in pbx.calls.personal_queues.waiting
+
+
+async def test_pq_02_a_full_queue_sends_the_call_back_to_the_transferring_phone(pbx: Core) -> None:
+    assert pbx.calls is not None
+    await pbx.settings.set("org", None, QUEUE_SIZE, 1)
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        echo, echo_ok = await busy_with_echo_test(pbx, bo)
+        other_caller = object()  # another transferred call already waits for bo
+        pbx.calls.personal_queues.waiting[bo_id] = [other_caller]  # type: ignore[list-item]
+        invite, ok, ann_to = await transfer_to_bo(ann, cy)
+        recall = await cy.wait_request("INVITE", wait=5)  # back to cy, showing ann
+        assert "1001" in (recall.headers.get("From") or "")
+        cy.answer(recall, 200)
+        await talk(ann, ann_to, cy, media_address(recall.body))
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2))
+        cy.answer(await cy.wait_request("BYE", wait=5), 200, to_tag="")
+        bo.send(bo.in_dialog("BYE", echo, echo_ok, cseq=echo.cseq.seq + 1))
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
+
+
+async def test_pkp_08_off_rings_the_busy_colleague_at_once(pbx: Core) -> None:
+    await pbx.settings.set("org", None, PENDING_TRANSFER, False)
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        echo, echo_ok = await busy_with_echo_test(pbx, bo)
+        invite, ok, _ann_to = await transfer_to_bo(ann, cy)
+        ringing = await bo.wait_request("INVITE", wait=5)  # call waiting on bo's phone
+        bo.answer(ringing, 486)
+        recall = await cy.wait_request("INVITE", wait=5)
+        cy.answer(recall, 200)
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2))
+        cy.answer(await cy.wait_request("BYE", wait=5), 200, to_tag="")
+        bo.send(bo.in_dialog("BYE", echo, echo_ok, cseq=echo.cseq.seq + 1))
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
