@@ -1,0 +1,112 @@
+"""Feature codes dialled by a SIPp phone (FC-17 grammar, FC-07, FC-08, FC-09, FC-11, FC-12, FC-01):
+the code is sent as a real phone sends it (``#`` escaped as ``%23`` in the Request-URI), the
+appliance answers, speaks and hangs up (scenarios/uac_code.xml), and the setting it names changes."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from loopback_pbx import PASSWORDS, add_cy, running_pbx
+from sipp_runner import SCENARIOS, sipp_command
+
+from cordboard.core.calls.caller_id import identity_of
+from cordboard.core.core import Core
+
+RTP_MIN, RTP_MAX = 48800, 48999
+SIPP_TIMEOUT = 40
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
+        await add_cy(core)
+        yield core
+
+
+async def dial_code(core: Core, work: Path, code: str) -> None:
+    """ann's SIPp phone dials ``code`` and stays until the appliance hangs up."""
+    assert core.sip is not None
+    port = core.sip.transports.addresses["udp"][1]
+    media = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    media.bind(("127.0.0.1", 0))
+    try:
+        command = sipp_command(
+            "-sf",
+            str(SCENARIOS / "uac_code.xml"),
+            f"127.0.0.1:{port}",
+            "-s",
+            code.replace("#", "%23"),
+            "-au",
+            "ann",
+            "-ap",
+            PASSWORDS["ann"],
+            "-key",
+            "username",
+            "ann",
+            "-key",
+            "audio_ip",
+            "127.0.0.1",
+            "-key",
+            "audio_port",
+            str(media.getsockname()[1]),
+            "-p",
+            "0",
+            timeout=SIPP_TIMEOUT,
+        )
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=work, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), SIPP_TIMEOUT + 20)
+    finally:
+        media.close()
+    assert process.returncode == 0, f"SIPp dialling {code} failed:\n{output.decode(errors='replace')[-3000:]}"
+
+
+async def test_fc_codes_from_a_sipp_phone(pbx: Core, tmp_path: Path) -> None:
+    assert pbx.presence is not None
+    presence = pbx.presence
+    ann_id = (await pbx.identity.get_user_by_username("ann")).id
+    lunch = await presence.save_activity({"name": "Lunch", "show_as": "busy"})
+    private = await presence.save_role({"name": "Private"})
+    await pbx.identity.update_user(ann_id, {"mobile": "+4520304050"})
+
+    async def diversion() -> object:
+        return presence.get(ann_id).diversion
+
+    async def activity() -> object:
+        return presence.get(ann_id).activity_id
+
+    async def role() -> object:
+        return presence.get(ann_id).role_id
+
+    async def night_mode_off() -> object:
+        return (await pbx.schedules.status(ann_id)).night_mode_off
+
+    async def presented() -> object:
+        return (await identity_of(pbx, ann_id)).number
+
+    steps: list[tuple[str, Callable[[], Awaitable[object]], object]] = [
+        ("*21*1003*", diversion, "1003"),  # FC-09
+        ("#21#", diversion, None),
+        ("*21*1002", diversion, "1002"),  # the final * may be left off
+        ("#21#*", diversion, None),  # Q-02
+        (f"*23*{lunch.id}*", activity, lunch.id),  # FC-11
+        ("*23*999*", activity, lunch.id),  # no such activity: nothing changes
+        ("#23#", activity, None),
+        (f"*24*{private.id}*", role, private.id),  # FC-12
+        ("*28*", night_mode_off, True),  # FC-08
+        ("**28*", night_mode_off, False),  # ** turns off
+        ("*30*+4520304050*", presented, "+4520304050"),  # FC-07
+        ("*30*1002*", presented, "+4520304050"),  # not ann's: refused
+        ("#30#", presented, "1001"),
+        ("*77*", diversion, None),  # unknown: the error announcement, nothing changes
+    ]
+    work = tmp_path / "sipp"
+    work.mkdir()
+    for code, read, expected in steps:
+        await dial_code(pbx, work, code)
+        assert await read() == expected, code
