@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from loopback_pbx import add_cy, registered_phone, running_pbx
-from rtp_audio import dominant, heard, send_audio, tone
+from phone_calls import call_between, talk
+from rtp_audio import heard
 from sip_phone import TestPhone, media_address
 
 from cordboard.core.calls.personal_queue import PENDING_TRANSFER, QUEUE_SIZE
@@ -28,19 +29,6 @@ async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
     async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
         await add_cy(core)
         yield core
-
-
-async def call_between(
-    caller: TestPhone, callee: TestPhone, number: str
-) -> tuple[SipRequest, SipResponse, SipRequest]:
-    calling = asyncio.create_task(caller.invite(number))
-    incoming = await callee.wait_request("INVITE", wait=5)
-    callee.answer(incoming, 200)
-    invite, ok = await calling
-    assert ok.status == 200, ok
-    caller.ack(invite, ok)
-    await callee.wait_request("ACK", wait=5)
-    return invite, ok, incoming
 
 
 async def busy_with_echo_test(core: Core, bo: TestPhone) -> tuple[SipRequest, SipResponse]:
@@ -69,19 +57,6 @@ async def transfer_to_bo(ann: TestPhone, cy: TestPhone) -> tuple[SipRequest, Sip
         cy.answer(await cy.wait_request("NOTIFY", wait=5), 200, to_tag="")
     cy.answer(await cy.wait_request("BYE", wait=5), 200, to_tag="")
     return invite, ok, media_address(reinvite.body)
-
-
-async def talk(one: TestPhone, one_to: tuple[str, int], other: TestPhone, other_to: tuple[str, int]) -> None:
-    one.drain_rtp()
-    other.drain_rtp()
-    results = await asyncio.gather(
-        send_audio(one, one_to, tone(440.0, 1.4), 1),
-        send_audio(other, other_to, tone(800.0, 1.4), 1),
-        heard(one, 1.4),
-        heard(other, 1.4),
-    )
-    assert abs(dominant(results[2][-4000:]) - 800) < 15
-    assert abs(dominant(results[3][-4000:]) - 440) < 15
 
 
 async def test_pkp_08_a_transfer_to_a_busy_colleague_waits_until_he_is_free(pbx: Core) -> None:

@@ -12,12 +12,12 @@ from urllib.parse import quote
 
 import pytest
 from loopback_pbx import add_cy, registered_phone, running_pbx
-from rtp_audio import dominant, heard, send_audio, tone
+from phone_calls import call_between, taken_over, talk
 from sip_phone import TestPhone, media_address
 
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
-from cordboard.core.sip.message import SipRequest, SipResponse
+from cordboard.core.sip.message import SipRequest
 
 RTP_MIN, RTP_MAX = 48000, 48199
 
@@ -27,30 +27,6 @@ async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
     async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
         await add_cy(core)
         yield core
-
-
-async def call_between(
-    caller: TestPhone, callee: TestPhone, number: str
-) -> tuple[SipRequest, SipResponse, SipRequest]:
-    """``caller`` calls ``number``, ``callee`` answers: the INVITE, its 200 and the callee's INVITE."""
-    calling = asyncio.create_task(caller.invite(number))
-    incoming = await callee.wait_request("INVITE", wait=5)
-    callee.answer(incoming, 200)
-    invite, ok = await calling
-    assert ok.status == 200, ok
-    caller.ack(invite, ok)
-    await callee.wait_request("ACK", wait=5)
-    return invite, ok, incoming
-
-
-async def taken_over(phone: TestPhone) -> tuple[str, int]:
-    """The appliance's re-INVITE that moves the phone's media to its own endpoint, answered; the
-    address the phone sends to from now on."""
-    reinvite = await phone.wait_request("INVITE", wait=5)
-    assert reinvite.to_tag is not None, "an in-dialog re-INVITE"
-    phone.answer(reinvite, 200, to_tag="")
-    await phone.wait_request("ACK", wait=5)
-    return media_address(reinvite.body)
 
 
 async def refer_accepted(phone: TestPhone, request: SipRequest) -> None:
@@ -65,19 +41,6 @@ async def refer_accepted(phone: TestPhone, request: SipRequest) -> None:
     assert bodies == ["SIP/2.0 100 Trying", "SIP/2.0 200 OK"]
     bye = await phone.wait_request("BYE", wait=5)
     phone.answer(bye, 200, to_tag="")
-
-
-async def talk(one: TestPhone, one_to: tuple[str, int], other: TestPhone, other_to: tuple[str, int]) -> None:
-    one.drain_rtp()
-    other.drain_rtp()
-    results = await asyncio.gather(
-        send_audio(one, one_to, tone(440.0, 1.4), 1),
-        send_audio(other, other_to, tone(800.0, 1.4), 1),
-        heard(one, 1.4),
-        heard(other, 1.4),
-    )
-    assert abs(dominant(results[2][-4000:]) - 800) < 15
-    assert abs(dominant(results[3][-4000:]) - 440) < 15
 
 
 async def test_pkp_10_blind_transfer_from_a_phone(pbx: Core) -> None:

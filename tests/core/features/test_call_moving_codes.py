@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from loopback_pbx import add_cy, registered_phone, running_pbx
-from rtp_audio import dominant, heard, send_audio, tone
-from sip_phone import TestPhone, media_address
+from phone_calls import call_between, taken_over, talk
+from rtp_audio import heard
+from sip_phone import media_address
 
 from cordboard.core.core import Core
-from cordboard.core.sip.message import SipRequest, SipResponse
 
 RTP_MIN, RTP_MAX = 48400, 48599
 
@@ -25,39 +25,6 @@ async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
     async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
         await add_cy(core)
         yield core
-
-
-async def call_between(
-    caller: TestPhone, callee: TestPhone, number: str
-) -> tuple[SipRequest, SipResponse, SipRequest]:
-    calling = asyncio.create_task(caller.invite(number))
-    incoming = await callee.wait_request("INVITE", wait=5)
-    callee.answer(incoming, 200)
-    invite, ok = await calling
-    assert ok.status == 200, ok
-    caller.ack(invite, ok)
-    await callee.wait_request("ACK", wait=5)
-    return invite, ok, incoming
-
-
-async def taken_over(phone: TestPhone) -> tuple[str, int]:
-    reinvite = await phone.wait_request("INVITE", wait=5)
-    assert reinvite.to_tag is not None
-    phone.answer(reinvite, 200, to_tag="")
-    return media_address(reinvite.body)
-
-
-async def talk(one: TestPhone, one_to: tuple[str, int], other: TestPhone, other_to: tuple[str, int]) -> None:
-    one.drain_rtp()
-    other.drain_rtp()
-    results = await asyncio.gather(
-        send_audio(one, one_to, tone(440.0, 1.4), 1),
-        send_audio(other, other_to, tone(800.0, 1.4), 1),
-        heard(one, 1.4),
-        heard(other, 1.4),
-    )
-    assert abs(dominant(results[2][-4000:]) - 800) < 15
-    assert abs(dominant(results[3][-4000:]) - 440) < 15
 
 
 async def _user_id(core: Core, name: str) -> int:

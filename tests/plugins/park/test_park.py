@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from loopback_pbx import add_cy, registered_phone, running_pbx
-from rtp_audio import dominant, heard, send_audio, tone
+from phone_calls import call_between, talk
+from rtp_audio import heard
 from sip_phone import TestPhone, media_address
 
 from cordboard.core.core import Core
@@ -32,19 +33,6 @@ async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
         yield core
 
 
-async def call_between(
-    caller: TestPhone, callee: TestPhone, number: str
-) -> tuple[SipRequest, SipResponse, SipRequest]:
-    calling = asyncio.create_task(caller.invite(number))
-    incoming = await callee.wait_request("INVITE", wait=5)
-    callee.answer(incoming, 200)
-    invite, ok = await calling
-    assert ok.status == 200, ok
-    caller.ack(invite, ok)
-    await callee.wait_request("ACK", wait=5)
-    return invite, ok, incoming
-
-
 async def park(ann: TestPhone, bo: TestPhone) -> tuple[SipRequest, SipResponse, tuple[str, int]]:
     """ann calls bo, bo parks ann at POSITION: ann's phone is taken over (re-INVITE answered), bo's
     REFER accepted and bo hung up. ann's INVITE, its 200 and where ann's audio goes now."""
@@ -61,19 +49,6 @@ async def park(ann: TestPhone, bo: TestPhone) -> tuple[SipRequest, SipResponse, 
     bye = await bo.wait_request("BYE", wait=5)
     bo.answer(bye, 200, to_tag="")
     return invite, ok, media_address(reinvite.body)
-
-
-async def talk(one: TestPhone, one_to: tuple[str, int], other: TestPhone, other_to: tuple[str, int]) -> None:
-    one.drain_rtp()
-    other.drain_rtp()
-    results = await asyncio.gather(
-        send_audio(one, one_to, tone(440.0, 1.4), 1),
-        send_audio(other, other_to, tone(800.0, 1.4), 1),
-        heard(one, 1.4),
-        heard(other, 1.4),
-    )
-    assert abs(dominant(results[2][-4000:]) - 800) < 15
-    assert abs(dominant(results[3][-4000:]) - 440) < 15
 
 
 async def test_pkp_04_park_and_take_the_call_from_another_phone(pbx: Core) -> None:
