@@ -46,3 +46,20 @@ async def talk(one: TestPhone, one_to: tuple[str, int], other: TestPhone, other_
     )
     assert abs(dominant(results[2][-4000:]) - 800) < 15
     assert abs(dominant(results[3][-4000:]) - 440) < 15
+
+
+async def blind_transfer(
+    transferor: TestPhone, incoming: SipRequest, party: TestPhone, number: str
+) -> tuple[str, int]:
+    """``transferor`` (the callee of ``incoming``) transfers ``party`` to ``number``: the party is
+    taken over, the REFER gets 202 and its two NOTIFYs, the transferor BYE. Where the party's
+    audio goes now."""
+    refer = transferor.request_as_callee(incoming, "REFER", cseq=2)
+    refer.headers.add("Refer-To", f"<sip:{number}@{transferor.server[0]}>")
+    transferor.send(refer)
+    party_to = await taken_over(party)
+    assert (await transferor.final_response(refer)).status == 202
+    for _ in range(2):
+        transferor.answer(await transferor.wait_request("NOTIFY", wait=5), 200, to_tag="")
+    transferor.answer(await transferor.wait_request("BYE", wait=5), 200, to_tag="")
+    return party_to

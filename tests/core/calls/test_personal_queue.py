@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from loopback_pbx import add_cy, registered_phone, running_pbx
-from phone_calls import call_between, talk
+from phone_calls import blind_transfer, call_between, talk
 from rtp_audio import heard
 from sip_phone import TestPhone, media_address
 
@@ -47,16 +47,7 @@ async def busy_with_echo_test(core: Core, bo: TestPhone) -> tuple[SipRequest, Si
 async def transfer_to_bo(ann: TestPhone, cy: TestPhone) -> tuple[SipRequest, SipResponse, tuple[str, int]]:
     """ann calls cy, cy transfers ann to 1002: ann's INVITE, 200, and where ann's audio goes now."""
     invite, ok, incoming = await call_between(ann, cy, "1003")
-    refer = cy.request_as_callee(incoming, "REFER", cseq=2)
-    refer.headers.add("Refer-To", f"<sip:1002@{cy.server[0]}>")
-    cy.send(refer)
-    reinvite = await ann.wait_request("INVITE", wait=5)
-    ann.answer(reinvite, 200, to_tag="")
-    assert (await cy.final_response(refer)).status == 202
-    for _ in range(2):
-        cy.answer(await cy.wait_request("NOTIFY", wait=5), 200, to_tag="")
-    cy.answer(await cy.wait_request("BYE", wait=5), 200, to_tag="")
-    return invite, ok, media_address(reinvite.body)
+    return invite, ok, await blind_transfer(cy, incoming, ann, "1002")
 
 
 async def test_pkp_08_a_transfer_to_a_busy_colleague_waits_until_he_is_free(pbx: Core) -> None:

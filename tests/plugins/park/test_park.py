@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from loopback_pbx import add_cy, registered_phone, running_pbx
-from phone_calls import call_between, talk
+from phone_calls import blind_transfer, call_between, talk
 from rtp_audio import heard
 from sip_phone import TestPhone, media_address
 
@@ -37,18 +37,7 @@ async def park(ann: TestPhone, bo: TestPhone) -> tuple[SipRequest, SipResponse, 
     """ann calls bo, bo parks ann at POSITION: ann's phone is taken over (re-INVITE answered), bo's
     REFER accepted and bo hung up. ann's INVITE, its 200 and where ann's audio goes now."""
     invite, ok, incoming = await call_between(ann, bo, "1002")
-    refer = bo.request_as_callee(incoming, "REFER", cseq=2)
-    refer.headers.add("Refer-To", f"<sip:{POSITION}@{bo.server[0]}>")
-    bo.send(refer)
-    reinvite = await ann.wait_request("INVITE", wait=5)
-    ann.answer(reinvite, 200, to_tag="")
-    assert (await bo.final_response(refer)).status == 202
-    for _ in range(2):
-        notify = await bo.wait_request("NOTIFY", wait=5)
-        bo.answer(notify, 200, to_tag="")
-    bye = await bo.wait_request("BYE", wait=5)
-    bo.answer(bye, 200, to_tag="")
-    return invite, ok, media_address(reinvite.body)
+    return invite, ok, await blind_transfer(bo, incoming, ann, POSITION)
 
 
 async def test_pkp_04_park_and_take_the_call_from_another_phone(pbx: Core) -> None:
