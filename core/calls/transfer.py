@@ -42,8 +42,6 @@ def refer_between_phones(
         if call.state != "answered":
             raise ReferRefused(403, "Forbidden - The Call Is Not Answered")
         consultation = _replaced_call(b2bua, call, side, replaces) if replaces is not None else None
-        if consultation is None and not b2bua.transfer_target_exists(number):
-            raise ReferRefused(404, "Not Found")
     except ReferRefused as refused:
         b2bua.sip.respond(key, make_response(request, refused.status, refused.reason))
         return
@@ -62,10 +60,8 @@ class Refer:
     key: TransactionKey
     request: SipRequest
 
-    def refuse(self) -> None:
-        self.b2bua.sip.respond(
-            self.key, make_response(self.request, 503, "Service Unavailable - Call Not Taken Over")
-        )
+    def refuse(self, status: int = 503, reason: str = "Service Unavailable - Call Not Taken Over") -> None:
+        self.b2bua.sip.respond(self.key, make_response(self.request, status, reason))
 
     def accept(self) -> None:
         leg = self.call.leg(self.side)
@@ -106,6 +102,10 @@ async def _blind(refer: Refer, number: str) -> None:
     b2bua, call, side = refer.b2bua, refer.call, refer.side
     other = call.other(side)
     who, transferor = _party(call, other), _party(call, side)
+    refused = await _refusal(b2bua, transferor, number)
+    if refused is not None:
+        refer.refuse(*refused)
+        return
     party = await take_leg(b2bua, call, other)
     if party is None:
         refer.refuse()
@@ -116,6 +116,27 @@ async def _blind(refer: Refer, number: str) -> None:
     await carry_out(
         party, who, number, transferor, route=b2bua.plugin_handler, wait_turn=b2bua.personal_queues.wait_turn
     )
+
+
+async def _refusal(b2bua: B2bua, transferor: Party, number: str) -> tuple[int, str] | None:
+    """Why the transferring phone may not send its call to ``number``: nobody here has it and no
+    trunk reaches it (404), or the dial plan bars it for the transferring user (BAR)."""
+    from cordboard.core.calls.b2bua import Caller
+    from cordboard.core.calls.trunk_calls import PinNeeded, Refusal, plan_outbound
+
+    if b2bua.transfer_target_exists(number):
+        return None
+    account = b2bua.find_account(transferor.number)
+    if account is None:
+        return 404, "Not Found"
+    plan = await plan_outbound(b2bua, Caller.of(account), number)
+    if plan is None:
+        return 404, "Not Found"
+    if isinstance(plan, Refusal):
+        return plan.status, plan.reason
+    if isinstance(plan, PinNeeded):
+        return 403, "Forbidden - Outside Calls To This Number Need A PIN"
+    return None
 
 
 async def _attended(refer: Refer, consultation: ActiveCall, consultation_side: str) -> None:

@@ -19,6 +19,7 @@ import pytest
 from cordboard_process import free_port
 from kamailio_provider import running_kamailio
 from loopback_pbx import pbx_with_numbers, registered_phone, running_pbx
+from phone_calls import call_between
 from rtp_audio import send_digits
 from sip_phone import TestPhone, media_address, sdp_offer
 from sipp_runner import sipp_command
@@ -539,3 +540,34 @@ async def test_dir_16_a_contacts_speed_dial_calls_its_number_over_the_trunk(
     rows = await call_history(core)
     assert (rows[0]["callee"], rows[0]["callee_name"]) == ("004533123456", "Harbour Taxi"), rows[0]
     assert "speed dial 77 to 004533123456" in rows[0]["route"], rows[0]
+
+
+async def test_pkp_10_a_transfer_to_an_outside_number_goes_over_the_trunk_unless_barred(
+    core: Core, tmp_path: Path
+) -> None:
+    """bo transfers ann's call to a national number: it goes out over the trunk and is answered
+    there; a transfer to an international number bo may not call (BAR: barred until the admin
+    allows them) is refused with 403 and the call stays as it was."""
+    await core.settings.set("org", None, "core.country", "DK")
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    ann, bo = await registered_phone(core, "ann"), await registered_phone(core, "bo")
+    try:
+        invite, ok, incoming = await call_between(ann, bo, "1002")
+        barred = bo.request_as_callee(incoming, "REFER", cseq=2)
+        barred.headers.add("Refer-To", f"<sip:004930123456@{bo.server[0]}>")
+        bo.send(barred)
+        assert (await bo.final_response(barred)).status == 403
+        answering = await provider_answering(tmp_path, port, "+45")
+        refer = bo.request_as_callee(incoming, "REFER", cseq=3)
+        refer.headers.add("Refer-To", f"<sip:33123456@{bo.server[0]}>")
+        bo.send(refer)
+        reinvite = await ann.wait_request("INVITE", wait=5)
+        ann.answer(reinvite, 200, to_tag="")
+        assert (await bo.final_response(refer)).status == 202
+        await asyncio.sleep(0.5)
+        await hang_up(ann, invite, ok, answering)
+    finally:
+        ann.close()
+        bo.close()
+    assert re.search(r"INVITE sip:(\+45|0045)?33123456@127\.0\.0\.1", sipp_trace(tmp_path))
