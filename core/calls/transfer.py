@@ -118,6 +118,34 @@ async def _blind(refer: Refer, number: str) -> None:
     )
 
 
+async def transfer_party(b2bua: B2bua, call: ActiveCall, side: str, number: str) -> tuple[int, str] | None:
+    """``POST /api/calls/{id}/transfer``: the party on ``side`` goes to ``number`` and the other
+    phone is hung up (rung back if nobody answers there, as after a phone's blind transfer). None
+    once under way, else the status and reason why not (barred, unknown, not taken over)."""
+    other = call.other(side)
+    who, transferor = _party(call, side), _party(call, other)
+    refused = await _refusal(b2bua, transferor, number)
+    if refused is not None:
+        return refused
+    party = await take_leg(b2bua, call, side)
+    if party is None:
+        return 409, "The call could not be taken over"
+    release_phone(b2bua, call, other, f"{who.number} transferred to {number} from the web")
+    _LOGGER.info("%s is transferred to %s through the API", who.number, number)
+    b2bua.core.create_task(
+        carry_out(
+            party,
+            who,
+            number,
+            transferor,
+            route=b2bua.plugin_handler,
+            wait_turn=b2bua.personal_queues.wait_turn,
+        ),
+        f"transfer of {who.number} to {number}",
+    )
+    return None
+
+
 async def _refusal(b2bua: B2bua, transferor: Party, number: str) -> tuple[int, str] | None:
     """Why the transferring phone may not send its call to ``number``: nobody here has it and no
     trunk reaches it (404), or the dial plan bars it for the transferring user (BAR)."""

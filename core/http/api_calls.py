@@ -28,7 +28,7 @@ from cordboard.core.calls.history import (
 from cordboard.core.calls.model import CallResult
 from cordboard.core.exceptions import NotFound
 from cordboard.core.http.access import AuthUser, api, current_user, request_body
-from cordboard.core.http.errors import validation_error
+from cordboard.core.http.errors import ApiError, validation_error
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.identity.fields import timezone
 
@@ -186,6 +186,46 @@ async def get_active_calls(request: web.Request) -> web.Response:
 
 
 NOTE_BODY = vol.Schema({vol.Required("note"): vol.All(str, vol.Length(max=NOTE_MAX))})
+TRANSFER_BODY = vol.Schema(
+    {
+        vol.Required("target"): vol.All(str, vol.Strip, vol.Length(min=1, max=32)),
+        vol.Optional("party"): vol.In(("caller", "callee"), msg="caller or callee"),
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+
+
+@routes.post("/api/calls/{call_id}/transfer")
+@api(access="user", body=TRANSFER_BODY)
+async def transfer_call(request: web.Request) -> web.Response:
+    """Blind transfer of a live call between phones (PKP-10): ``{"target": "1003", "party":
+    "caller" | "callee"}`` sends that party (by default the one the requesting user talks with)
+    to ``target`` and hangs up the other phone. Administrators may transfer any call, users their
+    own. 202 once under way; 404 an unknown call or number, 409 a call not answered or driven by a
+    plugin, 403 a number the other phone's user may not call."""
+    from cordboard.core.calls.transfer import transfer_party
+
+    core = request.app[CORE_KEY]
+    user = current_user(request)
+    body = request_body(request)
+    calls = core.calls
+    call = calls.calls.get(request.match_info["call_id"]) if calls is not None else None
+    record = call.record if call is not None else None
+    if (
+        calls is None
+        or call is None
+        or record is None
+        or not (user.is_admin or user.id in (record.caller_user_id, record.callee_user_id))
+    ):
+        raise NotFound("No such call in progress")
+    if call.state != "answered" or call.relay is None or call.a is None or call.b is None:
+        raise ApiError(409, "conflict", "Only an answered call between two phones can be transferred here")
+    party = body.get("party") or ("callee" if user.id == record.caller_user_id else "caller")
+    refused = await transfer_party(calls, call, "a" if party == "caller" else "b", body["target"])
+    if refused is not None:
+        status, reason = refused
+        raise ApiError(status, "transfer_refused", reason, {"target": reason})
+    return web.json_response({"id": record.id, "party": party, "target": body["target"]}, status=202)
 
 
 @routes.put("/api/calls/{call_id}/note")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -123,3 +124,42 @@ async def test_refers_that_name_nobody_leave_the_call_as_it_was(pbx: Core) -> No
     finally:
         ann.close()
         bo.close()
+
+
+async def test_pkp_10_transfer_from_the_web(pbx: Core, aiohttp_client: Any) -> None:
+    """``POST /api/calls/{id}/transfer``: bo, in a call with ann, sends her to cy from the web; bo's
+    phone is hung up, cy's rings showing ann. A user not in the call gets 404, a bad number 404."""
+    from cordboard.core.http.server import build_app
+
+    api = await aiohttp_client(build_app(pbx))
+    headers = {}
+    for name in ("bo", "cy"):
+        password = f"{name}-web-password-1"
+        await pbx.identity.set_password((await pbx.identity.get_user_by_username(name)).id, password)
+        resp = await api.post("/api/auth/login", json={"username": name, "password": password})
+        assert resp.status == 200, await resp.text()
+        headers[name] = {"Authorization": f"Bearer {(await resp.json())['token']}"}
+    api.session.cookie_jar.clear()
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        invite, ok, _incoming = await call_between(ann, bo, "1002")
+        assert pbx.calls is not None
+        (call_id,) = list(pbx.calls.calls)
+        path = f"/api/calls/{call_id}/transfer"
+        assert (await api.post(path, json={"target": "1003"}, headers=headers["cy"])).status == 404
+        unknown = await api.post(path, json={"target": "4711"}, headers=headers["bo"])
+        assert unknown.status == 404 and (await unknown.json())["error"]["fields"]["target"]
+        transferring = asyncio.create_task(api.post(path, json={"target": "1003"}, headers=headers["bo"]))
+        ann_to = await taken_over(ann)
+        accepted = await transferring
+        assert accepted.status == 202 and (await accepted.json())["party"] == "caller"
+        bo.answer(await bo.wait_request("BYE", wait=5), 200, to_tag="")
+        ringing = await cy.wait_request("INVITE", wait=5)
+        assert "1001" in (ringing.headers.get("From") or "")
+        cy.answer(ringing, 200)
+        await talk(ann, ann_to, cy, media_address(ringing.body))
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2))
+        cy.answer(await cy.wait_request("BYE", wait=5), 200, to_tag="")
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
