@@ -198,6 +198,17 @@ def cordboard_feature_login(core: Core, user_id: int, identifier: str, log_in: b
 
 
 @hookspec(firstresult=True)
+def cordboard_voicemail(core: Core, user_id: int) -> ChannelHandler | None:
+    """The handler that takes a caller into the user's mailbox (their greeting, then a message):
+    for ``*1*EXT*`` (FC-14) and calls transferred there (PKP-09). None when you keep no mailbox
+    for the user.
+
+    :param core: the running Core.
+    :param user_id: whose mailbox.
+    """
+
+
+@hookspec(firstresult=True)
 def cordboard_number_dialogs(core: Core, number: str) -> Sequence[DialogInfo] | None:
     """What a busy-lamp key on one of your numbers shows (RFC 4235 dialogs: a park position with
     a call waiting is ``confirmed``), or None when ``number`` is not yours. Fire

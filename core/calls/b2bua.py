@@ -1450,7 +1450,11 @@ class B2bua:
 
     def plugin_handler(self, call: InboundCall) -> ChannelHandler | None:
         """The handler of the plugin that answers ``call.dialled``, if one does (a failing hook
-        counts as none)."""
+        counts as none), or of the feature code a call may be transferred to (``*1*EXT*``)."""
+        features = getattr(self.core, "features", None)
+        code = features.transfer_handler(call.dialled) if features is not None else None
+        if code is not None:
+            return code
         try:
             return self.core.plugins.pm.hook.cordboard_route_call(core=self.core, call=call)
         except Exception:
@@ -1458,10 +1462,14 @@ class B2bua:
             return None
 
     def transfer_target_exists(self, number: str) -> bool:
-        """A user's number, or one a plugin claims (a transfer may go to a hunt group, a park slot)."""
+        """A user's number, one a plugin claims (a transfer may go to a hunt group, a park slot), or
+        a code a call may be transferred to (``*1*EXT*``)."""
         numbers = getattr(self.core, "numbers", None)
-        return self.find_account(number) is not None or (
-            numbers is not None and numbers.plugin_of(number) is not None
+        features = getattr(self.core, "features", None)
+        return (
+            self.find_account(number) is not None
+            or (numbers is not None and numbers.plugin_of(number) is not None)
+            or (features is not None and features.transfer_handler(number) is not None)
         )
 
     async def _answer_channel(

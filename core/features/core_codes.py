@@ -177,6 +177,18 @@ def _target(request: FeatureRequest) -> SipAccount:
     return account
 
 
+async def _voicemail(request: FeatureRequest) -> Sequence[str] | None:
+    """FC-14 / PKP-09: ``*1*EXT*`` takes the caller (or a call transferred there) to EXT's
+    voicemail greeting; the plugin that keeps mailboxes answers ``cordboard_voicemail``."""
+    core = request.core
+    account = _target(request)
+    handler = core.plugins.pm.hook.cordboard_voicemail(core=core, user_id=account.user_id)
+    if handler is None:
+        raise FeatureRefused(f"{account.extension} has no mailbox", "not_available")
+    await handler(request.channel)
+    return None
+
+
 async def _group_login(request: FeatureRequest) -> Sequence[str]:
     """FC-01: ``*11*ID*`` / ``**11*ID*`` log in to / out of the ACD or attendant group with
     identifier ID; the plugin that has the group answers ``cordboard_feature_login``."""
@@ -194,6 +206,16 @@ async def _group_login(request: FeatureRequest) -> Sequence[str]:
 
 def core_codes() -> list[FeatureCode]:
     return [
+        FeatureCode(
+            "voicemail",
+            "1",
+            "Voicemail of an extension",
+            "FC-14",
+            _voicemail,
+            on_fields=("extension",),
+            description="Go straight to this extension's voicemail; transfer a call there with it too.",
+            transfer_target=True,
+        ),
         FeatureCode(
             "group_login",
             "11",

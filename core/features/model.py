@@ -32,6 +32,7 @@ class FeatureRequest:
     core: Core
     channel: Channel
     user_id: int
+    """The caller; 0 for a caller who is no user here (an outside caller transferred to the code)."""
     on: bool
     fields: Mapping[str, str]
     code: FeatureCode
@@ -59,6 +60,9 @@ class FeatureCode:
     on_fields: tuple[str, ...] | None = ()
     off_fields: tuple[str, ...] | None = None
     description: str = ""
+    transfer_target: bool = False
+    """A call may be transferred to the code (``*1*EXT*``: to EXT's voicemail, PKP-09); it then
+    runs for the transferred caller, who may be no user here."""
 
     def fields_for(self, on: bool) -> tuple[str, ...] | None:
         return self.on_fields if on else self.off_fields

@@ -5,8 +5,8 @@ handler that runs a dialled code."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.features import storage
@@ -62,7 +62,7 @@ class FeatureCodeService:
         by_digits: dict[str, ActiveCode] = {}
         for source, code in found:
             digits = self._overrides.get(code.key, code.default)
-            clash = self._clash(digits, by_digits.values())
+            clash = self._clash(code, digits, by_digits.values())
             if code.key in codes or clash is not None:
                 _LOGGER.error(
                     "Feature code %s (%s) of %s is not registered: %s",
@@ -101,11 +101,15 @@ class FeatureCodeService:
         return active
 
     @staticmethod
-    def _clash(digits: str, others: Any) -> str | None:
+    def _clash(code: FeatureCode, digits: str, others: Iterable[ActiveCode]) -> str | None:
+        """Why ``digits`` cannot be ``code``'s: another code has them, or one starts like the other
+        and either has no fields (``*2`` would be complete before ``*21*NUMBER*`` is; codes with
+        fields end at their ``*`` separator, so ``*1*EXT*`` and ``*11*ID*`` live together)."""
         for other in others:
             if other.digits == digits:
                 return f"it is the code of {other.code.label} ({other.code.feature})"
-            if other.digits.startswith(digits) or digits.startswith(other.digits):
+            ambiguous = not code.on_fields or not other.code.on_fields
+            if ambiguous and (other.digits.startswith(digits) or digits.startswith(other.digits)):
                 return f"it and the code of {other.code.label} ({other.digits}) start alike"
         return None
 
@@ -117,7 +121,7 @@ class FeatureCodeService:
         if not valid_digits(wanted):
             raise ConfigValidationError("The feature code is invalid", {"code": "use 1 to 6 digits, as 21"})
         others = [c for c in self._codes.values() if c.code.key != key]
-        clash = self._clash(wanted, others) or await self._number_clash(wanted)
+        clash = self._clash(active.code, wanted, others) or await self._number_clash(wanted)
         if clash is not None:
             raise ConfigValidationError(f"*{wanted} cannot be used", {"code": clash})
         stored = None if wanted == active.code.default else wanted
@@ -144,6 +148,19 @@ class FeatureCodeService:
         return None
 
     # -- dialled codes ------------------------------------------------------------------------
+    def transfer_handler(self, dialled: str) -> ChannelHandler | None:
+        """The handler of a code that a call may be transferred to (``*1*EXT*``), else None."""
+        if not looks_like_code(dialled):
+            return None
+        try:
+            parsed = parse(dialled)
+        except MalformedCode:
+            return None
+        active = self._by_digits.get(parsed.code)
+        if active is None or not active.code.transfer_target:
+            return None
+        return self.handler_for(dialled)
+
     def handler_for(self, dialled: str) -> ChannelHandler | None:
         """The channel handler for a dialled code, or None when ``dialled`` is not one. Unknown
         codes, missing fields and the off form of a code that has none get the error announcement."""
@@ -182,10 +199,10 @@ class FeatureCodeService:
         self, channel: Channel, code: FeatureCode, on: bool, fields: dict[str, str], dialled: str
     ) -> None:
         user_id = channel.call.caller_user_id
-        if user_id is None:
+        if user_id is None and not code.transfer_target:
             await self._refuse(channel, PROMPT_UNKNOWN)
             return
-        request = FeatureRequest(self._core, channel, user_id, on, fields, code)
+        request = FeatureRequest(self._core, channel, user_id or 0, on, fields, code)
         try:
             prompts = await code.handler(request)
         except FeatureRefused as err:
