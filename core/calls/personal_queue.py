@@ -2,7 +2,9 @@
 is on the phone waits in the colleague's personal queue, hearing a welcome prompt, music on hold and
 (if the admin wants it) its place in the queue, and rings the colleague as soon as they are free.
 A full queue sends the call to the user's queue-full number, or back to the phone that transferred
-it (PQ-02). The transferring phone is free at once either way."""
+it (PQ-02). The transferring phone is free at once either way. With callbacks on, a waiting caller
+whose number is known may press 5 and hang up: once the user is free (and nobody waits before), the
+user's phone rings and, answered, the appliance calls the caller back on their number (PQ-04)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,11 @@ PENDING_TRANSFER: Final = "core.pending_transfer"
 QUEUE_SIZE: Final = "core.personal_queue_size"
 QUEUE_FULL_NUMBER: Final = "core.personal_queue_full_number"
 STATUS_INTERVAL: Final = "core.personal_queue_status_interval"
+CALLBACK: Final = "core.personal_queue_callback"
+CALLBACK_KEY: Final = "5"
+CALLBACK_RING_S: Final = 30.0
+CALLBACK_WAIT_S: Final = 3600.0
+"""A callback not made within an hour (the user never free) is given up."""
 MAX_WAIT_S: Final = 600.0
 """A call waits at most this long; then it rings the colleague anyway (and, unanswered, goes back)."""
 POLL_S: Final = 0.25
@@ -60,14 +67,23 @@ PERSONAL_QUEUE_SPECS: Final = (
         description="Every how many seconds a waiting caller hears their place in the personal "
         "queue (PQ-03); 0: never.",
     ),
+    SettingSpec(
+        key=CALLBACK,
+        kind="bool",
+        validator=cv.boolean,
+        default=False,
+        description="A caller waiting in a personal queue may press 5 and hang up to be called back "
+        "on their own number as soon as the user is free (PQ-04).",
+    ),
 )
 
 
 class PersonalQueues:
     def __init__(self, b2bua: B2bua) -> None:
         self._b2bua = b2bua
-        self.waiting: dict[int, list[Channel]] = {}
-        """By user id: the calls waiting for them, first in line first."""
+        self.waiting: dict[int, list[Channel | str]] = {}
+        """By user id: the calls waiting for them, first in line first (a caller's number stands for
+        a callback they asked for)."""
 
     def _busy(self, user_id: int) -> bool:
         presence = self._b2bua.core.presence
@@ -99,8 +115,9 @@ class PersonalQueues:
         _LOGGER.info("%s waits in the personal queue of %s (place %d)", party.call.caller, number, len(queue))
         loop = asyncio.get_running_loop()
         status_every = float(await settings.org_value(STATUS_INTERVAL))
+        callback = bool(await settings.org_value(CALLBACK)) and party.call.caller.lstrip("+").isdigit()
         try:
-            await party.play(["please_hold"])
+            await party.play(["please_hold", *(["press_5_for_callback"] if callback else [])])
             await party.hold()
             started = last_status = loop.time()
             while loop.time() - started < MAX_WAIT_S:
@@ -115,10 +132,63 @@ class PersonalQueues:
                     )
                     await party.hold()
                     last_status = loop.time()
-                await asyncio.sleep(POLL_S)
+                if not callback:
+                    await asyncio.sleep(POLL_S)
+                elif await party.collect_digits(1, timeout=POLL_S, terminator=None) == CALLBACK_KEY:
+                    queue[queue.index(party)] = party.call.caller
+                    self._b2bua.core.create_task(
+                        self._call_back(
+                            user_id, (account.extension or number, account.display_name), party.call.caller
+                        ),
+                        f"callback of {party.call.caller} for {number}",
+                    )
+                    await party.unhold()
+                    await party.play(["callback_registered", "goodbye"])
+                    raise ChannelHungUp()
             await party.unhold()
             return number
         finally:
-            queue.remove(party)
+            if party in queue:
+                queue.remove(party)
+            if not queue:
+                self.waiting.pop(user_id, None)
+
+    async def _call_back(self, user_id: int, user: tuple[str, str], caller: str) -> None:
+        """PQ-04: when the user is free and the callback is first in line, ring the user, then the
+        caller's number, and connect them."""
+        from cordboard.core.calls.channel import Channel
+
+        extension = user[0]
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        queue = self.waiting.setdefault(user_id, [])
+        try:
+            while loop.time() - started < CALLBACK_WAIT_S:
+                if queue and queue[0] == caller and not self._busy(user_id):
+                    break
+                await asyncio.sleep(POLL_S)
+            else:
+                _LOGGER.info("The callback of %s for %s was given up", caller, extension)
+                return
+            _LOGGER.info("Calling %s back for %s", caller, extension)
+            answered = await self._b2bua.dialer.dial(
+                [extension], ring_s=CALLBACK_RING_S, caller_id=(caller, ""), metadata={"reason": "callback"}
+            )
+            if not isinstance(answered, Channel):
+                return
+            try:
+                other = await answered.dial(
+                    [caller], ring_s=CALLBACK_RING_S, caller_id=user, metadata={"reason": "callback"}
+                )
+                if isinstance(other, Channel):
+                    try:
+                        await answered.bridge(other)
+                    finally:
+                        await other.hangup()
+            finally:
+                await answered.hangup()
+        finally:
+            if caller in queue:
+                queue.remove(caller)
             if not queue:
                 self.waiting.pop(user_id, None)

@@ -174,6 +174,16 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "de": "Es gibt keinen Anruf zum Heranholen.",
         "da": "Der er intet opkald at besvare.",
     },
+    "press_5_for_callback": {
+        "en": "To be called back instead, press 5 and hang up.",
+        "de": "Um stattdessen zurückgerufen zu werden, drücken Sie die 5 und legen Sie auf.",
+        "da": "Tryk 5 og læg på for at blive ringet op i stedet.",
+    },
+    "callback_registered": {
+        "en": "We will call you back as soon as possible.",
+        "de": "Wir rufen Sie so bald wie möglich zurück.",
+        "da": "Vi ringer dig op hurtigst muligt.",
+    },
     "intrusion_wait": {
         "en": "Your call is briefly interrupted. Please hold the line.",
         "de": "Ihr Gespräch wird kurz unterbrochen. Bitte bleiben Sie am Apparat.",

@@ -116,3 +116,42 @@ async def test_pkp_08_off_rings_the_busy_colleague_at_once(pbx: Core) -> None:
     finally:
         for phone in (ann, bo, cy):
             phone.close()
+
+
+async def test_pq_04_press_5_to_be_called_back(pbx: Core) -> None:
+    """ann waits for bo, presses 5 and is hung up; once bo is free his phone rings showing 1001,
+    and when he answers ann's phone rings showing bo: they talk."""
+    from rtp_audio import send_digits
+
+    from cordboard.core.calls.personal_queue import CALLBACK
+
+    assert pbx.calls is not None
+    await pbx.settings.set("org", None, CALLBACK, True)
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        echo, echo_ok = await busy_with_echo_test(pbx, bo)
+        _invite, _ok, ann_to = await transfer_to_bo(ann, cy)
+        await asyncio.sleep(1.0)
+        await send_digits(ann, ann_to, "5", 500)
+        ann.answer(await ann.wait_request("BYE", wait=15), 200, to_tag="")  # "we will call you back"
+        assert pbx.calls.personal_queues.waiting[bo_id] == ["1001"]
+
+        hang_up = bo.in_dialog("BYE", echo, echo_ok, cseq=echo.cseq.seq + 1)
+        bo.send(hang_up)
+        assert (await bo.final_response(hang_up)).status == 200
+        at_bo = await bo.wait_request("INVITE", wait=5)
+        assert "1001" in (at_bo.headers.get("From") or "")
+        bo.answer(at_bo, 200)
+        at_ann = await ann.wait_request("INVITE", wait=5)
+        assert "1002" in (at_ann.headers.get("From") or "")
+        ann.answer(at_ann, 200)
+        await talk(ann, media_address(at_ann.body), bo, media_address(at_bo.body))
+        hang_up = ann.request_as_callee(at_ann, "BYE", cseq=2)
+        ann.send(hang_up)
+        assert (await ann.final_response(hang_up)).status == 200
+        bo.answer(await bo.wait_request("BYE", wait=5), 200, to_tag="")
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
+    assert bo_id not in pbx.calls.personal_queues.waiting
