@@ -82,7 +82,15 @@ def _jssip_registers(page: Any, cordboard: Cordboard, jssip: Path, password: str
         "PUT", f"/api/settings/user/{user_id}", {"core.softphone": True}, cordboard.token()
     )
     assert status == 200, body
-    assert page.evaluate(REGISTER, {"url": url, "user": "wendy", "password": password}) == "registered"
+    # The SIP side follows the setting a moment after the API answers (its cache refreshes on the
+    # settings event); a softphone that is refused tries again, as JsSIP does, a little later.
+    outcome = ""
+    for _ in range(6):
+        outcome = page.evaluate(REGISTER, {"url": url, "user": "wendy", "password": password})
+        if outcome == "registered":
+            break
+        page.wait_for_timeout(500)
+    assert outcome == "registered", outcome
     expect(count).to_have_text("1")
     registration = page.get_by_test_id("registration")
     expect(registration).to_contain_text("1401")
