@@ -1,5 +1,6 @@
 /** Shapes and formatting shared by the call pages: history rows, live `call.<id>` states, `device.<id>` states. */
 import { html, type TemplateResult } from "lit";
+import { ApiError } from "./api";
 import { language, t, type MessageKey } from "./i18n";
 import type { EntityState } from "./types";
 
@@ -45,6 +46,52 @@ export function formatClock(seconds: number): string {
 /** "1002 (Bo Berg)" or just the number. */
 export function party(number: string, name: string): TemplateResult {
   return html`<span class="party"><span class="number">${number || "—"}</span>${name ? html` <span class="muted">${name}</span>` : ""}</span>`;
+}
+
+/** Who of a live call is transferred (POST /api/calls/{id}/transfer, PKP-10). */
+export type TransferParty = "caller" | "callee";
+
+/** A live call's party as a person calls it: the name, else the number. */
+export function partyName(call: EntityState, side: TransferParty): string {
+  const a = call.attributes;
+  return String(a[`${side}_name`] ?? "").trim() || String(a[side] ?? "") || "—";
+}
+
+/** A live call's party with the number: "Ann Andersen (1001)", or just the number. */
+export function partyLabel(call: EntityState, side: TransferParty): string {
+  const a = call.attributes;
+  const name = String(a[`${side}_name`] ?? "").trim();
+  const number = String(a[side] ?? "") || "—";
+  return name ? `${name} (${number})` : number;
+}
+
+/** The id of a live call as the API knows it (the entity id is in lower case, the call's id not). */
+export function liveCallId(call: EntityState): string {
+  return String(call.attributes["call_id"] ?? "") || call.entity_id.slice("call.".length);
+}
+
+export function otherParty(side: TransferParty): TransferParty {
+  return side === "caller" ? "callee" : "caller";
+}
+
+/** Whom a transfer sends on unless the person chooses: on the dashboard the caller; in a user's
+ * own list the party they talk with (the server's default too). */
+export function defaultTransferParty(call: EntityState, me: number | null | undefined): TransferParty {
+  if (me === null || me === undefined) return "caller";
+  return call.attributes["caller_user_id"] === me && call.attributes["callee_user_id"] !== me ? "callee" : "caller";
+}
+
+/** The field errors of a refused transfer, the number's in the page's language: nobody has it
+ * (404) or the dial plan bars it (403, with the server's reason). */
+export function transferFieldErrors(err: unknown, target: string): Record<string, string> {
+  if (!(err instanceof ApiError)) return {};
+  const fields = { ...err.fields };
+  const reason = fields["target"];
+  if (reason && err.status === 404) fields["target"] = t("transfer.unknownNumber", { target });
+  else if (reason && err.status === 403) {
+    fields["target"] = t("transfer.barred", { target, reason: reason.replace(/^Forbidden\s*-\s*/i, "") });
+  }
+  return fields;
 }
 
 export function resultBadge(result: string | null): TemplateResult {

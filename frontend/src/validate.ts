@@ -9,6 +9,8 @@ export const EXTENSION_RE = /^[0-9]{2,8}$/;
 const EMAIL_RE = /^[^@\s]+@[^@\s]+$/;
 const PIN_RE = /^[0-9]{4,12}$/;
 const PHONE_RE = /^\+?[0-9 ()/.-]{3,32}$/;
+/** A number to transfer a call to (POST /api/calls/{id}/transfer): what a phone could dial. */
+export const TRANSFER_TARGET_RE = /^[0-9*#+]{1,32}$/;
 
 export const checks = {
   required: (v: string) => (v.trim() ? null : t("validation.required")),
@@ -18,6 +20,7 @@ export const checks = {
   pin: (v: string) => (PIN_RE.test(v.trim()) ? null : t("validation.pin")),
   password: (v: string) => (v.length >= 8 ? null : t("validation.password")),
   sipPassword: (v: string) => (v.length >= 12 ? null : t("validation.sipPassword")),
+  transferTarget: (v: string) => (TRANSFER_TARGET_RE.test(v.trim()) ? null : t("validation.transferTarget")),
   phone: (v: string) =>
     PHONE_RE.test(v.trim()) && (v.match(/[0-9]/g) ?? []).length >= 3 ? null : t("validation.phone"),
   country: (v: string) => (/^[A-Za-z]{2}$/.test(v.trim()) ? null : t("validation.country")),

@@ -60,6 +60,12 @@ const CASES: Array<{ name: keyof typeof checks; good: string[]; bad: string[]; m
     message: en["validation.phone"],
   },
   {
+    name: "transferTarget",
+    good: ["1003", "4711", "+4930123456", "*21#", "#", "0", " 1003 ", "1".repeat(32)],
+    bad: ["", "   ", "10 03", "1003a", "sip:1003", "-1", "1".repeat(33)],
+    message: en["validation.transferTarget"],
+  },
+  {
     name: "country",
     good: ["DE", "dk", " Us "],
     bad: ["D", "DEU", "D1", "", "d e"],

@@ -274,6 +274,29 @@ class Phone:
             invite.call_id, ok.headers.get("To") or "", invite.headers.get("From") or "", self.server, 0
         )
 
+    def answer_reinvite(self, dialog: Dialog, timeout: float = 5.0) -> SipRequest:
+        """Answer the appliance's re-INVITE in ``dialog`` (it takes the call's media over, as before
+        a transfer) with 200 OK and SDP, and wait for its ACK; returns the re-INVITE."""
+
+        def in_dialog(m: SipRequest) -> bool:
+            return m.method == "INVITE" and m.call_id == dialog.call_id and m.to_tag is not None
+
+        reinvite = self.wait(SipRequest, in_dialog, timeout)
+        assert isinstance(reinvite, SipRequest)
+        ok = make_response(reinvite, 200)
+        ok.headers.set("Contact", f"<sip:{self.username}@127.0.0.1:{self.port}>")
+        ok.headers.set("Content-Type", "application/sdp")
+        ok.body = sdp(self.port + 2).encode()
+        self.send(ok)
+
+        def ack(m: SipRequest) -> bool:
+            return m.method == "ACK" and m.call_id == dialog.call_id and m.cseq.seq == reinvite.cseq.seq
+
+        self.wait(SipRequest, ack, timeout)
+        # Retransmissions of the re-INVITE that crossed the 200 are not waited for later.
+        self.backlog = [m for m in self.backlog if not (isinstance(m, SipRequest) and in_dialog(m))]
+        return reinvite
+
     def hang_up(self, dialog: Dialog) -> SipResponse:
         """BYE in ``dialog``; returns the final response."""
         dialog.cseq += 1
