@@ -1775,17 +1775,32 @@ class B2bua:
         self.history.add(record)
 
     def publish_call(
-        self, record: CallRecord, state: str, event: Any, context: Context, user_ids: list[int | None]
+        self,
+        record: CallRecord,
+        state: str,
+        event: Any,
+        context: Context,
+        user_ids: list[int | None],
+        *,
+        transferable: bool = False,
     ) -> None:
-        """A call's live state ``call.<id>`` and its event (for the first of ``user_ids``)."""
+        """A call's live state ``call.<id>`` and its event (for the first of ``user_ids``);
+        ``transferable``: an answered call between two phones (``POST /api/calls/{id}/transfer``)."""
         data = call_event_data(record, user_ids[0])
-        self.core.states.set(f"call.{record.id}", state, {**data, "user_ids": user_ids}, context=context)
+        attributes = {**data, "user_ids": user_ids, "transferable": transferable}
+        self.core.states.set(f"call.{record.id}", state, attributes, context=context)
         self.core.bus.fire(event, data, context)
 
     def _publish(self, call: ActiveCall, event: str) -> None:
         record = call.record
+        transferable = call.state == "answered" and call.relay is not None and call.b is not None
         self.publish_call(
-            record, call.state, event, call.context, [record.caller_user_id, record.callee_user_id]
+            record,
+            call.state,
+            event,
+            call.context,
+            [record.caller_user_id, record.callee_user_id],
+            transferable=transferable,
         )
 
     def hang_up_all(self) -> None:

@@ -495,6 +495,7 @@ class Channel:
                 language=self.language,
                 metadata=metadata,
                 history=history,
+                party_user_id=self.call.caller_user_id,
             )
         )
         ended = asyncio.ensure_future(self._ended.wait())

@@ -75,6 +75,8 @@ class OutboundCall:
     channel: Channel | None = None
     trunk_plans: dict[int, TrunkDial] = field(default_factory=dict)
     """Forks out over the SIP trunks (by ``id(fork)``): what to try when one fails (BYD-03)."""
+    party_user_id: int | None = None
+    """The user the dialled phone talks with (the live call is shown to them as well)."""
     picked: Channel | None = None
     """A colleague's phone that picked the call up (PKP-01/03): the dial's answer instead."""
 
@@ -98,8 +100,11 @@ class Dialer:
         language: str = "en",
         history: bool = True,
         metadata: dict[str, Any] | None = None,
+        party_user_id: int | None = None,
     ) -> Channel | NotAnswered:
-        """Ring ``targets`` (extensions or user names); the answered channel, or why none answered."""
+        """Ring ``targets`` (extensions or user names); the answered channel, or why none answered.
+        ``party_user_id``: the user the dialled phone will talk with, if any (the live call is
+        theirs too: their presence and their list of calls in progress show it)."""
         if strategy not in ("parallel", "sequential"):
             raise ValueError(f"strategy must be 'parallel' or 'sequential', not {strategy!r}")
         if not targets:
@@ -114,6 +119,7 @@ class Dialer:
                 language=language,
                 history=history,
                 metadata=metadata or {},
+                party_user_id=party_user_id,
             )
             if not isinstance(outcome, NotAnswered):
                 return outcome
@@ -129,6 +135,7 @@ class Dialer:
         language: str,
         history: bool,
         metadata: dict[str, Any],
+        party_user_id: int | None,
     ) -> Channel | NotAnswered:
         b2bua = self._b2bua
         accounts = [a for a in (b2bua.find_account(n) for n in numbers) if a is not None]
@@ -156,6 +163,7 @@ class Dialer:
             reason=str(metadata.get("reason", "")),
         )
         call = OutboundCall(record, Context(), pair, caller_id, history)
+        call.party_user_id = party_user_id
         self.calls[record.id] = call
         self._publish(call, EVENT_CALL_STARTED)
         offer = offer_for_channel(b2bua.sip.advertise, pair.rtp_port)
@@ -346,9 +354,11 @@ class Dialer:
         call.dialog, call.peer, call.state = dialog, peer, "answered"
         self.calls[record.id] = call
         self._by_dialog[(dialog.call_id, dialog.local_tag)] = call
-        return self._channel_for(call, media, language)
+        return self._channel_for(call, media, language, publish=False)
 
-    def _channel_for(self, call: OutboundCall, media: ChannelMedia, language: str) -> Channel:
+    def _channel_for(
+        self, call: OutboundCall, media: ChannelMedia, language: str, *, publish: bool = True
+    ) -> Channel:
         from cordboard.core.calls.channel import Channel, InboundCall
         from cordboard.core.media.endpoint import MediaEndpoint
 
@@ -367,7 +377,7 @@ class Dialer:
         endpoint.start()
         record = call.record
         call.channel = Channel(
-            InboundCall(record.id, record.callee, record.caller, record.caller_name, None),
+            InboundCall(record.id, record.callee, record.caller, record.caller_name, record.caller_user_id),
             endpoint,
             b2bua.core.prompts,
             answer=_nothing,
@@ -380,7 +390,8 @@ class Dialer:
             dial=self.dial,
         )
         call.channel.state = "answered"
-        self._publish(call, EVENT_CALL_ANSWERED)
+        if publish:  # an adopted phone is part of the call it goes on with, not a call of its own
+            self._publish(call, EVENT_CALL_ANSWERED)
         return call.channel
 
     def hand_to(self, call: OutboundCall, picker: Channel) -> bool:
@@ -449,7 +460,9 @@ class Dialer:
 
     def _publish(self, call: OutboundCall, event: Any) -> None:
         record = call.record
-        self._b2bua.publish_call(record, call.state, event, call.context, [record.callee_user_id])
+        self._b2bua.publish_call(
+            record, call.state, event, call.context, [record.callee_user_id, call.party_user_id]
+        )
 
 
 def _nothing() -> None:

@@ -245,7 +245,7 @@ async def take_leg(b2bua: B2bua, call: ActiveCall, side: str) -> Channel | None:
         sip_call_id=leg.dialog.call_id,
         caller=party.number,
         caller_name=party.name,
-        caller_user_id=None,
+        caller_user_id=user_id,
         callee=party.number,
         callee_name=party.name,
         callee_user_id=user_id,

@@ -173,14 +173,22 @@ async def get_calls_csv(request: web.Request) -> web.Response:
 @routes.get("/api/calls/active")
 @api(access="user")
 async def get_active_calls(request: web.Request) -> web.Response:
-    """Calls in progress; a user sees the ones they take part in."""
+    """Calls in progress, the appliance's own (a transfer's target, a hunt group's member) too; a
+    user sees the ones they take part in. ``transferable``: ``POST .../transfer`` serves it."""
     core = request.app[CORE_KEY]
     user = current_user(request)
-    calls = core.calls.calls.values() if core.calls is not None else []
+    b2bua = core.calls
+    if b2bua is None:
+        return web.json_response([])
     visible = [
-        {**c.record.as_dict(), "state": c.state}
-        for c in calls
+        {**c.record.as_dict(), "state": c.state, "transferable": c.state == "answered" and c.b is not None}
+        for c in b2bua.calls.values()
         if user.is_admin or user.id in (c.record.caller_user_id, c.record.callee_user_id)
+    ]
+    visible += [  # calls the appliance placed (a transfer's target ringing, a hunt group's member)
+        {**d.record.as_dict(), "state": d.state, "transferable": False}
+        for d in b2bua.dialer.calls.values()
+        if d.history and (user.is_admin or user.id in (d.record.callee_user_id, d.party_user_id))
     ]
     return web.json_response(visible)
 

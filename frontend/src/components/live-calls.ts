@@ -87,7 +87,8 @@ export class CbLiveCalls extends LightElement {
   }
 
   private actions(call: EntityState): TemplateResult {
-    if (call.state !== "answered") return html``;
+    // Only calls between two phones can be transferred here; the server says which ones those are.
+    if (call.state !== "answered" || call.attributes["transferable"] !== true) return html``;
     const open = this.transferring === call.entity_id;
     const callee = partyLabel(call, "callee");
     return html`<div class="actions">
