@@ -42,6 +42,7 @@ export const KNOWN_CODES = [
   "intrude",
   "bypass_diversion",
   "fetch_call",
+  "voicemail",
 ] as const;
 export type KnownCode = (typeof KNOWN_CODES)[number];
 
