@@ -312,6 +312,18 @@ class PluginManager:
             record.module = importlib.import_module(record.info.module)
         return record.module
 
+    def answers(self, hook: str, what: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Every enabled plugin's answer to a broadcast hook, with its domain; a plugin whose
+        implementation raises is logged ("failed ``what``") and left out, the others still count."""
+        found: list[tuple[str, Any]] = []
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            domain = self.pm.get_name(impl.plugin) or "?"
+            try:
+                found.append((domain, impl.function(**kwargs)))
+            except Exception:
+                _LOGGER.exception("The %s plugin failed %s", domain, what)
+        return found
+
     def _call_own(self, record: PluginRecord, hook: str, **kwargs: Any) -> Any:
         """Call one plugin's implementation of a per-plugin hook."""
         for impl in getattr(self.pm.hook, hook).get_hookimpls():

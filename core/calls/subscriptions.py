@@ -16,7 +16,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from cordboard.core.bus import EventType
@@ -81,7 +81,6 @@ class Subscription:
     in_flight: bool = False
     dirty: bool = False
     ended: bool = False
-    notified: list[str] = field(default_factory=list)
 
 
 class SubscriptionService:
@@ -265,18 +264,18 @@ class SubscriptionService:
             status = f"active;expires={remaining}"
         else:
             status = final_state
-        notify = subscription.dialog.create_request(
-            "NOTIFY",
-            body=body,
-            content_type=content_type,
-            extra_headers=[(h.EVENT, subscription.event), (h.SUBSCRIPTION_STATE, status)],
-        )
-        notify.headers.add(h.VIA, self._sip.via_for(subscription.peer.transport, _branch()), prepend=True)
         subscription.version += 1
         subscription.sent = state
         subscription.in_flight = True
-        subscription.notified.append(status)
-        self._sip.send_request(notify, subscription.peer, lambda r: self._notified(subscription, r))
+        self._calls.send_in_dialog(
+            subscription.dialog,
+            subscription.peer,
+            "NOTIFY",
+            body=body,
+            content_type=content_type,
+            extra_headers=((h.EVENT, subscription.event), (h.SUBSCRIPTION_STATE, status)),
+            on_response=lambda r: self._notified(subscription, r),
+        )
 
     def _notified(self, subscription: Subscription, response: SipResponse | None) -> None:
         subscription.in_flight = False
@@ -395,7 +394,3 @@ class SubscriptionService:
             remote_identity=f"sip:{caller}@{self._sip.advertise}",
             remote_name=caller_name,
         )
-
-
-def _branch() -> str:
-    return "z9hG4bK" + secrets.token_hex(8)

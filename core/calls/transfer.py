@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -99,29 +100,25 @@ def _party(call: ActiveCall, side: str) -> Party:
 
 
 async def _blind(refer: Refer, number: str) -> None:
-    b2bua, call, side = refer.b2bua, refer.call, refer.side
-    other = call.other(side)
-    who, transferor = _party(call, other), _party(call, side)
-    refused = await _refusal(b2bua, transferor, number)
+    refused = await transfer_party(
+        refer.b2bua, refer.call, refer.call.other(refer.side), number, accepted=refer.accept
+    )
     if refused is not None:
         refer.refuse(*refused)
-        return
-    party = await take_leg(b2bua, call, other)
-    if party is None:
-        refer.refuse()
-        return
-    refer.accept()
-    release_phone(b2bua, call, side, f"{transferor.number} transferred {who.number} to {number}")
-    _LOGGER.info("%s transfers %s to %s", transferor.number, who.number, number)
-    await carry_out(
-        party, who, number, transferor, route=b2bua.plugin_handler, wait_turn=b2bua.personal_queues.wait_turn
-    )
 
 
-async def transfer_party(b2bua: B2bua, call: ActiveCall, side: str, number: str) -> tuple[int, str] | None:
-    """``POST /api/calls/{id}/transfer``: the party on ``side`` goes to ``number`` and the other
-    phone is hung up (rung back if nobody answers there, as after a phone's blind transfer). None
-    once under way, else the status and reason why not (barred, unknown, not taken over)."""
+async def transfer_party(
+    b2bua: B2bua,
+    call: ActiveCall,
+    side: str,
+    number: str,
+    *,
+    accepted: Callable[[], None] | None = None,
+) -> tuple[int, str] | None:
+    """The party on ``side`` goes to ``number`` and the other phone is hung up (rung back if
+    nobody answers there): a phone's blind transfer (``accepted`` answers its REFER once the party
+    is taken over) or ``POST /api/calls/{id}/transfer``. None once under way, else the status and
+    reason why not (barred, unknown, not taken over)."""
     other = call.other(side)
     who, transferor = _party(call, side), _party(call, other)
     refused = await _refusal(b2bua, transferor, number)
@@ -129,9 +126,11 @@ async def transfer_party(b2bua: B2bua, call: ActiveCall, side: str, number: str)
         return refused
     party = await take_leg(b2bua, call, side)
     if party is None:
-        return 409, "The call could not be taken over"
-    release_phone(b2bua, call, other, f"{who.number} transferred to {number} from the web")
-    _LOGGER.info("%s is transferred to %s through the API", who.number, number)
+        return 503, "Service Unavailable - Call Not Taken Over"
+    if accepted is not None:
+        accepted()
+    release_phone(b2bua, call, other, f"{transferor.number} transferred {who.number} to {number}")
+    _LOGGER.info("%s transfers %s to %s", transferor.number, who.number, number)
     b2bua.core.create_task(
         carry_out(
             party,

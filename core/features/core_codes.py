@@ -89,13 +89,7 @@ async def _pickup_group(request: FeatureRequest) -> Sequence[str] | None:
     from cordboard.core.calls.pickup import PICKUP_RIGHT, ringing_at
 
     core, picker = request.core, request.user_id
-    groups = core.rights.groups_of(picker)
-    users = await core.identity.list_users()
-    colleagues = {
-        u.id
-        for u in users
-        if u.id != picker and groups & set(u.groups) and core.rights.allows(PICKUP_RIGHT, picker, u.id)
-    }
+    colleagues = {u for u in core.rights.group_mates(picker) if core.rights.allows(PICKUP_RIGHT, picker, u)}
     return await _pick_first(request, ringing_at(_calls(core), colleagues))
 
 

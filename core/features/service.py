@@ -80,16 +80,13 @@ class FeatureCodeService:
         plugins = getattr(self._core, "plugins", None)
         if plugins is None:
             return []
-        found: list[tuple[str, FeatureCode]] = []
-        for impl in plugins.pm.hook.cordboard_feature_codes.get_hookimpls():
-            domain = plugins.pm.get_name(impl.plugin) or "?"
-            try:
-                result = impl.function(core=self._core)
-            except Exception:
-                _LOGGER.exception("The %s plugin failed listing its feature codes", domain)
-                continue
-            found += [(domain, code) for code in result or [] if isinstance(code, FeatureCode)]
-        return found
+        answers = plugins.answers("cordboard_feature_codes", "listing its feature codes", core=self._core)
+        return [
+            (domain, code)
+            for domain, result in answers
+            for code in result or []
+            if isinstance(code, FeatureCode)
+        ]
 
     def codes(self) -> list[ActiveCode]:
         return sorted(self._codes.values(), key=lambda c: (len(c.digits), c.digits))

@@ -210,7 +210,7 @@ async def transfer_call(request: web.Request) -> web.Response:
     "caller" | "callee"}`` sends that party (by default the one the requesting user talks with)
     to ``target`` and hangs up the other phone. Administrators may transfer any call, users their
     own. 202 once under way; 404 an unknown call or number, 409 a call not answered or driven by a
-    plugin, 403 a number the other phone's user may not call."""
+    plugin, 403 a number the other phone's user may not call, 503 a phone that would not be taken over."""
     from cordboard.core.calls.transfer import transfer_party
 
     core = request.app[CORE_KEY]

@@ -99,18 +99,12 @@ class NumberService:
         plugins = getattr(self._core, "plugins", None)
         if plugins is None:
             return []
-        found: list[tuple[str, list[NumberClaim]]] = []
-        for impl in plugins.pm.hook.cordboard_number_claims.get_hookimpls():
-            domain = plugins.pm.get_name(impl.plugin) or "?"
-            try:
-                result = impl.function(core=self._core)
-            except Exception:
-                _LOGGER.exception("The %s plugin failed listing its numbers", domain)
-                continue
-            found.append(
-                (domain, [c if isinstance(c, NumberClaim) else NumberClaim(str(c)) for c in result or []])
+        return [
+            (domain, [c if isinstance(c, NumberClaim) else NumberClaim(str(c)) for c in result or []])
+            for domain, result in plugins.answers(
+                "cordboard_number_claims", "listing its numbers", core=self._core
             )
-        return found
+        ]
 
     # -- routing ----------------------------------------------------------------------------
     def resolve(self, number: str) -> str:

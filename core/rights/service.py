@@ -73,6 +73,11 @@ class RightsService:
     def groups_of(self, user_id: int) -> frozenset[int]:
         return self._groups.get(user_id, frozenset())
 
+    def group_mates(self, user_id: int) -> set[int]:
+        """The other users who share a group with ``user_id`` (from the memberships kept here)."""
+        groups = self.groups_of(user_id)
+        return {other for other, theirs in self._groups.items() if other != user_id and groups & theirs}
+
     def allows_scope(self, service: str, actor_id: int, scope: str, scope_id: int | None) -> bool:
         """Whether a grant gives ``actor_id`` the service over exactly this scope (a list that is
         the organisation's or one group's, e.g. in the company directory, DIR-02)."""

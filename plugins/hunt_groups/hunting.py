@@ -144,9 +144,9 @@ async def _fall_back(core: Core, group: HuntGroup, channel: Channel, number: str
     room) gets the caller's channel, as if they had dialled it; a user's line or an outside number
     rings through ``Channel.transfer`` for the forwarding ring time (RTE-09)."""
     result = _Result(OUTCOME_FALLBACK, fallback=number)
-    if core.numbers.plugin_of(number) is not None:
+    if core.numbers.plugin_of(number) is not None and core.calls is not None:
         routed = dataclasses.replace(channel.call, dialled=number)
-        handler = core.plugins.pm.hook.cordboard_route_call(core=core, call=routed)
+        handler = core.calls.plugin_handler(routed)
         if handler is not None:
             _LOGGER.info(
                 "Hunt group %s, call %s: to the function number %s", group.number, channel.call.id, number
