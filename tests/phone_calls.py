@@ -34,13 +34,22 @@ async def taken_over(phone: TestPhone) -> tuple[str, int]:
     return media_address(reinvite.body)
 
 
-async def talk(one: TestPhone, one_to: tuple[str, int], other: TestPhone, other_to: tuple[str, int]) -> None:
-    """Each hears the other: 440 Hz from ``one``, 800 Hz from ``other``."""
+async def talk(
+    one: TestPhone,
+    one_to: tuple[str, int],
+    other: TestPhone,
+    other_to: tuple[str, int],
+    *,
+    first_seq: int = 1,
+) -> None:
+    """Each hears the other: 440 Hz from ``one``, 800 Hz from ``other``. A phone that talked before
+    on the same call goes on from where its RTP sequence numbers were (``first_seq``), as phones
+    do: one going back to 1 would be a late stream that the appliance drops (RFC 3550 A.1)."""
     one.drain_rtp()
     other.drain_rtp()
     results = await asyncio.gather(
-        send_audio(one, one_to, tone(440.0, 1.4), 1),
-        send_audio(other, other_to, tone(800.0, 1.4), 1),
+        send_audio(one, one_to, tone(440.0, 1.4), first_seq),
+        send_audio(other, other_to, tone(800.0, 1.4), first_seq),
         heard(one, 1.4),
         heard(other, 1.4),
     )

@@ -1649,8 +1649,7 @@ class B2bua:
             return
         self.accept_refer(dialog, peer, key, request)
         who, transferor = self._party(other), self._party(channel)
-        taken = other.hand_over(dial=self.dialer.dial)
-        self._rebind(other, taken)
+        taken = self.take_channel(other)
         _LOGGER.info("%s transfers %s to %s", transferor.number, who.number, target)
         self.core.create_task(channel.hangup(), f"transferring phone {transferor.number} hung up")
         self.core.create_task(
@@ -1706,6 +1705,22 @@ class B2bua:
             if dialled.channel is channel:
                 return Party(dialled.record.callee, dialled.record.callee_name)
         return Party(channel.call.caller, channel.call.caller_name)
+
+    def take_channel(self, channel: Channel) -> Channel:
+        """The party on ``channel`` is the appliance's from now on: the plugin that had it sees it
+        hang up (``Channel.hand_over``), the call goes on in the returned channel."""
+        taken = channel.hand_over(dial=self.dialer.dial)
+        self._rebind(channel, taken)
+        return taken
+
+    def take_bridged(self, channel: Channel, other: Channel) -> tuple[Channel, Channel]:
+        """Both parties of a bridged call taken over (``take_channel``), neither hung up because
+        the plugin had dialled it from the other."""
+        first = channel.hand_over(dial=self.dialer.dial, keep=other)
+        second = other.hand_over(dial=self.dialer.dial, keep=channel)
+        self._rebind(channel, first)
+        self._rebind(other, second)
+        return first, second
 
     def _rebind(self, old: Channel, new: Channel) -> None:
         """The call ``old`` belonged to goes on in ``new`` (``Channel.hand_over``)."""

@@ -269,12 +269,12 @@ class Channel:
         self._progress = None
         self._bridged_to = None
 
-    def hand_over(self, *, dial: Dial | None = None) -> Channel:
+    def hand_over(self, *, dial: Dial | None = None, keep: Channel | None = None) -> Channel:
         """The party on this channel is taken away from the plugin (a phone transferred them,
         ``cordboard.core.calls.refer``): this object ends for the plugin as if they had hung up
         (its ``bridge`` returns, its awaitables raise ``ChannelHungUp``, ``hangup`` does nothing),
         while the call and its media go on in the returned object, which dials through ``dial``.
-        The channels the plugin dialled from this one are hung up."""
+        The channels the plugin dialled from this one are hung up, but ``keep`` (taken over too)."""
         taken = Channel(
             self.call,
             self.endpoint,
@@ -298,7 +298,7 @@ class Channel:
         self._emit(ChannelEvent("hangup", "ended"))
         self._ended.set()
         for dialled in self._dialled:
-            if not dialled.ended:
+            if not dialled.ended and dialled is not keep:
                 dialled._hang_up(None)
         self._dialled.clear()
         return taken
@@ -319,6 +319,9 @@ class Channel:
             try:
                 with self._awaiting_digits(interrupt_on_dtmf):
                     await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                self.endpoint.stop_playing()  # whoever stopped waiting wants the prompt gone too
+                raise
             finally:
                 for waiter in waits:
                     if waiter is not playing:

@@ -122,29 +122,27 @@ async def _pick_first(request: FeatureRequest, ringing: list[Ringing]) -> Sequen
 
 async def _fetch_call(request: FeatureRequest) -> Sequence[str] | None:
     """FC-06 / PKP-07: ``*7*`` moves the caller's call on another of their phones to this one."""
-    from cordboard.core.calls.takeover import active_call_of, fetch
+    from cordboard.core.calls.takeover import fetch_call
 
-    b2bua = _calls(request.core)
-    found = active_call_of(b2bua, request.user_id)
-    if found is None:
+    fetched = await fetch_call(_calls(request.core), request.user_id, request.channel)
+    if fetched is None:
         raise FeatureRefused("no call of theirs to fetch", PICKUP_NOTHING)
-    if not await fetch(b2bua, *found, request.channel):
+    if not fetched:
         raise FeatureRefused("the call could not be moved", PICKUP_NOTHING)
     return None
 
 
 async def _intrude(request: FeatureRequest) -> Sequence[str] | None:
     """FC-02 / PKP-05: ``*65*EXT*`` cuts into EXT's call, with the intrusion right over EXT."""
-    from cordboard.core.calls.takeover import active_call_of, intrude
+    from cordboard.core.calls.takeover import intrude
 
-    b2bua = _calls(request.core)
     account = _target(request)
     if not request.core.rights.allows("intrude", request.user_id, account.user_id):
         raise FeatureRefused(f"no intrusion right over {account.extension}")
-    found = active_call_of(b2bua, account.user_id)
-    if found is None:
+    intruded = await intrude(_calls(request.core), account.user_id, request.channel)
+    if intruded is None:
         raise FeatureRefused(f"{account.extension} is in no call", PICKUP_NOTHING)
-    if not await intrude(b2bua, *found, request.channel):
+    if not intruded:
         raise FeatureRefused("the call could not be taken over", PICKUP_NOTHING)
     return None
 

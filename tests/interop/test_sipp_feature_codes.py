@@ -4,20 +4,18 @@ appliance answers, speaks and hangs up (scenarios/uac_code.xml), and the setting
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from loopback_pbx import PASSWORDS, add_cy, running_pbx
-from sipp_runner import SCENARIOS, sipp_command
+from sipp_runner import sipp_dials
 
 from cordboard.core.calls.caller_id import identity_of
 from cordboard.core.core import Core
 
 RTP_MIN, RTP_MAX = 48800, 48999
-SIPP_TIMEOUT = 40
 
 
 @pytest.fixture
@@ -30,40 +28,16 @@ async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
 async def dial_code(core: Core, work: Path, code: str) -> None:
     """ann's SIPp phone dials ``code`` and stays until the appliance hangs up."""
     assert core.sip is not None
-    port = core.sip.transports.addresses["udp"][1]
-    media = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    media.bind(("127.0.0.1", 0))
-    try:
-        command = sipp_command(
-            "-sf",
-            str(SCENARIOS / "uac_code.xml"),
-            f"127.0.0.1:{port}",
-            "-s",
-            code.replace("#", "%23"),
-            "-au",
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as media:
+        media.bind(("127.0.0.1", 0))
+        await sipp_dials(
+            core.sip.transports.addresses["udp"][1],
+            work,
             "ann",
-            "-ap",
             PASSWORDS["ann"],
-            "-key",
-            "username",
-            "ann",
-            "-key",
-            "audio_ip",
-            "127.0.0.1",
-            "-key",
-            "audio_port",
-            str(media.getsockname()[1]),
-            "-p",
-            "0",
-            timeout=SIPP_TIMEOUT,
+            code,
+            audio_port=media.getsockname()[1],
         )
-        process = await asyncio.create_subprocess_exec(
-            *command, cwd=work, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-        )
-        output, _ = await asyncio.wait_for(process.communicate(), SIPP_TIMEOUT + 20)
-    finally:
-        media.close()
-    assert process.returncode == 0, f"SIPp dialling {code} failed:\n{output.decode(errors='replace')[-3000:]}"
 
 
 async def test_fc_codes_from_a_sipp_phone(pbx: Core, tmp_path: Path) -> None:

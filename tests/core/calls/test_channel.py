@@ -227,3 +227,28 @@ async def test_channel_speaks_the_callers_language_and_uses_the_countrys_tones(
         await asyncio.sleep(0.02)
     await final_status(core, "1605")
     assert await asyncio.wait_for(seen, 3) == ("de", "DE")
+
+
+async def test_a_cancelled_play_stops_the_prompt(pbx: tuple[Core, NumberPlugin]) -> None:
+    """A plugin that stops waiting for a prompt (its task cancelled, e.g. a timeout around it)
+    stops the prompt too: the caller hears what comes next, not the rest of it."""
+    core, handlers = pbx
+
+    async def interrupted(channel: Channel) -> None:
+        await channel.answer()
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.5):
+                await channel.play([tone(440.0, 10.0)])
+        await channel.play([tone(900.0, 1.5)])
+        await channel.hangup()
+
+    handlers.numbers["1600"] = interrupted
+    ann = await registered_phone(core, "ann")
+    try:
+        _invite, ok = await ann.call("1600")
+        assert ok.status == 200
+        played = await heard(ann, 1.6)
+        assert abs(dominant(played[-4000:]) - 900) < 15
+        ann.answer(await ann.wait_request("BYE", wait=5), 200)
+    finally:
+        ann.close()

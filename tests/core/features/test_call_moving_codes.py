@@ -57,6 +57,34 @@ async def test_fc_06_fetch_my_call_to_my_other_phone(pbx: Core) -> None:
         desk.close()
 
 
+async def test_fc_06_fetch_a_call_the_appliance_bridges(pbx: Core) -> None:
+    """PKP-07 on a call the appliance bridges rather than relays (here ann's diversion bypass to
+    bo): bo's second phone fetches it, his desk phone is hung up and ann talks on with him."""
+    await pbx.rights.set_grants("bypass_diversion", [{"group_id": None, "scope": "org", "scope_id": None}])
+    ann = await registered_phone(pbx, "ann")
+    desk = await registered_phone(pbx, "bo")
+    try:
+        calling = asyncio.create_task(ann.invite("*60*1002*"))
+        ringing = await desk.wait_request("INVITE", wait=5)
+        desk.answer(ringing, 200)
+        invite, ok = await calling
+        assert ok.status == 200
+        ann.ack(invite, ok)
+        other = await registered_phone(pbx, "bo")
+        _fetch, fetched = await other.call("*7*")
+        assert fetched.status == 200
+        bye = await desk.wait_request("BYE", wait=5)
+        desk.answer(bye, 200, to_tag="")
+        await talk(ann, media_address(ok.body), other, media_address(fetched.body))
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1))
+        bye = await other.wait_request("BYE", wait=5)
+        other.answer(bye, 200, to_tag="")
+        other.close()
+    finally:
+        ann.close()
+        desk.close()
+
+
 async def test_fc_02_intrusion_and_the_other_party_reconnected(
     pbx: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -91,7 +119,7 @@ async def test_fc_02_intrusion_and_the_other_party_reconnected(
         cy.send(hang_up)
         assert (await cy.final_response(hang_up)).status == 200
         await asyncio.sleep(0.3)
-        await talk(ann, first, bo, second)  # connected again
+        await talk(ann, first, bo, second, first_seq=100)  # connected again; bo's stream goes on
         ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2))
         bye = await bo.wait_request("BYE", wait=5)
         bo.answer(bye, 200, to_tag="")

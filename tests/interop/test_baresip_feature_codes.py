@@ -1,0 +1,229 @@
+"""Feature codes dialled from real baresip softphones (issue 6: "baresip scenarios for each code").
+
+Three baresip phones, each with a microphone tone of its own (ann 700 Hz, bo 1100 Hz, cy 1500 Hz),
+so what a phone hears says who it is connected to. Bo answers by hand where his phone must ring.
+The codes that change a setting are dialled one after another from cy's phone and the setting
+checked after each; the codes that act on calls are checked by who hears whom.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from baresip_phone import BaresipPhone, last_tone, three_phones, wait_call_closed
+from cordboard_process import require_tool
+from loopback_pbx import CY_PASSWORD, PASSWORDS, add_cy, running_pbx, wait_for_sip_account
+
+from cordboard.core.calls.caller_id import identity_of
+from cordboard.core.calls.channel import Channel
+from cordboard.core.core import Core
+from cordboard.core.plugin_api import hookimpl
+
+RTP_MIN, RTP_MAX = 49800, 49999
+TONES = {"ann": 700.0, "bo": 1100.0, "cy": 1500.0}
+TALK_S = 1.5
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
+        await add_cy(core)
+        for name in ("ann", "bo", "cy"):
+            await wait_for_sip_account(core, name)
+        yield core
+
+
+async def started(core: Core, folder: Path, manual: str = "") -> list[BaresipPhone]:
+    baresip = require_tool("baresip")
+    assert core.sip is not None
+    phones = three_phones(
+        folder, core.sip.transports.addresses["udp"][1], {**PASSWORDS, "cy": CY_PASSWORD}, TONES, manual
+    )
+    for phone in phones:
+        await asyncio.to_thread(phone.start, baresip)
+    for phone in phones:
+        await asyncio.to_thread(phone.wait_registered)
+    return phones
+
+
+async def stopped(phones: list[BaresipPhone]) -> None:
+    for phone in phones:
+        await asyncio.to_thread(phone.stop)
+
+
+def forget_events(*phones: BaresipPhone) -> None:
+    for phone in phones:
+        with phone._lock:
+            phone.events.clear()
+
+
+def dial(phone: BaresipPhone, number: str) -> None:
+    forget_events(phone)
+    dialled = phone.command("dial", phone.uri(number.replace("#", "%23")))
+    assert dialled.get("ok"), dialled
+
+
+def hears(phone: BaresipPhone, other: str) -> None:
+    """``phone`` hears ``other``'s tone now."""
+    time.sleep(TALK_S)
+    assert last_tone(phone, 1.0) == pytest.approx(TONES[other], abs=10), phone.name
+
+
+def hang_up(phone: BaresipPhone, *others: BaresipPhone) -> None:
+    assert phone.command("hangup").get("ok")
+    for other in others:
+        wait_call_closed(other)
+
+
+async def test_fc_settings_codes_from_baresip(pbx: Core, tmp_path: Path) -> None:
+    """FC-07, FC-08, FC-09 (with ``#21#`` and ``#21#*``, Q-02), FC-11, FC-12 and FC-17's error
+    announcement: cy's baresip dials each, the appliance answers, confirms and hangs up, and the
+    setting has changed (or, for the unknown code, nothing has)."""
+    assert pbx.presence is not None
+    presence = pbx.presence
+    cy_id = (await pbx.identity.get_user_by_username("cy")).id
+    lunch = await presence.save_activity({"name": "Lunch", "show_as": "busy"})
+    private = await presence.save_role({"name": "Private"})
+    await pbx.identity.update_user(cy_id, {"mobile": "+4520304050"})
+
+    async def presented() -> object:
+        return (await identity_of(pbx, cy_id)).number
+
+    async def night_mode_off() -> object:
+        return (await pbx.schedules.status(cy_id)).night_mode_off
+
+    def diversion() -> object:
+        return presence.get(cy_id).diversion
+
+    steps: list[tuple[str, Callable[[], Any], object]] = [
+        ("*21*1001*", diversion, "1001"),
+        ("#21#", diversion, None),
+        ("*21*1002*", diversion, "1002"),
+        ("#21#*", diversion, None),
+        (f"*23*{lunch.id}*", lambda: presence.get(cy_id).activity_id, lunch.id),
+        ("#23#", lambda: presence.get(cy_id).activity_id, None),
+        (f"*24*{private.id}*", lambda: presence.get(cy_id).role_id, private.id),
+        ("*28*", night_mode_off, True),
+        ("**28*", night_mode_off, False),
+        ("*30*+4520304050*", presented, "+4520304050"),
+        ("#30#", presented, "1003"),
+        ("*77*", diversion, None),
+    ]
+    phones = await started(pbx, tmp_path)
+    cy = phones[2]
+    try:
+        for code, read, expected in steps:
+            await asyncio.to_thread(dial, cy, code)
+            await asyncio.to_thread(cy.wait_event, "CALL_ESTABLISHED")
+            await asyncio.to_thread(wait_call_closed, cy)  # the appliance hangs up
+            value = read()
+            if asyncio.iscoroutine(value):
+                value = await value
+            assert value == expected, code
+    finally:
+        await stopped(phones)
+
+
+@pytest.mark.parametrize("code", ["*8*", "*9*1002*"], ids=["FC-03", "FC-04"])
+async def test_fc_03_fc_04_baresip_picks_up(pbx: Core, tmp_path: Path, code: str) -> None:
+    """Ann calls bo, whose phone rings; cy dials the pickup code and talks with ann."""
+    group = await pbx.identity.create_group("Sales")
+    members = [(await pbx.identity.get_user_by_username(n)).id for n in ("bo", "cy")]
+    await pbx.identity.set_group_members(group.id, members)
+    phones = await started(pbx, tmp_path, manual="bo")
+    ann, bo, cy = phones
+
+    def scenario() -> None:
+        dial(ann, "1002")
+        bo.wait_event("CALL_INCOMING")
+        dial(cy, code)
+        cy.wait_event("CALL_ESTABLISHED", extra_log=bo.log_tail())
+        ann.wait_event("CALL_ESTABLISHED")
+        wait_call_closed(bo)  # bo's phone stopped ringing
+        assert bo.event("CALL_ESTABLISHED") is None
+        hears(cy, "ann")
+        hears(ann, "cy")
+        hang_up(ann, cy)
+
+    try:
+        await asyncio.to_thread(scenario)
+    finally:
+        await stopped(phones)
+
+
+async def test_fc_02_fc_05_baresip_intrudes_and_bypasses(pbx: Core, tmp_path: Path) -> None:
+    """FC-05: bo forwards his calls to cy, and ann's ``*60*1002*`` rings bo's phone all the same.
+    FC-02: cy dials ``*65*1002*`` into that call and hears bo; when cy hangs up, ann and bo talk
+    again."""
+    assert pbx.presence is not None
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    await pbx.presence.set_presence(bo_id, {"diversion": "1003"})
+    everyone = [{"group_id": None, "scope": "org", "scope_id": None}]
+    await pbx.rights.set_grants("bypass_diversion", everyone)
+    await pbx.rights.set_grants("intrude", everyone)
+    phones = await started(pbx, tmp_path)
+    ann, bo, cy = phones
+
+    def scenario() -> None:
+        dial(ann, "*60*1002*")
+        bo.wait_event("CALL_ESTABLISHED", extra_log=ann.log_tail())
+        assert cy.event("CALL_INCOMING") is None
+        hears(ann, "bo")
+        dial(cy, "*65*1002*")
+        cy.wait_event("CALL_ESTABLISHED", extra_log=bo.log_tail())
+        hears(cy, "bo")
+        hang_up(cy)
+        time.sleep(0.5)
+        hears(ann, "bo")
+        hears(bo, "ann")
+        hang_up(ann, bo)
+
+    try:
+        await asyncio.to_thread(scenario)
+    finally:
+        await stopped(phones)
+
+
+class GroupLoginsAndMailbox:
+    """The ACD plugin's FC-01 hook and the voicemail plugin's FC-14 hook, as a test double."""
+
+    def __init__(self) -> None:
+        self.logins: list[tuple[int, str, bool]] = []
+        self.mailboxes: list[int] = []
+
+    @hookimpl
+    def cordboard_feature_login(self, core: Core, user_id: int, identifier: str, log_in: bool) -> bool | None:
+        self.logins.append((user_id, identifier, log_in))
+        return identifier == "1500"
+
+    @hookimpl
+    def cordboard_voicemail(self, core: Core, user_id: int) -> Any:
+        async def leave_message(channel: Channel) -> None:
+            await channel.answer()
+            await asyncio.sleep(1.0)
+            self.mailboxes.append(user_id)
+
+        return leave_message
+
+
+async def test_fc_01_fc_14_baresip_logs_in_and_reaches_a_mailbox(pbx: Core, tmp_path: Path) -> None:
+    double = GroupLoginsAndMailbox()
+    pbx.plugins.pm.register(double, name="test_logins_and_mailbox")
+    cy_id = (await pbx.identity.get_user_by_username("cy")).id
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    phones = await started(pbx, tmp_path)
+    cy = phones[2]
+    try:
+        for code in ("*11*1500*", "**11*1500*", "*1*1002*"):
+            await asyncio.to_thread(dial, cy, code)
+            await asyncio.to_thread(cy.wait_event, "CALL_ESTABLISHED")
+            await asyncio.to_thread(wait_call_closed, cy)
+    finally:
+        await stopped(phones)
+    assert double.logins == [(cy_id, "1500", True), (cy_id, "1500", False)]
+    assert double.mailboxes == [bo_id]
