@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from baresip_phone import BaresipPhone, last_tone, three_phones, wait_call_closed
-from cordboard_process import require_tool
+from baresip_phone import BaresipPhone, last_tone, three_phones, wait_call_closed, write_tone
+from cordboard_process import SipUser, require_tool
 from loopback_pbx import CY_PASSWORD, PASSWORDS, add_cy, running_pbx, wait_for_sip_account
 
 from cordboard.core.calls.caller_id import identity_of
@@ -187,6 +187,39 @@ async def test_fc_02_fc_05_baresip_intrudes_and_bypasses(pbx: Core, tmp_path: Pa
         await asyncio.to_thread(scenario)
     finally:
         await stopped(phones)
+
+
+async def test_fc_06_baresip_fetches_a_call_to_the_other_phone(pbx: Core, tmp_path: Path) -> None:
+    """FC-06: ann talks with bo's desk phone; bo dials ``*7*`` on his second baresip (its own tone,
+    1300 Hz): the desk phone's call ends and ann talks on with the second phone."""
+    phones = await started(pbx, tmp_path)
+    ann, bo = phones[0], phones[1]
+    second = BaresipPhone(
+        "bo2",
+        tmp_path / "bo2",
+        SipUser("bo", "1002", PASSWORDS["bo"], "Bo", "Tester"),
+        bo.registrar_port,
+        tone=write_tone(tmp_path / "bo2.wav", 1300.0, seconds=60, amplitude=0.3),
+    )
+
+    def scenario() -> None:
+        dial(ann, "1002")
+        bo.wait_event("CALL_ESTABLISHED", extra_log=ann.log_tail())
+        hears(ann, "bo")
+        second.start(require_tool("baresip"))
+        second.wait_registered()
+        dial(second, "*7*")
+        second.wait_event("CALL_ESTABLISHED")
+        wait_call_closed(bo)
+        time.sleep(TALK_S)
+        assert last_tone(ann, 1.0) == pytest.approx(1300, abs=10)
+        hears(second, "ann")
+        hang_up(ann, second)
+
+    try:
+        await asyncio.to_thread(scenario)
+    finally:
+        await stopped([*phones, second])
 
 
 class GroupLoginsAndMailbox:
