@@ -105,15 +105,15 @@ async def add_cy(core: Core) -> None:
     await wait_for_sip_account(core, "cy")
 
 
-async def registered_phone(core: Core, name: str) -> TestPhone:
+async def registered_phone(core: Core, name: str, user_agent: str | None = None) -> TestPhone:
     """A phone of user ``name`` (one of ``PASSWORDS``, or cy after ``add_cy``), registered with
-    ``core`` over UDP."""
+    ``core`` over UDP (saying it is ``user_agent``, if given)."""
     await wait_for_sip_account(core, name)
     assert core.sip is not None
     address = core.sip.transports.addresses["udp"]
     password = CY_PASSWORD if name == "cy" else PASSWORDS[name]
     instance = await TestPhone(name, password, (address[0], address[1])).open()
-    response = await instance.register()
+    response = await instance.register(user_agent=user_agent)
     assert response.status == 200, f"{name} could not register: {response}"
     return instance
 

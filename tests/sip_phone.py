@@ -29,6 +29,7 @@ KEPT_ON_RETRY = (
     "Event",
     "Accept",
     "Replaces",
+    "User-Agent",
 )
 """Headers a request keeps when it is sent again with credentials."""
 
@@ -225,12 +226,15 @@ class TestPhone:
         retry.headers.add("Proxy-Authorization" if proxy else "Authorization", value)
         return retry
 
-    async def register(self, expires: int = 300) -> SipResponse:
+    async def register(self, expires: int = 300, user_agent: str | None = None) -> SipResponse:
+        extra = {"Expires": str(expires)}
+        if user_agent is not None:
+            extra["User-Agent"] = user_agent
         request = self.new_request(
             "REGISTER",
             f"sip:{self.server[0]}:{self.server[1]}",
             to=f"<sip:{self.username}@{self.server[0]}>",
-            extra={"Expires": str(expires)},
+            extra=extra,
         )
         self.send(request)
         response = await self.final_response(request)

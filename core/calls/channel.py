@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -474,9 +474,13 @@ class Channel:
         caller_id: tuple[str, str] | None = None,
         metadata: dict[str, Any] | None = None,
         history: bool = True,
+        phone_types: Collection[str] | None = None,
     ) -> Channel | NotAnswered:
         """Ring other users' phones for this call: ``targets`` are extensions or user names, rung
         all at once (``parallel``) or one after another for ``ring_s`` each (``sequential``).
+        ``phone_types`` (``desk``, ``softphone``, ``mobile``; ``cordboard.core.calls.phone_types``)
+        limits which of their phones ring, ``mobile`` adding their mobile numbers over the trunk;
+        by default every registered phone rings.
 
         The phones show ``caller_id`` (number, name; default: this call's caller). Meanwhile the
         caller hears what this channel plays (``start_tone("ringback")``, ``hold()``), or their own
@@ -498,6 +502,7 @@ class Channel:
                 language=self.language,
                 metadata=metadata,
                 history=history,
+                phone_types=phone_types,
                 party_user_id=self.call.caller_user_id,
             )
         )

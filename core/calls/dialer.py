@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -27,7 +27,9 @@ from cordboard.core.calls.model import (
     result_for_status,
     status_for_caller,
 )
+from cordboard.core.calls.phone_types import MOBILE, phone_type
 from cordboard.core.context import Context, ulid_now
+from cordboard.core.exceptions import NotFound
 from cordboard.core.rtp.ports import NoPortsAvailable, PortPair
 from cordboard.core.sip.dialog import Dialog
 from cordboard.core.sip.message import SipRequest, SipResponse, make_response
@@ -101,10 +103,13 @@ class Dialer:
         history: bool = True,
         metadata: dict[str, Any] | None = None,
         party_user_id: int | None = None,
+        phone_types: Collection[str] | None = None,
     ) -> Channel | NotAnswered:
         """Ring ``targets`` (extensions or user names); the answered channel, or why none answered.
         ``party_user_id``: the user the dialled phone will talk with, if any (the live call is
-        theirs too: their presence and their list of calls in progress show it)."""
+        theirs too: their presence and their list of calls in progress show it). ``phone_types``
+        (``phone_types.PHONE_TYPES``): only the users' phones of these kinds ring, ``mobile``
+        their mobile numbers over a trunk; None rings every registered phone."""
         if strategy not in ("parallel", "sequential"):
             raise ValueError(f"strategy must be 'parallel' or 'sequential', not {strategy!r}")
         if not targets:
@@ -120,6 +125,7 @@ class Dialer:
                 history=history,
                 metadata=metadata or {},
                 party_user_id=party_user_id,
+                phone_types=phone_types,
             )
             if not isinstance(outcome, NotAnswered):
                 return outcome
@@ -136,13 +142,23 @@ class Dialer:
         history: bool,
         metadata: dict[str, Any],
         party_user_id: int | None,
+        phone_types: Collection[str] | None,
     ) -> Channel | NotAnswered:
         b2bua = self._b2bua
         accounts = [a for a in (b2bua.find_account(n) for n in numbers) if a is not None]
-        plans = await self._trunk_plans([n for n in numbers if b2bua.find_account(n) is None], caller_id)
+        outside = [n for n in numbers if b2bua.find_account(n) is None]
+        if phone_types is not None and MOBILE in phone_types:
+            outside += await self._mobiles([a for a in accounts if not a.locked])
+        plans = await self._trunk_plans(outside, caller_id)
         if not accounts and not plans:
             return NotAnswered(CallResult.FAILED, 404, f"no user has the number {', '.join(numbers)}")
-        bindings = [(a, b) for a in accounts if not a.locked for b in b2bua.sip.targets(a)]
+        bindings = [
+            (a, b)
+            for a in accounts
+            if not a.locked
+            for b in b2bua.sip.targets(a)
+            if phone_types is None or phone_type(b) in phone_types
+        ]
         if not bindings and not plans:
             return NotAnswered(CallResult.NO_ANSWER, 480, f"{', '.join(numbers)}: no phone registered")
         try:
@@ -241,6 +257,18 @@ class Dialer:
         return True
 
     # -- numbers out over the SIP trunks (BYD-03) ---------------------------------------------
+    async def _mobiles(self, accounts: list[SipAccount]) -> list[str]:
+        """The mobile numbers of these users that have one."""
+        mobiles = []
+        for account in accounts:
+            try:
+                user = await self._b2bua.core.identity.get_user(account.user_id)
+            except NotFound:
+                continue
+            if user.mobile:
+                mobiles.append(user.mobile)
+        return mobiles
+
     async def _trunk_plans(self, numbers: list[str], caller_id: tuple[str, str]) -> list[TrunkDial]:
         """How to reach numbers nobody here has over the trunks (a forward, a mobile terminal); the
         caller's own number is presented where the trunk allows it (CLIP no screening)."""

@@ -18,6 +18,9 @@ EVENT_HUNT_GROUP_CALL: Final = EventType[dict[str, Any]]("hunt_group.call")
 DISTRIBUTIONS: Final = ("parallel", "sequential")
 """HG-03: ring every available member at once, or one after another."""
 DEFAULT_DISTRIBUTION: Final = "parallel"
+DEFAULT_PHONE_TYPES: Final = ("desk", "softphone")
+"""HG-06: the kinds of the members' phones that ring (``cordboard.core.calls.phone_types``); a
+member's mobile rings (over the trunk) only when the group says so."""
 DEFAULT_RING_S: Final = 20
 MIN_RING_S: Final = 1
 MAX_RING_S: Final = 300

@@ -96,6 +96,7 @@ async def _hunt(core: Core, group: HuntGroup, channel: Channel) -> _Result:
             [m.target for m in available],
             strategy="sequential" if group.distribution == "sequential" else "parallel",
             ring_s=group.ring_s,
+            phone_types=group.phone_types,
             caller_id=shown_caller(group, channel.call),
             metadata={"reason": f"hunt group {group.name} ({group.number})"},
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cordboard.plugins.hunt_groups.const import DEFAULT_PHONE_TYPES
+
 
 @dataclass(frozen=True, slots=True)
 class HuntGroup:
@@ -26,6 +28,8 @@ class HuntGroup:
     excluded_roles: tuple[int, ...] = ()
     schedule_id: int | None = None
     """The opening hours (HG-08, SCH-07); None: always open."""
+    phone_types: tuple[str, ...] = DEFAULT_PHONE_TYPES
+    """Which kinds of the members' phones ring (HG-06): desk, softphone, mobile."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +44,7 @@ class HuntGroup:
             "excluded_activities": list(self.excluded_activities),
             "excluded_roles": list(self.excluded_roles),
             "schedule_id": self.schedule_id,
+            "phone_types": list(self.phone_types),
         }
 
 

@@ -8,8 +8,10 @@ from typing import Any, Final
 
 import voluptuous as vol
 
+from cordboard.core.calls.phone_types import PHONE_TYPES
 from cordboard.plugins.hunt_groups.const import (
     DEFAULT_DISTRIBUTION,
+    DEFAULT_PHONE_TYPES,
     DEFAULT_RING_S,
     DISTRIBUTIONS,
     IDENTIFIER_MAX,
@@ -61,6 +63,17 @@ def ring_seconds(value: Any) -> int:
     return value
 
 
+def phone_types(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
+        raise vol.Invalid(f"a list of phone types: {', '.join(PHONE_TYPES)}")
+    unknown = [kind for kind in value if kind not in PHONE_TYPES]
+    if unknown:
+        raise vol.Invalid(f"unknown phone type {unknown[0]!r}: one of {', '.join(PHONE_TYPES)}")
+    if not value:
+        raise vol.Invalid("at least one phone type must ring")
+    return [kind for kind in PHONE_TYPES if kind in value]
+
+
 def _name(value: Any) -> str:
     text = str(value).strip()
     if not text:
@@ -92,6 +105,7 @@ GROUP_SCHEMA: Final = vol.Schema(
         vol.Optional("excluded_activities", default=list): _ids("an activity"),
         vol.Optional("excluded_roles", default=list): _ids("a presence role"),
         vol.Optional("schedule_id", default=None): vol.Any(None, int, msg="the id of a schedule, or null"),
+        vol.Optional("phone_types", default=list(DEFAULT_PHONE_TYPES)): phone_types,
         # What the API sends back, so that an edit form may return it unchanged.
         vol.Optional("id"): object,
         vol.Optional("members"): object,

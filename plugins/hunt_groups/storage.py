@@ -12,6 +12,7 @@ import sqlite_utils
 
 from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.storage.migrations import Migration
+from cordboard.plugins.hunt_groups.const import DEFAULT_PHONE_TYPES
 from cordboard.plugins.hunt_groups.model import HuntGroup
 
 TABLE: Final = "hunt_groups"
@@ -26,6 +27,7 @@ _COLUMNS: Final = (
     "fallback",
     *_LISTS,
     "schedule_id",
+    "phone_types",
 )
 
 
@@ -48,13 +50,24 @@ def _v1_groups(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: Final = (Migration(1, "hunt groups", _v1_groups),)
+def _v2_phone_types(db: sqlite_utils.Database) -> None:
+    db.execute(
+        f"ALTER TABLE {TABLE} ADD COLUMN phone_types TEXT NOT NULL "
+        f"DEFAULT '{json.dumps(list(DEFAULT_PHONE_TYPES))}'"
+    )
+
+
+MIGRATIONS: Final = (
+    Migration(1, "hunt groups", _v1_groups),
+    Migration(2, "which phone types ring (HG-06)", _v2_phone_types),
+)
 
 
 def _group(row: Any) -> HuntGroup:
     data = dict(zip(_COLUMNS, row, strict=True))
     for name in _LISTS:
         data[name] = tuple(int(i) for i in json.loads(data[name]))
+    data["phone_types"] = tuple(json.loads(data["phone_types"]))
     return HuntGroup(**data)
 
 
@@ -71,8 +84,11 @@ def get_group(db: sqlite_utils.Database, group_id: int) -> HuntGroup:
 
 
 def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
-    values = {name: fields[name] for name in _COLUMNS if name != "id" and name not in _LISTS}
+    values = {
+        name: fields[name] for name in _COLUMNS if name not in ("id", "phone_types") and name not in _LISTS
+    }
     values.update({name: json.dumps(list(fields[name])) for name in _LISTS})
+    values["phone_types"] = json.dumps(list(fields.get("phone_types", DEFAULT_PHONE_TYPES)))
     values["updated"] = time.time()
     return values
 

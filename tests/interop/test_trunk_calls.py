@@ -30,6 +30,7 @@ from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.numbers import storage as number_storage
 from cordboard.core.sip.message import SipRequest, SipResponse
+from cordboard.plugins.hunt_groups.const import HUNT_GROUPS_KEY
 
 PROVIDER = Path(__file__).parent / "trunk_provider"
 Provider = asyncio.Task[subprocess.CompletedProcess[str]]
@@ -571,3 +572,32 @@ async def test_pkp_10_a_transfer_to_an_outside_number_goes_over_the_trunk_unless
         ann.close()
         bo.close()
     assert re.search(r"INVITE sip:(\+45|0045)?33123456@127\.0\.0\.1", sipp_trace(tmp_path))
+
+
+async def test_hg_06_a_hunt_group_rings_a_members_mobile_over_the_trunk(core: Core, tmp_path: Path) -> None:
+    """HG-06: a hunt group set to ring mobiles reaches its member ann on her mobile over the trunk
+    while her registered desk phone stays silent; bo's call to the group is answered there."""
+    port = free_port()
+    await add_ip_trunk(core, "carrier", port)
+    await core.settings.set("org", None, "core.country", "DK")  # a Danish mobile is no foreign call
+    ann_id = next(u.id for u in await core.identity.list_users() if u.username == "ann")
+    await core.identity.update_user(ann_id, {"mobile": "+4533123456"})
+    team = await core.identity.create_group("Sales team")
+    await core.identity.set_group_members(team.id, [ann_id])
+    await core.data[HUNT_GROUPS_KEY].create(
+        {"name": "Sales", "number": "1500", "user_groups": [team.id], "phone_types": ["mobile"]}
+    )
+    answering = await provider_answering(tmp_path, port, "+45")
+    ann, bo = await registered_phone(core, "ann"), await registered_phone(core, "bo")
+    try:
+        invite, ok = await patient_invite(bo, "1500")
+        assert ok.status == 200, ok
+        bo.ack(invite, ok)
+        await asyncio.sleep(0.3)
+        await hang_up(bo, invite, ok, answering)
+        with pytest.raises(TimeoutError):
+            await ann.wait_request("INVITE", wait=0.2)
+    finally:
+        ann.close()
+        bo.close()
+    assert re.search(r"INVITE sip:[0-9+]*33123456@127\.0\.0\.1", sipp_trace(tmp_path))

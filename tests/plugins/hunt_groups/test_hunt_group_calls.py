@@ -410,3 +410,67 @@ async def test_pkp_03_a_hunt_group_call_ringing_at_a_member_is_picked_up_elsewhe
     rows = await _history(pbx, 3)
     member = next(r for r in rows if r["caller_name"] == "Sales: Ann Tester")
     assert member["callee"] == "1003" and "picked up by 1003" in member["route"]
+
+
+async def _not_invited_again(phone: TestPhone, earlier_call_id: str, wait: float = 0.5) -> None:
+    """No INVITE for a new call (a late retransmission of the earlier one's may still come)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + wait
+    while (left := end - loop.time()) > 0:
+        try:
+            invite = await phone.wait_request("INVITE", wait=left)
+        except TimeoutError:
+            return
+        assert invite.call_id == earlier_call_id, "a new call rang this phone"
+
+
+async def test_hg_06_the_group_says_which_phone_types_ring(pbx: Core) -> None:
+    """HG-06: bo has a desk phone and a softphone app, cy only a softphone. A group ringing desk
+    phones rings bo's desk phone alone; switched to softphones, it rings both softphones and not
+    the desk phone."""
+    ann = await registered_phone(pbx, "ann")
+    desk = await registered_phone(pbx, "bo", user_agent="Yealink SIP-T54W 96.86.0.100")
+    bo_app = await registered_phone(pbx, "bo", user_agent="Linphone Desktop/5.2.4 (Ubuntu)")
+    cy_app = await registered_phone(pbx, "cy", user_agent="Z 5.6.1 v2.10.20.2 (Zoiper)")
+    service = pbx.data[HUNT_GROUPS_KEY]
+    try:
+        group = await _hunt_group(pbx, ["bo", "cy"], ring_s=5, phone_types=["desk"])
+        assert group.phone_types == ("desk",)
+        calling = asyncio.create_task(ann.invite("1500"))
+        at_desk = await desk.wait_request("INVITE")
+        await _not_invited(bo_app)
+        await _not_invited(cy_app, wait=0.1)
+        desk.answer(at_desk, 200)
+        invite, ok = await calling
+        assert ok.status == 200
+        ann.ack(invite, ok)
+        await _member_hangs_up(desk, at_desk, ann)
+
+        fields = {**group.as_dict(), "phone_types": ["softphone"]}
+        await service.update(group.id, fields)
+        calling = asyncio.create_task(ann.invite("1500"))
+        at_bo_app = await bo_app.wait_request("INVITE")
+        bo_app.answer(at_bo_app, 180)
+        at_cy_app = await cy_app.wait_request("INVITE")
+        await _not_invited_again(desk, at_desk.call_id)
+        cy_app.answer(at_cy_app, 200)
+        cancel = await bo_app.wait_request("CANCEL")
+        bo_app.answer(cancel, 200)
+        bo_app.answer(at_bo_app, 487)
+        invite, ok = await calling
+        assert ok.status == 200
+        ann.ack(invite, ok)
+        await _member_hangs_up(cy_app, at_cy_app, ann)
+    finally:
+        for phone in (ann, desk, bo_app, cy_app):
+            phone.close()
+
+
+async def test_hg_06_phone_types_are_checked_by_field(pbx: Core) -> None:
+    service = pbx.data[HUNT_GROUPS_KEY]
+    group = await _hunt_group(pbx, ["bo"])
+    assert group.phone_types == ("desk", "softphone")  # the default: phones, not mobiles
+    for bad, says in (([], "at least one"), (["fax"], "unknown phone type 'fax'"), ("desk", "a list")):
+        with pytest.raises(ConfigValidationError) as refused:
+            await service.update(group.id, {**group.as_dict(), "phone_types": bad})
+        assert says in refused.value.fields["phone_types"], refused.value.fields
