@@ -1703,8 +1703,9 @@ class B2bua:
 
         for dialled in self.dialer.calls.values():
             if dialled.channel is channel:
-                return Party(dialled.record.callee, dialled.record.callee_name)
-        return Party(channel.call.caller, channel.call.caller_name)
+                record = dialled.record
+                return Party(record.callee, record.callee_name, record.callee_user_id)
+        return Party(channel.call.caller, channel.call.caller_name, channel.call.caller_user_id)
 
     def take_channel(self, channel: Channel) -> Channel:
         """The party on ``channel`` is the appliance's from now on: the plugin that had it sees it

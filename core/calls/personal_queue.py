@@ -89,19 +89,21 @@ class PersonalQueues:
         presence = self._b2bua.core.presence
         return presence is not None and presence.get(user_id).call_state == "in_call"
 
-    async def wait_turn(self, party: Channel, number: str) -> str | None:
+    async def wait_turn(self, party: Channel, number: str, transferor_id: int | None = None) -> str | None:
         """Before a transferred call rings ``number``: the number to ring now, once the call has
         waited its turn if ``number`` is a user on the phone; the queue-full number, or None (ring
-        the transferring phone back) when their queue is full."""
+        the transferring phone back) when their queue is full. A call waits when the organisation
+        lets every transfer wait (PKP-08, ``core.pending_transfer``) or when the transferring user
+        may camp calls on this user (PQ-06: the ``camp_on`` right, the attendants')."""
         from cordboard.core.calls.channel import ChannelHungUp
 
         account = self._b2bua.find_account(number)
-        settings = self._b2bua.core.settings
-        if (
-            account is None
-            or not self._busy(account.user_id)
-            or not await settings.org_value(PENDING_TRANSFER)
-        ):
+        core = self._b2bua.core
+        settings = core.settings
+        if account is None or not self._busy(account.user_id):
+            return number
+        camped = transferor_id is not None and core.rights.allows("camp_on", transferor_id, account.user_id)
+        if not camped and not await settings.org_value(PENDING_TRANSFER):
             return number
         user_id = account.user_id
         queue = self.waiting.setdefault(user_id, [])

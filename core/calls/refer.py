@@ -87,6 +87,8 @@ class Party:
 
     number: str
     name: str
+    user_id: int | None = None
+    """The user on it, when it is one of ours."""
 
 
 async def carry_out(
@@ -96,7 +98,7 @@ async def carry_out(
     transferor: Party,
     *,
     route: Callable[[InboundCall], ChannelHandler | None] | None = None,
-    wait_turn: Callable[[Channel, str], Awaitable[str | None]] | None = None,
+    wait_turn: Callable[[Channel, str, int | None], Awaitable[str | None]] | None = None,
 ) -> None:
     """Ring ``target`` for ``party`` (handed over to the transfer); connect them when it answers,
     else ring the transferring phone back; the party is hung up when neither answers. A number a
@@ -113,7 +115,7 @@ async def carry_out(
             party.call = referred
             await handler(party)
             return
-        ring = await wait_turn(party, target) if wait_turn is not None else target
+        ring = await wait_turn(party, target, transferor.user_id) if wait_turn is not None else target
         missed = (
             await party.transfer(ring, caller_id=shown, metadata={"reason": "transfer"})
             if ring is not None

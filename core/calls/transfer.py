@@ -94,9 +94,9 @@ def _replaced_call(b2bua: B2bua, call: ActiveCall, side: str, replaces: str) -> 
 
 def _party(call: ActiveCall, side: str) -> Party:
     record = call.record
-    return (
-        Party(record.caller, record.caller_name) if side == "a" else Party(record.callee, record.callee_name)
-    )
+    if side == "a":
+        return Party(record.caller, record.caller_name, record.caller_user_id)
+    return Party(record.callee, record.callee_name, record.callee_user_id)
 
 
 async def _blind(refer: Refer, number: str) -> None:

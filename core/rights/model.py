@@ -30,6 +30,7 @@ SERVICES: Final = {
         Service("retrieve_parked", "PKP-04", True),
         Service("intrude", "PKP-05", False),
         Service("bypass_diversion", "PKP-06", False),
+        Service("camp_on", "PQ-06", False),
     )
 }
 """The services that something checks today; directory fields (DIR-11) and SMS (APP-07) join with

@@ -118,6 +118,43 @@ async def test_pkp_08_off_rings_the_busy_colleague_at_once(pbx: Core) -> None:
             phone.close()
 
 
+async def test_pq_06_a_receptionist_camps_a_call_on_a_busy_colleague(pbx: Core) -> None:
+    """PQ-06 camp-on: pending transfers are off for the organisation, but cy is in the reception
+    group, which has the camp-on right: his transfer to busy bo waits in bo's personal queue and
+    rings bo once he is free. (Without the right it would ring bo at once: the test above.)"""
+    assert pbx.calls is not None
+    await pbx.settings.set("org", None, PENDING_TRANSFER, False)
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    cy_id = (await pbx.identity.get_user_by_username("cy")).id
+    reception = await pbx.identity.create_group("Reception")
+    await pbx.identity.set_group_members(reception.id, [cy_id])
+    await pbx.rights.set_grants("camp_on", [{"group_id": reception.id, "scope": "org", "scope_id": None}])
+    for _ in range(50):
+        if pbx.rights.allows("camp_on", cy_id, bo_id):
+            break
+        await asyncio.sleep(0.05)
+    assert not pbx.rights.allows("camp_on", bo_id, cy_id)  # only the reception's members
+    ann, bo, cy = [await registered_phone(pbx, n) for n in ("ann", "bo", "cy")]
+    try:
+        echo, echo_ok = await busy_with_echo_test(pbx, bo)
+        invite, ok, ann_to = await transfer_to_bo(ann, cy)
+        with pytest.raises(TimeoutError):
+            await bo.wait_request("INVITE", wait=0.8)
+        assert len(pbx.calls.personal_queues.waiting[bo_id]) == 1
+        hang_up = bo.in_dialog("BYE", echo, echo_ok, cseq=echo.cseq.seq + 1)
+        bo.send(hang_up)
+        assert (await bo.final_response(hang_up)).status == 200
+        ringing = await bo.wait_request("INVITE", wait=5)
+        assert "1001" in (ringing.headers.get("From") or "")
+        bo.answer(ringing, 200)
+        await talk(ann, ann_to, bo, media_address(ringing.body), first_seq=500)
+        ann.send(ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 2))
+        bo.answer(await bo.wait_request("BYE", wait=5), 200, to_tag="")
+    finally:
+        for phone in (ann, bo, cy):
+            phone.close()
+
+
 async def test_pq_04_press_5_to_be_called_back(pbx: Core) -> None:
     """ann waits for bo, presses 5 and is hung up; once bo is free his phone rings showing 1001,
     and when he answers ann's phone rings showing bo: they talk."""
