@@ -4,16 +4,20 @@ is on the phone waits in the colleague's personal queue, hearing a welcome promp
 A full queue sends the call to the user's queue-full number, or back to the phone that transferred
 it (PQ-02). The transferring phone is free at once either way. With callbacks on, a waiting caller
 whose number is known may press 5 and hang up: once the user is free (and nobody waits before), the
-user's phone rings and, answered, the appliance calls the caller back on their number (PQ-04)."""
+user's phone rings and, answered, the appliance calls the caller back on their number (PQ-04).
+Receptionists with the camp-on right camp calls on busy colleagues this way whatever the pending
+transfer setting says (PQ-06); a camped call still waiting after a while is shown to the
+receptionist who camped it, later to the whole reception (PQ-07, event ``personal_queue.camped``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import voluptuous as vol
 
+from cordboard.core.bus import EventType
 from cordboard.core.config import validation as cv
 from cordboard.core.config.scopes import ALL_SCOPES
 from cordboard.core.config.settings import SettingSpec
@@ -29,6 +33,11 @@ QUEUE_SIZE: Final = "core.personal_queue_size"
 QUEUE_FULL_NUMBER: Final = "core.personal_queue_full_number"
 STATUS_INTERVAL: Final = "core.personal_queue_status_interval"
 CALLBACK: Final = "core.personal_queue_callback"
+CAMPED_NOTIFY_S: Final = "core.camp_on_notify_s"
+CAMPED_NOTIFY_ALL_S: Final = "core.camp_on_notify_all_s"
+EVENT_CAMPED_WAITING: Final = EventType[dict[str, Any]]("personal_queue.camped_waiting")
+"""A camped call has waited long (PQ-07): ``user_ids`` are the receptionists to tell; the caller,
+the user it waits for (``number``, ``name``), ``waited_s`` and ``to`` (``camper`` or ``reception``)."""
 CALLBACK_KEY: Final = "5"
 CALLBACK_RING_S: Final = 30.0
 CALLBACK_WAIT_S: Final = 3600.0
@@ -75,6 +84,20 @@ PERSONAL_QUEUE_SPECS: Final = (
         description="A caller waiting in a personal queue may press 5 and hang up to be called back "
         "on their own number as soon as the user is free (PQ-04).",
     ),
+    SettingSpec(
+        key=CAMPED_NOTIFY_S,
+        validator=vol.All(vol.Coerce(int), vol.Range(min=0, max=3600, msg="0 to 3600 seconds")),
+        default=30,
+        description="After how many seconds a call a receptionist camped on a busy colleague, still "
+        "waiting, is shown to that receptionist (PQ-07); 0: never.",
+    ),
+    SettingSpec(
+        key=CAMPED_NOTIFY_ALL_S,
+        validator=vol.All(vol.Coerce(int), vol.Range(min=0, max=3600, msg="0 to 3600 seconds")),
+        default=60,
+        description="After how many seconds a camped call still waiting is shown to every "
+        "receptionist of the camping receptionist's attendant group (PQ-07); 0: never.",
+    ),
 )
 
 
@@ -116,8 +139,21 @@ class PersonalQueues:
         queue.append(party)
         _LOGGER.info("%s waits in the personal queue of %s (place %d)", party.call.caller, number, len(queue))
         loop = asyncio.get_running_loop()
+        entered = loop.time()
         status_every = float(await settings.org_value(STATUS_INTERVAL))
         callback = bool(await settings.org_value(CALLBACK)) and party.call.caller.lstrip("+").isdigit()
+        reminders = (
+            _Reminders(
+                self._b2bua,
+                party,
+                transferor_id,
+                (account.extension or number, account.display_name),
+                camper_after_s=int(await settings.org_value(CAMPED_NOTIFY_S)),
+                reception_after_s=int(await settings.org_value(CAMPED_NOTIFY_ALL_S)),
+            )
+            if camped and transferor_id is not None
+            else None
+        )
         try:
             await party.play(["please_hold", *(["press_5_for_callback"] if callback else [])])
             await party.hold()
@@ -127,6 +163,8 @@ class PersonalQueues:
                     raise ChannelHungUp()
                 if queue[0] is party and not self._busy(user_id):
                     break
+                if reminders is not None:
+                    reminders.check(loop.time() - entered)
                 if status_every and loop.time() - last_status >= status_every:
                     await party.unhold()
                     await party.play(
@@ -194,3 +232,46 @@ class PersonalQueues:
                 queue.remove(caller)
             if not queue:
                 self.waiting.pop(user_id, None)
+
+
+class _Reminders:
+    """PQ-07: tells the receptionist who camped a call, then their whole attendant group, that it
+    still waits (once each)."""
+
+    def __init__(
+        self,
+        b2bua: B2bua,
+        party: Channel,
+        camper_id: int,
+        waited_for: tuple[str, str],
+        *,
+        camper_after_s: int,
+        reception_after_s: int,
+    ) -> None:
+        self._b2bua = b2bua
+        self._party = party
+        self._camper_id = camper_id
+        self._waited_for = waited_for
+        due = ((camper_after_s, "camper"), (reception_after_s, "reception"))
+        self._due = [(after, to) for after, to in due if after]
+
+    def check(self, waited_s: float) -> None:
+        while self._due and waited_s >= self._due[0][0]:
+            _after, to = self._due.pop(0)
+            rights = self._b2bua.core.rights
+            user_ids = (
+                {self._camper_id} if to == "camper" else rights.fellow_holders("camp_on", self._camper_id)
+            )
+            call = self._party.call
+            self._b2bua.core.bus.fire(
+                EVENT_CAMPED_WAITING,
+                {
+                    "user_ids": sorted(user_ids),
+                    "caller": call.caller,
+                    "caller_name": call.caller_name,
+                    "number": self._waited_for[0],
+                    "name": self._waited_for[1],
+                    "waited_s": int(waited_s),
+                    "to": to,
+                },
+            )

@@ -78,6 +78,12 @@ class RightsService:
         groups = self.groups_of(user_id)
         return {other for other, theirs in self._groups.items() if other != user_id and groups & theirs}
 
+    def fellow_holders(self, service: str, user_id: int) -> set[int]:
+        """``user_id`` and the members of those of their groups that hold a grant of ``service``
+        (an attendant group's receptionists, PQ-07)."""
+        holding = {g.group_id for g in self._grants.get(service, ()) if g.group_id in self.groups_of(user_id)}
+        return {user_id} | {other for other, theirs in self._groups.items() if theirs & holding}
+
     def allows_scope(self, service: str, actor_id: int, scope: str, scope_id: int | None) -> bool:
         """Whether a grant gives ``actor_id`` the service over exactly this scope (a list that is
         the organisation's or one group's, e.g. in the company directory, DIR-02)."""

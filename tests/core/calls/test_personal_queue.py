@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +17,13 @@ from phone_calls import blind_transfer, call_between, talk
 from rtp_audio import heard
 from sip_phone import TestPhone, media_address
 
-from cordboard.core.calls.personal_queue import PENDING_TRANSFER, QUEUE_SIZE
+from cordboard.core.calls.personal_queue import (
+    CAMPED_NOTIFY_ALL_S,
+    CAMPED_NOTIFY_S,
+    EVENT_CAMPED_WAITING,
+    PENDING_TRANSFER,
+    QUEUE_SIZE,
+)
 from cordboard.core.core import Core
 from cordboard.core.sip.message import SipRequest, SipResponse
 
@@ -121,13 +128,21 @@ async def test_pkp_08_off_rings_the_busy_colleague_at_once(pbx: Core) -> None:
 async def test_pq_06_a_receptionist_camps_a_call_on_a_busy_colleague(pbx: Core) -> None:
     """PQ-06 camp-on: pending transfers are off for the organisation, but cy is in the reception
     group, which has the camp-on right: his transfer to busy bo waits in bo's personal queue and
-    rings bo once he is free. (Without the right it would ring bo at once: the test above.)"""
+    rings bo once he is free. (Without the right it would ring bo at once: the test above.)
+    PQ-07: while it waits, cy and then the whole reception are told."""
     assert pbx.calls is not None
     await pbx.settings.set("org", None, PENDING_TRANSFER, False)
+    await pbx.settings.set("org", None, CAMPED_NOTIFY_S, 1)
+    await pbx.settings.set("org", None, CAMPED_NOTIFY_ALL_S, 2)
     bo_id = (await pbx.identity.get_user_by_username("bo")).id
     cy_id = (await pbx.identity.get_user_by_username("cy")).id
+    dee = await pbx.identity.create_user(
+        username="dee", first_name="Dee", last_name="Tester", email="dee@example.com", extension="1004"
+    )
     reception = await pbx.identity.create_group("Reception")
-    await pbx.identity.set_group_members(reception.id, [cy_id])
+    await pbx.identity.set_group_members(reception.id, [cy_id, dee.id])
+    notices: list[dict[str, Any]] = []
+    pbx.bus.listen(EVENT_CAMPED_WAITING, lambda event: notices.append(dict(event.data)))
     await pbx.rights.set_grants("camp_on", [{"group_id": reception.id, "scope": "org", "scope_id": None}])
     for _ in range(50):
         if pbx.rights.allows("camp_on", cy_id, bo_id):
@@ -139,8 +154,15 @@ async def test_pq_06_a_receptionist_camps_a_call_on_a_busy_colleague(pbx: Core) 
         echo, echo_ok = await busy_with_echo_test(pbx, bo)
         invite, ok, ann_to = await transfer_to_bo(ann, cy)
         with pytest.raises(TimeoutError):
-            await bo.wait_request("INVITE", wait=0.8)
+            await bo.wait_request("INVITE", wait=4.0)
         assert len(pbx.calls.personal_queues.waiting[bo_id]) == 1
+        # PQ-07: after 1 s cy is told, after 2 s the whole reception
+        assert [(n["to"], n["user_ids"]) for n in notices] == [
+            ("camper", [cy_id]),
+            ("reception", sorted([cy_id, dee.id])),
+        ]
+        assert notices[0]["caller"] == "1001" and notices[0]["number"] == "1002"
+        assert notices[1]["waited_s"] >= 2
         hang_up = bo.in_dialog("BYE", echo, echo_ok, cseq=echo.cseq.seq + 1)
         bo.send(hang_up)
         assert (await bo.final_response(hang_up)).status == 200
