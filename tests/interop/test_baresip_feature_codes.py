@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 from baresip_phone import BaresipPhone, last_tone, three_phones, wait_call_closed, write_tone
 from cordboard_process import SipUser, require_tool
+from feature_doubles import GroupLogins, Mailboxes
 from loopback_pbx import CY_PASSWORD, PASSWORDS, add_cy, running_pbx, wait_for_sip_account
 
 from cordboard.core.calls.caller_id import identity_of
-from cordboard.core.calls.channel import Channel
 from cordboard.core.core import Core
-from cordboard.core.plugin_api import hookimpl
 
 RTP_MIN, RTP_MAX = 49800, 49999
 TONES = {"ann": 700.0, "bo": 1100.0, "cy": 1500.0}
@@ -222,31 +221,10 @@ async def test_fc_06_baresip_fetches_a_call_to_the_other_phone(pbx: Core, tmp_pa
         await stopped([*phones, second])
 
 
-class GroupLoginsAndMailbox:
-    """The ACD plugin's FC-01 hook and the voicemail plugin's FC-14 hook, as a test double."""
-
-    def __init__(self) -> None:
-        self.logins: list[tuple[int, str, bool]] = []
-        self.mailboxes: list[int] = []
-
-    @hookimpl
-    def cordboard_feature_login(self, core: Core, user_id: int, identifier: str, log_in: bool) -> bool | None:
-        self.logins.append((user_id, identifier, log_in))
-        return identifier == "1500"
-
-    @hookimpl
-    def cordboard_voicemail(self, core: Core, user_id: int) -> Any:
-        async def leave_message(channel: Channel) -> None:
-            await channel.answer()
-            await asyncio.sleep(1.0)
-            self.mailboxes.append(user_id)
-
-        return leave_message
-
-
 async def test_fc_01_fc_14_baresip_logs_in_and_reaches_a_mailbox(pbx: Core, tmp_path: Path) -> None:
-    double = GroupLoginsAndMailbox()
-    pbx.plugins.pm.register(double, name="test_logins_and_mailbox")
+    logins, mailboxes = GroupLogins(), Mailboxes()
+    pbx.plugins.pm.register(logins, name="test_group_logins")
+    pbx.plugins.pm.register(mailboxes, name="test_mailboxes")
     cy_id = (await pbx.identity.get_user_by_username("cy")).id
     bo_id = (await pbx.identity.get_user_by_username("bo")).id
     phones = await started(pbx, tmp_path)
@@ -258,5 +236,5 @@ async def test_fc_01_fc_14_baresip_logs_in_and_reaches_a_mailbox(pbx: Core, tmp_
             await asyncio.to_thread(wait_call_closed, cy)
     finally:
         await stopped(phones)
-    assert double.logins == [(cy_id, "1500", True), (cy_id, "1500", False)]
-    assert double.mailboxes == [bo_id]
+    assert logins.seen == [(cy_id, "1500", True), (cy_id, "1500", False)]
+    assert mailboxes.owners == [bo_id]

@@ -15,16 +15,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from feature_doubles import GroupLogins, Mailboxes
 from loopback_pbx import CY_PASSWORD, PASSWORDS, add_cy, registered_phone, running_pbx
 from phone_calls import call_between, taken_over, talk
 from rtp_audio import dominant, send_audio, tone
 from sip_phone import TestPhone, media_address
 from sipp_runner import sipp_dials
 
-from cordboard.core.calls.channel import Channel
 from cordboard.core.core import Core
 from cordboard.core.media.codecs import get_codec
-from cordboard.core.plugin_api import hookimpl
 from cordboard.core.rtp.packet import RtpHeader, payload_of
 
 RTP_MIN, RTP_MAX = 49600, 49799
@@ -208,42 +207,12 @@ async def test_fc_02_sipp_intrudes_and_the_call_goes_on_after(
         bo.close()
 
 
-class GroupLogins:
-    """The ACD plugin's part of FC-01, as a test double: group 1500 lets everyone in."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[int, str, bool]] = []
-
-    @hookimpl
-    def cordboard_feature_login(self, core: Core, user_id: int, identifier: str, log_in: bool) -> bool | None:
-        if identifier != "1500":
-            return None
-        self.seen.append((user_id, identifier, log_in))
-        return True
-
-
-class MailboxDouble:
-    """The voicemail plugin's side of FC-14, as a test double: takes one second for the owner."""
-
-    def __init__(self) -> None:
-        self.owners: list[int] = []
-
-    @hookimpl
-    def cordboard_voicemail(self, core: Core, user_id: int) -> Any:
-        async def leave_message(channel: Channel) -> None:
-            await channel.answer()
-            await asyncio.sleep(1.0)
-            self.owners.append(user_id)
-
-        return leave_message
-
-
 async def test_fc_01_fc_14_sipp_logs_in_and_leaves_a_message(
     pbx: Core, tmp_path: Path, sipp_media: socket.socket
 ) -> None:
     """FC-01: ``*11*1500*`` and ``**11*1500*`` reach the groups plugin's hook for the SIPp phone's
     user; FC-14: ``*1*1002*`` goes to bo's mailbox; the appliance hangs up after each."""
-    logins, mailbox = GroupLogins(), MailboxDouble()
+    logins, mailbox = GroupLogins(), Mailboxes()
     pbx.plugins.pm.register(logins, name="test_group_logins")
     pbx.plugins.pm.register(mailbox, name="test_mailbox")
     ann_id = (await pbx.identity.get_user_by_username("ann")).id

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from feature_doubles import GroupLogins
 from loopback_pbx import add_cy, registered_phone, running_pbx
 from rtp_audio import dominant, heard, send_audio, tone
 from sip_phone import TestPhone, media_address
@@ -19,7 +20,6 @@ from sip_phone import TestPhone, media_address
 from cordboard.core.calls.caller_id import identity_of
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
-from cordboard.core.plugin_api import hookimpl
 
 RTP_MIN, RTP_MAX = 47400, 47599
 
@@ -234,20 +234,6 @@ async def test_fc_04_directed_pickup_and_pkp_02_the_right(
     finally:
         for phone in (ann, bo, cy):
             phone.close()
-
-
-class GroupLogins:
-    """The ACD plugin's part of FC-01, as a test double: group 1500 lets everyone in, 1501 nobody."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[int, str, bool]] = []
-
-    @hookimpl
-    def cordboard_feature_login(self, core: Core, user_id: int, identifier: str, log_in: bool) -> bool | None:
-        if identifier not in ("1500", "1501"):
-            return None
-        self.seen.append((user_id, identifier, log_in))
-        return identifier == "1500"
 
 
 async def test_fc_01_group_login_and_logout_go_to_the_groups_plugin(
