@@ -8,6 +8,7 @@ import { interceptLinks, matchRoute, navigate, onRouteChange, safeNext, type Mat
 import { session, type ToastKind } from "./session";
 import type { Health, User } from "./types";
 import { live } from "./ws";
+import { CAMPED_WAITING_EVENT, campedWaitingFor, campedWaitingText, type CampedWaiting } from "./camp-on";
 
 import "./pages/login";
 import "./pages/setup";
@@ -183,6 +184,11 @@ const SECTION: Record<string, string> = {
   "phone-provisioning": "phones",
 };
 
+interface BusEvent {
+  eventType: string;
+  data: Record<string, unknown>;
+}
+
 interface Toast {
   id: number;
   message: string;
@@ -212,6 +218,7 @@ export class CbApp extends LightElement {
     live.addEventListener("unauthorized", () => this.expire());
     setUnauthorizedHandler(() => this.expire());
     window.addEventListener("cb-toast", (e) => this.addToast((e as CustomEvent<Omit<Toast, "id">>).detail));
+    live.addEventListener("bus-event", (e) => this.onBusEvent(e as CustomEvent<BusEvent>));
     window.addEventListener("cb-logged-in", () => this.afterLogin());
     window.addEventListener("online", () => live.reconnectNow());
     void this.boot();
@@ -276,6 +283,14 @@ export class CbApp extends LightElement {
     live.stop();
     session.setUser(null);
     navigate("/login", { replace: true });
+  }
+
+  private onBusEvent(event: CustomEvent<BusEvent>): void {
+    const { eventType, data } = event.detail;
+    const user = session.user;
+    if (eventType !== CAMPED_WAITING_EVENT || !user) return;
+    const camped = data as unknown as CampedWaiting;
+    if (campedWaitingFor(camped, user.id)) this.addToast({ message: campedWaitingText(camped), kind: "info" });
   }
 
   private addToast(detail: Omit<Toast, "id">): void {

@@ -1,15 +1,21 @@
 /**
- * Hunt groups (HG-01..05, HG-08, FC-16): the API's shapes and the pure helpers of the Hunt groups
+ * Hunt groups (HG-01..06, HG-08, FC-16): the API's shapes and the pure helpers of the Hunt groups
  * page: a group as an editable draft and back, and the checks that mirror the server's (the
  * server decides: a number someone else has, an unknown user group ... come back by field).
  */
-import { t } from "./i18n";
+import { t, type MessageKey } from "./i18n";
 
 export type Distribution = "parallel" | "sequential";
 export const DISTRIBUTIONS: Distribution[] = ["parallel", "sequential"];
 export const MIN_RING_S = 1;
 export const MAX_RING_S = 300;
 export const DEFAULT_RING_S = 20;
+
+/** The kinds of a member's phones a group rings (HG-06), in the order the form and the API list them. */
+export type PhoneType = "desk" | "softphone" | "mobile";
+export const PHONE_TYPES: PhoneType[] = ["desk", "softphone", "mobile"];
+/** What a new group rings: the members' phones here, not their mobiles. */
+export const DEFAULT_PHONE_TYPES: PhoneType[] = ["desk", "softphone"];
 
 /** A member as the API lists them, in the order they are rung. */
 export interface HuntGroupMember {
@@ -31,6 +37,7 @@ export interface HuntGroup {
   excluded_activities: number[];
   excluded_roles: number[];
   schedule_id: number | null;
+  phone_types: PhoneType[];
   members: HuntGroupMember[];
 }
 
@@ -47,6 +54,7 @@ export interface Draft {
   excludedRoles: Set<number>;
   /** The schedule's id as the select holds it; "" for none (always open). */
   scheduleId: string;
+  phoneTypes: Set<PhoneType>;
 }
 
 /** The API's name of each draft field, for its message. */
@@ -61,6 +69,7 @@ export const FIELD_OF: Record<keyof Draft, string> = {
   excludedActivities: "excluded_activities",
   excludedRoles: "excluded_roles",
   scheduleId: "schedule_id",
+  phoneTypes: "phone_types",
 };
 
 export function emptyDraft(): Draft {
@@ -75,6 +84,7 @@ export function emptyDraft(): Draft {
     excludedActivities: new Set(),
     excludedRoles: new Set(),
     scheduleId: "",
+    phoneTypes: new Set(DEFAULT_PHONE_TYPES),
   };
 }
 
@@ -104,6 +114,7 @@ export function draftOf(group: HuntGroup, known: Known): Draft {
     excludedActivities: existing(group.excluded_activities, known.activities),
     excludedRoles: existing(group.excluded_roles, known.roles),
     scheduleId: group.schedule_id !== null && known.schedules.has(group.schedule_id) ? String(group.schedule_id) : "",
+    phoneTypes: new Set(PHONE_TYPES.filter((type) => group.phone_types.includes(type))),
   };
 }
 
@@ -125,6 +136,7 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     excluded_activities: [...draft.excludedActivities].sort((a, b) => a - b),
     excluded_roles: [...draft.excludedRoles].sort((a, b) => a - b),
     schedule_id: draft.scheduleId ? Number(draft.scheduleId) : null,
+    phone_types: PHONE_TYPES.filter((type) => draft.phoneTypes.has(type)),
   };
 }
 
@@ -151,11 +163,38 @@ export function draftErrors(draft: Draft): Record<string, string> {
   }
   if (fallback && !DIALABLE_RE.test(fallback)) errors["fallback"] = t("huntGroups.fallbackInvalid");
   else if (fallback && fallback === number) errors["fallback"] = t("huntGroups.fallbackOwn");
+  if (!draft.phoneTypes.size) errors["phone_types"] = t("huntGroups.phoneTypesNeeded");
   return errors;
 }
 
 export function distributionText(distribution: Distribution): string {
   return t(distribution === "sequential" ? "huntGroups.sequential" : "huntGroups.parallel");
+}
+
+/** The label of each phone type's checkbox. */
+const PHONE_TYPE_LABELS: Record<PhoneType, MessageKey> = {
+  desk: "huntGroups.phoneTypeDesk",
+  softphone: "huntGroups.phoneTypeSoftphone",
+  mobile: "huntGroups.phoneTypeMobile",
+};
+/** The words of a phone type within a sentence ("softphones"). */
+const PHONE_TYPE_WORDS: Record<PhoneType, MessageKey> = {
+  desk: "huntGroups.phoneTypeDeskInList",
+  softphone: "huntGroups.phoneTypeSoftphoneInList",
+  mobile: "huntGroups.phoneTypeMobileInList",
+};
+
+/** The checkbox label of a phone type ("Mobiles (over the trunk)"). */
+export function phoneTypeLabel(type: PhoneType): string {
+  return t(PHONE_TYPE_LABELS[type]);
+}
+
+/** "Desk phones, softphones": the phones a group rings, in the fixed order, for the list. */
+export function phoneTypesText(types: readonly PhoneType[]): string {
+  const text = PHONE_TYPES.filter((type) => types.includes(type))
+    .map((type) => t(PHONE_TYPE_WORDS[type]))
+    .join(", ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** "2 members", "1 member", "No members". */

@@ -31,6 +31,7 @@ export const KNOWN_SERVICES = [
   "retrieve_parked",
   "intrude",
   "bypass_diversion",
+  "camp_on",
 ] as const;
 export type KnownService = (typeof KNOWN_SERVICES)[number];
 

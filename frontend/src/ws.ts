@@ -40,6 +40,8 @@ const WATCHED_EVENTS = [
   "device.discovered",
   // A user's night mode began or ended (working hours, SCH-04): My working hours follows it.
   "night_mode.changed",
+  // A call a receptionist camped on a busy colleague still waits (PQ-07): a notification.
+  "personal_queue.camped_waiting",
 ] as const;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 

@@ -7,6 +7,7 @@ import {
   emptyDraft,
   memberCountText,
   membersText,
+  phoneTypesText,
   type HuntGroup,
 } from "../src/hunt-groups";
 import { useLanguage } from "./lang";
@@ -25,6 +26,7 @@ const SALES: HuntGroup = {
   excluded_activities: [4, 8],
   excluded_roles: [2],
   schedule_id: 7,
+  phone_types: ["desk", "softphone"],
   members: [
     { user_id: 10, name: "Ann Tester", number: "1001" },
     { user_id: 11, name: "Bo Tester", number: "1002" },
@@ -55,10 +57,39 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
       excluded_activities: [4],
       excluded_roles: [2],
       schedule_id: null,
+      phone_types: ["desk", "softphone"],
     });
     const own = draftOf({ ...SALES, identifier: "51", schedule_id: 7 }, { ...KNOWN, schedules: new Set([7]) });
     expect([own.identifier, own.scheduleId]).toEqual(["51", "7"]);
     expect(bodyOf({ ...emptyDraft(), fallback: "" })["fallback"]).toBeNull();
+  });
+
+  it("hg_06: turns the phone types into a draft and back, in the fixed order", () => {
+    expect([...emptyDraft().phoneTypes]).toEqual(["desk", "softphone"]); // phones ring, mobiles only when asked
+    expect(bodyOf(emptyDraft())["phone_types"]).toEqual(["desk", "softphone"]);
+    const draft = draftOf({ ...SALES, phone_types: ["mobile", "softphone"] }, KNOWN);
+    expect([...draft.phoneTypes].sort()).toEqual(["mobile", "softphone"]);
+    expect(bodyOf(draft)["phone_types"]).toEqual(["softphone", "mobile"]);
+    // Ticked in any order, sent in the order desk, softphone, mobile.
+    const ticked = { ...draft, phoneTypes: new Set(["mobile", "desk"] as const) };
+    expect(bodyOf(ticked)["phone_types"]).toEqual(["desk", "mobile"]);
+    expect(bodyOf(draftOf({ ...SALES, phone_types: ["mobile"] }, KNOWN))["phone_types"]).toEqual(["mobile"]);
+    // The group's own list is not changed by editing the draft.
+    draft.phoneTypes.add("desk");
+    expect(SALES.phone_types).toEqual(["desk", "softphone"]);
+  });
+
+  it("hg_06: wants at least one phone type to ring", () => {
+    const good = draftOf(SALES, KNOWN);
+    expect(draftErrors(good)).toEqual({});
+    expect(draftErrors({ ...good, phoneTypes: new Set() })).toEqual({
+      phone_types: "Choose at least one kind of phone to ring.",
+    });
+    expect(draftErrors({ ...good, phoneTypes: new Set(["mobile"] as const) })).toEqual({});
+    useLanguage("de");
+    expect(draftErrors({ ...good, phoneTypes: new Set() })["phone_types"]).toBe(
+      "Wählen Sie mindestens eine Telefonart, die klingelt.",
+    );
   });
 
   it("checks the fields as the server does", () => {
@@ -81,8 +112,14 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
     expect(distributionText("parallel")).toBe("All at once (parallel)");
     expect([0, 1, 2].map(memberCountText)).toEqual(["No members", "1 member", "2 members"]);
     expect(membersText(SALES.members)).toBe("Ann Tester (1001), Bo Tester (1002)");
+    expect(phoneTypesText(["desk", "softphone"])).toBe("Desk phones, softphones");
+    expect(phoneTypesText(["mobile", "desk"])).toBe("Desk phones, mobiles");
+    expect(phoneTypesText(["softphone", "mobile"])).toBe("Softphones, mobiles");
     useLanguage("da");
     expect(distributionText("sequential")).toBe("Én ad gangen (sekventiel)");
     expect(memberCountText(3)).toBe("3 medlemmer");
+    expect(phoneTypesText(["desk", "mobile"])).toBe("Bordtelefoner, mobiltelefoner");
+    useLanguage("de");
+    expect(phoneTypesText(["softphone", "mobile"])).toBe("Softphones, Mobiltelefone");
   });
 });

@@ -245,3 +245,62 @@ def _user_transfers_the_party_of_an_own_call(
     expect(page.get_by_test_id("no-live-calls")).to_be_visible()
     shot(page, "my-calls-transfer-done")
     hang_up(ann, ann_dialog, cy)
+
+
+# -- camp-on (PQ-06, PQ-07) -----------------------------------------------------------------------
+def test_pq_07_a_receptionist_sees_that_a_camped_call_still_waits(
+    cordboard: Cordboard, passwords: dict[str, str], phones: dict[str, Phone], browser: BrowserThread
+) -> None:
+    """cy is in the reception, whose group has the camp-on right; pending transfers are off for
+    everyone else. bo is on the phone (the echo test); ann calls cy, and cy transfers her to bo from
+    My calls: the call waits in bo's personal queue, and after a second cy's browser says so."""
+    token = cordboard.token()
+    status, users = cordboard.api("GET", "/api/users", token=token)
+    assert status == 200, users
+    cy_id = next(u["id"] for u in users if u["username"] == "cy")
+    status, group = cordboard.api("POST", "/api/groups", {"name": "Reception"}, token)
+    assert status == 201, group
+    status, body = cordboard.api("PUT", f"/api/groups/{group['id']}/members", {"user_ids": [cy_id]}, token)
+    assert status == 200, body
+    grant = {"group_id": group["id"], "scope": "org", "scope_id": None}
+    status, body = cordboard.api("PUT", "/api/rights/camp_on", {"grants": [grant]}, token)
+    assert status == 200, body
+    settings = {"core.pending_transfer": False, "core.camp_on_notify_s": 1, "core.camp_on_notify_all_s": 0}
+    status, body = cordboard.api("PUT", "/api/settings/org", settings, token)
+    assert status == 200, body
+    try:
+        browser.run(_receptionist_sees_a_camped_call, cordboard, passwords["cy"], phones)
+    finally:
+        cordboard.api("PUT", "/api/rights/camp_on", {"grants": []}, token)
+        cordboard.api("PUT", "/api/settings/org", dict.fromkeys(settings), token)
+
+
+def _receptionist_sees_a_camped_call(
+    page: Any, cordboard: Cordboard, password: str, phones: dict[str, Phone]
+) -> None:
+    ann, bo, cy = phones["ann"], phones["bo"], phones["cy"]
+    echo_invite = bo.start_call("*43")
+    echo, echo_dialog = bo.finish_call(echo_invite)
+    assert echo.status == 200, echo
+    login(page, cordboard.base, "cy", password, "/login?next=/my-calls")
+    expect(page.get_by_role("heading", name="My calls")).to_be_visible()
+    invite = ann.start_call("1003")
+    incoming = cy.wait_request("INVITE")
+    cy.pick_up(incoming, cy.ring(incoming))
+    final, ann_dialog = ann.finish_call(invite)
+    assert final.status == 200, final
+    row = page.get_by_test_id("live-call")
+    expect(row.get_by_test_id("call-state")).to_have_text("In call")
+    row.get_by_role(
+        "button", name="Transfer the call between Ann Tester (1001) and Cy Clausen (1003)"
+    ).click()
+    target = page.get_by_test_id("transfer-form").get_by_role("textbox", name="Transfer to")
+    target.fill("1002")
+    page.keyboard.press("Enter")
+    ann.answer_reinvite(ann_dialog)
+    cy.accept_bye()
+    notice = toast(page, "has waited")
+    expect(notice).to_have_text(re.compile(r"^Ann Tester \(1001\) has waited [0-9]+ s for Bo Berg \(1002\)"))
+    shot(page, "camp-on-notification")
+    assert ann.hang_up(ann_dialog).status == 200
+    assert bo.hang_up(echo_dialog).status == 200

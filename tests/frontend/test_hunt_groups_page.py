@@ -1,4 +1,4 @@
-"""The Hunt groups page in the web UI (HG-01..05, HG-08, FC-16).
+"""The Hunt groups page in the web UI (HG-01..06, HG-08, FC-16).
 
 The administrator opens Hunt groups (listed after Directory) and finds none yet. A new hunt group
 sent empty is refused field by field before anything is sent. Named "Sales", with the user group
@@ -7,6 +7,10 @@ field says whose the number is and has the focus, and nothing is saved. With 150
 and listed with its distribution and its member. He changes it to ring one member after another for
 10 s, skipping members at lunch; the list and the API show it. He deletes it after confirming, and
 the list is empty again.
+
+HG-06: a new hunt group rings desk phones and softphones. The administrator unticks "Desk phones"
+and ticks "Mobiles (over the trunk)"; the list and the API show softphones and mobiles. With no
+phone type ticked the form says at least one must ring, and nothing is saved.
 """
 
 from __future__ import annotations
@@ -138,3 +142,77 @@ def _admin_manages_hunt_groups(page: Any, cordboard: Cordboard, lunch_id: int, t
     expect(page.get_by_test_id("hunt-groups-empty")).to_be_visible()
     expect(page.get_by_role("button", name="New hunt group")).to_be_focused()
     shot(page, "hunt-groups-deleted")
+
+
+def test_hg_06_admin_chooses_which_phone_types_ring(cordboard: Cordboard, browser: BrowserThread) -> None:
+    token = cordboard.token()
+    status, team = cordboard.api("POST", "/api/groups", {"name": "Support team"}, token)
+    assert status == 201, team
+
+    browser.run(_admin_chooses_phone_types, cordboard)
+
+    [group] = _hunt_groups(cordboard)
+    assert (group["number"], group["phone_types"]) == ("1510", ["softphone", "mobile"])
+    status, body = cordboard.api("DELETE", f"{GROUPS}/{group['id']}", token=token)
+    assert status in (200, 204), body
+
+
+def _admin_chooses_phone_types(page: Any, cordboard: Cordboard) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    page.locator("#nav").get_by_role("link", name="Hunt groups").click()
+    expect(page).to_have_url(cordboard.base + "/hunt-groups")
+
+    # A new group rings the members' phones here, not their mobiles.
+    page.get_by_role("button", name="New hunt group").click()
+    form = page.get_by_test_id("hunt-group-form")
+    phones = form.get_by_role("group", name="Phones that ring")
+    desk = phones.get_by_role("checkbox", name="Desk phones", exact=True)
+    softphones = phones.get_by_role("checkbox", name="Softphones", exact=True)
+    mobiles = phones.get_by_role("checkbox", name="Mobiles (over the trunk)", exact=True)
+    expect(desk).to_be_checked()
+    expect(softphones).to_be_checked()
+    expect(mobiles).not_to_be_checked()
+    page.get_by_role("textbox", name="Name", exact=True).fill("Support")
+    page.get_by_role("textbox", name="Number", exact=True).fill("1510")
+    page.get_by_label("Support team").check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Support (1510) created.")
+    row = page.get_by_test_id("hunt-group").filter(has_text="Support")
+    expect(row.get_by_test_id("hg-phone-types")).to_have_text("Desk phones, softphones")
+    [created] = _hunt_groups(cordboard)
+    assert created["phone_types"] == ["desk", "softphone"]
+
+    # HG-06: softphones and mobiles (over the trunk), no desk phones.
+    row.get_by_role("button", name="Edit Support").click()
+    expect(desk).to_be_checked()
+    desk.uncheck()
+    mobiles.check()
+    shot(page, "hunt-groups-phone-types")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Support (1510) saved.")
+    expect(form).to_have_count(0)
+    expect(row.get_by_test_id("hg-phone-types")).to_have_text("Softphones, mobiles")
+    [changed] = _hunt_groups(cordboard)
+    assert changed["phone_types"] == ["softphone", "mobile"]
+
+    # With nothing ticked the form says so next to the list; nothing is sent.
+    row.get_by_role("button", name="Edit Support").click()
+    expect(desk).not_to_be_checked()
+    expect(softphones).to_be_checked()
+    expect(mobiles).to_be_checked()
+    softphones.uncheck()
+    mobiles.uncheck()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#hg-phone-types-error")).to_have_text("Choose at least one kind of phone to ring.")
+    expect(page.locator("#hg-form-error")).to_have_text("Please correct the marked fields.")
+    expect(desk).to_have_attribute("aria-invalid", "true")
+    expect(desk).to_be_focused()
+    shot(page, "hunt-groups-phone-types-none")
+    assert _hunt_groups(cordboard)[0]["phone_types"] == ["softphone", "mobile"]
+
+    # Ticking one again clears the message; cancelling keeps what was saved.
+    mobiles.check()
+    expect(page.locator("#hg-phone-types-error")).to_have_text("")
+    form.get_by_role("button", name="Cancel").click()
+    expect(form).to_have_count(0)
+    expect(row.get_by_test_id("hg-phone-types")).to_have_text("Softphones, mobiles")

@@ -1,11 +1,11 @@
 /**
- * Hunt groups (admin, HG-01..05, HG-08, FC-16): numbers that ring the users of chosen user groups,
+ * Hunt groups (admin, HG-01..06, HG-08, FC-16): numbers that ring the users of chosen user groups,
  * all at once or one after another, and then a fallback number. The list shows each group's name,
- * number, distribution and members; "New hunt group" and "Edit" open the form (name, number,
- * feature-code identifier, the user groups whose users are the members, distribution and ring
- * length, fallback, opening hours from a schedule, excluded activities and roles). The form checks
- * what it can before sending; the server's refusals (a number someone else has ...) are shown next
- * to their fields. Deleting asks first.
+ * number, distribution, the phones that ring and members; "New hunt group" and "Edit" open the form
+ * (name, number, feature-code identifier, the user groups whose users are the members, distribution
+ * and ring length, fallback, which of the members' phones ring, opening hours from a schedule,
+ * excluded activities and roles). The form checks what it can before sending; the server's refusals
+ * (a number someone else has ...) are shown next to their fields. Deleting asks first.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -19,6 +19,7 @@ import {
   FIELD_OF,
   MAX_RING_S,
   MIN_RING_S,
+  PHONE_TYPES,
   bodyOf,
   distributionText,
   draftErrors,
@@ -26,9 +27,12 @@ import {
   emptyDraft,
   memberCountText,
   membersText,
+  phoneTypeLabel,
+  phoneTypesText,
   type Distribution,
   type Draft,
   type HuntGroup,
+  type PhoneType,
 } from "../hunt-groups";
 import { t } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
@@ -125,6 +129,14 @@ export class CbHuntGroups extends LightElement {
     if (on) next.add(id);
     else next.delete(id);
     this.set(key, next);
+  }
+
+  private togglePhoneType(type: PhoneType, on: boolean): void {
+    if (!this.draft) return;
+    const next = new Set(this.draft.phoneTypes);
+    if (on) next.add(type);
+    else next.delete(type);
+    this.set("phoneTypes", next);
   }
 
   private async save(e: Event): Promise<void> {
@@ -231,6 +243,7 @@ export class CbHuntGroups extends LightElement {
                 <div>
                   ${distributionText(g.distribution)}
                   <div class="muted small">${t("huntGroups.ringFor", { seconds: g.ring_s })}</div>
+                  <div class="muted small" data-testid="hg-phone-types">${phoneTypesText(g.phone_types)}</div>
                 </div>
               </td>
               <td data-label=${col.members} data-testid="hg-members">
@@ -277,7 +290,7 @@ export class CbHuntGroups extends LightElement {
         hint: t("huntGroups.userGroupsHint"),
         items: this.userGroups.map((g) => [g.id, g.name]),
         chosen: d.userGroups,
-        key: "userGroups",
+        toggle: (id, on) => this.toggle("userGroups", id, on),
         error: this.fieldError("user_groups"),
         empty: t("huntGroups.noUserGroups"),
         required: true,
@@ -299,6 +312,16 @@ export class CbHuntGroups extends LightElement {
         ${textField({ id: "hg-fallback", label: t("huntGroups.fallback"), value: d.fallback, error: this.errors["fallback"],
           hint: t("huntGroups.fallbackHint"), inputmode: "tel", autocomplete: "off", onInput: (v) => this.set("fallback", v) })}
       </div>
+      ${this.checkList({
+        id: "hg-phone-types",
+        legend: t("huntGroups.phoneTypes"),
+        hint: t("huntGroups.phoneTypesHint"),
+        items: PHONE_TYPES.map((type) => [type, phoneTypeLabel(type)]),
+        chosen: d.phoneTypes,
+        toggle: (type, on) => this.togglePhoneType(type, on),
+        error: this.fieldError("phone_types"),
+        required: true,
+      })}
       ${selectField({
         id: "hg-schedule",
         label: t("huntGroups.schedule"),
@@ -315,7 +338,7 @@ export class CbHuntGroups extends LightElement {
           hint: t("huntGroups.excludedActivitiesHint"),
           items: this.activities.map((a) => [a.id, labelOf(a)]),
           chosen: d.excludedActivities,
-          key: "excludedActivities",
+          toggle: (id, on) => this.toggle("excludedActivities", id, on),
           error: this.fieldError("excluded_activities"),
           empty: t("huntGroups.noActivities"),
         })}
@@ -325,7 +348,7 @@ export class CbHuntGroups extends LightElement {
           hint: t("huntGroups.excludedRolesHint"),
           items: this.roles.map((r) => [r.id, labelOf(r)]),
           chosen: d.excludedRoles,
-          key: "excludedRoles",
+          toggle: (id, on) => this.toggle("excludedRoles", id, on),
           error: this.fieldError("excluded_roles"),
           empty: t("huntGroups.noRoles"),
         })}
@@ -337,16 +360,17 @@ export class CbHuntGroups extends LightElement {
     </form>`;
   }
 
-  /** Checkboxes for ids (user groups, activities, roles) with one message for the whole list. */
-  private checkList(o: {
+  /** Checkboxes for ids (user groups, activities, roles) or phone types with one message for the
+   * whole list; `empty` is shown when there is nothing to tick. */
+  private checkList<T extends number | string>(o: {
     id: string;
     legend: string;
     hint: string;
-    items: Array<[number, string]>;
-    chosen: Set<number>;
-    key: IdSetKey;
+    items: Array<[T, string]>;
+    chosen: ReadonlySet<T>;
+    toggle: (value: T, on: boolean) => void;
     error: string | undefined;
-    empty: string;
+    empty?: string;
     required?: boolean;
   }): TemplateResult {
     const described = `${o.id}-hint ${o.id}-error`;
@@ -359,7 +383,7 @@ export class CbHuntGroups extends LightElement {
               ([value, label], i) => html`<div class="field checkbox">
                 <input type="checkbox" id="${o.id}-${value}" name=${o.id} .checked=${live(o.chosen.has(value))}
                   aria-invalid=${o.error && i === 0 ? "true" : "false"} aria-describedby=${described}
-                  @change=${(e: Event) => this.toggle(o.key, value, (e.target as HTMLInputElement).checked)} />
+                  @change=${(e: Event) => o.toggle(value, (e.target as HTMLInputElement).checked)} />
                 <label for="${o.id}-${value}">${label}</label>
               </div>`,
             )}
