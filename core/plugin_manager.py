@@ -52,6 +52,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "directory",
     "park",
     "hunt_groups",
+    "voicemail",
 )
 # Built-ins that cannot be disabled (none yet: the core runs without any plugin).
 ESSENTIAL_PLUGINS: Final[tuple[str, ...]] = ()

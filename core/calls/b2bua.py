@@ -404,8 +404,23 @@ class B2bua:
             ring_s=self.ring_timeout if fallback_at is None else fallback_at + forward_s,
             forward_ring_s=forward_s,
             reachable=self.reachable,
+            voicemail=functools.partial(self.voicemail_of, callee.user_id),
         )
         await self._answer_channel(attempt, context, peer, inbound, handler)
+
+    def note_route(self, call_id: str, step: str) -> None:
+        """Add a step to the history's route of a call in progress ("voicemail: message left");
+        nothing when the call is over or unknown."""
+        call = self.calls.get(call_id) or self.dialer.calls.get(call_id)
+        if call is not None:
+            call.record.add_route(step)
+
+    def voicemail_of(self, user_id: int) -> ChannelHandler | None:
+        """What takes a caller into the user's mailbox (the voicemail plugin's), or None."""
+        found: ChannelHandler | None = self.core.plugins.pm.hook.cordboard_voicemail(
+            core=self.core, user_id=user_id
+        )
+        return found
 
     def _waiting_refused(self, callee: SipAccount) -> bool:
         """RTE-12: the callee is in a call and has call waiting off (a second call is busy)."""

@@ -7,9 +7,9 @@ answered or the ring time is over; ``busy`` and ``reject`` end the call at their
 603, whatever still rings stops. When everything that rang has failed (busy, unreachable), the next
 destination starts at once ("forward on busy"). The first phone to answer is bridged with the caller.
 
-Outside numbers ring over the SIP trunks. Destinations that need what this appliance does not
-have yet are skipped with a log line: ``voicemail`` (the voicemail plugin), and numbers nothing can
-reach (no user's and no trunk's).
+Outside numbers ring over the SIP trunks. ``voicemail`` stops whatever still rings and hands the
+caller to the user's mailbox (the voicemail plugin, VM-01); without one it is skipped with a log
+line, as are numbers nothing can reach (no user's and no trunk's).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from cordboard.core.calls.model import status_for_caller
 from cordboard.core.routing.model import ENDING_KINDS, Destination
 
 if TYPE_CHECKING:
-    from cordboard.core.calls.channel import Channel
+    from cordboard.core.calls.channel import Channel, ChannelHandler
 
 _LOGGER = logging.getLogger(__name__)
 ENDING_STATUS: Final = {"busy": 486, "reject": 603}
@@ -54,9 +54,11 @@ async def follow_destinations(
     ring_s: float,
     reachable: Callable[[str], bool],
     forward_ring_s: float | None = None,
+    voicemail: Callable[[], ChannelHandler | None] | None = None,
 ) -> None:
     """Run the timeline; ``owner`` is the called user's number, ``reachable`` says which numbers
-    can be dialled, ``forward_ring_s`` how long a forward to a number rings (RTE-09)."""
+    can be dialled, ``forward_ring_s`` how long a forward to a number rings (RTE-09), ``voicemail``
+    finds the user's mailbox."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     dials: set[asyncio.Task[Channel | NotAnswered]] = set()
@@ -70,6 +72,14 @@ async def follow_destinations(
                 return
             if destination.kind in ENDING_KINDS:
                 await channel.hangup(ENDING_STATUS[destination.kind])
+                return
+            mailbox = voicemail() if destination.kind == "voicemail" and voicemail is not None else None
+            if mailbox is not None:
+                for dial in dials:
+                    dial.cancel()
+                await _hang_up_late_answers(dials)
+                dials.clear()
+                await mailbox(channel)
                 return
             target = ringing_target(destination, owner)
             if target is None or not reachable(target):
@@ -125,18 +135,23 @@ async def _wait_until(
         await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
 
 
+async def _hang_up_late_answers(cancelled: set[asyncio.Task[Channel | NotAnswered]]) -> None:
+    """The cancelled dials over; one answered in the same instant is hung up."""
+    from cordboard.core.calls.channel import Channel, ChannelHungUp
+
+    for dial in cancelled:
+        with contextlib.suppress(asyncio.CancelledError, ChannelHungUp):
+            late = await dial
+            if isinstance(late, Channel):
+                await late.hangup()
+
+
 async def _connect(
     channel: Channel, answered: Channel, others: set[asyncio.Task[Channel | NotAnswered]]
 ) -> None:
-    from cordboard.core.calls.channel import Channel, ChannelHungUp
-
     for dial in others:
         dial.cancel()
-    for dial in others:
-        with contextlib.suppress(asyncio.CancelledError, ChannelHungUp):
-            late = await dial
-            if isinstance(late, Channel):  # answered in the same instant: one phone wins
-                await late.hangup()
+    await _hang_up_late_answers(others)
     try:
         await channel.bridge(answered)
     finally:

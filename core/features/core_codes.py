@@ -174,7 +174,7 @@ async def _voicemail(request: FeatureRequest) -> Sequence[str] | None:
     voicemail greeting; the plugin that keeps mailboxes answers ``cordboard_voicemail``."""
     core = request.core
     account = _target(request)
-    handler = core.plugins.pm.hook.cordboard_voicemail(core=core, user_id=account.user_id)
+    handler = _calls(core).voicemail_of(account.user_id)
     if handler is None:
         raise FeatureRefused(f"{account.extension} has no mailbox", "not_available")
     await handler(request.channel)

@@ -89,6 +89,16 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "da": "Pinkoden er forkert.",
     },
     "goodbye": {"en": "Goodbye.", "de": "Auf Wiederhören.", "da": "Farvel."},
+    "mailbox_full": {
+        "en": "The mailbox is full. No message can be left.",
+        "de": "Die Mailbox ist voll. Es kann keine Nachricht hinterlassen werden.",
+        "da": "Postkassen er fuld. Der kan ikke lægges en besked.",
+    },
+    "no_messages_allowed": {
+        "en": "Messages cannot be left on this mailbox.",
+        "de": "Auf dieser Mailbox können keine Nachrichten hinterlassen werden.",
+        "da": "Der kan ikke lægges beskeder i denne postkasse.",
+    },
     "enter_extension": {
         "en": "Please enter your extension, followed by the hash key.",
         "de": "Bitte geben Sie Ihre Nebenstelle ein, gefolgt von der Rautetaste.",

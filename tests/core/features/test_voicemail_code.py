@@ -97,6 +97,8 @@ async def test_pkp_09_a_call_transferred_to_the_voicemail_code_lands_in_the_mail
 
 
 async def test_fc_14_without_a_mailbox_the_caller_is_told(pbx: Core) -> None:
+    """With the voicemail plugin switched off nobody keeps mailboxes: the caller is told."""
+    await pbx.plugins.disable("voicemail")
     ann = await registered_phone(pbx, "ann")
     try:
         _invite, ok = await ann.call("*1*1002*")

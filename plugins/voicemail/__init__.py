@@ -1,0 +1,73 @@
+"""voicemail: a voice mailbox for every user (VM-01, VM-10, VM-13..15, VM-17). It answers the
+callers that the user's routing rules, a transfer or the voicemail code (``*1*EXT*``) send there,
+keeps their messages, publishes the counts for the phones' message-waiting lamps and serves the
+messages to the web UI (/api/voicemail/)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import voluptuous as vol
+from aiohttp import web
+
+from cordboard.core.calls.channel import ChannelHandler
+from cordboard.core.calls.subscriptions import MessageCounts
+from cordboard.core.core import Core
+from cordboard.core.plugin_api import Migration, hookimpl
+from cordboard.plugins.voicemail.const import MAILBOXES_KEY
+
+
+@hookimpl
+def cordboard_config_schema() -> vol.Schema:
+    from cordboard.plugins.voicemail.schema import CONFIG_SCHEMA
+
+    return CONFIG_SCHEMA
+
+
+@hookimpl
+def cordboard_migrations() -> Sequence[Migration]:
+    from cordboard.plugins.voicemail.storage import MIGRATIONS
+
+    return MIGRATIONS
+
+
+@contextlib.asynccontextmanager
+async def _mailboxes(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]:
+    from cordboard.plugins.voicemail.mailboxes import Mailboxes
+
+    mailboxes = Mailboxes(core, config)
+    await mailboxes.load()
+    mailboxes.start_cleaning()
+    core.data[MAILBOXES_KEY] = mailboxes
+    try:
+        yield
+    finally:
+        core.data.pop(MAILBOXES_KEY, None)
+        await mailboxes.stop()
+
+
+@hookimpl
+def cordboard_lifespan(core: Core, config: Mapping[str, Any]) -> AbstractAsyncContextManager[None]:
+    return _mailboxes(core, config)
+
+
+@hookimpl
+def cordboard_http_routes() -> web.RouteTableDef:
+    from cordboard.plugins.voicemail.http import routes
+
+    return routes
+
+
+@hookimpl
+def cordboard_voicemail(core: Core, user_id: int) -> ChannelHandler | None:
+    mailboxes = core.data.get(MAILBOXES_KEY)
+    return mailboxes.handler(user_id) if mailboxes is not None else None
+
+
+@hookimpl
+def cordboard_message_counts(core: Core, user_id: int) -> MessageCounts | None:
+    mailboxes = core.data.get(MAILBOXES_KEY)
+    return mailboxes.counts(user_id) if mailboxes is not None else None

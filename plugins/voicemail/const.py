@@ -1,0 +1,29 @@
+"""Constants of the voicemail plugin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from cordboard.core.bus import EventType
+from cordboard.core.keys import DataKey
+
+if TYPE_CHECKING:
+    from cordboard.plugins.voicemail.mailboxes import Mailboxes
+
+DOMAIN: Final = "voicemail"
+MAILBOXES_KEY: Final[DataKey[Mailboxes]] = DataKey("voicemail.mailboxes")
+EVENT_VOICEMAIL_NEW: Final = EventType[dict[str, Any]]("voicemail.new")
+"""A message was left: ``user_id`` (the mailbox), ``message_id``, ``caller``, ``caller_name``, ``seconds``."""
+EVENT_VOICEMAIL_CHANGED: Final = EventType[dict[str, Any]]("voicemail.changed")
+"""A user's messages changed (new, heard, deleted, expired): ``user_id``; the web UI reloads."""
+FOLDER: Final = "voicemail"
+"""Under the data folder: one folder per mailbox (the user's id), one WAV per message."""
+
+DEFAULT_RETENTION_DAYS: Final = 30
+DEFAULT_MAX_MAILBOX_MB: Final = 50
+DEFAULT_MAX_MESSAGE_S: Final = 180
+DEFAULT_MIN_MESSAGE_S: Final = 1.0
+SILENCE_ENDS_S: Final = 5.0
+CLEANUP_EVERY_S: Final = 3600.0
+GREETING_PROMPTS: Final = ("not_available", "leave_message")
+"""The greeting of a mailbox whose owner has recorded none (VM-10)."""

@@ -1,0 +1,107 @@
+"""REST routes of the voicemail plugin, mounted at /api/voicemail/: a user's own messages (an
+administrator may name any user's with ``?user_id=``), their audio for the browser's player (range
+requests, so it can seek), marking them heard and deleting them (VM-15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+from aiohttp import web
+
+from cordboard.core.exceptions import NotFound
+from cordboard.core.http.access import AuthUser, api, current_user, request_body
+from cordboard.core.http.errors import ApiError
+from cordboard.core.http.keys import CORE_KEY
+from cordboard.plugins.voicemail.const import MAILBOXES_KEY
+from cordboard.plugins.voicemail.mailboxes import Mailboxes
+from cordboard.plugins.voicemail.storage import Message
+
+routes = web.RouteTableDef()
+MESSAGE = "/messages/{message_id:[0-9A-Z]{26}}"
+HEARD_BODY = vol.Schema({vol.Required("heard"): bool})
+
+
+def _mailboxes(request: web.Request) -> Mailboxes:
+    found = request.app[CORE_KEY].data.get(MAILBOXES_KEY)
+    if found is None:
+        raise ApiError(503, "not_ready", "The mailboxes are starting")
+    return found
+
+
+def _whose(request: web.Request, user: AuthUser) -> int:
+    asked = request.query.get("user_id")
+    if asked is None:
+        return user.id
+    if not asked.isdigit():
+        raise ApiError(400, "invalid", "user_id must be a user's id")
+    if int(asked) != user.id and not user.is_admin:
+        raise ApiError(403, "forbidden", "Only administrators see other users' messages")
+    return int(asked)
+
+
+def _own_message(request: web.Request) -> Message:
+    """The message the path names, if the caller may have it (else 404: its existence is not told)."""
+    user = current_user(request)
+    try:
+        message: Message | None = _mailboxes(request).message(request.match_info["message_id"])
+    except NotFound:
+        message = None
+    if message is None or (message.user_id != user.id and not user.is_admin):
+        raise ApiError(404, "not_found", "No such voice message")
+    return message
+
+
+def _described(mailboxes: Mailboxes, user_id: int) -> dict[str, Any]:
+    counts = mailboxes.counts(user_id)
+    return {
+        "user_id": user_id,
+        "messages": [m.as_dict() for m in mailboxes.messages(user_id)],
+        "new": counts.new,
+        "old": counts.old,
+        "used_bytes": mailboxes.used_bytes(user_id),
+        "max_bytes": mailboxes.max_bytes,
+        "retention_days": mailboxes.retention_days,
+    }
+
+
+@routes.get("/messages")
+@api(access="user")
+async def list_messages(request: web.Request) -> web.Response:
+    """The mailbox: its messages (newest first), how many are new, how full it is."""
+    return web.json_response(_described(_mailboxes(request), _whose(request, current_user(request))))
+
+
+@routes.get(MESSAGE + "/audio")
+@api(access="user")
+async def message_audio(request: web.Request) -> web.StreamResponse:
+    """The message as WAV; ``Range`` requests are answered (206) so that a player can seek."""
+    message = _own_message(request)
+    path = _mailboxes(request).audio_path(message)
+    if not path.is_file():
+        raise ApiError(404, "not_found", "The message's audio is gone")
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": "audio/wav",
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": f'inline; filename="voicemail-{message.id}.wav"',
+        },
+    )
+
+
+@routes.patch(MESSAGE)
+@api(access="user", body=HEARD_BODY)
+async def patch_message(request: web.Request) -> web.Response:
+    """Mark a message heard (or new again): the phone's message lamp follows."""
+    message = _own_message(request)
+    changed = await _mailboxes(request).mark_heard(message.id, request_body(request)["heard"])
+    return web.json_response(changed.as_dict())
+
+
+@routes.delete(MESSAGE)
+@api(access="user")
+async def delete_message(request: web.Request) -> web.Response:
+    message = _own_message(request)
+    await _mailboxes(request).delete(message.id)
+    return web.Response(status=204)

@@ -1,0 +1,201 @@
+"""Every user's mailbox (VM-01, VM-10, VM-13, VM-14): taking a message from a caller, the messages
+kept in memory for their counts (the message-waiting lamps) and the web UI, listened-to ones
+deleted after the retention days."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cordboard.core.calls.channel import Channel, ChannelHandler, ChannelHungUp
+from cordboard.core.calls.subscriptions import EVENT_MESSAGE_COUNTS, MessageCounts
+from cordboard.core.context import ulid_now
+from cordboard.core.core import Core
+from cordboard.core.exceptions import NotFound
+from cordboard.plugins.voicemail import storage
+from cordboard.plugins.voicemail.const import (
+    CLEANUP_EVERY_S,
+    EVENT_VOICEMAIL_CHANGED,
+    EVENT_VOICEMAIL_NEW,
+    FOLDER,
+    GREETING_PROMPTS,
+    SILENCE_ENDS_S,
+)
+from cordboard.plugins.voicemail.storage import Message
+
+_LOGGER = logging.getLogger(__name__)
+DAY_S = 86400.0
+
+
+class Mailboxes:
+    def __init__(self, core: Core, config: Mapping[str, Any], clock: Callable[[], float] = time.time) -> None:
+        self._core = core
+        self.retention_days = int(config["retention_days"])
+        self.max_bytes = int(config["max_mailbox_mb"]) * 1024 * 1024
+        self.max_message_s = float(config["max_message_s"])
+        self.min_message_s = float(config["min_message_s"])
+        self.folder = core.data_dir / FOLDER
+        self.clock = clock
+        self._messages: dict[str, Message] = {}
+        self._cleaner: asyncio.Task[None] | None = None
+
+    async def load(self) -> None:
+        for message in await self._core.db.call(storage.all_messages):
+            self._messages[message.id] = message
+
+    def start_cleaning(self) -> None:
+        self._cleaner = self._core.create_task(self._clean_every_hour(), "voicemail retention")
+
+    async def stop(self) -> None:
+        if self._cleaner is not None:
+            self._cleaner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._cleaner
+
+    # -- what is kept ---------------------------------------------------------------------------
+    def messages(self, user_id: int) -> list[Message]:
+        """The user's messages, newest first."""
+        found = [m for m in self._messages.values() if m.user_id == user_id]
+        return sorted(found, key=lambda m: m.received, reverse=True)
+
+    def message(self, message_id: str) -> Message:
+        found = self._messages.get(message_id)
+        if found is None:
+            raise NotFound(f"No voice message {message_id}")
+        return found
+
+    def audio_path(self, message: Message) -> Path:
+        return self.folder / str(message.user_id) / f"{message.id}.wav"
+
+    def counts(self, user_id: int) -> MessageCounts:
+        mine = [m for m in self._messages.values() if m.user_id == user_id]
+        new = sum(1 for m in mine if not m.heard)
+        return MessageCounts(new, len(mine) - new)
+
+    def used_bytes(self, user_id: int) -> int:
+        return sum(m.size for m in self._messages.values() if m.user_id == user_id)
+
+    def is_full(self, user_id: int) -> bool:
+        return self.used_bytes(user_id) >= self.max_bytes
+
+    # -- callers ----------------------------------------------------------------------------------
+    def handler(self, user_id: int) -> ChannelHandler:
+        """What takes a caller into ``user_id``'s mailbox (VM-01)."""
+
+        async def leave_message(channel: Channel) -> None:
+            await self.take_message(channel, user_id)
+
+        return leave_message
+
+    async def take_message(self, channel: Channel, user_id: int) -> Message | None:
+        """Greet the caller, record what they say and keep it (a message too short to be one is
+        not kept); a full mailbox tells the caller so instead (VM-14)."""
+        await channel.answer()
+        full = self.is_full(user_id)
+        if self._core.calls is not None:  # VM-18: the call history says where the call went
+            self._core.calls.note_route(channel.call.id, "voicemail: mailbox full" if full else "voicemail")
+        if full:
+            _LOGGER.info("Mailbox of user %s is full: the caller %s is told", user_id, channel.call.caller)
+            with contextlib.suppress(ChannelHungUp):
+                await channel.play(["mailbox_full", "goodbye"])
+                await channel.hangup()
+            return None
+        message_id = ulid_now()
+        path = self.folder / str(user_id) / f"{message_id}.wav"
+        try:
+            await channel.play(list(GREETING_PROMPTS))
+            recording = await channel.record(
+                path, max_s=self.max_message_s, silence_s=SILENCE_ENDS_S, beep=True, keep_on_hangup=True
+            )
+        except ChannelHungUp:
+            return None  # gone during the greeting: nothing said, nothing kept
+        if recording.seconds < max(self.min_message_s, 0.001):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            return None
+        message = await self.keep(
+            user_id, channel.call.caller, channel.call.caller_name, message_id, recording.seconds
+        )
+        with contextlib.suppress(ChannelHungUp):
+            await channel.hangup()
+        return message
+
+    async def keep(
+        self, user_id: int, caller: str, caller_name: str, message_id: str, seconds: float
+    ) -> Message:
+        """File the recording ``message_id`` (already in the mailbox's folder) as a new message."""
+        path = self.folder / str(user_id) / f"{message_id}.wav"
+        message = Message(
+            message_id, user_id, caller, caller_name, self.clock(), seconds, path.stat().st_size
+        )
+        await self._core.db.call(lambda db: storage.add_message(db, message))
+        self._messages[message.id] = message
+        _LOGGER.info("Voice message %s for user %s from %s (%.1f s)", message.id, user_id, caller, seconds)
+        self._core.bus.fire(
+            EVENT_VOICEMAIL_NEW,
+            {
+                "user_id": user_id,
+                "message_id": message.id,
+                "caller": caller,
+                "caller_name": caller_name,
+                "seconds": round(seconds, 1),
+            },
+        )
+        self._changed(user_id)
+        return message
+
+    # -- the owner ------------------------------------------------------------------------------
+    async def mark_heard(self, message_id: str, heard: bool = True) -> Message:
+        message = self.message(message_id)
+        if message.heard == heard:
+            return message
+        heard_at = self.clock() if heard else None
+        await self._core.db.call(lambda db: storage.set_heard(db, message_id, heard_at))
+        changed = dataclasses.replace(message, heard_at=heard_at)
+        self._messages[message_id] = changed
+        self._changed(message.user_id)
+        return changed
+
+    async def delete(self, message_id: str) -> None:
+        message = self.message(message_id)
+        await self._forget([message])
+        self._changed(message.user_id)
+
+    async def clean(self) -> int:
+        """VM-13: delete the listened-to messages older than the retention days; how many."""
+        cutoff = self.clock() - self.retention_days * DAY_S
+        expired = [m for m in self._messages.values() if m.heard and m.received < cutoff]
+        if expired:
+            await self._forget(expired)
+            _LOGGER.info(
+                "Deleted %d listened-to voice messages older than %d days", len(expired), self.retention_days
+            )
+            for user_id in {m.user_id for m in expired}:
+                self._changed(user_id)
+        return len(expired)
+
+    async def _forget(self, messages: list[Message]) -> None:
+        ids = [m.id for m in messages]
+        await self._core.db.call(lambda db: storage.delete_messages(db, ids))
+        for message in messages:
+            self._messages.pop(message.id, None)
+            with contextlib.suppress(FileNotFoundError):
+                self.audio_path(message).unlink()
+
+    async def _clean_every_hour(self) -> None:
+        while True:
+            try:
+                await self.clean()
+            except Exception:
+                _LOGGER.exception("Voice message retention failed; trying again in an hour")
+            await asyncio.sleep(CLEANUP_EVERY_S)
+
+    def _changed(self, user_id: int) -> None:
+        self._core.bus.fire(EVENT_MESSAGE_COUNTS, {"user_id": user_id})
+        self._core.bus.fire(EVENT_VOICEMAIL_CHANGED, {"user_id": user_id})

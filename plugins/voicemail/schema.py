@@ -1,0 +1,38 @@
+"""The organisation's mailbox defaults (VM-13, VM-14, VM-17), the plugin's settings form."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import voluptuous as vol
+
+from cordboard.plugins.voicemail.const import (
+    DEFAULT_MAX_MAILBOX_MB,
+    DEFAULT_MAX_MESSAGE_S,
+    DEFAULT_MIN_MESSAGE_S,
+    DEFAULT_RETENTION_DAYS,
+)
+
+CONFIG_SCHEMA: Final = vol.Schema(
+    {
+        vol.Optional(
+            "retention_days",
+            default=DEFAULT_RETENTION_DAYS,
+            description="Listened-to messages older than this many days are deleted (VM-13).",
+        ): vol.All(vol.Coerce(int), vol.Range(min=1, max=3650, msg="1 to 3650 days")),
+        vol.Optional(
+            "max_mailbox_mb",
+            default=DEFAULT_MAX_MAILBOX_MB,
+            description="A mailbox this full (MB) refuses new messages and tells the caller (VM-14).",
+        ): vol.All(vol.Coerce(int), vol.Range(min=1, max=10000, msg="1 to 10000 MB")),
+        vol.Optional(
+            "max_message_s", default=DEFAULT_MAX_MESSAGE_S, description="The longest message, in seconds."
+        ): vol.All(vol.Coerce(int), vol.Range(min=10, max=3600, msg="10 to 3600 seconds")),
+        vol.Optional(
+            "min_message_s",
+            default=DEFAULT_MIN_MESSAGE_S,
+            description="Shorter messages (a caller who hung up at the tone) are not kept, in seconds.",
+        ): vol.All(vol.Coerce(float), vol.Range(min=0, max=30, msg="0 to 30 seconds")),
+    },
+    extra=vol.PREVENT_EXTRA,
+)
