@@ -52,6 +52,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "directory",
     "park",
     "hunt_groups",
+    "notify",
     "voicemail",
 )
 # Built-ins that cannot be disabled (none yet: the core runs without any plugin).

@@ -1,0 +1,50 @@
+"""Constants of the notify plugin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from cordboard.core.keys import DataKey
+
+if TYPE_CHECKING:
+    from cordboard.plugins.notify.service import Mailer
+
+DOMAIN: Final = "notify"
+MAIL_KEY: Final[DataKey[Mailer]] = DataKey("notify.mail")
+"""The e-mail service other plugins send through: ``await core.data[MAIL_KEY].send(...)``."""
+
+CONF_HOST: Final = "smtp_host"
+CONF_PORT: Final = "smtp_port"
+CONF_SECURITY: Final = "security"
+CONF_USERNAME: Final = "username"
+CONF_PASSWORD: Final = "password"
+CONF_SENDER: Final = "sender_address"
+CONF_SENDER_NAME: Final = "sender_name"
+
+SECURITY_STARTTLS: Final = "starttls"
+SECURITY_TLS: Final = "tls"
+SECURITY_NONE: Final = "none"
+SECURITIES: Final = (SECURITY_STARTTLS, SECURITY_TLS, SECURITY_NONE)
+"""STARTTLS on a plain connection (port 587), TLS from the first byte (port 465), or no encryption."""
+DEFAULT_PORT: Final = 587
+DEFAULT_SECURITY: Final = SECURITY_STARTTLS
+DEFAULT_SENDER_NAME: Final = "Cordboard"
+
+STATUS_QUEUED: Final = "queued"
+STATUS_SENT: Final = "sent"
+STATUS_FAILED: Final = "failed"
+
+RETRY_DELAYS: Final[tuple[float, ...]] = (30.0, 120.0, 600.0, 3600.0)
+"""Seconds to wait after the 1st, 2nd, 3rd ... failed attempt; the last one repeats. Read when the
+mailer starts, so that tests can shorten it."""
+GIVE_UP_AFTER_S: Final = 24 * 3600.0
+"""A message the server has not taken this long after it was queued is marked failed."""
+SEND_TIMEOUT_S: Final = 60.0
+"""How long one SMTP step (connect, a command, the data) may take in the background queue."""
+TEST_TIMEOUT_S: Final = 20.0
+"""The same for the admin's test mail, who waits for the answer."""
+KEEP_FINISHED_S: Final = 30 * 24 * 3600.0
+"""Sent and failed messages stay listed this long, then their rows are deleted."""
+QUEUE_LIST_LIMIT: Final = 100
+ATTACHMENTS_DIR: Final = "notify/mail"
+"""Under the data folder: one folder per queued message with its attachments, removed once it is done."""

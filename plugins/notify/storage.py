@@ -1,0 +1,203 @@
+"""The mail queue's table (storage component ``notify``, migrations run by the plugin manager).
+
+A message is a row from the moment it is accepted until long after it is done: queued (waiting
+for its next attempt), sent, or failed with the reason. Its attachments are files in the data
+folder (``ATTACHMENTS_DIR``), named in the row relative to the data folder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import sqlite_utils
+
+from cordboard.core.storage.migrations import Migration
+from cordboard.plugins.notify.const import STATUS_FAILED, STATUS_QUEUED, STATUS_SENT
+
+TABLE: Final = "notify_mail"
+_COLUMNS: Final = (
+    "id",
+    "created",
+    "recipients",
+    "subject",
+    "text_body",
+    "html_body",
+    "language",
+    "attachments",
+    "status",
+    "attempts",
+    "next_attempt",
+    "last_error",
+    "finished",
+)
+
+
+def _v1_mail(db: sqlite_utils.Database) -> None:
+    db.execute(
+        f"""CREATE TABLE {TABLE} (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created REAL NOT NULL,
+            recipients TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            text_body TEXT NOT NULL,
+            html_body TEXT,
+            language TEXT,
+            attachments TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt REAL NOT NULL,
+            last_error TEXT,
+            finished REAL,
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute(f"CREATE INDEX {TABLE}_due ON {TABLE} (status, next_attempt)")
+
+
+MIGRATIONS: Final = (Migration(1, "the e-mail delivery queue", _v1_mail),)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAttachment:
+    filename: str
+    content_type: str
+    file: str
+    """Relative to the data folder."""
+    size: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "file": self.file,
+            "size": self.size,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MailRecord:
+    id: int
+    created: float
+    recipients: tuple[str, ...]
+    subject: str
+    text_body: str
+    html_body: str | None
+    language: str | None
+    attachments: tuple[StoredAttachment, ...]
+    status: str
+    attempts: int
+    next_attempt: float
+    last_error: str | None
+    finished: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The message for the admin's queue list: no bodies, the attachments by name and size."""
+        return {
+            "id": self.id,
+            "to": list(self.recipients),
+            "subject": self.subject,
+            "language": self.language,
+            "attachments": [{"filename": a.filename, "size": a.size} for a in self.attachments],
+            "status": self.status,
+            "attempts": self.attempts,
+            "created": self.created,
+            "next_attempt": self.next_attempt if self.status == STATUS_QUEUED else None,
+            "finished": self.finished,
+            "error": self.last_error,
+        }
+
+
+def _record(row: Sequence[Any]) -> MailRecord:
+    data = dict(zip(_COLUMNS, row, strict=True))
+    data["recipients"] = tuple(json.loads(data["recipients"]))
+    data["attachments"] = tuple(StoredAttachment(**a) for a in json.loads(data["attachments"]))
+    return MailRecord(**data)
+
+
+_SELECT: Final = f"SELECT {', '.join(_COLUMNS)} FROM {TABLE}"
+
+
+def insert_message(db: sqlite_utils.Database, fields: Mapping[str, Any], now: float) -> int:
+    values = {
+        "created": now,
+        "recipients": json.dumps(list(fields["recipients"])),
+        "subject": fields["subject"],
+        "text_body": fields["text_body"],
+        "html_body": fields.get("html_body"),
+        "language": fields.get("language"),
+        "attachments": json.dumps([a.as_dict() for a in fields.get("attachments", ())]),
+        "status": STATUS_QUEUED,
+        "attempts": 0,
+        "next_attempt": now,
+        "updated": now,
+    }
+    with db.atomic():
+        cursor = db.execute(
+            f"INSERT INTO {TABLE} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+            list(values.values()),
+        )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def get_message(db: sqlite_utils.Database, message_id: int) -> MailRecord | None:
+    row = db.execute(f"{_SELECT} WHERE id = ?", [message_id]).fetchone()
+    return _record(row) if row is not None else None
+
+
+def next_due(db: sqlite_utils.Database) -> MailRecord | None:
+    """The queued message whose attempt comes first (it may lie in the future)."""
+    row = db.execute(
+        f"{_SELECT} WHERE status = ? ORDER BY next_attempt, id LIMIT 1", [STATUS_QUEUED]
+    ).fetchone()
+    return _record(row) if row is not None else None
+
+
+def recent(db: sqlite_utils.Database, limit: int) -> list[MailRecord]:
+    rows = db.execute(f"{_SELECT} ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+    return [_record(row) for row in rows]
+
+
+def _update(db: sqlite_utils.Database, message_id: int, now: float, **values: Any) -> None:
+    values["updated"] = now
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    with db.atomic():
+        db.execute(f"UPDATE {TABLE} SET {assignments} WHERE id = ?", [*values.values(), message_id])
+
+
+def mark_sent(
+    db: sqlite_utils.Database, message_id: int, attempts: int, note: str | None, now: float
+) -> None:
+    _update(db, message_id, now, status=STATUS_SENT, attempts=attempts, last_error=note, finished=now)
+
+
+def mark_retry(
+    db: sqlite_utils.Database, message_id: int, *, attempts: int, error: str, next_attempt: float, now: float
+) -> None:
+    _update(db, message_id, now, attempts=attempts, last_error=error, next_attempt=next_attempt)
+
+
+def mark_failed(db: sqlite_utils.Database, message_id: int, attempts: int, error: str, now: float) -> None:
+    _update(db, message_id, now, status=STATUS_FAILED, attempts=attempts, last_error=error, finished=now)
+
+
+def all_due_now(db: sqlite_utils.Database, now: float) -> int:
+    """At start (or after the settings changed) every queued message is tried again at once."""
+    with db.atomic():
+        cursor = db.execute(
+            f"UPDATE {TABLE} SET next_attempt = ? WHERE status = ? AND next_attempt > ?",
+            [now, STATUS_QUEUED, now],
+        )
+    return cursor.rowcount
+
+
+def delete_finished_before(db: sqlite_utils.Database, before: float) -> int:
+    with db.atomic():
+        cursor = db.execute(
+            f"DELETE FROM {TABLE} WHERE status IN (?, ?) AND finished < ?",
+            [STATUS_SENT, STATUS_FAILED, before],
+        )
+    return cursor.rowcount
