@@ -43,6 +43,7 @@ import "./pages/directory-admin";
 import "./pages/rights";
 import "./pages/feature-codes";
 import "./pages/hunt-groups";
+import "./pages/voicemail";
 
 const ROUTES: RouteDef[] = [
   { name: "login", pattern: "/login" },
@@ -66,6 +67,7 @@ const ROUTES: RouteDef[] = [
   { name: "phone-registrations", pattern: "/phones/registrations" },
   { name: "phone-provisioning", pattern: "/phones/provisioning" },
   { name: "my-calls", pattern: "/my-calls" },
+  { name: "voicemail", pattern: "/voicemail" },
   { name: "system", pattern: "/system" },
   { name: "prompts", pattern: "/prompts" },
   { name: "moh", pattern: "/moh" },
@@ -134,6 +136,7 @@ const TITLES: Record<string, MessageKey> = {
   "phone-registrations": "phones.tabRegistrations",
   "phone-provisioning": "phones.tabProvisioning",
   "my-calls": "calls.myTitle",
+  voicemail: "voicemail.title",
   system: "system.title",
   prompts: "prompts.title",
   moh: "moh.title",
@@ -392,6 +395,8 @@ export class CbApp extends LightElement {
         return html`<cb-phones .tab=${match.name === "phones" ? "list" : match.name === "phone-registrations" ? "registrations" : "provisioning"}></cb-phones>`;
       case "my-calls":
         return html`<cb-my-calls></cb-my-calls>`;
+      case "voicemail":
+        return html`<cb-voicemail></cb-voicemail>`;
       case "system":
         return html`<cb-system></cb-system>`;
       case "prompts":
@@ -501,6 +506,7 @@ export class CbApp extends LightElement {
           <h2 class="nav-title">${t("nav.portal")}</h2>
           <ul>
             ${link("/my-calls", "nav.myCalls", "my-calls")}
+            ${link("/voicemail", "nav.voicemail", "voicemail")}
             ${link("/contacts", "nav.contacts", "contacts")}
             ${link("/profile", "nav.profile", "profile")}
             ${link("/presence", "nav.presence", "presence")}

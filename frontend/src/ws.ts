@@ -42,6 +42,8 @@ const WATCHED_EVENTS = [
   "night_mode.changed",
   // A call a receptionist camped on a busy colleague still waits (PQ-07): a notification.
   "personal_queue.camped_waiting",
+  // A user's voice messages changed (a new one, heard, deleted, expired; VM-15): the Voicemail page.
+  "voicemail.changed",
 ] as const;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 

@@ -1,0 +1,95 @@
+/** The Voicemail page's shapes and texts (VM-15): a mailbox as GET /api/voicemail/messages gives it. */
+import { formatClock } from "./calls";
+import { formatBytes, t } from "./i18n";
+
+/** One voice message. */
+export interface VoiceMessage {
+  /** A ULID (26 characters). */
+  id: string;
+  caller: string;
+  caller_name: string;
+  /** When it was left, in epoch seconds. */
+  received: number;
+  seconds: number;
+  heard: boolean;
+}
+
+/** GET /api/voicemail/messages: a user's messages, newest first, and how full the mailbox is. */
+export interface Mailbox {
+  user_id: number;
+  messages: VoiceMessage[];
+  new: number;
+  old: number;
+  used_bytes: number;
+  max_bytes: number;
+  retention_days: number;
+}
+
+/** The bus event fired when a user's messages change (new, heard, deleted, expired): ``{user_id}``. */
+export const VOICEMAIL_CHANGED = "voicemail.changed";
+
+/** Where a message's WAV is played and downloaded from (range requests, the session cookie). */
+export function audioUrl(message: Pick<VoiceMessage, "id">): string {
+  return `/api/voicemail/messages/${encodeURIComponent(message.id)}/audio`;
+}
+
+/** A message's length as a stopwatch (0:12, 3:05), in whole seconds as the browser's player counts
+ * them; a message shorter than a second shows 0:01. */
+export function formatLength(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return formatClock(0);
+  return formatClock(Math.max(1, Math.floor(seconds)));
+}
+
+/** Who left a message: "Bent Tester (1002)", the number alone, or "Unknown caller". */
+export function callerText(message: Pick<VoiceMessage, "caller" | "caller_name">): string {
+  const name = message.caller_name.trim();
+  const number = message.caller.trim();
+  if (name && number && name !== number) return `${name} (${number})`;
+  return name || number || t("voicemail.unknownCaller");
+}
+
+/** "2 new, 3 listened to". */
+export function summaryText(fresh: number, old: number): string {
+  const newText = fresh === 1 ? t("voicemail.newOne") : t("voicemail.newCount", { n: fresh });
+  const oldText = old === 1 ? t("voicemail.oldOne") : t("voicemail.oldCount", { n: old });
+  return `${newText}, ${oldText}`;
+}
+
+/** "1.2 MB of 50 MB used". */
+export function usageText(usedBytes: number, maxBytes: number): string {
+  return t("voicemail.usage", { used: formatBytes(usedBytes), max: formatBytes(maxBytes) });
+}
+
+/** How full the mailbox is, 0 to 100 (whole per cent, never more than 100). */
+export function usagePercent(usedBytes: number, maxBytes: number): number {
+  if (!(maxBytes > 0) || !(usedBytes > 0)) return 0;
+  return Math.min(100, Math.round((usedBytes / maxBytes) * 100));
+}
+
+/** A full mailbox refuses new messages (the server's rule: used ≥ max). */
+export function isFull(mailbox: Pick<Mailbox, "used_bytes" | "max_bytes">): boolean {
+  return mailbox.max_bytes > 0 && mailbox.used_bytes >= mailbox.max_bytes;
+}
+
+/** "Listened-to messages are deleted after 30 days." */
+export function retentionText(days: number): string {
+  return days === 1 ? t("voicemail.retentionOne") : t("voicemail.retention", { days });
+}
+
+/** The name a downloaded message is saved under: voicemail-1002-2026-12-01-1403.wav (local time). */
+export function downloadName(message: Pick<VoiceMessage, "caller" | "received">): string {
+  const when = new Date(message.received * 1000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const stamp = Number.isFinite(when.getTime())
+    ? `${when.getFullYear()}-${two(when.getMonth() + 1)}-${two(when.getDate())}-${two(when.getHours())}${two(when.getMinutes())}`
+    : "";
+  const caller = message.caller.replace(/[^0-9A-Za-z+*#]+/g, "").replace(/[*#]/g, "_");
+  return `${["voicemail", caller, stamp].filter(Boolean).join("-")}.wav`;
+}
+
+/** Whether a ``voicemail.changed`` event concerns the mailbox shown (any, while none is loaded yet). */
+export function concernsMailbox(data: Record<string, unknown> | undefined, shownUserId: number | null): boolean {
+  if (shownUserId === null) return true;
+  const userId = data?.["user_id"];
+  return userId !== undefined && userId !== null && String(userId) === String(shownUserId);
+}

@@ -1,0 +1,197 @@
+"""The Voicemail page of the user portal (VM-15), in a real browser over a real `cordboard run`.
+
+bo (1002) dials ``*1*1001*`` from a SIP phone driven by the test (tests/frontend/e2e_phone.py),
+hears ann's greeting and the beep, says something (a 440 Hz tone over RTP) and hangs up: a real
+message in ann's mailbox. ann opens Voicemail from the navigation and sees it as new; Play starts
+it in the browser (the audio element really plays) and marks it heard; Mark as new brings the
+badge back; a change made elsewhere (the API) shows at once over the live connection; the page
+fits a phone; Delete asks first, then removes it and the empty mailbox says so.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+from e2e_helpers import PHONE, BrowserThread, Cordboard, add_user, login, shot
+from e2e_phone import Phone
+from playwright.sync_api import expect
+from sip_phone import media_address
+
+from cordboard.core.media.codecs import get_codec
+from cordboard.core.rtp.packet import RtpHeader
+
+GREETING_S = 5.0  # "not available, leave a message" and the beep
+MESSAGE_S = 5.0  # what bo says after the beep (a tone); the greeting may run late on a busy machine
+CALLER = "Bo Berg (1002)"
+
+
+def send_tone(to: tuple[str, int], sock: socket.socket, seconds: float, freq: float = 440.0) -> None:
+    """PCMU packets of a tone, one every 20 ms (the appliance latches on to where they come from)."""
+    encoder = get_codec("PCMU", 8000).encoder()
+    t = np.arange(int(seconds * 8000)) / 8000
+    samples = (6000 * np.sin(2 * np.pi * freq * t)).astype(np.int16)
+    start = time.monotonic()
+    for seq, offset in enumerate(range(0, samples.size - 159, 160), start=1):
+        payload = encoder.encode(samples[offset : offset + 160])
+        sock.sendto(bytes(RtpHeader(0, seq & 0xFFFF, seq * 160, 0xB0B0)) + payload, to)
+        # Paced by the clock, not by the sleeps: a loaded machine must not stretch the message.
+        time.sleep(max(0.0, start + seq * 0.02 - time.monotonic()))
+
+
+def leave_message(phone: Phone, extension: str) -> None:
+    """Dial the voicemail code straight to ``extension``'s mailbox, speak after the greeting, hang up."""
+    media = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        try:
+            media.bind(("127.0.0.1", phone.port + 2))  # where the phone's SDP says it listens
+        except OSError:
+            media.bind(("127.0.0.1", 0))
+        invite = phone.start_call(f"*1*{extension}*")
+        final, dialog = phone.finish_call(invite, timeout=15)
+        assert final.status == 200, final
+        send_tone(media_address(final.body), media, GREETING_S + MESSAGE_S)
+        assert phone.hang_up(dialog).status == 200
+    finally:
+        media.close()
+
+
+@pytest.fixture(scope="module")
+def ann(cordboard: Cordboard) -> dict[str, Any]:
+    """ann (1001) with one new message from bo (1002) in her mailbox: her password, token and the message."""
+    _, ann_password = add_user(cordboard, "ann", "1001", "Ann", "Tester")
+    _, bo_password = add_user(cordboard, "bo", "1002", "Bo", "Berg")
+    with Phone(cordboard.sip_server, "bo", bo_password) as bo:
+        deadline = time.monotonic() + 5
+        while bo.register().status != 200:  # the SIP accounts follow user.created a moment later
+            assert time.monotonic() < deadline, "bo's SIP account is not known"
+            time.sleep(0.1)
+        leave_message(bo, "1001")
+        bo.register(expires=0)
+    token = cordboard.token("ann", ann_password)
+    deadline = time.monotonic() + 20
+    while True:
+        status, mailbox = cordboard.api("GET", "/api/voicemail/messages", token=token)
+        assert status == 200, mailbox
+        if mailbox["messages"]:
+            break
+        assert time.monotonic() < deadline, "bo's message did not reach ann's mailbox"
+        time.sleep(0.3)
+    (message,) = mailbox["messages"]
+    assert message["caller"] == "1002" and not message["heard"], message
+    assert message["seconds"] >= 1.5, message
+    return {"password": ann_password, "token": token, "message": message}
+
+
+def test_vm_15_user_plays_marks_and_deletes_a_voice_message(
+    cordboard: Cordboard, browser: BrowserThread, ann: dict[str, Any]
+) -> None:
+    browser.run(_voicemail_page, cordboard, ann)
+    status, mailbox = cordboard.api("GET", "/api/voicemail/messages", token=ann["token"])
+    assert status == 200 and mailbox["messages"] == [] and mailbox["used_bytes"] == 0, mailbox
+
+
+def _voicemail_page(page: Any, cordboard: Cordboard, ann: dict[str, Any]) -> None:
+    message = ann["message"]
+    login(page, cordboard.base, "ann", ann["password"])
+    page.locator("#nav").get_by_role("link", name="Voicemail").click()
+    expect(page).to_have_url(re.compile(r"/voicemail$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voicemail")
+    expect(page.locator("#nav").get_by_role("link", name="Voicemail")).to_have_attribute(
+        "aria-current", "page"
+    )
+
+    counts = page.get_by_test_id("voicemail-counts")
+    expect(counts).to_have_text("1 new, 0 listened to")
+    expect(page.get_by_test_id("voicemail-usage")).to_have_text(re.compile(r"^\d+(\.\d)? KB of 50 MB used$"))
+    expect(page.get_by_test_id("voicemail-retention")).to_have_text(
+        "Listened-to messages are deleted after 30 days."
+    )
+    row = page.get_by_test_id("voicemail-message")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Bo Berg")
+    expect(row).to_contain_text("1002")
+    expect(row.get_by_test_id("voicemail-new")).to_have_text("New")
+    seconds = max(1, int(message["seconds"]))  # whole seconds, as the page shows them
+    expect(row.get_by_test_id("voicemail-length")).to_have_text(f"0:{seconds:02d}")
+    audio_url = f"/api/voicemail/messages/{message['id']}/audio"
+    download = row.get_by_role("link", name=f"Download the message from {CALLER}")
+    expect(download).to_have_attribute("href", audio_url)
+    expect(download).to_have_attribute("download", re.compile(r"^voicemail-1002-\d{4}-\d\d-\d\d-\d{4}\.wav$"))
+    expect(page.get_by_test_id("voicemail-audio")).to_have_count(0)
+    shot(page, "voicemail-new-message")
+
+    # Play: the player appears and really plays in the browser; the message is heard from then on.
+    row.get_by_role("button", name=f"Play the message from {CALLER}").click()
+    audio = page.get_by_test_id("voicemail-audio")
+    expect(audio).to_have_count(1)
+    expect(audio).to_have_attribute("src", audio_url)
+    expect(audio).to_have_attribute(
+        "aria-label", re.compile(rf"^Message from {re.escape(CALLER)}, received ")
+    )
+    page.wait_for_function(
+        """() => {
+            const el = document.querySelector('[data-testid="voicemail-audio"]');
+            return !!el && el.currentTime > 0 && !el.paused;
+        }""",
+        timeout=15_000,
+    )
+    expect(row.get_by_test_id("voicemail-new")).to_have_count(0)
+    expect(counts).to_have_text("0 new, 1 listened to")
+    expect(row).to_have_attribute("data-heard", "true")
+    shot(page, "voicemail-playing", full_page=False)
+    status, mailbox = cordboard.api("GET", "/api/voicemail/messages", token=ann["token"])
+    assert status == 200 and mailbox["messages"][0]["heard"] is True and mailbox["new"] == 0, mailbox
+
+    # Mark as new (with the keyboard): the badge and the count come back.
+    mark_new = row.get_by_role("button", name=f"Mark the message from {CALLER} as new")
+    mark_new.focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_test_id("voicemail-new")).to_have_text("New")
+    expect(counts).to_have_text("1 new, 0 listened to")
+    expect(
+        page.locator(".toast").filter(has_text=f"The message from {CALLER} is marked as new.")
+    ).to_have_count(1)
+    mark_heard = row.get_by_role("button", name=f"Mark the message from {CALLER} as heard")
+    expect(mark_heard).to_be_focused()  # the same button, now the other way round
+
+    # Heard elsewhere (the phone's menu, another browser): the page follows over the live connection.
+    status, changed = cordboard.api(
+        "PATCH", f"/api/voicemail/messages/{message['id']}", {"heard": True}, ann["token"]
+    )
+    assert status == 200 and changed["heard"] is True, changed
+    expect(row.get_by_test_id("voicemail-new")).to_have_count(0)
+    expect(counts).to_have_text("0 new, 1 listened to")
+
+    # On a phone the list turns into cards; nothing sticks out sideways.
+    page.set_viewport_size(PHONE)
+    expect(page.locator('table[data-testid="voicemail-messages"] thead')).to_have_css("position", "absolute")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    delete = row.get_by_role("button", name=f"Delete the message from {CALLER}")
+    box = delete.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
+    shot(page, "voicemail-phone")
+
+    # Delete asks first; Cancel keeps the message.
+    delete.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Delete the message from {CALLER} of ")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(row).to_have_count(1)
+    expect(delete).to_be_focused()
+    delete.click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(row).to_have_count(0)
+    expect(page.get_by_test_id("voicemail-empty")).to_have_text(
+        "No messages. When callers leave you a message, it appears here."
+    )
+    expect(counts).to_have_text("0 new, 0 listened to")
+    expect(page.get_by_test_id("voicemail-usage")).to_have_text("0 B of 50 MB used")
+    expect(page.locator(".toast").filter(has_text=f"The message from {CALLER} was deleted.")).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    shot(page, "voicemail-empty-phone")
