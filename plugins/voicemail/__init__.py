@@ -15,6 +15,7 @@ from aiohttp import web
 
 from cordboard.core.calls.channel import ChannelHandler
 from cordboard.core.calls.subscriptions import MessageCounts
+from cordboard.core.config.scopes import SettingScope
 from cordboard.core.core import Core
 from cordboard.core.plugin_api import Migration, hookimpl
 from cordboard.plugins.voicemail.const import MAILBOXES_KEY
@@ -25,6 +26,11 @@ def cordboard_config_schema() -> vol.Schema:
     from cordboard.plugins.voicemail.schema import CONFIG_SCHEMA
 
     return CONFIG_SCHEMA
+
+
+@hookimpl
+def cordboard_setting_scopes() -> Mapping[str, SettingScope]:
+    return {"email": SettingScope(user_editable=True)}
 
 
 @hookimpl

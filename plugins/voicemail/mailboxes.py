@@ -39,6 +39,7 @@ class Mailboxes:
         self.retention_days = int(config["retention_days"])
         self.max_bytes = int(config["max_mailbox_mb"]) * 1024 * 1024
         self.max_message_s = float(config["max_message_s"])
+        self.hide_portal_link = bool(config.get("hide_portal_link", False))
         self.min_message_s = float(config["min_message_s"])
         self.folder = core.data_dir / FOLDER
         self.clock = clock
@@ -148,7 +149,18 @@ class Mailboxes:
             },
         )
         self._changed(user_id)
+        self._core.create_task(self._send_notice(message), f"e-mail about voice message {message.id}")
         return message
+
+    async def _send_notice(self, message: Message) -> None:
+        """VM-07: the owner's e-mail about it, queued; a failure is logged and the message stays."""
+        from cordboard.plugins.voicemail.notice import send_notice
+
+        try:
+            audio = await self._core.run_in_executor(self.audio_path(message).read_bytes)
+            await send_notice(self._core, message, audio, hide_link=self.hide_portal_link)
+        except Exception:
+            _LOGGER.exception("The e-mail about voice message %s could not be queued", message.id)
 
     # -- the owner ------------------------------------------------------------------------------
     async def mark_heard(self, message_id: str, heard: bool = True) -> Message:

@@ -6,12 +6,14 @@ from typing import Final
 
 import voluptuous as vol
 
+from cordboard.core.config import validation as cv
 from cordboard.plugins.voicemail.const import (
     DEFAULT_MAX_MAILBOX_MB,
     DEFAULT_MAX_MESSAGE_S,
     DEFAULT_MIN_MESSAGE_S,
     DEFAULT_RETENTION_DAYS,
 )
+from cordboard.plugins.voicemail.notice import EMAIL_CHOICES
 
 CONFIG_SCHEMA: Final = vol.Schema(
     {
@@ -33,6 +35,17 @@ CONFIG_SCHEMA: Final = vol.Schema(
             default=DEFAULT_MIN_MESSAGE_S,
             description="Shorter messages (a caller who hung up at the tone) are not kept, in seconds.",
         ): vol.All(vol.Coerce(float), vol.Range(min=0, max=30, msg="0 to 30 seconds")),
+        vol.Optional(
+            "email",
+            default="attach",
+            description="E-mail about new messages (VM-07): no, yes, or attach (with the recording). "
+            "Users may choose for themselves.",
+        ): vol.In(EMAIL_CHOICES, msg="one of no, yes, attach"),
+        vol.Optional(
+            "hide_portal_link",
+            default=False,
+            description="Leave the link to the web UI out of the e-mails (VM-09).",
+        ): cv.boolean,
     },
     extra=vol.PREVENT_EXTRA,
 )

@@ -172,3 +172,52 @@ async def test_vm_01_a_caller_who_hangs_up_at_the_tone_leaves_nothing(pbx: Core)
         ann.close()
     assert _mailboxes(pbx).messages(bo_id) == []
     assert not list((pbx.data_dir / "voicemail").glob("*/*.wav"))
+
+
+async def test_vm_07_the_user_gets_an_e_mail_with_the_message_attached(pbx: Core, tmp_path: Path) -> None:
+    """VM-07 with a real SMTP server (aiosmtpd): bo gets an e-mail about ann's message, with the
+    recording attached (its audio is ann's 600 Hz) and the link to his mailbox; once he chooses
+    "yes" the next one comes without the recording, and with "no" none comes."""
+    import socket
+
+    from cordboard_process import free_port
+    from mail_server import MailServer
+
+    server = await MailServer(free_port(socket.SOCK_STREAM)).start()
+    try:
+        await pbx.plugins.set_config(
+            "notify",
+            {"smtp_host": "127.0.0.1", "smtp_port": server.port, "security": "none",
+             "sender_address": "pbx@example.com"},
+        )  # fmt: skip
+        bo_id = await _bo(pbx)
+        ann = await registered_phone(pbx, "ann")
+        try:
+            await _leave_message(ann, "*1*1002*")
+            [mail] = await server.inbox.wait_for(1, seconds=30)
+            assert mail.rcpt_tos == ["bo@example.com"]
+            assert mail.message["Subject"] == "New voice message from Ann Tester (1001)"
+            body = mail.message.get_body(("plain",))
+            assert body is not None
+            assert "/voicemail" in body.get_content() and "The recording is attached." in body.get_content()
+            [attachment] = list(mail.message.iter_attachments())
+            assert attachment.get_content_type() == "audio/wav"
+            wav = attachment.get_payload(decode=True)
+            assert isinstance(wav, bytes)
+            (tmp_path / "attached.wav").write_bytes(wav)
+            samples = read_audio(tmp_path / "attached.wav", 8000)
+            assert abs(dominant(samples[len(samples) // 4 :]) - 600) < 15
+
+            await pbx.settings.set("user", bo_id, "voicemail.email", "yes")
+            await _leave_message(ann, "*1*1002*")
+            received = await server.inbox.wait_for(2, seconds=30)
+            assert list(received[1].message.iter_attachments()) == []
+            await pbx.settings.set("user", bo_id, "voicemail.email", "no")
+            await _leave_message(ann, "*1*1002*")
+            await _kept(pbx, bo_id, 3)
+            await asyncio.sleep(1.0)
+            assert len(server.inbox.received) == 2
+        finally:
+            ann.close()
+    finally:
+        await server.stop()
