@@ -93,3 +93,35 @@ export function concernsMailbox(data: Record<string, unknown> | undefined, shown
   const userId = data?.["user_id"];
   return userId !== undefined && userId !== null && String(userId) === String(shownUserId);
 }
+
+/** The scoped plugin setting that says whether a new message is e-mailed to its owner (VM-07). */
+export const EMAIL_SETTING = "voicemail.email";
+
+/** No e-mail, an e-mail, or an e-mail with the recording attached. */
+export type EmailChoice = "no" | "yes" | "attach";
+
+export const EMAIL_CHOICES: readonly EmailChoice[] = ["no", "yes", "attach"];
+
+export function isEmailChoice(value: unknown): value is EmailChoice {
+  return typeof value === "string" && (EMAIL_CHOICES as readonly string[]).includes(value);
+}
+
+/** "No", "Yes", "Yes, with the recording attached" (an unknown value as it is). */
+export function emailChoiceText(value: unknown): string {
+  if (isEmailChoice(value)) return t(`voicemail.email.${value}`);
+  return value === null || value === undefined ? "" : String(value);
+}
+
+/** Where an effective value comes from, as GET /api/settings/effective gives it ("user",
+ * "group:3", "org", "default"): "your own choice", "set for your group", … */
+export function emailSourceText(source: string): string {
+  if (source === "user") return t("voicemail.emailFrom.user");
+  if (source.startsWith("group:")) return t("voicemail.emailFrom.group");
+  if (source === "org") return t("voicemail.emailFrom.org");
+  return t("voicemail.emailFrom.default");
+}
+
+/** "Now: Yes, with the recording attached (organisation default)". */
+export function emailNowText(value: unknown, source: string): string {
+  return t("voicemail.emailNow", { choice: emailChoiceText(value), from: emailSourceText(source) });
+}

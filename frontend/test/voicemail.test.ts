@@ -1,10 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  EMAIL_CHOICES,
   audioUrl,
   callerText,
   concernsMailbox,
   downloadName,
+  emailChoiceText,
+  emailNowText,
+  emailSourceText,
   formatLength,
+  isEmailChoice,
   isFull,
   retentionText,
   summaryText,
@@ -113,5 +118,31 @@ describe("concernsMailbox", () => {
     expect(concernsMailbox({}, 5)).toBe(false);
     expect(concernsMailbox(undefined, 5)).toBe(false);
     expect(concernsMailbox({ user_id: 6 }, null)).toBe(true);
+  });
+});
+
+describe("the e-mail choice (VM-07)", () => {
+  it("names the three choices and keeps an unknown value as it is", () => {
+    expect(EMAIL_CHOICES.map(emailChoiceText)).toEqual(["No", "Yes", "Yes, with the recording attached"]);
+    expect(emailChoiceText("sometimes")).toBe("sometimes");
+    expect(emailChoiceText(null)).toBe("");
+    expect(isEmailChoice("attach")).toBe(true);
+    expect(isEmailChoice("Attach")).toBe(false);
+    expect(isEmailChoice(1)).toBe(false);
+  });
+
+  it("says where the value comes from", () => {
+    expect(emailNowText("attach", "default")).toBe("Now: Yes, with the recording attached (organisation default)");
+    expect(emailNowText("no", "org")).toBe("Now: No (set by your organisation)");
+    expect(emailNowText("yes", "group:3")).toBe("Now: Yes (set for your group)");
+    expect(emailNowText("yes", "user")).toBe("Now: Yes (your own choice)");
+  });
+
+  it("speaks the user's language", () => {
+    useLanguage("de");
+    expect(emailNowText("attach", "default")).toBe("Jetzt: Ja, mit der Aufnahme im Anhang (Vorgabe der Organisation)");
+    useLanguage("da");
+    expect(emailSourceText("group:2")).toBe("indstillet for din gruppe");
+    expect(emailChoiceText("no")).toBe("Nej");
   });
 });

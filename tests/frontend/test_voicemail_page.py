@@ -195,3 +195,74 @@ def _voicemail_page(page: Any, cordboard: Cordboard, ann: dict[str, Any]) -> Non
     expect(page.locator(".toast").filter(has_text=f"The message from {CALLER} was deleted.")).to_have_count(1)
     expect(page.get_by_role("heading", level=1)).to_be_focused()
     shot(page, "voicemail-empty-phone")
+
+
+def test_vm_07_user_chooses_email_about_new_messages(
+    cordboard: Cordboard, browser: BrowserThread, ann: dict[str, Any]
+) -> None:
+    status, me = cordboard.api("GET", "/api/auth/me", token=ann["token"])
+    assert status == 200, me
+    browser.run(_email_choice, cordboard, ann, int(me["id"]))
+
+
+def _stored_choice(cordboard: Cordboard, user_id: int) -> Any:
+    """``voicemail.email`` as stored for the user themself, read by the administrator."""
+    status, stored = cordboard.api("GET", f"/api/settings/user/{user_id}", token=cordboard.token())
+    assert status == 200, stored
+    return stored.get("voicemail.email")
+
+
+def _email_choice(page: Any, cordboard: Cordboard, ann: dict[str, Any], user_id: int) -> None:
+    assert _stored_choice(cordboard, user_id) is None
+    login(page, cordboard.base, "ann", ann["password"], "/login?next=/voicemail")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voicemail")
+    box = page.get_by_test_id("voicemail-email")
+    expect(box.get_by_role("heading", name="E-mail about new messages")).to_be_visible()
+    choice = box.get_by_label("E-mail me about new messages")
+    hint = box.locator("#voicemail-email-hint")
+    save = box.get_by_role("button", name="Save")
+
+    # No choice of her own: the organisation's default applies, and the page says so.
+    expect(choice).to_have_value("")
+    expect(choice.locator("option:checked")).to_have_text("As set for me: Yes, with the recording attached")
+    expect(choice.locator("option")).to_have_text(
+        ["As set for me: Yes, with the recording attached", "No", "Yes", "Yes, with the recording attached"]
+    )
+    expect(hint).to_have_text(
+        re.compile(
+            r"^Now: Yes, with the recording attached \((organisation default|set by your organisation)\)$"
+        )
+    )
+    expect(save).to_be_disabled()
+    expect(box.get_by_test_id("voicemail-email-no-address")).to_have_count(0)  # ann has an address
+    shot(page, "voicemail-email-inherited")
+
+    choice.select_option(label="Yes")
+    expect(save).to_be_enabled()
+    save.click()
+    expect(
+        page.locator(".toast").filter(has_text="Your e-mail setting for new messages is saved.")
+    ).to_have_count(1)
+    expect(hint).to_have_text("Now: Yes (your own choice)")
+    expect(save).to_be_disabled()
+    assert _stored_choice(cordboard, user_id) == "yes"
+
+    # Still hers after a reload; the inherited option no longer knows the value underneath.
+    page.reload()
+    expect(choice).to_have_value("yes")
+    expect(hint).to_have_text("Now: Yes (your own choice)")
+    expect(choice.locator("option").first).to_have_text("As set for me (by my group or the organisation)")
+    shot(page, "voicemail-email-own-choice")
+    assert _stored_choice(cordboard, user_id) == "yes"
+
+    # Back to what the organisation set: her own value is removed.
+    choice.select_option(value="")
+    save.click()
+    expect(hint).to_have_text(re.compile(r"^Now: Yes, with the recording attached \("))
+    expect(choice).to_have_value("")
+    assert _stored_choice(cordboard, user_id) is None
+
+    choice.select_option(label="Yes")
+    save.click()
+    expect(hint).to_have_text("Now: Yes (your own choice)")
+    assert _stored_choice(cordboard, user_id) == "yes"

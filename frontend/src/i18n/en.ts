@@ -1886,6 +1886,28 @@ export const en = {
   "voicemail.deleteLabel": "Delete the message from {caller}",
   "voicemail.confirmDelete": "Delete the message from {caller} of {time}? It cannot be restored.",
   "voicemail.deleted": "The message from {caller} was deleted.",
+  // Voicemail e-mail choice (VM-07) and the notify plugin's test mail (BYD-28).
+  "voicemail.emailTitle": "E-mail about new messages",
+  "voicemail.emailIntro": "When a caller leaves you a message, Cordboard can tell you by e-mail.",
+  "voicemail.emailLabel": "E-mail me about new messages",
+  "voicemail.email.no": "No",
+  "voicemail.email.yes": "Yes",
+  "voicemail.email.attach": "Yes, with the recording attached",
+  "voicemail.emailInherit": "As set for me: {choice}",
+  "voicemail.emailInheritPlain": "As set for me (by my group or the organisation)",
+  "voicemail.emailNow": "Now: {choice} ({from})",
+  "voicemail.emailFrom.user": "your own choice",
+  "voicemail.emailFrom.group": "set for your group",
+  "voicemail.emailFrom.org": "set by your organisation",
+  "voicemail.emailFrom.default": "organisation default",
+  "voicemail.emailSaved": "Your e-mail setting for new messages is saved.",
+  "voicemail.emailNoAddress": "Your profile has no e-mail address yet, so no e-mail can reach you.",
+  "testMail.title": "Send a test mail",
+  "testMail.intro": "Sends an e-mail now with the saved settings, to check that they work. Save your changes first.",
+  "testMail.to": "Send to",
+  "testMail.send": "Send test mail",
+  "testMail.sending": "Sending…",
+  "testMail.sent": "The test mail to {to} was sent (through {server}).",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,10 +1,12 @@
-/** One plugin's settings: a form generated from its serialized schema, with the level picker (SET-04). */
+/** One plugin's settings: a form generated from its serialized schema, with the level picker (SET-04);
+ * the e-mail plugin (notify) adds a test mail below it (BYD-28). */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api, ApiError } from "../api";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import type { SettingItem } from "../components/scoped-editor";
 import "../components/scoped-editor";
+import "../components/test-mail";
 import { t } from "../i18n";
 import type { Group, PluginInfo, SchemaField, Scope, SettingSpec, User } from "../types";
 import { stateBadge } from "./dashboard";
@@ -101,7 +103,8 @@ export class CbPluginSettings extends LightElement {
               .errorKey=${(field: string) => (field.includes(".") ? field : `${this.domain}.${field}`)}
             ></cb-scoped-editor>`
           : html`<p class="muted">${t("plugins.noSettings")}</p>`}
-      </div>`;
+      </div>
+      ${this.domain === "notify" ? html`<cb-test-mail></cb-test-mail>` : nothing}`;
     return html`<section class="page">${pageHeading(t("plugins.settingsTitle", { name }), back)}${body}</section>`;
   }
 }

@@ -3,11 +3,13 @@
  * how many are new and how full the mailbox is. A message is played in the page (the WAV straight
  * from the API, which answers range requests), which marks it heard; it can be downloaded, marked
  * new or heard again, and deleted after a confirmation. The list follows ``voicemail.changed``.
+ * Below the list the person chooses whether new messages are e-mailed to them (VM-07).
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { api } from "../api";
+import "../components/voicemail-email";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import { formatDateTime } from "../calls";
 import { confirmDialog } from "../dialog";
@@ -251,7 +253,8 @@ export class CbVoicemail extends LightElement {
         ${this.summary(mailbox)}
         ${mailbox.messages.length
           ? this.table(mailbox.messages)
-          : html`<p class="empty" data-testid="voicemail-empty">${t("voicemail.empty")}</p>`}`;
+          : html`<p class="empty" data-testid="voicemail-empty">${t("voicemail.empty")}</p>`}
+        <cb-voicemail-email .userId=${mailbox.user_id}></cb-voicemail-email>`;
     }
     return html`<section class="page">
       ${pageHeading(t("voicemail.title"))}
