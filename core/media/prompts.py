@@ -94,6 +94,34 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "de": "Die Mailbox ist voll. Es kann keine Nachricht hinterlassen werden.",
         "da": "Postkassen er fuld. Der kan ikke lægges en besked.",
     },
+    "vm_you_have": {"en": "You have", "de": "Sie haben", "da": "Du har"},
+    "vm_new_messages": {"en": "new messages", "de": "neue Nachrichten", "da": "nye beskeder"},
+    "vm_old_messages": {"en": "saved messages", "de": "gespeicherte Nachrichten", "da": "gemte beskeder"},
+    "vm_and": {"en": "and", "de": "und", "da": "og"},
+    "vm_message_from": {"en": "Message from", "de": "Nachricht von", "da": "Besked fra"},
+    "vm_message_menu": {
+        "en": "Press 1 to hear it again, 7 to delete it, 9 to keep it, 5 to call back.",
+        "de": "Drücken Sie die 1 zum Wiederholen, die 7 zum Löschen, die 9 zum Behalten, "
+        "die 5 für einen Rückruf.",
+        "da": "Tryk 1 for at høre den igen, 7 for at slette den, 9 for at gemme den, 5 for at ringe tilbage.",
+    },
+    "vm_deleted": {"en": "Deleted.", "de": "Gelöscht.", "da": "Slettet."},
+    "vm_saved": {"en": "Saved.", "de": "Gespeichert.", "da": "Gemt."},
+    "vm_no_more_messages": {
+        "en": "There are no more messages.",
+        "de": "Es gibt keine weiteren Nachrichten.",
+        "da": "Der er ikke flere beskeder.",
+    },
+    "vm_unknown_caller": {
+        "en": "an unknown caller",
+        "de": "einem unbekannten Anrufer",
+        "da": "en ukendt opkalder",
+    },
+    "pin_locked": {
+        "en": "Too many wrong PINs. Please try again later.",
+        "de": "Zu viele falsche PINs. Bitte versuchen Sie es später erneut.",
+        "da": "For mange forkerte pinkoder. Prøv igen senere.",
+    },
     "no_messages_allowed": {
         "en": "Messages cannot be left on this mailbox.",
         "de": "Auf dieser Mailbox können keine Nachrichten hinterlassen werden.",

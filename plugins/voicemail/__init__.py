@@ -17,6 +17,7 @@ from cordboard.core.calls.channel import ChannelHandler
 from cordboard.core.calls.subscriptions import MessageCounts
 from cordboard.core.config.scopes import SettingScope
 from cordboard.core.core import Core
+from cordboard.core.features.model import FeatureCode
 from cordboard.core.plugin_api import Migration, hookimpl
 from cordboard.plugins.voicemail.const import MAILBOXES_KEY
 
@@ -71,6 +72,31 @@ def cordboard_http_routes() -> web.RouteTableDef:
 def cordboard_voicemail(core: Core, user_id: int) -> ChannelHandler | None:
     mailboxes = core.data.get(MAILBOXES_KEY)
     return mailboxes.handler(user_id) if mailboxes is not None else None
+
+
+@hookimpl
+def cordboard_feature_codes(core: Core) -> list[FeatureCode]:
+    from cordboard.plugins.voicemail.listen import any_mailbox, own_mailbox
+
+    return [
+        FeatureCode(
+            "voicemail_listen",
+            "50",
+            "Listen to my voicemail",
+            "VM-15",
+            own_mailbox,
+            description="Hear your new and saved voice messages from your own phone.",
+        ),
+        FeatureCode(
+            "voicemail_listen_other",
+            "51",
+            "Listen to a mailbox with its PIN",
+            "VM-15",
+            any_mailbox,
+            on_fields=("extension",),
+            description="Hear this extension's voice messages from any phone, after keying its PIN.",
+        ),
+    ]
 
 
 @hookimpl

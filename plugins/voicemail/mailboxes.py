@@ -40,6 +40,7 @@ class Mailboxes:
         self.max_bytes = int(config["max_mailbox_mb"]) * 1024 * 1024
         self.max_message_s = float(config["max_message_s"])
         self.hide_portal_link = bool(config.get("hide_portal_link", False))
+        self.own_phone_needs_pin = bool(config.get("own_phone_needs_pin", False))
         self.min_message_s = float(config["min_message_s"])
         self.folder = core.data_dir / FOLDER
         self.clock = clock

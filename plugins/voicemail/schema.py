@@ -42,6 +42,11 @@ CONFIG_SCHEMA: Final = vol.Schema(
             "Users may choose for themselves.",
         ): vol.In(EMAIL_CHOICES, msg="one of no, yes, attach"),
         vol.Optional(
+            "own_phone_needs_pin",
+            default=False,
+            description="Ask for the PIN also when users listen to their voicemail from their own phone.",
+        ): cv.boolean,
+        vol.Optional(
             "hide_portal_link",
             default=False,
             description="Leave the link to the web UI out of the e-mails (VM-09).",

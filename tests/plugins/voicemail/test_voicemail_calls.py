@@ -19,6 +19,7 @@ from sip_phone import TestPhone, media_address
 from cordboard.core.calls.history import list_calls
 from cordboard.core.calls.subscriptions import EVENT_MESSAGE_COUNTS, MessageCounts
 from cordboard.core.core import Core
+from cordboard.core.exceptions import TooManyAttempts
 from cordboard.core.media.audio_file import read_audio
 from cordboard.plugins.voicemail.const import EVENT_VOICEMAIL_NEW, MAILBOXES_KEY
 from cordboard.plugins.voicemail.mailboxes import Mailboxes
@@ -221,3 +222,77 @@ async def test_vm_07_the_user_gets_an_e_mail_with_the_message_attached(pbx: Core
             ann.close()
     finally:
         await server.stop()
+
+
+def _has_tone(samples: np.ndarray, frequency: float) -> bool:
+    """Whether some half second of ``samples`` is mostly ``frequency``."""
+    window = 4000
+    for start in range(0, max(0, samples.size - window), window // 2):
+        chunk = samples[start : start + window]
+        if int(np.abs(chunk.astype(np.int32)).max()) > 1000 and abs(dominant(chunk) - frequency) < 15:
+            return True
+    return False
+
+
+async def test_vm_15_the_owner_listens_by_phone_and_keeps_the_message(pbx: Core) -> None:
+    """``*50*`` from bo's own phone: the counts, the message (ann's 600 Hz), the menu; 9 keeps it
+    (now heard: the lamp goes out), then "no more messages" and goodbye."""
+    from rtp_audio import send_digits
+
+    bo_id = await _bo(pbx)
+    ann, bo = await registered_phone(pbx, "ann"), await registered_phone(pbx, "bo")
+    try:
+        await _leave_message(ann, "*1*1002*")
+        await _kept(pbx, bo_id, 1)
+        _invite, ok = await bo.call("*50*")
+        assert ok.status == 200, ok
+        played = await heard(bo, 12.0)  # counts, "message from 1 0 0 1", the message, the menu
+        assert _has_tone(played, 600.0), "the message was not played"
+        await send_digits(bo, media_address(ok.body), "9", 1)
+        bye = await bo.wait_request("BYE", wait=20)
+        bo.answer(bye, 200, to_tag="")
+    finally:
+        ann.close()
+        bo.close()
+    assert _mailboxes(pbx).counts(bo_id) == MessageCounts(0, 1)
+
+
+async def test_vm_15_byd_32_another_phone_needs_the_pin_and_wrong_ones_lock_it(pbx: Core) -> None:
+    """``*51*1002*`` from ann's phone: a wrong PIN is refused three times and the call ends; after
+    five wrong PINs the mailbox's PIN is locked even for the right one (BYD-32). Before that, the
+    right PIN opens the mailbox and 7 deletes the message."""
+    from rtp_audio import send_digits
+
+    bo_id = await _bo(pbx)
+    await pbx.identity.set_pin(bo_id, "4711")
+    ann = await registered_phone(pbx, "ann")
+
+    async def key_pins(pins: list[str]) -> tuple[str, int]:
+        """ann dials the code and keys ``pins`` one after the other; where her audio goes."""
+        _invite, ok = await ann.call("*51*1002*")
+        assert ok.status == 200, ok
+        to = media_address(ok.body)
+        seq = 1
+        for pin in pins:
+            await heard(ann, 2.5)  # "enter your PIN" (and "wrong PIN" before it)
+            seq = await send_digits(ann, to, pin + "#", seq)
+        return to
+
+    try:
+        await _leave_message(ann, "*1*1002*")
+        await _kept(pbx, bo_id, 1)
+        to = await key_pins(["4711"])
+        played = await heard(ann, 11.0)
+        assert _has_tone(played, 600.0)
+        await send_digits(ann, to, "7", 100)
+        ann.answer(await ann.wait_request("BYE", wait=20), 200, to_tag="")
+        assert _mailboxes(pbx).messages(bo_id) == []
+
+        await key_pins(["1111", "2222", "3333"])
+        ann.answer(await ann.wait_request("BYE", wait=15), 200, to_tag="")
+        await key_pins(["4444", "5555", "4711"])  # the fifth wrong one locks: the right one is refused
+        ann.answer(await ann.wait_request("BYE", wait=15), 200, to_tag="")
+    finally:
+        ann.close()
+    with pytest.raises(TooManyAttempts):
+        await pbx.identity.check_pin(bo_id, "4711")

@@ -1,0 +1,141 @@
+"""Listening to the mailbox by phone (VM-15): ``*50*`` from the user's own phone (no PIN unless the
+organisation wants one), ``*51*EXT*`` from any phone with EXT's PIN; wrong PINs count towards the
+lock-out of BYD-32 (``IdentityService.check_pin``). The caller hears how many new and saved messages
+there are, then each message, new ones first, newest first, and after each: 1 again, 7 delete,
+9 keep (and go on), 5 call the caller back; ``#`` skips to the next."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Final
+
+from cordboard.core.calls.channel import Channel, ChannelHungUp
+from cordboard.core.exceptions import TooManyAttempts
+from cordboard.core.features.model import FeatureRefused, FeatureRequest
+from cordboard.core.media.prompts import say_digits, say_number
+from cordboard.plugins.voicemail.const import MAILBOXES_KEY
+from cordboard.plugins.voicemail.mailboxes import Mailboxes
+from cordboard.plugins.voicemail.storage import Message
+
+_LOGGER = logging.getLogger(__name__)
+PIN_DIGITS: Final = 12
+MENU_WAIT_S: Final = 8.0
+REPEAT: Final = "1"
+CALL_BACK: Final = "5"
+DELETE: Final = "7"
+KEEP: Final = "9"
+NEXT: Final = "#"
+
+
+def _mailboxes(request: FeatureRequest) -> Mailboxes:
+    found = request.core.data.get(MAILBOXES_KEY)
+    if found is None:
+        raise FeatureRefused("the mailboxes are not running")
+    return found
+
+
+async def own_mailbox(request: FeatureRequest) -> Sequence[str] | None:
+    """``*50*``: the caller's own mailbox."""
+    if request.user_id <= 0:
+        raise FeatureRefused("only a user's own phone may open their mailbox")
+    mailboxes = _mailboxes(request)
+    await request.channel.answer()
+    if mailboxes.own_phone_needs_pin and not await _pin_accepted(request, request.user_id):
+        return None
+    await listen(request.channel, mailboxes, request.user_id)
+    return None
+
+
+async def any_mailbox(request: FeatureRequest) -> Sequence[str] | None:
+    """``*51*EXT*``: EXT's mailbox from any phone, with EXT's PIN."""
+    calls = request.core.calls
+    account = calls.find_account(request.fields["extension"]) if calls is not None else None
+    if account is None:
+        raise FeatureRefused(f"no user has extension {request.fields['extension']}", "not_available")
+    mailboxes = _mailboxes(request)
+    await request.channel.answer()
+    if await _pin_accepted(request, account.user_id):
+        await listen(request.channel, mailboxes, account.user_id)
+    return None
+
+
+async def _pin_accepted(request: FeatureRequest, user_id: int) -> bool:
+    """Ask for the mailbox owner's PIN (three tries); a wrong one is told, a locked one too."""
+    channel = request.channel
+    for _attempt in range(3):
+        pin = await channel.ask("enter_pin", PIN_DIGITS)
+        try:
+            if await request.core.identity.check_pin(user_id, pin):
+                return True
+        except TooManyAttempts:
+            _LOGGER.warning("Mailbox of user %s: PIN locked after repeated wrong PINs", user_id)
+            await _say_and_hang_up(channel, ["pin_locked", "goodbye"])
+            return False
+        _LOGGER.info("Mailbox of user %s: wrong PIN from %s", user_id, channel.call.caller)
+        await channel.play(["wrong_pin"])
+    await _say_and_hang_up(channel, ["goodbye"])
+    return False
+
+
+async def _say_and_hang_up(channel: Channel, prompts: list[str]) -> None:
+    try:
+        await channel.play(prompts)
+    except ChannelHungUp:
+        return
+    await channel.hangup()
+
+
+def _counts_prompts(new: int, old: int, language: str) -> list[str]:
+    return [
+        "vm_you_have",
+        *say_number(new, language),
+        "vm_new_messages",
+        "vm_and",
+        *say_number(old, language),
+        "vm_old_messages",
+    ]
+
+
+async def listen(channel: Channel, mailboxes: Mailboxes, user_id: int) -> None:
+    """The mailbox's menu until the messages are through or the caller hangs up."""
+    try:
+        counts = mailboxes.counts(user_id)
+        await channel.play(_counts_prompts(counts.new, counts.old, channel.language))
+        # New first (oldest of them first, as they came), then the saved ones.
+        queue = sorted(mailboxes.messages(user_id), key=lambda m: (m.heard, m.received))
+        for message in queue:
+            if await _one_message(channel, mailboxes, message) == CALL_BACK:
+                return
+        await channel.play(["vm_no_more_messages", "goodbye"])
+        await channel.hangup()
+    except ChannelHungUp:
+        return
+
+
+async def _one_message(channel: Channel, mailboxes: Mailboxes, message: Message) -> str | None:
+    """Play one message and follow the caller's choice; CALL_BACK when the call went on to them."""
+    caller = say_digits(message.caller) if message.caller else ["vm_unknown_caller"]
+    while True:
+        pressed = await channel.play(["vm_message_from", *caller], interrupt_on_dtmf=True)
+        if pressed is None:
+            pressed = await channel.play([mailboxes.audio_path(message)], interrupt_on_dtmf=True)
+        if pressed is None:
+            await mailboxes.mark_heard(message.id)
+            pressed = await channel.play(["vm_message_menu"], interrupt_on_dtmf=True)
+        if pressed is None:
+            pressed = await channel.collect_digits(1, timeout=MENU_WAIT_S, terminator=None) or KEEP
+        if pressed == REPEAT:
+            continue
+        if pressed == DELETE:
+            await mailboxes.delete(message.id)
+            await channel.play(["vm_deleted"])
+            return pressed
+        if pressed == CALL_BACK and message.caller:
+            await mailboxes.mark_heard(message.id)
+            await channel.transfer(message.caller)
+            return CALL_BACK
+        await mailboxes.mark_heard(message.id)
+        if pressed == KEEP:
+            await channel.play(["vm_saved"])
+        return pressed
