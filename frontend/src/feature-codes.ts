@@ -43,6 +43,8 @@ export const KNOWN_CODES = [
   "bypass_diversion",
   "fetch_call",
   "voicemail",
+  "voicemail_listen",
+  "voicemail_listen_other",
 ] as const;
 export type KnownCode = (typeof KNOWN_CODES)[number];
 
