@@ -210,7 +210,7 @@ snd_path\t\t{self.folder}
                     elif message.get("event"):
                         self.events.append(message)
 
-    def command(self, command: str, params: str = "", timeout: float = 5) -> dict[str, Any]:
+    def command(self, command: str, params: str = "", timeout: float = 10) -> dict[str, Any]:
         """Run a baresip command (as typed in its menu) and return ctrl_tcp's response."""
         assert self._sock is not None, "not started"
         self._token += 1
