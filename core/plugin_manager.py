@@ -52,6 +52,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "directory",
     "park",
     "hunt_groups",
+    "ivr",
     "notify",
     "voicemail",
 )

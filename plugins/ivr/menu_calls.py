@@ -1,0 +1,223 @@
+"""A call to an IVR menu's number: answer, play the welcome prompt (a key stops it), wait for a key
+and send the caller where the key points (IVR-02, IVR-03); or, with direct dialling on, take the
+number the caller keys (IVR-04). No key or an invalid one plays the menu again, up to ``retries``
+times, then the timeout destination or "goodbye" (IVR-08). Everything goes through the Channel API;
+the caller's choice is kept in the call history (the route, and the reason of the call it makes)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from contextvars import ContextVar
+from typing import Final
+
+from cordboard.core.calls.channel import Channel
+from cordboard.core.core import Core
+from cordboard.plugins.ivr.const import (
+    DIRECT_DIAL_MAX,
+    DIRECT_DIAL_PAUSE_S,
+    EVENT_IVR_CALL,
+    KIND_HANGUP,
+    KIND_NUMBER,
+    KIND_REPEAT,
+    KIND_VOICEMAIL,
+    OUTCOME_CALLER_LEFT,
+    OUTCOME_GOODBYE,
+    OUTCOME_HUNG_UP,
+    OUTCOME_LOOP,
+    OUTCOME_TRANSFERRED,
+    OUTCOME_VOICEMAIL,
+    PROMPT_GOODBYE,
+    PROMPT_NOT_AVAILABLE,
+)
+from cordboard.plugins.ivr.model import Destination, IvrMenu
+
+_LOGGER = logging.getLogger(__name__)
+MAX_DEPTH: Final = 10
+"""Menus leading into menus (a submenu and back) at most this deep for one call: a loop ends."""
+_DEPTH: ContextVar[int] = ContextVar("ivr_depth", default=0)
+
+
+@dataclasses.dataclass
+class _Result:
+    outcome: str = OUTCOME_CALLER_LEFT
+    keys: list[str] = dataclasses.field(default_factory=list)
+    """What the caller keyed, in order (single keys, or directly dialled numbers)."""
+    plays: int = 0
+    """How often the welcome prompt started."""
+    target: str | None = None
+
+
+async def take_call(core: Core, menu: IvrMenu, channel: Channel) -> None:
+    """Drive the caller's channel for ``menu`` (the ``cordboard_route_call`` handler)."""
+    depth = _DEPTH.get()
+    token = _DEPTH.set(depth + 1)
+    result = _Result()
+    try:
+        if depth >= MAX_DEPTH:
+            _LOGGER.warning("Call %s went through %d menus: not available", channel.call.id, depth)
+            await channel.answer()
+            await channel.play([PROMPT_NOT_AVAILABLE])
+            result.outcome = OUTCOME_LOOP
+        else:
+            await _run(core, menu, channel, result)
+    finally:
+        _DEPTH.reset(token)
+        core.bus.fire(
+            EVENT_IVR_CALL,
+            {
+                "menu_id": menu.id,
+                "number": menu.number,
+                "call_id": channel.call.id,
+                "outcome": result.outcome,
+                "keys": list(result.keys),
+                "plays": result.plays,
+                "target": result.target,
+            },
+        )
+
+
+async def _run(core: Core, menu: IvrMenu, channel: Channel, result: _Result) -> None:
+    if menu.language:
+        channel.language = menu.language  # IVR-07: the menu's own language, else the caller's
+    await channel.answer()
+    misses = 0
+    while misses <= menu.retries:
+        result.plays += 1
+        first = await channel.play([menu.welcome_prompt], interrupt_on_dtmf=True)
+        if menu.direct_dial:
+            number = await _keyed_number(channel, menu, first)
+            if not number:
+                misses += 1
+                continue
+            result.keys.append(number)
+            if not await _dialable(core, number):
+                _LOGGER.info(
+                    "IVR %s, call %s: %s may not be dialled from an IVR", menu.number, channel.call.id, number
+                )
+                await channel.play([menu.invalid_prompt])
+                misses += 1
+                continue
+            if await _to_number(core, menu, channel, number, choice=f"extension {number}", result=result):
+                return
+            continue
+        key = first or await channel.collect_digits(1, timeout=menu.timeout_s, terminator=None)
+        if not key:
+            misses += 1
+            continue
+        result.keys.append(key)
+        destination = menu.options.get(key)
+        if destination is None:
+            await channel.play([menu.invalid_prompt])
+            misses += 1
+            continue
+        if destination.kind == KIND_REPEAT:
+            continue
+        if await _follow(core, menu, channel, destination, choice=f"option {key}", result=result):
+            return
+    _LOGGER.info("IVR %s, call %s: no choice after %d plays", menu.number, channel.call.id, result.plays)
+    timeout = menu.timeout_destination
+    if (
+        timeout is not None
+        and timeout.kind != KIND_REPEAT
+        and await _follow(core, menu, channel, timeout, choice="no choice", result=result)
+    ):
+        return
+    await _goodbye(channel, result)
+
+
+async def _keyed_number(channel: Channel, menu: IvrMenu, first: str | None) -> str:
+    """IVR-04: the number the caller keys, ended by ``#`` or a pause."""
+    if first == "#":
+        return ""
+    keyed = first or ""
+    rest = await channel.collect_digits(
+        DIRECT_DIAL_MAX - len(keyed),
+        timeout=DIRECT_DIAL_PAUSE_S if keyed else menu.timeout_s,
+        inter_digit_timeout=DIRECT_DIAL_PAUSE_S,
+        terminator="#",
+    )
+    return keyed + rest
+
+
+async def _dialable(core: Core, number: str) -> bool:
+    """IVR-04, NUM-10: someone has ``number`` and it lies in a range marked "dialable from IVR"."""
+    ranges = await core.numbers.ranges()
+    if not any(r.ivr_dialable and r.contains(number) for r in ranges):
+        return False
+    return await core.numbers.owner_of(number) is not None
+
+
+async def _follow(
+    core: Core, menu: IvrMenu, channel: Channel, destination: Destination, *, choice: str, result: _Result
+) -> bool:
+    """Send the caller to ``destination``; False when it did not take the call (back to the menu)."""
+    if destination.kind == KIND_HANGUP:
+        _note(core, channel, f"IVR {menu.name}: {choice}, hang up")
+        await _goodbye(channel, result, OUTCOME_HUNG_UP)
+        return True
+    if destination.kind == KIND_VOICEMAIL and destination.target:
+        return await _to_voicemail(core, menu, channel, destination.target, choice=choice, result=result)
+    if destination.kind == KIND_NUMBER and destination.target:
+        return await _to_number(core, menu, channel, destination.target, choice=choice, result=result)
+    return False
+
+
+def _note(core: Core, channel: Channel, step: str) -> None:
+    if core.calls is not None:
+        core.calls.note_route(channel.call.id, step)
+
+
+async def _to_number(
+    core: Core, menu: IvrMenu, channel: Channel, number: str, *, choice: str, result: _Result
+) -> bool:
+    """IVR-03: a function number (a hunt group, another menu) gets the caller's channel as if they
+    had dialled it; a user's line or an outside number rings through ``Channel.transfer``."""
+    reason = f"IVR {menu.name} {choice}"
+    label = f"IVR {menu.number}, call {channel.call.id}"
+    _note(core, channel, f"{reason}: {number}")
+    result.target = number
+    if core.numbers.plugin_of(number) is not None and core.calls is not None:
+        handler = core.calls.plugin_handler(dataclasses.replace(channel.call, dialled=number))
+        if handler is not None:
+            _LOGGER.info("%s: %s, to the function number %s", label, choice, number)
+            result.outcome = OUTCOME_TRANSFERRED
+            await handler(channel)
+            return True
+    ring_s = float(await core.settings.org_value("core.forward_ring_time"))
+    caller = channel.call
+    missed = await channel.transfer(
+        number,
+        ring_s=ring_s,
+        caller_id=(caller.caller, f"{menu.name}: {caller.caller_name or caller.caller}"),
+        metadata={"reason": reason},
+    )
+    if missed is None:
+        result.outcome = OUTCOME_TRANSFERRED
+        return True
+    _LOGGER.info("%s: %s did not answer (%s); back to the menu", label, number, missed.reason)
+    await channel.play([PROMPT_NOT_AVAILABLE])
+    return False
+
+
+async def _to_voicemail(
+    core: Core, menu: IvrMenu, channel: Channel, number: str, *, choice: str, result: _Result
+) -> bool:
+    calls = core.calls
+    account = calls.find_account(number) if calls is not None else None
+    handler = calls.voicemail_of(account.user_id) if calls and account and account.user_id else None
+    result.target = number
+    if handler is None:
+        _LOGGER.warning("IVR %s: no mailbox for %s; back to the menu", menu.number, number)
+        await channel.play([PROMPT_NOT_AVAILABLE])
+        return False
+    _note(core, channel, f"IVR {menu.name} {choice}: voicemail of {number}")
+    result.outcome = OUTCOME_VOICEMAIL
+    await handler(channel)
+    return True
+
+
+async def _goodbye(channel: Channel, result: _Result, outcome: str = OUTCOME_GOODBYE) -> None:
+    result.outcome = outcome
+    await channel.play([PROMPT_GOODBYE])
+    await channel.hangup()

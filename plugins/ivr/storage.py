@@ -1,0 +1,121 @@
+"""The IVR menus' table (storage component ``ivr``, migrations run by the plugin manager)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Mapping
+from typing import Any, Final
+
+import sqlite_utils
+
+from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.storage.migrations import Migration
+from cordboard.plugins.ivr.model import Destination, IvrMenu
+
+TABLE: Final = "ivr_menus"
+_COLUMNS: Final = (
+    "id",
+    "name",
+    "number",
+    "language",
+    "welcome_prompt",
+    "options",
+    "direct_dial",
+    "timeout_s",
+    "retries",
+    "invalid_prompt",
+    "timeout_destination",
+)
+
+
+def _v1_menus(db: sqlite_utils.Database) -> None:
+    db.execute(
+        f"""CREATE TABLE {TABLE} (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            number TEXT NOT NULL UNIQUE,
+            language TEXT,
+            welcome_prompt TEXT NOT NULL,
+            options TEXT NOT NULL,
+            direct_dial INTEGER NOT NULL,
+            timeout_s INTEGER NOT NULL,
+            retries INTEGER NOT NULL,
+            invalid_prompt TEXT NOT NULL,
+            timeout_destination TEXT,
+            updated REAL NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: Final = (Migration(1, "IVR menus", _v1_menus),)
+
+
+def _menu(row: Any) -> IvrMenu:
+    data = dict(zip(_COLUMNS, row, strict=True))
+    data["options"] = {key: Destination.of(d) for key, d in json.loads(data["options"]).items()}
+    data["direct_dial"] = bool(data["direct_dial"])
+    timeout = data["timeout_destination"]
+    data["timeout_destination"] = Destination.of(json.loads(timeout)) if timeout else None
+    return IvrMenu(**data)
+
+
+def all_menus(db: sqlite_utils.Database) -> list[IvrMenu]:
+    rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM {TABLE} ORDER BY number").fetchall()
+    return [_menu(row) for row in rows]
+
+
+def get_menu(db: sqlite_utils.Database, menu_id: int) -> IvrMenu:
+    row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM {TABLE} WHERE id = ?", [menu_id]).fetchone()
+    if row is None:
+        raise NotFound(f"No IVR menu with id {menu_id}")
+    return _menu(row)
+
+
+def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
+    values = {name: fields[name] for name in _COLUMNS if name != "id"}
+    values["options"] = json.dumps(fields["options"])
+    values["direct_dial"] = int(bool(fields["direct_dial"]))
+    timeout = fields["timeout_destination"]
+    values["timeout_destination"] = json.dumps(timeout) if timeout is not None else None
+    values["updated"] = time.time()
+    return values
+
+
+def _number_clash() -> ConfigValidationError:
+    """Another save took the number since this one was checked."""
+    return ConfigValidationError("The IVR menu is invalid", {"number": "another IVR menu has it"})
+
+
+def create_menu(db: sqlite_utils.Database, fields: Mapping[str, Any]) -> IvrMenu:
+    """Add a checked menu (``checks.checked_menu``)."""
+    values = _values(fields)
+    try:
+        with db.atomic():
+            cursor = db.execute(
+                f"INSERT INTO {TABLE} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+                list(values.values()),
+            )
+    except sqlite3.IntegrityError:
+        raise _number_clash() from None
+    assert cursor.lastrowid is not None
+    return get_menu(db, cursor.lastrowid)
+
+
+def update_menu(db: sqlite_utils.Database, menu_id: int, fields: Mapping[str, Any]) -> IvrMenu:
+    get_menu(db, menu_id)
+    values = _values(fields)
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    try:
+        with db.atomic():
+            db.execute(f"UPDATE {TABLE} SET {assignments} WHERE id = ?", [*values.values(), menu_id])
+    except sqlite3.IntegrityError:
+        raise _number_clash() from None
+    return get_menu(db, menu_id)
+
+
+def delete_menu(db: sqlite_utils.Database, menu_id: int) -> None:
+    get_menu(db, menu_id)
+    with db.atomic():
+        db.execute(f"DELETE FROM {TABLE} WHERE id = ?", [menu_id])

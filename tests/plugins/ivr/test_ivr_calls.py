@@ -1,0 +1,202 @@
+"""Calls to an IVR menu from real SIP phones over loopback (IVR-02..04, IVR-08): ann (1001) calls
+the menu 1600; a key sends her to bo (1002) or his mailbox, direct dialling reaches cy (1003), no
+key or an invalid one plays the menu again and at last says goodbye and hangs up."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from loopback_pbx import add_cy, registered_phone, running_pbx
+from rtp_audio import heard, send_audio, send_digits, tone
+from sip_phone import TestPhone, media_address
+
+from cordboard.core.bus import Event
+from cordboard.core.calls.history import list_calls
+from cordboard.core.core import Core
+from cordboard.core.numbers.storage import list_ranges, update_range
+from cordboard.core.sip.message import SipRequest, SipResponse
+from cordboard.core.sip.uri import NameAddr, SipUri
+from cordboard.plugins.ivr.const import EVENT_IVR_CALL, IVR_MENUS_KEY
+from cordboard.plugins.ivr.model import IvrMenu
+from cordboard.plugins.voicemail.const import MAILBOXES_KEY
+
+RTP_MIN, RTP_MAX = 39400, 39599
+
+
+@pytest.fixture
+async def pbx(tmp_path: Path) -> AsyncIterator[Core]:
+    async with running_pbx(tmp_path / "data", RTP_MIN, RTP_MAX) as core:
+        await add_cy(core)
+        yield core
+
+
+@pytest.fixture
+async def phones(pbx: Core) -> AsyncIterator[tuple[TestPhone, TestPhone, TestPhone]]:
+    """ann, bo and cy, registered."""
+    ann, bo, cy = [await registered_phone(pbx, name) for name in ("ann", "bo", "cy")]
+    yield ann, bo, cy
+    for phone in (ann, bo, cy):
+        phone.close()
+
+
+async def _menu(core: Core, **fields: Any) -> IvrMenu:
+    """The menu "Main" at 1600: key 2 rings bo, key 9 is his mailbox (unless ``fields`` say otherwise)."""
+    options = {"2": {"kind": "number", "target": "1002"}, "9": {"kind": "voicemail", "target": "1002"}}
+    return await core.data[IVR_MENUS_KEY].create(
+        {"name": "Main", "number": "1600", "options": options, "timeout_s": 2, **fields}
+    )
+
+
+def _outcomes(core: Core) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+
+    def record(event: Event[Any]) -> None:
+        seen.append(dict(event.data))
+
+    core.bus.listen(EVENT_IVR_CALL, record)
+    return seen
+
+
+async def _outcome(seen: list[dict[str, Any]], wait: float = 10.0) -> dict[str, Any]:
+    for _ in range(int(wait * 10)):
+        if seen:
+            return seen[0]
+        await asyncio.sleep(0.1)
+    raise AssertionError("the menu never finished with the call")
+
+
+def _shown(incoming: SipRequest) -> tuple[str | None, str | None]:
+    shown = NameAddr.parse(incoming.headers.get("From") or "")
+    assert isinstance(shown.uri, SipUri)
+    return shown.uri.user, shown.display_name
+
+
+async def _calls_menu(ann: TestPhone) -> tuple[SipRequest, SipResponse, tuple[str, int]]:
+    invite, ok = await ann.call("1600")
+    assert ok.status == 200, ok
+    return invite, ok, media_address(ok.body)
+
+
+async def _hangs_up(ann: TestPhone, invite: SipRequest, ok: SipResponse) -> None:
+    bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
+    ann.send(bye)
+    assert (await ann.final_response(bye)).status == 200
+
+
+async def test_ivr_02_03_a_key_during_the_welcome_prompt_rings_the_option(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    ann, bo, _ = phones
+    seen = _outcomes(pbx)
+    await _menu(pbx, welcome_prompt="leave_message")
+    invite, ok, to = await _calls_menu(ann)
+    await asyncio.sleep(0.5)  # the prompt is playing
+    await send_digits(ann, to, "2", 1)
+    at_bo = await bo.wait_request("INVITE", wait=10)
+    assert _shown(at_bo) == ("1001", "Main: Ann Tester")
+    bo.answer(at_bo, 200)
+    await bo.wait_request("ACK")
+    await _hangs_up(ann, invite, ok)
+    bo.answer(await bo.wait_request("BYE"), 200)
+    outcome = await _outcome(seen)
+    assert (outcome["outcome"], outcome["keys"], outcome["target"]) == ("transferred", ["2"], "1002")
+    reasons: list[Any] = []
+    for _ in range(50):  # the history keeps the caller's choice
+        reasons = [row["reason"] for row in await pbx.db.call(lambda db: list_calls(db, limit=20))]
+        if any(str(r).startswith("IVR Main option 2") for r in reasons):
+            break
+        await asyncio.sleep(0.1)
+    assert any(str(r).startswith("IVR Main option 2") for r in reasons), reasons
+
+
+async def test_ivr_08_no_key_repeats_the_menu_then_says_goodbye_and_hangs_up(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    ann, bo, _ = phones
+    seen = _outcomes(pbx)
+    await _menu(pbx, retries=1, timeout_s=1)
+    invite, _ok, _to = await _calls_menu(ann)
+    heard_audio = await heard(ann, 1.0)
+    assert int(np.abs(heard_audio.astype(np.int32)).max()) > 1000  # the welcome prompt
+    bye = await ann.wait_request("BYE", wait=30)
+    ann.answer(bye, 200)
+    outcome = await _outcome(seen)
+    assert (outcome["outcome"], outcome["keys"], outcome["plays"]) == ("goodbye", [], 2)
+    with pytest.raises(TimeoutError):
+        await bo.wait_request("INVITE", wait=0.2)
+    del invite
+
+
+async def test_ivr_08_an_invalid_key_says_so_and_plays_the_menu_again(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    ann, bo, _ = phones
+    seen = _outcomes(pbx)
+    await _menu(pbx)
+    invite, ok, to = await _calls_menu(ann)
+    seq = await send_digits(ann, to, "5", 1)
+    await asyncio.sleep(1.0)
+    await send_digits(ann, to, "2", seq)
+    at_bo = await bo.wait_request("INVITE", wait=15)
+    bo.answer(at_bo, 486)
+    await bo.wait_request("ACK")
+    await asyncio.sleep(0.5)  # "not available", back to the menu
+    await _hangs_up(ann, invite, ok)
+    outcome = await _outcome(seen)
+    assert outcome["keys"] == ["5", "2"] and outcome["plays"] >= 2, outcome
+    assert outcome["outcome"] == "caller_hung_up"
+
+
+async def test_ivr_04_direct_dial_reaches_an_extension_in_a_dialable_range(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    ann, _bo, cy = phones
+    seen = _outcomes(pbx)
+
+    def dialable(db: Any) -> None:
+        users = next(r for r in list_ranges(db) if r.contains("1003"))
+        update_range(db, users.id, {"ivr_dialable": True})
+
+    await pbx.db.call(dialable)
+    await _menu(pbx, direct_dial=True, options={})
+    invite, ok, to = await _calls_menu(ann)
+    await send_digits(ann, to, "1003#", 1)
+    at_cy = await cy.wait_request("INVITE", wait=10)
+    assert _shown(at_cy) == ("1001", "Main: Ann Tester")
+    cy.answer(at_cy, 200)
+    await cy.wait_request("ACK")
+    await _hangs_up(ann, invite, ok)
+    cy.answer(await cy.wait_request("BYE"), 200)
+    outcome = await _outcome(seen)
+    assert (outcome["outcome"], outcome["keys"], outcome["target"]) == ("transferred", ["1003"], "1003")
+
+
+async def test_ivr_03_an_option_to_voicemail_leaves_a_message_in_the_mailbox(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    ann, bo, _ = phones
+    seen = _outcomes(pbx)
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    await _menu(pbx)
+    invite, ok, to = await _calls_menu(ann)
+    seq = await send_digits(ann, to, "9", 1)
+    ann.drain_rtp()
+    greeting = await heard(ann, 4.5)  # "not available", "leave a message after the tone", the tone
+    assert int(np.abs(greeting.astype(np.int32)).max()) > 1000
+    await send_audio(ann, to, tone(600.0, 2.0), seq)
+    await _hangs_up(ann, invite, ok)
+    mailboxes = pbx.data[MAILBOXES_KEY]
+    for _ in range(50):
+        if mailboxes.messages(bo_id):
+            break
+        await asyncio.sleep(0.1)
+    assert len(mailboxes.messages(bo_id)) == 1
+    outcome = await _outcome(seen)
+    assert (outcome["outcome"], outcome["keys"]) == ("voicemail", ["9"])
+    with pytest.raises(TimeoutError):
+        await bo.wait_request("INVITE", wait=0.2)
