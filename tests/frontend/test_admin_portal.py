@@ -205,11 +205,13 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
     expect(page).to_have_url(cordboard.base + "/profile")
     expect(page.get_by_role("heading", name="Min profil")).to_be_visible()  # the user's language: Danish
     nav = page.locator("#nav")
-    # The user portal only: "Mine opkald", "Kontakter", "Min profil", "Min tilstedeværelse",
-    # "Min arbejdstid", "Mine opkaldsregler", "Mine telefoner og numre", "Funktionskoder".
-    expect(nav.get_by_role("link")).to_have_count(8)
+    # The user portal only: "Mine opkald", "Talebeskeder", "Kontakter", "Min profil", "Min
+    # tilstedeværelse", "Min arbejdstid", "Mine opkaldsregler", "Mine telefoner og numre",
+    # "Funktionskoder".
+    expect(nav.get_by_role("link")).to_have_count(9)
     portal = (
         "Mine opkald",
+        "Talebeskeder",
         "Kontakter",
         "Min profil",
         "Min tilstedeværelse",
