@@ -43,6 +43,7 @@ import "./pages/directory-admin";
 import "./pages/rights";
 import "./pages/feature-codes";
 import "./pages/hunt-groups";
+import "./pages/ivr";
 import "./pages/voicemail";
 
 const ROUTES: RouteDef[] = [
@@ -84,6 +85,7 @@ const ROUTES: RouteDef[] = [
   { name: "rights", pattern: "/rights" },
   { name: "feature-codes", pattern: "/feature-codes" },
   { name: "hunt-groups", pattern: "/hunt-groups" },
+  { name: "ivr", pattern: "/ivr" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -113,6 +115,7 @@ const ADMIN_ROUTES = new Set([
   "directory",
   "rights",
   "hunt-groups",
+  "ivr",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -153,6 +156,7 @@ const TITLES: Record<string, MessageKey> = {
   rights: "rights.title",
   "feature-codes": "featureCodes.title",
   "hunt-groups": "huntGroups.title",
+  ivr: "ivr.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -164,6 +168,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/feature-codes", "nav.featureCodes", "feature-codes"],
   ["/directory", "nav.directory", "directory"],
   ["/hunt-groups", "nav.huntGroups", "hunt-groups"],
+  ["/ivr", "nav.ivr", "ivr"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
   ["/trunks", "nav.trunks", "trunks"],
@@ -423,6 +428,8 @@ export class CbApp extends LightElement {
         return html`<cb-feature-codes></cb-feature-codes>`;
       case "hunt-groups":
         return html`<cb-hunt-groups></cb-hunt-groups>`;
+      case "ivr":
+        return html`<cb-ivr-menus></cb-ivr-menus>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

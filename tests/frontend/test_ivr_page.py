@@ -1,0 +1,241 @@
+"""The IVR menus page in the web UI (IVR-01, IVR-03, IVR-04, IVR-08).
+
+The administrator opens IVR menus (listed after Hunt groups) and finds none yet. A new menu
+"Reception" on Ann's extension, with key 1 calling Bo and key 2 calling 1299 (in a range, but
+nobody's), is refused by the server: the number field says whose the number is, key 2's number
+says nobody has it, and nothing is saved. On 1600, with key 2 leaving a message in Ann's mailbox,
+the organisation's prompt "Welcome" (chosen by its name) as the welcome prompt, Danish prompts, 8 s
+to wait, one repeat and Bo's number when nobody presses a key, it is created, listed, and the API
+holds exactly those fields. Direct dialling hides the key options and explains itself. Key 2 is
+changed to repeat the menu; deleting it (after confirming) frees 1600 again.
+
+The page follows the administrator's language (German); a user who is not an administrator has no
+IVR menus in the navigation and the API refuses them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from e2e_helpers import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    BrowserThread,
+    Cordboard,
+    add_user,
+    http_raw,
+    login,
+    shot,
+    tone_wav,
+)
+from playwright.sync_api import expect
+
+MENUS = "/api/ivr/menus"
+
+
+def _menus(cordboard: Cordboard) -> list[dict[str, Any]]:
+    status, body = cordboard.api("GET", MENUS, token=cordboard.token())
+    assert status == 200, body
+    return list(body)
+
+
+def _org_prompt(cordboard: Cordboard, name: str, wav: bytes) -> str:
+    """The id (``org:<n>``) of a new organisation prompt ``name``, uploaded as the Prompts page does."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        *(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"\r\n\r\n{value}\r\n'.encode()
+            for field, value in (("name", name), ("description", "Greets IVR callers"), ("language", "en"))
+        ),
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="welcome.wav"\r\n'.encode()
+        + b"Content-Type: audio/wav\r\n\r\n"
+        + wav
+        + b"\r\n",
+        f"--{boundary}--\r\n".encode(),
+    ]
+    status, body = http_raw(
+        "POST",
+        cordboard.base + "/api/prompts",
+        b"".join(parts),
+        cordboard.token(),
+        f"multipart/form-data; boundary={boundary}",
+    )
+    assert status == 201, body
+    return str(body["id"])
+
+
+def test_ivr_01_03_08_admin_creates_changes_and_deletes_a_menu(
+    cordboard: Cordboard, browser: BrowserThread, tmp_path: Any
+) -> None:
+    """IVR-01 (number from the IVR range, clashes refused), IVR-03 (options by key), IVR-04 (direct
+    dialling hides the options), IVR-08 (timeout, repeats, timeout destination)."""
+    add_user(cordboard, "ivr-ann", "1220", "Ann", "Answer", sip=False)
+    add_user(cordboard, "ivr-bo", "1221", "Bo", "Box", sip=False)
+    welcome = _org_prompt(cordboard, "Welcome", tone_wav(tmp_path / "welcome.wav", seconds=0.3).read_bytes())
+
+    browser.run(_admin_manages_menus, cordboard, welcome)
+
+    assert _menus(cordboard) == []
+    # The number is free again: a new menu may have it.
+    token = cordboard.token()
+    status, again = cordboard.api("POST", MENUS, {"name": "Again", "number": "1600"}, token)
+    assert status == 201, again
+    status, body = cordboard.api("DELETE", f"{MENUS}/{again['id']}", token=token)
+    assert status == 204, body
+
+
+def _admin_manages_menus(page: Any, cordboard: Cordboard, welcome: str) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    nav = page.locator("#nav")
+    links = nav.get_by_role("link").all_inner_texts()
+    assert links[links.index("Hunt groups") + 1] == "IVR menus", links
+    nav.get_by_role("link", name="IVR menus").click()
+    expect(page).to_have_url(cordboard.base + "/ivr")
+    expect(page.get_by_role("heading", name="IVR menus", level=1)).to_be_focused()
+    expect(page.get_by_test_id("ivr-empty")).to_have_text("There are no IVR menus yet.")
+
+    page.get_by_role("button", name="New menu").click()
+    form = page.get_by_test_id("ivr-form")
+    name = form.get_by_role("textbox", name="Name", exact=True)
+    expect(name).to_be_focused()
+    name.fill("Reception")
+    number = form.get_by_role("textbox", name="Number", exact=True)
+    number.fill("1220")
+    form.get_by_label("Language").select_option(label="Dansk")
+    form.get_by_label("Welcome prompt").select_option(label="Welcome")
+
+    # IVR-03: two keys; a key is offered only once.
+    form.get_by_role("button", name="Add option").click()
+    key1 = form.get_by_role("group", name="Key 1")
+    expect(key1.get_by_label("Key", exact=True)).to_be_focused()
+    key1.get_by_label("Number to call").fill("1221")
+    form.get_by_role("button", name="Add option").click()
+    key2 = form.get_by_role("group", name="Key 2")
+    assert "1" not in key2.get_by_label("Key", exact=True).locator("option").all_inner_texts()
+    key2.get_by_label("Number to call").fill("1299")
+
+    # IVR-08: wait 8 s, repeat once, then Ann.
+    form.get_by_label("Wait for a key (seconds)").fill("8")
+    form.get_by_label("Repeats").fill("1")
+    no_key = form.get_by_role("group", name="When nobody presses a key")
+    no_key.get_by_label("Then", exact=True).select_option(label="Call a number")
+    no_key.get_by_label("Number to call").fill("1221")
+
+    # IVR-01, IVR-03: the server names the clashing number and the target nobody answers.
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#ivr-number-error")).to_have_text("1220 already belongs to Ann Answer")
+    expect(page.locator("#ivr-opt-1-target-error")).to_have_text("nobody has the number 1299")
+    expect(page.locator("#ivr-opt-0-target-error")).to_have_text("")
+    expect(page.locator("#ivr-form-error")).to_have_text("The IVR menu is invalid")
+    expect(number).to_be_focused()
+    expect(number).to_have_attribute("aria-invalid", "true")
+    assert _menus(cordboard) == []
+    shot(page, "ivr-form-errors")
+
+    number.fill("1600")
+    key2.get_by_label("Action").select_option(label="Voicemail")
+    expect(key2.get_by_label("Number to call")).to_have_count(0)
+    expect(page.locator("#ivr-opt-1-target-error")).to_have_text("")
+    key2.get_by_label("Mailbox of (user's number)").fill("1220")
+    expect(page.locator("#ivr-number-error")).to_have_text("")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("IVR menu Reception (1600) created.")
+    expect(form).to_have_count(0)
+    row = page.get_by_test_id("ivr-menu").filter(has_text="Reception")
+    expect(row.get_by_test_id("ivr-number")).to_have_text("1600")
+    expect(row.get_by_test_id("ivr-language")).to_have_text("Dansk")
+    expect(row.get_by_test_id("ivr-key")).to_have_text(["1: call 1221", "2: voicemail of 1220"])
+    expect(row.get_by_test_id("ivr-timeout")).to_contain_text("call 1221")
+    expect(row.get_by_test_id("ivr-timeout")).to_contain_text("after 8 s; repeats: 1")
+    edit = row.get_by_role("button", name="Edit Reception")
+    expect(edit).to_be_focused()
+    [created] = _menus(cordboard)
+    assert created == {
+        "id": created["id"],
+        "name": "Reception",
+        "number": "1600",
+        "language": "da",
+        "welcome_prompt": welcome,
+        "options": {"1": {"kind": "number", "target": "1221"}, "2": {"kind": "voicemail", "target": "1220"}},
+        "direct_dial": False,
+        "timeout_s": 8,
+        "retries": 1,
+        "invalid_prompt": "invalid_option",
+        "timeout_destination": {"kind": "number", "target": "1221"},
+    }
+    shot(page, "ivr-list")
+
+    # IVR-04: direct dialling hides the options and says where callers can reach.
+    edit.click()
+    expect(page.get_by_role("heading", name="Change IVR menu Reception")).to_be_visible()
+    expect(name).to_have_value("Reception")
+    expect(form.get_by_label("Welcome prompt")).to_have_value(welcome)
+    direct = form.get_by_label("Direct dialling: callers type an extension")
+    direct.check()
+    expect(page.get_by_test_id("ivr-options")).to_have_count(0)
+    note = page.get_by_test_id("ivr-direct-dial-note")
+    expect(note).to_contain_text("Callers may dial these numbers directly")
+    shot(page, "ivr-direct-dial")
+    direct.uncheck()
+
+    # IVR-03: key 2 now repeats the menu.
+    key2.get_by_label("Action").select_option(label="Repeat the menu")
+    expect(key2.get_by_role("textbox")).to_have_count(0)
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("IVR menu Reception (1600) saved.")
+    expect(row.get_by_test_id("ivr-key")).to_have_text(["1: call 1221", "2: repeat the menu"])
+    [changed] = _menus(cordboard)
+    assert changed["options"] == {"1": {"kind": "number", "target": "1221"}, "2": {"kind": "repeat"}}
+    assert changed["timeout_destination"] == {"kind": "number", "target": "1221"}
+
+    # Deleting asks first; cancelling keeps it.
+    delete = row.get_by_role("button", name="Delete Reception")
+    delete.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Delete the IVR menu Reception (1600)?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(delete).to_be_focused()
+    assert len(_menus(cordboard)) == 1
+    delete.click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.locator(".toast").last).to_have_text("IVR menu Reception (1600) deleted.")
+    expect(page.get_by_test_id("ivr-empty")).to_be_visible()
+    expect(page.get_by_role("button", name="New menu")).to_be_focused()
+
+
+def test_ivr_page_in_german_and_not_for_users(cordboard: Cordboard, browser: BrowserThread) -> None:
+    """IVR-01: the page follows the administrator's language; users who are not administrators
+    have no IVR menus page, and the API refuses them."""
+    token = cordboard.token()
+    status, me = cordboard.api("GET", "/api/auth/me", token=token)
+    assert status == 200, me
+    status, body = cordboard.api("PATCH", f"/api/users/{me['id']}", {"language": "de"}, token)
+    assert status == 200, body
+    try:
+        browser.run(_admin_sees_german, cordboard)
+    finally:
+        status, body = cordboard.api("PATCH", f"/api/users/{me['id']}", {"language": "en"}, token)
+        assert status == 200, body
+
+    _, password = add_user(cordboard, "ivr-cy", "1222", "Cy", "User", sip=False)
+    browser.run(_user_has_no_ivr_page, cordboard, password)
+    status, error = cordboard.api("GET", MENUS, token=cordboard.token("ivr-cy", password))
+    assert status == 403 and error["error"]["code"] == "forbidden", error
+
+
+def _admin_sees_german(page: Any, cordboard: Cordboard) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    page.locator("#nav").get_by_role("link", name="IVR-Menüs").click()
+    expect(page.get_by_role("heading", name="IVR-Menüs", level=1)).to_be_visible()
+    page.get_by_role("button", name="Neues Menü").click()
+    expect(page.get_by_label("Begrüßungsansage")).to_be_visible()
+    shot(page, "ivr-form-de")
+
+
+def _user_has_no_ivr_page(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "ivr-cy", password)
+    expect(page).to_have_url(cordboard.base + "/profile")
+    expect(page.locator("#nav").get_by_role("link", name="IVR menus")).to_have_count(0)
+    page.goto(cordboard.base + "/ivr")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
