@@ -41,6 +41,31 @@ async def heard(
     return np.concatenate(frames) if frames else np.zeros(0, dtype=np.int16)
 
 
+async def until_beep(phone: TestPhone, beep_hz: float = 1000.0, wait: float = 15.0) -> np.ndarray:
+    """What the appliance plays (PCMU) until its record beep has ended: a caller who speaks now is
+    recorded from the first word, however long the greeting took on a loaded machine."""
+    decoder = get_codec("PCMU", 8000).decoder()
+    frames: list[np.ndarray] = []
+    beeping = 0
+    loop = asyncio.get_running_loop()
+    end = loop.time() + wait
+    while loop.time() < end:
+        data, _ = await phone.rtp(wait=max(0.01, end - loop.time()))
+        header = RtpHeader.parse(data)
+        if header.payload_type != 0:
+            continue
+        frame = decoder.decode(payload_of(data, header))
+        frames.append(frame)
+        loud = int(np.abs(frame.astype(np.int32)).max()) > 1000
+        if loud and abs(dominant(frame) - beep_hz) < 60:
+            beeping += 1
+        elif beeping >= 5:  # 100 ms of the beep, then something else: it is over
+            return np.concatenate(frames)
+        else:
+            beeping = 0  # a word of the greeting near 1 kHz, not the beep
+    raise AssertionError("no record beep was heard")
+
+
 async def send_audio(phone: TestPhone, to: tuple[str, int], samples: np.ndarray, seq: int) -> int:
     encoder = get_codec("PCMU", 8000).encoder()
     for start in range(0, samples.size, 160):

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from cordboard.core.exceptions import Unauthorized
 from cordboard.core.http.access import AuthUser, current_user
+from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
 
 ID_PATTERN = r"{%s:\d+}"
@@ -62,3 +63,18 @@ async def json_object(request: web.Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "The request needs a JSON object")
     return data
+
+
+async def read_upload(request: web.Request, max_bytes: int, too_large: str) -> bytes:
+    """The request body of an upload, refused with 413 (``too_large`` as the reason, also as the
+    ``file`` field's error) as soon as it is known to be larger than ``max_bytes``."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise ApiError(413, "too_large", too_large, {"file": too_large})
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(256 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise ApiError(413, "too_large", too_large, {"file": too_large})
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from cordboard.core.exceptions import NotFound
 from cordboard.core.http.access import api, request_body
+from cordboard.core.http.api_common import read_upload
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.media.audio_file import AudioFileError
@@ -121,17 +122,9 @@ async def add_file(request: web.Request) -> web.Response:
     library = _library(request)
     if not await core.run_in_executor(library.exists, name):  # before receiving the whole file
         raise NotFound(f"No music-on-hold class {name!r}")
-    if request.content_length is not None and request.content_length > MAX_UPLOAD_BYTES:
-        raise ApiError(413, "too_large", _TOO_LARGE, {"file": _TOO_LARGE})
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(256 * 1024):
-        size += len(chunk)
-        if size > MAX_UPLOAD_BYTES:
-            raise ApiError(413, "too_large", _TOO_LARGE, {"file": _TOO_LARGE})
-        chunks.append(chunk)
+    data = await read_upload(request, MAX_UPLOAD_BYTES, _TOO_LARGE)
     try:
-        added = await core.run_in_executor(library.add, name, upload_name, b"".join(chunks))
+        added = await core.run_in_executor(library.add, name, upload_name, data)
     except TooLarge as err:
         raise ApiError(413, "too_large", str(err), {"file": str(err)}) from None
     except TooLong as err:

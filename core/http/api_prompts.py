@@ -34,6 +34,7 @@ from aiohttp import BodyPartReader, web
 from cordboard.core.config import validation as cv
 from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.http.access import api, current_user, request_body
+from cordboard.core.http.api_common import read_upload
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.identity import fields
@@ -402,17 +403,9 @@ async def put_prompt(request: web.Request) -> web.Response:
     core = request.app[CORE_KEY]
     if org_number(prompt_id) is not None:
         await core.db.call(lambda db: org_prompts.get_prompt(db, prompt_id))
-    if request.content_length is not None and request.content_length > MAX_PROMPT_BYTES:
-        raise ApiError(413, "too_large", _too_large(), {"file": _too_large()})
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(256 * 1024):
-        size += len(chunk)
-        if size > MAX_PROMPT_BYTES:
-            raise ApiError(413, "too_large", _too_large(), {"file": _too_large()})
-        chunks.append(chunk)
+    data = await read_upload(request, MAX_PROMPT_BYTES, _too_large())
     try:
-        seconds = await core.run_in_executor(core.prompts.replace, prompt_id, language, b"".join(chunks))
+        seconds = await core.run_in_executor(core.prompts.replace, prompt_id, language, data)
     except AudioFileError as err:
         raise ApiError(400, "invalid", str(err), {"file": str(err)}) from None
     _changed(request, prompt_id, "recorded")

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -228,48 +229,9 @@ class PhoneRecorder:
             await channel.hangup()
 
     async def _guide(self, job: RecordingJob, channel: Channel, path: Path) -> PCM:
-        core = self._core
-        empty_takes = 0
-        for _take in range(MAX_TAKES):
-            self._update(job, "recording", step="guide")
-            await channel.play(["record_after_tone"], interrupt_on_dtmf=True)  # a key skips the guide
-            self._update(job, "recording", step="recording")
-            taken = await channel.record(
-                path, max_s=MAX_RECORD_S, silence_s=SILENCE_S, beep=True, keep_on_hangup=False
-            )
-            if taken.ended_by == "hangup":
-                raise RecordingFailed("hung_up", "The phone hung up during the recording: nothing was saved")
-            samples = await core.run_in_executor(_kept_sound, path)
-            if samples is None:
-                empty_takes += 1
-                if empty_takes >= CHOICE_TRIES:
-                    await channel.play(["record_nothing", "goodbye"])
-                    raise RecordingFailed("nothing_recorded", "Nothing was recorded")
-                await channel.play(["record_nothing"])
-                continue
-            self._update(job, "recording", step="review")
-            choice = await self._review(channel, samples)
-            if choice == "1":
-                return samples
-            if choice != "2":
-                await channel.play(["goodbye"])
-                raise RecordingFailed("discarded", "Neither 1 nor 2 was pressed: the recording was discarded")
-        await channel.play(["goodbye"])
-        raise RecordingFailed("discarded", f"Recorded {MAX_TAKES} times without keeping one")
-
-    async def _review(self, channel: Channel, samples: PCM) -> str:
-        """Play the take back and ask "1 keep, 2 again": the digit, or "" when none came."""
-        heard = await self._core.run_in_executor(_resample, samples, channel.sample_rate)
-        digit = await channel.play(["record_playback", heard], interrupt_on_dtmf=True)
-        for _ in range(CHOICE_TRIES):
-            if digit in ("1", "2"):
-                return digit
-            if digit:
-                await channel.play(["invalid_option"])
-            digit = await channel.play(["record_keep_or_again"], interrupt_on_dtmf=True)
-            if digit is None:
-                digit = await channel.collect_digits(max_digits=1, timeout=CHOICE_WAIT_S, terminator=None)
-        return digit if digit in ("1", "2") else ""
+        return await record_guided(
+            self._core, channel, path, lambda step: self._update(job, "recording", step=step)
+        )
 
     # -- saving -------------------------------------------------------------------------------
     async def _save(self, job: RecordingJob, samples: PCM) -> float:
@@ -339,6 +301,57 @@ def _changed(core: Core, prompt_id: str, action: str) -> None:
     core.bus.fire(org_prompts.EVENT_PROMPTS_CHANGED, {"prompt_id": prompt_id, "action": action})
 
 
+async def record_guided(
+    core: Core, channel: Channel, path: Path, on_step: Callable[[str], None] = lambda _step: None
+) -> PCM:
+    """The voice guide of a recording by phone: guide, beep, record (``path`` is the scratch
+    file), play it back, "1 to keep it, 2 to record again". The kept take as 16 kHz samples with
+    the silence trimmed off; RecordingFailed when nothing was kept (the caller was told).
+    ``on_step`` hears ``guide``, ``recording`` and ``review`` as the caller gets there."""
+    empty_takes = 0
+    for _take in range(MAX_TAKES):
+        on_step("guide")
+        await channel.play(["record_after_tone"], interrupt_on_dtmf=True)  # a key skips the guide
+        on_step("recording")
+        taken = await channel.record(
+            path, max_s=MAX_RECORD_S, silence_s=SILENCE_S, beep=True, keep_on_hangup=False
+        )
+        if taken.ended_by == "hangup":
+            raise RecordingFailed("hung_up", "The phone hung up during the recording: nothing was saved")
+        samples = await core.run_in_executor(_kept_sound, path)
+        if samples is None:
+            empty_takes += 1
+            if empty_takes >= CHOICE_TRIES:
+                await channel.play(["record_nothing", "goodbye"])
+                raise RecordingFailed("nothing_recorded", "Nothing was recorded")
+            await channel.play(["record_nothing"])
+            continue
+        on_step("review")
+        choice = await _review(core, channel, samples)
+        if choice == "1":
+            return samples
+        if choice != "2":
+            await channel.play(["goodbye"])
+            raise RecordingFailed("discarded", "Neither 1 nor 2 was pressed: the recording was discarded")
+    await channel.play(["goodbye"])
+    raise RecordingFailed("discarded", f"Recorded {MAX_TAKES} times without keeping one")
+
+
+async def _review(core: Core, channel: Channel, samples: PCM) -> str:
+    """Play the take back and ask "1 keep, 2 again": the digit, or "" when none came."""
+    heard = await core.run_in_executor(_resample, samples, channel.sample_rate)
+    digit = await channel.play(["record_playback", heard], interrupt_on_dtmf=True)
+    for _ in range(CHOICE_TRIES):
+        if digit in ("1", "2"):
+            return digit
+        if digit:
+            await channel.play(["invalid_option"])
+        digit = await channel.play(["record_keep_or_again"], interrupt_on_dtmf=True)
+        if digit is None:
+            digit = await channel.collect_digits(max_digits=1, timeout=CHOICE_WAIT_S, terminator=None)
+    return digit if digit in ("1", "2") else ""
+
+
 def _not_answered(number: str, result: str, status: int | None, reason: str) -> RecordingFailed:
     """Why the call did not connect, in the words of the Prompts page."""
     if result == "busy":
@@ -394,6 +407,8 @@ __all__ = [
     "EVENT_PROMPT_RECORDING",
     "STATE_DOMAIN",
     "PhoneRecorder",
+    "RecordingFailed",
     "RecordingJob",
     "phone_recorder",
+    "record_guided",
 ]

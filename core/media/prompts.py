@@ -122,6 +122,29 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "de": "Zu viele falsche PINs. Bitte versuchen Sie es später erneut.",
         "da": "For mange forkerte pinkoder. Prøv igen senere.",
     },
+    "vm_greeting_option": {
+        "en": "To change your greeting, press 0.",
+        "de": "Um Ihre Ansage zu ändern, drücken Sie die 0.",
+        "da": "Tryk 0 for at ændre din velkomsthilsen.",
+    },
+    "vm_greeting_menu": {
+        "en": "To record the greeting callers hear when you do not answer, press 1. "
+        "For when you are busy, press 2. To go back to the standard greeting, press 3.",
+        "de": "Um die Ansage aufzunehmen, die Anrufer hören, wenn Sie nicht abnehmen, drücken Sie die 1. "
+        "Für die Ansage, wenn Sie besetzt sind, die 2. Zurück zur Standardansage mit der 3.",
+        "da": "Tryk 1 for at indtale den hilsen, opkaldere hører, når du ikke tager telefonen. "
+        "Tryk 2 for hilsenen, når du taler i telefon. Tryk 3 for at gå tilbage til standardhilsenen.",
+    },
+    "vm_greeting_saved": {
+        "en": "Your greeting is saved.",
+        "de": "Ihre Ansage ist gespeichert.",
+        "da": "Din hilsen er gemt.",
+    },
+    "vm_greeting_removed": {
+        "en": "Callers hear the standard greeting again.",
+        "de": "Anrufer hören wieder die Standardansage.",
+        "da": "Opkaldere hører standardhilsenen igen.",
+    },
     "no_messages_allowed": {
         "en": "Messages cannot be left on this mailbox.",
         "de": "Auf dieser Mailbox können keine Nachrichten hinterlassen werden.",

@@ -31,7 +31,11 @@ def cordboard_config_schema() -> vol.Schema:
 
 @hookimpl
 def cordboard_setting_scopes() -> Mapping[str, SettingScope]:
-    return {"email": SettingScope(user_editable=True)}
+    return {
+        "email": SettingScope(user_editable=True),
+        "active": SettingScope(user_editable=True),
+        "take_messages": SettingScope(user_editable=True),
+    }
 
 
 @hookimpl
@@ -71,7 +75,9 @@ def cordboard_http_routes() -> web.RouteTableDef:
 @hookimpl
 def cordboard_voicemail(core: Core, user_id: int) -> ChannelHandler | None:
     mailboxes = core.data.get(MAILBOXES_KEY)
-    return mailboxes.handler(user_id) if mailboxes is not None else None
+    if mailboxes is None or not mailboxes.is_on(user_id):
+        return None  # VM-11: a user who switched voicemail off has none
+    return mailboxes.handler(user_id)
 
 
 @hookimpl

@@ -26,4 +26,8 @@ DEFAULT_MIN_MESSAGE_S: Final = 1.0
 SILENCE_ENDS_S: Final = 5.0
 CLEANUP_EVERY_S: Final = 3600.0
 GREETING_PROMPTS: Final = ("not_available", "leave_message")
-"""The greeting of a mailbox whose owner has recorded none (VM-10)."""
+"""The greeting of a mailbox whose owner has recorded none and the organisation chose no other (VM-10)."""
+ACTIVE_SETTING: Final = "voicemail.active"
+"""VM-11: the user's voicemail is on; off, the voicemail steps of their rules are skipped."""
+TAKE_MESSAGES_SETTING: Final = "voicemail.take_messages"
+"""VM-12: callers may leave messages; off, they hear the greeting and the call ends."""

@@ -1,6 +1,9 @@
 """REST routes of the voicemail plugin, mounted at /api/voicemail/: a user's own messages (an
 administrator may name any user's with ``?user_id=``), their audio for the browser's player (range
-requests, so it can seek), marking them heard and deleting them (VM-15)."""
+requests, so it can seek), marking them heard and deleting them (VM-15); the personal greetings
+(VM-10): ``GET /greetings`` (lengths, whether allowed), ``PUT /greetings/{kind}`` with an audio
+file as the body (any format PyAV reads, converted once; refused with the reason otherwise),
+``GET /greetings/{kind}/audio`` and ``DELETE /greetings/{kind}`` (back to the default)."""
 
 from __future__ import annotations
 
@@ -11,15 +14,21 @@ from aiohttp import web
 
 from cordboard.core.exceptions import NotFound
 from cordboard.core.http.access import AuthUser, api, current_user, request_body
+from cordboard.core.http.api_common import read_upload
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
+from cordboard.core.media.audio_file import AudioFileError
 from cordboard.plugins.voicemail.const import MAILBOXES_KEY
+from cordboard.plugins.voicemail.greetings import KINDS
 from cordboard.plugins.voicemail.mailboxes import Mailboxes
 from cordboard.plugins.voicemail.storage import Message
 
 routes = web.RouteTableDef()
 MESSAGE = "/messages/{message_id:[0-9A-Z]{26}}"
 HEARD_BODY = vol.Schema({vol.Required("heard"): bool})
+GREETING = "/greetings/{kind:[a-z]+}"
+MAX_GREETING_BYTES = 20 * 1024 * 1024
+TOO_LARGE = f"A greeting may be at most {MAX_GREETING_BYTES // (1024 * 1024)} MB"
 
 
 def _mailboxes(request: web.Request) -> Mailboxes:
@@ -104,4 +113,74 @@ async def patch_message(request: web.Request) -> web.Response:
 async def delete_message(request: web.Request) -> web.Response:
     message = _own_message(request)
     await _mailboxes(request).delete(message.id)
+    return web.Response(status=204)
+
+
+def _kind(request: web.Request) -> str:
+    kind = request.match_info["kind"]
+    if kind not in KINDS:
+        raise ApiError(404, "not_found", f"No greeting {kind!r}: one of {', '.join(KINDS)}")
+    return kind
+
+
+async def _described_greetings(request: web.Request, user_id: int) -> dict[str, Any]:
+    mailboxes = _mailboxes(request)
+    greetings = mailboxes.greetings
+    seconds = await mailboxes.core.run_in_executor(greetings.seconds, user_id)
+    return {
+        "user_id": user_id,
+        "allowed": greetings.allowed,
+        "default_prompt": greetings.default_prompt or None,
+        "greetings": {
+            kind: {"personal": seconds[kind] is not None, "seconds": seconds[kind]} for kind in KINDS
+        },
+    }
+
+
+@routes.get("/greetings")
+@api(access="user")
+async def list_greetings(request: web.Request) -> web.Response:
+    """The user's greetings: for ``unavailable`` and ``busy`` whether a personal one is kept and
+    its length; ``allowed`` is false when the organisation keeps personal greetings off."""
+    return web.json_response(await _described_greetings(request, _whose(request, current_user(request))))
+
+
+@routes.put(GREETING)
+@api(access="user")
+async def put_greeting(request: web.Request) -> web.Response:
+    """Upload a personal greeting (the request body: WAV, MP3, Ogg ...; converted to 16 kHz mono)."""
+    user_id = _whose(request, current_user(request))
+    kind = _kind(request)
+    mailboxes = _mailboxes(request)
+    if not mailboxes.greetings.allowed:
+        raise ApiError(403, "not_allowed", "Personal greetings are turned off for this organisation")
+    data = await read_upload(request, MAX_GREETING_BYTES, TOO_LARGE)
+    try:
+        await mailboxes.core.run_in_executor(mailboxes.greetings.upload, user_id, kind, data)
+    except AudioFileError as err:
+        raise ApiError(400, "invalid", str(err), {"file": str(err)}) from None
+    mailboxes.greetings_changed(user_id)
+    return web.json_response(await _described_greetings(request, user_id))
+
+
+@routes.get(GREETING + "/audio")
+@api(access="user")
+async def greeting_audio(request: web.Request) -> web.StreamResponse:
+    user_id = _whose(request, current_user(request))
+    path = _mailboxes(request).greetings.path(user_id, _kind(request))
+    if not path.is_file():
+        raise ApiError(404, "not_found", "No personal greeting of this kind: callers hear the default")
+    return web.FileResponse(path, headers={"Content-Type": "audio/wav", "Cache-Control": "private, no-store"})
+
+
+@routes.delete(GREETING)
+@api(access="user")
+async def delete_greeting(request: web.Request) -> web.Response:
+    """Delete a personal greeting: callers hear the default again."""
+    user_id = _whose(request, current_user(request))
+    kind = _kind(request)
+    mailboxes = _mailboxes(request)
+    if not await mailboxes.core.run_in_executor(mailboxes.greetings.delete, user_id, kind):
+        raise ApiError(404, "not_found", "No personal greeting of this kind")
+    mailboxes.greetings_changed(user_id)
     return web.Response(status=204)

@@ -2,7 +2,10 @@
 organisation wants one), ``*51*EXT*`` from any phone with EXT's PIN; wrong PINs count towards the
 lock-out of BYD-32 (``IdentityService.check_pin``). The caller hears how many new and saved messages
 there are, then each message, new ones first, newest first, and after each: 1 again, 7 delete,
-9 keep (and go on), 5 call the caller back; ``#`` skips to the next."""
+9 keep (and go on), 5 call the caller back; ``#`` skips to the next. 0 while the counts are told
+opens the greetings (VM-10, when the organisation allows personal ones): 1 record the greeting for
+when the owner does not answer, 2 the one for when they are busy, 3 back to the standard greeting;
+the recording is guided like a prompt's (core/media/phone_recording.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +16,10 @@ from typing import Final
 from cordboard.core.calls.channel import Channel, ChannelHungUp
 from cordboard.core.exceptions import TooManyAttempts
 from cordboard.core.features.model import FeatureRefused, FeatureRequest
+from cordboard.core.media.phone_recording import RecordingFailed, record_guided
 from cordboard.core.media.prompts import say_digits, say_number
 from cordboard.plugins.voicemail.const import MAILBOXES_KEY
+from cordboard.plugins.voicemail.greetings import BUSY, KINDS, UNAVAILABLE
 from cordboard.plugins.voicemail.mailboxes import Mailboxes
 from cordboard.plugins.voicemail.storage import Message
 
@@ -26,6 +31,9 @@ CALL_BACK: Final = "5"
 DELETE: Final = "7"
 KEEP: Final = "9"
 NEXT: Final = "#"
+GREETINGS: Final = "0"
+GREETING_KEYS: Final = {"1": UNAVAILABLE, "2": BUSY}
+STANDARD_GREETING: Final = "3"
 
 
 def _mailboxes(request: FeatureRequest) -> Mailboxes:
@@ -101,7 +109,12 @@ async def listen(channel: Channel, mailboxes: Mailboxes, user_id: int) -> None:
     """The mailbox's menu until the messages are through or the caller hangs up."""
     try:
         counts = mailboxes.counts(user_id)
-        await channel.play(_counts_prompts(counts.new, counts.old, channel.language))
+        told = _counts_prompts(counts.new, counts.old, channel.language)
+        if mailboxes.greetings.allowed:
+            told.append("vm_greeting_option")
+        if await channel.play(told, interrupt_on_dtmf=True) == GREETINGS and mailboxes.greetings.allowed:
+            await _greeting_menu(channel, mailboxes, user_id)
+            return
         # New first (oldest of them first, as they came), then the saved ones.
         queue = sorted(mailboxes.messages(user_id), key=lambda m: (m.heard, m.received))
         for message in queue:
@@ -139,3 +152,33 @@ async def _one_message(channel: Channel, mailboxes: Mailboxes, message: Message)
         if pressed == KEEP:
             await channel.play(["vm_saved"])
         return pressed
+
+
+async def _greeting_menu(channel: Channel, mailboxes: Mailboxes, user_id: int) -> None:
+    """VM-10 by phone: record one of the greetings or go back to the standard one, then hang up."""
+    pressed = await channel.play(["vm_greeting_menu"], interrupt_on_dtmf=True)
+    if pressed is None:
+        pressed = await channel.collect_digits(1, timeout=MENU_WAIT_S, terminator=None)
+    greetings = mailboxes.greetings
+    core = mailboxes.core
+    if pressed in GREETING_KEYS:
+        kind = GREETING_KEYS[pressed]
+        scratch = greetings.path(user_id, kind).with_suffix(".take.wav")
+        try:
+            samples = await record_guided(core, channel, scratch)
+        except RecordingFailed as err:
+            _LOGGER.info("Greeting of user %s not recorded: %s", user_id, err)
+            return  # the caller was told (and the guide said goodbye)
+        finally:
+            scratch.unlink(missing_ok=True)
+        await core.run_in_executor(greetings.store, user_id, kind, samples)
+        _LOGGER.info("User %s recorded their %s greeting by phone", user_id, kind)
+        mailboxes.greetings_changed(user_id)
+        await _say_and_hang_up(channel, ["vm_greeting_saved", "goodbye"])
+    elif pressed == STANDARD_GREETING:
+        for kind in KINDS:
+            await core.run_in_executor(greetings.delete, user_id, kind)
+        mailboxes.greetings_changed(user_id)
+        await _say_and_hang_up(channel, ["vm_greeting_removed", "goodbye"])
+    else:
+        await _say_and_hang_up(channel, ["goodbye"])

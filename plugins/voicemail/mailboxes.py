@@ -13,20 +13,26 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from cordboard.core.bus import Event
 from cordboard.core.calls.channel import Channel, ChannelHandler, ChannelHungUp
 from cordboard.core.calls.subscriptions import EVENT_MESSAGE_COUNTS, MessageCounts
+from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
 from cordboard.core.context import ulid_now
 from cordboard.core.core import Core
 from cordboard.core.exceptions import NotFound
+from cordboard.core.media.prompts import PromptNotFound
 from cordboard.plugins.voicemail import storage
 from cordboard.plugins.voicemail.const import (
+    ACTIVE_SETTING,
     CLEANUP_EVERY_S,
     EVENT_VOICEMAIL_CHANGED,
     EVENT_VOICEMAIL_NEW,
     FOLDER,
     GREETING_PROMPTS,
     SILENCE_ENDS_S,
+    TAKE_MESSAGES_SETTING,
 )
+from cordboard.plugins.voicemail.greetings import Greetings
 from cordboard.plugins.voicemail.storage import Message
 
 _LOGGER = logging.getLogger(__name__)
@@ -44,17 +50,45 @@ class Mailboxes:
         self.min_message_s = float(config["min_message_s"])
         self.folder = core.data_dir / FOLDER
         self.clock = clock
+        self.greetings = Greetings(
+            core,
+            self.folder,
+            allowed=bool(config.get("personal_greetings", True)),
+            default_prompt=str(config.get("default_greeting") or ""),
+        )
         self._messages: dict[str, Message] = {}
+        self._switched_off: set[int] = set()
+        """VM-11: users whose voicemail is off (kept here: the routing asks without waiting)."""
         self._cleaner: asyncio.Task[None] | None = None
+        self._unlisten: Callable[[], None] | None = None
 
     async def load(self) -> None:
         for message in await self._core.db.call(storage.all_messages):
             self._messages[message.id] = message
+        await self._find_switched_off()
+        self._unlisten = self._core.bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed)
+
+    async def _settings_changed(self, event: Event[Any]) -> None:
+        if ACTIVE_SETTING in event.data.get("keys", ()):
+            await self._find_switched_off()
+
+    async def _find_switched_off(self) -> None:
+        settings = self._core.settings
+        off = set()
+        for user in await self._core.identity.list_users():
+            if not await settings.resolve(user.id, ACTIVE_SETTING):
+                off.add(user.id)
+        self._switched_off = off
+
+    def is_on(self, user_id: int) -> bool:
+        return user_id not in self._switched_off
 
     def start_cleaning(self) -> None:
         self._cleaner = self._core.create_task(self._clean_every_hour(), "voicemail retention")
 
     async def stop(self) -> None:
+        if self._unlisten is not None:
+            self._unlisten()
         if self._cleaner is not None:
             self._cleaner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -110,8 +144,13 @@ class Mailboxes:
             return None
         message_id = ulid_now()
         path = self.folder / str(user_id) / f"{message_id}.wav"
+        takes_messages = bool(await self._core.settings.resolve(user_id, TAKE_MESSAGES_SETTING))
         try:
-            await channel.play(list(GREETING_PROMPTS))
+            await self._greet(channel, user_id)
+            if not takes_messages:  # VM-12: the greeting only
+                await channel.play(["no_messages_allowed", "goodbye"])
+                await channel.hangup()
+                return None
             recording = await channel.record(
                 path, max_s=self.max_message_s, silence_s=SILENCE_ENDS_S, beep=True, keep_on_hangup=True
             )
@@ -127,6 +166,14 @@ class Mailboxes:
         with contextlib.suppress(ChannelHungUp):
             await channel.hangup()
         return message
+
+    async def _greet(self, channel: Channel, user_id: int) -> None:
+        greeting = await self._core.run_in_executor(self.greetings.for_caller, user_id)
+        try:
+            await channel.play(greeting)
+        except PromptNotFound:  # the organisation's default greeting was deleted
+            _LOGGER.warning("Voicemail greeting %s is gone: the standard greeting plays", greeting)
+            await channel.play(list(GREETING_PROMPTS))
 
     async def keep(
         self, user_id: int, caller: str, caller_name: str, message_id: str, seconds: float
@@ -208,6 +255,13 @@ class Mailboxes:
             except Exception:
                 _LOGGER.exception("Voice message retention failed; trying again in an hour")
             await asyncio.sleep(CLEANUP_EVERY_S)
+
+    @property
+    def core(self) -> Core:
+        return self._core
+
+    def greetings_changed(self, user_id: int) -> None:
+        self._core.bus.fire(EVENT_VOICEMAIL_CHANGED, {"user_id": user_id, "greetings": True})
 
     def _changed(self, user_id: int) -> None:
         self._core.bus.fire(EVENT_MESSAGE_COUNTS, {"user_id": user_id})

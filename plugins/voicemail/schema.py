@@ -42,10 +42,33 @@ CONFIG_SCHEMA: Final = vol.Schema(
             "Users may choose for themselves.",
         ): vol.In(EMAIL_CHOICES, msg="one of no, yes, attach"),
         vol.Optional(
+            "active",
+            default=True,
+            description="Voicemail answers the calls the routing rules send there (VM-11); off, those "
+            "steps are skipped. Users may switch theirs off.",
+        ): cv.boolean,
+        vol.Optional(
+            "take_messages",
+            default=True,
+            description="Callers may leave a message after the greeting (VM-12); off, they hear the "
+            "greeting only. Users may choose for themselves.",
+        ): cv.boolean,
+        vol.Optional(
             "own_phone_needs_pin",
             default=False,
             description="Ask for the PIN also when users listen to their voicemail from their own phone.",
         ): cv.boolean,
+        vol.Optional(
+            "personal_greetings",
+            default=True,
+            description="Users may record (by phone, *50* then 0) or upload their own greetings (VM-10).",
+        ): cv.boolean,
+        vol.Optional(
+            "default_greeting",
+            default="",
+            description="The greeting of mailboxes without a personal one: one of your prompts, such as "
+            'org:3; empty for the standard "not available, please leave a message".',
+        ): vol.Any("", cv.prompt_id),
         vol.Optional(
             "hide_portal_link",
             default=False,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from loopback_pbx import add_cy, registered_phone, running_pbx
-from rtp_audio import heard, send_audio, send_digits, tone
+from rtp_audio import heard, send_audio, send_digits, tone, until_beep
 from sip_phone import TestPhone, media_address
 
 from cordboard.core.bus import Event
@@ -186,7 +186,7 @@ async def test_ivr_03_an_option_to_voicemail_leaves_a_message_in_the_mailbox(
     invite, ok, to = await _calls_menu(ann)
     seq = await send_digits(ann, to, "9", 1)
     ann.drain_rtp()
-    greeting = await heard(ann, 4.5)  # "not available", "leave a message after the tone", the tone
+    greeting = await until_beep(ann)  # "not available", "leave a message after the tone", the tone
     assert int(np.abs(greeting.astype(np.int32)).max()) > 1000
     await send_audio(ann, to, tone(600.0, 2.0), seq)
     await _hangs_up(ann, invite, ok)

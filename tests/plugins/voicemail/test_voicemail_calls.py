@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from loopback_pbx import registered_phone, running_pbx
-from rtp_audio import dominant, heard, send_audio, tone
+from rtp_audio import dominant, heard, send_audio, tone, until_beep
 from sip_phone import TestPhone, media_address
 
 from cordboard.core.calls.history import list_calls
@@ -65,7 +65,7 @@ async def _leave_message(ann: TestPhone, number: str, seconds: float = 2.0) -> N
     invite, ok = await ann.call(number)
     assert ok.status == 200, ok
     to = media_address(ok.body)
-    greeting = await heard(ann, 4.5)  # "not available", "leave a message after the tone", the tone
+    greeting = await until_beep(ann)  # "not available", "leave a message after the tone", the tone
     assert int(np.abs(greeting.astype(np.int32)).max()) > 1000
     await send_audio(ann, to, tone(600.0, seconds), 1)
     bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
@@ -98,7 +98,7 @@ async def test_vm_01_an_unanswered_call_leaves_a_message_and_the_lamp_follows(pb
         invite, ok = await calling
         assert ok.status == 200, ok
         to = media_address(ok.body)
-        greeting = await heard(ann, 4.5)
+        greeting = await until_beep(ann)
         assert int(np.abs(greeting.astype(np.int32)).max()) > 1000
         await send_audio(ann, to, tone(600.0, 2.0), 1)
         bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
