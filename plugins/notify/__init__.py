@@ -1,9 +1,12 @@
 """notify: the SMTP relay every e-mail feature uses (BYD-28; NTF, VM-07, ADM-05, FAX-01 send
 through it): its settings, a test mail for the admin, and a delivery queue in SQLite that keeps each
-message and its attachments on disk and retries a failed delivery with backoff.
+message and its attachments on disk and retries a failed delivery with backoff. Likewise SMS
+through a GSM modem on a serial port (NTF, VM-06, GIB-05): AT commands in PDU or text mode, a test
+SMS for the admin, and a queue of its own.
 
 Other plugins send with ``await core.data[MAIL_KEY].send(to=..., subject=..., text=...)``
-(``cordboard.plugins.notify.const.MAIL_KEY``; the plugin is then in their manifest's dependencies).
+(``cordboard.plugins.notify.const.MAIL_KEY``) or ``await core.data[SMS_KEY].send(to, text)``; the
+plugin is then in their manifest's dependencies. Neither waits for the server or the modem.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from aiohttp import web
 
 from cordboard.core.core import Core
 from cordboard.core.plugin_api import Migration, hookimpl
-from cordboard.plugins.notify.const import MAIL_KEY
+from cordboard.plugins.notify.const import MAIL_KEY, SMS_KEY
 
 
 @hookimpl
@@ -38,15 +41,25 @@ def cordboard_migrations() -> Sequence[Migration]:
 @contextlib.asynccontextmanager
 async def _mailer(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]:
     from cordboard.plugins.notify.service import Mailer
+    from cordboard.plugins.notify.sms import ModemSettings, SmsService
     from cordboard.plugins.notify.smtp import SmtpSettings
 
     mailer = Mailer(core, SmtpSettings.from_config(config))
+    sms = SmsService(core, ModemSettings.from_config(config))
     await mailer.start()
+    try:
+        await sms.start()
+    except BaseException:
+        await mailer.stop()
+        raise
     core.data[MAIL_KEY] = mailer
+    core.data[SMS_KEY] = sms
     try:
         yield
     finally:
+        core.data.pop(SMS_KEY, None)
         core.data.pop(MAIL_KEY, None)
+        await sms.stop()
         await mailer.stop()
 
 

@@ -8,10 +8,13 @@ from cordboard.core.keys import DataKey
 
 if TYPE_CHECKING:
     from cordboard.plugins.notify.service import Mailer
+    from cordboard.plugins.notify.sms import SmsService
 
 DOMAIN: Final = "notify"
 MAIL_KEY: Final[DataKey[Mailer]] = DataKey("notify.mail")
 """The e-mail service other plugins send through: ``await core.data[MAIL_KEY].send(...)``."""
+SMS_KEY: Final[DataKey[SmsService]] = DataKey("notify.sms")
+"""The SMS service (a GSM modem on a serial port): ``await core.data[SMS_KEY].send(to, text)``."""
 
 CONF_HOST: Final = "smtp_host"
 CONF_PORT: Final = "smtp_port"
@@ -48,3 +51,25 @@ KEEP_FINISHED_S: Final = 30 * 24 * 3600.0
 QUEUE_LIST_LIMIT: Final = 100
 ATTACHMENTS_DIR: Final = "notify/mail"
 """Under the data folder: one folder per queued message with its attachments, removed once it is done."""
+
+# -- SMS through a GSM modem ------------------------------------------------------------------
+CONF_SMS_DEVICE: Final = "sms_device"
+CONF_SMS_BAUD_RATE: Final = "sms_baud_rate"
+CONF_SMS_PIN: Final = "sms_pin"
+CONF_SMS_MODE: Final = "sms_mode"
+CONF_SMS_SMSC: Final = "sms_smsc"
+
+SMS_MODE_PDU: Final = "pdu"
+SMS_MODE_TEXT: Final = "text"
+SMS_MODES: Final = (SMS_MODE_PDU, SMS_MODE_TEXT)
+DEFAULT_SMS_MODE: Final = SMS_MODE_PDU
+BAUD_RATES: Final = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
+DEFAULT_BAUD_RATE: Final = 115200
+
+MODEM_COMMAND_TIMEOUT_S: Final = 5.0
+"""How long the modem may take to answer one AT command (or to show the ``> `` prompt). Read when
+the SMS service starts, so that tests can shorten it."""
+MODEM_SEND_TIMEOUT_S: Final = 60.0
+"""How long the network may take to accept one SMS after its text was handed to the modem."""
+SMS_MAX_TEXT: Final = 1000
+"""Characters of one SMS text at most (sent in up to 15 concatenated parts)."""

@@ -1,9 +1,9 @@
 """REST routes of the notify plugin, mounted at /api/notify/ (administrators only): the test mail
-(BYD-28) and the delivery queue."""
+(BYD-28) and the test SMS, and their delivery queues."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import voluptuous as vol
 from aiohttp import web
@@ -12,13 +12,26 @@ from cordboard.core.config import validation as cv
 from cordboard.core.http.access import api, request_body
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
-from cordboard.plugins.notify.const import MAIL_KEY, QUEUE_LIST_LIMIT
+from cordboard.plugins.notify.const import MAIL_KEY, QUEUE_LIST_LIMIT, SMS_KEY
+from cordboard.plugins.notify.modem import SmsError
 from cordboard.plugins.notify.service import Mailer
+from cordboard.plugins.notify.sms import SmsService
+from cordboard.plugins.notify.sms_pdu import normalize_number
 from cordboard.plugins.notify.smtp import MailError
 
 routes = web.RouteTableDef()
 TEST_MAIL_BODY: Final = vol.Schema({vol.Required("to"): cv.email})
 MAX_LIMIT: Final = 1000
+
+
+def _phone_number(value: Any) -> str:
+    try:
+        return normalize_number(cv.string(value))
+    except ValueError:
+        raise vol.Invalid("expected a mobile number such as +4520123456 (or a national number)") from None
+
+
+TEST_SMS_BODY: Final = vol.Schema({vol.Required("to"): _phone_number})
 
 
 def _mailer(request: web.Request) -> Mailer:
@@ -45,13 +58,57 @@ async def test_mail(request: web.Request) -> web.Response:
     return web.json_response({"sent": True, "to": result.to, "server": result.server})
 
 
+def _limit(request: web.Request) -> int:
+    raw = request.query.get("limit", str(QUEUE_LIST_LIMIT))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ApiError(400, "invalid", "Invalid query", {"limit": f"a whole number from 1 to {MAX_LIMIT}"})
+    return int(raw)
+
+
 @routes.get("/queue")
 @api(access="admin")
 async def mail_queue(request: web.Request) -> web.Response:
     """The newest messages first (``?limit=``, 100 by default): recipients, subject, status
     (queued, sent, failed), attempts, the last error and when the next attempt is due."""
-    raw = request.query.get("limit", str(QUEUE_LIST_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ApiError(400, "invalid", "Invalid query", {"limit": f"a whole number from 1 to {MAX_LIMIT}"})
-    records = await _mailer(request).recent(int(raw))
+    records = await _mailer(request).recent(_limit(request))
+    return web.json_response([r.as_dict() for r in records])
+
+
+def _sms(request: web.Request) -> SmsService:
+    found = request.app[CORE_KEY].data.get(SMS_KEY)
+    if found is None:
+        raise ApiError(503, "not_ready", "The SMS service is starting")
+    return found
+
+
+@routes.post("/test-sms")
+@api(access="admin", body=TEST_SMS_BODY)
+async def test_sms(request: web.Request) -> web.Response:
+    """Send a test SMS now through the GSM modem with the saved settings (not queued). 200 with the
+    modem's message reference(s) when the network took it; 400 ``sms_not_configured`` when no
+    modem is set; 504 ``sms_timeout`` when the modem does not answer; 502 ``sms_failed`` with the
+    modem's reason in words (``+CMS ERROR: 38`` → network out of order, the SIM wants its PIN,
+    the port cannot be opened)."""
+    service = _sms(request)
+    missing = service.settings.missing()
+    if missing is not None:
+        raise ApiError(400, "sms_not_configured", missing)
+    try:
+        result = await service.send_test(request_body(request)["to"])
+    except SmsError as err:
+        if err.timed_out:
+            raise ApiError(504, "sms_timeout", err.reason) from None
+        raise ApiError(502, "sms_failed", err.reason) from None
+    return web.json_response(
+        {"sent": True, "to": result.to, "references": list(result.references), "device": result.device}
+    )
+
+
+@routes.get("/sms-queue")
+@api(access="admin")
+async def sms_queue(request: web.Request) -> web.Response:
+    """The newest SMS first (``?limit=``, 100 by default): number, text, status (queued, sent,
+    failed), attempts, the modem's last error, its message reference(s) once sent and when the next
+    attempt is due."""
+    records = await _sms(request).recent(_limit(request))
     return web.json_response([r.as_dict() for r in records])

@@ -1,4 +1,4 @@
-"""The mail queue's table (storage component ``notify``, migrations run by the plugin manager).
+"""The mail and SMS queues' tables (storage component ``notify``, migrations run by the plugin manager).
 
 A message is a row from the moment it is accepted until long after it is done: queued (waiting
 for its next attempt), sent, or failed with the reason. Its attachments are files in the data
@@ -57,7 +57,44 @@ def _v1_mail(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE INDEX {TABLE}_due ON {TABLE} (status, next_attempt)")
 
 
-MIGRATIONS: Final = (Migration(1, "the e-mail delivery queue", _v1_mail),)
+SMS_TABLE: Final = "notify_sms"
+_SMS_COLUMNS: Final = (
+    "id",
+    "created",
+    "recipient",
+    "text",
+    "status",
+    "attempts",
+    "next_attempt",
+    "last_error",
+    "reference",
+    "finished",
+)
+
+
+def _v2_sms(db: sqlite_utils.Database) -> None:
+    db.execute(
+        f"""CREATE TABLE {SMS_TABLE} (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created REAL NOT NULL,
+            recipient TEXT NOT NULL,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt REAL NOT NULL,
+            last_error TEXT,
+            reference TEXT,
+            finished REAL,
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute(f"CREATE INDEX {SMS_TABLE}_due ON {SMS_TABLE} (status, next_attempt)")
+
+
+MIGRATIONS: Final = (
+    Migration(1, "the e-mail delivery queue", _v1_mail),
+    Migration(2, "the SMS delivery queue", _v2_sms),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +235,122 @@ def delete_finished_before(db: sqlite_utils.Database, before: float) -> int:
     with db.atomic():
         cursor = db.execute(
             f"DELETE FROM {TABLE} WHERE status IN (?, ?) AND finished < ?",
+            [STATUS_SENT, STATUS_FAILED, before],
+        )
+    return cursor.rowcount
+
+
+# -- the SMS queue ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SmsRecord:
+    id: int
+    created: float
+    recipient: str
+    text: str
+    status: str
+    attempts: int
+    next_attempt: float
+    last_error: str | None
+    reference: str | None
+    """The modem's message reference (TP-MR) of each part, comma-separated, once sent."""
+    finished: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "to": self.recipient,
+            "text": self.text,
+            "status": self.status,
+            "attempts": self.attempts,
+            "created": self.created,
+            "next_attempt": self.next_attempt if self.status == STATUS_QUEUED else None,
+            "finished": self.finished,
+            "error": self.last_error,
+            "references": [int(r) for r in self.reference.split(",")] if self.reference else [],
+        }
+
+
+def _sms(row: Sequence[Any]) -> SmsRecord:
+    return SmsRecord(**dict(zip(_SMS_COLUMNS, row, strict=True)))
+
+
+_SMS_SELECT: Final = f"SELECT {', '.join(_SMS_COLUMNS)} FROM {SMS_TABLE}"
+
+
+def insert_sms(db: sqlite_utils.Database, recipient: str, text: str, now: float) -> int:
+    with db.atomic():
+        cursor = db.execute(
+            f"INSERT INTO {SMS_TABLE} (created, recipient, text, status, attempts, next_attempt, updated)"
+            " VALUES (?, ?, ?, ?, 0, ?, ?)",
+            [now, recipient, text, STATUS_QUEUED, now, now],
+        )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def get_sms(db: sqlite_utils.Database, sms_id: int) -> SmsRecord | None:
+    row = db.execute(f"{_SMS_SELECT} WHERE id = ?", [sms_id]).fetchone()
+    return _sms(row) if row is not None else None
+
+
+def next_sms_due(db: sqlite_utils.Database) -> SmsRecord | None:
+    """The queued SMS whose attempt comes first (it may lie in the future); in order of queueing."""
+    row = db.execute(
+        f"{_SMS_SELECT} WHERE status = ? ORDER BY next_attempt, id LIMIT 1", [STATUS_QUEUED]
+    ).fetchone()
+    return _sms(row) if row is not None else None
+
+
+def recent_sms(db: sqlite_utils.Database, limit: int) -> list[SmsRecord]:
+    rows = db.execute(f"{_SMS_SELECT} ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+    return [_sms(row) for row in rows]
+
+
+def _update_sms(db: sqlite_utils.Database, sms_id: int, now: float, **values: Any) -> None:
+    values["updated"] = now
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    with db.atomic():
+        db.execute(f"UPDATE {SMS_TABLE} SET {assignments} WHERE id = ?", [*values.values(), sms_id])
+
+
+def mark_sms_sent(
+    db: sqlite_utils.Database, sms_id: int, attempts: int, references: Sequence[int], now: float
+) -> None:
+    _update_sms(
+        db,
+        sms_id,
+        now,
+        status=STATUS_SENT,
+        attempts=attempts,
+        reference=",".join(str(r) for r in references),
+        last_error=None,
+        finished=now,
+    )
+
+
+def mark_sms_retry(
+    db: sqlite_utils.Database, sms_id: int, *, attempts: int, error: str, next_attempt: float, now: float
+) -> None:
+    _update_sms(db, sms_id, now, attempts=attempts, last_error=error, next_attempt=next_attempt)
+
+
+def mark_sms_failed(db: sqlite_utils.Database, sms_id: int, attempts: int, error: str, now: float) -> None:
+    _update_sms(db, sms_id, now, status=STATUS_FAILED, attempts=attempts, last_error=error, finished=now)
+
+
+def all_sms_due_now(db: sqlite_utils.Database, now: float) -> int:
+    with db.atomic():
+        cursor = db.execute(
+            f"UPDATE {SMS_TABLE} SET next_attempt = ? WHERE status = ? AND next_attempt > ?",
+            [now, STATUS_QUEUED, now],
+        )
+    return cursor.rowcount
+
+
+def delete_finished_sms_before(db: sqlite_utils.Database, before: float) -> int:
+    with db.atomic():
+        cursor = db.execute(
+            f"DELETE FROM {SMS_TABLE} WHERE status IN (?, ?) AND finished < ?",
             [STATUS_SENT, STATUS_FAILED, before],
         )
     return cursor.rowcount

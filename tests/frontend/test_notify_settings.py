@@ -1,4 +1,6 @@
-"""The e-mail plugin's (notify) settings in a real browser, with the test mail (BYD-28).
+"""The e-mail plugin's (notify) settings in a real browser, with the test mail (BYD-28), the test
+SMS through a GSM modem (the simulator on a pseudo-terminal, tests/gsm_modem.py) and the delivery
+queue.
 
 An administrator fills in the SMTP settings generated from the plugin's CONFIG_SCHEMA, saves them and
 sends a test mail from the page to a real SMTP server on loopback (aiosmtpd, tests/mail_server.py),
@@ -10,11 +12,13 @@ to the field.
 from __future__ import annotations
 
 import socket
+import sqlite3
 import time
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, login, shot
+from gsm_modem import GsmModem
 from mail_server import Inbox, Received
 from playwright.sync_api import expect
 
@@ -84,6 +88,8 @@ def test_byd_28_test_mail_from_the_notify_settings(cordboard: Cordboard, browser
         "security": "none",
         "sender_address": SENDER,
         "sender_name": "Cordboard",
+        "sms_baud_rate": 115200,
+        "sms_mode": "pdu",
     }
 
 
@@ -143,3 +149,99 @@ def _test_mail(page: Any, cordboard: Cordboard, server: SmtpServer) -> None:
     )
     expect(sent).to_have_count(0)
     shot(page, "notify-test-mail-refused")
+
+
+SIM_PIN = "2468"
+MOBILE = "+4520123456"
+QUEUED_TEXT = "Queued before the modem was set up"
+
+
+def _queue_sms(cordboard: Cordboard, to: str, text: str) -> None:
+    """An SMS in the queue as another plugin would have left it (no modem set up yet)."""
+    now = time.time()
+    with sqlite3.connect(cordboard.data / "cordboard.db") as db:
+        db.execute(
+            "INSERT INTO notify_sms (created, recipient, text, status, attempts, next_attempt, updated)"
+            " VALUES (?, ?, ?, 'queued', 0, ?, ?)",
+            [now, to, text, now, now],
+        )
+
+
+def _wait_for_text(modem: GsmModem, text: str, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in modem.texts:
+        assert time.monotonic() < deadline, f"the modem got no SMS {text!r}: {modem.texts}"
+        time.sleep(0.05)
+
+
+def test_test_sms_and_the_delivery_queue(cordboard: Cordboard, browser: BrowserThread) -> None:
+    _queue_sms(cordboard, MOBILE, QUEUED_TEXT)
+    with GsmModem(pin=SIM_PIN) as modem:
+        browser.run(_test_sms, cordboard, modem)
+        assert [(r.to, r.text) for r in modem.received] == [
+            (MOBILE, QUEUED_TEXT),
+            (MOBILE, "Cordboard test SMS: text messages from Cordboard reach their recipients this way."),
+        ]
+    config = _config(cordboard, cordboard.token())
+    assert (config["sms_device"], config["sms_pin"], config["sms_baud_rate"]) == (
+        modem.device,
+        SIM_PIN,
+        115200,
+    )
+
+
+def _test_sms(page: Any, cordboard: Cordboard, modem: GsmModem) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, "/login?next=/plugins/notify")
+    box = page.get_by_test_id("test-sms")
+    expect(box.get_by_role("heading", name="Send a test SMS")).to_be_visible()
+    to = box.get_by_label("Mobile number")
+    send = box.get_by_role("button", name="Send test SMS")
+    sent = box.get_by_test_id("test-sms-sent")
+    error = box.get_by_test_id("test-sms-error")
+    queue = page.get_by_test_id("notify-queue")
+    expect(queue.get_by_role("heading", name="Delivery queue")).to_be_visible()
+
+    # The SMS queued before there was a modem waits.
+    row = queue.locator("[data-testid=notify-queue-row][data-kind=sms]")
+    expect(row).to_have_count(1)
+    expect(row.get_by_test_id("notify-queue-status")).to_have_text("Queued")
+    expect(row).to_contain_text(QUEUED_TEXT)
+    expect(row).to_contain_text(MOBILE)
+
+    # A number that is none, then no modem set up: the reason in words.
+    to.fill("call me")
+    send.click()
+    expect(to).to_have_attribute("aria-invalid", "true")
+    expect(to).to_be_focused()
+    to.fill(MOBILE)
+    send.click()
+    expect(error).to_have_text(
+        "No GSM modem is set: enter its serial device (such as /dev/ttyUSB0) "
+        "in the settings of the notify plugin"
+    )
+    shot(page, "notify-test-sms-not-configured")
+
+    # The modem's device and the SIM PIN, saved in the generated form.
+    page.locator("#plugin-notify-sms_device").fill(modem.device)
+    page.locator("#plugin-notify-sms_pin").fill(SIM_PIN)
+    expect(page.locator("#plugin-notify-sms_mode")).to_have_value("pdu")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Settings saved.")).to_be_visible()
+
+    # With the modem there, the queued SMS goes out; the list shows it sent.
+    _wait_for_text(modem, QUEUED_TEXT)
+    queue.get_by_role("button", name="Refresh").click()
+    expect(row.get_by_test_id("notify-queue-status")).to_have_text("Sent")
+    expect(row.get_by_test_id("notify-queue-error")).to_have_text("—")
+
+    send.click()
+    expect(sent).to_have_text(f"The test SMS to {MOBILE} was sent (message reference 2).")
+    expect(error).to_have_count(0)
+    shot(page, "notify-test-sms-sent")
+
+    # The network refuses: the modem's reason on the page.
+    modem.cms_error = 38
+    send.click()
+    expect(error).to_have_text("The modem could not send the SMS: network out of order (+CMS ERROR: 38)")
+    expect(sent).to_have_count(0)
+    modem.cms_error = None

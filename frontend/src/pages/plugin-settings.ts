@@ -1,5 +1,5 @@
 /** One plugin's settings: a form generated from its serialized schema, with the level picker (SET-04);
- * the e-mail plugin (notify) adds a test mail below it (BYD-28). */
+ * the e-mail plugin (notify) adds a test mail, a test SMS and its delivery queue below it (BYD-28). */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api, ApiError } from "../api";
@@ -7,6 +7,8 @@ import { LightElement, errorText, errorView, loadingView, pageHeading } from "..
 import type { SettingItem } from "../components/scoped-editor";
 import "../components/scoped-editor";
 import "../components/test-mail";
+import "../components/test-sms";
+import "../components/notify-queue";
 import { t } from "../i18n";
 import type { Group, PluginInfo, SchemaField, Scope, SettingSpec, User } from "../types";
 import { stateBadge } from "./dashboard";
@@ -104,7 +106,7 @@ export class CbPluginSettings extends LightElement {
             ></cb-scoped-editor>`
           : html`<p class="muted">${t("plugins.noSettings")}</p>`}
       </div>
-      ${this.domain === "notify" ? html`<cb-test-mail></cb-test-mail>` : nothing}`;
+      ${this.domain === "notify" ? html`<cb-test-mail></cb-test-mail><cb-test-sms></cb-test-sms><cb-notify-queue></cb-notify-queue>` : nothing}`;
     return html`<section class="page">${pageHeading(t("plugins.settingsTitle", { name }), back)}${body}</section>`;
   }
 }
