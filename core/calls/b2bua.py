@@ -408,6 +408,46 @@ class B2bua:
         )
         await self._answer_channel(attempt, context, peer, inbound, handler)
 
+    async def user_rules(self, number: str, call: InboundCall) -> ChannelHandler | None:
+        """A user's line as a plugin hands its caller on (an IVR option, a hunt group's fallback):
+        the user's incoming routing rule with its timed destinations (ring, forward, voicemail),
+        as for a call dialled straight to them. None when ``number`` is no user's or no rule
+        beyond "ring the phones" takes the call: the plugin rings the phones itself."""
+        import functools
+
+        from cordboard.core.calls.rule_calls import ENDING_STATUS, follow_destinations, is_plain
+
+        account = self.find_account(number)
+        routing = getattr(self.core, "routing", None)
+        if (
+            account is None
+            or account.user_id is None
+            or routing is None
+            or not routing.may_apply(account.user_id)
+        ):
+            return None
+        try:
+            decision = await routing.decide_incoming(account.user_id, caller=call.caller, called=number)
+        except Exception:
+            _LOGGER.exception("The routing rules of %s failed: ringing the phones", number)
+            return None
+        if decision.rule is None or is_plain(decision.destinations):
+            return None
+        first = decision.destinations[0]
+        if first.after_s == 0 and first.kind in ENDING_STATUS:
+            return None  # busy or rejected at once: to the plugin, a line that does not answer
+        self.note_route(call.id, f"rule {decision.rule.name}")
+        forward_s = float(await self.core.settings.org_value("core.forward_ring_time"))
+        return functools.partial(
+            follow_destinations,
+            destinations=decision.destinations,
+            owner=account.extension or account.username,
+            ring_s=self.ring_timeout,
+            forward_ring_s=forward_s,
+            reachable=self.reachable,
+            voicemail=functools.partial(self.voicemail_of, account.user_id),
+        )
+
     def note_route(self, call_id: str, step: str) -> None:
         """Add a step to the history's route of a call in progress ("voicemail: message left");
         nothing when the call is over or unknown."""

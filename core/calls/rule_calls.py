@@ -63,11 +63,22 @@ async def follow_destinations(
     started = loop.time()
     dials: set[asyncio.Task[Channel | NotAnswered]] = set()
     failed: list[NotAnswered] = []
-    await channel.ring()
+    # A caller a plugin answered already (an IVR's, a hunt group's) hears ringback from here.
+    answered_before = channel.state == "answered"
+    if answered_before:
+        channel.start_tone("ringback")
+    else:
+        await channel.ring()
+
+    def ringing_over() -> None:
+        if answered_before and not channel.ended:
+            channel.stop_tone()
+
     try:
         for destination in sorted(destinations, key=lambda d: d.after_s):
             answered = await _wait_until(dials, started + destination.after_s, failed)
             if answered is not None:
+                ringing_over()
                 await _connect(channel, answered, dials)
                 return
             if destination.kind in ENDING_KINDS:
@@ -79,6 +90,7 @@ async def follow_destinations(
                     dial.cancel()
                 await _hang_up_late_answers(dials)
                 dials.clear()
+                ringing_over()
                 await mailbox(channel)
                 return
             target = ringing_target(destination, owner)
@@ -98,6 +110,7 @@ async def follow_destinations(
             dials.add(asyncio.ensure_future(channel.dial([target], ring_s=remaining)))
         answered = await _wait_until(dials, None, failed)
         if answered is not None:
+            ringing_over()
             await _connect(channel, answered, dials)
             return
         # Why the caller's call ends: as for any call nobody answered (busy wins, then no answer).

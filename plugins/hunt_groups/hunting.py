@@ -142,8 +142,9 @@ async def _available_members(core: Core, group: HuntGroup, call: InboundCall, la
 
 async def _fall_back(core: Core, group: HuntGroup, channel: Channel, number: str) -> _Result:
     """HG-04: the caller goes to ``number``. A plugin's number (another hunt group, a conference
-    room) gets the caller's channel, as if they had dialled it; a user's line or an outside number
-    rings through ``Channel.transfer`` for the forwarding ring time (RTE-09)."""
+    room) gets the caller's channel, as if they had dialled it; a user with a routing rule gets the
+    call as that rule says (ringing, then their mailbox); a user's phones or an outside number ring
+    through ``Channel.transfer`` for the forwarding ring time (RTE-09)."""
     result = _Result(OUTCOME_FALLBACK, fallback=number)
     if core.numbers.plugin_of(number) is not None and core.calls is not None:
         routed = dataclasses.replace(channel.call, dialled=number)
@@ -154,6 +155,13 @@ async def _fall_back(core: Core, group: HuntGroup, channel: Channel, number: str
             )
             await handler(channel)
             return result
+    rules = await core.calls.user_rules(number, channel.call) if core.calls is not None else None
+    if rules is not None:  # a user's routing rule decides: ring, forward, their mailbox
+        _LOGGER.info(
+            "Hunt group %s, call %s: to %s by their routing rule", group.number, channel.call.id, number
+        )
+        await rules(channel)
+        return result
     ring_s = float(await core.settings.org_value("core.forward_ring_time"))
     missed = await channel.transfer(
         number,

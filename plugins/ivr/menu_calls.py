@@ -172,7 +172,8 @@ async def _to_number(
     core: Core, menu: IvrMenu, channel: Channel, number: str, *, choice: str, result: _Result
 ) -> bool:
     """IVR-03: a function number (a hunt group, another menu) gets the caller's channel as if they
-    had dialled it; a user's line or an outside number rings through ``Channel.transfer``."""
+    had dialled it, a user with a routing rule gets the call as that rule says (ringing, then their
+    mailbox); a user's phones or an outside number ring through ``Channel.transfer``."""
     reason = f"IVR {menu.name} {choice}"
     label = f"IVR {menu.number}, call {channel.call.id}"
     _note(core, channel, f"{reason}: {number}")
@@ -184,6 +185,12 @@ async def _to_number(
             result.outcome = OUTCOME_TRANSFERRED
             await handler(channel)
             return True
+    rules = await core.calls.user_rules(number, channel.call) if core.calls is not None else None
+    if rules is not None:  # the user's own rule decides: ring, forward, their mailbox
+        _LOGGER.info("%s: %s, to %s by their routing rule", label, choice, number)
+        result.outcome = OUTCOME_TRANSFERRED
+        await rules(channel)
+        return True
     ring_s = float(await core.settings.org_value("core.forward_ring_time"))
     caller = channel.call
     missed = await channel.transfer(

@@ -98,6 +98,8 @@ class BaresipPhone:
     answer: str = "auto"
     codecs: str = "PCMU,PCMA"
     """The account's audio codecs, baresip names (PCMU, PCMA, G722/16000/1)."""
+    modules: tuple[str, ...] = ()
+    """More baresip modules to load, such as ``mwi.so`` (the message-waiting lamp's subscription)."""
     sip_port: int = field(default_factory=free_port)
     ctrl_port: int = field(default_factory=lambda: free_port(socket.SOCK_STREAM))
     proc: subprocess.Popen[bytes] | None = None
@@ -119,6 +121,7 @@ class BaresipPhone:
     def write_config(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         source = f"aufile,{self.tone}" if self.tone else f"aubridge,mic-{self.name}"
+        extra_modules = "".join(f"module_app\t\t{module}\n" for module in self.modules)
         (self.folder / "config").write_text(
             f"""poll_method\t\tepoll
 sip_listen\t\t127.0.0.1:{self.sip_port}
@@ -145,7 +148,7 @@ module\t\t\tg722.so
 module\t\t\tsndfile.so
 module\t\t\taufile.so
 module\t\t\taubridge.so
-module_tmp\t\taccount.so
+{extra_modules}module_tmp\t\taccount.so
 module_app\t\tmenu.so
 module_app\t\tctrl_tcp.so
 ctrl_tcp_listen\t\t127.0.0.1:{self.ctrl_port}

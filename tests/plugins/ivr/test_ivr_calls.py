@@ -200,3 +200,36 @@ async def test_ivr_03_an_option_to_voicemail_leaves_a_message_in_the_mailbox(
     assert (outcome["outcome"], outcome["keys"]) == ("voicemail", ["9"])
     with pytest.raises(TimeoutError):
         await bo.wait_request("INVITE", wait=0.2)
+
+
+async def test_ivr_03_a_key_to_a_user_follows_their_routing_rule_to_their_mailbox(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    """The menu hands the caller to bo as a call dialled to him would go: his rule rings his phone
+    and then takes the caller to his mailbox (not "not available" and back to the menu)."""
+    ann, bo, _ = phones
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    await pbx.routing.create(
+        {
+            "scope": "user",
+            "scope_id": bo_id,
+            "list": "incoming",
+            "name": "Mailbox after a second",
+            "destinations": [{"kind": "phones"}, {"kind": "voicemail", "after_s": 1}],
+        }
+    )
+    seen = _outcomes(pbx)
+    await _menu(pbx)
+    invite, ok, to = await _calls_menu(ann)
+    await asyncio.sleep(0.5)
+    await send_digits(ann, to, "2", 1)
+    at_bo = await bo.wait_request("INVITE", wait=10)
+    bo.answer(at_bo, 180)
+    cancel = await bo.wait_request("CANCEL", wait=5)  # a second later the rule's mailbox step
+    bo.answer(cancel, 200)
+    bo.answer(at_bo, 487)
+    greeting = await until_beep(ann)
+    assert int(np.abs(greeting.astype(np.int32)).max()) > 1000
+    await _hangs_up(ann, invite, ok)
+    outcome = await _outcome(seen)
+    assert (outcome["outcome"], outcome["target"]) == ("transferred", "1002")
