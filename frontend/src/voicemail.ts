@@ -112,16 +112,59 @@ export function emailChoiceText(value: unknown): string {
   return value === null || value === undefined ? "" : String(value);
 }
 
-/** Where an effective value comes from, as GET /api/settings/effective gives it ("user",
- * "group:3", "org", "default"): "your own choice", "set for your group", … */
-export function emailSourceText(source: string): string {
-  if (source === "user") return t("voicemail.emailFrom.user");
-  if (source.startsWith("group:")) return t("voicemail.emailFrom.group");
-  if (source === "org") return t("voicemail.emailFrom.org");
-  return t("voicemail.emailFrom.default");
+/** Whether voicemail answers the calls the user's rules send there (VM-11). */
+export const ACTIVE_SETTING = "voicemail.active";
+
+/** Whether callers may leave a message after the greeting (VM-12). */
+export const TAKE_MESSAGES_SETTING = "voicemail.take_messages";
+
+/** The e-mail choices as value → label pairs, for <cb-my-setting>. */
+export function emailChoices(): Array<[EmailChoice, string]> {
+  return EMAIL_CHOICES.map((c): [EmailChoice, string] => [c, emailChoiceText(c)]);
 }
 
-/** "Now: Yes, with the recording attached (organisation default)". */
-export function emailNowText(value: unknown, source: string): string {
-  return t("voicemail.emailNow", { choice: emailChoiceText(value), from: emailSourceText(source) });
+/** On or off, as value → label pairs (``on`` and ``off`` name them). */
+export function onOffChoices(on: string, off: string): Array<[boolean, string]> {
+  return [
+    [true, on],
+    [false, off],
+  ];
+}
+
+/** The two personal greetings (VM-10): when the user does not answer, and when they are on the phone. */
+export type GreetingKind = "unavailable" | "busy";
+
+export const GREETING_KINDS: readonly GreetingKind[] = ["unavailable", "busy"];
+
+/** GET /api/voicemail/greetings (and the answer of an upload). */
+export interface Greetings {
+  user_id: number;
+  /** The organisation lets users have personal greetings. */
+  allowed: boolean;
+  /** The organisation's greeting for mailboxes without a personal one (a prompt id), or null. */
+  default_prompt: string | null;
+  greetings: Record<GreetingKind, { personal: boolean; seconds: number | null }>;
+}
+
+/** Where a greeting is uploaded (PUT) and deleted (DELETE). */
+export function greetingUrl(kind: GreetingKind): string {
+  return `/api/voicemail/greetings/${kind}`;
+}
+
+/** Where a personal greeting's WAV is played from (the session cookie); ``version`` changes with
+ * every upload so that the player does not keep the previous recording. */
+export function greetingAudioUrl(kind: GreetingKind, version = 0): string {
+  return `${greetingUrl(kind)}/audio${version ? `?v=${version}` : ""}`;
+}
+
+/** What callers hear: "Your own greeting (0:04)", or the standard (or the organisation's) greeting. */
+export function greetingText(greetings: Pick<Greetings, "default_prompt" | "greetings">, kind: GreetingKind): string {
+  const greeting = greetings.greetings[kind];
+  if (greeting.personal) return t("voicemail.greetingOwn", { length: formatLength(greeting.seconds ?? 0) });
+  return greetings.default_prompt ? t("voicemail.greetingOrg") : t("voicemail.greetingStandard");
+}
+
+/** How to record the greetings by phone, with the digits of the voicemail code ("*50*"). */
+export function greetingByPhoneText(dial: string): string {
+  return t("voicemail.greetingByPhone", { code: dial });
 }

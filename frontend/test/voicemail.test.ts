@@ -6,9 +6,11 @@ import {
   concernsMailbox,
   downloadName,
   emailChoiceText,
-  emailNowText,
-  emailSourceText,
+  emailChoices,
   formatLength,
+  greetingAudioUrl,
+  greetingByPhoneText,
+  greetingText,
   isEmailChoice,
   isFull,
   retentionText,
@@ -131,18 +133,40 @@ describe("the e-mail choice (VM-07)", () => {
     expect(isEmailChoice(1)).toBe(false);
   });
 
-  it("says where the value comes from", () => {
-    expect(emailNowText("attach", "default")).toBe("Now: Yes, with the recording attached (organisation default)");
-    expect(emailNowText("no", "org")).toBe("Now: No (set by your organisation)");
-    expect(emailNowText("yes", "group:3")).toBe("Now: Yes (set for your group)");
-    expect(emailNowText("yes", "user")).toBe("Now: Yes (your own choice)");
-  });
-
   it("speaks the user's language", () => {
     useLanguage("de");
-    expect(emailNowText("attach", "default")).toBe("Jetzt: Ja, mit der Aufnahme im Anhang (Vorgabe der Organisation)");
+    expect(emailChoiceText("attach")).toBe("Ja, mit der Aufnahme im Anhang");
     useLanguage("da");
-    expect(emailSourceText("group:2")).toBe("indstillet for din gruppe");
     expect(emailChoiceText("no")).toBe("Nej");
+  });
+
+  it("gives the choices as value and label for <cb-my-setting>", () => {
+    expect(emailChoices()).toEqual([
+      ["no", "No"],
+      ["yes", "Yes"],
+      ["attach", "Yes, with the recording attached"],
+    ]);
+  });
+});
+
+describe("the greetings (VM-10)", () => {
+  const standard = { personal: false, seconds: null };
+
+  it("says which greeting callers hear, the user's own with its length", () => {
+    const own = { default_prompt: null, greetings: { unavailable: { personal: true, seconds: 4.2 }, busy: standard } };
+    expect(greetingText(own, "unavailable")).toBe("Callers hear your own greeting (0:04).");
+    expect(greetingText(own, "busy")).toBe("Callers hear the standard greeting.");
+    expect(greetingText({ ...own, default_prompt: "org:3" }, "busy")).toBe("Callers hear your organisation's greeting.");
+    useLanguage("de");
+    expect(greetingText(own, "unavailable")).toBe("Anrufer hören Ihre eigene Ansage (0:04).");
+  });
+
+  it("plays a new recording, not the one the player had", () => {
+    expect(greetingAudioUrl("busy")).toBe("/api/voicemail/greetings/busy/audio");
+    expect(greetingAudioUrl("unavailable", 3)).toBe("/api/voicemail/greetings/unavailable/audio?v=3");
+  });
+
+  it("tells how to record by phone with the user's code", () => {
+    expect(greetingByPhoneText("*50*")).toContain("dial *50* on your own phone, press 0, then 1");
   });
 });

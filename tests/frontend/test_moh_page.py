@@ -185,9 +185,7 @@ def _choose(page: Any, cordboard: Cordboard, password: str) -> None:
     expect(card.get_by_role("heading", name="Music on hold")).to_be_visible()
     select = card.get_by_label("Music", exact=True)
     expect(select).to_have_value("")
-    expect(select.locator("option")).to_have_text(
-        ["As chosen for me: classic", "classic", "default", "lounge"]
-    )
+    expect(select.locator("option")).to_have_text(["As set for me: classic", "classic", "default", "lounge"])
     expect(card.get_by_role("button", name="Save")).to_be_disabled()
     select.select_option("lounge")
     card.get_by_role("button", name="Save").click()
@@ -196,14 +194,14 @@ def _choose(page: Any, cordboard: Cordboard, password: str) -> None:
     expect(page.get_by_test_id("moh-choice").get_by_label("Music", exact=True)).to_have_value("lounge")
     shot(page, "moh-user-choice")
     card = page.get_by_test_id("moh-choice")
-    expect(
-        card.get_by_role("option", name="As chosen for me (by my group or the organisation)")
-    ).to_have_count(1)
+    expect(card.get_by_role("option", name="As set for me (by my group or the organisation)")).to_have_count(
+        1
+    )
     card.get_by_label("Music", exact=True).select_option("")
     card.get_by_role("button", name="Save").click()
     expect(page.locator(".toast").last).to_have_text("Your callers on hold hear the music chosen for you.")
     expect(card.get_by_label("Music", exact=True)).to_have_value("")
-    expect(card.get_by_role("option", name="As chosen for me: classic")).to_have_count(1)
+    expect(card.get_by_role("option", name="As set for me: classic")).to_have_count(1)
     # The admin page is not theirs.
     page.goto(cordboard.base + "/moh")
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()

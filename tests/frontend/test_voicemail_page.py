@@ -6,6 +6,10 @@ message in ann's mailbox. ann opens Voicemail from the navigation and sees it as
 it in the browser (the audio element really plays) and marks it heard; Mark as new brings the
 badge back; a change made elsewhere (the API) shows at once over the live connection; the page
 fits a phone; Delete asks first, then removes it and the empty mailbox says so.
+
+cy (1003) records nothing by phone but uploads a greeting (VM-10), is refused a text file with the
+server's reason, goes back to the standard greeting, and switches voicemail off and back to what the
+organisation set (VM-11); the same card shape offers whether callers may leave messages (VM-12).
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ from __future__ import annotations
 import re
 import socket
 import time
+import urllib.request
+import wave
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from e2e_helpers import PHONE, BrowserThread, Cordboard, add_user, login, shot
+from e2e_helpers import PHONE, BrowserThread, Cordboard, add_user, http_raw, login, shot
 from e2e_phone import Phone
 from playwright.sync_api import expect
 from sip_phone import media_address
@@ -266,3 +273,148 @@ def _email_choice(page: Any, cordboard: Cordboard, ann: dict[str, Any], user_id:
     save.click()
     expect(hint).to_have_text("Now: Yes (your own choice)")
     assert _stored_choice(cordboard, user_id) == "yes"
+
+
+def greeting_wav(path: Path, seconds: float = 1.0, freq: float = 900.0, rate: int = 8000) -> Path:
+    """A mono 16-bit WAV holding a tone: the greeting cy records at home."""
+    t = np.arange(int(seconds * rate)) / rate
+    samples = (8000 * np.sin(2 * np.pi * freq * t)).astype("<i2")
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(samples.tobytes())
+    return path
+
+
+def test_vm_10_11_12_user_sets_greetings_and_switches_voicemail(
+    cordboard: Cordboard, browser: BrowserThread, tmp_path: Path
+) -> None:
+    """VM-10: a personal greeting is uploaded, played, refused for a text file (the server's reason
+    at the field) and given up for the standard one again. VM-11: voicemail switched off is stored
+    as cy's own ``voicemail.active`` = false; back to "as set for me" clears it. VM-12: the
+    "Callers may leave messages" choice is offered the same way. The German page is translated."""
+    user_id, password = add_user(cordboard, "cy", "1003", "Cy", "Carlsen", sip=False)
+    token = cordboard.token("cy", password)
+    wav = greeting_wav(tmp_path / "greeting.wav")
+    text = tmp_path / "notes.txt"
+    text.write_text("These are meeting notes, not a recording.\n" * 20)
+    # The reason the server gives for a file that is not audio: the page must show exactly this.
+    status, refused = http_raw(
+        "PUT", cordboard.base + "/api/voicemail/greetings/busy", text.read_bytes(), token, "text/plain"
+    )
+    assert status == 400, refused
+    reason = refused["error"]["fields"]["file"]
+    cy = {"password": password, "id": user_id, "token": token, "wav": wav, "text": text, "reason": reason}
+    browser.run(_greetings_and_switches, cordboard, cy)
+
+
+def _greetings(cordboard: Cordboard, token: str) -> dict[str, Any]:
+    status, greetings = cordboard.api("GET", "/api/voicemail/greetings", token=token)
+    assert status == 200, greetings
+    return greetings
+
+
+def _effective_active(cordboard: Cordboard, user_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``voicemail.active`` in force for the user, and what is stored for the user themself."""
+    admin = cordboard.token()
+    status, effective = cordboard.api("GET", f"/api/settings/effective/{user_id}", token=admin)
+    assert status == 200, effective
+    status, stored = cordboard.api("GET", f"/api/settings/user/{user_id}", token=admin)
+    assert status == 200, stored
+    return effective["voicemail.active"], stored
+
+
+def _greetings_and_switches(page: Any, cordboard: Cordboard, cy: dict[str, Any]) -> None:
+    user_id, token, reason = cy["id"], cy["token"], cy["reason"]
+    login(page, cordboard.base, "cy", cy["password"], "/login?next=/voicemail")
+    card = page.get_by_test_id("voicemail-greetings")
+    expect(card.get_by_role("heading", name="Greetings")).to_be_visible()
+    unavailable = card.locator('[data-testid="voicemail-greeting"][data-kind="unavailable"]')
+    busy = card.locator('[data-testid="voicemail-greeting"][data-kind="busy"]')
+    expect(unavailable.get_by_role("heading", name="When I don't answer")).to_be_visible()
+    expect(busy.get_by_role("heading", name="When I'm on the phone")).to_be_visible()
+    expect(unavailable.get_by_test_id("voicemail-greeting-state")).to_have_text(
+        "Callers hear the standard greeting."
+    )
+    expect(card.get_by_test_id("voicemail-greetings-phone")).to_contain_text(
+        "dial *50* on your own phone, press 0"
+    )
+    expect(card.get_by_test_id("voicemail-greeting-audio")).to_have_count(0)
+
+    # Upload a recording: callers hear cy's own greeting, about a second long, and it plays.
+    unavailable.get_by_label("Upload your own greeting").set_input_files(str(cy["wav"]))
+    expect(unavailable.get_by_test_id("voicemail-greeting-state")).to_have_text(
+        "Callers hear your own greeting (0:01)."
+    )
+    expect(
+        page.locator(".toast").filter(has_text="Your greeting “When I don't answer” is saved.")
+    ).to_have_count(1)
+    audio = unavailable.get_by_test_id("voicemail-greeting-audio")
+    expect(audio).to_have_attribute("src", re.compile(r"^/api/voicemail/greetings/unavailable/audio"))
+    page.wait_for_function(
+        """() => {
+            const el = document.querySelector('[data-testid="voicemail-greeting-audio"]');
+            return !!el && el.readyState >= 1 && Math.abs(el.duration - 1) < 0.15;
+        }"""
+    )
+    greetings = _greetings(cordboard, token)
+    assert greetings["greetings"]["unavailable"]["personal"] is True, greetings
+    assert abs(greetings["greetings"]["unavailable"]["seconds"] - 1.0) < 0.1, greetings
+    assert greetings["greetings"]["busy"]["personal"] is False, greetings
+    request = urllib.request.Request(cordboard.base + "/api/voicemail/greetings/unavailable/audio")
+    request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert resp.status == 200 and resp.read(4) == b"RIFF"
+    shot(page, "voicemail-greeting-own")
+
+    # A text file is refused: the server's reason shows at the field.
+    field = busy.get_by_label("Upload your own greeting")
+    field.set_input_files(str(cy["text"]))
+    expect(busy.get_by_test_id("voicemail-greeting-error")).to_have_text(reason)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(busy.get_by_test_id("voicemail-greeting-state")).to_have_text(
+        "Callers hear the standard greeting."
+    )
+    assert _greetings(cordboard, token)["greetings"]["busy"]["personal"] is False
+
+    # Back to the standard greeting, after a confirmation: the recording is gone.
+    unavailable.get_by_role("button", name=re.compile(r"^Use the standard greeting")).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Delete your greeting “When I don't answer”?")
+    dialog.get_by_role("button", name="Use the standard greeting").click()
+    expect(unavailable.get_by_test_id("voicemail-greeting-state")).to_have_text(
+        "Callers hear the standard greeting."
+    )
+    expect(card.get_by_test_id("voicemail-greeting-audio")).to_have_count(0)
+    assert _greetings(cordboard, token)["greetings"]["unavailable"]["personal"] is False
+
+    # VM-12: whether callers may leave messages is offered like the e-mail choice.
+    take = page.get_by_test_id("voicemail-take-messages")
+    expect(take.get_by_label("Callers may leave a message")).to_have_value("")
+    expect(take.get_by_label("Callers may leave a message").locator("option")).to_have_text(
+        ["As set for me: Yes", "Yes", "No, the greeting only"]
+    )
+
+    # VM-11: voicemail off is cy's own choice; back to "as set for me" clears it.
+    active = page.get_by_test_id("voicemail-active")
+    choice = active.get_by_label("Voicemail", exact=True)
+    expect(choice.locator("option:checked")).to_have_text("As set for me: On")
+    choice.select_option(label="Off")
+    active.get_by_role("button", name="Save").click()
+    expect(active.locator("#voicemail-active-hint")).to_have_text("Now: Off (your own choice)")
+    effective, stored = _effective_active(cordboard, user_id)
+    assert effective == {"value": False, "source": "user"} and stored["voicemail.active"] is False, stored
+    shot(page, "voicemail-switched-off")
+    choice.select_option(value="")
+    active.get_by_role("button", name="Save").click()
+    expect(active.locator("#voicemail-active-hint")).to_have_text(re.compile(r"^Now: On \("))
+    effective, stored = _effective_active(cordboard, user_id)
+    assert effective["value"] is True and effective["source"] != "user", effective
+    assert stored.get("voicemail.active") is None, stored
+
+    # In German.
+    status, _ = cordboard.api("PATCH", f"/api/users/{user_id}", {"language": "de"}, token)
+    assert status == 200
+    page.reload()
+    expect(unavailable.get_by_role("heading", name="Wenn ich nicht abnehme")).to_be_visible()

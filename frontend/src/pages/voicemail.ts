@@ -3,26 +3,34 @@
  * how many are new and how full the mailbox is. A message is played in the page (the WAV straight
  * from the API, which answers range requests), which marks it heard; it can be downloaded, marked
  * new or heard again, and deleted after a confirmation. The list follows ``voicemail.changed``.
- * Below the list the person chooses whether new messages are e-mailed to them (VM-07).
+ * Below the list: the person's greetings (VM-10), and their own choices of the voicemail settings
+ * (<cb-my-setting>): voicemail on or off (VM-11), whether callers may leave messages (VM-12) and
+ * whether new messages are e-mailed to them (VM-07).
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { api } from "../api";
-import "../components/voicemail-email";
+import "../components/my-setting";
+import "../components/voicemail-greetings";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import { formatDateTime } from "../calls";
 import { confirmDialog } from "../dialog";
 import { t } from "../i18n";
-import { toast } from "../session";
+import { session, toast } from "../session";
 import {
+  ACTIVE_SETTING,
+  EMAIL_SETTING,
+  TAKE_MESSAGES_SETTING,
   VOICEMAIL_CHANGED,
   audioUrl,
   callerText,
   concernsMailbox,
   downloadName,
+  emailChoices,
   formatLength,
   isFull,
+  onOffChoices,
   retentionText,
   summaryText,
   usagePercent,
@@ -243,6 +251,21 @@ export class CbVoicemail extends LightElement {
     </div>`;
   }
 
+  /** The voicemail settings the person chooses for themselves (or leaves to their group or organisation). */
+  private settings(userId: number): TemplateResult {
+    const noAddress = session.user?.id === userId && !session.user.email.trim();
+    return html`<cb-my-setting .userId=${userId} setting=${ACTIVE_SETTING} name="voicemail-active"
+        .heading=${t("voicemail.activeTitle")} .intro=${t("voicemail.activeIntro")} .label=${t("voicemail.activeLabel")}
+        .choices=${onOffChoices(t("voicemail.activeOn"), t("voicemail.activeOff"))}></cb-my-setting>
+      <cb-my-setting .userId=${userId} setting=${TAKE_MESSAGES_SETTING} name="voicemail-take-messages"
+        .heading=${t("voicemail.takeMessagesTitle")} .intro=${t("voicemail.takeMessagesIntro")} .label=${t("voicemail.takeMessagesLabel")}
+        .choices=${onOffChoices(t("voicemail.takeMessagesOn"), t("voicemail.takeMessagesOff"))}></cb-my-setting>
+      <cb-my-setting .userId=${userId} setting=${EMAIL_SETTING} name="voicemail-email"
+        .heading=${t("voicemail.emailTitle")} .intro=${t("voicemail.emailIntro")} .label=${t("voicemail.emailLabel")}
+        .choices=${emailChoices()} .savedText=${() => t("voicemail.emailSaved")}
+        .note=${noAddress ? html`<p class="notice warn" data-testid="voicemail-email-no-address">${t("voicemail.emailNoAddress")}</p>` : nothing}></cb-my-setting>`;
+  }
+
   protected override render(): TemplateResult {
     let body: TemplateResult;
     const mailbox = this.mailbox;
@@ -254,7 +277,8 @@ export class CbVoicemail extends LightElement {
         ${mailbox.messages.length
           ? this.table(mailbox.messages)
           : html`<p class="empty" data-testid="voicemail-empty">${t("voicemail.empty")}</p>`}
-        <cb-voicemail-email .userId=${mailbox.user_id}></cb-voicemail-email>`;
+        <cb-voicemail-greetings></cb-voicemail-greetings>
+        ${this.settings(mailbox.user_id)}`;
     }
     return html`<section class="page">
       ${pageHeading(t("voicemail.title"))}
