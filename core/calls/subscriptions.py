@@ -47,6 +47,9 @@ MAX_EXPIRES: Final = 3600
 SEE_STATUS: Final = "see_status"
 EVENT_MESSAGE_COUNTS: Final = EventType[dict[str, Any]]("mailbox.counts_changed")
 """A mailbox plugin fires it (``{"user_id": 7}``) when a user's message counts change."""
+EVENT_MAILBOX_FULL: Final = EventType[dict[str, Any]]("mailbox.full")
+"""A mailbox plugin fires it (``{"user_id": 7, "caller": "1001", "caller_name": "Ann"}``) when a
+user's mailbox is too full to take a caller's message (VM-14; the notify plugin e-mails, NTF-02)."""
 EVENT_NUMBER_DIALOGS: Final = EventType[dict[str, Any]]("number.dialogs_changed")
 """A plugin fires it (``{"number": "1700"}``) when what a busy-lamp key on its number shows changes."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NotRequired, TypedDict, TypeVar
 
 import sqlite_utils
 
@@ -25,6 +25,9 @@ _T = TypeVar("_T")
 
 class UserEventData(TypedDict):
     user_id: int
+    changes: NotRequired[list[str]]
+    """On ``user.updated``: what changed, when known ("password", "pin", "sip_password", "locked",
+    "groups" or profile fields such as "email" and "role"); never a value."""
 
 
 class GroupEventData(TypedDict):
@@ -39,6 +42,24 @@ EVENT_GROUP_UPDATED: Final[EventType[GroupEventData]] = EventType("group.updated
 MEMBERSHIP_EVENTS: Final = (EVENT_USER_CREATED, EVENT_USER_UPDATED, EVENT_USER_DELETED, EVENT_GROUP_UPDATED)
 """The events after which who is in which group may differ (listen to EVENT_EXTERNAL_CHANGE too:
 another process, such as the CLI, changes users without them)."""
+
+
+_PROFILE_KEYS: Final = frozenset(
+    {
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "mobile",
+        "extension",
+        "language",
+        "timezone",
+        "role",
+        "locked",
+    }
+)
+"""The fields of ``User`` that ``update_user`` may change, named in ``changes`` of ``user.updated``."""
 
 
 def auth_user(user: User) -> AuthUser:
@@ -56,8 +77,13 @@ class IdentityService:
     async def _db(self, func: Callable[[sqlite_utils.Database], _T]) -> _T:
         return await self._core.db.call(func)
 
-    def _fire_user(self, event: EventType[UserEventData], user_id: int) -> None:
-        self._core.bus.fire(event, {"user_id": user_id})
+    def _fire_user(
+        self, event: EventType[UserEventData], user_id: int, changes: Sequence[str] | None = None
+    ) -> None:
+        data: UserEventData = {"user_id": user_id}
+        if changes is not None:
+            data["changes"] = list(changes)
+        self._core.bus.fire(event, data)
 
     def _fire_group(self, group_id: int | None) -> None:
         self._core.bus.fire(EVENT_GROUP_UPDATED, {"group_id": group_id})
@@ -207,10 +233,14 @@ class IdentityService:
         return user
 
     async def update_user(self, user_id: int, changes: Mapping[str, Any]) -> User:
+        before = await self.get_user(user_id)
         user = await self._db(lambda db: users.update_user(db, user_id, changes))
         if changes.get("sip_password"):
             await self._keep_sip_password(user_id, changes["sip_password"])
-        self._fire_user(EVENT_USER_UPDATED, user_id)
+        changed = [k for k in changes if k in _PROFILE_KEYS and getattr(before, k) != getattr(user, k)]
+        if changes.get("sip_password"):
+            changed.append("sip_password")
+        self._fire_user(EVENT_USER_UPDATED, user_id, changed)
         return user
 
     async def delete_user(self, user_id: int) -> None:
@@ -219,23 +249,23 @@ class IdentityService:
 
     async def lock_user(self, user_id: int) -> User:
         user = await self._db(lambda db: users.lock_user(db, user_id))
-        self._fire_user(EVENT_USER_UPDATED, user_id)
+        self._fire_user(EVENT_USER_UPDATED, user_id, ["locked"])
         return user
 
     async def unlock_user(self, user_id: int) -> User:
         user = await self._db(lambda db: users.unlock_user(db, user_id))
-        self._fire_user(EVENT_USER_UPDATED, user_id)
+        self._fire_user(EVENT_USER_UPDATED, user_id, ["locked"])
         return user
 
     async def set_password(self, user_id: int, password: str, *, keep_token: str | None = None) -> None:
         """Set the web password; every other session of the user ends (``keep_token`` survives)."""
         keep = token_hash(keep_token) if keep_token else None
         await self._db(lambda db: users.set_password(db, user_id, password, keep_token_hash=keep))
-        self._fire_user(EVENT_USER_UPDATED, user_id)
+        self._fire_user(EVENT_USER_UPDATED, user_id, ["password"])
 
     async def set_pin(self, user_id: int, pin: str) -> None:
         await self._db(lambda db: users.set_pin(db, user_id, pin))
-        self._fire_user(EVENT_USER_UPDATED, user_id)
+        self._fire_user(EVENT_USER_UPDATED, user_id, ["pin"])
 
     async def verify_pin(self, user_id: int, pin: str) -> bool:
         return await self._db(lambda db: users.verify_pin(db, user_id, pin))
@@ -271,7 +301,7 @@ class IdentityService:
     async def set_sip_password(self, user_id: int, sip_password: str) -> None:
         await self._db(lambda db: users.set_sip_password(db, user_id, sip_password))
         await self._keep_sip_password(user_id, sip_password)
-        self._fire_user(EVENT_USER_UPDATED, user_id)
+        self._fire_user(EVENT_USER_UPDATED, user_id, ["sip_password"])
 
     async def _keep_sip_password(self, user_id: int, sip_password: str) -> None:
         """Keep a SIP password just set retrievable, encrypted, for provisioned desk phones
@@ -284,7 +314,7 @@ class IdentityService:
         wanted = list(group_ids)
         before = await self.get_user(user_id)
         user = await self._db(lambda db: users.set_user_groups(db, user_id, wanted))
-        self._fire_user(EVENT_USER_UPDATED, user_id)
+        self._fire_user(EVENT_USER_UPDATED, user_id, ["groups"])
         for group_id in sorted(set(before.groups) ^ set(user.groups)):
             self._fire_group(group_id)
         return user

@@ -2,7 +2,9 @@
 through it): its settings, a test mail for the admin, and a delivery queue in SQLite that keeps each
 message and its attachments on disk and retries a failed delivery with backoff. Likewise SMS
 through a GSM modem on a serial port (NTF, VM-06, GIB-05): AT commands in PDU or text mode, a test
-SMS for the admin, and a queue of its own.
+SMS for the admin, and a queue of its own. And each user's notification e-mails (NTF-01, NTF-02):
+the address they go to and the events a user is told about, as user-editable settings, with the
+bus listeners that send them (notices.py).
 
 Other plugins send with ``await core.data[MAIL_KEY].send(to=..., subject=..., text=...)``
 (``cordboard.plugins.notify.const.MAIL_KEY``) or ``await core.data[SMS_KEY].send(to, text)``; the
@@ -19,9 +21,10 @@ from typing import Any
 import voluptuous as vol
 from aiohttp import web
 
+from cordboard.core.config.scopes import SettingScope
 from cordboard.core.core import Core
 from cordboard.core.plugin_api import Migration, hookimpl
-from cordboard.plugins.notify.const import MAIL_KEY, SMS_KEY
+from cordboard.plugins.notify.const import MAIL_KEY, NOTICES_KEY, SMS_KEY, USER_SETTINGS
 
 
 @hookimpl
@@ -29,6 +32,12 @@ def cordboard_config_schema() -> vol.Schema:
     from cordboard.plugins.notify.schema import CONFIG_SCHEMA
 
     return CONFIG_SCHEMA
+
+
+@hookimpl
+def cordboard_setting_scopes() -> Mapping[str, SettingScope]:
+    """NTF-01, NTF-02: each user sets their notification address and which events they hear of."""
+    return {name: SettingScope(user_editable=True) for name in USER_SETTINGS}
 
 
 @hookimpl
@@ -40,6 +49,7 @@ def cordboard_migrations() -> Sequence[Migration]:
 
 @contextlib.asynccontextmanager
 async def _mailer(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]:
+    from cordboard.plugins.notify.notices import Notices
     from cordboard.plugins.notify.service import Mailer
     from cordboard.plugins.notify.sms import ModemSettings, SmsService
     from cordboard.plugins.notify.smtp import SmtpSettings
@@ -54,9 +64,14 @@ async def _mailer(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]:
         raise
     core.data[MAIL_KEY] = mailer
     core.data[SMS_KEY] = sms
+    notices = Notices(core)
+    notices.start()
+    core.data[NOTICES_KEY] = notices
     try:
         yield
     finally:
+        core.data.pop(NOTICES_KEY, None)
+        await notices.stop()
         core.data.pop(SMS_KEY, None)
         core.data.pop(MAIL_KEY, None)
         await sms.stop()

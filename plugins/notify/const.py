@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Final
 from cordboard.core.keys import DataKey
 
 if TYPE_CHECKING:
+    from cordboard.plugins.notify.notices import Notices
     from cordboard.plugins.notify.service import Mailer
     from cordboard.plugins.notify.sms import SmsService
 
@@ -15,6 +16,8 @@ MAIL_KEY: Final[DataKey[Mailer]] = DataKey("notify.mail")
 """The e-mail service other plugins send through: ``await core.data[MAIL_KEY].send(...)``."""
 SMS_KEY: Final[DataKey[SmsService]] = DataKey("notify.sms")
 """The SMS service (a GSM modem on a serial port): ``await core.data[SMS_KEY].send(to, text)``."""
+NOTICES_KEY: Final[DataKey[Notices]] = DataKey("notify.notices")
+"""The listeners that e-mail users about the events they chose (NTF-02)."""
 
 CONF_HOST: Final = "smtp_host"
 CONF_PORT: Final = "smtp_port"
@@ -51,6 +54,24 @@ KEEP_FINISHED_S: Final = 30 * 24 * 3600.0
 QUEUE_LIST_LIMIT: Final = 100
 ATTACHMENTS_DIR: Final = "notify/mail"
 """Under the data folder: one folder per queued message with its attachments, removed once it is done."""
+
+# -- per-user notifications (NTF-01, NTF-02) ------------------------------------------------
+CONF_EMAIL_ADDRESS: Final = "email_address"
+"""NTF-01: where a user's notification e-mails go; unset, their own e-mail address."""
+CONF_ON_MISSED_CALL: Final = "on_missed_call"
+CONF_ON_CALL_DATA: Final = "on_call_data"
+CONF_ON_ACCOUNT_CHANGE: Final = "on_account_change"
+CONF_ON_MAILBOX_FULL: Final = "on_mailbox_full"
+USER_SETTINGS: Final = (
+    CONF_EMAIL_ADDRESS,
+    CONF_ON_MISSED_CALL,
+    CONF_ON_CALL_DATA,
+    CONF_ON_ACCOUNT_CHANGE,
+    CONF_ON_MAILBOX_FULL,
+)
+"""The fields each user sets for themselves (NTF-01, NTF-02)."""
+ACCOUNT_CHANGES: Final = ("password", "pin", "sip_password", "email", "username", "role", "locked")
+"""What of a user's account, when changed, is worth an e-mail to them (``on_account_change``)."""
 
 # -- SMS through a GSM modem ------------------------------------------------------------------
 CONF_SMS_DEVICE: Final = "sms_device"

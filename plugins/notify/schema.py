@@ -6,6 +6,10 @@ without a host or a sender address waits in the queue (and the test mail says wh
 The password is ``cv.password``, which the settings form shows as a password field. The SIM PIN
 is ``cv.pin`` (4 to 8 digits): a SIM PIN is shorter than ``cv.password`` allows. An SMS sent
 without a modem device waits in the queue likewise.
+
+The last fields are what users choose for themselves (NTF-01, NTF-02; user-editable scoped
+settings): the address their notification e-mails go to and which events they are told about. The
+organisation's values are the defaults.
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ import voluptuous as vol
 from cordboard.core.config import validation as cv
 from cordboard.plugins.notify.const import (
     BAUD_RATES,
+    CONF_EMAIL_ADDRESS,
     CONF_HOST,
+    CONF_ON_ACCOUNT_CHANGE,
+    CONF_ON_CALL_DATA,
+    CONF_ON_MAILBOX_FULL,
+    CONF_ON_MISSED_CALL,
     CONF_PASSWORD,
     CONF_PORT,
     CONF_SECURITY,
@@ -70,5 +79,34 @@ CONFIG_SCHEMA: Final = vol.Schema(
         vol.Optional(
             CONF_SMS_SMSC, description="Leave empty to use the SMS centre stored on the SIM card"
         ): cv.e164,
+        vol.Optional(
+            CONF_EMAIL_ADDRESS,
+            description="Where users' notification e-mails go (NTF-01). Leave empty: each user's own "
+            "e-mail address. Users may set their own.",
+        ): cv.email,
+        vol.Optional(
+            CONF_ON_MISSED_CALL,
+            default=False,
+            description="E-mail users about calls to them that nobody answered (NTF-02). Users may "
+            "choose for themselves.",
+        ): cv.boolean,
+        vol.Optional(
+            CONF_ON_CALL_DATA,
+            default=False,
+            description="E-mail users a summary after each of their calls: who, when, how long, the "
+            "result (NTF-02). Users may choose for themselves.",
+        ): cv.boolean,
+        vol.Optional(
+            CONF_ON_ACCOUNT_CHANGE,
+            default=True,
+            description="E-mail users when their account changes: password, PIN, e-mail, role, "
+            "locked (NTF-02). Users may choose for themselves.",
+        ): cv.boolean,
+        vol.Optional(
+            CONF_ON_MAILBOX_FULL,
+            default=True,
+            description="E-mail users when their voice mailbox is too full to take a message "
+            "(NTF-02). Users may choose for themselves.",
+        ): cv.boolean,
     }
 )

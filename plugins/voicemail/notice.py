@@ -91,6 +91,7 @@ async def send_notice(core: Core, message: Message, audio: bytes, *, hide_link: 
     """Queue the notice for the message's owner as they chose (``voicemail.email``); the mail's id,
     or None when none goes out (they want none, have no address, or no mail relay is set up)."""
     from cordboard.plugins.notify.const import MAIL_KEY
+    from cordboard.plugins.notify.notices import notification_address
     from cordboard.plugins.notify.smtp import Attachment
 
     choice = await core.settings.resolve(message.user_id, "voicemail.email")
@@ -103,7 +104,8 @@ async def send_notice(core: Core, message: Message, audio: bytes, *, hide_link: 
     mailer = core.data.get(MAIL_KEY)
     if mailer is not None and mailer.settings.missing() is not None:
         mailer = None  # not set up: no mail queued now to go out by surprise once it is
-    if not user.email or mailer is None:
+    address = await notification_address(core, user)  # NTF-01: the address they chose, or their own
+    if not address or mailer is None:
         _LOGGER.info(
             "No e-mail about voice message %s: %s", message.id, "no address" if mailer else "no mail relay"
         )
@@ -115,5 +117,5 @@ async def send_notice(core: Core, message: Message, audio: bytes, *, hide_link: 
     )
     files = [Attachment(f"voicemail-{message.id}.wav", audio, "audio/wav")] if attached else []
     return await mailer.send(
-        to=user.email, subject=subject, text=text, attachments=files, language=user.language
+        to=address, subject=subject, text=text, attachments=files, language=user.language
     )

@@ -90,6 +90,10 @@ def test_byd_28_test_mail_from_the_notify_settings(cordboard: Cordboard, browser
         "sender_name": "Cordboard",
         "sms_baud_rate": 115200,
         "sms_mode": "pdu",
+        "on_missed_call": False,
+        "on_call_data": False,
+        "on_account_change": True,
+        "on_mailbox_full": True,
     }
 
 

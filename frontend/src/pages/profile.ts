@@ -7,6 +7,7 @@ import { focusFirstError, formError, textField } from "../forms";
 import { t } from "../i18n";
 import "../components/phone-setup";
 import "../components/moh-choice";
+import "../components/notification-settings";
 import "../components/key-layout";
 import "./free-seat";
 import { session, toast } from "../session";
@@ -158,6 +159,7 @@ export class CbProfile extends LightElement {
           <cb-moh-choice .userId=${user.id}></cb-moh-choice>
         </div>
       </div>
+      <cb-notification-settings .userId=${user.id} .ownEmail=${user.email}></cb-notification-settings>
       <cb-my-seat></cb-my-seat>
       <cb-phone-setup ?admin=${session.isAdmin}></cb-phone-setup>
       <cb-my-keys></cb-my-keys>`;

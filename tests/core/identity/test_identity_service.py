@@ -135,7 +135,9 @@ async def test_events_are_fired(identity: IdentityService, events: list[tuple[st
     anna = await _user(identity, "anna")
     group = await identity.create_group("Sales")
     await identity.set_group_members(group.id, [anna])
-    await identity.update_user(anna, {"last_name": "Meyer"})
+    await identity.update_user(anna, {"last_name": "Meyer", "first_name": "Anna"})
+    await identity.set_pin(anna, "4711")
+    await identity.lock_user(anna)
     await identity.reorder_groups([group.id])
     await identity.delete_user(anna)
     assert events == [
@@ -144,7 +146,10 @@ async def test_events_are_fired(identity: IdentityService, events: list[tuple[st
         ("group.updated", {"group_id": group.id}),
         ("group.updated", {"group_id": group.id}),
         ("user.updated", {"user_id": anna}),
-        ("user.updated", {"user_id": anna}),
+        # What changed, never a value (NTF-02 e-mails about it); an unchanged field is not named.
+        ("user.updated", {"user_id": anna, "changes": ["last_name"]}),
+        ("user.updated", {"user_id": anna, "changes": ["pin"]}),
+        ("user.updated", {"user_id": anna, "changes": ["locked"]}),
         ("group.updated", {"group_id": None}),
         ("user.deleted", {"user_id": anna}),
     ]

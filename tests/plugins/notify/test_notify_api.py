@@ -17,6 +17,13 @@ from cordboard.plugins.notify.const import MAIL_KEY
 
 CONFIG = "/api/plugins/notify/config"
 QUEUE = "/api/notify/queue"
+NTF_DEFAULTS = {
+    "on_missed_call": False,
+    "on_call_data": False,
+    "on_account_change": True,
+    "on_mailbox_full": True,
+}
+"""NTF-02: the organisation's defaults of the events users are e-mailed about."""
 
 
 async def test_byd_28_bad_settings_are_named_by_field(
@@ -52,6 +59,7 @@ async def test_byd_28_bad_settings_are_named_by_field(
         "sender_name": "Cordboard",
         "sms_baud_rate": 115200,
         "sms_mode": "pdu",
+        **NTF_DEFAULTS,
     }
     fields = {f["name"]: f for f in saved["schema"]}
     assert fields["password"]["format"] == "password"
@@ -69,7 +77,8 @@ async def test_byd_28_bad_settings_are_named_by_field(
     }
     status, saved = await call(api, "PUT", CONFIG, admin_headers, good)
     assert status == 200, saved
-    assert saved == {"config": {**good, "sms_baud_rate": 115200, "sms_mode": "pdu"}, "status": "loaded"}
+    defaults = {"sms_baud_rate": 115200, "sms_mode": "pdu", **NTF_DEFAULTS}
+    assert saved == {"config": {**good, **defaults}, "status": "loaded"}
     mailer = core.data.get(MAIL_KEY)
     assert mailer is not None and mailer.settings.where == "smtp.example.com port 465"
 
