@@ -12,7 +12,7 @@ plugin in dependency order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cordboard.core.core import Core
     from cordboard.core.discovery.browse import DiscoveredPhone, ZeroconfService
     from cordboard.core.features.model import FeatureCode
+    from cordboard.core.numbers.flow import FlowNode
     from cordboard.core.numbers.model import NumberClaim
     from cordboard.core.plugin_api import SettingScope
     from cordboard.core.provisioning.vendor import DirectoryEntry, ProvisioningVendor
@@ -217,6 +218,21 @@ def cordboard_number_dialogs(core: Core, number: str) -> Sequence[DialogInfo] | 
 
     :param core: the running Core.
     :param number: the number a phone watches.
+    """
+
+
+@hookspec(firstresult=True)
+def cordboard_number_flow(core: Core, number: str) -> FlowNode | Awaitable[FlowNode] | None:
+    """Where calls to ``number``, one of your numbers, go (AA-02, the admin's call-flow tree): a
+    ``FlowNode(number, kind, label, edges)`` whose ``FlowEdge(label, target, kind, note)`` say where
+    a call goes next (an IVR's ``key 1`` to ``1500``, a hunt group's ``member``s and ``fallback``,
+    ``voicemail`` with the mailbox user's number as target), or None when ``number`` is not yours.
+    Edges of kind ``number`` are described in turn by whoever owns their target. Answer from
+    memory; when the description needs the database, return an awaitable (a coroutine) of the node.
+    See ``cordboard.core.numbers.flow``.
+
+    :param core: the running Core.
+    :param number: the number the admin looks at.
     """
 
 

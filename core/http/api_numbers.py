@@ -13,7 +13,7 @@ from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.access import api, request_body
 from cordboard.core.http.api_common import ID_PATTERN, path_id
 from cordboard.core.http.keys import CORE_KEY
-from cordboard.core.numbers import storage
+from cordboard.core.numbers import flow, storage
 from cordboard.core.numbers.model import KINDS, PURPOSES
 
 routes = web.RouteTableDef()
@@ -145,3 +145,26 @@ async def remove_alias(request: web.Request) -> web.Response:
     core = request.app[CORE_KEY]
     await core.numbers.remove_alias(request.match_info["number"])
     return web.Response(status=204)
+
+
+@routes.get("/api/numbers/flows")
+@api(access="admin")
+async def flow_starts(request: web.Request) -> web.Response:
+    """AA-02: the numbers worth starting a call-flow tree from (the plugins' function numbers:
+    IVR menus, hunt groups, park positions ...), each with its plugin and label."""
+    core = request.app[CORE_KEY]
+    return web.json_response({"numbers": flow.start_numbers(core)})
+
+
+@routes.get("/api/numbers/{number:[+0-9*#A-Za-z._-]{1,40}}/flow")
+@api(access="admin")
+async def number_flow(request: web.Request) -> web.Response:
+    """AA-02: where calls to the number go: its node (``number``, ``kind``, ``label``, ``note``) and
+    ``edges`` (``label``, ``target``, ``kind``, ``note``, ``expandable``). With ``?depth=N`` (up to
+    10) the expandable edges carry their target's ``node`` down N levels ("Expand all"); a number
+    already on the way down is a node of kind ``loop`` without edges."""
+    core = request.app[CORE_KEY]
+    depth = _query_int(request, "depth", 0) or 0
+    if depth > flow.MAX_DEPTH:
+        raise ConfigValidationError("Invalid query", {"depth": f"0 to {flow.MAX_DEPTH}"})
+    return web.json_response(await flow.tree(core, request.match_info["number"], depth))

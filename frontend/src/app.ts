@@ -44,6 +44,7 @@ import "./pages/rights";
 import "./pages/feature-codes";
 import "./pages/hunt-groups";
 import "./pages/ivr";
+import "./pages/call-flows";
 import "./pages/voicemail";
 
 const ROUTES: RouteDef[] = [
@@ -86,6 +87,7 @@ const ROUTES: RouteDef[] = [
   { name: "feature-codes", pattern: "/feature-codes" },
   { name: "hunt-groups", pattern: "/hunt-groups" },
   { name: "ivr", pattern: "/ivr" },
+  { name: "call-flows", pattern: "/call-flows" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -116,6 +118,7 @@ const ADMIN_ROUTES = new Set([
   "rights",
   "hunt-groups",
   "ivr",
+  "call-flows",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -157,6 +160,7 @@ const TITLES: Record<string, MessageKey> = {
   "feature-codes": "featureCodes.title",
   "hunt-groups": "huntGroups.title",
   ivr: "ivr.title",
+  "call-flows": "flows.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -169,6 +173,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/directory", "nav.directory", "directory"],
   ["/hunt-groups", "nav.huntGroups", "hunt-groups"],
   ["/ivr", "nav.ivr", "ivr"],
+  ["/call-flows", "nav.callFlows", "call-flows"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
   ["/trunks", "nav.trunks", "trunks"],
@@ -430,6 +435,8 @@ export class CbApp extends LightElement {
         return html`<cb-hunt-groups></cb-hunt-groups>`;
       case "ivr":
         return html`<cb-ivr-menus></cb-ivr-menus>`;
+      case "call-flows":
+        return html`<cb-call-flows></cb-call-flows>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

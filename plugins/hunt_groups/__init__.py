@@ -4,7 +4,7 @@ then a fallback number (HG-01..05, HG-08, FC-16), with their REST API for the ad
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -12,6 +12,7 @@ from aiohttp import web
 
 from cordboard.core.calls.channel import ChannelHandler, InboundCall
 from cordboard.core.core import Core
+from cordboard.core.numbers.flow import FlowNode
 from cordboard.core.plugin_api import Migration, NumberClaim, hookimpl
 from cordboard.plugins.hunt_groups.const import HUNT_GROUPS_KEY
 
@@ -58,3 +59,10 @@ def cordboard_number_claims(core: Core) -> list[NumberClaim]:
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
     groups = core.data.get(HUNT_GROUPS_KEY)
     return groups.handler(call.dialled) if groups is not None else None
+
+
+@hookimpl
+def cordboard_number_flow(core: Core, number: str) -> Coroutine[Any, Any, FlowNode] | None:
+    from cordboard.plugins.hunt_groups.flow import number_flow
+
+    return number_flow(core, number)

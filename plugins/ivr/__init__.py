@@ -12,6 +12,7 @@ from aiohttp import web
 
 from cordboard.core.calls.channel import ChannelHandler, InboundCall
 from cordboard.core.core import Core
+from cordboard.core.numbers.flow import FlowNode
 from cordboard.core.plugin_api import Migration, NumberClaim, hookimpl
 from cordboard.plugins.ivr.const import IVR_MENUS_KEY
 
@@ -58,3 +59,10 @@ def cordboard_number_claims(core: Core) -> list[NumberClaim]:
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
     menus = core.data.get(IVR_MENUS_KEY)
     return menus.handler(call.dialled) if menus is not None else None
+
+
+@hookimpl
+def cordboard_number_flow(core: Core, number: str) -> FlowNode | None:
+    from cordboard.plugins.ivr.flow import number_flow
+
+    return number_flow(core, number)

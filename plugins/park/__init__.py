@@ -13,6 +13,7 @@ import voluptuous as vol
 
 from cordboard.core.calls.channel import ChannelHandler, InboundCall
 from cordboard.core.core import Core
+from cordboard.core.numbers.flow import FlowNode
 from cordboard.core.plugin_api import NumberClaim, hookimpl
 from cordboard.core.sip.event_bodies import DialogInfo
 from cordboard.plugins.park.const import LOT_KEY
@@ -60,3 +61,12 @@ def cordboard_number_claims(core: Core) -> list[NumberClaim]:
 def cordboard_number_dialogs(core: Core, number: str) -> list[DialogInfo] | None:
     lot = core.data.get(LOT_KEY)
     return lot.dialogs(number) if lot is not None and number in lot.numbers else None
+
+
+@hookimpl
+def cordboard_number_flow(core: Core, number: str) -> FlowNode | None:
+    """AA-02: a park position is where the tree ends (a parked call is taken by dialling it)."""
+    lot = core.data.get(LOT_KEY)
+    if lot is None or number not in lot.numbers:
+        return None
+    return FlowNode(number, "park", "Park position", note="dial it to take the parked call")
