@@ -155,6 +155,11 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "de": "Bitte geben Sie Ihre Nebenstelle ein, gefolgt von der Rautetaste.",
         "da": "Indtast venligst dit lokalnummer efterfulgt af firkant.",
     },
+    "vm_enter_inbox_code": {
+        "en": "Please enter the code of the group inbox, followed by the hash key.",
+        "de": "Bitte geben Sie den Code der Gruppen-Mailbox ein, gefolgt von der Rautetaste.",
+        "da": "Indtast venligst koden til gruppepostkassen efterfulgt af firkant.",
+    },
     "hot_desk_logged_in": {
         "en": "You are logged in. The phone is now set up for you.",
         "de": "Sie sind angemeldet. Das Telefon wird jetzt für Sie eingerichtet.",

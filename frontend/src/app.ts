@@ -45,6 +45,7 @@ import "./pages/feature-codes";
 import "./pages/hunt-groups";
 import "./pages/ivr";
 import "./pages/call-flows";
+import "./pages/group-inboxes";
 import "./pages/voicemail";
 
 const ROUTES: RouteDef[] = [
@@ -88,6 +89,7 @@ const ROUTES: RouteDef[] = [
   { name: "hunt-groups", pattern: "/hunt-groups" },
   { name: "ivr", pattern: "/ivr" },
   { name: "call-flows", pattern: "/call-flows" },
+  { name: "group-inboxes", pattern: "/group-inboxes" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -119,6 +121,7 @@ const ADMIN_ROUTES = new Set([
   "hunt-groups",
   "ivr",
   "call-flows",
+  "group-inboxes",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -161,6 +164,7 @@ const TITLES: Record<string, MessageKey> = {
   "hunt-groups": "huntGroups.title",
   ivr: "ivr.title",
   "call-flows": "flows.title",
+  "group-inboxes": "groupInboxes.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -174,6 +178,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/hunt-groups", "nav.huntGroups", "hunt-groups"],
   ["/ivr", "nav.ivr", "ivr"],
   ["/call-flows", "nav.callFlows", "call-flows"],
+  ["/group-inboxes", "nav.groupInboxes", "group-inboxes"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
   ["/trunks", "nav.trunks", "trunks"],
@@ -437,6 +442,8 @@ export class CbApp extends LightElement {
         return html`<cb-ivr-menus></cb-ivr-menus>`;
       case "call-flows":
         return html`<cb-call-flows></cb-call-flows>`;
+      case "group-inboxes":
+        return html`<cb-group-inboxes></cb-group-inboxes>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

@@ -1,7 +1,9 @@
 """voicemail: a voice mailbox for every user (VM-01, VM-10, VM-13..15, VM-17). It answers the
 callers that the user's routing rules, a transfer or the voicemail code (``*1*EXT*``) send there,
 keeps their messages, publishes the counts for the phones' message-waiting lamps and serves the
-messages to the web UI (/api/voicemail/)."""
+messages to the web UI (/api/voicemail/). Group inboxes (GIB-01..05) are mailboxes of user groups
+with numbers of their own; voicemail numbers (GIB-07) are where callers listen to their mailbox or,
+after its code, to a group inbox's."""
 
 from __future__ import annotations
 
@@ -13,13 +15,13 @@ from typing import Any
 import voluptuous as vol
 from aiohttp import web
 
-from cordboard.core.calls.channel import ChannelHandler
+from cordboard.core.calls.channel import ChannelHandler, InboundCall
 from cordboard.core.calls.subscriptions import MessageCounts
 from cordboard.core.config.scopes import SettingScope
 from cordboard.core.core import Core
 from cordboard.core.features.model import FeatureCode
-from cordboard.core.plugin_api import Migration, hookimpl
-from cordboard.plugins.voicemail.const import MAILBOXES_KEY
+from cordboard.core.plugin_api import Migration, NumberClaim, hookimpl
+from cordboard.plugins.voicemail.const import INBOXES_KEY, MAILBOXES_KEY
 
 
 @hookimpl
@@ -47,15 +49,20 @@ def cordboard_migrations() -> Sequence[Migration]:
 
 @contextlib.asynccontextmanager
 async def _mailboxes(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]:
+    from cordboard.plugins.voicemail.inboxes import GroupInboxes
     from cordboard.plugins.voicemail.mailboxes import Mailboxes
 
     mailboxes = Mailboxes(core, config)
     await mailboxes.load()
+    inboxes = GroupInboxes(core)
+    await inboxes.load()
     mailboxes.start_cleaning()
     core.data[MAILBOXES_KEY] = mailboxes
+    core.data[INBOXES_KEY] = inboxes
     try:
         yield
     finally:
+        core.data.pop(INBOXES_KEY, None)
         core.data.pop(MAILBOXES_KEY, None)
         await mailboxes.stop()
 
@@ -109,3 +116,16 @@ def cordboard_feature_codes(core: Core) -> list[FeatureCode]:
 def cordboard_message_counts(core: Core, user_id: int) -> MessageCounts | None:
     mailboxes = core.data.get(MAILBOXES_KEY)
     return mailboxes.counts(user_id) if mailboxes is not None else None
+
+
+@hookimpl
+def cordboard_number_claims(core: Core) -> list[NumberClaim]:
+    inboxes = core.data.get(INBOXES_KEY)
+    return inboxes.claims() if inboxes is not None else []
+
+
+@hookimpl
+def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
+    """GIB-02: a group inbox's number; GIB-04, GIB-07: a voicemail number."""
+    inboxes = core.data.get(INBOXES_KEY)
+    return inboxes.handler(call.dialled) if inboxes is not None else None

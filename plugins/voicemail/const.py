@@ -8,6 +8,7 @@ from cordboard.core.bus import EventType
 from cordboard.core.keys import DataKey
 
 if TYPE_CHECKING:
+    from cordboard.plugins.voicemail.inboxes import GroupInboxes
     from cordboard.plugins.voicemail.mailboxes import Mailboxes
 
 DOMAIN: Final = "voicemail"
@@ -31,3 +32,17 @@ ACTIVE_SETTING: Final = "voicemail.active"
 """VM-11: the user's voicemail is on; off, the voicemail steps of their rules are skipped."""
 TAKE_MESSAGES_SETTING: Final = "voicemail.take_messages"
 """VM-12: callers may leave messages; off, they hear the greeting and the call ends."""
+
+# -- group inboxes (GIB-01..05) and voicemail numbers (GIB-07) ----------------------------------
+INBOXES_KEY: Final[DataKey[GroupInboxes]] = DataKey("voicemail.group_inboxes")
+KIND_USER_INBOX: Final = "user_inbox"
+"""GIB-07: a voicemail number where callers reach their own mailbox."""
+KIND_GROUP_INBOX: Final = "group_inbox"
+"""GIB-07: a voicemail number for one group inbox's messages (after its code)."""
+NUMBER_KINDS: Final = (KIND_USER_INBOX, KIND_GROUP_INBOX)
+FUNCTION_PURPOSES: Final = ("groups", "ivr", "rules", "any")
+"""NUM-03 has no range purpose for voicemail: group inboxes and voicemail numbers are function
+numbers and may lie in any range that is not for user lines."""
+NAME_MAX: Final = 80
+CODE_DIGITS: Final = 8
+"""The longest inbox code (GIB-04)."""

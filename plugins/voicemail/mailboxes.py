@@ -1,6 +1,7 @@
-"""Every user's mailbox (VM-01, VM-10, VM-13, VM-14): taking a message from a caller, the messages
-kept in memory for their counts (the message-waiting lamps) and the web UI, listened-to ones
-deleted after the retention days."""
+"""Every user's mailbox (VM-01, VM-10, VM-13, VM-14) and every group inbox's (GIB-02): taking a
+message from a caller, the messages kept in memory for their counts (the message-waiting lamps) and
+the web UI, listened-to ones deleted after the retention days. A mailbox is named by a ``Box`` (a
+user's id stands for their own)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from cordboard.core.bus import Event
-from cordboard.core.calls.channel import Channel, ChannelHandler, ChannelHungUp
-from cordboard.core.calls.subscriptions import EVENT_MESSAGE_COUNTS, MessageCounts
+from cordboard.core.calls.channel import Channel, ChannelHandler, ChannelHungUp, Prompt
+from cordboard.core.calls.subscriptions import EVENT_MAILBOX_FULL, EVENT_MESSAGE_COUNTS, MessageCounts
 from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
 from cordboard.core.context import ulid_now
 from cordboard.core.core import Core
@@ -33,7 +34,7 @@ from cordboard.plugins.voicemail.const import (
     TAKE_MESSAGES_SETTING,
 )
 from cordboard.plugins.voicemail.greetings import Greetings
-from cordboard.plugins.voicemail.storage import Message
+from cordboard.plugins.voicemail.storage import Box, Message, as_box
 
 _LOGGER = logging.getLogger(__name__)
 DAY_S = 86400.0
@@ -95,9 +96,10 @@ class Mailboxes:
                 await self._cleaner
 
     # -- what is kept ---------------------------------------------------------------------------
-    def messages(self, user_id: int) -> list[Message]:
-        """The user's messages, newest first."""
-        found = [m for m in self._messages.values() if m.user_id == user_id]
+    def messages(self, target: int | Box) -> list[Message]:
+        """The mailbox's messages (a user's id: their own), newest first."""
+        box = as_box(target)
+        found = [m for m in self._messages.values() if box.holds(m)]
         return sorted(found, key=lambda m: m.received, reverse=True)
 
     def message(self, message_id: str) -> Message:
@@ -107,18 +109,20 @@ class Mailboxes:
         return found
 
     def audio_path(self, message: Message) -> Path:
-        return self.folder / str(message.user_id) / f"{message.id}.wav"
+        return self.folder / message.box.folder_name / f"{message.id}.wav"
 
-    def counts(self, user_id: int) -> MessageCounts:
-        mine = [m for m in self._messages.values() if m.user_id == user_id]
+    def counts(self, target: int | Box) -> MessageCounts:
+        box = as_box(target)
+        mine = [m for m in self._messages.values() if box.holds(m)]
         new = sum(1 for m in mine if not m.heard)
         return MessageCounts(new, len(mine) - new)
 
-    def used_bytes(self, user_id: int) -> int:
-        return sum(m.size for m in self._messages.values() if m.user_id == user_id)
+    def used_bytes(self, target: int | Box) -> int:
+        box = as_box(target)
+        return sum(m.size for m in self._messages.values() if box.holds(m))
 
-    def is_full(self, user_id: int) -> bool:
-        return self.used_bytes(user_id) >= self.max_bytes
+    def is_full(self, target: int | Box) -> bool:
+        return self.used_bytes(target) >= self.max_bytes
 
     # -- callers ----------------------------------------------------------------------------------
     def handler(self, user_id: int) -> ChannelHandler:
@@ -129,24 +133,40 @@ class Mailboxes:
 
         return leave_message
 
-    async def take_message(self, channel: Channel, user_id: int) -> Message | None:
+    async def take_message(
+        self, channel: Channel, target: int | Box, *, greeting: Sequence[Prompt] | None = None
+    ) -> Message | None:
         """Greet the caller, record what they say and keep it (a message too short to be one is
-        not kept); a full mailbox tells the caller so instead (VM-14)."""
+        not kept); a full mailbox tells the caller so instead (VM-14). A user's mailbox greets
+        with their greeting (VM-10); a group inbox with ``greeting`` (GIB-02)."""
+        box = as_box(target)
         await channel.answer()
-        full = self.is_full(user_id)
+        full = self.is_full(box)
         if self._core.calls is not None:  # VM-18: the call history says where the call went
-            self._core.calls.note_route(channel.call.id, "voicemail: mailbox full" if full else "voicemail")
+            where = "voicemail" if box.inbox_id is None else "group inbox"
+            self._core.calls.note_route(channel.call.id, f"{where}: mailbox full" if full else where)
         if full:
-            _LOGGER.info("Mailbox of user %s is full: the caller %s is told", user_id, channel.call.caller)
+            _LOGGER.info("Mailbox %s is full: the caller %s is told", box.folder_name, channel.call.caller)
+            if box.inbox_id is None:  # NTF-02: the owner may want to hear of it
+                self._core.bus.fire(
+                    EVENT_MAILBOX_FULL,
+                    {
+                        "user_id": box.user_id,
+                        "caller": channel.call.caller,
+                        "caller_name": channel.call.caller_name,
+                    },
+                )
             with contextlib.suppress(ChannelHungUp):
                 await channel.play(["mailbox_full", "goodbye"])
                 await channel.hangup()
             return None
         message_id = ulid_now()
-        path = self.folder / str(user_id) / f"{message_id}.wav"
-        takes_messages = bool(await self._core.settings.resolve(user_id, TAKE_MESSAGES_SETTING))
+        path = self.folder / box.folder_name / f"{message_id}.wav"
+        takes_messages = box.inbox_id is not None or bool(
+            await self._core.settings.resolve(box.user_id, TAKE_MESSAGES_SETTING)
+        )
         try:
-            await self._greet(channel, user_id)
+            await self._greet(channel, box, greeting)
             if not takes_messages:  # VM-12: the greeting only
                 await channel.play(["no_messages_allowed", "goodbye"])
                 await channel.hangup()
@@ -161,14 +181,19 @@ class Mailboxes:
                 path.unlink()
             return None
         message = await self.keep(
-            user_id, channel.call.caller, channel.call.caller_name, message_id, recording.seconds
+            box, channel.call.caller, channel.call.caller_name, message_id, recording.seconds
         )
         with contextlib.suppress(ChannelHungUp):
             await channel.hangup()
         return message
 
-    async def _greet(self, channel: Channel, user_id: int) -> None:
-        greeting = await self._core.run_in_executor(self.greetings.for_caller, user_id)
+    async def _greet(self, channel: Channel, box: Box, chosen: Sequence[Prompt] | None) -> None:
+        if chosen:
+            greeting = list(chosen)
+        elif box.inbox_id is not None:
+            greeting = list(GREETING_PROMPTS)
+        else:
+            greeting = await self._core.run_in_executor(self.greetings.for_caller, box.user_id)
         try:
             await channel.play(greeting)
         except PromptNotFound:  # the organisation's default greeting was deleted
@@ -176,36 +201,51 @@ class Mailboxes:
             await channel.play(list(GREETING_PROMPTS))
 
     async def keep(
-        self, user_id: int, caller: str, caller_name: str, message_id: str, seconds: float
+        self, target: int | Box, caller: str, caller_name: str, message_id: str, seconds: float
     ) -> Message:
         """File the recording ``message_id`` (already in the mailbox's folder) as a new message."""
-        path = self.folder / str(user_id) / f"{message_id}.wav"
+        box = as_box(target)
+        path = self.folder / box.folder_name / f"{message_id}.wav"
         message = Message(
-            message_id, user_id, caller, caller_name, self.clock(), seconds, path.stat().st_size
+            message_id,
+            box.user_id,
+            caller,
+            caller_name,
+            self.clock(),
+            seconds,
+            path.stat().st_size,
+            inbox_id=box.inbox_id,
         )
         await self._core.db.call(lambda db: storage.add_message(db, message))
         self._messages[message.id] = message
-        _LOGGER.info("Voice message %s for user %s from %s (%.1f s)", message.id, user_id, caller, seconds)
-        self._core.bus.fire(
-            EVENT_VOICEMAIL_NEW,
-            {
-                "user_id": user_id,
-                "message_id": message.id,
-                "caller": caller,
-                "caller_name": caller_name,
-                "seconds": round(seconds, 1),
-            },
+        _LOGGER.info(
+            "Voice message %s for mailbox %s from %s (%.1f s)", message.id, box.folder_name, caller, seconds
         )
-        self._changed(user_id)
+        new: dict[str, Any] = {
+            "user_id": box.user_id,
+            "message_id": message.id,
+            "caller": caller,
+            "caller_name": caller_name,
+            "seconds": round(seconds, 1),
+        }
+        if box.inbox_id is not None:
+            new["inbox_id"] = box.inbox_id
+        self._core.bus.fire(EVENT_VOICEMAIL_NEW, new)
+        self._changed(box)
         self._core.create_task(self._send_notice(message), f"e-mail about voice message {message.id}")
         return message
 
     async def _send_notice(self, message: Message) -> None:
-        """VM-07: the owner's e-mail about it, queued; a failure is logged and the message stays."""
+        """VM-07: the owner's e-mail about it, queued (GIB-05: a group inbox's SMS and e-mails);
+        a failure is logged and the message stays."""
+        from cordboard.plugins.voicemail.group_notice import send_group_notices
         from cordboard.plugins.voicemail.notice import send_notice
 
         try:
             audio = await self._core.run_in_executor(self.audio_path(message).read_bytes)
+            if message.inbox_id is not None:
+                await send_group_notices(self._core, message, audio)
+                return
             await send_notice(self._core, message, audio, hide_link=self.hide_portal_link)
         except Exception:
             _LOGGER.exception("The e-mail about voice message %s could not be queued", message.id)
@@ -219,13 +259,13 @@ class Mailboxes:
         await self._core.db.call(lambda db: storage.set_heard(db, message_id, heard_at))
         changed = dataclasses.replace(message, heard_at=heard_at)
         self._messages[message_id] = changed
-        self._changed(message.user_id)
+        self._changed(message.box)
         return changed
 
     async def delete(self, message_id: str) -> None:
         message = self.message(message_id)
         await self._forget([message])
-        self._changed(message.user_id)
+        self._changed(message.box)
 
     async def clean(self) -> int:
         """VM-13: delete the listened-to messages older than the retention days; how many."""
@@ -236,8 +276,8 @@ class Mailboxes:
             _LOGGER.info(
                 "Deleted %d listened-to voice messages older than %d days", len(expired), self.retention_days
             )
-            for user_id in {m.user_id for m in expired}:
-                self._changed(user_id)
+            for box in {m.box for m in expired}:
+                self._changed(box)
         return len(expired)
 
     async def _forget(self, messages: list[Message]) -> None:
@@ -263,6 +303,18 @@ class Mailboxes:
     def greetings_changed(self, user_id: int) -> None:
         self._core.bus.fire(EVENT_VOICEMAIL_CHANGED, {"user_id": user_id, "greetings": True})
 
-    def _changed(self, user_id: int) -> None:
-        self._core.bus.fire(EVENT_MESSAGE_COUNTS, {"user_id": user_id})
-        self._core.bus.fire(EVENT_VOICEMAIL_CHANGED, {"user_id": user_id})
+    def forget_box(self, message_ids: Sequence[str]) -> None:
+        """A group inbox was deleted with these messages' rows: their files go too."""
+        for message_id in message_ids:
+            message = self._messages.pop(message_id, None)
+            if message is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    self.audio_path(message).unlink()
+
+    def _changed(self, target: int | Box) -> None:
+        box = as_box(target)
+        if box.inbox_id is not None:  # GIB-03: the members' web UI reloads; no lamp
+            self._core.bus.fire(EVENT_VOICEMAIL_CHANGED, {"user_id": 0, "inbox_id": box.inbox_id})
+            return
+        self._core.bus.fire(EVENT_MESSAGE_COUNTS, {"user_id": box.user_id})
+        self._core.bus.fire(EVENT_VOICEMAIL_CHANGED, {"user_id": box.user_id})

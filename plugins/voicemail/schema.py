@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Final
+import re
+from typing import Any, Final
 
 import voluptuous as vol
 
 from cordboard.core.config import validation as cv
 from cordboard.plugins.voicemail.const import (
+    CODE_DIGITS,
     DEFAULT_MAX_MAILBOX_MB,
     DEFAULT_MAX_MESSAGE_S,
     DEFAULT_MIN_MESSAGE_S,
     DEFAULT_RETENTION_DAYS,
+    NAME_MAX,
+    NUMBER_KINDS,
 )
 from cordboard.plugins.voicemail.notice import EMAIL_CHOICES
 
@@ -74,6 +78,108 @@ CONFIG_SCHEMA: Final = vol.Schema(
             default=False,
             description="Leave the link to the web UI out of the e-mails (VM-09).",
         ): cv.boolean,
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+
+
+# -- group inboxes (GIB-01) and voicemail numbers (GIB-07), as the API takes them ---------------
+_LOCAL_RE: Final = re.compile(r"^[0-9]{2,8}$")
+_PUBLIC_RE: Final = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_CODE_RE: Final = re.compile(rf"^[0-9]{{1,{CODE_DIGITS}}}$")
+_PIN_RE: Final = re.compile(r"^[0-9]{4,12}$")
+_PROMPT_RE: Final = re.compile(r"^(org:[1-9][0-9]{0,17}|[a-z0-9_]{1,64})$")
+
+
+def _compact(value: Any) -> str:
+    return str(value).strip().replace(" ", "")
+
+
+def inbox_number(value: Any) -> str:
+    text = _compact(value)
+    if not (_LOCAL_RE.match(text) or _PUBLIC_RE.match(text)):
+        raise vol.Invalid(
+            "a local number of 2 to 8 digits (such as 1590), or a public number such as +4589401590"
+        )
+    return text
+
+
+def local_number(value: Any) -> str:
+    text = _compact(value)
+    if not _LOCAL_RE.match(text):
+        raise vol.Invalid("an internal number of 2 to 8 digits, such as 1599")
+    return text
+
+
+def inbox_code(value: Any) -> str:
+    text = _compact(value)
+    if not _CODE_RE.match(text):
+        raise vol.Invalid(f"1 to {CODE_DIGITS} digits")
+    return text
+
+
+def inbox_pin(value: Any) -> str | None:
+    """None keeps the PIN as it is, "" removes it."""
+    if value is None:
+        return None
+    text = _compact(value)
+    if text and not _PIN_RE.match(text):
+        raise vol.Invalid("a PIN is 4 to 12 digits")
+    return text
+
+
+def greeting_prompt(value: Any) -> str:
+    text = str(value).strip() if isinstance(value, str) else ""
+    if text and not _PROMPT_RE.match(text):
+        raise vol.Invalid("a prompt: a system prompt such as leave_message, or one of your own such as org:7")
+    return text
+
+
+def _name(value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise vol.Invalid("required")
+    if len(text) > NAME_MAX:
+        raise vol.Invalid(f"at most {NAME_MAX} characters")
+    return text
+
+
+def _ids(what: str) -> vol.All:
+    return vol.All(
+        [vol.All(int, msg=f"the id of {what}")],
+        vol.Length(max=100, msg="at most 100"),
+        lambda ids: sorted(set(ids)),
+    )
+
+
+_BOOL: Final = vol.All(bool, msg="true or false")
+
+INBOX_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required("name"): _name,
+        vol.Required("number"): inbox_number,
+        vol.Required("code"): inbox_code,
+        vol.Optional("pin", default=None): inbox_pin,
+        vol.Optional("allow_anonymous_after_pin", default=False): _BOOL,
+        vol.Optional("exclude_from_search", default=False): _BOOL,
+        vol.Optional("greeting_prompt", default=""): greeting_prompt,
+        vol.Required("member_groups"): _ids("a user group"),
+        vol.Optional("sms_groups", default=list): _ids("a user group"),
+        vol.Optional("email_groups", default=list): _ids("a user group"),
+        # What the API sends back, so that an edit form may return it unchanged.
+        vol.Optional("id"): object,
+        vol.Optional("has_pin"): object,
+        vol.Optional("new"): object,
+        vol.Optional("old"): object,
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+
+NUMBER_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required("number"): local_number,
+        vol.Required("kind"): vol.In(NUMBER_KINDS, msg=f"one of {', '.join(NUMBER_KINDS)}"),
+        vol.Optional("inbox_id", default=None): vol.Any(None, vol.All(int, msg="a group inbox's id")),
     },
     extra=vol.PREVENT_EXTRA,
 )

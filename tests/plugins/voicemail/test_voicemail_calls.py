@@ -17,7 +17,7 @@ from rtp_audio import dominant, heard, send_audio, tone, until_beep
 from sip_phone import TestPhone, media_address
 
 from cordboard.core.calls.history import list_calls
-from cordboard.core.calls.subscriptions import EVENT_MESSAGE_COUNTS, MessageCounts
+from cordboard.core.calls.subscriptions import EVENT_MAILBOX_FULL, EVENT_MESSAGE_COUNTS, MessageCounts
 from cordboard.core.core import Core
 from cordboard.core.exceptions import TooManyAttempts
 from cordboard.core.media.audio_file import read_audio
@@ -143,10 +143,12 @@ async def test_fc_14_the_voicemail_code_reaches_the_mailbox(pbx: Core) -> None:
 async def test_vm_14_a_full_mailbox_tells_the_caller_and_keeps_nothing_new(pbx: Core) -> None:
     bo_id = await _bo(pbx)
     mailboxes = _mailboxes(pbx)
+    full = _events(pbx, EVENT_MAILBOX_FULL)
     ann = await registered_phone(pbx, "ann")
     try:
         await _leave_message(ann, "*1*1002*")
         await _kept(pbx, bo_id, 1)
+        assert full == []
         mailboxes.max_bytes = mailboxes.used_bytes(bo_id)  # that one message fills it
         _invite, ok = await ann.call("*1*1002*")
         assert ok.status == 200
@@ -156,6 +158,7 @@ async def test_vm_14_a_full_mailbox_tells_the_caller_and_keeps_nothing_new(pbx: 
     finally:
         ann.close()
     assert len(mailboxes.messages(bo_id)) == 1
+    assert full == [{"user_id": bo_id, "caller": "1001", "caller_name": "Ann Tester"}]  # NTF-02's e-mail
 
 
 async def test_vm_01_a_caller_who_hangs_up_at_the_tone_leaves_nothing(pbx: Core) -> None:
