@@ -16,20 +16,19 @@ from types import TracebackType
 
 import serial
 
+from cordboard.plugins.notify.delivery import DeliveryError
 from cordboard.plugins.notify.modem_session import Event, Failed, ModemSession, Ready, Sent
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class SmsError(Exception):
+class SmsError(DeliveryError):
     """An SMS (or the modem setup before it) failed; ``reason`` in words."""
 
     def __init__(
         self, reason: str, *, permanent: bool = False, pin_refused: bool = False, timed_out: bool = False
     ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
+        super().__init__(reason, permanent=permanent)
         self.pin_refused = pin_refused
         self.timed_out = timed_out
 

@@ -5,8 +5,6 @@ Messages still queued when Cordboard stops are sent after the next start."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 import shutil
@@ -17,15 +15,17 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+import sqlite_utils
+
 from cordboard.core.config import validation as cv
 from cordboard.core.core import Core
 from cordboard.core.storage.atomic import atomic_write
 from cordboard.plugins.notify import const, storage
+from cordboard.plugins.notify.delivery import DeliveryQueue
 from cordboard.plugins.notify.smtp import Attachment, MailError, SmtpSettings, build_message, deliver
 from cordboard.plugins.notify.storage import MailRecord, StoredAttachment
 
 _LOGGER = logging.getLogger(__name__)
-_LOOP_ERROR_PAUSE_S = 5.0
 
 AttachmentSource = Attachment | str | os.PathLike[str]
 """An attachment given to ``send``: bytes with a name (``Attachment``) or a file to copy."""
@@ -76,9 +76,14 @@ def _read_files(data_dir: Path, stored: Sequence[StoredAttachment]) -> list[Atta
     return [Attachment(a.filename, (data_dir / a.file).read_bytes(), a.content_type) for a in stored]
 
 
-class Mailer:
+class Mailer(DeliveryQueue[MailRecord, str | None]):
     """The SMTP relay with its delivery queue; ``retry_delays`` and ``give_up_after`` default to
     the module constants (tests shorten them)."""
+
+    _logger = _LOGGER
+    _task_name = "notify mail queue"
+    _item = "E-mail"
+    _items = "e-mail(s)"
 
     def __init__(
         self,
@@ -88,30 +93,9 @@ class Mailer:
         retry_delays: Sequence[float] | None = None,
         give_up_after: float | None = None,
     ) -> None:
-        self._core = core
+        super().__init__(core, storage.MAIL_QUEUE, retry_delays=retry_delays, give_up_after=give_up_after)
         self.settings = settings
-        self._retry_delays = tuple(retry_delays if retry_delays is not None else const.RETRY_DELAYS)
-        self._give_up_after = give_up_after if give_up_after is not None else const.GIVE_UP_AFTER_S
         self._folder = core.data_dir / const.ATTACHMENTS_DIR
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    # -- lifecycle ----------------------------------------------------------------------------
-    async def start(self) -> None:
-        """Try every queued message again now (the settings may have been fixed), then run the queue."""
-        now = time.time()
-        await self._core.db.call(lambda db: storage.delete_finished_before(db, now - const.KEEP_FINISHED_S))
-        waiting = await self._core.db.call(lambda db: storage.all_due_now(db, now))
-        if waiting:
-            _LOGGER.info("%d queued e-mail(s) are tried again", waiting)
-        self._task = self._core.create_task(self._run(), "notify mail queue")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     # -- the public API -----------------------------------------------------------------------
     async def send(
@@ -153,17 +137,8 @@ class Mailer:
                 await self._core.run_in_executor(shutil.rmtree, folder, True)
             raise
         _LOGGER.info("E-mail %d to %s queued: %s", message_id, ", ".join(recipients), subject)
-        self._wake.set()
+        self._queued()
         return message_id
-
-    async def status(self, message_id: int) -> MailRecord | None:
-        """The message as it stands (``status`` queued, sent or failed, ``attempts``,
-        ``last_error``), or None for an id never given or long since removed."""
-        return await self._core.db.call(lambda db: storage.get_message(db, message_id))
-
-    async def recent(self, limit: int = const.QUEUE_LIST_LIMIT) -> list[MailRecord]:
-        """The newest messages first."""
-        return await self._core.db.call(lambda db: storage.recent(db, limit))
 
     async def send_test(self, to: str) -> MailCheck:
         """BYD-28: send a test mail at once, past the queue; raises MailError with the reason."""
@@ -186,26 +161,6 @@ class Mailer:
         return MailCheck(to=address, server=self.settings.where)
 
     # -- the queue ----------------------------------------------------------------------------
-    async def _run(self) -> None:
-        while True:
-            try:
-                self._wake.clear()
-                record = await self._core.db.call(storage.next_due)
-                if record is None:
-                    await self._wake.wait()
-                    continue
-                delay = record.next_attempt - time.time()
-                if delay > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), delay)
-                    continue
-                await self._attempt(record)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                _LOGGER.exception("The e-mail queue failed; it goes on in %s s", _LOOP_ERROR_PAUSE_S)
-                await asyncio.sleep(_LOOP_ERROR_PAUSE_S)
-
     async def _message(self, record: MailRecord) -> EmailMessage:
         try:
             files = await self._core.run_in_executor(_read_files, self._core.data_dir, record.attachments)
@@ -221,48 +176,19 @@ class Mailer:
             language=record.language,
         )
 
-    async def _attempt(self, record: MailRecord) -> None:
-        attempts = record.attempts + 1
-        try:
-            note = await deliver(
-                self.settings, await self._message(record), step_timeout_s=const.SEND_TIMEOUT_S
-            )
-        except MailError as err:
-            await self._failed(record, attempts, err)
-            return
-        except Exception as err:  # a bug must not stop the queue: the message waits like any failure
-            _LOGGER.exception("E-mail %d could not be sent", record.id)
-            await self._failed(record, attempts, MailError(f"{type(err).__name__}: {err}"))
-            return
-        now = time.time()
-        await self._core.db.call(lambda db: storage.mark_sent(db, record.id, attempts, note, now))
-        await self._remove_files(record)
+    async def _hand_over(self, record: MailRecord) -> str | None:
+        return await deliver(self.settings, await self._message(record), step_timeout_s=const.SEND_TIMEOUT_S)
+
+    def _mark_sent(
+        self, db: sqlite_utils.Database, record: MailRecord, attempts: int, receipt: str | None, now: float
+    ) -> None:
+        storage.mark_mail_sent(db, record.id, attempts, receipt, now)
+
+    def _log_sent(self, record: MailRecord, attempts: int, receipt: str | None) -> None:
         _LOGGER.info("E-mail %d to %s sent (attempt %d)", record.id, ", ".join(record.recipients), attempts)
 
-    async def _failed(self, record: MailRecord, attempts: int, err: MailError) -> None:
-        now = time.time()
-        deadline = record.created + self._give_up_after
-        if err.permanent or now >= deadline:
-            await self._core.db.call(lambda db: storage.mark_failed(db, record.id, attempts, err.reason, now))
-            await self._remove_files(record)
-            _LOGGER.error("E-mail %d failed after %d attempt(s): %s", record.id, attempts, err.reason)
-            return
-        delay = self._retry_delays[min(attempts, len(self._retry_delays)) - 1] if self._retry_delays else 0.0
-        next_attempt = min(now + delay, deadline)
-        await self._core.db.call(
-            lambda db: storage.mark_retry(
-                db, record.id, attempts=attempts, error=err.reason, next_attempt=next_attempt, now=now
-            )
-        )
-        _LOGGER.warning(
-            "E-mail %d not sent (attempt %d), next try in %.0f s: %s",
-            record.id,
-            attempts,
-            next_attempt - now,
-            err.reason,
-        )
-
-    async def _remove_files(self, record: MailRecord) -> None:
+    async def _finished(self, record: MailRecord) -> None:
+        """The message's attachment files go once it is sent or has failed for good."""
         folders = {(self._core.data_dir / a.file).parent for a in record.attachments}
         for folder in folders:
             if folder.parent == self._folder:  # never anything outside the plugin's own folder

@@ -11,22 +11,23 @@ talking to the modem at the same time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlite_utils
+
 from cordboard.core.core import Core
 from cordboard.plugins.notify import const, storage
+from cordboard.plugins.notify.delivery import DeliveryQueue
 from cordboard.plugins.notify.modem import Modem, SmsError
 from cordboard.plugins.notify.modem_session import ModemSession
 from cordboard.plugins.notify.sms_pdu import normalize_number
 from cordboard.plugins.notify.storage import SmsRecord
 
 _LOGGER = logging.getLogger(__name__)
-_LOOP_ERROR_PAUSE_S = 5.0
 TEST_TEXT = "Cordboard test SMS: text messages from Cordboard reach their recipients this way."
 
 
@@ -73,9 +74,14 @@ def _check_text(text: str) -> str:
     return text
 
 
-class SmsService:
+class SmsService(DeliveryQueue[SmsRecord, tuple[int, ...]]):
     """The GSM modem with its delivery queue; ``retry_delays`` and ``give_up_after`` default to the
     mail queue's constants (tests shorten them), as do the modem's timeouts."""
+
+    _logger = _LOGGER
+    _task_name = "notify SMS queue"
+    _item = "SMS"
+    _items = "SMS"
 
     def __init__(
         self,
@@ -85,36 +91,14 @@ class SmsService:
         retry_delays: Sequence[float] | None = None,
         give_up_after: float | None = None,
     ) -> None:
-        self._core = core
+        super().__init__(core, storage.SMS_QUEUE, retry_delays=retry_delays, give_up_after=give_up_after)
         self.settings = settings
-        self._retry_delays = tuple(retry_delays if retry_delays is not None else const.RETRY_DELAYS)
-        self._give_up_after = give_up_after if give_up_after is not None else const.GIVE_UP_AFTER_S
         self._command_timeout = const.MODEM_COMMAND_TIMEOUT_S
         self._send_timeout = const.MODEM_SEND_TIMEOUT_S
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._pin_refused: str | None = None
         """Set when the SIM refused the configured PIN: it is not entered again (a SIM locks after
         three wrong PINs) until the settings change."""
-
-    # -- lifecycle ----------------------------------------------------------------------------
-    async def start(self) -> None:
-        now = time.time()
-        await self._core.db.call(
-            lambda db: storage.delete_finished_sms_before(db, now - const.KEEP_FINISHED_S)
-        )
-        waiting = await self._core.db.call(lambda db: storage.all_sms_due_now(db, now))
-        if waiting:
-            _LOGGER.info("%d queued SMS are tried again", waiting)
-        self._task = self._core.create_task(self._run(), "notify SMS queue")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     # -- the public API -----------------------------------------------------------------------
     async def send(self, to: str, text: str) -> int:
@@ -125,15 +109,8 @@ class SmsService:
         body = _check_text(text)
         sms_id = await self._core.db.call(lambda db: storage.insert_sms(db, number, body, time.time()))
         _LOGGER.info("SMS %d to %s queued", sms_id, number)
-        self._wake.set()
+        self._queued()
         return sms_id
-
-    async def status(self, sms_id: int) -> SmsRecord | None:
-        return await self._core.db.call(lambda db: storage.get_sms(db, sms_id))
-
-    async def recent(self, limit: int = const.QUEUE_LIST_LIMIT) -> list[SmsRecord]:
-        """The newest SMS first."""
-        return await self._core.db.call(lambda db: storage.recent_sms(db, limit))
 
     async def send_test(self, to: str) -> SmsCheck:
         """Send a test SMS now, past the queue; raises SmsError with the modem's reason (ValueError
@@ -174,63 +151,20 @@ class SmsService:
                 raise
 
     # -- the queue ----------------------------------------------------------------------------
-    async def _run(self) -> None:
-        while True:
-            try:
-                self._wake.clear()
-                record = await self._core.db.call(storage.next_sms_due)
-                if record is None:
-                    await self._wake.wait()
-                    continue
-                delay = record.next_attempt - time.time()
-                if delay > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), delay)
-                    continue
-                await self._attempt(record)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                _LOGGER.exception("The SMS queue failed; it goes on in %s s", _LOOP_ERROR_PAUSE_S)
-                await asyncio.sleep(_LOOP_ERROR_PAUSE_S)
+    async def _hand_over(self, record: SmsRecord) -> tuple[int, ...]:
+        return await self._deliver(record.recipient, record.text, reference=record.id & 0xFF)
 
-    async def _attempt(self, record: SmsRecord) -> None:
-        attempts = record.attempts + 1
-        try:
-            references = await self._deliver(record.recipient, record.text, reference=record.id & 0xFF)
-        except SmsError as err:
-            await self._failed(record, attempts, err)
-            return
-        except Exception as err:  # a bug must not stop the queue: the SMS waits like any failure
-            _LOGGER.exception("SMS %d could not be sent", record.id)
-            await self._failed(record, attempts, SmsError(f"{type(err).__name__}: {err}"))
-            return
-        now = time.time()
-        await self._core.db.call(lambda db: storage.mark_sms_sent(db, record.id, attempts, references, now))
+    def _mark_sent(
+        self,
+        db: sqlite_utils.Database,
+        record: SmsRecord,
+        attempts: int,
+        receipt: tuple[int, ...],
+        now: float,
+    ) -> None:
+        storage.mark_sms_sent(db, record.id, attempts, receipt, now)
+
+    def _log_sent(self, record: SmsRecord, attempts: int, receipt: tuple[int, ...]) -> None:
         _LOGGER.info(
-            "SMS %d to %s sent (attempt %d, reference %s)", record.id, record.recipient, attempts, references
-        )
-
-    async def _failed(self, record: SmsRecord, attempts: int, err: SmsError) -> None:
-        now = time.time()
-        deadline = record.created + self._give_up_after
-        if err.permanent or now >= deadline:
-            await self._core.db.call(
-                lambda db: storage.mark_sms_failed(db, record.id, attempts, err.reason, now)
-            )
-            _LOGGER.error("SMS %d failed after %d attempt(s): %s", record.id, attempts, err.reason)
-            return
-        delay = self._retry_delays[min(attempts, len(self._retry_delays)) - 1] if self._retry_delays else 0.0
-        next_attempt = min(now + delay, deadline)
-        await self._core.db.call(
-            lambda db: storage.mark_sms_retry(
-                db, record.id, attempts=attempts, error=err.reason, next_attempt=next_attempt, now=now
-            )
-        )
-        _LOGGER.warning(
-            "SMS %d not sent (attempt %d), next try in %.0f s: %s",
-            record.id,
-            attempts,
-            next_attempt - now,
-            err.reason,
+            "SMS %d to %s sent (attempt %d, reference %s)", record.id, record.recipient, attempts, receipt
         )

@@ -26,16 +26,12 @@ from cordboard.plugins.notify.const import (
     SECURITY_STARTTLS,
     SECURITY_TLS,
 )
+from cordboard.plugins.notify.delivery import DeliveryError
 
 
-class MailError(Exception):
+class MailError(DeliveryError):
     """A delivery that did not happen; ``str()`` is the reason for a person, ``permanent`` says
     that trying again cannot help (the server refused every recipient or the message itself)."""
-
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,16 @@ folder (``ATTACHMENTS_DIR``), named in the row relative to the data folder.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 import sqlite_utils
 
 from cordboard.core.storage.migrations import Migration
 from cordboard.plugins.notify.const import STATUS_FAILED, STATUS_QUEUED, STATUS_SENT
+
+RecordT = TypeVar("RecordT")
 
 TABLE: Final = "notify_mail"
 _COLUMNS: Final = (
@@ -97,6 +99,80 @@ MIGRATIONS: Final = (
 )
 
 
+class QueueTable(Generic[RecordT]):
+    """What the mail and the SMS queue do alike with their table: read rows as records (``to_record``
+    gets the ``columns`` in order), and move a row from queued to sent or failed."""
+
+    def __init__(
+        self, name: str, columns: Sequence[str], to_record: Callable[[Sequence[Any]], RecordT]
+    ) -> None:
+        self.name = name
+        self._to_record = to_record
+        self._select = f"SELECT {', '.join(columns)} FROM {name}"
+
+    def get(self, db: sqlite_utils.Database, row_id: int) -> RecordT | None:
+        row = db.execute(f"{self._select} WHERE id = ?", [row_id]).fetchone()
+        return self._to_record(row) if row is not None else None
+
+    def next_due(self, db: sqlite_utils.Database) -> RecordT | None:
+        """The queued row whose attempt comes first (it may lie in the future); in order of queueing."""
+        row = db.execute(
+            f"{self._select} WHERE status = ? ORDER BY next_attempt, id LIMIT 1", [STATUS_QUEUED]
+        ).fetchone()
+        return self._to_record(row) if row is not None else None
+
+    def recent(self, db: sqlite_utils.Database, limit: int) -> list[RecordT]:
+        rows = db.execute(f"{self._select} ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+        return [self._to_record(row) for row in rows]
+
+    def update(self, db: sqlite_utils.Database, row_id: int, now: float, **values: Any) -> None:
+        values["updated"] = now
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with db.atomic():
+            db.execute(f"UPDATE {self.name} SET {assignments} WHERE id = ?", [*values.values(), row_id])
+
+    def mark_sent(
+        self, db: sqlite_utils.Database, row_id: int, attempts: int, now: float, **values: Any
+    ) -> None:
+        """``values``: what the kind keeps of a delivery (the server's note, the modem's reference)."""
+        self.update(db, row_id, now, status=STATUS_SENT, attempts=attempts, finished=now, **values)
+
+    def mark_retry(
+        self,
+        db: sqlite_utils.Database,
+        row_id: int,
+        *,
+        attempts: int,
+        error: str,
+        next_attempt: float,
+        now: float,
+    ) -> None:
+        self.update(db, row_id, now, attempts=attempts, last_error=error, next_attempt=next_attempt)
+
+    def mark_failed(
+        self, db: sqlite_utils.Database, row_id: int, attempts: int, error: str, now: float
+    ) -> None:
+        self.update(db, row_id, now, status=STATUS_FAILED, attempts=attempts, last_error=error, finished=now)
+
+    def all_due_now(self, db: sqlite_utils.Database, now: float) -> int:
+        """At start (or after the settings changed) every queued row is tried again at once."""
+        with db.atomic():
+            cursor = db.execute(
+                f"UPDATE {self.name} SET next_attempt = ? WHERE status = ? AND next_attempt > ?",
+                [now, STATUS_QUEUED, now],
+            )
+        return cursor.rowcount
+
+    def delete_finished_before(self, db: sqlite_utils.Database, before: float) -> int:
+        with db.atomic():
+            cursor = db.execute(
+                f"DELETE FROM {self.name} WHERE status IN (?, ?) AND finished < ?",
+                [STATUS_SENT, STATUS_FAILED, before],
+            )
+        return cursor.rowcount
+
+
+# -- the mail queue -----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class StoredAttachment:
     filename: str
@@ -147,14 +223,14 @@ class MailRecord:
         }
 
 
-def _record(row: Sequence[Any]) -> MailRecord:
+def _mail_record(row: Sequence[Any]) -> MailRecord:
     data = dict(zip(_COLUMNS, row, strict=True))
     data["recipients"] = tuple(json.loads(data["recipients"]))
     data["attachments"] = tuple(StoredAttachment(**a) for a in json.loads(data["attachments"]))
     return MailRecord(**data)
 
 
-_SELECT: Final = f"SELECT {', '.join(_COLUMNS)} FROM {TABLE}"
+MAIL_QUEUE: Final = QueueTable(TABLE, _COLUMNS, _mail_record)
 
 
 def insert_message(db: sqlite_utils.Database, fields: Mapping[str, Any], now: float) -> int:
@@ -180,64 +256,11 @@ def insert_message(db: sqlite_utils.Database, fields: Mapping[str, Any], now: fl
     return cursor.lastrowid
 
 
-def get_message(db: sqlite_utils.Database, message_id: int) -> MailRecord | None:
-    row = db.execute(f"{_SELECT} WHERE id = ?", [message_id]).fetchone()
-    return _record(row) if row is not None else None
-
-
-def next_due(db: sqlite_utils.Database) -> MailRecord | None:
-    """The queued message whose attempt comes first (it may lie in the future)."""
-    row = db.execute(
-        f"{_SELECT} WHERE status = ? ORDER BY next_attempt, id LIMIT 1", [STATUS_QUEUED]
-    ).fetchone()
-    return _record(row) if row is not None else None
-
-
-def recent(db: sqlite_utils.Database, limit: int) -> list[MailRecord]:
-    rows = db.execute(f"{_SELECT} ORDER BY id DESC LIMIT ?", [limit]).fetchall()
-    return [_record(row) for row in rows]
-
-
-def _update(db: sqlite_utils.Database, message_id: int, now: float, **values: Any) -> None:
-    values["updated"] = now
-    assignments = ", ".join(f"{name} = ?" for name in values)
-    with db.atomic():
-        db.execute(f"UPDATE {TABLE} SET {assignments} WHERE id = ?", [*values.values(), message_id])
-
-
-def mark_sent(
+def mark_mail_sent(
     db: sqlite_utils.Database, message_id: int, attempts: int, note: str | None, now: float
 ) -> None:
-    _update(db, message_id, now, status=STATUS_SENT, attempts=attempts, last_error=note, finished=now)
-
-
-def mark_retry(
-    db: sqlite_utils.Database, message_id: int, *, attempts: int, error: str, next_attempt: float, now: float
-) -> None:
-    _update(db, message_id, now, attempts=attempts, last_error=error, next_attempt=next_attempt)
-
-
-def mark_failed(db: sqlite_utils.Database, message_id: int, attempts: int, error: str, now: float) -> None:
-    _update(db, message_id, now, status=STATUS_FAILED, attempts=attempts, last_error=error, finished=now)
-
-
-def all_due_now(db: sqlite_utils.Database, now: float) -> int:
-    """At start (or after the settings changed) every queued message is tried again at once."""
-    with db.atomic():
-        cursor = db.execute(
-            f"UPDATE {TABLE} SET next_attempt = ? WHERE status = ? AND next_attempt > ?",
-            [now, STATUS_QUEUED, now],
-        )
-    return cursor.rowcount
-
-
-def delete_finished_before(db: sqlite_utils.Database, before: float) -> int:
-    with db.atomic():
-        cursor = db.execute(
-            f"DELETE FROM {TABLE} WHERE status IN (?, ?) AND finished < ?",
-            [STATUS_SENT, STATUS_FAILED, before],
-        )
-    return cursor.rowcount
+    """``note``: what the server said of a partial delivery (some recipients refused), else None."""
+    MAIL_QUEUE.mark_sent(db, message_id, attempts, now, last_error=note)
 
 
 # -- the SMS queue ------------------------------------------------------------------------------
@@ -270,11 +293,11 @@ class SmsRecord:
         }
 
 
-def _sms(row: Sequence[Any]) -> SmsRecord:
+def _sms_record(row: Sequence[Any]) -> SmsRecord:
     return SmsRecord(**dict(zip(_SMS_COLUMNS, row, strict=True)))
 
 
-_SMS_SELECT: Final = f"SELECT {', '.join(_SMS_COLUMNS)} FROM {SMS_TABLE}"
+SMS_QUEUE: Final = QueueTable(SMS_TABLE, _SMS_COLUMNS, _sms_record)
 
 
 def insert_sms(db: sqlite_utils.Database, recipient: str, text: str, now: float) -> int:
@@ -288,69 +311,9 @@ def insert_sms(db: sqlite_utils.Database, recipient: str, text: str, now: float)
     return cursor.lastrowid
 
 
-def get_sms(db: sqlite_utils.Database, sms_id: int) -> SmsRecord | None:
-    row = db.execute(f"{_SMS_SELECT} WHERE id = ?", [sms_id]).fetchone()
-    return _sms(row) if row is not None else None
-
-
-def next_sms_due(db: sqlite_utils.Database) -> SmsRecord | None:
-    """The queued SMS whose attempt comes first (it may lie in the future); in order of queueing."""
-    row = db.execute(
-        f"{_SMS_SELECT} WHERE status = ? ORDER BY next_attempt, id LIMIT 1", [STATUS_QUEUED]
-    ).fetchone()
-    return _sms(row) if row is not None else None
-
-
-def recent_sms(db: sqlite_utils.Database, limit: int) -> list[SmsRecord]:
-    rows = db.execute(f"{_SMS_SELECT} ORDER BY id DESC LIMIT ?", [limit]).fetchall()
-    return [_sms(row) for row in rows]
-
-
-def _update_sms(db: sqlite_utils.Database, sms_id: int, now: float, **values: Any) -> None:
-    values["updated"] = now
-    assignments = ", ".join(f"{name} = ?" for name in values)
-    with db.atomic():
-        db.execute(f"UPDATE {SMS_TABLE} SET {assignments} WHERE id = ?", [*values.values(), sms_id])
-
-
 def mark_sms_sent(
     db: sqlite_utils.Database, sms_id: int, attempts: int, references: Sequence[int], now: float
 ) -> None:
-    _update_sms(
-        db,
-        sms_id,
-        now,
-        status=STATUS_SENT,
-        attempts=attempts,
-        reference=",".join(str(r) for r in references),
-        last_error=None,
-        finished=now,
+    SMS_QUEUE.mark_sent(
+        db, sms_id, attempts, now, reference=",".join(str(r) for r in references), last_error=None
     )
-
-
-def mark_sms_retry(
-    db: sqlite_utils.Database, sms_id: int, *, attempts: int, error: str, next_attempt: float, now: float
-) -> None:
-    _update_sms(db, sms_id, now, attempts=attempts, last_error=error, next_attempt=next_attempt)
-
-
-def mark_sms_failed(db: sqlite_utils.Database, sms_id: int, attempts: int, error: str, now: float) -> None:
-    _update_sms(db, sms_id, now, status=STATUS_FAILED, attempts=attempts, last_error=error, finished=now)
-
-
-def all_sms_due_now(db: sqlite_utils.Database, now: float) -> int:
-    with db.atomic():
-        cursor = db.execute(
-            f"UPDATE {SMS_TABLE} SET next_attempt = ? WHERE status = ? AND next_attempt > ?",
-            [now, STATUS_QUEUED, now],
-        )
-    return cursor.rowcount
-
-
-def delete_finished_sms_before(db: sqlite_utils.Database, before: float) -> int:
-    with db.atomic():
-        cursor = db.execute(
-            f"DELETE FROM {SMS_TABLE} WHERE status IN (?, ?) AND finished < ?",
-            [STATUS_SENT, STATUS_FAILED, before],
-        )
-    return cursor.rowcount
