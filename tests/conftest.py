@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,19 @@ from api_calls import add_user, login
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
 from cordboard.core.http.server import build_app
+from cordboard.core.media.prompts import SHARED_CACHE_ENV
+
+# The many appliances the tests start speak each system prompt once, into one shared folder
+# (core/media/prompts.py), instead of once per data folder.
+_PROMPT_CACHE = None if SHARED_CACHE_ENV in os.environ else tempfile.mkdtemp(prefix="cordboard-test-prompts-")
+if _PROMPT_CACHE is not None:
+    os.environ[SHARED_CACHE_ENV] = _PROMPT_CACHE
+
+
+def pytest_sessionfinish() -> None:
+    if _PROMPT_CACHE is not None:
+        shutil.rmtree(_PROMPT_CACHE, ignore_errors=True)
+
 
 ADMIN_PASSWORD = "admin-password-1"
 USER_PASSWORD = "user-password-1"

@@ -17,8 +17,10 @@ prompt and language. Both kinds play the same way: ``Channel.play(["org:7"])``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import sqlite3
@@ -33,6 +35,7 @@ from typing import Final
 
 from cordboard.core.const import DATABASE_FILE
 from cordboard.core.media.audio_file import PCM, AudioFileError, decode_audio, read_audio, write_wav
+from cordboard.core.storage.atomic import atomic_write
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -359,6 +362,25 @@ def org_number(prompt_id: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+SHARED_CACHE_ENV: Final = "CORDBOARD_PROMPT_CACHE"
+"""A folder where spoken system prompts are also kept by voice and text, for other data folders on
+the same machine to copy instead of speaking them again (the test suite's many appliances)."""
+
+
+def _espeak() -> str:
+    found = shutil.which("espeak-ng")
+    if found is None:
+        raise RuntimeError("espeak-ng is not installed: it speaks the system prompts (make run installs it)")
+    return found
+
+
+def _shared_copy(folder: Path, language: str, text: str) -> Path:
+    key = hashlib.sha256(
+        f"{ESPEAK_VOICES[language]}|{ESPEAK_SPEED}|{PROMPT_RATE}|{text}".encode()
+    ).hexdigest()
+    return folder / f"{key[:40]}.wav"
+
+
 class PromptNotFound(LookupError):
     """No recording of this prompt in the language asked for nor in a fallback language."""
 
@@ -517,21 +539,25 @@ class PromptLibrary:
         todo = [(p, lang) for p, lang in self.missing(languages) if wanted is None or p in wanted]
         if not todo:
             return 0
-        espeak = shutil.which("espeak-ng")
-        if espeak is None:
-            raise RuntimeError(
-                "espeak-ng is not installed: it speaks the system prompts (make run installs it)"
-            )
+        shared = os.environ.get(SHARED_CACHE_ENV)
         with tempfile.TemporaryDirectory(prefix="cordboard-prompts-") as work:
             scratch = Path(work) / "spoken.wav"
             for prompt_id, language in todo:
+                target = self.system_dir / language / f"{prompt_id}.wav"
+                text = PROMPT_TEXTS[prompt_id][language]
+                cached = _shared_copy(Path(shared), language, text) if shared else None
+                if cached is not None and cached.is_file():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    atomic_write(target, cached.read_bytes())
+                    continue
                 subprocess.run(
-                    [espeak, "-v", ESPEAK_VOICES[language], "-s", str(ESPEAK_SPEED), "-w", str(scratch),
-                     PROMPT_TEXTS[prompt_id][language]],
+                    [_espeak(), "-v", ESPEAK_VOICES[language], "-s", str(ESPEAK_SPEED), "-w", scratch, text],
                     check=True, capture_output=True, timeout=60,
                 )  # fmt: skip
                 samples = read_audio(scratch, PROMPT_RATE)
-                write_wav(self.system_dir / language / f"{prompt_id}.wav", samples, PROMPT_RATE)
+                write_wav(target, samples, PROMPT_RATE)
+                if cached is not None:
+                    write_wav(cached, samples, PROMPT_RATE)
         _LOGGER.info("Generated %d system prompts with espeak-ng", len(todo))
         return len(todo)
 

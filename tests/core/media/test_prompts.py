@@ -13,7 +13,14 @@ import numpy as np
 import pytest
 
 from cordboard.core.media.audio_file import AudioFileError, decode_audio, read_audio, write_wav
-from cordboard.core.media.prompts import PROMPT_TEXTS, PromptLibrary, PromptNotFound, say_digits, say_number
+from cordboard.core.media.prompts import (
+    PROMPT_TEXTS,
+    SHARED_CACHE_ENV,
+    PromptLibrary,
+    PromptNotFound,
+    say_digits,
+    say_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -51,8 +58,9 @@ def tone(seconds: float, rate: int, freq: float = 440.0) -> np.ndarray:
     return (8000 * np.sin(2 * np.pi * freq * t)).astype(np.int16)
 
 
-def test_espeak_speaks_prompts_in_each_language(tmp_path: Path) -> None:
+def test_espeak_speaks_prompts_in_each_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert shutil.which("espeak-ng"), "espeak-ng is required (make test installs it)"
+    monkeypatch.delenv(SHARED_CACHE_ENV, raising=False)  # spoken here, not copied
     library = PromptLibrary(tmp_path)
     count = library.generate(prompt_ids=["leave_message", "n21"])
     assert count == 6
@@ -64,6 +72,24 @@ def test_espeak_speaks_prompts_in_each_language(tmp_path: Path) -> None:
     german = read_audio(library.path("n21", "de"), 16000)
     danish = read_audio(library.path("n21", "da"), 16000)
     assert german.size != danish.size  # "einundzwanzig" and "enogtyve" are different words
+
+
+def test_spoken_prompts_are_shared_between_data_folders_through_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With CORDBOARD_PROMPT_CACHE, a second appliance copies what the first one spoke: the same
+    audio, and no espeak-ng needed for it."""
+    monkeypatch.setenv(SHARED_CACHE_ENV, str(tmp_path / "shared"))
+    first = PromptLibrary(tmp_path / "one")
+    assert first.generate(["de"], prompt_ids=["goodbye"]) == 1
+    assert len(list((tmp_path / "shared").glob("*.wav"))) == 1
+    monkeypatch.setattr(shutil, "which", lambda _name: None)  # no espeak-ng from here on
+    second = PromptLibrary(tmp_path / "two")
+    assert second.generate(["de"], prompt_ids=["goodbye"]) == 1
+    spoken = first.path("goodbye", "de").read_bytes()
+    assert second.path("goodbye", "de").read_bytes() == spoken
+    with pytest.raises(RuntimeError, match="espeak-ng is not installed"):
+        second.generate(["da"], prompt_ids=["goodbye"])  # not in the cache: it must be spoken
 
 
 def test_missing_language_falls_back_to_english_and_logs_once(
