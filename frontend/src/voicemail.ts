@@ -25,6 +25,24 @@ export interface Mailbox {
   retention_days: number;
 }
 
+/** GIB-03: a group inbox of the person's groups as GET /api/voicemail/group-inboxes/mine lists it. */
+export interface MyInbox {
+  id: number;
+  name: string;
+  number: string;
+  new: number;
+  old: number;
+  messages: VoiceMessage[];
+}
+
+export const MY_INBOXES = "/api/voicemail/group-inboxes/mine";
+
+/** A list of messages with how many are new and how many listened to. */
+export function withCounts(messages: VoiceMessage[]): { messages: VoiceMessage[]; new: number; old: number } {
+  const fresh = messages.filter((m) => !m.heard).length;
+  return { messages, new: fresh, old: messages.length - fresh };
+}
+
 /** The bus event fired when a user's messages change (new, heard, deleted, expired): ``{user_id}``. */
 export const VOICEMAIL_CHANGED = "voicemail.changed";
 
@@ -92,6 +110,12 @@ export function concernsMailbox(data: Record<string, unknown> | undefined, shown
   if (shownUserId === null) return true;
   const userId = data?.["user_id"];
   return userId !== undefined && userId !== null && String(userId) === String(shownUserId);
+}
+
+/** Whether a ``voicemail.changed`` event (``{user_id: 0, inbox_id}``) concerns one of the group inboxes shown. */
+export function concernsInbox(data: Record<string, unknown> | undefined, inboxIds: readonly number[]): boolean {
+  const inboxId = data?.["inbox_id"];
+  return inboxId !== undefined && inboxId !== null && inboxIds.some((id) => String(id) === String(inboxId));
 }
 
 /** The scoped plugin setting that says whether a new message is e-mailed to its owner (VM-07). */

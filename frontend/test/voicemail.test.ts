@@ -3,6 +3,7 @@ import {
   EMAIL_CHOICES,
   audioUrl,
   callerText,
+  concernsInbox,
   concernsMailbox,
   downloadName,
   emailChoiceText,
@@ -16,6 +17,7 @@ import {
   retentionText,
   summaryText,
   usagePercent,
+  withCounts,
   usageText,
 } from "../src/voicemail";
 import { useLanguage } from "./lang";
@@ -120,6 +122,22 @@ describe("concernsMailbox", () => {
     expect(concernsMailbox({}, 5)).toBe(false);
     expect(concernsMailbox(undefined, 5)).toBe(false);
     expect(concernsMailbox({ user_id: 6 }, null)).toBe(true);
+  });
+});
+
+describe("group inboxes (GIB-03)", () => {
+  it("matches an event of one of the inboxes shown", () => {
+    expect(concernsInbox({ user_id: 0, inbox_id: 3 }, [1, 3])).toBe(true);
+    expect(concernsInbox({ user_id: 0, inbox_id: "3" }, [3])).toBe(true);
+    expect(concernsInbox({ user_id: 0, inbox_id: 4 }, [3])).toBe(false);
+    expect(concernsInbox({ user_id: 5 }, [3])).toBe(false);
+    expect(concernsInbox(undefined, [])).toBe(false);
+  });
+
+  it("counts new and listened-to messages", () => {
+    const m = { id: "A", caller: "1002", caller_name: "", received: 0, seconds: 1 };
+    const counted = withCounts([{ ...m, heard: false }, { ...m, id: "B", heard: true }, { ...m, id: "C", heard: true }]);
+    expect([counted.new, counted.old, counted.messages.length]).toEqual([1, 2, 3]);
   });
 });
 

@@ -8,7 +8,7 @@ after its code, to a group inbox's."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -20,6 +20,7 @@ from cordboard.core.calls.subscriptions import MessageCounts
 from cordboard.core.config.scopes import SettingScope
 from cordboard.core.core import Core
 from cordboard.core.features.model import FeatureCode
+from cordboard.core.numbers.flow import FlowNode
 from cordboard.core.plugin_api import Migration, NumberClaim, hookimpl
 from cordboard.plugins.voicemail.const import INBOXES_KEY, MAILBOXES_KEY
 
@@ -122,6 +123,14 @@ def cordboard_message_counts(core: Core, user_id: int) -> MessageCounts | None:
 def cordboard_number_claims(core: Core) -> list[NumberClaim]:
     inboxes = core.data.get(INBOXES_KEY)
     return inboxes.claims() if inboxes is not None else []
+
+
+@hookimpl
+def cordboard_number_flow(core: Core, number: str) -> FlowNode | Awaitable[FlowNode] | None:
+    """AA-02: a group inbox's number and a voicemail number in the call-flow tree."""
+    from cordboard.plugins.voicemail.flow import number_flow
+
+    return number_flow(core, number)
 
 
 @hookimpl

@@ -10,6 +10,9 @@ fits a phone; Delete asks first, then removes it and the empty mailbox says so.
 cy (1003) records nothing by phone but uploads a greeting (VM-10), is refused a text file with the
 server's reason, goes back to the standard greeting, and switches voicemail off and back to what the
 organisation set (VM-11); the same card shape offers whether callers may leave messages (VM-12).
+
+di (1004) is in the member group of the group inbox "After hours" (GIB-03): below her own (empty)
+mailbox she sees its message, plays it and deletes it; ann, in no group inbox, sees no such section.
 """
 
 from __future__ import annotations
@@ -24,13 +27,16 @@ from typing import Any
 
 import numpy as np
 import pytest
+import sqlite_utils
 from e2e_helpers import PHONE, BrowserThread, Cordboard, add_user, http_raw, login, shot
 from e2e_phone import Phone
 from playwright.sync_api import expect
 from sip_phone import media_address
 
+from cordboard.core.context import ulid_now
 from cordboard.core.media.codecs import get_codec
 from cordboard.core.rtp.packet import RtpHeader
+from cordboard.plugins.voicemail import storage
 
 GREETING_S = 5.0  # "not available, leave a message" and the beep
 MESSAGE_S = 5.0  # what bo says after the beep (a tone); the greeting may run late on a busy machine
@@ -130,6 +136,7 @@ def _voicemail_page(page: Any, cordboard: Cordboard, ann: dict[str, Any]) -> Non
     expect(download).to_have_attribute("href", audio_url)
     expect(download).to_have_attribute("download", re.compile(r"^voicemail-1002-\d{4}-\d\d-\d\d-\d{4}\.wav$"))
     expect(page.get_by_test_id("voicemail-audio")).to_have_count(0)
+    expect(page.get_by_test_id("voicemail-group-inboxes")).to_have_count(0)  # GIB-03: ann is in none
     shot(page, "voicemail-new-message")
 
     # Play: the player appears and really plays in the browser; the message is heard from then on.
@@ -418,3 +425,95 @@ def _greetings_and_switches(page: Any, cordboard: Cordboard, cy: dict[str, Any])
     assert status == 200
     page.reload()
     expect(unavailable.get_by_role("heading", name="Wenn ich nicht abnehme")).to_be_visible()
+
+
+def _inbox_message(cordboard: Cordboard, inbox_id: int, seconds: float) -> str:
+    """A message in the group inbox as the mailbox files one after a call (its WAV, then its row,
+    tests/plugins/voicemail/test_group_inboxes_api.py), written into the running Cordboard's data;
+    the voicemail plugin is restarted (its settings saved unchanged) so that it reads it."""
+    message_id = ulid_now()
+    box = storage.Box(inbox_id=inbox_id)
+    folder = cordboard.data / "voicemail" / box.folder_name
+    folder.mkdir(parents=True, exist_ok=True)
+    wav = greeting_wav(folder / f"{message_id}.wav", seconds=seconds, freq=600.0)
+    message = storage.Message(
+        message_id, box.user_id, "+4512345678", "Olga Outside", time.time(), seconds, wav.stat().st_size,
+        inbox_id=inbox_id,
+    )  # fmt: skip
+    db = sqlite_utils.Database(cordboard.data / "cordboard.db")
+    try:
+        storage.add_message(db, message)
+    finally:
+        db.close()
+    token = cordboard.token()
+    status, body = cordboard.api("GET", "/api/plugins/voicemail/config", token=token)
+    assert status == 200, body
+    status, body = cordboard.api("PUT", "/api/plugins/voicemail/config", body["config"], token)
+    assert status == 200, body
+    return message_id
+
+
+def test_gib_03_a_member_plays_and_deletes_a_group_inbox_message(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    """GIB-03: the users of an inbox's member groups hear, mark and delete its messages in the web UI."""
+    token = cordboard.token()
+    di_id, password = add_user(cordboard, "di", "1004", "Di", "Dahl", sip=False)
+    status, night = cordboard.api("POST", "/api/groups", {"name": "Night shift"}, token)
+    assert status == 201, night
+    status, body = cordboard.api("PUT", f"/api/groups/{night['id']}/members", {"user_ids": [di_id]}, token)
+    assert status == 200, body
+    inbox_body = {"name": "After hours", "number": "1590", "code": "42", "member_groups": [night["id"]]}
+    status, inbox = cordboard.api("POST", "/api/voicemail/group-inboxes", inbox_body, token)
+    assert status == 201, inbox
+    message_id = _inbox_message(cordboard, inbox["id"], seconds=1.5)
+    di_token = cordboard.token("di", password)
+    status, mine = cordboard.api("GET", "/api/voicemail/group-inboxes/mine", token=di_token)
+    assert status == 200 and [m["id"] for m in mine[0]["messages"]] == [message_id], mine
+
+    browser.run(_member_hears_the_inbox, cordboard, password, message_id)
+
+    status, mine = cordboard.api("GET", "/api/voicemail/group-inboxes/mine", token=di_token)
+    assert status == 200 and mine[0]["messages"] == [], mine
+    assert not (cordboard.data / "voicemail" / f"inbox-{inbox['id']}" / f"{message_id}.wav").exists()
+    status, body = cordboard.api("DELETE", f"/api/voicemail/group-inboxes/{inbox['id']}", token=token)
+    assert status == 204, body
+
+
+def _member_hears_the_inbox(page: Any, cordboard: Cordboard, password: str, message_id: str) -> None:
+    caller = "Olga Outside (+4512345678)"
+    login(page, cordboard.base, "di", password, "/login?next=/voicemail")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voicemail")
+    expect(page.get_by_test_id("voicemail-empty")).to_be_visible()  # her own mailbox
+    inboxes = page.get_by_test_id("voicemail-group-inboxes")
+    expect(inboxes.get_by_role("heading", name="Group inboxes", level=2)).to_be_visible()
+    inbox = inboxes.get_by_test_id("voicemail-group-inbox")
+    expect(inbox).to_have_count(1)
+    expect(inbox.get_by_role("heading", level=3)).to_have_text("After hours 1590")
+    counts = inbox.get_by_test_id("voicemail-inbox-counts")
+    expect(counts).to_have_text("1 new, 0 listened to")
+    row = inbox.get_by_test_id("voicemail-message")
+    expect(row).to_have_attribute("data-message", message_id)
+    expect(row.get_by_test_id("voicemail-new")).to_have_text("New")
+    expect(row.get_by_test_id("voicemail-length")).to_have_text("0:01")
+    shot(page, "voicemail-group-inbox")
+
+    row.get_by_role("button", name=f"Play the message from {caller}").click()
+    audio = inbox.get_by_test_id("voicemail-audio")
+    expect(audio).to_have_attribute("src", f"/api/voicemail/messages/{message_id}/audio")
+    page.wait_for_function(
+        """() => {
+            const el = document.querySelector('[data-testid="voicemail-group-inbox"] audio');
+            return !!el && el.readyState >= 1 && Math.abs(el.duration - 1.5) < 0.15;
+        }"""
+    )
+    expect(row.get_by_test_id("voicemail-new")).to_have_count(0)
+    expect(counts).to_have_text("0 new, 1 listened to")
+
+    row.get_by_role("button", name=f"Delete the message from {caller}").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(row).to_have_count(0)
+    expect(inbox.get_by_test_id("voicemail-inbox-empty")).to_have_text("No messages in this group inbox.")
+    expect(counts).to_have_text("0 new, 0 listened to")
+    expect(page.locator(".toast").filter(has_text=f"The message from {caller} was deleted.")).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_be_focused()

@@ -2,8 +2,9 @@
  * "Voicemail" in the user portal (VM-15): the logged-in person's voice messages, newest first, with
  * how many are new and how full the mailbox is. A message is played in the page (the WAV straight
  * from the API, which answers range requests), which marks it heard; it can be downloaded, marked
- * new or heard again, and deleted after a confirmation. The list follows ``voicemail.changed``.
- * Below the list: the person's greetings (VM-10), and their own choices of the voicemail settings
+ * new or heard again, and deleted after a confirmation (<cb-message-list>). The list follows
+ * ``voicemail.changed``. Below it, one section per group inbox of the person's groups (GIB-03: GET
+ * /api/voicemail/group-inboxes/mine) with its messages and the same actions; none without any. Then: the person's greetings (VM-10), and their own choices of the voicemail settings
  * (<cb-my-setting>): voicemail on or off (VM-11), whether callers may leave messages (VM-12) and
  * whether new messages are e-mailed to them (VM-07).
  */
@@ -11,31 +12,31 @@ import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { api } from "../api";
+import "../components/message-list";
+import type { MessagesChanged } from "../components/message-list";
 import "../components/my-setting";
 import "../components/voicemail-greetings";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
-import { formatDateTime } from "../calls";
-import { confirmDialog } from "../dialog";
 import { t } from "../i18n";
-import { session, toast } from "../session";
+import { session } from "../session";
 import {
   ACTIVE_SETTING,
   EMAIL_SETTING,
+  MY_INBOXES,
   TAKE_MESSAGES_SETTING,
   VOICEMAIL_CHANGED,
-  audioUrl,
-  callerText,
+  concernsInbox,
   concernsMailbox,
-  downloadName,
   emailChoices,
-  formatLength,
   isFull,
   onOffChoices,
   retentionText,
   summaryText,
   usagePercent,
   usageText,
+  withCounts,
   type Mailbox,
+  type MyInbox,
   type VoiceMessage,
 } from "../voicemail";
 import { live } from "../ws";
@@ -49,17 +50,15 @@ interface BusEvent {
 export class CbVoicemail extends LightElement {
   @state() private mailbox: Mailbox | null = null;
   @state() private error = "";
-  /** The message whose player is shown (one at a time). */
-  @state() private playing: string | null = null;
-  /** Messages with a request under way (their buttons wait). */
-  @state() private busy = new Set<string>();
+  /** GIB-03: the group inboxes of the person's groups, with their messages. */
+  @state() private inboxes: MyInbox[] = [];
   private requestNo = 0;
   private refreshTimer: number | undefined;
-  /** Messages already marked heard by starting their playback (once per showing of the player). */
-  private markedOnPlay = new Set<string>();
   private readonly onEvent = (e: Event) => {
     const { eventType, data } = (e as CustomEvent<BusEvent>).detail;
-    if (eventType === VOICEMAIL_CHANGED && concernsMailbox(data, this.mailbox?.user_id ?? null)) this.refreshSoon();
+    if (eventType !== VOICEMAIL_CHANGED) return;
+    const inboxIds = this.inboxes.map((i) => i.id);
+    if (concernsMailbox(data, this.mailbox?.user_id ?? null) || concernsInbox(data, inboxIds)) this.refreshSoon();
   };
   private readonly onResync = () => void this.load();
 
@@ -86,92 +85,29 @@ export class CbVoicemail extends LightElement {
   private async load(): Promise<void> {
     const no = ++this.requestNo;
     try {
-      const mailbox = await api.get<Mailbox>("/api/voicemail/messages");
+      const [mailbox, inboxes] = await Promise.all([
+        api.get<Mailbox>("/api/voicemail/messages"),
+        api.get<MyInbox[]>(MY_INBOXES),
+      ]);
       if (no !== this.requestNo) return;
       this.mailbox = mailbox;
+      this.inboxes = inboxes;
       this.error = "";
-      if (this.playing && !mailbox.messages.some((m) => m.id === this.playing)) this.playing = null;
     } catch (err) {
       if (no === this.requestNo) this.error = errorText(err);
     }
   }
 
-  private setBusy(id: string, on: boolean): void {
-    const next = new Set(this.busy);
-    if (on) next.add(id);
-    else next.delete(id);
-    this.busy = next;
+  /** A message of the person's own was marked or deleted in the list: the counts follow at once, the
+   * reload confirms them (and the space used). */
+  private ownChanged(messages: VoiceMessage[]): void {
+    if (this.mailbox) this.mailbox = { ...this.mailbox, ...withCounts(messages) };
+    this.refreshSoon();
   }
 
-  /** Show the message's player and start it (the click lets the browser play sound). */
-  private async play(message: VoiceMessage): Promise<void> {
-    if (this.playing !== message.id) {
-      this.markedOnPlay.delete(message.id);
-      this.playing = message.id;
-      await this.updateComplete;
-    }
-    const player = this.querySelector<HTMLAudioElement>(`audio[data-message="${CSS.escape(message.id)}"]`);
-    if (!player) return;
-    // A browser may still refuse to start sound; the player's own controls remain for that.
-    await player.play().catch(() => undefined);
-  }
-
-  /** Playback started (the Play button or the player's controls): the message is heard. */
-  private onPlaying(message: VoiceMessage): void {
-    if (this.markedOnPlay.has(message.id)) return;
-    this.markedOnPlay.add(message.id);
-    const current = this.mailbox?.messages.find((m) => m.id === message.id);
-    if (current && !current.heard) void this.setHeard(current, true, false);
-  }
-
-  private async setHeard(message: VoiceMessage, heard: boolean, announce = true): Promise<void> {
-    if (this.busy.has(message.id)) return;
-    this.setBusy(message.id, true);
-    try {
-      const changed = await api.patch<VoiceMessage>(`/api/voicemail/messages/${encodeURIComponent(message.id)}`, { heard });
-      this.replace(changed);
-      if (announce) toast(t(heard ? "voicemail.markedHeard" : "voicemail.markedNew", { caller: callerText(message) }));
-      this.refreshSoon(); // the counts and the space used come with the list
-    } catch (err) {
-      toast(errorText(err), "error");
-    } finally {
-      this.setBusy(message.id, false);
-    }
-  }
-
-  /** Show a message as the API now has it at once, counts included; the reload confirms them. */
-  private replace(changed: VoiceMessage): void {
-    const mailbox = this.mailbox;
-    if (!mailbox) return;
-    const messages = mailbox.messages.map((m) => (m.id === changed.id ? { ...m, ...changed } : m));
-    const fresh = messages.filter((m) => !m.heard).length;
-    this.mailbox = { ...mailbox, messages, new: fresh, old: messages.length - fresh };
-  }
-
-  private async deleteMessage(message: VoiceMessage): Promise<void> {
-    if (this.busy.has(message.id)) return;
-    const caller = callerText(message);
-    const time = formatDateTime(message.received);
-    if (!(await confirmDialog(t("voicemail.confirmDelete", { caller, time }), t("common.delete")))) return;
-    this.setBusy(message.id, true);
-    try {
-      await api.delete(`/api/voicemail/messages/${encodeURIComponent(message.id)}`);
-      if (this.playing === message.id) this.playing = null;
-      const mailbox = this.mailbox;
-      if (mailbox) {
-        const messages = mailbox.messages.filter((m) => m.id !== message.id);
-        const fresh = messages.filter((m) => !m.heard).length;
-        this.mailbox = { ...mailbox, messages, new: fresh, old: messages.length - fresh };
-      }
-      toast(t("voicemail.deleted", { caller }));
-      // The focus was on the button that is gone: the heading keeps the person on the page.
-      this.querySelector<HTMLElement>("h1")?.focus();
-      this.refreshSoon();
-    } catch (err) {
-      toast(errorText(err), "error");
-    } finally {
-      this.setBusy(message.id, false);
-    }
+  private inboxChanged(inboxId: number, messages: VoiceMessage[]): void {
+    this.inboxes = this.inboxes.map((i) => (i.id === inboxId ? { ...i, ...withCounts(messages) } : i));
+    this.refreshSoon();
   }
 
   private summary(mailbox: Mailbox): TemplateResult {
@@ -188,67 +124,25 @@ export class CbVoicemail extends LightElement {
     </div>`;
   }
 
-  private row(m: VoiceMessage): TemplateResult {
-    const caller = callerText(m);
-    const time = formatDateTime(m.received);
-    const busy = this.busy.has(m.id);
-    const url = audioUrl(m);
-    const name = m.caller_name.trim();
-    const showing = this.playing === m.id;
-    return html`<tr data-testid="voicemail-message" data-message=${m.id} data-heard=${m.heard ? "true" : "false"}
-        class=${showing ? "vm-has-player" : ""}>
-        <td data-label=${t("voicemail.from")}>
-          <div>
-            <span class="party">${name && name !== m.caller
-              ? html`<span data-testid="voicemail-caller-name">${name}</span> <span class="muted number">${m.caller}</span>`
-              : html`<span class="number" data-testid="voicemail-caller-name">${caller}</span>`}</span>
-            ${m.heard ? nothing : html` <span class="badge warn" data-testid="voicemail-new">${t("voicemail.new")}</span>`}
-          </div>
-        </td>
-        <td data-label=${t("voicemail.received")}>${time}</td>
-        <td data-label=${t("voicemail.length")} class="num" data-testid="voicemail-length">${formatLength(m.seconds)}</td>
-        <td class="entry-actions">
-          <div class="actions">
-            <button type="button" class="small" aria-label=${t("voicemail.playLabel", { caller })}
-              @click=${() => void this.play(m)}><span aria-hidden="true">▶</span> ${t("voicemail.play")}</button>
-            <a class="button secondary small" href=${url} download=${downloadName(m)}
-              aria-label=${t("voicemail.downloadLabel", { caller })}>${t("voicemail.download")}</a>
-            <button type="button" class="secondary small" aria-disabled=${busy ? "true" : "false"}
-              aria-label=${t(m.heard ? "voicemail.markNewLabel" : "voicemail.markHeardLabel", { caller })}
-              @click=${() => void this.setHeard(m, !m.heard)}>${t(m.heard ? "voicemail.markNew" : "voicemail.markHeard")}</button>
-            <button type="button" class="danger small" aria-disabled=${busy ? "true" : "false"} aria-label=${t("voicemail.deleteLabel", { caller })}
-              @click=${() => void this.deleteMessage(m)}>${t("common.delete")}</button>
-          </div>
-        </td>
-      </tr>
-      ${showing
-        ? html`<tr class="vm-player-row" data-testid="voicemail-player-row">
-            <td colspan="4">
-              <audio controls preload="auto" src=${url} data-message=${m.id} data-testid="voicemail-audio"
-                aria-label=${t("voicemail.audioLabel", { caller, time })}
-                @playing=${() => this.onPlaying(m)}></audio>
-            </td>
-          </tr>`
-        : nothing}`;
-  }
-
-  private table(messages: VoiceMessage[]): TemplateResult {
-    return html`<div class="table-wrap">
-      <table class="data responsive vm-messages" data-testid="voicemail-messages">
-        <caption class="sr-only">${t("voicemail.messages")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">${t("voicemail.from")}</th>
-            <th scope="col">${t("voicemail.received")}</th>
-            <th scope="col">${t("voicemail.length")}</th>
-            <th scope="col"><span class="sr-only">${t("common.actions")}</span></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${repeat(messages, (m) => m.id, (m) => this.row(m))}
-        </tbody>
-      </table>
-    </div>`;
+  /** GIB-03: one section per group inbox of the person's groups; nothing when there is none. */
+  private inboxesSection(inboxes: MyInbox[]): TemplateResult | typeof nothing {
+    if (!inboxes.length) return nothing;
+    return html`<section class="vm-inboxes" aria-labelledby="vm-inboxes-title" data-testid="voicemail-group-inboxes">
+      <h2 id="vm-inboxes-title">${t("voicemail.inboxesTitle")}</h2>
+      <p class="muted">${t("voicemail.inboxesIntro")}</p>
+      ${repeat(
+        inboxes,
+        (i) => i.id,
+        (i) => html`<section class="card vm-inbox" aria-labelledby="vm-inbox-${i.id}" data-testid="voicemail-group-inbox" data-inbox=${i.id}>
+          <h3 id="vm-inbox-${i.id}">${i.name} <span class="muted number">${i.number}</span></h3>
+          <p class="vm-counts" data-testid="voicemail-inbox-counts">${summaryText(i.new, i.old)}</p>
+          ${i.messages.length
+            ? html`<cb-message-list .messages=${i.messages} .caption=${t("voicemail.inboxMessages", { name: i.name })}
+                @messages-changed=${(e: CustomEvent<MessagesChanged>) => this.inboxChanged(i.id, e.detail.messages)}></cb-message-list>`
+            : html`<p class="empty" data-testid="voicemail-inbox-empty">${t("voicemail.inboxEmpty")}</p>`}
+        </section>`,
+      )}
+    </section>`;
   }
 
   /** The voicemail settings the person chooses for themselves (or leaves to their group or organisation). */
@@ -275,8 +169,10 @@ export class CbVoicemail extends LightElement {
       body = html`${this.error ? errorView(this.error, () => void this.load()) : nothing}
         ${this.summary(mailbox)}
         ${mailbox.messages.length
-          ? this.table(mailbox.messages)
+          ? html`<cb-message-list .messages=${mailbox.messages} .caption=${t("voicemail.messages")}
+              @messages-changed=${(e: CustomEvent<MessagesChanged>) => this.ownChanged(e.detail.messages)}></cb-message-list>`
           : html`<p class="empty" data-testid="voicemail-empty">${t("voicemail.empty")}</p>`}
+        ${this.inboxesSection(this.inboxes)}
         <cb-voicemail-greetings></cb-voicemail-greetings>
         ${this.settings(mailbox.user_id)}`;
     }

@@ -17,6 +17,7 @@ from api_calls import call
 from cordboard.core.core import Core
 from cordboard.plugins.hunt_groups.const import HUNT_GROUPS_KEY
 from cordboard.plugins.ivr.const import IVR_MENUS_KEY
+from cordboard.plugins.voicemail.const import INBOXES_KEY
 
 PASSWORD = "user-password-3"
 
@@ -156,3 +157,39 @@ async def test_aa_02_only_admins_see_call_flows(
     for path in ("/api/numbers/1001/flow", "/api/numbers/1001/flow?depth=3", "/api/numbers/flows"):
         status, _ = await call(api, "GET", path, user_headers)
         assert status == 403, path
+
+
+async def test_aa_02_group_inboxes_and_voicemail_numbers(
+    core: Core, api: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """GIB-01, GIB-07: a group inbox's number takes a message (a leaf naming its member groups); a
+    voicemail number leads to the inbox's number after its code, or to the caller's own mailbox."""
+    bo = await _user(core, "bo", "1002")
+    team = await core.identity.create_group("Night shift")
+    await core.identity.set_group_members(team.id, [bo])
+    inboxes = core.data[INBOXES_KEY]
+    inbox = await inboxes.create(
+        {"name": "After hours", "number": "1590", "code": "42", "member_groups": [team.id]}
+    )
+    await inboxes.put_number(None, {"number": "1598", "kind": "group_inbox", "inbox_id": inbox.id})
+    await inboxes.put_number(None, {"number": "1599", "kind": "user_inbox"})
+
+    status, node = await call(api, "GET", "/api/numbers/1590/flow", admin_headers)
+    assert status == 200, node
+    assert (node["kind"], node["label"]) == ("group_inbox", "After hours")
+    assert _edges(node) == [("message", "1590", "voicemail")]
+    assert "Night shift" in node["edges"][0]["note"] and node["edges"][0]["expandable"] is False
+
+    status, tree = await call(api, "GET", "/api/numbers/1598/flow?depth=10", admin_headers)
+    assert status == 200, tree
+    assert (tree["kind"], _edges(tree)) == (
+        "voicemail_number",
+        [("after the inbox's code", "1590", "number")],
+    )
+    assert tree["edges"][0]["node"]["kind"] == "group_inbox"
+    status, own = await call(api, "GET", "/api/numbers/1599/flow", admin_headers)
+    assert status == 200, own
+    assert (own["kind"], _edges(own)) == ("voicemail_number", [("listen", None, "voicemail")])
+    assert own["edges"][0]["note"] == "the caller's own mailbox"
+    status, starts = await call(api, "GET", "/api/numbers/flows", admin_headers)
+    assert {"1590", "1598", "1599"} <= {s["number"] for s in starts["numbers"]}

@@ -72,11 +72,18 @@ async def _tone_message(core: Core, target: int | Box) -> Message:
 
 
 def _has_tone(samples: np.ndarray, frequency: float) -> bool:
+    """Whether ``frequency`` holds for 0.75 s (two overlapping half-second windows): a spoken
+    prompt may peak near it for a moment, the message's steady tone holds."""
     window = 4000
+    held = 0
     for start in range(0, max(0, samples.size - window), window // 2):
         chunk = samples[start : start + window]
         if int(np.abs(chunk.astype(np.int32)).max()) > 1000 and abs(dominant(chunk) - frequency) < 15:
-            return True
+            held += 1
+            if held >= 2:
+                return True
+        else:
+            held = 0
     return False
 
 

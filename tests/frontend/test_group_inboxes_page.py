@@ -1,0 +1,144 @@
+"""The Group inboxes page in the web UI (GIB-01, GIB-07).
+
+The administrator opens Group inboxes and finds none yet. A new inbox "After hours" with Eva's
+extension as its number, the code 42, a PIN, the user group "Night shift" as its members and
+"Office" told by e-mail is refused by the server: the number field shows the server's reason and
+has the focus, and nothing is saved. On 1590 it is created, listed with its member group, and the
+API holds those fields. A voicemail number 1598 of the type "group inbox" leading to it is added
+and listed. Deleting the inbox while 1598 leads to it shows the server's 409 reason and keeps it;
+after 1598 is deleted, the inbox can be deleted too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, add_user, login, shot
+from playwright.sync_api import expect
+
+INBOXES = "/api/voicemail/group-inboxes"
+NUMBERS = "/api/voicemail/numbers"
+
+
+def _listed(cordboard: Cordboard, path: str) -> list[dict[str, Any]]:
+    status, body = cordboard.api("GET", path, token=cordboard.token())
+    assert status == 200, body
+    return list(body)
+
+
+def test_gib_01_gib_07_admin_keeps_a_group_inbox_and_its_voicemail_number(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    """GIB-01: a group inbox with name, number, code, PIN, member and e-mail groups; a number
+    someone else has is refused at the field. GIB-07: a voicemail number of the type "group
+    inbox"; the inbox cannot be deleted while it leads there (409, the server's reason shown)."""
+    token = cordboard.token()
+    eva_id, _ = add_user(cordboard, "gi-eva", "1230", "Eva", "Evening", sip=False)
+    status, night = cordboard.api("POST", "/api/groups", {"name": "Night shift"}, token)
+    assert status == 201, night
+    status, body = cordboard.api("PUT", f"/api/groups/{night['id']}/members", {"user_ids": [eva_id]}, token)
+    assert status == 200, body
+    status, office = cordboard.api("POST", "/api/groups", {"name": "Office"}, token)
+    assert status == 201, office
+    inbox = {
+        "name": "After hours",
+        "number": "1230",
+        "code": "42",
+        "pin": "2468",
+        "allow_anonymous_after_pin": False,
+        "exclude_from_search": False,
+        "greeting_prompt": "",
+        "member_groups": [night["id"]],
+        "sms_groups": [],
+        "email_groups": [office["id"]],
+    }
+    # What the server says of Eva's extension: the page must show exactly this.
+    status, refused = cordboard.api("POST", INBOXES, inbox, token)
+    assert status == 400, refused
+    clash = refused["error"]["fields"]["number"]
+    assert "1230" in clash, clash
+
+    browser.run(_admin_manages_group_inboxes, cordboard, clash, {**inbox, "number": "1590"})
+
+    assert _listed(cordboard, INBOXES) == [] and _listed(cordboard, NUMBERS) == []
+
+
+def _admin_manages_group_inboxes(page: Any, cordboard: Cordboard, clash: str, wanted: dict[str, Any]) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    nav = page.locator("#nav")
+    nav.get_by_role("link", name="Group inboxes").click()
+    expect(page).to_have_url(cordboard.base + "/group-inboxes")
+    expect(page.get_by_role("heading", name="Group inboxes", level=1)).to_be_focused()
+    expect(page.get_by_test_id("group-inboxes-empty")).to_have_text("No group inboxes yet.")
+    expect(page.get_by_test_id("voicemail-numbers-empty")).to_have_text("No voicemail numbers yet.")
+
+    # GIB-01: Eva's extension is refused by the server, named next to the number.
+    page.get_by_role("button", name="New group inbox").click()
+    form = page.get_by_test_id("group-inbox-form")
+    name = form.get_by_role("textbox", name="Name", exact=True)
+    expect(name).to_be_focused()
+    name.fill("After hours")
+    number = form.get_by_role("textbox", name="Number", exact=True)
+    number.fill("1230")
+    form.get_by_role("textbox", name="Code", exact=True).fill("42")
+    form.get_by_label("PIN", exact=True).fill("2468")
+    form.get_by_test_id("gi-member-groups").get_by_label("Night shift").check()
+    form.get_by_test_id("gi-email-groups").get_by_label("Office").check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#gi-number-error")).to_have_text(clash)
+    expect(number).to_be_focused()
+    expect(number).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#gi-form-error")).to_have_text("The group inbox is invalid")
+    assert _listed(cordboard, INBOXES) == []
+    shot(page, "group-inboxes-number-clash")
+
+    number.fill("1590")
+    expect(page.locator("#gi-number-error")).to_have_text("")  # typing clears the message
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").filter(has_text="Group inbox After hours (1590) created")).to_have_count(1)
+    expect(form).to_have_count(0)
+    row = page.locator('[data-testid="group-inbox"][data-number="1590"]')
+    expect(row).to_contain_text("After hours")
+    expect(row).to_contain_text("Night shift")
+    expect(row).to_contain_text("0 new, 0 saved")
+    [created] = _listed(cordboard, INBOXES)
+    expected = {k: v for k, v in wanted.items() if k != "pin"}
+    assert {k: created[k] for k in expected} == expected, created
+    assert created["has_pin"] is True
+    shot(page, "group-inboxes-list")
+
+    # GIB-07: a voicemail number that leads to the inbox (after its code).
+    numbers = page.get_by_test_id("voicemail-number-form")
+    numbers.get_by_role("textbox", name="Number", exact=True).fill("1598")
+    numbers.get_by_label("Type").select_option(label="Group inbox")
+    numbers.get_by_role("combobox", name="Group inbox", exact=True).select_option(label="After hours (1590)")
+    numbers.get_by_role("button", name="Add voicemail number").click()
+    expect(page.locator(".toast").filter(has_text="Voicemail number 1598 added")).to_have_count(1)
+    listed = page.locator('[data-testid="voicemail-number"][data-number="1598"]')
+    expect(listed).to_contain_text("Group inbox After hours (1590)")
+    assert _listed(cordboard, NUMBERS) == [
+        {"number": "1598", "kind": "group_inbox", "inbox_id": created["id"]}
+    ]
+    shot(page, "group-inboxes-voicemail-number")
+
+    # While 1598 leads to it, the inbox stays: the server's reason is shown.
+    status, refused = cordboard.api("DELETE", f"{INBOXES}/{created['id']}", token=cordboard.token())
+    assert status == 409, refused
+    row.get_by_role("button", name="Delete group inbox After hours").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Delete the group inbox After hours (1590) with all its messages?")
+    dialog.get_by_role("button", name="Delete").click()
+    expect(page.locator(".toast").filter(has_text=refused["error"]["message"])).to_have_count(1)
+    expect(row).to_have_count(1)
+    assert len(_listed(cordboard, INBOXES)) == 1
+
+    # The number first, then the inbox.
+    listed.get_by_role("button", name="Delete voicemail number 1598").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.locator(".toast").filter(has_text="Voicemail number 1598 deleted")).to_have_count(1)
+    expect(page.get_by_test_id("voicemail-numbers-empty")).to_be_visible()
+    row.get_by_role("button", name="Delete group inbox After hours").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.locator(".toast").filter(has_text="Group inbox After hours (1590) deleted")).to_have_count(1)
+    expect(page.get_by_test_id("group-inboxes-empty")).to_be_visible()
+    shot(page, "group-inboxes-deleted")
