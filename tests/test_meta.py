@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import voluptuous as vol
 
+from cordboard.core.http.schema_serialize import serialize_schema
 from cordboard.core.http.server import core_route_prefixes
 from cordboard.core.manifest import read_manifest
 from cordboard.core.plugin_manager import BUILTIN_PLUGINS, PluginManager
@@ -135,4 +136,11 @@ def test_every_manifest_and_schema_validates(domain: str) -> None:
         schema = schema_hook()
         assert isinstance(schema, vol.Schema)
         schema({})  # an empty config is valid: every optional key has a default
+        fields = serialize_schema(schema)  # the settings form is generated from it: every field
+        assert "(unsupported)" not in [f.get("name") for f in fields], (
+            f"{domain}'s settings form cannot be made"
+        )
+        assert {f["name"] for f in fields} == {str(key) for key in schema.schema}, (
+            f"{domain}: fields left out"
+        )
     assert manifest["version"]

@@ -130,6 +130,28 @@ def positive_int(value: Any) -> int:
     return value
 
 
+_DIALLABLE_RE = re.compile(r"^\+?[0-9*#]{2,20}$")
+
+
+def diallable(value: Any) -> str:
+    """A number the PBX can dial: 2 to 20 digits, * or #, optionally with a leading +."""
+    text = string(value).replace(" ", "").strip() if value is not None else ""
+    if not _DIALLABLE_RE.match(text):
+        raise vol.Invalid("expected a number to dial, such as 1001 or +4533123456")
+    return text
+
+
+_CLOCK_TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+def clock_time_or_empty(value: Any) -> str:
+    """``HH:MM`` (24 hours), or empty for never."""
+    text = string(value).strip()
+    if text and not _CLOCK_TIME_RE.fullmatch(text):
+        raise vol.Invalid("a time such as 03:00 (24 hours), or empty for never")
+    return text
+
+
 def prompt_id(value: Any) -> str:
     """A voice prompt to play: a system prompt's id (``goodbye``) or one of the organisation's own
     (``org:7``, core/media/prompts.py). System ids must exist; whether ``org:<n>`` still exists

@@ -25,6 +25,9 @@ _CV_TYPES: Final[dict[Callable[..., Any], dict[str, Any]]] = {
     cv.password: {"type": "string", "format": "password"},
     cv.positive_int: {"type": "integer", "valueMin": 1},
     cv.prompt_id: {"type": "string", "format": "prompt"},
+    cv.diallable: {"type": "string", "format": "diallable"},
+    cv.dial_code: {"type": "string", "format": "dial_code"},
+    cv.clock_time_or_empty: {"type": "string", "format": "time"},
 }
 
 

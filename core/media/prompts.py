@@ -125,6 +125,11 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "de": "Zu viele falsche PINs. Bitte versuchen Sie es später erneut.",
         "da": "For mange forkerte pinkoder. Prøv igen senere.",
     },
+    "vm_press_1_assistance": {
+        "en": "For personal assistance, press 1.",
+        "de": "Für persönliche Hilfe drücken Sie die 1.",
+        "da": "Tryk 1 for personlig betjening.",
+    },
     "vm_greeting_option": {
         "en": "To change your greeting, press 0.",
         "de": "Um Ihre Ansage zu ändern, drücken Sie die 0.",

@@ -11,12 +11,14 @@ from typing import Any
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.http.errors import validated
+from cordboard.core.numbers.function_number_checks import FunctionNumberRules
 from cordboard.core.numbers.model import NumberRange
 from cordboard.plugins.hunt_groups.const import DOMAIN, GROUP_PURPOSES
 from cordboard.plugins.hunt_groups.model import HuntGroup
 from cordboard.plugins.hunt_groups.schema import GROUP_SCHEMA
 
 INVALID = "The hunt group is invalid"
+_NUMBERS = FunctionNumberRules(DOMAIN, GROUP_PURPOSES, "groups", public_needs_range=True)
 
 
 async def checked_group(
@@ -35,7 +37,9 @@ async def checked_group(
             errors["identifier"] = "required for a public number: a short number such as 1500"
         fields["identifier"] = number
     problems = {
-        "number": await _number_problem(core, number, ranges, others),
+        "number": await _NUMBERS.problem(
+            core, number, ranges, taken={o.number: f"the hunt group {o.name}" for o in others}
+        ),
         "identifier": _identifier_problem(fields["identifier"], others),
         "user_groups": await _user_groups_problem(core, fields["user_groups"]),
         "excluded_activities": _missing(fields["excluded_activities"], _activity_ids(core), "activity"),
@@ -47,26 +51,6 @@ async def checked_group(
     if errors:
         raise ConfigValidationError(INVALID, errors)
     return fields
-
-
-async def _number_problem(
-    core: Core,
-    number: str,
-    ranges: Sequence[NumberRange],
-    others: Sequence[HuntGroup],
-) -> str | None:
-    for other in others:
-        if other.number == number:
-            return f"{number} is already the number of the hunt group {other.name}"
-    owner = await core.numbers.owner_of(number)
-    # A number of the plugin's own is the one this group has already (the others were checked above).
-    if owner is not None and not (owner.kind == "plugin" and owner.id == DOMAIN):
-        return f"{number} already belongs to {owner.describe()}"
-    for_groups = [r for r in ranges if r.purpose in GROUP_PURPOSES]
-    if ranges and not any(r.contains(number) for r in for_groups):
-        spans = ", ".join(f"{r.first}-{r.last}" for r in for_groups[:6]) or "none yet"
-        return f"{number} is not in a number range for groups ({spans}); add one under Numbers"
-    return None
 
 
 def _identifier_problem(identifier: str, others: Sequence[HuntGroup]) -> str | None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Mapping
 from typing import Any, Final
 
 import sqlite_utils
 
-from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.numbers.function_number_table import FunctionNumberTable
 from cordboard.core.storage.migrations import Migration
 from cordboard.plugins.hunt_groups.const import DEFAULT_PHONE_TYPES
 from cordboard.plugins.hunt_groups.model import HuntGroup
@@ -71,16 +70,15 @@ def _group(row: Any) -> HuntGroup:
     return HuntGroup(**data)
 
 
+_GROUPS: Final = FunctionNumberTable(TABLE, _COLUMNS, _group, "hunt group", unique=("identifier",))
+
+
 def all_groups(db: sqlite_utils.Database) -> list[HuntGroup]:
-    rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM {TABLE} ORDER BY number").fetchall()
-    return [_group(row) for row in rows]
+    return _GROUPS.all(db)
 
 
 def get_group(db: sqlite_utils.Database, group_id: int) -> HuntGroup:
-    row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM {TABLE} WHERE id = ?", [group_id]).fetchone()
-    if row is None:
-        raise NotFound(f"No hunt group with id {group_id}")
-    return _group(row)
+    return _GROUPS.get(db, group_id)
 
 
 def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -93,40 +91,14 @@ def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _unique_clash(err: sqlite3.IntegrityError) -> ConfigValidationError:
-    """Another save took the number or identifier since this one was checked."""
-    field = "identifier" if "identifier" in str(err) else "number"
-    return ConfigValidationError("The hunt group is invalid", {field: "another hunt group has it"})
-
-
 def create_group(db: sqlite_utils.Database, fields: Mapping[str, Any]) -> HuntGroup:
     """Add a checked hunt group (``checks.checked_group``)."""
-    values = _values(fields)
-    try:
-        with db.atomic():
-            cursor = db.execute(
-                f"INSERT INTO {TABLE} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
-                list(values.values()),
-            )
-    except sqlite3.IntegrityError as err:
-        raise _unique_clash(err) from None
-    assert cursor.lastrowid is not None
-    return get_group(db, cursor.lastrowid)
+    return _GROUPS.create(db, _values(fields))
 
 
 def update_group(db: sqlite_utils.Database, group_id: int, fields: Mapping[str, Any]) -> HuntGroup:
-    get_group(db, group_id)
-    values = _values(fields)
-    assignments = ", ".join(f"{name} = ?" for name in values)
-    try:
-        with db.atomic():
-            db.execute(f"UPDATE {TABLE} SET {assignments} WHERE id = ?", [*values.values(), group_id])
-    except sqlite3.IntegrityError as err:
-        raise _unique_clash(err) from None
-    return get_group(db, group_id)
+    return _GROUPS.update(db, group_id, _values(fields))
 
 
 def delete_group(db: sqlite_utils.Database, group_id: int) -> None:
-    get_group(db, group_id)
-    with db.atomic():
-        db.execute(f"DELETE FROM {TABLE} WHERE id = ?", [group_id])
+    _GROUPS.delete(db, group_id)

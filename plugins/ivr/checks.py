@@ -10,14 +10,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cordboard.core.core import Core
-from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.errors import validated
+from cordboard.core.numbers.function_number_checks import FunctionNumberRules, prompt_problem
 from cordboard.core.numbers.model import NumberRange
 from cordboard.plugins.ivr.const import DOMAIN, IVR_PURPOSES, KIND_NUMBER, KIND_VOICEMAIL
 from cordboard.plugins.ivr.model import IvrMenu
 from cordboard.plugins.ivr.schema import MENU_SCHEMA
 
 INVALID = "The IVR menu is invalid"
+_NUMBERS = FunctionNumberRules(DOMAIN, IVR_PURPOSES, "IVRs")
 
 
 async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[IvrMenu]) -> dict[str, Any]:
@@ -28,9 +30,11 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
     ranges = await core.numbers.ranges()
     number = fields["number"]
     problems: dict[str, str | None] = {
-        "number": await _number_problem(core, number, ranges, others),
-        "welcome_prompt": await _prompt_problem(core, fields["welcome_prompt"]),
-        "invalid_prompt": await _prompt_problem(core, fields["invalid_prompt"]),
+        "number": await _NUMBERS.problem(
+            core, number, ranges, taken={o.number: f"the IVR menu {o.name}" for o in others}
+        ),
+        "welcome_prompt": await prompt_problem(core, fields["welcome_prompt"]),
+        "invalid_prompt": await prompt_problem(core, fields["invalid_prompt"]),
     }
     for key, dest in fields["options"].items():
         problems[f"options.{key}.target"] = await _destination_problem(core, dest, number, ranges)
@@ -42,38 +46,6 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
     if errors:
         raise ConfigValidationError(INVALID, errors)
     return fields
-
-
-async def _number_problem(
-    core: Core, number: str, ranges: Sequence[NumberRange], others: Sequence[IvrMenu]
-) -> str | None:
-    for other in others:
-        if other.number == number:
-            return f"{number} is already the number of the IVR menu {other.name}"
-    owner = await core.numbers.owner_of(number)
-    # A number of the plugin's own is the one this menu has already (the others were checked above).
-    if owner is not None and not (owner.kind == "plugin" and owner.id == DOMAIN):
-        return f"{number} already belongs to {owner.describe()}"
-    if number.startswith("+"):
-        return None  # IVR-01: a public number (a trunk's DID) needs no local range
-    for_ivr = [r for r in ranges if r.purpose in IVR_PURPOSES]
-    if ranges and not any(r.contains(number) for r in for_ivr):
-        spans = ", ".join(f"{r.first}-{r.last}" for r in for_ivr[:6]) or "none yet"
-        return f"{number} is not in a number range for IVRs ({spans}); add one under Numbers"
-    return None
-
-
-async def _prompt_problem(core: Core, prompt_id: str) -> str | None:
-    from cordboard.core.media import org_prompts
-    from cordboard.core.media.prompts import PROMPT_TEXTS, org_number
-
-    if org_number(prompt_id) is None:
-        return None if prompt_id in PROMPT_TEXTS else f"no system prompt {prompt_id!r}"
-    try:
-        await core.db.call(lambda db: org_prompts.get_prompt(db, prompt_id))
-    except NotFound:
-        return f"no prompt of the organisation with the id {prompt_id}"
-    return None
 
 
 async def _destination_problem(

@@ -3,11 +3,18 @@ destinations fit the rest of the PBX is ``checks.py``'s."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, Final
 
 import voluptuous as vol
 
+from cordboard.core.numbers.function_numbers import (
+    DIALABLE_RE,
+    PROMPT_RE,
+    compact,
+    function_number,
+    name_of_at_most,
+    whole_between,
+)
 from cordboard.plugins.ivr.const import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT_S,
@@ -24,49 +31,15 @@ from cordboard.plugins.ivr.const import (
     PROMPT_WELCOME,
 )
 
-LOCAL_RE: Final = re.compile(r"^[0-9]{2,8}$")
-PUBLIC_RE: Final = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_DIALABLE_RE: Final = re.compile(r"^\+?[0-9]{2,20}$")
-_PROMPT_RE: Final = re.compile(r"^(org:[1-9][0-9]{0,17}|[a-z0-9_]{1,64})$")
-
-
-def _compact(value: Any) -> str:
-    return str(value).strip().replace(" ", "")
-
-
-def menu_number(value: Any) -> str:
-    text = _compact(value)
-    if not (LOCAL_RE.match(text) or PUBLIC_RE.match(text)):
-        raise vol.Invalid(
-            "a local number of 2 to 8 digits (such as 1600), or a public number such as +4589401600"
-        )
-    return text
+menu_number: Final = function_number("1600")
 
 
 def prompt(value: Any) -> str:
     """The shape of a prompt id; whether it exists is ``checks.py``'s."""
     text = str(value).strip() if isinstance(value, str) else ""
-    if not _PROMPT_RE.match(text):
+    if not PROMPT_RE.match(text):
         raise vol.Invalid("a prompt: a system prompt such as goodbye, or one of your own such as org:7")
     return text
-
-
-def _name(value: Any) -> str:
-    text = str(value).strip()
-    if not text:
-        raise vol.Invalid("required")
-    if len(text) > NAME_MAX:
-        raise vol.Invalid(f"at most {NAME_MAX} characters")
-    return text
-
-
-def _whole(low: int, high: int, what: str) -> Any:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise vol.Invalid(f"whole {what} between {low} and {high}")
-        return value
-
-    return check
 
 
 def destination(value: Any) -> dict[str, Any]:
@@ -84,8 +57,8 @@ def destination(value: Any) -> dict[str, Any]:
         if value.get("target") is not None:
             raise vol.Invalid(f"a {kind} destination has no target", path=["target"])
         return {"kind": kind}
-    target = _compact(value.get("target") or "")
-    if not _DIALABLE_RE.match(target):
+    target = compact(value.get("target") or "")
+    if not DIALABLE_RE.match(target):
         raise vol.Invalid("a number as a phone dials it: digits, optionally starting with +", path=["target"])
     return {"kind": kind, "target": target}
 
@@ -110,7 +83,7 @@ def options(value: Any) -> dict[str, dict[str, Any]]:
 
 MENU_SCHEMA: Final = vol.Schema(
     {
-        vol.Required("name"): _name,
+        vol.Required("name"): name_of_at_most(NAME_MAX),
         vol.Required("number"): menu_number,
         vol.Optional("language", default=None): vol.Any(
             None, vol.In(LANGUAGES), msg=f"one of {', '.join(LANGUAGES)}, or null (the caller's)"
@@ -118,8 +91,10 @@ MENU_SCHEMA: Final = vol.Schema(
         vol.Optional("welcome_prompt", default=PROMPT_WELCOME): prompt,
         vol.Optional("options", default=dict): options,
         vol.Optional("direct_dial", default=False): vol.All(bool, msg="true or false"),
-        vol.Optional("timeout_s", default=DEFAULT_TIMEOUT_S): _whole(MIN_TIMEOUT_S, MAX_TIMEOUT_S, "seconds"),
-        vol.Optional("retries", default=DEFAULT_RETRIES): _whole(0, MAX_RETRIES, "times"),
+        vol.Optional("timeout_s", default=DEFAULT_TIMEOUT_S): whole_between(
+            MIN_TIMEOUT_S, MAX_TIMEOUT_S, "seconds"
+        ),
+        vol.Optional("retries", default=DEFAULT_RETRIES): whole_between(0, MAX_RETRIES, "times"),
         vol.Optional("invalid_prompt", default=PROMPT_INVALID): prompt,
         vol.Optional("timeout_destination", default=None): vol.Any(None, destination),
         # What the API sends back, so that an edit form may return it unchanged.

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Mapping
 from typing import Any, Final
 
 import sqlite_utils
 
-from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.numbers.function_number_table import FunctionNumberTable
 from cordboard.core.storage.migrations import Migration
 from cordboard.plugins.ivr.model import Destination, IvrMenu
 
@@ -61,16 +60,15 @@ def _menu(row: Any) -> IvrMenu:
     return IvrMenu(**data)
 
 
+_MENUS: Final = FunctionNumberTable(TABLE, _COLUMNS, _menu, "IVR menu")
+
+
 def all_menus(db: sqlite_utils.Database) -> list[IvrMenu]:
-    rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM {TABLE} ORDER BY number").fetchall()
-    return [_menu(row) for row in rows]
+    return _MENUS.all(db)
 
 
 def get_menu(db: sqlite_utils.Database, menu_id: int) -> IvrMenu:
-    row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM {TABLE} WHERE id = ?", [menu_id]).fetchone()
-    if row is None:
-        raise NotFound(f"No IVR menu with id {menu_id}")
-    return _menu(row)
+    return _MENUS.get(db, menu_id)
 
 
 def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,39 +81,14 @@ def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _number_clash() -> ConfigValidationError:
-    """Another save took the number since this one was checked."""
-    return ConfigValidationError("The IVR menu is invalid", {"number": "another IVR menu has it"})
-
-
 def create_menu(db: sqlite_utils.Database, fields: Mapping[str, Any]) -> IvrMenu:
     """Add a checked menu (``checks.checked_menu``)."""
-    values = _values(fields)
-    try:
-        with db.atomic():
-            cursor = db.execute(
-                f"INSERT INTO {TABLE} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
-                list(values.values()),
-            )
-    except sqlite3.IntegrityError:
-        raise _number_clash() from None
-    assert cursor.lastrowid is not None
-    return get_menu(db, cursor.lastrowid)
+    return _MENUS.create(db, _values(fields))
 
 
 def update_menu(db: sqlite_utils.Database, menu_id: int, fields: Mapping[str, Any]) -> IvrMenu:
-    get_menu(db, menu_id)
-    values = _values(fields)
-    assignments = ", ".join(f"{name} = ?" for name in values)
-    try:
-        with db.atomic():
-            db.execute(f"UPDATE {TABLE} SET {assignments} WHERE id = ?", [*values.values(), menu_id])
-    except sqlite3.IntegrityError:
-        raise _number_clash() from None
-    return get_menu(db, menu_id)
+    return _MENUS.update(db, menu_id, _values(fields))
 
 
 def delete_menu(db: sqlite_utils.Database, menu_id: int) -> None:
-    get_menu(db, menu_id)
-    with db.atomic():
-        db.execute(f"DELETE FROM {TABLE} WHERE id = ?", [menu_id])
+    _MENUS.delete(db, menu_id)

@@ -38,6 +38,7 @@ def cordboard_setting_scopes() -> Mapping[str, SettingScope]:
         "email": SettingScope(user_editable=True),
         "active": SettingScope(user_editable=True),
         "take_messages": SettingScope(user_editable=True),
+        "assistance_number": SettingScope(user_editable=True),
     }
 
 

@@ -30,6 +30,9 @@ GREETING_PROMPTS: Final = ("not_available", "leave_message")
 """The greeting of a mailbox whose owner has recorded none and the organisation chose no other (VM-10)."""
 ACTIVE_SETTING: Final = "voicemail.active"
 """VM-11: the user's voicemail is on; off, the voicemail steps of their rules are skipped."""
+ASSISTANCE_SETTING: Final = "voicemail.assistance_number"
+"""VM-04: where "for personal assistance press 1" takes the caller; empty: not offered."""
+ASSISTANCE_KEY: Final = "1"
 TAKE_MESSAGES_SETTING: Final = "voicemail.take_messages"
 """VM-12: callers may leave messages; off, they hear the greeting and the call ends."""
 

@@ -17,6 +17,7 @@ from cordboard.core.calls.channel import Channel, ChannelHandler
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError, Conflict, NotFound
 from cordboard.core.http.errors import validated
+from cordboard.core.numbers.function_number_checks import FunctionNumberRules, prompt_problem
 from cordboard.core.numbers.model import NumberClaim
 from cordboard.plugins.voicemail import storage
 from cordboard.plugins.voicemail.const import DOMAIN, FUNCTION_PURPOSES, KIND_GROUP_INBOX, MAILBOXES_KEY
@@ -26,6 +27,7 @@ from cordboard.plugins.voicemail.storage import GroupInbox, VoicemailNumber
 _LOGGER = logging.getLogger(__name__)
 INVALID_INBOX = "The group inbox is invalid"
 INVALID_NUMBER = "The voicemail number is invalid"
+_NUMBERS = FunctionNumberRules(DOMAIN, FUNCTION_PURPOSES, "function numbers")
 
 
 class GroupInboxes:
@@ -137,7 +139,7 @@ class GroupInboxes:
             if previous is not None and previous not in self._numbers:
                 raise NotFound(f"No voicemail number {previous}")
             fields = validated(NUMBER_SCHEMA, data, INVALID_NUMBER)
-            problems = {"number": await self._number_problem(fields["number"], local_only=True, own=previous)}
+            problems = {"number": await self._number_problem(fields["number"], own=previous)}
             if fields["kind"] == KIND_GROUP_INBOX:
                 if fields["inbox_id"] is None:
                     problems["inbox_id"] = "choose the group inbox (create it first)"
@@ -177,7 +179,7 @@ class GroupInboxes:
         had_pin = inbox_id is not None and self._inboxes[inbox_id].pin_hash is not None
         will_have_pin = bool(fields["pin"]) or (fields["pin"] is None and had_pin)
         problems: dict[str, str | None] = {
-            "number": await self._number_problem(fields["number"], local_only=False, own=own),
+            "number": await self._number_problem(fields["number"], own=own),
             "code": next(
                 (f"{fields['code']} is the code of {o.name}" for o in others if o.code == fields["code"]),
                 None,
@@ -185,58 +187,30 @@ class GroupInboxes:
             "pin": None
             if will_have_pin or not fields["allow_anonymous_after_pin"]
             else "set a PIN: anonymous callers listen after keying it",
-            "greeting_prompt": await _prompt_problem(self._core, fields["greeting_prompt"]),
+            "greeting_prompt": await prompt_problem(self._core, fields["greeting_prompt"])
+            if fields["greeting_prompt"]
+            else None,
             "member_groups": "choose at least one user group: their users may listen"
             if not fields["member_groups"]
             else _missing(fields["member_groups"], known_groups),
             "sms_groups": _missing(fields["sms_groups"], known_groups),
             "email_groups": _missing(fields["email_groups"], known_groups),
         }
-        for other in others:
-            if other.number == fields["number"]:
-                problems["number"] = (
-                    f"{fields['number']} is already the number of the group inbox {other.name}"
-                )
         errors = {name: problem for name, problem in problems.items() if problem}
         if errors:
             raise ConfigValidationError(INVALID_INBOX, errors)
         return fields
 
-    async def _number_problem(self, number: str, *, local_only: bool, own: str | None) -> str | None:
-        """Why ``number`` cannot be one of the plugin's (``own``: the one being changed), or None."""
-        mine = {i.number: f"the group inbox {i.name}" for i in self._inboxes.values()}
-        mine.update({n.number: "a voicemail number" for n in self._numbers.values()})
-        if number != own and number in mine:
-            return f"{number} is already the number of {mine[number]}"
-        owner = await self._core.numbers.owner_of(number)
-        # A number of the plugin's own is the one being changed (the others were checked above).
-        if owner is not None and not (owner.kind == "plugin" and owner.id == DOMAIN):
-            return f"{number} already belongs to {owner.describe()}"
-        if number.startswith("+") and not local_only:
-            return None  # a public number (a trunk's DID) needs no local range
-        ranges = await self._core.numbers.ranges()
-        fitting = [r for r in ranges if r.purpose in FUNCTION_PURPOSES]
-        if ranges and not any(r.contains(number) for r in fitting):
-            spans = ", ".join(f"{r.first}-{r.last}" for r in fitting[:6]) or "none yet"
-            return f"{number} is not in a number range for function numbers ({spans}); add one under Numbers"
-        return None
+    async def _number_problem(self, number: str, *, own: str | None) -> str | None:
+        """Why ``number`` cannot be one of the plugin's (``own``: the one being changed), or None.
+        A voicemail number is local (``NUMBER_SCHEMA``); a group inbox's may be public."""
+        taken = {i.number: f"the group inbox {i.name}" for i in self._inboxes.values()}
+        taken.update({n.number: "a voicemail number" for n in self._numbers.values()})
+        if own is not None:
+            del taken[own]
+        return await _NUMBERS.problem(self._core, number, await self._core.numbers.ranges(), taken=taken)
 
 
 def _missing(wanted: Sequence[int], known: set[int]) -> str | None:
     unknown = [str(i) for i in wanted if i not in known]
     return f"no user group with the id {', '.join(unknown)}" if unknown else None
-
-
-async def _prompt_problem(core: Core, prompt_id: str) -> str | None:
-    from cordboard.core.media import org_prompts
-    from cordboard.core.media.prompts import PROMPT_TEXTS, org_number
-
-    if not prompt_id:
-        return None
-    if org_number(prompt_id) is None:
-        return None if prompt_id in PROMPT_TEXTS else f"no system prompt {prompt_id!r}"
-    try:
-        await core.db.call(lambda db: org_prompts.get_prompt(db, prompt_id))
-    except NotFound:
-        return f"no prompt of the organisation with the id {prompt_id}"
-    return None

@@ -25,6 +25,8 @@ from cordboard.core.media.prompts import PromptNotFound
 from cordboard.plugins.voicemail import storage
 from cordboard.plugins.voicemail.const import (
     ACTIVE_SETTING,
+    ASSISTANCE_KEY,
+    ASSISTANCE_SETTING,
     CLEANUP_EVERY_S,
     EVENT_VOICEMAIL_CHANGED,
     EVENT_VOICEMAIL_NEW,
@@ -165,8 +167,16 @@ class Mailboxes:
         takes_messages = box.inbox_id is not None or bool(
             await self._core.settings.resolve(box.user_id, TAKE_MESSAGES_SETTING)
         )
+        assistance = "" if box.inbox_id is not None else await self._assistance_number(box.user_id)
         try:
-            await self._greet(channel, box, greeting)
+            pressed = await self._greet(channel, box, greeting, offer_assistance=bool(assistance))
+            # VM-04: a person instead of the mailbox
+            if (
+                pressed == ASSISTANCE_KEY
+                and assistance
+                and await self._to_assistance(channel, box, assistance)
+            ):
+                return None
             if not takes_messages:  # VM-12: the greeting only
                 await channel.play(["no_messages_allowed", "goodbye"])
                 await channel.hangup()
@@ -187,18 +197,39 @@ class Mailboxes:
             await channel.hangup()
         return message
 
-    async def _greet(self, channel: Channel, box: Box, chosen: Sequence[Prompt] | None) -> None:
+    async def _assistance_number(self, user_id: int) -> str:
+        return str(await self._core.settings.resolve(user_id, ASSISTANCE_SETTING) or "")
+
+    async def _to_assistance(self, channel: Channel, box: Box, number: str) -> bool:
+        """VM-04: ring the user's assistance number for the caller; True when someone took the
+        call (it is over now), False when nobody did (the caller is told and may leave a message)."""
+        _LOGGER.info("Mailbox %s: the caller %s asked for personal assistance at %s", box.folder_name,
+                     channel.call.caller, number)  # fmt: skip
+        if self._core.calls is not None:
+            self._core.calls.note_route(channel.call.id, f"voicemail: personal assistance {number}")
+        missed = await channel.transfer(number, metadata={"reason": "voicemail: personal assistance"})
+        if missed is None:
+            return True
+        await channel.play(["not_available"])
+        return False
+
+    async def _greet(
+        self, channel: Channel, box: Box, chosen: Sequence[Prompt] | None, *, offer_assistance: bool = False
+    ) -> str | None:
+        """Play the mailbox's greeting (VM-04: after "for personal assistance press 1", and then a
+        key ends it); the key pressed, if any."""
         if chosen:
             greeting = list(chosen)
         elif box.inbox_id is not None:
             greeting = list(GREETING_PROMPTS)
         else:
             greeting = await self._core.run_in_executor(self.greetings.for_caller, box.user_id)
+        before: list[Prompt] = ["vm_press_1_assistance"] if offer_assistance else []
         try:
-            await channel.play(greeting)
+            return await channel.play([*before, *greeting], interrupt_on_dtmf=offer_assistance)
         except PromptNotFound:  # the organisation's default greeting was deleted
             _LOGGER.warning("Voicemail greeting %s is gone: the standard greeting plays", greeting)
-            await channel.play(list(GREETING_PROMPTS))
+            return await channel.play([*before, *GREETING_PROMPTS], interrupt_on_dtmf=offer_assistance)
 
     async def keep(
         self, target: int | Box, caller: str, caller_name: str, message_id: str, seconds: float

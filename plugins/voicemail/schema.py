@@ -8,6 +8,14 @@ from typing import Any, Final
 import voluptuous as vol
 
 from cordboard.core.config import validation as cv
+from cordboard.core.numbers.function_numbers import (
+    LOCAL_RE,
+    PROMPT_RE,
+    compact,
+    function_number,
+    id_list,
+    name_of_at_most,
+)
 from cordboard.plugins.voicemail.const import (
     CODE_DIGITS,
     DEFAULT_MAX_MAILBOX_MB,
@@ -52,6 +60,12 @@ CONFIG_SCHEMA: Final = vol.Schema(
             "steps are skipped. Users may switch theirs off.",
         ): cv.boolean,
         vol.Optional(
+            "assistance_number",
+            description='Callers hear "for personal assistance press 1" before the greeting and are '
+            "put through to this number when they press it, such as the reception (VM-04); empty: not "
+            "offered. Users may set their own.",
+        ): cv.diallable,
+        vol.Optional(
             "take_messages",
             default=True,
             description="Callers may leave a message after the greeting (VM-12); off, they hear the "
@@ -69,10 +83,9 @@ CONFIG_SCHEMA: Final = vol.Schema(
         ): cv.boolean,
         vol.Optional(
             "default_greeting",
-            default="",
             description="The greeting of mailboxes without a personal one: one of your prompts, such as "
             'org:3; empty for the standard "not available, please leave a message".',
-        ): vol.Any("", cv.prompt_id),
+        ): cv.prompt_id,
         vol.Optional(
             "hide_portal_link",
             default=False,
@@ -84,35 +97,22 @@ CONFIG_SCHEMA: Final = vol.Schema(
 
 
 # -- group inboxes (GIB-01) and voicemail numbers (GIB-07), as the API takes them ---------------
-_LOCAL_RE: Final = re.compile(r"^[0-9]{2,8}$")
-_PUBLIC_RE: Final = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _CODE_RE: Final = re.compile(rf"^[0-9]{{1,{CODE_DIGITS}}}$")
 _PIN_RE: Final = re.compile(r"^[0-9]{4,12}$")
-_PROMPT_RE: Final = re.compile(r"^(org:[1-9][0-9]{0,17}|[a-z0-9_]{1,64})$")
 
 
-def _compact(value: Any) -> str:
-    return str(value).strip().replace(" ", "")
-
-
-def inbox_number(value: Any) -> str:
-    text = _compact(value)
-    if not (_LOCAL_RE.match(text) or _PUBLIC_RE.match(text)):
-        raise vol.Invalid(
-            "a local number of 2 to 8 digits (such as 1590), or a public number such as +4589401590"
-        )
-    return text
+inbox_number: Final = function_number("1590")
 
 
 def local_number(value: Any) -> str:
-    text = _compact(value)
-    if not _LOCAL_RE.match(text):
+    text = compact(value)
+    if not LOCAL_RE.match(text):
         raise vol.Invalid("an internal number of 2 to 8 digits, such as 1599")
     return text
 
 
 def inbox_code(value: Any) -> str:
-    text = _compact(value)
+    text = compact(value)
     if not _CODE_RE.match(text):
         raise vol.Invalid(f"1 to {CODE_DIGITS} digits")
     return text
@@ -122,7 +122,7 @@ def inbox_pin(value: Any) -> str | None:
     """None keeps the PIN as it is, "" removes it."""
     if value is None:
         return None
-    text = _compact(value)
+    text = compact(value)
     if text and not _PIN_RE.match(text):
         raise vol.Invalid("a PIN is 4 to 12 digits")
     return text
@@ -130,42 +130,25 @@ def inbox_pin(value: Any) -> str | None:
 
 def greeting_prompt(value: Any) -> str:
     text = str(value).strip() if isinstance(value, str) else ""
-    if text and not _PROMPT_RE.match(text):
+    if text and not PROMPT_RE.match(text):
         raise vol.Invalid("a prompt: a system prompt such as leave_message, or one of your own such as org:7")
     return text
-
-
-def _name(value: Any) -> str:
-    text = str(value).strip()
-    if not text:
-        raise vol.Invalid("required")
-    if len(text) > NAME_MAX:
-        raise vol.Invalid(f"at most {NAME_MAX} characters")
-    return text
-
-
-def _ids(what: str) -> vol.All:
-    return vol.All(
-        [vol.All(int, msg=f"the id of {what}")],
-        vol.Length(max=100, msg="at most 100"),
-        lambda ids: sorted(set(ids)),
-    )
 
 
 _BOOL: Final = vol.All(bool, msg="true or false")
 
 INBOX_SCHEMA: Final = vol.Schema(
     {
-        vol.Required("name"): _name,
+        vol.Required("name"): name_of_at_most(NAME_MAX),
         vol.Required("number"): inbox_number,
         vol.Required("code"): inbox_code,
         vol.Optional("pin", default=None): inbox_pin,
         vol.Optional("allow_anonymous_after_pin", default=False): _BOOL,
         vol.Optional("exclude_from_search", default=False): _BOOL,
         vol.Optional("greeting_prompt", default=""): greeting_prompt,
-        vol.Required("member_groups"): _ids("a user group"),
-        vol.Optional("sms_groups", default=list): _ids("a user group"),
-        vol.Optional("email_groups", default=list): _ids("a user group"),
+        vol.Required("member_groups"): id_list("a user group"),
+        vol.Optional("sms_groups", default=list): id_list("a user group"),
+        vol.Optional("email_groups", default=list): id_list("a user group"),
         # What the API sends back, so that an edit form may return it unchanged.
         vol.Optional("id"): object,
         vol.Optional("has_pin"): object,

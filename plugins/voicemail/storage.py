@@ -14,6 +14,7 @@ import sqlite_utils
 
 from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.identity.passwords import hash_secret
+from cordboard.core.numbers.function_number_table import FunctionNumberTable
 from cordboard.core.storage.migrations import Migration
 
 TABLE: Final = "voicemail_messages"
@@ -241,16 +242,15 @@ def _inbox(row: Any) -> GroupInbox:
     return GroupInbox(**data)
 
 
+_INBOX_TABLE: Final = FunctionNumberTable(INBOXES, _INBOX_COLUMNS, _inbox, "group inbox", unique=("code",))
+
+
 def all_inboxes(db: sqlite_utils.Database) -> list[GroupInbox]:
-    rows = db.execute(f"SELECT {', '.join(_INBOX_COLUMNS)} FROM {INBOXES} ORDER BY number").fetchall()
-    return [_inbox(row) for row in rows]
+    return _INBOX_TABLE.all(db)
 
 
 def get_inbox(db: sqlite_utils.Database, inbox_id: int) -> GroupInbox:
-    row = db.execute(f"SELECT {', '.join(_INBOX_COLUMNS)} FROM {INBOXES} WHERE id = ?", [inbox_id]).fetchone()
-    if row is None:
-        raise NotFound(f"No group inbox with id {inbox_id}")
-    return _inbox(row)
+    return _INBOX_TABLE.get(db, inbox_id)
 
 
 def _inbox_values(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,36 +271,12 @@ def _inbox_values(fields: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _inbox_clash(err: sqlite3.IntegrityError) -> ConfigValidationError:
-    """Another save took the number or code since this one was checked."""
-    field_name = "code" if ".code" in str(err) else "number"
-    return ConfigValidationError("The group inbox is invalid", {field_name: "another group inbox has it"})
-
-
 def create_inbox(db: sqlite_utils.Database, fields: Mapping[str, Any]) -> GroupInbox:
-    values = _inbox_values(fields)
-    try:
-        with db.atomic():
-            cursor = db.execute(
-                f"INSERT INTO {INBOXES} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
-                list(values.values()),
-            )
-    except sqlite3.IntegrityError as err:
-        raise _inbox_clash(err) from None
-    assert cursor.lastrowid is not None
-    return get_inbox(db, cursor.lastrowid)
+    return _INBOX_TABLE.create(db, _inbox_values(fields))
 
 
 def update_inbox(db: sqlite_utils.Database, inbox_id: int, fields: Mapping[str, Any]) -> GroupInbox:
-    get_inbox(db, inbox_id)
-    values = _inbox_values(fields)
-    assignments = ", ".join(f"{name} = ?" for name in values)
-    try:
-        with db.atomic():
-            db.execute(f"UPDATE {INBOXES} SET {assignments} WHERE id = ?", [*values.values(), inbox_id])
-    except sqlite3.IntegrityError as err:
-        raise _inbox_clash(err) from None
-    return get_inbox(db, inbox_id)
+    return _INBOX_TABLE.update(db, inbox_id, _inbox_values(fields))
 
 
 def delete_inbox(db: sqlite_utils.Database, inbox_id: int) -> list[str]:

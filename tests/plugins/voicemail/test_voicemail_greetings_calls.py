@@ -19,7 +19,12 @@ from sip_phone import TestPhone, media_address
 from cordboard.core.core import Core
 from cordboard.core.media.audio_file import read_audio
 from cordboard.core.media.prompts import PROMPT_RATE
-from cordboard.plugins.voicemail.const import ACTIVE_SETTING, MAILBOXES_KEY, TAKE_MESSAGES_SETTING
+from cordboard.plugins.voicemail.const import (
+    ACTIVE_SETTING,
+    ASSISTANCE_SETTING,
+    MAILBOXES_KEY,
+    TAKE_MESSAGES_SETTING,
+)
 from cordboard.plugins.voicemail.mailboxes import Mailboxes
 
 RTP_MIN, RTP_MAX = 39600, 39799
@@ -164,3 +169,29 @@ async def test_vm_12_with_recording_off_callers_hear_the_greeting_and_leave_noth
         ann.close()
     assert _mailboxes(pbx).messages(bo_id) == []
     del invite
+
+
+async def test_vm_04_press_1_puts_the_caller_through_to_personal_assistance(pbx: Core) -> None:
+    """bo's assistance number is cy's: ann, at bo's mailbox, hears "for personal assistance press 1",
+    presses it, cy's phone rings and she talks with cy; nothing is left in bo's mailbox."""
+    bo_id = await _bo(pbx)
+    await add_cy(pbx)
+    await pbx.settings.set("user", bo_id, ASSISTANCE_SETTING, "1003")
+    ann, cy = [await registered_phone(pbx, name) for name in ("ann", "cy")]
+    try:
+        invite, ok = await ann.call("*1*1002*")
+        assert ok.status == 200, ok
+        to = media_address(ok.body)
+        await asyncio.sleep(0.5)
+        await send_digits(ann, to, "1", 1)
+        at_cy = await cy.wait_request("INVITE", wait=10)
+        cy.answer(at_cy, 200)
+        await cy.wait_request("ACK")
+        bye = ann.in_dialog("BYE", invite, ok, cseq=invite.cseq.seq + 1)
+        ann.send(bye)
+        assert (await ann.final_response(bye)).status == 200
+        cy.answer(await cy.wait_request("BYE", wait=10), 200)
+    finally:
+        ann.close()
+        cy.close()
+    assert _mailboxes(pbx).messages(bo_id) == []

@@ -1,0 +1,67 @@
+"""Whether a plugin's function number (a hunt group's, an IVR menu's, a group inbox's) fits the rest
+of the PBX (NUM-01, NUM-07): nobody else's, and in a number range meant for it; and whether a
+prompt it plays exists. Each check returns the text for the field's error, or None."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cordboard.core.exceptions import NotFound
+from cordboard.core.numbers.model import NumberRange
+
+if TYPE_CHECKING:
+    from cordboard.core.core import Core
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionNumberRules:
+    """Where one plugin's function numbers may be."""
+
+    domain: str
+    """The plugin's: a number it owns already is the one being changed."""
+    purposes: tuple[str, ...]
+    """The range purposes (NUM-03) its numbers fit in."""
+    ranges_for: str
+    """What those ranges are for, in the error text: "groups", "IVRs"."""
+    public_needs_range: bool = False
+    """False: a public number (a trunk's DID) needs no range."""
+
+    async def problem(
+        self,
+        core: Core,
+        number: str,
+        ranges: Sequence[NumberRange],
+        *,
+        taken: Mapping[str, str],
+    ) -> str | None:
+        """Why ``number`` cannot be one of the plugin's, or None; ``taken`` names the plugin's other
+        numbers' holders ("the hunt group Sales"), the one being changed left out."""
+        if number in taken:
+            return f"{number} is already the number of {taken[number]}"
+        owner = await core.numbers.owner_of(number)
+        # A number of the plugin's own is the one being changed (the others are ``taken``).
+        if owner is not None and not (owner.kind == "plugin" and owner.id == self.domain):
+            return f"{number} already belongs to {owner.describe()}"
+        if number.startswith("+") and not self.public_needs_range:
+            return None
+        fitting = [r for r in ranges if r.purpose in self.purposes]
+        if ranges and not any(r.contains(number) for r in fitting):
+            spans = ", ".join(f"{r.first}-{r.last}" for r in fitting[:6]) or "none yet"
+            return f"{number} is not in a number range for {self.ranges_for} ({spans}); add one under Numbers"
+        return None
+
+
+async def prompt_problem(core: Core, prompt_id: str) -> str | None:
+    """Why ``prompt_id`` (a system prompt's, or ``org:<n>``) names no prompt, or None."""
+    from cordboard.core.media import org_prompts
+    from cordboard.core.media.prompts import PROMPT_TEXTS, org_number
+
+    if org_number(prompt_id) is None:
+        return None if prompt_id in PROMPT_TEXTS else f"no system prompt {prompt_id!r}"
+    try:
+        await core.db.call(lambda db: org_prompts.get_prompt(db, prompt_id))
+    except NotFound:
+        return f"no prompt of the organisation with the id {prompt_id}"
+    return None
