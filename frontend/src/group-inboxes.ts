@@ -4,6 +4,7 @@
  * mirror the server's (the server decides: a number someone else has, an unknown user group ...
  * come back by field).
  */
+import { compact, existing, isEntryNumber, sortedIds } from "./drafts";
 import { t } from "./i18n";
 
 /** One group inbox as GET /api/voicemail/group-inboxes lists it. */
@@ -82,11 +83,6 @@ export function emptyDraft(): Draft {
   };
 }
 
-/** User groups that still exist: one deleted since is left out, so that saving unchanged works. */
-function existing(ids: number[], known: ReadonlySet<number>): Set<number> {
-  return new Set(ids.filter((id) => known.has(id)));
-}
-
 export function draftOf(inbox: GroupInbox, userGroups: ReadonlySet<number>): Draft {
   return {
     name: inbox.name,
@@ -103,12 +99,6 @@ export function draftOf(inbox: GroupInbox, userGroups: ReadonlySet<number>): Dra
   };
 }
 
-function compact(value: string): string {
-  return value.replace(/\s+/g, "");
-}
-
-const sorted = (ids: Set<number>): number[] => [...ids].sort((a, b) => a - b);
-
 /** The body of POST and PUT /api/voicemail/group-inboxes; ``pin`` null keeps the PIN, "" removes it. */
 export function bodyOf(draft: Draft): Record<string, unknown> {
   const pin = compact(draft.pin);
@@ -120,14 +110,12 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     allow_anonymous_after_pin: draft.allowAnonymous,
     exclude_from_search: draft.excludeFromSearch,
     greeting_prompt: draft.greetingPrompt,
-    member_groups: sorted(draft.memberGroups),
-    sms_groups: sorted(draft.smsGroups),
-    email_groups: sorted(draft.emailGroups),
+    member_groups: sortedIds(draft.memberGroups),
+    sms_groups: sortedIds(draft.smsGroups),
+    email_groups: sortedIds(draft.emailGroups),
   };
 }
 
-const LOCAL_RE = /^[0-9]{2,8}$/;
-const PUBLIC_RE = /^\+[1-9][0-9]{6,14}$/;
 const CODE_RE = /^[0-9]{1,8}$/;
 const PIN_RE = /^[0-9]{4,12}$/;
 
@@ -139,7 +127,7 @@ export function draftErrors(draft: Draft): Record<string, string> {
   const pin = compact(draft.pin);
   if (!draft.name.trim()) errors["name"] = t("validation.required");
   if (!number) errors["number"] = t("validation.required");
-  else if (!LOCAL_RE.test(number) && !PUBLIC_RE.test(number)) errors["number"] = t("groupInboxes.numberInvalid");
+  else if (!isEntryNumber(number)) errors["number"] = t("groupInboxes.numberInvalid");
   if (!code) errors["code"] = t("validation.required");
   else if (!CODE_RE.test(code)) errors["code"] = t("groupInboxes.codeInvalid");
   if (pin && !draft.removePin && !PIN_RE.test(pin)) errors["pin"] = t("groupInboxes.pinInvalid");

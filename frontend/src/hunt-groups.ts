@@ -3,6 +3,7 @@
  * page: a group as an editable draft and back, and the checks that mirror the server's (the
  * server decides: a number someone else has, an unknown user group ... come back by field).
  */
+import { compact, existing, isEntryNumber, PUBLIC_RE, sortedIds } from "./drafts";
 import { t, type MessageKey } from "./i18n";
 
 export type Distribution = "parallel" | "sequential";
@@ -88,12 +89,6 @@ export function emptyDraft(): Draft {
   };
 }
 
-/** Ids that still exist: a user group, activity, role or schedule deleted since is left out, so
- * that saving the form unchanged does not fail on it. */
-function existing(ids: number[], known: ReadonlySet<number>): Set<number> {
-  return new Set(ids.filter((id) => known.has(id)));
-}
-
 export interface Known {
   userGroups: ReadonlySet<number>;
   activities: ReadonlySet<number>;
@@ -118,30 +113,23 @@ export function draftOf(group: HuntGroup, known: Known): Draft {
   };
 }
 
-/** The numbers as typed with spaces dropped ("+45 8940 1500" is "+4589401500"). */
-function compact(value: string): string {
-  return value.replace(/\s+/g, "");
-}
-
 /** The body of POST and PUT /api/hunt_groups/groups. */
 export function bodyOf(draft: Draft): Record<string, unknown> {
   return {
     name: draft.name.trim(),
     number: compact(draft.number),
     identifier: compact(draft.identifier) || null,
-    user_groups: [...draft.userGroups].sort((a, b) => a - b),
+    user_groups: sortedIds(draft.userGroups),
     distribution: draft.distribution,
     ring_s: Number(draft.ringS.trim()),
     fallback: compact(draft.fallback) || null,
-    excluded_activities: [...draft.excludedActivities].sort((a, b) => a - b),
-    excluded_roles: [...draft.excludedRoles].sort((a, b) => a - b),
+    excluded_activities: sortedIds(draft.excludedActivities),
+    excluded_roles: sortedIds(draft.excludedRoles),
     schedule_id: draft.scheduleId ? Number(draft.scheduleId) : null,
     phone_types: PHONE_TYPES.filter((type) => draft.phoneTypes.has(type)),
   };
 }
 
-const LOCAL_RE = /^[0-9]{2,8}$/;
-const PUBLIC_RE = /^\+[1-9][0-9]{6,14}$/;
 const IDENTIFIER_RE = /^[0-9]{1,8}$/;
 const DIALABLE_RE = /^\+?[0-9]{2,20}$/;
 
@@ -154,7 +142,7 @@ export function draftErrors(draft: Draft): Record<string, string> {
   const ring = draft.ringS.trim();
   if (!draft.name.trim()) errors["name"] = t("validation.required");
   if (!number) errors["number"] = t("validation.required");
-  else if (!LOCAL_RE.test(number) && !PUBLIC_RE.test(number)) errors["number"] = t("huntGroups.numberInvalid");
+  else if (!isEntryNumber(number)) errors["number"] = t("huntGroups.numberInvalid");
   if (identifier && !IDENTIFIER_RE.test(identifier)) errors["identifier"] = t("huntGroups.identifierInvalid");
   else if (!identifier && PUBLIC_RE.test(number)) errors["identifier"] = t("huntGroups.identifierNeeded");
   if (!draft.userGroups.size) errors["user_groups"] = t("huntGroups.userGroupsNeeded");

@@ -4,6 +4,7 @@
  * the server's (the server decides: a number someone else has, a target nobody answers ... come
  * back by field, options by their key: ``options.1.target``), and the short texts of the list.
  */
+import { compact, isEntryNumber } from "./drafts";
 import { t, type MessageKey } from "./i18n";
 
 export const MENUS = "/api/ivr/menus";
@@ -133,11 +134,6 @@ export function keysFor(options: readonly OptionDraft[], index: number): string[
   return KEYS.filter((key) => !taken.has(key));
 }
 
-/** The numbers as typed with spaces dropped ("+45 8940 1600" is "+4589401600"). */
-function compact(value: string): string {
-  return value.replace(/\s+/g, "");
-}
-
 function destinationOf(kind: Kind, target: string): Destination {
   return needsTarget(kind) ? { kind, target: compact(target) } : { kind };
 }
@@ -161,8 +157,6 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
   };
 }
 
-const LOCAL_RE = /^[0-9]{2,8}$/;
-const PUBLIC_RE = /^\+[1-9][0-9]{6,14}$/;
 const DIALABLE_RE = /^\+?[0-9]{2,20}$/;
 
 function wholeIn(text: string, low: number, high: number): boolean {
@@ -185,7 +179,7 @@ export function draftErrors(draft: Draft): Record<string, string> {
   const number = compact(draft.number);
   if (!draft.name.trim()) errors["name"] = t("validation.required");
   if (!number) errors["number"] = t("validation.required");
-  else if (!LOCAL_RE.test(number) && !PUBLIC_RE.test(number)) errors["number"] = t("ivr.numberInvalid");
+  else if (!isEntryNumber(number)) errors["number"] = t("ivr.numberInvalid");
   if (!draft.welcomePrompt) errors["welcome_prompt"] = t("validation.required");
   if (!draft.invalidPrompt) errors["invalid_prompt"] = t("validation.required");
   if (!wholeIn(draft.timeoutS.trim(), MIN_TIMEOUT_S, MAX_TIMEOUT_S)) {

@@ -273,3 +273,29 @@ def login(page: Any, base: str, username: str, password: str, path: str = "/logi
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     page.wait_for_selector("#nav")
+
+
+def api_list(cordboard: Cordboard, path: str) -> list[dict[str, Any]]:
+    """What GET ``path`` lists, asked as the administrator."""
+    status, body = cordboard.api("GET", path, token=cordboard.token())
+    assert status == 200, body
+    return list(body)
+
+
+def delete_after_confirming(
+    page: Any, delete: Any, question: str, toast: str, count: Callable[[], int]
+) -> None:
+    """Delete an entry of an admin list page with its ``delete`` button: the dialog asks
+    ``question`` first; cancelling keeps the entry (``count()`` is still 1) and gives the focus back
+    to the button; confirming deletes it and says ``toast``."""
+    from playwright.sync_api import expect
+
+    delete.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(question)
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(delete).to_be_focused()
+    assert count() == 1
+    delete.click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.locator(".toast").last).to_have_text(toast)

@@ -13,17 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, add_user, login, shot
+from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, add_user, api_list, login, shot
 from playwright.sync_api import expect
 
 INBOXES = "/api/voicemail/group-inboxes"
 NUMBERS = "/api/voicemail/numbers"
-
-
-def _listed(cordboard: Cordboard, path: str) -> list[dict[str, Any]]:
-    status, body = cordboard.api("GET", path, token=cordboard.token())
-    assert status == 200, body
-    return list(body)
 
 
 def test_gib_01_gib_07_admin_keeps_a_group_inbox_and_its_voicemail_number(
@@ -60,7 +54,7 @@ def test_gib_01_gib_07_admin_keeps_a_group_inbox_and_its_voicemail_number(
 
     browser.run(_admin_manages_group_inboxes, cordboard, clash, {**inbox, "number": "1590"})
 
-    assert _listed(cordboard, INBOXES) == [] and _listed(cordboard, NUMBERS) == []
+    assert api_list(cordboard, INBOXES) == [] and api_list(cordboard, NUMBERS) == []
 
 
 def _admin_manages_group_inboxes(page: Any, cordboard: Cordboard, clash: str, wanted: dict[str, Any]) -> None:
@@ -89,7 +83,7 @@ def _admin_manages_group_inboxes(page: Any, cordboard: Cordboard, clash: str, wa
     expect(number).to_be_focused()
     expect(number).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#gi-form-error")).to_have_text("The group inbox is invalid")
-    assert _listed(cordboard, INBOXES) == []
+    assert api_list(cordboard, INBOXES) == []
     shot(page, "group-inboxes-number-clash")
 
     number.fill("1590")
@@ -101,7 +95,7 @@ def _admin_manages_group_inboxes(page: Any, cordboard: Cordboard, clash: str, wa
     expect(row).to_contain_text("After hours")
     expect(row).to_contain_text("Night shift")
     expect(row).to_contain_text("0 new, 0 saved")
-    [created] = _listed(cordboard, INBOXES)
+    [created] = api_list(cordboard, INBOXES)
     expected = {k: v for k, v in wanted.items() if k != "pin"}
     assert {k: created[k] for k in expected} == expected, created
     assert created["has_pin"] is True
@@ -116,7 +110,7 @@ def _admin_manages_group_inboxes(page: Any, cordboard: Cordboard, clash: str, wa
     expect(page.locator(".toast").filter(has_text="Voicemail number 1598 added")).to_have_count(1)
     listed = page.locator('[data-testid="voicemail-number"][data-number="1598"]')
     expect(listed).to_contain_text("Group inbox After hours (1590)")
-    assert _listed(cordboard, NUMBERS) == [
+    assert api_list(cordboard, NUMBERS) == [
         {"number": "1598", "kind": "group_inbox", "inbox_id": created["id"]}
     ]
     shot(page, "group-inboxes-voicemail-number")
@@ -130,7 +124,7 @@ def _admin_manages_group_inboxes(page: Any, cordboard: Cordboard, clash: str, wa
     dialog.get_by_role("button", name="Delete").click()
     expect(page.locator(".toast").filter(has_text=refused["error"]["message"])).to_have_count(1)
     expect(row).to_have_count(1)
-    assert len(_listed(cordboard, INBOXES)) == 1
+    assert len(api_list(cordboard, INBOXES)) == 1
 
     # The number first, then the inbox.
     listed.get_by_role("button", name="Delete voicemail number 1598").click()

@@ -17,16 +17,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from e2e_helpers import ADMIN, ADMIN_PASSWORD, PHONE, BrowserThread, Cordboard, add_user, login, shot
+from e2e_helpers import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    PHONE,
+    BrowserThread,
+    Cordboard,
+    add_user,
+    api_list,
+    delete_after_confirming,
+    login,
+    shot,
+)
 from playwright.sync_api import expect
 
 GROUPS = "/api/hunt_groups/groups"
 
 
 def _hunt_groups(cordboard: Cordboard) -> list[dict[str, Any]]:
-    status, body = cordboard.api("GET", GROUPS, token=cordboard.token())
-    assert status == 200, body
-    return list(body)
+    return api_list(cordboard, GROUPS)
 
 
 def test_hg_01_admin_creates_changes_and_deletes_a_hunt_group(
@@ -129,16 +138,13 @@ def _admin_manages_hunt_groups(page: Any, cordboard: Cordboard, lunch_id: int, t
     page.set_viewport_size({"width": 1280, "height": 860})
 
     # Deleting asks first; cancelling keeps it.
-    delete = row.get_by_role("button", name="Delete Sales")
-    delete.click()
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("Delete the hunt group Sales (1500)?")
-    dialog.get_by_role("button", name="Cancel").click()
-    expect(delete).to_be_focused()
-    assert len(_hunt_groups(cordboard)) == 1
-    delete.click()
-    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
-    expect(page.locator(".toast").last).to_have_text("Hunt group Sales (1500) deleted.")
+    delete_after_confirming(
+        page,
+        row.get_by_role("button", name="Delete Sales"),
+        "Delete the hunt group Sales (1500)?",
+        "Hunt group Sales (1500) deleted.",
+        lambda: len(_hunt_groups(cordboard)),
+    )
     expect(page.get_by_test_id("hunt-groups-empty")).to_be_visible()
     expect(page.get_by_role("button", name="New hunt group")).to_be_focused()
     shot(page, "hunt-groups-deleted")

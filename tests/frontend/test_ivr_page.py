@@ -24,6 +24,8 @@ from e2e_helpers import (
     BrowserThread,
     Cordboard,
     add_user,
+    api_list,
+    delete_after_confirming,
     http_raw,
     login,
     shot,
@@ -35,9 +37,7 @@ MENUS = "/api/ivr/menus"
 
 
 def _menus(cordboard: Cordboard) -> list[dict[str, Any]]:
-    status, body = cordboard.api("GET", MENUS, token=cordboard.token())
-    assert status == 200, body
-    return list(body)
+    return api_list(cordboard, MENUS)
 
 
 def _org_prompt(cordboard: Cordboard, name: str, wav: bytes) -> str:
@@ -190,16 +190,13 @@ def _admin_manages_menus(page: Any, cordboard: Cordboard, welcome: str) -> None:
     assert changed["timeout_destination"] == {"kind": "number", "target": "1221"}
 
     # Deleting asks first; cancelling keeps it.
-    delete = row.get_by_role("button", name="Delete Reception")
-    delete.click()
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("Delete the IVR menu Reception (1600)?")
-    dialog.get_by_role("button", name="Cancel").click()
-    expect(delete).to_be_focused()
-    assert len(_menus(cordboard)) == 1
-    delete.click()
-    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
-    expect(page.locator(".toast").last).to_have_text("IVR menu Reception (1600) deleted.")
+    delete_after_confirming(
+        page,
+        row.get_by_role("button", name="Delete Reception"),
+        "Delete the IVR menu Reception (1600)?",
+        "IVR menu Reception (1600) deleted.",
+        lambda: len(_menus(cordboard)),
+    )
     expect(page.get_by_test_id("ivr-empty")).to_be_visible()
     expect(page.get_by_role("button", name="New menu")).to_be_focused()
 
