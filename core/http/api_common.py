@@ -78,3 +78,12 @@ async def read_upload(request: web.Request, max_bytes: int, too_large: str) -> b
             raise ApiError(413, "too_large", too_large, {"file": too_large})
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def plugin_service(request: web.Request, key: str, starting: str) -> Any:
+    """The object a plugin keeps in ``core.data`` under ``key`` for its routes; until the plugin
+    has set it up, 503 ``not_ready`` with ``starting`` ("The mailboxes are starting")."""
+    found = request.app[CORE_KEY].data.get(key)
+    if found is None:
+        raise ApiError(503, "not_ready", starting)
+    return found

@@ -9,8 +9,7 @@ from aiohttp import web
 
 from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.access import AuthUser, api, current_user, request_body
-from cordboard.core.http.api_common import json_object
-from cordboard.core.http.errors import ApiError
+from cordboard.core.http.api_common import json_object, plugin_service
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.plugins.directory.book import BOOKS, Directory
 from cordboard.plugins.directory.const import DIRECTORY_KEY, SCOPES
@@ -36,9 +35,7 @@ IMPORT_BODY: Final = vol.Schema(
 async def _directory(request: web.Request) -> Directory:
     """The directory, with the users (names, groups) as they are now: another process, such as
     ``cordboard user add``, may have changed them without an event reaching this one."""
-    found = request.app[CORE_KEY].data.get(DIRECTORY_KEY)
-    if found is None:
-        raise ApiError(503, "not_ready", "The directory is starting")
+    found = plugin_service(request, DIRECTORY_KEY, "The directory is starting")
     await found.reload_users()
     return found
 

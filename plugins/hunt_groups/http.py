@@ -5,9 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from cordboard.core.http.access import api
-from cordboard.core.http.api_common import json_object
-from cordboard.core.http.errors import ApiError
-from cordboard.core.http.keys import CORE_KEY
+from cordboard.core.http.api_common import json_object, plugin_service
 from cordboard.plugins.hunt_groups.const import HUNT_GROUPS_KEY
 from cordboard.plugins.hunt_groups.service import HuntGroups
 
@@ -16,10 +14,7 @@ GROUP = "/groups/{group_id:[0-9]+}"
 
 
 def _groups(request: web.Request) -> HuntGroups:
-    found = request.app[CORE_KEY].data.get(HUNT_GROUPS_KEY)
-    if found is None:
-        raise ApiError(503, "not_ready", "The hunt groups are starting")
-    return found
+    return plugin_service(request, HUNT_GROUPS_KEY, "The hunt groups are starting")
 
 
 def _group_id(request: web.Request) -> int:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from cordboard.core.http.access import api
-from cordboard.core.http.api_common import json_object
-from cordboard.core.http.errors import ApiError
-from cordboard.core.http.keys import CORE_KEY
+from cordboard.core.http.api_common import json_object, plugin_service
 from cordboard.plugins.ivr.const import IVR_MENUS_KEY
 from cordboard.plugins.ivr.service import IvrMenus
 
@@ -16,10 +14,7 @@ MENU = "/menus/{menu_id:[0-9]+}"
 
 
 def _menus(request: web.Request) -> IvrMenus:
-    found = request.app[CORE_KEY].data.get(IVR_MENUS_KEY)
-    if found is None:
-        raise ApiError(503, "not_ready", "The IVR menus are starting")
-    return found
+    return plugin_service(request, IVR_MENUS_KEY, "The IVR menus are starting")
 
 
 def _menu_id(request: web.Request) -> int:

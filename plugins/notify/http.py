@@ -10,8 +10,8 @@ from aiohttp import web
 
 from cordboard.core.config import validation as cv
 from cordboard.core.http.access import api, request_body
+from cordboard.core.http.api_common import plugin_service
 from cordboard.core.http.errors import ApiError
-from cordboard.core.http.keys import CORE_KEY
 from cordboard.plugins.notify.const import MAIL_KEY, QUEUE_LIST_LIMIT, SMS_KEY
 from cordboard.plugins.notify.modem import SmsError
 from cordboard.plugins.notify.service import Mailer
@@ -35,10 +35,7 @@ TEST_SMS_BODY: Final = vol.Schema({vol.Required("to"): _phone_number})
 
 
 def _mailer(request: web.Request) -> Mailer:
-    found = request.app[CORE_KEY].data.get(MAIL_KEY)
-    if found is None:
-        raise ApiError(503, "not_ready", "The e-mail service is starting")
-    return found
+    return plugin_service(request, MAIL_KEY, "The e-mail service is starting")
 
 
 @routes.post("/test-mail")
@@ -75,10 +72,7 @@ async def mail_queue(request: web.Request) -> web.Response:
 
 
 def _sms(request: web.Request) -> SmsService:
-    found = request.app[CORE_KEY].data.get(SMS_KEY)
-    if found is None:
-        raise ApiError(503, "not_ready", "The SMS service is starting")
-    return found
+    return plugin_service(request, SMS_KEY, "The SMS service is starting")
 
 
 @routes.post("/test-sms")

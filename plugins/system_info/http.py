@@ -5,8 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from cordboard.core.http.access import api
-from cordboard.core.http.errors import ApiError
-from cordboard.core.http.keys import CORE_KEY
+from cordboard.core.http.api_common import plugin_service
 from cordboard.plugins.system_info.runtime import SYSTEM_INFO_KEY
 
 routes = web.RouteTableDef()
@@ -16,7 +15,5 @@ routes = web.RouteTableDef()
 @api(access="admin")
 async def get_system_info(request: web.Request) -> web.Response:
     """The appliance's version, uptime, disk and memory, freshly measured."""
-    info = request.app[CORE_KEY].data.get(SYSTEM_INFO_KEY)
-    if info is None:
-        raise ApiError(503, "not_ready", "System information is starting")
+    info = plugin_service(request, SYSTEM_INFO_KEY, "System information is starting")
     return web.json_response((await info.refresh()).as_dict())

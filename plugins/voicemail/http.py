@@ -20,7 +20,7 @@ from aiohttp import web
 
 from cordboard.core.exceptions import NotFound
 from cordboard.core.http.access import AuthUser, api, current_user, request_body
-from cordboard.core.http.api_common import json_object, read_upload
+from cordboard.core.http.api_common import json_object, plugin_service, read_upload
 from cordboard.core.http.errors import ApiError
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.media.audio_file import AudioFileError
@@ -39,10 +39,7 @@ TOO_LARGE = f"A greeting may be at most {MAX_GREETING_BYTES // (1024 * 1024)} MB
 
 
 def _mailboxes(request: web.Request) -> Mailboxes:
-    found = request.app[CORE_KEY].data.get(MAILBOXES_KEY)
-    if found is None:
-        raise ApiError(503, "not_ready", "The mailboxes are starting")
-    return found
+    return plugin_service(request, MAILBOXES_KEY, "The mailboxes are starting")
 
 
 def _whose(request: web.Request, user: AuthUser) -> int:
@@ -57,10 +54,7 @@ def _whose(request: web.Request, user: AuthUser) -> int:
 
 
 def _inboxes(request: web.Request) -> GroupInboxes:
-    found = request.app[CORE_KEY].data.get(INBOXES_KEY)
-    if found is None:
-        raise ApiError(503, "not_ready", "The group inboxes are starting")
-    return found
+    return plugin_service(request, INBOXES_KEY, "The group inboxes are starting")
 
 
 async def _may_have(request: web.Request, user: AuthUser, message: Message) -> bool:
