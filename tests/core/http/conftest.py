@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from api_calls import add_user, login
 
 from cordboard.core.core import Core
-from cordboard.core.identity.users import create_user
 
 PASSWORD = "account-password-1"
 
@@ -31,23 +31,9 @@ def account(core: Core, api: TestClient) -> AccountFactory:
     """``await account("anna", admin=False, **fields)``: a user created directly, logged in via the API."""
 
     async def make(username: str, *, admin: bool = False, password: str = PASSWORD, **extra: Any) -> Account:
-        user = await core.db.call(
-            lambda db: create_user(
-                db,
-                username=username,
-                first_name=username.title(),
-                last_name="Tester",
-                email=f"{username}@example.com",
-                password=password,
-                role="admin" if admin else "user",
-                **extra,
-            )
-        )
-        resp = await api.post("/api/auth/login", json={"username": username, "password": password})
-        assert resp.status == 200, await resp.text()
-        token = (await resp.json())["token"]
-        api.session.cookie_jar.clear()  # every test request names its caller explicitly
-        return Account(user.id, username, {"Authorization": f"Bearer {token}"}, token)
+        user_id = await add_user(core, username, password, admin=admin, **extra)
+        headers = await login(api, username, password)
+        return Account(user_id, username, headers, headers["Authorization"].removeprefix("Bearer "))
 
     return make
 
