@@ -1,7 +1,7 @@
 /** Who is logged in, the organisation's name, and toasts: small shared state with change notifications. */
-import { api } from "./api";
 import { setLanguage } from "./i18n";
-import type { Effective, User } from "./types";
+import type { User } from "./types";
+import { effectiveSettings } from "./user-settings";
 
 class Session extends EventTarget {
   user: User | null = null;
@@ -20,7 +20,7 @@ class Session extends EventTarget {
   async loadOrgName(): Promise<void> {
     if (!this.user) return;
     try {
-      const effective = await api.get<Effective>(`/api/settings/effective/${this.user.id}`);
+      const effective = await effectiveSettings(this.user.id);
       this.orgName = String(effective["core.organisation_name"]?.value ?? "");
     } catch {
       this.orgName = "";

@@ -12,22 +12,17 @@
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
-import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
 import { selectField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
+import { saveOwnSettings, userSettings, type EffectiveValue } from "../user-settings";
 
 /** One choice: the value stored and what the user reads. */
 export type Choice = readonly [value: unknown, label: string];
 
 /** The select's value for "no choice of my own". */
 const INHERIT = "";
-
-interface Effective {
-  value: unknown;
-  source: string;
-}
 
 /** The option value a setting's value is shown under (a string as it is, anything else as JSON). */
 export function optionValue(value: unknown): string {
@@ -79,7 +74,7 @@ export class CbMySetting extends LightElement {
   /** The user's own stored value, or null. */
   @state() private own: unknown = null;
   /** The value in force and where it comes from. */
-  @state() private effective: Effective | null = null;
+  @state() private effective: EffectiveValue | null = null;
   @state() private choice = INHERIT;
   @state() private loadError = "";
   @state() private error: string | null = null;
@@ -101,9 +96,8 @@ export class CbMySetting extends LightElement {
   private async load(): Promise<void> {
     this.loadError = "";
     try {
-      const [stored, effective, choices] = await Promise.all([
-        api.get<Record<string, unknown>>(`/api/settings/user/${this.userId}`),
-        api.get<Record<string, Effective>>(`/api/settings/effective/${this.userId}`),
+      const [{ own: stored, effective }, choices] = await Promise.all([
+        userSettings(this.userId),
         this.loadChoices ? this.loadChoices() : Promise.resolve(null),
       ]);
       const resolved = effective[this.setting];
@@ -132,7 +126,7 @@ export class CbMySetting extends LightElement {
     this.error = null;
     const value = this.chosenValue();
     try {
-      await api.put(`/api/settings/user/${this.userId}`, { [this.setting]: value });
+      await saveOwnSettings(this.userId, { [this.setting]: value });
       const label = value === null ? "" : choiceLabel(this.allChoices, value);
       toast(this.savedText ? this.savedText(value, label) : t("mySetting.saved"));
       this.dispatchEvent(new CustomEvent(MY_SETTING_SAVED, { bubbles: true, detail: { setting: this.setting, value } }));

@@ -9,21 +9,16 @@
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
-import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
 import { checkboxField, focusFirstError, formError, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
+import { saveOwnSettings, userSettings } from "../user-settings";
 
 const ADDRESS = "notify.email_address";
 const EVENTS = ["on_missed_call", "on_call_data", "on_account_change", "on_mailbox_full"] as const;
 type EventName = (typeof EVENTS)[number];
 const VOICEMAIL_EMAIL = "voicemail.email";
-
-interface Effective {
-  value: unknown;
-  source: string;
-}
 
 const key = (event: EventName): string => `notify.${event}`;
 
@@ -53,10 +48,7 @@ export class CbNotificationSettings extends LightElement {
   private async load(): Promise<void> {
     this.loadError = "";
     try {
-      const [stored, effective] = await Promise.all([
-        api.get<Record<string, unknown>>(`/api/settings/user/${this.userId}`),
-        api.get<Record<string, Effective>>(`/api/settings/effective/${this.userId}`),
-      ]);
+      const { own: stored, effective } = await userSettings(this.userId);
       this.absent = !effective[key("on_account_change")];
       const own = stored[ADDRESS];
       this.address = typeof own === "string" ? own : "";
@@ -83,7 +75,7 @@ export class CbNotificationSettings extends LightElement {
       if (this.on[event] !== this.loadedOn[event]) body[key(event)] = this.on[event];
     }
     try {
-      await api.put(`/api/settings/user/${this.userId}`, body);
+      await saveOwnSettings(this.userId, body);
       toast(t("notifications.saved"));
       await this.load();
     } catch (err) {

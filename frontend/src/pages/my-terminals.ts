@@ -10,6 +10,7 @@ import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeadi
 import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
+import { effectiveSettings, saveOwnSettings } from "../user-settings";
 
 interface Terminal {
   kind: "phones" | "number";
@@ -64,7 +65,7 @@ export class CbMyTerminals extends LightElement {
         api.get<TerminalPlan>("/api/me/terminals"),
         api.get<CallerId>("/api/me/caller_id"),
       ]);
-      const effective = await api.get<Record<string, { value: unknown }>>(`/api/settings/effective/${this.plan.user_id}`);
+      const effective = await effectiveSettings(this.plan.user_id);
       this.callWaiting = effective["core.call_waiting"]?.value !== false;
     } catch (err) {
       this.loadError = errorText(err);
@@ -135,7 +136,7 @@ export class CbMyTerminals extends LightElement {
   private async setCallWaiting(on: boolean): Promise<void> {
     if (!this.plan) return;
     try {
-      await api.put(`/api/settings/user/${this.plan.user_id}`, { "core.call_waiting": on });
+      await saveOwnSettings(this.plan.user_id, { "core.call_waiting": on });
       this.callWaiting = on;
       toast(t(on ? "terminals.waitingOn" : "terminals.waitingOff"));
     } catch (err) {

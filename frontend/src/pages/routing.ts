@@ -13,14 +13,15 @@ import { scopePicker } from "../components/scope-picker";
 import { t } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
 import { DEST_KINDS, type DestKind, type Names, type Rule } from "../routing";
-import type { Effective, Group, Scope, User } from "../types";
+import type { Group, Scope, User } from "../types";
+import { effectiveSettings } from "../user-settings";
 import { fullName } from "./users";
 
 export const USER_DESTINATIONS = "core.routing_user_destinations";
 
 /** The destination kinds a user's own rules may use (RTE-05), from their effective settings. */
 export async function allowedKinds(userId: number): Promise<DestKind[]> {
-  const effective = await api.get<Effective>(`/api/settings/effective/${userId}`);
+  const effective = await effectiveSettings(userId);
   const value = effective[USER_DESTINATIONS]?.value;
   return Array.isArray(value) ? DEST_KINDS.filter((k) => value.includes(k)) : DEST_KINDS;
 }
