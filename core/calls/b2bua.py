@@ -10,7 +10,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -56,7 +56,8 @@ if TYPE_CHECKING:
     from cordboard.core.core import Core
     from cordboard.core.media.codecs.base import Codec as MediaCodec
     from cordboard.core.media.moh import MusicOnHold
-    from cordboard.core.routing.model import Destination
+    from cordboard.core.routing.evaluate import Explanation
+    from cordboard.core.routing.model import Destination, Rule
     from cordboard.core.sip.service import SipService
 
 _LOGGER = logging.getLogger(__name__)
@@ -227,6 +228,10 @@ class B2bua:
 
         self.personal_queues = PersonalQueues(self)
         """Calls transferred to users on the phone wait here (PQ-01, PKP-08)."""
+        from cordboard.core.calls.announcement import PendingAnnouncements
+
+        self.announcements = PendingAnnouncements()
+        """PRM-06: the announcement a call being routed plays once its channel starts."""
         self._by_server_key: dict[TransactionKey | None, ActiveCall] = {}
         self._by_client_key: dict[TransactionKey | None, tuple[ActiveCall, Fork]] = {}
         self._by_dialog: dict[tuple[str, str], tuple[ActiveCall, str]] = {}
@@ -326,20 +331,13 @@ class B2bua:
         """RTE: when one of the callee's routing rules takes the call, end it or run its timed
         destinations on a channel (rule_calls.py) and return True; False leaves the call to the
         ordinary path (presence, then ring the callee's phones through the relay)."""
-        from cordboard.core.calls.rule_calls import ENDING_STATUS, is_plain
+        from cordboard.core.calls.rule_calls import ENDING_STATUS
 
-        routing = getattr(self.core, "routing", None)
-        if routing is None or callee.user_id is None or not routing.may_apply(callee.user_id):
+        if callee.user_id is None:
             return False
         record = attempt.record
-        try:
-            decision = await routing.decide_incoming(
-                callee.user_id, caller=record.caller, called=record.callee
-            )
-        except Exception:
-            _LOGGER.exception("The routing rules of %s failed: ringing the phones", record.callee)
-            return False
-        if decision.rule is None or is_plain(decision.destinations):
+        decision = await self._taking_rule(callee.user_id, caller=record.caller, called=record.callee)
+        if decision is None or decision.rule is None:
             return False
         _LOGGER.info("Call %s to %s follows the rule %r", record.id, record.callee, decision.rule.name)
         record.add_route(f"rule {decision.rule.name}")
@@ -349,8 +347,52 @@ class B2bua:
             reason = "Busy Here - Routing Rule" if status == 486 else "Decline - Routing Rule"
             self._reject(attempt, status, reason, result_for_status(status))
             return True
-        await self._run_destinations(attempt, context, peer, callee, decision.destinations)
+        await self._run_destinations(
+            attempt, context, peer, callee, decision.destinations, rule_id=decision.rule.id
+        )
         return True
+
+    async def _taking_rule(self, user_id: int, *, caller: str, called: str) -> Explanation | None:
+        """The decision of the user's incoming routing rules when a rule takes the call beyond
+        "ring the phones now"; None when no rule could apply, none matched, the matching one is
+        plain, or the rules failed (logged): the call then rings the phones."""
+        from cordboard.core.calls.rule_calls import is_plain
+
+        routing = getattr(self.core, "routing", None)
+        if routing is None or not routing.may_apply(user_id):
+            return None
+        try:
+            decision: Explanation = await routing.decide_incoming(user_id, caller=caller, called=called)
+        except Exception:
+            _LOGGER.exception("The routing rules of %s failed: ringing the phones", called)
+            return None
+        if decision.rule is None or is_plain(decision.destinations):
+            return None
+        return decision
+
+    def _next_rule(
+        self, user_id: int, *, caller: str, called: str, call_id: str
+    ) -> Callable[[int], Awaitable[Rule | None]]:
+        """VM-05: what finds the user's next matching rule after a rule whose voicemail the caller
+        left (``rule_calls.NextRule``); the rule joins the call's route in the history."""
+
+        async def after(rule_id: int) -> Rule | None:
+            routing = getattr(self.core, "routing", None)
+            if routing is None:
+                return None
+            try:
+                decision = await routing.decide_incoming(
+                    user_id, caller=caller, called=called, after_rule_id=rule_id
+                )
+            except Exception:
+                _LOGGER.exception("The routing rules of %s failed after rule %s", called, rule_id)
+                return None
+            if decision.rule is not None:
+                self.note_route(call_id, f"voicemail bypassed: rule {decision.rule.name}")
+            rule: Rule | None = decision.rule
+            return rule
+
+        return after
 
     async def _follow_terminals(
         self, attempt: Attempt, context: Context, peer: Peer, callee: SipAccount
@@ -386,10 +428,12 @@ class B2bua:
         destinations: Sequence[Destination],
         *,
         fallback_at: float | None = None,
+        rule_id: int | None = None,
     ) -> None:
         """The caller's call on a channel that rings ``destinations`` in time (rule_calls.py): for
         the call's ring time, or, with a fallback starting at ``fallback_at``, until it has rung
-        for a forward's ring time."""
+        for a forward's ring time. ``rule_id``: the rule they are of (its voicemail may go on to
+        the next matching rule, VM-05)."""
         import functools
 
         from cordboard.core.calls.rule_calls import follow_destinations
@@ -405,6 +449,12 @@ class B2bua:
             forward_ring_s=forward_s,
             reachable=self.reachable,
             voicemail=functools.partial(self.voicemail_of, callee.user_id),
+            rule_id=rule_id,
+            next_rule=(
+                self._next_rule(callee.user_id, caller=record.caller, called=record.callee, call_id=record.id)
+                if rule_id is not None and callee.user_id is not None
+                else None
+            ),
         )
         await self._answer_channel(attempt, context, peer, inbound, handler)
 
@@ -415,23 +465,13 @@ class B2bua:
         beyond "ring the phones" takes the call: the plugin rings the phones itself."""
         import functools
 
-        from cordboard.core.calls.rule_calls import ENDING_STATUS, follow_destinations, is_plain
+        from cordboard.core.calls.rule_calls import ENDING_STATUS, follow_destinations
 
         account = self.find_account(number)
-        routing = getattr(self.core, "routing", None)
-        if (
-            account is None
-            or account.user_id is None
-            or routing is None
-            or not routing.may_apply(account.user_id)
-        ):
+        if account is None or account.user_id is None:
             return None
-        try:
-            decision = await routing.decide_incoming(account.user_id, caller=call.caller, called=number)
-        except Exception:
-            _LOGGER.exception("The routing rules of %s failed: ringing the phones", number)
-            return None
-        if decision.rule is None or is_plain(decision.destinations):
+        decision = await self._taking_rule(account.user_id, caller=call.caller, called=number)
+        if decision is None or decision.rule is None:
             return None
         first = decision.destinations[0]
         if first.after_s == 0 and first.kind in ENDING_STATUS:
@@ -446,6 +486,8 @@ class B2bua:
             forward_ring_s=forward_s,
             reachable=self.reachable,
             voicemail=functools.partial(self.voicemail_of, account.user_id),
+            rule_id=decision.rule.id,
+            next_rule=self._next_rule(account.user_id, caller=call.caller, called=number, call_id=call.id),
         )
 
     def note_route(self, call_id: str, step: str) -> None:
@@ -794,6 +836,7 @@ class B2bua:
             if known is None:
                 return
             caller = known
+        await self._plan_announcement(attempt, caller, callee)
         if await self._follow_rules(attempt, context, peer, callee):
             return
         outside = self._diverted_outside(callee)
@@ -824,6 +867,11 @@ class B2bua:
         if not targets:
             self._reject(attempt, 486, "Busy Here - Calling Yourself", CallResult.BUSY)
             return
+        if record.id in self.announcements:  # PRM-06: the phones ring from a channel, after it
+            from cordboard.core.routing.model import Destination
+
+            await self._run_destinations(attempt, context, peer, callee, [Destination("phones", 0, None)])
+            return
         relayed = await self._relayed_call(attempt, context, peer)
         if relayed is None:
             return
@@ -834,6 +882,20 @@ class B2bua:
             self._by_client_key[fork.key] = (call, fork)
             call.forks.append(fork)
         call.ring_timer = asyncio.get_running_loop().call_later(self.ring_timeout, self._ring_timeout, call)
+
+    async def _plan_announcement(self, attempt: Attempt, caller: Caller, callee: SipAccount) -> None:
+        """PRM-06: note the callee's announcement before connect for this call (announcement.py);
+        the channel that rings them plays it first."""
+        from cordboard.core.calls.announcement import announcement_for
+
+        try:
+            prompt_id = await announcement_for(self.core, caller.user_id, callee.user_id)
+        except Exception:
+            _LOGGER.exception("The announcement of %s failed: ringing without it", callee.username)
+            return
+        if prompt_id is not None:
+            attempt.record.add_route(f"announcement {prompt_id}")
+            self.announcements.note(attempt.record.id, prompt_id)
 
     async def _replacing(self, attempt: Attempt, context: Context, peer: Peer, caller: Caller) -> None:
         """An INVITE with Replaces (RFC 3891) naming a call that rings at a colleague: a busy-lamp
@@ -1571,6 +1633,7 @@ class B2bua:
         if media.remote is not None:
             endpoint.set_remote(*media.remote)
         call = ActiveCall(record, context, request, key, peer, a_tag, None)
+        handler = self.announcements.wrap(record.id, handler)  # PRM-06, if the call has one
         answer_body = bytes(media.answer)
         language = await self.language_of(record.caller_user_id)
 

@@ -10,19 +10,26 @@ destination starts at once ("forward on busy"). The first phone to answer is bri
 Outside numbers ring over the SIP trunks. ``voicemail`` stops whatever still rings and hands the
 caller to the user's mailbox (the voicemail plugin, VM-01); without one it is skipped with a log
 line, as are numbers nothing can reach (no user's and no trunk's).
+
+VM-05, "press 2 to bypass voicemail": while a rule's mailbox has the caller, ``voicemail_bypass()``
+gives the mailbox a way on: the next matching rule after the one that led there, run here on the
+same (answered) channel. The mailbox asks for it only when the caller pressed the key; it returns
+False when no further rule matches (the caller stays in the mailbox and may leave a message).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from cordboard.core.calls.dialer import NotAnswered
 from cordboard.core.calls.model import status_for_caller
-from cordboard.core.routing.model import ENDING_KINDS, Destination
+from cordboard.core.routing.model import ENDING_KINDS, Destination, Rule
 
 if TYPE_CHECKING:
     from cordboard.core.calls.channel import Channel, ChannelHandler
@@ -30,6 +37,19 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 ENDING_STATUS: Final = {"busy": 486, "reject": 603}
 MIN_RING_S: Final = 5.0
+
+NextRule = Callable[[int], Awaitable[Rule | None]]
+"""The next matching incoming (or fallback) rule after the rule with this id, None when none (VM-05)."""
+Bypass = Callable[[], Awaitable[bool]]
+"""VM-05: leave the mailbox for the next matching rule; True when that rule ran (the call is over
+now), False when no further rule matches (nothing happened)."""
+_BYPASS: Final = contextvars.ContextVar[Bypass | None]("voicemail_bypass", default=None)
+
+
+def voicemail_bypass() -> Bypass | None:
+    """For the mailbox that has the caller now: how to go on to the user's next matching rule
+    (VM-05), None when no rule led to the mailbox (a transfer, the voicemail code)."""
+    return _BYPASS.get()
 
 
 def ringing_target(destination: Destination, owner: str) -> str | None:
@@ -55,10 +75,13 @@ async def follow_destinations(
     reachable: Callable[[str], bool],
     forward_ring_s: float | None = None,
     voicemail: Callable[[], ChannelHandler | None] | None = None,
+    rule_id: int | None = None,
+    next_rule: NextRule | None = None,
 ) -> None:
     """Run the timeline; ``owner`` is the called user's number, ``reachable`` says which numbers
     can be dialled, ``forward_ring_s`` how long a forward to a number rings (RTE-09), ``voicemail``
-    finds the user's mailbox."""
+    finds the user's mailbox. ``rule_id`` is the rule the destinations are of and ``next_rule``
+    finds the one after it: the mailbox may then go on there (VM-05, ``voicemail_bypass``)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     dials: set[asyncio.Task[Channel | NotAnswered]] = set()
@@ -91,7 +114,24 @@ async def follow_destinations(
                 await _hang_up_late_answers(dials)
                 dials.clear()
                 ringing_over()
-                await mailbox(channel)
+                bypass: Bypass | None = None
+                if rule_id is not None and next_rule is not None:
+                    bypass = functools.partial(
+                        _go_on,
+                        channel,
+                        rule_id,
+                        next_rule,
+                        owner=owner,
+                        ring_s=ring_s,
+                        reachable=reachable,
+                        forward_ring_s=forward_ring_s,
+                        voicemail=voicemail,
+                    )
+                token = _BYPASS.set(bypass)
+                try:
+                    await mailbox(channel)
+                finally:
+                    _BYPASS.reset(token)
                 return
             target = ringing_target(destination, owner)
             if target is None or not reachable(target):
@@ -118,6 +158,38 @@ async def follow_destinations(
     finally:
         for dial in dials:
             dial.cancel()
+
+
+async def _go_on(
+    channel: Channel,
+    after: int,
+    find: NextRule,
+    *,
+    owner: str,
+    ring_s: float,
+    reachable: Callable[[str], bool],
+    forward_ring_s: float | None,
+    voicemail: Callable[[], ChannelHandler | None] | None,
+) -> bool:
+    """VM-05 (a ``Bypass``): the destinations of the next matching rule after rule ``after`` on
+    the caller's channel; False at once when no further rule matches."""
+    rule = await find(after)
+    if rule is None:
+        _LOGGER.info("Call %s left the voicemail: no rule after rule %s matches", channel.call.id, after)
+        return False
+    _LOGGER.info("Call %s left the voicemail for the rule %r", channel.call.id, rule.name)
+    await follow_destinations(
+        channel,
+        rule.destinations,
+        owner=owner,
+        ring_s=ring_s,
+        reachable=reachable,
+        forward_ring_s=forward_ring_s,
+        voicemail=voicemail,
+        rule_id=rule.id,
+        next_rule=find,
+    )
+    return True
 
 
 async def _wait_until(

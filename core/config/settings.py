@@ -472,6 +472,7 @@ class SettingsService:
     """The settings registry and async access to stored and effective values."""
 
     def __init__(self, core: Core) -> None:
+        from cordboard.core.calls.announcement import announcement_setting
         from cordboard.core.calls.caller_id import CALLER_ID_SPECS
         from cordboard.core.calls.personal_queue import PERSONAL_QUEUE_SPECS
         from cordboard.core.calls.preferences import PREFERENCE_SPECS
@@ -494,6 +495,7 @@ class SettingsService:
                 *PERSONAL_QUEUE_SPECS,
                 *PRESENCE_SPECS,
                 music_on_hold_setting(core.data_dir),
+                announcement_setting(core.data_dir),
             )
         )
 

@@ -35,6 +35,7 @@ API_MODULES: Final = (
     "api_system",
     "api_prompts",
     "api_moh",
+    "api_announcement",
     "api_devices",
     "api_seats",
     "api_firmware",

@@ -31,7 +31,7 @@ import numpy as np
 from cordboard.core.bus import EventType
 from cordboard.core.context import ulid_now
 from cordboard.core.keys import DataKey
-from cordboard.core.media import org_prompts
+from cordboard.core.media import disk_space, org_prompts
 from cordboard.core.media.audio_file import PCM, AudioFileError, decode_audio, wav_bytes
 from cordboard.core.media.prompts import PROMPT_RATE, PromptLibrary
 
@@ -84,8 +84,8 @@ class RecordingJob:
     """Why it failed, in words."""
     code: str = ""
     """Why it failed, for programs: ``not_answered``, ``busy``, ``no_phone``, ``unreachable``,
-    ``hung_up``, ``discarded``, ``nothing_recorded``, ``name_taken``, ``deleted``, ``cancelled``,
-    ``stopped``, ``error``."""
+    ``hung_up``, ``discarded``, ``nothing_recorded``, ``disk_full``, ``name_taken``, ``deleted``,
+    ``cancelled``, ``stopped``, ``error``."""
     seconds: float | None = None
     created: float = field(default_factory=time.time)
     updated: float = field(default_factory=time.time)
@@ -307,7 +307,11 @@ async def record_guided(
     """The voice guide of a recording by phone: guide, beep, record (``path`` is the scratch
     file), play it back, "1 to keep it, 2 to record again". The kept take as 16 kHz samples with
     the silence trimmed off; RecordingFailed when nothing was kept (the caller was told).
-    ``on_step`` hears ``guide``, ``recording`` and ``review`` as the caller gets there."""
+    ``on_step`` hears ``guide``, ``recording`` and ``review`` as the caller gets there. A disk
+    without room for the longest take (``disk_space.has_room``) is told before any recording."""
+    if not await core.run_in_executor(disk_space.has_room, path.parent, MAX_RECORD_S):
+        await channel.play(["recording_unavailable", "goodbye"])
+        raise RecordingFailed("disk_full", "The disk is full: nothing can be recorded")
     empty_takes = 0
     for _take in range(MAX_TAKES):
         on_step("guide")

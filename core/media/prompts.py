@@ -130,6 +130,29 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "de": "Für persönliche Hilfe drücken Sie die 1.",
         "da": "Tryk 1 for personlig betjening.",
     },
+    "vm_press_2_bypass": {
+        "en": "To reach the person you are calling another way, press 2.",
+        "de": "Um Ihren Gesprächspartner auf anderem Weg zu erreichen, drücken Sie die 2.",
+        "da": "Tryk 2 for at nå den, du ringer til, på en anden måde.",
+    },
+    "vm_no_other_way": {
+        "en": "The person you are calling cannot be reached another way right now.",
+        "de": "Ihr Gesprächspartner ist im Moment nicht auf anderem Weg erreichbar.",
+        "da": "Den, du ringer til, kan ikke nås på en anden måde lige nu.",
+    },
+    "vm_activity_busy": {
+        "en": "The person you are calling is busy",
+        "de": "Ihr Gesprächspartner ist gerade beschäftigt",
+        "da": "Den, du ringer til, er optaget",
+    },
+    "vm_activity_away": {
+        "en": "The person you are calling is away",
+        "de": "Ihr Gesprächspartner ist gerade nicht am Platz",
+        "da": "Den, du ringer til, er ikke ved sin plads",
+    },
+    "until": {"en": "until", "de": "bis", "da": "indtil"},
+    "time_oh": {"en": "oh", "de": "null", "da": "nul"},
+    "time_o_clock": {"en": "hundred", "de": "Uhr", "da": "klokken"},
     "vm_greeting_option": {
         "en": "To change your greeting, press 0.",
         "de": "Um Ihre Ansage zu ändern, drücken Sie die 0.",
@@ -152,6 +175,12 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "en": "Callers hear the standard greeting again.",
         "de": "Anrufer hören wieder die Standardansage.",
         "da": "Opkaldere hører standardhilsenen igen.",
+    },
+    "recording_unavailable": {
+        "en": "Sorry, messages cannot be recorded at the moment. Please try again later.",
+        "de": "Leider können im Moment keine Nachrichten aufgenommen werden. "
+        "Bitte versuchen Sie es später noch einmal.",
+        "da": "Beklager, der kan ikke optages beskeder lige nu. Prøv venligst igen senere.",
     },
     "no_messages_allowed": {
         "en": "Messages cannot be left on this mailbox.",
@@ -202,6 +231,16 @@ SENTENCES: Final[dict[str, dict[str, str]]] = {
         "en": "Night mode follows your working hours again.",
         "de": "Der Nachtmodus folgt wieder Ihren Arbeitszeiten.",
         "da": "Nattilstand følger igen din arbejdstid.",
+    },
+    "flow_switch_on": {
+        "en": "The switch is now on.",
+        "de": "Der Schalter ist jetzt eingeschaltet.",
+        "da": "Kontakten er nu slået til.",
+    },
+    "flow_switch_off": {
+        "en": "The switch is now off.",
+        "de": "Der Schalter ist jetzt ausgeschaltet.",
+        "da": "Kontakten er nu slået fra.",
     },
     "feature_unknown": {
         "en": "This code is not known.",
@@ -347,6 +386,22 @@ def say_number(number: int, language: str) -> list[str]:
             ids.append("and")
         ids.append(f"n{tail}")
     return ids
+
+
+def say_time(hour: int, minute: int, language: str) -> list[str]:
+    """Prompt ids that read a clock time (24-hour) the way the language says it: English "fourteen
+    hundred", "fourteen thirty", "nine oh five"; German "vierzehn Uhr", "vierzehn Uhr dreißig";
+    Danish "klokken fjorten", "klokken fjorten tredive", "klokken ni nul fem"."""
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise ValueError(f"say_time reads 00:00 to 23:59, not {hour}:{minute:02}")
+    if language == "de":
+        return [f"n{hour}", "time_o_clock", *([f"n{minute}"] if minute else [])]
+    if language == "da":
+        return ["time_o_clock", f"n{hour}", *(["time_oh"] if 0 < minute < 10 else []),
+                *([f"n{minute}"] if minute else [])]  # fmt: skip
+    if not minute:
+        return [f"n{hour}", "time_o_clock"]
+    return [f"n{hour}", *(["time_oh"] if minute < 10 else []), f"n{minute}"]
 
 
 def _unit_count(count: int, language: str) -> list[str]:

@@ -92,3 +92,10 @@ class NumberClaim:
 
     number: str
     label: str = ""
+    contact_name: str = ""
+    """NUM-11: the name contact searches (the directory, the phones' phone book) list this function
+    number under (a hunt group's, IVR menu's or group inbox's name); empty: it is not listed (the
+    plugin's other numbers, or one set to "exclude from contact searches"). Listed or not, it can
+    be called."""
+    function: str = ""
+    """What a listed function number is: ``hunt_group``, ``ivr`` or ``group_inbox``."""

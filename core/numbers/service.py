@@ -32,6 +32,9 @@ class NumberService:
         """Numbers plugins claimed, after dropping the ones that clash."""
         self.conflicts: list[dict[str, str]] = []
         """Plugin claims that were dropped: number, plugin, and who owns the number."""
+        self.listed: dict[str, NumberClaim] = {}
+        """NUM-11: the claimed function numbers that contact searches list (``contact_name``), by
+        number; those set to "exclude from contact searches" are not here (but still routed)."""
         self._aliases: dict[str, str] = {}
         """Alias -> the extension of the user it points to."""
         self._unlisten: list[Callable[[], None]] = []
@@ -78,6 +81,7 @@ class NumberService:
         extensions = {owner.id: number for number, owner in owned.items() if owner.kind == "user"}
         self._aliases = {a: extensions[str(uid)] for a, uid in alias_users.items() if str(uid) in extensions}
         claims: dict[str, Owner] = {}
+        listed: dict[str, NumberClaim] = {}
         conflicts: list[dict[str, str]] = []
         for domain, found in self._collect_claims():
             for claim in found:
@@ -92,7 +96,9 @@ class NumberService:
                     conflicts.append({"number": claim.number, "plugin": domain, "owner": holder.describe()})
                     continue
                 claims[claim.number] = Owner("plugin", domain, claim.label)
-        self.claims, self.conflicts = claims, conflicts
+                if claim.contact_name:
+                    listed[claim.number] = claim
+        self.claims, self.conflicts, self.listed = claims, conflicts, listed
         await self._core.db.call(lambda db: storage.save_claims(db, claims))
 
     def _collect_claims(self) -> list[tuple[str, list[NumberClaim]]]:

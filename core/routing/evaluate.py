@@ -116,21 +116,30 @@ class Explanation:
         }
 
 
-def decide(rules: Sequence[Rule], facts: CallFacts, which: str = "incoming") -> Explanation:
+def decide(
+    rules: Sequence[Rule], facts: CallFacts, which: str = "incoming", *, after_rule_id: int | None = None
+) -> Explanation:
     """The first matching rule of ``which``; for incoming calls without one, the fallback rules;
-    without those either, the default (ring the phones)."""
+    without those either, the default (ring the phones).
+
+    ``after_rule_id`` (VM-05, a caller who left the voicemail a rule led to): the first matching
+    rule after that one in the same order (incoming, then fallback); without one, no rule and no
+    destinations (source ``none``), never the default. A rule no longer in the order (deleted,
+    moved to another user) has nothing after it either."""
     checked: list[tuple[Rule, str | None]] = []
-    for rule in ordered(rules, facts, which):
-        why = mismatch(rule, facts)
-        checked.append((rule, why))
-        if why is None:
-            return Explanation(facts, checked, rule, rule.destinations, "rule")
-    if which == "incoming":
-        for rule in ordered(rules, facts, "fallback"):
+    lists = [(which, "rule")] + ([("fallback", "fallback")] if which == "incoming" else [])
+    skipping = after_rule_id is not None
+    for name, source in lists:
+        for rule in ordered(rules, facts, name):
+            if skipping:
+                skipping = rule.id != after_rule_id
+                continue
             why = mismatch(rule, facts)
             checked.append((rule, why))
             if why is None:
-                return Explanation(facts, checked, rule, rule.destinations, "fallback")
+                return Explanation(facts, checked, rule, rule.destinations, source)
+    if after_rule_id is not None:
+        return Explanation(facts, checked, None, (), "none", f"no rule after rule {after_rule_id} matches")
     if which == "outgoing":
         return Explanation(facts, checked, None, (Destination("number", 0, facts.called_number),), "default")
     return Explanation(facts, checked, None, DEFAULT_DESTINATIONS, "default")

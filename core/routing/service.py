@@ -70,10 +70,13 @@ class RoutingService:
                 return True
         return False
 
-    async def decide_incoming(self, user_id: int, *, caller: str, called: str) -> Explanation:
-        """What a call to the user now follows (the same decision the test tool explains)."""
+    async def decide_incoming(
+        self, user_id: int, *, caller: str, called: str, after_rule_id: int | None = None
+    ) -> Explanation:
+        """What a call to the user now follows (the same decision the test tool explains);
+        ``after_rule_id``: the next matching rule after that one (VM-05), or none."""
         facts = await self.facts(user_id, caller=caller, called=called, at=self._now())
-        return decide(self._rules, facts, "incoming")
+        return decide(self._rules, facts, "incoming", after_rule_id=after_rule_id)
 
     # -- rules ----------------------------------------------------------------------------------
     async def rules(self, scope: str | None = None, scope_id: int | None = None) -> list[Rule]:

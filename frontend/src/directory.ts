@@ -78,7 +78,27 @@ export interface ContactList {
 }
 
 export type ContactEntry = Contact & { kind: "contact" };
-export type Entry = UserEntry | ContactEntry;
+
+/** NUM-11: a hunt group, IVR menu or group inbox found by a search (unless an administrator
+ * excluded it from contact searches); ``id`` is its number. */
+export interface FunctionEntry {
+  kind: "function";
+  id: string;
+  name: string;
+  extension: string;
+  function: "hunt_group" | "ivr" | "group_inbox" | string;
+  numbers: ContactNumber[];
+  email: string;
+  department: string;
+}
+
+export type Entry = UserEntry | ContactEntry | FunctionEntry;
+
+/** What a function number is, in words ("Hunt group"). */
+export function functionText(kind: string): string {
+  if (kind === "hunt_group" || kind === "ivr" || kind === "group_inbox") return t(`dir.function.${kind}` as MessageKey);
+  return t("dir.function.other");
+}
 
 export interface EntriesAnswer {
   entries: Entry[];
@@ -189,11 +209,14 @@ const TYPE_RANK: Record<ContactType, number> = { favourite: 0, vip: 1, contact: 
  * same name. The server sends this order already; the admin's lists are sorted here. */
 export function orderEntries<T extends Entry>(entries: readonly T[]): T[] {
   const rank = (e: Entry) => (e.kind === "contact" ? TYPE_RANK[e.type] ?? 1 : 1);
+  const kindRank = { user: 0, function: 1, contact: 2 } as const;
+  const byId = (a: Entry, b: Entry) =>
+    typeof a.id === "number" && typeof b.id === "number" ? a.id - b.id : String(a.id).localeCompare(String(b.id));
   return [...entries].sort(
     (a, b) =>
       rank(a) - rank(b) ||
       entryName(a).localeCompare(entryName(b), undefined, { sensitivity: "base" }) ||
-      (a.kind === b.kind ? a.id - b.id : a.kind === "user" ? -1 : 1),
+      (a.kind === b.kind ? byId(a, b) : kindRank[a.kind] - kindRank[b.kind]),
   );
 }
 

@@ -39,6 +39,8 @@ export interface HuntGroup {
   excluded_roles: number[];
   schedule_id: number | null;
   phone_types: PhoneType[];
+  /** NUM-11: left out of contact searches (it can still be called). */
+  exclude_from_search: boolean;
   members: HuntGroupMember[];
 }
 
@@ -56,6 +58,7 @@ export interface Draft {
   /** The schedule's id as the select holds it; "" for none (always open). */
   scheduleId: string;
   phoneTypes: Set<PhoneType>;
+  excludeFromSearch: boolean;
 }
 
 /** The API's name of each draft field, for its message. */
@@ -71,6 +74,7 @@ export const FIELD_OF: Record<keyof Draft, string> = {
   excludedRoles: "excluded_roles",
   scheduleId: "schedule_id",
   phoneTypes: "phone_types",
+  excludeFromSearch: "exclude_from_search",
 };
 
 export function emptyDraft(): Draft {
@@ -86,6 +90,7 @@ export function emptyDraft(): Draft {
     excludedRoles: new Set(),
     scheduleId: "",
     phoneTypes: new Set(DEFAULT_PHONE_TYPES),
+    excludeFromSearch: false,
   };
 }
 
@@ -110,6 +115,7 @@ export function draftOf(group: HuntGroup, known: Known): Draft {
     excludedRoles: existing(group.excluded_roles, known.roles),
     scheduleId: group.schedule_id !== null && known.schedules.has(group.schedule_id) ? String(group.schedule_id) : "",
     phoneTypes: new Set(PHONE_TYPES.filter((type) => group.phone_types.includes(type))),
+    excludeFromSearch: group.exclude_from_search === true,
   };
 }
 
@@ -127,6 +133,7 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     excluded_roles: sortedIds(draft.excludedRoles),
     schedule_id: draft.scheduleId ? Number(draft.scheduleId) : null,
     phone_types: PHONE_TYPES.filter((type) => draft.phoneTypes.has(type)),
+    exclude_from_search: draft.excludeFromSearch,
   };
 }
 

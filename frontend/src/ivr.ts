@@ -43,6 +43,8 @@ export interface IvrMenu {
   retries: number;
   invalid_prompt: string;
   timeout_destination: Destination | null;
+  /** NUM-11: left out of contact searches (it can still be called). */
+  exclude_from_search: boolean;
 }
 
 /** One option row of the form: a key and where it sends the caller (the target as typed). */
@@ -70,6 +72,7 @@ export interface Draft {
   invalidPrompt: string;
   timeoutKind: TimeoutKind;
   timeoutTarget: string;
+  excludeFromSearch: boolean;
 }
 
 export function needsTarget(kind: TimeoutKind): kind is "number" | "voicemail" {
@@ -89,6 +92,7 @@ export function emptyDraft(): Draft {
     invalidPrompt: DEFAULT_INVALID_PROMPT,
     timeoutKind: "goodbye",
     timeoutTarget: "",
+    excludeFromSearch: false,
   };
 }
 
@@ -119,6 +123,7 @@ export function draftOf(menu: IvrMenu): Draft {
     invalidPrompt: menu.invalid_prompt,
     timeoutKind: timeout ? timeout.kind : "goodbye",
     timeoutTarget: timeout?.target ?? "",
+    excludeFromSearch: menu.exclude_from_search === true,
   };
 }
 
@@ -154,6 +159,7 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     retries: Number(draft.retries.trim()),
     invalid_prompt: draft.invalidPrompt,
     timeout_destination: draft.timeoutKind === "goodbye" ? null : destinationOf(draft.timeoutKind, draft.timeoutTarget),
+    exclude_from_search: draft.excludeFromSearch,
   };
 }
 

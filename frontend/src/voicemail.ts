@@ -142,6 +142,15 @@ export const ACTIVE_SETTING = "voicemail.active";
 /** Whether callers may leave a message after the greeting (VM-12). */
 export const TAKE_MESSAGES_SETTING = "voicemail.take_messages";
 
+/** Whether callers hear "press 2" and may leave the mailbox for the next call rule (VM-05). */
+export const BYPASS_SETTING = "voicemail.bypass_key";
+
+/** Whether the greeting says the person's activity and until when (VM-02, VM-03). */
+export const ACTIVITY_INFO_SETTING = "voicemail.activity_info";
+
+/** Whether the person gets an SMS on their mobile about each new message (VM-06). */
+export const SMS_NOTICE_SETTING = "voicemail.sms_notice";
+
 /** The e-mail choices as value → label pairs, for <cb-my-setting>. */
 export function emailChoices(): Array<[EmailChoice, string]> {
   return EMAIL_CHOICES.map((c): [EmailChoice, string] => [c, emailChoiceText(c)]);

@@ -24,7 +24,9 @@ import {
   type Contact,
   type ContactEntry,
   type Entry,
+  type FunctionEntry,
   type UserEntry,
+  functionText,
 } from "../src/directory";
 import { da } from "../src/i18n/da";
 import { de } from "../src/i18n/de";
@@ -119,6 +121,26 @@ describe("entries (DIR-01, DIR-03, DIR-07)", () => {
     expect(new Set(entries.map(entryKey)).size).toBe(entries.length);
     expect(entries).toHaveLength(5); // the input is not sorted in place
     expect(entries[0]!.name).toBe("Zoe Zeta");
+  });
+
+  it("num_11: lists function numbers by name among colleagues and contacts, found by name and number", () => {
+    const sales: FunctionEntry = {
+      kind: "function",
+      id: "1500",
+      name: "Pia Prinz",
+      extension: "1500",
+      function: "hunt_group",
+      numbers: [{ type: "work", number: "1500", short: "" }],
+      email: "",
+      department: "",
+    };
+    const entries: Entry[] = [contact({ id: 1, first_name: "Pia", last_name: "Prinz" }), sales, pia];
+    expect(orderEntries(entries).map((e) => e.kind)).toEqual(["user", "function", "contact"]);
+    expect(entryKey(sales)).toBe("function-1500");
+    expect(filterEntries([sales, pia], "1500")).toEqual([sales]);
+    expect(functionText("hunt_group")).toBe("Hunt group");
+    useLanguage("de");
+    expect(functionText("ivr")).toBe("IVR-Menü");
   });
 
   it("filters on every field, numbers without their spaces, all words matching", () => {

@@ -27,6 +27,7 @@ const SALES: HuntGroup = {
   excluded_roles: [2],
   schedule_id: 7,
   phone_types: ["desk", "softphone"],
+  exclude_from_search: true,
   members: [
     { user_id: 10, name: "Ann Tester", number: "1001" },
     { user_id: 11, name: "Bo Tester", number: "1002" },
@@ -58,6 +59,7 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
       excluded_roles: [2],
       schedule_id: null,
       phone_types: ["desk", "softphone"],
+      exclude_from_search: true, // NUM-11
     });
     const own = draftOf({ ...SALES, identifier: "51", schedule_id: 7 }, { ...KNOWN, schedules: new Set([7]) });
     expect([own.identifier, own.scheduleId]).toEqual(["51", "7"]);
@@ -77,6 +79,13 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
     // The group's own list is not changed by editing the draft.
     draft.phoneTypes.add("desk");
     expect(SALES.phone_types).toEqual(["desk", "softphone"]);
+  });
+
+  it("num_11: excluding a group from contact searches is off unless set", () => {
+    expect(emptyDraft().excludeFromSearch).toBe(false);
+    expect(bodyOf(emptyDraft())["exclude_from_search"]).toBe(false);
+    expect(draftOf({ ...SALES, exclude_from_search: false }, KNOWN).excludeFromSearch).toBe(false);
+    expect(bodyOf(draftOf(SALES, KNOWN))["exclude_from_search"]).toBe(true);
   });
 
   it("hg_06: wants at least one phone type to ring", () => {

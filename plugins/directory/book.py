@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from cordboard.core.bus import Event, EventType
 from cordboard.core.calls.address_book import ContactMatch
@@ -13,6 +13,7 @@ from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError, NotFound, Unauthorized
 from cordboard.core.http.access import AuthUser
 from cordboard.core.identity.users import User
+from cordboard.core.numbers.model import NumberClaim
 from cordboard.core.provisioning.vendor import DirectoryEntry
 from cordboard.plugins.directory import storage
 from cordboard.plugins.directory.const import (
@@ -36,6 +37,10 @@ from cordboard.plugins.directory.model import (
 _LOGGER = logging.getLogger(__name__)
 EVENT_DIRECTORY_CHANGED = EventType[dict[str, Any]]("directory.changed")
 BOOKS = ("all", "company", "own")
+FUNCTION_NUMBERS_GROUP: Final = "Function numbers"
+"""The phone book group of the function numbers (NUM-11)."""
+FUNCTION_KINDS: Final = {"hunt_group": "hunt group", "ivr": "IVR menu", "group_inbox": "group inbox"}
+"""What a listed function number is, in words a search finds it by."""
 
 Owner = tuple[str, int | None]
 
@@ -226,6 +231,10 @@ class Directory:
                 entry = self._user_entry(user, requester)
                 if entry is not None and matches_query(entry.pop("_text"), words):
                     found.append(((1, str(entry["name"]).casefold()), entry))
+            for claim in self.function_numbers():  # NUM-11: unless excluded from contact searches
+                entry = _function_entry(claim)
+                if matches_query(entry.pop("_text"), words):
+                    found.append(((1, claim.contact_name.casefold()), entry))
         wanted = lists if book == "all" else lists[:1] if book == "own" else lists[1:]
         for contact in self._contacts.values():
             if contact.owner in wanted and matches_query(contact.search_text, words):
@@ -267,6 +276,13 @@ class Directory:
             "can_plan": requester.is_admin or rights.allows("edit_future_presence", requester.id, user.id),
             "_text": " ".join(t for t in text if t).casefold(),
         }
+
+    def function_numbers(self) -> list[NumberClaim]:
+        """NUM-11: the hunt groups, IVR menus and group inboxes that contact searches list (the
+        number registry's; those excluded from contact searches are not among them), by name."""
+        numbers = getattr(self._core, "numbers", None)
+        listed: dict[str, NumberClaim] = getattr(numbers, "listed", {}) if numbers is not None else {}
+        return sorted(listed.values(), key=lambda c: (c.contact_name.casefold(), c.number))
 
     def _presence_of(self, user_id: int) -> tuple[str | None, str | None, bool]:
         presence = self._core.presence
@@ -333,7 +349,28 @@ class Directory:
                     DirectoryEntry(_with_type(contact.name, n.type), n.number, "Contacts")
                     for n in contact.numbers
                 ]
+        entries += [  # NUM-11: the function numbers not excluded from contact searches
+            DirectoryEntry(claim.contact_name, claim.number, FUNCTION_NUMBERS_GROUP)
+            for claim in self.function_numbers()
+        ]
         return entries
+
+
+def _function_entry(claim: NumberClaim) -> dict[str, Any]:
+    """A function number as the address book lists it (NUM-11), with its search text."""
+    what = FUNCTION_KINDS.get(claim.function, "function number")
+    text = [claim.contact_name, claim.number, number_key(claim.number), what, "function number"]
+    return {
+        "kind": "function",
+        "id": claim.number,
+        "name": claim.contact_name,
+        "extension": claim.number,
+        "function": claim.function,
+        "numbers": [{"type": "work", "number": claim.number, "short": ""}],
+        "email": "",
+        "department": "",
+        "_text": " ".join(t for t in text if t).casefold(),
+    }
 
 
 def _order(contact: Contact) -> tuple[int, str]:

@@ -30,6 +30,8 @@ class HuntGroup:
     """The opening hours (HG-08, SCH-07); None: always open."""
     phone_types: tuple[str, ...] = DEFAULT_PHONE_TYPES
     """Which kinds of the members' phones ring (HG-06): desk, softphone, mobile."""
+    exclude_from_search: bool = False
+    """NUM-11, HG-07: the group is left out of contact searches (it can still be called)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +47,7 @@ class HuntGroup:
             "excluded_roles": list(self.excluded_roles),
             "schedule_id": self.schedule_id,
             "phone_types": list(self.phone_types),
+            "exclude_from_search": self.exclude_from_search,
         }
 
 

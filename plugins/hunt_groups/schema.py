@@ -81,6 +81,7 @@ GROUP_SCHEMA: Final = vol.Schema(
         vol.Optional("excluded_roles", default=list): id_list("a presence role"),
         vol.Optional("schedule_id", default=None): vol.Any(None, int, msg="the id of a schedule, or null"),
         vol.Optional("phone_types", default=list(DEFAULT_PHONE_TYPES)): phone_types,
+        vol.Optional("exclude_from_search", default=False): vol.All(bool, msg="true or false"),
         # What the API sends back, so that an edit form may return it unchanged.
         vol.Optional("id"): object,
         vol.Optional("members"): object,

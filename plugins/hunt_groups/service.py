@@ -43,7 +43,15 @@ class HuntGroups:
 
     def claims(self) -> list[NumberClaim]:
         """NUM-07: every group's number is the plugin's, labelled with the group's name."""
-        return [NumberClaim(g.number, f"Hunt group {g.name}") for g in self.all()]
+        return [
+            NumberClaim(
+                g.number,
+                f"Hunt group {g.name}",
+                contact_name="" if g.exclude_from_search else g.name,  # NUM-11
+                function="hunt_group",
+            )
+            for g in self.all()
+        ]
 
     def handler(self, dialled: str) -> ChannelHandler | None:
         """The call handler for a group's number, else None (not ours)."""

@@ -27,6 +27,7 @@ _COLUMNS: Final = (
     *_LISTS,
     "schedule_id",
     "phone_types",
+    "exclude_from_search",
 )
 
 
@@ -56,9 +57,14 @@ def _v2_phone_types(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v3_exclude_from_search(db: sqlite_utils.Database) -> None:
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN exclude_from_search INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: Final = (
     Migration(1, "hunt groups", _v1_groups),
     Migration(2, "which phone types ring (HG-06)", _v2_phone_types),
+    Migration(3, "exclude from contact searches (NUM-11)", _v3_exclude_from_search),
 )
 
 
@@ -67,6 +73,7 @@ def _group(row: Any) -> HuntGroup:
     for name in _LISTS:
         data[name] = tuple(int(i) for i in json.loads(data[name]))
     data["phone_types"] = tuple(json.loads(data["phone_types"]))
+    data["exclude_from_search"] = bool(data["exclude_from_search"])
     return HuntGroup(**data)
 
 
@@ -83,10 +90,13 @@ def get_group(db: sqlite_utils.Database, group_id: int) -> HuntGroup:
 
 def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
     values = {
-        name: fields[name] for name in _COLUMNS if name not in ("id", "phone_types") and name not in _LISTS
+        name: fields[name]
+        for name in _COLUMNS
+        if name not in ("id", "phone_types", "exclude_from_search") and name not in _LISTS
     }
     values.update({name: json.dumps(list(fields[name])) for name in _LISTS})
     values["phone_types"] = json.dumps(list(fields.get("phone_types", DEFAULT_PHONE_TYPES)))
+    values["exclude_from_search"] = int(bool(fields.get("exclude_from_search", False)))
     values["updated"] = time.time()
     return values
 

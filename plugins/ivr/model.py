@@ -46,6 +46,8 @@ class IvrMenu:
     invalid_prompt: str = "invalid_option"
     timeout_destination: Destination | None = None
     """IVR-08: where the call goes when the retries are used up; None: "goodbye" and hang up."""
+    exclude_from_search: bool = False
+    """NUM-11: the menu is left out of contact searches (it can still be called)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,4 +62,5 @@ class IvrMenu:
             "retries": self.retries,
             "invalid_prompt": self.invalid_prompt,
             "timeout_destination": self.timeout_destination.as_dict() if self.timeout_destination else None,
+            "exclude_from_search": self.exclude_from_search,
         }

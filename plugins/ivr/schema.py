@@ -91,6 +91,7 @@ MENU_SCHEMA: Final = vol.Schema(
         vol.Optional("welcome_prompt", default=PROMPT_WELCOME): prompt,
         vol.Optional("options", default=dict): options,
         vol.Optional("direct_dial", default=False): vol.All(bool, msg="true or false"),
+        vol.Optional("exclude_from_search", default=False): vol.All(bool, msg="true or false"),
         vol.Optional("timeout_s", default=DEFAULT_TIMEOUT_S): whole_between(
             MIN_TIMEOUT_S, MAX_TIMEOUT_S, "seconds"
         ),

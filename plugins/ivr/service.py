@@ -42,7 +42,15 @@ class IvrMenus:
 
     def claims(self) -> list[NumberClaim]:
         """NUM-07: every menu's number is the plugin's, labelled with the menu's name."""
-        return [NumberClaim(m.number, f"IVR {m.name}") for m in self.all()]
+        return [
+            NumberClaim(
+                m.number,
+                f"IVR {m.name}",
+                contact_name="" if m.exclude_from_search else m.name,  # NUM-11
+                function="ivr",
+            )
+            for m in self.all()
+        ]
 
     def handler(self, dialled: str) -> ChannelHandler | None:
         """The call handler for a menu's number, else None (not ours)."""

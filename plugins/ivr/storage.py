@@ -26,6 +26,7 @@ _COLUMNS: Final = (
     "retries",
     "invalid_prompt",
     "timeout_destination",
+    "exclude_from_search",
 )
 
 
@@ -48,13 +49,21 @@ def _v1_menus(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: Final = (Migration(1, "IVR menus", _v1_menus),)
+def _v2_exclude_from_search(db: sqlite_utils.Database) -> None:
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN exclude_from_search INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: Final = (
+    Migration(1, "IVR menus", _v1_menus),
+    Migration(2, "exclude from contact searches (NUM-11)", _v2_exclude_from_search),
+)
 
 
 def _menu(row: Any) -> IvrMenu:
     data = dict(zip(_COLUMNS, row, strict=True))
     data["options"] = {key: Destination.of(d) for key, d in json.loads(data["options"]).items()}
     data["direct_dial"] = bool(data["direct_dial"])
+    data["exclude_from_search"] = bool(data["exclude_from_search"])
     timeout = data["timeout_destination"]
     data["timeout_destination"] = Destination.of(json.loads(timeout)) if timeout else None
     return IvrMenu(**data)
@@ -72,7 +81,8 @@ def get_menu(db: sqlite_utils.Database, menu_id: int) -> IvrMenu:
 
 
 def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
-    values = {name: fields[name] for name in _COLUMNS if name != "id"}
+    values = {name: fields[name] for name in _COLUMNS if name not in ("id", "exclude_from_search")}
+    values["exclude_from_search"] = int(bool(fields.get("exclude_from_search", False)))
     values["options"] = json.dumps(fields["options"])
     values["direct_dial"] = int(bool(fields["direct_dial"]))
     timeout = fields["timeout_destination"]

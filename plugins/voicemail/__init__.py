@@ -38,7 +38,10 @@ def cordboard_setting_scopes() -> Mapping[str, SettingScope]:
         "email": SettingScope(user_editable=True),
         "active": SettingScope(user_editable=True),
         "take_messages": SettingScope(user_editable=True),
+        "sms_notice": SettingScope(user_editable=True),
         "assistance_number": SettingScope(user_editable=True),
+        "bypass_key": SettingScope(user_editable=True),
+        "activity_info": SettingScope(user_editable=True),
     }
 
 

@@ -35,6 +35,20 @@ ASSISTANCE_SETTING: Final = "voicemail.assistance_number"
 ASSISTANCE_KEY: Final = "1"
 TAKE_MESSAGES_SETTING: Final = "voicemail.take_messages"
 """VM-12: callers may leave messages; off, they hear the greeting and the call ends."""
+BYPASS_SETTING: Final = "voicemail.bypass_key"
+"""VM-05: "to reach <the user> another way, press 2" before the greeting; the key leaves the
+mailbox for the user's next matching routing rule."""
+BYPASS_KEY: Final = "2"
+ACTIVITY_INFO_SETTING: Final = "voicemail.activity_info"
+"""VM-02, VM-03: the greeting says the user's current activity and until when it lasts."""
+BACK_TO_BACK_S: Final = 60.0
+"""VM-03: a busy event starting at most this long after the one before ends follows it."""
+SMS_NOTICE_SETTING: Final = "voicemail.sms_notice"
+"""VM-06: an SMS to the user's mobile number about each new message (off by default)."""
+ATTACHMENT_FORMATS: Final = ("wav", "mp3", "opus")
+"""VM-07: the recording attached to the e-mails as WAV, MP3 or Ogg Opus (smaller)."""
+DISK_FULL_NOTE: Final = "disk full"
+"""VM-14: the call history's note when the disk has no room for a recording."""
 
 # -- group inboxes (GIB-01..05) and voicemail numbers (GIB-07) ----------------------------------
 INBOXES_KEY: Final[DataKey[GroupInboxes]] = DataKey("voicemail.group_inboxes")

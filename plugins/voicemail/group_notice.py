@@ -6,12 +6,15 @@ the plugin, or with its mail relay or modem not set up, that kind is skipped wit
 from __future__ import annotations
 
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from cordboard.core.core import Core
 from cordboard.core.identity.users import User
 from cordboard.plugins.voicemail.const import INBOXES_KEY
 from cordboard.plugins.voicemail.storage import GroupInbox, Message
+
+if TYPE_CHECKING:
+    from cordboard.plugins.notify.sms import SmsService
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -67,10 +70,25 @@ async def _users_of(core: Core, group_ids: list[int]) -> list[User]:
     return [u for u in await core.identity.list_users() if not u.locked and wanted & set(u.groups)]
 
 
-async def send_group_notices(core: Core, message: Message, audio: bytes) -> tuple[int, int]:
-    """Queue the SMS and e-mails about a group inbox's new message; how many of each."""
-    from cordboard.plugins.notify.const import MAIL_KEY, SMS_KEY
-    from cordboard.plugins.notify.smtp import Attachment
+def sms_service(core: Core) -> SmsService | None:
+    """The notify plugin's SMS queue when a GSM modem is set up; None without the plugin or with
+    its modem not set up (nothing is queued then to go out by surprise once it is). GIB-05 and
+    VM-06 find it here."""
+    from cordboard.plugins.notify.const import SMS_KEY
+
+    sms = core.data.get(SMS_KEY)
+    if sms is None or sms.settings.missing() is not None:
+        return None
+    return sms
+
+
+async def send_group_notices(
+    core: Core, message: Message, audio: bytes, *, attachment_format: str = "wav"
+) -> tuple[int, int]:
+    """Queue the SMS and e-mails about a group inbox's new message; how many of each. The
+    recording is attached in ``attachment_format`` (``wav``, ``mp3``, ``opus``; VM-07)."""
+    from cordboard.plugins.notify.const import MAIL_KEY
+    from cordboard.plugins.voicemail.notice import attachment as encoded_attachment
 
     inboxes = core.data.get(INBOXES_KEY)
     if inboxes is None or message.inbox_id is None:
@@ -83,8 +101,8 @@ async def send_group_notices(core: Core, message: Message, audio: bytes) -> tupl
 
     sms_sent = mails_sent = 0
     if inbox.sms_groups:
-        sms = core.data.get(SMS_KEY)
-        if sms is None or sms.settings.missing() is not None:
+        sms = sms_service(core)
+        if sms is None:
             _LOGGER.info(
                 "No SMS about voice message %s in %s: no GSM modem is set up", message.id, inbox.name
             )
@@ -102,7 +120,7 @@ async def send_group_notices(core: Core, message: Message, audio: bytes) -> tupl
         if mailer is None or mailer.settings.missing() is not None:
             _LOGGER.info("No e-mail about voice message %s in %s: no mail relay", message.id, inbox.name)
         else:
-            attachment = Attachment(f"voicemail-{message.id}.wav", audio, "audio/wav")
+            attachment = await encoded_attachment(core, message, audio, attachment_format)
             from cordboard.plugins.notify.notices import notification_address
 
             for user in await _users_of(core, inbox.email_groups):

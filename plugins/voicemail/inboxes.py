@@ -67,7 +67,15 @@ class GroupInboxes:
 
     def claims(self) -> list[NumberClaim]:
         """NUM-07: the inboxes' numbers and the voicemail numbers are the plugin's."""
-        found = [NumberClaim(i.number, f"group inbox {i.name}") for i in self.all()]
+        found = [
+            NumberClaim(
+                i.number,
+                f"group inbox {i.name}",
+                contact_name="" if i.exclude_from_search else i.name,  # NUM-11
+                function="group_inbox",
+            )
+            for i in self.all()
+        ]
         for number in self.numbers():
             if number.kind == KIND_GROUP_INBOX and number.inbox_id in self._inboxes:
                 label = f"voicemail number of the group inbox {self._inboxes[number.inbox_id].name}"

@@ -16,18 +16,23 @@ from typing import Any
 
 from cordboard.core.bus import Event
 from cordboard.core.calls.channel import Channel, ChannelHandler, ChannelHungUp, Prompt
+from cordboard.core.calls.rule_calls import Bypass, voicemail_bypass
 from cordboard.core.calls.subscriptions import EVENT_MAILBOX_FULL, EVENT_MESSAGE_COUNTS, MessageCounts
 from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
 from cordboard.core.context import ulid_now
 from cordboard.core.core import Core
 from cordboard.core.exceptions import NotFound
+from cordboard.core.media import disk_space
 from cordboard.core.media.prompts import PromptNotFound
 from cordboard.plugins.voicemail import storage
 from cordboard.plugins.voicemail.const import (
     ACTIVE_SETTING,
     ASSISTANCE_KEY,
     ASSISTANCE_SETTING,
+    BYPASS_KEY,
+    BYPASS_SETTING,
     CLEANUP_EVERY_S,
+    DISK_FULL_NOTE,
     EVENT_VOICEMAIL_CHANGED,
     EVENT_VOICEMAIL_NEW,
     FOLDER,
@@ -49,6 +54,8 @@ class Mailboxes:
         self.max_bytes = int(config["max_mailbox_mb"]) * 1024 * 1024
         self.max_message_s = float(config["max_message_s"])
         self.hide_portal_link = bool(config.get("hide_portal_link", False))
+        self.attachment_format = str(config.get("attachment_format") or "wav")
+        """VM-07: the e-mails attach the recording as ``wav``, ``mp3`` or ``opus``."""
         self.own_phone_needs_pin = bool(config.get("own_phone_needs_pin", False))
         self.min_message_s = float(config["min_message_s"])
         self.folder = core.data_dir / FOLDER
@@ -72,7 +79,9 @@ class Mailboxes:
         self._unlisten = self._core.bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed)
 
     async def _settings_changed(self, event: Event[Any]) -> None:
-        if ACTIVE_SETTING in event.data.get("keys", ()):
+        # A save of the plugin's own settings reloads it: this instance may hear of it after stop(),
+        # when the plugin's settings are unknown for a moment.
+        if self._unlisten is not None and ACTIVE_SETTING in event.data.get("keys", ()):
             await self._find_switched_off()
 
     async def _find_switched_off(self) -> None:
@@ -92,6 +101,7 @@ class Mailboxes:
     async def stop(self) -> None:
         if self._unlisten is not None:
             self._unlisten()
+            self._unlisten = None
         if self._cleaner is not None:
             self._cleaner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -144,9 +154,21 @@ class Mailboxes:
         box = as_box(target)
         await channel.answer()
         full = self.is_full(box)
+        disk_full = not full and not await self.has_disk_room(box)
         if self._core.calls is not None:  # VM-18: the call history says where the call went
             where = "voicemail" if box.inbox_id is None else "group inbox"
-            self._core.calls.note_route(channel.call.id, f"{where}: mailbox full" if full else where)
+            if full or disk_full:
+                where = f"{where}: {'mailbox full' if full else DISK_FULL_NOTE}"
+            self._core.calls.note_route(channel.call.id, where)
+        if disk_full:  # VM-14: no room on the disk; the caller is told, the owner's mailbox is not full
+            _LOGGER.error(
+                "No room on the disk for a message in mailbox %s: the caller %s is told",
+                box.folder_name, channel.call.caller,
+            )  # fmt: skip
+            with contextlib.suppress(ChannelHungUp):
+                await channel.play(["recording_unavailable", "goodbye"])
+                await channel.hangup()
+            return None
         if full:
             _LOGGER.info("Mailbox %s is full: the caller %s is told", box.folder_name, channel.call.caller)
             if box.inbox_id is None:  # NTF-02: the owner may want to hear of it
@@ -168,13 +190,33 @@ class Mailboxes:
             await self._core.settings.resolve(box.user_id, TAKE_MESSAGES_SETTING)
         )
         assistance = "" if box.inbox_id is not None else await self._assistance_number(box.user_id)
+        bypass = None if box.inbox_id is not None else await self._bypass_of(box.user_id)
+        activity: list[Prompt] = []
+        if box.inbox_id is None:  # VM-02, VM-03: what the user is doing, and until when
+            from cordboard.plugins.voicemail.activity import activity_info
+
+            activity = await activity_info(self._core, box.user_id, channel.language)
         try:
-            pressed = await self._greet(channel, box, greeting, offer_assistance=bool(assistance))
+            pressed = await self._greet(
+                channel,
+                box,
+                greeting,
+                offer_assistance=bool(assistance),
+                offer_bypass=bypass is not None,
+                activity=activity,
+            )
             # VM-04: a person instead of the mailbox
             if (
                 pressed == ASSISTANCE_KEY
                 and assistance
                 and await self._to_assistance(channel, box, assistance)
+            ):
+                return None
+            # VM-05: the user's next matching rule instead of the mailbox
+            if (
+                pressed == BYPASS_KEY
+                and bypass is not None
+                and await self._to_next_rule(channel, box, bypass)
             ):
                 return None
             if not takes_messages:  # VM-12: the greeting only
@@ -197,6 +239,30 @@ class Mailboxes:
             await channel.hangup()
         return message
 
+    async def has_disk_room(self, target: int | Box) -> bool:
+        """VM-14: whether the disk has room for a message of the longest length (plus
+        ``disk_space.MARGIN_BYTES``) before the recording starts."""
+        folder = self.folder / as_box(target).folder_name
+        return await self._core.run_in_executor(disk_space.has_room, folder, self.max_message_s)
+
+    async def _bypass_of(self, user_id: int) -> Bypass | None:
+        """VM-05: the way on to the user's next matching rule when they offer it ("press 2") and
+        a rule led the caller here; else None."""
+        bypass = voicemail_bypass()
+        if bypass is None or not await self._core.settings.resolve(user_id, BYPASS_SETTING):
+            return None
+        return bypass
+
+    async def _to_next_rule(self, channel: Channel, box: Box, bypass: Bypass) -> bool:
+        """VM-05: go on with the user's next matching rule; True when it took the call (it is over
+        now), False when no rule is left (the caller is told and may leave a message)."""
+        _LOGGER.info("Mailbox %s: the caller %s left the voicemail for the next rule", box.folder_name,
+                     channel.call.caller)  # fmt: skip
+        if await bypass():
+            return True
+        await channel.play(["vm_no_other_way"])
+        return False
+
     async def _assistance_number(self, user_id: int) -> str:
         return str(await self._core.settings.resolve(user_id, ASSISTANCE_SETTING) or "")
 
@@ -214,22 +280,41 @@ class Mailboxes:
         return False
 
     async def _greet(
-        self, channel: Channel, box: Box, chosen: Sequence[Prompt] | None, *, offer_assistance: bool = False
+        self,
+        channel: Channel,
+        box: Box,
+        chosen: Sequence[Prompt] | None,
+        *,
+        offer_assistance: bool = False,
+        offer_bypass: bool = False,
+        activity: Sequence[Prompt] = (),
     ) -> str | None:
-        """Play the mailbox's greeting (VM-04: after "for personal assistance press 1", and then a
-        key ends it); the key pressed, if any."""
+        """Play the mailbox's greeting after what is offered (VM-04: "for personal assistance
+        press 1", VM-05: "to reach ... another way, press 2"; then a key ends it) and the user's
+        activity (VM-02, VM-03); the key pressed, if any."""
         if chosen:
             greeting = list(chosen)
         elif box.inbox_id is not None:
             greeting = list(GREETING_PROMPTS)
         else:
             greeting = await self._core.run_in_executor(self.greetings.for_caller, box.user_id)
-        before: list[Prompt] = ["vm_press_1_assistance"] if offer_assistance else []
+        keys: list[Prompt] = ["vm_press_1_assistance"] if offer_assistance else []
+        if offer_bypass:
+            keys.append("vm_press_2_bypass")
+        interrupt = bool(keys)
+        pressed = await channel.play(keys, interrupt_on_dtmf=True) if keys else None
+        if pressed is None and activity:
+            try:
+                pressed = await channel.play(activity, interrupt_on_dtmf=interrupt)
+            except PromptNotFound:  # the activity's prompt was deleted: the greeting still plays
+                _LOGGER.warning("The activity prompt in %s is gone: only the greeting plays", activity)
+        if pressed is not None:
+            return pressed
         try:
-            return await channel.play([*before, *greeting], interrupt_on_dtmf=offer_assistance)
+            return await channel.play(greeting, interrupt_on_dtmf=interrupt)
         except PromptNotFound:  # the organisation's default greeting was deleted
             _LOGGER.warning("Voicemail greeting %s is gone: the standard greeting plays", greeting)
-            return await channel.play([*before, *GREETING_PROMPTS], interrupt_on_dtmf=offer_assistance)
+            return await channel.play(list(GREETING_PROMPTS), interrupt_on_dtmf=interrupt)
 
     async def keep(
         self, target: int | Box, caller: str, caller_name: str, message_id: str, seconds: float
@@ -267,19 +352,36 @@ class Mailboxes:
         return message
 
     async def _send_notice(self, message: Message) -> None:
-        """VM-07: the owner's e-mail about it, queued (GIB-05: a group inbox's SMS and e-mails);
-        a failure is logged and the message stays."""
+        """VM-07: the owner's e-mail about it, queued (GIB-05: a group inbox's SMS and e-mails;
+        VM-06: the owner's SMS); a failure is logged and the message stays."""
         from cordboard.plugins.voicemail.group_notice import send_group_notices
         from cordboard.plugins.voicemail.notice import send_notice
 
+        if message.inbox_id is None:
+            await self._send_sms_notice(message)
         try:
             audio = await self._core.run_in_executor(self.audio_path(message).read_bytes)
             if message.inbox_id is not None:
-                await send_group_notices(self._core, message, audio)
+                await send_group_notices(self._core, message, audio, attachment_format=self.attachment_format)
                 return
-            await send_notice(self._core, message, audio, hide_link=self.hide_portal_link)
+            await send_notice(
+                self._core,
+                message,
+                audio,
+                hide_link=self.hide_portal_link,
+                attachment_format=self.attachment_format,
+            )
         except Exception:
             _LOGGER.exception("The e-mail about voice message %s could not be queued", message.id)
+
+    async def _send_sms_notice(self, message: Message) -> None:
+        """VM-06: the owner's SMS about it, when they want one; a failure is logged."""
+        from cordboard.plugins.voicemail.sms_notice import send_sms_notice
+
+        try:
+            await send_sms_notice(self._core, message)
+        except Exception:
+            _LOGGER.exception("The SMS about voice message %s could not be queued", message.id)
 
     # -- the owner ------------------------------------------------------------------------------
     async def mark_heard(self, message_id: str, heard: bool = True) -> Message:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cordboard.core.core import Core
 from cordboard.core.exceptions import NotFound
 from cordboard.plugins.voicemail.storage import Message
+
+if TYPE_CHECKING:
+    from cordboard.plugins.notify.smtp import Attachment
 
 _LOGGER = logging.getLogger(__name__)
 EMAIL_CHOICES: Final = ("no", "yes", "attach")
@@ -87,12 +90,28 @@ def portal_link(core: Core) -> str:
     return f"http://{shown}:{port}/voicemail"
 
 
-async def send_notice(core: Core, message: Message, audio: bytes, *, hide_link: bool) -> int | None:
+async def attachment(
+    core: Core, message: Message, audio: bytes, attachment_format: str = "wav"
+) -> Attachment:
+    """VM-07: the recording as the e-mails attach it, in the organisation's format (``wav``,
+    ``mp3``, ``opus``): encoded in an executor; the WAV when it cannot be compressed (logged)."""
+    from cordboard.core.media.audio_encode import compress_wav
+    from cordboard.plugins.notify.smtp import Attachment
+
+    encoded = await core.run_in_executor(
+        compress_wav, audio, attachment_format, name=f"Voice message {message.id}"
+    )
+    return Attachment(encoded.file_name(f"voicemail-{message.id}"), encoded.data, encoded.mime_type)
+
+
+async def send_notice(
+    core: Core, message: Message, audio: bytes, *, hide_link: bool, attachment_format: str = "wav"
+) -> int | None:
     """Queue the notice for the message's owner as they chose (``voicemail.email``); the mail's id,
-    or None when none goes out (they want none, have no address, or no mail relay is set up)."""
+    or None when none goes out (they want none, have no address, or no mail relay is set up). The
+    recording is attached in ``attachment_format`` (``wav``, ``mp3``, ``opus``)."""
     from cordboard.plugins.notify.const import MAIL_KEY
     from cordboard.plugins.notify.notices import notification_address
-    from cordboard.plugins.notify.smtp import Attachment
 
     choice = await core.settings.resolve(message.user_id, "voicemail.email")
     if choice not in ("yes", "attach"):
@@ -115,7 +134,7 @@ async def send_notice(core: Core, message: Message, audio: bytes, *, hide_link: 
     subject, text = compose(
         message, user.language, timezone, None if hide_link else portal_link(core), attached
     )
-    files = [Attachment(f"voicemail-{message.id}.wav", audio, "audio/wav")] if attached else []
+    files = [await attachment(core, message, audio, attachment_format)] if attached else []
     return await mailer.send(
         to=address, subject=subject, text=text, attachments=files, language=user.language
     )

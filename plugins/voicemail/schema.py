@@ -8,6 +8,7 @@ from typing import Any, Final
 import voluptuous as vol
 
 from cordboard.core.config import validation as cv
+from cordboard.core.media.audio_encode import available_formats
 from cordboard.core.numbers.function_numbers import (
     LOCAL_RE,
     PROMPT_RE,
@@ -17,6 +18,7 @@ from cordboard.core.numbers.function_numbers import (
     name_of_at_most,
 )
 from cordboard.plugins.voicemail.const import (
+    ATTACHMENT_FORMATS,
     CODE_DIGITS,
     DEFAULT_MAX_MAILBOX_MB,
     DEFAULT_MAX_MESSAGE_S,
@@ -26,6 +28,9 @@ from cordboard.plugins.voicemail.const import (
     NUMBER_KINDS,
 )
 from cordboard.plugins.voicemail.notice import EMAIL_CHOICES
+
+_ATTACHMENT_FORMATS: Final = tuple(f for f in ATTACHMENT_FORMATS if f in available_formats())
+"""VM-07: the formats this installation's FFmpeg can write (WAV always)."""
 
 CONFIG_SCHEMA: Final = vol.Schema(
     {
@@ -54,6 +59,18 @@ CONFIG_SCHEMA: Final = vol.Schema(
             "Users may choose for themselves.",
         ): vol.In(EMAIL_CHOICES, msg="one of no, yes, attach"),
         vol.Optional(
+            "attachment_format",
+            default="wav",
+            description="The recording attached to the e-mails (VM-07, GIB-05): wav, or the much smaller "
+            "mp3 or opus (Ogg Opus); a recording that cannot be compressed goes as WAV.",
+        ): vol.In(_ATTACHMENT_FORMATS, msg=f"one of {', '.join(_ATTACHMENT_FORMATS)}"),
+        vol.Optional(
+            "sms_notice",
+            default=False,
+            description="An SMS to the user's mobile number about each new message (VM-06; needs the "
+            "GSM modem of the notify plugin). Users may choose for themselves.",
+        ): cv.boolean,
+        vol.Optional(
             "active",
             default=True,
             description="Voicemail answers the calls the routing rules send there (VM-11); off, those "
@@ -70,6 +87,20 @@ CONFIG_SCHEMA: Final = vol.Schema(
             default=True,
             description="Callers may leave a message after the greeting (VM-12); off, they hear the "
             "greeting only. Users may choose for themselves.",
+        ): cv.boolean,
+        vol.Optional(
+            "bypass_key",
+            default=False,
+            description='Callers hear "to reach the person you are calling another way, press 2" before '
+            "the greeting; the key takes them on to the next matching routing rule of the user (VM-05). "
+            "Users may choose for themselves.",
+        ): cv.boolean,
+        vol.Optional(
+            "activity_info",
+            default=False,
+            description="The greeting says the user's current activity (its prompt, else busy or away) "
+            "and until when it lasts, the end of the last of back-to-back busy events (VM-02, VM-03). "
+            "Users may choose for themselves.",
         ): cv.boolean,
         vol.Optional(
             "own_phone_needs_pin",

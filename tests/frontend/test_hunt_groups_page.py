@@ -11,6 +11,9 @@ the list is empty again.
 HG-06: a new hunt group rings desk phones and softphones. The administrator unticks "Desk phones"
 and ticks "Mobiles (over the trunk)"; the list and the API show softphones and mobiles. With no
 phone type ticked the form says at least one must ring, and nothing is saved.
+
+NUM-11: a new hunt group is found in a user's address book; once the administrator ticks "Exclude
+from contact search" it is not, though its number is still the group's.
 """
 
 from __future__ import annotations
@@ -222,3 +225,77 @@ def _admin_chooses_phone_types(page: Any, cordboard: Cordboard) -> None:
     form.get_by_role("button", name="Cancel").click()
     expect(form).to_have_count(0)
     expect(row.get_by_test_id("hg-phone-types")).to_have_text("Softphones, mobiles")
+
+
+def test_num_11_admin_excludes_a_hunt_group_from_contact_searches(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    """NUM-11, HG-07: a new hunt group is found in the users' address book (kind "Hunt group");
+    the administrator ticks "Exclude from contact search" and it is not found any more, while its
+    number still belongs to it (it can still be called)."""
+    token = cordboard.token()
+    status, team = cordboard.api("POST", "/api/groups", {"name": "Billing team"}, token)
+    assert status == 201, team
+    _user_id, password = add_user(cordboard, "hg-searcher", "2471", "Sara", "Seeker", sip=False)
+
+    browser.run(_admin_creates_billing, cordboard)
+    [group] = [g for g in _hunt_groups(cordboard) if g["name"] == "Billing"]
+    assert group["exclude_from_search"] is False
+    browser.run(_user_searches, cordboard, password, True)
+
+    browser.run(_admin_excludes_billing, cordboard)
+    [group] = [g for g in _hunt_groups(cordboard) if g["name"] == "Billing"]
+    assert group["exclude_from_search"] is True
+    browser.run(_user_searches, cordboard, password, False)
+    user_token = cordboard.token("hg-searcher", password)
+    status, listing = cordboard.api("GET", "/api/directory/entries?q=1520", token=user_token)
+    assert status == 200 and listing["entries"] == [], listing
+    status, flow = cordboard.api("GET", "/api/numbers/1520/flow", token=token)  # still the group's number
+    assert status == 200 and flow["kind"] == "hunt_group", flow
+    status, body = cordboard.api("DELETE", f"{GROUPS}/{group['id']}", token=token)
+    assert status in (200, 204), body
+
+
+def _admin_creates_billing(page: Any, cordboard: Cordboard) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, "/hunt-groups")
+    page.get_by_role("button", name="New hunt group").click()
+    form = page.get_by_test_id("hunt-group-form")
+    exclude = form.get_by_role("checkbox", name="Exclude from contact search")
+    expect(exclude).not_to_be_checked()
+    page.get_by_role("textbox", name="Name", exact=True).fill("Billing")
+    page.get_by_role("textbox", name="Number", exact=True).fill("1520")
+    page.get_by_label("Billing team").check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Billing (1520) created.")
+
+
+def _admin_excludes_billing(page: Any, cordboard: Cordboard) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, "/hunt-groups")
+    row = page.get_by_test_id("hunt-group").filter(has_text="Billing")
+    row.get_by_role("button", name="Edit Billing").click()
+    form = page.get_by_test_id("hunt-group-form")
+    exclude = form.get_by_role("checkbox", name="Exclude from contact search")
+    expect(exclude).not_to_be_checked()
+    exclude.check()
+    shot(page, "hunt-groups-exclude-from-search")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Billing (1520) saved.")
+    expect(form).to_have_count(0)
+    row.get_by_role("button", name="Edit Billing").click()
+    expect(form.get_by_role("checkbox", name="Exclude from contact search")).to_be_checked()
+    form.get_by_role("button", name="Cancel").click()
+
+
+def _user_searches(page: Any, cordboard: Cordboard, password: str, found: bool) -> None:
+    login(page, cordboard.base, "hg-searcher", password, "/contacts")
+    rows = page.get_by_test_id("entry")
+    search = page.get_by_role("searchbox", name="Search")
+    search.fill("billing")
+    if found:
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("Billing")
+        expect(rows.first).to_contain_text("1520")
+        expect(rows.first.get_by_test_id("entry-function")).to_have_text("Hunt group")
+        shot(page, "contacts-function-number")
+    else:
+        expect(page.get_by_test_id("directory-empty")).to_have_text("No entry matches “billing”.")

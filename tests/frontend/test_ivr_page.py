@@ -5,9 +5,10 @@ The administrator opens IVR menus (listed after Hunt groups) and finds none yet.
 nobody's), is refused by the server: the number field says whose the number is, key 2's number
 says nobody has it, and nothing is saved. On 1600, with key 2 leaving a message in Ann's mailbox,
 the organisation's prompt "Welcome" (chosen by its name) as the welcome prompt, Danish prompts, 8 s
-to wait, one repeat and Bo's number when nobody presses a key, it is created, listed, and the API
-holds exactly those fields. Direct dialling hides the key options and explains itself. Key 2 is
-changed to repeat the menu; deleting it (after confirming) frees 1600 again.
+to wait, one repeat and Bo's number when nobody presses a key, and excluded from contact searches
+(NUM-11), it is created, listed, and the API holds exactly those fields. Direct dialling hides the
+key options and explains itself. Key 2 is changed to repeat the menu; deleting it (after
+confirming) frees 1600 again.
 
 The page follows the administrator's language (German); a user who is not an administrator has no
 IVR menus in the navigation and the API refuses them.
@@ -139,6 +140,10 @@ def _admin_manages_menus(page: Any, cordboard: Cordboard, welcome: str) -> None:
     expect(page.locator("#ivr-opt-1-target-error")).to_have_text("")
     key2.get_by_label("Mailbox of (user's number)").fill("1220")
     expect(page.locator("#ivr-number-error")).to_have_text("")
+    # NUM-11: the menu is left out of contact searches (it can still be called).
+    exclude = form.get_by_role("checkbox", name="Exclude from contact search")
+    expect(exclude).not_to_be_checked()
+    exclude.check()
     form.get_by_role("button", name="Save").click()
     expect(page.locator(".toast").last).to_have_text("IVR menu Reception (1600) created.")
     expect(form).to_have_count(0)
@@ -163,6 +168,7 @@ def _admin_manages_menus(page: Any, cordboard: Cordboard, welcome: str) -> None:
         "retries": 1,
         "invalid_prompt": "invalid_option",
         "timeout_destination": {"kind": "number", "target": "1221"},
+        "exclude_from_search": True,
     }
     shot(page, "ivr-list")
 

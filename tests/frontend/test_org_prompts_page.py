@@ -7,11 +7,16 @@ The admin tries to create "Welcome" without anything (every field is named), the
 <data>/prompts/org/<n>/da.wav at 16 kHz. Playing it fetches the WAV into an <audio> element. A
 second prompt cannot take the same name. Editing renames it, adds an English recording and removes
 the Danish one; deleting, after a confirmation, removes the row and the recordings.
+
+PRM-06: a user chooses one of the organisation's prompts as their "Announcement before connect" on
+their profile page (the choices: none and the prompts by name); an administrator changes it back to
+none on the user's page; an id that is no prompt is refused naming the setting.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import wave
 from pathlib import Path
 from typing import Any
@@ -23,7 +28,9 @@ from e2e_helpers import (
     PHONE,
     BrowserThread,
     Cordboard,
+    add_user,
     audio_and_text,
+    http_raw,
     login,
     shot,
     tone_wav,
@@ -193,3 +200,89 @@ def _own_prompt(page: Any, cordboard: Cordboard, danish: Path, english: Path, ba
     expect(page.locator(".toast").last).to_have_text("The prompt “Welcome (day)” was deleted.")
     expect(section.get_by_test_id("org-prompt")).to_have_count(0)
     expect(section.get_by_test_id("org-prompts-empty")).to_be_visible()
+
+
+ANNOUNCEMENT = "core.announcement_before_connect"
+
+
+def _upload_prompt(cordboard: Cordboard, name: str, wav: Path) -> str:
+    """One of the organisation's prompts (English recording ``wav``), created over the API; its id."""
+    boundary = secrets.token_hex(8)
+    fields = (("name", name), ("description", f"{name} for the test"), ("language", "en"))
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields
+    )
+    body += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{wav.name}"\r\n'
+        "Content-Type: audio/wav\r\n\r\n".encode()
+        + wav.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    status, created = http_raw(
+        "POST",
+        cordboard.base + "/api/prompts",
+        body,
+        cordboard.token(),
+        f"multipart/form-data; boundary={boundary}",
+    )
+    assert status == 201, created
+    return str(created["id"])
+
+
+def test_prm_06_announcement_before_connect_on_the_profile_and_user_pages(
+    cordboard: Cordboard, browser: BrowserThread, uploads: tuple[Path, Path, Path]
+) -> None:
+    prompt_id = _upload_prompt(cordboard, "Before ringing", uploads[1])
+    user_id, password = add_user(cordboard, "announcer", "2481", "Alma", "Announcer", sip=False)
+    user_token = cordboard.token("announcer", password)
+    status, listing = cordboard.api("GET", "/api/announcement-prompts", token=user_token)
+    assert status == 200 and listing["prompts"] == [{"id": prompt_id, "name": "Before ringing"}], listing
+
+    browser.run(_user_chooses_announcement, cordboard, password, prompt_id)
+    status, effective = cordboard.api("GET", f"/api/settings/effective/{user_id}", token=user_token)
+    assert effective[ANNOUNCEMENT] == {"value": prompt_id, "source": "user"}
+    status, body = cordboard.api(
+        "PUT", f"/api/settings/user/{user_id}", {ANNOUNCEMENT: "org:999"}, user_token
+    )
+    assert status == 400 and ANNOUNCEMENT in body["error"]["fields"], body
+    assert "org:999" in body["error"]["fields"][ANNOUNCEMENT]
+
+    browser.run(_admin_turns_announcement_off, cordboard, user_id)
+    status, effective = cordboard.api("GET", f"/api/settings/effective/{user_id}", token=user_token)
+    assert effective[ANNOUNCEMENT] == {"value": "none", "source": "user"}
+    status, body = cordboard.api("DELETE", f"/api/prompts/{prompt_id}", token=cordboard.token())
+    assert status in (200, 204), body
+
+
+def _user_chooses_announcement(page: Any, cordboard: Cordboard, password: str, prompt_id: str) -> None:
+    login(page, cordboard.base, "announcer", password)
+    page.locator("#nav").get_by_role("link", name="My profile").click()
+    card = page.get_by_test_id("announcement-choice")
+    expect(card.get_by_role("heading", name="Announcement before connect")).to_be_visible()
+    select = card.get_by_label("Announcement", exact=True)
+    expect(select).to_have_value("")
+    expect(select.locator("option")).to_have_text(["As set for me: None", "None", "Before ringing"])
+    select.select_option(label="Before ringing")
+    card.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text(
+        "Your callers hear “Before ringing” before your phones ring."
+    )
+    page.reload()
+    expect(page.get_by_test_id("announcement-choice").get_by_label("Announcement", exact=True)).to_have_value(
+        prompt_id
+    )
+    shot(page, "announcement-user-choice")
+
+
+def _admin_turns_announcement_off(page: Any, cordboard: Cordboard, user_id: int) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, f"/users/{user_id}")
+    card = page.get_by_test_id("announcement-choice")
+    expect(card).to_contain_text("A prompt this user's callers hear before the user's phones start to ring.")
+    select = card.get_by_label("Announcement", exact=True)
+    expect(select.locator("option:checked")).to_have_text("Before ringing")
+    select.select_option(label="None")
+    card.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("This user's callers hear no announcement now.")
+    expect(select).to_have_value("none")
+    shot(page, "announcement-admin-choice")

@@ -10,6 +10,7 @@ fits a phone; Delete asks first, then removes it and the empty mailbox says so.
 cy (1003) records nothing by phone but uploads a greeting (VM-10), is refused a text file with the
 server's reason, goes back to the standard greeting, and switches voicemail off and back to what the
 organisation set (VM-11); the same card shape offers whether callers may leave messages (VM-12).
+ed (1005) switches on an SMS about new messages (VM-06), warned while he has no mobile number.
 
 di (1004) is in the member group of the group inbox "After hours" (GIB-03): below her own (empty)
 mailbox she sees its message, plays it and deletes it; ann, in no group inbox, sees no such section.
@@ -282,6 +283,58 @@ def _email_choice(page: Any, cordboard: Cordboard, ann: dict[str, Any], user_id:
     assert _stored_choice(cordboard, user_id) == "yes"
 
 
+def test_vm_06_user_switches_on_sms_about_new_messages(cordboard: Cordboard, browser: BrowserThread) -> None:
+    """VM-06: ed switches on "SMS about new voice messages" on his Voicemail page (off as the
+    organisation set it); without a mobile number the card warns that no SMS can reach him, with
+    one it does not; back to "as set for me" removes his choice; the card speaks German too."""
+    user_id, password = add_user(cordboard, "ed", "1005", "Ed", "Eriksen", sip=False)
+    browser.run(_sms_switch, cordboard, user_id, password)
+
+
+def _sms_switch(page: Any, cordboard: Cordboard, user_id: int, password: str) -> None:
+    admin = cordboard.token()
+
+    def stored() -> Any:
+        status, body = cordboard.api("GET", f"/api/settings/user/{user_id}", token=admin)
+        assert status == 200, body
+        return body.get("voicemail.sms_notice")
+
+    login(page, cordboard.base, "ed", password, "/login?next=/voicemail")
+    box = page.get_by_test_id("voicemail-sms-notice")
+    expect(box.get_by_role("heading", name="SMS about new voice messages")).to_be_visible()
+    choice = box.get_by_label("SMS about new voice messages", exact=True)
+    hint = box.locator("#voicemail-sms-notice-hint")
+    save = box.get_by_role("button", name="Save")
+    expect(choice.locator("option")).to_have_text(["As set for me: Off", "On", "Off"])
+    expect(choice.locator("option:checked")).to_have_text("As set for me: Off")
+    expect(box.get_by_test_id("voicemail-sms-no-mobile")).to_have_text(
+        "Your profile has no mobile number yet, so no SMS can reach you."
+    )
+    assert stored() is None
+
+    choice.select_option(label="On")
+    save.click()
+    expect(hint).to_have_text("Now: On (your own choice)")
+    assert stored() is True
+    shot(page, "voicemail-sms-notice-on")
+
+    status, body = cordboard.api("PATCH", f"/api/users/{user_id}", {"mobile": "+4520304050"}, admin)
+    assert status == 200, body
+    page.reload()
+    expect(hint).to_have_text("Now: On (your own choice)")
+    expect(box.get_by_test_id("voicemail-sms-no-mobile")).to_have_count(0)
+
+    choice.select_option(value="")
+    save.click()
+    expect(hint).to_have_text(re.compile(r"^Now: Off \("))
+    assert stored() is None
+
+    status, body = cordboard.api("PATCH", f"/api/users/{user_id}", {"language": "de"}, admin)
+    assert status == 200, body
+    page.reload()
+    expect(box.get_by_role("heading", name="SMS bei neuen Sprachnachrichten")).to_be_visible()
+
+
 def greeting_wav(path: Path, seconds: float = 1.0, freq: float = 900.0, rate: int = 8000) -> Path:
     """A mono 16-bit WAV holding a tone: the greeting cy records at home."""
     t = np.arange(int(seconds * rate)) / rate
@@ -517,3 +570,60 @@ def _member_hears_the_inbox(page: Any, cordboard: Cordboard, password: str, mess
     expect(counts).to_have_text("0 new, 0 listened to")
     expect(page.locator(".toast").filter(has_text=f"The message from {caller} was deleted.")).to_have_count(1)
     expect(page.get_by_role("heading", level=1)).to_be_focused()
+
+
+def test_vm_05_vm_02_user_switches_press_2_and_her_activity_on(
+    cordboard: Cordboard, browser: BrowserThread, ann: dict[str, Any]
+) -> None:
+    """VM-05 "press 2 to bypass voicemail" and VM-02/03 "play my activity": ann switches both on
+    from her Voicemail page (off by default); the API then has them as her own choices."""
+    status, me = cordboard.api("GET", "/api/auth/me", token=ann["token"])
+    assert status == 200, me
+    browser.run(_bypass_and_activity, cordboard, ann, int(me["id"]))
+
+
+def _own_settings(cordboard: Cordboard, user_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What is in force for the user, and what is stored for the user themself (read by the admin)."""
+    admin = cordboard.token()
+    status, effective = cordboard.api("GET", f"/api/settings/effective/{user_id}", token=admin)
+    assert status == 200, effective
+    status, stored = cordboard.api("GET", f"/api/settings/user/{user_id}", token=admin)
+    assert status == 200, stored
+    return effective, stored
+
+
+def _bypass_and_activity(page: Any, cordboard: Cordboard, ann: dict[str, Any], user_id: int) -> None:
+    effective, stored = _own_settings(cordboard, user_id)
+    assert effective["voicemail.bypass_key"]["value"] is False, effective
+    assert effective["voicemail.activity_info"]["value"] is False, effective
+    login(page, cordboard.base, "ann", ann["password"], "/login?next=/voicemail")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voicemail")
+
+    bypass = page.get_by_test_id("voicemail-bypass-key")
+    expect(bypass.get_by_role("heading", name="Press 2 to reach me another way")).to_be_visible()
+    choice = bypass.get_by_label('Offer "press 2"')
+    expect(choice.locator("option:checked")).to_have_text("As set for me: Off")
+    choice.select_option(label="On")
+    bypass.get_by_role("button", name="Save").click()
+    expect(bypass.locator("#voicemail-bypass-key-hint")).to_have_text("Now: On (your own choice)")
+    effective, stored = _own_settings(cordboard, user_id)
+    assert effective["voicemail.bypass_key"] == {"value": True, "source": "user"}, effective
+    assert stored["voicemail.bypass_key"] is True, stored
+
+    activity = page.get_by_test_id("voicemail-activity-info")
+    expect(activity.get_by_role("heading", name="Play my activity")).to_be_visible()
+    switch = activity.get_by_label("Play my activity", exact=True)
+    expect(switch.locator("option:checked")).to_have_text("As set for me: Off")
+    switch.select_option(label="On")
+    activity.get_by_role("button", name="Save").click()
+    expect(activity.locator("#voicemail-activity-info-hint")).to_have_text("Now: On (your own choice)")
+    shot(page, "voicemail-bypass-and-activity")
+    effective, stored = _own_settings(cordboard, user_id)
+    assert effective["voicemail.activity_info"] == {"value": True, "source": "user"}, effective
+    assert stored["voicemail.activity_info"] is True, stored
+
+    # Still hers after a reload.
+    page.reload()
+    expect(page.get_by_test_id("voicemail-bypass-key").locator("#voicemail-bypass-key-hint")).to_have_text(
+        "Now: On (your own choice)"
+    )

@@ -13,6 +13,7 @@ import {
   entryKey,
   entryName,
   entrySubtitle,
+  functionText,
   numberTypeText,
   telHref,
   type ContactEntry,
@@ -77,6 +78,9 @@ function statusCell(entry: Entry, showList: boolean): TemplateResult {
       ${showList ? html`<div class="muted small">${t("dir.colleague")}</div>` : nothing}
     </div>`;
   }
+  if (entry.kind === "function") {
+    return html`<div><span class="badge" data-testid="entry-function">${functionText(entry.function)}</span></div>`;
+  }
   const badges: TemplateResult[] = [];
   if (entry.type === "vip") badges.push(html`<span class="badge warn" data-testid="entry-vip">${contactTypeText("vip")}</span>`);
   if (entry.type === "blocked") badges.push(html`<span class="badge bad" data-testid="entry-blocked">${contactTypeText("blocked")}</span>`);
@@ -137,7 +141,7 @@ export function entryTable(entries: readonly Entry[], o: EntryTableOptions): Tem
                         ><span aria-hidden="true">★</span><span class="sr-only">${contactTypeText("favourite")}:</span></span>`
                     : nothing}
                   <strong>${name}</strong>
-                  ${entry.kind === "user" && entry.extension ? html`<span class="muted">${entry.extension}</span>` : nothing}
+                  ${entry.kind !== "contact" && entry.extension ? html`<span class="muted">${entry.extension}</span>` : nothing}
                 </div>
                 ${sub ? html`<div class="muted small">${sub}</div>` : nothing}
               </div></td>

@@ -34,7 +34,7 @@ export interface PhoneJob {
 }
 
 const POLL_MS = 2000;
-const FAILURES = ["busy", "not_answered", "no_phone", "hung_up", "discarded", "nothing_recorded", "cancelled"];
+const FAILURES = ["busy", "not_answered", "no_phone", "hung_up", "discarded", "nothing_recorded", "disk_full", "cancelled"];
 
 export function isActive(job: PhoneJob | null): boolean {
   return job?.state === "ringing" || job?.state === "recording";

@@ -11,7 +11,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { CrudPage, checkList, toggled, type Column } from "../crud-page";
-import { selectField, textField } from "../forms";
+import { checkboxField, selectField, textField } from "../forms";
 import {
   DISTRIBUTIONS,
   FIELD_OF,
@@ -185,6 +185,8 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
         error: this.fieldError("excluded_roles"),
         empty: t("huntGroups.noRoles"),
       })}
-    </div>`;
+    </div>
+    ${checkboxField({ id: "hg-exclude", label: t("huntGroups.excludeFromSearch"), hint: t("huntGroups.excludeFromSearchHint"),
+      checked: d.excludeFromSearch, error: this.errors["exclude_from_search"], onChange: (v) => this.set("excludeFromSearch", v) })}`;
   }
 }

@@ -51,6 +51,7 @@ const FIELD_OF: Record<Exclude<keyof Draft, "options" | "timeoutKind" | "timeout
   timeoutS: "timeout_s",
   retries: "retries",
   invalidPrompt: "invalid_prompt",
+  excludeFromSearch: "exclude_from_search",
 };
 
 /** What "when nobody presses a key" offers: goodbye (and hang up), a number or a mailbox. */
@@ -218,7 +219,15 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
               onInput: (v) => this.setTimeout({ timeoutTarget: v }) })
           : nothing}
       </div>
-    </fieldset>`;
+    </fieldset>
+    ${checkboxField({
+      id: "ivr-exclude",
+      label: t("ivr.excludeFromSearch"),
+      checked: d.excludeFromSearch,
+      hint: t("ivr.excludeFromSearchHint"),
+      error: this.errors["exclude_from_search"],
+      onChange: (on) => this.set("excludeFromSearch", on),
+    })}`;
   }
 
   private targetLabel(kind: "number" | "voicemail"): string {

@@ -1,4 +1,5 @@
-/** The user portal (CAPU-14, CAPU-16): one's own profile, web password and PIN, and how to set up a phone. */
+/** The user portal (CAPU-14, CAPU-16): one's own profile, web password and PIN, music on hold, the
+ * announcement before connect (PRM-06), and how to set up a phone. */
 import { html, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
@@ -7,6 +8,7 @@ import { focusFirstError, formError, textField } from "../forms";
 import { t } from "../i18n";
 import "../components/phone-setup";
 import "../components/moh-choice";
+import "../components/announcement-choice";
 import "../components/notification-settings";
 import "../components/key-layout";
 import "./free-seat";
@@ -157,6 +159,7 @@ export class CbProfile extends LightElement {
             <div class="actions"><button type="submit" class="secondary">${t("profile.changePin")}</button></div>
           </form>
           <cb-moh-choice .userId=${user.id}></cb-moh-choice>
+          <cb-announcement-choice .userId=${user.id}></cb-announcement-choice>
         </div>
       </div>
       <cb-notification-settings .userId=${user.id} .ownEmail=${user.email}></cb-notification-settings>

@@ -9,6 +9,7 @@ import "../components/phone-setup";
 import "../components/key-layout";
 import "../components/presence-control";
 import "../components/third-party-account";
+import "../components/announcement-choice";
 import { LANGUAGES, t } from "../i18n";
 import { navigate } from "../router";
 import { session, toast } from "../session";
@@ -313,6 +314,7 @@ export class CbUserEdit extends LightElement {
               ${this.secretForm("password", t("user.password"), t("user.setPassword"), user.has_password ? t("user.hasPassword") : t("user.noPassword"))}
               ${this.secretForm("pin", t("user.pin"), t("user.setPin"), user.has_pin ? t("user.hasPin") : t("user.noPin"))}
             </section>
+            <cb-announcement-choice .userId=${user.id} admin></cb-announcement-choice>
           </div>`
         : nothing}
     </div>

@@ -5,8 +5,10 @@
  * new or heard again, and deleted after a confirmation (<cb-message-list>). The list follows
  * ``voicemail.changed``. Below it, one section per group inbox of the person's groups (GIB-03: GET
  * /api/voicemail/group-inboxes/mine) with its messages and the same actions; none without any. Then: the person's greetings (VM-10), and their own choices of the voicemail settings
- * (<cb-my-setting>): voicemail on or off (VM-11), whether callers may leave messages (VM-12) and
- * whether new messages are e-mailed to them (VM-07).
+ * (<cb-my-setting>): voicemail on or off (VM-11), whether callers may leave messages (VM-12), whether
+ * they may press 2 to go on to the next call rule (VM-05), whether the greeting says the person's
+ * activity and until when (VM-02, VM-03) and
+ * whether new messages are e-mailed to them (VM-07) and sent to their mobile by SMS (VM-06).
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -21,8 +23,11 @@ import { t } from "../i18n";
 import { session } from "../session";
 import {
   ACTIVE_SETTING,
+  ACTIVITY_INFO_SETTING,
+  BYPASS_SETTING,
   EMAIL_SETTING,
   MY_INBOXES,
+  SMS_NOTICE_SETTING,
   TAKE_MESSAGES_SETTING,
   VOICEMAIL_CHANGED,
   concernsInbox,
@@ -148,16 +153,27 @@ export class CbVoicemail extends LightElement {
   /** The voicemail settings the person chooses for themselves (or leaves to their group or organisation). */
   private settings(userId: number): TemplateResult {
     const noAddress = session.user?.id === userId && !session.user.email.trim();
+    const noMobile = session.user?.id === userId && !session.user.mobile?.trim();
     return html`<cb-my-setting .userId=${userId} setting=${ACTIVE_SETTING} name="voicemail-active"
         .heading=${t("voicemail.activeTitle")} .intro=${t("voicemail.activeIntro")} .label=${t("voicemail.activeLabel")}
         .choices=${onOffChoices(t("voicemail.activeOn"), t("voicemail.activeOff"))}></cb-my-setting>
       <cb-my-setting .userId=${userId} setting=${TAKE_MESSAGES_SETTING} name="voicemail-take-messages"
         .heading=${t("voicemail.takeMessagesTitle")} .intro=${t("voicemail.takeMessagesIntro")} .label=${t("voicemail.takeMessagesLabel")}
         .choices=${onOffChoices(t("voicemail.takeMessagesOn"), t("voicemail.takeMessagesOff"))}></cb-my-setting>
+      <cb-my-setting .userId=${userId} setting=${BYPASS_SETTING} name="voicemail-bypass-key"
+        .heading=${t("voicemail.bypassTitle")} .intro=${t("voicemail.bypassIntro")} .label=${t("voicemail.bypassLabel")}
+        .choices=${onOffChoices(t("voicemail.bypassOn"), t("voicemail.bypassOff"))}></cb-my-setting>
+      <cb-my-setting .userId=${userId} setting=${ACTIVITY_INFO_SETTING} name="voicemail-activity-info"
+        .heading=${t("voicemail.activityInfoTitle")} .intro=${t("voicemail.activityInfoIntro")} .label=${t("voicemail.activityInfoLabel")}
+        .choices=${onOffChoices(t("voicemail.activityInfoOn"), t("voicemail.activityInfoOff"))}></cb-my-setting>
       <cb-my-setting .userId=${userId} setting=${EMAIL_SETTING} name="voicemail-email"
         .heading=${t("voicemail.emailTitle")} .intro=${t("voicemail.emailIntro")} .label=${t("voicemail.emailLabel")}
         .choices=${emailChoices()} .savedText=${() => t("voicemail.emailSaved")}
-        .note=${noAddress ? html`<p class="notice warn" data-testid="voicemail-email-no-address">${t("voicemail.emailNoAddress")}</p>` : nothing}></cb-my-setting>`;
+        .note=${noAddress ? html`<p class="notice warn" data-testid="voicemail-email-no-address">${t("voicemail.emailNoAddress")}</p>` : nothing}></cb-my-setting>
+      <cb-my-setting .userId=${userId} setting=${SMS_NOTICE_SETTING} name="voicemail-sms-notice"
+        .heading=${t("voicemail.smsNoticeTitle")} .intro=${t("voicemail.smsNoticeIntro")} .label=${t("voicemail.smsNoticeLabel")}
+        .choices=${onOffChoices(t("voicemail.smsNoticeOn"), t("voicemail.smsNoticeOff"))}
+        .note=${noMobile ? html`<p class="notice warn" data-testid="voicemail-sms-no-mobile">${t("voicemail.smsNoticeNoMobile")}</p>` : nothing}></cb-my-setting>`;
   }
 
   protected override render(): TemplateResult {

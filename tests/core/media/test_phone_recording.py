@@ -339,3 +339,27 @@ async def test_the_admin_cancels_a_ringing_call(pbx: Core, api: TestClient, admi
     user = await logged_in(pbx, api, "carl", USER_PASSWORD, "user")
     assert (await api.delete(f"/api/prompts/record-by-phone/{job.id}", headers=user)).status == 403
     assert pbx.calls is not None and not pbx.calls.dialer.calls
+
+
+async def test_vm_14_a_full_disk_is_told_before_the_guide(
+    pbx: Core, api: TestClient, admin: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VM-14 (the same check as the mailbox's): with the disk's free bytes faked below the margin
+    the phone hears "messages cannot be recorded at the moment" instead of the guide and the beep,
+    and the job fails with ``disk_full``; nothing is saved."""
+    from cordboard.core.media import disk_space
+
+    monkeypatch.setattr(disk_space, "free_bytes", lambda _folder: 1024 * 1024)
+    ann = await registered_phone(pbx, "ann")
+    try:
+        job, _ = await start(api, admin, number="1001", name="Full", description="No room")
+        _invite, _to = await answer(ann)
+        said = await heard(ann, 2.0)
+        assert int(np.abs(said.astype(np.int32)).max()) > 1000
+        bye = await ann.wait_request("BYE", wait=20)
+        ann.answer(bye, 200, to_tag="")
+    finally:
+        ann.close()
+    failed = await job.until("failed")
+    assert (failed["code"], failed["reason"]) == ("disk_full", "The disk is full: nothing can be recorded")
+    assert (await (await api.get("/api/prompts?kind=org", headers=admin)).json())["prompts"] == []

@@ -58,6 +58,7 @@ async def test_hg_01_02_03_admin_creates_lists_changes_and_deletes_a_hunt_group(
         "excluded_roles": [],
         "schedule_id": None,
         "phone_types": ["desk", "softphone"],  # HG-06: phones ring, mobiles only when asked
+        "exclude_from_search": False,  # NUM-11: listed in contact searches unless set
         "members": [
             {"user_id": created["members"][0]["user_id"], "name": "Anna Tester", "number": "1001"},
             {"user_id": created["members"][1]["user_id"], "name": "Bent Tester", "number": "1002"},

@@ -44,6 +44,7 @@ async def test_ivr_01_02_03_admin_creates_lists_changes_and_deletes_a_menu(
         "retries": 2,
         "invalid_prompt": "invalid_option",
         "timeout_destination": None,
+        "exclude_from_search": False,  # NUM-11
     }
     owner = await core.numbers.owner_of("1600")  # NUM-07: the registry knows whose it is
     assert owner is not None and (owner.kind, owner.id, owner.label) == ("plugin", "ivr", "IVR Main")
