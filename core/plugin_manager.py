@@ -53,6 +53,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "park",
     "hunt_groups",
     "ivr",
+    "flow_elements",
     "notify",
     "voicemail",
 )

@@ -65,3 +65,20 @@ async def prompt_problem(core: Core, prompt_id: str) -> str | None:
     except NotFound:
         return f"no prompt of the organisation with the id {prompt_id}"
     return None
+
+
+async def destination_problem(core: Core, target: str, ranges: Sequence[NumberRange]) -> str | None:
+    """Why a function number cannot send its callers to ``target``, or None: a number of ours
+    that somebody has (a user, an alias, a function number), or one outside that a SIP trunk
+    can reach; not a number in our ranges that nobody has."""
+    if await core.numbers.owner_of(target) is not None:
+        return None
+    if any(r.contains(target) for r in ranges):
+        return f"nobody has the number {target}"
+    if core.calls is not None:
+        reachable = core.calls.reachable(target)
+    else:
+        reachable = core.trunks is not None and bool(core.trunks.outbound_trunks(target))
+    if not reachable:
+        return f"no SIP trunk can reach {target}: add a trunk, or give an internal number"
+    return None

@@ -46,6 +46,7 @@ import "./pages/hunt-groups";
 import "./pages/ivr";
 import "./pages/call-flows";
 import "./pages/group-inboxes";
+import "./pages/flow-elements";
 import "./pages/voicemail";
 
 const ROUTES: RouteDef[] = [
@@ -90,6 +91,7 @@ const ROUTES: RouteDef[] = [
   { name: "ivr", pattern: "/ivr" },
   { name: "call-flows", pattern: "/call-flows" },
   { name: "group-inboxes", pattern: "/group-inboxes" },
+  { name: "flow-elements", pattern: "/flow-elements" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -122,6 +124,7 @@ const ADMIN_ROUTES = new Set([
   "ivr",
   "call-flows",
   "group-inboxes",
+  "flow-elements",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -165,6 +168,7 @@ const TITLES: Record<string, MessageKey> = {
   ivr: "ivr.title",
   "call-flows": "flows.title",
   "group-inboxes": "groupInboxes.title",
+  "flow-elements": "flowElements.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -178,6 +182,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/hunt-groups", "nav.huntGroups", "hunt-groups"],
   ["/ivr", "nav.ivr", "ivr"],
   ["/call-flows", "nav.callFlows", "call-flows"],
+  ["/flow-elements", "nav.flowElements", "flow-elements"],
   ["/group-inboxes", "nav.groupInboxes", "group-inboxes"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
@@ -444,6 +449,8 @@ export class CbApp extends LightElement {
         return html`<cb-call-flows></cb-call-flows>`;
       case "group-inboxes":
         return html`<cb-group-inboxes></cb-group-inboxes>`;
+      case "flow-elements":
+        return html`<cb-flow-elements></cb-flow-elements>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

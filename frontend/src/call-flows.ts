@@ -43,6 +43,8 @@ export function flowUrl(number: string, depth = 0): string {
 const NODE_KINDS: Record<string, MessageKey> = {
   ivr: "flows.kind.ivr",
   hunt_group: "flows.kind.hunt_group",
+  flow_switch: "flows.kind.flow_switch",
+  announcement: "flows.kind.announcement",
   park: "flows.kind.park",
   user: "flows.kind.user",
   outside: "flows.kind.outside",

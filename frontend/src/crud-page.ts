@@ -26,7 +26,7 @@ export interface Entry {
 }
 
 /** The pages' message namespaces; each has every key of CrudText. */
-type CrudNs = "huntGroups" | "ivr" | "groupInboxes";
+type CrudNs = "huntGroups" | "ivr" | "groupInboxes" | "flowSwitches" | "flowAnnouncements";
 type CrudText =
   | "title"
   | "new"
@@ -57,6 +57,9 @@ export interface CrudConfig<D> {
   testIds: { page: string; list?: string; row: string; form: string };
   /** The line after "… is turned off" that says where to turn it on (under Plugins). */
   offAdmin?: MessageKey;
+  /** One of several lists on a page (Switches & announcements): an h2 heading in a section of
+   * the page, which has the h1. */
+  subsection?: boolean;
   emptyDraft: () => D;
   /** The messages next to the fields by the API's field names; empty when the draft may be sent. */
   draftErrors: (draft: D) => Errors;
@@ -251,18 +254,21 @@ export abstract class CrudPage<E extends Entry, D> extends LightElement {
   }
 
   protected override render(): TemplateResult {
-    const head = pageHeading(
-      this.text("title"),
+    const newButton =
       this.entries && !this.draft
         ? html`<button type="button" id="${this.crud.prefix}-new" @click=${() => this.open(null)}>${this.text("new")}</button>`
-        : undefined,
-    );
+        : undefined;
+    const head = this.crud.subsection
+      ? html`<div class="page-head"><h2 id="${this.crud.prefix}-title">${this.text("title")}</h2>${newButton ?? ""}</div>`
+      : pageHeading(this.text("title"), newButton);
     let body: TemplateResult;
     if (this.off) body = this.offView();
     else if (this.loadError) body = errorView(this.loadError, () => void this.load(true));
     else if (!this.entries) body = loadingView();
     else body = html`${this.draft ? this.form(this.draft) : nothing}${this.table(this.entries)}${this.afterList(this.entries)}`;
-    return html`<section class="page ${this.crud.testIds.page}-page">
+    const sectionClass = this.crud.subsection ? "crud-section" : "page";
+    return html`<section class="${sectionClass} ${this.crud.testIds.page}-page"
+        aria-labelledby=${ifDefined(this.crud.subsection ? `${this.crud.prefix}-title` : undefined)}>
       ${head}
       <p class="muted">${this.text("intro")}</p>
       ${body}

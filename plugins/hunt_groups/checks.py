@@ -11,7 +11,7 @@ from typing import Any
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.http.errors import validated
-from cordboard.core.numbers.function_number_checks import FunctionNumberRules
+from cordboard.core.numbers.function_number_checks import FunctionNumberRules, destination_problem
 from cordboard.core.numbers.model import NumberRange
 from cordboard.plugins.hunt_groups.const import DOMAIN, GROUP_PURPOSES
 from cordboard.plugins.hunt_groups.model import HuntGroup
@@ -100,11 +100,4 @@ async def _fallback_problem(
         return None
     if fallback == number:
         return "a hunt group cannot fall back to its own number"
-    if await core.numbers.owner_of(fallback) is not None:
-        return None
-    if any(r.contains(fallback) for r in ranges):
-        return f"nobody has the number {fallback}"
-    trunks = core.trunks
-    if trunks is None or not trunks.outbound_trunks(fallback):
-        return f"no SIP trunk can reach {fallback}: add a trunk, or give an internal number"
-    return None
+    return await destination_problem(core, fallback, ranges)

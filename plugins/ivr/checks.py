@@ -12,7 +12,11 @@ from typing import Any
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.errors import validated
-from cordboard.core.numbers.function_number_checks import FunctionNumberRules, prompt_problem
+from cordboard.core.numbers.function_number_checks import (
+    FunctionNumberRules,
+    destination_problem,
+    prompt_problem,
+)
 from cordboard.core.numbers.model import NumberRange
 from cordboard.plugins.ivr.const import DOMAIN, IVR_PURPOSES, KIND_NUMBER, KIND_VOICEMAIL
 from cordboard.plugins.ivr.model import IvrMenu
@@ -66,16 +70,4 @@ async def reach_problem(core: Core, target: str, number: str, ranges: Sequence[N
     """Why a call cannot be sent to ``target`` from the menu at ``number``, or None."""
     if target == number:
         return 'a menu cannot send callers to its own number; use {"kind": "repeat"}'
-    if await core.numbers.owner_of(target) is not None:
-        return None
-    if any(r.contains(target) for r in ranges):
-        return f"nobody has the number {target}"
-    calls = core.calls
-    if calls is not None:
-        reachable = calls.reachable(target)
-    else:
-        trunks = core.trunks
-        reachable = trunks is not None and bool(trunks.outbound_trunks(target))
-    if not reachable:
-        return f"no SIP trunk can reach {target}: add a trunk, or give an internal number"
-    return None
+    return await destination_problem(core, target, ranges)

@@ -1,0 +1,153 @@
+"""Calls to a switch or an announcement. A switch hands the caller to its on- or off-number as it
+stands when the call comes (AA-04); an announcement answers, plays its prompt and then hands the
+caller on or hangs up (AA-03). A locked element refuses the call with 480 (CAPA-14). The caller is
+handed on the way an IVR option does it: a function number gets the channel as if dialled, a user
+with a routing rule gets the call as that rule says, anything else rings through
+``Channel.transfer``. Each step is noted in the call history."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from contextvars import ContextVar
+from typing import Final
+
+from cordboard.core.calls.channel import Channel
+from cordboard.core.core import Core
+from cordboard.plugins.flow_elements.const import (
+    EVENT_FLOW_CALL,
+    LOCKED_STATUS,
+    OUTCOME_CALLER_LEFT,
+    OUTCOME_HUNG_UP,
+    OUTCOME_LOCKED,
+    OUTCOME_LOOP,
+    OUTCOME_NOT_ANSWERED,
+    OUTCOME_TRANSFERRED,
+    PROMPT_NOT_AVAILABLE,
+)
+from cordboard.plugins.flow_elements.model import Announcement, FlowSwitch
+
+_LOGGER = logging.getLogger(__name__)
+MAX_DEPTH: Final = 10
+"""Elements leading into elements at most this deep for one call: a loop ends."""
+_DEPTH: ContextVar[int] = ContextVar("flow_elements_depth", default=0)
+
+
+def note(core: Core, channel: Channel, step: str) -> None:
+    if core.calls is not None:
+        core.calls.note_route(channel.call.id, step)
+
+
+def _fire(core: Core, channel: Channel, element: str, element_id: int, number: str, *, outcome: str,
+          target: str | None) -> None:  # fmt: skip
+    core.bus.fire(
+        EVENT_FLOW_CALL,
+        {
+            "element": element,
+            "id": element_id,
+            "number": number,
+            "call_id": channel.call.id,
+            "outcome": outcome,
+            "target": target,
+        },
+    )
+
+
+async def _refuse_locked(core: Core, channel: Channel, what: str) -> None:
+    """CAPA-14: a locked element takes no calls: 480, and the history says why."""
+    _LOGGER.info("Call %s to the locked %s: refused", channel.call.id, what)
+    note(core, channel, f"{what} is locked: call refused")
+    await channel.hangup(LOCKED_STATUS)
+
+
+async def switch_call(core: Core, switch: FlowSwitch, channel: Channel) -> None:
+    """AA-04: hand the caller to where the switch points now."""
+    outcome, target = OUTCOME_CALLER_LEFT, switch.target
+    try:
+        if switch.locked:
+            outcome = OUTCOME_LOCKED
+            await _refuse_locked(core, channel, f"switch {switch.name}")
+            return
+        state = "on" if switch.on else "off"
+        note(core, channel, f"switch {switch.name} is {state}: {target}")
+        outcome = await hand_on(core, channel, target, via=f"switch {switch.name} ({state})")
+        if outcome != OUTCOME_TRANSFERRED:
+            await channel.hangup()
+    finally:
+        _fire(core, channel, "switch", switch.id, switch.number, outcome=outcome, target=target)
+
+
+async def announcement_call(core: Core, announcement: Announcement, channel: Channel) -> None:
+    """AA-03: answer, play the prompt, then hand the caller on or hang up."""
+    outcome, target = OUTCOME_CALLER_LEFT, announcement.next_number
+    try:
+        if announcement.locked:
+            outcome = OUTCOME_LOCKED
+            await _refuse_locked(core, channel, f"announcement {announcement.name}")
+            return
+        await channel.answer()
+        note(core, channel, f"announcement {announcement.name}: {announcement.prompt}")
+        await channel.play([announcement.prompt])
+        if target is None:
+            outcome = OUTCOME_HUNG_UP
+            note(core, channel, f"announcement {announcement.name}: hang up")
+            await channel.hangup()
+            return
+        outcome = await hand_on(core, channel, target, via=f"announcement {announcement.name}")
+        if outcome != OUTCOME_TRANSFERRED:
+            await channel.play([PROMPT_NOT_AVAILABLE])
+            await channel.hangup()
+    finally:
+        _fire(
+            core,
+            channel,
+            "announcement",
+            announcement.id,
+            announcement.number,
+            outcome=outcome,
+            target=target,
+        )
+
+
+async def hand_on(core: Core, channel: Channel, number: str, *, via: str) -> str:
+    """Send the caller to ``number``: ``transferred`` when it took the call, ``not_answered`` when
+    nobody answered, ``loop`` when elements send the call round in circles."""
+    depth = _DEPTH.get()
+    if depth >= MAX_DEPTH:
+        _LOGGER.warning("Call %s went through %d switches and announcements: ended", channel.call.id, depth)
+        note(core, channel, f"{via}: too many steps, ended")
+        return OUTCOME_LOOP
+    token = _DEPTH.set(depth + 1)
+    try:
+        return await _hand_on(core, channel, number, via=via)
+    finally:
+        _DEPTH.reset(token)
+
+
+async def _hand_on(core: Core, channel: Channel, number: str, *, via: str) -> str:
+    label = f"{via}, call {channel.call.id}"
+    calls = core.calls
+    if core.numbers.plugin_of(number) is not None and calls is not None:
+        handler = calls.plugin_handler(dataclasses.replace(channel.call, dialled=number))
+        if handler is not None:
+            _LOGGER.info("%s: to the function number %s", label, number)
+            await handler(channel)
+            return OUTCOME_TRANSFERRED
+    rules = await calls.user_rules(number, channel.call) if calls is not None else None
+    if rules is not None:  # the user's own rule decides: ring, forward, their mailbox
+        _LOGGER.info("%s: to %s by their routing rule", label, number)
+        await rules(channel)
+        return OUTCOME_TRANSFERRED
+    ring_s = float(await core.settings.org_value("core.forward_ring_time"))
+    caller = channel.call
+    missed = await channel.transfer(
+        number,
+        ring_s=ring_s,
+        caller_id=(caller.caller, caller.caller_name or caller.caller),
+        metadata={"reason": via},
+    )
+    if missed is None:
+        return OUTCOME_TRANSFERRED
+    _LOGGER.info("%s: %s did not answer (%s)", label, number, missed.reason)
+    note(core, channel, f"{via}: {number} did not answer")
+    return OUTCOME_NOT_ANSWERED
