@@ -18,6 +18,8 @@ from cordboard.core.core import Core
 from cordboard.core.http.server import build_app
 from cordboard.core.media.prompts import SHARED_CACHE_ENV
 
+pytest_plugins = ["timed_last"]  # the computing tests first, the timed ones after them
+
 # The many appliances the tests start speak each system prompt once, into one shared folder
 # (core/media/prompts.py), instead of once per data folder.
 _PROMPT_CACHE = None if SHARED_CACHE_ENV in os.environ else tempfile.mkdtemp(prefix="cordboard-test-prompts-")
