@@ -141,6 +141,15 @@ export async function focusWhenRendered(root: ParentNode, selector: string): Pro
   root.querySelector<HTMLElement>(selector)?.focus();
 }
 
+/** A field that appears above the one that took the focus (its choices came late): it takes the
+ * focus while the person has not started on the form (still on ``first``, with nothing in it). */
+export function focusLateField(root: ParentNode, late: string, first: string): void {
+  const active = document.activeElement;
+  const field = root.querySelector<HTMLInputElement>(first);
+  const untouched = active === document.body || (active === field && !field?.value);
+  if (untouched) void focusWhenRendered(root, late);
+}
+
 export function focusFirstError(root: ParentNode): void {
   void rendered(root).then(() => {
     const invalid = root.querySelector<HTMLElement>('[aria-invalid="true"]');

@@ -36,7 +36,7 @@ import {
   type NumberType,
   type TextField,
 } from "../directory";
-import { checkboxField, focusFirstError, focusWhenRendered, formError, selectField, sendForm, textField } from "../forms";
+import { checkboxField, focusFirstError, focusLateField, focusWhenRendered, formError, selectField, sendForm, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
 import type { Scope } from "../types";
@@ -71,6 +71,11 @@ export class CbContactForm extends LightElement {
       this.error = "";
       // The first field: the list, when there is one to choose, else the first name.
       void focusWhenRendered(this, `#${this.idPrefix}-list, #${this.idPrefix}-first_name`);
+    } else if (changed.has("lists") && ((changed.get("lists") as ContactList[] | undefined)?.length ?? 0) <= 1) {
+      // The lists came after the form opened (a slow answer): the choice appears above the first
+      // name and, while nothing was typed yet, starts the form as it would have.
+      this.list = this.lists[0] ? listValue(this.lists[0]) : "";
+      if (this.listShown) focusLateField(this, `#${this.idPrefix}-list`, `#${this.idPrefix}-first_name`);
     }
   }
 

@@ -24,7 +24,7 @@ import {
   type ContactList,
   type ImportPreview,
 } from "../directory";
-import { checkboxField, focusWhenRendered, formError, selectField } from "../forms";
+import { checkboxField, focusLateField, focusWhenRendered, formError, selectField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 import type { Scope } from "../types";
@@ -58,6 +58,14 @@ export class CbContactImport extends LightElement {
     super.connectedCallback();
     // The first field: the list, when there is one to choose, else the file.
     void focusWhenRendered(this, `#${this.idPrefix}-list, #${this.idPrefix}-file`);
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    const before = changed.get("lists") as ContactList[] | undefined;
+    // The lists came after the import opened: their choice, above the file, starts it.
+    if (changed.has("lists") && this.hasUpdated && (before?.length ?? 0) < 2 && this.lists.length > 1) {
+      focusLateField(this, `#${this.idPrefix}-list`, `#${this.idPrefix}-file`);
+    }
   }
 
   private get chosenList(): ContactList | undefined {
