@@ -45,6 +45,9 @@ from cordboard.plugins.voicemail.mailboxes import Mailboxes
 from cordboard.plugins.voicemail.storage import Message
 
 RTP_MIN, RTP_MAX = 50400, 50599
+# From the key pressed in a message's menu to the goodbye's BYE: the rest of the menu prompt, the
+# goodbye prompts and, on a loaded machine whose key came a moment late, the menu's 8 s key wait.
+LISTEN_END_S = 40.0
 PIN = "4711"
 BO_MOBILE = "+4520304050"
 
@@ -241,7 +244,7 @@ async def test_vm_14_a_full_disk_is_told_before_the_recording(
         said = await heard(ann, 3.0)  # "Sorry, messages cannot be recorded at the moment ..."
         assert int(np.abs(said.astype(np.int32)).max()) > 1000
         assert abs(dominant(said) - 1000) > 50  # no beep: nothing is recorded
-        ann.answer(await ann.wait_request("BYE", wait=20), 200, to_tag="")
+        ann.answer(await ann.wait_request("BYE", wait=LISTEN_END_S), 200, to_tag="")
     finally:
         ann.close()
     assert asked and asked[0] == _mailboxes(pbx).folder / str(bo_id)
