@@ -1,9 +1,10 @@
 """Test order: the tests that only compute run first, the timed ones (calls with real audio, RTP
 timing, browsers, real user agents) after them.
 
-Computing tests are the parsers, state machines, the REST API, storage and provisioning: a busy
-machine makes them slower, never wrong. Everything else (tests/core/calls, media and rtp, the
-browser, interop and plugin tests, and any module that starts a loopback PBX with phones) is timed.
+Computing tests are the parsers, state machines, the REST API, storage, provisioning, the plugins'
+APIs: a busy machine makes them slower, never wrong. Timed are tests/core/calls, media and rtp, the
+browser, interop, image and whole-process tests, and any module that starts a loopback PBX with
+phones (it imports one of ``LIVE_HELPERS``).
 
 CI (.ci/run) builds and boots the appliance image in QEMU while the computing tests run: it sets
 ``CORDBOARD_TIMED_TESTS_AFTER`` to a file that appears once the image is done, and the first timed
@@ -13,7 +14,6 @@ test waits for it, so that the timed tests have the machine's cores to themselve
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Final
@@ -22,26 +22,16 @@ import pytest
 
 WAIT_ENV: Final = "CORDBOARD_TIMED_TESTS_AFTER"
 LONGEST_WAIT_S: Final = 30 * 60.0
-COMPUTING_AREAS: Final = (
-    "cli",
-    "config",
-    "dialplan",
-    "discovery",
-    "features",
-    "http",
-    "identity",
-    "numbers",
-    "presence",
-    "provisioning",
-    "routing",
-    "schedules",
-    "sip",
-    "storage",
-    "system",
-    "terminals",
-    "trunks",
+TIMED: Final = (
+    "tests/core/calls/",
+    "tests/core/media/",
+    "tests/core/rtp/",
+    "tests/frontend/",
+    "tests/image/",
+    "tests/interop/",
+    "tests/test_run_process.py",
 )
-COMPUTING: Final = (*(f"tests/core/{area}/" for area in COMPUTING_AREAS), "tests/test_meta.py")
+"""Calls with audio, RTP timing, browsers, real user agents, whole processes."""
 LIVE_HELPERS: Final = ("running_pbx", "registered_phone", "TestPhone", "send_audio")
 """Names a module that places calls imports (tests/loopback_pbx.py, sip_phone.py, rtp_audio.py)."""
 
@@ -51,7 +41,7 @@ _waiting_done: list[bool] = []
 def is_timed(item: pytest.Item) -> bool:
     path = Path(str(item.path)).as_posix()
     where = path[path.rfind("tests/") :]
-    if not where.startswith(COMPUTING):
+    if where.startswith(TIMED):
         return True
     module = getattr(item, "module", None)
     return module is not None and any(name in vars(module) for name in LIVE_HELPERS)
@@ -70,6 +60,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     while not Path(marker).exists() and time.monotonic() - started < LONGEST_WAIT_S:
         time.sleep(1.0)
     state = "is there" if Path(marker).exists() else f"is still missing after {LONGEST_WAIT_S:.0f} s"
-    sys.__stderr__.write(
-        f"\n[timed tests] waited {time.monotonic() - started:.0f} s for {marker}: it {state}\n"
-    )
+    reporter = item.config.pluginmanager.get_plugin("terminalreporter")
+    capture = item.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:  # the test's output is captured by now
+        waited = time.monotonic() - started
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\n[timed tests] waited {waited:.0f} s for {marker}: it {state}")
