@@ -150,6 +150,9 @@ export const ACTIVITY_INFO_SETTING = "voicemail.activity_info";
 
 /** Whether the person gets an SMS on their mobile about each new message (VM-06). */
 export const SMS_NOTICE_SETTING = "voicemail.sms_notice";
+/** VM-04: where "for personal assistance press 1" puts the caller through (the person's own
+ * number, or what their group or the organisation set; none: not offered). */
+export const ASSISTANCE_SETTING = "voicemail.assistance_number";
 
 /** The e-mail choices as value → label pairs, for <cb-my-setting>. */
 export function emailChoices(): Array<[EmailChoice, string]> {

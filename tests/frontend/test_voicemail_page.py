@@ -627,3 +627,58 @@ def _bypass_and_activity(page: Any, cordboard: Cordboard, ann: dict[str, Any], u
     expect(page.get_by_test_id("voicemail-bypass-key").locator("#voicemail-bypass-key-hint")).to_have_text(
         "Now: On (your own choice)"
     )
+
+
+def test_vm_04_user_sets_her_own_personal_assistance_number(cordboard: Cordboard, browser: BrowserThread) -> None:
+    """VM-04 "press 1 for personal assistance": the organisation puts callers through to the
+    reception (1000); dora sees that on her Voicemail page, types a number of her own (a wrong one is
+    refused at the field and nothing is stored), and later goes back to the organisation's."""
+    dora_id, password = add_user(cordboard, "vm-dora", "1431", "Dora", "Desk", sip=False)
+    admin = cordboard.token()
+    status, body = cordboard.api("PUT", "/api/settings/org", {"voicemail.assistance_number": "1000"}, admin)
+    assert status == 200, body
+    try:
+        browser.run(_assistance_number, cordboard, dora_id, password)
+    finally:
+        cordboard.api("PUT", "/api/settings/org", {"voicemail.assistance_number": None}, admin)
+
+
+def _assistance_number(page: Any, cordboard: Cordboard, user_id: int, password: str) -> None:
+    login(page, cordboard.base, "vm-dora", password, "/login?next=/voicemail")
+    card = page.get_by_test_id("voicemail-assistance")
+    expect(card.get_by_role("heading", name="Press 1 for personal assistance")).to_be_visible()
+    choice = card.get_by_label("Put callers through to")
+    expect(choice.locator("option:checked")).to_have_text("As set for me: 1000")
+    hint = card.locator("#voicemail-assistance-hint")
+    expect(hint).to_have_text("Now: 1000 (set by your organisation)")
+    expect(card.get_by_role("button", name="Save")).to_be_disabled()
+
+    choice.select_option(label="A number I choose")
+    number = card.get_by_label("Assistance number")
+    expect(number).to_be_focused()
+    number.fill("12ab")
+    card.get_by_role("button", name="Save").click()
+    expect(number).to_have_attribute("aria-invalid", "true")
+    expect(card.locator("#voicemail-assistance-value-error")).to_contain_text("a number to dial")
+    effective, stored = _own_settings(cordboard, user_id)
+    assert "voicemail.assistance_number" not in stored, stored
+    assert effective["voicemail.assistance_number"] == {"value": "1000", "source": "org"}, effective
+
+    number.fill("+45 20 30 40 50")
+    card.get_by_role("button", name="Save").click()
+    expect(hint).to_have_text("Now: +4520304050 (your own choice)")
+    effective, stored = _own_settings(cordboard, user_id)
+    assert stored["voicemail.assistance_number"] == "+4520304050", stored
+    assert effective["voicemail.assistance_number"] == {"value": "+4520304050", "source": "user"}, effective
+    shot(page, "voicemail-assistance-number")
+
+    page.reload()
+    card = page.get_by_test_id("voicemail-assistance")
+    expect(card.get_by_label("Put callers through to").locator("option:checked")).to_have_text("A number I choose")
+    expect(card.get_by_label("Assistance number")).to_have_value("+4520304050")
+
+    card.get_by_label("Put callers through to").select_option(value="")  # as set for me
+    card.get_by_role("button", name="Save").click()
+    expect(card.locator("#voicemail-assistance-hint")).to_have_text("Now: 1000 (set by your organisation)")
+    effective, stored = _own_settings(cordboard, user_id)
+    assert stored.get("voicemail.assistance_number") is None, stored

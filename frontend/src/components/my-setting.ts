@@ -6,14 +6,16 @@
  *
  * The choices are given as value → label pairs (``choices``), or fetched when the card loads
  * (``loadChoices``, e.g. the music-on-hold classes). The values may be any JSON value: a string is
- * the option's value as it is, anything else its JSON text ("true"). Used for the e-mail about new
- * voice messages (VM-07), voicemail on/off (VM-11), taking messages (VM-12) and the music on hold
- * (MOH-03, CAPU-20). A setting the server does not know (its plugin not loaded) shows nothing.
+ * the option's value as it is, anything else its JSON text ("true"). With ``customLabel`` the person
+ * may also type a value of their own (a number), in a field under the select. Used for the e-mail
+ * about new voice messages (VM-07), voicemail on/off (VM-11), taking messages (VM-12), the personal
+ * assistance number (VM-04) and the music on hold (MOH-03, CAPU-20). A setting the server does not
+ * know (its plugin not loaded) shows nothing.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
-import { selectField } from "../forms";
+import { focusWhenRendered, selectField, textField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 import { saveOwnSettings, userSettings, type EffectiveValue } from "../user-settings";
@@ -23,6 +25,8 @@ export type Choice = readonly [value: unknown, label: string];
 
 /** The select's value for "no choice of my own". */
 const INHERIT = "";
+/** The select's value for "a value I type" (``customLabel``): JSON never starts so. */
+const CUSTOM = "\u0000custom";
 
 /** The option value a setting's value is shown under (a string as it is, anything else as JSON). */
 export function optionValue(value: unknown): string {
@@ -64,6 +68,13 @@ export class CbMySetting extends LightElement {
   @property({ attribute: false }) loadChoices: (() => Promise<readonly Choice[]>) | null = null;
   /** The toast after a save (value null: back to what is set for the user); a plain one without. */
   @property({ attribute: false }) savedText: ((value: unknown, label: string) => string) | null = null;
+  /** The label of the field for a value the person types (a select choice "Another …" opens it);
+   * empty: only the choices. */
+  @property() customLabel = "";
+  /** The select's text for that choice. */
+  @property() customChoice = "";
+  /** How "no value" reads (a setting without a default, such as no assistance number). */
+  @property() noneText = "";
   /** Shown below the select (a warning such as "no e-mail address"). */
   @property({ attribute: false }) note: TemplateResult | typeof nothing = nothing;
 
@@ -76,6 +87,8 @@ export class CbMySetting extends LightElement {
   /** The value in force and where it comes from. */
   @state() private effective: EffectiveValue | null = null;
   @state() private choice = INHERIT;
+  /** The value typed in the custom field. */
+  @state() private typed = "";
   @state() private loadError = "";
   @state() private error: string | null = null;
   @state() private busy = false;
@@ -90,7 +103,16 @@ export class CbMySetting extends LightElement {
   }
 
   private get ownOption(): string {
-    return this.own === null || this.own === undefined ? INHERIT : optionValue(this.own);
+    if (this.own === null || this.own === undefined) return INHERIT;
+    const option = optionValue(this.own);
+    if (this.customLabel && !this.allChoices.some(([v]) => optionValue(v) === option)) return CUSTOM;
+    return option;
+  }
+
+  /** Whether the select and the field still show the stored value (nothing to save). */
+  private get unchanged(): boolean {
+    if (this.choice !== this.ownOption) return false;
+    return this.choice !== CUSTOM || this.typed.trim() === String(this.own);
   }
 
   private async load(): Promise<void> {
@@ -105,6 +127,7 @@ export class CbMySetting extends LightElement {
       this.loadedChoices = choices;
       this.own = stored[this.setting] ?? null;
       this.choice = this.ownOption;
+      this.typed = this.choice === CUSTOM ? String(this.own) : "";
       this.effective = resolved ?? null;
       this.loaded = true;
     } catch (err) {
@@ -115,6 +138,7 @@ export class CbMySetting extends LightElement {
   /** The value the select stands for (null: as set for me). */
   private chosenValue(): unknown {
     if (this.choice === INHERIT) return null;
+    if (this.choice === CUSTOM) return this.typed.trim();
     const found = this.allChoices.find(([v]) => optionValue(v) === this.choice);
     return found ? found[0] : this.own;
   }
@@ -139,34 +163,55 @@ export class CbMySetting extends LightElement {
     }
   }
 
+  private valueText(value: unknown): string {
+    const none = value === null || value === undefined || value === "";
+    return none && this.noneText ? this.noneText : choiceLabel(this.allChoices, value);
+  }
+
   private body(): TemplateResult {
     const choices = this.allChoices;
     const effective = this.effective;
     // Without a value of their own, the value in force is what their group or the organisation set.
     const inherit =
       this.own === null && effective
-        ? t("mySetting.inherit", { choice: choiceLabel(choices, effective.value) })
+        ? t("mySetting.inherit", { choice: this.valueText(effective.value) })
         : t("mySetting.inheritPlain");
     const options: Array<[string, string]> = [[INHERIT, inherit], ...choices.map(([v, l]): [string, string] => [optionValue(v), l])];
+    if (this.customLabel) options.push([CUSTOM, this.customChoice || this.customLabel]);
     // A stored value that is no longer among the choices (a deleted music class) still shows.
-    if (this.ownOption !== INHERIT && !options.some(([v]) => v === this.ownOption)) {
+    else if (this.ownOption !== INHERIT && !options.some(([v]) => v === this.ownOption)) {
       options.push([this.ownOption, choiceLabel(choices, this.own)]);
     }
+    const custom = this.choice === CUSTOM;
     return html`${selectField({
         id: this.name,
         label: this.label,
         value: this.choice,
         options,
-        error: this.error,
-        hint: effective ? t("mySetting.now", { choice: choiceLabel(choices, effective.value), from: sourceText(effective.source) }) : undefined,
+        hint: effective ? t("mySetting.now", { choice: this.valueText(effective.value), from: sourceText(effective.source) }) : undefined,
+        error: custom ? null : this.error,
         onInput: (v) => {
           this.choice = v;
           this.error = null;
+          if (v === CUSTOM) void focusWhenRendered(this, `#${this.name}-value`);
         },
       })}
+      ${custom
+        ? textField({
+            id: `${this.name}-value`,
+            label: this.customLabel,
+            value: this.typed,
+            required: true,
+            error: this.error,
+            onInput: (v) => {
+              this.typed = v;
+              this.error = null;
+            },
+          })
+        : nothing}
       ${this.note}
       <div class="actions start">
-        <button type="submit" class="secondary" ?disabled=${this.busy || this.choice === this.ownOption}>
+        <button type="submit" class="secondary" ?disabled=${this.busy || this.unchanged}>
           ${this.busy ? t("common.saving") : t("common.save")}
         </button>
       </div>`;

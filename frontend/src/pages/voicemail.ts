@@ -24,6 +24,7 @@ import { session } from "../session";
 import {
   ACTIVE_SETTING,
   ACTIVITY_INFO_SETTING,
+  ASSISTANCE_SETTING,
   BYPASS_SETTING,
   EMAIL_SETTING,
   MY_INBOXES,
@@ -160,6 +161,10 @@ export class CbVoicemail extends LightElement {
       <cb-my-setting .userId=${userId} setting=${TAKE_MESSAGES_SETTING} name="voicemail-take-messages"
         .heading=${t("voicemail.takeMessagesTitle")} .intro=${t("voicemail.takeMessagesIntro")} .label=${t("voicemail.takeMessagesLabel")}
         .choices=${onOffChoices(t("voicemail.takeMessagesOn"), t("voicemail.takeMessagesOff"))}></cb-my-setting>
+      <cb-my-setting .userId=${userId} setting=${ASSISTANCE_SETTING} name="voicemail-assistance"
+        .heading=${t("voicemail.assistanceTitle")} .intro=${t("voicemail.assistanceIntro")} .label=${t("voicemail.assistanceLabel")}
+        .choices=${[]} .customLabel=${t("voicemail.assistanceNumber")} .customChoice=${t("voicemail.assistanceOwn")}
+        .noneText=${t("voicemail.assistanceNone")}></cb-my-setting>
       <cb-my-setting .userId=${userId} setting=${BYPASS_SETTING} name="voicemail-bypass-key"
         .heading=${t("voicemail.bypassTitle")} .intro=${t("voicemail.bypassIntro")} .label=${t("voicemail.bypassLabel")}
         .choices=${onOffChoices(t("voicemail.bypassOn"), t("voicemail.bypassOff"))}></cb-my-setting>
