@@ -89,6 +89,9 @@ class InboundCall:
     caller_user_id: int | None
     referred_by: str | None = None
     """The number of the phone that transferred this caller here (a blind transfer), if any."""
+    metadata: str = ""
+    """The display text an earlier step of the call path set (an IVR menu's, a hunt group's), which
+    a later step may keep (IVR-05, ``cordboard.core.calls.metadata``); empty when none did."""
 
 
 @dataclass(frozen=True, slots=True)

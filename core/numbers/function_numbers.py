@@ -55,6 +55,22 @@ def name_of_at_most(max_length: int) -> Callable[[Any], str]:
     return check
 
 
+def text_of_at_most(max_length: int) -> Callable[[Any], str]:
+    """The validator of an optional text of at most ``max_length`` characters (empty when none)."""
+
+    def check(value: Any) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise vol.Invalid("a text")
+        text = value.strip()
+        if len(text) > max_length:
+            raise vol.Invalid(f"at most {max_length} characters")
+        return text
+
+    return check
+
+
 def whole_between(low: int, high: int, what: str) -> Callable[[Any], int]:
     """The validator of a whole number from ``low`` to ``high``; ``what`` counts it (seconds)."""
 

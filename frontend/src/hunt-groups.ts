@@ -11,6 +11,8 @@ export const DISTRIBUTIONS: Distribution[] = ["parallel", "sequential"];
 export const MIN_RING_S = 1;
 export const MAX_RING_S = 300;
 export const DEFAULT_RING_S = 20;
+/** The longest display text a group may have (core/calls/metadata.py). */
+export const DISPLAY_TEXT_MAX = 60;
 
 /** The kinds of a member's phones a group rings (HG-06), in the order the form and the API list them. */
 export type PhoneType = "desk" | "softphone" | "mobile";
@@ -41,6 +43,10 @@ export interface HuntGroup {
   phone_types: PhoneType[];
   /** NUM-11: left out of contact searches (it can still be called). */
   exclude_from_search: boolean;
+  /** Shown on the members' phones before the caller's name; "": the group's name. */
+  display_text: string;
+  /** A display text set earlier in the call path (a menu's) is kept instead of the group's. */
+  keep_derived_metadata: boolean;
   members: HuntGroupMember[];
 }
 
@@ -59,6 +65,8 @@ export interface Draft {
   scheduleId: string;
   phoneTypes: Set<PhoneType>;
   excludeFromSearch: boolean;
+  displayText: string;
+  keepDerivedMetadata: boolean;
 }
 
 /** The API's name of each draft field, for its message. */
@@ -75,6 +83,8 @@ export const FIELD_OF: Record<keyof Draft, string> = {
   scheduleId: "schedule_id",
   phoneTypes: "phone_types",
   excludeFromSearch: "exclude_from_search",
+  displayText: "display_text",
+  keepDerivedMetadata: "keep_derived_metadata",
 };
 
 export function emptyDraft(): Draft {
@@ -91,6 +101,8 @@ export function emptyDraft(): Draft {
     scheduleId: "",
     phoneTypes: new Set(DEFAULT_PHONE_TYPES),
     excludeFromSearch: false,
+    displayText: "",
+    keepDerivedMetadata: false,
   };
 }
 
@@ -116,6 +128,8 @@ export function draftOf(group: HuntGroup, known: Known): Draft {
     scheduleId: group.schedule_id !== null && known.schedules.has(group.schedule_id) ? String(group.schedule_id) : "",
     phoneTypes: new Set(PHONE_TYPES.filter((type) => group.phone_types.includes(type))),
     excludeFromSearch: group.exclude_from_search === true,
+    displayText: group.display_text ?? "",
+    keepDerivedMetadata: group.keep_derived_metadata === true,
   };
 }
 
@@ -134,6 +148,8 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     schedule_id: draft.scheduleId ? Number(draft.scheduleId) : null,
     phone_types: PHONE_TYPES.filter((type) => draft.phoneTypes.has(type)),
     exclude_from_search: draft.excludeFromSearch,
+    display_text: draft.displayText.trim(),
+    keep_derived_metadata: draft.keepDerivedMetadata,
   };
 }
 
@@ -159,6 +175,9 @@ export function draftErrors(draft: Draft): Record<string, string> {
   if (fallback && !DIALABLE_RE.test(fallback)) errors["fallback"] = t("huntGroups.fallbackInvalid");
   else if (fallback && fallback === number) errors["fallback"] = t("huntGroups.fallbackOwn");
   if (!draft.phoneTypes.size) errors["phone_types"] = t("huntGroups.phoneTypesNeeded");
+  if (draft.displayText.trim().length > DISPLAY_TEXT_MAX) {
+    errors["display_text"] = t("huntGroups.displayTextTooLong", { max: DISPLAY_TEXT_MAX });
+  }
   return errors;
 }
 

@@ -23,6 +23,8 @@ export const MAX_RETRIES = 10;
 export const DEFAULT_RETRIES = 2;
 export const DEFAULT_WELCOME_PROMPT = "please_hold";
 export const DEFAULT_INVALID_PROMPT = "invalid_option";
+/** The longest display text a menu may have (core/calls/metadata.py). */
+export const DISPLAY_TEXT_MAX = 60;
 
 /** A destination as the API takes and gives it. */
 export interface Destination {
@@ -45,6 +47,10 @@ export interface IvrMenu {
   timeout_destination: Destination | null;
   /** NUM-11: left out of contact searches (it can still be called). */
   exclude_from_search: boolean;
+  /** Shown on the phones before the caller's name; "": the menu's name. */
+  display_text: string;
+  /** IVR-05: a display text set earlier in the call path is kept instead of the menu's. */
+  keep_derived_metadata: boolean;
 }
 
 /** One option row of the form: a key and where it sends the caller (the target as typed). */
@@ -73,6 +79,8 @@ export interface Draft {
   timeoutKind: TimeoutKind;
   timeoutTarget: string;
   excludeFromSearch: boolean;
+  displayText: string;
+  keepDerivedMetadata: boolean;
 }
 
 export function needsTarget(kind: TimeoutKind): kind is "number" | "voicemail" {
@@ -93,6 +101,8 @@ export function emptyDraft(): Draft {
     timeoutKind: "goodbye",
     timeoutTarget: "",
     excludeFromSearch: false,
+    displayText: "",
+    keepDerivedMetadata: false,
   };
 }
 
@@ -124,6 +134,8 @@ export function draftOf(menu: IvrMenu): Draft {
     timeoutKind: timeout ? timeout.kind : "goodbye",
     timeoutTarget: timeout?.target ?? "",
     excludeFromSearch: menu.exclude_from_search === true,
+    displayText: menu.display_text ?? "",
+    keepDerivedMetadata: menu.keep_derived_metadata === true,
   };
 }
 
@@ -160,6 +172,8 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     invalid_prompt: draft.invalidPrompt,
     timeout_destination: draft.timeoutKind === "goodbye" ? null : destinationOf(draft.timeoutKind, draft.timeoutTarget),
     exclude_from_search: draft.excludeFromSearch,
+    display_text: draft.displayText.trim(),
+    keep_derived_metadata: draft.keepDerivedMetadata,
   };
 }
 
@@ -188,6 +202,9 @@ export function draftErrors(draft: Draft): Record<string, string> {
   else if (!isEntryNumber(number)) errors["number"] = t("ivr.numberInvalid");
   if (!draft.welcomePrompt) errors["welcome_prompt"] = t("validation.required");
   if (!draft.invalidPrompt) errors["invalid_prompt"] = t("validation.required");
+  if (draft.displayText.trim().length > DISPLAY_TEXT_MAX) {
+    errors["display_text"] = t("ivr.displayTextTooLong", { max: DISPLAY_TEXT_MAX });
+  }
   if (!wholeIn(draft.timeoutS.trim(), MIN_TIMEOUT_S, MAX_TIMEOUT_S)) {
     errors["timeout_s"] = t("ivr.timeoutInvalid", { min: MIN_TIMEOUT_S, max: MAX_TIMEOUT_S });
   }

@@ -28,6 +28,8 @@ const SALES: HuntGroup = {
   schedule_id: 7,
   phone_types: ["desk", "softphone"],
   exclude_from_search: true,
+  display_text: "Sales line",
+  keep_derived_metadata: true,
   members: [
     { user_id: 10, name: "Ann Tester", number: "1001" },
     { user_id: 11, name: "Bo Tester", number: "1002" },
@@ -60,6 +62,8 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
       schedule_id: null,
       phone_types: ["desk", "softphone"],
       exclude_from_search: true, // NUM-11
+      display_text: "Sales line",
+      keep_derived_metadata: true,
     });
     const own = draftOf({ ...SALES, identifier: "51", schedule_id: 7 }, { ...KNOWN, schedules: new Set([7]) });
     expect([own.identifier, own.scheduleId]).toEqual(["51", "7"]);
@@ -86,6 +90,15 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
     expect(bodyOf(emptyDraft())["exclude_from_search"]).toBe(false);
     expect(draftOf({ ...SALES, exclude_from_search: false }, KNOWN).excludeFromSearch).toBe(false);
     expect(bodyOf(draftOf(SALES, KNOWN))["exclude_from_search"]).toBe(true);
+  });
+
+  it("ivr_05: the display text and keeping an earlier one round-trip; a long text is refused", () => {
+    expect([emptyDraft().displayText, emptyDraft().keepDerivedMetadata]).toEqual(["", false]);
+    const body = bodyOf({ ...draftOf(SALES, KNOWN), displayText: "  Sales line  " });
+    expect([body["display_text"], body["keep_derived_metadata"]]).toEqual(["Sales line", true]);
+    const good = draftOf(SALES, KNOWN);
+    expect(draftErrors({ ...good, displayText: "x".repeat(60) })).toEqual({});
+    expect(draftErrors({ ...good, displayText: "x".repeat(61) })).toEqual({ display_text: "At most 60 characters." });
   });
 
   it("hg_06: wants at least one phone type to ring", () => {

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Final
 
+from cordboard.core.calls import metadata
 from cordboard.core.calls.channel import Channel, ChannelHungUp, InboundCall
 from cordboard.core.core import Core
 from cordboard.core.exceptions import NotFound
@@ -41,9 +42,16 @@ class _Result:
 
 
 def shown_caller(group: HuntGroup, call: InboundCall) -> tuple[str, str]:
-    """What the members' phones show: the caller's number, and their name after the group's, so
-    that a member answers "Sales, ..." (``Sales: Ann Tester``)."""
-    return call.caller, f"{group.name}: {call.caller_name or call.caller}"
+    """What the members' phones show: the caller's number, and their name after the group's display
+    text (its name unless it has one, or the one kept from earlier in the call path), so that a
+    member answers "Sales, ..." (``Sales: Ann Tester``)."""
+    return metadata.shown_caller(call, group_text(group, call))
+
+
+def group_text(group: HuntGroup, call: InboundCall) -> str:
+    """The group's display text for ``call``: its own (or its name), or an earlier step's when the
+    group keeps derived metadata."""
+    return metadata.step_metadata(call, group.display_text or group.name, group.keep_derived_metadata)
 
 
 async def take_call(core: Core, group: HuntGroup, channel: Channel) -> None:
@@ -79,6 +87,7 @@ async def take_call(core: Core, group: HuntGroup, channel: Channel) -> None:
 
 async def _hunt(core: Core, group: HuntGroup, channel: Channel) -> _Result:
     label = f"Hunt group {group.name} ({group.number}), call {channel.call.id}"
+    metadata.with_metadata(channel, group_text(group, channel.call))  # for a fallback's steps
     decision = await _schedule_decision(core, group)
     if decision is not None and decision.action == "closed":
         _LOGGER.info("%s: closed (schedule event %r)", label, decision.event.name)

@@ -32,6 +32,10 @@ class HuntGroup:
     """Which kinds of the members' phones ring (HG-06): desk, softphone, mobile."""
     exclude_from_search: bool = False
     """NUM-11, HG-07: the group is left out of contact searches (it can still be called)."""
+    display_text: str = ""
+    """Shown on the members' phones before the caller's name; empty: the group's name."""
+    keep_derived_metadata: bool = False
+    """A display text set earlier in the call path (a menu's) is kept instead of the group's own."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +52,8 @@ class HuntGroup:
             "schedule_id": self.schedule_id,
             "phone_types": list(self.phone_types),
             "exclude_from_search": self.exclude_from_search,
+            "display_text": self.display_text,
+            "keep_derived_metadata": self.keep_derived_metadata,
         }
 
 

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import voluptuous as vol
 
+from cordboard.core.calls.metadata import DISPLAY_TEXT_MAX
 from cordboard.core.calls.phone_types import PHONE_TYPES
 from cordboard.core.numbers.function_numbers import (
     DIALABLE_RE,
@@ -15,6 +16,7 @@ from cordboard.core.numbers.function_numbers import (
     function_number,
     id_list,
     name_of_at_most,
+    text_of_at_most,
     whole_between,
 )
 from cordboard.plugins.hunt_groups.const import (
@@ -82,6 +84,8 @@ GROUP_SCHEMA: Final = vol.Schema(
         vol.Optional("schedule_id", default=None): vol.Any(None, int, msg="the id of a schedule, or null"),
         vol.Optional("phone_types", default=list(DEFAULT_PHONE_TYPES)): phone_types,
         vol.Optional("exclude_from_search", default=False): vol.All(bool, msg="true or false"),
+        vol.Optional("display_text", default=""): text_of_at_most(DISPLAY_TEXT_MAX),
+        vol.Optional("keep_derived_metadata", default=False): vol.All(bool, msg="true or false"),
         # What the API sends back, so that an edit form may return it unchanged.
         vol.Optional("id"): object,
         vol.Optional("members"): object,

@@ -28,7 +28,13 @@ _COLUMNS: Final = (
     "schedule_id",
     "phone_types",
     "exclude_from_search",
+    "display_text",
+    "keep_derived_metadata",
 )
+
+
+_OPTIONAL: Final = ("exclude_from_search", "display_text", "keep_derived_metadata")
+"""Fields a caller of ``create_group`` may leave out (the API's schema always gives them)."""
 
 
 def _v1_groups(db: sqlite_utils.Database) -> None:
@@ -61,10 +67,16 @@ def _v3_exclude_from_search(db: sqlite_utils.Database) -> None:
     db.execute(f"ALTER TABLE {TABLE} ADD COLUMN exclude_from_search INTEGER NOT NULL DEFAULT 0")
 
 
+def _v4_display_text(db: sqlite_utils.Database) -> None:
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN display_text TEXT NOT NULL DEFAULT ''")
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN keep_derived_metadata INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: Final = (
     Migration(1, "hunt groups", _v1_groups),
     Migration(2, "which phone types ring (HG-06)", _v2_phone_types),
     Migration(3, "exclude from contact searches (NUM-11)", _v3_exclude_from_search),
+    Migration(4, "display text, kept from earlier in the call path", _v4_display_text),
 )
 
 
@@ -74,6 +86,7 @@ def _group(row: Any) -> HuntGroup:
         data[name] = tuple(int(i) for i in json.loads(data[name]))
     data["phone_types"] = tuple(json.loads(data["phone_types"]))
     data["exclude_from_search"] = bool(data["exclude_from_search"])
+    data["keep_derived_metadata"] = bool(data["keep_derived_metadata"])
     return HuntGroup(**data)
 
 
@@ -92,11 +105,13 @@ def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
     values = {
         name: fields[name]
         for name in _COLUMNS
-        if name not in ("id", "phone_types", "exclude_from_search") and name not in _LISTS
+        if name not in ("id", "phone_types", *_OPTIONAL) and name not in _LISTS
     }
     values.update({name: json.dumps(list(fields[name])) for name in _LISTS})
     values["phone_types"] = json.dumps(list(fields.get("phone_types", DEFAULT_PHONE_TYPES)))
     values["exclude_from_search"] = int(bool(fields.get("exclude_from_search", False)))
+    values["display_text"] = str(fields.get("display_text") or "")
+    values["keep_derived_metadata"] = int(bool(fields.get("keep_derived_metadata", False)))
     values["updated"] = time.time()
     return values
 

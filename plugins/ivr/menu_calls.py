@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from typing import Final
 
 from cordboard.core.calls.channel import Channel
+from cordboard.core.calls.metadata import shown_caller, step_metadata, with_metadata
 from cordboard.core.core import Core
 from cordboard.plugins.ivr.const import (
     DIRECT_DIAL_MAX,
@@ -78,6 +79,9 @@ async def take_call(core: Core, menu: IvrMenu, channel: Channel) -> None:
 
 
 async def _run(core: Core, menu: IvrMenu, channel: Channel, result: _Result) -> None:
+    # IVR-05: set before any hand-on, so that the steps after the menu may keep it
+    text = step_metadata(channel.call, menu.display_text or menu.name, menu.keep_derived_metadata)
+    with_metadata(channel, text)
     if menu.language:
         channel.language = menu.language  # IVR-07: the menu's own language, else the caller's
     await channel.answer()
@@ -196,7 +200,7 @@ async def _to_number(
     missed = await channel.transfer(
         number,
         ring_s=ring_s,
-        caller_id=(caller.caller, f"{menu.name}: {caller.caller_name or caller.caller}"),
+        caller_id=shown_caller(caller, caller.metadata),
         metadata={"reason": reason},
     )
     if missed is None:

@@ -48,6 +48,11 @@ class IvrMenu:
     """IVR-08: where the call goes when the retries are used up; None: "goodbye" and hang up."""
     exclude_from_search: bool = False
     """NUM-11: the menu is left out of contact searches (it can still be called)."""
+    display_text: str = ""
+    """Shown on the phones before the caller's name while the menu's call is offered; empty: the
+    menu's name."""
+    keep_derived_metadata: bool = False
+    """IVR-05: a display text set earlier in the call path is kept instead of the menu's own."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,4 +68,6 @@ class IvrMenu:
             "invalid_prompt": self.invalid_prompt,
             "timeout_destination": self.timeout_destination.as_dict() if self.timeout_destination else None,
             "exclude_from_search": self.exclude_from_search,
+            "display_text": self.display_text,
+            "keep_derived_metadata": self.keep_derived_metadata,
         }

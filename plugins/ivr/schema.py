@@ -7,12 +7,14 @@ from typing import Any, Final
 
 import voluptuous as vol
 
+from cordboard.core.calls.metadata import DISPLAY_TEXT_MAX
 from cordboard.core.numbers.function_numbers import (
     DIALABLE_RE,
     PROMPT_RE,
     compact,
     function_number,
     name_of_at_most,
+    text_of_at_most,
     whole_between,
 )
 from cordboard.plugins.ivr.const import (
@@ -92,6 +94,8 @@ MENU_SCHEMA: Final = vol.Schema(
         vol.Optional("options", default=dict): options,
         vol.Optional("direct_dial", default=False): vol.All(bool, msg="true or false"),
         vol.Optional("exclude_from_search", default=False): vol.All(bool, msg="true or false"),
+        vol.Optional("display_text", default=""): text_of_at_most(DISPLAY_TEXT_MAX),
+        vol.Optional("keep_derived_metadata", default=False): vol.All(bool, msg="true or false"),
         vol.Optional("timeout_s", default=DEFAULT_TIMEOUT_S): whole_between(
             MIN_TIMEOUT_S, MAX_TIMEOUT_S, "seconds"
         ),

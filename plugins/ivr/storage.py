@@ -27,6 +27,8 @@ _COLUMNS: Final = (
     "invalid_prompt",
     "timeout_destination",
     "exclude_from_search",
+    "display_text",
+    "keep_derived_metadata",
 )
 
 
@@ -53,9 +55,15 @@ def _v2_exclude_from_search(db: sqlite_utils.Database) -> None:
     db.execute(f"ALTER TABLE {TABLE} ADD COLUMN exclude_from_search INTEGER NOT NULL DEFAULT 0")
 
 
+def _v3_display_text(db: sqlite_utils.Database) -> None:
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN display_text TEXT NOT NULL DEFAULT ''")
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN keep_derived_metadata INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: Final = (
     Migration(1, "IVR menus", _v1_menus),
     Migration(2, "exclude from contact searches (NUM-11)", _v2_exclude_from_search),
+    Migration(3, "display text, kept from earlier in the call path (IVR-05)", _v3_display_text),
 )
 
 
@@ -64,6 +72,7 @@ def _menu(row: Any) -> IvrMenu:
     data["options"] = {key: Destination.of(d) for key, d in json.loads(data["options"]).items()}
     data["direct_dial"] = bool(data["direct_dial"])
     data["exclude_from_search"] = bool(data["exclude_from_search"])
+    data["keep_derived_metadata"] = bool(data["keep_derived_metadata"])
     timeout = data["timeout_destination"]
     data["timeout_destination"] = Destination.of(json.loads(timeout)) if timeout else None
     return IvrMenu(**data)
@@ -81,8 +90,11 @@ def get_menu(db: sqlite_utils.Database, menu_id: int) -> IvrMenu:
 
 
 def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
-    values = {name: fields[name] for name in _COLUMNS if name not in ("id", "exclude_from_search")}
+    optional = ("exclude_from_search", "display_text", "keep_derived_metadata")
+    values = {name: fields[name] for name in _COLUMNS if name != "id" and name not in optional}
     values["exclude_from_search"] = int(bool(fields.get("exclude_from_search", False)))
+    values["display_text"] = str(fields.get("display_text") or "")
+    values["keep_derived_metadata"] = int(bool(fields.get("keep_derived_metadata", False)))
     values["options"] = json.dumps(fields["options"])
     values["direct_dial"] = int(bool(fields["direct_dial"]))
     timeout = fields["timeout_destination"]

@@ -5,8 +5,9 @@ sent empty is refused field by field before anything is sent. Named "Sales", wit
 "Sales team" ticked and a user's extension as its number, it is refused by the server: the number
 field says whose the number is and has the focus, and nothing is saved. With 1500 it is created
 and listed with its distribution and its member. He changes it to ring one member after another for
-10 s, skipping members at lunch; the list and the API show it. He deletes it after confirming, and
-the list is empty again.
+10 s, skipping members at lunch, with the display text "Sales line" and a display text from earlier
+in the call kept instead (IVR-05); the list, the form and the API show it. He deletes it after
+confirming, and the list is empty again.
 
 HG-06: a new hunt group rings desk phones and softphones. The administrator unticks "Desk phones"
 and ticks "Mobiles (over the trunk)"; the list and the API show softphones and mobiles. With no
@@ -125,6 +126,13 @@ def _admin_manages_hunt_groups(page: Any, cordboard: Cordboard, lunch_id: int, t
     expect(page.locator("#hg-ring-hint")).to_have_text("How long each member rings before the next one.")
     page.get_by_label("Ring length (seconds)").fill("10")
     page.get_by_label("Lunch").check()
+    # IVR-05: the group's display text, and a text from earlier in the call path kept instead.
+    display_text = form.get_by_role("textbox", name="Display text", exact=True)
+    expect(display_text).to_have_value("")
+    display_text.fill("Sales line")
+    keep = form.get_by_role("checkbox", name="Keep display text from earlier in the call")
+    expect(keep).not_to_be_checked()
+    keep.check()
     shot(page, "hunt-groups-edit")
     form.get_by_role("button", name="Save").click()
     expect(page.locator(".toast").last).to_have_text("Hunt group Sales (1500) saved.")
@@ -136,6 +144,12 @@ def _admin_manages_hunt_groups(page: Any, cordboard: Cordboard, lunch_id: int, t
         10,
         [lunch_id],
     )
+    assert (changed["display_text"], changed["keep_derived_metadata"]) == ("Sales line", True)
+    row.get_by_role("button", name="Edit Sales").click()
+    expect(display_text).to_have_value("Sales line")
+    expect(keep).to_be_checked()
+    form.get_by_role("button", name="Cancel").click()
+    expect(form).to_have_count(0)
     page.set_viewport_size(PHONE)
     shot(page, "hunt-groups-list-phone")
     page.set_viewport_size({"width": 1280, "height": 860})

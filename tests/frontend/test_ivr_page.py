@@ -7,8 +7,9 @@ says nobody has it, and nothing is saved. On 1600, with key 2 leaving a message 
 the organisation's prompt "Welcome" (chosen by its name) as the welcome prompt, Danish prompts, 8 s
 to wait, one repeat and Bo's number when nobody presses a key, and excluded from contact searches
 (NUM-11), it is created, listed, and the API holds exactly those fields. Direct dialling hides the
-key options and explains itself. Key 2 is changed to repeat the menu; deleting it (after
-confirming) frees 1600 again.
+key options and explains itself. Key 2 is changed to repeat the menu, and the menu gets the display
+text "Reception desk" and keeps a display text from earlier in the call (IVR-05); deleting it
+(after confirming) frees 1600 again.
 
 The page follows the administrator's language (German); a user who is not an administrator has no
 IVR menus in the navigation and the API refuses them.
@@ -169,6 +170,8 @@ def _admin_manages_menus(page: Any, cordboard: Cordboard, welcome: str) -> None:
         "invalid_prompt": "invalid_option",
         "timeout_destination": {"kind": "number", "target": "1221"},
         "exclude_from_search": True,
+        "display_text": "",
+        "keep_derived_metadata": False,
     }
     shot(page, "ivr-list")
 
@@ -188,12 +191,24 @@ def _admin_manages_menus(page: Any, cordboard: Cordboard, welcome: str) -> None:
     # IVR-03: key 2 now repeats the menu.
     key2.get_by_label("Action").select_option(label="Repeat the menu")
     expect(key2.get_by_role("textbox")).to_have_count(0)
+    # IVR-05: the menu's display text, and a text from earlier in the call path kept instead.
+    display_text = form.get_by_role("textbox", name="Display text", exact=True)
+    expect(display_text).to_have_value("")
+    display_text.fill("Reception desk")
+    keep = form.get_by_role("checkbox", name="Keep display text from earlier in the call")
+    expect(keep).not_to_be_checked()
+    keep.check()
     form.get_by_role("button", name="Save").click()
     expect(page.locator(".toast").last).to_have_text("IVR menu Reception (1600) saved.")
     expect(row.get_by_test_id("ivr-key")).to_have_text(["1: call 1221", "2: repeat the menu"])
     [changed] = _menus(cordboard)
     assert changed["options"] == {"1": {"kind": "number", "target": "1221"}, "2": {"kind": "repeat"}}
     assert changed["timeout_destination"] == {"kind": "number", "target": "1221"}
+    assert (changed["display_text"], changed["keep_derived_metadata"]) == ("Reception desk", True)
+    row.get_by_role("button", name="Edit Reception").click()
+    expect(display_text).to_have_value("Reception desk")
+    expect(keep).to_be_checked()
+    form.get_by_role("button", name="Cancel").click()
 
     # Deleting asks first; cancelling keeps it.
     delete_after_confirming(
@@ -233,6 +248,7 @@ def _admin_sees_german(page: Any, cordboard: Cordboard) -> None:
     expect(page.get_by_role("heading", name="IVR-Menüs", level=1)).to_be_visible()
     page.get_by_role("button", name="Neues Menü").click()
     expect(page.get_by_label("Begrüßungsansage")).to_be_visible()
+    expect(page.get_by_label("Anzeigetext", exact=True)).to_be_visible()
     shot(page, "ivr-form-de")
 
 

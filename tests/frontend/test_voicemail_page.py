@@ -629,7 +629,9 @@ def _bypass_and_activity(page: Any, cordboard: Cordboard, ann: dict[str, Any], u
     )
 
 
-def test_vm_04_user_sets_her_own_personal_assistance_number(cordboard: Cordboard, browser: BrowserThread) -> None:
+def test_vm_04_user_sets_her_own_personal_assistance_number(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
     """VM-04 "press 1 for personal assistance": the organisation puts callers through to the
     reception (1000); dora sees that on her Voicemail page, types a number of her own (a wrong one is
     refused at the field and nothing is stored), and later goes back to the organisation's."""
@@ -674,7 +676,9 @@ def _assistance_number(page: Any, cordboard: Cordboard, user_id: int, password: 
 
     page.reload()
     card = page.get_by_test_id("voicemail-assistance")
-    expect(card.get_by_label("Put callers through to").locator("option:checked")).to_have_text("A number I choose")
+    expect(card.get_by_label("Put callers through to").locator("option:checked")).to_have_text(
+        "A number I choose"
+    )
     expect(card.get_by_label("Assistance number")).to_have_value("+4520304050")
 
     card.get_by_label("Put callers through to").select_option(value="")  # as set for me

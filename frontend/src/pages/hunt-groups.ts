@@ -187,6 +187,10 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
       })}
     </div>
     ${checkboxField({ id: "hg-exclude", label: t("huntGroups.excludeFromSearch"), hint: t("huntGroups.excludeFromSearchHint"),
-      checked: d.excludeFromSearch, error: this.errors["exclude_from_search"], onChange: (v) => this.set("excludeFromSearch", v) })}`;
+      checked: d.excludeFromSearch, error: this.errors["exclude_from_search"], onChange: (v) => this.set("excludeFromSearch", v) })}
+    ${textField({ id: "hg-display-text", label: t("huntGroups.displayText"), value: d.displayText, error: this.errors["display_text"],
+      hint: t("huntGroups.displayTextHint"), autocomplete: "off", onInput: (v) => this.set("displayText", v) })}
+    ${checkboxField({ id: "hg-keep-derived", label: t("huntGroups.keepDerivedMetadata"), hint: t("huntGroups.keepDerivedMetadataHint"),
+      checked: d.keepDerivedMetadata, error: this.errors["keep_derived_metadata"], onChange: (v) => this.set("keepDerivedMetadata", v) })}`;
   }
 }

@@ -52,6 +52,8 @@ const FIELD_OF: Record<Exclude<keyof Draft, "options" | "timeoutKind" | "timeout
   retries: "retries",
   invalidPrompt: "invalid_prompt",
   excludeFromSearch: "exclude_from_search",
+  displayText: "display_text",
+  keepDerivedMetadata: "keep_derived_metadata",
 };
 
 /** What "when nobody presses a key" offers: goodbye (and hang up), a number or a mailbox. */
@@ -227,6 +229,16 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
       hint: t("ivr.excludeFromSearchHint"),
       error: this.errors["exclude_from_search"],
       onChange: (on) => this.set("excludeFromSearch", on),
+    })}
+    ${textField({ id: "ivr-display-text", label: t("ivr.displayText"), value: d.displayText, error: this.errors["display_text"],
+      hint: t("ivr.displayTextHint"), autocomplete: "off", onInput: (v) => this.set("displayText", v) })}
+    ${checkboxField({
+      id: "ivr-keep-derived",
+      label: t("ivr.keepDerivedMetadata"),
+      checked: d.keepDerivedMetadata,
+      hint: t("ivr.keepDerivedMetadataHint"),
+      error: this.errors["keep_derived_metadata"],
+      onChange: (on) => this.set("keepDerivedMetadata", on),
     })}`;
   }
 

@@ -59,6 +59,8 @@ async def test_hg_01_02_03_admin_creates_lists_changes_and_deletes_a_hunt_group(
         "schedule_id": None,
         "phone_types": ["desk", "softphone"],  # HG-06: phones ring, mobiles only when asked
         "exclude_from_search": False,  # NUM-11: listed in contact searches unless set
+        "display_text": "",  # the group's name is shown
+        "keep_derived_metadata": False,
         "members": [
             {"user_id": created["members"][0]["user_id"], "name": "Anna Tester", "number": "1001"},
             {"user_id": created["members"][1]["user_id"], "name": "Bent Tester", "number": "1002"},
@@ -102,6 +104,39 @@ async def test_hg_01_02_03_admin_creates_lists_changes_and_deletes_a_hunt_group(
     status, error = await call(api, "GET", f"{GROUPS}/{created['id']}", admin_headers)
     assert status == 404, error
     assert await core.numbers.owner_of("1501") is None
+    del user_headers
+
+
+async def test_ivr_05_a_groups_display_text_and_keeping_an_earlier_one_round_trip(
+    core: Core, api: TestClient, admin_headers: dict[str, str], user_headers: dict[str, str]
+) -> None:
+    """The display text (at most 60 characters, trimmed) and "keep display text from earlier in the
+    call" are saved and given back; a longer text is refused by field and nothing is saved."""
+    sales = await _sales(core)
+    body: dict[str, Any] = {
+        "name": "Sales",
+        "number": "1500",
+        "user_groups": [sales],
+        "display_text": " Sales line ",
+        "keep_derived_metadata": True,
+    }
+    status, created = await call(api, "POST", GROUPS, admin_headers, body)
+    assert status == 201, created
+    assert (created["display_text"], created["keep_derived_metadata"]) == ("Sales line", True)
+    status, one = await call(api, "GET", f"{GROUPS}/{created['id']}", admin_headers)
+    assert status == 200 and (one["display_text"], one["keep_derived_metadata"]) == ("Sales line", True)
+
+    change = {**created, "display_text": "", "keep_derived_metadata": False}
+    status, changed = await call(api, "PUT", f"{GROUPS}/{created['id']}", admin_headers, change)
+    assert status == 200 and (changed["display_text"], changed["keep_derived_metadata"]) == ("", False)
+
+    too_long = {**created, "display_text": "x" * 61, "keep_derived_metadata": "yes"}
+    status, error = await call(api, "PUT", f"{GROUPS}/{created['id']}", admin_headers, too_long)
+    assert status == 400, error
+    assert set(error["fields"]) == {"display_text", "keep_derived_metadata"}, error
+    assert "at most 60 characters" in error["fields"]["display_text"]
+    status, one = await call(api, "GET", f"{GROUPS}/{created['id']}", admin_headers)
+    assert (one["display_text"], one["keep_derived_metadata"]) == ("", False)
     del user_headers
 
 

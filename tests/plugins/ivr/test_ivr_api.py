@@ -45,6 +45,8 @@ async def test_ivr_01_02_03_admin_creates_lists_changes_and_deletes_a_menu(
         "invalid_prompt": "invalid_option",
         "timeout_destination": None,
         "exclude_from_search": False,  # NUM-11
+        "display_text": "",  # the menu's name is shown
+        "keep_derived_metadata": False,  # IVR-05
     }
     owner = await core.numbers.owner_of("1600")  # NUM-07: the registry knows whose it is
     assert owner is not None and (owner.kind, owner.id, owner.label) == ("plugin", "ivr", "IVR Main")
@@ -66,6 +68,8 @@ async def test_ivr_01_02_03_admin_creates_lists_changes_and_deletes_a_menu(
         "timeout_s": 3,
         "retries": 1,
         "timeout_destination": {"kind": "number", "target": "1002"},
+        "display_text": "Support line",
+        "keep_derived_metadata": True,
     }
     status, changed = await call(api, "PUT", f"{MENUS}/{created['id']}", admin_headers, change)
     assert status == 200, changed
@@ -135,6 +139,26 @@ async def test_ivr_01_03_bad_fields_are_named_and_nothing_is_saved(
     assert status == 400 and "IVR menu Main" in error["fields"]["number"], error
     status, listed = await call(api, "GET", MENUS, admin_headers)
     assert [m["name"] for m in listed] == ["Main"]
+    del user_headers
+
+
+async def test_ivr_05_a_too_long_display_text_is_refused_by_field_and_nothing_is_saved(
+    core: Core, api: TestClient, admin_headers: dict[str, str], user_headers: dict[str, str]
+) -> None:
+    """The display text has at most 60 characters (trimmed); "keep metadata from derived calls" is
+    true or false."""
+    body = {"name": "Main", "number": "1600", "display_text": "x" * 61, "keep_derived_metadata": "yes"}
+    status, error = await call(api, "POST", MENUS, admin_headers, body)
+    assert status == 400, error
+    assert set(error["fields"]) == {"display_text", "keep_derived_metadata"}, error
+    assert "at most 60 characters" in error["fields"]["display_text"]
+    status, listed = await call(api, "GET", MENUS, admin_headers)
+    assert listed == []
+
+    body = {"name": "Main", "number": "1600", "display_text": f" {'x' * 60} ", "keep_derived_metadata": True}
+    status, created = await call(api, "POST", MENUS, admin_headers, body)
+    assert status == 201, created
+    assert (created["display_text"], created["keep_derived_metadata"]) == ("x" * 60, True)
     del user_headers
 
 

@@ -21,6 +21,7 @@ from cordboard.core.core import Core
 from cordboard.core.numbers.storage import list_ranges, update_range
 from cordboard.core.sip.message import SipRequest, SipResponse
 from cordboard.core.sip.uri import NameAddr, SipUri
+from cordboard.plugins.hunt_groups.const import HUNT_GROUPS_KEY
 from cordboard.plugins.ivr.const import EVENT_IVR_CALL, IVR_MENUS_KEY
 from cordboard.plugins.ivr.model import IvrMenu
 from cordboard.plugins.voicemail.const import MAILBOXES_KEY
@@ -233,3 +234,81 @@ async def test_ivr_03_a_key_to_a_user_follows_their_routing_rule_to_their_mailbo
     await _hangs_up(ann, invite, ok)
     outcome = await _outcome(seen)
     assert (outcome["outcome"], outcome["target"]) == ("transferred", "1002")
+
+
+async def _support_line_to_second_menu(core: Core, *, keep_derived_metadata: bool) -> None:
+    """IVR-05: "Support" (1600, display text "Support line") whose key 1 leads to the menu "Second"
+    (1601), whose key 2 rings bo; "Second" keeps an earlier display text or not."""
+    await core.data[IVR_MENUS_KEY].create(
+        {
+            "name": "Second",
+            "number": "1601",
+            "options": {"2": {"kind": "number", "target": "1002"}},
+            "timeout_s": 3,
+            "keep_derived_metadata": keep_derived_metadata,
+        }
+    )
+    await _menu(
+        core,
+        name="Support",
+        display_text="Support line",
+        options={"1": {"kind": "number", "target": "1601"}},
+        timeout_s=3,
+    )
+
+
+@pytest.mark.parametrize(
+    ("keep_derived_metadata", "shown"), [(True, "Support line: Ann Tester"), (False, "Second: Ann Tester")]
+)
+async def test_ivr_05_a_second_menu_keeps_the_first_menus_display_text_when_told_to(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone], keep_derived_metadata: bool, shown: str
+) -> None:
+    """ann keys 1 in "Support" and 2 in "Second": bo's phone shows the first menu's display text
+    when "Second" keeps metadata from derived calls (IVR-05), else the second menu's name; the
+    caller's name appears once either way."""
+    ann, bo, _ = phones
+    await _support_line_to_second_menu(pbx, keep_derived_metadata=keep_derived_metadata)
+    invite, ok, to = await _calls_menu(ann)
+    await asyncio.sleep(0.5)
+    seq = await send_digits(ann, to, "1", 1)
+    await asyncio.sleep(1.0)  # "Second" answers the same channel and plays its welcome prompt
+    await send_digits(ann, to, "2", seq)
+    at_bo = await bo.wait_request("INVITE", wait=10)
+    assert _shown(at_bo) == ("1001", shown)
+    bo.answer(at_bo, 200)
+    await bo.wait_request("ACK")
+    await _hangs_up(ann, invite, ok)
+    bo.answer(await bo.wait_request("BYE"), 200)
+
+
+@pytest.mark.parametrize(
+    ("keep_derived_metadata", "shown"), [(True, "Support line: Ann Tester"), (False, "Sales: Ann Tester")]
+)
+async def test_ivr_05_a_hunt_group_behind_the_menu_keeps_its_display_text_when_told_to(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone], keep_derived_metadata: bool, shown: str
+) -> None:
+    """ann keys 3 in "Support" (display text "Support line"), which leads to the hunt group "Sales"
+    (1500, member cy): cy's phone shows the menu's text when the group keeps it, else the group's."""
+    ann, _bo, cy = phones
+    team = await pbx.identity.create_group("Sales team")
+    await pbx.identity.set_group_members(team.id, [(await pbx.identity.get_user_by_username("cy")).id])
+    await pbx.data[HUNT_GROUPS_KEY].create(
+        {
+            "name": "Sales",
+            "number": "1500",
+            "user_groups": [team.id],
+            "keep_derived_metadata": keep_derived_metadata,
+        }
+    )
+    await _menu(
+        pbx, name="Support", display_text="Support line", options={"3": {"kind": "number", "target": "1500"}}
+    )
+    invite, ok, to = await _calls_menu(ann)
+    await asyncio.sleep(0.5)
+    await send_digits(ann, to, "3", 1)
+    at_cy = await cy.wait_request("INVITE", wait=10)
+    assert _shown(at_cy) == ("1001", shown)
+    cy.answer(at_cy, 200)
+    await cy.wait_request("ACK")
+    await _hangs_up(ann, invite, ok)
+    cy.answer(await cy.wait_request("BYE"), 200)
