@@ -74,7 +74,8 @@ def is_international(number: str, country: str | None) -> bool:
     return code is None or not number.startswith("+" + code)
 
 
-def _prefix(value: Any) -> str:
+def prefix(value: Any) -> str:
+    """A number prefix (after conversion): digits with an optional leading +."""
     text = str(value).strip().replace(" ", "")
     if not text or not _PREFIX.match(text):
         raise vol.Invalid("a prefix of digits, such as +4590 or 00")
@@ -84,7 +85,7 @@ def _prefix(value: Any) -> str:
 TYPE_SCHEMA: Final = vol.Schema(
     {
         vol.Required("name"): vol.All(str, vol.Length(min=1, max=40, msg="1 to 40 characters")),
-        vol.Required("prefixes"): vol.All([_prefix], vol.Length(min=1, max=500, msg="1 to 500 prefixes")),
+        vol.Required("prefixes"): vol.All([prefix], vol.Length(min=1, max=500, msg="1 to 500 prefixes")),
         vol.Optional("barred", default=False): bool,
         vol.Optional("released", default=False): bool,
     },

@@ -2,18 +2,21 @@
 organisation: emergency numbers first (EMR-01/02, never converted or barred), then conversion
 (CNV), classification (BAR-01), barring (barred types, international calls blocked until released,
 BAR-05) and the toll-fraud limits (BYD-15). The trunks ask it before choosing a trunk
-(``outbound``); ``POST /api/dialplan/test`` shows the same decision.
+(``outbound``); ``POST /api/dialplan/test`` shows the same decision. Function numbers (IVR menus,
+hunt groups) ask ``blocked_by`` whether their blocking groups (BAR-04) let them send a caller to an
+outside number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cordboard.core.dialplan import storage
+from cordboard.core.dialplan.blocking import BlockingGroup
 from cordboard.core.dialplan.conversion import DEFAULT_SPECIAL, SPECIAL_NUMBERS, ConversionRule, convert
 from cordboard.core.dialplan.numbers import NumberType, classify, is_international
 from cordboard.core.dialplan.settings import (
@@ -64,6 +67,7 @@ class DialPlanService:
         self._core = core
         self.conversions: list[ConversionRule] = []
         self.types: list[NumberType] = []
+        self.blocking_groups: list[BlockingGroup] = []
         self._unlisten: list[Callable[[], None]] = []
         self._released_once: dict[str, int] = {}
         self.emergency: frozenset[str] = frozenset()
@@ -99,6 +103,7 @@ class DialPlanService:
     async def reload(self) -> None:
         self.conversions = await self._core.db.call(storage.list_conversions)
         self.types = await self._core.db.call(storage.list_types)
+        self.blocking_groups = await self._core.db.call(storage.list_blocking_groups)
         self.emergency = frozenset(await self.special_numbers())
 
     async def special_numbers(self) -> list[str]:
@@ -115,6 +120,34 @@ class DialPlanService:
         found = classify(number, self.types)
         return number, found.name if found else None
 
+    def blocking_group_ids(self) -> set[int]:
+        return {group.id for group in self.blocking_groups}
+
+    async def blocked_by(self, group_ids: Iterable[int], dialled: str) -> BlockingGroup | None:
+        """BAR-04: the first of the blocking groups ``group_ids`` that blocks the outside number
+        ``dialled`` (after conversion); None for no such group, an emergency or special number
+        (BAR-06) or a number of this PBX (a user's, a function number). Unknown ids are ignored."""
+        wanted = set(group_ids)
+        groups = [group for group in self.blocking_groups if group.id in wanted]
+        if not groups or self._internal(dialled):
+            return None
+        special = await self.special_numbers()
+        if dialled in special:
+            return None
+        number, _rule = convert(dialled, self.conversions, special)
+        found = classify(number, self.types)
+        international = is_international(number, await self._core.settings.org_value("core.country"))
+        return next(
+            (g for g in groups if g.blocks(number, found.name if found else None, international)), None
+        )
+
+    def _internal(self, number: str) -> bool:
+        calls = getattr(self._core, "calls", None)
+        numbers = getattr(self._core, "numbers", None)
+        return (calls is not None and calls.find_account(number) is not None) or (
+            numbers is not None and numbers.plugin_of(number) is not None
+        )
+
     def release_once(self, number: str) -> None:
         """BAR-05: the caller entered their PIN, so the next call to ``number`` may go out."""
         self._released_once[number] = self._released_once.get(number, 0) + 1
@@ -129,8 +162,11 @@ class DialPlanService:
             self._released_once[number] = left - 1
         return True
 
-    async def outbound(self, caller: Any, dialled: str) -> OutboundDecision:
-        """The decision for ``caller`` (a SIP account or anything with ``user_id``) dialling ``dialled``."""
+    async def outbound(
+        self, caller: Any, dialled: str, blocking_groups: Iterable[int] = ()
+    ) -> OutboundDecision:
+        """The decision for ``caller`` (a SIP account or anything with ``user_id``) dialling
+        ``dialled``; ``blocking_groups``: as sent on by a function number in those groups (BAR-04)."""
         special = await self.special_numbers()
         if dialled in special:
             return OutboundDecision(dialled, dialled, True, emergency=True, reason="emergency number")
@@ -147,6 +183,9 @@ class DialPlanService:
 
         if found is not None and found.barred:
             return refuse(403, f"Forbidden - {found.name} Numbers Are Barred")
+        blocking = await self.blocked_by(blocking_groups, dialled)
+        if blocking is not None:
+            return refuse(403, f"Forbidden - Blocked By {blocking.name}")
         user_id = getattr(caller, "user_id", None)
         settings = self._core.settings
         if international and not self._take_release(number):

@@ -1,4 +1,5 @@
-"""The dial plan's tables (storage component ``core.dialplan``): conversion rules and number types."""
+"""The dial plan's tables (storage component ``core.dialplan``): conversion rules, number types and
+blocking groups."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, Final
 
 import sqlite_utils
 
+from cordboard.core.dialplan.blocking import BlockingGroup
 from cordboard.core.dialplan.conversion import COUNTRY_TEMPLATES, ConversionRule
 from cordboard.core.dialplan.numbers import TYPE_TEMPLATES, NumberType
 from cordboard.core.exceptions import Conflict, NotFound
@@ -40,7 +42,22 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: Final = (Migration(1, "conversion rules and number types", _v1),)
+def _v2_blocking_groups(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE blocking_groups (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            number_types TEXT NOT NULL DEFAULT '[]',
+            international INTEGER NOT NULL DEFAULT 0,
+            prefixes TEXT NOT NULL DEFAULT '[]'
+        )"""
+    )
+
+
+MIGRATIONS: Final = (
+    Migration(1, "conversion rules and number types", _v1),
+    Migration(2, "blocking groups of function numbers (BAR-04)", _v2_blocking_groups),
+)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -153,6 +170,62 @@ def delete_type(db: sqlite_utils.Database, type_id: int) -> None:
     get_type(db, type_id)
     with db.atomic():
         db.execute("DELETE FROM number_types WHERE id = ?", [type_id])
+
+
+def list_blocking_groups(db: sqlite_utils.Database) -> list[BlockingGroup]:
+    ensure_schema(db)
+    rows = db.execute(
+        "SELECT id, name, number_types, international, prefixes FROM blocking_groups ORDER BY name"
+    ).fetchall()
+    return [
+        BlockingGroup(r[0], r[1], tuple(json.loads(r[2])), bool(r[3]), tuple(json.loads(r[4]))) for r in rows
+    ]
+
+
+def get_blocking_group(db: sqlite_utils.Database, group_id: int) -> BlockingGroup:
+    found = next((g for g in list_blocking_groups(db) if g.id == group_id), None)
+    if found is None:
+        raise NotFound(f"No blocking group with id {group_id}")
+    return found
+
+
+def save_blocking_group(
+    db: sqlite_utils.Database, data: Mapping[str, Any], group_id: int | None = None
+) -> BlockingGroup:
+    ensure_schema(db)
+    with db.atomic():
+        twin = db.execute(
+            "SELECT id FROM blocking_groups WHERE name = ? AND id IS NOT ?", [data["name"], group_id]
+        ).fetchone()
+        if twin is not None:
+            raise Conflict(f"A blocking group named {data['name']} exists")
+        values = [
+            data["name"],
+            json.dumps(list(data["number_types"])),
+            int(data["international"]),
+            json.dumps(list(data["prefixes"])),
+        ]
+        if group_id is None:
+            cursor = db.execute(
+                "INSERT INTO blocking_groups (name, number_types, international, prefixes) "
+                "VALUES (?, ?, ?, ?)",
+                values,
+            )
+            group_id = int(cursor.lastrowid or 0)
+        else:
+            get_blocking_group(db, group_id)
+            db.execute(
+                "UPDATE blocking_groups SET name = ?, number_types = ?, international = ?, prefixes = ? "
+                "WHERE id = ?",
+                [*values, group_id],
+            )
+        return get_blocking_group(db, group_id)
+
+
+def delete_blocking_group(db: sqlite_utils.Database, group_id: int) -> None:
+    get_blocking_group(db, group_id)
+    with db.atomic():
+        db.execute("DELETE FROM blocking_groups WHERE id = ?", [group_id])
 
 
 def seed_country(db: sqlite_utils.Database, country: str) -> bool:
