@@ -7,12 +7,12 @@ with a routing rule gets the call as that rule says, anything else rings through
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from contextvars import ContextVar
 from typing import Final
 
 from cordboard.core.calls.channel import Channel
+from cordboard.core.calls.hand_on import hand_on as hand_on_to
 from cordboard.core.core import Core
 from cordboard.plugins.flow_elements.const import (
     EVENT_FLOW_CALL,
@@ -125,29 +125,17 @@ async def hand_on(core: Core, channel: Channel, number: str, *, via: str) -> str
 
 
 async def _hand_on(core: Core, channel: Channel, number: str, *, via: str) -> str:
-    label = f"{via}, call {channel.call.id}"
-    calls = core.calls
-    if core.numbers.plugin_of(number) is not None and calls is not None:
-        handler = calls.plugin_handler(dataclasses.replace(channel.call, dialled=number))
-        if handler is not None:
-            _LOGGER.info("%s: to the function number %s", label, number)
-            await handler(channel)
-            return OUTCOME_TRANSFERRED
-    rules = await calls.user_rules(number, channel.call) if calls is not None else None
-    if rules is not None:  # the user's own rule decides: ring, forward, their mailbox
-        _LOGGER.info("%s: to %s by their routing rule", label, number)
-        await rules(channel)
-        return OUTCOME_TRANSFERRED
-    ring_s = float(await core.settings.org_value("core.forward_ring_time"))
     caller = channel.call
-    missed = await channel.transfer(
+    missed = await hand_on_to(
+        core,
+        channel,
         number,
-        ring_s=ring_s,
+        label=f"{via}, call {caller.id}",
         caller_id=(caller.caller, caller.caller_name or caller.caller),
         metadata={"reason": via},
     )
     if missed is None:
         return OUTCOME_TRANSFERRED
-    _LOGGER.info("%s: %s did not answer (%s)", label, number, missed.reason)
+    _LOGGER.info("%s, call %s: %s did not answer (%s)", via, caller.id, number, missed.reason)
     note(core, channel, f"{via}: {number} did not answer")
     return OUTCOME_NOT_ANSWERED

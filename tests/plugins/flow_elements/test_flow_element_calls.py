@@ -2,7 +2,8 @@
 (CAPA-14): ann (1001) calls the switch 1650, which rings bo (1002) while it is on and cy (1003)
 while it is off; bo, an operator, sets it with *29*1650* / **29*1650* and the next call follows;
 ann, no operator, is refused and the switch stays as it is; the announcement 1660 plays its prompt
-(a 700 Hz tone) and then rings bo; a locked element refuses the call with 480."""
+(a 700 Hz tone) and then rings bo; a locked element refuses the call with 480; a user the switch
+hands the caller to plays their announcement before connect first (PRM-06)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from rtp_audio import dominant, heard, tone
 from sip_phone import TestPhone
 
 from cordboard.core.bus import Event
+from cordboard.core.calls.announcement import ANNOUNCEMENT_SETTING
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.media import org_prompts
@@ -220,3 +222,31 @@ async def test_capa_14_a_locked_element_refuses_the_call(
 
     await _elements(pbx).lock_switch(switch.id, False, by="test")  # unlocked: it takes calls again
     await _rings_through(ann, bo)
+
+
+async def test_prm_06_a_user_the_switch_hands_on_to_plays_their_announcement_first(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    """bo chose an announcement before connect: ann, sent to him by the switch, hears it as early
+    media before bo's phone gets its INVITE, then the call connects."""
+    ann, bo, _cy = phones
+    await _switch(pbx, on=True)
+    prompt_id = await _tone_prompt(pbx)
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    await pbx.settings.set("user", bo_id, ANNOUNCEMENT_SETTING, prompt_id)
+    invite, first = await ann.invite_early("1650")
+    assert first.status == 183 and first.body, first
+    played = await heard(ann, 0.8)
+    assert int(np.abs(played.astype(np.int32)).max()) > 1000
+    assert abs(dominant(played) - PROMPT_HZ) < 20
+    with pytest.raises(TimeoutError):
+        await bo.wait_request("INVITE", wait=0.05)  # not while the announcement plays
+    incoming = await bo.wait_request("INVITE", wait=10)
+    bo.answer(incoming, 200)
+    ok = await ann.final_response(invite, wait=10)
+    assert ok.status == 200, ok
+    ann.ack(invite, ok)
+    await bo.wait_request("ACK")
+    await _hang_up(ann, bo, invite, ok)
+    routes = await _routes(pbx, f"announcement {prompt_id}")
+    assert any(f"announcement {prompt_id}" in r for r in routes), routes

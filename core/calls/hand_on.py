@@ -1,0 +1,63 @@
+"""Handing a caller on from a plugin (an IVR option, a virtual switch, an announcement element) to a
+number, as if the caller had dialled it: a function number's plugin takes the channel (a hunt
+group, another menu); a user first has their announcement before connect played (PRM-06), then
+their incoming routing rule decides (ring, forward, their mailbox) or, without one, their phones
+ring; an outside number rings over the trunks. The plugin gets the channel back only when nobody
+answered."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import TYPE_CHECKING, Any
+
+from cordboard.core.calls.announcement import announce, announcement_for
+
+if TYPE_CHECKING:
+    from cordboard.core.calls.channel import Channel
+    from cordboard.core.calls.dialer import NotAnswered
+    from cordboard.core.core import Core
+
+_LOGGER = logging.getLogger(__name__)
+
+
+async def hand_on(
+    core: Core,
+    channel: Channel,
+    number: str,
+    *,
+    label: str,
+    caller_id: tuple[str, str] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> NotAnswered | None:
+    """Send the channel's caller to ``number`` (``label`` names the step in the log); None when the
+    call went on there (and is over for the plugin), ``NotAnswered`` when a ringing number was not
+    answered and the channel is the plugin's again. ``caller_id``: what ringing phones show."""
+    calls = core.calls
+    if calls is not None and core.numbers.plugin_of(number) is not None:
+        handler = calls.plugin_handler(dataclasses.replace(channel.call, dialled=number))
+        if handler is not None:
+            _LOGGER.info("%s: to the function number %s", label, number)
+            await handler(channel)
+            return None
+    await announce_to_user(core, channel, number)
+    rules = await calls.user_rules(number, channel.call) if calls is not None else None
+    if rules is not None:
+        _LOGGER.info("%s: to %s by their routing rule", label, number)
+        await rules(channel)
+        return None
+    ring_s = float(await core.settings.org_value("core.forward_ring_time"))
+    return await channel.transfer(number, ring_s=ring_s, caller_id=caller_id, metadata=metadata)
+
+
+async def announce_to_user(core: Core, channel: Channel, number: str) -> None:
+    """PRM-06 for a caller handed on to the user whose number ``number`` is: their announcement
+    before connect, if they have one (nothing for other numbers, or the user calling themselves)."""
+    calls = core.calls
+    account = calls.find_account(number) if calls is not None else None
+    if calls is None or account is None or account.user_id is None:
+        return
+    prompt_id = await announcement_for(core, channel.call.caller_user_id, account.user_id)
+    if prompt_id is not None:
+        calls.note_route(channel.call.id, f"announcement {prompt_id}")
+        await announce(channel, prompt_id)
