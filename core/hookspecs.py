@@ -292,6 +292,18 @@ def cordboard_phone_directory(core: Core, user_id: int | None) -> Sequence[Direc
     """
 
 
+@hookspec
+def cordboard_group_admin_pages(core: Core, group_ids: frozenset[int]) -> Sequence[str] | None:
+    """The web UI pages (the app's route names, such as ``group-inboxes``) that a user in the
+    user groups ``group_ids`` may use as a group administrator (ROLE-04): those of the plugin's
+    function numbers whose ``admin_groups`` include one of them. Every plugin's answer is used;
+    answer from memory. The plugin's routes check each item (``cordboard.core.http.group_admins``).
+
+    :param core: the running Core.
+    :param group_ids: the user's groups (never called for administrators).
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # Provisioning
 # ---------------------------------------------------------------------------------------------

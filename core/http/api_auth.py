@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import voluptuous as vol
@@ -16,6 +17,7 @@ from cordboard.core.http.middleware import SESSION_COOKIE, bearer_token
 from cordboard.core.identity.sessions import SESSION_TTL_S
 from cordboard.core.identity.users import User
 
+_LOGGER = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 _SECRET = vol.All(str, vol.Length(max=1024))
 LOGIN_BODY = vol.Schema(
@@ -81,9 +83,21 @@ async def logout(request: web.Request) -> web.Response:
 @routes.get("/api/auth/me")
 @api(access="user")
 async def me(request: web.Request) -> web.Response:
-    """The logged-in user's own account."""
-    user = await request.app[CORE_KEY].identity.get_user(current_user(request).id)
-    return web.json_response(user.as_dict())
+    """The logged-in user's own account, and ``administers``: the admin pages they may use as a
+    group administrator (ROLE-04; none for administrators, who use them all)."""
+    core = request.app[CORE_KEY]
+    user = await core.identity.get_user(current_user(request).id)
+    pages: set[str] = set()
+    if user.role != "admin" and user.groups:
+        groups = frozenset(user.groups)
+        try:
+            answers = core.plugins.pm.hook.cordboard_group_admin_pages(core=core, group_ids=groups)
+        except Exception:  # a broken plugin must not keep a user out of the web UI
+            _LOGGER.exception("A plugin failed answering the group administrator pages of %s", user.username)
+            answers = []
+        for answer in answers:
+            pages.update(answer or ())
+    return web.json_response({**user.as_dict(), "administers": sorted(pages)})
 
 
 @routes.get("/api/setup")

@@ -58,6 +58,16 @@ def cordboard_number_claims(core: Core) -> list[NumberClaim]:
 
 
 @hookimpl
+def cordboard_group_admin_pages(core: Core, group_ids: frozenset[int]) -> list[str]:
+    """ROLE-04: the switches & announcements page for a user in an element's ``admin_groups``."""
+    elements = core.data.get(FLOW_ELEMENTS_KEY)
+    if elements is None:
+        return []
+    held = [s.admin_groups for s in elements.switches()] + [a.admin_groups for a in elements.announcements()]
+    return ["flow-elements"] if any(group_ids.intersection(groups) for groups in held) else []
+
+
+@hookimpl
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
     elements = core.data.get(FLOW_ELEMENTS_KEY)
     return elements.handler(call.dialled) if elements is not None else None

@@ -32,6 +32,11 @@ def _raise_if(problems: Mapping[str, str | None], message: str) -> None:
         raise ConfigValidationError(message, errors)
 
 
+def _unknown_groups(group_ids: Sequence[int], known: set[int]) -> str | None:
+    unknown = [str(i) for i in group_ids if i not in known]
+    return f"no user group with the id {', '.join(unknown)}" if unknown else None
+
+
 async def checked_switch(core: Core, data: Mapping[str, Any], *, taken: Mapping[str, str]) -> dict[str, Any]:
     """The fields of a switch as an administrator gave them, checked against the PBX; ``taken``
     names the holders of the plugin's other numbers ("the switch Day/night")."""
@@ -41,13 +46,13 @@ async def checked_switch(core: Core, data: Mapping[str, Any], *, taken: Mapping[
     ranges = await core.numbers.ranges()
     number = fields["number"]
     known_groups = {g.id for g in await core.identity.list_groups()}
-    unknown = [str(i) for i in fields["operator_groups"] if i not in known_groups]
     _raise_if(
         {
             "number": await _NUMBERS.problem(core, number, ranges, taken=taken),
             "on_target": await reach_problem(core, fields["on_target"], number, ranges),
             "off_target": await reach_problem(core, fields["off_target"], number, ranges),
-            "operator_groups": f"no user group with the id {', '.join(unknown)}" if unknown else None,
+            "operator_groups": _unknown_groups(fields["operator_groups"], known_groups),
+            "admin_groups": _unknown_groups(fields["admin_groups"], known_groups),
         },
         SWITCH_INVALID,
     )
@@ -68,6 +73,9 @@ async def checked_announcement(
             "number": await _NUMBERS.problem(core, number, ranges, taken=taken),
             "prompt": await prompt_problem(core, fields["prompt"]),
             "next_number": await reach_problem(core, following, number, ranges) if following else None,
+            "admin_groups": _unknown_groups(
+                fields["admin_groups"], {g.id for g in await core.identity.list_groups()}
+            ),
         },
         ANNOUNCEMENT_INVALID,
     )

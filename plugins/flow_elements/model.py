@@ -21,6 +21,8 @@ class FlowSwitch:
     """The user groups whose members may set the switch by phone (administrators always may)."""
     locked: bool = False
     """CAPA-14: a locked switch takes no calls."""
+    admin_groups: list[int] = field(default_factory=list)
+    """ROLE-04: the user groups whose members may change, switch and lock it in the web UI."""
     changed_at: float | None = None
     changed_by: str | None = None
     """Who set the state last (a user name), and how: ``admin (web)``."""
@@ -40,6 +42,7 @@ class FlowSwitch:
             "off_target": self.off_target,
             "operator_groups": list(self.operator_groups),
             "locked": self.locked,
+            "admin_groups": list(self.admin_groups),
             "changed_at": self.changed_at,
             "changed_by": self.changed_by,
         }
@@ -57,6 +60,8 @@ class Announcement:
     """A system prompt id or an organisation's prompt (``org:7``)."""
     next_number: str | None = None
     locked: bool = False
+    admin_groups: list[int] = field(default_factory=list)
+    """ROLE-04: the user groups whose members may change and lock it in the web UI."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,4 +71,5 @@ class Announcement:
             "prompt": self.prompt,
             "next_number": self.next_number,
             "locked": self.locked,
+            "admin_groups": list(self.admin_groups),
         }

@@ -39,6 +39,7 @@ SWITCH_SCHEMA: Final = vol.Schema(
         vol.Required("on_target"): cv.diallable,
         vol.Required("off_target"): cv.diallable,
         vol.Optional("operator_groups", default=list): id_list("a user group"),
+        vol.Optional("admin_groups", default=list): id_list("a user group"),
         vol.Optional("locked", default=False): _FLAG,
         # What the API sends back, so that an edit form may return it unchanged.
         vol.Optional("id"): object,
@@ -54,6 +55,7 @@ ANNOUNCEMENT_SCHEMA: Final = vol.Schema(
         vol.Required("number"): element_number,
         vol.Required("prompt"): prompt,
         vol.Optional("next_number", default=None): optional_diallable,
+        vol.Optional("admin_groups", default=list): id_list("a user group"),
         vol.Optional("locked", default=False): _FLAG,
         vol.Optional("id"): object,
     },

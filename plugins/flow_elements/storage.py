@@ -27,8 +27,9 @@ _SWITCH_COLUMNS: Final = (
     "locked",
     "changed_at",
     "changed_by",
+    "admin_groups",
 )
-_ANNOUNCEMENT_COLUMNS: Final = ("id", "name", "number", "prompt", "next_number", "locked")
+_ANNOUNCEMENT_COLUMNS: Final = ("id", "name", "number", "prompt", "next_number", "locked", "admin_groups")
 
 
 def _v1_tables(db: sqlite_utils.Database) -> None:
@@ -60,13 +61,26 @@ def _v1_tables(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: Final = (Migration(1, "virtual switches and announcements", _v1_tables),)
+def _v2_admin_groups(db: sqlite_utils.Database) -> None:
+    for table in (SWITCHES, ANNOUNCEMENTS):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN admin_groups TEXT NOT NULL DEFAULT '[]'")
+
+
+MIGRATIONS: Final = (
+    Migration(1, "virtual switches and announcements", _v1_tables),
+    Migration(2, "group administrators (ROLE-04)", _v2_admin_groups),
+)
+
+
+def _groups(text: str) -> list[int]:
+    return [int(i) for i in json.loads(text)]
 
 
 def _switch(row: Any) -> FlowSwitch:
     data = dict(zip(_SWITCH_COLUMNS, row, strict=True))
     data["on"] = bool(data.pop("is_on"))
-    data["operator_groups"] = [int(i) for i in json.loads(data["operator_groups"])]
+    data["operator_groups"] = _groups(data["operator_groups"])
+    data["admin_groups"] = _groups(data["admin_groups"])
     data["locked"] = bool(data["locked"])
     return FlowSwitch(**data)
 
@@ -74,6 +88,7 @@ def _switch(row: Any) -> FlowSwitch:
 def _announcement(row: Any) -> Announcement:
     data = dict(zip(_ANNOUNCEMENT_COLUMNS, row, strict=True))
     data["locked"] = bool(data["locked"])
+    data["admin_groups"] = _groups(data["admin_groups"])
     return Announcement(**data)
 
 
@@ -98,6 +113,7 @@ def _switch_values(fields: Mapping[str, Any]) -> dict[str, Any]:
         "on_target": fields["on_target"],
         "off_target": fields["off_target"],
         "operator_groups": json.dumps(list(fields["operator_groups"])),
+        "admin_groups": json.dumps(sorted(set(fields["admin_groups"]))),
         "locked": int(bool(fields["locked"])),
         "updated": time.time(),
     }
@@ -135,6 +151,7 @@ def _announcement_values(fields: Mapping[str, Any]) -> dict[str, Any]:
         "number": fields["number"],
         "prompt": fields["prompt"],
         "next_number": fields["next_number"],
+        "admin_groups": json.dumps(sorted(set(fields["admin_groups"]))),
         "locked": int(bool(fields["locked"])),
         "updated": time.time(),
     }

@@ -130,6 +130,15 @@ def cordboard_number_claims(core: Core) -> list[NumberClaim]:
 
 
 @hookimpl
+def cordboard_group_admin_pages(core: Core, group_ids: frozenset[int]) -> list[str]:
+    """GIB-06: the group inboxes page for a user in one of an inbox's ``admin_groups``."""
+    inboxes = core.data.get(INBOXES_KEY)
+    if inboxes is None or not any(group_ids.intersection(i.admin_groups) for i in inboxes.all()):
+        return []
+    return ["group-inboxes"]
+
+
+@hookimpl
 def cordboard_number_flow(core: Core, number: str) -> FlowNode | Awaitable[FlowNode] | None:
     """AA-02: a group inbox's number and a voicemail number in the call-flow tree."""
     from cordboard.plugins.voicemail.flow import number_flow

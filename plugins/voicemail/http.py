@@ -22,6 +22,7 @@ from cordboard.core.exceptions import NotFound
 from cordboard.core.http.access import AuthUser, api, current_user, request_body
 from cordboard.core.http.api_common import json_object, plugin_service, read_upload
 from cordboard.core.http.errors import ApiError
+from cordboard.core.http.group_admins import administered, checked_change, require_group_admin
 from cordboard.core.http.keys import CORE_KEY
 from cordboard.core.media.audio_file import AudioFileError
 from cordboard.plugins.voicemail.const import INBOXES_KEY, MAILBOXES_KEY
@@ -224,11 +225,13 @@ def _inbox_described(mailboxes: Mailboxes, inbox: GroupInbox) -> dict[str, Any]:
 
 
 @routes.get("/group-inboxes")
-@api(access="admin")
+@api(access="user")
 async def list_inboxes(request: web.Request) -> web.Response:
-    """Every group inbox by number, with how many new and saved messages it has."""
+    """Every group inbox by number, with how many new and saved messages it has (for a group
+    administrator, ROLE-04: the inboxes they administer)."""
     mailboxes = _mailboxes(request)
-    return web.json_response([_inbox_described(mailboxes, i) for i in _inboxes(request).all()])
+    inboxes = await administered(request, _inboxes(request).all(), lambda i: i.admin_groups)
+    return web.json_response([_inbox_described(mailboxes, i) for i in inboxes])
 
 
 @routes.post("/group-inboxes")
@@ -262,17 +265,23 @@ async def my_inboxes(request: web.Request) -> web.Response:
 
 
 @routes.get(INBOX)
-@api(access="admin")
+@api(access="user")
 async def get_inbox(request: web.Request) -> web.Response:
-    return web.json_response(_inbox_described(_mailboxes(request), _inboxes(request).get(_inbox_id(request))))
+    """An inbox (administrators, and its group administrators: GIB-06)."""
+    inbox = _inboxes(request).get(_inbox_id(request))
+    await require_group_admin(request, inbox.admin_groups)
+    return web.json_response(_inbox_described(_mailboxes(request), inbox))
 
 
 @routes.put(INBOX)
-@api(access="admin")
+@api(access="user")
 async def put_inbox(request: web.Request) -> web.Response:
     """Replace an inbox's fields (as for a new one; a ``pin`` left out or null keeps the PIN, ""
-    removes it)."""
-    inbox = await _inboxes(request).update(_inbox_id(request), await json_object(request))
+    removes it). Its group administrators (GIB-06) may too, but not change ``admin_groups``."""
+    inboxes = _inboxes(request)
+    current = inboxes.get(_inbox_id(request))
+    data = await checked_change(request, current.admin_groups, await json_object(request))
+    inbox = await inboxes.update(current.id, data)
     return web.json_response(_inbox_described(_mailboxes(request), inbox))
 
 

@@ -203,6 +203,7 @@ class GroupInboxes:
             else _missing(fields["member_groups"], known_groups),
             "sms_groups": _missing(fields["sms_groups"], known_groups),
             "email_groups": _missing(fields["email_groups"], known_groups),
+            "admin_groups": _missing(fields["admin_groups"], known_groups),
         }
         errors = {name: problem for name, problem in problems.items() if problem}
         if errors:

@@ -180,6 +180,7 @@ INBOX_SCHEMA: Final = vol.Schema(
         vol.Required("member_groups"): id_list("a user group"),
         vol.Optional("sms_groups", default=list): id_list("a user group"),
         vol.Optional("email_groups", default=list): id_list("a user group"),
+        vol.Optional("admin_groups", default=list): id_list("a user group"),
         # What the API sends back, so that an edit form may return it unchanged.
         vol.Optional("id"): object,
         vol.Optional("has_pin"): object,

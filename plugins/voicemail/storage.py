@@ -132,9 +132,14 @@ def _v2_group_inboxes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v3_inbox_admin_groups(db: sqlite_utils.Database) -> None:
+    db.execute(f"ALTER TABLE {INBOXES} ADD COLUMN admin_groups TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: Final = (
     Migration(1, "voice messages", _v1_messages),
     Migration(2, "group inboxes and voicemail numbers", _v2_group_inboxes),
+    Migration(3, "group administrators of group inboxes (GIB-06)", _v3_inbox_admin_groups),
 )
 
 
@@ -180,8 +185,9 @@ _INBOX_COLUMNS: Final = (
     "member_groups",
     "sms_groups",
     "email_groups",
+    "admin_groups",
 )
-_GROUP_LISTS: Final = ("member_groups", "sms_groups", "email_groups")
+_GROUP_LISTS: Final = ("member_groups", "sms_groups", "email_groups", "admin_groups")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +207,8 @@ class GroupInbox:
     member_groups: list[int] = field(default_factory=list)
     sms_groups: list[int] = field(default_factory=list)
     email_groups: list[int] = field(default_factory=list)
+    admin_groups: list[int] = field(default_factory=list)
+    """GIB-06 / ROLE-04: the user groups whose members may change the inbox."""
 
     @property
     def box(self) -> Box:
@@ -219,6 +227,7 @@ class GroupInbox:
             "member_groups": list(self.member_groups),
             "sms_groups": list(self.sms_groups),
             "email_groups": list(self.email_groups),
+            "admin_groups": list(self.admin_groups),
         }
 
 

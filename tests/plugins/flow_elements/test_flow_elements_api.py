@@ -1,18 +1,19 @@
 """The REST API of virtual switches (AA-04) and announcements (AA-03), CAPA-14: administrators
 create, number, lock, unlock, change and delete them and set a switch's state; bad fields are
 refused by name (a number another function number or a user has, an unknown prompt, a destination
-nothing reaches) and nothing is saved; users get 403."""
+nothing reaches) and nothing is saved; users get 403, but the members of an element's
+``admin_groups`` (ROLE-04) read, change, switch and lock that element."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from api_calls import call
+from api_calls import call, login
 
 from cordboard.core.bus import Event
 from cordboard.core.core import Core
-from cordboard.plugins.flow_elements.const import EVENT_SWITCH_CHANGED
+from cordboard.plugins.flow_elements.const import EVENT_SWITCH_CHANGED, FLOW_ELEMENTS_KEY
 from cordboard.plugins.flow_elements.service import FlowElements
 
 SWITCHES = "/api/flow_elements/switches"
@@ -57,6 +58,7 @@ async def test_aa_04_capa_14_admin_creates_lists_toggles_locks_changes_and_delet
         "off_target": "1002",
         "operator_groups": [operators.id],
         "locked": False,
+        "admin_groups": [],
         "changed_at": created["changed_at"],
         "changed_by": "root (web)",
     }
@@ -109,7 +111,7 @@ async def test_aa_03_capa_14_admin_creates_locks_changes_and_deletes_an_announce
     body = {"name": "Closed", "number": "1660", "prompt": "please_hold", "next_number": "1001"}
     status, created = await call(api, "POST", ANNOUNCEMENTS, admin_headers, body)
     assert status == 201, created
-    assert created == {**body, "id": created["id"], "locked": False}
+    assert created == {**body, "id": created["id"], "locked": False, "admin_groups": []}
     owner = await core.numbers.owner_of("1660")
     assert owner is not None and owner.label == "Announcement Closed"
     one = f"{ANNOUNCEMENTS}/{created['id']}"
@@ -260,3 +262,61 @@ async def test_aa_02_the_call_flow_shows_both_kinds(
     assert node["kind"] == "announcement"
     assert [(e["label"], e["kind"]) for e in node["edges"]] == [("then", "hangup")]
     del user_headers
+
+
+async def test_role_04_group_administrators_switch_lock_and_change_their_elements(
+    core: Core, api: TestClient, admin_headers: dict[str, str], user_headers: dict[str, str]
+) -> None:
+    bent_id = await _user(core, "bent", "1002")
+    leads = await core.identity.create_group("Team leads")
+    await core.identity.set_group_members(leads.id, [bent_id])
+    body = {"name": "Day/night", "number": "1650", "on_target": "1001", "off_target": "1002"}
+    status, switch = await call(api, "POST", SWITCHES, admin_headers, {**body, "admin_groups": [leads.id]})
+    assert status == 201 and switch["admin_groups"] == [leads.id], switch
+    status, other = await call(
+        api, "POST", SWITCHES, admin_headers, {**body, "name": "Other", "number": "1651"}
+    )
+    assert status == 201, other
+    status, welcome = await call(
+        api, "POST", ANNOUNCEMENTS, admin_headers,
+        {"name": "Welcome", "number": "1660", "prompt": "please_hold", "admin_groups": [leads.id]},
+    )  # fmt: skip
+    assert status == 201, welcome
+    bent = await login(api, "bent", PASSWORD)
+    status, me = await call(api, "GET", "/api/auth/me", bent)
+    assert status == 200 and me["administers"] == ["flow-elements"], me
+
+    status, listed = await call(api, "GET", SWITCHES, bent)
+    assert status == 200 and [s["name"] for s in listed] == ["Day/night"], listed
+    one = f"{SWITCHES}/{switch['id']}"
+    status, on = await call(api, "POST", f"{one}/state", bent, {"on": True})
+    assert status == 200 and on["on"] and on["changed_by"] == "bent (web)", on
+    status, locked = await call(api, "POST", f"{one}/lock", bent, {"locked": True})
+    assert status == 200 and locked["locked"], locked
+    kept = {k: v for k, v in locked.items() if k != "admin_groups"}
+    status, renamed = await call(api, "PUT", one, bent, {**kept, "name": "Evening line"})
+    assert status == 200 and (renamed["name"], renamed["admin_groups"]) == ("Evening line", [leads.id]), (
+        renamed
+    )
+    status, error = await call(api, "PUT", one, bent, {**renamed, "admin_groups": []})
+    assert status == 403 and "admin_groups" in error["fields"], error
+
+    announcement = f"{ANNOUNCEMENTS}/{welcome['id']}"
+    status, found = await call(api, "GET", announcement, bent)
+    assert status == 200 and found["name"] == "Welcome", found
+    status, locked = await call(api, "POST", f"{announcement}/lock", bent, {"locked": True})
+    assert status == 200 and locked["locked"], locked
+
+    for method, path, sent in (
+        ("GET", f"{SWITCHES}/{other['id']}", None),
+        ("POST", f"{SWITCHES}/{other['id']}/state", {"on": True}),
+        ("POST", SWITCHES, {**body, "number": "1652"}),
+        ("DELETE", one, None),
+        ("DELETE", announcement, None),
+    ):
+        status, error = await call(api, method, path, bent, sent)
+        assert status == 403 and error["code"] == "forbidden", (method, path, error)
+    status, _ = await call(api, "GET", one, user_headers)
+    assert status == 403
+    elements: FlowElements = core.data[FLOW_ELEMENTS_KEY]
+    assert elements.switch(other["id"]).on is False

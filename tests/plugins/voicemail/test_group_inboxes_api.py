@@ -3,7 +3,8 @@ create, change and delete them, every bad field named (a number someone has or o
 function ranges, a code another inbox has, an unknown user group, anonymous callers without a PIN,
 a voicemail number for an inbox that does not exist); members of the member groups list the
 inbox's messages, play and delete them; other users get 403 on the admin routes and 404 on the
-messages. ROLE-04's group administrators do not exist yet: only administrators edit (GIB-06)."""
+messages. GIB-06 / ROLE-04: the members of an inbox's ``admin_groups`` read and change that inbox
+(not who administers it), and cannot create or delete inboxes or touch others."""
 
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ async def test_gib_01_gib_07_administrators_keep_inboxes_and_voicemail_numbers(
     assert inbox == {
         "id": inbox["id"], "name": "After hours", "number": "1590", "code": "42", "has_pin": True,
         "allow_anonymous_after_pin": True, "exclude_from_search": True, "greeting_prompt": "leave_message",
-        "member_groups": [support], "sms_groups": [support], "email_groups": [], "new": 0, "old": 0,
+        "member_groups": [support], "sms_groups": [support], "email_groups": [], "admin_groups": [],
+        "new": 0, "old": 0,
     }  # fmt: skip
     stored = core.data[INBOXES_KEY].get(inbox["id"])
     assert stored.pin_hash is not None and verify_secret("2468", stored.pin_hash)  # hashed like users' PINs
@@ -195,3 +197,50 @@ async def test_gib_03_members_reach_the_inbox_messages_and_nobody_else(
     assert status == 204
     assert core.data[MAILBOXES_KEY].messages(Box(inbox_id=inbox["id"])) == []
     assert not core.data[MAILBOXES_KEY].audio_path(message).exists()
+
+
+async def test_gib_06_role_04_group_administrators_change_their_inbox_and_nothing_else(
+    core: Core, api: TestClient, admin_headers: dict[str, str], user_headers: dict[str, str]
+) -> None:
+    await add_user(core, "bent", BENT_PASSWORD, extension="1002")
+    support = await _group(core, "Support", "anna")
+    leads = await _group(core, "Team leads", "bent")
+    status, theirs = await call(api, "POST", INBOXES, admin_headers, _inbox(support, admin_groups=[leads]))
+    assert status == 201 and theirs["admin_groups"] == [leads], theirs
+    status, other = await call(
+        api, "POST", INBOXES, admin_headers, _inbox(support, name="Sales", number="1591", code="43")
+    )
+    assert status == 201, other
+    bent = await login(api, "bent", BENT_PASSWORD)
+
+    status, me = await call(api, "GET", "/api/auth/me", bent)
+    assert status == 200 and me["administers"] == ["group-inboxes"], me
+    status, me = await call(api, "GET", "/api/auth/me", user_headers)
+    assert status == 200 and me["administers"] == [], me
+    status, listed = await call(api, "GET", INBOXES, bent)
+    assert status == 200 and [i["name"] for i in listed] == ["After hours"], listed
+
+    one = f"{INBOXES}/{theirs['id']}"
+    status, got = await call(api, "GET", one, bent)
+    assert status == 200 and got["name"] == "After hours", got
+    changed = {key: value for key, value in got.items() if key != "admin_groups"}
+    status, saved = await call(api, "PUT", one, bent, {**changed, "name": "Evenings", "pin": "1357"})
+    assert status == 200, saved
+    assert (saved["name"], saved["admin_groups"]) == ("Evenings", [leads]), "left out, they stay"
+    assert verify_secret("1357", core.data[INBOXES_KEY].get(theirs["id"]).pin_hash or "")
+
+    status, error = await call(api, "PUT", one, bent, {**got, "admin_groups": [leads, support]})
+    assert status == 403 and "admin_groups" in error["fields"], error
+    for method, path, body in (
+        ("GET", f"{INBOXES}/{other['id']}", None),
+        ("PUT", f"{INBOXES}/{other['id']}", {**other, "name": "Mine now"}),
+        ("POST", INBOXES, _inbox(leads, number="1592", code="44")),
+        ("DELETE", one, None),
+    ):
+        status, error = await call(api, method, path, bent, body)
+        assert status == 403 and error["code"] == "forbidden", (method, path, error)
+    for method, path in (("GET", INBOXES), ("GET", one)):
+        status, _ = await call(api, method, path, user_headers)
+        assert status == 403, (method, path)
+    names = sorted(i.name for i in core.data[INBOXES_KEY].all())
+    assert names == ["Evenings", "Sales"], names
