@@ -4,7 +4,9 @@ the Premium and Mobile types, 112 and 114), adds a conversion with intervals (a 
 refused next to the field), tests a number and sees its conversion, sees an international number
 refused, adds a released type from typed prefixes and an uploaded file and sees the number allowed,
 replaces a type's prefixes by a file, bars a type with its switch, cannot remove 112 from the
-emergency numbers, sets a toll-fraud limit, and edits and deletes the conversion."""
+emergency numbers, sets a toll-fraud limit, and edits and deletes the conversion. BAR-04: the
+admin keeps blocking groups (number types, all international numbers, prefixes) and tests a number
+as dialled from a function number in one."""
 
 from __future__ import annotations
 
@@ -15,17 +17,21 @@ from e2e_helpers import ADMIN, ADMIN_PASSWORD, PHONE, BrowserThread, Cordboard, 
 from playwright.sync_api import expect
 
 
-def test_dial_plan_page(cordboard: Cordboard, browser: BrowserThread) -> None:
-    token = cordboard.token()
+def _denmark(cordboard: Cordboard, token: str) -> None:
+    """The country set to Denmark, and its templates (conversions, Premium and Mobile) in place."""
     status, _ = cordboard.api("PUT", "/api/settings/org", {"core.country": "DK"}, token)
     assert status == 200
     for _ in range(100):
         _, plan = cordboard.api("GET", "/api/dialplan", token=token)
         if plan["conversions"]:
-            break
+            return
         time.sleep(0.05)
-    else:
-        raise AssertionError("the Danish templates never came")
+    raise AssertionError("the Danish templates never came")
+
+
+def test_dial_plan_page(cordboard: Cordboard, browser: BrowserThread) -> None:
+    token = cordboard.token()
+    _denmark(cordboard, token)
     add_user(cordboard, "ida", "1401", "Ida", "Isaksen", sip=False)
 
     browser.run(_dial_plan_page, cordboard)
@@ -197,3 +203,88 @@ def _dial_plan_page(page: Any, cordboard: Cordboard) -> None:
     expect(page.get_by_test_id("dp-result-number")).to_have_text("+4533123456")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "dialplan-phone")
+
+
+def test_blocking_groups_bar_04(cordboard: Cordboard, browser: BrowserThread) -> None:
+    """BAR-04: an admin adds a blocking group (a number type, all international numbers, a
+    prefix), a bad prefix is refused next to its field and nothing is saved, the group is renamed,
+    the number test as dialled from a function number in the group shows an international number
+    blocked by it (BAR-06: 112 never is), and the group is deleted."""
+    token = cordboard.token()
+    _denmark(cordboard, token)
+    browser.run(_blocking_groups, cordboard)
+    _, plan = cordboard.api("GET", "/api/dialplan", token=token)
+    assert plan["blocking_groups"] == [], "deleted from the page"
+
+
+def _groups(cordboard: Cordboard) -> list[dict[str, Any]]:
+    _, plan = cordboard.api("GET", "/api/dialplan", token=cordboard.token())
+    return list(plan["blocking_groups"])
+
+
+def _blocking_groups(page: Any, cordboard: Cordboard) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    page.goto(cordboard.base + "/dialplan")
+    card = page.locator("cb-blocking-groups")
+    expect(card.get_by_role("heading", name="Blocking groups")).to_be_visible()
+    expect(card).to_contain_text("Emergency numbers are never blocked.")
+    expect(card).to_contain_text("No blocking groups yet.")
+
+    # The name is checked before anything is sent; the form takes the focus and gives it back.
+    card.get_by_role("button", name="Add blocking group").click()
+    expect(page.locator("#dp-bg-name")).to_be_focused()
+    card.get_by_role("button", name="Save blocking group").click()
+    expect(page.locator("#dp-bg-name-error")).to_have_text("Enter a name.")
+    expect(page.locator("#dp-bg-name")).to_be_focused()
+    page.locator("#dp-bg-name").fill("No premium")
+    card.locator("#dp-bg-types").get_by_label("Premium").check()
+    card.get_by_label("Block all international numbers").check()
+    page.locator("#dp-bg-prefixes").fill("+4570, +4580")
+    card.get_by_role("button", name="Save blocking group").click()
+    row = card.get_by_test_id("blocking-No premium")
+    expect(row).to_contain_text("Number types: Premium")
+    expect(row).to_contain_text("All international numbers")
+    expect(row).to_contain_text("Numbers starting with +4570 +4580")
+    expect(card.get_by_role("button", name="Add blocking group")).to_be_focused()
+    [group] = _groups(cordboard)
+    assert group["number_types"] == ["Premium"] and group["international"], group
+
+    # A bad prefix: the server's error next to the field, nothing saved.
+    card.get_by_role("button", name="Edit blocking group No premium").click()
+    expect(page.locator("#dp-bg-name")).to_be_focused()
+    expect(page.locator("#dp-bg-prefixes")).to_have_value("+4570 +4580")
+    page.locator("#dp-bg-name").fill("Blocked abroad")
+    page.locator("#dp-bg-prefixes").fill("+4570 12ab")
+    card.get_by_role("button", name="Save blocking group").click()
+    expect(page.locator("#dp-bg-prefixes-error")).to_contain_text("'12ab' is not a prefix of digits")
+    expect(page.locator("#dp-bg-prefixes")).to_be_focused()
+    assert _groups(cordboard) == [group], "nothing saved"
+
+    # Renamed (and the bad prefix left out).
+    page.locator("#dp-bg-prefixes").fill("+4570")
+    card.get_by_role("button", name="Save blocking group").click()
+    row = card.get_by_test_id("blocking-Blocked abroad")
+    expect(row).to_contain_text("Numbers starting with +4570")
+    expect(card.get_by_test_id("blocking-No premium")).to_have_count(0)
+    [renamed] = _groups(cordboard)
+    assert renamed["id"] == group["id"] and renamed["prefixes"] == ["+4570"], renamed
+
+    # The number test as dialled from a function number in the group.
+    page.locator("#dp-test-groups").get_by_label("Blocked abroad").check()
+    result = _test_number(page, "004930123456")
+    expect(result).to_contain_text("Refused")
+    expect(result).to_contain_text("Blocked by the blocking group Blocked abroad.")
+    expect(result).to_contain_text("(403)")
+    shot(page, "dialplan-blocking-groups")
+    result = _test_number(page, "112")  # BAR-06
+    expect(result).to_contain_text("Allowed")
+    page.locator("#dp-test-groups").get_by_label("Blocked abroad").uncheck()
+    result = _test_number(page, "004930123456")
+    expect(result).not_to_contain_text("Blocked by the blocking group")
+
+    card.get_by_role("button", name="Delete blocking group Blocked abroad").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(card.get_by_test_id("blocking-Blocked abroad")).to_have_count(0)
+    expect(card).to_contain_text("No blocking groups yet.")
+    expect(page.locator("#dp-test-groups")).to_have_count(0)
+    assert _groups(cordboard) == []

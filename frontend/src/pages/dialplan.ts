@@ -3,13 +3,16 @@
  * a sentence ("1XXX becomes +451XXX"); number types with their prefixes (typed or uploaded from a
  * file, added or replacing), barred or released; the emergency and special numbers (never
  * converted or barred, 112 always); the international policy and the toll-fraud limits; and a
- * "test a number" box that shows the decision the trunks take before a call goes out.
+ * "test a number" box that shows the decision the trunks take before a call goes out, also as
+ * dialled from a function number in blocking groups (BAR-04, the groups' card: cb-blocking-groups).
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { live } from "lit/directives/live.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
+import { blockedReasonText, type DialPlanWithGroups } from "../components/blocking-groups";
+import { checkList, toggled } from "../crud-page";
 import {
   DAILY_EXTERNAL,
   EMERGENCY,
@@ -79,7 +82,7 @@ function draftRule(d: RuleDraft): Pick<ConversionRule, "prefix" | "digits" | "in
 
 @customElement("cb-dialplan")
 export class CbDialplan extends LightElement {
-  @state() private plan: DialPlan | null = null;
+  @state() private plan: DialPlanWithGroups | null = null;
   @state() private org: Record<string, unknown> = {};
   @state() private users: User[] = [];
   @state() private loadError = "";
@@ -100,6 +103,7 @@ export class CbDialplan extends LightElement {
   @state() private policyErrors: Errors = {};
   @state() private testNumber = "";
   @state() private testUser = "";
+  @state() private testGroups: ReadonlySet<number> = new Set();
   @state() private testError = "";
   @state() private decision: Decision | null = null;
   @state() private busy = false;
@@ -114,7 +118,7 @@ export class CbDialplan extends LightElement {
     this.loadError = "";
     try {
       const [plan, org, users] = await Promise.all([
-        api.get<DialPlan>("/api/dialplan"),
+        api.get<DialPlanWithGroups>("/api/dialplan"),
         api.get<Record<string, unknown>>("/api/settings/org"),
         api.get<User[]>("/api/users"),
       ]);
@@ -134,7 +138,10 @@ export class CbDialplan extends LightElement {
 
   private async reloadPlan(): Promise<void> {
     try {
-      this.plan = await api.get<DialPlan>("/api/dialplan");
+      const plan = await api.get<DialPlanWithGroups>("/api/dialplan");
+      this.plan = plan;
+      const ids = new Set(plan.blocking_groups.map((g) => g.id));
+      this.testGroups = new Set([...this.testGroups].filter((id) => ids.has(id)));
     } catch (err) {
       toast(errorText(err), "error");
     }
@@ -542,7 +549,10 @@ export class CbDialplan extends LightElement {
     this.testError = "";
     this.busy = true;
     try {
-      const body = this.testUser ? { number, user_id: Number(this.testUser) } : { number };
+      const body: Record<string, unknown> = { number };
+      if (this.testUser) body["user_id"] = Number(this.testUser);
+      const groups = (this.plan?.blocking_groups ?? []).filter((g) => this.testGroups.has(g.id)).map((g) => g.id);
+      if (groups.length) body["blocking_groups"] = groups;
       this.decision = await api.post<Decision>("/api/dialplan/test", body);
     } catch (err) {
       this.decision = null;
@@ -553,7 +563,7 @@ export class CbDialplan extends LightElement {
     }
   }
 
-  private testCard(): TemplateResult {
+  private testCard(plan: DialPlanWithGroups): TemplateResult {
     const userOptions: Array<[string, string]> = [
       ["", t("dialplan.testNoUser")],
       ...this.users.map((u): [string, string] => [String(u.id), `${fullName(u)} (${u.extension ?? u.username})`]),
@@ -566,6 +576,17 @@ export class CbDialplan extends LightElement {
         ${selectField({ id: "dp-test-user", label: t("dialplan.testUser"), value: this.testUser, options: userOptions, onInput: (v) => (this.testUser = v) })}
         <div class="actions"><button type="submit" ?disabled=${this.busy}>${t("dialplan.testButton")}</button></div>
       </div>
+      ${plan.blocking_groups.length
+        ? checkList({
+            id: "dp-test-groups",
+            legend: t("dialplan.blocking.testGroups"),
+            hint: t("dialplan.blocking.testGroupsHint"),
+            items: plan.blocking_groups.map((g): [number, string] => [g.id, g.name]),
+            chosen: this.testGroups,
+            toggle: (id, on) => (this.testGroups = toggled(this.testGroups, id, on)),
+            error: null,
+          })
+        : nothing}
       <div aria-live="polite">${this.decision ? this.decisionView(this.decision) : nothing}</div>
     </form>`;
   }
@@ -576,7 +597,7 @@ export class CbDialplan extends LightElement {
       <p class="dp-verdict">
         ${d.allowed
           ? html`<span class="badge ok">${t("dialplan.allowed")}</span>`
-          : html`<span class="badge bad">${t("dialplan.refused")}</span> ${reasonText(d.reason)} <span class="muted">(${d.status})</span>`}
+          : html`<span class="badge bad">${t("dialplan.refused")}</span> ${blockedReasonText(d.reason) ?? reasonText(d.reason)} <span class="muted">(${d.status})</span>`}
       </p>
       <dl class="dp-facts">
         <dt>${t("dialplan.resultDialled")}</dt><dd>${d.dialled}</dd>
@@ -598,7 +619,9 @@ export class CbDialplan extends LightElement {
     if (this.loadError) body = html`<div class="card">${errorView(this.loadError, () => void this.load(true))}</div>`;
     else if (!this.plan) body = html`<div class="card">${loadingView()}</div>`;
     else
-      body = html`${this.testCard()}${this.conversionsCard(this.plan)}${this.typesCard(this.plan)}
+      body = html`${this.testCard(this.plan)}${this.conversionsCard(this.plan)}${this.typesCard(this.plan)}
+        <cb-blocking-groups .groups=${this.plan.blocking_groups} .types=${this.plan.number_types}
+          @changed=${() => void this.reloadPlan()}></cb-blocking-groups>
         <div class="dp-pair">${this.emergencyCard(this.plan)}${this.policyCard()}</div>`;
     return html`<section class="page">
       ${pageHeading(t("dialplan.title"))}
