@@ -287,6 +287,20 @@ export class CbApp extends LightElement {
   private afterLogin(): void {
     this.needsSetup = false;
     this.startSession();
+    void this.loadAdministers();
+  }
+
+  /** ROLE-04: the log-in's answer does not say which admin pages the user administers; /api/auth/me does. */
+  private async loadAdministers(): Promise<void> {
+    try {
+      const me = await api.get<User>("/api/auth/me");
+      if (session.user?.id !== me.id) return;
+      session.setUser(me);
+      // The page the log-in led to may only now be allowed: give its heading the focus.
+      if (this.match && session.administers(this.match.name)) this.focusPending = true;
+    } catch {
+      // Without it the group administration pages stay hidden until the app is loaded again.
+    }
   }
 
   private expire(): void {
@@ -367,7 +381,7 @@ export class CbApp extends LightElement {
   private page(): TemplateResult {
     const match = this.match;
     if (!match) return this.message(t("error.notFound"), t("error.notFoundText"));
-    if (ADMIN_ROUTES.has(match.name) && !session.isAdmin) {
+    if (ADMIN_ROUTES.has(match.name) && !session.isAdmin && !session.administers(match.name)) {
       return this.message(t("error.forbidden"), t("error.forbiddenText"));
     }
     const p = match.params;
@@ -499,6 +513,7 @@ export class CbApp extends LightElement {
     const section = this.match ? (SECTION[this.match.name] ?? this.match.name) : "";
     const link = (href: string, key: MessageKey, id: string) =>
       html`<li><a href=${href} aria-current=${section === id ? "page" : nothing}>${t(key)}</a></li>`;
+    const administered = ADMIN_NAV.filter(([, , id]) => session.administers(id));
     return html`<a class="skip" href="#main" @click=${(e: Event) => {
         e.preventDefault();
         this.querySelector<HTMLElement>("#main h1")?.focus();
@@ -529,6 +544,12 @@ export class CbApp extends LightElement {
             ? html`<h2 class="nav-title">${t("nav.admin")}</h2>
                 <ul>
                   ${ADMIN_NAV.map(([href, key, id]) => link(href, key, id))}
+                </ul>`
+            : nothing}
+          ${administered.length
+            ? html`<h2 class="nav-title">${t("nav.groupAdmin")}</h2>
+                <ul data-testid="nav-group-admin">
+                  ${administered.map(([href, key, id]) => link(href, key, id))}
                 </ul>`
             : nothing}
           <h2 class="nav-title">${t("nav.portal")}</h2>

@@ -164,6 +164,12 @@ export abstract class CrudPage<E extends Entry, D> extends LightElement {
     }
   }
 
+  /** Whether the person may add and delete entries (not a group administrator, ROLE-04, who only
+   * changes those they administer): without it, no New and no Delete buttons. */
+  protected get mayAddAndDelete(): boolean {
+    return true;
+  }
+
   private get newId(): string {
     return `#${this.crud.prefix}-new`;
   }
@@ -255,7 +261,7 @@ export abstract class CrudPage<E extends Entry, D> extends LightElement {
 
   protected override render(): TemplateResult {
     const newButton =
-      this.entries && !this.draft
+      this.entries && !this.draft && this.mayAddAndDelete
         ? html`<button type="button" id="${this.crud.prefix}-new" @click=${() => this.open(null)}>${this.text("new")}</button>`
         : undefined;
     const head = this.crud.subsection
@@ -308,8 +314,10 @@ export abstract class CrudPage<E extends Entry, D> extends LightElement {
                   <button type="button" id=${ifDefined(this.editId(e))} class="secondary small"
                     aria-label=${this.text("editFor", { name: e.name })}
                     @click=${() => this.open(e)}>${t("common.edit")}</button>
-                  <button type="button" class="danger small" aria-label=${this.text("deleteFor", { name: e.name })}
-                    @click=${() => void this.deleteEntry(e)}>${t("common.delete")}</button>
+                  ${this.mayAddAndDelete
+                    ? html`<button type="button" class="danger small" aria-label=${this.text("deleteFor", { name: e.name })}
+                        @click=${() => void this.deleteEntry(e)}>${t("common.delete")}</button>`
+                    : nothing}
                 </div>
               </td>
             </tr>`,

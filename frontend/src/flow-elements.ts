@@ -24,6 +24,8 @@ export interface FlowSwitch {
   off_target: string;
   operator_groups: number[];
   locked: boolean;
+  /** ROLE-04: the user groups whose members may change, switch and lock it. */
+  admin_groups?: number[];
   changed_at: number | null;
   changed_by: string | null;
 }
@@ -36,6 +38,8 @@ export interface Announcement {
   prompt: string;
   next_number: string | null;
   locked: boolean;
+  /** ROLE-04: the user groups whose members may change and lock it. */
+  admin_groups?: number[];
 }
 
 export interface SwitchDraft {
@@ -48,6 +52,9 @@ export interface SwitchDraft {
   offTarget: string;
   operatorGroups: Set<number>;
   locked: boolean;
+  /** ROLE-04: who administers it; null for a group administrator, who may not choose it (the body
+   * then leaves it out and the server keeps it). */
+  adminGroups: Set<number> | null;
 }
 
 export interface AnnouncementDraft {
@@ -57,6 +64,8 @@ export interface AnnouncementDraft {
   /** "" hangs up after the prompt. */
   nextNumber: string;
   locked: boolean;
+  /** As SwitchDraft's. */
+  adminGroups: Set<number> | null;
 }
 
 /** The API's name of each draft field, for its message. */
@@ -68,6 +77,7 @@ export const SWITCH_FIELD_OF: Record<keyof SwitchDraft, string> = {
   offTarget: "off_target",
   operatorGroups: "operator_groups",
   locked: "locked",
+  adminGroups: "admin_groups",
 };
 
 export const ANNOUNCEMENT_FIELD_OF: Record<keyof AnnouncementDraft, string> = {
@@ -76,13 +86,20 @@ export const ANNOUNCEMENT_FIELD_OF: Record<keyof AnnouncementDraft, string> = {
   prompt: "prompt",
   nextNumber: "next_number",
   locked: "locked",
+  adminGroups: "admin_groups",
 };
 
 export function emptySwitchDraft(): SwitchDraft {
-  return { name: "", number: "", on: false, onTarget: "", offTarget: "", operatorGroups: new Set(), locked: false };
+  return { name: "", number: "", on: false, onTarget: "", offTarget: "", operatorGroups: new Set(), locked: false, adminGroups: new Set() };
 }
 
-export function switchDraftOf(s: FlowSwitch, userGroups: ReadonlySet<number>): SwitchDraft {
+/** The body's `admin_groups`, when the form chooses them. */
+function adminGroupsBody(adminGroups: ReadonlySet<number> | null): { admin_groups?: number[] } {
+  return adminGroups ? { admin_groups: sortedIds(adminGroups) } : {};
+}
+
+/** `chooseAdmins`: an administrator's form, which also sets who administers the switch. */
+export function switchDraftOf(s: FlowSwitch, userGroups: ReadonlySet<number>, chooseAdmins = false): SwitchDraft {
   return {
     name: s.name,
     number: s.number,
@@ -91,6 +108,7 @@ export function switchDraftOf(s: FlowSwitch, userGroups: ReadonlySet<number>): S
     offTarget: s.off_target,
     operatorGroups: existing(s.operator_groups, userGroups),
     locked: s.locked,
+    adminGroups: chooseAdmins ? existing(s.admin_groups ?? [], userGroups) : null,
   };
 }
 
@@ -104,15 +122,24 @@ export function switchBodyOf(draft: SwitchDraft): Record<string, unknown> {
     off_target: compact(draft.offTarget),
     operator_groups: sortedIds(draft.operatorGroups),
     locked: draft.locked,
+    ...adminGroupsBody(draft.adminGroups),
   };
 }
 
 export function emptyAnnouncementDraft(): AnnouncementDraft {
-  return { name: "", number: "", prompt: "", nextNumber: "", locked: false };
+  return { name: "", number: "", prompt: "", nextNumber: "", locked: false, adminGroups: new Set() };
 }
 
-export function announcementDraftOf(a: Announcement): AnnouncementDraft {
-  return { name: a.name, number: a.number, prompt: a.prompt, nextNumber: a.next_number ?? "", locked: a.locked };
+/** `userGroups` with `chooseAdmins`: an administrator's form, which also sets who administers it. */
+export function announcementDraftOf(a: Announcement, userGroups: ReadonlySet<number> = new Set(), chooseAdmins = false): AnnouncementDraft {
+  return {
+    name: a.name,
+    number: a.number,
+    prompt: a.prompt,
+    nextNumber: a.next_number ?? "",
+    locked: a.locked,
+    adminGroups: chooseAdmins ? existing(a.admin_groups ?? [], userGroups) : null,
+  };
 }
 
 /** The body of POST and PUT /api/flow_elements/announcements. */
@@ -123,6 +150,7 @@ export function announcementBodyOf(draft: AnnouncementDraft): Record<string, unk
     prompt: draft.prompt,
     next_number: compact(draft.nextNumber) || null,
     locked: draft.locked,
+    ...adminGroupsBody(draft.adminGroups),
   };
 }
 

@@ -20,6 +20,8 @@ export interface GroupInbox {
   member_groups: number[];
   sms_groups: number[];
   email_groups: number[];
+  /** ROLE-04, GIB-06: the user groups whose members may change this inbox. */
+  admin_groups?: number[];
   new: number;
   old: number;
 }
@@ -50,6 +52,9 @@ export interface Draft {
   memberGroups: Set<number>;
   smsGroups: Set<number>;
   emailGroups: Set<number>;
+  /** ROLE-04: who administers the inbox; null for a group administrator, who may not choose it
+   * (the body then leaves it out and the server keeps it). */
+  adminGroups: Set<number> | null;
 }
 
 /** The API's name of each draft field, for its message. */
@@ -65,6 +70,7 @@ export const FIELD_OF: Record<keyof Draft, string> = {
   memberGroups: "member_groups",
   smsGroups: "sms_groups",
   emailGroups: "email_groups",
+  adminGroups: "admin_groups",
 };
 
 export function emptyDraft(): Draft {
@@ -80,10 +86,12 @@ export function emptyDraft(): Draft {
     memberGroups: new Set(),
     smsGroups: new Set(),
     emailGroups: new Set(),
+    adminGroups: new Set(),
   };
 }
 
-export function draftOf(inbox: GroupInbox, userGroups: ReadonlySet<number>): Draft {
+/** `chooseAdmins`: an administrator's form, which also sets who administers the inbox. */
+export function draftOf(inbox: GroupInbox, userGroups: ReadonlySet<number>, chooseAdmins = false): Draft {
   return {
     name: inbox.name,
     number: inbox.number,
@@ -96,6 +104,7 @@ export function draftOf(inbox: GroupInbox, userGroups: ReadonlySet<number>): Dra
     memberGroups: existing(inbox.member_groups, userGroups),
     smsGroups: existing(inbox.sms_groups, userGroups),
     emailGroups: existing(inbox.email_groups, userGroups),
+    adminGroups: chooseAdmins ? existing(inbox.admin_groups ?? [], userGroups) : null,
   };
 }
 
@@ -113,6 +122,7 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     member_groups: sortedIds(draft.memberGroups),
     sms_groups: sortedIds(draft.smsGroups),
     email_groups: sortedIds(draft.emailGroups),
+    ...(draft.adminGroups ? { admin_groups: sortedIds(draft.adminGroups) } : {}),
   };
 }
 

@@ -8,6 +8,10 @@ class Session extends EventTarget {
   orgName = "";
 
   setUser(user: User | null): void {
+    // Only GET /api/auth/me tells `administers`: an account saved elsewhere (My profile) keeps it.
+    if (user && user.administers === undefined && this.user?.id === user.id && this.user.administers) {
+      user = { ...user, administers: this.user.administers };
+    }
     this.user = user;
     setLanguage(user?.language);
     this.dispatchEvent(new Event("change"));
@@ -15,6 +19,11 @@ class Session extends EventTarget {
 
   get isAdmin(): boolean {
     return this.user?.role === "admin";
+  }
+
+  /** ROLE-04: whether this user, not an administrator, administers items of the admin page `page`. */
+  administers(page: string): boolean {
+    return !this.isAdmin && (this.user?.administers ?? []).includes(page);
   }
 
   async loadOrgName(): Promise<void> {

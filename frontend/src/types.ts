@@ -23,6 +23,9 @@ export interface User {
   has_password: boolean;
   has_pin: boolean;
   has_sip_password: boolean;
+  /** ROLE-04 (GET /api/auth/me only): the admin pages, by route name, this user may use as a group
+   * administrator of some of their items; empty for administrators, who use them all. */
+  administers?: string[];
 }
 
 export interface Group {

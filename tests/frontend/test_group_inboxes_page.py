@@ -7,6 +7,13 @@ has the focus, and nothing is saved. On 1590 it is created, listed with its memb
 API holds those fields. A voicemail number 1598 of the type "group inbox" leading to it is added
 and listed. Deleting the inbox while 1598 leads to it shows the server's 409 reason and keeps it;
 after 1598 is deleted, the inbox can be deleted too.
+
+ROLE-04, GIB-06: the administrator ticks the user group "Front office" under "Administered by" on
+the inbox "Reception". Gina, a member of it and no administrator, finds "Group administration" in
+her navigation with Group inboxes and Switches & announcements (a switch is administered by the
+same group), sees only Reception, and changes its name and PIN, with no "New group inbox", no
+Delete, no voicemail numbers and no "Administered by". Olaf, in no such group, has no such links
+and finds /group-inboxes not allowed.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from playwright.sync_api import expect
 
 INBOXES = "/api/voicemail/group-inboxes"
 NUMBERS = "/api/voicemail/numbers"
+SWITCHES = "/api/flow_elements/switches"
 
 
 def test_gib_01_gib_07_admin_keeps_a_group_inbox_and_its_voicemail_number(
@@ -136,3 +144,122 @@ def _admin_manages_group_inboxes(page: Any, cordboard: Cordboard, clash: str, wa
     expect(page.locator(".toast").filter(has_text="Group inbox After hours (1590) deleted")).to_have_count(1)
     expect(page.get_by_test_id("group-inboxes-empty")).to_be_visible()
     shot(page, "group-inboxes-deleted")
+
+
+def test_role_04_gib_06_group_administrator_edits_the_group_inbox(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    """ROLE-04, GIB-06: the administrator names the user group that administers an inbox; its
+    member may then change that inbox (and nothing else) from "Group administration"; someone in
+    no such group may not."""
+    token = cordboard.token()
+    gina_id, gina_password = add_user(cordboard, "gi-gina", "1231", "Gina", "Frontdesk", sip=False)
+    olaf_id, olaf_password = add_user(cordboard, "gi-olaf", "1232", "Olaf", "Outside", sip=False)
+    groups: dict[str, int] = {}
+    for name, member in (("Front office", gina_id), ("Warehouse", olaf_id)):
+        status, group = cordboard.api("POST", "/api/groups", {"name": name}, token)
+        assert status == 201, group
+        status, body = cordboard.api(
+            "PUT", f"/api/groups/{group['id']}/members", {"user_ids": [member]}, token
+        )
+        assert status == 200, body
+        groups[name] = group["id"]
+    office = groups["Front office"]
+    made: dict[str, dict[str, Any]] = {}
+    for name, number in (("Reception", "1591"), ("Night line", "1592")):
+        inbox = {"name": name, "number": number, "code": number[-1], "member_groups": [office]}
+        status, made[name] = cordboard.api("POST", INBOXES, inbox, token)
+        assert status == 201, made[name]
+    # Gina's navigation also lists the switches page: a switch her group administers.
+    lobby = {"name": "Lobby", "number": "1675", "on": False, "on_target": "1231", "off_target": "1232"}
+    status, switch = cordboard.api("POST", SWITCHES, {**lobby, "admin_groups": [office]}, token)
+    assert status == 201, switch
+
+    browser.run(_admin_chooses_the_group_administrators, cordboard)
+    reception = made["Reception"]["id"]
+    status, inbox = cordboard.api("GET", f"{INBOXES}/{reception}", token=token)
+    assert status == 200 and inbox["admin_groups"] == [office], inbox
+
+    browser.run(_group_administrator_edits_the_inbox, cordboard, gina_password)
+    status, inbox = cordboard.api("GET", f"{INBOXES}/{reception}", token=token)
+    assert status == 200, inbox
+    assert (inbox["name"], inbox["has_pin"], inbox["admin_groups"]) == ("Front desk", True, [office]), inbox
+    assert inbox["member_groups"] == [office] and inbox["code"] == "1", inbox
+
+    browser.run(_others_may_not, cordboard, olaf_password)
+
+    for found in api_list(cordboard, INBOXES):
+        status, body = cordboard.api("DELETE", f"{INBOXES}/{found['id']}", token=token)
+        assert status in (200, 204), body
+    status, body = cordboard.api("DELETE", f"{SWITCHES}/{switch['id']}", token=token)
+    assert status in (200, 204), body
+
+
+def _admin_chooses_the_group_administrators(page: Any, cordboard: Cordboard) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, "/login?next=/group-inboxes")
+    expect(page.get_by_role("heading", name="Group inboxes", level=1)).to_be_focused()
+    row = page.locator('[data-testid="group-inbox"][data-number="1591"]')
+    row.get_by_role("button", name="Edit group inbox Reception").click()
+    form = page.get_by_test_id("group-inbox-form")
+    admins = form.get_by_role("group", name="Administered by")
+    expect(admins).to_contain_text("Members of these groups may change this group inbox (and nothing else).")
+    expect(admins.get_by_label("Front office")).not_to_be_checked()
+    admins.get_by_label("Front office").check()
+    shot(page, "group-inboxes-administered-by")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").filter(has_text="Group inbox Reception (1591) saved")).to_have_count(1)
+    expect(form).to_have_count(0)
+
+
+def _group_administrator_edits_the_inbox(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "gi-gina", password)
+    nav = page.locator("#nav")
+    expect(nav.get_by_role("heading", name="Group administration")).to_be_visible()
+    expect(nav.get_by_role("heading", name="Administration", exact=True)).to_have_count(0)
+    expect(page.get_by_test_id("nav-group-admin").get_by_role("link")).to_have_text(
+        ["Switches & announcements", "Group inboxes"]
+    )
+    nav.get_by_role("link", name="Group inboxes").click()
+    expect(page).to_have_url(cordboard.base + "/group-inboxes")
+    expect(page.get_by_role("heading", name="Group inboxes", level=1)).to_be_focused()
+    expect(nav.get_by_role("link", name="Group inboxes")).to_have_attribute("aria-current", "page")
+
+    # Only the inbox her group administers; nothing to create or delete, no voicemail numbers.
+    rows = page.get_by_test_id("group-inbox")
+    expect(rows).to_have_count(1)
+    row = page.locator('[data-testid="group-inbox"][data-number="1591"]')
+    expect(row).to_contain_text("Front office")
+    expect(page.get_by_role("button", name="New group inbox")).to_have_count(0)
+    expect(row.get_by_role("button", name="Delete group inbox Reception")).to_have_count(0)
+    expect(page.get_by_test_id("voicemail-numbers")).to_have_count(0)
+    shot(page, "group-inboxes-group-administrator")
+
+    row.get_by_role("button", name="Edit group inbox Reception").click()
+    form = page.get_by_test_id("group-inbox-form")
+    name = form.get_by_role("textbox", name="Name", exact=True)
+    expect(name).to_be_focused()
+    expect(form.get_by_test_id("gi-admin-groups")).to_have_count(0)
+    expect(form).not_to_contain_text("Administered by")
+    expect(form.get_by_test_id("gi-member-groups").get_by_label("Front office")).to_be_checked()
+    name.fill("Front desk")
+    form.get_by_label("PIN", exact=True).fill("1357")
+    shot(page, "group-inboxes-group-administrator-form")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").filter(has_text="Group inbox Front desk (1591) saved")).to_have_count(1)
+    expect(form).to_have_count(0)
+    # With no "New group inbox" the focus goes back to the inbox's Edit button.
+    expect(page.get_by_role("button", name="Edit group inbox Front desk")).to_be_focused()
+    expect(row.get_by_role("button", name="Delete group inbox Front desk")).to_have_count(0)
+
+
+def _others_may_not(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "gi-olaf", password)
+    nav = page.locator("#nav")
+    expect(nav.get_by_role("link", name="My profile")).to_be_visible()
+    expect(nav.get_by_role("heading", name="Group administration")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Group inboxes")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Switches & announcements")).to_have_count(0)
+    page.goto(cordboard.base + "/group-inboxes")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(page.get_by_test_id("group-inbox")).to_have_count(0)
+    shot(page, "group-inboxes-not-allowed")

@@ -6,6 +6,9 @@
  * whose members may set it by phone and the lock. An announcement answers, plays a prompt and then
  * hands the caller on or hangs up; its list and form work the same way. The forms check what they
  * can before sending; the server's refusals are shown next to their fields. Deleting asks first.
+ * Administrators also choose the user groups that administer an element (ROLE-04): their members
+ * find the page under "Group administration" with just those elements, and change, switch and
+ * lock them, but create and delete none.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -37,8 +40,31 @@ import type { FeatureCodeList } from "../feature-codes";
 import { checkboxField, textField } from "../forms";
 import { t } from "../i18n";
 import { schemaFieldView } from "../schema-form";
-import { toast } from "../session";
+import { session, toast } from "../session";
 import type { Group } from "../types";
+
+/** ROLE-04: the user groups whose members may administer an element; administrators' forms only. */
+function adminGroupsField(o: {
+  id: string;
+  hint: string;
+  userGroups: Group[];
+  chosen: Set<number> | null;
+  change: (chosen: Set<number>) => void;
+  error: string | undefined;
+}): TemplateResult | typeof nothing {
+  const chosen = o.chosen;
+  if (!chosen) return nothing;
+  return checkList({
+    id: o.id,
+    legend: t("flowElements.adminGroups"),
+    hint: o.hint,
+    items: o.userGroups.map((g) => [g.id, g.name]),
+    chosen,
+    toggle: (id, on) => o.change(toggled(chosen, id, on)),
+    error: o.error,
+    empty: t("flowSwitches.noUserGroups"),
+  });
+}
 
 function lockedBadge(locked: boolean): TemplateResult {
   return locked
@@ -77,7 +103,12 @@ export class CbFlowSwitches extends CrudPage<FlowSwitch, SwitchDraft> {
   }
 
   protected draftOf(entry: FlowSwitch): SwitchDraft {
-    return switchDraftOf(entry, new Set(this.userGroups.map((g) => g.id)));
+    return switchDraftOf(entry, new Set(this.userGroups.map((g) => g.id)), session.isAdmin);
+  }
+
+  /** ROLE-04: a group administrator changes elements but neither creates nor deletes them. */
+  protected override get mayAddAndDelete(): boolean {
+    return session.isAdmin;
   }
 
   private set<K extends keyof SwitchDraft>(key: K, value: SwitchDraft[K]): void {
@@ -183,12 +214,17 @@ export class CbFlowSwitches extends CrudPage<FlowSwitch, SwitchDraft> {
         empty: t("flowSwitches.noUserGroups"),
       })}
       ${checkboxField({ id: "fs-locked", label: t("flowElements.locked"), checked: d.locked, hint: t("flowElements.lockedHint"),
-        error: this.errors["locked"], onChange: (locked) => this.set("locked", locked) })}`;
+        error: this.errors["locked"], onChange: (locked) => this.set("locked", locked) })}
+      ${adminGroupsField({ id: "fs-admin-groups", hint: t("flowSwitches.adminGroupsHint"), userGroups: this.userGroups,
+        chosen: d.adminGroups, change: (chosen) => this.set("adminGroups", chosen), error: this.fieldError("admin_groups") })}`;
   }
 }
 
 @customElement("cb-flow-announcements")
 export class CbFlowAnnouncements extends CrudPage<Announcement, AnnouncementDraft> {
+  /** For an administrator's "Administered by"; a group administrator's form has none. */
+  @state() private userGroups: Group[] = [];
+
   protected readonly crud = {
     url: ANNOUNCEMENTS,
     ns: "flowAnnouncements",
@@ -202,12 +238,22 @@ export class CbFlowAnnouncements extends CrudPage<Announcement, AnnouncementDraf
     bodyOf: announcementBodyOf,
   } as const;
 
-  protected fetchEntries(): Promise<Announcement[]> {
-    return api.get<Announcement[]>(ANNOUNCEMENTS);
+  protected async fetchEntries(): Promise<Announcement[]> {
+    const [announcements, userGroups] = await Promise.all([
+      api.get<Announcement[]>(ANNOUNCEMENTS),
+      session.isAdmin ? api.get<Group[]>("/api/groups") : Promise.resolve([]),
+    ]);
+    this.userGroups = userGroups;
+    return announcements;
   }
 
   protected draftOf(entry: Announcement): AnnouncementDraft {
-    return announcementDraftOf(entry);
+    return announcementDraftOf(entry, new Set(this.userGroups.map((g) => g.id)), session.isAdmin);
+  }
+
+  /** ROLE-04: a group administrator changes elements but neither creates nor deletes them. */
+  protected override get mayAddAndDelete(): boolean {
+    return session.isAdmin;
   }
 
   private set<K extends keyof AnnouncementDraft>(key: K, value: AnnouncementDraft[K]): void {
@@ -267,7 +313,9 @@ export class CbFlowAnnouncements extends CrudPage<Announcement, AnnouncementDraf
       ${textField({ id: "fa-next", label: t("flowAnnouncements.nextNumber"), value: d.nextNumber, error: this.errors["next_number"],
         hint: t("flowAnnouncements.nextNumberHint"), inputmode: "tel", autocomplete: "off", onInput: (v) => this.set("nextNumber", v) })}
       ${checkboxField({ id: "fa-locked", label: t("flowElements.locked"), checked: d.locked, hint: t("flowElements.lockedHint"),
-        error: this.errors["locked"], onChange: (locked) => this.set("locked", locked) })}`;
+        error: this.errors["locked"], onChange: (locked) => this.set("locked", locked) })}
+      ${adminGroupsField({ id: "fa-admin-groups", hint: t("flowAnnouncements.adminGroupsHint"), userGroups: this.userGroups,
+        chosen: d.adminGroups, change: (chosen) => this.set("adminGroups", chosen), error: this.fieldError("admin_groups") })}`;
   }
 }
 

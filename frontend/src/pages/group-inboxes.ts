@@ -6,7 +6,9 @@
  * and "Edit" opening the form (name, number, code, PIN, anonymous callers after the PIN, exclude from
  * contact search, greeting prompt, the member, SMS and e-mail groups); the second the voicemail
  * numbers (number, type: the caller's own mailbox or a group inbox's). The server's refusals are
- * shown next to their fields; deleting asks first.
+ * shown next to their fields; deleting asks first. Administrators also choose the user groups that
+ * administer an inbox (ROLE-04, GIB-06): their members find the page under "Group administration"
+ * with just those inboxes, and change them, but create, delete and number nothing.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -31,7 +33,7 @@ import {
 } from "../group-inboxes";
 import { t } from "../i18n";
 import { schemaFieldView } from "../schema-form";
-import { toast } from "../session";
+import { session, toast } from "../session";
 import type { Group } from "../types";
 
 const INBOXES = "/api/voicemail/group-inboxes";
@@ -55,7 +57,8 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
     url: INBOXES,
     ns: "groupInboxes",
     prefix: "gi",
-    editIds: false,
+    // A group administrator has no "New group inbox" to go back to: the focus returns to "Edit".
+    editIds: !session.isAdmin,
     testIds: { page: "group-inboxes", row: "group-inbox", form: "group-inbox-form" },
     emptyDraft,
     draftErrors,
@@ -63,9 +66,10 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
   } as const;
 
   protected async fetchEntries(): Promise<GroupInbox[]> {
+    // ROLE-04: a group administrator gets only the inboxes they administer, and no voicemail numbers.
     const [inboxes, numbers, userGroups] = await Promise.all([
       api.get<GroupInbox[]>(INBOXES),
-      api.get<VoicemailNumber[]>(NUMBERS),
+      session.isAdmin ? api.get<VoicemailNumber[]>(NUMBERS) : Promise.resolve([]),
       api.get<Group[]>("/api/groups"),
     ]);
     [this.numbers, this.userGroups] = [numbers, userGroups];
@@ -73,7 +77,12 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
   }
 
   protected draftOf(inbox: GroupInbox): Draft {
-    return draftOf(inbox, new Set(this.userGroups.map((g) => g.id)));
+    return draftOf(inbox, new Set(this.userGroups.map((g) => g.id)), session.isAdmin);
+  }
+
+  /** ROLE-04, GIB-06: a group administrator changes inboxes but neither creates nor deletes them. */
+  protected override get mayAddAndDelete(): boolean {
+    return session.isAdmin;
   }
 
   private set<K extends keyof Draft>(key: K, value: Draft[K]): void {
@@ -113,8 +122,8 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
     }
   }
 
-  protected override afterList(inboxes: GroupInbox[]): TemplateResult {
-    return this.numbersSection(inboxes);
+  protected override afterList(inboxes: GroupInbox[]): TemplateResult | typeof nothing {
+    return session.isAdmin ? this.numbersSection(inboxes) : nothing;
   }
 
   private groupNames(ids: number[]): string {
@@ -163,7 +172,23 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
     <div class="grid two">
       ${groups("gi-sms-groups", "smsGroups", t("groupInboxes.smsGroups"), t("groupInboxes.smsGroupsHint"))}
       ${groups("gi-email-groups", "emailGroups", t("groupInboxes.emailGroups"), t("groupInboxes.emailGroupsHint"))}
-    </div>`;
+    </div>
+    ${this.adminGroupsField(d.adminGroups)}`;
+  }
+
+  /** ROLE-04, GIB-06: only an administrator's form chooses who administers the inbox. */
+  private adminGroupsField(chosen: Set<number> | null): TemplateResult | typeof nothing {
+    if (!chosen) return nothing;
+    return checkList({
+      id: "gi-admin-groups",
+      legend: t("groupInboxes.adminGroups"),
+      hint: t("groupInboxes.adminGroupsHint"),
+      items: this.userGroups.map((g) => [g.id, g.name]),
+      chosen,
+      toggle: (group, on) => this.set("adminGroups", toggled(chosen, group, on)),
+      error: this.errors[FIELD_OF.adminGroups],
+      empty: t("groupInboxes.noUserGroups"),
+    });
   }
 
   private numbersSection(inboxes: GroupInbox[]): TemplateResult {
