@@ -47,7 +47,18 @@ export interface HuntGroup {
   display_text: string;
   /** A display text set earlier in the call path (a menu's) is kept instead of the group's. */
   keep_derived_metadata: boolean;
+  /** BAR-04: the blocking groups limiting the outside numbers the group sends callers to. */
+  blocking_groups: number[];
   members: HuntGroupMember[];
+}
+
+/** The dial plan, for its blocking groups (BAR-04). */
+export const DIALPLAN = "/api/dialplan";
+
+/** A blocking group as GET /api/dialplan lists it (what the form needs of it). */
+export interface BlockingGroupRef {
+  id: number;
+  name: string;
 }
 
 /** What the form edits: the text fields as typed, the lists as sets of ids. */
@@ -67,6 +78,7 @@ export interface Draft {
   excludeFromSearch: boolean;
   displayText: string;
   keepDerivedMetadata: boolean;
+  blockingGroups: Set<number>;
 }
 
 /** The API's name of each draft field, for its message. */
@@ -85,6 +97,7 @@ export const FIELD_OF: Record<keyof Draft, string> = {
   excludeFromSearch: "exclude_from_search",
   displayText: "display_text",
   keepDerivedMetadata: "keep_derived_metadata",
+  blockingGroups: "blocking_groups",
 };
 
 export function emptyDraft(): Draft {
@@ -103,6 +116,7 @@ export function emptyDraft(): Draft {
     excludeFromSearch: false,
     displayText: "",
     keepDerivedMetadata: false,
+    blockingGroups: new Set(),
   };
 }
 
@@ -111,6 +125,8 @@ export interface Known {
   activities: ReadonlySet<number>;
   roles: ReadonlySet<number>;
   schedules: ReadonlySet<number>;
+  /** The blocking groups that exist; without, the group's are kept as they are. */
+  blockingGroups?: ReadonlySet<number>;
 }
 
 export function draftOf(group: HuntGroup, known: Known): Draft {
@@ -130,6 +146,9 @@ export function draftOf(group: HuntGroup, known: Known): Draft {
     excludeFromSearch: group.exclude_from_search === true,
     displayText: group.display_text ?? "",
     keepDerivedMetadata: group.keep_derived_metadata === true,
+    blockingGroups: known.blockingGroups
+      ? existing(group.blocking_groups ?? [], known.blockingGroups)
+      : new Set(group.blocking_groups ?? []),
   };
 }
 
@@ -150,6 +169,7 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     exclude_from_search: draft.excludeFromSearch,
     display_text: draft.displayText.trim(),
     keep_derived_metadata: draft.keepDerivedMetadata,
+    blocking_groups: sortedIds(draft.blockingGroups),
   };
 }
 

@@ -4,10 +4,18 @@
  * the server's (the server decides: a number someone else has, a target nobody answers ... come
  * back by field, options by their key: ``options.1.target``), and the short texts of the list.
  */
-import { compact, isEntryNumber } from "./drafts";
+import { compact, existing, isEntryNumber, sortedIds } from "./drafts";
 import { t, type MessageKey } from "./i18n";
 
 export const MENUS = "/api/ivr/menus";
+/** The dial plan, for its blocking groups (BAR-04). */
+export const DIALPLAN = "/api/dialplan";
+
+/** A blocking group as GET /api/dialplan lists it (what the form needs of it). */
+export interface BlockingGroupRef {
+  id: number;
+  name: string;
+}
 
 /** IVR-03: the keys an option may have, in the order the form offers them. */
 export const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"] as const;
@@ -51,6 +59,8 @@ export interface IvrMenu {
   display_text: string;
   /** IVR-05: a display text set earlier in the call path is kept instead of the menu's. */
   keep_derived_metadata: boolean;
+  /** BAR-04: the blocking groups limiting the outside numbers the menu sends callers to. */
+  blocking_groups: number[];
 }
 
 /** One option row of the form: a key and where it sends the caller (the target as typed). */
@@ -81,6 +91,7 @@ export interface Draft {
   excludeFromSearch: boolean;
   displayText: string;
   keepDerivedMetadata: boolean;
+  blockingGroups: Set<number>;
 }
 
 export function needsTarget(kind: TimeoutKind): kind is "number" | "voicemail" {
@@ -103,6 +114,7 @@ export function emptyDraft(): Draft {
     excludeFromSearch: false,
     displayText: "",
     keepDerivedMetadata: false,
+    blockingGroups: new Set(),
   };
 }
 
@@ -116,7 +128,9 @@ export function sortedKeys(keys: Iterable<string>): string[] {
   return [...keys].sort((a, b) => keyOrder(a) - keyOrder(b));
 }
 
-export function draftOf(menu: IvrMenu): Draft {
+/** The menu as a draft; with `blockingGroups` (the ids that exist) a group that is gone is left out. */
+export function draftOf(menu: IvrMenu, blockingGroups?: ReadonlySet<number>): Draft {
+  const groups = menu.blocking_groups ?? [];
   const timeout = menu.timeout_destination;
   return {
     name: menu.name,
@@ -136,6 +150,7 @@ export function draftOf(menu: IvrMenu): Draft {
     excludeFromSearch: menu.exclude_from_search === true,
     displayText: menu.display_text ?? "",
     keepDerivedMetadata: menu.keep_derived_metadata === true,
+    blockingGroups: blockingGroups ? existing(groups, blockingGroups) : new Set(groups),
   };
 }
 
@@ -174,6 +189,7 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     exclude_from_search: draft.excludeFromSearch,
     display_text: draft.displayText.trim(),
     keep_derived_metadata: draft.keepDerivedMetadata,
+    blocking_groups: sortedIds(draft.blockingGroups),
   };
 }
 

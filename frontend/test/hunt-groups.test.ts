@@ -30,6 +30,7 @@ const SALES: HuntGroup = {
   exclude_from_search: true,
   display_text: "Sales line",
   keep_derived_metadata: true,
+  blocking_groups: [5],
   members: [
     { user_id: 10, name: "Ann Tester", number: "1001" },
     { user_id: 11, name: "Bo Tester", number: "1002" },
@@ -64,6 +65,7 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
       exclude_from_search: true, // NUM-11
       display_text: "Sales line",
       keep_derived_metadata: true,
+      blocking_groups: [5],
     });
     const own = draftOf({ ...SALES, identifier: "51", schedule_id: 7 }, { ...KNOWN, schedules: new Set([7]) });
     expect([own.identifier, own.scheduleId]).toEqual(["51", "7"]);
@@ -83,6 +85,13 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
     // The group's own list is not changed by editing the draft.
     draft.phoneTypes.add("desk");
     expect(SALES.phone_types).toEqual(["desk", "softphone"]);
+  });
+
+  it("bar_04: the blocking groups round-trip sorted, leaving out those that are gone", () => {
+    expect(bodyOf(emptyDraft())["blocking_groups"]).toEqual([]);
+    const draft = draftOf({ ...SALES, blocking_groups: [6, 2, 5] }, { ...KNOWN, blockingGroups: new Set([2, 6]) });
+    expect(bodyOf(draft)["blocking_groups"]).toEqual([2, 6]);
+    expect(bodyOf({ ...draft, blockingGroups: new Set([9, 1]) })["blocking_groups"]).toEqual([1, 9]);
   });
 
   it("num_11: excluding a group from contact searches is off unless set", () => {

@@ -1,7 +1,8 @@
 """Whether a hunt group fits the rest of the PBX: its number in a range for groups and nobody
 else's (HG-01, NUM-01, NUM-07), its identifier its own (FC-16), its user groups, activities, roles
 and schedule existing, and its fallback something a call can reach (HG-04). Every problem is
-named by its field, all at once."""
+named by its field, all at once. BAR-04: its blocking groups exist, and none of them blocks the
+fallback when that is an outside number."""
 
 from __future__ import annotations
 
@@ -45,7 +46,12 @@ async def checked_group(
         "excluded_activities": _missing(fields["excluded_activities"], _activity_ids(core), "activity"),
         "excluded_roles": _missing(fields["excluded_roles"], _role_ids(core), "presence role"),
         "schedule_id": await _schedule_problem(core, fields["schedule_id"]),
-        "fallback": await _fallback_problem(core, fields["fallback"], number, ranges),
+        "fallback": await _fallback_problem(
+            core, fields["fallback"], number, ranges, fields["blocking_groups"]
+        ),
+        "blocking_groups": _missing(
+            fields["blocking_groups"], core.dialplan.blocking_group_ids(), "blocking group"
+        ),
     }
     errors.update({field: problem for field, problem in problems.items() if problem and field not in errors})
     if errors:
@@ -92,12 +98,16 @@ async def _schedule_problem(core: Core, schedule_id: int | None) -> str | None:
 
 
 async def _fallback_problem(
-    core: Core, fallback: str | None, number: str, ranges: Sequence[NumberRange]
+    core: Core, fallback: str | None, number: str, ranges: Sequence[NumberRange], blocking: Sequence[int]
 ) -> str | None:
     """A user's line or alias, a function number (another hunt group, a conference room), or a
-    number outside that a SIP trunk can reach; not a number of ours that nobody has."""
+    number outside that a SIP trunk can reach and none of the group's blocking groups blocks; not a
+    number of ours that nobody has."""
     if fallback is None:
         return None
     if fallback == number:
         return "a hunt group cannot fall back to its own number"
-    return await destination_problem(core, fallback, ranges)
+    problem = await destination_problem(core, fallback, ranges)
+    if problem is None and (group := await core.dialplan.blocked_by(blocking, fallback)) is not None:
+        return f"{fallback} is blocked by the blocking group {group.name}"
+    return problem

@@ -153,7 +153,8 @@ async def _fall_back(core: Core, group: HuntGroup, channel: Channel, number: str
     """HG-04: the caller goes to ``number``. A plugin's number (another hunt group, a conference
     room) gets the caller's channel, as if they had dialled it; a user with a routing rule gets the
     call as that rule says (ringing, then their mailbox); a user's phones or an outside number ring
-    through ``Channel.transfer`` for the forwarding ring time (RTE-09)."""
+    through ``Channel.transfer`` for the forwarding ring time (RTE-09), unless one of the group's
+    blocking groups blocks it (BAR-04): then "not available", as when the fallback does not answer."""
     result = _Result(OUTCOME_FALLBACK, fallback=number)
     if core.numbers.plugin_of(number) is not None and core.calls is not None:
         routed = dataclasses.replace(channel.call, dialled=number)
@@ -171,6 +172,23 @@ async def _fall_back(core: Core, group: HuntGroup, channel: Channel, number: str
         )
         await rules(channel)
         return result
+    # BAR-04: checked again now, as the number's conversion or the groups may have changed since saving
+    blocking = await core.dialplan.blocked_by(group.blocking_groups, number)
+    if blocking is not None:
+        _LOGGER.info(
+            "Hunt group %s, call %s: the fallback %s is blocked by the blocking group %s",
+            group.number,
+            channel.call.id,
+            number,
+            blocking.name,
+        )
+        if core.calls is not None:
+            core.calls.note_route(
+                channel.call.id,
+                f"hunt group {group.name}: {number} blocked by the blocking group {blocking.name}",
+            )
+        await _announce(channel)
+        return _Result(OUTCOME_NOT_AVAILABLE, fallback=number)
     ring_s = float(await core.settings.org_value("core.forward_ring_time"))
     missed = await channel.transfer(
         number,

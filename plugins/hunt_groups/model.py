@@ -36,6 +36,9 @@ class HuntGroup:
     """Shown on the members' phones before the caller's name; empty: the group's name."""
     keep_derived_metadata: bool = False
     """A display text set earlier in the call path (a menu's) is kept instead of the group's own."""
+    blocking_groups: tuple[int, ...] = ()
+    """BAR-04: ids of the dial plan's blocking groups; the group sends no caller to an outside
+    number one of them blocks."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +57,7 @@ class HuntGroup:
             "exclude_from_search": self.exclude_from_search,
             "display_text": self.display_text,
             "keep_derived_metadata": self.keep_derived_metadata,
+            "blocking_groups": list(self.blocking_groups),
         }
 
 

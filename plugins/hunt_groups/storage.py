@@ -16,6 +16,7 @@ from cordboard.plugins.hunt_groups.model import HuntGroup
 
 TABLE: Final = "hunt_groups"
 _LISTS: Final = ("user_groups", "excluded_activities", "excluded_roles")
+_OPTIONAL_LISTS: Final = ("blocking_groups",)
 _COLUMNS: Final = (
     "id",
     "name",
@@ -30,10 +31,11 @@ _COLUMNS: Final = (
     "exclude_from_search",
     "display_text",
     "keep_derived_metadata",
+    *_OPTIONAL_LISTS,
 )
 
 
-_OPTIONAL: Final = ("exclude_from_search", "display_text", "keep_derived_metadata")
+_OPTIONAL: Final = ("exclude_from_search", "display_text", "keep_derived_metadata", *_OPTIONAL_LISTS)
 """Fields a caller of ``create_group`` may leave out (the API's schema always gives them)."""
 
 
@@ -72,17 +74,22 @@ def _v4_display_text(db: sqlite_utils.Database) -> None:
     db.execute(f"ALTER TABLE {TABLE} ADD COLUMN keep_derived_metadata INTEGER NOT NULL DEFAULT 0")
 
 
+def _v5_blocking_groups(db: sqlite_utils.Database) -> None:
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN blocking_groups TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: Final = (
     Migration(1, "hunt groups", _v1_groups),
     Migration(2, "which phone types ring (HG-06)", _v2_phone_types),
     Migration(3, "exclude from contact searches (NUM-11)", _v3_exclude_from_search),
     Migration(4, "display text, kept from earlier in the call path", _v4_display_text),
+    Migration(5, "blocking groups (BAR-04)", _v5_blocking_groups),
 )
 
 
 def _group(row: Any) -> HuntGroup:
     data = dict(zip(_COLUMNS, row, strict=True))
-    for name in _LISTS:
+    for name in (*_LISTS, *_OPTIONAL_LISTS):
         data[name] = tuple(int(i) for i in json.loads(data[name]))
     data["phone_types"] = tuple(json.loads(data["phone_types"]))
     data["exclude_from_search"] = bool(data["exclude_from_search"])
@@ -112,6 +119,7 @@ def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
     values["exclude_from_search"] = int(bool(fields.get("exclude_from_search", False)))
     values["display_text"] = str(fields.get("display_text") or "")
     values["keep_derived_metadata"] = int(bool(fields.get("keep_derived_metadata", False)))
+    values.update({name: json.dumps(list(fields.get(name, ()))) for name in _OPTIONAL_LISTS})
     values["updated"] = time.time()
     return values
 

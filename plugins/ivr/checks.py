@@ -2,7 +2,8 @@
 (IVR-01, NUM-01, NUM-07), its prompts existing, and every destination something a call can reach
 (IVR-03): a user's line or alias, a function number (a hunt group, another menu), or a number a
 SIP trunk can reach; a mailbox destination names a user. Every problem is named by its field, all
-at once."""
+at once. BAR-04: the menu's blocking groups exist, and none of them blocks an outside number an
+option or the timeout sends callers to."""
 
 from __future__ import annotations
 
@@ -33,18 +34,20 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
     fields.pop("id", None)
     ranges = await core.numbers.ranges()
     number = fields["number"]
+    blocking = fields["blocking_groups"]
     problems: dict[str, str | None] = {
         "number": await _NUMBERS.problem(
             core, number, ranges, taken={o.number: f"the IVR menu {o.name}" for o in others}
         ),
         "welcome_prompt": await prompt_problem(core, fields["welcome_prompt"]),
         "invalid_prompt": await prompt_problem(core, fields["invalid_prompt"]),
+        "blocking_groups": _unknown_blocking_groups(core, blocking),
     }
     for key, dest in fields["options"].items():
-        problems[f"options.{key}.target"] = await _destination_problem(core, dest, number, ranges)
+        problems[f"options.{key}.target"] = await _destination_problem(core, dest, number, ranges, blocking)
     if fields["timeout_destination"] is not None:
         problems["timeout_destination.target"] = await _destination_problem(
-            core, fields["timeout_destination"], number, ranges
+            core, fields["timeout_destination"], number, ranges, blocking
         )
     errors = {field: problem for field, problem in problems.items() if problem}
     if errors:
@@ -52,8 +55,13 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
     return fields
 
 
+def _unknown_blocking_groups(core: Core, wanted: Sequence[int]) -> str | None:
+    unknown = [str(i) for i in wanted if i not in core.dialplan.blocking_group_ids()]
+    return f"no blocking group with the id {', '.join(unknown)}" if unknown else None
+
+
 async def _destination_problem(
-    core: Core, dest: Mapping[str, Any], number: str, ranges: Sequence[NumberRange]
+    core: Core, dest: Mapping[str, Any], number: str, ranges: Sequence[NumberRange], blocking: Sequence[int]
 ) -> str | None:
     target = dest.get("target")
     if dest["kind"] == KIND_VOICEMAIL:
@@ -63,7 +71,10 @@ async def _destination_problem(
         return None
     if dest["kind"] != KIND_NUMBER:
         return None
-    return await reach_problem(core, str(target), number, ranges)
+    problem = await reach_problem(core, str(target), number, ranges)
+    if problem is None and (group := await core.dialplan.blocked_by(blocking, str(target))) is not None:
+        return f"{target} is blocked by the blocking group {group.name}"
+    return problem
 
 
 async def reach_problem(core: Core, target: str, number: str, ranges: Sequence[NumberRange]) -> str | None:

@@ -177,7 +177,8 @@ async def _to_number(
 ) -> bool:
     """IVR-03: a function number (a hunt group, another menu) gets the caller's channel as if they
     had dialled it, a user with a routing rule gets the call as that rule says (ringing, then their
-    mailbox); a user's phones or an outside number ring through ``Channel.transfer``."""
+    mailbox); a user's phones or an outside number ring through ``Channel.transfer``, unless one of
+    the menu's blocking groups blocks that number (BAR-04): then "not available", back to the menu."""
     reason = f"IVR {menu.name} {choice}"
     label = f"IVR {menu.number}, call {channel.call.id}"
     _note(core, channel, f"{reason}: {number}")
@@ -195,6 +196,19 @@ async def _to_number(
         result.outcome = OUTCOME_TRANSFERRED
         await rules(channel)
         return True
+    # BAR-04: checked again now, as the number's conversion or the groups may have changed since saving
+    blocking = await core.dialplan.blocked_by(menu.blocking_groups, number)
+    if blocking is not None:
+        _LOGGER.info(
+            "%s: %s, %s is blocked by the blocking group %s; back to the menu",
+            label,
+            choice,
+            number,
+            blocking.name,
+        )
+        _note(core, channel, f"{reason}: {number} blocked by the blocking group {blocking.name}")
+        await channel.play([PROMPT_NOT_AVAILABLE])
+        return False
     ring_s = float(await core.settings.org_value("core.forward_ring_time"))
     caller = channel.call
     missed = await channel.transfer(

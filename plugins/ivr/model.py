@@ -53,6 +53,9 @@ class IvrMenu:
     menu's name."""
     keep_derived_metadata: bool = False
     """IVR-05: a display text set earlier in the call path is kept instead of the menu's own."""
+    blocking_groups: tuple[int, ...] = ()
+    """BAR-04: ids of the dial plan's blocking groups; the menu sends no caller to an outside
+    number one of them blocks."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,4 +73,5 @@ class IvrMenu:
             "exclude_from_search": self.exclude_from_search,
             "display_text": self.display_text,
             "keep_derived_metadata": self.keep_derived_metadata,
+            "blocking_groups": list(self.blocking_groups),
         }

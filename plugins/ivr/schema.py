@@ -13,6 +13,7 @@ from cordboard.core.numbers.function_numbers import (
     PROMPT_RE,
     compact,
     function_number,
+    id_list,
     name_of_at_most,
     text_of_at_most,
     whole_between,
@@ -96,6 +97,7 @@ MENU_SCHEMA: Final = vol.Schema(
         vol.Optional("exclude_from_search", default=False): vol.All(bool, msg="true or false"),
         vol.Optional("display_text", default=""): text_of_at_most(DISPLAY_TEXT_MAX),
         vol.Optional("keep_derived_metadata", default=False): vol.All(bool, msg="true or false"),
+        vol.Optional("blocking_groups", default=list): id_list("a blocking group"),
         vol.Optional("timeout_s", default=DEFAULT_TIMEOUT_S): whole_between(
             MIN_TIMEOUT_S, MAX_TIMEOUT_S, "seconds"
         ),

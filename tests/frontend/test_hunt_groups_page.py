@@ -313,3 +313,91 @@ def _user_searches(page: Any, cordboard: Cordboard, password: str, found: bool) 
         shot(page, "contacts-function-number")
     else:
         expect(page.get_by_test_id("directory-empty")).to_have_text("No entry matches “billing”.")
+
+
+def test_bar_04_a_hunt_groups_blocking_groups_are_ticked_and_a_blocked_fallback_is_refused(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    """BAR-04: without blocking groups the form says where to make them (the Dial plan page). With
+    "No international" and "No premium", a hunt group "Abroad" falling back to +4930123456
+    (reachable over a trunk) is refused while "No international" is ticked: the fallback says which
+    group blocks it, and nothing is saved. With "No premium" ticked instead it is saved; the API and
+    the edit form show that group ticked."""
+    token = cordboard.token()
+    status, team = cordboard.api("POST", "/api/groups", {"name": "Export team"}, token)
+    assert status == 201, team
+    status, trunk = cordboard.api(
+        "POST",
+        "/api/trunks",
+        {
+            "name": "hg-trunk",
+            "kind": "ip",
+            "host": "127.0.0.1",
+            "addresses": ["127.0.0.1:5999"],
+            "options_interval": 0,
+        },
+        token,
+    )
+    assert status == 201, trunk
+    groups: list[int] = []
+    try:
+        browser.run(_admin_ticks_blocking_groups, cordboard, groups)
+    finally:
+        for group in _hunt_groups(cordboard):
+            cordboard.api("DELETE", f"{GROUPS}/{group['id']}", token=token)
+        for group_id in groups:
+            cordboard.api("DELETE", f"/api/dialplan/blocking_groups/{group_id}", token=token)
+        cordboard.api("DELETE", f"/api/trunks/{trunk['id']}", token=token)
+
+
+def _admin_ticks_blocking_groups(page: Any, cordboard: Cordboard, groups: list[int]) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    page.goto(cordboard.base + "/hunt-groups")
+    page.get_by_role("button", name="New hunt group").click()
+    form = page.get_by_test_id("hunt-group-form")
+    none_yet = form.get_by_test_id("hg-no-blocking-groups")
+    expect(none_yet).to_have_text("No blocking groups yet: make them on the Dial plan page")
+    expect(none_yet.get_by_role("link", name="make them on the Dial plan page")).to_have_attribute(
+        "href", "/dialplan"
+    )
+    form.get_by_role("button", name="Cancel").click()
+
+    token = cordboard.token()
+    for name, fields in (
+        ("No international", {"international": True}),
+        ("No premium", {"prefixes": ["+45900"]}),
+    ):
+        body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
+        status, group = cordboard.api("POST", "/api/dialplan/blocking_groups", body, token)
+        assert status == 201, group
+        groups.append(group["id"])
+    premium = groups[1]
+
+    page.reload()
+    page.get_by_role("button", name="New hunt group").click()
+    form.get_by_role("textbox", name="Name", exact=True).fill("Abroad")
+    form.get_by_role("textbox", name="Number", exact=True).fill("1520")
+    form.get_by_label("Export team").check()
+    form.get_by_role("textbox", name="Fallback number", exact=True).fill("+4930123456")
+    blocking = form.get_by_role("group", name="Blocking groups", exact=True)
+    international = blocking.get_by_role("checkbox", name="No international")
+    international.check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#hg-fallback-error")).to_have_text(
+        "+4930123456 is blocked by the blocking group No international"
+    )
+    expect(page.locator("#hg-form-error")).to_have_text("The hunt group is invalid")
+    assert _hunt_groups(cordboard) == []
+    shot(page, "hunt-groups-blocked-fallback")
+
+    international.uncheck()
+    blocking.get_by_role("checkbox", name="No premium").check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Abroad (1520) created.")
+    [created] = _hunt_groups(cordboard)
+    assert (created["fallback"], created["blocking_groups"]) == ("+4930123456", [premium])
+    page.get_by_test_id("hunt-group").filter(has_text="Abroad").get_by_role(
+        "button", name="Edit Abroad"
+    ).click()
+    expect(blocking.get_by_role("checkbox", name="No premium")).to_be_checked()
+    expect(blocking.get_by_role("checkbox", name="No international")).not_to_be_checked()

@@ -172,6 +172,7 @@ def _admin_manages_menus(page: Any, cordboard: Cordboard, welcome: str) -> None:
         "exclude_from_search": True,
         "display_text": "",
         "keep_derived_metadata": False,
+        "blocking_groups": [],
     }
     shot(page, "ivr-list")
 
@@ -258,3 +259,92 @@ def _user_has_no_ivr_page(page: Any, cordboard: Cordboard, password: str) -> Non
     expect(page.locator("#nav").get_by_role("link", name="IVR menus")).to_have_count(0)
     page.goto(cordboard.base + "/ivr")
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+
+
+def test_bar_04_a_menus_blocking_groups_are_ticked_and_a_blocked_option_is_refused(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    """BAR-04: without blocking groups the form says where to make them (the Dial plan page). With
+    "No international" and "No premium", a menu "Abroad" whose key 1 calls +4930123456 (reachable
+    over a trunk) is refused while "No international" is ticked: key 1's number says which group
+    blocks it, and nothing is saved. With "No premium" ticked instead it is saved; the API and the
+    edit form show that group ticked."""
+    token = cordboard.token()
+    status, trunk = cordboard.api(
+        "POST",
+        "/api/trunks",
+        {
+            "name": "ivr-trunk",
+            "kind": "ip",
+            "host": "127.0.0.1",
+            "addresses": ["127.0.0.1:5999"],
+            "options_interval": 0,
+        },
+        token,
+    )
+    assert status == 201, trunk
+    groups: list[int] = []
+    try:
+        browser.run(_admin_ticks_blocking_groups, cordboard, groups)
+    finally:
+        for menu in _menus(cordboard):
+            cordboard.api("DELETE", f"{MENUS}/{menu['id']}", token=token)
+        for group_id in groups:
+            cordboard.api("DELETE", f"/api/dialplan/blocking_groups/{group_id}", token=token)
+        cordboard.api("DELETE", f"/api/trunks/{trunk['id']}", token=token)
+
+
+def _admin_ticks_blocking_groups(page: Any, cordboard: Cordboard, groups: list[int]) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    page.goto(cordboard.base + "/ivr")
+    page.get_by_role("button", name="New menu").click()
+    form = page.get_by_test_id("ivr-form")
+    none_yet = form.get_by_test_id("ivr-no-blocking-groups")
+    expect(none_yet).to_have_text("No blocking groups yet: make them on the Dial plan page")
+    expect(none_yet.get_by_role("link", name="make them on the Dial plan page")).to_have_attribute(
+        "href", "/dialplan"
+    )
+    form.get_by_role("button", name="Cancel").click()
+
+    token = cordboard.token()
+    for name, fields in (
+        ("No international", {"international": True}),
+        ("No premium", {"prefixes": ["+45900"]}),
+    ):
+        body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
+        status, group = cordboard.api("POST", "/api/dialplan/blocking_groups", body, token)
+        assert status == 201, group
+        groups.append(group["id"])
+    premium = groups[1]
+
+    page.reload()
+    page.get_by_role("button", name="New menu").click()
+    form.get_by_role("textbox", name="Name", exact=True).fill("Abroad")
+    form.get_by_role("textbox", name="Number", exact=True).fill("1601")
+    form.get_by_role("button", name="Add option").click()
+    form.get_by_role("group", name="Key 1").get_by_label("Number to call").fill("+4930123456")
+    blocking = form.get_by_role("group", name="Blocking groups", exact=True)
+    international = blocking.get_by_role("checkbox", name="No international")
+    international.check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#ivr-opt-0-target-error")).to_have_text(
+        "+4930123456 is blocked by the blocking group No international"
+    )
+    expect(page.locator("#ivr-form-error")).to_have_text("The IVR menu is invalid")
+    assert _menus(cordboard) == []
+    shot(page, "ivr-blocked-option")
+
+    international.uncheck()
+    blocking.get_by_role("checkbox", name="No premium").check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("IVR menu Abroad (1601) created.")
+    [created] = _menus(cordboard)
+    assert (created["options"], created["blocking_groups"]) == (
+        {"1": {"kind": "number", "target": "+4930123456"}},
+        [premium],
+    )
+    page.get_by_test_id("ivr-menu").filter(has_text="Abroad").get_by_role(
+        "button", name="Edit Abroad"
+    ).click()
+    expect(blocking.get_by_role("checkbox", name="No premium")).to_be_checked()
+    expect(blocking.get_by_role("checkbox", name="No international")).not_to_be_checked()

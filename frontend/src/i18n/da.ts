@@ -1993,6 +1993,10 @@ export const da: Dictionary = {
   "huntGroups.saved": "Ringegruppen {name} ({number}) er gemt.",
   "huntGroups.confirmDelete": "Slet ringegruppen {name} ({number})? Opkald til {number} når så ikke nogen mere.",
   "huntGroups.deleted": "Ringegruppen {name} ({number}) er slettet.",
+  "huntGroups.blockingGroups": "Spærregrupper",
+  "huntGroups.blockingGroupsHint": "Gruppen sender ingen opkald videre til et eksternt nummer, som en af disse grupper spærrer, f.eks. som reservenummer. Nødnumre spærres aldrig.",
+  "huntGroups.noBlockingGroups": "Ingen spærregrupper endnu:",
+  "huntGroups.toDialPlan": "opret dem på siden Opkaldsplan",
 
   "nav.ivr": "IVR-menuer",
   "nav.groupInboxes": "Gruppepostkasser",
@@ -2201,6 +2205,10 @@ export const da: Dictionary = {
   "ivr.saved": "IVR-menuen {name} ({number}) er gemt.",
   "ivr.confirmDelete": "Slet IVR-menuen {name} ({number})? Opkald til {number} når den så ikke længere, og nummeret er ledigt igen.",
   "ivr.deleted": "IVR-menuen {name} ({number}) er slettet.",
+  "ivr.blockingGroups": "Spærregrupper",
+  "ivr.blockingGroupsHint": "Menuen sender ingen opkald videre til et eksternt nummer, som en af disse grupper spærrer. Nødnumre spærres aldrig.",
+  "ivr.noBlockingGroups": "Ingen spærregrupper endnu:",
+  "ivr.toDialPlan": "opret dem på siden Opkaldsplan",
 
   "nav.voicemail": "Talebeskeder",
   "voicemail.title": "Talebeskeder",

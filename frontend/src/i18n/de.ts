@@ -1993,6 +1993,10 @@ export const de: Dictionary = {
   "huntGroups.saved": "Sammelrufgruppe {name} ({number}) gespeichert.",
   "huntGroups.confirmDelete": "Die Sammelrufgruppe {name} ({number}) löschen? Anrufe an {number} erreichen dann niemanden mehr.",
   "huntGroups.deleted": "Sammelrufgruppe {name} ({number}) gelöscht.",
+  "huntGroups.blockingGroups": "Sperrgruppen",
+  "huntGroups.blockingGroupsHint": "Die Gruppe leitet keinen Anrufer an eine externe Nummer weiter, die eine dieser Gruppen sperrt, etwa als Ausweichnummer. Notrufnummern werden nie gesperrt.",
+  "huntGroups.noBlockingGroups": "Noch keine Sperrgruppen:",
+  "huntGroups.toDialPlan": "Legen Sie sie auf der Seite Wählplan an",
 
   "nav.ivr": "IVR-Menüs",
   "nav.groupInboxes": "Gruppen-Mailboxen",
@@ -2201,6 +2205,10 @@ export const de: Dictionary = {
   "ivr.saved": "IVR-Menü {name} ({number}) gespeichert.",
   "ivr.confirmDelete": "Das IVR-Menü {name} ({number}) löschen? Anrufe an {number} erreichen es dann nicht mehr, und die Nummer ist wieder frei.",
   "ivr.deleted": "IVR-Menü {name} ({number}) gelöscht.",
+  "ivr.blockingGroups": "Sperrgruppen",
+  "ivr.blockingGroupsHint": "Das Menü leitet keinen Anrufer an eine externe Nummer weiter, die eine dieser Gruppen sperrt. Notrufnummern werden nie gesperrt.",
+  "ivr.noBlockingGroups": "Noch keine Sperrgruppen:",
+  "ivr.toDialPlan": "Legen Sie sie auf der Seite Wählplan an",
 
   "nav.voicemail": "Mailbox",
   "voicemail.title": "Mailbox",

@@ -1991,6 +1991,10 @@ export const en = {
   "huntGroups.saved": "Hunt group {name} ({number}) saved.",
   "huntGroups.confirmDelete": "Delete the hunt group {name} ({number})? Calls to {number} will not reach anyone any more.",
   "huntGroups.deleted": "Hunt group {name} ({number}) deleted.",
+  "huntGroups.blockingGroups": "Blocking groups",
+  "huntGroups.blockingGroupsHint": "The group sends no caller to an outside number that one of these groups blocks, such as its fallback. Emergency numbers are never blocked.",
+  "huntGroups.noBlockingGroups": "No blocking groups yet:",
+  "huntGroups.toDialPlan": "make them on the Dial plan page",
 
   "nav.ivr": "IVR menus",
   "nav.groupInboxes": "Group inboxes",
@@ -2199,6 +2203,10 @@ export const en = {
   "ivr.saved": "IVR menu {name} ({number}) saved.",
   "ivr.confirmDelete": "Delete the IVR menu {name} ({number})? Calls to {number} will not reach it any more, and the number is free again.",
   "ivr.deleted": "IVR menu {name} ({number}) deleted.",
+  "ivr.blockingGroups": "Blocking groups",
+  "ivr.blockingGroupsHint": "The menu sends no caller to an outside number that one of these groups blocks. Emergency numbers are never blocked.",
+  "ivr.noBlockingGroups": "No blocking groups yet:",
+  "ivr.toDialPlan": "make them on the Dial plan page",
 
   "nav.voicemail": "Voicemail",
   "voicemail.title": "Voicemail",

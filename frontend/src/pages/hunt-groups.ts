@@ -4,7 +4,8 @@
  * number, distribution, the phones that ring and members; "New hunt group" and "Edit" open the form
  * (name, number, feature-code identifier, the user groups whose users are the members, distribution
  * and ring length, fallback, which of the members' phones ring, opening hours from a schedule,
- * excluded activities and roles). The form checks what it can before sending; the server's refusals
+ * excluded activities and roles, the blocking groups of the dial plan that limit the outside numbers it
+ * may send callers to, BAR-04). The form checks what it can before sending; the server's refusals
  * (a number someone else has ...) are shown next to their fields. Deleting asks first.
  */
 import { html, nothing, type TemplateResult } from "lit";
@@ -13,6 +14,7 @@ import { api } from "../api";
 import { CrudPage, checkList, toggled, type Column } from "../crud-page";
 import { checkboxField, selectField, textField } from "../forms";
 import {
+  DIALPLAN,
   DISTRIBUTIONS,
   FIELD_OF,
   MAX_RING_S,
@@ -27,6 +29,7 @@ import {
   membersText,
   phoneTypeLabel,
   phoneTypesText,
+  type BlockingGroupRef,
   type Distribution,
   type Draft,
   type HuntGroup,
@@ -42,6 +45,7 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
   @state() private activities: Activity[] = [];
   @state() private roles: Role[] = [];
   @state() private schedules: Schedule[] = [];
+  @state() private blockingGroups: BlockingGroupRef[] = [];
 
   protected readonly crud = {
     url: "/api/hunt_groups/groups",
@@ -56,14 +60,16 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
   } as const;
 
   protected async fetchEntries(): Promise<HuntGroup[]> {
-    const [groups, userGroups, activities, roles, schedules] = await Promise.all([
+    const [groups, userGroups, activities, roles, schedules, plan] = await Promise.all([
       api.get<HuntGroup[]>(this.crud.url),
       api.get<Group[]>("/api/groups"),
       api.get<Activity[]>("/api/presence/activities"),
       api.get<Role[]>("/api/presence/roles"),
       api.get<Schedule[]>("/api/schedules"),
+      api.get<{ blocking_groups?: BlockingGroupRef[] }>(DIALPLAN),
     ]);
     [this.userGroups, this.activities, this.roles, this.schedules] = [userGroups, activities, roles, schedules];
+    this.blockingGroups = plan.blocking_groups ?? [];
     return groups;
   }
 
@@ -73,6 +79,7 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
       activities: new Set(this.activities.map((a) => a.id)),
       roles: new Set(this.roles.map((r) => r.id)),
       schedules: new Set(this.schedules.map((s) => s.id)),
+      blockingGroups: new Set(this.blockingGroups.map((g) => g.id)),
     });
   }
 
@@ -186,11 +193,35 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
         empty: t("huntGroups.noRoles"),
       })}
     </div>
+    ${this.blockingGroupsField(d)}
     ${checkboxField({ id: "hg-exclude", label: t("huntGroups.excludeFromSearch"), hint: t("huntGroups.excludeFromSearchHint"),
       checked: d.excludeFromSearch, error: this.errors["exclude_from_search"], onChange: (v) => this.set("excludeFromSearch", v) })}
     ${textField({ id: "hg-display-text", label: t("huntGroups.displayText"), value: d.displayText, error: this.errors["display_text"],
       hint: t("huntGroups.displayTextHint"), autocomplete: "off", onInput: (v) => this.set("displayText", v) })}
     ${checkboxField({ id: "hg-keep-derived", label: t("huntGroups.keepDerivedMetadata"), hint: t("huntGroups.keepDerivedMetadataHint"),
       checked: d.keepDerivedMetadata, error: this.errors["keep_derived_metadata"], onChange: (v) => this.set("keepDerivedMetadata", v) })}`;
+  }
+
+  /** BAR-04: the dial plan's blocking groups to tick; without any, where to make them. */
+  private blockingGroupsField(d: Draft): TemplateResult {
+    if (!this.blockingGroups.length) {
+      const error = this.fieldError("blocking_groups");
+      return html`<fieldset id="hg-blocking-groups" data-testid="hg-blocking-groups" class=${error ? "has-error" : ""}>
+        <legend>${t("huntGroups.blockingGroups")}</legend>
+        <p class="muted" data-testid="hg-no-blocking-groups">
+          ${t("huntGroups.noBlockingGroups")} <a href="/dialplan">${t("huntGroups.toDialPlan")}</a>
+        </p>
+        <div class="field-error" aria-live="polite">${error ?? ""}</div>
+      </fieldset>`;
+    }
+    return checkList({
+      id: "hg-blocking-groups",
+      legend: t("huntGroups.blockingGroups"),
+      hint: t("huntGroups.blockingGroupsHint"),
+      items: this.blockingGroups.map((g) => [g.id, g.name]),
+      chosen: d.blockingGroups,
+      toggle: (id, on) => this.set("blockingGroups", toggled(d.blockingGroups, id, on)),
+      error: this.fieldError("blocking_groups"),
+    });
   }
 }

@@ -4,17 +4,19 @@
  * what each key does (or that callers dial an extension directly) and what happens when nobody
  * presses a key; "New menu" and "Edit" open the form (name, number, language, welcome prompt,
  * direct dialling, one row per key with its action and target, timeout, retries, invalid-input
- * prompt and the timeout destination). The form checks what it can before sending; the server's
+ * prompt, the timeout destination, and the dial plan's blocking groups that limit the outside numbers
+ * it may send callers to, BAR-04). The form checks what it can before sending; the server's
  * refusals (a number someone else has, a target nobody answers ...) are shown next to their fields,
  * an option's by its key (``options.1.target``). Deleting asks first.
  */
 import { html, nothing, type TemplateResult } from "lit";
-import { customElement } from "lit/decorators.js";
+import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
-import { CrudPage, type Column } from "../crud-page";
+import { CrudPage, checkList, toggled, type Column } from "../crud-page";
 import { checkboxField, focusWhenRendered, selectField, textField } from "../forms";
 import { t } from "../i18n";
 import {
+  DIALPLAN,
   KINDS,
   MAX_RETRIES,
   MAX_TIMEOUT_S,
@@ -33,6 +35,7 @@ import {
   needsTarget,
   optionLines,
   timeoutLabel,
+  type BlockingGroupRef,
   type Draft,
   type IvrMenu,
   type Kind,
@@ -54,6 +57,7 @@ const FIELD_OF: Record<Exclude<keyof Draft, "options" | "timeoutKind" | "timeout
   excludeFromSearch: "exclude_from_search",
   displayText: "display_text",
   keepDerivedMetadata: "keep_derived_metadata",
+  blockingGroups: "blocking_groups",
 };
 
 /** What "when nobody presses a key" offers: goodbye (and hang up), a number or a mailbox. */
@@ -61,6 +65,8 @@ const TIMEOUT_KINDS: TimeoutKind[] = ["goodbye", "number", "voicemail"];
 
 @customElement("cb-ivr-menus")
 export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
+  @state() private blockingGroups: BlockingGroupRef[] = [];
+
   protected readonly crud = {
     url: MENUS,
     ns: "ivr",
@@ -73,12 +79,17 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
     bodyOf,
   } as const;
 
-  protected fetchEntries(): Promise<IvrMenu[]> {
-    return api.get<IvrMenu[]>(MENUS);
+  protected async fetchEntries(): Promise<IvrMenu[]> {
+    const [menus, plan] = await Promise.all([
+      api.get<IvrMenu[]>(MENUS),
+      api.get<{ blocking_groups?: BlockingGroupRef[] }>(DIALPLAN),
+    ]);
+    this.blockingGroups = plan.blocking_groups ?? [];
+    return menus;
   }
 
   protected draftOf(menu: IvrMenu): Draft {
-    return draftOf(menu);
+    return draftOf(menu, new Set(this.blockingGroups.map((g) => g.id)));
   }
 
   /** Change a field; its message goes (the form's stays until the next save). */
@@ -239,7 +250,31 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
       hint: t("ivr.keepDerivedMetadataHint"),
       error: this.errors["keep_derived_metadata"],
       onChange: (on) => this.set("keepDerivedMetadata", on),
-    })}`;
+    })}
+    ${this.blockingGroupsField(d)}`;
+  }
+
+  /** BAR-04: the dial plan's blocking groups to tick; without any, where to make them. */
+  private blockingGroupsField(d: Draft): TemplateResult {
+    if (!this.blockingGroups.length) {
+      const error = this.fieldError("blocking_groups");
+      return html`<fieldset id="ivr-blocking-groups" data-testid="ivr-blocking-groups" class=${error ? "has-error" : ""}>
+        <legend>${t("ivr.blockingGroups")}</legend>
+        <p class="muted" data-testid="ivr-no-blocking-groups">
+          ${t("ivr.noBlockingGroups")} <a href="/dialplan">${t("ivr.toDialPlan")}</a>
+        </p>
+        <div class="field-error" aria-live="polite">${error ?? ""}</div>
+      </fieldset>`;
+    }
+    return checkList({
+      id: "ivr-blocking-groups",
+      legend: t("ivr.blockingGroups"),
+      hint: t("ivr.blockingGroupsHint"),
+      items: this.blockingGroups.map((g) => [g.id, g.name]),
+      chosen: d.blockingGroups,
+      toggle: (id, on) => this.set("blockingGroups", toggled(d.blockingGroups, id, on)),
+      error: this.fieldError("blocking_groups"),
+    });
   }
 
   private targetLabel(kind: "number" | "voicemail"): string {

@@ -11,14 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cordboard_process import free_port
 from loopback_pbx import add_cy, registered_phone, running_pbx
 from phone_calls import talk
 from rtp_audio import dominant, heard, send_audio, tone
 from sip_phone import TestPhone, media_address
+from trunk_helpers import add_trunk
 
 from cordboard.core.bus import Event
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
+from cordboard.core.dialplan.storage import save_blocking_group
 from cordboard.core.exceptions import ConfigValidationError, Conflict
 from cordboard.core.sip.message import SipRequest
 from cordboard.core.sip.uri import NameAddr, SipUri
@@ -474,3 +477,51 @@ async def test_hg_06_phone_types_are_checked_by_field(pbx: Core) -> None:
         with pytest.raises(ConfigValidationError) as refused:
             await service.update(group.id, {**group.as_dict(), "phone_types": bad})
         assert says in refused.value.fields["phone_types"], refused.value.fields
+
+
+class _Provider(asyncio.DatagramProtocol):
+    """The far end of an IP trunk: keeps what reaches it (and answers nothing)."""
+
+    def __init__(self) -> None:
+        self.received: list[bytes] = []
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.received.append(data)
+
+
+async def test_bar_04_a_fallback_blocked_after_saving_says_not_available_and_is_not_rung(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    """BAR-04: the group falls back to +4930123456 over a trunk and is in the blocking group
+    "Premium", which blocked only +45900... when the group was saved and blocks international
+    numbers now. bo (its member) is in do-not-disturb, so ann's call goes to the fallback at once:
+    she hears "not available" and the call ends, the history's route says the number was blocked,
+    and nothing goes out over the trunk."""
+    ann, bo, _cy = phones
+    port = free_port()
+    transport, provider = await asyncio.get_running_loop().create_datagram_endpoint(
+        _Provider, local_addr=("127.0.0.1", port)
+    )
+    try:
+        await add_trunk(pbx, kind="ip", port=port, addresses=[f"127.0.0.1:{port}"], options_interval=0)
+        premium = {"name": "Premium", "number_types": [], "international": False, "prefixes": ["+45900"]}
+        group = await pbx.db.call(lambda db: save_blocking_group(db, premium))
+        await pbx.dialplan.reload()
+        await _hunt_group(pbx, ["bo"], ring_s=1, fallback="+4930123456", blocking_groups=[group.id])
+        await pbx.db.call(lambda db: save_blocking_group(db, {**premium, "international": True}, group.id))
+        await pbx.dialplan.reload()
+        assert pbx.presence is not None
+        await pbx.presence.set_presence(await _user_id(pbx, "bo"), {"dnd": True})
+        outcomes = _outcomes(pbx)
+        _invite, ok = await ann.call("1500")
+        assert ok.status == 200  # answered to say so
+        announcement = await heard(ann, 1.0)
+        assert announcement.size and int(abs(announcement.astype(int)).max()) > 1000
+        ann.answer(await ann.wait_request("BYE", wait=10), 200)
+        await _not_invited(bo, 0.1)
+        assert [(o["outcome"], o["fallback"]) for o in outcomes] == [("not_available", "+4930123456")]
+        [row] = await _history(pbx, 1)
+        assert "+4930123456 blocked by the blocking group Premium" in str(row["route"]), row
+        assert not any(b"INVITE" in data for data in provider.received), provider.received
+    finally:
+        transport.close()

@@ -4,16 +4,25 @@ and a fallback nothing can reach are refused by field and nothing is saved; user
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
-from api_calls import call
+from api_calls import add_user, call, login
+from cordboard_process import free_port
+from loopback_pbx import running_pbx
+from trunk_helpers import add_trunk
 
 from cordboard.core.core import Core
+from cordboard.core.http.server import build_app
 from cordboard.core.numbers.storage import create_range
+from cordboard.plugins.hunt_groups.const import HUNT_GROUPS_KEY
 
 GROUPS = "/api/hunt_groups/groups"
 PASSWORD = "user-password-3"
+ADMIN_PASSWORD = "admin-password-7"
 
 
 async def _user(core: Core, username: str, extension: str) -> int:
@@ -61,6 +70,7 @@ async def test_hg_01_02_03_admin_creates_lists_changes_and_deletes_a_hunt_group(
         "exclude_from_search": False,  # NUM-11: listed in contact searches unless set
         "display_text": "",  # the group's name is shown
         "keep_derived_metadata": False,
+        "blocking_groups": [],  # BAR-04
         "members": [
             {"user_id": created["members"][0]["user_id"], "name": "Anna Tester", "number": "1001"},
             {"user_id": created["members"][1]["user_id"], "name": "Bent Tester", "number": "1002"},
@@ -295,3 +305,82 @@ async def test_hunt_groups_are_for_administrators_only(
         assert status == 403 and error["code"] == "forbidden", (method, path, error)
     status, listed = await call(api, "GET", GROUPS, admin_headers)
     assert [(g["name"], g["number"]) for g in listed] == [("Sales", "1500")]
+
+
+@pytest.fixture
+async def with_trunk(
+    tmp_path: Path, aiohttp_client: Any
+) -> AsyncIterator[tuple[Core, TestClient, dict[str, str]]]:
+    """A PBX serving SIP with an IP trunk (nothing listens there; it is never called), so that
+    outside numbers are reachable, its API and an administrator's headers."""
+    async with running_pbx(tmp_path / "data", 37700, 37799) as core:
+        await add_trunk(core, kind="ip", port=free_port(), addresses=["127.0.0.1:5999"], options_interval=0)
+        client = await aiohttp_client(build_app(core))
+        await add_user(core, "root", ADMIN_PASSWORD, admin=True)
+        yield core, client, await login(client, "root", ADMIN_PASSWORD)
+
+
+async def _blocking_group(api: TestClient, headers: dict[str, str], name: str, **fields: Any) -> int:
+    body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
+    status, group = await call(api, "POST", "/api/dialplan/blocking_groups", headers, body)
+    assert status == 201, group
+    return int(group["id"])
+
+
+async def test_bar_04_a_hunt_groups_blocking_groups_round_trip_and_unknown_ones_are_refused(
+    core: Core, api: TestClient, admin_headers: dict[str, str], user_headers: dict[str, str]
+) -> None:
+    """BAR-04: a hunt group is in the blocking groups it names (none by default); an id that
+    names no blocking group is refused by field, and nothing is saved."""
+    sales = await _sales(core)
+    body = {"name": "Sales", "number": "1500", "user_groups": [sales]}
+    status, created = await call(api, "POST", GROUPS, admin_headers, body)
+    assert status == 201 and created["blocking_groups"] == [], created
+    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    premium = await _blocking_group(api, admin_headers, "No premium", prefixes=["+45900"])
+    one = f"{GROUPS}/{created['id']}"
+    status, changed = await call(
+        api, "PUT", one, admin_headers, {**created, "blocking_groups": [premium, abroad]}
+    )
+    assert status == 200 and changed["blocking_groups"] == sorted([premium, abroad]), changed
+    groups = core.data[HUNT_GROUPS_KEY]
+    await groups.load()  # as stored
+    assert set(groups.get(created["id"]).blocking_groups) == {premium, abroad}
+
+    status, error = await call(api, "PUT", one, admin_headers, {**created, "blocking_groups": [999, abroad]})
+    assert status == 400, error
+    assert error["fields"] == {"blocking_groups": "no blocking group with the id 999"}, error
+    status, read = await call(api, "GET", one, admin_headers)
+    assert read["blocking_groups"] == sorted([premium, abroad]), read
+    del user_headers
+
+
+async def test_bar_04_a_fallback_to_a_blocked_outside_number_is_refused_by_field(
+    with_trunk: tuple[Core, TestClient, dict[str, str]],
+) -> None:
+    """BAR-04: in a blocking group that blocks international numbers, a hunt group may not fall
+    back to +4930123456; without the group it may. BAR-06: the emergency number 112 is never
+    blocked."""
+    core, api, admin_headers = with_trunk
+    team = await _user_group(core, "Sales", [(await core.identity.get_user_by_username("ann")).id])
+    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    body = {
+        "name": "Sales",
+        "number": "1500",
+        "user_groups": [team],
+        "fallback": "+4930123456",
+        "blocking_groups": [abroad],
+    }
+    status, error = await call(api, "POST", GROUPS, admin_headers, body)
+    assert status == 400, error
+    assert error["fields"] == {"fallback": "+4930123456 is blocked by the blocking group No international"}, (
+        error
+    )
+    status, listed = await call(api, "GET", GROUPS, admin_headers)
+    assert listed == []
+
+    status, created = await call(api, "POST", GROUPS, admin_headers, {**body, "blocking_groups": []})
+    assert status == 201 and created["fallback"] == "+4930123456", created
+    emergency = {**created, "fallback": "112", "blocking_groups": [abroad]}
+    status, changed = await call(api, "PUT", f"{GROUPS}/{created['id']}", admin_headers, emergency)
+    assert status == 200 and (changed["fallback"], changed["blocking_groups"]) == ("112", [abroad]), changed

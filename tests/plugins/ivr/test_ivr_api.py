@@ -4,13 +4,24 @@ exist and a destination nothing reaches are refused by field and nothing is save
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 from aiohttp.test_utils import TestClient
-from api_calls import call
+from api_calls import add_user, call, login
+from cordboard_process import free_port
+from loopback_pbx import running_pbx
+from trunk_helpers import add_trunk
 
 from cordboard.core.core import Core
+from cordboard.core.http.server import build_app
+from cordboard.plugins.ivr.const import IVR_MENUS_KEY
 
 MENUS = "/api/ivr/menus"
 PASSWORD = "user-password-3"
+ADMIN_PASSWORD = "admin-password-7"
 
 
 async def _user(core: Core, username: str, extension: str) -> int:
@@ -47,6 +58,7 @@ async def test_ivr_01_02_03_admin_creates_lists_changes_and_deletes_a_menu(
         "exclude_from_search": False,  # NUM-11
         "display_text": "",  # the menu's name is shown
         "keep_derived_metadata": False,  # IVR-05
+        "blocking_groups": [],  # BAR-04
     }
     owner = await core.numbers.owner_of("1600")  # NUM-07: the registry knows whose it is
     assert owner is not None and (owner.kind, owner.id, owner.label) == ("plugin", "ivr", "IVR Main")
@@ -177,3 +189,87 @@ async def test_ivr_01_users_may_not_use_the_menus_api(
     ):
         status, error = await call(api, method, path, user_headers, body)
         assert status == 403 and error["code"] == "forbidden", (method, path, error)
+
+
+@pytest.fixture
+async def with_trunk(
+    tmp_path: Path, aiohttp_client: Any
+) -> AsyncIterator[tuple[Core, TestClient, dict[str, str]]]:
+    """A PBX serving SIP with an IP trunk (nothing listens there; it is never called), so that
+    outside numbers are reachable, its API and an administrator's headers."""
+    async with running_pbx(tmp_path / "data", 37600, 37699) as core:
+        await add_trunk(core, kind="ip", port=free_port(), addresses=["127.0.0.1:5999"], options_interval=0)
+        client = await aiohttp_client(build_app(core))
+        await add_user(core, "root", ADMIN_PASSWORD, admin=True)
+        yield core, client, await login(client, "root", ADMIN_PASSWORD)
+
+
+async def _blocking_group(api: TestClient, headers: dict[str, str], name: str, **fields: Any) -> int:
+    body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
+    status, group = await call(api, "POST", "/api/dialplan/blocking_groups", headers, body)
+    assert status == 201, group
+    return int(group["id"])
+
+
+async def test_bar_04_a_menus_blocking_groups_round_trip_and_unknown_ones_are_refused(
+    core: Core, api: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """BAR-04: a menu is in the blocking groups it names (none by default); an id that names no
+    blocking group is refused by field, and nothing is saved."""
+    status, created = await call(api, "POST", MENUS, admin_headers, {"name": "Main", "number": "1600"})
+    assert status == 201 and created["blocking_groups"] == [], created
+    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    premium = await _blocking_group(api, admin_headers, "No premium", prefixes=["+45900"])
+    one = f"{MENUS}/{created['id']}"
+    status, changed = await call(
+        api, "PUT", one, admin_headers, {**created, "blocking_groups": [premium, abroad]}
+    )
+    assert status == 200 and changed["blocking_groups"] == sorted([premium, abroad]), changed
+    status, read = await call(api, "GET", one, admin_headers)
+    assert read["blocking_groups"] == sorted([premium, abroad]), read
+    menus = core.data[IVR_MENUS_KEY]
+    await menus.load()  # as stored
+    assert set(menus.get(created["id"]).blocking_groups) == {premium, abroad}
+
+    status, error = await call(api, "PUT", one, admin_headers, {**created, "blocking_groups": [abroad, 999]})
+    assert status == 400, error
+    assert error["fields"] == {"blocking_groups": "no blocking group with the id 999"}, error
+    status, read = await call(api, "GET", one, admin_headers)
+    assert read["blocking_groups"] == sorted([premium, abroad]), read
+
+
+async def test_bar_04_an_option_to_a_blocked_outside_number_is_refused_by_field(
+    with_trunk: tuple[Core, TestClient, dict[str, str]],
+) -> None:
+    """BAR-04: in a blocking group that blocks international numbers, a menu may not send callers
+    to +4930123456 (an option's or the timeout's target says so); without the group it may. BAR-06:
+    the emergency number 112 is never blocked."""
+    _core, api, admin_headers = with_trunk
+    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    body: dict[str, Any] = {
+        "name": "Main",
+        "number": "1600",
+        "options": {"1": {"kind": "number", "target": "+4930123456"}},
+        "timeout_destination": {"kind": "number", "target": "+4930123456"},
+        "blocking_groups": [abroad],
+    }
+    status, error = await call(api, "POST", MENUS, admin_headers, body)
+    assert status == 400, error
+    assert error["fields"] == {
+        "options.1.target": "+4930123456 is blocked by the blocking group No international",
+        "timeout_destination.target": "+4930123456 is blocked by the blocking group No international",
+    }, error
+    status, listed = await call(api, "GET", MENUS, admin_headers)
+    assert listed == []
+
+    status, created = await call(api, "POST", MENUS, admin_headers, {**body, "blocking_groups": []})
+    assert status == 201, created
+    emergency = {
+        **created,
+        "options": {"1": {"kind": "number", "target": "112"}},
+        "timeout_destination": None,
+        "blocking_groups": [abroad],
+    }
+    status, changed = await call(api, "PUT", f"{MENUS}/{created['id']}", admin_headers, emergency)
+    assert status == 200, changed
+    assert changed["options"] == {"1": {"kind": "number", "target": "112"}}

@@ -11,13 +11,16 @@ from typing import Any
 
 import numpy as np
 import pytest
+from cordboard_process import free_port
 from loopback_pbx import add_cy, registered_phone, running_pbx
 from rtp_audio import heard, send_audio, send_digits, tone, until_beep
 from sip_phone import TestPhone, media_address
+from trunk_helpers import add_trunk
 
 from cordboard.core.bus import Event
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
+from cordboard.core.dialplan.storage import save_blocking_group
 from cordboard.core.numbers.storage import list_ranges, update_range
 from cordboard.core.sip.message import SipRequest, SipResponse
 from cordboard.core.sip.uri import NameAddr, SipUri
@@ -312,3 +315,71 @@ async def test_ivr_05_a_hunt_group_behind_the_menu_keeps_its_display_text_when_t
     await cy.wait_request("ACK")
     await _hangs_up(ann, invite, ok)
     cy.answer(await cy.wait_request("BYE"), 200)
+
+
+class _Provider(asyncio.DatagramProtocol):
+    """The far end of an IP trunk: keeps what reaches it (and answers nothing)."""
+
+    def __init__(self) -> None:
+        self.received: list[bytes] = []
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.received.append(data)
+
+
+async def test_bar_04_an_option_to_a_number_blocked_after_saving_says_not_available_and_repeats_the_menu(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    """BAR-04: the menu's key 1 calls +4930123456 over a trunk; the menu is in the blocking group
+    "Premium", which blocked only +45900... when the menu was saved and blocks international numbers
+    now. ann keys 1: she hears "not available" and the menu again (then goodbye), the history's
+    route says the number was blocked, and nothing goes out over the trunk."""
+    ann, _bo, _cy = phones
+    port = free_port()
+    transport, provider = await asyncio.get_running_loop().create_datagram_endpoint(
+        _Provider, local_addr=("127.0.0.1", port)
+    )
+    try:
+        await add_trunk(pbx, kind="ip", port=port, addresses=[f"127.0.0.1:{port}"], options_interval=0)
+        group = await pbx.db.call(
+            lambda db: save_blocking_group(
+                db, {"name": "Premium", "number_types": [], "international": False, "prefixes": ["+45900"]}
+            )
+        )
+        await pbx.dialplan.reload()
+        await _menu(
+            pbx,
+            options={"1": {"kind": "number", "target": "+4930123456"}},
+            blocking_groups=[group.id],
+            retries=1,
+            timeout_s=1,
+        )
+        await pbx.db.call(
+            lambda db: save_blocking_group(
+                db,
+                {"name": "Premium", "number_types": [], "international": True, "prefixes": ["+45900"]},
+                group.id,
+            )
+        )
+        await pbx.dialplan.reload()
+        seen = _outcomes(pbx)
+        invite, ok, to = await _calls_menu(ann)
+        await asyncio.sleep(0.5)  # the welcome prompt is playing
+        await send_digits(ann, to, "1", 1)
+        ann.drain_rtp()
+        not_available = await heard(ann, 1.0)
+        assert int(np.abs(not_available.astype(np.int32)).max()) > 1000
+        bye = await ann.wait_request("BYE", wait=30)
+        ann.answer(bye, 200)
+        outcome = await _outcome(seen)
+        # key 1 did not count as a miss: the menu played twice more before goodbye
+        assert (outcome["outcome"], outcome["keys"], outcome["plays"]) == ("goodbye", ["1"], 3), outcome
+        assert pbx.calls is not None
+        await pbx.calls.history.flush()
+        rows = await pbx.db.call(lambda db: list_calls(db, limit=20))
+        routes = [str(row["route"]) for row in rows]
+        assert any("+4930123456 blocked by the blocking group Premium" in r for r in routes), routes
+        assert not any(b"INVITE" in data for data in provider.received), provider.received
+        del invite, ok
+    finally:
+        transport.close()
