@@ -19,9 +19,9 @@ It applies to calls dialled to the user whether their phones ring plainly, a rou
 call or their terminal plan rings (b2bua.py: the call is routed as usual and the announcement
 wraps the channel that then rings); a plain call becomes such a channel only when there is an
 announcement. Callers a plugin hands on to the user (a virtual switch, an announcement element, an
-IVR option: ``hand_on.py``) hear it too, before the user's rule or phones take over; a hunt group
-ringing its members does not play it (that is a call to the group). It does not apply to the
-user's own calls to themselves. A chosen prompt that has gone (deleted, or without a recording) is
+IVR option, a hunt group's fallback: ``hand_on.py``) hear it too, before the user's rule or phones
+take over; a hunt group ringing its members does not play it (that is a call to the group). It
+does not apply to the user's own calls to themselves. A chosen prompt that has gone (deleted, or without a recording) is
 skipped with a warning: the phones ring as without an announcement.
 """
 

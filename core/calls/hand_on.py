@@ -1,14 +1,17 @@
-"""Handing a caller on from a plugin (an IVR option, a virtual switch, an announcement element) to a
-number, as if the caller had dialled it: a function number's plugin takes the channel (a hunt
-group, another menu); a user first has their announcement before connect played (PRM-06), then
-their incoming routing rule decides (ring, forward, their mailbox) or, without one, their phones
-ring; an outside number rings over the trunks. The plugin gets the channel back only when nobody
-answered."""
+"""Handing a caller on from a plugin (an IVR option, a hunt group's fallback, a virtual switch, an
+announcement element) to a number, as if the caller had dialled it: a function number's plugin
+takes the channel (a hunt group, another menu); a user first has their announcement before connect
+played (PRM-06), then their incoming routing rule decides (ring, forward, their mailbox) or,
+without one, their phones ring; an outside number rings over the trunks unless one of the
+plugin's blocking groups blocks it (BAR-04). The plugin gets the channel back only when nobody
+answered or the number was blocked."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cordboard.core.calls.announcement import announce, announcement_for
@@ -17,8 +20,20 @@ if TYPE_CHECKING:
     from cordboard.core.calls.channel import Channel
     from cordboard.core.calls.dialer import NotAnswered
     from cordboard.core.core import Core
+    from cordboard.core.dialplan.blocking import BlockingGroup
 
 _LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """BAR-04: the outside number was not rung, one of the plugin's blocking groups blocks it."""
+
+    group: BlockingGroup
+
+
+def _nothing() -> None:
+    return None
 
 
 async def hand_on(
@@ -26,28 +41,48 @@ async def hand_on(
     channel: Channel,
     number: str,
     *,
-    label: str,
+    via: str,
     caller_id: tuple[str, str] | None = None,
     metadata: dict[str, Any] | None = None,
-) -> NotAnswered | None:
-    """Send the channel's caller to ``number`` (``label`` names the step in the log); None when the
-    call went on there (and is over for the plugin), ``NotAnswered`` when a ringing number was not
-    answered and the channel is the plugin's again. ``caller_id``: what ringing phones show."""
+    blocking_groups: Sequence[int] = (),
+    taken: Callable[[], None] = _nothing,
+) -> NotAnswered | Blocked | None:
+    """Send the channel's caller to ``number`` (``via`` names the step in the log and the call's
+    route: "IVR Support 1"); None when the call went on there (and is over for the plugin), ``NotAnswered`` when a
+    ringing number was not answered and ``Blocked`` when one of ``blocking_groups`` blocks the
+    outside number: then the channel is the plugin's again. ``taken`` is called as the call goes on
+    (before a function number's plugin or the user's rule runs it, or once the number answered).
+    ``caller_id``: what ringing phones show."""
     calls = core.calls
+    label = f"{via}, call {channel.call.id}"
     if calls is not None and core.numbers.plugin_of(number) is not None:
         handler = calls.plugin_handler(dataclasses.replace(channel.call, dialled=number))
         if handler is not None:
             _LOGGER.info("%s: to the function number %s", label, number)
+            taken()
             await handler(channel)
             return None
     await announce_to_user(core, channel, number)
     rules = await calls.user_rules(number, channel.call) if calls is not None else None
     if rules is not None:
         _LOGGER.info("%s: to %s by their routing rule", label, number)
+        taken()
         await rules(channel)
         return None
+    # Checked at each call: the number's conversion or the groups may have changed since saving.
+    group = await core.dialplan.blocked_by(blocking_groups, number) if blocking_groups else None
+    if group is not None:
+        _LOGGER.info("%s: %s is blocked by the blocking group %s", label, number, group.name)
+        if calls is not None:
+            calls.note_route(channel.call.id, f"{via}: {number} blocked by the blocking group {group.name}")
+        return Blocked(group)
     ring_s = float(await core.settings.org_value("core.forward_ring_time"))
-    return await channel.transfer(number, ring_s=ring_s, caller_id=caller_id, metadata=metadata)
+    missed = await channel.transfer(number, ring_s=ring_s, caller_id=caller_id, metadata=metadata)
+    if missed is None:
+        taken()
+    else:
+        _LOGGER.info("%s: %s did not answer (%s)", label, number, missed.reason)
+    return missed
 
 
 async def announce_to_user(core: Core, channel: Channel, number: str) -> None:

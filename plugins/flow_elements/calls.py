@@ -130,12 +130,11 @@ async def _hand_on(core: Core, channel: Channel, number: str, *, via: str) -> st
         core,
         channel,
         number,
-        label=f"{via}, call {caller.id}",
+        via=via,
         caller_id=(caller.caller, caller.caller_name or caller.caller),
         metadata={"reason": via},
     )
     if missed is None:
         return OUTCOME_TRANSFERRED
-    _LOGGER.info("%s, call %s: %s did not answer (%s)", via, caller.id, number, missed.reason)
     note(core, channel, f"{via}: {number} did not answer")
     return OUTCOME_NOT_ANSWERED

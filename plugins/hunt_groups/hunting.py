@@ -12,6 +12,7 @@ from typing import Final
 
 from cordboard.core.calls import metadata
 from cordboard.core.calls.channel import Channel, ChannelHungUp, InboundCall
+from cordboard.core.calls.hand_on import hand_on
 from cordboard.core.core import Core
 from cordboard.core.exceptions import NotFound
 from cordboard.core.schedules.service import Decision
@@ -150,61 +151,21 @@ async def _available_members(core: Core, group: HuntGroup, call: InboundCall, la
 
 
 async def _fall_back(core: Core, group: HuntGroup, channel: Channel, number: str) -> _Result:
-    """HG-04: the caller goes to ``number``. A plugin's number (another hunt group, a conference
-    room) gets the caller's channel, as if they had dialled it; a user with a routing rule gets the
-    call as that rule says (ringing, then their mailbox); a user's phones or an outside number ring
-    through ``Channel.transfer`` for the forwarding ring time (RTE-09), unless one of the group's
-    blocking groups blocks it (BAR-04): then "not available", as when the fallback does not answer."""
-    result = _Result(OUTCOME_FALLBACK, fallback=number)
-    if core.numbers.plugin_of(number) is not None and core.calls is not None:
-        routed = dataclasses.replace(channel.call, dialled=number)
-        handler = core.calls.plugin_handler(routed)
-        if handler is not None:
-            _LOGGER.info(
-                "Hunt group %s, call %s: to the function number %s", group.number, channel.call.id, number
-            )
-            await handler(channel)
-            return result
-    rules = await core.calls.user_rules(number, channel.call) if core.calls is not None else None
-    if rules is not None:  # a user's routing rule decides: ring, forward, their mailbox
-        _LOGGER.info(
-            "Hunt group %s, call %s: to %s by their routing rule", group.number, channel.call.id, number
-        )
-        await rules(channel)
-        return result
-    # BAR-04: checked again now, as the number's conversion or the groups may have changed since saving
-    blocking = await core.dialplan.blocked_by(group.blocking_groups, number)
-    if blocking is not None:
-        _LOGGER.info(
-            "Hunt group %s, call %s: the fallback %s is blocked by the blocking group %s",
-            group.number,
-            channel.call.id,
-            number,
-            blocking.name,
-        )
-        if core.calls is not None:
-            core.calls.note_route(
-                channel.call.id,
-                f"hunt group {group.name}: {number} blocked by the blocking group {blocking.name}",
-            )
-        await _announce(channel)
-        return _Result(OUTCOME_NOT_AVAILABLE, fallback=number)
-    ring_s = float(await core.settings.org_value("core.forward_ring_time"))
-    missed = await channel.transfer(
+    """HG-04: the caller goes on to ``number`` as if they had dialled it (core/calls/hand_on.py: a
+    function number's plugin, a user's announcement and rule or phones, an outside number unless
+    one of the group's blocking groups blocks it, BAR-04), ringing for the forwarding ring time
+    (RTE-09); "not available" when nobody answered there or the number is blocked."""
+    missed = await hand_on(
+        core,
+        channel,
         number,
-        ring_s=ring_s,
+        via=f"hunt group {group.name}: fallback",
         caller_id=shown_caller(group, channel.call),
         metadata={"reason": f"hunt group {group.name} ({group.number}): fallback"},
+        blocking_groups=group.blocking_groups,
     )
     if missed is None:
-        return result
-    _LOGGER.info(
-        "Hunt group %s, call %s: the fallback %s did not answer (%s)",
-        group.number,
-        channel.call.id,
-        number,
-        missed.reason,
-    )
+        return _Result(OUTCOME_FALLBACK, fallback=number)
     await _announce(channel)
     return _Result(OUTCOME_NOT_AVAILABLE, fallback=number)
 

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from typing import Final
 
 from cordboard.core.calls.channel import Channel
+from cordboard.core.calls.hand_on import hand_on
 from cordboard.core.calls.metadata import shown_caller, step_metadata, with_metadata
 from cordboard.core.core import Core
 from cordboard.plugins.ivr.const import (
@@ -175,52 +176,30 @@ def _note(core: Core, channel: Channel, step: str) -> None:
 async def _to_number(
     core: Core, menu: IvrMenu, channel: Channel, number: str, *, choice: str, result: _Result
 ) -> bool:
-    """IVR-03: a function number (a hunt group, another menu) gets the caller's channel as if they
-    had dialled it, a user with a routing rule gets the call as that rule says (ringing, then their
-    mailbox); a user's phones or an outside number ring through ``Channel.transfer``, unless one of
-    the menu's blocking groups blocks that number (BAR-04): then "not available", back to the menu."""
+    """IVR-03: the caller goes on to ``number`` as if they had dialled it (core/calls/hand_on.py:
+    a function number's plugin, a user's announcement and rule or phones, an outside number unless
+    one of the menu's blocking groups blocks it, BAR-04); "not available" and back to the menu when
+    nobody answered or the number is blocked."""
     reason = f"IVR {menu.name} {choice}"
-    label = f"IVR {menu.number}, call {channel.call.id}"
     _note(core, channel, f"{reason}: {number}")
     result.target = number
-    if core.numbers.plugin_of(number) is not None and core.calls is not None:
-        handler = core.calls.plugin_handler(dataclasses.replace(channel.call, dialled=number))
-        if handler is not None:
-            _LOGGER.info("%s: %s, to the function number %s", label, choice, number)
-            result.outcome = OUTCOME_TRANSFERRED
-            await handler(channel)
-            return True
-    rules = await core.calls.user_rules(number, channel.call) if core.calls is not None else None
-    if rules is not None:  # the user's own rule decides: ring, forward, their mailbox
-        _LOGGER.info("%s: %s, to %s by their routing rule", label, choice, number)
-        result.outcome = OUTCOME_TRANSFERRED
-        await rules(channel)
-        return True
-    # BAR-04: checked again now, as the number's conversion or the groups may have changed since saving
-    blocking = await core.dialplan.blocked_by(menu.blocking_groups, number)
-    if blocking is not None:
-        _LOGGER.info(
-            "%s: %s, %s is blocked by the blocking group %s; back to the menu",
-            label,
-            choice,
-            number,
-            blocking.name,
-        )
-        _note(core, channel, f"{reason}: {number} blocked by the blocking group {blocking.name}")
-        await channel.play([PROMPT_NOT_AVAILABLE])
-        return False
-    ring_s = float(await core.settings.org_value("core.forward_ring_time"))
     caller = channel.call
-    missed = await channel.transfer(
+
+    def taken() -> None:
+        result.outcome = OUTCOME_TRANSFERRED
+
+    missed = await hand_on(
+        core,
+        channel,
         number,
-        ring_s=ring_s,
+        via=reason,
         caller_id=shown_caller(caller, caller.metadata),
         metadata={"reason": reason},
+        blocking_groups=menu.blocking_groups,
+        taken=taken,
     )
     if missed is None:
-        result.outcome = OUTCOME_TRANSFERRED
         return True
-    _LOGGER.info("%s: %s did not answer (%s); back to the menu", label, number, missed.reason)
     await channel.play([PROMPT_NOT_AVAILABLE])
     return False
 

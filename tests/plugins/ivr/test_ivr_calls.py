@@ -13,14 +13,16 @@ import numpy as np
 import pytest
 from cordboard_process import free_port
 from loopback_pbx import add_cy, registered_phone, running_pbx
-from rtp_audio import heard, send_audio, send_digits, tone, until_beep
+from rtp_audio import dominant, heard, send_audio, send_digits, tone, until_beep
 from sip_phone import TestPhone, media_address
 from trunk_helpers import add_trunk
 
 from cordboard.core.bus import Event
+from cordboard.core.calls.announcement import ANNOUNCEMENT_SETTING
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.dialplan.storage import save_blocking_group
+from cordboard.core.media import org_prompts
 from cordboard.core.numbers.storage import list_ranges, update_range
 from cordboard.core.sip.message import SipRequest, SipResponse
 from cordboard.core.sip.uri import NameAddr, SipUri
@@ -383,3 +385,33 @@ async def test_bar_04_an_option_to_a_number_blocked_after_saving_says_not_availa
         del invite, ok
     finally:
         transport.close()
+
+
+async def test_prm_06_an_option_to_a_user_plays_their_announcement_before_their_phone_rings(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    """bo chose an announcement before connect (a 700 Hz tone): ann, keying 2 for bo in the menu,
+    hears it before bo's phone gets its INVITE, then the call rings through as usual."""
+    ann, bo, _ = phones
+    prompt = await pbx.db.call(
+        lambda db: org_prompts.create_prompt(db, {"name": "Bo's intro", "description": "A 700 Hz tone"})
+    )
+    await pbx.run_in_executor(pbx.prompts.store, prompt.id, "en", tone(700.0, 1.6, 16000))
+    bo_id = (await pbx.identity.get_user_by_username("bo")).id
+    await pbx.settings.set("user", bo_id, ANNOUNCEMENT_SETTING, prompt.id)
+    await _menu(pbx)
+    invite, ok, to = await _calls_menu(ann)
+    await send_digits(ann, to, "2", 1)
+    played = np.zeros(0, dtype=np.int16)
+    for _ in range(10):  # the rest of the welcome prompt, then the announcement
+        played = await heard(ann, 0.5)
+        if int(np.abs(played.astype(np.int32)).max()) > 1000 and abs(dominant(played) - 700.0) < 20:
+            break
+    assert abs(dominant(played) - 700.0) < 20, "bo's announcement was not played"
+    with pytest.raises(TimeoutError):
+        await bo.wait_request("INVITE", wait=0.05)  # not while the announcement plays
+    at_bo = await bo.wait_request("INVITE", wait=10)
+    bo.answer(at_bo, 200)
+    await bo.wait_request("ACK")
+    await _hangs_up(ann, invite, ok)
+    bo.answer(await bo.wait_request("BYE"), 200)
