@@ -185,6 +185,16 @@ def add_user(
     return int(user["id"]), password
 
 
+def add_group(cordboard: Cordboard, name: str, member_ids: list[int]) -> int:
+    """A user group with these members (made by the administrator over the API); its id."""
+    token = cordboard.token()
+    status, group = cordboard.api("POST", "/api/groups", {"name": name}, token)
+    assert status == 201, group
+    status, body = cordboard.api("PUT", f"/api/groups/{group['id']}/members", {"user_ids": member_ids}, token)
+    assert status == 200, body
+    return int(group["id"])
+
+
 class BrowserThread:
     """Headless Chromium driven by Playwright's sync API on a thread of its own.
 

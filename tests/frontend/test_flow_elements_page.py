@@ -23,6 +23,7 @@ from e2e_helpers import (
     ADMIN_PASSWORD,
     BrowserThread,
     Cordboard,
+    add_group,
     add_user,
     api_list,
     delete_after_confirming,
@@ -166,19 +167,11 @@ def test_role_04_group_administrator_switches_the_switch(
     token = cordboard.token()
     sam_id, sam_password = add_user(cordboard, "fe-sam", "1233", "Sam", "Desk", sip=False)
     olaf_id, olaf_password = add_user(cordboard, "fe-olaf", "1234", "Olaf", "Outside", sip=False)
-    groups: dict[str, int] = {}
-    for name, member in (("Reception team", sam_id), ("Warehouse", olaf_id)):
-        status, group = cordboard.api("POST", "/api/groups", {"name": name}, token)
-        assert status == 201, group
-        status, body = cordboard.api(
-            "PUT", f"/api/groups/{group['id']}/members", {"user_ids": [member]}, token
-        )
-        assert status == 200, body
-        groups[name] = group["id"]
-    team = groups["Reception team"]
+    team = add_group(cordboard, "Reception team", [sam_id])
+    add_group(cordboard, "Warehouse", [olaf_id])
     made: dict[str, dict[str, Any]] = {}
     for name, number in (("Lobby", "1672"), ("Back door", "1673")):
-        switch = {"name": name, "number": number, "on_target": "1230", "off_target": "1231"}
+        switch = {"name": name, "number": number, "on_target": "1233", "off_target": "1234"}
         status, made[name] = cordboard.api("POST", SWITCHES, switch, token)
         assert status == 201, made[name]
     welcome = {"name": "Welcome", "number": "1674", "prompt": "please_hold"}

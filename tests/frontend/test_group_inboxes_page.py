@@ -20,7 +20,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from e2e_helpers import ADMIN, ADMIN_PASSWORD, BrowserThread, Cordboard, add_user, api_list, login, shot
+from e2e_helpers import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    BrowserThread,
+    Cordboard,
+    add_group,
+    add_user,
+    api_list,
+    login,
+    shot,
+)
 from playwright.sync_api import expect
 
 INBOXES = "/api/voicemail/group-inboxes"
@@ -155,16 +165,8 @@ def test_role_04_gib_06_group_administrator_edits_the_group_inbox(
     token = cordboard.token()
     gina_id, gina_password = add_user(cordboard, "gi-gina", "1231", "Gina", "Frontdesk", sip=False)
     olaf_id, olaf_password = add_user(cordboard, "gi-olaf", "1232", "Olaf", "Outside", sip=False)
-    groups: dict[str, int] = {}
-    for name, member in (("Front office", gina_id), ("Warehouse", olaf_id)):
-        status, group = cordboard.api("POST", "/api/groups", {"name": name}, token)
-        assert status == 201, group
-        status, body = cordboard.api(
-            "PUT", f"/api/groups/{group['id']}/members", {"user_ids": [member]}, token
-        )
-        assert status == 200, body
-        groups[name] = group["id"]
-    office = groups["Front office"]
+    office = add_group(cordboard, "Front office", [gina_id])
+    add_group(cordboard, "Warehouse", [olaf_id])
     made: dict[str, dict[str, Any]] = {}
     for name, number in (("Reception", "1591"), ("Night line", "1592")):
         inbox = {"name": name, "number": number, "code": number[-1], "member_groups": [office]}
