@@ -21,8 +21,8 @@ wraps the channel that then rings); a plain call becomes such a channel only whe
 announcement. Callers a plugin hands on to the user (a virtual switch, an announcement element, an
 IVR option, a hunt group's fallback: ``hand_on.py``) hear it too, before the user's rule or phones
 take over; a hunt group ringing its members does not play it (that is a call to the group). It
-does not apply to the user's own calls to themselves. A chosen prompt that has gone (deleted, or without a recording) is
-skipped with a warning: the phones ring as without an announcement.
+does not apply to the user's own calls to themselves. A chosen prompt that has gone (deleted, or
+without a recording) is skipped with a warning: the phones ring as without an announcement.
 """
 
 from __future__ import annotations

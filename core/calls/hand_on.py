@@ -48,11 +48,11 @@ async def hand_on(
     taken: Callable[[], None] = _nothing,
 ) -> NotAnswered | Blocked | None:
     """Send the channel's caller to ``number`` (``via`` names the step in the log and the call's
-    route: "IVR Support 1"); None when the call went on there (and is over for the plugin), ``NotAnswered`` when a
-    ringing number was not answered and ``Blocked`` when one of ``blocking_groups`` blocks the
-    outside number: then the channel is the plugin's again. ``taken`` is called as the call goes on
-    (before a function number's plugin or the user's rule runs it, or once the number answered).
-    ``caller_id``: what ringing phones show."""
+    route: "IVR Support 1"); None when the call went on there (and is over for the plugin),
+    ``NotAnswered`` when a ringing number was not answered and ``Blocked`` when one of
+    ``blocking_groups`` blocks the outside number: then the channel is the plugin's again.
+    ``taken`` is called as the call goes on (before a function number's plugin or the user's rule
+    runs it, or once the number answered). ``caller_id``: what ringing phones show."""
     calls = core.calls
     label = f"{via}, call {channel.call.id}"
     if calls is not None and core.numbers.plugin_of(number) is not None:
