@@ -22,6 +22,7 @@ ADMIN_GROUPS: Final = "admin_groups"
 """The field of a function number that lists the user groups administering it."""
 NOT_YOURS: Final = "This needs an administrator or a group administrator of it"
 ONLY_ADMINS: Final = "only administrators choose the group administrators"
+ONLY_ADMINS_CHANGE: Final = "only administrators change this"
 
 _T = TypeVar("_T")
 
@@ -62,15 +63,38 @@ async def require_group_admin(request: web.Request, admin_groups: Iterable[int])
     return groups is None
 
 
+def _same(sent: Any, stored: Any) -> bool:
+    """Whether a sent field equals the stored one; lists of ids in any order and repeated alike."""
+    if isinstance(stored, (list, tuple, set, frozenset)):
+        try:
+            return sorted(set(sent or [])) == sorted(set(stored))
+        except TypeError:  # not a list of ids: the schema would refuse it anyway
+            return False
+    return bool(sent == stored)
+
+
 async def checked_change(
-    request: web.Request, admin_groups: Iterable[int], data: Mapping[str, Any]
+    request: web.Request,
+    admin_groups: Iterable[int],
+    data: Mapping[str, Any],
+    kept: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The fields to save for a change of an item listing ``admin_groups``. A group administrator
     is refused (403) unless they administer the item, and when the change would choose other group
-    administrators (only administrators do that); leaving ``admin_groups`` out keeps them."""
+    administrators (only administrators do that); leaving ``admin_groups`` out keeps them. ``kept``
+    names further fields only administrators change, with their stored values: a group
+    administrator who leaves one out keeps it, one who sends another value is refused by field."""
     current = sorted(set(admin_groups))
     if await require_group_admin(request, current):
         return dict(data)
-    if ADMIN_GROUPS in data and sorted(set(data[ADMIN_GROUPS] or [])) != current:
+    if ADMIN_GROUPS in data and not _same(data[ADMIN_GROUPS], current):
         raise ApiError(403, "forbidden", ONLY_ADMINS.capitalize(), {ADMIN_GROUPS: ONLY_ADMINS})
-    return {**data, ADMIN_GROUPS: current}
+    stored = dict(kept or {})
+    refused = {
+        name: ONLY_ADMINS_CHANGE
+        for name, value in stored.items()
+        if name in data and not _same(data[name], value)
+    }
+    if refused:
+        raise ApiError(403, "forbidden", ONLY_ADMINS_CHANGE.capitalize(), refused)
+    return {**data, **stored, ADMIN_GROUPS: current}

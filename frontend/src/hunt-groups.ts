@@ -49,6 +49,8 @@ export interface HuntGroup {
   keep_derived_metadata: boolean;
   /** BAR-04: the blocking groups limiting the outside numbers the group sends callers to. */
   blocking_groups: number[];
+  /** ROLE-04: the user groups whose members may change this hunt group. */
+  admin_groups?: number[];
   members: HuntGroupMember[];
 }
 
@@ -79,6 +81,9 @@ export interface Draft {
   displayText: string;
   keepDerivedMetadata: boolean;
   blockingGroups: Set<number>;
+  /** ROLE-04: who administers the group; null in a group administrator's form, which chooses
+   * neither that nor the blocking groups (the body leaves both out and the server keeps them). */
+  adminGroups: Set<number> | null;
 }
 
 /** The API's name of each draft field, for its message. */
@@ -98,6 +103,7 @@ export const FIELD_OF: Record<keyof Draft, string> = {
   displayText: "display_text",
   keepDerivedMetadata: "keep_derived_metadata",
   blockingGroups: "blocking_groups",
+  adminGroups: "admin_groups",
 };
 
 export function emptyDraft(): Draft {
@@ -117,6 +123,7 @@ export function emptyDraft(): Draft {
     displayText: "",
     keepDerivedMetadata: false,
     blockingGroups: new Set(),
+    adminGroups: new Set(),
   };
 }
 
@@ -127,6 +134,9 @@ export interface Known {
   schedules: ReadonlySet<number>;
   /** The blocking groups that exist; without, the group's are kept as they are. */
   blockingGroups?: ReadonlySet<number>;
+  /** ROLE-04: a group administrator's form (see Draft.adminGroups); the schedule is kept as it is
+   * (they may not list the schedules). */
+  groupAdmin?: boolean;
 }
 
 export function draftOf(group: HuntGroup, known: Known): Draft {
@@ -141,7 +151,8 @@ export function draftOf(group: HuntGroup, known: Known): Draft {
     fallback: group.fallback ?? "",
     excludedActivities: existing(group.excluded_activities, known.activities),
     excludedRoles: existing(group.excluded_roles, known.roles),
-    scheduleId: group.schedule_id !== null && known.schedules.has(group.schedule_id) ? String(group.schedule_id) : "",
+    scheduleId:
+      group.schedule_id !== null && (known.groupAdmin || known.schedules.has(group.schedule_id)) ? String(group.schedule_id) : "",
     phoneTypes: new Set(PHONE_TYPES.filter((type) => group.phone_types.includes(type))),
     excludeFromSearch: group.exclude_from_search === true,
     displayText: group.display_text ?? "",
@@ -149,10 +160,12 @@ export function draftOf(group: HuntGroup, known: Known): Draft {
     blockingGroups: known.blockingGroups
       ? existing(group.blocking_groups ?? [], known.blockingGroups)
       : new Set(group.blocking_groups ?? []),
+    adminGroups: known.groupAdmin ? null : existing(group.admin_groups ?? [], known.userGroups),
   };
 }
 
-/** The body of POST and PUT /api/hunt_groups/groups. */
+/** The body of POST and PUT /api/hunt_groups/groups; a group administrator's has no blocking groups
+ * and no administrators. */
 export function bodyOf(draft: Draft): Record<string, unknown> {
   return {
     name: draft.name.trim(),
@@ -169,7 +182,9 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     exclude_from_search: draft.excludeFromSearch,
     display_text: draft.displayText.trim(),
     keep_derived_metadata: draft.keepDerivedMetadata,
-    blocking_groups: sortedIds(draft.blockingGroups),
+    ...(draft.adminGroups
+      ? { blocking_groups: sortedIds(draft.blockingGroups), admin_groups: sortedIds(draft.adminGroups) }
+      : {}),
   };
 }
 

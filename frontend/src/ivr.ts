@@ -61,6 +61,8 @@ export interface IvrMenu {
   keep_derived_metadata: boolean;
   /** BAR-04: the blocking groups limiting the outside numbers the menu sends callers to. */
   blocking_groups: number[];
+  /** ROLE-04, IVR-06: the user groups whose members may change this menu. */
+  admin_groups?: number[];
 }
 
 /** One option row of the form: a key and where it sends the caller (the target as typed). */
@@ -92,6 +94,9 @@ export interface Draft {
   displayText: string;
   keepDerivedMetadata: boolean;
   blockingGroups: Set<number>;
+  /** ROLE-04: who administers the menu; null in a group administrator's form, which chooses
+   * neither that nor the blocking groups (the body leaves both out and the server keeps them). */
+  adminGroups: Set<number> | null;
 }
 
 export function needsTarget(kind: TimeoutKind): kind is "number" | "voicemail" {
@@ -115,6 +120,7 @@ export function emptyDraft(): Draft {
     displayText: "",
     keepDerivedMetadata: false,
     blockingGroups: new Set(),
+    adminGroups: new Set(),
   };
 }
 
@@ -128,9 +134,11 @@ export function sortedKeys(keys: Iterable<string>): string[] {
   return [...keys].sort((a, b) => keyOrder(a) - keyOrder(b));
 }
 
-/** The menu as a draft; with `blockingGroups` (the ids that exist) a group that is gone is left out. */
-export function draftOf(menu: IvrMenu, blockingGroups?: ReadonlySet<number>): Draft {
+/** The menu as a draft; with `blockingGroups` and `userGroups` (the ids that exist) a group that is
+ * gone is left out. `userGroups` null: a group administrator's form (see Draft.adminGroups). */
+export function draftOf(menu: IvrMenu, blockingGroups?: ReadonlySet<number>, userGroups?: ReadonlySet<number> | null): Draft {
   const groups = menu.blocking_groups ?? [];
+  const admins = menu.admin_groups ?? [];
   const timeout = menu.timeout_destination;
   return {
     name: menu.name,
@@ -151,6 +159,7 @@ export function draftOf(menu: IvrMenu, blockingGroups?: ReadonlySet<number>): Dr
     displayText: menu.display_text ?? "",
     keepDerivedMetadata: menu.keep_derived_metadata === true,
     blockingGroups: blockingGroups ? existing(groups, blockingGroups) : new Set(groups),
+    adminGroups: userGroups === null ? null : userGroups ? existing(admins, userGroups) : new Set(admins),
   };
 }
 
@@ -171,7 +180,7 @@ function destinationOf(kind: Kind, target: string): Destination {
 }
 
 /** The body of POST and PUT /api/ivr/menus. With direct dialling on the options are off (IVR-04):
- * none are sent. */
+ * none are sent. A group administrator's body has no blocking groups and no administrators. */
 export function bodyOf(draft: Draft): Record<string, unknown> {
   const options: Record<string, Destination> = {};
   if (!draft.directDial) for (const o of draft.options) options[o.key] = destinationOf(o.kind, o.target);
@@ -189,7 +198,9 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     exclude_from_search: draft.excludeFromSearch,
     display_text: draft.displayText.trim(),
     keep_derived_metadata: draft.keepDerivedMetadata,
-    blocking_groups: sortedIds(draft.blockingGroups),
+    ...(draft.adminGroups
+      ? { blocking_groups: sortedIds(draft.blockingGroups), admin_groups: sortedIds(draft.adminGroups) }
+      : {}),
   };
 }
 

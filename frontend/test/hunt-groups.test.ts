@@ -66,6 +66,7 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
       display_text: "Sales line",
       keep_derived_metadata: true,
       blocking_groups: [5],
+      admin_groups: [],
     });
     const own = draftOf({ ...SALES, identifier: "51", schedule_id: 7 }, { ...KNOWN, schedules: new Set([7]) });
     expect([own.identifier, own.scheduleId]).toEqual(["51", "7"]);
@@ -92,6 +93,17 @@ describe("hunt groups (HG-01..05, HG-08)", () => {
     const draft = draftOf({ ...SALES, blocking_groups: [6, 2, 5] }, { ...KNOWN, blockingGroups: new Set([2, 6]) });
     expect(bodyOf(draft)["blocking_groups"]).toEqual([2, 6]);
     expect(bodyOf({ ...draft, blockingGroups: new Set([9, 1]) })["blocking_groups"]).toEqual([1, 9]);
+  });
+
+  it("role_04: an administrator chooses who administers a group; a group administrator's body leaves it and the blocking groups out", () => {
+    const group = { ...SALES, admin_groups: [2, 9], blocking_groups: [5], schedule_id: 7 };
+    expect(bodyOf(draftOf(group, KNOWN))["admin_groups"]).toEqual([2]);
+    const theirs = draftOf(group, { ...KNOWN, groupAdmin: true });
+    expect(theirs.adminGroups).toBeNull();
+    expect(theirs.scheduleId).toBe("7"); // they may not list the schedules: it stays as it is
+    const body = bodyOf(theirs);
+    expect("admin_groups" in body || "blocking_groups" in body).toBe(false);
+    expect(body["schedule_id"]).toBe(7);
   });
 
   it("num_11: excluding a group from contact searches is off unless set", () => {

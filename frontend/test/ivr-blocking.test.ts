@@ -32,3 +32,21 @@ describe("IVR menus' blocking groups (BAR-04)", () => {
     expect(bodyOf(draft)["blocking_groups"]).toEqual([3, 7]);
   });
 });
+
+describe("IVR menus' group administrators (ROLE-04, IVR-06)", () => {
+  const menu = { ...MAIN, admin_groups: [8, 3] };
+
+  it("an administrator chooses them, leaving out the user groups that are gone", () => {
+    expect(bodyOf(emptyDraft())["admin_groups"]).toEqual([]);
+    expect(bodyOf(draftOf(menu))["admin_groups"]).toEqual([3, 8]);
+    expect(bodyOf(draftOf(menu, undefined, new Set([3])))["admin_groups"]).toEqual([3]);
+  });
+
+  it("a group administrator's body leaves them and the blocking groups out", () => {
+    const draft = draftOf(menu, undefined, null);
+    expect(draft.adminGroups).toBeNull();
+    const body = bodyOf({ ...draft, name: "Reception" });
+    expect(body["name"]).toBe("Reception");
+    expect("admin_groups" in body || "blocking_groups" in body).toBe(false);
+  });
+});

@@ -56,6 +56,15 @@ def cordboard_number_claims(core: Core) -> list[NumberClaim]:
 
 
 @hookimpl
+def cordboard_group_admin_pages(core: Core, group_ids: frozenset[int]) -> list[str]:
+    """ROLE-04: the hunt groups page for a user in one of a hunt group's ``admin_groups``."""
+    groups = core.data.get(HUNT_GROUPS_KEY)
+    if groups is None or not any(group_ids.intersection(g.admin_groups) for g in groups.all()):
+        return []
+    return ["hunt-groups"]
+
+
+@hookimpl
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
     groups = core.data.get(HUNT_GROUPS_KEY)
     return groups.handler(call.dialled) if groups is not None else None

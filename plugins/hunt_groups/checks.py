@@ -2,7 +2,7 @@
 else's (HG-01, NUM-01, NUM-07), its identifier its own (FC-16), its user groups, activities, roles
 and schedule existing, and its fallback something a call can reach (HG-04). Every problem is
 named by its field, all at once. BAR-04: its blocking groups exist, and none of them blocks the
-fallback when that is an outside number."""
+fallback when that is an outside number. ROLE-04: the user groups administering it exist."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ async def checked_group(
         "blocking_groups": _missing(
             fields["blocking_groups"], core.dialplan.blocking_group_ids(), "blocking group"
         ),
+        "admin_groups": await _admin_groups_problem(core, fields["admin_groups"]),
     }
     errors.update({field: problem for field, problem in problems.items() if problem and field not in errors})
     if errors:
@@ -69,6 +70,12 @@ def _identifier_problem(identifier: str, others: Sequence[HuntGroup]) -> str | N
 async def _user_groups_problem(core: Core, wanted: Sequence[int]) -> str | None:
     if not wanted:
         return "choose at least one user group: their users are the members"
+    return _missing(wanted, {g.id for g in await core.identity.list_groups()}, "user group")
+
+
+async def _admin_groups_problem(core: Core, wanted: Sequence[int]) -> str | None:
+    if not wanted:
+        return None
     return _missing(wanted, {g.id for g in await core.identity.list_groups()}, "user group")
 
 

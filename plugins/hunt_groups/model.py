@@ -39,6 +39,8 @@ class HuntGroup:
     blocking_groups: tuple[int, ...] = ()
     """BAR-04: ids of the dial plan's blocking groups; the group sends no caller to an outside
     number one of them blocks."""
+    admin_groups: tuple[int, ...] = ()
+    """ROLE-04: the user groups whose members may change the hunt group in the web UI."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +60,7 @@ class HuntGroup:
             "display_text": self.display_text,
             "keep_derived_metadata": self.keep_derived_metadata,
             "blocking_groups": list(self.blocking_groups),
+            "admin_groups": list(self.admin_groups),
         }
 
 

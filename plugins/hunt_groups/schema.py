@@ -87,6 +87,7 @@ GROUP_SCHEMA: Final = vol.Schema(
         vol.Optional("display_text", default=""): text_of_at_most(DISPLAY_TEXT_MAX),
         vol.Optional("keep_derived_metadata", default=False): vol.All(bool, msg="true or false"),
         vol.Optional("blocking_groups", default=list): id_list("a blocking group"),
+        vol.Optional("admin_groups", default=list): id_list("a user group"),
         # What the API sends back, so that an edit form may return it unchanged.
         vol.Optional("id"): object,
         vol.Optional("members"): object,

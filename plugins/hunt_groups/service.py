@@ -69,9 +69,6 @@ class HuntGroups:
         members = await members_of(self._core, group)
         return {**group.as_dict(), "members": [m.as_dict() for m in members]}
 
-    async def described_all(self) -> list[dict[str, Any]]:
-        return [await self.described(g) for g in self.all()]
-
     # -- changes ------------------------------------------------------------------------------
     def _others(self, group_id: int | None) -> Sequence[HuntGroup]:
         return [g for g in self._groups.values() if g.id != group_id]

@@ -16,7 +16,7 @@ from cordboard.plugins.hunt_groups.model import HuntGroup
 
 TABLE: Final = "hunt_groups"
 _LISTS: Final = ("user_groups", "excluded_activities", "excluded_roles")
-_OPTIONAL_LISTS: Final = ("blocking_groups",)
+_OPTIONAL_LISTS: Final = ("blocking_groups", "admin_groups")
 _COLUMNS: Final = (
     "id",
     "name",
@@ -78,12 +78,17 @@ def _v5_blocking_groups(db: sqlite_utils.Database) -> None:
     db.execute(f"ALTER TABLE {TABLE} ADD COLUMN blocking_groups TEXT NOT NULL DEFAULT '[]'")
 
 
+def _v6_admin_groups(db: sqlite_utils.Database) -> None:
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN admin_groups TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: Final = (
     Migration(1, "hunt groups", _v1_groups),
     Migration(2, "which phone types ring (HG-06)", _v2_phone_types),
     Migration(3, "exclude from contact searches (NUM-11)", _v3_exclude_from_search),
     Migration(4, "display text, kept from earlier in the call path", _v4_display_text),
     Migration(5, "blocking groups (BAR-04)", _v5_blocking_groups),
+    Migration(6, "group administrators (ROLE-04)", _v6_admin_groups),
 )
 
 

@@ -56,6 +56,15 @@ def cordboard_number_claims(core: Core) -> list[NumberClaim]:
 
 
 @hookimpl
+def cordboard_group_admin_pages(core: Core, group_ids: frozenset[int]) -> list[str]:
+    """ROLE-04, IVR-06: the IVR menus page for a user in one of a menu's ``admin_groups``."""
+    menus = core.data.get(IVR_MENUS_KEY)
+    if menus is None or not any(group_ids.intersection(m.admin_groups) for m in menus.all()):
+        return []
+    return ["ivr"]
+
+
+@hookimpl
 def cordboard_route_call(core: Core, call: InboundCall) -> ChannelHandler | None:
     menus = core.data.get(IVR_MENUS_KEY)
     return menus.handler(call.dialled) if menus is not None else None

@@ -3,7 +3,7 @@
 (IVR-03): a user's line or alias, a function number (a hunt group, another menu), or a number a
 SIP trunk can reach; a mailbox destination names a user. Every problem is named by its field, all
 at once. BAR-04: the menu's blocking groups exist, and none of them blocks an outside number an
-option or the timeout sends callers to."""
+option or the timeout sends callers to. ROLE-04: the user groups administering it exist."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
         "welcome_prompt": await prompt_problem(core, fields["welcome_prompt"]),
         "invalid_prompt": await prompt_problem(core, fields["invalid_prompt"]),
         "blocking_groups": _unknown_blocking_groups(core, blocking),
+        "admin_groups": await _unknown_user_groups(core, fields["admin_groups"]),
     }
     for key, dest in fields["options"].items():
         problems[f"options.{key}.target"] = await _destination_problem(core, dest, number, ranges, blocking)
@@ -58,6 +59,14 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
 def _unknown_blocking_groups(core: Core, wanted: Sequence[int]) -> str | None:
     unknown = [str(i) for i in wanted if i not in core.dialplan.blocking_group_ids()]
     return f"no blocking group with the id {', '.join(unknown)}" if unknown else None
+
+
+async def _unknown_user_groups(core: Core, wanted: Sequence[int]) -> str | None:
+    if not wanted:
+        return None
+    known = {g.id for g in await core.identity.list_groups()}
+    unknown = [str(i) for i in wanted if i not in known]
+    return f"no user group with the id {', '.join(unknown)}" if unknown else None
 
 
 async def _destination_problem(

@@ -1,4 +1,6 @@
-"""REST routes of the ivr plugin, mounted at /api/ivr/ (administrators only)."""
+"""REST routes of the ivr plugin, mounted at /api/ivr/. Administrators may do everything; the
+members of a menu's ``admin_groups`` (ROLE-04, IVR-06) may read and change that menu, but neither
+create nor delete one, nor choose its group administrators or blocking groups."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from aiohttp import web
 
 from cordboard.core.http.access import api
 from cordboard.core.http.api_common import json_object, plugin_service
+from cordboard.core.http.group_admins import administered, checked_change, require_group_admin
 from cordboard.plugins.ivr.const import IVR_MENUS_KEY
 from cordboard.plugins.ivr.service import IvrMenus
 
@@ -22,10 +25,11 @@ def _menu_id(request: web.Request) -> int:
 
 
 @routes.get("/menus")
-@api(access="admin")
+@api(access="user")
 async def list_menus(request: web.Request) -> web.Response:
-    """Every IVR menu by number."""
-    return web.json_response(_menus(request).described_all())
+    """Every IVR menu by number (a group administrator's: those they administer)."""
+    menus = await administered(request, _menus(request).all(), lambda m: m.admin_groups)
+    return web.json_response([m.as_dict() for m in menus])
 
 
 @routes.post("/menus")
@@ -38,16 +42,27 @@ async def create_menu(request: web.Request) -> web.Response:
 
 
 @routes.get(MENU)
-@api(access="admin")
+@api(access="user")
 async def get_menu(request: web.Request) -> web.Response:
-    return web.json_response(_menus(request).get(_menu_id(request)).as_dict())
+    menu = _menus(request).get(_menu_id(request))
+    await require_group_admin(request, menu.admin_groups)
+    return web.json_response(menu.as_dict())
 
 
 @routes.put(MENU)
-@api(access="admin")
+@api(access="user")
 async def put_menu(request: web.Request) -> web.Response:
-    """Replace a menu's fields (all of them, as for a new one)."""
-    menu = await _menus(request).update(_menu_id(request), await json_object(request))
+    """Replace a menu's fields (all of them, as for a new one). A group administrator who leaves
+    out ``admin_groups`` or ``blocking_groups`` keeps them; other values are refused (403)."""
+    menus = _menus(request)
+    current = menus.get(_menu_id(request))
+    data = await checked_change(
+        request,
+        current.admin_groups,
+        await json_object(request),
+        kept={"blocking_groups": list(current.blocking_groups)},
+    )
+    menu = await menus.update(current.id, data)
     return web.json_response(menu.as_dict())
 
 

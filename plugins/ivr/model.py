@@ -56,6 +56,8 @@ class IvrMenu:
     blocking_groups: tuple[int, ...] = ()
     """BAR-04: ids of the dial plan's blocking groups; the menu sends no caller to an outside
     number one of them blocks."""
+    admin_groups: tuple[int, ...] = ()
+    """ROLE-04, IVR-06: the user groups whose members may change the menu in the web UI."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,4 +76,5 @@ class IvrMenu:
             "display_text": self.display_text,
             "keep_derived_metadata": self.keep_derived_metadata,
             "blocking_groups": list(self.blocking_groups),
+            "admin_groups": list(self.admin_groups),
         }

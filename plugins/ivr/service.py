@@ -63,9 +63,6 @@ class IvrMenus:
 
         return run_menu
 
-    def described_all(self) -> list[dict[str, Any]]:
-        return [m.as_dict() for m in self.all()]
-
     # -- changes ------------------------------------------------------------------------------
     def _others(self, menu_id: int | None) -> Sequence[IvrMenu]:
         return [m for m in self._menus.values() if m.id != menu_id]

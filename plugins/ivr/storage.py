@@ -30,6 +30,7 @@ _COLUMNS: Final = (
     "display_text",
     "keep_derived_metadata",
     "blocking_groups",
+    "admin_groups",
 )
 
 
@@ -65,11 +66,16 @@ def _v4_blocking_groups(db: sqlite_utils.Database) -> None:
     db.execute(f"ALTER TABLE {TABLE} ADD COLUMN blocking_groups TEXT NOT NULL DEFAULT '[]'")
 
 
+def _v5_admin_groups(db: sqlite_utils.Database) -> None:
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN admin_groups TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: Final = (
     Migration(1, "IVR menus", _v1_menus),
     Migration(2, "exclude from contact searches (NUM-11)", _v2_exclude_from_search),
     Migration(3, "display text, kept from earlier in the call path (IVR-05)", _v3_display_text),
     Migration(4, "blocking groups (BAR-04)", _v4_blocking_groups),
+    Migration(5, "group administrators (ROLE-04, IVR-06)", _v5_admin_groups),
 )
 
 
@@ -80,6 +86,7 @@ def _menu(row: Any) -> IvrMenu:
     data["exclude_from_search"] = bool(data["exclude_from_search"])
     data["keep_derived_metadata"] = bool(data["keep_derived_metadata"])
     data["blocking_groups"] = tuple(int(i) for i in json.loads(data["blocking_groups"]))
+    data["admin_groups"] = tuple(int(i) for i in json.loads(data["admin_groups"]))
     timeout = data["timeout_destination"]
     data["timeout_destination"] = Destination.of(json.loads(timeout)) if timeout else None
     return IvrMenu(**data)
@@ -97,12 +104,19 @@ def get_menu(db: sqlite_utils.Database, menu_id: int) -> IvrMenu:
 
 
 def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
-    optional = ("exclude_from_search", "display_text", "keep_derived_metadata", "blocking_groups")
+    optional = (
+        "exclude_from_search",
+        "display_text",
+        "keep_derived_metadata",
+        "blocking_groups",
+        "admin_groups",
+    )
     values = {name: fields[name] for name in _COLUMNS if name != "id" and name not in optional}
     values["exclude_from_search"] = int(bool(fields.get("exclude_from_search", False)))
     values["display_text"] = str(fields.get("display_text") or "")
     values["keep_derived_metadata"] = int(bool(fields.get("keep_derived_metadata", False)))
     values["blocking_groups"] = json.dumps(list(fields.get("blocking_groups", ())))
+    values["admin_groups"] = json.dumps(sorted(set(fields.get("admin_groups", ()))))
     values["options"] = json.dumps(fields["options"])
     values["direct_dial"] = int(bool(fields["direct_dial"]))
     timeout = fields["timeout_destination"]

@@ -15,6 +15,12 @@ phone type ticked the form says at least one must ring, and nothing is saved.
 
 NUM-11: a new hunt group is found in a user's address book; once the administrator ticks "Exclude
 from contact search" it is not, though its number is still the group's.
+
+ROLE-04: the administrator ticks the user group "Floor leads" under "Administered by" on the hunt
+group "Floor". Gus, a member and no administrator, finds Hunt groups under "Group administration",
+sees just that group with no "New hunt group" and no Delete, and renames it; his form has neither
+"Administered by" nor "Blocking groups", and both stay as they were. Hal, in no such group, finds
+the page not allowed.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from e2e_helpers import (
     PHONE,
     BrowserThread,
     Cordboard,
+    add_group,
     add_user,
     api_list,
     delete_after_confirming,
@@ -89,7 +96,7 @@ def _admin_manages_hunt_groups(page: Any, cordboard: Cordboard, lunch_id: int, t
     name.fill("Sales")
     number = page.get_by_role("textbox", name="Number", exact=True)
     number.fill("1210")
-    page.get_by_label("Sales team").check()
+    page.get_by_test_id("hg-user-groups").get_by_label("Sales team").check()
     form.get_by_role("button", name="Save").click()
     number_error = page.locator("#hg-number-error")
     expect(number_error).to_have_text("1210 already belongs to Bo Hunter")
@@ -120,7 +127,7 @@ def _admin_manages_hunt_groups(page: Any, cordboard: Cordboard, lunch_id: int, t
     expect(page.get_by_role("heading", name="Change hunt group Sales")).to_be_visible()
     expect(name).to_have_value("Sales")
     expect(name).to_be_focused()
-    expect(page.get_by_label("Sales team")).to_be_checked()
+    expect(page.get_by_test_id("hg-user-groups").get_by_label("Sales team")).to_be_checked()
     expect(page.get_by_test_id("hg-member-order")).to_have_text("Rung in this order: Bo Hunter (1210).")
     page.get_by_label("Distribution").select_option(label="One after another (sequential)")
     expect(page.locator("#hg-ring-hint")).to_have_text("How long each member rings before the next one.")
@@ -197,7 +204,7 @@ def _admin_chooses_phone_types(page: Any, cordboard: Cordboard) -> None:
     expect(mobiles).not_to_be_checked()
     page.get_by_role("textbox", name="Name", exact=True).fill("Support")
     page.get_by_role("textbox", name="Number", exact=True).fill("1510")
-    page.get_by_label("Support team").check()
+    page.get_by_test_id("hg-user-groups").get_by_label("Support team").check()
     form.get_by_role("button", name="Save").click()
     expect(page.locator(".toast").last).to_have_text("Hunt group Support (1510) created.")
     row = page.get_by_test_id("hunt-group").filter(has_text="Support")
@@ -278,7 +285,7 @@ def _admin_creates_billing(page: Any, cordboard: Cordboard) -> None:
     expect(exclude).not_to_be_checked()
     page.get_by_role("textbox", name="Name", exact=True).fill("Billing")
     page.get_by_role("textbox", name="Number", exact=True).fill("1520")
-    page.get_by_label("Billing team").check()
+    page.get_by_test_id("hg-user-groups").get_by_label("Billing team").check()
     form.get_by_role("button", name="Save").click()
     expect(page.locator(".toast").last).to_have_text("Hunt group Billing (1520) created.")
 
@@ -377,7 +384,7 @@ def _admin_ticks_blocking_groups(page: Any, cordboard: Cordboard, groups: list[i
     page.get_by_role("button", name="New hunt group").click()
     form.get_by_role("textbox", name="Name", exact=True).fill("Abroad")
     form.get_by_role("textbox", name="Number", exact=True).fill("1520")
-    form.get_by_label("Export team").check()
+    page.get_by_test_id("hg-user-groups").get_by_label("Export team").check()
     form.get_by_role("textbox", name="Fallback number", exact=True).fill("+4930123456")
     blocking = form.get_by_role("group", name="Blocking groups", exact=True)
     international = blocking.get_by_role("checkbox", name="No international")
@@ -401,3 +408,84 @@ def _admin_ticks_blocking_groups(page: Any, cordboard: Cordboard, groups: list[i
     ).click()
     expect(blocking.get_by_role("checkbox", name="No premium")).to_be_checked()
     expect(blocking.get_by_role("checkbox", name="No international")).not_to_be_checked()
+
+
+def test_role_04_group_administrator_renames_their_hunt_group(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    token = cordboard.token()
+    gus_id, gus_password = add_user(cordboard, "hg-gus", "1215", "Gus", "Lead", sip=False)
+    hal_id, hal_password = add_user(cordboard, "hg-hal", "1216", "Hal", "Floor", sip=False)
+    leads = add_group(cordboard, "Floor leads", [gus_id])
+    staff = add_group(cordboard, "Floor staff", [hal_id])
+    blocking = {"name": "Floor block", "number_types": [], "international": True, "prefixes": []}
+    status, block = cordboard.api("POST", "/api/dialplan/blocking_groups", blocking, token)
+    assert status == 201, block
+    made = []
+    for name, number in (("Floor", "1530"), ("Yard", "1531")):
+        body = {"name": name, "number": number, "user_groups": [staff], "blocking_groups": [block["id"]]}
+        status, group = cordboard.api("POST", GROUPS, body, token)
+        assert status == 201, group
+        made.append(group)
+    try:
+        browser.run(_admin_chooses_the_groups_administrators, cordboard)
+        assert [(g["name"], g["admin_groups"]) for g in _hunt_groups(cordboard)] == [
+            ("Floor", [leads]),
+            ("Yard", []),
+        ]
+        browser.run(_group_administrator_renames_the_group, cordboard, gus_password)
+        assert [(g["name"], g["admin_groups"], g["blocking_groups"]) for g in _hunt_groups(cordboard)] == [
+            ("Shop floor", [leads], [block["id"]]),
+            ("Yard", [], [block["id"]]),
+        ]
+        browser.run(_others_may_not_administer_hunt_groups, cordboard, hal_password)
+    finally:
+        for group in made:
+            cordboard.api("DELETE", f"{GROUPS}/{group['id']}", token=token)
+        cordboard.api("DELETE", f"/api/dialplan/blocking_groups/{block['id']}", token=token)
+
+
+def _admin_chooses_the_groups_administrators(page: Any, cordboard: Cordboard) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, "/login?next=/hunt-groups")
+    page.get_by_role("button", name="Edit Floor").click()
+    form = page.get_by_test_id("hunt-group-form")
+    admins = form.get_by_role("group", name="Administered by")
+    expect(admins).to_contain_text("Members of these groups may change this hunt group (and nothing else).")
+    admins.get_by_label("Floor leads").check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Floor (1530) saved.")
+    expect(form).to_have_count(0)
+
+
+def _group_administrator_renames_the_group(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "hg-gus", password)
+    expect(page.locator("#nav").get_by_role("heading", name="Group administration")).to_be_visible()
+    links = page.get_by_test_id("nav-group-admin").get_by_role("link")
+    expect(links).to_have_text(["Hunt groups"])
+    links.click()
+    expect(page).to_have_url(cordboard.base + "/hunt-groups")
+    expect(page.get_by_role("heading", name="Hunt groups", level=1)).to_be_visible()
+    expect(page.get_by_test_id("hunt-group")).to_have_count(1)
+    expect(page.get_by_role("button", name="New hunt group")).to_have_count(0)
+    expect(page.get_by_role("button", name="Delete Floor")).to_have_count(0)
+
+    page.get_by_role("button", name="Edit Floor").click()
+    form = page.get_by_test_id("hunt-group-form")
+    name = form.get_by_role("textbox", name="Name", exact=True)
+    expect(name).to_be_focused()
+    expect(form).not_to_contain_text("Administered by")
+    expect(form).not_to_contain_text("Blocking groups")
+    name.fill("Shop floor")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("Hunt group Shop floor (1530) saved.")
+    expect(form).to_have_count(0)
+    shot(page, "hunt-groups-group-administrator")
+
+
+def _others_may_not_administer_hunt_groups(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "hg-hal", password)
+    expect(page.locator("#nav").get_by_role("link", name="My profile")).to_be_visible()
+    expect(page.locator("#nav").get_by_role("heading", name="Group administration")).to_have_count(0)
+    page.goto(cordboard.base + "/hunt-groups")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(page.get_by_test_id("hunt-group")).to_have_count(0)

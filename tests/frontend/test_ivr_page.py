@@ -13,6 +13,12 @@ text "Reception desk" and keeps a display text from earlier in the call (IVR-05)
 
 The page follows the administrator's language (German); a user who is not an administrator has no
 IVR menus in the navigation and the API refuses them.
+
+ROLE-04, IVR-06: the administrator ticks the user group "Front office" under "Administered by" on
+the menu "Front desk". Dot, a member and no administrator, finds IVR menus under "Group
+administration", sees just that menu with no "New menu" and no Delete, and renames it; her form
+has neither "Administered by" nor "Blocking groups", and both stay as they were. Eli, in no such
+group, finds the page not allowed.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from e2e_helpers import (
     ADMIN_PASSWORD,
     BrowserThread,
     Cordboard,
+    add_group,
     add_user,
     api_list,
     delete_after_confirming,
@@ -173,6 +180,7 @@ def _admin_manages_menus(page: Any, cordboard: Cordboard, welcome: str) -> None:
         "display_text": "",
         "keep_derived_metadata": False,
         "blocking_groups": [],
+        "admin_groups": [],
     }
     shot(page, "ivr-list")
 
@@ -348,3 +356,84 @@ def _admin_ticks_blocking_groups(page: Any, cordboard: Cordboard, groups: list[i
     ).click()
     expect(blocking.get_by_role("checkbox", name="No premium")).to_be_checked()
     expect(blocking.get_by_role("checkbox", name="No international")).not_to_be_checked()
+
+
+def test_role_04_ivr_06_group_administrator_renames_their_menu(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    token = cordboard.token()
+    dot_id, dot_password = add_user(cordboard, "ivr-dot", "1223", "Dot", "Desk", sip=False)
+    _, eli_password = add_user(cordboard, "ivr-eli", "1224", "Eli", "Else", sip=False)
+    office = add_group(cordboard, "Front office", [dot_id])
+    blocking = {"name": "Office block", "number_types": [], "international": True, "prefixes": []}
+    status, block = cordboard.api("POST", "/api/dialplan/blocking_groups", blocking, token)
+    assert status == 201, block
+    made = []
+    for name, number in (("Front desk", "1605"), ("Back office", "1606")):
+        status, menu = cordboard.api(
+            "POST", MENUS, {"name": name, "number": number, "blocking_groups": [block["id"]]}, token
+        )
+        assert status == 201, menu
+        made.append(menu)
+    try:
+        browser.run(_admin_chooses_the_menus_administrators, cordboard)
+        assert [(m["name"], m["admin_groups"]) for m in _menus(cordboard)] == [
+            ("Front desk", [office]),
+            ("Back office", []),
+        ]
+        browser.run(_group_administrator_renames_the_menu, cordboard, dot_password)
+        assert [(m["name"], m["admin_groups"], m["blocking_groups"]) for m in _menus(cordboard)] == [
+            ("Reception desk", [office], [block["id"]]),
+            ("Back office", [], [block["id"]]),
+        ]
+        browser.run(_others_may_not_administer_menus, cordboard, eli_password)
+    finally:
+        for menu in made:
+            cordboard.api("DELETE", f"{MENUS}/{menu['id']}", token=token)
+        cordboard.api("DELETE", f"/api/dialplan/blocking_groups/{block['id']}", token=token)
+
+
+def _admin_chooses_the_menus_administrators(page: Any, cordboard: Cordboard) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, "/login?next=/ivr")
+    page.get_by_role("button", name="Edit Front desk").click()
+    form = page.get_by_test_id("ivr-form")
+    admins = form.get_by_role("group", name="Administered by")
+    expect(admins).to_contain_text("Members of these groups may change this menu (and nothing else).")
+    admins.get_by_label("Front office").check()
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("IVR menu Front desk (1605) saved.")
+    expect(form).to_have_count(0)
+
+
+def _group_administrator_renames_the_menu(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "ivr-dot", password)
+    expect(page.locator("#nav").get_by_role("heading", name="Group administration")).to_be_visible()
+    links = page.get_by_test_id("nav-group-admin").get_by_role("link")
+    expect(links).to_have_text(["IVR menus"])
+    links.click()
+    expect(page).to_have_url(cordboard.base + "/ivr")
+    expect(page.get_by_role("heading", name="IVR menus", level=1)).to_be_visible()
+    expect(page.get_by_test_id("ivr-menu")).to_have_count(1)
+    expect(page.get_by_role("button", name="New menu")).to_have_count(0)
+    expect(page.get_by_role("button", name="Delete Front desk")).to_have_count(0)
+
+    page.get_by_role("button", name="Edit Front desk").click()
+    form = page.get_by_test_id("ivr-form")
+    name = form.get_by_role("textbox", name="Name", exact=True)
+    expect(name).to_be_focused()
+    expect(form).not_to_contain_text("Administered by")
+    expect(form).not_to_contain_text("Blocking groups")
+    name.fill("Reception desk")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("IVR menu Reception desk (1605) saved.")
+    expect(form).to_have_count(0)
+    shot(page, "ivr-group-administrator")
+
+
+def _others_may_not_administer_menus(page: Any, cordboard: Cordboard, password: str) -> None:
+    login(page, cordboard.base, "ivr-eli", password)
+    expect(page.locator("#nav").get_by_role("link", name="My profile")).to_be_visible()
+    expect(page.locator("#nav").get_by_role("heading", name="Group administration")).to_have_count(0)
+    page.goto(cordboard.base + "/ivr")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(page.get_by_test_id("ivr-menu")).to_have_count(0)

@@ -1997,6 +1997,8 @@ export const da: Dictionary = {
   "huntGroups.blockingGroupsHint": "Gruppen sender ingen opkald videre til et eksternt nummer, som en af disse grupper spærrer, f.eks. som reservenummer. Nødnumre spærres aldrig.",
   "huntGroups.noBlockingGroups": "Ingen spærregrupper endnu:",
   "huntGroups.toDialPlan": "opret dem på siden Opkaldsplan",
+  "huntGroups.adminGroups": "Administreres af",
+  "huntGroups.adminGroupsHint": "Medlemmer af disse grupper må ændre denne ringegruppe (og intet andet). Administratorer må altid.",
 
   "nav.ivr": "IVR-menuer",
   "nav.groupInboxes": "Gruppepostkasser",
@@ -2209,6 +2211,9 @@ export const da: Dictionary = {
   "ivr.blockingGroupsHint": "Menuen sender ingen opkald videre til et eksternt nummer, som en af disse grupper spærrer. Nødnumre spærres aldrig.",
   "ivr.noBlockingGroups": "Ingen spærregrupper endnu:",
   "ivr.toDialPlan": "opret dem på siden Opkaldsplan",
+  "ivr.adminGroups": "Administreres af",
+  "ivr.adminGroupsHint": "Medlemmer af disse grupper må ændre denne menu (og intet andet). Administratorer må altid.",
+  "ivr.noUserGroups": "Der er ingen brugergrupper endnu: opret først en under Brugergrupper.",
 
   "nav.voicemail": "Talebeskeder",
   "voicemail.title": "Talebeskeder",

@@ -1997,6 +1997,8 @@ export const de: Dictionary = {
   "huntGroups.blockingGroupsHint": "Die Gruppe leitet keinen Anrufer an eine externe Nummer weiter, die eine dieser Gruppen sperrt, etwa als Ausweichnummer. Notrufnummern werden nie gesperrt.",
   "huntGroups.noBlockingGroups": "Noch keine Sperrgruppen:",
   "huntGroups.toDialPlan": "Legen Sie sie auf der Seite Wählplan an",
+  "huntGroups.adminGroups": "Verwaltet von",
+  "huntGroups.adminGroupsHint": "Die Mitglieder dieser Gruppen dürfen diese Sammelrufgruppe ändern (und sonst nichts). Administratoren dürfen es immer.",
 
   "nav.ivr": "IVR-Menüs",
   "nav.groupInboxes": "Gruppen-Mailboxen",
@@ -2209,6 +2211,9 @@ export const de: Dictionary = {
   "ivr.blockingGroupsHint": "Das Menü leitet keinen Anrufer an eine externe Nummer weiter, die eine dieser Gruppen sperrt. Notrufnummern werden nie gesperrt.",
   "ivr.noBlockingGroups": "Noch keine Sperrgruppen:",
   "ivr.toDialPlan": "Legen Sie sie auf der Seite Wählplan an",
+  "ivr.adminGroups": "Verwaltet von",
+  "ivr.adminGroupsHint": "Die Mitglieder dieser Gruppen dürfen dieses Menü ändern (und sonst nichts). Administratoren dürfen es immer.",
+  "ivr.noUserGroups": "Es gibt noch keine Benutzergruppen: Legen Sie zuerst eine unter Benutzergruppen an.",
 
   "nav.voicemail": "Mailbox",
   "voicemail.title": "Mailbox",

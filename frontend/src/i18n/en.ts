@@ -1995,6 +1995,8 @@ export const en = {
   "huntGroups.blockingGroupsHint": "The group sends no caller to an outside number that one of these groups blocks, such as its fallback. Emergency numbers are never blocked.",
   "huntGroups.noBlockingGroups": "No blocking groups yet:",
   "huntGroups.toDialPlan": "make them on the Dial plan page",
+  "huntGroups.adminGroups": "Administered by",
+  "huntGroups.adminGroupsHint": "Members of these groups may change this hunt group (and nothing else). Administrators always may.",
 
   "nav.ivr": "IVR menus",
   "nav.groupInboxes": "Group inboxes",
@@ -2207,6 +2209,9 @@ export const en = {
   "ivr.blockingGroupsHint": "The menu sends no caller to an outside number that one of these groups blocks. Emergency numbers are never blocked.",
   "ivr.noBlockingGroups": "No blocking groups yet:",
   "ivr.toDialPlan": "make them on the Dial plan page",
+  "ivr.adminGroups": "Administered by",
+  "ivr.adminGroupsHint": "Members of these groups may change this menu (and nothing else). Administrators always may.",
+  "ivr.noUserGroups": "There are no user groups yet: create one under User groups first.",
 
   "nav.voicemail": "Voicemail",
   "voicemail.title": "Voicemail",

@@ -7,6 +7,10 @@
  * excluded activities and roles, the blocking groups of the dial plan that limit the outside numbers it
  * may send callers to, BAR-04). The form checks what it can before sending; the server's refusals
  * (a number someone else has ...) are shown next to their fields. Deleting asks first.
+ * Administrators also choose the user groups that administer a hunt group (ROLE-04): their members
+ * find the page under "Group administration" with just those groups, and change them, but create
+ * and delete none and choose neither the blocking groups nor who administers a group; the opening
+ * hours stay as they are (the schedules are the administrators').
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -37,6 +41,7 @@ import {
 import { t } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
 import type { Schedule } from "../schedules";
+import { session } from "../session";
 import type { Group } from "../types";
 
 @customElement("cb-hunt-groups")
@@ -60,13 +65,15 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
   } as const;
 
   protected async fetchEntries(): Promise<HuntGroup[]> {
+    // ROLE-04: the schedules and the dial plan are for administrators only.
+    const admin = session.isAdmin;
     const [groups, userGroups, activities, roles, schedules, plan] = await Promise.all([
       api.get<HuntGroup[]>(this.crud.url),
       api.get<Group[]>("/api/groups"),
       api.get<Activity[]>("/api/presence/activities"),
       api.get<Role[]>("/api/presence/roles"),
-      api.get<Schedule[]>("/api/schedules"),
-      api.get<{ blocking_groups?: BlockingGroupRef[] }>(DIALPLAN),
+      admin ? api.get<Schedule[]>("/api/schedules") : Promise.resolve([]),
+      admin ? api.get<{ blocking_groups?: BlockingGroupRef[] }>(DIALPLAN) : Promise.resolve({ blocking_groups: [] }),
     ]);
     [this.userGroups, this.activities, this.roles, this.schedules] = [userGroups, activities, roles, schedules];
     this.blockingGroups = plan.blocking_groups ?? [];
@@ -80,7 +87,13 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
       roles: new Set(this.roles.map((r) => r.id)),
       schedules: new Set(this.schedules.map((s) => s.id)),
       blockingGroups: new Set(this.blockingGroups.map((g) => g.id)),
+      groupAdmin: !session.isAdmin,
     });
+  }
+
+  /** ROLE-04: a group administrator changes hunt groups but neither creates nor deletes them. */
+  protected override get mayAddAndDelete(): boolean {
+    return session.isAdmin;
   }
 
   /** Change a field; its message goes (the form's stays until the next save). */
@@ -162,15 +175,17 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
       error: this.fieldError("phone_types"),
       required: true,
     })}
-    ${selectField({
-      id: "hg-schedule",
-      label: t("huntGroups.schedule"),
-      value: d.scheduleId,
-      options: [["", t("huntGroups.alwaysOpen")], ...this.schedules.map((s): [string, string] => [String(s.id), s.name])],
-      error: this.errors["schedule_id"],
-      hint: t("huntGroups.scheduleHint"),
-      onInput: (v) => this.set("scheduleId", v),
-    })}
+    ${d.adminGroups
+      ? selectField({
+          id: "hg-schedule",
+          label: t("huntGroups.schedule"),
+          value: d.scheduleId,
+          options: [["", t("huntGroups.alwaysOpen")], ...this.schedules.map((s): [string, string] => [String(s.id), s.name])],
+          error: this.errors["schedule_id"],
+          hint: t("huntGroups.scheduleHint"),
+          onInput: (v) => this.set("scheduleId", v),
+        })
+      : nothing}
     <div class="grid two">
       ${checkList({
         id: "hg-activities",
@@ -193,16 +208,32 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
         empty: t("huntGroups.noRoles"),
       })}
     </div>
-    ${this.blockingGroupsField(d)}
+    ${d.adminGroups ? this.blockingGroupsField(d) : nothing}
     ${checkboxField({ id: "hg-exclude", label: t("huntGroups.excludeFromSearch"), hint: t("huntGroups.excludeFromSearchHint"),
       checked: d.excludeFromSearch, error: this.errors["exclude_from_search"], onChange: (v) => this.set("excludeFromSearch", v) })}
     ${textField({ id: "hg-display-text", label: t("huntGroups.displayText"), value: d.displayText, error: this.errors["display_text"],
       hint: t("huntGroups.displayTextHint"), autocomplete: "off", onInput: (v) => this.set("displayText", v) })}
     ${checkboxField({ id: "hg-keep-derived", label: t("huntGroups.keepDerivedMetadata"), hint: t("huntGroups.keepDerivedMetadataHint"),
-      checked: d.keepDerivedMetadata, error: this.errors["keep_derived_metadata"], onChange: (v) => this.set("keepDerivedMetadata", v) })}`;
+      checked: d.keepDerivedMetadata, error: this.errors["keep_derived_metadata"], onChange: (v) => this.set("keepDerivedMetadata", v) })}
+    ${this.adminGroupsField(d.adminGroups)}`;
   }
 
-  /** BAR-04: the dial plan's blocking groups to tick; without any, where to make them. */
+  /** ROLE-04: only an administrator's form chooses who administers the hunt group. */
+  private adminGroupsField(chosen: Set<number> | null): TemplateResult | typeof nothing {
+    if (!chosen) return nothing;
+    return checkList({
+      id: "hg-admin-groups",
+      legend: t("huntGroups.adminGroups"),
+      hint: t("huntGroups.adminGroupsHint"),
+      items: this.userGroups.map((g) => [g.id, g.name]),
+      chosen,
+      toggle: (id, on) => this.set("adminGroups", toggled(chosen, id, on)),
+      error: this.fieldError("admin_groups"),
+      empty: t("huntGroups.noUserGroups"),
+    });
+  }
+
+  /** BAR-04 (administrators): the dial plan's blocking groups to tick; without any, where to make them. */
   private blockingGroupsField(d: Draft): TemplateResult {
     if (!this.blockingGroups.length) {
       const error = this.fieldError("blocking_groups");

@@ -7,7 +7,10 @@
  * prompt, the timeout destination, and the dial plan's blocking groups that limit the outside numbers
  * it may send callers to, BAR-04). The form checks what it can before sending; the server's
  * refusals (a number someone else has, a target nobody answers ...) are shown next to their fields,
- * an option's by its key (``options.1.target``). Deleting asks first.
+ * an option's by its key (``options.1.target``). Deleting asks first. Administrators also choose the
+ * user groups that administer a menu (ROLE-04, IVR-06): their members find the page under "Group
+ * administration" with just those menus, and change them, but create and delete none and choose
+ * neither the blocking groups nor who administers a menu.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -43,6 +46,8 @@ import {
   type TimeoutKind,
 } from "../ivr";
 import { schemaFieldView } from "../schema-form";
+import { session } from "../session";
+import type { Group } from "../types";
 
 /** The API's field of each draft field whose message goes when it changes. */
 const FIELD_OF: Record<Exclude<keyof Draft, "options" | "timeoutKind" | "timeoutTarget">, string> = {
@@ -58,6 +63,7 @@ const FIELD_OF: Record<Exclude<keyof Draft, "options" | "timeoutKind" | "timeout
   displayText: "display_text",
   keepDerivedMetadata: "keep_derived_metadata",
   blockingGroups: "blocking_groups",
+  adminGroups: "admin_groups",
 };
 
 /** What "when nobody presses a key" offers: goodbye (and hang up), a number or a mailbox. */
@@ -66,6 +72,8 @@ const TIMEOUT_KINDS: TimeoutKind[] = ["goodbye", "number", "voicemail"];
 @customElement("cb-ivr-menus")
 export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
   @state() private blockingGroups: BlockingGroupRef[] = [];
+  /** For an administrator's "Administered by"; a group administrator's form has none. */
+  @state() private userGroups: Group[] = [];
 
   protected readonly crud = {
     url: MENUS,
@@ -80,16 +88,26 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
   } as const;
 
   protected async fetchEntries(): Promise<IvrMenu[]> {
-    const [menus, plan] = await Promise.all([
+    // ROLE-04: a group administrator may read neither the dial plan nor choose who administers.
+    const admin = session.isAdmin;
+    const [menus, plan, userGroups] = await Promise.all([
       api.get<IvrMenu[]>(MENUS),
-      api.get<{ blocking_groups?: BlockingGroupRef[] }>(DIALPLAN),
+      admin ? api.get<{ blocking_groups?: BlockingGroupRef[] }>(DIALPLAN) : Promise.resolve({ blocking_groups: [] }),
+      admin ? api.get<Group[]>("/api/groups") : Promise.resolve([]),
     ]);
     this.blockingGroups = plan.blocking_groups ?? [];
+    this.userGroups = userGroups;
     return menus;
   }
 
   protected draftOf(menu: IvrMenu): Draft {
-    return draftOf(menu, new Set(this.blockingGroups.map((g) => g.id)));
+    const userGroups = session.isAdmin ? new Set(this.userGroups.map((g) => g.id)) : null;
+    return draftOf(menu, new Set(this.blockingGroups.map((g) => g.id)), userGroups);
+  }
+
+  /** ROLE-04, IVR-06: a group administrator changes menus but neither creates nor deletes them. */
+  protected override get mayAddAndDelete(): boolean {
+    return session.isAdmin;
   }
 
   /** Change a field; its message goes (the form's stays until the next save). */
@@ -251,10 +269,26 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
       error: this.errors["keep_derived_metadata"],
       onChange: (on) => this.set("keepDerivedMetadata", on),
     })}
-    ${this.blockingGroupsField(d)}`;
+    ${d.adminGroups ? this.blockingGroupsField(d) : nothing}
+    ${this.adminGroupsField(d.adminGroups)}`;
   }
 
-  /** BAR-04: the dial plan's blocking groups to tick; without any, where to make them. */
+  /** ROLE-04, IVR-06: only an administrator's form chooses who administers the menu. */
+  private adminGroupsField(chosen: Set<number> | null): TemplateResult | typeof nothing {
+    if (!chosen) return nothing;
+    return checkList({
+      id: "ivr-admin-groups",
+      legend: t("ivr.adminGroups"),
+      hint: t("ivr.adminGroupsHint"),
+      items: this.userGroups.map((g) => [g.id, g.name]),
+      chosen,
+      toggle: (id, on) => this.set("adminGroups", toggled(chosen, id, on)),
+      error: this.fieldError("admin_groups"),
+      empty: t("ivr.noUserGroups"),
+    });
+  }
+
+  /** BAR-04 (administrators): the dial plan's blocking groups to tick; without any, where to make them. */
   private blockingGroupsField(d: Draft): TemplateResult {
     if (!this.blockingGroups.length) {
       const error = this.fieldError("blocking_groups");

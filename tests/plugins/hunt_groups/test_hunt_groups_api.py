@@ -71,6 +71,7 @@ async def test_hg_01_02_03_admin_creates_lists_changes_and_deletes_a_hunt_group(
         "display_text": "",  # the group's name is shown
         "keep_derived_metadata": False,
         "blocking_groups": [],  # BAR-04
+        "admin_groups": [],  # ROLE-04
         "members": [
             {"user_id": created["members"][0]["user_id"], "name": "Anna Tester", "number": "1001"},
             {"user_id": created["members"][1]["user_id"], "name": "Bent Tester", "number": "1002"},
@@ -384,3 +385,64 @@ async def test_bar_04_a_fallback_to_a_blocked_outside_number_is_refused_by_field
     emergency = {**created, "fallback": "112", "blocking_groups": [abroad]}
     status, changed = await call(api, "PUT", f"{GROUPS}/{created['id']}", admin_headers, emergency)
     assert status == 200 and (changed["fallback"], changed["blocking_groups"]) == ("112", [abroad]), changed
+
+
+async def test_role_04_group_administrators_change_only_their_hunt_groups(
+    core: Core, api: TestClient, admin_headers: dict[str, str], user_headers: dict[str, str]
+) -> None:
+    """ROLE-04: the members of a hunt group's ``admin_groups`` list, read and change that group
+    (not its group administrators nor its blocking groups), and nothing else; a member of the hunt
+    group who administers none gets 403."""
+    sales = await _sales(core)
+    bent_id = (await core.identity.get_user_by_username("bent")).id
+    leads = await _user_group(core, "Team leads", [bent_id])
+    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    body = {"name": "Sales", "number": "1500", "user_groups": [sales]}
+    status, group = await call(
+        api, "POST", GROUPS, admin_headers, {**body, "admin_groups": [leads], "blocking_groups": [abroad]}
+    )
+    assert status == 201 and group["admin_groups"] == [leads], group
+    status, other = await call(
+        api, "POST", GROUPS, admin_headers, {**body, "name": "Other", "number": "1501"}
+    )
+    assert status == 201 and other["admin_groups"] == [], other
+    status, error = await call(
+        api, "PUT", f"{GROUPS}/{other['id']}", admin_headers, {**other, "admin_groups": [999]}
+    )
+    assert status == 400 and error["fields"] == {"admin_groups": "no user group with the id 999"}, error
+
+    bent = await login(api, "bent", PASSWORD)
+    status, me = await call(api, "GET", "/api/auth/me", bent)
+    assert status == 200 and me["administers"] == ["hunt-groups"], me
+    status, listed = await call(api, "GET", GROUPS, bent)
+    assert status == 200 and [g["name"] for g in listed] == ["Sales"], listed
+    one = f"{GROUPS}/{group['id']}"
+    status, found = await call(api, "GET", one, bent)
+    assert status == 200 and found == group, found
+
+    # Leaving out the administrators' fields keeps them.
+    mine = {k: v for k, v in group.items() if k not in ("admin_groups", "blocking_groups")}
+    status, renamed = await call(api, "PUT", one, bent, {**mine, "name": "Sales desk", "ring_s": 30})
+    assert status == 200, renamed
+    assert (renamed["name"], renamed["ring_s"], renamed["admin_groups"], renamed["blocking_groups"]) == (
+        "Sales desk",
+        30,
+        [leads],
+        [abroad],
+    )
+    for field, value in (("admin_groups", [leads, sales]), ("blocking_groups", []), ("schedule_id", 1)):
+        status, error = await call(api, "PUT", one, bent, {**renamed, "name": "Mine", field: value})
+        assert status == 403 and list(error["fields"]) == [field], (field, error)
+    assert core.data[HUNT_GROUPS_KEY].get(group["id"]).name == "Sales desk"
+
+    for method, path, sent in (
+        ("GET", f"{GROUPS}/{other['id']}", None),
+        ("PUT", f"{GROUPS}/{other['id']}", {**body, "name": "Mine", "number": "1501"}),
+        ("POST", GROUPS, {**body, "number": "1502"}),
+        ("DELETE", one, None),
+    ):
+        status, error = await call(api, method, path, bent, sent)
+        assert status == 403 and error["code"] == "forbidden", (method, path, error)
+    for method, path in (("GET", GROUPS), ("GET", one)):
+        status, _ = await call(api, method, path, user_headers)  # anna: a member, no administrator
+        assert status == 403, (method, path)

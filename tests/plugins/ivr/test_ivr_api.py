@@ -59,6 +59,7 @@ async def test_ivr_01_02_03_admin_creates_lists_changes_and_deletes_a_menu(
         "display_text": "",  # the menu's name is shown
         "keep_derived_metadata": False,  # IVR-05
         "blocking_groups": [],  # BAR-04
+        "admin_groups": [],  # ROLE-04, IVR-06
     }
     owner = await core.numbers.owner_of("1600")  # NUM-07: the registry knows whose it is
     assert owner is not None and (owner.kind, owner.id, owner.label) == ("plugin", "ivr", "IVR Main")
@@ -273,3 +274,62 @@ async def test_bar_04_an_option_to_a_blocked_outside_number_is_refused_by_field(
     status, changed = await call(api, "PUT", f"{MENUS}/{created['id']}", admin_headers, emergency)
     assert status == 200, changed
     assert changed["options"] == {"1": {"kind": "number", "target": "112"}}
+
+
+async def test_role_04_ivr_06_group_administrators_change_only_their_menus(
+    core: Core, api: TestClient, admin_headers: dict[str, str], user_headers: dict[str, str]
+) -> None:
+    """ROLE-04, IVR-06: the members of a menu's ``admin_groups`` list, read and change that menu
+    (not its group administrators nor its blocking groups), and nothing else; others get 403."""
+    bent_id = await _user(core, "bent", "1002")
+    leads = await core.identity.create_group("Team leads")
+    await core.identity.set_group_members(leads.id, [bent_id])
+    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    body = {"name": "Main", "number": "1600", "admin_groups": [leads.id], "blocking_groups": [abroad]}
+    status, menu = await call(api, "POST", MENUS, admin_headers, body)
+    assert status == 201 and menu["admin_groups"] == [leads.id], menu
+    status, other = await call(api, "POST", MENUS, admin_headers, {"name": "Other", "number": "1601"})
+    assert status == 201 and other["admin_groups"] == [], other
+    status, error = await call(
+        api, "PUT", f"{MENUS}/{other['id']}", admin_headers, {**other, "admin_groups": [999]}
+    )
+    assert status == 400 and error["fields"] == {"admin_groups": "no user group with the id 999"}, error
+
+    bent = await login(api, "bent", PASSWORD)
+    status, me = await call(api, "GET", "/api/auth/me", bent)
+    assert status == 200 and me["administers"] == ["ivr"], me
+    status, listed = await call(api, "GET", MENUS, bent)
+    assert status == 200 and [m["name"] for m in listed] == ["Main"], listed
+    one = f"{MENUS}/{menu['id']}"
+    status, found = await call(api, "GET", one, bent)
+    assert status == 200 and found == menu, found
+
+    # Leaving out the administrators' fields keeps them.
+    mine = {k: v for k, v in menu.items() if k not in ("admin_groups", "blocking_groups")}
+    status, renamed = await call(api, "PUT", one, bent, {**mine, "name": "Reception"})
+    assert status == 200, renamed
+    assert (renamed["name"], renamed["admin_groups"], renamed["blocking_groups"]) == (
+        "Reception",
+        [leads.id],
+        [abroad],
+    )
+    status, same = await call(api, "PUT", one, bent, renamed)
+    assert status == 200 and same == renamed, same
+    for field, value in (("admin_groups", []), ("blocking_groups", [])):
+        status, error = await call(api, "PUT", one, bent, {**renamed, "name": "Mine", field: value})
+        assert status == 403 and list(error["fields"]) == [field], (field, error)
+    assert core.data[IVR_MENUS_KEY].get(menu["id"]).name == "Reception"
+
+    for method, path, sent in (
+        ("GET", f"{MENUS}/{other['id']}", None),
+        ("PUT", f"{MENUS}/{other['id']}", {**other, "name": "Mine"}),
+        ("POST", MENUS, {"name": "New", "number": "1602"}),
+        ("DELETE", one, None),
+    ):
+        status, error = await call(api, method, path, bent, sent)
+        assert status == 403 and error["code"] == "forbidden", (method, path, error)
+    for method, path in (("GET", MENUS), ("GET", one)):
+        status, _ = await call(api, method, path, user_headers)
+        assert status == 403, (method, path)
+    status, me = await call(api, "GET", "/api/auth/me", user_headers)
+    assert status == 200 and me["administers"] == [], me
