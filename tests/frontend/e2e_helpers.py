@@ -195,6 +195,24 @@ def add_group(cordboard: Cordboard, name: str, member_ids: list[int]) -> int:
     return int(group["id"])
 
 
+def not_a_group_administrator(
+    page: Any, cordboard: Cordboard, who: tuple[str, str], where: tuple[str, str]
+) -> None:
+    """ROLE-04: a user (``who``: user name and password) who administers nothing has no Group
+    administration menu, and the admin page (``where``: its path and the test id of its rows) says
+    Not allowed and shows none of its rows."""
+    from playwright.sync_api import expect
+
+    path, rows_test_id = where
+    login(page, cordboard.base, *who)
+    nav = page.locator("#nav")
+    expect(nav.get_by_role("link", name="My profile")).to_be_visible()
+    expect(nav.get_by_role("heading", name="Group administration")).to_have_count(0)
+    page.goto(cordboard.base + path)
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(page.get_by_test_id(rows_test_id)).to_have_count(0)
+
+
 class BrowserThread:
     """Headless Chromium driven by Playwright's sync API on a thread of its own.
 
