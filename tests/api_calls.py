@@ -54,3 +54,11 @@ async def login(client: TestClient, username: str, password: str) -> dict[str, s
     assert resp.status == 200, await resp.text()
     client.session.cookie_jar.clear()  # tests choose their credentials per request
     return {"Authorization": f"Bearer {(await resp.json())['token']}"}
+
+
+async def add_blocking_group(api: TestClient, headers: dict[str, str], name: str, **fields: Any) -> int:
+    """A blocking group (BAR-04) that blocks what ``fields`` say (nothing else); its id."""
+    body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
+    status, group = await call(api, "POST", "/api/dialplan/blocking_groups", headers, body)
+    assert status == 201, group
+    return int(group["id"])

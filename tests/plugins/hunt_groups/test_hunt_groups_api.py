@@ -10,19 +10,15 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from api_calls import add_user, call, login
-from cordboard_process import free_port
-from loopback_pbx import running_pbx
-from trunk_helpers import add_trunk
+from api_calls import add_blocking_group, call, login
+from trunk_helpers import api_with_trunk
 
 from cordboard.core.core import Core
-from cordboard.core.http.server import build_app
 from cordboard.core.numbers.storage import create_range
 from cordboard.plugins.hunt_groups.const import HUNT_GROUPS_KEY
 
 GROUPS = "/api/hunt_groups/groups"
 PASSWORD = "user-password-3"
-ADMIN_PASSWORD = "admin-password-7"
 
 
 async def _user(core: Core, username: str, extension: str) -> int:
@@ -312,20 +308,8 @@ async def test_hunt_groups_are_for_administrators_only(
 async def with_trunk(
     tmp_path: Path, aiohttp_client: Any
 ) -> AsyncIterator[tuple[Core, TestClient, dict[str, str]]]:
-    """A PBX serving SIP with an IP trunk (nothing listens there; it is never called), so that
-    outside numbers are reachable, its API and an administrator's headers."""
-    async with running_pbx(tmp_path / "data", 37700, 37799) as core:
-        await add_trunk(core, kind="ip", port=free_port(), addresses=["127.0.0.1:5999"], options_interval=0)
-        client = await aiohttp_client(build_app(core))
-        await add_user(core, "root", ADMIN_PASSWORD, admin=True)
-        yield core, client, await login(client, "root", ADMIN_PASSWORD)
-
-
-async def _blocking_group(api: TestClient, headers: dict[str, str], name: str, **fields: Any) -> int:
-    body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
-    status, group = await call(api, "POST", "/api/dialplan/blocking_groups", headers, body)
-    assert status == 201, group
-    return int(group["id"])
+    async with api_with_trunk(tmp_path / "data", aiohttp_client, (37700, 37799)) as found:
+        yield found
 
 
 async def test_bar_04_a_hunt_groups_blocking_groups_round_trip_and_unknown_ones_are_refused(
@@ -337,8 +321,8 @@ async def test_bar_04_a_hunt_groups_blocking_groups_round_trip_and_unknown_ones_
     body = {"name": "Sales", "number": "1500", "user_groups": [sales]}
     status, created = await call(api, "POST", GROUPS, admin_headers, body)
     assert status == 201 and created["blocking_groups"] == [], created
-    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
-    premium = await _blocking_group(api, admin_headers, "No premium", prefixes=["+45900"])
+    abroad = await add_blocking_group(api, admin_headers, "No international", international=True)
+    premium = await add_blocking_group(api, admin_headers, "No premium", prefixes=["+45900"])
     one = f"{GROUPS}/{created['id']}"
     status, changed = await call(
         api, "PUT", one, admin_headers, {**created, "blocking_groups": [premium, abroad]}
@@ -364,7 +348,7 @@ async def test_bar_04_a_fallback_to_a_blocked_outside_number_is_refused_by_field
     blocked."""
     core, api, admin_headers = with_trunk
     team = await _user_group(core, "Sales", [(await core.identity.get_user_by_username("ann")).id])
-    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    abroad = await add_blocking_group(api, admin_headers, "No international", international=True)
     body = {
         "name": "Sales",
         "number": "1500",
@@ -396,7 +380,7 @@ async def test_role_04_group_administrators_change_only_their_hunt_groups(
     sales = await _sales(core)
     bent_id = (await core.identity.get_user_by_username("bent")).id
     leads = await _user_group(core, "Team leads", [bent_id])
-    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    abroad = await add_blocking_group(api, admin_headers, "No international", international=True)
     body = {"name": "Sales", "number": "1500", "user_groups": [sales]}
     status, group = await call(
         api, "POST", GROUPS, admin_headers, {**body, "admin_groups": [leads], "blocking_groups": [abroad]}

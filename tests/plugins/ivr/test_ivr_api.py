@@ -10,18 +10,14 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from api_calls import add_user, call, login
-from cordboard_process import free_port
-from loopback_pbx import running_pbx
-from trunk_helpers import add_trunk
+from api_calls import add_blocking_group, call, login
+from trunk_helpers import api_with_trunk
 
 from cordboard.core.core import Core
-from cordboard.core.http.server import build_app
 from cordboard.plugins.ivr.const import IVR_MENUS_KEY
 
 MENUS = "/api/ivr/menus"
 PASSWORD = "user-password-3"
-ADMIN_PASSWORD = "admin-password-7"
 
 
 async def _user(core: Core, username: str, extension: str) -> int:
@@ -196,20 +192,8 @@ async def test_ivr_01_users_may_not_use_the_menus_api(
 async def with_trunk(
     tmp_path: Path, aiohttp_client: Any
 ) -> AsyncIterator[tuple[Core, TestClient, dict[str, str]]]:
-    """A PBX serving SIP with an IP trunk (nothing listens there; it is never called), so that
-    outside numbers are reachable, its API and an administrator's headers."""
-    async with running_pbx(tmp_path / "data", 37600, 37699) as core:
-        await add_trunk(core, kind="ip", port=free_port(), addresses=["127.0.0.1:5999"], options_interval=0)
-        client = await aiohttp_client(build_app(core))
-        await add_user(core, "root", ADMIN_PASSWORD, admin=True)
-        yield core, client, await login(client, "root", ADMIN_PASSWORD)
-
-
-async def _blocking_group(api: TestClient, headers: dict[str, str], name: str, **fields: Any) -> int:
-    body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
-    status, group = await call(api, "POST", "/api/dialplan/blocking_groups", headers, body)
-    assert status == 201, group
-    return int(group["id"])
+    async with api_with_trunk(tmp_path / "data", aiohttp_client, (37600, 37699)) as found:
+        yield found
 
 
 async def test_bar_04_a_menus_blocking_groups_round_trip_and_unknown_ones_are_refused(
@@ -219,8 +203,8 @@ async def test_bar_04_a_menus_blocking_groups_round_trip_and_unknown_ones_are_re
     blocking group is refused by field, and nothing is saved."""
     status, created = await call(api, "POST", MENUS, admin_headers, {"name": "Main", "number": "1600"})
     assert status == 201 and created["blocking_groups"] == [], created
-    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
-    premium = await _blocking_group(api, admin_headers, "No premium", prefixes=["+45900"])
+    abroad = await add_blocking_group(api, admin_headers, "No international", international=True)
+    premium = await add_blocking_group(api, admin_headers, "No premium", prefixes=["+45900"])
     one = f"{MENUS}/{created['id']}"
     status, changed = await call(
         api, "PUT", one, admin_headers, {**created, "blocking_groups": [premium, abroad]}
@@ -246,7 +230,7 @@ async def test_bar_04_an_option_to_a_blocked_outside_number_is_refused_by_field(
     to +4930123456 (an option's or the timeout's target says so); without the group it may. BAR-06:
     the emergency number 112 is never blocked."""
     _core, api, admin_headers = with_trunk
-    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    abroad = await add_blocking_group(api, admin_headers, "No international", international=True)
     body: dict[str, Any] = {
         "name": "Main",
         "number": "1600",
@@ -284,7 +268,7 @@ async def test_role_04_ivr_06_group_administrators_change_only_their_menus(
     bent_id = await _user(core, "bent", "1002")
     leads = await core.identity.create_group("Team leads")
     await core.identity.set_group_members(leads.id, [bent_id])
-    abroad = await _blocking_group(api, admin_headers, "No international", international=True)
+    abroad = await add_blocking_group(api, admin_headers, "No international", international=True)
     body = {"name": "Main", "number": "1600", "admin_groups": [leads.id], "blocking_groups": [abroad]}
     status, menu = await call(api, "POST", MENUS, admin_headers, body)
     assert status == 201 and menu["admin_groups"] == [leads.id], menu
