@@ -131,10 +131,9 @@ class DialPlanService:
         groups = [group for group in self.blocking_groups if group.id in wanted]
         if not groups or self._internal(dialled):
             return None
-        special = await self.special_numbers()
-        if dialled in special:
+        if dialled in self.emergency:  # kept current: no settings read for each call
             return None
-        number, _rule = convert(dialled, self.conversions, special)
+        number, _rule = convert(dialled, self.conversions, sorted(self.emergency))
         found = classify(number, self.types)
         international = is_international(number, await self._core.settings.org_value("core.country"))
         return next(

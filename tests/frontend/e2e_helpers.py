@@ -195,6 +195,33 @@ def add_group(cordboard: Cordboard, name: str, member_ids: list[int]) -> int:
     return int(group["id"])
 
 
+def add_ip_trunk(cordboard: Cordboard, name: str) -> int:
+    """An IP trunk nothing listens behind (never called): outside numbers become reachable; its id."""
+    body = {
+        "name": name,
+        "kind": "ip",
+        "host": "127.0.0.1",
+        "addresses": ["127.0.0.1:5999"],
+        "options_interval": 0,
+    }
+    status, trunk = cordboard.api("POST", "/api/trunks", body, cordboard.token())
+    assert status == 201, trunk
+    return int(trunk["id"])
+
+
+def add_blocking_groups(cordboard: Cordboard, groups: list[int]) -> None:
+    """BAR-04: "No international" (every international number) and "No premium" (+45900...),
+    their ids appended to ``groups`` in that order."""
+    for name, fields in (
+        ("No international", {"international": True}),
+        ("No premium", {"prefixes": ["+45900"]}),
+    ):
+        body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
+        status, group = cordboard.api("POST", "/api/dialplan/blocking_groups", body, cordboard.token())
+        assert status == 201, group
+        groups.append(group["id"])
+
+
 def not_a_group_administrator(
     page: Any, cordboard: Cordboard, who: tuple[str, str], where: tuple[str, str]
 ) -> None:

@@ -33,7 +33,9 @@ from e2e_helpers import (
     PHONE,
     BrowserThread,
     Cordboard,
+    add_blocking_groups,
     add_group,
+    add_ip_trunk,
     add_user,
     api_list,
     delete_after_confirming,
@@ -334,19 +336,7 @@ def test_bar_04_a_hunt_groups_blocking_groups_are_ticked_and_a_blocked_fallback_
     token = cordboard.token()
     status, team = cordboard.api("POST", "/api/groups", {"name": "Export team"}, token)
     assert status == 201, team
-    status, trunk = cordboard.api(
-        "POST",
-        "/api/trunks",
-        {
-            "name": "hg-trunk",
-            "kind": "ip",
-            "host": "127.0.0.1",
-            "addresses": ["127.0.0.1:5999"],
-            "options_interval": 0,
-        },
-        token,
-    )
-    assert status == 201, trunk
+    trunk = add_ip_trunk(cordboard, "hg-trunk")
     groups: list[int] = []
     try:
         browser.run(_admin_ticks_blocking_groups, cordboard, groups)
@@ -355,7 +345,7 @@ def test_bar_04_a_hunt_groups_blocking_groups_are_ticked_and_a_blocked_fallback_
             cordboard.api("DELETE", f"{GROUPS}/{group['id']}", token=token)
         for group_id in groups:
             cordboard.api("DELETE", f"/api/dialplan/blocking_groups/{group_id}", token=token)
-        cordboard.api("DELETE", f"/api/trunks/{trunk['id']}", token=token)
+        cordboard.api("DELETE", f"/api/trunks/{trunk}", token=token)
 
 
 def _admin_ticks_blocking_groups(page: Any, cordboard: Cordboard, groups: list[int]) -> None:
@@ -370,15 +360,7 @@ def _admin_ticks_blocking_groups(page: Any, cordboard: Cordboard, groups: list[i
     )
     form.get_by_role("button", name="Cancel").click()
 
-    token = cordboard.token()
-    for name, fields in (
-        ("No international", {"international": True}),
-        ("No premium", {"prefixes": ["+45900"]}),
-    ):
-        body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
-        status, group = cordboard.api("POST", "/api/dialplan/blocking_groups", body, token)
-        assert status == 201, group
-        groups.append(group["id"])
+    add_blocking_groups(cordboard, groups)
     premium = groups[1]
 
     page.reload()

@@ -31,7 +31,9 @@ from e2e_helpers import (
     ADMIN_PASSWORD,
     BrowserThread,
     Cordboard,
+    add_blocking_groups,
     add_group,
+    add_ip_trunk,
     add_user,
     api_list,
     delete_after_confirming,
@@ -279,19 +281,7 @@ def test_bar_04_a_menus_blocking_groups_are_ticked_and_a_blocked_option_is_refus
     blocks it, and nothing is saved. With "No premium" ticked instead it is saved; the API and the
     edit form show that group ticked."""
     token = cordboard.token()
-    status, trunk = cordboard.api(
-        "POST",
-        "/api/trunks",
-        {
-            "name": "ivr-trunk",
-            "kind": "ip",
-            "host": "127.0.0.1",
-            "addresses": ["127.0.0.1:5999"],
-            "options_interval": 0,
-        },
-        token,
-    )
-    assert status == 201, trunk
+    trunk = add_ip_trunk(cordboard, "ivr-trunk")
     groups: list[int] = []
     try:
         browser.run(_admin_ticks_blocking_groups, cordboard, groups)
@@ -300,7 +290,7 @@ def test_bar_04_a_menus_blocking_groups_are_ticked_and_a_blocked_option_is_refus
             cordboard.api("DELETE", f"{MENUS}/{menu['id']}", token=token)
         for group_id in groups:
             cordboard.api("DELETE", f"/api/dialplan/blocking_groups/{group_id}", token=token)
-        cordboard.api("DELETE", f"/api/trunks/{trunk['id']}", token=token)
+        cordboard.api("DELETE", f"/api/trunks/{trunk}", token=token)
 
 
 def _admin_ticks_blocking_groups(page: Any, cordboard: Cordboard, groups: list[int]) -> None:
@@ -315,15 +305,7 @@ def _admin_ticks_blocking_groups(page: Any, cordboard: Cordboard, groups: list[i
     )
     form.get_by_role("button", name="Cancel").click()
 
-    token = cordboard.token()
-    for name, fields in (
-        ("No international", {"international": True}),
-        ("No premium", {"prefixes": ["+45900"]}),
-    ):
-        body = {"name": name, "number_types": [], "international": False, "prefixes": [], **fields}
-        status, group = cordboard.api("POST", "/api/dialplan/blocking_groups", body, token)
-        assert status == 201, group
-        groups.append(group["id"])
+    add_blocking_groups(cordboard, groups)
     premium = groups[1]
 
     page.reload()

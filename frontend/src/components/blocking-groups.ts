@@ -60,6 +60,37 @@ export function blocksText(g: BlockingGroup): string[] {
   return lines;
 }
 
+/** BAR-04 on a function number's form (administrators): the dial plan's blocking groups to tick,
+ * or, without any, where to make them. ``prefix`` makes the ids (``${prefix}-blocking-groups``). */
+export function blockingGroupsField(o: {
+  prefix: string;
+  groups: ReadonlyArray<{ id: number; name: string }>;
+  chosen: ReadonlySet<number>;
+  toggle: (id: number, on: boolean) => void;
+  hint: string;
+  error: string | undefined;
+}): TemplateResult {
+  const id = `${o.prefix}-blocking-groups`;
+  if (!o.groups.length) {
+    return html`<fieldset id=${id} data-testid=${id} class=${o.error ? "has-error" : ""}>
+      <legend>${t("blocking.field")}</legend>
+      <p class="muted" data-testid="${o.prefix}-no-blocking-groups">
+        ${t("blocking.noneYet")} <a href="/dialplan">${t("blocking.toDialPlan")}</a>
+      </p>
+      <div class="field-error" aria-live="polite">${o.error ?? ""}</div>
+    </fieldset>`;
+  }
+  return checkList({
+    id,
+    legend: t("blocking.field"),
+    hint: o.hint,
+    items: o.groups.map((g) => [g.id, g.name]),
+    chosen: o.chosen as Set<number>,
+    toggle: o.toggle,
+    error: o.error,
+  });
+}
+
 @customElement("cb-blocking-groups")
 export class CbBlockingGroups extends LightElement {
   @property({ attribute: false }) groups: BlockingGroup[] = [];

@@ -38,6 +38,7 @@ import {
   type Draft,
   type HuntGroup,
 } from "../hunt-groups";
+import { blockingGroupsField } from "../components/blocking-groups";
 import { t } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
 import type { Schedule } from "../schedules";
@@ -233,25 +234,14 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
     });
   }
 
-  /** BAR-04 (administrators): the dial plan's blocking groups to tick; without any, where to make them. */
+  /** BAR-04 (administrators): the dial plan's blocking groups to tick. */
   private blockingGroupsField(d: Draft): TemplateResult {
-    if (!this.blockingGroups.length) {
-      const error = this.fieldError("blocking_groups");
-      return html`<fieldset id="hg-blocking-groups" data-testid="hg-blocking-groups" class=${error ? "has-error" : ""}>
-        <legend>${t("huntGroups.blockingGroups")}</legend>
-        <p class="muted" data-testid="hg-no-blocking-groups">
-          ${t("huntGroups.noBlockingGroups")} <a href="/dialplan">${t("huntGroups.toDialPlan")}</a>
-        </p>
-        <div class="field-error" aria-live="polite">${error ?? ""}</div>
-      </fieldset>`;
-    }
-    return checkList({
-      id: "hg-blocking-groups",
-      legend: t("huntGroups.blockingGroups"),
-      hint: t("huntGroups.blockingGroupsHint"),
-      items: this.blockingGroups.map((g) => [g.id, g.name]),
+    return blockingGroupsField({
+      prefix: "hg",
+      groups: this.blockingGroups,
       chosen: d.blockingGroups,
       toggle: (id, on) => this.set("blockingGroups", toggled(d.blockingGroups, id, on)),
+      hint: t("huntGroups.blockingGroupsHint"),
       error: this.fieldError("blocking_groups"),
     });
   }

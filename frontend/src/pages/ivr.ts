@@ -17,6 +17,7 @@ import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { CrudPage, checkList, toggled, type Column } from "../crud-page";
 import { checkboxField, focusWhenRendered, selectField, textField } from "../forms";
+import { blockingGroupsField } from "../components/blocking-groups";
 import { t } from "../i18n";
 import {
   DIALPLAN,
@@ -288,25 +289,14 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
     });
   }
 
-  /** BAR-04 (administrators): the dial plan's blocking groups to tick; without any, where to make them. */
+  /** BAR-04 (administrators): the dial plan's blocking groups to tick. */
   private blockingGroupsField(d: Draft): TemplateResult {
-    if (!this.blockingGroups.length) {
-      const error = this.fieldError("blocking_groups");
-      return html`<fieldset id="ivr-blocking-groups" data-testid="ivr-blocking-groups" class=${error ? "has-error" : ""}>
-        <legend>${t("ivr.blockingGroups")}</legend>
-        <p class="muted" data-testid="ivr-no-blocking-groups">
-          ${t("ivr.noBlockingGroups")} <a href="/dialplan">${t("ivr.toDialPlan")}</a>
-        </p>
-        <div class="field-error" aria-live="polite">${error ?? ""}</div>
-      </fieldset>`;
-    }
-    return checkList({
-      id: "ivr-blocking-groups",
-      legend: t("ivr.blockingGroups"),
-      hint: t("ivr.blockingGroupsHint"),
-      items: this.blockingGroups.map((g) => [g.id, g.name]),
+    return blockingGroupsField({
+      prefix: "ivr",
+      groups: this.blockingGroups,
       chosen: d.blockingGroups,
       toggle: (id, on) => this.set("blockingGroups", toggled(d.blockingGroups, id, on)),
+      hint: t("ivr.blockingGroupsHint"),
       error: this.fieldError("blocking_groups"),
     });
   }
