@@ -155,11 +155,23 @@ ctrl_tcp_listen\t\t127.0.0.1:{self.ctrl_port}
 snd_path\t\t{self.folder}
 """
         )
+        (self.folder / "accounts").write_text("" if self._account_added_later else f"{self._account}\n")
+
+    @property
+    def _account(self) -> str:
         aor = f"sip:{self.user.username}@127.0.0.1:{self.registrar_port};transport={self.transport}"
-        (self.folder / "accounts").write_text(
+        return (
             f"<{aor}>;auth_user={self.user.username};auth_pass={self.user.sip_password}"
-            f";regint=300;answermode={self.answer};audio_codecs={self.codecs};ptime=20\n"
+            f";regint=300;answermode={self.answer};audio_codecs={self.codecs};ptime=20"
         )
+
+    @property
+    def _account_added_later(self) -> bool:
+        """baresip 1.0's mwi module subscribes for every account in a timer that fires once just after
+        start; when the registration completed before that timer, it appends to the list it walks and
+        sends SUBSCRIBEs in an endless loop (and never answers ctrl_tcp again). With mwi loaded, the
+        account is added through ctrl_tcp (`uanew`) once baresip runs, so the timer always comes first."""
+        return "mwi.so" in self.modules
 
     def start(self, baresip: str, timeout: float = 10) -> None:
         self.write_config()
@@ -186,6 +198,8 @@ snd_path\t\t{self.folder}
             target=self._read_loop, args=(self._sock,), name=f"baresip-{self.name}", daemon=True
         )
         self._reader.start()
+        if self._account_added_later:
+            self.command("uanew", self._account)
 
     def _read_loop(self, sock: socket.socket) -> None:
         buf = b""
