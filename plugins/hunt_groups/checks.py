@@ -10,10 +10,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cordboard.core.core import Core
-from cordboard.core.exceptions import ConfigValidationError, NotFound
+from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.errors import validated
 from cordboard.core.numbers.function_number_checks import FunctionNumberRules, destination_problem
 from cordboard.core.numbers.model import NumberRange
+from cordboard.core.schedules.function_numbers import schedule_problem
 from cordboard.plugins.hunt_groups.const import DOMAIN, GROUP_PURPOSES
 from cordboard.plugins.hunt_groups.model import HuntGroup
 from cordboard.plugins.hunt_groups.schema import GROUP_SCHEMA
@@ -45,7 +46,7 @@ async def checked_group(
         "user_groups": await _user_groups_problem(core, fields["user_groups"]),
         "excluded_activities": _missing(fields["excluded_activities"], _activity_ids(core), "activity"),
         "excluded_roles": _missing(fields["excluded_roles"], _role_ids(core), "presence role"),
-        "schedule_id": await _schedule_problem(core, fields["schedule_id"]),
+        "schedule_id": await schedule_problem(core, fields["schedule_id"]),
         "fallback": await _fallback_problem(
             core, fields["fallback"], number, ranges, fields["blocking_groups"]
         ),
@@ -92,16 +93,6 @@ def _missing(wanted: Sequence[int], known: set[int], what: str) -> str | None:
     if not unknown:
         return None
     return f"no {what} with the id {', '.join(unknown)}"
-
-
-async def _schedule_problem(core: Core, schedule_id: int | None) -> str | None:
-    if schedule_id is None:
-        return None
-    try:
-        await core.schedules.get_schedule(schedule_id)
-    except NotFound:
-        return f"no schedule with the id {schedule_id}"
-    return None
 
 
 async def _fallback_problem(

@@ -11,11 +11,10 @@ from contextvars import ContextVar
 from typing import Final
 
 from cordboard.core.calls import metadata
-from cordboard.core.calls.channel import Channel, ChannelHungUp, InboundCall
+from cordboard.core.calls.channel import Channel, InboundCall
 from cordboard.core.calls.hand_on import hand_on
 from cordboard.core.core import Core
-from cordboard.core.exceptions import NotFound
-from cordboard.core.schedules.service import Decision
+from cordboard.core.schedules.function_numbers import current_decision, play_event_prompt
 from cordboard.plugins.hunt_groups.const import (
     EVENT_HUNT_GROUP_CALL,
     OUTCOME_ANSWERED,
@@ -89,7 +88,7 @@ async def take_call(core: Core, group: HuntGroup, channel: Channel) -> None:
 async def _hunt(core: Core, group: HuntGroup, channel: Channel) -> _Result:
     label = f"Hunt group {group.name} ({group.number}), call {channel.call.id}"
     metadata.with_metadata(channel, group_text(group, channel.call))  # for a fallback's steps
-    decision = await _schedule_decision(core, group)
+    decision = await current_decision(core, group.schedule_id, f"Hunt group {group.number}")
     if decision is not None and decision.action == "closed":
         _LOGGER.info("%s: closed (schedule event %r)", label, decision.event.name)
         await _announce(channel, decision.event.prompt)
@@ -123,17 +122,6 @@ async def _hunt(core: Core, group: HuntGroup, channel: Channel) -> _Result:
         return await _fall_back(core, group, channel, group.fallback)
     await _announce(channel)
     return _Result(OUTCOME_NOT_AVAILABLE)
-
-
-async def _schedule_decision(core: Core, group: HuntGroup) -> Decision | None:
-    """HG-08: what the group's schedule says now; None without one (always open)."""
-    if group.schedule_id is None:
-        return None
-    try:
-        return await core.schedules.decision(group.schedule_id)
-    except NotFound:
-        _LOGGER.warning("Hunt group %s: its schedule %s is gone; open", group.number, group.schedule_id)
-        return None
 
 
 async def _available_members(core: Core, group: HuntGroup, call: InboundCall, label: str) -> Sequence[Member]:
@@ -173,13 +161,4 @@ async def _fall_back(core: Core, group: HuntGroup, channel: Channel, number: str
 async def _announce(channel: Channel, prompt: str | None = None) -> None:
     """Answer and say that nobody can take the call (or the schedule's own prompt); the core hangs
     up when the handler returns."""
-    await channel.answer()
-    if prompt:
-        try:
-            await channel.play([prompt])
-            return
-        except ChannelHungUp:
-            raise
-        except Exception:
-            _LOGGER.exception("The prompt %r could not be played; the default one instead", prompt)
-    await channel.play([PROMPT_NOT_AVAILABLE])
+    await play_event_prompt(channel, prompt, PROMPT_NOT_AVAILABLE)

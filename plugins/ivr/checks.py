@@ -3,7 +3,8 @@
 (IVR-03): a user's line or alias, a function number (a hunt group, another menu), or a number a
 SIP trunk can reach; a mailbox destination names a user. Every problem is named by its field, all
 at once. BAR-04: the menu's blocking groups exist, and none of them blocks an outside number an
-option or the timeout sends callers to. ROLE-04: the user groups administering it exist."""
+option or the timeout sends callers to. ROLE-04: the user groups administering it exist. SCH-07:
+its schedule exists."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from cordboard.core.numbers.function_number_checks import (
     prompt_problem,
 )
 from cordboard.core.numbers.model import NumberRange
+from cordboard.core.schedules.function_numbers import schedule_problem
 from cordboard.plugins.ivr.const import DOMAIN, IVR_PURPOSES, KIND_NUMBER, KIND_VOICEMAIL
 from cordboard.plugins.ivr.model import IvrMenu
 from cordboard.plugins.ivr.schema import MENU_SCHEMA
@@ -43,6 +45,7 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
         "invalid_prompt": await prompt_problem(core, fields["invalid_prompt"]),
         "blocking_groups": _unknown_blocking_groups(core, blocking),
         "admin_groups": await _unknown_user_groups(core, fields["admin_groups"]),
+        "schedule_id": await schedule_problem(core, fields["schedule_id"]),
     }
     for key, dest in fields["options"].items():
         problems[f"options.{key}.target"] = await _destination_problem(core, dest, number, ranges, blocking)

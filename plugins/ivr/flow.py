@@ -29,7 +29,8 @@ def menu_node(menu: IvrMenu) -> FlowNode:
         edges.append(FlowEdge("no key pressed", None, KIND_HANGUP, f"goodbye, {retries}"))
     else:
         edges.append(_edge("no key pressed", menu.timeout_destination, retries))
-    return FlowNode(menu.number, "ivr", menu.name, edges)
+    note = f"opening hours: schedule {menu.schedule_id}" if menu.schedule_id is not None else ""
+    return FlowNode(menu.number, "ivr", menu.name, edges, note)
 
 
 def _edge(label: str, destination: Destination, note: str = "") -> FlowEdge:

@@ -1,6 +1,6 @@
 """REST routes of the ivr plugin, mounted at /api/ivr/. Administrators may do everything; the
 members of a menu's ``admin_groups`` (ROLE-04, IVR-06) may read and change that menu, but neither
-create nor delete one, nor choose its group administrators or blocking groups."""
+create nor delete one, nor choose its group administrators, blocking groups or schedule."""
 
 from __future__ import annotations
 
@@ -53,14 +53,16 @@ async def get_menu(request: web.Request) -> web.Response:
 @api(access="user")
 async def put_menu(request: web.Request) -> web.Response:
     """Replace a menu's fields (all of them, as for a new one). A group administrator who leaves
-    out ``admin_groups`` or ``blocking_groups`` keeps them; other values are refused (403)."""
+    out ``admin_groups``, ``blocking_groups`` or ``schedule_id`` keeps them; other values are
+    refused (403)."""
     menus = _menus(request)
     current = menus.get(_menu_id(request))
     data = await checked_change(
         request,
         current.admin_groups,
         await json_object(request),
-        kept={"blocking_groups": list(current.blocking_groups)},
+        # Opening hours too: a group administrator cannot list the schedules.
+        kept={"blocking_groups": list(current.blocking_groups), "schedule_id": current.schedule_id},
     )
     menu = await menus.update(current.id, data)
     return web.json_response(menu.as_dict())

@@ -1,7 +1,8 @@
 """A call to an IVR menu's number: answer, play the welcome prompt (a key stops it), wait for a key
 and send the caller where the key points (IVR-02, IVR-03); or, with direct dialling on, take the
 number the caller keys (IVR-04). No key or an invalid one plays the menu again, up to ``retries``
-times, then the timeout destination or "goodbye" (IVR-08). Everything goes through the Channel API;
+times, then the timeout destination or "goodbye" (IVR-08). Outside its opening hours (SCH-07) the
+menu is closed or forwards its callers. Everything goes through the Channel API;
 the caller's choice is kept in the call history (the route, and the reason of the call it makes)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from cordboard.core.calls.channel import Channel
 from cordboard.core.calls.hand_on import hand_on
 from cordboard.core.calls.metadata import shown_caller, step_metadata, with_metadata
 from cordboard.core.core import Core
+from cordboard.core.schedules.function_numbers import current_decision, play_event_prompt
 from cordboard.plugins.ivr.const import (
     DIRECT_DIAL_MAX,
     DIRECT_DIAL_PAUSE_S,
@@ -24,6 +26,7 @@ from cordboard.plugins.ivr.const import (
     KIND_REPEAT,
     KIND_VOICEMAIL,
     OUTCOME_CALLER_LEFT,
+    OUTCOME_CLOSED,
     OUTCOME_GOODBYE,
     OUTCOME_HUNG_UP,
     OUTCOME_LOOP,
@@ -85,6 +88,8 @@ async def _run(core: Core, menu: IvrMenu, channel: Channel, result: _Result) -> 
     with_metadata(channel, text)
     if menu.language:
         channel.language = menu.language  # IVR-07: the menu's own language, else the caller's
+    if await _outside_opening_hours(core, menu, channel, result):
+        return
     await channel.answer()
     misses = 0
     while misses <= menu.retries:
@@ -129,6 +134,26 @@ async def _run(core: Core, menu: IvrMenu, channel: Channel, result: _Result) -> 
     ):
         return
     await _goodbye(channel, result)
+
+
+async def _outside_opening_hours(core: Core, menu: IvrMenu, channel: Channel, result: _Result) -> bool:
+    """SCH-07: when the menu's schedule says closed, the caller hears the event's prompt (or "not
+    available") and the call ends; forward sends the caller to the event's number (subject to the
+    menu's blocking groups) without the menu. False when it is open."""
+    decision = await current_decision(core, menu.schedule_id, f"IVR {menu.number}")
+    if decision is None or decision.action == "open":
+        return False
+    event = decision.event
+    if decision.action == "forward" and event.target:
+        choice = f"schedule event {event.name}"
+        await _to_number(core, menu, channel, event.target, choice=choice, result=result)
+        return True
+    _LOGGER.info("IVR %s, call %s: closed (schedule event %r)", menu.number, channel.call.id, event.name)
+    _note(core, channel, f"IVR {menu.name}: closed (schedule event {event.name})")
+    result.outcome = OUTCOME_CLOSED
+    await play_event_prompt(channel, event.prompt, PROMPT_NOT_AVAILABLE)
+    await channel.hangup()
+    return True
 
 
 async def _keyed_number(channel: Channel, menu: IvrMenu, first: str | None) -> str:
@@ -200,7 +225,7 @@ async def _to_number(
     )
     if missed is None:
         return True
-    await channel.play([PROMPT_NOT_AVAILABLE])
+    await play_event_prompt(channel, None, PROMPT_NOT_AVAILABLE)  # answers a caller the menu did not
     return False
 
 

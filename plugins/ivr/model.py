@@ -58,6 +58,8 @@ class IvrMenu:
     number one of them blocks."""
     admin_groups: tuple[int, ...] = ()
     """ROLE-04, IVR-06: the user groups whose members may change the menu in the web UI."""
+    schedule_id: int | None = None
+    """SCH-07: the menu's opening hours; None: always open."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,4 +79,5 @@ class IvrMenu:
             "keep_derived_metadata": self.keep_derived_metadata,
             "blocking_groups": list(self.blocking_groups),
             "admin_groups": list(self.admin_groups),
+            "schedule_id": self.schedule_id,
         }

@@ -99,6 +99,7 @@ MENU_SCHEMA: Final = vol.Schema(
         vol.Optional("keep_derived_metadata", default=False): vol.All(bool, msg="true or false"),
         vol.Optional("blocking_groups", default=list): id_list("a blocking group"),
         vol.Optional("admin_groups", default=list): id_list("a user group"),
+        vol.Optional("schedule_id", default=None): vol.Any(None, int, msg="the id of a schedule, or null"),
         vol.Optional("timeout_s", default=DEFAULT_TIMEOUT_S): whole_between(
             MIN_TIMEOUT_S, MAX_TIMEOUT_S, "seconds"
         ),

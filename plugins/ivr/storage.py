@@ -31,6 +31,7 @@ _COLUMNS: Final = (
     "keep_derived_metadata",
     "blocking_groups",
     "admin_groups",
+    "schedule_id",
 )
 
 
@@ -70,12 +71,17 @@ def _v5_admin_groups(db: sqlite_utils.Database) -> None:
     db.execute(f"ALTER TABLE {TABLE} ADD COLUMN admin_groups TEXT NOT NULL DEFAULT '[]'")
 
 
+def _v6_schedule(db: sqlite_utils.Database) -> None:
+    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN schedule_id INTEGER")
+
+
 MIGRATIONS: Final = (
     Migration(1, "IVR menus", _v1_menus),
     Migration(2, "exclude from contact searches (NUM-11)", _v2_exclude_from_search),
     Migration(3, "display text, kept from earlier in the call path (IVR-05)", _v3_display_text),
     Migration(4, "blocking groups (BAR-04)", _v4_blocking_groups),
     Migration(5, "group administrators (ROLE-04, IVR-06)", _v5_admin_groups),
+    Migration(6, "opening hours from a schedule (SCH-07)", _v6_schedule),
 )
 
 
@@ -110,6 +116,7 @@ def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
         "keep_derived_metadata",
         "blocking_groups",
         "admin_groups",
+        "schedule_id",
     )
     values = {name: fields[name] for name in _COLUMNS if name != "id" and name not in optional}
     values["exclude_from_search"] = int(bool(fields.get("exclude_from_search", False)))
@@ -117,6 +124,7 @@ def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
     values["keep_derived_metadata"] = int(bool(fields.get("keep_derived_metadata", False)))
     values["blocking_groups"] = json.dumps(list(fields.get("blocking_groups", ())))
     values["admin_groups"] = json.dumps(sorted(set(fields.get("admin_groups", ()))))
+    values["schedule_id"] = fields.get("schedule_id")
     values["options"] = json.dumps(fields["options"])
     values["direct_dial"] = int(bool(fields["direct_dial"]))
     timeout = fields["timeout_destination"]

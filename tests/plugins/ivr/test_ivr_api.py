@@ -56,6 +56,7 @@ async def test_ivr_01_02_03_admin_creates_lists_changes_and_deletes_a_menu(
         "keep_derived_metadata": False,  # IVR-05
         "blocking_groups": [],  # BAR-04
         "admin_groups": [],  # ROLE-04, IVR-06
+        "schedule_id": None,  # SCH-07: always open
     }
     owner = await core.numbers.owner_of("1600")  # NUM-07: the registry knows whose it is
     assert owner is not None and (owner.kind, owner.id, owner.label) == ("plugin", "ivr", "IVR Main")
@@ -264,12 +265,21 @@ async def test_role_04_ivr_06_group_administrators_change_only_their_menus(
     core: Core, api: TestClient, admin_headers: dict[str, str], user_headers: dict[str, str]
 ) -> None:
     """ROLE-04, IVR-06: the members of a menu's ``admin_groups`` list, read and change that menu
-    (not its group administrators nor its blocking groups), and nothing else; others get 403."""
+    (not its group administrators, blocking groups nor schedule), and nothing else; others get 403."""
     bent_id = await _user(core, "bent", "1002")
     leads = await core.identity.create_group("Team leads")
     await core.identity.set_group_members(leads.id, [bent_id])
     abroad = await add_blocking_group(api, admin_headers, "No international", international=True)
-    body = {"name": "Main", "number": "1600", "admin_groups": [leads.id], "blocking_groups": [abroad]}
+    hours = await core.schedules.create_schedule(
+        {"name": "Hours", "owner": "number:1600", "default": {"action": "open"}}
+    )
+    body = {
+        "name": "Main",
+        "number": "1600",
+        "admin_groups": [leads.id],
+        "blocking_groups": [abroad],
+        "schedule_id": hours.id,
+    }
     status, menu = await call(api, "POST", MENUS, admin_headers, body)
     assert status == 201 and menu["admin_groups"] == [leads.id], menu
     status, other = await call(api, "POST", MENUS, admin_headers, {"name": "Other", "number": "1601"})
@@ -289,17 +299,18 @@ async def test_role_04_ivr_06_group_administrators_change_only_their_menus(
     assert status == 200 and found == menu, found
 
     # Leaving out the administrators' fields keeps them.
-    mine = {k: v for k, v in menu.items() if k not in ("admin_groups", "blocking_groups")}
+    mine = {k: v for k, v in menu.items() if k not in ("admin_groups", "blocking_groups", "schedule_id")}
     status, renamed = await call(api, "PUT", one, bent, {**mine, "name": "Reception"})
     assert status == 200, renamed
-    assert (renamed["name"], renamed["admin_groups"], renamed["blocking_groups"]) == (
+    assert (renamed["name"], renamed["admin_groups"], renamed["blocking_groups"], renamed["schedule_id"]) == (
         "Reception",
         [leads.id],
         [abroad],
+        hours.id,
     )
     status, same = await call(api, "PUT", one, bent, renamed)
     assert status == 200 and same == renamed, same
-    for field, value in (("admin_groups", []), ("blocking_groups", [])):
+    for field, value in (("admin_groups", []), ("blocking_groups", []), ("schedule_id", None)):
         status, error = await call(api, "PUT", one, bent, {**renamed, "name": "Mine", field: value})
         assert status == 403 and list(error["fields"]) == [field], (field, error)
     assert core.data[IVR_MENUS_KEY].get(menu["id"]).name == "Reception"
@@ -317,3 +328,30 @@ async def test_role_04_ivr_06_group_administrators_change_only_their_menus(
         assert status == 403, (method, path)
     status, me = await call(api, "GET", "/api/auth/me", user_headers)
     assert status == 200 and me["administers"] == [], me
+
+
+async def test_sch_07_a_menus_schedule_round_trips_and_an_unknown_one_is_refused_by_field(
+    core: Core, api: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """IVR-01 with SCH-07: a menu's opening hours name a schedule; one that does not exist is refused
+    on its field and nothing is saved; null makes the menu always open again."""
+    hours = await core.schedules.create_schedule(
+        {"name": "Hours", "owner": "number:1600", "default": {"action": "closed"}}
+    )
+    body = {"name": "Main", "number": "1600", "schedule_id": hours.id + 1}
+    status, error = await call(api, "POST", MENUS, admin_headers, body)
+    assert status == 400 and error["fields"] == {"schedule_id": f"no schedule with the id {hours.id + 1}"}, (
+        error
+    )
+    assert core.data[IVR_MENUS_KEY].all() == []
+    status, error = await call(api, "POST", MENUS, admin_headers, {**body, "schedule_id": "soon"})
+    assert status == 400 and list(error["fields"]) == ["schedule_id"], error
+
+    status, menu = await call(api, "POST", MENUS, admin_headers, {**body, "schedule_id": hours.id})
+    assert status == 201 and menu["schedule_id"] == hours.id, menu
+    status, found = await call(api, "GET", f"{MENUS}/{menu['id']}", admin_headers)
+    assert status == 200 and found["schedule_id"] == hours.id, found
+    status, changed = await call(
+        api, "PUT", f"{MENUS}/{menu['id']}", admin_headers, {**menu, "schedule_id": None}
+    )
+    assert status == 200 and changed["schedule_id"] is None, changed

@@ -415,3 +415,55 @@ async def test_prm_06_an_option_to_a_user_plays_their_announcement_before_their_
     await bo.wait_request("ACK")
     await _hangs_up(ann, invite, ok)
     bo.answer(await bo.wait_request("BYE"), 200)
+
+
+async def test_sch_07_the_menus_schedule_closes_it_or_forwards_its_callers(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    """IVR-01 with SCH-07: closed, ann hears "not available" and is hung up on without the menu;
+    forward to 1003, cy rings and no menu plays; open, the menu answers and plays again."""
+    ann, bo, cy = phones
+    seen = _outcomes(pbx)
+    schedule = await pbx.schedules.create_schedule(
+        {"name": "Hotline hours", "owner": "number:1600", "default": {"action": "closed"}}
+    )
+    await _menu(pbx, schedule_id=schedule.id)
+    _invite, _ok, _to = await _calls_menu(ann)
+    announced = await heard(ann, 0.8)
+    assert int(np.abs(announced.astype(np.int32)).max()) > 1000  # "not available"
+    ann.answer(await ann.wait_request("BYE", wait=10), 200)
+    closed = await _outcome(seen)
+    assert (closed["outcome"], closed["plays"], closed["keys"]) == ("closed", 0, [])
+
+    seen.clear()
+    await pbx.schedules.update_schedule(
+        schedule.id,
+        {"name": "Hotline hours", "owner": "number:1600", "default": {"action": "forward", "target": "1003"}},
+    )
+    calling = asyncio.create_task(ann.invite("1600"))
+    at_cy = await cy.wait_request("INVITE", wait=5)
+    assert _shown(at_cy) == ("1001", "Main: Ann Tester")
+    cy.answer(at_cy, 200)
+    invite, ok = await calling
+    assert ok.status == 200
+    ann.ack(invite, ok)
+    await cy.wait_request("ACK")
+    await _hangs_up(ann, invite, ok)
+    cy.answer(await cy.wait_request("BYE"), 200)
+    forwarded = await _outcome(seen)
+    assert (forwarded["outcome"], forwarded["plays"], forwarded["target"]) == ("transferred", 0, "1003")
+    with pytest.raises(TimeoutError):
+        await bo.wait_request("INVITE", wait=0.1)
+
+    seen.clear()
+    await pbx.schedules.update_schedule(
+        schedule.id, {"name": "Hotline hours", "owner": "number:1600", "default": {"action": "open"}}
+    )
+    invite, ok, to = await _calls_menu(ann)
+    await asyncio.sleep(0.3)
+    await send_digits(ann, to, "2", 1)
+    at_bo = await bo.wait_request("INVITE", wait=10)
+    bo.answer(at_bo, 486)
+    await _hangs_up(ann, invite, ok)
+    opened = await _outcome(seen)
+    assert opened["plays"] >= 1 and opened["keys"] == ["2"]
