@@ -4,15 +4,18 @@ takes the channel (a hunt group, another menu); a user first has their announcem
 played (PRM-06), then their incoming routing rule decides (ring, forward, their mailbox) or,
 without one, their phones ring; an outside number rings over the trunks unless one of the
 plugin's blocking groups blocks it (BAR-04). The plugin gets the channel back only when nobody
-answered or the number was blocked."""
+answered or the number was blocked. Plugins handing one caller round in circles (a switch to a
+switch pointing back, a menu's timeout to a menu whose timeout comes back) are stopped after
+``MAX_HAND_ONS`` steps in a row."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from cordboard.core.calls.announcement import announce, announcement_for
 
@@ -23,6 +26,9 @@ if TYPE_CHECKING:
     from cordboard.core.dialplan.blocking import BlockingGroup
 
 _LOGGER = logging.getLogger(__name__)
+MAX_HAND_ONS: Final = 10
+"""One caller handed on by plugins at most this often in a row (each step inside the last)."""
+_HAND_ONS: ContextVar[int] = ContextVar("hand_ons", default=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +36,14 @@ class Blocked:
     """BAR-04: the outside number was not rung, one of the plugin's blocking groups blocks it."""
 
     group: BlockingGroup
+
+
+@dataclass(frozen=True, slots=True)
+class Looped:
+    """The caller was already handed on ``MAX_HAND_ONS`` times in a row: function numbers send
+    them round in circles, so the number was not tried."""
+
+    steps: int
 
 
 def _nothing() -> None:
@@ -46,13 +60,51 @@ async def hand_on(
     metadata: dict[str, Any] | None = None,
     blocking_groups: Sequence[int] = (),
     taken: Callable[[], None] = _nothing,
-) -> NotAnswered | Blocked | None:
+) -> NotAnswered | Blocked | Looped | None:
     """Send the channel's caller to ``number`` (``via`` names the step in the log and the call's
     route: "IVR Support 1"); None when the call went on there (and is over for the plugin),
     ``NotAnswered`` when a ringing number was not answered and ``Blocked`` when one of
-    ``blocking_groups`` blocks the outside number: then the channel is the plugin's again.
+    ``blocking_groups`` blocks the outside number, ``Looped`` when plugins have handed the caller
+    on too often in a row: then the channel is the plugin's again.
     ``taken`` is called as the call goes on (before a function number's plugin or the user's rule
     runs it, or once the number answered). ``caller_id``: what ringing phones show."""
+    steps = _HAND_ONS.get()
+    if steps >= MAX_HAND_ONS:
+        _LOGGER.warning(
+            "%s, call %s: handed on %d times in a row, not to %s", via, channel.call.id, steps, number
+        )
+        if core.calls is not None:
+            core.calls.note_route(
+                channel.call.id, f"{via}: {number} not tried, the call goes round in circles"
+            )
+        return Looped(steps)
+    token = _HAND_ONS.set(steps + 1)
+    try:
+        return await _hand_on(
+            core,
+            channel,
+            number,
+            via=via,
+            caller_id=caller_id,
+            metadata=metadata,
+            blocking_groups=blocking_groups,
+            taken=taken,
+        )
+    finally:
+        _HAND_ONS.reset(token)
+
+
+async def _hand_on(
+    core: Core,
+    channel: Channel,
+    number: str,
+    *,
+    via: str,
+    caller_id: tuple[str, str] | None,
+    metadata: dict[str, Any] | None,
+    blocking_groups: Sequence[int],
+    taken: Callable[[], None],
+) -> NotAnswered | Blocked | None:
     calls = core.calls
     label = f"{via}, call {channel.call.id}"
     if calls is not None and core.numbers.plugin_of(number) is not None:

@@ -8,10 +8,9 @@ with a routing rule gets the call as that rule says, anything else rings through
 from __future__ import annotations
 
 import logging
-from contextvars import ContextVar
-from typing import Final
 
 from cordboard.core.calls.channel import Channel
+from cordboard.core.calls.hand_on import Looped
 from cordboard.core.calls.hand_on import hand_on as hand_on_to
 from cordboard.core.core import Core
 from cordboard.plugins.flow_elements.const import (
@@ -28,9 +27,6 @@ from cordboard.plugins.flow_elements.const import (
 from cordboard.plugins.flow_elements.model import Announcement, FlowSwitch
 
 _LOGGER = logging.getLogger(__name__)
-MAX_DEPTH: Final = 10
-"""Elements leading into elements at most this deep for one call: a loop ends."""
-_DEPTH: ContextVar[int] = ContextVar("flow_elements_depth", default=0)
 
 
 def note(core: Core, channel: Channel, step: str) -> None:
@@ -112,19 +108,6 @@ async def announcement_call(core: Core, announcement: Announcement, channel: Cha
 async def hand_on(core: Core, channel: Channel, number: str, *, via: str) -> str:
     """Send the caller to ``number``: ``transferred`` when it took the call, ``not_answered`` when
     nobody answered, ``loop`` when elements send the call round in circles."""
-    depth = _DEPTH.get()
-    if depth >= MAX_DEPTH:
-        _LOGGER.warning("Call %s went through %d switches and announcements: ended", channel.call.id, depth)
-        note(core, channel, f"{via}: too many steps, ended")
-        return OUTCOME_LOOP
-    token = _DEPTH.set(depth + 1)
-    try:
-        return await _hand_on(core, channel, number, via=via)
-    finally:
-        _DEPTH.reset(token)
-
-
-async def _hand_on(core: Core, channel: Channel, number: str, *, via: str) -> str:
     caller = channel.call
     missed = await hand_on_to(
         core,
@@ -136,5 +119,7 @@ async def _hand_on(core: Core, channel: Channel, number: str, *, via: str) -> st
     )
     if missed is None:
         return OUTCOME_TRANSFERRED
+    if isinstance(missed, Looped):
+        return OUTCOME_LOOP
     note(core, channel, f"{via}: {number} did not answer")
     return OUTCOME_NOT_ANSWERED

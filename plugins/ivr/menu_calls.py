@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from contextvars import ContextVar
-from typing import Final
 
 from cordboard.core.calls.channel import Channel
-from cordboard.core.calls.hand_on import hand_on
+from cordboard.core.calls.hand_on import Looped, hand_on
 from cordboard.core.calls.metadata import shown_caller, step_metadata, with_metadata
 from cordboard.core.core import Core
 from cordboard.core.schedules.function_numbers import current_decision, play_event_prompt
@@ -38,9 +36,6 @@ from cordboard.plugins.ivr.const import (
 from cordboard.plugins.ivr.model import Destination, IvrMenu
 
 _LOGGER = logging.getLogger(__name__)
-MAX_DEPTH: Final = 10
-"""Menus leading into menus (a submenu and back) at most this deep for one call: a loop ends."""
-_DEPTH: ContextVar[int] = ContextVar("ivr_depth", default=0)
 
 
 @dataclasses.dataclass
@@ -55,19 +50,10 @@ class _Result:
 
 async def take_call(core: Core, menu: IvrMenu, channel: Channel) -> None:
     """Drive the caller's channel for ``menu`` (the ``cordboard_route_call`` handler)."""
-    depth = _DEPTH.get()
-    token = _DEPTH.set(depth + 1)
     result = _Result()
     try:
-        if depth >= MAX_DEPTH:
-            _LOGGER.warning("Call %s went through %d menus: not available", channel.call.id, depth)
-            await channel.answer()
-            await channel.play([PROMPT_NOT_AVAILABLE])
-            result.outcome = OUTCOME_LOOP
-        else:
-            await _run(core, menu, channel, result)
+        await _run(core, menu, channel, result)
     finally:
-        _DEPTH.reset(token)
         core.bus.fire(
             EVENT_IVR_CALL,
             {
@@ -226,6 +212,10 @@ async def _to_number(
     if missed is None:
         return True
     await play_event_prompt(channel, None, PROMPT_NOT_AVAILABLE)  # answers a caller the menu did not
+    if isinstance(missed, Looped):  # menus and other function numbers send the caller in circles
+        result.outcome = OUTCOME_LOOP
+        await channel.hangup()
+        return True
     return False
 
 

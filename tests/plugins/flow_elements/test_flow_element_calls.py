@@ -3,7 +3,8 @@
 while it is off; bo, an operator, sets it with *29*1650* / **29*1650* and the next call follows;
 ann, no operator, is refused and the switch stays as it is; the announcement 1660 plays its prompt
 (a 700 Hz tone) and then rings bo; a locked element refuses the call with 480; a user the switch
-hands the caller to plays their announcement before connect first (PRM-06)."""
+hands the caller to plays their announcement before connect first (PRM-06); two switches pointing
+at each other end the call instead of handing it round for ever."""
 
 from __future__ import annotations
 
@@ -250,3 +251,39 @@ async def test_prm_06_a_user_the_switch_hands_on_to_plays_their_announcement_fir
     await _hang_up(ann, bo, invite, ok)
     routes = await _routes(pbx, f"announcement {prompt_id}")
     assert any(f"announcement {prompt_id}" in r for r in routes), routes
+
+
+async def test_aa_04_switches_pointing_at_each_other_end_the_call_instead_of_looping(
+    pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
+) -> None:
+    """1650 hands callers to 1651 and 1651 back to 1650 (each saved while the other pointed
+    elsewhere): a call to 1650 is refused after a few steps, no phone rings, and the history says
+    the call went round in circles; the switches still work once the loop is gone."""
+    ann, bo, cy = phones
+    first = await _switch(pbx, on=True)
+    await _elements(pbx).create_switch(
+        {"name": "Back", "number": "1651", "on": True, "on_target": "1650", "off_target": "1003"}, by="test"
+    )
+    await _elements(pbx).update_switch(first.id, {**_switch_fields(first), "on_target": "1651"}, by="test")
+    _invite, refused = await ann.invite("1650")
+    assert refused.status >= 400, refused
+    for phone in (bo, cy):
+        with pytest.raises(TimeoutError):
+            await phone.wait_request("INVITE", wait=0.2)
+    routes = await _routes(pbx, "round in circles")
+    assert any("not tried, the call goes round in circles" in r for r in routes), routes
+
+    await _elements(pbx).update_switch(first.id, {**_switch_fields(first), "on_target": "1002"}, by="test")
+    await _rings_through(ann, bo)
+
+
+def _switch_fields(switch: FlowSwitch) -> dict[str, Any]:
+    """What an edit form sends back for ``switch`` (its stored fields, not its state's history)."""
+    return {
+        "name": switch.name,
+        "number": switch.number,
+        "on": switch.on,
+        "on_target": switch.on_target,
+        "off_target": switch.off_target,
+        "operator_groups": list(switch.operator_groups),
+    }
