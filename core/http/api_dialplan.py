@@ -5,8 +5,10 @@ out."""
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Final
 
+import sqlite_utils
 import voluptuous as vol
 from aiohttp import web
 
@@ -17,6 +19,9 @@ from cordboard.core.dialplan.numbers import validate_type
 from cordboard.core.http.access import api, request_body
 from cordboard.core.http.api_common import ID_PATTERN, json_object, path_id
 from cordboard.core.http.keys import CORE_KEY
+
+if TYPE_CHECKING:
+    from cordboard.core.core import Core
 
 routes = web.RouteTableDef()
 CONVERSION: Final = "/api/dialplan/conversions/" + ID_PATTERN % "rule_id"
@@ -48,37 +53,61 @@ async def get_dialplan(request: web.Request) -> web.Response:
     )
 
 
+async def _conversion(core: Core, raw: dict[str, Any]) -> dict[str, Any]:
+    return validate_rule(raw, await core.dialplan.special_numbers())
+
+
+async def _number_type(_core: Core, raw: dict[str, Any]) -> dict[str, Any]:
+    return validate_type(raw)
+
+
+async def _blocking_group(core: Core, raw: dict[str, Any]) -> dict[str, Any]:
+    return validate_blocking_group(raw, [t.name for t in core.dialplan.types])
+
+
+async def _saved(
+    request: web.Request,
+    validate: Callable[[Core, dict[str, Any]], Awaitable[dict[str, Any]]],
+    save: Callable[[sqlite_utils.Database, dict[str, Any], int | None], Any],
+    id_name: str | None = None,
+) -> web.Response:
+    """Create (no ``id_name``: 201) or replace one item of the dial plan, which then reloads."""
+    core = request.app[CORE_KEY]
+    item_id = path_id(request, id_name) if id_name else None
+    data = await validate(core, await json_object(request))
+    saved = await core.db.call(lambda db: save(db, data, item_id))
+    await core.dialplan.reload()
+    return web.json_response(saved.as_dict(), status=201 if item_id is None else 200)
+
+
+async def _deleted(
+    request: web.Request, delete: Callable[[sqlite_utils.Database, int], Any], id_name: str
+) -> web.Response:
+    core = request.app[CORE_KEY]
+    item_id = path_id(request, id_name)
+    await core.db.call(lambda db: delete(db, item_id))
+    await core.dialplan.reload()
+    return web.Response(status=204)
+
+
 @routes.post("/api/dialplan/conversions")
 @api(access="admin")
 async def create_conversion(request: web.Request) -> web.Response:
     """A conversion rule: ``prefix``, ``digits`` (null: any), ``intervals`` (["07-15", ...]),
     ``rewrite``, ``label``. Rules that would convert an emergency number are refused (CNV-06)."""
-    core = request.app[CORE_KEY]
-    data = validate_rule(await json_object(request), await core.dialplan.special_numbers())
-    rule = await core.db.call(lambda db: storage.save_conversion(db, data))
-    await core.dialplan.reload()
-    return web.json_response(rule.as_dict(), status=201)
+    return await _saved(request, _conversion, storage.save_conversion)
 
 
 @routes.put(CONVERSION)
 @api(access="admin")
 async def update_conversion(request: web.Request) -> web.Response:
-    core = request.app[CORE_KEY]
-    rule_id = path_id(request, "rule_id")
-    data = validate_rule(await json_object(request), await core.dialplan.special_numbers())
-    rule = await core.db.call(lambda db: storage.save_conversion(db, data, rule_id))
-    await core.dialplan.reload()
-    return web.json_response(rule.as_dict())
+    return await _saved(request, _conversion, storage.save_conversion, "rule_id")
 
 
 @routes.delete(CONVERSION)
 @api(access="admin")
 async def delete_conversion(request: web.Request) -> web.Response:
-    core = request.app[CORE_KEY]
-    rule_id = path_id(request, "rule_id")
-    await core.db.call(lambda db: storage.delete_conversion(db, rule_id))
-    await core.dialplan.reload()
-    return web.Response(status=204)
+    return await _deleted(request, storage.delete_conversion, "rule_id")
 
 
 @routes.post("/api/dialplan/number_types")
@@ -86,32 +115,19 @@ async def delete_conversion(request: web.Request) -> web.Response:
 async def create_type(request: web.Request) -> web.Response:
     """A number type: ``name``, ``prefixes`` (after conversion, e.g. "+4590"), ``barred`` (refused
     for everyone), ``released`` (callable while international calls are blocked)."""
-    core = request.app[CORE_KEY]
-    data = validate_type(await json_object(request))
-    created = await core.db.call(lambda db: storage.save_type(db, data))
-    await core.dialplan.reload()
-    return web.json_response(created.as_dict(), status=201)
+    return await _saved(request, _number_type, storage.save_type)
 
 
 @routes.put(TYPE)
 @api(access="admin")
 async def update_type(request: web.Request) -> web.Response:
-    core = request.app[CORE_KEY]
-    type_id = path_id(request, "type_id")
-    data = validate_type(await json_object(request))
-    updated = await core.db.call(lambda db: storage.save_type(db, data, type_id))
-    await core.dialplan.reload()
-    return web.json_response(updated.as_dict())
+    return await _saved(request, _number_type, storage.save_type, "type_id")
 
 
 @routes.delete(TYPE)
 @api(access="admin")
 async def delete_type(request: web.Request) -> web.Response:
-    core = request.app[CORE_KEY]
-    type_id = path_id(request, "type_id")
-    await core.db.call(lambda db: storage.delete_type(db, type_id))
-    await core.dialplan.reload()
-    return web.Response(status=204)
+    return await _deleted(request, storage.delete_type, "type_id")
 
 
 @routes.post("/api/dialplan/blocking_groups")
@@ -120,33 +136,20 @@ async def create_blocking_group(request: web.Request) -> web.Response:
     """A blocking group (BAR-04): ``name``, ``number_types`` (names of number types),
     ``international`` (block every international number), ``prefixes``; IVR menus and hunt groups
     in it may not send callers to the numbers it blocks."""
-    core = request.app[CORE_KEY]
-    data = validate_blocking_group(await json_object(request), [t.name for t in core.dialplan.types])
-    created = await core.db.call(lambda db: storage.save_blocking_group(db, data))
-    await core.dialplan.reload()
-    return web.json_response(created.as_dict(), status=201)
+    return await _saved(request, _blocking_group, storage.save_blocking_group)
 
 
 @routes.put(BLOCKING_GROUP)
 @api(access="admin")
 async def update_blocking_group(request: web.Request) -> web.Response:
-    core = request.app[CORE_KEY]
-    group_id = path_id(request, "group_id")
-    data = validate_blocking_group(await json_object(request), [t.name for t in core.dialplan.types])
-    updated = await core.db.call(lambda db: storage.save_blocking_group(db, data, group_id))
-    await core.dialplan.reload()
-    return web.json_response(updated.as_dict())
+    return await _saved(request, _blocking_group, storage.save_blocking_group, "group_id")
 
 
 @routes.delete(BLOCKING_GROUP)
 @api(access="admin")
 async def delete_blocking_group(request: web.Request) -> web.Response:
     """The group goes; the function numbers that named it are no longer limited by it."""
-    core = request.app[CORE_KEY]
-    group_id = path_id(request, "group_id")
-    await core.db.call(lambda db: storage.delete_blocking_group(db, group_id))
-    await core.dialplan.reload()
-    return web.Response(status=204)
+    return await _deleted(request, storage.delete_blocking_group, "group_id")
 
 
 @routes.post("/api/dialplan/test")
