@@ -1,8 +1,9 @@
 /**
- * IVR menus (IVR-01..04, IVR-07, IVR-08): the API's shapes (plugins/ivr/schema.py, model.py) and the
- * pure helpers of the IVR menus page: a menu as an editable draft and back, the checks that mirror
- * the server's (the server decides: a number someone else has, a target nobody answers ... come
- * back by field, options by their key: ``options.1.target``), and the short texts of the list.
+ * IVR menus (IVR-01..04, IVR-07, IVR-08, SCH-07): the API's shapes (plugins/ivr/schema.py,
+ * model.py) and the pure helpers of the IVR menus page: a menu as an editable draft and back, the
+ * checks that mirror the server's (the server decides: a number someone else has, a target nobody
+ * answers ... come back by field, options by their key: ``options.1.target``), and the short texts
+ * of the list.
  */
 import { compact, existing, isEntryNumber, sortedIds } from "./drafts";
 import { t, type MessageKey } from "./i18n";
@@ -61,6 +62,8 @@ export interface IvrMenu {
   keep_derived_metadata: boolean;
   /** BAR-04: the blocking groups limiting the outside numbers the menu sends callers to. */
   blocking_groups: number[];
+  /** SCH-07: the schedule of the menu's opening hours; null: always open. */
+  schedule_id: number | null;
   /** ROLE-04, IVR-06: the user groups whose members may change this menu. */
   admin_groups?: number[];
 }
@@ -94,8 +97,11 @@ export interface Draft {
   displayText: string;
   keepDerivedMetadata: boolean;
   blockingGroups: Set<number>;
+  /** SCH-07: the schedule's id as the select holds it; "" for none (always open). */
+  scheduleId: string;
   /** ROLE-04: who administers the menu; null in a group administrator's form, which chooses
-   * neither that nor the blocking groups (the body leaves both out and the server keeps them). */
+   * neither that, the blocking groups nor the schedule (they may not list the schedules): the body
+   * leaves them out and the server keeps them. */
   adminGroups: Set<number> | null;
 }
 
@@ -120,6 +126,7 @@ export function emptyDraft(): Draft {
     displayText: "",
     keepDerivedMetadata: false,
     blockingGroups: new Set(),
+    scheduleId: "",
     adminGroups: new Set(),
   };
 }
@@ -134,12 +141,19 @@ export function sortedKeys(keys: Iterable<string>): string[] {
   return [...keys].sort((a, b) => keyOrder(a) - keyOrder(b));
 }
 
-/** The menu as a draft; with `blockingGroups` and `userGroups` (the ids that exist) a group that is
- * gone is left out. `userGroups` null: a group administrator's form (see Draft.adminGroups). */
-export function draftOf(menu: IvrMenu, blockingGroups?: ReadonlySet<number>, userGroups?: ReadonlySet<number> | null): Draft {
+/** The menu as a draft; with `blockingGroups`, `userGroups` and `schedules` (the ids that exist) a
+ * group or schedule that is gone is left out. `userGroups` null: a group administrator's form (see
+ * Draft.adminGroups), whose schedule stays as it is (they may not list the schedules). */
+export function draftOf(
+  menu: IvrMenu,
+  blockingGroups?: ReadonlySet<number>,
+  userGroups?: ReadonlySet<number> | null,
+  schedules?: ReadonlySet<number>,
+): Draft {
   const groups = menu.blocking_groups ?? [];
   const admins = menu.admin_groups ?? [];
   const timeout = menu.timeout_destination;
+  const schedule = menu.schedule_id ?? null;
   return {
     name: menu.name,
     number: menu.number,
@@ -159,6 +173,7 @@ export function draftOf(menu: IvrMenu, blockingGroups?: ReadonlySet<number>, use
     displayText: menu.display_text ?? "",
     keepDerivedMetadata: menu.keep_derived_metadata === true,
     blockingGroups: blockingGroups ? existing(groups, blockingGroups) : new Set(groups),
+    scheduleId: schedule !== null && (userGroups === null || !schedules || schedules.has(schedule)) ? String(schedule) : "",
     adminGroups: userGroups === null ? null : userGroups ? existing(admins, userGroups) : new Set(admins),
   };
 }
@@ -180,7 +195,8 @@ function destinationOf(kind: Kind, target: string): Destination {
 }
 
 /** The body of POST and PUT /api/ivr/menus. With direct dialling on the options are off (IVR-04):
- * none are sent. A group administrator's body has no blocking groups and no administrators. */
+ * none are sent. A group administrator's body has no blocking groups, no administrators and no
+ * schedule (the server keeps them). */
 export function bodyOf(draft: Draft): Record<string, unknown> {
   const options: Record<string, Destination> = {};
   if (!draft.directDial) for (const o of draft.options) options[o.key] = destinationOf(o.kind, o.target);
@@ -199,7 +215,11 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
     display_text: draft.displayText.trim(),
     keep_derived_metadata: draft.keepDerivedMetadata,
     ...(draft.adminGroups
-      ? { blocking_groups: sortedIds(draft.blockingGroups), admin_groups: sortedIds(draft.adminGroups) }
+      ? {
+          blocking_groups: sortedIds(draft.blockingGroups),
+          admin_groups: sortedIds(draft.adminGroups),
+          schedule_id: draft.scheduleId ? Number(draft.scheduleId) : null,
+        }
       : {}),
   };
 }

@@ -17,6 +17,7 @@ const MAIN: IvrMenu = {
   display_text: "",
   keep_derived_metadata: false,
   blocking_groups: [4, 2],
+  schedule_id: null,
 };
 
 describe("IVR menus' blocking groups (BAR-04)", () => {
@@ -42,11 +43,31 @@ describe("IVR menus' group administrators (ROLE-04, IVR-06)", () => {
     expect(bodyOf(draftOf(menu, undefined, new Set([3])))["admin_groups"]).toEqual([3]);
   });
 
-  it("a group administrator's body leaves them and the blocking groups out", () => {
-    const draft = draftOf(menu, undefined, null);
+  it("a group administrator's body leaves them, the blocking groups and the schedule out", () => {
+    const draft = draftOf({ ...menu, schedule_id: 7 }, undefined, null, new Set());
     expect(draft.adminGroups).toBeNull();
+    expect(draft.scheduleId).toBe("7"); // they may not list the schedules: it stays as it is
     const body = bodyOf({ ...draft, name: "Reception" });
     expect(body["name"]).toBe("Reception");
-    expect("admin_groups" in body || "blocking_groups" in body).toBe(false);
+    expect("admin_groups" in body || "blocking_groups" in body || "schedule_id" in body).toBe(false);
+  });
+});
+
+describe("IVR menus' opening hours (SCH-07)", () => {
+  it("a new menu is always open", () => {
+    expect(emptyDraft().scheduleId).toBe("");
+    expect(bodyOf(emptyDraft())["schedule_id"]).toBeNull();
+  });
+
+  it("round-trip the schedule's id, leaving out a schedule that is gone", () => {
+    const menu = { ...MAIN, schedule_id: 7 };
+    expect(draftOf(MAIN, undefined, undefined, new Set([7])).scheduleId).toBe("");
+    expect(draftOf(menu).scheduleId).toBe("7");
+    expect(bodyOf(draftOf(menu, undefined, new Set(), new Set([3, 7])))["schedule_id"]).toBe(7);
+    const gone = draftOf(menu, undefined, new Set(), new Set([3]));
+    expect(gone.scheduleId).toBe("");
+    expect(bodyOf(gone)["schedule_id"]).toBeNull();
+    expect(bodyOf({ ...gone, scheduleId: "3" })["schedule_id"]).toBe(3);
+    expect(bodyOf({ ...draftOf(menu), scheduleId: "" })["schedule_id"]).toBeNull();
   });
 });

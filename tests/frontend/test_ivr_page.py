@@ -1,4 +1,4 @@
-"""The IVR menus page in the web UI (IVR-01, IVR-03, IVR-04, IVR-08).
+"""The IVR menus page in the web UI (IVR-01, IVR-03, IVR-04, IVR-08, SCH-07).
 
 The administrator opens IVR menus (listed after Hunt groups) and finds none yet. A new menu
 "Reception" on Ann's extension, with key 1 calling Bo and key 2 calling 1299 (in a range, but
@@ -17,8 +17,12 @@ IVR menus in the navigation and the API refuses them.
 ROLE-04, IVR-06: the administrator ticks the user group "Front office" under "Administered by" on
 the menu "Front desk". Dot, a member and no administrator, finds IVR menus under "Group
 administration", sees just that menu with no "New menu" and no Delete, and renames it; her form
-has neither "Administered by" nor "Blocking groups", and both stay as they were. Eli, in no such
-group, finds the page not allowed.
+has neither "Administered by", "Blocking groups" nor "Opening hours", and all three stay as they
+were. Eli, in no such group, finds the page not allowed.
+
+SCH-07: the administrator gives a new menu "Night line" the schedule "Office hours" (made on the
+Schedules page) under "Opening hours"; the API holds its id and the edit form shows it chosen.
+Choosing "Always open" again leaves the menu without a schedule.
 """
 
 from __future__ import annotations
@@ -46,10 +50,20 @@ from e2e_helpers import (
 from playwright.sync_api import expect
 
 MENUS = "/api/ivr/menus"
+SCHEDULES = "/api/schedules"
 
 
 def _menus(cordboard: Cordboard) -> list[dict[str, Any]]:
     return api_list(cordboard, MENUS)
+
+
+def _schedule(cordboard: Cordboard, name: str, owner: str) -> int:
+    """The id of a new function-number schedule ``name`` (closed unless an event says otherwise),
+    made over the API as the Schedules page does."""
+    body = {"name": name, "owner": owner, "events": [], "default": {"action": "closed"}}
+    status, schedule = cordboard.api("POST", SCHEDULES, body, cordboard.token())
+    assert status == 201, schedule
+    return int(schedule["id"])
 
 
 def _org_prompt(cordboard: Cordboard, name: str, wav: bytes) -> str:
@@ -183,6 +197,7 @@ def _admin_manages_menus(page: Any, cordboard: Cordboard, welcome: str) -> None:
         "display_text": "",
         "keep_derived_metadata": False,
         "blocking_groups": [],
+        "schedule_id": None,
         "admin_groups": [],
     }
     shot(page, "ivr-list")
@@ -351,11 +366,11 @@ def test_role_04_ivr_06_group_administrator_renames_their_menu(
     blocking = {"name": "Office block", "number_types": [], "international": True, "prefixes": []}
     status, block = cordboard.api("POST", "/api/dialplan/blocking_groups", blocking, token)
     assert status == 201, block
+    hours = _schedule(cordboard, "Front desk hours", "number:1605")
     made = []
     for name, number in (("Front desk", "1605"), ("Back office", "1606")):
-        status, menu = cordboard.api(
-            "POST", MENUS, {"name": name, "number": number, "blocking_groups": [block["id"]]}, token
-        )
+        body = {"name": name, "number": number, "blocking_groups": [block["id"]], "schedule_id": hours}
+        status, menu = cordboard.api("POST", MENUS, body, token)
         assert status == 201, menu
         made.append(menu)
     try:
@@ -365,15 +380,18 @@ def test_role_04_ivr_06_group_administrator_renames_their_menu(
             ("Back office", []),
         ]
         browser.run(_group_administrator_renames_the_menu, cordboard, dot_password)
-        assert [(m["name"], m["admin_groups"], m["blocking_groups"]) for m in _menus(cordboard)] == [
-            ("Reception desk", [office], [block["id"]]),
-            ("Back office", [], [block["id"]]),
+        assert [
+            (m["name"], m["admin_groups"], m["blocking_groups"], m["schedule_id"]) for m in _menus(cordboard)
+        ] == [
+            ("Reception desk", [office], [block["id"]], hours),
+            ("Back office", [], [block["id"]], hours),
         ]
         browser.run(not_a_group_administrator, cordboard, ("ivr-eli", eli_password), ("/ivr", "ivr-menu"))
     finally:
         for menu in made:
             cordboard.api("DELETE", f"{MENUS}/{menu['id']}", token=token)
         cordboard.api("DELETE", f"/api/dialplan/blocking_groups/{block['id']}", token=token)
+        cordboard.api("DELETE", f"{SCHEDULES}/{hours}", token=token)
 
 
 def _admin_chooses_the_menus_administrators(page: Any, cordboard: Cordboard) -> None:
@@ -406,8 +424,52 @@ def _group_administrator_renames_the_menu(page: Any, cordboard: Cordboard, passw
     expect(name).to_be_focused()
     expect(form).not_to_contain_text("Administered by")
     expect(form).not_to_contain_text("Blocking groups")
+    # SCH-07: the opening hours stay as they are (the schedules are the administrators').
+    expect(form.get_by_label("Opening hours")).to_have_count(0)
     name.fill("Reception desk")
     form.get_by_role("button", name="Save").click()
     expect(page.locator(".toast").last).to_have_text("IVR menu Reception desk (1605) saved.")
     expect(form).to_have_count(0)
     shot(page, "ivr-group-administrator")
+
+
+def test_sch_07_ivr_01_admin_gives_a_menu_opening_hours(cordboard: Cordboard, browser: BrowserThread) -> None:
+    """SCH-07 (a function number's opening hours from a schedule), IVR-01 (the menu's number): the
+    administrator chooses the schedule "Office hours" under "Opening hours" for a new menu; the API
+    holds its id and the edit form shows it chosen; "Always open" takes it away again."""
+    token = cordboard.token()
+    hours = _schedule(cordboard, "Office hours", "number:1607")
+    try:
+        browser.run(_admin_chooses_opening_hours, cordboard, hours)
+        assert [(m["name"], m["schedule_id"]) for m in _menus(cordboard)] == [("Night line", None)]
+    finally:
+        for menu in _menus(cordboard):
+            cordboard.api("DELETE", f"{MENUS}/{menu['id']}", token=token)
+        cordboard.api("DELETE", f"{SCHEDULES}/{hours}", token=token)
+
+
+def _admin_chooses_opening_hours(page: Any, cordboard: Cordboard, hours: int) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD, "/login?next=/ivr")
+    page.get_by_role("button", name="New menu").click()
+    form = page.get_by_test_id("ivr-form")
+    form.get_by_role("textbox", name="Name", exact=True).fill("Night line")
+    form.get_by_role("textbox", name="Number", exact=True).fill("1607")
+    opening = form.get_by_label("Opening hours")
+    expect(opening).to_have_value("")
+    expect(opening.locator("option")).to_have_text(["Always open", "Office hours"])
+    expect(page.locator("#ivr-schedule-hint")).to_contain_text("Closed plays the event's prompt and hangs up")
+    opening.select_option(label="Office hours")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("IVR menu Night line (1607) created.")
+    expect(form).to_have_count(0)
+    [created] = _menus(cordboard)
+    assert created["schedule_id"] == hours, created
+
+    page.get_by_role("button", name="Edit Night line").click()
+    expect(opening).to_have_value(str(hours))
+    expect(opening.locator("option:checked")).to_have_text("Office hours")
+    shot(page, "ivr-opening-hours")
+    opening.select_option(label="Always open")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_have_text("IVR menu Night line (1607) saved.")
+    expect(form).to_have_count(0)

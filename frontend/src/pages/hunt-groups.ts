@@ -41,6 +41,7 @@ import {
 import { blockingGroupsField } from "../components/blocking-groups";
 import { t } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
+import { scheduleField } from "../schedule-field";
 import type { Schedule } from "../schedules";
 import { session } from "../session";
 import type { Group } from "../types";
@@ -177,13 +178,14 @@ export class CbHuntGroups extends CrudPage<HuntGroup, Draft> {
       required: true,
     })}
     ${d.adminGroups
-      ? selectField({
+      ? scheduleField({
           id: "hg-schedule",
           label: t("huntGroups.schedule"),
-          value: d.scheduleId,
-          options: [["", t("huntGroups.alwaysOpen")], ...this.schedules.map((s): [string, string] => [String(s.id), s.name])],
-          error: this.errors["schedule_id"],
+          alwaysOpen: t("huntGroups.alwaysOpen"),
           hint: t("huntGroups.scheduleHint"),
+          value: d.scheduleId,
+          schedules: this.schedules,
+          error: this.errors["schedule_id"],
           onInput: (v) => this.set("scheduleId", v),
         })
       : nothing}

@@ -1,16 +1,17 @@
 /**
- * IVR menus (admin, IVR-01..04, IVR-07, IVR-08): numbers that answer with a welcome prompt and send
- * the caller where the key they press points. The list shows each menu's name, number, language,
- * what each key does (or that callers dial an extension directly) and what happens when nobody
- * presses a key; "New menu" and "Edit" open the form (name, number, language, welcome prompt,
- * direct dialling, one row per key with its action and target, timeout, retries, invalid-input
- * prompt, the timeout destination, and the dial plan's blocking groups that limit the outside numbers
- * it may send callers to, BAR-04). The form checks what it can before sending; the server's
+ * IVR menus (admin, IVR-01..04, IVR-07, IVR-08, SCH-07): numbers that answer with a welcome prompt
+ * and send the caller where the key they press points. The list shows each menu's name, number,
+ * language, what each key does (or that callers dial an extension directly) and what happens when
+ * nobody presses a key; "New menu" and "Edit" open the form (name, number, language, opening hours
+ * from a schedule, welcome prompt, direct dialling, one row per key with its action and target,
+ * timeout, retries, invalid-input prompt, the timeout destination, and the dial plan's blocking
+ * groups that limit the outside numbers it may send callers to, BAR-04). The form checks what it can before sending; the server's
  * refusals (a number someone else has, a target nobody answers ...) are shown next to their fields,
  * an option's by its key (``options.1.target``). Deleting asks first. Administrators also choose the
  * user groups that administer a menu (ROLE-04, IVR-06): their members find the page under "Group
  * administration" with just those menus, and change them, but create and delete none and choose
- * neither the blocking groups nor who administers a menu.
+ * neither the blocking groups nor who administers a menu; the opening hours stay as they are (the
+ * schedules are the administrators').
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -46,6 +47,8 @@ import {
   type OptionDraft,
   type TimeoutKind,
 } from "../ivr";
+import { scheduleField } from "../schedule-field";
+import type { Schedule } from "../schedules";
 import { schemaFieldView } from "../schema-form";
 import { session } from "../session";
 import type { Group } from "../types";
@@ -64,6 +67,7 @@ const FIELD_OF: Record<Exclude<keyof Draft, "options" | "timeoutKind" | "timeout
   displayText: "display_text",
   keepDerivedMetadata: "keep_derived_metadata",
   blockingGroups: "blocking_groups",
+  scheduleId: "schedule_id",
   adminGroups: "admin_groups",
 };
 
@@ -75,6 +79,8 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
   @state() private blockingGroups: BlockingGroupRef[] = [];
   /** For an administrator's "Administered by"; a group administrator's form has none. */
   @state() private userGroups: Group[] = [];
+  /** SCH-07: for an administrator's "Opening hours"; a group administrator may not list them. */
+  @state() private schedules: Schedule[] = [];
 
   protected readonly crud = {
     url: MENUS,
@@ -89,21 +95,29 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
   } as const;
 
   protected async fetchEntries(): Promise<IvrMenu[]> {
-    // ROLE-04: a group administrator may read neither the dial plan nor choose who administers.
+    // ROLE-04: a group administrator may read neither the dial plan nor the schedules, nor choose
+    // who administers.
     const admin = session.isAdmin;
-    const [menus, plan, userGroups] = await Promise.all([
+    const [menus, plan, userGroups, schedules] = await Promise.all([
       api.get<IvrMenu[]>(MENUS),
       admin ? api.get<{ blocking_groups?: BlockingGroupRef[] }>(DIALPLAN) : Promise.resolve({ blocking_groups: [] }),
       admin ? api.get<Group[]>("/api/groups") : Promise.resolve([]),
+      admin ? api.get<Schedule[]>("/api/schedules") : Promise.resolve([]),
     ]);
     this.blockingGroups = plan.blocking_groups ?? [];
     this.userGroups = userGroups;
+    this.schedules = schedules;
     return menus;
   }
 
   protected draftOf(menu: IvrMenu): Draft {
     const userGroups = session.isAdmin ? new Set(this.userGroups.map((g) => g.id)) : null;
-    return draftOf(menu, new Set(this.blockingGroups.map((g) => g.id)), userGroups);
+    return draftOf(
+      menu,
+      new Set(this.blockingGroups.map((g) => g.id)),
+      userGroups,
+      new Set(this.schedules.map((s) => s.id)),
+    );
   }
 
   /** ROLE-04, IVR-06: a group administrator changes menus but neither creates nor deletes them. */
@@ -212,6 +226,18 @@ export class CbIvrMenus extends CrudPage<IvrMenu, Draft> {
         onInput: (v) => this.set("language", v),
       })}
     </div>
+    ${d.adminGroups
+      ? scheduleField({
+          id: "ivr-schedule",
+          label: t("ivr.schedule"),
+          alwaysOpen: t("ivr.alwaysOpen"),
+          hint: t("ivr.scheduleHint"),
+          value: d.scheduleId,
+          schedules: this.schedules,
+          error: this.errors["schedule_id"],
+          onInput: (v) => this.set("scheduleId", v),
+        })
+      : nothing}
     ${this.promptField("ivr-welcome", t("ivr.welcomePrompt"), t("ivr.welcomePromptHint"), d.welcomePrompt, "welcomePrompt")}
     ${checkboxField({
       id: "ivr-direct-dial",
