@@ -26,6 +26,8 @@ _LOGGER = logging.getLogger(__name__)
 
 MAX_DEPTH: Final = 10
 """The deepest tree ``GET /api/numbers/{number}/flow?depth=N`` follows ("Expand all")."""
+LOOP_SEARCH_MAX: Final = 50
+"""How many numbers ``way_round`` follows at most before it gives up looking for the way back."""
 LEAF_KINDS: Final = frozenset({"voicemail", "hangup", "repeat", "phones", "busy", "reject", "direct_dial"})
 """Edge kinds that end where they are: a mailbox, hanging up, ringing the user's own phones..."""
 
@@ -43,6 +45,11 @@ class FlowEdge:
     ``busy``, ``reject``, ``direct_dial``, or a plugin's own kind."""
     note: str = ""
     """More about it: ``parallel, 20 s``, a rule's name."""
+    automatic: bool = False
+    """The call takes this edge by itself, without the caller pressing a key, as often as it comes
+    by: a switch's targets, an announcement's next number, a menu's no-key destination. Not a hunt
+    group's fallback (a group rings once per call, so groups falling back to each other end) nor a
+    user's rules (they depend on the user's state)."""
 
     @property
     def follows(self) -> bool:
@@ -133,6 +140,29 @@ async def _subtree(core: Core, number: str, depth: int, path: tuple[str, ...]) -
         if edge.follows and edge.target is not None:
             shown["node"] = await _subtree(core, edge.target, depth - 1, (*path, number))
     return found
+
+
+async def way_round(core: Core, number: str, target: str) -> list[str] | None:
+    """AA: the numbers a caller sent from ``number`` to ``target`` passes to come back to
+    ``number`` by automatic edges only (a loop without a caller action: ``[number, target, ...,
+    number]``), or None. ``number``'s own stored node is never read, so its new targets can be
+    checked before they are saved."""
+    seen: set[str] = set()
+
+    async def walk(at: str, path: tuple[str, ...]) -> list[str] | None:
+        if at == number:
+            return [*path, at]
+        if at in seen or len(path) > LOOP_SEARCH_MAX:
+            return None
+        seen.add(at)
+        for edge in (await describe(core, at)).edges:
+            if edge.automatic and edge.follows and edge.target is not None:
+                found = await walk(edge.target, (*path, at))
+                if found is not None:
+                    return found
+        return None
+
+    return await walk(target, (number,))
 
 
 def start_numbers(core: Core) -> list[dict[str, str]]:

@@ -1,6 +1,7 @@
 """Whether a plugin's function number (a hunt group's, an IVR menu's, a group inbox's) fits the rest
 of the PBX (NUM-01, NUM-07): nobody else's, and in a number range meant for it; and whether a
-prompt it plays exists. Each check returns the text for the field's error, or None."""
+prompt it plays exists; and whether a destination it sends callers to by itself sends them back
+(AA: no loop without a caller action). Each check returns the text for the field's error, or None."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cordboard.core.exceptions import NotFound
+from cordboard.core.numbers.flow import way_round
 from cordboard.core.numbers.model import NumberRange
 
 if TYPE_CHECKING:
@@ -82,3 +84,13 @@ async def destination_problem(core: Core, target: str, ranges: Sequence[NumberRa
     if not reachable:
         return f"no SIP trunk can reach {target}: add a trunk, or give an internal number"
     return None
+
+
+async def circle_problem(core: Core, number: str, target: str) -> str | None:
+    """AA: callers the function number ``number`` sends to ``target`` without pressing a key would
+    come back to it the same way (switches, announcements, menus' no-key destinations pointing
+    back, ``FlowEdge.automatic``): the way round, or None."""
+    way = await way_round(core, number, target)
+    if way is None:
+        return None
+    return f"callers would go round in circles without pressing a key: {' → '.join(way)}"

@@ -1,7 +1,8 @@
 """Whether a switch or an announcement fits the rest of the PBX: its number in a range for IVRs
 and nobody else's (NUM-01, NUM-07; the plugin's other elements included), its prompt existing
 (AA-03), its destinations something a call can reach (a user's line or alias, a function number,
-a number a SIP trunk can reach) and its operator groups existing (AA-04). Every problem is named by
+a number a SIP trunk can reach, and not leading back to the element by itself) and its operator
+groups existing (AA-04). Every problem is named by
 its field, all at once."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.errors import validated
 from cordboard.core.numbers.function_number_checks import (
     FunctionNumberRules,
+    circle_problem,
     destination_problem,
     prompt_problem,
 )
@@ -83,7 +85,8 @@ async def checked_announcement(
 
 
 async def reach_problem(core: Core, target: str, number: str, ranges: Sequence[NumberRange]) -> str | None:
-    """Why a call cannot be sent to ``target`` from the element at ``number``, or None."""
+    """Why a call cannot be sent to ``target`` from the element at ``number``, or None; an element
+    sends callers on by itself, so ``target`` must not lead back to it (AA)."""
     if target == number:
         return "an element cannot send callers to its own number"
-    return await destination_problem(core, target, ranges)
+    return await destination_problem(core, target, ranges) or await circle_problem(core, number, target)

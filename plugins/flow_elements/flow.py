@@ -26,8 +26,8 @@ def number_flow(core: Core, number: str) -> FlowNode | None:
 
 def switch_node(switch: FlowSwitch) -> FlowNode:
     edges = [
-        FlowEdge("on", switch.on_target, "number", "current" if switch.on else ""),
-        FlowEdge("off", switch.off_target, "number", "" if switch.on else "current"),
+        FlowEdge("on", switch.on_target, "number", "current" if switch.on else "", automatic=True),
+        FlowEdge("off", switch.off_target, "number", "" if switch.on else "current", automatic=True),
     ]
     state = "on" if switch.on else "off"
     note = f"{LOCKED_NOTE}; switch is {state}" if switch.locked else f"switch is {state}"
@@ -37,7 +37,7 @@ def switch_node(switch: FlowSwitch) -> FlowNode:
 def announcement_node(announcement: Announcement) -> FlowNode:
     note = f"plays {announcement.prompt}"
     if announcement.next_number is not None:
-        edge = FlowEdge("then", announcement.next_number, "number", "after the prompt")
+        edge = FlowEdge("then", announcement.next_number, "number", "after the prompt", automatic=True)
     else:
         edge = FlowEdge("then", None, "hangup", "after the prompt")
     if announcement.locked:

@@ -4,7 +4,7 @@
 SIP trunk can reach; a mailbox destination names a user. Every problem is named by its field, all
 at once. BAR-04: the menu's blocking groups exist, and none of them blocks an outside number an
 option or the timeout sends callers to. ROLE-04: the user groups administering it exist. SCH-07:
-its schedule exists."""
+its schedule exists. AA: the timeout destination does not lead back to the menu by itself."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.errors import validated
 from cordboard.core.numbers.function_number_checks import (
     FunctionNumberRules,
+    circle_problem,
     destination_problem,
     prompt_problem,
 )
@@ -49,10 +50,12 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
     }
     for key, dest in fields["options"].items():
         problems[f"options.{key}.target"] = await _destination_problem(core, dest, number, ranges, blocking)
-    if fields["timeout_destination"] is not None:
-        problems["timeout_destination.target"] = await _destination_problem(
-            core, fields["timeout_destination"], number, ranges, blocking
-        )
+    timeout = fields["timeout_destination"]
+    if timeout is not None:
+        problem = await _destination_problem(core, timeout, number, ranges, blocking)
+        if problem is None and timeout["kind"] == KIND_NUMBER:
+            problem = await circle_problem(core, number, str(timeout["target"]))
+        problems["timeout_destination.target"] = problem
     errors = {field: problem for field, problem in problems.items() if problem}
     if errors:
         raise ConfigValidationError(INVALID, errors)

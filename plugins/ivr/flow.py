@@ -28,10 +28,10 @@ def menu_node(menu: IvrMenu) -> FlowNode:
     if menu.timeout_destination is None:
         edges.append(FlowEdge("no key pressed", None, KIND_HANGUP, f"goodbye, {retries}"))
     else:
-        edges.append(_edge("no key pressed", menu.timeout_destination, retries))
+        edges.append(_edge("no key pressed", menu.timeout_destination, retries, automatic=True))
     note = f"opening hours: schedule {menu.schedule_id}" if menu.schedule_id is not None else ""
     return FlowNode(menu.number, "ivr", menu.name, edges, note)
 
 
-def _edge(label: str, destination: Destination, note: str = "") -> FlowEdge:
-    return FlowEdge(label, destination.target, destination.kind, note)
+def _edge(label: str, destination: Destination, note: str = "", *, automatic: bool = False) -> FlowEdge:
+    return FlowEdge(label, destination.target, destination.kind, note, automatic=automatic)

@@ -25,6 +25,7 @@ from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.media import org_prompts
 from cordboard.core.sip.message import SipRequest, SipResponse
+from cordboard.plugins.flow_elements import storage as flow_storage
 from cordboard.plugins.flow_elements.const import EVENT_SWITCH_CHANGED, FLOW_ELEMENTS_KEY
 from cordboard.plugins.flow_elements.model import FlowSwitch
 from cordboard.plugins.flow_elements.service import FlowElements
@@ -256,15 +257,16 @@ async def test_prm_06_a_user_the_switch_hands_on_to_plays_their_announcement_fir
 async def test_aa_04_switches_pointing_at_each_other_end_the_call_instead_of_looping(
     pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
 ) -> None:
-    """1650 hands callers to 1651 and 1651 back to 1650 (each saved while the other pointed
-    elsewhere): a call to 1650 is refused after a few steps, no phone rings, and the history says
-    the call went round in circles; the switches still work once the loop is gone."""
+    """1650 hands callers to 1651 and 1651 back to 1650. Saving that is refused now, but a
+    database from before the check may hold it: a call to 1650 is then refused after a few
+    steps, no phone rings, and the history says the call went round in circles; the switches
+    work again once the loop is gone."""
     ann, bo, cy = phones
     first = await _switch(pbx, on=True)
     await _elements(pbx).create_switch(
         {"name": "Back", "number": "1651", "on": True, "on_target": "1650", "off_target": "1003"}, by="test"
     )
-    await _elements(pbx).update_switch(first.id, {**_switch_fields(first), "on_target": "1651"}, by="test")
+    await _stored_on_target(pbx, first, "1651")
     _invite, refused = await ann.invite("1650")
     assert refused.status >= 400, refused
     for phone in (bo, cy):
@@ -273,17 +275,20 @@ async def test_aa_04_switches_pointing_at_each_other_end_the_call_instead_of_loo
     routes = await _routes(pbx, "round in circles")
     assert any("not tried, the call goes round in circles" in r for r in routes), routes
 
-    await _elements(pbx).update_switch(first.id, {**_switch_fields(first), "on_target": "1002"}, by="test")
+    await _stored_on_target(pbx, first, "1002")
     await _rings_through(ann, bo)
 
 
-def _switch_fields(switch: FlowSwitch) -> dict[str, Any]:
-    """What an edit form sends back for ``switch`` (its stored fields, not its state's history)."""
-    return {
+async def _stored_on_target(core: Core, switch: FlowSwitch, target: str) -> None:
+    """Store the switch's ``on_target`` past the save checks (as an older version could have)."""
+    fields = {
         "name": switch.name,
         "number": switch.number,
-        "on": switch.on,
-        "on_target": switch.on_target,
+        "on_target": target,
         "off_target": switch.off_target,
         "operator_groups": list(switch.operator_groups),
+        "admin_groups": list(switch.admin_groups),
+        "locked": switch.locked,
     }
+    await core.db.call(lambda db: flow_storage.update_switch(db, switch.id, fields))
+    await _elements(core).load()

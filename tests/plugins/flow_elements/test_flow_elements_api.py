@@ -320,3 +320,39 @@ async def test_role_04_group_administrators_switch_lock_and_change_their_element
     assert status == 403
     elements: FlowElements = core.data[FLOW_ELEMENTS_KEY]
     assert elements.switch(other["id"]).on is False
+
+
+async def test_aa_loops_without_a_caller_action_are_refused_by_field(
+    core: Core, api: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """Issue 7's call flows: a switch or announcement whose target leads back to it by itself
+    (switch to announcement to switch, in either of the switch's states) is refused on the field
+    that closes the circle, with the way round, and nothing changes."""
+    await _user(core, "bent", "1002")
+    status, day = await call(
+        api, "POST", SWITCHES, admin_headers,
+        {"name": "Day/night", "number": "1650", "on_target": "1002", "off_target": "1002"},
+    )  # fmt: skip
+    assert status == 201, day
+    status, intro = await call(
+        api, "POST", ANNOUNCEMENTS, admin_headers,
+        {"name": "Intro", "number": "1660", "prompt": "please_hold", "next_number": "1650"},
+    )  # fmt: skip
+    assert status == 201, intro
+    status, error = await call(
+        api, "PUT", f"{SWITCHES}/{day['id']}", admin_headers, {**day, "off_target": "1660"}
+    )
+    assert status == 400, error
+    assert error["fields"] == {
+        "off_target": "callers would go round in circles without pressing a key: 1650 → 1660 → 1650"
+    }, error
+    assert _elements(core).switch(day["id"]).off_target == "1002"
+    status, error = await call(
+        api, "POST", SWITCHES, admin_headers,
+        {"name": "Back", "number": "1651", "on_target": "1660", "off_target": "1002"},
+    )  # fmt: skip
+    assert status == 201, error  # 1660 goes to 1650, which does not come back to 1651
+
+
+def _elements(core: Core) -> FlowElements:
+    return core.data[FLOW_ELEMENTS_KEY]

@@ -355,3 +355,27 @@ async def test_sch_07_a_menus_schedule_round_trips_and_an_unknown_one_is_refused
         api, "PUT", f"{MENUS}/{menu['id']}", admin_headers, {**menu, "schedule_id": None}
     )
     assert status == 200 and changed["schedule_id"] is None, changed
+
+
+async def test_ivr_08_a_timeout_destination_that_leads_back_by_itself_is_refused(
+    core: Core, api: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """Issue 7's call flows: no loop without a caller action. Two menus whose no-key destinations
+    point at each other would play for ever to a silent caller: the second is refused on its
+    field with the way round. A key leading back is the caller's choice and stays allowed."""
+    back = {"kind": "number", "target": "1600"}
+    to_sub = {"kind": "number", "target": "1601"}
+    status, main = await call(api, "POST", MENUS, admin_headers, {"name": "Main", "number": "1600"})
+    assert status == 201, main
+    sub = {"name": "Sub", "number": "1601", "timeout_destination": back, "options": {"0": back}}
+    status, created = await call(api, "POST", MENUS, admin_headers, sub)
+    assert status == 201, created
+    one = f"{MENUS}/{main['id']}"
+    status, error = await call(api, "PUT", one, admin_headers, {**main, "timeout_destination": to_sub})
+    assert status == 400, error
+    way = "1600 → 1601 → 1600"
+    assert error["fields"] == {
+        "timeout_destination.target": f"callers would go round in circles without pressing a key: {way}"
+    }, error
+    status, changed = await call(api, "PUT", one, admin_headers, {**main, "options": {"1": to_sub}})
+    assert status == 200 and changed["timeout_destination"] is None, changed
