@@ -62,6 +62,22 @@ const EDGE_KINDS: Record<string, MessageKey> = {
 };
 
 /** What a node is ("IVR menu", "Hunt group" ...); a plugin's own kind as it is. */
+/** The admin page where a node of each of these kinds is changed (AA: a call flow's building blocks
+ * are edited where they live). */
+const EDIT_PAGES: Record<string, string> = {
+  ivr: "/ivr",
+  hunt_group: "/hunt-groups",
+  flow_switch: "/flow-elements",
+  announcement: "/flow-elements",
+  group_inbox: "/group-inboxes",
+};
+
+/** Where the node's function number is changed, its form open (`?edit=`); null for other kinds. */
+export function editUrl(node: Pick<FlowNode, "number" | "kind">): string | null {
+  const page = EDIT_PAGES[node.kind];
+  return page ? `${page}?edit=${encodeURIComponent(node.number)}` : null;
+}
+
 export function nodeKindText(kind: string): string {
   const key = NODE_KINDS[kind];
   return key ? t(key) : kind;

@@ -14,6 +14,7 @@ import { LightElement, errorText, errorView, loadingView, pageHeading } from "./
 import { confirmDialog } from "./dialog";
 import { focusFirstError, focusWhenRendered, formError, sendForm } from "./forms";
 import { t, type MessageKey } from "./i18n";
+import { query } from "./router";
 import { toast } from "./session";
 
 export type Errors = Record<string, string | null | undefined>;
@@ -158,10 +159,22 @@ export abstract class CrudPage<E extends Entry, D> extends LightElement {
     try {
       this.entries = await this.fetchEntries();
       this.off = false;
+      this.openAsked(this.entries);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) this.off = true;
       else this.loadError = errorText(err);
     }
+  }
+
+  /** `?edit=<number>` (a call flow's Edit link) opens the form of the entry with that number, once:
+   * the address loses the question so that a reload or the next save does not open it again. */
+  private openAsked(entries: E[]): void {
+    const wanted = query("edit");
+    if (!wanted || this.draft) return;
+    const entry = entries.find((e) => (e as { number?: unknown }).number === wanted);
+    if (!entry) return;
+    history.replaceState(null, "", location.pathname);
+    this.open(entry);
   }
 
   /** Whether the person may add and delete entries (not a group administrator, ROLE-04, who only

@@ -7,6 +7,7 @@ import {
   cutLoops,
   edgeAt,
   edgeLabelText,
+  editUrl,
   flowUrl,
   imageName,
   layoutTree,
@@ -70,6 +71,17 @@ describe("call flows (AA-02)", () => {
     useLanguage("da");
     expect(edgeLabelText("no key pressed")).toBe("ingen tast trykket");
     expect(edgeLabelText("Rule name")).toBe("Rule name");
+  });
+
+  it("links a function number's node to its page with its form open, and no other node", () => {
+    expect(editUrl({ number: "1600", kind: "ivr" })).toBe("/ivr?edit=1600");
+    expect(editUrl({ number: "+4589401000", kind: "hunt_group" })).toBe("/hunt-groups?edit=%2B4589401000");
+    expect(editUrl({ number: "1650", kind: "flow_switch" })).toBe("/flow-elements?edit=1650");
+    expect(editUrl({ number: "1660", kind: "announcement" })).toBe("/flow-elements?edit=1660");
+    expect(editUrl({ number: "1580", kind: "group_inbox" })).toBe("/group-inboxes?edit=1580");
+    for (const kind of ["user", "outside", "unknown", "loop", "park"]) {
+      expect(editUrl({ number: "1001", kind })).toBeNull();
+    }
   });
 
   it("hangs fetched nodes on their edges and finds them by path", () => {

@@ -106,3 +106,46 @@ def _admin_follows_the_flow(page: Any, cordboard: Cordboard, tmp_path: Path) -> 
     with page.expect_download() as svg:
         page.get_by_role("button", name="Download SVG").click()
     assert svg.value.suggested_filename == "call-flow-1660.svg"
+
+
+def test_aa_01_a_nodes_edit_link_opens_its_form_where_it_is_kept(
+    cordboard: Cordboard, browser: BrowserThread
+) -> None:
+    """Issue 7's call flows are changed step by step: the menu "Front" (1661) sends callers who
+    press nothing to the switch "Lunch" (1662). From the tree, the menu's Edit opens its form on
+    the IVR page, and the switch's Edit opens the switch's form on the Switches page; the address
+    then forgets the request, so a reload shows the plain list."""
+    token = cordboard.token()
+    add_user(cordboard, "flow-cy", "1241", "Cy", "Flow", sip=False)
+    switch = {"name": "Lunch", "number": "1662", "on_target": "1241", "off_target": "1241"}
+    status, body = cordboard.api("POST", "/api/flow_elements/switches", switch, token)
+    assert status == 201, body
+    menu = {"name": "Front", "number": "1661", "timeout_destination": {"kind": "number", "target": "1662"}}
+    status, body = cordboard.api("POST", "/api/ivr/menus", menu, token)
+    assert status == 201, body
+    browser.run(_admin_edits_from_the_flow, cordboard)
+
+
+def _admin_edits_from_the_flow(page: Any, cordboard: Cordboard) -> None:
+    login(page, cordboard.base, ADMIN, ADMIN_PASSWORD)
+    page.goto(cordboard.base + "/call-flows")
+    page.get_by_label("Choose a function number…").select_option(label="1661 IVR Front")
+    root = page.get_by_test_id("flow-node").first
+    expect(root).to_have_attribute("data-number", "1661")
+    root.get_by_role("link", name="Edit 1661").click()
+    expect(page).to_have_url(cordboard.base + "/ivr")
+    expect(page.get_by_role("heading", name="Change IVR menu Front")).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_value("Front")
+    shot(page, "call-flow-edit-menu")
+
+    page.go_back()
+    expect(page).to_have_url(cordboard.base + "/call-flows")
+    page.get_by_label("Choose a function number…").select_option(label="1661 IVR Front")
+    page.get_by_role("button", name="Show where calls to 1662 go").click()
+    switch_node = page.locator('[data-testid="flow-node"][data-number="1662"]')
+    expect(switch_node).to_contain_text("Lunch")
+    switch_node.get_by_role("link", name="Edit 1662").click()
+    expect(page).to_have_url(cordboard.base + "/flow-elements")
+    expect(page.get_by_role("heading", name="Edit switch Lunch")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="Edit switch Lunch")).to_have_count(0)

@@ -5,6 +5,8 @@
  * leads to another number opens lazily (its node is fetched when opened); "Expand all" fetches a
  * node's whole subtree (?depth=10, loops cut). "Render image" draws the tree as it is open as SVG
  * and downloads it as a PNG (call-flow-<number>.png); "Download SVG" saves the drawing itself.
+ * A menu's, hunt group's, switch's, announcement's or group inbox's node links to its page with its
+ * form open ("Edit"), so the flow is changed step by step where it is shown.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -18,6 +20,7 @@ import {
   edgeAt,
   edgeKindText,
   edgeLabelText,
+  editUrl,
   flowUrl,
   imageName,
   layoutTree,
@@ -243,11 +246,16 @@ export class CbCallFlows extends LightElement {
   }
 
   private nodeHead(node: FlowNode, path: string): TemplateResult {
+    const edit = editUrl(node);
     return html`<span class="flow-node-head" data-testid="flow-node" data-number=${node.number} data-kind=${node.kind}>
       <strong class="num">${node.number}</strong>
       ${node.label ? html`<span>${node.label}</span>` : nothing}
       <span class="muted">${nodeKindText(node.kind)}</span>
       ${node.note ? html`<span class="muted small">(${noteText(node.note)})</span>` : nothing}
+      ${edit
+        ? html`<a class="small" href=${edit} data-testid="flow-node-edit"
+            aria-label=${`${t("common.edit")} ${node.number}`}>${t("common.edit")}</a>`
+        : nothing}
       ${path && node.edges.some((e) => e.expandable)
         ? html`<button type="button" class="secondary small" data-testid="flow-node-expand-all"
             @click=${() => void this.expandAll(path)}>${t("flows.expandAll")}</button>`
