@@ -1,11 +1,12 @@
 """Whether a plugin's function number (a hunt group's, an IVR menu's, a group inbox's) fits the rest
 of the PBX (NUM-01, NUM-07): nobody else's, and in a number range meant for it; and whether a
 prompt it plays exists; and whether a destination it sends callers to by itself sends them back
-(AA: no loop without a caller action). Each check returns the text for the field's error, or None."""
+(AA: no loop without a caller action); and whether the ids of things it refers to (user groups,
+blocking groups, activities) exist. Each check returns the text for the field's error, or None."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -94,3 +95,18 @@ async def circle_problem(core: Core, number: str, target: str) -> str | None:
     if way is None:
         return None
     return f"callers would go round in circles without pressing a key: {' → '.join(way)}"
+
+
+def unknown_ids(wanted: Iterable[int], known: Container[int], what: str) -> str | None:
+    """The field error of the ids in ``wanted`` that are not ``known``: "no user group with the id
+    4, 7" for ``what`` "user group"; None when every id is known."""
+    unknown = [str(i) for i in wanted if i not in known]
+    return f"no {what} with the id {', '.join(unknown)}" if unknown else None
+
+
+async def unknown_user_groups(core: Core, wanted: Sequence[int]) -> str | None:
+    """The field error of the user groups in ``wanted`` that do not exist (ROLE-04's administering
+    groups, say), or None; nothing is looked up when ``wanted`` is empty."""
+    if not wanted:
+        return None
+    return unknown_ids(wanted, {g.id for g in await core.identity.list_groups()}, "user group")

@@ -18,6 +18,7 @@ from cordboard.core.numbers.function_number_checks import (
     circle_problem,
     destination_problem,
     prompt_problem,
+    unknown_ids,
 )
 from cordboard.core.numbers.model import NumberRange
 from cordboard.plugins.flow_elements.const import DOMAIN, PURPOSES
@@ -34,11 +35,6 @@ def _raise_if(problems: Mapping[str, str | None], message: str) -> None:
         raise ConfigValidationError(message, errors)
 
 
-def _unknown_groups(group_ids: Sequence[int], known: set[int]) -> str | None:
-    unknown = [str(i) for i in group_ids if i not in known]
-    return f"no user group with the id {', '.join(unknown)}" if unknown else None
-
-
 async def checked_switch(core: Core, data: Mapping[str, Any], *, taken: Mapping[str, str]) -> dict[str, Any]:
     """The fields of a switch as an administrator gave them, checked against the PBX; ``taken``
     names the holders of the plugin's other numbers ("the switch Day/night")."""
@@ -53,8 +49,8 @@ async def checked_switch(core: Core, data: Mapping[str, Any], *, taken: Mapping[
             "number": await _NUMBERS.problem(core, number, ranges, taken=taken),
             "on_target": await reach_problem(core, fields["on_target"], number, ranges),
             "off_target": await reach_problem(core, fields["off_target"], number, ranges),
-            "operator_groups": _unknown_groups(fields["operator_groups"], known_groups),
-            "admin_groups": _unknown_groups(fields["admin_groups"], known_groups),
+            "operator_groups": unknown_ids(fields["operator_groups"], known_groups, "user group"),
+            "admin_groups": unknown_ids(fields["admin_groups"], known_groups, "user group"),
         },
         SWITCH_INVALID,
     )
@@ -75,8 +71,8 @@ async def checked_announcement(
             "number": await _NUMBERS.problem(core, number, ranges, taken=taken),
             "prompt": await prompt_problem(core, fields["prompt"]),
             "next_number": await reach_problem(core, following, number, ranges) if following else None,
-            "admin_groups": _unknown_groups(
-                fields["admin_groups"], {g.id for g in await core.identity.list_groups()}
+            "admin_groups": unknown_ids(
+                fields["admin_groups"], {g.id for g in await core.identity.list_groups()}, "user group"
             ),
         },
         ANNOUNCEMENT_INVALID,

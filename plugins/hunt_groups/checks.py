@@ -12,7 +12,12 @@ from typing import Any
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.errors import validated
-from cordboard.core.numbers.function_number_checks import FunctionNumberRules, destination_problem
+from cordboard.core.numbers.function_number_checks import (
+    FunctionNumberRules,
+    destination_problem,
+    unknown_ids,
+    unknown_user_groups,
+)
 from cordboard.core.numbers.model import NumberRange
 from cordboard.core.schedules.function_numbers import schedule_problem
 from cordboard.plugins.hunt_groups.const import DOMAIN, GROUP_PURPOSES
@@ -44,16 +49,16 @@ async def checked_group(
         ),
         "identifier": _identifier_problem(fields["identifier"], others),
         "user_groups": await _user_groups_problem(core, fields["user_groups"]),
-        "excluded_activities": _missing(fields["excluded_activities"], _activity_ids(core), "activity"),
-        "excluded_roles": _missing(fields["excluded_roles"], _role_ids(core), "presence role"),
+        "excluded_activities": unknown_ids(fields["excluded_activities"], _activity_ids(core), "activity"),
+        "excluded_roles": unknown_ids(fields["excluded_roles"], _role_ids(core), "presence role"),
         "schedule_id": await schedule_problem(core, fields["schedule_id"]),
         "fallback": await _fallback_problem(
             core, fields["fallback"], number, ranges, fields["blocking_groups"]
         ),
-        "blocking_groups": _missing(
+        "blocking_groups": unknown_ids(
             fields["blocking_groups"], core.dialplan.blocking_group_ids(), "blocking group"
         ),
-        "admin_groups": await _admin_groups_problem(core, fields["admin_groups"]),
+        "admin_groups": await unknown_user_groups(core, fields["admin_groups"]),
     }
     errors.update({field: problem for field, problem in problems.items() if problem and field not in errors})
     if errors:
@@ -71,13 +76,7 @@ def _identifier_problem(identifier: str, others: Sequence[HuntGroup]) -> str | N
 async def _user_groups_problem(core: Core, wanted: Sequence[int]) -> str | None:
     if not wanted:
         return "choose at least one user group: their users are the members"
-    return _missing(wanted, {g.id for g in await core.identity.list_groups()}, "user group")
-
-
-async def _admin_groups_problem(core: Core, wanted: Sequence[int]) -> str | None:
-    if not wanted:
-        return None
-    return _missing(wanted, {g.id for g in await core.identity.list_groups()}, "user group")
+    return await unknown_user_groups(core, wanted)
 
 
 def _activity_ids(core: Core) -> set[int]:
@@ -86,13 +85,6 @@ def _activity_ids(core: Core) -> set[int]:
 
 def _role_ids(core: Core) -> set[int]:
     return {r.id for r in core.presence.roles} if core.presence is not None else set()
-
-
-def _missing(wanted: Sequence[int], known: set[int], what: str) -> str | None:
-    unknown = [str(i) for i in wanted if i not in known]
-    if not unknown:
-        return None
-    return f"no {what} with the id {', '.join(unknown)}"
 
 
 async def _fallback_problem(

@@ -14,7 +14,8 @@ from cordboard.core.calls import metadata
 from cordboard.core.calls.channel import Channel, InboundCall
 from cordboard.core.calls.hand_on import hand_on
 from cordboard.core.core import Core
-from cordboard.core.schedules.function_numbers import current_decision, play_event_prompt
+from cordboard.core.schedules.function_numbers import Followed, follow_schedule, play_event_prompt
+from cordboard.core.schedules.model import ScheduleEvent
 from cordboard.plugins.hunt_groups.const import (
     EVENT_HUNT_GROUP_CALL,
     OUTCOME_ANSWERED,
@@ -88,16 +89,23 @@ async def take_call(core: Core, group: HuntGroup, channel: Channel) -> None:
 async def _hunt(core: Core, group: HuntGroup, channel: Channel) -> _Result:
     label = f"Hunt group {group.name} ({group.number}), call {channel.call.id}"
     metadata.with_metadata(channel, group_text(group, channel.call))  # for a fallback's steps
-    decision = await current_decision(core, group.schedule_id, f"Hunt group {group.number}")
-    if decision is not None and decision.action == "closed":
-        _LOGGER.info("%s: closed (schedule event %r)", label, decision.event.name)
-        await _announce(channel, decision.event.prompt)
-        return _Result(OUTCOME_CLOSED)
-    if decision is not None and decision.action == "forward" and decision.event.target:
-        _LOGGER.info(
-            "%s: forwarded to %s (schedule event %r)", label, decision.event.target, decision.event.name
-        )
-        return await _fall_back(core, group, channel, decision.event.target)
+    scheduled = _Result(OUTCOME_CLOSED)
+
+    async def forward(number: str, _event: ScheduleEvent) -> None:
+        nonlocal scheduled
+        scheduled = await _fall_back(core, group, channel, number)
+
+    followed = await follow_schedule(
+        core,
+        channel,
+        group.schedule_id,
+        what=f"Hunt group {group.name} ({group.number})",
+        forward=forward,
+        default_prompt=PROMPT_NOT_AVAILABLE,
+        hang_up=False,  # the core hangs up when the handler returns, as after "not available"
+    )
+    if followed is not Followed.OPEN:
+        return scheduled
     available = await _available_members(core, group, channel.call, label)
     if available:
         await channel.ring()

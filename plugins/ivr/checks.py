@@ -19,6 +19,8 @@ from cordboard.core.numbers.function_number_checks import (
     circle_problem,
     destination_problem,
     prompt_problem,
+    unknown_ids,
+    unknown_user_groups,
 )
 from cordboard.core.numbers.model import NumberRange
 from cordboard.core.schedules.function_numbers import schedule_problem
@@ -44,8 +46,8 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
         ),
         "welcome_prompt": await prompt_problem(core, fields["welcome_prompt"]),
         "invalid_prompt": await prompt_problem(core, fields["invalid_prompt"]),
-        "blocking_groups": _unknown_blocking_groups(core, blocking),
-        "admin_groups": await _unknown_user_groups(core, fields["admin_groups"]),
+        "blocking_groups": unknown_ids(blocking, core.dialplan.blocking_group_ids(), "blocking group"),
+        "admin_groups": await unknown_user_groups(core, fields["admin_groups"]),
         "schedule_id": await schedule_problem(core, fields["schedule_id"]),
     }
     for key, dest in fields["options"].items():
@@ -60,19 +62,6 @@ async def checked_menu(core: Core, data: Mapping[str, Any], *, others: Sequence[
     if errors:
         raise ConfigValidationError(INVALID, errors)
     return fields
-
-
-def _unknown_blocking_groups(core: Core, wanted: Sequence[int]) -> str | None:
-    unknown = [str(i) for i in wanted if i not in core.dialplan.blocking_group_ids()]
-    return f"no blocking group with the id {', '.join(unknown)}" if unknown else None
-
-
-async def _unknown_user_groups(core: Core, wanted: Sequence[int]) -> str | None:
-    if not wanted:
-        return None
-    known = {g.id for g in await core.identity.list_groups()}
-    unknown = [str(i) for i in wanted if i not in known]
-    return f"no user group with the id {', '.join(unknown)}" if unknown else None
 
 
 async def _destination_problem(

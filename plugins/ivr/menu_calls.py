@@ -14,7 +14,8 @@ from cordboard.core.calls.channel import Channel
 from cordboard.core.calls.hand_on import Looped, hand_on
 from cordboard.core.calls.metadata import shown_caller, step_metadata, with_metadata
 from cordboard.core.core import Core
-from cordboard.core.schedules.function_numbers import current_decision, play_event_prompt
+from cordboard.core.schedules.function_numbers import Followed, follow_schedule, play_event_prompt
+from cordboard.core.schedules.model import ScheduleEvent
 from cordboard.plugins.ivr.const import (
     DIRECT_DIAL_MAX,
     DIRECT_DIAL_PAUSE_S,
@@ -126,20 +127,24 @@ async def _outside_opening_hours(core: Core, menu: IvrMenu, channel: Channel, re
     """SCH-07: when the menu's schedule says closed, the caller hears the event's prompt (or "not
     available") and the call ends; forward sends the caller to the event's number (subject to the
     menu's blocking groups) without the menu. False when it is open."""
-    decision = await current_decision(core, menu.schedule_id, f"IVR {menu.number}")
-    if decision is None or decision.action == "open":
-        return False
-    event = decision.event
-    if decision.action == "forward" and event.target:
-        choice = f"schedule event {event.name}"
-        await _to_number(core, menu, channel, event.target, choice=choice, result=result)
-        return True
-    _LOGGER.info("IVR %s, call %s: closed (schedule event %r)", menu.number, channel.call.id, event.name)
-    _note(core, channel, f"IVR {menu.name}: closed (schedule event {event.name})")
-    result.outcome = OUTCOME_CLOSED
-    await play_event_prompt(channel, event.prompt, PROMPT_NOT_AVAILABLE)
-    await channel.hangup()
-    return True
+
+    async def forward(number: str, event: ScheduleEvent) -> None:
+        await _to_number(core, menu, channel, number, choice=f"schedule event {event.name}", result=result)
+
+    def closed(event: ScheduleEvent) -> None:
+        _note(core, channel, f"IVR {menu.name}: closed (schedule event {event.name})")
+        result.outcome = OUTCOME_CLOSED
+
+    followed = await follow_schedule(
+        core,
+        channel,
+        menu.schedule_id,
+        what=f"IVR {menu.number}",
+        forward=forward,
+        closed=closed,
+        default_prompt=PROMPT_NOT_AVAILABLE,
+    )
+    return followed is not Followed.OPEN
 
 
 async def _keyed_number(channel: Channel, menu: IvrMenu, first: str | None) -> str:

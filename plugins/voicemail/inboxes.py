@@ -17,7 +17,7 @@ from cordboard.core.calls.channel import Channel, ChannelHandler
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError, Conflict, NotFound
 from cordboard.core.http.errors import validated
-from cordboard.core.numbers.function_number_checks import FunctionNumberRules, prompt_problem
+from cordboard.core.numbers.function_number_checks import FunctionNumberRules, prompt_problem, unknown_ids
 from cordboard.core.numbers.model import NumberClaim
 from cordboard.plugins.voicemail import storage
 from cordboard.plugins.voicemail.const import DOMAIN, FUNCTION_PURPOSES, KIND_GROUP_INBOX, MAILBOXES_KEY
@@ -200,10 +200,10 @@ class GroupInboxes:
             else None,
             "member_groups": "choose at least one user group: their users may listen"
             if not fields["member_groups"]
-            else _missing(fields["member_groups"], known_groups),
-            "sms_groups": _missing(fields["sms_groups"], known_groups),
-            "email_groups": _missing(fields["email_groups"], known_groups),
-            "admin_groups": _missing(fields["admin_groups"], known_groups),
+            else unknown_ids(fields["member_groups"], known_groups, "user group"),
+            "sms_groups": unknown_ids(fields["sms_groups"], known_groups, "user group"),
+            "email_groups": unknown_ids(fields["email_groups"], known_groups, "user group"),
+            "admin_groups": unknown_ids(fields["admin_groups"], known_groups, "user group"),
         }
         errors = {name: problem for name, problem in problems.items() if problem}
         if errors:
@@ -218,8 +218,3 @@ class GroupInboxes:
         if own is not None:
             del taken[own]
         return await _NUMBERS.problem(self._core, number, await self._core.numbers.ranges(), taken=taken)
-
-
-def _missing(wanted: Sequence[int], known: set[int]) -> str | None:
-    unknown = [str(i) for i in wanted if i not in known]
-    return f"no user group with the id {', '.join(unknown)}" if unknown else None
