@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import time
@@ -499,10 +500,25 @@ class SettingsService:
             )
         )
 
+        self._org_values: dict[str, Any] = {}
+        """The organisation's values read so far: calls read some (ring times, the country) each
+        time, so they come from memory; dropped at each change, ours or another process's."""
+        self._org_generation = 0
+        """Counts those drops: a read that overlapped one keeps its value out of the cache."""
+        from cordboard.core.core import EVENT_EXTERNAL_CHANGE
+
+        core.bus.listen(EVENT_EXTERNAL_CHANGE, self._forget_org_values)
+
+    def _forget_org_values(self, _event: Any = None) -> None:
+        self._org_values.clear()
+        self._org_generation += 1
+
     async def _db(self, func: Callable[[sqlite_utils.Database], _T]) -> _T:
         return await self._core.db.call(func)
 
     def _changed(self, scope: str, scope_id: int | str | None, keys: list[str]) -> None:
+        if scope == "org":
+            self._forget_org_values()
         sid = ORG_ID if scope == "org" else str(scope_id)
         self._core.bus.fire(EVENT_SETTINGS_CHANGED, {"scope": scope, "scope_id": sid, "keys": keys})
 
@@ -540,7 +556,13 @@ class SettingsService:
         return await self._db(lambda db: effective(db, self.registry, user_id))
 
     async def org_value(self, key: str) -> Any:
-        return await self._db(lambda db: org_value(db, self.registry, key))
+        if key not in self._org_values:
+            generation = self._org_generation
+            value = await self._db(lambda db: org_value(db, self.registry, key))
+            if generation != self._org_generation:
+                return value
+            self._org_values[key] = value
+        return copy.deepcopy(self._org_values[key])
 
     async def get_plugin_config(self, domain: str) -> dict[str, Any]:
         """A plugin's stored org-level config document (field names without the domain prefix)."""
