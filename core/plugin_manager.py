@@ -54,6 +54,7 @@ BUILTIN_PLUGINS: Final[tuple[str, ...]] = (
     "hunt_groups",
     "ivr",
     "flow_elements",
+    "rule_numbers",
     "notify",
     "voicemail",
 )

@@ -60,6 +60,7 @@ async def hand_on(
     metadata: dict[str, Any] | None = None,
     blocking_groups: Sequence[int] = (),
     taken: Callable[[], None] = _nothing,
+    ring_s: float | None = None,
 ) -> NotAnswered | Blocked | Looped | None:
     """Send the channel's caller to ``number`` (``via`` names the step in the log and the call's
     route: "IVR Support 1"); None when the call went on there (and is over for the plugin),
@@ -67,7 +68,8 @@ async def hand_on(
     ``blocking_groups`` blocks the outside number, ``Looped`` when plugins have handed the caller
     on too often in a row: then the channel is the plugin's again.
     ``taken`` is called as the call goes on (before a function number's plugin or the user's rule
-    runs it, or once the number answered). ``caller_id``: what ringing phones show."""
+    runs it, or once the number answered). ``caller_id``: what ringing phones show; ``ring_s``: how
+    long a rung number rings (default: the organisation's forward ring time)."""
     steps = _HAND_ONS.get()
     if steps >= MAX_HAND_ONS:
         _LOGGER.warning(
@@ -89,6 +91,7 @@ async def hand_on(
             metadata=metadata,
             blocking_groups=blocking_groups,
             taken=taken,
+            ring_s=ring_s,
         )
     finally:
         _HAND_ONS.reset(token)
@@ -104,6 +107,7 @@ async def _hand_on(
     metadata: dict[str, Any] | None,
     blocking_groups: Sequence[int],
     taken: Callable[[], None],
+    ring_s: float | None,
 ) -> NotAnswered | Blocked | None:
     calls = core.calls
     label = f"{via}, call {channel.call.id}"
@@ -128,13 +132,20 @@ async def _hand_on(
         if calls is not None:
             calls.note_route(channel.call.id, f"{via}: {number} blocked by the blocking group {group.name}")
         return Blocked(group)
-    ring_s = float(await core.settings.org_value("core.forward_ring_time"))
+    if ring_s is None:
+        ring_s = float(await core.settings.org_value("core.forward_ring_time"))
     missed = await channel.transfer(number, ring_s=ring_s, caller_id=caller_id, metadata=metadata)
     if missed is None:
         taken()
     else:
         _LOGGER.info("%s: %s did not answer (%s)", label, number, missed.reason)
     return missed
+
+
+def note_step(core: Core, channel: Channel, step: str) -> None:
+    """Add a step a plugin took with the caller to the call's route in the history."""
+    if core.calls is not None:
+        core.calls.note_route(channel.call.id, step)
 
 
 async def announce_to_user(core: Core, channel: Channel, number: str) -> None:

@@ -201,7 +201,7 @@ async def _rule_edges(core: Core, user_id: int, groups: list[int], line: str) ->
     rules: list[Rule] = await routing.rules() if routing is not None else []
     facts = CallFacts(user_id=user_id, at=datetime.now(UTC), group_ids=tuple(groups))
     chosen = [r for r in ordered(rules, facts, "incoming") if r.enabled]
-    edges = [_destination_edge(d, rule, line) for rule in chosen for d in rule.destinations]
+    edges = [destination_edge(d, rule, line) for rule in chosen for d in rule.destinations]
     if not chosen:
         edges.append(FlowEdge("at once", None, "phones", "no rule: rings their phones"))
     elif all(r.conditions for r in chosen):
@@ -209,7 +209,7 @@ async def _rule_edges(core: Core, user_id: int, groups: list[int], line: str) ->
     return edges
 
 
-def _destination_edge(destination: Destination, rule: Rule, line: str) -> FlowEdge:
+def destination_edge(destination: Destination, rule: Rule, line: str) -> FlowEdge:
     note = rule.name + (" (when its conditions hold)" if rule.conditions else "")
     target: str | None = None
     if destination.kind == "number":

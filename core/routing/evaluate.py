@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from cordboard.core.routing.model import CallFacts, Destination, Rule
+from cordboard.core.routing.model import RULE_NUMBERS, CallFacts, Destination, Rule
 
 DEFAULT_DESTINATIONS: Final = (Destination("phones"),)
 """When neither an incoming nor a fallback rule matched: ring the user's phones."""
@@ -26,6 +26,8 @@ def ordered(rules: Iterable[Rule], facts: CallFacts, which: str) -> list[Rule]:
 
     mine = [r for r in rules if r.list == which and _applies(r, facts)]
     by_position = sorted(mine, key=lambda r: r.position)
+    if which == RULE_NUMBERS:
+        return by_position  # the organisation's one list, without tiers
     required = [r for r in by_position if r.tier == "required"]
     overridable = [r for r in by_position if r.tier == "overridable"]
     own = [r for r in by_position if r.scope == "user"]
@@ -120,7 +122,8 @@ def decide(
     rules: Sequence[Rule], facts: CallFacts, which: str = "incoming", *, after_rule_id: int | None = None
 ) -> Explanation:
     """The first matching rule of ``which``; for incoming calls without one, the fallback rules;
-    without those either, the default (ring the phones).
+    without those either, the default (ring the phones). A call to a rule-based number (list
+    ``rule_numbers``) without a matching rule has no destinations (source ``none``).
 
     ``after_rule_id`` (VM-05, a caller who left the voicemail a rule led to): the first matching
     rule after that one in the same order (incoming, then fallback); without one, no rule and no
@@ -140,6 +143,8 @@ def decide(
                 return Explanation(facts, checked, rule, rule.destinations, source)
     if after_rule_id is not None:
         return Explanation(facts, checked, None, (), "none", f"no rule after rule {after_rule_id} matches")
+    if which == RULE_NUMBERS:
+        return Explanation(facts, checked, None, (), "none", "no rule for rule-based numbers matches")
     if which == "outgoing":
         return Explanation(facts, checked, None, (Destination("number", 0, facts.called_number),), "default")
     return Explanation(facts, checked, None, DEFAULT_DESTINATIONS, "default")

@@ -1,5 +1,6 @@
-"""Routing rules (FEATURES.md RTE): three lists per level, rules as "conditions plus timed
-destinations", and the facts a rule is checked against.
+"""Routing rules (FEATURES.md RTE): three lists per level, and the organisation's fourth for calls
+to rule-based numbers (RBN-01); rules as "conditions plus timed destinations", and the facts a rule
+is checked against.
 
 A rule reads as a sentence (RTE-04): "when a call is received and the user is in a call, ring the
 phones at once and voicemail after 10 seconds" is ``conditions={"in_call": True}`` with the
@@ -19,8 +20,13 @@ import voluptuous as vol
 from cordboard.core.exceptions import ConfigValidationError
 from cordboard.core.http.errors import validated
 
-LISTS: Final = ("incoming", "outgoing", "fallback")
-"""RTE-01: rules for calls a user receives, calls a user places, and calls no rule took."""
+LISTS: Final = ("incoming", "outgoing", "fallback", "rule_numbers")
+"""RTE-01: rules for calls a user receives, calls a user places, and calls no rule took; RBN-01:
+the organisation's "rules for rule-based numbers", the only way calls to those numbers go on."""
+RULE_NUMBERS: Final = "rule_numbers"
+RULE_NUMBER_CONDITIONS: Final = frozenset({"caller", "caller_prefixes", "called_prefixes", "working_hours"})
+"""What a rule for rule-based numbers may test: the call concerns no user, so nothing of one."""
+RULE_NUMBER_DESTINATIONS: Final = ("number", "busy", "reject")
 SCOPES: Final = ("org", "group", "user")
 TIERS: Final = ("required", "overridable")
 """RTE-03: org and group rules are required (checked before the user's) or overridable (after)."""
@@ -196,9 +202,11 @@ def validate_rule(raw: Mapping[str, Any], *, own_numbers: frozenset[str] = froze
         errors["scope_id"] = "an organisation rule has no scope_id"
     if data["scope"] != "org" and data["scope_id"] is None:
         errors["scope_id"] = f"the {data['scope']} the rule belongs to"
-    if data["scope"] == "user" and data["tier"] is not None:
+    if data["list"] == RULE_NUMBERS:
+        errors.update(_rule_number_problems(data))
+    elif data["scope"] == "user" and data["tier"] is not None:
         errors["tier"] = "a user's own rules have no tier"
-    if data["scope"] != "user" and data["tier"] is None:
+    elif data["scope"] != "user" and data["tier"] is None:
         errors["tier"] = "required or overridable"
     for index, dest in enumerate(data["destinations"]):
         if dest["kind"] == "number" and not dest["target"]:
@@ -213,6 +221,28 @@ def validate_rule(raw: Mapping[str, Any], *, own_numbers: frozenset[str] = froze
     if errors:
         raise ConfigValidationError("The rule is invalid", errors)
     return data
+
+
+def _rule_number_problems(data: Mapping[str, Any]) -> dict[str, str]:
+    """RBN-01: rules for rule-based numbers are the organisation's, one list without tiers, and
+    look only at the call (no user is called yet)."""
+    errors: dict[str, str] = {}
+    if data["scope"] != "org":
+        errors["scope"] = "rules for rule-based numbers are the organisation's"
+    if data["tier"] is not None:
+        errors["tier"] = "rules for rule-based numbers have no tier"
+    for key in data["conditions"]:
+        if key not in RULE_NUMBER_CONDITIONS:
+            errors[f"conditions.{key}"] = (
+                "not a condition of rules for rule-based numbers (no user is called yet)"
+            )
+    allowed = ", ".join(RULE_NUMBER_DESTINATIONS)
+    for index, dest in enumerate(data["destinations"]):
+        if dest["kind"] not in RULE_NUMBER_DESTINATIONS:
+            errors[f"destinations.{index}.kind"] = (
+                f"rules for rule-based numbers send calls to one of {allowed}"
+            )
+    return errors
 
 
 def rule_from(row: Mapping[str, Any]) -> Rule:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cordboard.core.exceptions import ConfigValidationError, NotFound
 from cordboard.core.routing import storage
 from cordboard.core.routing.evaluate import Explanation, decide
-from cordboard.core.routing.model import CallFacts, Rule, validate_rule
+from cordboard.core.routing.model import RULE_NUMBERS, CallFacts, Rule, validate_rule
 from cordboard.core.routing.settings import USER_DESTINATIONS
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class RoutingService:
         """Whether any enabled incoming or fallback rule could concern calls to this user (when not,
         calls skip the rules at no cost). Group rules count when ``group_ids`` is None (unknown)."""
         for rule in self._rules:
-            if not rule.enabled or rule.list == "outgoing":
+            if not rule.enabled or rule.list not in ("incoming", "fallback"):
                 continue
             if rule.scope == "org" or (rule.scope == "user" and rule.scope_id == user_id):
                 return True
@@ -77,6 +77,29 @@ class RoutingService:
         ``after_rule_id``: the next matching rule after that one (VM-05), or none."""
         facts = await self.facts(user_id, caller=caller, called=called, at=self._now())
         return decide(self._rules, facts, "incoming", after_rule_id=after_rule_id)
+
+    async def decide_rule_number(
+        self, *, caller: str, called: str, at: datetime | None = None
+    ) -> Explanation:
+        """RBN-01: where a call to the rule-based number ``called`` goes, by the organisation's
+        rules for rule-based numbers (no destinations when none matches)."""
+        return decide(
+            self._rules, await self._rule_number_facts(caller, called, at or self._now()), RULE_NUMBERS
+        )
+
+    async def _rule_number_facts(self, caller: str, called: str, at: datetime) -> CallFacts:
+        """The facts of a call that concerns no user yet: who calls, what they called, and whether
+        it is inside the organisation's working hours."""
+        schedules = getattr(self._core, "schedules", None)
+        working = await schedules.org_in_working_hours(at) if schedules is not None else True
+        return CallFacts(
+            user_id=0,
+            at=at,
+            in_working_hours=working,
+            caller_kind=await self._caller_kind(caller),
+            caller_number=caller,
+            called_number=called,
+        )
 
     # -- rules ----------------------------------------------------------------------------------
     async def rules(self, scope: str | None = None, scope_id: int | None = None) -> list[Rule]:
@@ -206,6 +229,8 @@ class RoutingService:
         owner = await self._core.numbers.owner_of(number)
         if owner is None:
             raise NotFound(f"Nobody owns {number}: the caller would hear that it does not exist")
+        if owner.kind == "plugin" and owner.id == RULE_NUMBERS:
+            return await self.decide_rule_number(caller=caller, called=number, at=when)
         if owner.kind == "plugin":
             facts = CallFacts(user_id=0, at=when, caller_number=caller, called_number=number)
             note = f"{number} is a function number of the {owner.id} plugin: its own settings decide (RTE-06)"

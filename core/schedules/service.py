@@ -4,7 +4,10 @@ It keeps the attribute ``night_mode`` on every user's ``extension.<number>`` sta
 ``night_mode.changed`` when a user's night mode changes (one timer, armed for the next boundary
 of anyone's working hours and re-armed after every save and on start), ``schedule.changed``
 when a function-number schedule is saved or deleted, and ``schedule.decision_changed`` when
-another event of a schedule starts deciding. Plugins ask ``decision(schedule_id, at)``.
+another event of a schedule starts deciding. Plugins ask ``decision(schedule_id, at)``: the
+schedules and the organisation's time zone are kept in memory (loaded with every refresh, forgotten
+when a schedule is saved or deleted, the time zone set or the database changed from outside until
+the refresh that follows), so that deciding when a call comes needs no database.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from cordboard.core.bus import Event, EventType
-from cordboard.core.exceptions import Unauthorized
+from cordboard.core.exceptions import NotFound, Unauthorized
 from cordboard.core.http.access import AuthUser
 from cordboard.core.schedules import storage
 from cordboard.core.schedules.evaluate import (
@@ -148,6 +151,14 @@ class _UserRow:
     hours: UserHours
 
 
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """The function-number schedules (by id) and the organisation's time zone, as last loaded."""
+
+    schedules: dict[int, Schedule]
+    zone: str
+
+
 def _load_users(db: Any) -> list[_UserRow]:
     rows = []
     for user_id, extension in storage.users_with_extensions(db):
@@ -164,6 +175,11 @@ class ScheduleService:
         self.clock = clock
         self._night: dict[int, tuple[str, bool]] = {}
         self._decisions: dict[int, int | None] = {}
+        self._loaded: _Loaded | None = None
+        """None before the first refresh and after a change not loaded yet: decisions read SQLite."""
+        self._generation = 0
+        """Moves whenever ``_loaded`` is forgotten, so that a refresh that loaded before does not
+        put back what it loaded."""
         self._timer: asyncio.TimerHandle | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._lock = asyncio.Lock()
@@ -178,6 +194,9 @@ class ScheduleService:
 
         await self._core.db.call(storage.ensure_schema)
         bus = self._core.bus
+        # The synchronous listeners forget what is loaded at once; the refresh follows as a task.
+        self._unsubscribe.append(bus.listen(EVENT_EXTERNAL_CHANGE, self._external_change))
+        self._unsubscribe.append(bus.listen(EVENT_SETTINGS_CHANGED, self._zone_maybe_changed))
         for event_type in (*MEMBERSHIP_EVENTS, EVENT_EXTERNAL_CHANGE):
             self._unsubscribe.append(bus.listen(event_type, self._changed))
         self._unsubscribe.append(bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed))
@@ -190,6 +209,20 @@ class ScheduleService:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        self._forget()
+
+    def _forget(self) -> None:
+        """Schedules or the time zone may have changed in SQLite: decide from there until the next
+        refresh has loaded them again."""
+        self._loaded = None
+        self._generation += 1
+
+    def _external_change(self, _event: Event[Any]) -> None:
+        self._forget()
+
+    def _zone_maybe_changed(self, event: Event[Any]) -> None:
+        if "core.timezone" in event.data.get("keys", ()):
+            self._forget()
 
     async def _changed(self, _event: Event[Any]) -> None:
         await self.refresh()
@@ -202,9 +235,12 @@ class ScheduleService:
     async def refresh(self, *, initial: bool = False) -> None:
         """Evaluate every user's night mode and every schedule now, publish changes, re-arm."""
         async with self._lock:
+            generation = self._generation
             users, schedules, zone = await self._core.db.call(
                 lambda db: (_load_users(db), storage.list_schedules(db), storage.org_zone(db))
             )
+            if generation == self._generation:  # else a change came meanwhile; its refresh loads it
+                self._loaded = _Loaded({schedule.id: schedule for schedule in schedules}, zone)
             now = self.clock()
             wakeups: list[datetime] = []
             seen: set[int] = set()
@@ -327,6 +363,16 @@ class ScheduleService:
             may_extend=bool(rights),
         )
 
+    async def org_in_working_hours(self, at: datetime | None = None) -> bool:
+        """Whether ``at`` (default: now) is inside the organisation's own working hours, for calls
+        that concern no user (a rule-based number's caller, RBN-01)."""
+        at = at or self.clock()
+
+        def load(db: Any) -> WorkingTime:
+            return resolve_working_time([("org", storage.get_level(db, "org", None))], storage.org_zone(db))
+
+        return working(await self._core.db.call(load), at)
+
     async def set_night_mode_off(self, user_id: int, off: bool) -> HoursStatus:
         """SCH-05: a user turns night mode off until they turn it on again."""
         await self._core.db.call(lambda db: storage.set_night_mode_off(db, user_id, off))
@@ -392,6 +438,9 @@ class ScheduleService:
 
     # -- function-number schedules -----------------------------------------------------------
     async def org_zone(self) -> str:
+        loaded = self._loaded
+        if loaded is not None:
+            return loaded.zone
         return await self._core.db.call(storage.org_zone)
 
     async def list_schedules(self, owner: str | None = None) -> list[Schedule]:
@@ -405,6 +454,7 @@ class ScheduleService:
         schedule = await self._core.db.call(
             lambda db: storage.create_schedule(db, owner, name, events, default)
         )
+        self._forget()
         self._schedule_changed(schedule, "created")
         await self.refresh()
         return schedule
@@ -416,12 +466,14 @@ class ScheduleService:
                 db, schedule_id, owner=owner, name=name, events=events, default=default
             )
         )
+        self._forget()
         self._schedule_changed(schedule, "updated")
         await self.refresh()
         return schedule
 
     async def delete_schedule(self, schedule_id: int) -> None:
         schedule = await self._core.db.call(lambda db: storage.delete_schedule(db, schedule_id))
+        self._forget()
         self._schedule_changed(schedule, "deleted")
         await self.refresh()
 
@@ -431,10 +483,18 @@ class ScheduleService:
         )
 
     async def decision(self, schedule_id: int, at: datetime | None = None) -> Decision:
-        """What the schedule says at ``at`` (default: now), in the organisation's time zone (SCH-07)."""
+        """What the schedule says at ``at`` (default: now), in the organisation's time zone (SCH-07);
+        NotFound for no such schedule. From memory when loaded (no database round trip)."""
         at = at or self.clock()
-        schedule = await self.get_schedule(schedule_id)
-        zone = await self.org_zone()
+        loaded = self._loaded
+        if loaded is not None:
+            schedule = loaded.schedules.get(schedule_id)
+            if schedule is None:
+                raise NotFound(f"No schedule with id {schedule_id}")
+            zone = loaded.zone
+        else:
+            schedule = await self.get_schedule(schedule_id)
+            zone = await self.org_zone()
         event, action = schedule_decision(schedule, at, zone)
         return Decision(
             schedule=schedule,

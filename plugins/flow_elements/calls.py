@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from cordboard.core.calls.channel import Channel
-from cordboard.core.calls.hand_on import Looped
+from cordboard.core.calls.hand_on import Looped, note_step
 from cordboard.core.calls.hand_on import hand_on as hand_on_to
 from cordboard.core.core import Core
 from cordboard.plugins.flow_elements.const import (
@@ -27,11 +27,6 @@ from cordboard.plugins.flow_elements.const import (
 from cordboard.plugins.flow_elements.model import Announcement, FlowSwitch
 
 _LOGGER = logging.getLogger(__name__)
-
-
-def note(core: Core, channel: Channel, step: str) -> None:
-    if core.calls is not None:
-        core.calls.note_route(channel.call.id, step)
 
 
 def _fire(core: Core, channel: Channel, element: str, element_id: int, number: str, *, outcome: str,
@@ -52,7 +47,7 @@ def _fire(core: Core, channel: Channel, element: str, element_id: int, number: s
 async def _refuse_locked(core: Core, channel: Channel, what: str) -> None:
     """CAPA-14: a locked element takes no calls: 480, and the history says why."""
     _LOGGER.info("Call %s to the locked %s: refused", channel.call.id, what)
-    note(core, channel, f"{what} is locked: call refused")
+    note_step(core, channel, f"{what} is locked: call refused")
     await channel.hangup(LOCKED_STATUS)
 
 
@@ -65,7 +60,7 @@ async def switch_call(core: Core, switch: FlowSwitch, channel: Channel) -> None:
             await _refuse_locked(core, channel, f"switch {switch.name}")
             return
         state = "on" if switch.on else "off"
-        note(core, channel, f"switch {switch.name} is {state}: {target}")
+        note_step(core, channel, f"switch {switch.name} is {state}: {target}")
         outcome = await hand_on(core, channel, target, via=f"switch {switch.name} ({state})")
         if outcome != OUTCOME_TRANSFERRED:
             await channel.hangup()
@@ -82,11 +77,11 @@ async def announcement_call(core: Core, announcement: Announcement, channel: Cha
             await _refuse_locked(core, channel, f"announcement {announcement.name}")
             return
         await channel.answer()
-        note(core, channel, f"announcement {announcement.name}: {announcement.prompt}")
+        note_step(core, channel, f"announcement {announcement.name}: {announcement.prompt}")
         await channel.play([announcement.prompt])
         if target is None:
             outcome = OUTCOME_HUNG_UP
-            note(core, channel, f"announcement {announcement.name}: hang up")
+            note_step(core, channel, f"announcement {announcement.name}: hang up")
             await channel.hangup()
             return
         outcome = await hand_on(core, channel, target, via=f"announcement {announcement.name}")
@@ -121,5 +116,5 @@ async def hand_on(core: Core, channel: Channel, number: str, *, via: str) -> str
         return OUTCOME_TRANSFERRED
     if isinstance(missed, Looped):
         return OUTCOME_LOOP
-    note(core, channel, f"{via}: {number} did not answer")
+    note_step(core, channel, f"{via}: {number} did not answer")
     return OUTCOME_NOT_ANSWERED

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from cordboard_process import free_port
+from language_prompts import language_of, prompt_in_three_languages
 from loopback_pbx import add_cy, registered_phone, running_pbx
 from rtp_audio import dominant, heard, send_audio, send_digits, tone, until_beep
 from sip_phone import TestPhone, media_address
@@ -469,25 +470,11 @@ async def test_sch_07_the_menus_schedule_closes_it_or_forwards_its_callers(
     assert opened["plays"] >= 1 and opened["keys"] == ["2"]
 
 
-LANGUAGE_HZ = {"en": 500.0, "de": 900.0, "da": 1300.0}
-
-
-async def _welcome_in_three_languages(core: Core) -> str:
-    """An organisation prompt recorded in English, German and Danish, each a tone of its own."""
-    prompt = await core.db.call(
-        lambda db: org_prompts.create_prompt(db, {"name": "Welcome", "description": "One tone per language"})
-    )
-    for language, hz in LANGUAGE_HZ.items():
-        await core.run_in_executor(core.prompts.store, prompt.id, language, tone(hz, 3.0, 16000))
-    return prompt.id
-
-
 async def _language_heard(ann: TestPhone) -> str:
     invite, ok, _to = await _calls_menu(ann)
     played = await heard(ann, 0.8)
     await _hangs_up(ann, invite, ok)
-    hz = dominant(played)
-    return next((language for language, want in LANGUAGE_HZ.items() if abs(hz - want) < 30), f"{hz:.0f} Hz")
+    return language_of(played)
 
 
 async def test_ivr_07_prompts_play_in_the_callers_language_unless_the_menu_has_its_own(
@@ -496,7 +483,7 @@ async def test_ivr_07_prompts_play_in_the_callers_language_unless_the_menu_has_i
     """IVR-07: ann, a user, hears the menu's welcome prompt in her own language (German once she
     chooses it, the organisation's English before); a menu set to Danish speaks Danish to her."""
     ann, _bo, _cy = phones
-    menu = await _menu(pbx, welcome_prompt=await _welcome_in_three_languages(pbx))
+    menu = await _menu(pbx, welcome_prompt=await prompt_in_three_languages(pbx))
     assert await _language_heard(ann) == "en"
     ann_user = await pbx.identity.get_user_by_username("ann")
     await pbx.settings.set("user", ann_user.id, "core.language", "de")
