@@ -11,7 +11,7 @@ import dataclasses
 import logging
 
 from cordboard.core.calls.channel import Channel
-from cordboard.core.calls.hand_on import Looped, hand_on
+from cordboard.core.calls.hand_on import Looped, hand_on, note_step
 from cordboard.core.calls.metadata import shown_caller, step_metadata, with_metadata
 from cordboard.core.core import Core
 from cordboard.core.schedules.function_numbers import Followed, follow_schedule, play_event_prompt
@@ -132,7 +132,7 @@ async def _outside_opening_hours(core: Core, menu: IvrMenu, channel: Channel, re
         await _to_number(core, menu, channel, number, choice=f"schedule event {event.name}", result=result)
 
     def closed(event: ScheduleEvent) -> None:
-        _note(core, channel, f"IVR {menu.name}: closed (schedule event {event.name})")
+        note_step(core, channel, f"IVR {menu.name}: closed (schedule event {event.name})")
         result.outcome = OUTCOME_CLOSED
 
     followed = await follow_schedule(
@@ -174,7 +174,7 @@ async def _follow(
 ) -> bool:
     """Send the caller to ``destination``; False when it did not take the call (back to the menu)."""
     if destination.kind == KIND_HANGUP:
-        _note(core, channel, f"IVR {menu.name}: {choice}, hang up")
+        note_step(core, channel, f"IVR {menu.name}: {choice}, hang up")
         await _goodbye(channel, result, OUTCOME_HUNG_UP)
         return True
     if destination.kind == KIND_VOICEMAIL and destination.target:
@@ -182,11 +182,6 @@ async def _follow(
     if destination.kind == KIND_NUMBER and destination.target:
         return await _to_number(core, menu, channel, destination.target, choice=choice, result=result)
     return False
-
-
-def _note(core: Core, channel: Channel, step: str) -> None:
-    if core.calls is not None:
-        core.calls.note_route(channel.call.id, step)
 
 
 async def _to_number(
@@ -197,7 +192,7 @@ async def _to_number(
     one of the menu's blocking groups blocks it, BAR-04); "not available" and back to the menu when
     nobody answered or the number is blocked."""
     reason = f"IVR {menu.name} {choice}"
-    _note(core, channel, f"{reason}: {number}")
+    note_step(core, channel, f"{reason}: {number}")
     result.target = number
     caller = channel.call
 
@@ -235,7 +230,7 @@ async def _to_voicemail(
         _LOGGER.warning("IVR %s: no mailbox for %s; back to the menu", menu.number, number)
         await channel.play([PROMPT_NOT_AVAILABLE])
         return False
-    _note(core, channel, f"IVR {menu.name} {choice}: voicemail of {number}")
+    note_step(core, channel, f"IVR {menu.name} {choice}: voicemail of {number}")
     result.outcome = OUTCOME_VOICEMAIL
     await handler(channel)
     return True
