@@ -99,6 +99,18 @@ async def delete_user_dnd(request: web.Request) -> web.Response:
     return await _presence_response(service, user_id)
 
 
+@routes.get(USER_PRESENCE + "/shortcuts")
+@api(access="user")
+async def list_user_shortcuts(request: web.Request) -> web.Response:
+    """The shortcuts that may be applied for a user (the admin's first, then the user's own): one's
+    own, or anyone's for an admin, who applies them on the user's page."""
+    user_id = path_id(request, "user_id")
+    self_or_admin(request, user_id, "see the presence of")
+    await request.app[CORE_KEY].identity.get_user(user_id)
+    shortcuts = presence_of(request).shortcuts(user_id, with_org=True)
+    return web.json_response([s.as_dict() for s in shortcuts])
+
+
 @routes.post(USER_PRESENCE + "/shortcuts/" + ID_PATTERN % "shortcut_id" + "/apply")
 @api(access="user")
 async def apply_user_shortcut(request: web.Request) -> web.Response:

@@ -197,6 +197,10 @@ async def test_prs_04_05_shortcuts_admin_and_user(
     assert [s["name"] for s in mine] == ["Lunch", "Gym"]
     theirs = await ok(await api.get("/api/me/presence/shortcuts", headers=bo.headers))
     assert [s["name"] for s in theirs] == ["Lunch"]
+    # An admin sees the ones that may be applied for anna (CAPA-08); bo may not look.
+    for_anna = await ok(await api.get(f"/api/users/{anna.id}/presence/shortcuts", headers=admin.headers))
+    assert [s["name"] for s in for_anna] == ["Lunch", "Gym"]
+    await error_of(await api.get(f"/api/users/{anna.id}/presence/shortcuts", headers=bo.headers), 403)
     await error_of(await api.post(f"/api/me/presence/shortcuts/{own['id']}/apply", headers=bo.headers), 404)
     await error_of(await api.delete(f"/api/me/presence/shortcuts/{own['id']}", headers=bo.headers), 404)
     await error_of(await api.delete(f"/api/presence/shortcuts/{shared['id']}", headers=anna.headers), 403)
@@ -228,6 +232,11 @@ async def test_prs_04_05_shortcuts_admin_and_user(
         )
     )
     assert renamed["name"] == "Gym and sauna" and renamed["duration_minutes"] is None
+    # The admin applies anna's own shortcut for her (CAPA-08).
+    applied_for_anna = await ok(
+        await api.post(f"/api/users/{anna.id}/presence/shortcuts/{own['id']}/apply", headers=admin.headers)
+    )
+    assert (applied_for_anna["shortcut_id"], applied_for_anna["availability"]) == (own["id"], "busy")
     await ok(await api.delete(f"/api/me/presence/shortcuts/{own['id']}", headers=anna.headers), 204)
     # An activity used by a shortcut is not deleted.
     await error_of(await api.delete("/api/presence/activities/12", headers=admin.headers), 409)
