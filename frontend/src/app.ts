@@ -47,6 +47,7 @@ import "./pages/ivr";
 import "./pages/call-flows";
 import "./pages/group-inboxes";
 import "./pages/flow-elements";
+import "./pages/rule-numbers";
 import "./pages/voicemail";
 
 const ROUTES: RouteDef[] = [
@@ -92,6 +93,7 @@ const ROUTES: RouteDef[] = [
   { name: "call-flows", pattern: "/call-flows" },
   { name: "group-inboxes", pattern: "/group-inboxes" },
   { name: "flow-elements", pattern: "/flow-elements" },
+  { name: "rule-numbers", pattern: "/rule-numbers" },
 ];
 const ADMIN_ROUTES = new Set([
   "dashboard",
@@ -125,6 +127,7 @@ const ADMIN_ROUTES = new Set([
   "call-flows",
   "group-inboxes",
   "flow-elements",
+  "rule-numbers",
 ]);
 const TITLES: Record<string, MessageKey> = {
   login: "login.title",
@@ -169,6 +172,7 @@ const TITLES: Record<string, MessageKey> = {
   "call-flows": "flows.title",
   "group-inboxes": "groupInboxes.title",
   "flow-elements": "flowElements.title",
+  "rule-numbers": "ruleNumbers.title",
 };
 const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/", "nav.dashboard", "dashboard"],
@@ -183,6 +187,7 @@ const ADMIN_NAV: Array<[string, MessageKey, string]> = [
   ["/ivr", "nav.ivr", "ivr"],
   ["/call-flows", "nav.callFlows", "call-flows"],
   ["/flow-elements", "nav.flowElements", "flow-elements"],
+  ["/rule-numbers", "nav.ruleNumbers", "rule-numbers"],
   ["/group-inboxes", "nav.groupInboxes", "group-inboxes"],
   ["/numbers", "nav.numbers", "numbers"],
   ["/dialplan", "nav.dialplan", "dialplan"],
@@ -465,6 +470,8 @@ export class CbApp extends LightElement {
         return html`<cb-group-inboxes></cb-group-inboxes>`;
       case "flow-elements":
         return html`<cb-flow-elements></cb-flow-elements>`;
+      case "rule-numbers":
+        return html`<cb-rule-numbers></cb-rule-numbers>`;
       default:
         return this.message(t("error.notFound"), t("error.notFoundText"));
     }

@@ -46,6 +46,7 @@ const NODE_KINDS: Record<string, MessageKey> = {
   flow_switch: "flows.kind.flow_switch",
   announcement: "flows.kind.announcement",
   park: "flows.kind.park",
+  rule_number: "flows.kind.rule_number",
   user: "flows.kind.user",
   outside: "flows.kind.outside",
   unknown: "flows.kind.unknown",
@@ -70,6 +71,7 @@ const EDIT_PAGES: Record<string, string> = {
   flow_switch: "/flow-elements",
   announcement: "/flow-elements",
   group_inbox: "/group-inboxes",
+  rule_number: "/rule-numbers",
 };
 
 /** Where the node's function number is changed, its form open (`?edit=`); null for other kinds. */

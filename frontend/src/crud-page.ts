@@ -27,7 +27,7 @@ export interface Entry {
 }
 
 /** The pages' message namespaces; each has every key of CrudText. */
-type CrudNs = "huntGroups" | "ivr" | "groupInboxes" | "flowSwitches" | "flowAnnouncements";
+type CrudNs = "huntGroups" | "ivr" | "groupInboxes" | "flowSwitches" | "flowAnnouncements" | "ruleNumbers";
 type CrudText =
   | "title"
   | "new"

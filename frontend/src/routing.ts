@@ -2,20 +2,53 @@
  * Routing rules (RTE-01..05) and the routing test tool (BYD-25): the API's shapes and the pure
  * helpers the pages share — a rule as a sentence (RTE-04), why a rule does not match a call (the
  * server's reasons in the UI language), the editor's draft and its checks, and times with the
- * browser's UTC offset.
+ * browser's UTC offset. The organisation also has a fourth list, the "Rules for rule-based
+ * numbers" (RBN-01): no tiers, and only the conditions and destinations of RULE_NUMBER_CONDITIONS
+ * and RULE_NUMBER_KINDS (the call concerns no user yet).
  */
 import { t, type MessageKey } from "./i18n";
 import type { Scope } from "./types";
 
-export type RuleList = "incoming" | "outgoing" | "fallback";
+export type RuleList = "incoming" | "outgoing" | "fallback" | "rule_numbers";
 export type Tier = "required" | "overridable";
 export type DestKind = "phones" | "number" | "voicemail" | "busy" | "reject";
 export type CallerKind = "internal" | "external" | "anonymous";
 
+/** The lists of every level (the organisation's, a group's, a user's). */
 export const LISTS: RuleList[] = ["incoming", "outgoing", "fallback"];
+/** RBN-01: the organisation's list for calls to rule-based numbers, the only way those go on. */
+export const RULE_NUMBERS: RuleList = "rule_numbers";
+/** The organisation level's lists: the three, then the rules for rule-based numbers. */
+export const ORG_LISTS: RuleList[] = [...LISTS, RULE_NUMBERS];
 export const TIERS: Tier[] = ["required", "overridable"];
 export const DEST_KINDS: DestKind[] = ["phones", "number", "voicemail", "busy", "reject"];
 export const CALLER_KINDS: CallerKind[] = ["internal", "external", "anonymous"];
+/** RBN-01: where a rule for rule-based numbers may send the call. */
+export const RULE_NUMBER_KINDS: DestKind[] = ["number", "busy", "reject"];
+/** RBN-01: what a rule for rule-based numbers may test (nothing of a user: none is called yet). */
+export const RULE_NUMBER_CONDITIONS: ReadonlyArray<keyof Conditions> = ["caller", "caller_prefixes", "called_prefixes", "working_hours"];
+
+/** The lists a level shows: the organisation's four, a group's or a user's three. */
+export function listsFor(scope: Scope): RuleList[] {
+  return scope === "org" ? ORG_LISTS : LISTS;
+}
+
+/** The lists the editor of a new rule offers to move it to: the rules for rule-based numbers are
+ * only made from their own list (their conditions and destinations differ), nor left. */
+export function movableLists(lists: readonly RuleList[], list: RuleList): RuleList[] {
+  return list === RULE_NUMBERS ? [RULE_NUMBERS] : lists.filter((l) => l !== RULE_NUMBERS);
+}
+
+/** The destination kinds a rule of ``list`` may use: the level's, or RBN-01's for rule-based numbers. */
+export function kindsFor(list: RuleList, kinds: DestKind[]): DestKind[] {
+  return list === RULE_NUMBERS ? RULE_NUMBER_KINDS : kinds;
+}
+
+/** Whether a rule of ``list`` at this level has a tier (RTE-03): organisation and group rules,
+ * except the rules for rule-based numbers. */
+export function hasTier(scope: Scope, list: RuleList): boolean {
+  return scope !== "user" && list !== RULE_NUMBERS;
+}
 /** What a caller can be in the called user's contacts (the ``caller_contacts`` condition). */
 export type ContactKind = "favourite" | "contact" | "vip" | "blocked" | "colleague" | "unknown";
 /** The editor's choices for ``caller_contacts``: each a set of kinds. */
@@ -102,8 +135,9 @@ export interface Explanation {
   checked: Checked[];
   rule: Rule | null;
   destinations: Destination[];
-  /** ``rule``, ``fallback``, ``default`` or ``function`` (a function number, RTE-06). */
-  source: "rule" | "fallback" | "default" | "function";
+  /** ``rule``, ``fallback``, ``default``, ``function`` (a function number, RTE-06) or ``none``
+   * (no destinations: no rule for rule-based numbers matched, RBN-01). */
+  source: "rule" | "fallback" | "default" | "function" | "none";
   note: string;
 }
 
@@ -309,7 +343,7 @@ export function draftOf(rule: Rule | null, list: RuleList, kinds: DestKind[] = D
   return {
     name: rule?.name ?? "",
     list: rule?.list ?? list,
-    tier: rule ? (rule.tier ?? "") : tier,
+    tier: rule ? (rule.tier ?? "") : list === RULE_NUMBERS ? "" : tier,
     enabled: rule?.enabled ?? true,
     availability: c.availability ?? "",
     activityIds: [...(c.activity_ids ?? [])],
@@ -356,7 +390,9 @@ export function draftConditions(d: Draft): Conditions {
   if (numberTypes.length) c.number_types = numberTypes;
   if (d.callerContacts === "custom" && d.callerContactsCustom.length) c.caller_contacts = [...d.callerContactsCustom];
   else if (d.callerContacts && CONTACT_PRESETS[d.callerContacts]) c.caller_contacts = [...CONTACT_PRESETS[d.callerContacts]!];
-  return c;
+  if (d.list !== RULE_NUMBERS) return c;
+  // RBN-01: only what such a rule may test (the editor offers nothing else).
+  return Object.fromEntries(Object.entries(c).filter(([key]) => RULE_NUMBER_CONDITIONS.includes(key as keyof Conditions))) as Conditions;
 }
 
 export function draftDestinations(d: Draft): Destination[] {
@@ -367,7 +403,8 @@ export function draftDestinations(d: Draft): Destination[] {
   }));
 }
 
-/** The body of POST /api/routing/rules (scope, scope_id and list only for a new rule). */
+/** The body of POST /api/routing/rules (scope, scope_id and list only for a new rule); the rules
+ * for rule-based numbers send ``tier: null``. */
 export function draftBody(d: Draft, scope: Scope): Record<string, unknown> {
   const body: Record<string, unknown> = {
     name: d.name.trim(),
@@ -375,7 +412,7 @@ export function draftBody(d: Draft, scope: Scope): Record<string, unknown> {
     conditions: draftConditions(d),
     destinations: draftDestinations(d),
   };
-  if (scope !== "user") body["tier"] = d.tier || null;
+  if (scope !== "user") body["tier"] = hasTier(scope, d.list) ? d.tier || null : null;
   return body;
 }
 
@@ -390,7 +427,7 @@ export function checkDraft(d: Draft, scope: Scope, kinds: DestKind[] = DEST_KIND
   const name = d.name.trim();
   if (!name) errors["name"] = t("validation.required");
   else if (name.length > 80) errors["name"] = t("routing.err.name");
-  if (scope !== "user" && !d.tier) errors["tier"] = t("routing.err.tier");
+  if (hasTier(scope, d.list) && !d.tier) errors["tier"] = t("routing.err.tier");
   for (const [key, text] of [["caller_prefixes", d.callerPrefixes], ["called_prefixes", d.calledPrefixes]] as const) {
     if (splitPrefixes(text).some((p) => !DIALLABLE.test(p))) errors[`conditions.${key}`] = t("routing.err.prefix");
   }

@@ -79,6 +79,8 @@ describe("call flows (AA-02)", () => {
     expect(editUrl({ number: "1650", kind: "flow_switch" })).toBe("/flow-elements?edit=1650");
     expect(editUrl({ number: "1660", kind: "announcement" })).toBe("/flow-elements?edit=1660");
     expect(editUrl({ number: "1580", kind: "group_inbox" })).toBe("/group-inboxes?edit=1580");
+    expect(editUrl({ number: "1750", kind: "rule_number" })).toBe("/rule-numbers?edit=1750");
+    expect(nodeKindText("rule_number")).toBe("Rule-based number");
     for (const kind of ["user", "outside", "unknown", "loop", "park"]) {
       expect(editUrl({ number: "1001", kind })).toBeNull();
     }

@@ -215,6 +215,8 @@ export class CbRoutingTest extends LightElement {
         return t("routing.test.byRule", { name: r.rule?.name ?? "" });
       case "fallback":
         return t("routing.test.byFallback", { name: r.rule?.name ?? "" });
+      case "none":
+        return t("routing.test.none");
       default:
         return this.asked === "outgoing" ? t("routing.test.defaultOut") : t("routing.test.defaultIn");
     }

@@ -3,6 +3,9 @@
  * (organisation and group rules), the conditions and the timed destinations with add / remove
  * rows. The destination kinds offered are ``kinds`` (RTE-05); the server's field errors
  * ("destinations.1.target") show next to their fields. Fires "saved" (detail: the rule) and "cancel".
+ * A rule for rule-based numbers (RBN-01, list ``rule_numbers``) stays in its list, has no tier
+ * (``tier: null`` is sent) and offers only the caller, the prefixes and the organisation's working
+ * hours as conditions, and forwarding, busy or reject as destinations.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
@@ -17,6 +20,7 @@ import {
   DEST_KINDS,
   LISTS,
   MAX_DESTINATIONS,
+  RULE_NUMBERS,
   TIERS,
   checkDraft,
   draftBody,
@@ -25,6 +29,9 @@ import {
   draftOf,
   errorFor,
   hasErrors,
+  hasTier,
+  kindsFor,
+  movableLists,
   ruleSentence,
   type DestKind,
   type DestRow,
@@ -60,8 +67,19 @@ export class CbRuleEditor extends LightElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.draft = draftOf(this.rule, this.list, this.kinds, this.scope === "user" ? "" : "overridable");
+    const list = this.rule?.list ?? this.list;
+    this.draft = draftOf(this.rule, list, kindsFor(list, this.kinds), this.scope === "user" ? "" : "overridable");
     void focusWhenRendered(this, `#${this.idPrefix}-name`);
+  }
+
+  /** RBN-01: a rule for rule-based numbers (its list is fixed: a new one is made from its card). */
+  private get forRuleNumbers(): boolean {
+    return this.draft.list === RULE_NUMBERS;
+  }
+
+  /** The destination kinds offered: the level's, or those of the rules for rule-based numbers. */
+  private get allowedKinds(): DestKind[] {
+    return kindsFor(this.draft.list, this.kinds);
   }
 
   private set(changes: Partial<Draft>, ...fields: string[]): void {
@@ -81,7 +99,8 @@ export class CbRuleEditor extends LightElement {
   private addRow(): void {
     const last = this.draft.destinations[this.draft.destinations.length - 1];
     const after = last ? String(Math.min(Number(last.after) + 20 || 20, 600)) : "0";
-    const kind = this.kinds.find((k) => k === "voicemail") ?? this.kinds[0] ?? "phones";
+    const kinds = this.allowedKinds;
+    const kind = kinds.find((k) => k === "voicemail") ?? kinds[0] ?? "phones";
     this.set({ destinations: [...this.draft.destinations, { kind, after, target: "" }] }, "destinations");
     const index = this.draft.destinations.length - 1;
     void focusWhenRendered(this, `#${this.idPrefix}-dest-${index}-kind`);
@@ -101,7 +120,7 @@ export class CbRuleEditor extends LightElement {
 
   private async save(e: Event): Promise<void> {
     e.preventDefault();
-    this.errors = checkDraft(this.draft, this.scope, this.kinds);
+    this.errors = checkDraft(this.draft, this.scope, this.allowedKinds);
     if (hasErrors(this.errors)) {
       this.error = t("common.formInvalid");
       focusFirstError(this);
@@ -137,17 +156,17 @@ export class CbRuleEditor extends LightElement {
           error: this.errors["name"],
           onInput: (v) => this.set({ name: v }, "name"),
         })}
-        ${this.rule
-          ? html`<div class="field"><span class="label-text">${t("routing.list")}</span><div>${t(`routing.list.${d.list}` as MessageKey)}</div></div>`
+        ${this.rule || this.forRuleNumbers
+          ? html`<div class="field"><span class="label-text">${t("routing.list")}</span><div data-testid="${p}-list-fixed">${t(`routing.list.${d.list}` as MessageKey)}</div></div>`
           : selectField({
               id: `${p}-list`,
               label: t("routing.list"),
               value: d.list,
               error: this.errors["list"],
-              options: this.lists.map((l): [string, string] => [l, t(`routing.list.${l}` as MessageKey)]),
+              options: movableLists(this.lists, d.list).map((l): [string, string] => [l, t(`routing.list.${l}` as MessageKey)]),
               onInput: (v) => this.set({ list: v as RuleList }, "list"),
             })}
-        ${this.scope === "user"
+        ${!hasTier(this.scope, d.list)
           ? nothing
           : selectField({
               id: `${p}-tier`,
@@ -203,6 +222,7 @@ export class CbRuleEditor extends LightElement {
   }
 
   private conditionsView(): TemplateResult {
+    if (this.forRuleNumbers) return this.ruleNumberConditionsView();
     const p = this.idPrefix;
     const d = this.draft;
     const err = (key: string) => errorFor(this.errors, `conditions.${key}`);
@@ -305,12 +325,62 @@ export class CbRuleEditor extends LightElement {
     </fieldset>`;
   }
 
+  /** RBN-01: the conditions a rule for rule-based numbers may test — who calls, the numbers (the
+   * dialled prefixes name the rule-based numbers the rule is for) and the organisation's hours. */
+  private ruleNumberConditionsView(): TemplateResult {
+    const p = this.idPrefix;
+    const d = this.draft;
+    const err = (key: string) => errorFor(this.errors, `conditions.${key}`);
+    return html`<fieldset class="rule-part">
+      <legend>${t("routing.conditions")}</legend>
+      <p class="hint">${t("routing.conditionsHint")}</p>
+      <div class="grid two">
+        ${textField({
+          id: `${p}-called-prefixes`,
+          label: t("routing.calledPrefixes"),
+          value: d.calledPrefixes,
+          hint: t("routing.ruleNumbersCalledHint"),
+          inputmode: "tel",
+          error: err("called_prefixes"),
+          onInput: (v) => this.set({ calledPrefixes: v }, "conditions.called_prefixes"),
+        })}
+        ${selectField({
+          id: `${p}-hours`,
+          label: t("routing.workingHours"),
+          value: d.workingHours,
+          hint: t("routing.ruleNumbersHoursHint"),
+          error: err("working_hours"),
+          options: [["", t("routing.any")], ["in", t("routing.c.hoursIn")], ["out", t("routing.c.hoursOut")]],
+          onInput: (v) => this.set({ workingHours: v as Draft["workingHours"] }, "conditions.working_hours"),
+        })}
+        ${selectField({
+          id: `${p}-caller`,
+          label: t("routing.caller"),
+          value: d.caller,
+          error: err("caller"),
+          options: this.choices(CALLER_KINDS, (v) => `routing.c.caller.${v}` as MessageKey),
+          onInput: (v) => this.set({ caller: v as Draft["caller"] }, "conditions.caller"),
+        })}
+        ${textField({
+          id: `${p}-caller-prefixes`,
+          label: t("routing.callerPrefixes"),
+          value: d.callerPrefixes,
+          hint: t("routing.prefixesHint"),
+          inputmode: "tel",
+          error: err("caller_prefixes"),
+          onInput: (v) => this.set({ callerPrefixes: v }, "conditions.caller_prefixes"),
+        })}
+      </div>
+    </fieldset>`;
+  }
+
   private destinationsView(): TemplateResult {
     const p = this.idPrefix;
     const rows = this.draft.destinations;
+    const allowed = this.allowedKinds;
     const kindOptions = (current: DestKind): Array<[string, string]> => {
       // A kind the admin no longer allows stays visible on an old rule (the server names it).
-      const kinds = this.kinds.includes(current) ? this.kinds : [...this.kinds, current];
+      const kinds = allowed.includes(current) ? allowed : [...allowed, current];
       return kinds.map((k): [string, string] => [k, t(`routing.kind.${k}` as MessageKey)]);
     };
     return html`<fieldset class="rule-part">

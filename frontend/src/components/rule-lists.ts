@@ -1,9 +1,11 @@
 /**
  * <cb-rule-lists>: the routing rules of one level (RTE-01..04), one card per list (incoming,
- * outgoing, fallback), checked from the top (RTE-02). Each rule reads as a sentence with its tier
- * (organisation and group rules, RTE-03), an on/off switch, up/down buttons (keyboard friendly,
- * PUT /api/routing/rules/order), edit (<cb-rule-editor>) and delete. Fires "rules-changed" with
- * the level's rules after loading and after every change.
+ * outgoing, fallback; at the organisation level on the Routing page also the "Rules for rule-based
+ * numbers", RBN-01, whose hint links to the Rule-based numbers page), checked from the top
+ * (RTE-02). Each rule reads as a sentence with its tier (organisation and group rules, RTE-03), an
+ * on/off switch, up/down buttons (keyboard friendly, PUT /api/routing/rules/order), edit
+ * (<cb-rule-editor>) and delete. Fires "rules-changed" with the level's rules after loading and
+ * after every change.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
@@ -13,7 +15,7 @@ import { confirmDialog } from "../dialog";
 import { focusWhenRendered } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import type { Activity, Role } from "../presence";
-import { DEST_KINDS, LISTS, NO_NAMES, ruleSentence, type DestKind, type Names, type Rule, type RuleList } from "../routing";
+import { DEST_KINDS, LISTS, NO_NAMES, RULE_NUMBERS, ruleSentence, type DestKind, type Names, type Rule, type RuleList } from "../routing";
 import { toast } from "../session";
 import type { Scope } from "../types";
 import "./rule-editor";
@@ -163,7 +165,9 @@ export class CbRuleLists extends LightElement {
         <button type="button" id="rule-add-${list}" class="secondary small" ?disabled=${this.editing !== null}
           @click=${() => (this.editing = `new:${list}`)}>${t("routing.add")}</button>
       </div>
-      <p class="muted">${t(this.personal ? "routing.listHint.mine" : (`routing.listHint.${list}` as MessageKey))}</p>
+      <p class="muted">${t(this.personal ? "routing.listHint.mine" : (`routing.listHint.${list}` as MessageKey))}${list === RULE_NUMBERS
+          ? html` <a href="/rule-numbers" data-testid="rules-to-rule-numbers">${t("routing.toRuleNumbers")}</a>`
+          : nothing}</p>
       ${rules.length
         ? html`<ol class="rule-list" aria-labelledby=${titleId}>
             ${rules.map((rule, i) => this.item(rule, i, rules.length))}

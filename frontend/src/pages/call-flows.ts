@@ -6,7 +6,10 @@
  * node's whole subtree (?depth=10, loops cut). "Render image" draws the tree as it is open as SVG
  * and downloads it as a PNG (call-flow-<number>.png); "Download SVG" saves the drawing itself.
  * A menu's, hunt group's, switch's, announcement's or group inbox's node links to its page with its
- * form open ("Edit"), so the flow is changed step by step where it is shown.
+ * form open ("Edit"), so the flow is changed step by step where it is shown. AA-01: an IVR menu's
+ * node (a key it does not use yet, or no key pressed) and an announcement's without a next number
+ * have "Add step": an inline form wires a new menu, a new announcement or an existing number in
+ * (components/flow-add-step.ts); the tree then reloads as it was open, with the new step open.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -35,7 +38,9 @@ import {
   type FlowNode,
   type FlowStart,
 } from "../call-flows";
-import { selectField, textField } from "../forms";
+import "../components/flow-add-step";
+import { canAddStep, pathOf, stepLabel, wayTo, type AddedStep, type WayStep } from "../flow-add";
+import { focusWhenRendered, selectField, textField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 
@@ -69,6 +74,8 @@ export class CbCallFlows extends LightElement {
   @state() private open = new Set<string>();
   @state() private busy = false;
   @state() private error = "";
+  /** AA-01: the path of the node whose "Add step" form is open ("" the root), or null. */
+  @state() private adding: string | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -94,6 +101,7 @@ export class CbCallFlows extends LightElement {
     try {
       this.root = await api.get<FlowNode>(flowUrl(wanted));
       this.open = new Set();
+      this.adding = null;
     } catch (err) {
       this.error = errorText(err);
       this.root = null;
@@ -110,6 +118,7 @@ export class CbCallFlows extends LightElement {
     if (open.has(path)) {
       for (const p of [...open]) if (p === path || p.startsWith(`${path}/`)) open.delete(p);
       this.open = open;
+      if (this.adding !== null && (this.adding === path || this.adding.startsWith(`${path}/`))) this.adding = null;
       return;
     }
     if (!edge.node) {
@@ -150,6 +159,48 @@ export class CbCallFlows extends LightElement {
 
   private collapseAll(): void {
     this.open = new Set();
+    this.adding = null;
+  }
+
+  /** `tree` with the node of `target` (fetched, or cut as a loop) hung on the edge at `path`. */
+  private async hang(tree: FlowNode, path: string, target: string): Promise<FlowNode> {
+    const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+    const node = numbersOnPath(tree, parent).includes(target) ? loopNode(target) : await api.get<FlowNode>(flowUrl(target));
+    return withNode(tree, path, node);
+  }
+
+  /** AA-01: a step was added after the node at `path`: the tree again as it was open, found by
+   * labels and targets (a new key shifts the indexes), with the new step open below it. */
+  private async stepAdded(path: string, step: AddedStep): Promise<void> {
+    const root = this.root;
+    this.adding = null;
+    if (!root) return;
+    const ways = [...this.open].sort((a, b) => a.split("/").length - b.split("/").length).map((p) => wayTo(root, p));
+    const added: WayStep[] = [...(path ? wayTo(root, path) : []), { label: stepLabel(step.when), target: step.number }];
+    try {
+      let tree = await api.get<FlowNode>(flowUrl(root.number));
+      const open = new Set<string>();
+      for (const way of [...ways, added]) {
+        const at = pathOf(tree, way);
+        const edge = at === null ? undefined : edgeAt(tree, at);
+        if (at === null || !edge?.target || !edge.expandable) continue;
+        if (!edge.node) tree = await this.hang(tree, at, edge.target);
+        open.add(at);
+      }
+      this.root = tree;
+      this.open = open;
+      const shown = pathOf(tree, added);
+      if (shown !== null) {
+        void focusWhenRendered(this, `[data-testid="flow-edge"][data-path="${shown}"] [data-testid="flow-toggle"]`);
+      }
+    } catch (err) {
+      toast(errorText(err), "error");
+    }
+  }
+
+  private cancelAdding(path: string): void {
+    this.adding = null;
+    void focusWhenRendered(this, `[data-testid="flow-node-add"][data-path="${path}"]`);
   }
 
   private svg(): string | null {
@@ -241,7 +292,7 @@ export class CbCallFlows extends LightElement {
         <button type="button" class="secondary" data-testid="flow-svg" @click=${() => this.downloadSvg()}>${t("flows.downloadSvg")}</button>
       </div>
       <ul class="flow-tree" data-testid="flow-tree">
-        <li>${this.nodeHead(root, "")}${this.edgesView(root, "")}</li>
+        <li>${this.nodeHead(root, "")}${this.addForm(root, "")}${this.edgesView(root, "")}</li>
       </ul>`;
   }
 
@@ -256,11 +307,24 @@ export class CbCallFlows extends LightElement {
         ? html`<a class="small" href=${edit} data-testid="flow-node-edit"
             aria-label=${`${t("common.edit")} ${node.number}`}>${t("common.edit")}</a>`
         : nothing}
+      ${canAddStep(node)
+        ? html`<button type="button" class="secondary small" data-testid="flow-node-add" data-path=${path}
+            aria-label=${t("flowAdd.addAfter", { number: node.number })} aria-expanded=${this.adding === path ? "true" : "false"}
+            @click=${() => (this.adding = this.adding === path ? null : path)}>${t("flowAdd.add")}</button>`
+        : nothing}
       ${path && node.edges.some((e) => e.expandable)
         ? html`<button type="button" class="secondary small" data-testid="flow-node-expand-all"
             @click=${() => void this.expandAll(path)}>${t("flows.expandAll")}</button>`
         : nothing}
     </span>`;
+  }
+
+  /** AA-01: the "Add step" form under the node at `path`, while it is open. */
+  private addForm(node: FlowNode, path: string): TemplateResult | typeof nothing {
+    if (this.adding !== path || !canAddStep(node)) return nothing;
+    return html`<cb-flow-add-step .node=${node}
+      @step-added=${(e: CustomEvent<AddedStep>) => void this.stepAdded(path, e.detail)}
+      @step-cancel=${() => this.cancelAdding(path)}></cb-flow-add-step>`;
   }
 
   private edgesView(node: FlowNode, path: string): TemplateResult {
@@ -283,13 +347,15 @@ export class CbCallFlows extends LightElement {
     }
     const isOpen = this.open.has(path) && edge.node !== undefined;
     const target = edge.target;
-    return html`<li data-testid="flow-edge" data-kind=${edge.kind} data-target=${target}>
+    return html`<li data-testid="flow-edge" data-kind=${edge.kind} data-target=${target} data-path=${path}>
       ${label}→
       <button type="button" class="secondary small" aria-expanded=${isOpen ? "true" : "false"}
         aria-label=${t(isOpen ? "flows.collapse" : "flows.expand", { number: target })}
         data-testid="flow-toggle" @click=${() => void this.toggle(path, edge)}>${isOpen ? "▾" : "▸"} ${target}</button>
       ${note}
-      ${isOpen && edge.node ? html`<div>${this.nodeHead(edge.node, path)}${this.edgesView(edge.node, path)}</div>` : nothing}
+      ${isOpen && edge.node
+        ? html`<div>${this.nodeHead(edge.node, path)}${this.addForm(edge.node, path)}${this.edgesView(edge.node, path)}</div>`
+        : nothing}
     </li>`;
   }
 }

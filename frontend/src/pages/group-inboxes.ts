@@ -5,10 +5,11 @@
  * e-mail groups are told of new messages. The first section lists the inboxes with "New group inbox"
  * and "Edit" opening the form (name, number, code, PIN, anonymous callers after the PIN, exclude from
  * contact search, greeting prompt, the member, SMS and e-mail groups); the second the voicemail
- * numbers (number, type: the caller's own mailbox or a group inbox's). The server's refusals are
- * shown next to their fields; deleting asks first. Administrators also choose the user groups that
- * administer an inbox (ROLE-04, GIB-06): their members find the page under "Group administration"
- * with just those inboxes, and change them, but create, delete and number nothing.
+ * numbers (number, type: the caller's own mailbox or a group inbox's), added or changed ("Edit")
+ * in the form below them. The server's refusals are shown next to their fields; deleting asks
+ * first. Administrators also choose the user groups that administer an inbox (ROLE-04, GIB-06):
+ * their members find the page under "Group administration" with just those inboxes, and change
+ * them, but create, delete and number nothing.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -16,7 +17,7 @@ import { api, ApiError } from "../api";
 import { errorText } from "../base";
 import { CrudPage, checkList, toggled, type Column, type Errors } from "../crud-page";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, selectField, textField } from "../forms";
+import { checkboxField, focusFirstError, focusWhenRendered, formError, selectField, textField } from "../forms";
 import {
   FIELD_OF,
   NUMBER_KINDS,
@@ -39,10 +40,20 @@ import type { Group } from "../types";
 const INBOXES = "/api/voicemail/group-inboxes";
 const NUMBERS = "/api/voicemail/numbers";
 
-interface NumberDraft {
+export interface NumberDraft {
   number: string;
   kind: NumberKind;
   inboxId: string;
+}
+
+/** A voicemail number as its form edits it (GIB-07). */
+export function numberDraftOf(n: VoicemailNumber): NumberDraft {
+  return { number: n.number, kind: n.kind, inboxId: n.inbox_id === null ? "" : String(n.inbox_id) };
+}
+
+/** The body of POST or PUT …/voicemail/numbers: the number without spaces; an inbox only for a group inbox. */
+export function numberBody(d: NumberDraft): { number: string; kind: NumberKind; inbox_id: number | null } {
+  return { number: d.number.replace(/\s+/g, ""), kind: d.kind, inbox_id: d.kind === "group_inbox" && d.inboxId ? Number(d.inboxId) : null };
 }
 
 @customElement("cb-group-inboxes")
@@ -52,6 +63,9 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
   @state() private numberDraft: NumberDraft = { number: "", kind: "user_inbox", inboxId: "" };
   @state() private numberErrors: Errors = {};
   @state() private numberBusy = false;
+  @state() private numberError = "";
+  /** The voicemail number the number form changes; null while it adds one. */
+  @state() private editingNumber: VoicemailNumber | null = null;
 
   protected readonly crud = {
     url: INBOXES,
@@ -93,28 +107,59 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
     e.preventDefault();
     if (this.numberBusy) return;
     const d = this.numberDraft;
+    const editing = this.editingNumber;
     this.numberBusy = true;
     this.numberErrors = {};
+    this.numberError = "";
     try {
-      const body = { number: d.number.replace(/\s+/g, ""), kind: d.kind, inbox_id: d.kind === "group_inbox" && d.inboxId ? Number(d.inboxId) : null };
-      const saved = await api.post<VoicemailNumber>(NUMBERS, body);
+      if (editing) {
+        const saved = await api.put<VoicemailNumber>(`${NUMBERS}/${encodeURIComponent(editing.number)}`, numberBody(d));
+        toast(t("adminEdits.numberSaved", { number: saved.number }));
+        await this.load(false);
+        this.stopEditingNumber(saved.number);
+        return;
+      }
+      const saved = await api.post<VoicemailNumber>(NUMBERS, numberBody(d));
       toast(t("groupInboxes.numberCreated", { number: saved.number }));
       this.numberDraft = { number: "", kind: d.kind, inboxId: d.inboxId };
       await this.load(false);
     } catch (err) {
       if (err instanceof ApiError && err.fields && Object.keys(err.fields).length) {
         this.numberErrors = err.fields;
-        focusFirstError(this);
+        focusFirstError(this.querySelector("[data-testid=voicemail-number-form]") ?? this);
+      } else if (editing) {
+        this.numberError = errorText(err);
+        focusFirstError(this.querySelector("[data-testid=voicemail-number-form]") ?? this);
       } else toast(errorText(err), "error");
     } finally {
       this.numberBusy = false;
     }
   }
 
+  /** GIB-07: Edit fills the number form with the voicemail number; the focus goes to its number. */
+  private editNumber(n: VoicemailNumber): void {
+    this.editingNumber = n;
+    this.numberDraft = numberDraftOf(n);
+    this.numberErrors = {};
+    this.numberError = "";
+    void focusWhenRendered(this, "#vn-number");
+  }
+
+  /** Back to adding; the focus returns to the number's Edit button (``number``: as saved). */
+  private stopEditingNumber(number?: string): void {
+    const was = this.editingNumber;
+    this.editingNumber = null;
+    this.numberDraft = { number: "", kind: "user_inbox", inboxId: "" };
+    this.numberErrors = {};
+    this.numberError = "";
+    if (was) void focusWhenRendered(this, `#vn-edit-${CSS.escape(number ?? was.number)}`);
+  }
+
   private async deleteNumber(number: VoicemailNumber): Promise<void> {
     if (!(await confirmDialog(t("groupInboxes.confirmDeleteNumber", { number: number.number }), t("common.delete")))) return;
     try {
       await api.delete(`${NUMBERS}/${number.number}`);
+      if (this.editingNumber?.number === number.number) this.stopEditingNumber();
       toast(t("groupInboxes.numberDeleted", { number: number.number }));
       await this.load(false);
     } catch (err) {
@@ -193,6 +238,7 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
 
   private numbersSection(inboxes: GroupInbox[]): TemplateResult {
     const d = this.numberDraft;
+    const editing = this.editingNumber;
     const setNumber = (changes: Partial<NumberDraft>, field: string): void => {
       this.numberDraft = { ...d, ...changes };
       if (field in this.numberErrors) this.numberErrors = { ...this.numberErrors, [field]: undefined };
@@ -204,12 +250,17 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
         ? html`<ul class="plain" data-testid="voicemail-number-list">${this.numbers.map(
             (n) => html`<li data-testid="voicemail-number" data-number=${n.number}>
               <span class="num">${n.number}</span> — ${numberKindText(n, inboxes)}
+              <button type="button" id="vn-edit-${n.number}" class="secondary small"
+                aria-label=${t("adminEdits.editNumber", { number: n.number })} @click=${() => this.editNumber(n)}>${t("common.edit")}</button>
               <button type="button" class="danger small" aria-label=${t("groupInboxes.deleteNumberFor", { number: n.number })}
                 @click=${() => void this.deleteNumber(n)}>${t("common.delete")}</button>
             </li>`,
           )}</ul>`
         : html`<p class="empty" data-testid="voicemail-numbers-empty">${t("groupInboxes.numbersEmpty")}</p>`}
-      <form novalidate data-testid="voicemail-number-form" @submit=${(e: Event) => void this.addNumber(e)}>
+      <form novalidate data-testid="voicemail-number-form" @submit=${(e: Event) => void this.addNumber(e)}
+        aria-label=${editing ? t("adminEdits.editNumberTitle", { number: editing.number }) : t("groupInboxes.addNumber")}>
+        ${editing ? html`<h3>${t("adminEdits.editNumberTitle", { number: editing.number })}</h3>` : nothing}
+        ${formError(this.numberError, "vn-error")}
         <div class="grid three">
           ${textField({ id: "vn-number", label: t("groupInboxes.number"), value: d.number, required: true, error: this.numberErrors["number"], inputmode: "numeric", autocomplete: "off", onInput: (v) => setNumber({ number: v }, "number") })}
           ${selectField({ id: "vn-kind", label: t("groupInboxes.kind"), value: d.kind, options: NUMBER_KINDS.map((k): [string, string] => [k, t(k === "user_inbox" ? "groupInboxes.kindUser" : "groupInboxes.kindGroup")]), error: this.numberErrors["kind"], onInput: (v) => setNumber({ kind: v as NumberKind }, "kind") })}
@@ -217,7 +268,10 @@ export class CbGroupInboxes extends CrudPage<GroupInbox, Draft> {
             ? selectField({ id: "vn-inbox", label: t("groupInboxes.inbox"), value: d.inboxId, options: [["", "—"], ...inboxes.map((i): [string, string] => [String(i.id), `${i.name} (${i.number})`])], error: this.numberErrors["inbox_id"], onInput: (v) => setNumber({ inboxId: v }, "inbox_id") })
             : nothing}
         </div>
-        <div class="actions"><button type="submit" ?disabled=${this.numberBusy}>${t("groupInboxes.addNumber")}</button></div>
+        <div class="actions">
+          ${editing ? html`<button type="button" class="secondary" @click=${() => this.stopEditingNumber()}>${t("common.cancel")}</button>` : nothing}
+          <button type="submit" ?disabled=${this.numberBusy}>${editing ? t("common.save") : t("groupInboxes.addNumber")}</button>
+        </div>
       </form>
     </section>`;
   }

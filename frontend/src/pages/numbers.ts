@@ -1,14 +1,15 @@
 /**
- * The number plan (NUM-01..08): ranges of local numbers and public DIDs with what they are for,
- * "show available numbers" per range with one-click assignment to a user (as their line or as an
- * alias), and every number in use with its one owner (users, aliases, plugins' numbers).
+ * The number plan (NUM-01..08): ranges of local numbers and public DIDs with what they are for
+ * (added, or changed in the same form after "Edit", and deleted), "show available numbers" per
+ * range with one-click assignment to a user (as their line or as an alias), and every number in
+ * use with its one owner (users, aliases, plugins' numbers).
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, formError, selectField, sendForm, textField } from "../forms";
+import { checkboxField, focusFirstError, focusWhenRendered, formError, selectField, sendForm, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
 import type { User } from "../types";
@@ -44,6 +45,27 @@ interface Conflict {
 const PURPOSES = ["users", "groups", "ivr", "rules", "any"] as const;
 const NUMBER_RE = /^(\+[1-9][0-9]{6,14}|[0-9]{2,8})$/;
 
+export interface RangeDraft {
+  kind: string;
+  first: string;
+  last: string;
+  purpose: string;
+  label: string;
+  ivr_dialable: boolean;
+}
+
+export const EMPTY_RANGE: RangeDraft = { kind: "local", first: "", last: "", purpose: "users", label: "", ivr_dialable: false };
+
+/** A range as its form edits it. */
+export function rangeDraft(r: Pick<NumberRange, keyof RangeDraft>): RangeDraft {
+  return { kind: r.kind, first: r.first, last: r.last, purpose: r.purpose, label: r.label, ivr_dialable: r.ivr_dialable };
+}
+
+/** The body of POST (new) or PATCH (changed) range: the numbers and the label trimmed. */
+export function rangeBody(d: RangeDraft): RangeDraft {
+  return { ...d, first: d.first.trim(), last: d.last.trim(), label: d.label.trim() };
+}
+
 function purposeLabel(purpose: string): string {
   return t(`numbers.purpose.${purpose}` as MessageKey);
 }
@@ -55,7 +77,9 @@ export class CbNumbers extends LightElement {
   @state() private conflicts: Conflict[] = [];
   @state() private users: User[] = [];
   @state() private loadError = "";
-  @state() private draft = { kind: "local", first: "", last: "", purpose: "users", label: "", ivr_dialable: false };
+  @state() private draft: RangeDraft = { ...EMPTY_RANGE };
+  /** The range the form changes; null while it adds one. */
+  @state() private editing: NumberRange | null = null;
   @state() errors: Record<string, string | null | undefined> = {};
   @state() error = "";
   @state() busy = false;
@@ -89,8 +113,28 @@ export class CbNumbers extends LightElement {
     }
   }
 
-  private async addRange(e: Event): Promise<void> {
+  /** NUM-01: Edit opens the form on the range; the focus goes to its first number. */
+  private editRange(r: NumberRange): void {
+    this.editing = r;
+    this.draft = rangeDraft(r);
+    this.errors = {};
+    this.error = "";
+    void focusWhenRendered(this, "#range-first");
+  }
+
+  /** Back to adding a range; the focus returns to the range's Edit button. */
+  private stopEditing(): void {
+    const was = this.editing;
+    this.editing = null;
+    this.draft = { ...EMPTY_RANGE };
+    this.errors = {};
+    this.error = "";
+    if (was) void focusWhenRendered(this, `#range-edit-${was.id}`);
+  }
+
+  private async saveRange(e: Event): Promise<void> {
     e.preventDefault();
+    if (this.busy) return;
     const d = this.draft;
     const numberCheck = (v: string) => (NUMBER_RE.test(v.trim()) ? null : t("numbers.badNumber"));
     this.errors = { first: check(d.first, true, numberCheck), last: check(d.last, true, numberCheck) };
@@ -99,15 +143,18 @@ export class CbNumbers extends LightElement {
       focusFirstError(this);
       return;
     }
+    const editing = this.editing;
     await sendForm(this, async () => {
-      const created = await api.post<NumberRange>("/api/numbers/ranges", {
-        ...d,
-        first: d.first.trim(),
-        last: d.last.trim(),
-        label: d.label.trim(),
-      });
+      if (editing) {
+        const saved = await api.patch<NumberRange>(`/api/numbers/ranges/${editing.id}`, rangeBody(d));
+        toast(t("adminEdits.rangeSaved", { first: saved.first, last: saved.last }));
+        await this.load(false);
+        this.stopEditing();
+        return;
+      }
+      const created = await api.post<NumberRange>("/api/numbers/ranges", rangeBody(d));
       toast(t("numbers.rangeAdded", { first: created.first, last: created.last }));
-      this.draft = { kind: "local", first: "", last: "", purpose: "users", label: "", ivr_dialable: false };
+      this.draft = { ...EMPTY_RANGE };
       this.errors = {};
       await this.load(false);
     });
@@ -119,6 +166,7 @@ export class CbNumbers extends LightElement {
       await api.delete(`/api/numbers/ranges/${r.id}`);
       toast(t("numbers.rangeDeleted", { first: r.first, last: r.last }));
       if (this.openRange === r.id) this.openRange = null;
+      if (this.editing?.id === r.id) this.stopEditing();
       await this.load(false);
     } catch (err) {
       toast(errorText(err), "error");
@@ -182,12 +230,15 @@ export class CbNumbers extends LightElement {
             <td>${t(r.kind === "public" ? "numbers.public" : "numbers.local")}</td>
             <td>${purposeLabel(r.purpose)}${r.ivr_dialable ? html` <span class="badge">${t("numbers.ivrDialable")}</span>` : nothing}</td>
             <td>${r.in_use} / ${r.size}</td>
-            <td class="number-actions">
+            <td><div class="actions range-actions">
               <button type="button" class="secondary small" aria-expanded=${this.openRange === r.id ? "true" : "false"}
                 @click=${() => void this.showAvailable(r.id)}>${t("numbers.showAvailable")}</button>
+              <button type="button" id="range-edit-${r.id}" class="secondary small"
+                aria-label=${t("adminEdits.editRange", { first: r.first, last: r.last })}
+                @click=${() => this.editRange(r)}>${t("common.edit")}</button>
               <button type="button" class="danger small" aria-label=${t("numbers.deleteRange", { first: r.first, last: r.last })}
                 @click=${() => void this.deleteRange(r)}>${t("common.delete")}</button>
-            </td>
+            </div></td>
           </tr>`,
         )}
       </tbody>
@@ -253,16 +304,20 @@ export class CbNumbers extends LightElement {
 
   private rangeForm(): TemplateResult {
     const d = this.draft;
-    return html`<form class="side-col card" novalidate @submit=${this.addRange} aria-labelledby="new-range-title">
-      <h2 id="new-range-title">${t("numbers.newRange")}</h2>
+    const editing = this.editing;
+    return html`<form class="side-col card" novalidate @submit=${this.saveRange} aria-labelledby="new-range-title" data-testid="range-form">
+      <h2 id="new-range-title">${editing ? t("adminEdits.editRangeTitle", { first: editing.first, last: editing.last }) : t("numbers.newRange")}</h2>
       ${formError(this.error)}
       ${selectField({ id: "range-kind", label: t("numbers.kind"), value: d.kind, options: [["local", t("numbers.local")], ["public", t("numbers.public")]], error: this.errors["kind"], onInput: (v) => (this.draft = { ...d, kind: v }) })}
       ${textField({ id: "range-first", label: t("numbers.first"), value: d.first, required: true, error: this.errors["first"], hint: t("numbers.firstHint"), inputmode: "tel", onInput: (v) => (this.draft = { ...this.draft, first: v }) })}
       ${textField({ id: "range-last", label: t("numbers.last"), value: d.last, required: true, error: this.errors["last"], inputmode: "tel", onInput: (v) => (this.draft = { ...this.draft, last: v }) })}
       ${selectField({ id: "range-purpose", label: t("numbers.purposeLabel"), value: d.purpose, options: PURPOSES.map((p): [string, string] => [p, purposeLabel(p)]), error: this.errors["purpose"], onInput: (v) => (this.draft = { ...this.draft, purpose: v }) })}
       ${textField({ id: "range-label", label: t("numbers.label"), value: d.label, error: this.errors["label"], onInput: (v) => (this.draft = { ...this.draft, label: v }) })}
-      ${checkboxField({ id: "range-ivr", label: t("numbers.ivrDialableLong"), checked: d.ivr_dialable, onChange: (v) => (this.draft = { ...this.draft, ivr_dialable: v }) })}
-      <div class="actions"><button type="submit" ?disabled=${this.busy}>${t("numbers.addRange")}</button></div>
+      ${checkboxField({ id: "range-ivr", label: t("numbers.ivrDialableLong"), checked: d.ivr_dialable, error: this.errors["ivr_dialable"], onChange: (v) => (this.draft = { ...this.draft, ivr_dialable: v }) })}
+      <div class="actions">
+        ${editing ? html`<button type="button" class="secondary" @click=${() => this.stopEditing()}>${t("common.cancel")}</button>` : nothing}
+        <button type="submit" ?disabled=${this.busy}>${editing ? t("common.save") : t("numbers.addRange")}</button>
+      </div>
     </form>`;
   }
 

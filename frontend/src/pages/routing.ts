@@ -1,7 +1,8 @@
 /**
  * Routing (admin, RTE-01..05, BYD-25): pick a level (organisation, a user group or a user), see
- * and edit its incoming, outgoing and fallback rules (<cb-rule-lists>), and try where a call would
- * go with the routing test tool (<cb-routing-test>).
+ * and edit its incoming, outgoing and fallback rules (<cb-rule-lists>) — the organisation also its
+ * "Rules for rule-based numbers" (RBN-01) — and try where a call would go with the routing test
+ * tool (<cb-routing-test>).
  */
 import { html, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -12,7 +13,7 @@ import "../components/routing-test";
 import { scopePicker } from "../components/scope-picker";
 import { t } from "../i18n";
 import { labelOf, type Activity, type Role } from "../presence";
-import { DEST_KINDS, type DestKind, type Names, type Rule } from "../routing";
+import { DEST_KINDS, listsFor, type DestKind, type Names, type Rule } from "../routing";
 import type { Group, Scope, User } from "../types";
 import { effectiveSettings } from "../user-settings";
 import { fullName } from "./users";
@@ -107,6 +108,7 @@ export class CbRouting extends LightElement {
         ? html`<cb-rule-lists
             .scope=${this.scope}
             .scopeId=${this.scopeId}
+            .lists=${listsFor(this.scope)}
             .kinds=${this.kinds}
             .activities=${this.activities}
             .roles=${this.roles}

@@ -2,14 +2,15 @@
  * Admin: the SIP trunks to providers (BYD-01..03). Each trunk with its registration state live from
  * its `trunk.<name>` state over the WebSocket (registered, failed with the last error, unregistered;
  * IP trunks up or down), a form to add or change one (the password is write-only: left empty it
- * stays as stored), and the outbound routes (a number prefix -> the trunks it tries, in order).
+ * stays as stored), and the outbound routes (a number prefix -> the trunks it tries, in order),
+ * added, changed ("Edit" fills the route form) and deleted.
  */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
+import { checkboxField, focusFirstError, focusWhenRendered, formError, selectField, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
 import { EMPTY, TRUNK_STATE_KEYS, draftBody, draftOf, splitList, trunkState, type Draft, type OutboundRoute, type Trunk } from "../trunks";
@@ -28,6 +29,8 @@ export class CbTrunks extends LightElement {
   @state() private formMessage = "";
   @state() private routeDraft = { prefix: "", numberType: "", trunks: "" };
   @state() private routeErrors: Errors = {};
+  /** The outbound route the route form changes; null while it adds one. */
+  @state() private editingRoute: OutboundRoute | null = null;
   private readonly onStates = () => this.requestUpdate();
 
   override connectedCallback(): void {
@@ -86,23 +89,50 @@ export class CbTrunks extends LightElement {
 
   private async addRoute(e: Event): Promise<void> {
     e.preventDefault();
+    const editing = this.editingRoute;
+    const body = {
+      prefix: this.routeDraft.prefix.trim(),
+      number_type: this.routeDraft.numberType.trim(),
+      trunks: splitList(this.routeDraft.trunks),
+    };
     try {
-      await api.post("/api/trunks/routes", {
-        prefix: this.routeDraft.prefix.trim(),
-        number_type: this.routeDraft.numberType.trim(),
-        trunks: splitList(this.routeDraft.trunks),
-      });
+      if (editing) {
+        await api.put(`/api/trunks/routes/${editing.id}`, body);
+        toast(t("adminEdits.routeSaved"));
+        await this.load();
+        this.stopEditingRoute();
+        return;
+      }
+      await api.post("/api/trunks/routes", body);
       this.routeDraft = { prefix: "", numberType: "", trunks: "" };
       this.routeErrors = {};
       await this.load();
     } catch (err) {
       this.routeErrors = { ...fieldErrors(err), form: errorText(err) };
+      focusFirstError(this.querySelector("#route-form") ?? this);
     }
+  }
+
+  /** BYD-03: Edit fills the route form with the route; the focus goes to its prefix. */
+  private editRoute(route: OutboundRoute): void {
+    this.editingRoute = route;
+    this.routeDraft = { prefix: route.prefix, numberType: route.number_type, trunks: route.trunks.join(", ") };
+    this.routeErrors = {};
+    void focusWhenRendered(this, "#route-prefix");
+  }
+
+  private stopEditingRoute(): void {
+    const was = this.editingRoute;
+    this.editingRoute = null;
+    this.routeDraft = { prefix: "", numberType: "", trunks: "" };
+    this.routeErrors = {};
+    if (was) void focusWhenRendered(this, `#route-edit-${was.id}`);
   }
 
   private async removeRoute(route: OutboundRoute): Promise<void> {
     try {
       await api.delete(`/api/trunks/routes/${route.id}`);
+      if (this.editingRoute?.id === route.id) this.stopEditingRoute();
       await this.load();
     } catch (err) {
       toast(errorText(err));
@@ -207,7 +237,12 @@ export class CbTrunks extends LightElement {
     </tr>`;
   }
 
+  private routeName(r: OutboundRoute): string {
+    return r.number_type ? t("trunks.routeType", { type: r.number_type }) : r.prefix;
+  }
+
   private routesCard(): TemplateResult {
+    const editing = this.editingRoute;
     return html`<section class="card" data-testid="outbound-routes">
       <h2>${t("trunks.routes")}</h2>
       <p class="muted">${t("trunks.routesIntro")}</p>
@@ -216,17 +251,24 @@ export class CbTrunks extends LightElement {
             ${this.routes.map(
               (r) => html`<li data-testid="route">
                 ${r.number_type ? html`${t("trunks.routeType", { type: r.number_type })}` : html`<code>${r.prefix}</code>`} → ${r.trunks.join(", ")}
+                <button type="button" id="route-edit-${r.id}" class="secondary"
+                  aria-label=${t("adminEdits.editRoute", { name: this.routeName(r) })} @click=${() => this.editRoute(r)}>${t("common.edit")}</button>
                 <button type="button" class="secondary" @click=${() => void this.removeRoute(r)}>${t("common.delete")}</button>
               </li>`,
             )}
           </ul>`
         : html`<p class="empty">${t("trunks.noRoutes")}</p>`}
-      <form @submit=${(e: Event) => void this.addRoute(e)} novalidate>
+      <form id="route-form" data-testid="route-form" @submit=${(e: Event) => void this.addRoute(e)} novalidate
+        aria-label=${editing ? t("adminEdits.editRouteTitle", { name: this.routeName(editing) }) : t("trunks.addRoute")}>
+        ${editing ? html`<h3>${t("adminEdits.editRouteTitle", { name: this.routeName(editing) })}</h3>` : nothing}
         ${formError(this.routeErrors["form"], "route-error")}
         ${textField({ id: "route-prefix", label: t("trunks.routePrefix"), value: this.routeDraft.prefix, error: this.routeErrors["prefix"], onInput: (v) => (this.routeDraft = { ...this.routeDraft, prefix: v }) })}
         ${textField({ id: "route-type", label: t("trunks.routeNumberType"), value: this.routeDraft.numberType, error: this.routeErrors["number_type"], hint: t("trunks.routeNumberTypeHint"), onInput: (v) => (this.routeDraft = { ...this.routeDraft, numberType: v }) })}
         ${textField({ id: "route-trunks", label: t("trunks.routeTrunks"), value: this.routeDraft.trunks, error: this.routeErrors["trunks"], hint: t("trunks.routeTrunksHint"), onInput: (v) => (this.routeDraft = { ...this.routeDraft, trunks: v }) })}
-        <button type="submit">${t("trunks.addRoute")}</button>
+        <div class="actions start">
+          <button type="submit">${editing ? t("adminEdits.saveRoute") : t("trunks.addRoute")}</button>
+          ${editing ? html`<button type="button" class="secondary" @click=${() => this.stopEditingRoute()}>${t("common.cancel")}</button>` : nothing}
+        </div>
       </form>
     </section>`;
   }

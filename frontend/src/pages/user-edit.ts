@@ -1,4 +1,6 @@
-/** Create or edit one user (admin): profile, role, groups, lock, delete, password, PIN, and phone setup with the SIP password. */
+/** Create or edit one user (admin): profile, role, groups, lock, delete, password, PIN, phone setup
+ * with the SIP password, and what the user could change themself: their phones and numbers
+ * (<cb-terminal-plan>, as on My phones and numbers; CAPA-40) and their presence (<cb-user-presence>). */
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api, ApiError } from "../api";
@@ -10,6 +12,7 @@ import "../components/key-layout";
 import "../components/presence-control";
 import "../components/third-party-account";
 import "../components/announcement-choice";
+import "../components/terminal-plan";
 import { LANGUAGES, t } from "../i18n";
 import { navigate } from "../router";
 import { session, toast } from "../session";
@@ -320,6 +323,13 @@ export class CbUserEdit extends LightElement {
     </div>
     ${user ? html`<cb-phone-setup .userId=${user.id} admin></cb-phone-setup>` : nothing}
     ${user ? html`<cb-user-key-template .userId=${user.id}></cb-user-key-template>` : nothing}
+    ${user
+      ? html`<section class="user-terminals" aria-labelledby="user-terminals-title" data-testid="user-terminals">
+          <h2 id="user-terminals-title">${t("adminEdits.terminalsTitle")}</h2>
+          <p class="muted">${t("adminEdits.terminalsIntro")}</p>
+          <cb-terminal-plan base="/api/users/${user.id}/terminals" admin></cb-terminal-plan>
+        </section>`
+      : nothing}
     ${user ? html`<cb-user-presence .userId=${user.id}></cb-user-presence>` : nothing}
     ${user ? html`<cb-third-party-account .userId=${user.id}></cb-third-party-account>` : nothing}`;
   }
