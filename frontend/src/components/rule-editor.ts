@@ -263,22 +263,7 @@ export class CbRuleEditor extends LightElement {
           options: yesNo("routing.c.registered", "routing.c.notRegistered"),
           onInput: (v) => this.set({ phonesRegistered: v as Draft["phonesRegistered"] }, "conditions.phones_registered"),
         })}
-        ${selectField({
-          id: `${p}-hours`,
-          label: t("routing.workingHours"),
-          value: d.workingHours,
-          error: err("working_hours"),
-          options: [["", t("routing.any")], ["in", t("routing.c.hoursIn")], ["out", t("routing.c.hoursOut")]],
-          onInput: (v) => this.set({ workingHours: v as Draft["workingHours"] }, "conditions.working_hours"),
-        })}
-        ${selectField({
-          id: `${p}-caller`,
-          label: t("routing.caller"),
-          value: d.caller,
-          error: err("caller"),
-          options: this.choices(CALLER_KINDS, (v) => `routing.c.caller.${v}` as MessageKey),
-          onInput: (v) => this.set({ caller: v as Draft["caller"] }, "conditions.caller"),
-        })}
+        ${this.hoursField()} ${this.callerField()}
         ${selectField({
           id: `${p}-caller-contacts`,
           label: t("routing.callerContacts"),
@@ -293,24 +278,7 @@ export class CbRuleEditor extends LightElement {
         })}
       </div>
       <div class="grid two">
-        ${textField({
-          id: `${p}-caller-prefixes`,
-          label: t("routing.callerPrefixes"),
-          value: d.callerPrefixes,
-          hint: t("routing.prefixesHint"),
-          inputmode: "tel",
-          error: err("caller_prefixes"),
-          onInput: (v) => this.set({ callerPrefixes: v }, "conditions.caller_prefixes"),
-        })}
-        ${textField({
-          id: `${p}-called-prefixes`,
-          label: t("routing.calledPrefixes"),
-          value: d.calledPrefixes,
-          hint: t("routing.prefixesHint"),
-          inputmode: "tel",
-          error: err("called_prefixes"),
-          onInput: (v) => this.set({ calledPrefixes: v }, "conditions.called_prefixes"),
-        })}
+        ${this.callerPrefixesField()} ${this.calledPrefixesField(t("routing.prefixesHint"))}
         ${textField({
           id: `${p}-number-types`,
           label: t("routing.numberTypes"),
@@ -328,50 +296,65 @@ export class CbRuleEditor extends LightElement {
   /** RBN-01: the conditions a rule for rule-based numbers may test — who calls, the numbers (the
    * dialled prefixes name the rule-based numbers the rule is for) and the organisation's hours. */
   private ruleNumberConditionsView(): TemplateResult {
-    const p = this.idPrefix;
-    const d = this.draft;
-    const err = (key: string) => errorFor(this.errors, `conditions.${key}`);
     return html`<fieldset class="rule-part">
       <legend>${t("routing.conditions")}</legend>
       <p class="hint">${t("routing.conditionsHint")}</p>
       <div class="grid two">
-        ${textField({
-          id: `${p}-called-prefixes`,
-          label: t("routing.calledPrefixes"),
-          value: d.calledPrefixes,
-          hint: t("routing.ruleNumbersCalledHint"),
-          inputmode: "tel",
-          error: err("called_prefixes"),
-          onInput: (v) => this.set({ calledPrefixes: v }, "conditions.called_prefixes"),
-        })}
-        ${selectField({
-          id: `${p}-hours`,
-          label: t("routing.workingHours"),
-          value: d.workingHours,
-          hint: t("routing.ruleNumbersHoursHint"),
-          error: err("working_hours"),
-          options: [["", t("routing.any")], ["in", t("routing.c.hoursIn")], ["out", t("routing.c.hoursOut")]],
-          onInput: (v) => this.set({ workingHours: v as Draft["workingHours"] }, "conditions.working_hours"),
-        })}
-        ${selectField({
-          id: `${p}-caller`,
-          label: t("routing.caller"),
-          value: d.caller,
-          error: err("caller"),
-          options: this.choices(CALLER_KINDS, (v) => `routing.c.caller.${v}` as MessageKey),
-          onInput: (v) => this.set({ caller: v as Draft["caller"] }, "conditions.caller"),
-        })}
-        ${textField({
-          id: `${p}-caller-prefixes`,
-          label: t("routing.callerPrefixes"),
-          value: d.callerPrefixes,
-          hint: t("routing.prefixesHint"),
-          inputmode: "tel",
-          error: err("caller_prefixes"),
-          onInput: (v) => this.set({ callerPrefixes: v }, "conditions.caller_prefixes"),
-        })}
+        ${this.calledPrefixesField(t("routing.ruleNumbersCalledHint"))}
+        ${this.hoursField(t("routing.ruleNumbersHoursHint"))} ${this.callerField()} ${this.callerPrefixesField()}
       </div>
     </fieldset>`;
+  }
+
+  private conditionError(key: string): string | undefined {
+    return errorFor(this.errors, `conditions.${key}`);
+  }
+
+  private hoursField(hint?: string): TemplateResult {
+    return selectField({
+      id: `${this.idPrefix}-hours`,
+      label: t("routing.workingHours"),
+      value: this.draft.workingHours,
+      hint,
+      error: this.conditionError("working_hours"),
+      options: [["", t("routing.any")], ["in", t("routing.c.hoursIn")], ["out", t("routing.c.hoursOut")]],
+      onInput: (v) => this.set({ workingHours: v as Draft["workingHours"] }, "conditions.working_hours"),
+    });
+  }
+
+  private callerField(): TemplateResult {
+    return selectField({
+      id: `${this.idPrefix}-caller`,
+      label: t("routing.caller"),
+      value: this.draft.caller,
+      error: this.conditionError("caller"),
+      options: this.choices(CALLER_KINDS, (v) => `routing.c.caller.${v}` as MessageKey),
+      onInput: (v) => this.set({ caller: v as Draft["caller"] }, "conditions.caller"),
+    });
+  }
+
+  private callerPrefixesField(): TemplateResult {
+    return textField({
+      id: `${this.idPrefix}-caller-prefixes`,
+      label: t("routing.callerPrefixes"),
+      value: this.draft.callerPrefixes,
+      hint: t("routing.prefixesHint"),
+      inputmode: "tel",
+      error: this.conditionError("caller_prefixes"),
+      onInput: (v) => this.set({ callerPrefixes: v }, "conditions.caller_prefixes"),
+    });
+  }
+
+  private calledPrefixesField(hint: string): TemplateResult {
+    return textField({
+      id: `${this.idPrefix}-called-prefixes`,
+      label: t("routing.calledPrefixes"),
+      value: this.draft.calledPrefixes,
+      hint,
+      inputmode: "tel",
+      error: this.conditionError("called_prefixes"),
+      onInput: (v) => this.set({ calledPrefixes: v }, "conditions.called_prefixes"),
+    });
   }
 
   private destinationsView(): TemplateResult {
