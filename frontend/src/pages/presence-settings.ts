@@ -6,14 +6,19 @@ import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
-import { EMPTY_SHORTCUT, shortcutFields } from "../components/presence-control";
+import {
+  EMPTY_SHORTCUT,
+  shortcutBody,
+  shortcutDraft,
+  shortcutDraftErrors,
+  shortcutFields,
+} from "../components/presence-control";
 import { confirmDialog } from "../dialog";
 import { focusFirstError, focusWhenRendered, formError, selectField, textField } from "../forms";
 import { LANGUAGES, t, type MessageKey } from "../i18n";
 import {
   AVAILABILITIES,
   availabilityText,
-  checkDiversion,
   shortcutSummary,
   type Activity,
   type Presence,
@@ -92,16 +97,7 @@ export class CbPresenceSettings extends LightElement {
     this.error = "";
     if (kind === "shortcut") {
       const s = item as Shortcut | null;
-      this.shortcut = s
-        ? {
-            name: s.name,
-            activity: s.activity_id === null ? "" : String(s.activity_id),
-            availability: s.availability ?? "",
-            duration: s.duration_minutes === null ? "" : String(s.duration_minutes),
-            icon: s.icon,
-            diversion: s.diversion ?? "",
-          }
-        : { ...EMPTY_SHORTCUT };
+      this.shortcut = s ? shortcutDraft(s) : { ...EMPTY_SHORTCUT };
     } else {
       const a = item as (Activity & Role) | null;
       this.labelled = {
@@ -119,21 +115,8 @@ export class CbPresenceSettings extends LightElement {
 
   private body(kind: Kind): Record<string, unknown> | null {
     if (kind === "shortcut") {
-      const d = this.shortcut;
-      const minutes = Number(d.duration);
-      this.errors = {
-        name: check(d.name, true),
-        duration_minutes: d.duration && !(Number.isInteger(minutes) && minutes >= 1) ? t("presence.durationInvalid") : null,
-        diversion: checkDiversion(d.diversion),
-      };
-      return {
-        name: d.name.trim(),
-        activity_id: d.activity ? Number(d.activity) : null,
-        availability: d.availability || null,
-        duration_minutes: d.duration ? minutes : null,
-        icon: d.icon.trim(),
-        diversion: d.diversion.trim() || null,
-      };
+      this.errors = shortcutDraftErrors(this.shortcut);
+      return shortcutBody(this.shortcut);
     }
     const v = this.labelled;
     const id = Number(v.id);
