@@ -71,20 +71,34 @@ def save_call(db: sqlite_utils.Database, record: CallRecord) -> None:
     save_calls(db, [record])
 
 
-class HistoryWriter:
-    """Writes ended calls as they come, grouping the ones that end while a write is running.
+COMMIT_INTERVAL: Final = 0.2
+"""Least seconds between the starts of two history commits under load. Each commit is an fsync
+on the database thread, and that thread's hand-overs of the GIL stall the event loop; at a few
+hundred calls per second one commit per ended batch made calls fail for want of the loop."""
 
-    No delay is added: a call that ends on an idle system is committed at once; under load the
-    calls that ended during one commit share the next one (group commit), so the database thread
-    does one transaction per batch instead of one per call.
+
+class HistoryWriter:
+    """Writes ended calls as they come, grouping the ones that end close together.
+
+    No delay is added on an idle system: a call that ends when no write has run for
+    ``COMMIT_INTERVAL`` is committed at once. Under load the calls that end within one interval
+    share one transaction (group commit), so the database thread commits a few times a second
+    instead of once per call.
     """
 
-    def __init__(self, db: Database, start_task: Callable[[Coroutine[Any, Any, None], str], object]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        start_task: Callable[[Coroutine[Any, Any, None], str], object],
+        interval: float = COMMIT_INTERVAL,
+    ) -> None:
         self._db = db
         self._start_task = start_task
+        self._interval = interval
         self._queue: list[CallRecord] = []
         self._idle = asyncio.Event()
         self._idle.set()
+        self._last_commit = -interval
 
     def add(self, record: CallRecord) -> None:
         self._queue.append(record)
@@ -93,8 +107,13 @@ class HistoryWriter:
             self._start_task(self._drain(), "call history writer")
 
     async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self._queue:
+                wait = self._last_commit + self._interval - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._last_commit = loop.time()
                 batch, self._queue = self._queue, []
                 try:
                     await self._db.call(functools.partial(save_calls, records=batch))

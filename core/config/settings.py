@@ -502,23 +502,30 @@ class SettingsService:
 
         self._org_values: dict[str, Any] = {}
         """The organisation's values read so far: calls read some (ring times, the country) each
-        time, so they come from memory; dropped at each change, ours or another process's."""
-        self._org_generation = 0
-        """Counts those drops: a read that overlapped one keeps its value out of the cache."""
+        time, so they come from memory."""
+        self._resolved: dict[tuple[int, str], Resolved] = {}
+        """Users' effective values read so far (a call reads the callee's announcement setting,
+        a notice the user's wishes): the call path waits for no database thread, which may be
+        busy committing the call history."""
+        self._generation = 0
+        """Counts the drops of both caches (at every change of settings, users or groups, ours
+        or another process's): a read that overlapped one keeps its value out of the cache."""
         from cordboard.core.core import EVENT_EXTERNAL_CHANGE
+        from cordboard.core.identity.service import MEMBERSHIP_EVENTS
 
-        core.bus.listen(EVENT_EXTERNAL_CHANGE, self._forget_org_values)
+        for event in (EVENT_EXTERNAL_CHANGE, *MEMBERSHIP_EVENTS):
+            core.bus.listen(event, self._forget_values)
 
-    def _forget_org_values(self, _event: Any = None) -> None:
+    def _forget_values(self, _event: Any = None) -> None:
         self._org_values.clear()
-        self._org_generation += 1
+        self._resolved.clear()
+        self._generation += 1
 
     async def _db(self, func: Callable[[sqlite_utils.Database], _T]) -> _T:
         return await self._core.db.call(func)
 
     def _changed(self, scope: str, scope_id: int | str | None, keys: list[str]) -> None:
-        if scope == "org":
-            self._forget_org_values()
+        self._forget_values()
         sid = ORG_ID if scope == "org" else str(scope_id)
         self._core.bus.fire(EVENT_SETTINGS_CHANGED, {"scope": scope, "scope_id": sid, "keys": keys})
 
@@ -550,16 +557,23 @@ class SettingsService:
         return (await self.resolve_with_source(user_id, key)).value
 
     async def resolve_with_source(self, user_id: int, key: str) -> Resolved:
-        return await self._db(lambda db: resolve(db, self.registry, user_id, key))
+        cached = self._resolved.get((user_id, key))
+        if cached is None:
+            generation = self._generation
+            cached = await self._db(lambda db: resolve(db, self.registry, user_id, key))
+            if generation != self._generation:
+                return cached
+            self._resolved[(user_id, key)] = cached
+        return Resolved(copy.deepcopy(cached.value), cached.source)
 
     async def effective(self, user_id: int) -> dict[str, Resolved]:
         return await self._db(lambda db: effective(db, self.registry, user_id))
 
     async def org_value(self, key: str) -> Any:
         if key not in self._org_values:
-            generation = self._org_generation
+            generation = self._generation
             value = await self._db(lambda db: org_value(db, self.registry, key))
-            if generation != self._org_generation:
+            if generation != self._generation:
                 return value
             self._org_values[key] = value
         return copy.deepcopy(self._org_values[key])

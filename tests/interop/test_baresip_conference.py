@@ -233,7 +233,10 @@ def test_three_baresip_phones_in_a_room_hear_the_others_and_not_themselves(
         greetings = times_heard(phone.received_audio(), prompt_template(pbx, "conference_enter"))
         assert greetings == 1, f"{phone.name} heard 'You are now in the conference.' {greetings} times"
 
-    rows = [r for r in pbx.calls() if r["callee"] == ROOM]
+    rows = pbx.wait_for(
+        lambda: len(found := [r for r in pbx.calls() if r["callee"] == ROOM]) == 3 and found,
+        what="the three calls in the history",
+    )
     assert len(rows) == 3 and {r["result"] for r in rows} == {"answered"}, rows
     assert_clean_log(pbx)
 
@@ -321,7 +324,10 @@ def test_room_with_a_pin_admits_who_knows_it_and_hangs_up_after_three_wrong_pins
     assert times_heard(cy_heard, prompt_template(pbx, "conference_enter")) == 0, logs(pbx, members)
     assert not hears(cy_heard, ["ann"]) and not hears(cy_heard, ["bo"]), describe(cy_heard)
 
-    rows = {r["caller"]: r for r in pbx.calls() if r["callee"] == PIN_ROOM}
+    rows = pbx.wait_for(
+        lambda: len(found := {r["caller"]: r for r in pbx.calls() if r["callee"] == PIN_ROOM}) == 3 and found,
+        what="the three calls in the history",
+    )
     assert set(rows) == {"1001", "1002", "1003"}, rows
     assert rows["1003"]["result"] == "answered" and PIN_ROOM in str(rows["1003"]["reason"]), rows["1003"]
     assert_clean_log(pbx)

@@ -291,3 +291,47 @@ async def test_settings_service(bare_core: Core) -> None:
         {"scope": "user", "scope_id": str(user.id), "keys": ["core.language"]},
         {"scope": "org", "scope_id": "", "keys": ["acd.x"]},
     ]
+
+
+async def test_resolved_values_come_from_memory_until_something_changes(
+    bare_core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call reads users' settings (the callee's announcement, a notice's wishes) without waiting
+    for the database thread; every change that could alter a value is seen at once: the user's own
+    level, a group's, the group membership and another process's commit."""
+    from cordboard.core.core import EVENT_EXTERNAL_CHANGE
+    from cordboard.core.identity.service import IdentityService
+
+    identity = IdentityService(bare_core)
+    service = SettingsService(bare_core)
+    user = await identity.create_user(username="anna", first_name="A", last_name="B", email="a@example.com")
+    group = await identity.create_group("Support")
+    await service.set("group", group.id, "core.language", "da")
+    assert await service.resolve(user.id, "core.language") == "en"
+
+    reads: list[str] = []
+    real = settings.resolve
+
+    def counting(db: Any, registry: Any, user_id: int, key: str) -> Resolved:
+        reads.append(key)
+        return real(db, registry, user_id, key)
+
+    monkeypatch.setattr(settings, "resolve", counting)
+    assert await service.resolve(user.id, "core.language") == "en"
+    assert reads == []  # from memory
+
+    await identity.set_group_members(group.id, [user.id])
+    assert await service.resolve_with_source(user.id, "core.language") == ("da", f"group:{group.id}")
+    await service.set("user", user.id, "core.language", "de")
+    assert await service.resolve_with_source(user.id, "core.language") == ("de", "user")
+    assert len(reads) == 2
+
+    await bare_core.db.call(
+        lambda db: db.execute(
+            "UPDATE setting_values SET value = '\"en\"' WHERE scope = 'user' AND key = 'core.language'"
+        )
+    )
+    assert await service.resolve(user.id, "core.language") == "de"  # not yet told
+    bare_core.bus.fire(EVENT_EXTERNAL_CHANGE, {})
+    assert await service.resolve(user.id, "core.language") == "en"
+    assert len(reads) == 3

@@ -1,5 +1,6 @@
 """Call history writes (CDR-01): ended calls are committed at once on an idle system, and calls that
-end while a write runs share the next transaction (group commit) without losing any."""
+end while a write runs, or soon after one, share the next transaction (group commit) without
+losing any."""
 
 from __future__ import annotations
 
@@ -76,6 +77,40 @@ async def test_calls_ending_during_a_write_share_one_transaction(
     await asyncio.wait_for(writer.flush(), 5)
     assert batches == [1, 50]
     assert await stored_ids(core) == {f"call{n:04d}" for n in range(51)}
+
+
+async def test_calls_ending_soon_after_a_commit_wait_and_share_the_next_one(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load the database thread commits at most once per interval: the calls that end within
+    it are written together once it has passed, and a call on a quiet system again at once."""
+    batches: list[int] = []
+    save_calls = history.save_calls
+
+    def counting(db: Any, records: Sequence[CallRecord]) -> None:
+        batches.append(len(records))
+        save_calls(db, records)
+
+    monkeypatch.setattr(history, "save_calls", counting)
+    loop = asyncio.get_running_loop()
+    writer = HistoryWriter(core.db, core.create_task, interval=0.5)
+    first = loop.time()
+    writer.add(record(0))
+    await asyncio.wait_for(writer.flush(), 5)
+    for n in range(1, 11):
+        writer.add(record(n))
+        await asyncio.sleep(0.01)
+    assert batches == [1]  # the ten are waiting for the interval, not written one by one
+    await asyncio.wait_for(writer.flush(), 5)
+    assert batches == [1, 10]
+    assert loop.time() - first >= 0.45
+    assert await stored_ids(core) == {f"call{n:04d}" for n in range(11)}
+    await asyncio.sleep(0.6)
+    quiet = loop.time()
+    writer.add(record(11))
+    await asyncio.wait_for(writer.flush(), 5)
+    assert batches == [1, 10, 1]
+    assert loop.time() - quiet < 0.4
 
 
 async def test_stopping_cordboard_commits_the_calls_still_queued(tmp_path: Path) -> None:

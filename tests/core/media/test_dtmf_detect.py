@@ -424,13 +424,19 @@ def spoken(espeak: str, folder: Path) -> Iterator[tuple[str, str, int, Samples]]
                 yield language, f"{text} [{variant or 'default'} p{pitch}]", rate, audio
 
 
+@pytest.fixture(scope="module")
+def speech(espeak: str, tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, int, Samples]]:
+    """The spoken corpus, synthesised once for every sample rate's test."""
+    return list(spoken(espeak, tmp_path_factory.mktemp("speech")))
+
+
 @pytest.mark.parametrize("rate", RATES)
-def test_speech_does_not_fire(espeak: str, tmp_path: Path, rate: int) -> None:
+def test_speech_does_not_fire(speech: list[tuple[str, str, int, Samples]], rate: int) -> None:
     """espeak-ng speech in English, German and Danish, four voices each, spoken digits included:
     no detections at all (talk-off)."""
     seconds = 0.0
     false_positives: list[str] = []
-    for language, label, native_rate, audio in spoken(espeak, tmp_path):
+    for language, label, native_rate, audio in speech:
         samples = resample(audio, native_rate, rate)
         seconds += samples.size / rate
         for gain_db in (0.0, 12.0, 18.0):  # normal, very loud and clipping hard (a hot microphone)

@@ -78,7 +78,7 @@ def outcome(parse: Any, text: str) -> tuple[str, Any]:
         return ("error", str(exc))
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(name_addr_text())
 def test_name_addr_fast_path_equals_the_general_parser(text: str) -> None:
     fast_kind, fast = outcome(NameAddr.parse, text)
@@ -103,7 +103,7 @@ def via_text(draw: Any) -> str:
     return f"{draw(spaces)}{protocol} {sent_by}{draw(params)}{rport}{draw(spaces)}"
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(via_text())
 def test_via_fast_path_equals_the_general_parser(text: str) -> None:
     assert_same(Via.parse, Via.parse_general, text)  # Via is a dataclass: compared field by field
@@ -163,7 +163,7 @@ def digest_text(draw: Any) -> str:
     return f"{draw(spaces)}{scheme}{draw(st.sampled_from([' ', '  ', '', chr(9)]))}{body}{draw(spaces)}"
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(digest_text())
 def test_digest_fast_path_equals_the_general_parser(text: str) -> None:
     assert_same(auth._digest_params, auth._digest_params_general, text)
