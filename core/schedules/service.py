@@ -153,10 +153,16 @@ class _UserRow:
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
-    """The function-number schedules (by id) and the organisation's time zone, as last loaded."""
+    """The function-number schedules (by id), the organisation's time zone and its own working
+    hours, as last loaded."""
 
     schedules: dict[int, Schedule]
     zone: str
+    org_hours: WorkingTime
+
+
+def _org_hours(db: Any) -> WorkingTime:
+    return resolve_working_time([("org", storage.get_level(db, "org", None))], storage.org_zone(db))
 
 
 def _load_users(db: Any) -> list[_UserRow]:
@@ -236,11 +242,11 @@ class ScheduleService:
         """Evaluate every user's night mode and every schedule now, publish changes, re-arm."""
         async with self._lock:
             generation = self._generation
-            users, schedules, zone = await self._core.db.call(
-                lambda db: (_load_users(db), storage.list_schedules(db), storage.org_zone(db))
+            users, schedules, zone, org_hours = await self._core.db.call(
+                lambda db: (_load_users(db), storage.list_schedules(db), storage.org_zone(db), _org_hours(db))
             )
             if generation == self._generation:  # else a change came meanwhile; its refresh loads it
-                self._loaded = _Loaded({schedule.id: schedule for schedule in schedules}, zone)
+                self._loaded = _Loaded({schedule.id: schedule for schedule in schedules}, zone, org_hours)
             now = self.clock()
             wakeups: list[datetime] = []
             seen: set[int] = set()
@@ -337,6 +343,7 @@ class ScheduleService:
         """Validate (every bad field named) and store one level's working hours; re-evaluates."""
         level = parse_level(raw)
         await self._core.db.call(lambda db: storage.set_level(db, scope, scope_id, level))
+        self._forget()
         await self.refresh()
         return level
 
@@ -367,11 +374,9 @@ class ScheduleService:
         """Whether ``at`` (default: now) is inside the organisation's own working hours, for calls
         that concern no user (a rule-based number's caller, RBN-01)."""
         at = at or self.clock()
-
-        def load(db: Any) -> WorkingTime:
-            return resolve_working_time([("org", storage.get_level(db, "org", None))], storage.org_zone(db))
-
-        return working(await self._core.db.call(load), at)
+        loaded = self._loaded
+        hours = loaded.org_hours if loaded is not None else await self._core.db.call(_org_hours)
+        return working(hours, at)
 
     async def set_night_mode_off(self, user_id: int, off: bool) -> HoursStatus:
         """SCH-05: a user turns night mode off until they turn it on again."""
@@ -416,20 +421,21 @@ class ScheduleService:
             storage.stored_scope_id(db, scope, scope_id)  # 404 for an unknown group or user
             if scope == "user":
                 assert scope_id is not None
-                levels = storage.user_levels(db, scope_id)
-                zone = storage.user_zone(db, scope_id)
+                time_ = resolve_working_time(
+                    storage.user_levels(db, scope_id), storage.user_zone(db, scope_id)
+                )
             elif scope == "group":
                 assert scope_id is not None
-                levels, zone = storage.group_levels(db, scope_id), storage.org_zone(db)
+                time_ = resolve_working_time(storage.group_levels(db, scope_id), storage.org_zone(db))
             else:
-                levels, zone = [("org", storage.get_level(db, "org", None))], storage.org_zone(db)
-            time_ = resolve_working_time(levels, zone)
+                time_ = _org_hours(db)
             own = storage.get_level(db, scope, scope_id)
             extras, added = extend_today(time_, time_.extra if own.extra is None else own.extra, at, minutes)
             storage.set_level(db, scope, scope_id, HoursLevel(own.week, own.exceptions, extras))
             return added
 
         added = await self._core.db.call(extend)
+        self._forget()
         _LOGGER.info(
             "%s extended the working hours of %s %s: %s", caller.username, scope, scope_id or "", added
         )

@@ -170,3 +170,34 @@ async def test_sch_11_availability_follows_the_working_hours_where_set(core: Cor
     clock.now = datetime(2026, 12, 3, 6, 0, 0, 1, tzinfo=UTC)  # Thursday 07:00: the day begins
     await core.schedules.refresh()  # as its timer, armed for then, would
     await availability_becomes(anna, "available")
+
+
+async def test_rbn_01_organisation_hours_come_from_memory_and_follow_changes(
+    core: Core, monkeypatch: Any
+) -> None:
+    """A call to a rule-based number asks whether the organisation is in its working hours: the
+    answer comes from what the last refresh loaded (no database read per call), and a change of the
+    organisation's hours, their extension (SCH-06) or the time zone is seen at once."""
+    from cordboard.core.schedules import service as schedule_service
+
+    monday_1830_utc = datetime(2026, 12, 7, 18, 30, tzinfo=UTC)
+    await core.schedules.set_level("org", None, SEED)
+    assert await core.schedules.org_in_working_hours(monday_1830_utc) is False  # 18:30 UTC: closed
+
+    reads: list[int] = []
+    real = schedule_service._org_hours
+
+    def counting(db: Any) -> Any:
+        reads.append(1)
+        return real(db)
+
+    monkeypatch.setattr(schedule_service, "_org_hours", counting)
+    assert await core.schedules.org_in_working_hours(monday_1830_utc) is False
+    assert reads == []  # from memory
+
+    await core.settings.set("org", None, "core.timezone", "Europe/Copenhagen")
+    await core.schedules.refresh()
+    monday_1630_utc = datetime(2026, 12, 7, 16, 30, tzinfo=UTC)  # 17:30 in Copenhagen: open
+    assert await core.schedules.org_in_working_hours(monday_1630_utc) is True
+    await core.schedules.set_level("org", None, {"week": {"mon": {"from": "07:00", "to": "17:00"}}})
+    assert await core.schedules.org_in_working_hours(monday_1630_utc) is False
