@@ -51,19 +51,23 @@ async def test_one_ended_call_is_committed_without_waiting(core: Core) -> None:
     assert await stored_ids(core) == {"call0001"}
 
 
-async def test_calls_ending_during_a_write_share_one_transaction(
-    core: Core, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first call's write waits behind a busy database thread; the 50 calls that end meanwhile
-    are committed together in the next transaction."""
-    batches: list[int] = []
+@pytest.fixture
+def batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of every transaction the call history writes, in order."""
+    sizes: list[int] = []
     save_calls = history.save_calls
 
     def counting(db: Any, records: Sequence[CallRecord]) -> None:
-        batches.append(len(records))
+        sizes.append(len(records))
         save_calls(db, records)
 
     monkeypatch.setattr(history, "save_calls", counting)
+    return sizes
+
+
+async def test_calls_ending_during_a_write_share_one_transaction(core: Core, batches: list[int]) -> None:
+    """The first call's write waits behind a busy database thread; the 50 calls that end meanwhile
+    are committed together in the next transaction."""
     writer = HistoryWriter(core.db, core.create_task)
     release = threading.Event()
     blocker = asyncio.ensure_future(core.db.call(lambda db: release.wait(5)))
@@ -80,18 +84,10 @@ async def test_calls_ending_during_a_write_share_one_transaction(
 
 
 async def test_calls_ending_soon_after_a_commit_wait_and_share_the_next_one(
-    core: Core, monkeypatch: pytest.MonkeyPatch
+    core: Core, batches: list[int]
 ) -> None:
     """Under load the database thread commits at most once per interval: the calls that end within
     it are written together once it has passed, and a call on a quiet system again at once."""
-    batches: list[int] = []
-    save_calls = history.save_calls
-
-    def counting(db: Any, records: Sequence[CallRecord]) -> None:
-        batches.append(len(records))
-        save_calls(db, records)
-
-    monkeypatch.setattr(history, "save_calls", counting)
     loop = asyncio.get_running_loop()
     writer = HistoryWriter(core.db, core.create_task, interval=0.5)
     first = loop.time()
