@@ -22,30 +22,17 @@ import {
   whenText,
   type AddStepDraft,
 } from "../src/flow-add";
-import type { IvrMenu } from "../src/ivr";
+import { ivrMenu } from "./ivr-menu";
 import { useLanguage } from "./lang";
 
 afterEach(() => useLanguage("en"));
 
-const MENU: IvrMenu = {
+const MENU = ivrMenu({
   id: 4,
-  name: "Main",
   number: "1690",
-  language: null,
-  welcome_prompt: "please_hold",
   options: { "1": { kind: "number", target: "1560" }, "9": { kind: "voicemail", target: "1240" } },
-  direct_dial: false,
-  timeout_s: 5,
-  retries: 2,
-  invalid_prompt: "invalid_option",
-  timeout_destination: null,
-  exclude_from_search: false,
-  display_text: "",
-  keep_derived_metadata: false,
-  blocking_groups: [],
-  schedule_id: null,
   admin_groups: [3],
-};
+});
 
 const CLOSED: Announcement = {
   id: 7,

@@ -1,24 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { bodyOf, draftOf, emptyDraft, type IvrMenu } from "../src/ivr";
+import { bodyOf, draftOf, emptyDraft } from "../src/ivr";
+import { ivrMenu } from "./ivr-menu";
 
-const MAIN: IvrMenu = {
-  id: 1,
-  name: "Main",
-  number: "1600",
-  language: null,
-  welcome_prompt: "please_hold",
-  options: { "1": { kind: "number", target: "+4930123456" } },
-  direct_dial: false,
-  timeout_s: 5,
-  retries: 2,
-  invalid_prompt: "invalid_option",
-  timeout_destination: null,
-  exclude_from_search: false,
-  display_text: "",
-  keep_derived_metadata: false,
-  blocking_groups: [4, 2],
-  schedule_id: null,
-};
+const MAIN = ivrMenu({ options: { "1": { kind: "number", target: "+4930123456" } }, blocking_groups: [4, 2] });
 
 describe("IVR menus' blocking groups (BAR-04)", () => {
   it("a new menu is in none", () => {
