@@ -167,8 +167,9 @@ export interface FormHost extends HTMLElement {
 }
 
 /** Send a form's request: busy meanwhile; when the API refuses, its field errors and message are
- * shown and the first invalid field (else the message) takes the focus. True when it was sent. */
-export async function sendForm(host: FormHost, send: () => Promise<void>): Promise<boolean> {
+ * shown and the first invalid field (else the message) in ``focusIn`` takes the focus. True when
+ * it was sent. */
+export async function sendForm(host: FormHost, send: () => Promise<void>, focusIn: ParentNode = host): Promise<boolean> {
   host.busy = true;
   host.error = "";
   try {
@@ -177,7 +178,7 @@ export async function sendForm(host: FormHost, send: () => Promise<void>): Promi
   } catch (err) {
     host.errors = fieldErrors(err);
     host.error = errorText(err);
-    focusFirstError(host);
+    focusFirstError(focusIn);
     return false;
   } finally {
     host.busy = false;

@@ -9,8 +9,8 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
-import { checkboxField, focusFirstError, formError, selectField, textField } from "../forms";
+import { LightElement, errorText, errorView, loadingView } from "../base";
+import { checkboxField, formError, selectField, sendForm, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
 
@@ -61,9 +61,9 @@ export class CbTerminalPlan extends LightElement {
   @property({ type: Boolean }) admin = false;
   @state() private plan: TerminalPlan | null = null;
   @state() private loadError = "";
-  @state() private errors: Record<string, string> = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Record<string, string> = {};
+  @state() error = "";
+  @state() busy = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -108,21 +108,13 @@ export class CbTerminalPlan extends LightElement {
 
   private async save(e: Event): Promise<void> {
     e.preventDefault();
-    if (!this.plan || this.busy) return;
-    this.busy = true;
-    this.error = "";
-    try {
-      this.plan = await api.put<TerminalPlan>(this.base, planBody(this.plan));
+    const plan = this.plan;
+    if (!plan || this.busy) return;
+    await sendForm(this, async () => {
+      this.plan = await api.put<TerminalPlan>(this.base, planBody(plan));
       this.errors = {};
       toast(t(this.admin ? "adminEdits.terminalsSaved" : "terminals.saved"));
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      await this.updateComplete;
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private whenText(when: string): string {

@@ -6,9 +6,9 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, fieldErrors } from "../base";
+import { LightElement, errorText } from "../base";
 import { confirmDialog } from "../dialog";
-import { focusFirstError, formError, selectField, textField } from "../forms";
+import { formError, selectField, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 
@@ -22,9 +22,9 @@ export class CbThirdPartyAccount extends LightElement {
   @property({ type: Number }) userId = 0;
   @state() private account: ThirdParty | null = null;
   @state() private draft = { username: "", password: "", kind: "desk" };
-  @state() private errors: Record<string, string> = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Record<string, string> = {};
+  @state() error = "";
+  @state() busy = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -42,9 +42,7 @@ export class CbThirdPartyAccount extends LightElement {
 
   private async save(e: Event): Promise<void> {
     e.preventDefault();
-    this.busy = true;
-    this.error = "";
-    try {
+    await sendForm(this, async () => {
       this.account = await api.put<ThirdParty>(`/api/users/${this.userId}/third_party`, {
         username: this.draft.username.trim(),
         password: this.draft.password,
@@ -53,14 +51,7 @@ export class CbThirdPartyAccount extends LightElement {
       this.draft = { ...this.draft, password: "" };
       this.errors = {};
       toast(t("thirdParty.saved"));
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      await this.updateComplete;
-      focusFirstError(this);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private async removeAccount(): Promise<void> {

@@ -5,7 +5,7 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
+import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import {
   EMPTY_SHORTCUT,
   shortcutBody,
@@ -14,7 +14,7 @@ import {
   shortcutFields,
 } from "../components/presence-control";
 import { confirmDialog } from "../dialog";
-import { focusFirstError, focusWhenRendered, formError, selectField, textField } from "../forms";
+import { focusFirstError, focusWhenRendered, formError, selectField, sendForm, textField } from "../forms";
 import { LANGUAGES, t, type MessageKey } from "../i18n";
 import {
   AVAILABILITIES,
@@ -49,9 +49,9 @@ export class CbPresenceSettings extends LightElement {
   @state() private editing: { kind: Kind; id: number } | null = null;
   @state() private labelled = { ...EMPTY_LABELLED };
   @state() private shortcut = { ...EMPTY_SHORTCUT };
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
   private readonly onEvent = (e: Event) => {
     if ((e as CustomEvent<{ eventType: string }>).detail.eventType === "presence.changed") void this.loadPeople();
   };
@@ -145,22 +145,18 @@ export class CbPresenceSettings extends LightElement {
       focusFirstError(form);
       return;
     }
-    this.busy = true;
-    this.error = "";
-    try {
-      const path = PATHS[editing.kind];
-      if (editing.id) await api.put(`${path}/${editing.id}`, body);
-      else await api.post(path, body);
-      toast(t("common.saved"));
-      this.editing = null;
-      await this.load();
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(form);
-    } finally {
-      this.busy = false;
-    }
+    await sendForm(
+      this,
+      async () => {
+        const path = PATHS[editing.kind];
+        if (editing.id) await api.put(`${path}/${editing.id}`, body);
+        else await api.post(path, body);
+        toast(t("common.saved"));
+        this.editing = null;
+        await this.load();
+      },
+      form,
+    );
   }
 
   private async removeItem(kind: Kind, item: { id: number; name: string }): Promise<void> {

@@ -4,7 +4,7 @@ import { html, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
 import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
-import { focusFirstError, formError, textField } from "../forms";
+import { focusFirstError, formError, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import "../components/phone-setup";
 import "../components/moh-choice";
@@ -25,9 +25,9 @@ export class CbProfile extends LightElement {
   @state() private user: User | null = null;
   @state() private loadError = "";
   @state() private values: Record<string, string> = {};
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
   @state() private pw = { current: "", next: "", repeat: "" };
   @state() private pwErrors: Errors = {};
   @state() private pwError = "";
@@ -58,21 +58,17 @@ export class CbProfile extends LightElement {
       focusFirstError(this.querySelector("#profile-form") ?? this);
       return;
     }
-    this.busy = true;
-    this.error = "";
-    try {
-      const user = await api.patch<User>(`/api/users/${this.user!.id}`, profileBody(this.values, OWN_FIELDS, false));
-      this.user = user;
-      this.values = profileValues(user);
-      session.setUser(user);
-      toast(t("user.saved"));
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this.querySelector("#profile-form") ?? this);
-    } finally {
-      this.busy = false;
-    }
+    await sendForm(
+      this,
+      async () => {
+        const user = await api.patch<User>(`/api/users/${this.user!.id}`, profileBody(this.values, OWN_FIELDS, false));
+        this.user = user;
+        this.values = profileValues(user);
+        session.setUser(user);
+        toast(t("user.saved"));
+      },
+      this.querySelector("#profile-form") ?? this,
+    );
   }
 
   private async savePassword(e: Event): Promise<void> {
