@@ -236,8 +236,14 @@ def _user_cannot_reach_admin_pages(page: Any, cordboard: Cordboard) -> None:
         status, error = cordboard.api(method, path, token=user_token)
         assert status == 403 and error["error"]["code"] == "forbidden", (path, status)
 
-    # The user portal: change the PIN and the password of one's own account.
+    # The user portal: change one's own mobile number, the PIN and the password.
     page.goto(cordboard.base + "/profile")
+    profile = page.locator("#profile-form")
+    profile.get_by_label("Mobilnummer").fill("+45 20 30 40 50")
+    profile.get_by_role("button", name="Gem").click()
+    expect(page.get_by_role("status").filter(has_text="Ændringerne er gemt.")).to_be_visible()
+    expect(profile.get_by_role("button", name="Gem")).to_be_enabled()
+    assert cordboard.api("GET", "/api/auth/me", token=user_token)[1]["mobile"] == "+45 20 30 40 50"
     page.get_by_label("Ny PIN-kode").fill("12")
     page.get_by_role("button", name="Skift PIN-kode").click()
     expect(page.locator("#pin-new-error")).not_to_be_empty()
