@@ -7,6 +7,8 @@ import math
 import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -146,43 +148,58 @@ def stop_all(runs: list[Sipp]) -> None:
         run.stop()
 
 
-def bench_cordboard(workdir: Path, runs: int, duration: float) -> float | None:
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A running Cordboard with its callees up: where the callers send and what they dial."""
+
+    address: str
+    pid: int
+    dialled: list[str]
+    users: list[tuple[str, str, str]]
+    workdir: Path
+
+    def step(self, rate: int, duration: float) -> Step:
+        return run_step(
+            rate,
+            target=self.address,
+            duration=duration,
+            workdir=self.workdir,
+            dialled=self.dialled,
+            users=self.users,
+            server=[self.pid],
+            auth=True,
+        )
+
+
+@contextmanager
+def cordboard_target(data: Path, profile: Path | None = None) -> Iterator[Target]:
+    """A fresh Cordboard on ``data`` with the callers and callees as users, pinned to its core,
+    and the 20 SIPp callees registered and answering; stopped afterwards."""
     users = callers()
+    pbx = BenchCordboard(data, rtp_port_min=20000, rtp_port_max=29999, profile=profile)
+    pbx.write_config()
+    wanted = callees()
+    pbx.import_users(users + [(c.username, c.extension, password_for(c.username)) for c in wanted])
+    pid = pbx.start_pinned()
+    address = f"127.0.0.1:{pbx.sip_port}"
+    uas: list[Sipp] = []
+    try:
+        register_callees(address, wanted, data.parent)
+        uas = start_callees(wanted, data.parent)
+        yield Target(address, pid, [c.extension for c in wanted], users, data.parent)
+    finally:
+        stop_all(uas)
+        pbx.stop()
+
+
+def bench_cordboard(workdir: Path, runs: int, duration: float) -> float | None:
     found: list[float] = []
     start = 0
     for run in range(1, runs + 1):
         data = workdir / f"calls-run{run}" / "data"
-        pbx = BenchCordboard(data, rtp_port_min=20000, rtp_port_max=29999, profile=profile_path("calls", run))
-        pbx.write_config()
-        wanted = callees()
-        rows = users + [(c.username, c.extension, password_for(c.username)) for c in wanted]
-        pbx.import_users(rows)
-        pid = pbx.start_pinned()
-        target = f"127.0.0.1:{pbx.sip_port}"
-        uas: list[Sipp] = []
-        log(f"calls run {run}: cordboard, {len(wanted)} callees")
-        try:
-            register_callees(target, wanted, data.parent)
-            uas = start_callees(wanted, data.parent)
-            best = climb(
-                "calls",
-                "cordboard",
-                run,
-                LADDER[start:],
-                partial(
-                    run_step,
-                    target=target,
-                    duration=duration,
-                    workdir=data.parent,
-                    dialled=[c.extension for c in wanted],
-                    users=users,
-                    server=[pid],
-                    auth=True,
-                ),
-            )
-        finally:
-            stop_all(uas)
-            pbx.stop()
+        with cordboard_target(data, profile_path("calls", run)) as target:
+            log(f"calls run {run}: cordboard, {len(target.dialled)} callees")
+            best = climb("calls", "cordboard", run, LADDER[start:], partial(target.step, duration=duration))
         rate = best.achieved if best else 0.0
         emit({"bench": "calls", "system": "cordboard", "run": run, "max_rate": round(rate, 1)})
         found.append(rate)

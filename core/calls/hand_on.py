@@ -125,20 +125,75 @@ async def _hand_on(
         taken()
         await rules(channel)
         return None
+    blocked = await _blocked(core, channel, number, via=via, blocking_groups=blocking_groups)
+    if blocked is not None:
+        return blocked
+    return await _ring(core, channel, number, via=via, caller_id=caller_id, metadata=metadata, taken=taken,
+                       ring_s=ring_s)  # fmt: skip
+
+
+async def ring_together(
+    core: Core,
+    channel: Channel,
+    numbers: Sequence[str],
+    *,
+    via: str,
+    caller_id: tuple[str, str] | None = None,
+    blocking_groups: Sequence[int] = (),
+    ring_s: float | None = None,
+) -> NotAnswered | Blocked | None:
+    """Ring several numbers at once, the first to answer takes the caller (None, the call is over
+    for the plugin); their phones ring as such: no function number's plugin or user's routing
+    rule takes the call (the plugin hands those on one by one). Numbers a blocking group blocks
+    are left out; ``Blocked`` when that is all of them, else ``NotAnswered`` when none answered."""
+    ringing: list[str] = []
+    blocked: Blocked | None = None
+    for number in numbers:
+        found = await _blocked(core, channel, number, via=via, blocking_groups=blocking_groups)
+        if found is None:
+            ringing.append(number)
+        else:
+            blocked = found
+    if not ringing:
+        assert blocked is not None
+        return blocked
+    return await _ring(core, channel, ringing, via=via, caller_id=caller_id, metadata=None, taken=_nothing,
+                       ring_s=ring_s)  # fmt: skip
+
+
+async def _blocked(
+    core: Core, channel: Channel, number: str, *, via: str, blocking_groups: Sequence[int]
+) -> Blocked | None:
     # Checked at each call: the number's conversion or the groups may have changed since saving.
     group = await core.dialplan.blocked_by(blocking_groups, number) if blocking_groups else None
-    if group is not None:
-        _LOGGER.info("%s: %s is blocked by the blocking group %s", label, number, group.name)
-        if calls is not None:
-            calls.note_route(channel.call.id, f"{via}: {number} blocked by the blocking group {group.name}")
-        return Blocked(group)
+    if group is None:
+        return None
+    _LOGGER.info(
+        "%s, call %s: %s is blocked by the blocking group %s", via, channel.call.id, number, group.name
+    )
+    note_step(core, channel, f"{via}: {number} blocked by the blocking group {group.name}")
+    return Blocked(group)
+
+
+async def _ring(
+    core: Core,
+    channel: Channel,
+    numbers: str | Sequence[str],
+    *,
+    via: str,
+    caller_id: tuple[str, str] | None,
+    metadata: dict[str, Any] | None,
+    taken: Callable[[], None],
+    ring_s: float | None,
+) -> NotAnswered | None:
     if ring_s is None:
         ring_s = float(await core.settings.org_value("core.forward_ring_time"))
-    missed = await channel.transfer(number, ring_s=ring_s, caller_id=caller_id, metadata=metadata)
+    missed = await channel.transfer(numbers, ring_s=ring_s, caller_id=caller_id, metadata=metadata)
     if missed is None:
         taken()
     else:
-        _LOGGER.info("%s: %s did not answer (%s)", label, number, missed.reason)
+        shown = numbers if isinstance(numbers, str) else ", ".join(numbers)
+        _LOGGER.info("%s, call %s: %s did not answer (%s)", via, channel.call.id, shown, missed.reason)
     return missed
 
 

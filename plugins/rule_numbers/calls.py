@@ -1,10 +1,11 @@
 """Calls to a rule-based number (RBN-01..05). The number sets what the rest of the call carries, the
 info text for the answering phone (RBN-02) and, for a caller who is not a user, the prompts'
 language (RBN-03), then the organisation's rules for rule-based numbers decide where the call
-goes: numbers rung in turn (a user's own rules still apply to them, a function number takes the
-caller, an outside number rings unless a blocking group of the number's blocks it, RBN-05), busy
-or reject. When the caller's number cannot be shown, the phones may show the rule-based number
-instead (RBN-04). No rule, or nobody answering: the caller hears it is unavailable."""
+goes: numbers rung in turn, or together when they start at the same time (a user's own rules
+apply to a number rung alone, a function number takes the caller, an outside number rings unless
+a blocking group of the number's blocks it, RBN-05), busy or reject. When the caller's number
+cannot be shown, the phones may show the rule-based number instead (RBN-04). No rule, or nobody
+answering: the caller hears it is unavailable."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import logging
 from collections.abc import Sequence
 
 from cordboard.core.calls.channel import Channel
-from cordboard.core.calls.hand_on import Blocked, Looped, hand_on, note_step
+from cordboard.core.calls.hand_on import Blocked, Looped, hand_on, note_step, ring_together
 from cordboard.core.calls.metadata import shown_caller, step_metadata, with_metadata
 from cordboard.core.core import Core
 from cordboard.core.routing.model import Destination
@@ -71,39 +72,64 @@ async def take_call(core: Core, number: RuleNumber, channel: Channel) -> None:
 async def _follow(
     core: Core, number: RuleNumber, channel: Channel, destinations: Sequence[Destination]
 ) -> tuple[str, str | None]:
-    """The rule's destinations in turn, until one takes the call or ends it; the outcome and the
-    last number tried."""
+    """The rule's destinations in order, numbers that start at the same time rung together, until
+    one takes the call or ends it; the outcome and the last number(s) tried."""
     outcome, target = OUTCOME_NOT_ANSWERED, None
     via = f"rule-based number {number.name}"
-    for index, destination in enumerate(destinations):
+    caller_id = _caller_id(number, channel)
+    for first, last in _starts(destinations):
+        destination = destinations[first]
         if destination.kind in ("busy", "reject"):
             busy = destination.kind == "busy"
             note_step(core, channel, f"{via}: {destination.kind}")
             await channel.hangup(BUSY_STATUS if busy else REJECT_STATUS)
             return (OUTCOME_BUSY if busy else OUTCOME_REJECTED), target
-        target = str(destination.target)
-        missed = await hand_on(
-            core,
-            channel,
-            target,
-            via=via,
-            caller_id=_caller_id(number, channel),
-            blocking_groups=number.blocking_groups,
-            ring_s=_ring_time(destinations, index),
+        numbers = [str(d.target) for d in destinations[first : last + 1]]
+        together = len(numbers) > 1 and all(core.numbers.plugin_of(n) is None for n in numbers)
+        # One attempt for numbers rung together, else one per number (a function number or a
+        # user's own rule takes the caller): (what was tried, how long it rings).
+        attempts = (
+            [(numbers, _ring_time(destinations, last))]
+            if together
+            else [([n], _ring_time(destinations, i)) for i, n in enumerate(numbers, start=first)]
         )
-        if missed is None:
-            return OUTCOME_TRANSFERRED, target
-        if isinstance(missed, Looped):
-            outcome = OUTCOME_LOOP
-        elif isinstance(missed, Blocked):
-            outcome = OUTCOME_BLOCKED
-        else:
-            outcome = OUTCOME_NOT_ANSWERED
-            note_step(core, channel, f"{via}: {target} did not answer")
-        if channel.state == "ended":
-            return OUTCOME_CALLER_LEFT, target
+        for tried, ring_s in attempts:
+            target = ", ".join(tried)
+            missed = await (
+                ring_together(core, channel, tried, via=via, caller_id=caller_id,
+                              blocking_groups=number.blocking_groups, ring_s=ring_s)
+                if together
+                else hand_on(core, channel, tried[0], via=via, caller_id=caller_id,
+                             blocking_groups=number.blocking_groups, ring_s=ring_s)
+            )  # fmt: skip
+            if missed is None:
+                return OUTCOME_TRANSFERRED, target
+            if isinstance(missed, Looped):
+                outcome = OUTCOME_LOOP
+            elif isinstance(missed, Blocked):
+                outcome = OUTCOME_BLOCKED
+            else:
+                outcome = OUTCOME_NOT_ANSWERED
+                note_step(core, channel, f"{via}: {target} did not answer")
+            if channel.state == "ended":
+                return OUTCOME_CALLER_LEFT, target
     await channel.hangup(NO_RULE_STATUS)
     return outcome, target
+
+
+def _starts(destinations: Sequence[Destination]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of number destinations with the same start ("after N s");
+    every other destination is a run of its own."""
+    runs: list[tuple[int, int]] = []
+    for index, destination in enumerate(destinations):
+        if runs and destination.kind == "number":
+            first, last = runs[-1]
+            previous = destinations[last]
+            if previous.kind == "number" and previous.after_s == destination.after_s:
+                runs[-1] = (first, index)
+                continue
+        runs.append((index, index))
+    return runs
 
 
 def _ring_time(destinations: Sequence[Destination], index: int) -> float | None:

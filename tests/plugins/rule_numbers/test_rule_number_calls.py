@@ -214,3 +214,37 @@ async def test_rbn_05_an_outside_number_a_blocking_group_blocks_is_not_rung(
         await outside.wait_request("INVITE", wait=0.5)
     assert seen[0]["outcome"] == "blocked", seen
     assert "+4930123456 blocked by the blocking group No abroad" in await _route(pbx)
+
+
+async def test_rbn_01_numbers_that_start_together_ring_together_and_the_first_answer_takes_the_call(
+    pbx: Core, phones: tuple[TestPhone, TestPhone]
+) -> None:
+    """The rule's two number destinations both start at once: bo's and cy's phones ring at the same
+    time, each showing the info text; cy answers, bo's ringing is cancelled, and ann talks to cy."""
+    ann, bo = phones
+    cy = await registered_phone(pbx, "cy")
+    try:
+        seen = _outcomes(pbx)
+        await _rule_number(pbx, display_text="Sales")
+        await _rule(
+            pbx, "Everyone", {"called_prefixes": ["1750"]},
+            {"kind": "number", "target": "1002"}, {"kind": "number", "target": "1003"},
+        )  # fmt: skip
+        calling = asyncio.create_task(ann.invite("1750"))
+        at_bo = await bo.wait_request("INVITE", wait=10)
+        at_cy = await cy.wait_request("INVITE", wait=2)  # no 20 s of bo ringing alone first
+        assert _shown(at_bo) == _shown(at_cy) == ("1001", "Sales: Ann Tester")
+        bo.answer(at_bo, 180)
+        cy.answer(at_cy, 200)
+        invite, ok = await calling
+        assert ok.status == 200, ok
+        ann.ack(invite, ok)
+        await cy.wait_request("ACK")
+        cancel = await bo.wait_request("CANCEL")
+        bo.answer(cancel, 200)
+        bo.answer(at_bo, 487)
+        await _hang_up(ann, invite, ok)
+        cy.answer(await cy.wait_request("BYE"), 200)
+        assert [(s["outcome"], s["target"]) for s in seen] == [("transferred", "1002, 1003")]
+    finally:
+        cy.close()

@@ -1,0 +1,56 @@
+"""`python -m bench.call_cost RATE [--steps N] [--seconds S]`: CPU per call at one fixed rate.
+
+A fresh Cordboard, the `calls` benchmark's callers and callees, a short warm-up at 50 calls/s,
+then ``--steps`` steps at RATE calls/s. Each step prints a JSON line with the server's CPU (share
+of one core) and its CPU per call in milliseconds: at a rate the server sustains, the figure to
+compare before and after a change to the call path, in about a minute and without the anchors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.calls import cordboard_target
+from bench.common import emit
+
+WARM_UP_RATE = 50
+WARM_UP_SECONDS = 3.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.call_cost", description=__doc__)
+    parser.add_argument("rate", type=int, help="calls per second")
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds of new calls per step")
+    args = parser.parse_args(argv)
+    if shutil.which("sipp") is None:
+        print("sipp is not installed: run `make bench` once", file=sys.stderr)
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="cordboard-call-cost-"))
+    try:
+        with cordboard_target(workdir / "data") as target:
+            target.step(WARM_UP_RATE, WARM_UP_SECONDS)
+            for number in range(1, args.steps + 1):
+                step = target.step(args.rate, args.seconds)
+                emit(
+                    {
+                        "bench": "call_cost",
+                        "step": number,
+                        "target_rate": step.target,
+                        "achieved_rate": round(step.achieved, 1),
+                        "failed": step.attempted - step.successful,
+                        "server_cpu": round(step.server_cpu, 3),
+                        "cpu_ms_per_call": round(1000 * step.server_cpu / max(step.achieved, 1.0), 3),
+                    }
+                )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
