@@ -65,7 +65,8 @@ if TYPE_CHECKING:
 
 Prompt = str | Path | Pcm
 """A prompt id (``"goodbye"``), a WAV file, or samples at the channel's sample rate."""
-ChannelHandler = Callable[["Channel"], Awaitable[None]]
+ChannelHandler = Callable[["Channel"], Awaitable[object]]
+"""What takes a call as a channel (a plugin's, a routing rule's timeline); its result is not used."""
 Dial = Callable[..., Awaitable["Channel | NotAnswered"]]
 """``Dialer.dial`` with this channel's defaults filled in by the channel."""
 BEEP_HZ: Final = 1000.0
@@ -548,27 +549,25 @@ class Channel:
 
     async def transfer(
         self,
-        target: str | Sequence[str],
+        target: str,
         *,
         ring_s: float = 30.0,
         history: bool = True,
         caller_id: tuple[str, str] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> NotAnswered | None:
-        """Blind transfer through the appliance: ring ``target`` (several numbers ring together, the
-        first to answer takes the call; the caller hears ringback); when it answers, connect the two
-        and keep them connected until one hangs up, then end both and return None. When nobody
-        answers, return ``NotAnswered`` and the channel is the plugin's again (offer voicemail, try
-        another number). ``caller_id`` and ``metadata`` as in ``dial``."""
+        """Blind transfer through the appliance: ring ``target`` (the caller hears ringback); when
+        it answers, connect the two and keep them connected until one hangs up, then end both and
+        return None. When nobody answers, return ``NotAnswered`` and the channel is the plugin's
+        again (offer voicemail, try another number). ``caller_id`` and ``metadata`` as in ``dial``."""
         self._check()
         answered_before = self.state == "answered"
         if answered_before:
             self.start_tone("ringback")
         else:
             await self.ring()
-        targets = [target] if isinstance(target, str) else list(target)
         other = await self.dial(
-            targets, ring_s=ring_s, history=history, caller_id=caller_id, metadata=metadata
+            [target], ring_s=ring_s, history=history, caller_id=caller_id, metadata=metadata
         )
         if answered_before:
             self.stop_tone()

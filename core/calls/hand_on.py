@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from cordboard.core.calls.announcement import announce, announcement_for
 
 if TYPE_CHECKING:
-    from cordboard.core.calls.channel import Channel
+    from cordboard.core.calls.channel import Channel, ChannelHandler
     from cordboard.core.calls.dialer import NotAnswered
     from cordboard.core.core import Core
     from cordboard.core.dialplan.blocking import BlockingGroup
@@ -70,95 +70,68 @@ async def hand_on(
     ``taken`` is called as the call goes on (before a function number's plugin or the user's rule
     runs it, or once the number answered). ``caller_id``: what ringing phones show; ``ring_s``: how
     long a rung number rings (default: the organisation's forward ring time)."""
+    way = await way_to(core, channel, number, via=via, blocking_groups=blocking_groups)
+    if isinstance(way, Blocked | Looped):
+        return way
+    if way is not None:
+        taken()
+        await way(channel)
+        return None
+    await announce_to_user(core, channel, number)
+    if ring_s is None:
+        ring_s = float(await core.settings.org_value("core.forward_ring_time"))
+    missed = await channel.transfer(number, ring_s=ring_s, caller_id=caller_id, metadata=metadata)
+    if missed is None:
+        taken()
+    else:
+        _LOGGER.info("%s, call %s: %s did not answer (%s)", via, channel.call.id, number, missed.reason)
+    return missed
+
+
+async def way_to(
+    core: Core, channel: Channel, number: str, *, via: str, blocking_groups: Sequence[int] = ()
+) -> ChannelHandler | Blocked | Looped | None:
+    """How a caller handed on to ``number`` gets there: a handler that takes them (a function
+    number's plugin, or the user's own routing rule after their announcement before connect,
+    PRM-06), ``Blocked`` or ``Looped`` when the number is not tried, None when it just rings (the
+    user's phones, an outside number over the trunks)."""
     steps = _HAND_ONS.get()
     if steps >= MAX_HAND_ONS:
         _LOGGER.warning(
             "%s, call %s: handed on %d times in a row, not to %s", via, channel.call.id, steps, number
         )
-        if core.calls is not None:
-            core.calls.note_route(
-                channel.call.id, f"{via}: {number} not tried, the call goes round in circles"
-            )
+        note_step(core, channel, f"{via}: {number} not tried, the call goes round in circles")
         return Looped(steps)
-    token = _HAND_ONS.set(steps + 1)
-    try:
-        return await _hand_on(
-            core,
-            channel,
-            number,
-            via=via,
-            caller_id=caller_id,
-            metadata=metadata,
-            blocking_groups=blocking_groups,
-            taken=taken,
-            ring_s=ring_s,
-        )
-    finally:
-        _HAND_ONS.reset(token)
-
-
-async def _hand_on(
-    core: Core,
-    channel: Channel,
-    number: str,
-    *,
-    via: str,
-    caller_id: tuple[str, str] | None,
-    metadata: dict[str, Any] | None,
-    blocking_groups: Sequence[int],
-    taken: Callable[[], None],
-    ring_s: float | None,
-) -> NotAnswered | Blocked | None:
     calls = core.calls
     label = f"{via}, call {channel.call.id}"
     if calls is not None and core.numbers.plugin_of(number) is not None:
         handler = calls.plugin_handler(dataclasses.replace(channel.call, dialled=number))
         if handler is not None:
             _LOGGER.info("%s: to the function number %s", label, number)
-            taken()
-            await handler(channel)
-            return None
-    await announce_to_user(core, channel, number)
+            return _counted(handler, steps + 1)
     rules = await calls.user_rules(number, channel.call) if calls is not None else None
     if rules is not None:
         _LOGGER.info("%s: to %s by their routing rule", label, number)
-        taken()
-        await rules(channel)
-        return None
-    blocked = await _blocked(core, channel, number, via=via, blocking_groups=blocking_groups)
-    if blocked is not None:
-        return blocked
-    return await _ring(core, channel, number, via=via, caller_id=caller_id, metadata=metadata, taken=taken,
-                       ring_s=ring_s)  # fmt: skip
+
+        async def announced_rules(taken: Channel) -> None:
+            await announce_to_user(core, taken, number)
+            await rules(taken)
+
+        return _counted(announced_rules, steps + 1)
+    return await _blocked(core, channel, number, via=via, blocking_groups=blocking_groups)
 
 
-async def ring_together(
-    core: Core,
-    channel: Channel,
-    numbers: Sequence[str],
-    *,
-    via: str,
-    caller_id: tuple[str, str] | None = None,
-    blocking_groups: Sequence[int] = (),
-    ring_s: float | None = None,
-) -> NotAnswered | Blocked | None:
-    """Ring several numbers at once, the first to answer takes the caller (None, the call is over
-    for the plugin); their phones ring as such: no function number's plugin or user's routing
-    rule takes the call (the plugin hands those on one by one). Numbers a blocking group blocks
-    are left out; ``Blocked`` when that is all of them, else ``NotAnswered`` when none answered."""
-    ringing: list[str] = []
-    blocked: Blocked | None = None
-    for number in numbers:
-        found = await _blocked(core, channel, number, via=via, blocking_groups=blocking_groups)
-        if found is None:
-            ringing.append(number)
-        else:
-            blocked = found
-    if not ringing:
-        assert blocked is not None
-        return blocked
-    return await _ring(core, channel, ringing, via=via, caller_id=caller_id, metadata=None, taken=_nothing,
-                       ring_s=ring_s)  # fmt: skip
+def _counted(handler: ChannelHandler, steps: int) -> ChannelHandler:
+    """``handler`` run as hand-on number ``steps`` in a row (what it hands on counts on from there)."""
+
+    async def run(channel: Channel) -> None:
+        token = _HAND_ONS.set(steps)
+        try:
+            await handler(channel)
+        finally:
+            _HAND_ONS.reset(token)
+
+    return run
 
 
 async def _blocked(
@@ -173,28 +146,6 @@ async def _blocked(
     )
     note_step(core, channel, f"{via}: {number} blocked by the blocking group {group.name}")
     return Blocked(group)
-
-
-async def _ring(
-    core: Core,
-    channel: Channel,
-    numbers: str | Sequence[str],
-    *,
-    via: str,
-    caller_id: tuple[str, str] | None,
-    metadata: dict[str, Any] | None,
-    taken: Callable[[], None],
-    ring_s: float | None,
-) -> NotAnswered | None:
-    if ring_s is None:
-        ring_s = float(await core.settings.org_value("core.forward_ring_time"))
-    missed = await channel.transfer(numbers, ring_s=ring_s, caller_id=caller_id, metadata=metadata)
-    if missed is None:
-        taken()
-    else:
-        shown = numbers if isinstance(numbers, str) else ", ".join(numbers)
-        _LOGGER.info("%s, call %s: %s did not answer (%s)", via, channel.call.id, shown, missed.reason)
-    return missed
 
 
 def note_step(core: Core, channel: Channel, step: str) -> None:

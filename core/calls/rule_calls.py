@@ -24,8 +24,9 @@ import contextlib
 import contextvars
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Final
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal
 
 from cordboard.core.calls.dialer import NotAnswered
 from cordboard.core.calls.model import status_for_caller
@@ -66,6 +67,23 @@ def is_plain(destinations: Sequence[Destination]) -> bool:
     return len(destinations) == 1 and destinations[0].kind == "phones" and destinations[0].after_s == 0
 
 
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """How a timeline ended: ``answered`` (``target`` answered), ``handed_over`` (``target``'s
+    function number plugin or user's own rule took the caller), ``voicemail``, ``busy`` or
+    ``reject`` (a destination ended the call) or ``not_answered``; for the last three ``target`` is
+    the last number that rang (None: nothing rang)."""
+
+    how: Literal["answered", "handed_over", "voicemail", "busy", "reject", "not_answered"]
+    target: str | None = None
+
+
+NumberWay = Callable[[str], Awaitable["ChannelHandler | Literal['ring', 'skip']"]]
+"""How a ``number`` destination is reached, asked as it starts: a handler that takes the caller
+there instead (a function number's plugin, the called user's own routing rule), ``ring`` to ring
+it with the rest, ``skip`` to leave it out (a blocking group blocks it)."""
+
+
 async def follow_destinations(
     channel: Channel,
     destinations: Sequence[Destination],
@@ -77,15 +95,22 @@ async def follow_destinations(
     voicemail: Callable[[], ChannelHandler | None] | None = None,
     rule_id: int | None = None,
     next_rule: NextRule | None = None,
-) -> None:
+    number_way: NumberWay | None = None,
+    caller_id: tuple[str, str] | None = None,
+    note: Callable[[str], None] | None = None,
+) -> Ending:
     """Run the timeline; ``owner`` is the called user's number, ``reachable`` says which numbers
     can be dialled, ``forward_ring_s`` how long a forward to a number rings (RTE-09), ``voicemail``
     finds the user's mailbox. ``rule_id`` is the rule the destinations are of and ``next_rule``
-    finds the one after it: the mailbox may then go on there (VM-05, ``voicemail_bypass``)."""
+    finds the one after it: the mailbox may then go on there (VM-05, ``voicemail_bypass``).
+    ``number_way`` decides how each ``number`` destination is reached (default: it rings);
+    ``caller_id`` is what the rung phones show (default: the caller); ``note`` adds a step to the
+    call's route (a number that did not answer)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
-    dials: set[asyncio.Task[Channel | NotAnswered]] = set()
+    dials: dict[asyncio.Task[Channel | NotAnswered], str] = {}
     failed: list[NotAnswered] = []
+    rang: str | None = None
     # A caller a plugin answered already (an IVR's, a hunt group's) hears ringback from here.
     answered_before = channel.state == "answered"
     if answered_before:
@@ -99,20 +124,17 @@ async def follow_destinations(
 
     try:
         for destination in sorted(destinations, key=lambda d: d.after_s):
-            answered = await _wait_until(dials, started + destination.after_s, failed)
+            answered = await _wait_until(dials, started + destination.after_s, failed, note)
             if answered is not None:
                 ringing_over()
-                await _connect(channel, answered, dials)
-                return
+                await _connect(channel, answered[1], dials)
+                return Ending("answered", answered[0])
             if destination.kind in ENDING_KINDS:
                 await channel.hangup(ENDING_STATUS[destination.kind])
-                return
+                return Ending("busy" if destination.kind == "busy" else "reject", rang)
             mailbox = voicemail() if destination.kind == "voicemail" and voicemail is not None else None
             if mailbox is not None:
-                for dial in dials:
-                    dial.cancel()
-                await _hang_up_late_answers(dials)
-                dials.clear()
+                await _stop(dials)
                 ringing_over()
                 bypass: Bypass | None = None
                 if rule_id is not None and next_rule is not None:
@@ -132,8 +154,18 @@ async def follow_destinations(
                     await mailbox(channel)
                 finally:
                     _BYPASS.reset(token)
-                return
+                return Ending("voicemail", rang)
             target = ringing_target(destination, owner)
+            way: ChannelHandler | Literal["ring", "skip"] = "ring"
+            if number_way is not None and destination.kind == "number" and target is not None:
+                way = await number_way(target)
+            if way == "skip":
+                continue
+            if way != "ring":
+                await _stop(dials)
+                ringing_over()
+                await way(channel)
+                return Ending("handed_over", target)
             if target is None or not reachable(target):
                 _LOGGER.info(
                     "Call %s: destination %s%s cannot be reached yet; skipped",
@@ -147,14 +179,16 @@ async def follow_destinations(
                 remaining = min(remaining, destination.ring_s)
             elif destination.kind == "number" and forward_ring_s is not None:
                 remaining = min(remaining, forward_ring_s)  # RTE-09: a forward rings this long
-            dials.add(asyncio.ensure_future(channel.dial([target], ring_s=remaining)))
-        answered = await _wait_until(dials, None, failed)
+            dialling = channel.dial([target], ring_s=remaining, caller_id=caller_id)
+            dials[asyncio.ensure_future(dialling)] = rang = target
+        answered = await _wait_until(dials, None, failed, note)
         if answered is not None:
             ringing_over()
-            await _connect(channel, answered, dials)
-            return
+            await _connect(channel, answered[1], dials)
+            return Ending("answered", answered[0])
         # Why the caller's call ends: as for any call nobody answered (busy wins, then no answer).
         await channel.hangup(status_for_caller([f.status for f in failed if f.status]) if failed else 480)
+        return Ending("not_answered", rang)
     finally:
         for dial in dials:
             dial.cancel()
@@ -193,34 +227,45 @@ async def _go_on(
 
 
 async def _wait_until(
-    dials: set[asyncio.Task[Channel | NotAnswered]], deadline: float | None, failed: list[NotAnswered]
-) -> Channel | None:
-    """Until ``deadline`` (None: until every dial is over) or an answer, which is returned; dials
-    that ended without one leave ``dials`` for ``failed``."""
+    dials: dict[asyncio.Task[Channel | NotAnswered], str],
+    deadline: float | None,
+    failed: list[NotAnswered],
+    note: Callable[[str], None] | None,
+) -> tuple[str, Channel] | None:
+    """Until ``deadline`` (None: until every dial is over) or an answer, which is returned with
+    the number that answered; dials that ended without one leave ``dials`` for ``failed``."""
     from cordboard.core.calls.channel import Channel
 
     loop = asyncio.get_running_loop()
     while True:
-        pending = {d for d in dials if not d.done()}
-        for done in dials - pending:
+        for done in [dial for dial in dials if dial.done()]:
+            target = dials.pop(done)
             result = done.result() if not done.cancelled() else None
             if isinstance(result, Channel):
-                dials.discard(done)
-                return result
+                return target, result
             if isinstance(result, NotAnswered):
                 failed.append(result)
-        dials.intersection_update(pending)
+                if note is not None:
+                    note(f"{target} did not answer ({result.reason})")
         timeout = None if deadline is None else deadline - loop.time()
-        if (timeout is not None and timeout <= 0) or (not pending and deadline is None):
+        if (timeout is not None and timeout <= 0) or (not dials and deadline is None):
             return None
-        if not pending:
+        if not dials:
             if not failed:  # nothing was rung yet: the next destination starts at its time
                 await asyncio.sleep(timeout or 0)
             return None  # what rang is busy or gone: the next destination starts now
-        await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(dials, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
 
 
-async def _hang_up_late_answers(cancelled: set[asyncio.Task[Channel | NotAnswered]]) -> None:
+async def _stop(dials: dict[asyncio.Task[Channel | NotAnswered], str]) -> None:
+    """Whatever still rings stops (a mailbox or a plugin takes the caller)."""
+    for dial in dials:
+        dial.cancel()
+    await _hang_up_late_answers(dials)
+    dials.clear()
+
+
+async def _hang_up_late_answers(cancelled: Iterable[asyncio.Task[Channel | NotAnswered]]) -> None:
     """The cancelled dials over; one answered in the same instant is hung up."""
     from cordboard.core.calls.channel import Channel, ChannelHungUp
 
@@ -232,7 +277,7 @@ async def _hang_up_late_answers(cancelled: set[asyncio.Task[Channel | NotAnswere
 
 
 async def _connect(
-    channel: Channel, answered: Channel, others: set[asyncio.Task[Channel | NotAnswered]]
+    channel: Channel, answered: Channel, others: Iterable[asyncio.Task[Channel | NotAnswered]]
 ) -> None:
     for dial in others:
         dial.cancel()

@@ -1,24 +1,27 @@
 """Calls to a rule-based number (RBN-01..05). The number sets what the rest of the call carries, the
 info text for the answering phone (RBN-02) and, for a caller who is not a user, the prompts'
 language (RBN-03), then the organisation's rules for rule-based numbers decide where the call
-goes: numbers rung in turn, or together when they start at the same time (a user's own rules
-apply to a number rung alone, a function number takes the caller, an outside number rings unless
-a blocking group of the number's blocks it, RBN-05), busy or reject. When the caller's number
-cannot be shown, the phones may show the rule-based number instead (RBN-04). No rule, or nobody
-answering: the caller hears it is unavailable."""
+goes, in time as a user's own rule's destinations: each number starts ringing at its "after N s"
+and rings on while later ones join, the first answer takes the caller; a function number's plugin
+or a user's own routing rule takes the caller at its time (whatever rings stops); an outside number
+rings unless a blocking group of the number's blocks it (RBN-05); busy or reject end the call. When
+the caller's number cannot be shown, the phones may show the rule-based number instead (RBN-04).
+No rule: the caller hears it is unavailable; nobody answering: busy if a rung phone was, else
+unavailable."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Literal
 
-from cordboard.core.calls.channel import Channel
-from cordboard.core.calls.hand_on import Blocked, Looped, hand_on, note_step, ring_together
+from cordboard.core.calls.channel import Channel, ChannelHandler
+from cordboard.core.calls.hand_on import Blocked, Looped, note_step, way_to
 from cordboard.core.calls.metadata import shown_caller, step_metadata, with_metadata
+from cordboard.core.calls.rule_calls import follow_destinations
 from cordboard.core.core import Core
 from cordboard.core.routing.model import Destination
 from cordboard.plugins.rule_numbers.const import (
-    BUSY_STATUS,
     EVENT_RULE_NUMBER_CALL,
     NO_RULE_STATUS,
     NOT_SHOWN,
@@ -30,7 +33,6 @@ from cordboard.plugins.rule_numbers.const import (
     OUTCOME_NOT_ANSWERED,
     OUTCOME_REJECTED,
     OUTCOME_TRANSFERRED,
-    REJECT_STATUS,
 )
 from cordboard.plugins.rule_numbers.model import RuleNumber
 
@@ -72,73 +74,39 @@ async def take_call(core: Core, number: RuleNumber, channel: Channel) -> None:
 async def _follow(
     core: Core, number: RuleNumber, channel: Channel, destinations: Sequence[Destination]
 ) -> tuple[str, str | None]:
-    """The rule's destinations in order, numbers that start at the same time rung together, until
-    one takes the call or ends it; the outcome and the last number(s) tried."""
-    outcome, target = OUTCOME_NOT_ANSWERED, None
+    """The rule's destinations in time, as a user's own rule's (``follow_destinations``): the
+    outcome and the number that took the call (or rang last)."""
     via = f"rule-based number {number.name}"
-    caller_id = _caller_id(number, channel)
-    for first, last in _starts(destinations):
-        destination = destinations[first]
-        if destination.kind in ("busy", "reject"):
-            busy = destination.kind == "busy"
-            note_step(core, channel, f"{via}: {destination.kind}")
-            await channel.hangup(BUSY_STATUS if busy else REJECT_STATUS)
-            return (OUTCOME_BUSY if busy else OUTCOME_REJECTED), target
-        numbers = [str(d.target) for d in destinations[first : last + 1]]
-        together = len(numbers) > 1 and all(core.numbers.plugin_of(n) is None for n in numbers)
-        # One attempt for numbers rung together, else one per number (a function number or a
-        # user's own rule takes the caller): (what was tried, how long it rings).
-        attempts = (
-            [(numbers, _ring_time(destinations, last))]
-            if together
-            else [([n], _ring_time(destinations, i)) for i, n in enumerate(numbers, start=first)]
-        )
-        for tried, ring_s in attempts:
-            target = ", ".join(tried)
-            missed = await (
-                ring_together(core, channel, tried, via=via, caller_id=caller_id,
-                              blocking_groups=number.blocking_groups, ring_s=ring_s)
-                if together
-                else hand_on(core, channel, tried[0], via=via, caller_id=caller_id,
-                             blocking_groups=number.blocking_groups, ring_s=ring_s)
-            )  # fmt: skip
-            if missed is None:
-                return OUTCOME_TRANSFERRED, target
-            if isinstance(missed, Looped):
-                outcome = OUTCOME_LOOP
-            elif isinstance(missed, Blocked):
-                outcome = OUTCOME_BLOCKED
-            else:
-                outcome = OUTCOME_NOT_ANSWERED
-                note_step(core, channel, f"{via}: {target} did not answer")
-            if channel.state == "ended":
-                return OUTCOME_CALLER_LEFT, target
-    await channel.hangup(NO_RULE_STATUS)
-    return outcome, target
+    skipped: list[Blocked | Looped] = []
 
+    async def number_way(target: str) -> ChannelHandler | Literal["ring", "skip"]:
+        way = await way_to(core, channel, target, via=via, blocking_groups=number.blocking_groups)
+        if isinstance(way, Blocked | Looped):
+            skipped.append(way)
+            return "skip"
+        return "ring" if way is None else way
 
-def _starts(destinations: Sequence[Destination]) -> list[tuple[int, int]]:
-    """(first, last) index of each run of number destinations with the same start ("after N s");
-    every other destination is a run of its own."""
-    runs: list[tuple[int, int]] = []
-    for index, destination in enumerate(destinations):
-        if runs and destination.kind == "number":
-            first, last = runs[-1]
-            previous = destinations[last]
-            if previous.kind == "number" and previous.after_s == destination.after_s:
-                runs[-1] = (first, index)
-                continue
-        runs.append((index, index))
-    return runs
-
-
-def _ring_time(destinations: Sequence[Destination], index: int) -> float | None:
-    """How long destination ``index`` rings: until the next one's start when that is later (the
-    rule's "after N s"), else the organisation's forward ring time (None)."""
-    if index + 1 >= len(destinations):
-        return None
-    gap = destinations[index + 1].after_s - destinations[index].after_s
-    return float(gap) if gap > 0 else None
+    assert core.calls is not None
+    forward_s = float(await core.settings.org_value("core.forward_ring_time"))
+    ending = await follow_destinations(
+        channel,
+        destinations,
+        owner=number.number,
+        ring_s=max(d.after_s for d in destinations) + forward_s,
+        reachable=core.calls.reachable,
+        forward_ring_s=forward_s,
+        number_way=number_way,
+        caller_id=_caller_id(number, channel),
+        note=lambda step: note_step(core, channel, f"{via}: {step}"),
+    )
+    if ending.how in ("busy", "reject"):
+        note_step(core, channel, f"{via}: {ending.how}")
+        return (OUTCOME_BUSY if ending.how == "busy" else OUTCOME_REJECTED), ending.target
+    if ending.how == "not_answered":
+        if ending.target is None and skipped:
+            return (OUTCOME_LOOP if isinstance(skipped[-1], Looped) else OUTCOME_BLOCKED), None
+        return OUTCOME_NOT_ANSWERED, ending.target
+    return OUTCOME_TRANSFERRED, ending.target
 
 
 def _caller_id(number: RuleNumber, channel: Channel) -> tuple[str, str]:

@@ -26,8 +26,6 @@ NOT_SHOWN: Final = frozenset({"", "anonymous", "unknown", "restricted"})
 """Callers' numbers that cannot be shown (RBN-04)."""
 
 PROMPT_NOT_AVAILABLE: Final = "not_available"
-BUSY_STATUS: Final = 486
-REJECT_STATUS: Final = 603
 NO_RULE_STATUS: Final = 480
 
 OUTCOME_TRANSFERRED: Final = "transferred"

@@ -47,7 +47,9 @@ class FakeChannel:
         self.log.append(f"hangup {status}")
         self.state = "ended"
 
-    async def dial(self, targets: Sequence[str], ring_s: float) -> NotAnswered:
+    async def dial(
+        self, targets: Sequence[str], ring_s: float, caller_id: tuple[str, str] | None = None
+    ) -> NotAnswered:
         self.log.append(f"dial {','.join(targets)}")
         return NotAnswered(CallResult.BUSY, 486, "Busy Here")
 

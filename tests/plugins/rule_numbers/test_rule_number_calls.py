@@ -170,7 +170,8 @@ async def test_rbn_04_an_anonymous_outside_caller_is_shown_as_the_rule_based_num
     pbx: Core, phones: tuple[TestPhone, TestPhone], outside: TestPhone
 ) -> None:
     """With "show the rule-based number as caller" on, bo's phone shows +4589001750 for an outside
-    caller who withholds their number, and the outside caller's own number when they show it."""
+    caller who withholds their number, and the outside caller's own number when they show it. bo
+    is busy each time, so the caller hears busy (486), as with a user's own rule."""
     _ann, bo = phones
     await _rule_number(pbx, number=PUBLIC_NUMBER, show_as_caller=True)
     await _rule(pbx, "Outside to bo", {"caller": "external"}, {"kind": "number", "target": "1002"})
@@ -189,7 +190,7 @@ async def test_rbn_04_an_anonymous_outside_caller_is_shown_as_the_rule_based_num
             assert user == expected, incoming.headers.get("From")
         bo.answer(incoming, 486)
         _invite, final = await calling
-        assert final.status == 480, final
+        assert final.status == 486, final
 
 
 async def test_rbn_05_an_outside_number_a_blocking_group_blocks_is_not_rung(
@@ -245,6 +246,42 @@ async def test_rbn_01_numbers_that_start_together_ring_together_and_the_first_an
         bo.answer(at_bo, 487)
         await _hang_up(ann, invite, ok)
         cy.answer(await cy.wait_request("BYE"), 200)
-        assert [(s["outcome"], s["target"]) for s in seen] == [("transferred", "1002, 1003")]
+        assert [(s["outcome"], s["target"]) for s in seen] == [("transferred", "1003")]
+    finally:
+        cy.close()
+
+
+async def test_rbn_01_rte_04_a_number_that_starts_later_joins_the_one_still_ringing(
+    pbx: Core, phones: tuple[TestPhone, TestPhone]
+) -> None:
+    """bo at once, cy after 1 s (both ring up to the forward ring time): cy's phone starts ringing
+    while bo's still rings, as in a user's own rule; bo answers and cy's ringing is cancelled."""
+    ann, bo = phones
+    cy = await registered_phone(pbx, "cy")
+    try:
+        seen = _outcomes(pbx)
+        await _rule_number(pbx)
+        await _rule(
+            pbx, "Bo, then both", {},
+            {"kind": "number", "target": "1002"}, {"kind": "number", "target": "1003", "after_s": 1},
+        )  # fmt: skip
+        calling = asyncio.create_task(ann.invite("1750"))
+        at_bo = await bo.wait_request("INVITE", wait=10)
+        bo.answer(at_bo, 180)
+        at_cy = await cy.wait_request("INVITE", wait=5)
+        cy.answer(at_cy, 180)
+        with pytest.raises(TimeoutError):  # bo's phone rings on
+            await bo.wait_request("CANCEL", wait=0.5)
+        bo.answer(at_bo, 200)
+        invite, ok = await calling
+        assert ok.status == 200, ok
+        ann.ack(invite, ok)
+        await bo.wait_request("ACK")
+        cancel = await cy.wait_request("CANCEL")
+        cy.answer(cancel, 200)
+        cy.answer(at_cy, 487)
+        await _hang_up(ann, invite, ok)
+        bo.answer(await bo.wait_request("BYE"), 200)
+        assert [(s["outcome"], s["target"]) for s in seen] == [("transferred", "1002")]
     finally:
         cy.close()
