@@ -5,9 +5,10 @@ It keeps the attribute ``night_mode`` on every user's ``extension.<number>`` sta
 of anyone's working hours and re-armed after every save and on start), ``schedule.changed``
 when a function-number schedule is saved or deleted, and ``schedule.decision_changed`` when
 another event of a schedule starts deciding. Plugins ask ``decision(schedule_id, at)``: the
-schedules and the organisation's time zone are kept in memory (loaded with every refresh, forgotten
-when a schedule is saved or deleted, the time zone set or the database changed from outside until
-the refresh that follows), so that deciding when a call comes needs no database.
+schedules and the organisation's own working hours are kept in memory (loaded with every refresh,
+forgotten when a schedule or hours are saved, the time zone set or the database changed from
+outside until the refresh that follows; the time zone itself is the settings' cached value), so
+that deciding when a call comes needs no database.
 """
 
 from __future__ import annotations
@@ -153,16 +154,15 @@ class _UserRow:
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
-    """The function-number schedules (by id), the organisation's time zone and its own working
-    hours, as last loaded."""
+    """The function-number schedules (by id) and the organisation's own working hours, as last
+    loaded."""
 
     schedules: dict[int, Schedule]
-    zone: str
     org_hours: WorkingTime
 
 
-def _org_hours(db: Any) -> WorkingTime:
-    return resolve_working_time([("org", storage.get_level(db, "org", None))], storage.org_zone(db))
+def _org_hours(db: Any, zone: str) -> WorkingTime:
+    return resolve_working_time([("org", storage.get_level(db, "org", None))], zone)
 
 
 def _load_users(db: Any) -> list[_UserRow]:
@@ -242,11 +242,12 @@ class ScheduleService:
         """Evaluate every user's night mode and every schedule now, publish changes, re-arm."""
         async with self._lock:
             generation = self._generation
-            users, schedules, zone, org_hours = await self._core.db.call(
-                lambda db: (_load_users(db), storage.list_schedules(db), storage.org_zone(db), _org_hours(db))
+            zone = await self.org_zone()
+            users, schedules, org_hours = await self._core.db.call(
+                lambda db: (_load_users(db), storage.list_schedules(db), _org_hours(db, zone))
             )
             if generation == self._generation:  # else a change came meanwhile; its refresh loads it
-                self._loaded = _Loaded({schedule.id: schedule for schedule in schedules}, zone, org_hours)
+                self._loaded = _Loaded({schedule.id: schedule for schedule in schedules}, org_hours)
             now = self.clock()
             wakeups: list[datetime] = []
             seen: set[int] = set()
@@ -375,8 +376,10 @@ class ScheduleService:
         that concern no user (a rule-based number's caller, RBN-01)."""
         at = at or self.clock()
         loaded = self._loaded
-        hours = loaded.org_hours if loaded is not None else await self._core.db.call(_org_hours)
-        return working(hours, at)
+        if loaded is not None:
+            return working(loaded.org_hours, at)
+        zone = await self.org_zone()
+        return working(await self._core.db.call(lambda db: _org_hours(db, zone)), at)
 
     async def set_night_mode_off(self, user_id: int, off: bool) -> HoursStatus:
         """SCH-05: a user turns night mode off until they turn it on again."""
@@ -404,6 +407,7 @@ class ScheduleService:
         extend only themselves or a group they belong to; anyone else is refused (Unauthorized).
         """
         at = at or self.clock()
+        zone = await self.org_zone()
 
         def extend(db: Any) -> ExtraWindow:
             if not caller.is_admin:
@@ -426,9 +430,9 @@ class ScheduleService:
                 )
             elif scope == "group":
                 assert scope_id is not None
-                time_ = resolve_working_time(storage.group_levels(db, scope_id), storage.org_zone(db))
+                time_ = resolve_working_time(storage.group_levels(db, scope_id), zone)
             else:
-                time_ = _org_hours(db)
+                time_ = _org_hours(db, zone)
             own = storage.get_level(db, scope, scope_id)
             extras, added = extend_today(time_, time_.extra if own.extra is None else own.extra, at, minutes)
             storage.set_level(db, scope, scope_id, HoursLevel(own.week, own.exceptions, extras))
@@ -444,10 +448,8 @@ class ScheduleService:
 
     # -- function-number schedules -----------------------------------------------------------
     async def org_zone(self) -> str:
-        loaded = self._loaded
-        if loaded is not None:
-            return loaded.zone
-        return await self._core.db.call(storage.org_zone)
+        """The organisation's time zone (core.timezone, kept in memory by the settings)."""
+        return str(await self._core.settings.org_value("core.timezone"))
 
     async def list_schedules(self, owner: str | None = None) -> list[Schedule]:
         return await self._core.db.call(lambda db: storage.list_schedules(db, owner))
@@ -497,10 +499,9 @@ class ScheduleService:
             schedule = loaded.schedules.get(schedule_id)
             if schedule is None:
                 raise NotFound(f"No schedule with id {schedule_id}")
-            zone = loaded.zone
         else:
             schedule = await self.get_schedule(schedule_id)
-            zone = await self.org_zone()
+        zone = await self.org_zone()
         event, action = schedule_decision(schedule, at, zone)
         return Decision(
             schedule=schedule,

@@ -181,13 +181,6 @@ def user_zone(db: sqlite_utils.Database, user_id: int) -> str:
     return str(combine(spec, values).value or "UTC")
 
 
-def org_zone(db: sqlite_utils.Database) -> str:
-    row = db.execute(
-        "SELECT value FROM setting_values WHERE scope = 'org' AND scope_id = '' AND key = 'core.timezone'"
-    ).fetchone()
-    return str(json.loads(row[0])) if row else "UTC"
-
-
 def night_mode_off(db: sqlite_utils.Database, user_id: int) -> bool:
     return (
         db.execute("SELECT 1 FROM night_mode_overrides WHERE user_id = ?", [user_id]).fetchone() is not None

@@ -187,9 +187,9 @@ async def test_rbn_01_organisation_hours_come_from_memory_and_follow_changes(
     reads: list[int] = []
     real = schedule_service._org_hours
 
-    def counting(db: Any) -> Any:
+    def counting(db: Any, zone: str) -> Any:
         reads.append(1)
-        return real(db)
+        return real(db, zone)
 
     monkeypatch.setattr(schedule_service, "_org_hours", counting)
     assert await core.schedules.org_in_working_hours(monday_1830_utc) is False
