@@ -20,6 +20,7 @@ from cordboard.core.calls.media import learn_remote, parse_body_sdp, through_rel
 from cordboard.core.calls.model import (
     EVENT_CALL_ANSWERED,
     EVENT_CALL_ENDED,
+    EVENT_CALL_HISTORY_SAVED,
     EVENT_CALL_RINGING,
     EVENT_CALL_STARTED,
     CallRecord,
@@ -211,7 +212,7 @@ class B2bua:
         """Seconds without RTP in either direction after which an answered call is ended; 0: never."""
         self.country: str | None = None
         """The organisation's country (``core.country``): the tone plan of calls the appliance answers."""
-        self.history = HistoryWriter(core.db, core.create_task)
+        self.history = HistoryWriter(core.db, core.create_task, saved=self._history_saved)
         self._shadowed: set[str] = set()
         """Extensions a plugin also claims (warned about once each)."""
         self.media_clock = MediaClock(MediaStats())
@@ -1907,6 +1908,12 @@ class B2bua:
 
     def _save(self, record: CallRecord) -> None:
         self.history.add(record)
+
+    def _history_saved(self, records: Sequence[CallRecord]) -> None:
+        users = {u for r in records for u in (r.caller_user_id, r.callee_user_id) if u is not None}
+        self.core.bus.fire(
+            EVENT_CALL_HISTORY_SAVED, {"call_ids": [r.id for r in records], "user_ids": sorted(users)}
+        )
 
     def publish_call(
         self,

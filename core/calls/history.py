@@ -83,7 +83,7 @@ class HistoryWriter:
     No delay is added on an idle system: a call that ends when no write has run for
     ``COMMIT_INTERVAL`` is committed at once. Under load the calls that end within one interval
     share one transaction (group commit), so the database thread commits a few times a second
-    instead of once per call.
+    instead of once per call. ``saved`` is told each batch once it is committed.
     """
 
     def __init__(
@@ -91,10 +91,12 @@ class HistoryWriter:
         db: Database,
         start_task: Callable[[Coroutine[Any, Any, None], str], object],
         interval: float = COMMIT_INTERVAL,
+        saved: Callable[[Sequence[CallRecord]], None] = lambda _batch: None,
     ) -> None:
         self._db = db
         self._start_task = start_task
         self._interval = interval
+        self._saved = saved
         self._queue: list[CallRecord] = []
         self._idle = asyncio.Event()
         self._idle.set()
@@ -119,6 +121,8 @@ class HistoryWriter:
                     await self._db.call(functools.partial(save_calls, records=batch))
                 except Exception:
                     _LOGGER.exception("Could not write %d ended call(s) to the call history", len(batch))
+                else:
+                    self._saved(batch)
         finally:
             self._idle.set()
 

@@ -22,6 +22,9 @@ EVENT_CALL_STARTED: Final = EventType[dict[str, Any]]("call.started")
 EVENT_CALL_RINGING: Final = EventType[dict[str, Any]]("call.ringing")
 EVENT_CALL_ANSWERED: Final = EventType[dict[str, Any]]("call.answered")
 EVENT_CALL_ENDED: Final = EventType[dict[str, Any]]("call.ended")
+EVENT_CALL_HISTORY_SAVED: Final = EventType[dict[str, Any]]("call_history.saved")
+"""Ended calls are in the call history now: their ``call_ids`` and the ``user_ids`` they concern
+(the history pages fetch again on it)."""
 
 
 @dataclass(slots=True)

@@ -29,7 +29,8 @@ const WATCHED_EVENTS = [
   "group.updated",
   "settings.changed",
   "storage.external_change",
-  "call.ended",
+  // Ended calls were committed to the call history: the history pages fetch again.
+  "call_history.saved",
   // A user's presence (availability, activity, DND, call state) changed: the presence controls.
   "presence.changed",
   // A colleague's status (PRS-11), sent to the users whose groups may see it: the Contacts page.

@@ -359,8 +359,8 @@ def _my_calls_shows_only_the_users_own_calls(
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-call", own[0])
 
-    # A call to Gina shows while it rings, then lands in her list when she declines it (the callee
-    # learns of the end from the call's state: the call.ended event goes to the caller).
+    # A call to Gina shows while it rings, then lands in her list when she declines it (the history
+    # tells both parties once the call is committed: call_history.saved).
     page.get_by_label("Search").fill("")
     expect(rows).to_have_count(3)
     server = cordboard.sip_server

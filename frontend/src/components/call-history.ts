@@ -17,7 +17,7 @@ import { selectField, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { session, toast } from "../session";
 import type { User } from "../types";
-import { live, type StateChange } from "../ws";
+import { live } from "../ws";
 
 export const PAGE_SIZE = 25;
 /** The longest note the API takes (core/calls/history.py NOTE_MAX). */
@@ -70,13 +70,9 @@ export class CbCallHistory extends LightElement {
   @state() private users: User[] = [];
   private requestNo = 0;
   private searchTimer: number | undefined;
-  private refreshTimer: number | undefined;
   private readonly onEvent = (e: Event) => {
-    if ((e as CustomEvent<{ eventType: string }>).detail.eventType === "call.ended") this.refreshSoon();
-  };
-  private readonly onStateChange = (e: Event) => {
-    const { entityId, newState } = (e as CustomEvent<StateChange>).detail;
-    if (entityId.startsWith("call.") && newState === null) this.refreshSoon();
+    // Sent once ended calls are committed (not at call.ended, when the row may not be written yet).
+    if ((e as CustomEvent<{ eventType: string }>).detail.eventType === "call_history.saved") void this.load(false);
   };
   private readonly onResync = () => void this.load(false);
 
@@ -84,7 +80,6 @@ export class CbCallHistory extends LightElement {
     super.connectedCallback();
     this.readAddress();
     live.addEventListener("bus-event", this.onEvent);
-    live.addEventListener("state-changed", this.onStateChange);
     live.addEventListener("resync", this.onResync);
     void this.load(true);
     if (!this.own) void this.loadUsers();
@@ -93,10 +88,8 @@ export class CbCallHistory extends LightElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     live.removeEventListener("bus-event", this.onEvent);
-    live.removeEventListener("state-changed", this.onStateChange);
     live.removeEventListener("resync", this.onResync);
     window.clearTimeout(this.searchTimer);
-    window.clearTimeout(this.refreshTimer);
   }
 
   private readAddress(): void {
@@ -121,12 +114,6 @@ export class CbCallHistory extends LightElement {
     const query = params.toString();
     const next = location.pathname + (query ? `?${query}` : "");
     if (next !== location.pathname + location.search) history.replaceState(history.state, "", next);
-  }
-
-  /** A call just ended: its history row is being written; fetch the page again a moment later. */
-  private refreshSoon(): void {
-    window.clearTimeout(this.refreshTimer);
-    this.refreshTimer = window.setTimeout(() => void this.load(false), 400);
   }
 
   private async loadUsers(): Promise<void> {

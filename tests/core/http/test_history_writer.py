@@ -5,6 +5,7 @@ losing any."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from cordboard.core.bus import Event
 from cordboard.core.calls import history
 from cordboard.core.calls.history import HistoryWriter, list_calls
-from cordboard.core.calls.model import CallRecord, CallResult
+from cordboard.core.calls.model import EVENT_CALL_HISTORY_SAVED, CallRecord, CallResult
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.core import Core
 
@@ -123,3 +125,31 @@ async def test_stopping_cordboard_commits_the_calls_still_queued(tmp_path: Path)
         assert len(await stored_ids(reopened)) == 20
     finally:
         await reopened.stop()
+
+
+async def test_cdr_01_the_history_tells_once_ended_calls_are_committed(tmp_path: Path) -> None:
+    """The web UI's call history fetches again on ``call_history.saved``: it is fired only once the
+    batch is committed (a fetch then finds the rows), naming the calls and the users they concern."""
+    config = BootstrapConfig(http_bind="127.0.0.1", http_port=0, sip_bind="127.0.0.1", sip_port=0)
+    pbx = Core(tmp_path / "data", config)
+    await pbx.start(serve_http=False)
+    try:
+        assert pbx.calls is not None
+        seen: list[tuple[dict[str, Any], set[str]]] = []
+
+        async def on_saved(event: Event[dict[str, Any]]) -> None:
+            seen.append((event.data, await stored_ids(pbx)))
+
+        pbx.bus.listen(EVENT_CALL_HISTORY_SAVED, on_saved)
+        pbx.calls.history.add(dataclasses.replace(record(1), caller_user_id=7, callee_user_id=9))
+        pbx.calls.history.add(record(2))
+        await asyncio.wait_for(pbx.calls.history.flush(), 5)
+        for _ in range(50):
+            if seen:
+                break
+            await asyncio.sleep(0.02)
+        [(data, stored)] = seen
+        assert data == {"call_ids": ["call0001", "call0002"], "user_ids": [7, 9]}
+        assert {"call0001", "call0002"} <= stored
+    finally:
+        await pbx.stop()
