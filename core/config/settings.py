@@ -521,11 +521,27 @@ class SettingsService:
         self._resolved.clear()
         self._generation += 1
 
+    def _forget_changed(self, scope: str, scope_id: int | str | None, keys: list[str]) -> None:
+        """Only what a change at one level can alter: the organisation's values of ``keys`` (at
+        the organisation's level), the users' values of ``keys``: one user's at theirs, everyone's
+        at a group's or the organisation's."""
+        changed = set(keys)
+        if scope == "org":
+            for key in changed:
+                self._org_values.pop(key, None)
+        only = str(scope_id) if scope == "user" else None
+        self._resolved = {
+            cached: value
+            for cached, value in self._resolved.items()
+            if cached[1] not in changed or (only is not None and str(cached[0]) != only)
+        }
+        self._generation += 1
+
     async def _db(self, func: Callable[[sqlite_utils.Database], _T]) -> _T:
         return await self._core.db.call(func)
 
     def _changed(self, scope: str, scope_id: int | str | None, keys: list[str]) -> None:
-        self._forget_values()
+        self._forget_changed(scope, scope_id, keys)
         sid = ORG_ID if scope == "org" else str(scope_id)
         self._core.bus.fire(EVENT_SETTINGS_CHANGED, {"scope": scope, "scope_id": sid, "keys": keys})
 

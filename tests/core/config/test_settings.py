@@ -326,12 +326,27 @@ async def test_resolved_values_come_from_memory_until_something_changes(
     assert await service.resolve_with_source(user.id, "core.language") == ("de", "user")
     assert len(reads) == 2
 
+    # A change keeps what it cannot alter: another user's values, the user's other settings.
+    other = await identity.create_user(username="bo", first_name="B", last_name="C", email="b@example.com")
+    assert await service.resolve(other.id, "core.language") == "en"
+    assert await service.resolve(user.id, "core.timezone") == "UTC"
+    await service.set("user", user.id, "core.language", "da")
+    assert await service.resolve(user.id, "core.language") == "da"
+    assert await service.resolve(other.id, "core.language") == "en"
+    assert await service.resolve(user.id, "core.timezone") == "UTC"
+    assert reads == ["core.language", "core.language", "core.language", "core.timezone", "core.language"]
+    await service.set("org", None, "core.language", "de")
+    assert await service.resolve(other.id, "core.language") == "de"  # the organisation's: everyone's
+    assert await service.resolve(user.id, "core.timezone") == "UTC"
+    assert await service.resolve(user.id, "core.language") == "da"  # their own level wins
+    assert len(reads) == 7
+
     await bare_core.db.call(
         lambda db: db.execute(
             "UPDATE setting_values SET value = '\"en\"' WHERE scope = 'user' AND key = 'core.language'"
         )
     )
-    assert await service.resolve(user.id, "core.language") == "de"  # not yet told
+    assert await service.resolve(user.id, "core.language") == "da"  # not yet told
     bare_core.bus.fire(EVENT_EXTERNAL_CHANGE, {})
     assert await service.resolve(user.id, "core.language") == "en"
-    assert len(reads) == 3
+    assert len(reads) == 8
