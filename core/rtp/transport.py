@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import select
@@ -16,6 +17,7 @@ Address = tuple[str, int] | tuple[str, int, int, int]
 DatagramHandler = Callable[[bytes, Address], None]
 
 
+@functools.lru_cache(maxsize=64)
 def _family(host: str) -> socket.AddressFamily:
     try:
         return socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET

@@ -207,11 +207,13 @@ class Headers:
     it is changed).
     """
 
-    __slots__ = ("_cache", "_index", "_items")
+    __slots__ = ("_cache", "_cached", "_index", "_items")
 
     def __init__(self, items: Iterable[tuple[str, object]] = ()) -> None:
         self._items: list[tuple[str, str, str]] = []
         self._cache: dict[tuple[str, Callable[..., Any]], Any] = {}
+        self._cached: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
+        """The ``_cache`` entries per lookup key, so that a change drops its own without a scan."""
         self._index: dict[str, list[str]] | None = None
         for name, value in items:
             self.add(name, value)
@@ -235,8 +237,8 @@ class Headers:
         """Drop the index and the cached parsed views of one header (the others stay valid)."""
         self._index = None
         if self._cache:
-            for cached in [c for c in self._cache if _key(c[0]) == key]:
-                del self._cache[cached]
+            for cached in self._cached.pop(key, ()):
+                self._cache.pop(cached, None)
 
     def _add_raw(self, name: str, value: str) -> None:
         """Parser fast path: ``value`` is already unfolded and stripped."""
@@ -323,12 +325,16 @@ class Headers:
             return cache[spelled]
         except KeyError:
             pass
-        by_key = (_key(name), parser)  # so that "cseq" and "CSeq" share one parsed value
+        key = _key(name)
+        by_key = (key, parser)  # so that "cseq" and "CSeq" share one parsed value
+        entries = self._cached.setdefault(key, [])
         if by_key in cache:
             result = cache[by_key]
         else:
             result = cache[by_key] = parser(self.get_all(name))
+            entries.append(by_key)
         cache[spelled] = result
+        entries.append(spelled)
         return result
 
     def __contains__(self, name: object) -> bool:
