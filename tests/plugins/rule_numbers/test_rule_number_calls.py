@@ -105,6 +105,28 @@ async def _hang_up(phone: TestPhone, invite: SipRequest, ok: SipResponse) -> Non
     assert (await phone.final_response(bye)).status == 200
 
 
+async def _one_answers(
+    caller: TestPhone,
+    calling: asyncio.Task[tuple[SipRequest, SipResponse]],
+    answering: tuple[TestPhone, SipRequest],
+    *,
+    cancelled: tuple[TestPhone, SipRequest],
+) -> None:
+    """``answering`` takes the call ``caller`` is placing, the other ringing phone gets CANCEL;
+    then the caller hangs up."""
+    phone, incoming = answering
+    other, other_incoming = cancelled
+    phone.answer(incoming, 200)
+    invite, ok = await calling
+    assert ok.status == 200, ok
+    caller.ack(invite, ok)
+    await phone.wait_request("ACK")
+    other.answer(await other.wait_request("CANCEL"), 200)
+    other.answer(other_incoming, 487)
+    await _hang_up(caller, invite, ok)
+    phone.answer(await phone.wait_request("BYE"), 200)
+
+
 async def test_rbn_01_02_the_rule_rings_bo_with_the_info_text_then_says_busy(
     pbx: Core, phones: tuple[TestPhone, TestPhone]
 ) -> None:
@@ -236,16 +258,7 @@ async def test_rbn_01_numbers_that_start_together_ring_together_and_the_first_an
         at_cy = await cy.wait_request("INVITE", wait=2)  # no 20 s of bo ringing alone first
         assert _shown(at_bo) == _shown(at_cy) == ("1001", "Sales: Ann Tester")
         bo.answer(at_bo, 180)
-        cy.answer(at_cy, 200)
-        invite, ok = await calling
-        assert ok.status == 200, ok
-        ann.ack(invite, ok)
-        await cy.wait_request("ACK")
-        cancel = await bo.wait_request("CANCEL")
-        bo.answer(cancel, 200)
-        bo.answer(at_bo, 487)
-        await _hang_up(ann, invite, ok)
-        cy.answer(await cy.wait_request("BYE"), 200)
+        await _one_answers(ann, calling, (cy, at_cy), cancelled=(bo, at_bo))
         assert [(s["outcome"], s["target"]) for s in seen] == [("transferred", "1003")]
     finally:
         cy.close()
@@ -272,16 +285,7 @@ async def test_rbn_01_rte_04_a_number_that_starts_later_joins_the_one_still_ring
         cy.answer(at_cy, 180)
         with pytest.raises(TimeoutError):  # bo's phone rings on
             await bo.wait_request("CANCEL", wait=0.5)
-        bo.answer(at_bo, 200)
-        invite, ok = await calling
-        assert ok.status == 200, ok
-        ann.ack(invite, ok)
-        await bo.wait_request("ACK")
-        cancel = await cy.wait_request("CANCEL")
-        cy.answer(cancel, 200)
-        cy.answer(at_cy, 487)
-        await _hang_up(ann, invite, ok)
-        bo.answer(await bo.wait_request("BYE"), 200)
+        await _one_answers(ann, calling, (bo, at_bo), cancelled=(cy, at_cy))
         assert [(s["outcome"], s["target"]) for s in seen] == [("transferred", "1002")]
     finally:
         cy.close()
