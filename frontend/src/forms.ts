@@ -158,29 +158,54 @@ export function focusFirstError(root: ParentNode): void {
   });
 }
 
+type Errors = Record<string, string | null | undefined>;
+
 /** A form page's sending state: ``busy`` while a request runs, and after the API refused it, its
  * message (``error``, shown by ``formError``) and the messages next to the fields (``errors``). */
 export interface FormHost extends HTMLElement {
   busy: boolean;
   error: string;
-  errors: Record<string, string | null | undefined>;
+  errors: Errors;
+}
+
+/** Where a form keeps its sending state when it is not the host's ``busy``, ``error`` and ``errors``
+ * (those of the page's other form): each is set through its setter. A form that shows no busy
+ * state leaves ``busy`` out. */
+export interface FormSetters {
+  busy?: (on: boolean) => void;
+  error: (message: string) => void;
+  errors: (errors: Errors) => void;
+}
+
+function hostSetters(host: FormHost): FormSetters {
+  return {
+    busy: (on) => (host.busy = on),
+    error: (message) => (host.error = message),
+    errors: (errors) => (host.errors = errors),
+  };
 }
 
 /** Send a form's request: busy meanwhile; when the API refuses, its field errors and message are
  * shown and the first invalid field (else the message) in ``focusIn`` takes the focus. True when
- * it was sent. */
-export async function sendForm(host: FormHost, send: () => Promise<void>, focusIn: ParentNode = host): Promise<boolean> {
-  host.busy = true;
-  host.error = "";
+ * it was sent. The state goes to the host's properties, or through ``set`` for a form that keeps
+ * it elsewhere. */
+export async function sendForm(
+  host: FormHost,
+  send: () => Promise<void>,
+  focusIn: ParentNode = host,
+  set: FormSetters = hostSetters(host),
+): Promise<boolean> {
+  set.busy?.(true);
+  set.error("");
   try {
     await send();
     return true;
   } catch (err) {
-    host.errors = fieldErrors(err);
-    host.error = errorText(err);
+    set.errors(fieldErrors(err));
+    set.error(errorText(err));
     focusFirstError(focusIn);
     return false;
   } finally {
-    host.busy = false;
+    set.busy?.(false);
   }
 }

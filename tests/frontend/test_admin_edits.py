@@ -258,6 +258,7 @@ def _admin_edits_a_route(page: Any, cordboard: Cordboard) -> None:
     routes.get_by_role("button", name="Save route").click()
     expect(page.locator("#route-trunks-error")).to_have_text("no trunk named nosuch")
     expect(page.locator("#route-trunks")).to_be_focused()
+    expect(page.locator("#route-error")).to_be_visible()
     page.locator("#route-trunks").fill("ae-backup, ae-carrier")
     routes.get_by_role("button", name="Save route").click()
     _toast(page, "Route saved.")

@@ -86,6 +86,7 @@ def _https_scheme_and_firmware(page: Any, cordboard: Cordboard) -> None:
     card.get_by_role("button", name="Save").click()
     expect(page.locator("#firmware-0-url-error")).to_contain_text("http")
     expect(page.locator("#firmware-error")).to_be_visible()
+    expect(page.locator("#firmware-0-url")).to_be_focused()
     page.locator("#firmware-0-url").fill(FIRMWARE)
     card.get_by_role("button", name="Save").click()
     expect(page.locator(".toast").last).to_have_text(re.compile("Firmware addresses saved"))

@@ -43,6 +43,13 @@ def _trunks_page(page: Any, cordboard: Cordboard, port: int) -> None:
     page.locator("#trunk-username").fill("4589000000")
     page.locator("#trunk-auth_username").fill(USER)
     page.locator("#trunk-password").fill("wrong-password")
+    # A port out of range: the API refuses it, said next to the port, which takes the focus.
+    page.locator("#trunk-port").fill("99999")
+    page.get_by_test_id("trunk-save").click()
+    expect(page.locator("#trunk-port-error")).to_contain_text("1 to 65535")
+    expect(page.locator("#trunk-port")).to_be_focused()
+    expect(page.get_by_test_id("trunk-form").locator("#form-error")).to_be_visible()
+    page.locator("#trunk-port").fill(str(port))
     page.get_by_test_id("trunk-save").click()
     state = page.get_by_test_id("trunk").filter(has_text="provider").get_by_test_id("trunk-state")
     expect(state).to_have_attribute("data-state", "failed", timeout=15000)

@@ -7,10 +7,10 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
+import { LightElement, errorText, errorView, loadingView } from "../base";
 import { vendorName } from "../devices";
 import { firmwareErrors, type FirmwareEntry, type FirmwareUrls } from "../firmware";
-import { focusFirstError, formError, selectField, textField } from "../forms";
+import { focusFirstError, formError, selectField, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 
@@ -21,9 +21,9 @@ export class CbFirmwareUrls extends LightElement {
   @state() private data: FirmwareUrls | null = null;
   @state() private entries: FirmwareEntry[] = [];
   @state() private loadError = "";
-  @state() private errors: Errors = {};
-  @state() private formMessage = "";
-  @state() private busy = false;
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -61,25 +61,23 @@ export class CbFirmwareUrls extends LightElement {
     e.preventDefault();
     const form = this.querySelector("#firmware-form") ?? this;
     this.errors = firmwareErrors(this.entries);
-    this.formMessage = "";
+    this.error = "";
     if (Object.values(this.errors).some(Boolean)) {
-      this.formMessage = t("common.formInvalid");
+      this.error = t("common.formInvalid");
       focusFirstError(form);
       return;
     }
-    this.busy = true;
-    try {
-      const entries = this.entries.map((entry) => ({ vendor: entry.vendor, model: entry.model.trim(), url: entry.url.trim() }));
-      this.data = await api.put<FirmwareUrls>("/api/provisioning/firmware", { entries });
-      this.entries = this.data.entries.map((entry) => ({ ...entry }));
-      toast(t("firmware.saved"));
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.formMessage = errorText(err);
-      focusFirstError(form);
-    } finally {
-      this.busy = false;
-    }
+    const entries = this.entries.map((entry) => ({ vendor: entry.vendor, model: entry.model.trim(), url: entry.url.trim() }));
+    await sendForm(
+      this,
+      async () => {
+        const data = await api.put<FirmwareUrls>("/api/provisioning/firmware", { entries });
+        this.data = data;
+        this.entries = data.entries.map((entry) => ({ ...entry }));
+        toast(t("firmware.saved"));
+      },
+      form,
+    );
   }
 
   private row(entry: FirmwareEntry, row: number, vendors: string[]): TemplateResult {
@@ -131,7 +129,7 @@ export class CbFirmwareUrls extends LightElement {
     return html`<form id="firmware-form" class="card" novalidate @submit=${this.save} aria-labelledby="firmware-title" data-testid="firmware-urls">
       <h2 id="firmware-title">${t("firmware.title")}</h2>
       <p class="muted">${t("firmware.intro")}</p>
-      ${formError(this.formMessage, "firmware-error")}
+      ${formError(this.error, "firmware-error")}
       ${this.entries.length
         ? this.entries.map((entry, row) => this.row(entry, row, data.vendors))
         : html`<p class="small" data-testid="firmware-none">${t("firmware.none")}</p>`}

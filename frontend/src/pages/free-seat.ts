@@ -9,10 +9,10 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, fieldErrors } from "../base";
+import { LightElement, errorText } from "../base";
 import { formatClock, formatDateTime } from "../calls";
 import { formatMac, vendorName, type Device, type DeviceUser } from "../devices";
-import { checkboxField, formError, selectField, textField } from "../forms";
+import { checkboxField, formError, selectField, sendForm, textField } from "../forms";
 import { t } from "../i18n";
 import { toast } from "../session";
 import type { User } from "../types";
@@ -114,9 +114,9 @@ export class CbOpenExtension extends LightElement {
   @state() private window: OpenWindow | null = null;
   @state() private userId = "";
   @state() private minutes = "15";
-  @state() private errors: Record<string, string | null | undefined> = {};
-  @state() private error = "";
-  @state() private busy = false;
+  @state() errors: Record<string, string | null | undefined> = {};
+  @state() error = "";
+  @state() busy = false;
   private timer: number | undefined;
 
   override connectedCallback(): void {
@@ -143,20 +143,13 @@ export class CbOpenExtension extends LightElement {
     const minutes = openMinutes(this.minutes);
     this.errors = { user_id: this.userId ? null : t("openExt.chooseUser"), minutes: minutes === null ? t("openExt.minutesRange") : null };
     if (!this.userId || minutes === null) return;
-    this.busy = true;
-    this.error = "";
-    try {
+    await sendForm(this, async () => {
       const answer = await api.post<{ window: OpenWindow | null }>("/api/provisioning/open-extension", {
         user_id: Number(this.userId),
         minutes,
       });
       this.window = answer.window;
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private async close(): Promise<void> {

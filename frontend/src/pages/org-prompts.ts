@@ -8,9 +8,9 @@ import { ifDefined } from "lit/directives/if-defined.js";
 import { live } from "lit/directives/live.js";
 import { api, ApiError } from "../api";
 import { AUDIO_ACCEPT, WavPlayer, pickedFile, rawRequest, withEntry, withKey, type Note } from "../audio";
-import { LightElement, errorText, errorView, fieldErrors, loadingView } from "../base";
+import { LightElement, errorText, errorView, loadingView } from "../base";
 import { confirmDialog } from "../dialog";
-import { focusFirstError, formError, selectField, textField } from "../forms";
+import { focusFirstError, formError, selectField, sendForm, textField } from "../forms";
 import { formatNumber, t, type MessageKey } from "../i18n";
 import { toast } from "../session";
 import { check } from "../validate";
@@ -93,12 +93,13 @@ export class CbOrgPrompts extends LightElement {
   @state() private source: "upload" | "phone" = "upload";
   /** The "id/language" whose recording is being made by phone in the editor. */
   @state() private phoneFor = "";
-  @state() private errors: Errors = {};
-  @state() private error = "";
-  @state() private creating = false;
+  // The new-prompt form's sending state, set by sendForm (busy while it creates one).
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
   @state() private editing: Editing | null = null;
   /** Per "id" or "id/language": work in progress and the outcome of the last action there. */
-  @state() private busy = new Set<string>();
+  @state() private busyKeys = new Set<string>();
   @state() private notes = new Map<string, Note>();
   /** Its keys are "id/language". */
   private readonly player = new WavPlayer(this);
@@ -125,7 +126,7 @@ export class CbOrgPrompts extends LightElement {
   }
 
   private setBusy(key: string, on: boolean): void {
-    this.busy = withKey(this.busy, key, on);
+    this.busyKeys = withKey(this.busyKeys, key, on);
   }
 
   private setNote(key: string, note: Note | null): void {
@@ -191,9 +192,7 @@ export class CbOrgPrompts extends LightElement {
     form.append("description", this.description.trim());
     form.append("language", this.language);
     form.append("file", this.file!, this.file!.name);
-    this.creating = true;
-    this.error = "";
-    try {
+    await sendForm(this, async () => {
       const response = await rawRequest("POST", "/api/prompts", form);
       const created = (await response.json()) as OrgPromptInfo;
       toast(t("orgPrompts.created", { name: created.name }));
@@ -203,13 +202,7 @@ export class CbOrgPrompts extends LightElement {
       const input = this.querySelector<HTMLInputElement>("#org-new-file");
       if (input) input.value = "";
       await this.load();
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.error = errorText(err);
-      focusFirstError(this);
-    } finally {
-      this.creating = false;
-    }
+    });
   }
 
   private startEdit(p: OrgPromptInfo): void {
@@ -220,6 +213,11 @@ export class CbOrgPrompts extends LightElement {
   /** Back to the row's Edit button once the editor closes (it is enabled again after the save). */
   private focusEdit(id: string): void {
     void this.updateComplete.then(() => this.querySelector<HTMLElement>(`[data-prompt-id="${id}"] button.edit`)?.focus());
+  }
+
+  /** Change the editor while it is still open on prompt ``id``. */
+  private updateEditor(id: string, changes: Partial<Editing>): void {
+    if (this.editing?.id === id) this.editing = { ...this.editing, ...changes };
   }
 
   private closeEditor(): void {
@@ -238,23 +236,28 @@ export class CbOrgPrompts extends LightElement {
       focusFirstError(this);
       return;
     }
-    this.setBusy(editing.id, true);
-    try {
-      const saved = await api.patch<OrgPromptInfo>(`/api/prompts/${encodeURIComponent(editing.id)}`, {
-        name: editing.name.trim(),
-        description: editing.description.trim(),
-      });
-      toast(t("orgPrompts.saved", { name: saved.name }));
-      this.editing = null;
-      await this.load();
-      this.setBusy(editing.id, false);
-      this.focusEdit(saved.id);
-    } catch (err) {
-      if (this.editing?.id === editing.id) this.editing = { ...this.editing, errors: fieldErrors(err), error: errorText(err) };
-      focusFirstError(this);
-    } finally {
-      this.setBusy(editing.id, false);
-    }
+    // The editor keeps its messages in ``editing`` and is busy with its prompt's row (the page's
+    // errors, error and busy are the new-prompt form's).
+    const id = editing.id;
+    const sent = await sendForm(
+      this,
+      async () => {
+        const saved = await api.patch<OrgPromptInfo>(`/api/prompts/${encodeURIComponent(id)}`, {
+          name: editing.name.trim(),
+          description: editing.description.trim(),
+        });
+        toast(t("orgPrompts.saved", { name: saved.name }));
+        this.editing = null;
+        await this.load();
+      },
+      this,
+      {
+        busy: (on) => this.setBusy(id, on),
+        error: (error) => this.updateEditor(id, { error }),
+        errors: (errors) => this.updateEditor(id, { errors }),
+      },
+    );
+    if (sent) this.focusEdit(id);
   }
 
   private async deletePrompt(p: OrgPromptInfo): Promise<void> {
@@ -312,7 +315,7 @@ export class CbOrgPrompts extends LightElement {
   }
 
   private row(p: OrgPromptInfo): TemplateResult {
-    const busy = this.busy.has(p.id);
+    const busy = this.busyKeys.has(p.id);
     const note = this.notes.get(p.id);
     const playing = this.player.current?.key.startsWith(`${p.id}/`) ? this.player.current : null;
     const playingLang = playing ? playing.key.slice(p.id.length + 1) : "";
@@ -380,7 +383,7 @@ export class CbOrgPrompts extends LightElement {
   private recordingRow(p: OrgPromptInfo, lang: string): TemplateResult {
     const key = `${p.id}/${lang}`;
     const recorded = p.languages.includes(lang);
-    const busy = this.busy.has(key);
+    const busy = this.busyKeys.has(key);
     const note = this.notes.get(key);
     const inputId = `org-file-${p.id.replace(":", "-")}-${lang}`;
     return html`<li class="field" data-testid="org-recording" data-lang=${lang}>
@@ -431,7 +434,7 @@ export class CbOrgPrompts extends LightElement {
         ${textAreaField({ id: "org-edit-description", label: t("orgPrompts.description"), value: editing.description, required: true, hint: t("orgPrompts.descriptionHint"), error: editing.errors["description"], onInput: (v) => update({ description: v }) })}
         <div class="actions">
           <button type="button" class="secondary" @click=${() => this.closeEditor()}>${t("common.cancel")}</button>
-          <button type="submit" ?disabled=${this.busy.has(p.id)}>${t("common.save")}</button>
+          <button type="submit" ?disabled=${this.busyKeys.has(p.id)}>${t("common.save")}</button>
         </div>
       </form>
       <h4>${t("orgPrompts.recordings")}</h4>
@@ -478,7 +481,7 @@ export class CbOrgPrompts extends LightElement {
         <div class="hint" id="org-new-file-hint">${t("orgPrompts.fileHint")}</div>
         <div class="field-error" id="org-new-file-error" aria-live="polite">${fileError ?? ""}</div>
       </div>
-      <div class="actions"><button type="submit" ?disabled=${this.creating}>${this.creating ? t("common.saving") : t("orgPrompts.create")}</button></div>`;
+      <div class="actions"><button type="submit" ?disabled=${this.busy}>${this.busy ? t("common.saving") : t("orgPrompts.create")}</button></div>`;
   }
 
   protected override render(): TemplateResult {

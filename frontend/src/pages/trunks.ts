@@ -8,9 +8,9 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { api } from "../api";
-import { LightElement, errorText, errorView, fieldErrors, loadingView, pageHeading } from "../base";
+import { LightElement, errorText, errorView, loadingView, pageHeading } from "../base";
 import { confirmDialog } from "../dialog";
-import { checkboxField, focusFirstError, focusWhenRendered, formError, selectField, textField } from "../forms";
+import { checkboxField, focusWhenRendered, formError, selectField, sendForm, textField } from "../forms";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../session";
 import { EMPTY, TRUNK_STATE_KEYS, draftBody, draftOf, splitList, trunkState, type Draft, type OutboundRoute, type Trunk } from "../trunks";
@@ -25,10 +25,13 @@ export class CbTrunks extends LightElement {
   @state() private loadError = "";
   @state() private draft: Draft | null = null;
   @state() private editing: number | null = null;
-  @state() private errors: Errors = {};
-  @state() private formMessage = "";
+  // The trunk form's sending state, set by sendForm (its Save button stays enabled while it sends).
+  @state() errors: Errors = {};
+  @state() error = "";
+  @state() busy = false;
   @state() private routeDraft = { prefix: "", numberType: "", trunks: "" };
   @state() private routeErrors: Errors = {};
+  @state() private routeError = "";
   /** The outbound route the route form changes; null while it adds one. */
   @state() private editingRoute: OutboundRoute | null = null;
   private readonly onStates = () => this.requestUpdate();
@@ -58,23 +61,19 @@ export class CbTrunks extends LightElement {
 
   private async save(e: Event): Promise<void> {
     e.preventDefault();
-    if (!this.draft) return;
-    const creating = this.editing === null;
-    try {
-      const body = draftBody(this.draft, creating);
-      if (creating) await api.post<Trunk>("/api/trunks", body);
-      else await api.patch<Trunk>(`/api/trunks/${this.editing}`, body);
+    const draft = this.draft;
+    if (!draft) return;
+    const editing = this.editing;
+    await sendForm(this, async () => {
+      const body = draftBody(draft, editing === null);
+      if (editing === null) await api.post<Trunk>("/api/trunks", body);
+      else await api.patch<Trunk>(`/api/trunks/${editing}`, body);
       toast(t("trunks.saved"));
       this.draft = null;
       this.editing = null;
       this.errors = {};
-      this.formMessage = "";
       await this.load();
-    } catch (err) {
-      this.errors = fieldErrors(err);
-      this.formMessage = errorText(err);
-      focusFirstError(this);
-    }
+    });
   }
 
   private async removeTrunk(trunk: Trunk): Promise<void> {
@@ -95,22 +94,26 @@ export class CbTrunks extends LightElement {
       number_type: this.routeDraft.numberType.trim(),
       trunks: splitList(this.routeDraft.trunks),
     };
-    try {
-      if (editing) {
-        await api.put(`/api/trunks/routes/${editing.id}`, body);
-        toast(t("adminEdits.routeSaved"));
+    // The route form's messages are its own (the page's errors and error are the trunk form's); it
+    // shows no busy state.
+    await sendForm(
+      this,
+      async () => {
+        if (editing) {
+          await api.put(`/api/trunks/routes/${editing.id}`, body);
+          toast(t("adminEdits.routeSaved"));
+          await this.load();
+          this.stopEditingRoute();
+          return;
+        }
+        await api.post("/api/trunks/routes", body);
+        this.routeDraft = { prefix: "", numberType: "", trunks: "" };
+        this.routeErrors = {};
         await this.load();
-        this.stopEditingRoute();
-        return;
-      }
-      await api.post("/api/trunks/routes", body);
-      this.routeDraft = { prefix: "", numberType: "", trunks: "" };
-      this.routeErrors = {};
-      await this.load();
-    } catch (err) {
-      this.routeErrors = { ...fieldErrors(err), form: errorText(err) };
-      focusFirstError(this.querySelector("#route-form") ?? this);
-    }
+      },
+      this.querySelector("#route-form") ?? this,
+      { error: (message) => (this.routeError = message), errors: (errors) => (this.routeErrors = errors) },
+    );
   }
 
   /** BYD-03: Edit fills the route form with the route; the focus goes to its prefix. */
@@ -118,6 +121,7 @@ export class CbTrunks extends LightElement {
     this.editingRoute = route;
     this.routeDraft = { prefix: route.prefix, numberType: route.number_type, trunks: route.trunks.join(", ") };
     this.routeErrors = {};
+    this.routeError = "";
     void focusWhenRendered(this, "#route-prefix");
   }
 
@@ -126,6 +130,7 @@ export class CbTrunks extends LightElement {
     this.editingRoute = null;
     this.routeDraft = { prefix: "", numberType: "", trunks: "" };
     this.routeErrors = {};
+    this.routeError = "";
     if (was) void focusWhenRendered(this, `#route-edit-${was.id}`);
   }
 
@@ -162,7 +167,7 @@ export class CbTrunks extends LightElement {
     const register = d["kind"] === "register";
     return html`<form class="card" data-testid="trunk-form" @submit=${(e: Event) => void this.save(e)} novalidate>
       <h2>${creating ? t("trunks.new") : t("trunks.edit", { name: String(d["name"]) })}</h2>
-      ${formError(this.formMessage)}
+      ${formError(this.error)}
       ${creating ? this.text("name", "trunks.name", "trunks.nameHint") : nothing}
       ${selectField({
         id: "trunk-kind",
@@ -211,7 +216,7 @@ export class CbTrunks extends LightElement {
       ${checkboxField({ id: "trunk-enabled", label: t("trunks.enabled"), checked: Boolean(d["enabled"]), onChange: (v) => this.set("enabled", v) })}
       <div class="actions">
         <button type="submit" data-testid="trunk-save">${t("common.save")}</button>
-        <button type="button" class="secondary" @click=${() => ((this.draft = null), (this.errors = {}), (this.formMessage = ""))}>${t("common.cancel")}</button>
+        <button type="button" class="secondary" @click=${() => ((this.draft = null), (this.errors = {}), (this.error = ""))}>${t("common.cancel")}</button>
       </div>
     </form>`;
   }
@@ -261,7 +266,7 @@ export class CbTrunks extends LightElement {
       <form id="route-form" data-testid="route-form" @submit=${(e: Event) => void this.addRoute(e)} novalidate
         aria-label=${editing ? t("adminEdits.editRouteTitle", { name: this.routeName(editing) }) : t("trunks.addRoute")}>
         ${editing ? html`<h3>${t("adminEdits.editRouteTitle", { name: this.routeName(editing) })}</h3>` : nothing}
-        ${formError(this.routeErrors["form"], "route-error")}
+        ${formError(this.routeError, "route-error")}
         ${textField({ id: "route-prefix", label: t("trunks.routePrefix"), value: this.routeDraft.prefix, error: this.routeErrors["prefix"], onInput: (v) => (this.routeDraft = { ...this.routeDraft, prefix: v }) })}
         ${textField({ id: "route-type", label: t("trunks.routeNumberType"), value: this.routeDraft.numberType, error: this.routeErrors["number_type"], hint: t("trunks.routeNumberTypeHint"), onInput: (v) => (this.routeDraft = { ...this.routeDraft, numberType: v }) })}
         ${textField({ id: "route-trunks", label: t("trunks.routeTrunks"), value: this.routeDraft.trunks, error: this.routeErrors["trunks"], hint: t("trunks.routeTrunksHint"), onInput: (v) => (this.routeDraft = { ...this.routeDraft, trunks: v }) })}
