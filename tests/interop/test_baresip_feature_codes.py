@@ -2,8 +2,8 @@
 
 Three baresip phones, each with a microphone tone of its own (ann 700 Hz, bo 1100 Hz, cy 1500 Hz),
 so what a phone hears says who it is connected to. Bo answers by hand where his phone must ring.
-The codes that change a setting are dialled one after another from cy's phone and the setting
-checked after each; the codes that act on calls are checked by who hears whom.
+The codes that change a setting are dialled in chains, one per phone, and the setting checked
+after each; the codes that act on calls are checked by who hears whom.
 """
 
 from __future__ import annotations
@@ -81,49 +81,60 @@ def hang_up(phone: BaresipPhone, *others: BaresipPhone) -> None:
 
 async def test_fc_settings_codes_from_baresip(pbx: Core, tmp_path: Path) -> None:
     """FC-07, FC-08, FC-09 (with ``#21#`` and ``#21#*``, Q-02), FC-11, FC-12 and FC-17's error
-    announcement: cy's baresip dials each, the appliance answers, confirms and hangs up, and the
-    setting has changed (or, for the unknown code, nothing has)."""
+    announcement: each phone dials its chain of codes (cy the forwards, bo activity and role, ann
+    night mode and the presented number; the three chains side by side), the appliance answers,
+    confirms and hangs up, and the setting has changed (or, for the unknown code, nothing has)."""
     assert pbx.presence is not None
     presence = pbx.presence
-    cy_id = (await pbx.identity.get_user_by_username("cy")).id
+    ids = {name: (await pbx.identity.get_user_by_username(name)).id for name in ("ann", "bo", "cy")}
     lunch = await presence.save_activity({"name": "Lunch", "show_as": "busy"})
     private = await presence.save_role({"name": "Private"})
-    await pbx.identity.update_user(cy_id, {"mobile": "+4520304050"})
+    await pbx.identity.update_user(ids["ann"], {"mobile": "+4520304050"})
 
     async def presented() -> object:
-        return (await identity_of(pbx, cy_id)).number
+        return (await identity_of(pbx, ids["ann"])).number
 
     async def night_mode_off() -> object:
-        return (await pbx.schedules.status(cy_id)).night_mode_off
+        return (await pbx.schedules.status(ids["ann"])).night_mode_off
 
     def diversion() -> object:
-        return presence.get(cy_id).diversion
+        return presence.get(ids["cy"]).diversion
 
-    steps: list[tuple[str, Callable[[], Any], object]] = [
-        ("*21*1001*", diversion, "1001"),
-        ("#21#", diversion, None),
-        ("*21*1002*", diversion, "1002"),
-        ("#21#*", diversion, None),
-        (f"*23*{lunch.id}*", lambda: presence.get(cy_id).activity_id, lunch.id),
-        ("#23#", lambda: presence.get(cy_id).activity_id, None),
-        (f"*24*{private.id}*", lambda: presence.get(cy_id).role_id, private.id),
-        ("*28*", night_mode_off, True),
-        ("**28*", night_mode_off, False),
-        ("*30*+4520304050*", presented, "+4520304050"),
-        ("#30#", presented, "1003"),
-        ("*77*", diversion, None),
-    ]
+    Step = tuple[str, Callable[[], Any], object]
+    chains: dict[str, list[Step]] = {
+        "cy": [
+            ("*21*1001*", diversion, "1001"),
+            ("#21#", diversion, None),
+            ("*21*1002*", diversion, "1002"),
+            ("#21#*", diversion, None),
+            ("*77*", diversion, None),
+        ],
+        "bo": [
+            (f"*23*{lunch.id}*", lambda: presence.get(ids["bo"]).activity_id, lunch.id),
+            ("#23#", lambda: presence.get(ids["bo"]).activity_id, None),
+            (f"*24*{private.id}*", lambda: presence.get(ids["bo"]).role_id, private.id),
+        ],
+        "ann": [
+            ("*28*", night_mode_off, True),
+            ("**28*", night_mode_off, False),
+            ("*30*+4520304050*", presented, "+4520304050"),
+            ("#30#", presented, "1001"),
+        ],
+    }
     phones = await started(pbx, tmp_path)
-    cy = phones[2]
-    try:
+
+    async def run(phone: BaresipPhone, steps: list[Step]) -> None:
         for code, read, expected in steps:
-            await asyncio.to_thread(dial, cy, code)
-            await asyncio.to_thread(cy.wait_event, "CALL_ESTABLISHED")
-            await asyncio.to_thread(wait_call_closed, cy)  # the appliance hangs up
+            await asyncio.to_thread(dial, phone, code)
+            await asyncio.to_thread(phone.wait_event, "CALL_ESTABLISHED")
+            await asyncio.to_thread(wait_call_closed, phone)  # the appliance hangs up
             value = read()
             if asyncio.iscoroutine(value):
                 value = await value
-            assert value == expected, code
+            assert value == expected, (phone.name, code)
+
+    try:
+        await asyncio.gather(*(run(phone, chains[phone.name]) for phone in phones))
     finally:
         await stopped(phones)
 
