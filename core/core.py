@@ -226,6 +226,7 @@ class Core:
             port=config.sip_port,
             advertise=advertise,
             digest_algorithms=config.digest_algorithms,
+            t1=config.sip_t1,
         )
         relays = RelayManager(PortAllocator(config.rtp_port_min, config.rtp_port_max), config.sip_bind)
         calls = B2bua(self, sip, relays)

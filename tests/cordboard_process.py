@@ -108,6 +108,8 @@ class CordboardProcess:
     rtp_port_max: int = 30999
     digest_algorithms: tuple[str, ...] | None = None
     """None keeps Cordboard's default (MD5 alone); SIPp reads only the first challenge."""
+    sip_t1_ms: int | None = None
+    """RFC 3261 T1 (None: Cordboard's 500 ms); a shorter one makes unanswered requests time out sooner."""
     admin_password: str = "interop-admin-password"
     extra_config: str = ""
     """More cordboard.toml sections (TOML text), e.g. ``[storage]`` settings."""
@@ -131,6 +133,8 @@ class CordboardProcess:
         if self.digest_algorithms is not None:
             chosen = ", ".join(json.dumps(a) for a in self.digest_algorithms)
             algorithms = f"digest_algorithms = [{chosen}]\n"
+        if self.sip_t1_ms is not None:
+            algorithms += f"t1_ms = {self.sip_t1_ms}\n"
         (self.data / "cordboard.toml").write_text(
             f"""[http]
 bind = "127.0.0.1"

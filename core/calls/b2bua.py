@@ -66,7 +66,6 @@ _LOGGER = logging.getLogger(__name__)
 RING_TIMEOUT: Final = 60.0
 MEDIA_TIMEOUT: Final = 60.0
 MEDIA_CHECK_INTERVAL: Final = 5.0
-T1: Final = 0.5
 REFER_PROGRESS: Final = ((100, "Trying", "active;expires=60"), (200, "OK", "terminated;reason=noresource"))
 """The NOTIFYs that answer an accepted REFER at once: the transfer is the appliance's from then on."""
 T2: Final = 4.0
@@ -206,6 +205,8 @@ class B2bua:
     ):
         self.core = core
         self.sip = sip
+        self.t1 = sip.layer.timers.t1
+        """RFC 3261 T1 (the bootstrap's sip.t1_ms): 2xx retransmissions and how long ACKs are kept."""
         self.relays = relays
         self.ring_timeout = ring_timeout
         self.media_timeout = MEDIA_TIMEOUT
@@ -1183,7 +1184,7 @@ class B2bua:
         """A 2xx from a phone nobody waits for any more: ACK it (resent for its resends) and BYE."""
         dialog = Dialog.from_uac(fork.request, response)
         self.send_fork_ack(fork, dialog, response)
-        asyncio.get_running_loop().call_later(64 * T1, self._acks.pop, fork.key, None)
+        asyncio.get_running_loop().call_later(64 * self.t1, self._acks.pop, fork.key, None)
         bye = dialog.create_request("BYE")
         bye.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
         self.sip.send_request(bye, fork.peer)
@@ -1209,14 +1210,14 @@ class B2bua:
         call.answered_at = asyncio.get_running_loop().time()
         if not call.caller_peer.reliable:
             call.acked = False
-            self._retransmit_2xx(call, bytes(ok), T1, 0.0)
+            self._retransmit_2xx(call, bytes(ok), self.t1, 0.0)
         self._publish(call, EVENT_CALL_ANSWERED)
 
     def _retransmit_2xx(self, call: ActiveCall, data: bytes, interval: float, elapsed: float) -> None:
         """RFC 3261 13.3.1.4: the UAS core resends its 2xx until the ACK arrives (64*T1 at most)."""
         if call.acked or call.state != "answered":
             return
-        if elapsed >= 64 * T1:
+        if elapsed >= 64 * self.t1:
             _LOGGER.info("Call %s: no ACK for the 200 OK; hanging up", call.record.id)
             self.hang_up_both(call, "no ACK from the caller")
             return
@@ -1295,7 +1296,7 @@ class B2bua:
                 fork.cancel_waiting = True
             # Until the INVITE's final response (9.1: at most 64*T1), so that a 2xx crossing the
             # CANCEL still gets its ACK and a BYE instead of a phone left in a call with nobody.
-            asyncio.get_running_loop().call_later(64 * T1, registry.pop, fork.key, None)
+            asyncio.get_running_loop().call_later(64 * self.t1, registry.pop, fork.key, None)
 
     # -- established calls ----------------------------------------------------------------------
     def _send_bye(self, call: ActiveCall, side: str) -> None:
@@ -1427,7 +1428,7 @@ class B2bua:
             self.session_refresh.refreshed(call, pending.request, ok)
         self.sip.respond(pending.server_key, ok)
         if invite and not this.peer.reliable:  # the transaction layer leaves 2xx resends to us
-            self._resend_2xx(call, ack_key, (bytes(ok), this.peer), T1, 0.0)
+            self._resend_2xx(call, ack_key, (bytes(ok), this.peer), self.t1, 0.0)
 
     def _follow_hold(self, call: ActiveCall, holder: str, held_answer: SessionDescription) -> None:
         """Music on hold for the held phone once it accepted the hold; stop it at unhold."""
@@ -1477,7 +1478,7 @@ class B2bua:
         ack.headers.add(h.VIA, self.sip.via_for(leg.peer.transport, new_branch()), prepend=True)
         self.sip.send_stateless_request(ack, leg.peer)
         self._reinvite_acks[key] = (bytes(ack), leg.peer)  # resent for each retransmitted 2xx
-        asyncio.get_running_loop().call_later(64 * T1, self._reinvite_acks.pop, key, None)
+        asyncio.get_running_loop().call_later(64 * self.t1, self._reinvite_acks.pop, key, None)
 
     def _resend_2xx(
         self,
@@ -1490,7 +1491,7 @@ class B2bua:
         """RFC 3261 13.3.1.4 for a re-INVITE's 2xx: resend at T1, 2*T1 .. T2 until the ACK, 64*T1 at most."""
         if elapsed > 0 and (call.state != "answered" or ack_key not in self._unacked_2xx):
             return
-        if elapsed >= 64 * T1:
+        if elapsed >= 64 * self.t1:
             del self._unacked_2xx[ack_key]
             _LOGGER.info("Call %s: no ACK for the 200 OK to a re-INVITE", call.record.id)
             awaiting = self._acks_awaiting_answer.pop(ack_key, None)

@@ -350,7 +350,7 @@ class Dialer:
         b2bua.cancel_forks(call.forks, except_fork=fork, registry=self._by_client_key)
         dialog = Dialog.from_uac(fork.request, response)
         b2bua.send_fork_ack(fork, dialog, response)
-        asyncio.get_running_loop().call_later(64 * 0.5, b2bua.forget_ack, fork.key)
+        asyncio.get_running_loop().call_later(64 * b2bua.t1, b2bua.forget_ack, fork.key)
         call.dialog, call.peer = dialog, fork.peer
         self._by_dialog[(dialog.call_id, dialog.local_tag)] = call
         try:

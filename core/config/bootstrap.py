@@ -16,6 +16,7 @@ from cordboard.core.exceptions import BootstrapConfigError
 from cordboard.core.storage.atomic import atomic_write_text
 
 DEFAULT_HTTPS_PORT: Final = 8443
+DEFAULT_T1_MS: Final = 500
 DEFAULT_BOOTSTRAP: Final = f"""\
 # Cordboard bootstrap settings. Everything else is configured in the web UI.
 # Restart Cordboard after changing this file.
@@ -40,6 +41,10 @@ port = {DEFAULT_SIP_PORT}
 # baresip 1.0 among them) give up on a 401 that names SHA-256 at all. ["SHA-256", "MD5"] suits
 # phones that know RFC 8760; put "MD5" first for those that read only the first challenge.
 digest_algorithms = ["MD5"]
+# RFC 3261's T1, the round-trip estimate that paces retransmissions and sets the transaction
+# timeouts (64 x T1: 32 s at the default 500 ms). Raise it on slow links (satellite, long VPNs);
+# lower it only on a LAN where every phone answers quickly.
+t1_ms = 500
 
 [rtp]
 # UDP ports for relayed audio: two per call leg, four per call.
@@ -94,6 +99,9 @@ BOOTSTRAP_SCHEMA: Final = vol.Schema(
                     vol.Length(min=1, msg="name at least one algorithm"),
                     vol.Unique(msg="each algorithm once"),
                 ),
+                vol.Optional("t1_ms", default=DEFAULT_T1_MS): vol.All(
+                    int, vol.Range(min=100, max=10000, msg="expected 100 to 10000 (ms)")
+                ),
             }
         ),
         vol.Optional("rtp", default={}): vol.All(
@@ -139,6 +147,8 @@ class BootstrapConfig:
     """Address put in SIP and SDP for phones to reach us; empty means the LAN address."""
     digest_algorithms: tuple[str, ...] = ("MD5",)
     """Digest algorithms offered in SIP challenges, best first."""
+    sip_t1: float = DEFAULT_T1_MS / 1000
+    """RFC 3261 T1 in seconds: the first retransmission interval; transactions time out at 64 x T1."""
     rtp_port_min: int = 10000
     """First UDP port for relayed audio."""
     rtp_port_max: int = 20000
@@ -201,6 +211,7 @@ def load_bootstrap(data_dir: Path, *, create: bool = True) -> BootstrapConfig:
         sip_port=conf["sip"]["port"],
         sip_advertise=conf["sip"]["advertise"],
         digest_algorithms=tuple(conf["sip"]["digest_algorithms"]),
+        sip_t1=conf["sip"]["t1_ms"] / 1000,
         rtp_port_min=conf["rtp"]["port_min"],
         rtp_port_max=conf["rtp"]["port_max"],
         low_disk_warning_mb=conf["storage"]["low_disk_warning_mb"],

@@ -42,7 +42,7 @@ from cordboard.core.sip.registrar import Registrar
 from cordboard.core.sip.stateless import stateless_error_response
 from cordboard.core.sip.status import SipStatusError
 from cordboard.core.sip.tls import ensure_certificate, server_context
-from cordboard.core.sip.transaction import TransactionLayer
+from cordboard.core.sip.transaction import DEFAULT_T1, TimerConfig, TransactionLayer
 from cordboard.core.sip.transport import SipTransports
 
 if TYPE_CHECKING:
@@ -88,6 +88,7 @@ class SipService:
         port: int,
         advertise: str,
         digest_algorithms: tuple[str, ...] = CHALLENGE_ALGORITHMS,
+        t1: float = DEFAULT_T1,
     ) -> None:
         self.core = core
         self.bind = bind
@@ -102,7 +103,7 @@ class SipService:
         self.verifier = DigestVerifier(NonceManager(os.urandom(32)), self.realm, digest_algorithms)
         self.authenticator = Authenticator(self.accounts, self.verifier)
         self.transports = SipTransports(self._on_bytes)
-        self.layer = TransactionLayer()
+        self.layer = TransactionLayer(timers=TimerConfig(t1=t1))
         self.flood = FloodGuard()
         self.call_handler: CallHandler | None = None
         self.subscriptions: SubscriptionService | None = None

@@ -46,11 +46,15 @@ def new_branch() -> str:
     return MAGIC_COOKIE + secrets.token_hex(8)
 
 
+DEFAULT_T1: Final = 0.5
+"""RFC 3261's recommended T1 (seconds)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimerConfig:
     """RFC 3261 17 timer base values (table 4 of appendix A), in seconds."""
 
-    t1: float = 0.5
+    t1: float = DEFAULT_T1
     """RTT estimate: first retransmission interval (timers A, E, G)."""
     t2: float = 4.0
     """Maximum retransmission interval for non-INVITE requests and INVITE responses."""

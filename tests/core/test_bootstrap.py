@@ -35,6 +35,13 @@ def test_values_are_read(tmp_path: Path) -> None:
     )
 
 
+def test_sip_t1_paces_retransmissions(tmp_path: Path) -> None:
+    """RFC 3261's T1: 500 ms unless set (a slow link raises it); the SIP transactions use it."""
+    assert load_bootstrap(tmp_path).sip_t1 == 0.5
+    (tmp_path / "cordboard.toml").write_text("[sip]\nt1_ms = 2000\n")
+    assert load_bootstrap(tmp_path).sip_t1 == 2.0
+
+
 @pytest.mark.parametrize(("value", "expected"), [("8443", 8443), ("0", 0), ("false", None)])
 def test_https_port_byd08(tmp_path: Path, value: str, expected: int | None) -> None:
     """HTTPS on 8443 by default, 0 for any free port, false for none."""
@@ -53,6 +60,7 @@ def test_https_port_byd08(tmp_path: Path, value: str, expected: int | None) -> N
         ("[http]\ncolour = 1\n", "http.colour: unknown setting"),
         ('[logging]\nlevel = "loud"\n', "logging.level: expected one of"),
         ("[http]\nhttps_port = true\n", "line 2: http.https_port: expected a port number (1-65535) or false"),
+        ("[sip]\nt1_ms = 20\n", "line 2: sip.t1_ms: expected 100 to 10000 (ms)"),
     ],
 )
 def test_bad_file_names_file_line_and_reason(tmp_path: Path, content: str, expected: str) -> None:
