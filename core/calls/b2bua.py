@@ -68,7 +68,6 @@ MEDIA_TIMEOUT: Final = 60.0
 MEDIA_CHECK_INTERVAL: Final = 5.0
 REFER_PROGRESS: Final = ((100, "Trying", "active;expires=60"), (200, "OK", "terminated;reason=noresource"))
 """The NOTIFYs that answer an accepted REFER at once: the transfer is the appliance's from then on."""
-T2: Final = 4.0
 SDP: Final = "application/sdp"
 NO_COMMON_CODEC: Final = (488, 606)
 """What a phone answers to an offer without a codec it takes (RFC 3261 21.4.26, 21.6.4)."""
@@ -207,6 +206,8 @@ class B2bua:
         self.sip = sip
         self.t1 = sip.layer.timers.t1
         """RFC 3261 T1 (the bootstrap's sip.t1_ms): 2xx retransmissions and how long ACKs are kept."""
+        self.t2 = sip.layer.timers.t2
+        """RFC 3261 T2: the longest interval between 2xx retransmissions."""
         self.relays = relays
         self.ring_timeout = ring_timeout
         self.media_timeout = MEDIA_TIMEOUT
@@ -1224,7 +1225,7 @@ class B2bua:
         if elapsed > 0:
             self.sip.transports.send(data, call.caller_peer)
         call.retransmit = asyncio.get_running_loop().call_later(
-            interval, self._retransmit_2xx, call, data, min(interval * 2, T2), elapsed + interval
+            interval, self._retransmit_2xx, call, data, min(interval * 2, self.t2), elapsed + interval
         )
 
     def _fork_failed(self, call: ActiveCall) -> None:
@@ -1501,7 +1502,7 @@ class B2bua:
         if elapsed > 0:
             self.sip.transports.send(*message)
         self._unacked_2xx[ack_key] = asyncio.get_running_loop().call_later(
-            interval, self._resend_2xx, call, ack_key, message, min(interval * 2, T2), elapsed + interval
+            interval, self._resend_2xx, call, ack_key, message, min(interval * 2, self.t2), elapsed + interval
         )
 
     async def language_of(self, user_id: int | None) -> str:

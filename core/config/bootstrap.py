@@ -13,10 +13,11 @@ import voluptuous as vol
 from cordboard.core.config import validation as cv
 from cordboard.core.const import BOOTSTRAP_FILE, DEFAULT_BIND, DEFAULT_HTTP_PORT, DEFAULT_SIP_PORT
 from cordboard.core.exceptions import BootstrapConfigError
+from cordboard.core.sip.transaction import DEFAULT_T1
 from cordboard.core.storage.atomic import atomic_write_text
 
 DEFAULT_HTTPS_PORT: Final = 8443
-DEFAULT_T1_MS: Final = 500
+DEFAULT_T1_MS: Final = round(DEFAULT_T1 * 1000)
 DEFAULT_BOOTSTRAP: Final = f"""\
 # Cordboard bootstrap settings. Everything else is configured in the web UI.
 # Restart Cordboard after changing this file.
@@ -44,7 +45,7 @@ digest_algorithms = ["MD5"]
 # RFC 3261's T1, the round-trip estimate that paces retransmissions and sets the transaction
 # timeouts (64 x T1: 32 s at the default 500 ms). Raise it on slow links (satellite, long VPNs);
 # lower it only on a LAN where every phone answers quickly.
-t1_ms = 500
+t1_ms = {DEFAULT_T1_MS}
 
 [rtp]
 # UDP ports for relayed audio: two per call leg, four per call.

@@ -165,6 +165,10 @@ def _org_hours(db: Any, zone: str) -> WorkingTime:
     return resolve_working_time([("org", storage.get_level(db, "org", None))], zone)
 
 
+def _names_time_zone(event: Event[Any]) -> bool:
+    return "core.timezone" in event.data.get("keys", ())
+
+
 def _load_users(db: Any) -> list[_UserRow]:
     rows = []
     for user_id, extension in storage.users_with_extensions(db):
@@ -200,12 +204,12 @@ class ScheduleService:
 
         await self._core.db.call(storage.ensure_schema)
         bus = self._core.bus
-        # The synchronous listeners forget what is loaded at once; the refresh follows as a task.
-        self._unsubscribe.append(bus.listen(EVENT_EXTERNAL_CHANGE, self._external_change))
-        self._unsubscribe.append(bus.listen(EVENT_SETTINGS_CHANGED, self._zone_maybe_changed))
-        for event_type in (*MEMBERSHIP_EVENTS, EVENT_EXTERNAL_CHANGE):
+        self._unsubscribe.append(bus.listen(EVENT_EXTERNAL_CHANGE, self._reload))
+        self._unsubscribe.append(
+            bus.listen(EVENT_SETTINGS_CHANGED, self._reload, event_filter=_names_time_zone)
+        )
+        for event_type in MEMBERSHIP_EVENTS:
             self._unsubscribe.append(bus.listen(event_type, self._changed))
-        self._unsubscribe.append(bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed))
         await self.refresh(initial=True)
 
     async def stop(self) -> None:
@@ -223,19 +227,14 @@ class ScheduleService:
         self._loaded = None
         self._generation += 1
 
-    def _external_change(self, _event: Event[Any]) -> None:
+    def _reload(self, _event: Event[Any]) -> None:
+        """Schedules or the time zone changed: forget them at once (so that no decision is taken
+        from the old ones meanwhile), then load them again."""
         self._forget()
-
-    def _zone_maybe_changed(self, event: Event[Any]) -> None:
-        if "core.timezone" in event.data.get("keys", ()):
-            self._forget()
+        self._core.create_task(self.refresh(), "schedules refresh")
 
     async def _changed(self, _event: Event[Any]) -> None:
         await self.refresh()
-
-    async def _settings_changed(self, event: Event[Any]) -> None:
-        if "core.timezone" in event.data.get("keys", ()):
-            await self.refresh()
 
     # -- night mode and decisions kept live --------------------------------------------------
     async def refresh(self, *, initial: bool = False) -> None:

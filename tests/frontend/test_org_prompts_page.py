@@ -149,6 +149,18 @@ def _own_prompt(page: Any, cordboard: Cordboard, danish: Path, english: Path, ba
     editor.get_by_label("Name").fill("")
     editor.get_by_role("button", name="Save").click()
     expect(editor.locator("#org-edit-name-error")).to_have_text("This field is required.")
+    # Another administrator has just made a prompt "Evening": the API refuses the name, said next
+    # to it with the focus there, and the editor stays open with what was typed.
+    evening = _upload_prompt(cordboard, "Evening", english)
+    editor.get_by_label("Name").fill("evening")
+    editor.get_by_role("button", name="Save").click()
+    expect(editor.locator("#org-edit-name-error")).to_have_text(
+        "A prompt named “evening” exists already; choose another name"
+    )
+    expect(editor.get_by_label("Name")).to_be_focused()
+    expect(editor.get_by_label("Name")).to_have_value("evening")
+    status, _ = cordboard.api("DELETE", f"/api/prompts/{evening}", token=cordboard.token())
+    assert status == 204
     editor.get_by_label("Name").fill("Welcome (day)")
     editor.get_by_label("Description").fill("Greets callers during opening hours.")
     editor.get_by_role("button", name="Save").click()
