@@ -78,10 +78,11 @@ class Ending:
     target: str | None = None
 
 
-NumberWay = Callable[[str], Awaitable["ChannelHandler | Literal['ring', 'skip']"]]
-"""How a ``number`` destination is reached, asked as it starts: a handler that takes the caller
-there instead (a function number's plugin, the called user's own routing rule), ``ring`` to ring
-it with the rest, ``skip`` to leave it out (a blocking group blocks it)."""
+NumberWay = Callable[[str, bool], Awaitable["ChannelHandler | Literal['ring', 'skip']"]]
+"""How a ``number`` destination is reached, asked as it starts (with whether it is alone: nothing
+else rings then): a handler that takes the caller there instead (a function number's plugin, the
+called user's own routing rule), ``ring`` to ring it with the rest, ``skip`` to leave it out (a
+blocking group blocks it)."""
 
 
 async def follow_destinations(
@@ -158,7 +159,7 @@ async def follow_destinations(
             target = ringing_target(destination, owner)
             way: ChannelHandler | Literal["ring", "skip"] = "ring"
             if number_way is not None and destination.kind == "number" and target is not None:
-                way = await number_way(target)
+                way = await number_way(target, not dials)
             if way == "skip":
                 continue
             if way != "ring":

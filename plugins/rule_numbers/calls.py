@@ -3,11 +3,12 @@ info text for the answering phone (RBN-02) and, for a caller who is not a user, 
 language (RBN-03), then the organisation's rules for rule-based numbers decide where the call
 goes, in time as a user's own rule's destinations: each number starts ringing at its "after N s"
 and rings on while later ones join, the first answer takes the caller; a function number's plugin
-or a user's own routing rule takes the caller at its time (whatever rings stops); an outside number
-rings unless a blocking group of the number's blocks it (RBN-05); busy or reject end the call. When
-the caller's number cannot be shown, the phones may show the rule-based number instead (RBN-04).
-No rule: the caller hears it is unavailable; nobody answering: busy if a rung phone was, else
-unavailable."""
+or a user's own routing rule takes the caller at its time (whatever rings stops); a user's number
+that starts while nothing else rings first plays the user's announcement before connect (PRM-06),
+as when the caller dials them; an outside number rings unless a blocking group of the number's
+blocks it (RBN-05); busy or reject end the call. When the caller's number cannot be shown, the
+phones may show the rule-based number instead (RBN-04). No rule: the caller hears it is
+unavailable; nobody answering: busy if a rung phone was, else unavailable."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from cordboard.core.calls.channel import Channel, ChannelHandler
-from cordboard.core.calls.hand_on import Blocked, Looped, note_step, way_to
+from cordboard.core.calls.hand_on import Blocked, Looped, announce_to_user, note_step, way_to
 from cordboard.core.calls.metadata import shown_caller, step_metadata, with_metadata
 from cordboard.core.calls.rule_calls import follow_destinations
 from cordboard.core.core import Core
@@ -79,12 +80,16 @@ async def _follow(
     via = f"rule-based number {number.name}"
     skipped: list[Blocked | Looped] = []
 
-    async def number_way(target: str) -> ChannelHandler | Literal["ring", "skip"]:
+    async def number_way(target: str, alone: bool) -> ChannelHandler | Literal["ring", "skip"]:
         way = await way_to(core, channel, target, via=via, blocking_groups=number.blocking_groups)
         if isinstance(way, Blocked | Looped):
             skipped.append(way)
             return "skip"
-        return "ring" if way is None else way
+        if way is not None:
+            return way  # a user's own rule plays their announcement before connect itself
+        if alone:  # PRM-06, as when the caller dials the user; not while other phones ring already
+            await announce_to_user(core, channel, target)
+        return "ring"
 
     assert core.calls is not None
     forward_s = float(await core.settings.org_value("core.forward_ring_time"))

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from language_prompts import tone_prompt
 from loopback_pbx import registered_phone, running_pbx
 from phone_calls import talk
-from rtp_audio import dominant, heard, tone
+from rtp_audio import dominant, heard
 from sip_phone import TestPhone, media_address
 
 from cordboard.core.calls.announcement import ANNOUNCEMENT_SETTING, announcement_for
@@ -37,13 +38,8 @@ async def _user_id(core: Core, username: str) -> int:
     return (await core.identity.get_user_by_username(username)).id
 
 
-async def _tone_prompt(core: Core, name: str = "Welcome", seconds: float = 1.6) -> str:
-    """An organisation prompt whose English recording is a 700 Hz tone; its id."""
-    prompt = await core.db.call(
-        lambda db: org_prompts.create_prompt(db, {"name": name, "description": "A 700 Hz test tone"})
-    )
-    await core.run_in_executor(core.prompts.store, prompt.id, "en", tone(ANNOUNCEMENT_HZ, seconds, 16000))
-    return prompt.id
+async def _tone_prompt(core: Core) -> str:
+    return await tone_prompt(core, "Welcome", ANNOUNCEMENT_HZ)
 
 
 def _invite_arrived(phone: TestPhone) -> bool:

@@ -15,15 +15,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from language_prompts import tone_prompt
 from loopback_pbx import add_cy, connected_call, registered_phone, running_pbx
-from rtp_audio import dominant, heard, tone
+from rtp_audio import dominant, heard
 from sip_phone import TestPhone
 
 from cordboard.core.bus import Event
 from cordboard.core.calls.announcement import ANNOUNCEMENT_SETTING
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
-from cordboard.core.media import org_prompts
 from cordboard.core.sip.message import SipRequest, SipResponse
 from cordboard.plugins.flow_elements import storage as flow_storage
 from cordboard.plugins.flow_elements.const import EVENT_SWITCH_CHANGED, FLOW_ELEMENTS_KEY
@@ -171,20 +171,11 @@ async def test_aa_04_a_non_operator_is_refused_and_the_switch_stays(
     await _rings_through(ann, cy)  # still off
 
 
-async def _tone_prompt(core: Core) -> str:
-    """An organisation prompt whose English recording is a 700 Hz tone; its id."""
-    prompt = await core.db.call(
-        lambda db: org_prompts.create_prompt(db, {"name": "Closed", "description": "A 700 Hz test tone"})
-    )
-    await core.run_in_executor(core.prompts.store, prompt.id, "en", tone(PROMPT_HZ, 1.6, 16000))
-    return prompt.id
-
-
 async def test_aa_03_an_announcement_plays_its_prompt_then_rings_the_next_number(
     pbx: Core, phones: tuple[TestPhone, TestPhone, TestPhone]
 ) -> None:
     ann, bo, _cy = phones
-    prompt_id = await _tone_prompt(pbx)
+    prompt_id = await tone_prompt(pbx, "Closed", PROMPT_HZ)
     await _elements(pbx).create_announcement(
         {"name": "Welcome", "number": "1660", "prompt": prompt_id, "next_number": "1002"}, by="test"
     )
@@ -233,7 +224,7 @@ async def test_prm_06_a_user_the_switch_hands_on_to_plays_their_announcement_fir
     media before bo's phone gets its INVITE, then the call connects."""
     ann, bo, _cy = phones
     await _switch(pbx, on=True)
-    prompt_id = await _tone_prompt(pbx)
+    prompt_id = await tone_prompt(pbx, "Closed", PROMPT_HZ)
     bo_id = (await pbx.identity.get_user_by_username("bo")).id
     await pbx.settings.set("user", bo_id, ANNOUNCEMENT_SETTING, prompt_id)
     invite, first = await ann.invite_early("1650")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from cordboard_process import free_port
-from language_prompts import language_of, prompt_in_three_languages
+from language_prompts import language_of, prompt_in_three_languages, tone_prompt
 from loopback_pbx import add_cy, registered_phone, running_pbx
 from rtp_audio import dominant, heard, send_audio, send_digits, tone, until_beep
 from sip_phone import TestPhone, media_address
@@ -23,7 +23,6 @@ from cordboard.core.calls.announcement import ANNOUNCEMENT_SETTING
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.dialplan.storage import save_blocking_group
-from cordboard.core.media import org_prompts
 from cordboard.core.numbers.storage import list_ranges, update_range
 from cordboard.core.sip.message import SipRequest, SipResponse
 from cordboard.core.sip.uri import NameAddr, SipUri
@@ -394,12 +393,9 @@ async def test_prm_06_an_option_to_a_user_plays_their_announcement_before_their_
     """bo chose an announcement before connect (a 700 Hz tone): ann, keying 2 for bo in the menu,
     hears it before bo's phone gets its INVITE, then the call rings through as usual."""
     ann, bo, _ = phones
-    prompt = await pbx.db.call(
-        lambda db: org_prompts.create_prompt(db, {"name": "Bo's intro", "description": "A 700 Hz tone"})
-    )
-    await pbx.run_in_executor(pbx.prompts.store, prompt.id, "en", tone(700.0, 1.6, 16000))
+    prompt_id = await tone_prompt(pbx, "Bo's intro", 700.0)
     bo_id = (await pbx.identity.get_user_by_username("bo")).id
-    await pbx.settings.set("user", bo_id, ANNOUNCEMENT_SETTING, prompt.id)
+    await pbx.settings.set("user", bo_id, ANNOUNCEMENT_SETTING, prompt_id)
     await _menu(pbx)
     invite, ok, to = await _calls_menu(ann)
     await send_digits(ann, to, "2", 1)

@@ -13,14 +13,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
-from language_prompts import language_of, prompt_in_three_languages
+from language_prompts import language_of, prompt_in_three_languages, tone_prompt
 from loopback_pbx import add_cy, registered_phone, running_pbx
-from rtp_audio import heard
+from rtp_audio import dominant, heard
 from sip_phone import TestPhone
 from trunk_helpers import add_trunk
 
 from cordboard.core.bus import Event
+from cordboard.core.calls.announcement import ANNOUNCEMENT_SETTING
 from cordboard.core.calls.history import list_calls
 from cordboard.core.core import Core
 from cordboard.core.dialplan.storage import save_blocking_group
@@ -260,6 +262,53 @@ async def test_rbn_01_numbers_that_start_together_ring_together_and_the_first_an
         bo.answer(at_bo, 180)
         await _one_answers(ann, calling, (cy, at_cy), cancelled=(bo, at_bo))
         assert [(s["outcome"], s["target"]) for s in seen] == [("transferred", "1003")]
+    finally:
+        cy.close()
+
+
+async def test_rbn_01_prm_06_a_user_rung_alone_first_has_their_announcement_played(
+    pbx: Core, phones: tuple[TestPhone, TestPhone]
+) -> None:
+    """bo at once, cy after 1 s; both chose an announcement before connect. bo's number starts
+    alone, so ann hears bo's announcement (700 Hz) before bo's phone rings, as when dialling bo;
+    cy's starts while bo's phone rings already, so it just joins: no second announcement holds up
+    the ringing. bo answers, cy's ringing is cancelled."""
+    ann, bo = phones
+    cy = await registered_phone(pbx, "cy")
+    try:
+        prompts = {}
+        for username, name, hz in (("bo", "Bo's intro", 700.0), ("cy", "Cy's intro", 1100.0)):
+            user_id = (await pbx.identity.get_user_by_username(username)).id
+            prompts[username] = await tone_prompt(pbx, name, hz)
+            await pbx.settings.set("user", user_id, ANNOUNCEMENT_SETTING, prompts[username])
+        await _rule_number(pbx)
+        await _rule(
+            pbx, "Bo, then both", {},
+            {"kind": "number", "target": "1002"}, {"kind": "number", "target": "1003", "after_s": 1},
+        )  # fmt: skip
+        invite, response = await ann.invite_early("1750")
+        while response.status != 183:
+            assert response.status < 200, response
+            response = await ann.response_to(invite, wait=5)
+        announcement = await heard(ann, 0.8)
+        assert int(np.abs(announcement.astype(np.int32)).max()) > 1000
+        assert abs(dominant(announcement) - 700.0) < 20
+        with pytest.raises(TimeoutError):  # bo's phone waits for the announcement
+            await bo.wait_request("INVITE", wait=0.1)
+        at_bo = await bo.wait_request("INVITE", wait=5)
+        bo.answer(at_bo, 180)
+        at_cy = await cy.wait_request("INVITE", wait=5)
+        cy.answer(at_cy, 180)
+        ann.drain_rtp()
+        ringback = await heard(ann, 0.5)
+        assert abs(dominant(ringback) - 1100.0) > 50, "cy's announcement held up the ringing"
+
+        async def answered() -> tuple[SipRequest, SipResponse]:
+            return invite, await ann.final_response(invite, wait=10)
+
+        await _one_answers(ann, asyncio.create_task(answered()), (bo, at_bo), cancelled=(cy, at_cy))
+        route = await _route(pbx)
+        assert f"announcement {prompts['bo']}" in route and prompts["cy"] not in route, route
     finally:
         cy.close()
 
