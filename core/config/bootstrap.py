@@ -148,7 +148,7 @@ class BootstrapConfig:
     """Address put in SIP and SDP for phones to reach us; empty means the LAN address."""
     digest_algorithms: tuple[str, ...] = ("MD5",)
     """Digest algorithms offered in SIP challenges, best first."""
-    sip_t1: float = DEFAULT_T1_MS / 1000
+    sip_t1: float = DEFAULT_T1
     """RFC 3261 T1 in seconds: the first retransmission interval; transactions time out at 64 x T1."""
     rtp_port_min: int = 10000
     """First UDP port for relayed audio."""
