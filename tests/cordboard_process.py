@@ -13,6 +13,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -129,12 +131,12 @@ class CordboardProcess:
 
     def write_config(self) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
-        algorithms = ""
+        sip_extra = ""
         if self.digest_algorithms is not None:
             chosen = ", ".join(json.dumps(a) for a in self.digest_algorithms)
-            algorithms = f"digest_algorithms = [{chosen}]\n"
+            sip_extra = f"digest_algorithms = [{chosen}]\n"
         if self.sip_t1_ms is not None:
-            algorithms += f"t1_ms = {self.sip_t1_ms}\n"
+            sip_extra += f"t1_ms = {self.sip_t1_ms}\n"
         (self.data / "cordboard.toml").write_text(
             f"""[http]
 bind = "127.0.0.1"
@@ -145,7 +147,7 @@ https_port = {self.https_port}
 bind = "127.0.0.1"
 port = {self.sip_port}
 advertise = "127.0.0.1"
-{algorithms}
+{sip_extra}
 [rtp]
 port_min = {self.rtp_port_min}
 port_max = {self.rtp_port_max}
@@ -219,6 +221,16 @@ level = "debug"
         if not (self.data / "cordboard.db").exists() or "admin" not in self.users:
             self._ensure_admin()
         self.launch(timeout)
+
+    @contextmanager
+    def running(self) -> Iterator[CordboardProcess]:
+        """Start; afterwards stop and require a clean exit (the fixtures' lifetime of a PBX)."""
+        self.start()
+        try:
+            yield self
+        finally:
+            code = self.stop()
+            assert code == 0, f"cordboard run did not stop cleanly ({code}):\n{self.log_tail()}"
 
     def launch(self, timeout: float = 30) -> None:
         """Run `cordboard run` on the existing data folder and wait until HTTP answers."""

@@ -469,6 +469,14 @@ def replace_plugin_config(db: sqlite_utils.Database, domain: str, config: Mappin
 # -- the async service --------------------------------------------------------------------------
 
 
+_IMMUTABLE: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def _copy_of(value: Any) -> Any:
+    """A copy of a cached value that the caller may change (scalars need none; deepcopy is slow)."""
+    return value if type(value) in _IMMUTABLE else copy.deepcopy(value)
+
+
 class SettingsService:
     """The settings registry and async access to stored and effective values."""
 
@@ -580,7 +588,7 @@ class SettingsService:
             if generation != self._generation:
                 return cached
             self._resolved[(user_id, key)] = cached
-        return Resolved(copy.deepcopy(cached.value), cached.source)
+        return Resolved(_copy_of(cached.value), cached.source)
 
     async def effective(self, user_id: int) -> dict[str, Resolved]:
         return await self._db(lambda db: effective(db, self.registry, user_id))
@@ -592,7 +600,7 @@ class SettingsService:
             if generation != self._generation:
                 return value
             self._org_values[key] = value
-        return copy.deepcopy(self._org_values[key])
+        return _copy_of(self._org_values[key])
 
     async def get_plugin_config(self, domain: str) -> dict[str, Any]:
         """A plugin's stored org-level config document (field names without the domain prefix)."""

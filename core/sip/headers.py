@@ -280,6 +280,36 @@ class Headers:
                 return item[2]
         return None
 
+    def restate_first(self, name: str, value: str) -> None:
+        """Store ``value`` as the text of the first ``name`` header, whose parsed view the caller
+        has already changed in place to match (so the cached views stay; e.g. the top Via's
+        received and rport, set on every request)."""
+        key = _key(name)
+        for i, item in enumerate(self._items):
+            if item[0] == key:
+                self._items[i] = (key, item[1], value)
+                if self._index is not None:
+                    self._index[key][0] = value
+                return
+        raise KeyError(name)
+
+    def first_missing(self, names: Iterable[str]) -> str | None:
+        """The first of ``names`` with no value here, or None."""
+        index = self._lookup()
+        for name in names:
+            if _key(name) not in index:
+                return name
+        return None
+
+    def first_repeated(self, names: Iterable[str]) -> str | None:
+        """The first of ``names`` with more than one value here, or None."""
+        index = self._lookup()
+        for name in names:
+            values = index.get(_key(name))
+            if values is not None and len(values) > 1:
+                return name
+        return None
+
     def _lookup(self) -> dict[str, list[str]]:
         index = self._index
         if index is None:

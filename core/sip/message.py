@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -282,11 +282,20 @@ def parse_message(data: bytes) -> SipRequest | SipResponse:
     return SipRequest(method, parse_uri(uri_text), headers, body, _parse_version(version))
 
 
-def _check(request: SipMessage, name: str, attribute: str) -> None:
-    try:
-        getattr(request, attribute)
-    except SipParseError:
-        raise BadRequest(f"Malformed {name}") from None
+_REQUIRED: Final = (h.TO, h.FROM, h.CALL_ID, h.CSEQ, h.VIA)
+_REQUIRED_RFC3261: Final = (*_REQUIRED, h.MAX_FORWARDS)
+_PARSED_IN_VALIDATION: Final[tuple[tuple[str, Callable[[_Message], object]], ...]] = (
+    (h.VIA, lambda m: m.via),
+    (h.FROM, lambda m: m.from_),
+    (h.TO, lambda m: m.to),
+    (h.CSEQ, lambda m: m.cseq),
+    (h.MAX_FORWARDS, lambda m: m.max_forwards),
+    (h.CONTACT, lambda m: m.contacts),
+    (h.ROUTE, lambda m: m.routes),
+    (h.RECORD_ROUTE, lambda m: m.record_routes),
+)
+"""The headers a request must parse to be served, each with its accessor (the parsed values are
+cached, so the core's later reads cost nothing)."""
 
 
 def validate_request(
@@ -307,28 +316,19 @@ def validate_request(
         # RFC 3261 19.1.1 table: headers are not allowed in a Request-URI.
         raise BadRequest("Request-URI with headers")
     headers = request.headers
-    mandatory = [h.TO, h.FROM, h.CALL_ID, h.CSEQ, h.VIA]
-    if not allow_rfc2543:
-        mandatory.append(h.MAX_FORWARDS)
-    for name in mandatory:
-        if name not in headers:
-            raise BadRequest(f"Missing {name}")
-    for name in _SINGLE_HEADERS:
-        if headers.count(name) > 1:
-            raise BadRequest(f"Multiple {name} headers")
-    for name, attribute in (
-        (h.VIA, "via"),
-        (h.FROM, "from_"),
-        (h.TO, "to"),
-        (h.CSEQ, "cseq"),
-        (h.MAX_FORWARDS, "max_forwards"),
-        (h.CONTACT, "contacts"),
-        (h.ROUTE, "routes"),
-        (h.RECORD_ROUTE, "record_routes"),
-    ):
-        _check(request, name, attribute)
+    missing = headers.first_missing(_REQUIRED if allow_rfc2543 else _REQUIRED_RFC3261)
+    if missing is not None:
+        raise BadRequest(f"Missing {missing}")
+    repeated = headers.first_repeated(_SINGLE_HEADERS)
+    if repeated is not None:
+        raise BadRequest(f"Multiple {repeated} headers")
+    for name, accessor in _PARSED_IN_VALIDATION:
+        try:
+            accessor(request)
+        except SipParseError:
+            raise BadRequest(f"Malformed {name}") from None
     call_id = request.call_id
-    if any(c.isspace() for c in call_id):
+    if call_id.split() != [call_id]:  # str.split() splits at exactly what str.isspace() matches
         raise BadRequest("Malformed Call-ID")
     max_forwards = request.max_forwards
     if max_forwards is not None and max_forwards > MAX_MAX_FORWARDS:
@@ -352,9 +352,9 @@ def validate_response(response: SipResponse) -> None:
     """Raise SipParseError when a response lacks what the transaction layer needs (it is dropped)."""
     if response.version != SIP_VERSION:
         raise SipParseError(f"Unsupported version {response.version}")
-    for name in (h.VIA, h.FROM, h.TO, h.CALL_ID, h.CSEQ):
-        if name not in response.headers:
-            raise SipParseError(f"Missing {name}")
+    missing = response.headers.first_missing(_REQUIRED)
+    if missing is not None:
+        raise SipParseError(f"Missing {missing}")
     _ = response.via, response.from_, response.to, response.cseq, response.contacts, response.record_routes
 
 

@@ -234,8 +234,7 @@ class SipService:
             via.params["rport"] = str(peer.port)
             changed = True
         if changed:
-            request.headers.pop_first(h.VIA)
-            request.headers.add(h.VIA, str(via), prepend=True)
+            request.headers.restate_first(h.VIA, str(via))
 
     # -- the pump -----------------------------------------------------------------------------
     def pump(self) -> None:

@@ -25,10 +25,5 @@ def prepared_pbx(tmp_path_factory: pytest.TempPathFactory) -> CordboardProcess:
 @pytest.fixture
 def pbx(tmp_path: Path, prepared_pbx: CordboardProcess) -> Iterator[CordboardProcess]:
     """Cordboard with users ann (1001), bo (1002) and cy (1003), running on loopback."""
-    process = prepared_pbx.copy_to(tmp_path / "data")
-    process.start()
-    try:
+    with prepared_pbx.copy_to(tmp_path / "data").running() as process:
         yield process
-    finally:
-        code = process.stop()
-        assert code == 0, f"cordboard run did not stop cleanly ({code}):\n{process.log_tail()}"

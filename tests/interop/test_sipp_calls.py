@@ -163,11 +163,8 @@ def quick_pbx(tmp_path: Path, prepared_pbx: CordboardProcess) -> Iterator[Cordbo
     process = prepared_pbx.copy_to(tmp_path / "data")
     process.sip_t1_ms = QUICK_T1_MS
     process.write_config()
-    process.start()
-    try:
+    with process.running():
         yield process
-    finally:
-        assert process.stop() == 0, process.log_tail()
 
 
 @pytest.fixture
