@@ -175,3 +175,33 @@ def test_cseq_parse_and_limits() -> None:
         with pytest.raises(SipParseError):
             CSeq.parse(bad)
     assert CSeq.parse("2147483647 X").seq == 2**31 - 1
+
+
+def _vias(values: list[str]) -> list[Via]:
+    return [Via.parse(v) for v in values]
+
+
+def test_restate_first_keeps_the_parsed_view_changed_in_place() -> None:
+    """The received/rport rewrite of the top Via: new text, same parsed objects, the rest untouched."""
+    headers = Headers(
+        [("v", "SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;rport"), ("Via", "SIP/2.0/UDP p2;branch=z9hG4bK0")]
+    )
+    vias = headers.parsed(h.VIA, _vias)
+    vias[0].params["rport"] = "40000"
+    headers.restate_first("via", str(vias[0]))
+    assert headers.get_all(h.VIA) == [
+        "SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;rport=40000",
+        "SIP/2.0/UDP p2;branch=z9hG4bK0",
+    ]
+    assert headers.serialize().startswith("Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;rport=40000\r\n")
+    assert headers.parsed(h.VIA, _vias) is vias  # not parsed again
+    with pytest.raises(KeyError):
+        headers.restate_first(h.ROUTE, "<sip:p1;lr>")
+
+
+def test_first_missing_and_first_repeated_name_the_header() -> None:
+    headers = Headers([("To", "<sip:a@x>"), ("f", "<sip:b@x>;tag=1"), ("From", "<sip:c@x>;tag=2")])
+    assert headers.first_missing((h.TO, h.FROM, h.CALL_ID, h.CSEQ)) == h.CALL_ID
+    assert headers.first_missing((h.TO, h.FROM)) is None
+    assert headers.first_repeated((h.TO, h.FROM)) == h.FROM
+    assert headers.first_repeated((h.TO, h.CALL_ID)) is None
