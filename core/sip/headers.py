@@ -253,10 +253,10 @@ class Headers:
         """Replace every ``name`` header by ``value``, keeping the position of the first one."""
         key = _key(name)
         index = next((i for i, (k, _, _) in enumerate(self._items) if k == key), None)
-        self.remove(name)
         if index is None:
             self.add(name, value)
             return
+        self.remove(name)
         tail = self._items[index:]
         del self._items[index:]
         self.add(name, value)
