@@ -579,7 +579,7 @@ class B2bua:
     ) -> bool:
         method = request.method
         if method == "INVITE" and request.to_tag is None:
-            self.core.create_task(self._start(key, request, peer), f"call from {peer.host}")
+            self._start(key, request, peer)
             return True
         if method == "CANCEL":
             call = self._by_server_key.get(cancel_of) if cancel_of is not None else None
@@ -743,9 +743,12 @@ class B2bua:
             self.dialer.on_timeout(key)
 
     # -- call set-up ----------------------------------------------------------------------------
-    async def _start(self, key: TransactionKey, request: SipRequest, peer: Peer) -> None:
+    def _start(self, key: TransactionKey, request: SipRequest, peer: Peer) -> None:
+        """Challenge or refuse a new INVITE at once, so that it needs no 100 Trying; an accepted one
+        is placed in a task."""
         trunks = getattr(self.core, "trunks", None)
         trunk = trunks.inbound_trunk(request, peer) if trunks is not None else None
+        caller: Caller
         if (
             trunks is not None and trunk is not None
         ):  # BYD-02: a provider's call is not challenged; its DID says whom it rings
@@ -755,21 +758,23 @@ class B2bua:
             dialled = inbound_number(self, trunk, trunks.called_number(trunk, request))
             _LOGGER.info("Inbound call from %s over trunk %s to %s", number, trunk.name, dialled)
             via = f"trunk {trunk.name}, DID {trunks.called_number(trunk, request)}"
-            await self._place(key, request, peer, Caller(number, name, None, None, via), dialled)
-            return
-        outcome = self.sip.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
-        if outcome.account is None:
-            assert outcome.response is not None
-            if request.to_tag is None:  # RFC 3261 8.2.6.2: a final response to a new INVITE tags To
-                outcome.response.headers.set(h.TO, str(request.to.with_tag(secrets.token_hex(6))))
-            self.sip.respond(key, outcome.response)
-            return
-        if self.sip.softphone_refused(outcome.account, peer):
-            from cordboard.core.sip.service import SOFTPHONE_REFUSED
+            caller = Caller(number, name, None, None, via)
+        else:
+            outcome = self.sip.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
+            if outcome.account is None:
+                assert outcome.response is not None
+                if request.to_tag is None:  # RFC 3261 8.2.6.2: a final response to a new INVITE tags To
+                    outcome.response.headers.set(h.TO, str(request.to.with_tag(secrets.token_hex(6))))
+                self.sip.respond(key, outcome.response)
+                return
+            if self.sip.softphone_refused(outcome.account, peer):
+                from cordboard.core.sip.service import SOFTPHONE_REFUSED
 
-            self.sip.respond(key, make_response(request, 403, SOFTPHONE_REFUSED, to_tag=secrets.token_hex(6)))
-            return
-        await self._place(key, request, peer, Caller.of(outcome.account), _dialled(request))
+                response = make_response(request, 403, SOFTPHONE_REFUSED, to_tag=secrets.token_hex(6))
+                self.sip.respond(key, response)
+                return
+            caller, dialled = Caller.of(outcome.account), _dialled(request)
+        self.core.create_task(self._place(key, request, peer, caller, dialled), f"call from {peer.host}")
 
     async def _place(
         self, key: TransactionKey, request: SipRequest, peer: Peer, caller: Caller, dialled: str | None

@@ -117,6 +117,8 @@ COMPACT_FORMS: Final[dict[str, str]] = {
 
 # Lowercase name (and compact letter) -> canonical spelling.
 _CANONICAL: Final[dict[str, str]] = {name.lower(): name for name in _ALL_NAMES} | COMPACT_FORMS
+KNOWN_SPELLINGS: Final = frozenset(_CANONICAL) | frozenset(_CANONICAL.values())
+"""The known header names as usually spelled (canonical, lowercase, compact): all of them tokens."""
 
 # Headers whose grammar is a comma-separated list (RFC 3261 7.3.1); others are never split.
 LIST_HEADERS: Final = frozenset(
@@ -166,6 +168,7 @@ _KEYS: dict[str, str] = {}
 
 
 def _key(name: str) -> str:
+    """The lookup key of a header name (hot callers try ``_KEYS.get(name)`` first, saving a call)."""
     key = _KEYS.get(name)
     if key is None:
         lowered = name.lower()
@@ -220,7 +223,7 @@ class Headers:
 
     def add(self, name: str, value: object, *, prepend: bool = False) -> None:
         """Append ``value`` (split if ``name`` is a list header); ``prepend`` puts it above the others."""
-        key, stored, is_list = _spelling(name)
+        key, stored, is_list = _SPELLINGS.get(name) or _spelling(name)
         text = value if type(value) is str else str(value)
         if "\r" in text or "\n" in text:
             raise ValueError(f"Header {name} value contains a line break")
@@ -240,9 +243,55 @@ class Headers:
             for cached in self._cached.pop(key, ()):
                 self._cache.pop(cached, None)
 
+    @classmethod
+    def parse_lines(cls, lines: list[str], start: int = 0) -> Headers:
+        """The header section ``lines[start:]`` of a message, unfolded (RFC 3261 7.3.1); raise
+        SipParseError for a line that is not ``name: value`` or a continuation."""
+        headers = cls()
+        items = headers._items
+        name: str | None = None
+        value = ""
+        ended: list[str | None] = [*lines[start:], None]  # None: store the last header
+        for line in ended:
+            if line is not None and line[:1] in (" ", "\t"):
+                # A line starting with whitespace continues the previous header.
+                if name is None:
+                    raise SipParseError("Continuation line before the first header")
+                value = value + " " + line.strip(" \t")
+                continue
+            if name is not None:
+                key, stored, is_list = _SPELLINGS.get(name) or _spelling(name)
+                value = value.strip(" \t")
+                if is_list:
+                    items.extend([(key, stored, v) for v in split_list(value)])
+                else:
+                    items.append((key, stored, value))
+            if line is None:
+                break
+            colon = line.find(":")
+            if colon <= 0:
+                raise SipParseError(f"Header line without name or colon: {line[:40]!r}")
+            name = line[:colon].rstrip(" \t")
+            if name not in KNOWN_SPELLINGS and not is_token(name):
+                raise SipParseError(f"Bad header name {name!r}")
+            value = line[colon + 1 :]
+        return headers
+
+    def copy_from(self, other: Headers, name: str, *, first: bool = False) -> None:
+        """Append the ``name`` values of ``other`` as stored there (already split and stripped);
+        ``first``: only its first one."""
+        key, stored, _ = _SPELLINGS.get(name) or _spelling(name)
+        values = other._lookup().get(key)
+        if values:
+            self._forget(key)
+            if first:
+                self._items.append((key, stored, values[0]))
+            else:
+                self._items.extend([(key, stored, value) for value in values])
+
     def _add_raw(self, name: str, value: str) -> None:
         """Parser fast path: ``value`` is already unfolded and stripped."""
-        key, stored, is_list = _spelling(name)
+        key, stored, is_list = _SPELLINGS.get(name) or _spelling(name)
         self._index = None
         if is_list:
             self._items.extend((key, stored, v) for v in split_list(value))
@@ -297,7 +346,7 @@ class Headers:
         """The first of ``names`` with no value here, or None."""
         index = self._lookup()
         for name in names:
-            if _key(name) not in index:
+            if (_KEYS.get(name) or _key(name)) not in index:
                 return name
         return None
 
@@ -305,7 +354,7 @@ class Headers:
         """The first of ``names`` with more than one value here, or None."""
         index = self._lookup()
         for name in names:
-            values = index.get(_key(name))
+            values = index.get(_KEYS.get(name) or _key(name))
             if values is not None and len(values) > 1:
                 return name
         return None
@@ -324,15 +373,15 @@ class Headers:
         return index
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        values = self._lookup().get(_key(name))
+        values = self._lookup().get(_KEYS.get(name) or _key(name))
         return values[0] if values else default
 
     def get_all(self, name: str) -> list[str]:
-        values = self._lookup().get(_key(name))
+        values = self._lookup().get(_KEYS.get(name) or _key(name))
         return list(values) if values else []
 
     def count(self, name: str) -> int:
-        values = self._lookup().get(_key(name))
+        values = self._lookup().get(_KEYS.get(name) or _key(name))
         return len(values) if values else 0
 
     def items(self) -> list[tuple[str, str]]:
@@ -355,13 +404,14 @@ class Headers:
             return cache[spelled]
         except KeyError:
             pass
-        key = _key(name)
+        key = _KEYS.get(name) or _key(name)
         by_key = (key, parser)  # so that "cseq" and "CSeq" share one parsed value
         entries = self._cached.setdefault(key, [])
         if by_key in cache:
             result = cache[by_key]
         else:
-            result = cache[by_key] = parser(self.get_all(name))
+            # The parsers build their own values from the stored list and keep no reference to it.
+            result = cache[by_key] = parser(self._lookup().get(key) or [])
             entries.append(by_key)
         cache[spelled] = result
         entries.append(spelled)
@@ -370,7 +420,7 @@ class Headers:
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
-        return _key(name) in self._lookup()
+        return (_KEYS.get(name) or _key(name)) in self._lookup()
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self.items())
@@ -388,9 +438,12 @@ class Headers:
     def __repr__(self) -> str:
         return f"Headers({self.items()!r})"
 
-    def serialize(self) -> str:
-        """``Name: value\\r\\n`` lines, one per stored value."""
-        return "".join(f"{n}: {v}\r\n" for _, n, v in self._items)
+    def serialize(self, *, skip: str | None = None) -> str:
+        """``Name: value\\r\\n`` lines, one per stored value (none for the header ``skip``)."""
+        if skip is None:
+            return "".join([f"{n}: {v}\r\n" for _, n, v in self._items])
+        skipped = _KEYS.get(skip) or _key(skip)
+        return "".join([f"{n}: {v}\r\n" for k, n, v in self._items if k != skipped])
 
 
 _FAST_VIA: Final = re.compile(

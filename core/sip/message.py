@@ -59,6 +59,10 @@ def _contacts(values: list[str]) -> ContactList:
     return [NameAddr.parse(v) for v in values]
 
 
+def _max_forwards(values: list[str]) -> int | None:
+    return _parse_uint(values[0], "Max-Forwards") if values else None
+
+
 def _cseq(values: list[str]) -> CSeq:
     if not values:
         raise SipParseError("Missing CSeq")
@@ -124,8 +128,7 @@ class _Message:
 
     @property
     def max_forwards(self) -> int | None:
-        value = self.headers.get(h.MAX_FORWARDS)
-        return None if value is None else _parse_uint(value, "Max-Forwards")
+        return self.headers.parsed(h.MAX_FORWARDS, _max_forwards)
 
     @property
     def expires(self) -> int | None:
@@ -147,12 +150,11 @@ class _Message:
         return None if value is None else value.split(";", 1)[0].strip().lower()
 
     def _serialize(self, start_line: str) -> bytes:
-        lines = [start_line, "\r\n"]
-        for name, value in self.headers.items():
-            if name != h.CONTENT_LENGTH:
-                lines.append(f"{name}: {value}\r\n")
-        lines.append(f"Content-Length: {len(self.body)}\r\n\r\n")
-        return "".join(lines).encode("utf-8", "surrogateescape") + self.body
+        text = (
+            f"{start_line}\r\n{self.headers.serialize(skip=h.CONTENT_LENGTH)}"
+            f"Content-Length: {len(self.body)}\r\n\r\n"
+        )
+        return text.encode("utf-8", "surrogateescape") + self.body
 
 
 @dataclass(eq=False)
@@ -210,31 +212,6 @@ def _parse_version(text: str) -> str:
     return text.upper()
 
 
-def _parse_headers(lines: list[str]) -> Headers:
-    headers = Headers()
-    name: str | None = None
-    value = ""
-    for line in lines:
-        if line[:1] in (" ", "\t"):
-            # RFC 3261 7.3.1: a line starting with whitespace continues the previous header.
-            if name is None:
-                raise SipParseError("Continuation line before the first header")
-            value = value + " " + line.strip(_LWS)
-            continue
-        if name is not None:
-            headers._add_raw(name, value.strip(" \t"))
-        colon = line.find(":")
-        if colon <= 0:
-            raise SipParseError(f"Header line without name or colon: {line[:40]!r}")
-        name = line[:colon].rstrip(" \t")
-        if not is_token(name):
-            raise SipParseError(f"Bad header name {name!r}")
-        value = line[colon + 1 :]
-    if name is not None:
-        headers._add_raw(name, value.strip(" \t"))
-    return headers
-
-
 def parse_message(data: bytes) -> SipRequest | SipResponse:
     """Parse one datagram or framed stream message (RFC 3261 7); raise SipParseError if malformed.
 
@@ -253,7 +230,7 @@ def parse_message(data: bytes) -> SipRequest | SipResponse:
     if "\r" in text:
         raise SipParseError("Stray CR in the header section")
     lines = text.split("\n")
-    headers = _parse_headers(lines[1:])
+    headers = Headers.parse_lines(lines, 1)
     body = data[end + skip :]
     lengths = headers.get_all(h.CONTENT_LENGTH)
     if lengths:
@@ -284,18 +261,21 @@ def parse_message(data: bytes) -> SipRequest | SipResponse:
 
 _REQUIRED: Final = (h.TO, h.FROM, h.CALL_ID, h.CSEQ, h.VIA)
 _REQUIRED_RFC3261: Final = (*_REQUIRED, h.MAX_FORWARDS)
-_PARSED_IN_VALIDATION: Final[tuple[tuple[str, Callable[[_Message], object]], ...]] = (
-    (h.VIA, lambda m: m.via),
-    (h.FROM, lambda m: m.from_),
-    (h.TO, lambda m: m.to),
-    (h.CSEQ, lambda m: m.cseq),
-    (h.MAX_FORWARDS, lambda m: m.max_forwards),
-    (h.CONTACT, lambda m: m.contacts),
-    (h.ROUTE, lambda m: m.routes),
-    (h.RECORD_ROUTE, lambda m: m.record_routes),
+_PARSED_IN_VALIDATION: Final[tuple[tuple[str, Callable[[list[str]], object]], ...]] = (
+    (h.VIA, _vias),
+    (h.FROM, _name_addr),
+    (h.TO, _name_addr),
+    (h.CSEQ, _cseq),
+    (h.MAX_FORWARDS, _max_forwards),
+    (h.CONTACT, _contacts),
+    (h.ROUTE, _name_addrs),
+    (h.RECORD_ROUTE, _name_addrs),
 )
-"""The headers a request must parse to be served, each with its accessor (the parsed values are
-cached, so the core's later reads cost nothing)."""
+"""The headers a request must parse to be served, each with the parser of its accessor: the
+parsed values are cached under the same key, so the core's later reads cost nothing."""
+_PARSED_IN_RESPONSES: Final = tuple(
+    (name, parser) for name, parser in _PARSED_IN_VALIDATION if name not in (h.MAX_FORWARDS, h.ROUTE)
+)
 
 
 def validate_request(
@@ -322,9 +302,9 @@ def validate_request(
     repeated = headers.first_repeated(_SINGLE_HEADERS)
     if repeated is not None:
         raise BadRequest(f"Multiple {repeated} headers")
-    for name, accessor in _PARSED_IN_VALIDATION:
+    for name, parser in _PARSED_IN_VALIDATION:
         try:
-            accessor(request)
+            headers.parsed(name, parser)  # the same cache entry as the accessor's (``request.via``)
         except SipParseError:
             raise BadRequest(f"Malformed {name}") from None
     call_id = request.call_id
@@ -355,7 +335,8 @@ def validate_response(response: SipResponse) -> None:
     missing = response.headers.first_missing(_REQUIRED)
     if missing is not None:
         raise SipParseError(f"Missing {missing}")
-    _ = response.via, response.from_, response.to, response.cseq, response.contacts, response.record_routes
+    for name, parser in _PARSED_IN_RESPONSES:
+        response.headers.parsed(name, parser)
 
 
 def make_response(
@@ -368,37 +349,37 @@ def make_response(
     """
     src = request.headers
     headers = Headers()
-    for value in src.get_all(h.VIA):
-        headers._add_raw(h.VIA, value)
-    for name in (h.FROM, h.TO, h.CALL_ID, h.CSEQ):
-        copied = src.get(name)
-        if copied is None:
-            continue
-        if name == h.TO and to_tag is not None:
-            try:
-                if request.to.tag is None:
-                    copied = str(request.to.with_tag(to_tag))
-            except SipParseError:
-                pass  # a malformed To is echoed as is (the response is a 400 anyway)
-        headers._add_raw(name, copied)
+    headers.copy_from(src, h.VIA)
+    headers.copy_from(src, h.FROM, first=True)
+    tagged: str | None = None
+    if to_tag is not None:
+        try:
+            if request.to.tag is None:
+                tagged = str(request.to.with_tag(to_tag))
+        except SipParseError:
+            pass  # a malformed To is echoed as is (the response is a 400 anyway)
+    if tagged is not None:
+        headers._add_raw(h.TO, tagged)
+    else:
+        headers.copy_from(src, h.TO, first=True)
+    headers.copy_from(src, h.CALL_ID, first=True)
+    headers.copy_from(src, h.CSEQ, first=True)
     if 100 < status < 300 and request.method in _DIALOG_METHODS:
-        for value in src.get_all(h.RECORD_ROUTE):
-            headers._add_raw(h.RECORD_ROUTE, value)
-    if status == 100 and h.TIMESTAMP in src:
-        headers._add_raw(h.TIMESTAMP, src.get(h.TIMESTAMP) or "")  # RFC 3261 8.2.6.1
+        headers.copy_from(src, h.RECORD_ROUTE)
+    if status == 100:
+        headers.copy_from(src, h.TIMESTAMP, first=True)  # RFC 3261 8.2.6.1
     return SipResponse(status, reason if reason is not None else reason_phrase(status), headers)
 
 
 def make_cancel(request: SipRequest) -> SipRequest:
     """The CANCEL for a pending ``request`` (RFC 3261 9.1): same URI, top Via, Route, tags, CSeq number."""
+    src = request.headers
     headers = Headers()
-    headers._add_raw(h.VIA, request.headers.get(h.VIA) or "")
-    for name in (h.ROUTE,):
-        for value in request.headers.get_all(name):
-            headers._add_raw(name, value)
-    headers.add(h.MAX_FORWARDS, "70")
+    headers.copy_from(src, h.VIA, first=True)
+    headers.copy_from(src, h.ROUTE)
+    headers._add_raw(h.MAX_FORWARDS, "70")
     for name in (h.FROM, h.TO, h.CALL_ID):
-        headers._add_raw(name, request.headers.get(name) or "")
+        headers.copy_from(src, name, first=True)
     headers.add(h.CSEQ, CSeq(request.cseq.seq, "CANCEL"))
     return SipRequest("CANCEL", request.uri, headers)
 

@@ -128,12 +128,11 @@ def client_key(message: SipRequest | SipResponse) -> TransactionKey:
 def make_non2xx_ack(request: SipRequest, response: SipResponse) -> SipRequest:
     """The ACK an INVITE client transaction sends for a 300-699 response (RFC 3261 17.1.1.3)."""
     headers = Headers()
-    headers._add_raw(h.VIA, request.headers.get(h.VIA) or "")
-    for value in request.headers.get_all(h.ROUTE):
-        headers._add_raw(h.ROUTE, value)
+    headers.copy_from(request.headers, h.VIA, first=True)
+    headers.copy_from(request.headers, h.ROUTE)
     headers._add_raw(h.MAX_FORWARDS, "70")
-    headers._add_raw(h.FROM, request.headers.get(h.FROM) or "")
-    headers._add_raw(h.TO, response.headers.get(h.TO) or "")
+    headers.copy_from(request.headers, h.FROM, first=True)
+    headers.copy_from(response.headers, h.TO, first=True)
     headers._add_raw(h.CALL_ID, request.call_id)
     headers.add(h.CSEQ, CSeq(request.cseq.seq, "ACK"))
     return SipRequest("ACK", request.uri, headers)
@@ -155,7 +154,9 @@ class TransactionLayer:
     def __init__(self, *, timers: TimerConfig | None = None, auto_trying: bool = True) -> None:
         self.timers = timers or TimerConfig()
         self.auto_trying = auto_trying
-        """INVITE server transactions answer 100 Trying at once (RFC 3261 17.2.1)."""
+        """INVITE server transactions answer 100 Trying (RFC 3261 17.2.1), unless the TU answers
+        while its events are handled: the 100 waits for ``datagrams_to_send``."""
+        self._trying: list[tuple[_Transaction, SipRequest]] = []
         self._transactions: dict[TransactionKey, _Transaction] = {}
         self._heap: list[tuple[float, int, TransactionKey, str]] = []
         self._seq = itertools.count()
@@ -171,7 +172,13 @@ class TransactionLayer:
 
     # -- output ---------------------------------------------------------------------------------
     def datagrams_to_send(self) -> list[tuple[bytes, Peer]]:
-        """Take the queued (data, peer) pairs."""
+        """Take the queued (data, peer) pairs, first adding the 100 Trying of each new INVITE not
+        answered yet."""
+        if self._trying:
+            for tx, request in self._trying:
+                if tx.state is S.PROCEEDING and not tx.response_bytes:
+                    self._store_response(tx, make_response(request, 100))
+            self._trying = []
         datagrams, self._datagrams = self._datagrams, []
         return datagrams
 
@@ -296,7 +303,7 @@ class TransactionLayer:
             if target in self._transactions:
                 cancels = target
         if invite and self.auto_trying:
-            self._store_response(tx, make_response(request, 100))
+            self._trying.append((tx, request))
         self._events.append(RequestReceived(key, request, peer, cancels))
 
     def _receive_ack(self, ack: SipRequest, peer: Peer, now: float) -> None:

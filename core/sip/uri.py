@@ -17,10 +17,12 @@ _SCHEME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST
 _HOST_CHARS: Final = frozenset(_HOST)
 _IPV6_CHARS: Final = frozenset("0123456789abcdefABCDEF:.")
 _MARK: Final = "-_.!~*'()"
-_USER_SAFE: Final = _MARK + "&=+$,;?/"
-_PASSWORD_SAFE: Final = _MARK + "&=+$,"
-_PARAM_SAFE: Final = _MARK + "[]/:&+$"
-_HEADER_SAFE: Final = _MARK + "[]/?:+$"
+_UNRESERVED: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + _MARK
+# What each URI part carries unescaped (a superset of what quote() never escapes).
+_USER_SAFE: Final = _UNRESERVED + "&=+$,;?/"
+_PASSWORD_SAFE: Final = _UNRESERVED + "&=+$,"
+_PARAM_SAFE: Final = _UNRESERVED + "[]/:&+$"
+_HEADER_SAFE: Final = _UNRESERVED + "[]/?:+$"
 _URI_FORBIDDEN: Final = frozenset(' <>"')
 _LWS: Final = " \t"
 _VALUE_FORBIDDEN: Final = frozenset(' \t"')
@@ -184,6 +186,8 @@ def _unescape(text: str) -> str:
 
 
 def _escape(text: str, safe: str) -> str:
+    if not text.strip(safe):  # the usual case, nothing to escape: no quote() call
+        return text
     return quote(text, safe=safe, errors="surrogateescape")
 
 

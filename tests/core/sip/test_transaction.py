@@ -331,6 +331,18 @@ def test_invite_server_sends_100_and_absorbs_retransmissions() -> None:
     assert layer.stats["absorbed_requests"] == 2
 
 
+def test_invite_server_answered_at_once_sends_no_100() -> None:
+    """17.2.1: no 100 Trying when the TU answers before the layer's datagrams are taken (e.g. a
+    407 challenge); a provisional answer replaces it too, and a late one does not bring it back."""
+    for status in (407, 180):
+        layer = TransactionLayer()
+        request = make_request()
+        key = incoming(request, layer)
+        layer.send_response(key, make_response(request, status, to_tag="s1"), 0.0)
+        assert [m.status for m in sent(layer)] == [status]  # type: ignore[union-attr]
+        assert sent(layer) == []
+
+
 def test_invite_server_without_auto_trying() -> None:
     layer = TransactionLayer(auto_trying=False)
     incoming(make_request(), layer)
@@ -388,7 +400,7 @@ def test_invite_server_over_tcp() -> None:
     key = incoming(request, layer, peer=CLIENT_TCP)
     response = make_response(request, 480, to_tag="s1")
     layer.send_response(key, response, 0.0)
-    assert [p for _, p in layer.datagrams_to_send()] == [CLIENT_TCP, CLIENT_TCP]
+    assert [p for _, p in layer.datagrams_to_send()] == [CLIENT_TCP]  # the 480, no 100 before it
     assert layer.get_timer() == 32.0  # H only
     layer.receive(make_non2xx_ack(request, response), CLIENT_TCP, 0.1)
     assert drain(layer) == [TransactionTerminated(key)]
