@@ -22,7 +22,6 @@ SIP_VERSION: Final = "SIP/2.0"
 MAX_MESSAGE_SIZE: Final = 65536
 MAX_MAX_FORWARDS: Final = 255
 _MAX_EXPIRES: Final = 2**32 - 1
-_LWS: Final = " \t"
 # Headers that may appear at most once (RFC 3261 7.3.1: not a comma-separated list).
 _SINGLE_HEADERS: Final = (h.TO, h.FROM, h.CALL_ID, h.CSEQ, h.MAX_FORWARDS, h.CONTENT_LENGTH, h.CONTENT_TYPE)
 # Methods whose 1xx/2xx responses create dialogs: Record-Route is copied (RFC 3261 12.1.1).
