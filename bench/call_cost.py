@@ -1,9 +1,13 @@
-"""`python -m bench.call_cost RATE [--steps N] [--seconds S]`: CPU per call at one fixed rate.
+"""`python -m bench.call_cost RATE [RATE ...] [--steps N] [--seconds S]`: CPU per call at fixed rates.
 
 A fresh Cordboard, the `calls` benchmark's callers and callees, a short warm-up at 50 calls/s,
-then ``--steps`` steps at RATE calls/s. Each step prints a JSON line with the server's CPU (share
-of one core) and its CPU per call in milliseconds: at a rate the server sustains, the figure to
-compare before and after a change to the call path, in about a minute and without the anchors.
+then ``--steps`` rounds of one step at each RATE. Each step prints a JSON line with the server's
+CPU (share of one core) and its CPU per call in milliseconds: the figure to compare before and
+after a change to the call path, in a minute or two and without the anchors.
+
+Use rates just below the server's maximum (e.g. ``507 560 --steps 2``, back to back with the code
+before the change): below saturation the server sleeps and wakes for each message, and the
+wake-ups cost about as much as the Python work a change saves, so a lower rate hides it.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ WARM_UP_SECONDS = 3.0
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.call_cost", description=__doc__)
-    parser.add_argument("rate", type=int, help="calls per second")
-    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("rates", type=int, nargs="+", metavar="RATE", help="calls per second")
+    parser.add_argument("--steps", type=int, default=3, help="rounds through the rates")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds of new calls per step")
     args = parser.parse_args(argv)
     if shutil.which("sipp") is None:
@@ -34,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with cordboard_target(workdir / "data") as target:
             target.step(WARM_UP_RATE, WARM_UP_SECONDS)
-            for number in range(1, args.steps + 1):
-                step = target.step(args.rate, args.seconds)
+            for number, rate in enumerate((rate for _ in range(args.steps) for rate in args.rates), start=1):
+                step = target.step(rate, args.seconds)
                 emit(
                     {
                         "bench": "call_cost",
