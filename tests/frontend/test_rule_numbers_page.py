@@ -191,8 +191,10 @@ def _admin_adds_a_rule(page: Any, cordboard: Cordboard) -> None:
     ).click()
     expect(page).to_have_url(cordboard.base + "/routing")
     expect(page.get_by_role("radio", name="Organisation", exact=True)).to_be_checked()
-    lists = page.locator(".rule-list-card h2").all_inner_texts()
-    assert lists == ["Incoming calls", "Outgoing calls", "Fallback", "Rules for rule-based numbers"], lists
+    # The lists load after the page: expect() waits for them (all_inner_texts() would not).
+    expect(page.locator(".rule-list-card h2")).to_have_text(
+        ["Incoming calls", "Outgoing calls", "Fallback", "Rules for rule-based numbers"]
+    )
     card = page.get_by_test_id("rules-rule_numbers")
     expect(card.get_by_role("link", name="Rule-based numbers")).to_have_attribute("href", "/rule-numbers")
 
