@@ -62,6 +62,10 @@ class TimerConfig:
     """Maximum time a message stays in the network (timers I and K)."""
     timer_d: float = 32.0
     """Wait for response retransmissions after a non-2xx to INVITE over UDP (at least 32 s)."""
+    trying: float = 0.1
+    """How long a new INVITE server transaction waits for the TU's first response before it sends
+    100 Trying itself (RFC 3261 17.2.1 allows up to 200 ms): a phone that rings at once answers
+    180 in time, and the 100 is never built or sent."""
 
 
 class TransactionState(enum.Enum):
@@ -87,8 +91,9 @@ class _Transaction:
     peer: Peer
     """Where requests (client) or responses (server) are sent."""
     request: SipRequest | None
-    """Kept only by INVITE client transactions until their final response (for the non-2xx ACK):
-    a finished transaction waiting out timer J, K, L, M or D holds bytes, not parsed messages."""
+    """Kept by INVITE client transactions until their final response (for the non-2xx ACK), and
+    by INVITE server transactions until their first response (for the 100 Trying): a finished
+    transaction waiting out timer J, K, L, M or D holds bytes, not parsed messages."""
     request_bytes: bytes = b""
     last_to_tag: str | None = None
     """The To tag of the last response, kept for RFC 2543 ACK matching only."""
@@ -154,9 +159,8 @@ class TransactionLayer:
     def __init__(self, *, timers: TimerConfig | None = None, auto_trying: bool = True) -> None:
         self.timers = timers or TimerConfig()
         self.auto_trying = auto_trying
-        """INVITE server transactions answer 100 Trying (RFC 3261 17.2.1), unless the TU answers
-        while its events are handled: the 100 waits for ``datagrams_to_send``."""
-        self._trying: list[tuple[_Transaction, SipRequest]] = []
+        """INVITE server transactions answer 100 Trying (RFC 3261 17.2.1) when the TU has not
+        answered within ``timers.trying`` (the "Trying" timer)."""
         self._transactions: dict[TransactionKey, _Transaction] = {}
         self._heap: list[tuple[float, int, TransactionKey, str]] = []
         self._seq = itertools.count()
@@ -172,13 +176,7 @@ class TransactionLayer:
 
     # -- output ---------------------------------------------------------------------------------
     def datagrams_to_send(self) -> list[tuple[bytes, Peer]]:
-        """Take the queued (data, peer) pairs, first adding the 100 Trying of each new INVITE not
-        answered yet."""
-        if self._trying:
-            for tx, request in self._trying:
-                if tx.state is S.PROCEEDING and not tx.response_bytes:
-                    self._store_response(tx, make_response(request, 100))
-            self._trying = []
+        """Take the queued (data, peer) pairs."""
         datagrams, self._datagrams = self._datagrams, []
         return datagrams
 
@@ -244,7 +242,11 @@ class TransactionLayer:
                 raise TransactionError(f"INVITE transaction in state {tx.state.value} cannot send {status}")
             self._store_response(tx, response)
             if status < 200:
+                if tx.request is not None:  # the TU answered first: no 100 Trying
+                    tx.request = None
+                    tx.timers.pop("Trying", None)
                 return
+            tx.request = None
             self._cancel_timers(tx)
             if status < 300:
                 tx.state = S.ACCEPTED  # RFC 6026 8.5 (RFC 3261 17.2.1 would terminate here)
@@ -303,7 +305,8 @@ class TransactionLayer:
             if target in self._transactions:
                 cancels = target
         if invite and self.auto_trying:
-            self._trying.append((tx, request))
+            tx.request = request
+            self._set_timer(tx, "Trying", self.timers.trying, now)
         self._events.append(RequestReceived(key, request, peer, cancels))
 
     def _receive_ack(self, ack: SipRequest, peer: Peer, now: float) -> None:
@@ -407,6 +410,10 @@ class TransactionLayer:
             self._retransmit(tx.response_bytes, tx.peer)
             tx.interval = min(2 * tx.interval, t2)
             self._set_timer(tx, "G", tx.interval, now)
+        elif name == "Trying":  # INVITE server, no response from the TU yet (17.2.1)
+            request, tx.request = tx.request, None
+            if request is not None and tx.state is S.PROCEEDING and not tx.response_bytes:
+                self._store_response(tx, make_response(request, 100))
         elif name in ("B", "F", "H"):
             self._events.append(TransactionTimedOut(tx.key))
             self._terminate(tx)

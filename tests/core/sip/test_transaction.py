@@ -314,11 +314,17 @@ def test_make_non2xx_ack_matches_17_1_1_3() -> None:
 
 
 def test_invite_server_sends_100_and_absorbs_retransmissions() -> None:
+    """17.2.1: the 100 Trying goes out when the TU has not answered within the Trying timer."""
     layer = TransactionLayer()
     request = make_request()
     key = incoming(request, layer)
     assert key == TransactionKey("server", "z9hG4bKclient1", "192.0.2.1:5070", "INVITE")
     assert layer.state_of(key) is S.PROCEEDING
+    assert sent(layer) == []
+    assert layer.get_timer() == TimerConfig().trying <= 0.2
+    layer.handle_timer(0.05)
+    assert sent(layer) == []
+    layer.handle_timer(0.1)
     (trying,) = sent(layer)
     assert isinstance(trying, SipResponse) and trying.status == 100 and trying.to_tag is None
     layer.receive(make_request(), CLIENT_UDP, 0.5)
@@ -331,22 +337,23 @@ def test_invite_server_sends_100_and_absorbs_retransmissions() -> None:
     assert layer.stats["absorbed_requests"] == 2
 
 
-def test_invite_server_answered_at_once_sends_no_100() -> None:
-    """17.2.1: no 100 Trying when the TU answers before the layer's datagrams are taken (e.g. a
-    407 challenge); a provisional answer replaces it too, and a late one does not bring it back."""
+def test_invite_server_answered_in_time_sends_no_100() -> None:
+    """17.2.1: no 100 Trying when the TU answers within the Trying timer (a 407 challenge, or a
+    phone's 180 passed on by the B2BUA), and the timer's expiry does not bring it back."""
     for status in (407, 180):
         layer = TransactionLayer()
         request = make_request()
         key = incoming(request, layer)
-        layer.send_response(key, make_response(request, status, to_tag="s1"), 0.0)
+        layer.send_response(key, make_response(request, status, to_tag="s1"), 0.05)
         assert [m.status for m in sent(layer)] == [status]  # type: ignore[union-attr]
+        assert run_until(layer, 0.3) == []
         assert sent(layer) == []
 
 
 def test_invite_server_without_auto_trying() -> None:
     layer = TransactionLayer(auto_trying=False)
     incoming(make_request(), layer)
-    assert layer.datagrams_to_send() == []
+    assert layer.datagrams_to_send() == [] and layer.get_timer() is None
     layer.receive(make_request(), CLIENT_UDP, 0.5)
     assert layer.datagrams_to_send() == []
 
@@ -583,7 +590,8 @@ def test_pair_invite_rejected_and_acked() -> None:
     assert transfer(client, server, CLIENT_UDP, 0.0) == 1
     (event,) = drain(server)
     assert isinstance(event, RequestReceived)
-    assert transfer(server, client, SERVER_UDP, 0.01) == 1  # 100 Trying
+    server.handle_timer(0.1)
+    assert transfer(server, client, SERVER_UDP, 0.1) == 1  # 100 Trying
     assert [e.response.status for e in drain(client)] == [100]  # type: ignore[attr-defined]
     server.send_response(event.key, make_response(event.request, 603, to_tag="s"), 0.1)
     transfer(server, client, SERVER_UDP, 0.1)
@@ -622,7 +630,8 @@ def test_pair_invite_lost_final_retransmitted_by_timer_g() -> None:
     transfer(client, server, CLIENT_UDP, 0.0)
     (event,) = drain(server)
     assert isinstance(event, RequestReceived)
-    transfer(server, client, SERVER_UDP, 0.0)
+    server.handle_timer(0.1)
+    transfer(server, client, SERVER_UDP, 0.1)  # the 100 Trying
     server.send_response(event.key, make_response(event.request, 486, to_tag="s"), 0.1)
     server.datagrams_to_send()  # the 486 is lost
     server.handle_timer(0.6)  # G
