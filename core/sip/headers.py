@@ -210,13 +210,12 @@ class Headers:
     it is changed).
     """
 
-    __slots__ = ("_cache", "_cached", "_index", "_items")
+    __slots__ = ("_index", "_items", "_views")
 
     def __init__(self, items: Iterable[tuple[str, object]] = ()) -> None:
         self._items: list[tuple[str, str, str]] = []
-        self._cache: dict[tuple[str, Callable[..., Any]], Any] = {}
-        self._cached: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
-        """The ``_cache`` entries per lookup key, so that a change drops its own without a scan."""
+        self._views: dict[str, tuple[Callable[..., Any], Any]] = {}
+        """The parsed view of a header, by lookup key, with the parser that made it."""
         self._index: dict[str, list[str]] | None = None
         for name, value in items:
             self.add(name, value)
@@ -239,9 +238,8 @@ class Headers:
     def _forget(self, key: str) -> None:
         """Drop the index and the cached parsed views of one header (the others stay valid)."""
         self._index = None
-        if self._cache:
-            for cached in self._cached.pop(key, ()):
-                self._cache.pop(cached, None)
+        if self._views:
+            self._views.pop(key, None)
 
     @classmethod
     def parse_lines(cls, lines: list[str], start: int = 0) -> Headers:
@@ -292,7 +290,7 @@ class Headers:
     def _add_raw(self, name: str, value: str) -> None:
         """Parser fast path: ``value`` is already unfolded and stripped."""
         key, stored, is_list = _SPELLINGS.get(name) or _spelling(name)
-        self._index = None
+        self._forget(key)
         if is_list:
             self._items.extend((key, stored, v) for v in split_list(value))
         else:
@@ -397,24 +395,15 @@ class Headers:
         return new
 
     def parsed(self, name: str, parser: Callable[[list[str]], _T]) -> _T:
-        """``parser(get_all(name))``, cached until the headers change (lazy typed access)."""
-        cache = self._cache
-        spelled = (name, parser)  # the usual hit: a constant such as h.VIA, no key computed
-        try:
-            return cache[spelled]
-        except KeyError:
-            pass
+        """``parser(get_all(name))``, cached until the ``name`` headers change (lazy typed access;
+        one view per header: a second parser of the same header replaces the first one's)."""
         key = _KEYS.get(name) or _key(name)
-        by_key = (key, parser)  # so that "cseq" and "CSeq" share one parsed value
-        entries = self._cached.setdefault(key, [])
-        if by_key in cache:
-            result = cache[by_key]
-        else:
-            # The parsers build their own values from the stored list and keep no reference to it.
-            result = cache[by_key] = parser(self._lookup().get(key) or [])
-            entries.append(by_key)
-        cache[spelled] = result
-        entries.append(spelled)
+        view = self._views.get(key)
+        if view is not None and view[0] is parser:
+            return view[1]
+        # The parsers build their own values from the stored list and keep no reference to it.
+        result = parser(self._lookup().get(key) or [])
+        self._views[key] = (parser, result)
         return result
 
     def __contains__(self, name: object) -> bool:

@@ -45,6 +45,12 @@ _FAST_NAME_ADDR: Final = re.compile(
 )
 
 
+_FAST_SIP_URI: Final = re.compile(
+    rf"(sips?):(?:({_PLAIN})@)?{HOST_PORT_PATTERN}{PLAIN_PARAMS_PATTERN}", re.ASCII
+)
+"""A Request-URI or Contact such as ``sip:100@10.0.0.1:5060;transport=udp``."""
+
+
 def plain_params(text: str) -> Params:
     """``;a=b;c`` already matched by ``PLAIN_PARAMS_PATTERN``: names lowercased, no escapes, no quotes."""
     params: Params = {}
@@ -394,6 +400,22 @@ Uri: TypeAlias = "SipUri | TelUri | AbsoluteUri"
 
 def parse_uri(text: str) -> Uri:
     """Parse a SIP, SIPS or tel URI; any other well-formed scheme becomes an AbsoluteUri."""
+    fast = _FAST_SIP_URI.fullmatch(text)
+    if fast is not None:
+        scheme, user, host, port, params = fast.groups()
+        if port is None or int(port) <= 65535:
+            return SipUri(
+                scheme=scheme,
+                user=user,
+                host=host,
+                port=None if port is None else int(port),
+                params=plain_params(params) if params else {},
+            )
+    return parse_uri_general(text)
+
+
+def parse_uri_general(text: str) -> Uri:
+    """Every URI form (``parse_uri`` tries a fast path for the usual SIP ones first)."""
     colon = text.find(":")
     if colon <= 0:
         raise SipParseError(f"URI without scheme: {text!r}")

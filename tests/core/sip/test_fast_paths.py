@@ -1,7 +1,8 @@
-"""The fast paths of ``NameAddr.parse``, ``Via.parse`` and the Digest parameter parser (one regular
-expression for the shapes phones usually send) must give exactly what the general parsers give, or
-defer to them: same fields, same errors. Hypothesis builds the values from the grammars' pieces,
-including the ones the fast paths refuse (escapes, quoted pairs, IPv6, odd spacing and case)."""
+"""The fast paths of ``parse_uri``, ``NameAddr.parse``, ``Via.parse`` and the Digest parameter
+parser (one regular expression for the shapes phones usually send) must give exactly what the
+general parsers give, or defer to them: same fields, same errors. Hypothesis builds the values
+from the grammars' pieces, including the ones the fast paths refuse (escapes, quoted pairs, IPv6,
+odd spacing and case)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from cordboard.core.sip import auth
 from cordboard.core.sip.errors import SipParseError
 from cordboard.core.sip.headers import Via
-from cordboard.core.sip.uri import NameAddr, SipUri
+from cordboard.core.sip.uri import NameAddr, SipUri, Uri, parse_uri, parse_uri_general
 
 TOKEN_ALPHABET = "abcXYZ019-.!%*_+`'~"
 token = st.text(TOKEN_ALPHABET, min_size=1, max_size=6)
@@ -57,13 +58,38 @@ def name_addr_text(draw: Any) -> str:
     return f"{draw(uri_text())}{draw(params)}"
 
 
-def fields(value: NameAddr) -> tuple[Any, ...]:
-    uri = value.uri
+def uri_fields(uri: Uri) -> tuple[Any, ...]:
     if isinstance(uri, SipUri):
-        shown: Any = (uri.scheme, uri.user, uri.password, uri.host, uri.port, uri.params, uri.headers)
+        return (uri.scheme, uri.user, uri.password, uri.host, uri.port, uri.params, uri.headers)
+    return (type(uri).__name__, str(uri))
+
+
+def fields(value: NameAddr) -> tuple[Any, ...]:
+    return (uri_fields(value.uri), value.display_name, value.params)
+
+
+@settings(max_examples=300, deadline=None)
+@given(uri_text())
+def test_uri_fast_path_equals_the_general_parser(text: str) -> None:
+    fast_kind, fast = outcome(parse_uri, text)
+    general_kind, general = outcome(parse_uri_general, text)
+    assert fast_kind == general_kind, (text, fast, general)
+    if fast_kind == "ok":
+        assert uri_fields(fast) == uri_fields(general), text
     else:
-        shown = (type(uri).__name__, str(uri))
-    return (shown, value.display_name, value.params)
+        assert fast == general
+
+
+def test_usual_request_uri_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cordboard.core.sip.uri as uri_module
+
+    def refuse(value: str) -> Uri:
+        raise AssertionError(f"general parser used for {value!r}")
+
+    monkeypatch.setattr(uri_module, "parse_uri_general", refuse)
+    uri = parse_uri("sip:3001@127.0.0.1:5060;user=phone")
+    assert isinstance(uri, SipUri)
+    assert (uri.user, uri.host, uri.port, uri.params) == ("3001", "127.0.0.1", 5060, {"user": "phone"})
 
 
 def assert_same(fast: Any, general: Any, text: str) -> None:
