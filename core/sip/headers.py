@@ -193,6 +193,10 @@ def _spelling(name: str) -> tuple[str, str, bool]:
     return found
 
 
+_KNOWN_SPELLING_PARTS: Final = {name: _spelling(name) for name in KNOWN_SPELLINGS}
+"""``_spelling`` of every known header name as usually spelled, for the parser's one look-up."""
+
+
 def split_list(value: str) -> list[str]:
     """Split a list header value at commas outside quotes and ``<>``; empty elements are dropped."""
     if "," not in value:
@@ -247,32 +251,30 @@ class Headers:
         SipParseError for a line that is not ``name: value`` or a continuation."""
         headers = cls()
         items = headers._items
-        name: str | None = None
-        value = ""
-        ended: list[str | None] = [*lines[start:], None]  # None: store the last header
-        for line in ended:
-            if line is not None and line[:1] in (" ", "\t"):
+        pairs: list[tuple[tuple[str, str, bool], str]] = []  # (spelling, raw value) per header
+        for line in lines[start:]:
+            if line[:1] in (" ", "\t"):
                 # A line starting with whitespace continues the previous header.
-                if name is None:
+                if not pairs:
                     raise SipParseError("Continuation line before the first header")
-                value = value + " " + line.strip(" \t")
+                spelling, value = pairs[-1]
+                pairs[-1] = (spelling, value + " " + line.strip(" \t"))
                 continue
-            if name is not None:
-                key, stored, is_list = _SPELLINGS.get(name) or _spelling(name)
-                value = value.strip(" \t")
-                if is_list:
-                    items.extend([(key, stored, v) for v in split_list(value)])
-                else:
-                    items.append((key, stored, value))
-            if line is None:
-                break
-            colon = line.find(":")
-            if colon <= 0:
-                raise SipParseError(f"Header line without name or colon: {line[:40]!r}")
-            name = line[:colon].rstrip(" \t")
-            if name not in KNOWN_SPELLINGS and not is_token(name):
-                raise SipParseError(f"Bad header name {name!r}")
-            value = line[colon + 1 :]
+            name, colon, value = line.partition(":")
+            found = _KNOWN_SPELLING_PARTS.get(name)
+            if found is None or not colon:
+                name = name.rstrip(" \t")
+                if not colon or not name:
+                    raise SipParseError(f"Header line without name or colon: {line[:40]!r}")
+                if not is_token(name):
+                    raise SipParseError(f"Bad header name {name!r}")
+                found = _SPELLINGS.get(name) or _spelling(name)
+            pairs.append((found, value))
+        for (key, stored, is_list), raw in pairs:
+            if is_list:
+                items.extend([(key, stored, v) for v in split_list(raw)])
+            else:
+                items.append((key, stored, raw.strip(" \t")))
         return headers
 
     def copy_from(self, other: Headers, name: str, *, first: bool = False) -> None:
@@ -355,6 +357,21 @@ class Headers:
             values = index.get(_KEYS.get(name) or _key(name))
             if values is not None and len(values) > 1:
                 return name
+        return None
+
+    def first_unparsable(self, parsers: Iterable[tuple[str, Callable[[list[str]], object]]]) -> str | None:
+        """Build the parsed view of each ``(name, parser)``, as ``parsed`` does; the first name whose
+        parser refuses its values (SipParseError), or None (validation's one call per message)."""
+        index = self._lookup()
+        views = self._views
+        for name, parser in parsers:
+            key = _KEYS.get(name) or _key(name)
+            view = views.get(key)
+            if view is None or view[0] is not parser:
+                try:
+                    views[key] = (parser, parser(index.get(key) or []))
+                except SipParseError:
+                    return name
         return None
 
     def _lookup(self) -> dict[str, list[str]]:

@@ -301,11 +301,9 @@ def validate_request(
     repeated = headers.first_repeated(_SINGLE_HEADERS)
     if repeated is not None:
         raise BadRequest(f"Multiple {repeated} headers")
-    for name, parser in _PARSED_IN_VALIDATION:
-        try:
-            headers.parsed(name, parser)  # the same cache entry as the accessor's (``request.via``)
-        except SipParseError:
-            raise BadRequest(f"Malformed {name}") from None
+    malformed = headers.first_unparsable(_PARSED_IN_VALIDATION)  # the accessors' views (``.via``)
+    if malformed is not None:
+        raise BadRequest(f"Malformed {malformed}")
     call_id = request.call_id
     if call_id.split() != [call_id]:  # str.split() splits at exactly what str.isspace() matches
         raise BadRequest("Malformed Call-ID")
@@ -334,8 +332,9 @@ def validate_response(response: SipResponse) -> None:
     missing = response.headers.first_missing(_REQUIRED)
     if missing is not None:
         raise SipParseError(f"Missing {missing}")
-    for name, parser in _PARSED_IN_RESPONSES:
-        response.headers.parsed(name, parser)
+    malformed = response.headers.first_unparsable(_PARSED_IN_RESPONSES)
+    if malformed is not None:
+        raise SipParseError(f"Malformed {malformed}")
 
 
 def make_response(
