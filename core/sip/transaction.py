@@ -241,12 +241,11 @@ class TransactionLayer:
             if tx.state is not S.PROCEEDING:
                 raise TransactionError(f"INVITE transaction in state {tx.state.value} cannot send {status}")
             self._store_response(tx, response)
+            if tx.request is not None:  # the TU answered first: no 100 Trying
+                tx.request = None
+                tx.timers.pop("Trying", None)
             if status < 200:
-                if tx.request is not None:  # the TU answered first: no 100 Trying
-                    tx.request = None
-                    tx.timers.pop("Trying", None)
                 return
-            tx.request = None
             self._cancel_timers(tx)
             if status < 300:
                 tx.state = S.ACCEPTED  # RFC 6026 8.5 (RFC 3261 17.2.1 would terminate here)
@@ -412,7 +411,7 @@ class TransactionLayer:
             self._set_timer(tx, "G", tx.interval, now)
         elif name == "Trying":  # INVITE server, no response from the TU yet (17.2.1)
             request, tx.request = tx.request, None
-            if request is not None and tx.state is S.PROCEEDING and not tx.response_bytes:
+            if request is not None:  # any response from the TU clears it and the timer
                 self._store_response(tx, make_response(request, 100))
         elif name in ("B", "F", "H"):
             self._events.append(TransactionTimedOut(tx.key))

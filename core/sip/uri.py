@@ -402,16 +402,26 @@ def parse_uri(text: str) -> Uri:
     """Parse a SIP, SIPS or tel URI; any other well-formed scheme becomes an AbsoluteUri."""
     fast = _FAST_SIP_URI.fullmatch(text)
     if fast is not None:
-        scheme, user, host, port, params = fast.groups()
-        if port is None or int(port) <= 65535:
-            return SipUri(
-                scheme=scheme,
-                user=user,
-                host=host,
-                port=None if port is None else int(port),
-                params=plain_params(params) if params else {},
-            )
+        uri = _plain_sip_uri(*fast.groups())
+        if uri is not None:
+            return uri
     return parse_uri_general(text)
+
+
+def _plain_sip_uri(
+    scheme: str, user: str | None, host: str, port: str | None, params: str | None
+) -> SipUri | None:
+    """The SipUri of a fast-path match's parts; None when the port is out of range (the general parser
+    then names the error)."""
+    if port is None:
+        port_number = None
+    else:
+        port_number = int(port)
+        if port_number > 65535:
+            return None
+    return SipUri(
+        scheme=scheme, user=user, host=host, port=port_number, params=plain_params(params) if params else {}
+    )
 
 
 def parse_uri_general(text: str) -> Uri:
@@ -450,14 +460,8 @@ class NameAddr:
         fast = _FAST_NAME_ADDR.fullmatch(s)
         if fast is not None:
             quoted, words, scheme, user, host, port, uri_params, params = fast.groups()
-            if port is None or int(port) <= 65535:
-                uri = SipUri(
-                    scheme=scheme,
-                    user=user,
-                    host=host,
-                    port=None if port is None else int(port),
-                    params=plain_params(uri_params) if uri_params else {},
-                )
+            uri = _plain_sip_uri(scheme, user, host, port, uri_params)
+            if uri is not None:
                 display = quoted if quoted is not None else (" ".join(words.split()) if words else None)
                 return cls(uri, display, plain_params(params) if params else {})
         return cls.parse_general(text)

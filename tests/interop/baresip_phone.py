@@ -100,7 +100,9 @@ class BaresipPhone:
     """The account's audio codecs, baresip names (PCMU, PCMA, G722/16000/1)."""
     modules: tuple[str, ...] = ()
     """More baresip modules to load, such as ``mwi.so`` (the message-waiting lamp's subscription)."""
-    sip_port: int = field(default_factory=free_port)
+    sip_port: int = field(default_factory=lambda: free_port(span=2))
+    """baresip listens for SIP on UDP and TCP here and for TLS on the next port, so both are reserved
+    (a ctrl_tcp port handed out as ``sip_port + 1`` once made the test talk to the TLS listener)."""
     ctrl_port: int = field(default_factory=lambda: free_port(socket.SOCK_STREAM))
     proc: subprocess.Popen[bytes] | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
