@@ -44,6 +44,12 @@ def enlarge_receive_buffer(sock: Any) -> None:
             return
 
 
+def _host_port(sockname: Any) -> tuple[str, int]:
+    """Host and port of a socket name: a tuple (IPv4, or IPv6 with flow and scope) or, from uvloop's
+    server sockets, a list."""
+    return str(sockname[0]), int(sockname[1])
+
+
 IP_MULTICAST_ALL: Final = 49  # linux/in.h; not in the socket module
 
 
@@ -189,7 +195,7 @@ class SipTransports:
             lambda: _UdpProtocol(self._handler), sock=_udp_socket(host, port)
         )
         self._udp = protocol
-        self.addresses["udp"] = transport.get_extra_info("sockname")[:2]
+        self.addresses["udp"] = _host_port(transport.get_extra_info("sockname"))
         sock = transport.get_extra_info("socket")
         if sock is not None:
             enlarge_receive_buffer(sock)
@@ -202,7 +208,7 @@ class SipTransports:
             lambda: _StreamConnection(self, kind), host, port, ssl=ssl_context, reuse_address=True
         )
         self._servers.append(server)
-        self.addresses[kind] = server.sockets[0].getsockname()[:2]
+        self.addresses[kind] = _host_port(server.sockets[0].getsockname())
 
     def attach(
         self, peer: Peer, send: Callable[[bytes], None], close: Callable[[], None]
