@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +86,12 @@ def table(results: dict[str, Any], runs: int, args: argparse.Namespace) -> str:
             f"| Registrations/s, digest (MD5) auth, 1000 users, <1% failures | {fmt(reg)} | - | - | >= 2000 |"
         )
     if "calls" in results:
-        mine, sippy = results["calls"]
+        found: calls.CallsResult = results["calls"]
+        paired = "n/a" if found.paired_ratio is None else f"{found.paired_ratio:.2f}x"
         lines.append(
             f"| Calls/s through the B2BUA (INVITE, 407 digest, 200, ACK, 1 s hold, BYE), <1% failures"
-            f" | {fmt(mine)} (with auth) | sippy b2bua_simple: {fmt(sippy)} (no auth) | {ratio(mine, sippy)}"
-            f" | >= 2x sippy |"
+            f" | {fmt(found.cordboard)} (with auth) | sippy b2bua_simple: {fmt(found.sippy)} (no auth)"
+            f" | {ratio(found.cordboard, found.sippy)} (paired runs: {paired}) | >= 2x sippy |"
         )
     if "media" in results:
         mine, anchor = results["media"]
@@ -209,9 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         if "registrations" in which:
             results["registrations"] = registrations.bench(workdir, runs, plan.register_step)
         if "calls" in which:
-            mine = calls.bench_cordboard(workdir, runs, plan.call_step)
-            sippy = None if args.no_anchors else calls.bench_sippy(workdir, runs, plan.call_step)
-            results["calls"] = (mine, sippy)
+            results["calls"] = calls.bench(workdir, runs, plan.call_step, anchors=not args.no_anchors)
         if "media" in which:
             levels, steady = plan.levels, plan.steady
             mine_levels = media.bench_cordboard(workdir, runs, steady, levels)
@@ -229,7 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
-    emit({"summary": {k: v for k, v in results.items()}})
+    emit(
+        {
+            "summary": {
+                k: asdict(v) if is_dataclass(v) and not isinstance(v, type) else v for k, v in results.items()
+            }
+        }
+    )
     report = table(results, runs, args)
     (results_dir / f"{stamp}.md").write_text(report + "\n")
     print()

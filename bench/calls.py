@@ -44,9 +44,10 @@ CALLEES: Final = 20
 within the per-address limit."""
 PER_LANE: Final = 40
 """Calls/s from one caller address (5 requests each)."""
-LADDER: Final = (25, 50, 100, *range(150, 701, 50), 800, 900, 1000, 1200)
-"""Steps of 50 calls/s from 150 to 700, where this machine's servers top out: both programs' figures
-are the last step passed, so a coarser ladder would hide a difference of up to a step."""
+LADDER: Final = (25, 50, 100, *range(150, 1201, 50))
+"""Steps of 50 calls/s from 150 to 1200, past where this machine's servers top out (Cordboard near
+700, twice sippy's rate near 1100): both programs' figures are the last step passed, so a coarser
+ladder would hide a difference of up to a step."""
 HOLD_MS: Final = 1000
 SIPPY: Final = TOOLS / "b2bua_simple"
 
@@ -194,74 +195,98 @@ def cordboard_target(data: Path, profile: Path | None = None) -> Iterator[Target
         pbx.stop()
 
 
-def bench_cordboard(workdir: Path, runs: int, duration: float) -> float | None:
-    found: list[float] = []
-    start = 0
-    for run in range(1, runs + 1):
-        data = workdir / f"calls-run{run}" / "data"
-        with cordboard_target(data, profile_path("calls", run)) as target:
-            log(f"calls run {run}: cordboard, {len(target.dialled)} callees")
-            best = climb("calls", "cordboard", run, LADDER[start:], partial(target.step, duration=duration))
-        rate = best.achieved if best else 0.0
-        emit({"bench": "calls", "system": "cordboard", "run": run, "max_rate": round(rate, 1)})
-        found.append(rate)
-        start = next_start(LADDER, rate)
-    return median(found)
+@dataclass(frozen=True, slots=True)
+class CallsResult:
+    """Medians of each program's highest passed rate, and of the paired runs' ratios."""
+
+    cordboard: float | None
+    sippy: float | None
+    paired_ratio: float | None
+    """Median of Cordboard / sippy per run pair: each pair ran minutes apart, so the machine's
+    drift over the whole benchmark (sippy's figure has moved by a quarter in an hour) cancels."""
 
 
-def bench_sippy(workdir: Path, runs: int, duration: float) -> float | None:
-    """The same callers through sippy's b2bua_simple, which forwards every INVITE to one SIPp callee."""
-    if not SIPPY.exists():
+def bench(workdir: Path, runs: int, duration: float, anchors: bool = True) -> CallsResult:
+    """``runs`` pairs of one Cordboard run and one sippy run, the pair's order alternating."""
+    if anchors and not SIPPY.exists():
         log(f"sippy anchor skipped: {SIPPY} missing (make bench installs it)")
-        return None
-    users = callers()
-    found: list[float] = []
-    start = 0
+        anchors = False
+    mine: list[float] = []
+    theirs: list[float] = []
+    ratios: list[float] = []
+    starts = {"cordboard": 0, "sippy": 0}
     for run in range(1, runs + 1):
-        workdir_run = workdir / f"calls-sippy-run{run}"
-        workdir_run.mkdir(parents=True, exist_ok=True)
-        callee = Callee("uas", "3000", "127.0.0.1", free_port())
-        port = free_port()
-        log(f"calls run {run}: sippy b2bua_simple")
-        with (workdir_run / "sippy.log").open("wb") as out:
-            sippy = subprocess.Popen(
-                ["taskset", "-c", SERVER_CPU, str(SIPPY), "-f", "-l", "127.0.0.1", "-p", str(port),
-                 "-n", f"{callee.ip}:{callee.port}", "-L", str(workdir_run / "sippy-sip.log")],
-                stdout=out, stderr=subprocess.STDOUT, cwd=workdir_run,
-                env={**os.environ, "SIPLOG_BEND": "none"},
-            )  # fmt: skip
-        uas: list[Sipp] = []
+        order = ("cordboard", "sippy") if run % 2 else ("sippy", "cordboard")
+        found: dict[str, float] = {}
+        for system in order:
+            if system == "sippy" and not anchors:
+                continue
+            measure = cordboard_run if system == "cordboard" else sippy_run
+            rate = measure(workdir, run, LADDER[starts[system] :], duration)
+            emit({"bench": "calls", "system": system, "run": run, "max_rate": round(rate, 1)})
+            found[system] = rate
+            starts[system] = next_start(LADDER, rate)
+        mine.append(found["cordboard"])
+        if "sippy" in found:
+            theirs.append(found["sippy"])
+            if found["sippy"]:
+                ratios.append(found["cordboard"] / found["sippy"])
+                emit({"bench": "calls", "run": run, "ratio": round(ratios[-1], 3)})
+    return CallsResult(median(mine), median(theirs), median(ratios))
+
+
+def cordboard_run(workdir: Path, run: int, ladder: tuple[int, ...], duration: float) -> float:
+    """Cordboard's highest passed rate on ``ladder``, in a fresh data folder."""
+    data = workdir / f"calls-run{run}" / "data"
+    with cordboard_target(data, profile_path("calls", run)) as target:
+        log(f"calls run {run}: cordboard, {len(target.dialled)} callees")
+        best = climb("calls", "cordboard", run, ladder, partial(target.step, duration=duration))
+    return best.achieved if best else 0.0
+
+
+def sippy_run(workdir: Path, run: int, ladder: tuple[int, ...], duration: float) -> float:
+    """The same callers through sippy's b2bua_simple, which forwards every INVITE to one SIPp callee."""
+    users = callers()
+    workdir_run = workdir / f"calls-sippy-run{run}"
+    workdir_run.mkdir(parents=True, exist_ok=True)
+    callee = Callee("uas", "3000", "127.0.0.1", free_port())
+    port = free_port()
+    log(f"calls run {run}: sippy b2bua_simple")
+    with (workdir_run / "sippy.log").open("wb") as out:
+        sippy = subprocess.Popen(
+            ["taskset", "-c", SERVER_CPU, str(SIPPY), "-f", "-l", "127.0.0.1", "-p", str(port),
+             "-n", f"{callee.ip}:{callee.port}", "-L", str(workdir_run / "sippy-sip.log")],
+            stdout=out, stderr=subprocess.STDOUT, cwd=workdir_run,
+            env={**os.environ, "SIPLOG_BEND": "none"},
+        )  # fmt: skip
+    uas: list[Sipp] = []
+    try:
+        time.sleep(1.5)
+        if sippy.poll() is not None:
+            raise RuntimeError(f"b2bua_simple exited {sippy.returncode}")
+        uas = start_callees([callee], workdir_run)
+        best = climb(
+            "calls",
+            "sippy",
+            run,
+            ladder,
+            partial(
+                run_step,
+                target=f"127.0.0.1:{port}",
+                duration=duration,
+                workdir=workdir_run,
+                dialled=["3000"],
+                users=users,
+                server=[sippy.pid],
+                auth=False,
+            ),
+        )
+    finally:
+        stop_all(uas)
+        sippy.terminate()
         try:
-            time.sleep(1.5)
-            if sippy.poll() is not None:
-                raise RuntimeError(f"b2bua_simple exited {sippy.returncode}")
-            uas = start_callees([callee], workdir_run)
-            best = climb(
-                "calls",
-                "sippy",
-                run,
-                LADDER[start:],
-                partial(
-                    run_step,
-                    target=f"127.0.0.1:{port}",
-                    duration=duration,
-                    workdir=workdir_run,
-                    dialled=["3000"],
-                    users=users,
-                    server=[sippy.pid],
-                    auth=False,
-                ),
-            )
-        finally:
-            stop_all(uas)
-            sippy.terminate()
-            try:
-                sippy.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                sippy.kill()
-                sippy.wait()
-        rate = best.achieved if best else 0.0
-        emit({"bench": "calls", "system": "sippy", "run": run, "max_rate": round(rate, 1)})
-        found.append(rate)
-        start = next_start(LADDER, rate)
-    return median(found)
+            sippy.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sippy.kill()
+            sippy.wait()
+    return best.achieved if best else 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from cordboard.core.sip import headers as h
 
@@ -91,7 +91,7 @@ class SipStatusError(Exception):
     added to the response (Min-Expires, Unsupported, Allow, WWW-Authenticate, Retry-After, ...).
     """
 
-    status_code: int = 500
+    status_code: ClassVar[int] = 500
     reason: str = "Server Internal Error"
     headers: tuple[tuple[str, str], ...] = ()
 
