@@ -103,7 +103,7 @@ class StateMachine:
         attrs = MappingProxyType(dict(attributes or {}))
         old = self._states.get(entity_id)
         same_state = old is not None and old.state == new_state
-        if same_state and old is not None and dict(old.attributes) == dict(attrs) and not force_update:
+        if same_state and old is not None and old.attributes == attrs and not force_update:
             return old
         now = time.time()
         state = State(

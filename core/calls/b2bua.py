@@ -1158,8 +1158,7 @@ class B2bua:
         if body:
             ack.headers.set(h.CONTENT_TYPE, SDP)
             ack.body = body
-        self.sip.send_stateless_request(ack, fork.peer)
-        self._acks[fork.key] = (bytes(ack), fork.peer)
+        self._acks[fork.key] = (self.sip.send_stateless_request(ack, fork.peer), fork.peer)
 
     def _fork_answered(self, call: ActiveCall, fork: Fork, response: SipResponse) -> None:
         # A second fork answered too late, the call was cancelled meanwhile, or this fork was

@@ -329,9 +329,12 @@ class SipService:
         self.pump()
         return key
 
-    def send_stateless_request(self, request: SipRequest, peer: Peer) -> None:
-        """For ACK of a 2xx: outside any transaction (RFC 3261 13.2.2.4)."""
-        self.transports.send(bytes(request), peer)
+    def send_stateless_request(self, request: SipRequest, peer: Peer) -> bytes:
+        """For ACK of a 2xx: outside any transaction (RFC 3261 13.2.2.4). Returns what was sent
+        (for resending it)."""
+        data = bytes(request)
+        self.transports.send(data, peer)
+        return data
 
     def via_for(self, transport: str, branch: str) -> str:
         port = self.transports.addresses.get(transport, (self.advertise, self.port))[1]
