@@ -7,7 +7,8 @@ DATA ?= data
 # chromium runs the web UI's end-to-end tests (tests/frontend, Playwright with this binary).
 # grub2-common (grub-editenv), zstd and e2fsprogs (mkfs.ext4) for the A/B update tests.
 # kamailio is the SIP provider's registrar in the trunk tests (tests/interop/test_trunk_*.py).
-DEB_TEST_PACKAGES ?= chromium sip-tester baresip-core grub2-common zstd e2fsprogs kamailio
+# gcc compiles the SIP engine (make native), which the tests run compiled.
+DEB_TEST_PACKAGES ?= chromium sip-tester baresip-core grub2-common zstd e2fsprogs kamailio gcc
 # Debian packages Cordboard itself uses at run time: espeak-ng speaks the system prompts; Node.js
 # and npm build the web UI, and are asked for only when no npm is on the PATH (a Node.js installed
 # another way is used as it is).
@@ -20,20 +21,34 @@ FRONTEND := frontend
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
 	$(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/tsconfig.json $(FRONTEND)/vite.config.ts
 
-.PHONY: run test lint typecheck unit frontend frontend-unit system-deps-run system-deps-test bench clean
+.PHONY: run test lint typecheck unit native frontend frontend-unit system-deps-run system-deps-test bench clean
 .PHONY: image image-test system-deps-image screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# The editable install is pure Python (CORDBOARD_NATIVE unset); `native` compiles beside it.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	CORDBOARD_NATIVE= $(BIN)/pip install -q -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+	CORDBOARD_NATIVE= $(BIN)/pip install -q -e '.[test]'
 	touch $@ $(VENV)/.installed-run
+
+# The SIP engine's sans-IO modules (COMPILED_MODULES in core/native.py) compiled by mypyc into
+# build/native, again whenever one of them changes; Cordboard uses that build only while it matches
+# the sources. Needs a C compiler and Python's headers.
+NATIVE_SOURCES := $(patsubst cordboard/%,%.py,$(subst .,/,$(shell sed -n 's/^    "\(cordboard\.core\.[a-z_.]*\)",$$/\1/p' core/native.py)))
+NATIVE_STAMP := build/native/cordboard/core/native-sources.json
+$(NATIVE_STAMP): $(NATIVE_SOURCES) core/native.py setup.py | $(VENV)/.installed-run
+	$(BIN)/pip install -q 'setuptools>=68' 'mypy>=1.10,<3'
+	rm -rf build/native build/native-temp && mkdir -p build
+	CORDBOARD_NATIVE=1 $(BIN)/python setup.py -q build_ext --build-lib build/native --build-temp build/native-temp \
+	  >build/native.log 2>&1 || { tail -30 build/native.log; exit 1; }
+
+native: $(NATIVE_STAMP)
 
 define install_debs
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -68,6 +83,7 @@ frontend-unit: $(FRONTEND)/node_modules/.package-lock.json
 	cd $(FRONTEND) && npm test
 
 run: $(VENV)/.installed-run system-deps-run frontend
+	@$(MAKE) --no-print-directory native || echo "The SIP engine could not be compiled (make native needs a C compiler): it runs as Python."
 	$(BIN)/cordboard run --data $(DATA)
 
 lint: $(VENV)/.installed-test
@@ -85,8 +101,11 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy tests/frontend tests/sip_phone.py tests/cordboard_process.py
 
 # The end-to-end tests fail (rather than skip) here when the web UI or Chromium is missing.
-unit: $(VENV)/.installed-test system-deps-test frontend
-	CORDBOARD_REQUIRE_FRONTEND=1 $(BIN)/pytest -q
+# Everything runs with the compiled SIP engine, as on the appliance; its sans-IO tests run as Python too.
+unit: $(VENV)/.installed-test system-deps-test frontend native
+	CORDBOARD_NATIVE=0 $(BIN)/pytest -q tests/core/test_native.py \
+	  $(patsubst %,tests/core/sip/test_%.py,auth dialog fast_paths flood headers location message rfc4475 sdp stateless transaction uri)
+	CORDBOARD_REQUIRE_FRONTEND=1 CORDBOARD_REQUIRE_NATIVE=1 $(BIN)/pytest -q
 
 test: lint typecheck frontend-unit unit
 

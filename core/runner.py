@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cordboard.core import SIP_ENGINE
 from cordboard.core.exceptions import CordboardError
 from cordboard.core.logging_setup import setup_logging
 from cordboard.core.network import reachable_address
@@ -44,6 +45,12 @@ def tune_thread_switching() -> None:
     sys.setswitchinterval(THREAD_SWITCH_INTERVAL)
 
 
+def log_sip_engine() -> None:
+    """Say whether the SIP engine runs compiled; a checkout's out-of-date build is worth a warning."""
+    level = logging.WARNING if "older than" in SIP_ENGINE else logging.INFO
+    _LOGGER.log(level, "SIP engine: %s", SIP_ENGINE)
+
+
 def public_host(config: BootstrapConfig) -> str:
     return reachable_address(config.http_bind, config.public_host)
 
@@ -65,6 +72,7 @@ async def serve(core: Core) -> int:
         raise
     tune_garbage_collection()
     tune_thread_switching()
+    log_sip_engine()
     host = public_host(core.config)
     base = f"http://{host}:{core.http.port if core.http else core.config.http_port}"
     print(f"Cordboard is running: {base}/", flush=True)

@@ -504,6 +504,9 @@ def main() -> int:
         uefi.start()
         results["uefi"] = uefi.wait_health()
         session = setup_and_users(uefi)
+        status, info = http("GET", f"{uefi.base}/api/system_info/", token=session)
+        assert status == 200 and info["sip_engine"] == "compiled (installed)", (status, info)
+        log(f"uefi: the SIP engine is {info['sip_engine']}")
         for username in USERS:
             register(uefi, sipp_work, username)
         echoed = echo_call(uefi, sipp_work, "ann")

@@ -98,7 +98,9 @@ fi
 # -- 2. Cordboard: the project's own wheel, its dependencies from PyPI, the built web UI ----------
 step "wheel from the checkout"
 [ -f "$REPO/frontend/dist/index.html" ] || { echo "build.sh: frontend/dist is missing (make frontend)" >&2; exit 1; }
-"$PYTHON" -m pip wheel -q --no-deps -w "$WORK/wheel" "$REPO" >"$WORK/wheel.log" 2>&1 \
+# CORDBOARD_NATIVE=1: the SIP engine compiled with mypyc (core/native.py, setup.py).
+CORDBOARD_NATIVE=1 CORDBOARD_NATIVE_C=build/native-c-image \
+    "$PYTHON" -m pip wheel -q --no-deps -w "$WORK/wheel" "$REPO" >"$WORK/wheel.log" 2>&1 \
     || { tail -30 "$WORK/wheel.log"; exit 1; }
 WHEEL=$(ls "$WORK"/wheel/cordboard-*.whl)
 VERSION=$(basename "$WHEEL" | cut -d- -f2)

@@ -9,12 +9,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from cordboard.core import SIP_ENGINE
 from cordboard.core.const import __version__
 
 
 @dataclass(frozen=True, slots=True)
 class SystemSnapshot:
     version: str
+    sip_engine: str
+    """``compiled (...)`` or ``pure Python (why)``: see core/native.py."""
     uptime_s: int
     host_uptime_s: int | None
     disk_total: int
@@ -56,6 +59,7 @@ def collect(data_dir: Path, started_at: float) -> SystemSnapshot:
         load = None
     return SystemSnapshot(
         version=__version__,
+        sip_engine=SIP_ENGINE,
         uptime_s=max(0, int(time.time() - started_at)),
         host_uptime_s=_host_uptime(),
         disk_total=disk.total,

@@ -1,0 +1,128 @@
+"""The SIP engine's sans-IO modules compiled to C by mypyc, and which copy of them runs.
+
+Every SIP message goes through these modules (parse, validate, transactions, dialogs, digest
+auth, SDP), so compiling them takes about a tenth off the server's CPU per call. They are plain
+Python all the same: without a build, or with ``CORDBOARD_NATIVE=0`` in the environment, the
+sources run as they are.
+
+- A wheel (the appliance image's, ``CORDBOARD_NATIVE=1 pip wheel .``) carries the compiled
+  modules next to their sources, where Python's import system prefers them.
+- A source checkout (``make run``, ``make test``) builds them into ``build/native/``
+  (``make native``). They are used only while every compiled module's source is unchanged since
+  that build, so an edited module never runs as its stale compiled copy.
+
+Only modules whose imports are the standard library and each other belong here: mypyc checks
+every declared type at run time, and third-party stubs that are not exact (an event loop's
+``remove_reader`` said to return ``bool``) would turn into run-time errors.
+
+Run as a script (``python core/native.py``), it prints the sources, for the Makefile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Final
+
+COMPILED_MODULES: Final = (
+    "cordboard.core.sip.uri",
+    "cordboard.core.sip.headers",
+    "cordboard.core.sip.message",
+    "cordboard.core.sip.sdp",
+    "cordboard.core.sip.auth",
+    "cordboard.core.sip.dialog",
+    "cordboard.core.sip.transaction",
+    "cordboard.core.sip.flood",
+    "cordboard.core.sip.stateless",
+    "cordboard.core.sip.location",
+    "cordboard.core.sip.peer",
+)
+GROUP: Final = "cordboard.core.native"
+"""mypyc's name for the compiled group: its shared library is the module ``GROUP + "__mypyc"``."""
+SOURCES_FILE: Final = "native-sources.json"
+"""Written next to the group's library by the build: the SHA-256 of each compiled module's source."""
+ENV: Final = "CORDBOARD_NATIVE"
+PACKAGE_DIR: Final = Path(__file__).resolve().parent
+"""This package's folder: ``core/`` in a checkout, ``cordboard/core/`` in site-packages."""
+CHECKOUT_BUILD: Final = PACKAGE_DIR.parent / "build" / "native"
+"""Where ``make native`` puts the compiled modules of a source checkout."""
+
+
+def source_path(module: str, package_dir: Path = PACKAGE_DIR) -> Path:
+    """``cordboard.core.sip.uri`` -> ``<package_dir>/sip/uri.py``."""
+    parts = module.split(".")
+    assert parts[:2] == ["cordboard", "core"], module
+    return package_dir.joinpath(*parts[2:]).with_suffix(".py")
+
+
+def source_digests(package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
+    return {
+        module: hashlib.sha256(source_path(module, package_dir).read_bytes()).hexdigest()
+        for module in COMPILED_MODULES
+    }
+
+
+def extension_path(build: Path, module: str) -> Path:
+    """Where ``build_ext --build-lib build`` puts ``module``'s extension."""
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    return build.joinpath(*module.split(".")).with_name(module.rsplit(".", 1)[1] + suffix)
+
+
+class _BuildFinder(importlib.abc.MetaPathFinder):
+    """Finds the compiled modules (and their group's library) in a checkout's ``build/native``."""
+
+    def __init__(self, build: Path) -> None:
+        self.files = {name: extension_path(build, name) for name in (*COMPILED_MODULES, GROUP + "__mypyc")}
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        file = self.files.get(fullname)
+        if file is None:
+            return None
+        return importlib.util.spec_from_file_location(fullname, file)
+
+
+def use_checkout_build(build: Path = CHECKOUT_BUILD, package_dir: Path = PACKAGE_DIR) -> str:
+    """Load the compiled modules from ``build`` if it holds a build of the current sources.
+
+    Returns what runs, for the log: ``compiled (...)`` or ``pure Python (why)``.
+    """
+    if os.environ.get(ENV) == "0":
+        return f"pure Python ({ENV}=0)"
+    if extension_path(package_dir.parents[1], GROUP + "__mypyc").exists():
+        return "compiled (installed)"
+    stamp = extension_path(build, GROUP + "__mypyc").with_name(SOURCES_FILE)
+    if not stamp.exists():
+        return "pure Python (not built: `make native` compiles the SIP engine)"
+    try:
+        built = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return f"pure Python ({stamp} is unreadable: `make native` builds it again)"
+    current = source_digests(package_dir)
+    changed = [module for module, digest in current.items() if built.get(module) != digest]
+    missing = [name for name, file in _BuildFinder(build).files.items() if not file.exists()]
+    if changed or missing:
+        first = (changed or missing)[0]
+        return f"pure Python (the build in {build} is older than {first}: `make native` builds it again)"
+    if any(module in sys.modules for module in COMPILED_MODULES):
+        return "pure Python (already imported)"
+    sys.meta_path.insert(0, _BuildFinder(build))
+    return f"compiled ({build})"
+
+
+def is_compiled(module: ModuleType) -> bool:
+    """Whether ``module`` was loaded from a compiled extension rather than its source."""
+    return isinstance(getattr(module, "__loader__", None), importlib.machinery.ExtensionFileLoader)
+
+
+if __name__ == "__main__":
+    print(" ".join(str(source_path(module).relative_to(Path.cwd())) for module in COMPILED_MODULES))

@@ -1,0 +1,128 @@
+"""The compiled SIP engine (core/native.py): the tests run it compiled, and a stale build is never used."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cordboard.core
+from cordboard.core.native import (
+    COMPILED_MODULES,
+    GROUP,
+    SOURCES_FILE,
+    extension_path,
+    is_compiled,
+    source_digests,
+    source_path,
+    use_checkout_build,
+)
+
+
+def test_the_tests_run_the_engine_as_make_test_asked() -> None:
+    """`make unit` runs everything compiled (CORDBOARD_REQUIRE_NATIVE=1) and the sans-IO tests once
+    more as Python (CORDBOARD_NATIVE=0): each module is what that run meant to test."""
+    modules = [importlib.import_module(name) for name in COMPILED_MODULES]
+    if os.environ.get("CORDBOARD_REQUIRE_NATIVE") == "1":
+        assert cordboard.core.SIP_ENGINE.startswith("compiled"), cordboard.core.SIP_ENGINE
+        assert [m.__name__ for m in modules if not is_compiled(m)] == []
+    elif os.environ.get("CORDBOARD_NATIVE") == "0":
+        assert cordboard.core.SIP_ENGINE == "pure Python (CORDBOARD_NATIVE=0)"
+        assert [m.__name__ for m in modules if is_compiled(m)] == []
+    else:
+        assert all(is_compiled(m) for m in modules) == cordboard.core.SIP_ENGINE.startswith("compiled")
+    assert not is_compiled(importlib.import_module("cordboard.core.sip.service"))
+
+
+def test_every_compiled_module_imports_only_the_standard_library_and_each_other() -> None:
+    """mypyc checks declared types at run time; third-party stubs are not exact enough for that."""
+    plain = {"cordboard.core.sip.errors", "cordboard.core.sip.status", "cordboard.core.sip.events"}
+    allowed = set(COMPILED_MODULES) | plain | {"cordboard.core.sip"}
+    for module in COMPILED_MODULES:
+        imported = set()
+        for line in source_path(module).read_text().splitlines():
+            words = line.split()
+            if words[:1] in (["from"], ["import"]) and words[1].startswith("cordboard"):
+                imported.add(words[1])
+            elif words[:1] in (["from"], ["import"]) and not line.startswith((" ", "\t")):
+                top = words[1].split(".")[0]
+                assert top in sys.stdlib_module_names or top == "__future__", f"{module} imports {words[1]}"
+        assert imported <= allowed, f"{module} imports {sorted(imported - allowed)}"
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A copy of the compiled modules' sources and a fake build of them (empty extension files)."""
+    monkeypatch.delenv("CORDBOARD_NATIVE", raising=False)
+    package = tmp_path / "core"
+    for module in COMPILED_MODULES:
+        target = source_path(module, package)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source_path(module), target)
+    build = tmp_path / "build" / "native"
+    for name in (*COMPILED_MODULES, GROUP + "__mypyc"):
+        file = extension_path(build, name)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(b"")
+    stamp = extension_path(build, GROUP + "__mypyc").with_name(SOURCES_FILE)
+    stamp.write_text(json.dumps(source_digests(package)))
+    return package, build
+
+
+def test_a_build_of_the_current_sources_is_taken(checkout: tuple[Path, Path]) -> None:
+    package, build = checkout
+    finders = list(sys.meta_path)
+    # (this process has imported the modules already, so it keeps them: nothing is swapped under it)
+    assert use_checkout_build(build, package) == "pure Python (already imported)"
+    assert sys.meta_path == finders
+
+
+def test_an_edited_source_makes_the_build_stale(checkout: tuple[Path, Path]) -> None:
+    package, build = checkout
+    edited = source_path("cordboard.core.sip.message", package)
+    edited.write_text(edited.read_text() + "\n# edited\n")
+    assert use_checkout_build(build, package) == (
+        f"pure Python (the build in {build} is older than cordboard.core.sip.message: "
+        "`make native` builds it again)"
+    )
+
+
+def test_a_missing_extension_or_stamp_means_python(checkout: tuple[Path, Path]) -> None:
+    package, build = checkout
+    extension_path(build, "cordboard.core.sip.uri").unlink()
+    assert "older than cordboard.core.sip.uri" in use_checkout_build(build, package)
+    stamp = extension_path(build, GROUP + "__mypyc").with_name(SOURCES_FILE)
+    stamp.write_text("{not json")
+    assert "is unreadable" in use_checkout_build(build, package)
+    stamp.unlink()
+    assert use_checkout_build(build, package).startswith("pure Python (not built")
+
+
+def test_cordboard_native_0_turns_it_off(
+    checkout: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package, build = checkout
+    monkeypatch.setenv("CORDBOARD_NATIVE", "0")
+    assert use_checkout_build(build, package) == "pure Python (CORDBOARD_NATIVE=0)"
+
+
+def test_a_fresh_process_parses_with_the_engine_this_one_chose() -> None:
+    """Start-up as `cordboard run` does it: cordboard.core chooses the build before any SIP import
+    (so a test's Cordboard subprocess runs what the test process runs)."""
+    script = (
+        "import cordboard.core, cordboard.core.sip.message as m\n"
+        "from cordboard.core.native import is_compiled\n"
+        "r = m.parse_message(b'OPTIONS sip:a@b SIP/2.0\\r\\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\\r\\n"
+        "From: <sip:c@d>;tag=1\\r\\nTo: <sip:a@b>\\r\\nCall-ID: x\\r\\nCSeq: 1 OPTIONS\\r\\n"
+        "Max-Forwards: 70\\r\\nContent-Length: 0\\r\\n\\r\\n')\n"
+        "print(cordboard.core.SIP_ENGINE, is_compiled(m), r.method)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    compiled = cordboard.core.SIP_ENGINE.startswith("compiled")
+    assert out.stdout.split()[-2:] == [str(compiled), "OPTIONS"], out.stdout + out.stderr
