@@ -120,7 +120,7 @@ screenshots: $(VENV)/.installed-test system-deps-test frontend
 
 # Benchmarks of the SIP engine (not tests: figures, no assertions); see bench/README.md.
 # `make bench BENCH_ARGS="calls --runs 1 --quick"` runs a part, shorter.
-bench: $(VENV)/.installed-run
+bench: $(VENV)/.installed-run native
 	$(call install_debs,$(DEB_BENCH_PACKAGES))
 	test -x bench/.venv-tools/bin/b2bua_simple -a -x bench/.venv-tools/bin/py-spy || \
 	  { $(PYTHON) -m venv bench/.venv-tools && bench/.venv-tools/bin/pip install -q 'sippy==2.5.0' 'py-spy>=0.3'; }

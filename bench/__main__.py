@@ -22,6 +22,7 @@ from typing import Any
 
 from bench import calls, channels, media, recordings, registrations, transcoding
 from bench.common import BENCH, OPTIONS, ROOT, emit, log, median
+from cordboard.core import SIP_ENGINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,10 @@ def table(results: dict[str, Any], runs: int, args: argparse.Namespace) -> str:
     commit = subprocess.run(
         ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT
     )
-    machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+    machine = (
+        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()},"
+        f" SIP engine {SIP_ENGINE}"
+    )
     lines = [
         f"Measured {now:%Y-%m-%d %H:%M} UTC at {commit.stdout.strip() or 'an unknown commit'} ({machine});"
         " server pinned to core 0, SIPp to core 1;"

@@ -5,6 +5,9 @@ then ``--steps`` rounds of one step at each RATE. Each step prints a JSON line w
 CPU (share of one core) and its CPU per call in milliseconds: the figure to compare before and
 after a change to the call path, in a minute or two and without the anchors.
 
+The server runs the SIP engine as ``python -m bench`` does (compiled when ``make native`` has
+built the current sources; ``CORDBOARD_NATIVE=0`` for Python), and each line says which.
+
 Use rates just below the server's maximum (e.g. ``507 560 --steps 2``, back to back with the code
 before the change): below saturation the server sleeps and wakes for each message, and the
 wake-ups cost about as much as the Python work a change saves, so a lower rate hides it.
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from bench.calls import cordboard_target
 from bench.common import emit
+from cordboard.core import SIP_ENGINE
 
 WARM_UP_RATE = 50
 WARM_UP_SECONDS = 3.0
@@ -49,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                         "failed": step.attempted - step.successful,
                         "server_cpu": round(step.server_cpu, 3),
                         "cpu_ms_per_call": round(1000 * step.server_cpu / max(step.achieved, 1.0), 3),
+                        "sip_engine": SIP_ENGINE,
                     }
                 )
     finally:
