@@ -50,7 +50,7 @@ class BuildNative(build_ext):
 
     def run(self) -> None:
         super().run()
-        stamp = Path(self.build_lib, "cordboard", "core", NATIVE["SOURCES_FILE"])
+        stamp = NATIVE["stamp_path"](Path(self.build_lib))
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(json.dumps(NATIVE["source_digests"](ROOT / "core"), indent=1) + "\n")
 

@@ -14,8 +14,6 @@ sources run as they are.
 Only modules whose imports are the standard library and each other belong here: mypyc checks
 every declared type at run time, and third-party stubs that are not exact (an event loop's
 ``remove_reader`` said to return ``bool``) would turn into run-time errors.
-
-Run as a script (``python core/native.py``), it prints the sources, for the Makefile.
 """
 
 from __future__ import annotations
@@ -46,7 +44,9 @@ COMPILED_MODULES: Final = (
     "cordboard.core.sip.peer",
 )
 GROUP: Final = "cordboard.core.native"
-"""mypyc's name for the compiled group: its shared library is the module ``GROUP + "__mypyc"``."""
+"""mypyc's name for the compiled group."""
+GROUP_LIBRARY: Final = GROUP + "__mypyc"
+"""The group's shared library, which each compiled module's own extension loads."""
 SOURCES_FILE: Final = "native-sources.json"
 """Written next to the group's library by the build: the SHA-256 of each compiled module's source."""
 ENV: Final = "CORDBOARD_NATIVE"
@@ -76,11 +76,16 @@ def extension_path(build: Path, module: str) -> Path:
     return build.joinpath(*module.split(".")).with_name(module.rsplit(".", 1)[1] + suffix)
 
 
+def stamp_path(build: Path) -> Path:
+    """Where the build in ``build`` records its sources (``SOURCES_FILE``)."""
+    return extension_path(build, GROUP_LIBRARY).with_name(SOURCES_FILE)
+
+
 class _BuildFinder(importlib.abc.MetaPathFinder):
     """Finds the compiled modules (and their group's library) in a checkout's ``build/native``."""
 
     def __init__(self, build: Path) -> None:
-        self.files = {name: extension_path(build, name) for name in (*COMPILED_MODULES, GROUP + "__mypyc")}
+        self.files = {name: extension_path(build, name) for name in (*COMPILED_MODULES, GROUP_LIBRARY)}
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -98,9 +103,9 @@ def use_checkout_build(build: Path = CHECKOUT_BUILD, package_dir: Path = PACKAGE
     """
     if os.environ.get(ENV) == "0":
         return f"pure Python ({ENV}=0)"
-    if extension_path(package_dir.parents[1], GROUP + "__mypyc").exists():
+    if extension_path(package_dir.parents[1], GROUP_LIBRARY).exists():
         return "compiled (installed)"
-    stamp = extension_path(build, GROUP + "__mypyc").with_name(SOURCES_FILE)
+    stamp = stamp_path(build)
     if not stamp.exists():
         return "pure Python (not built: `make native` compiles the SIP engine)"
     try:
@@ -122,7 +127,3 @@ def use_checkout_build(build: Path = CHECKOUT_BUILD, package_dir: Path = PACKAGE
 def is_compiled(module: ModuleType) -> bool:
     """Whether ``module`` was loaded from a compiled extension rather than its source."""
     return isinstance(getattr(module, "__loader__", None), importlib.machinery.ExtensionFileLoader)
-
-
-if __name__ == "__main__":
-    print(" ".join(str(source_path(module).relative_to(Path.cwd())) for module in COMPILED_MODULES))

@@ -15,12 +15,12 @@ import pytest
 import cordboard.core
 from cordboard.core.native import (
     COMPILED_MODULES,
-    GROUP,
-    SOURCES_FILE,
+    GROUP_LIBRARY,
     extension_path,
     is_compiled,
     source_digests,
     source_path,
+    stamp_path,
     use_checkout_build,
 )
 
@@ -66,16 +66,15 @@ def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Pat
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source_path(module), target)
     build = tmp_path / "build" / "native"
-    for name in (*COMPILED_MODULES, GROUP + "__mypyc"):
+    for name in (*COMPILED_MODULES, GROUP_LIBRARY):
         file = extension_path(build, name)
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(b"")
-    stamp = extension_path(build, GROUP + "__mypyc").with_name(SOURCES_FILE)
-    stamp.write_text(json.dumps(source_digests(package)))
+    stamp_path(build).write_text(json.dumps(source_digests(package)))
     return package, build
 
 
-def test_a_build_of_the_current_sources_is_taken(checkout: tuple[Path, Path]) -> None:
+def test_a_build_of_the_current_sources_is_not_swapped_in_after_import(checkout: tuple[Path, Path]) -> None:
     package, build = checkout
     finders = list(sys.meta_path)
     # (this process has imported the modules already, so it keeps them: nothing is swapped under it)
@@ -97,7 +96,7 @@ def test_a_missing_extension_or_stamp_means_python(checkout: tuple[Path, Path]) 
     package, build = checkout
     extension_path(build, "cordboard.core.sip.uri").unlink()
     assert "older than cordboard.core.sip.uri" in use_checkout_build(build, package)
-    stamp = extension_path(build, GROUP + "__mypyc").with_name(SOURCES_FILE)
+    stamp = stamp_path(build)
     stamp.write_text("{not json")
     assert "is unreadable" in use_checkout_build(build, package)
     stamp.unlink()
