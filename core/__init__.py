@@ -6,5 +6,6 @@ from typing import Final
 
 from cordboard.core.native import use_checkout_build
 
-SIP_ENGINE: Final = use_checkout_build()
+SIP_ENGINE_CHOICE: Final = use_checkout_build()
+SIP_ENGINE: Final = SIP_ENGINE_CHOICE.description
 """Whether the SIP engine's sans-IO modules run compiled or as Python (core/native.py), for the log."""

@@ -26,6 +26,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Final
@@ -96,32 +97,44 @@ class _BuildFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, file)
 
 
-def use_checkout_build(build: Path = CHECKOUT_BUILD, package_dir: Path = PACKAGE_DIR) -> str:
-    """Load the compiled modules from ``build`` if it holds a build of the current sources.
+@dataclass(frozen=True, slots=True)
+class EngineChoice:
+    """Which copy of the SIP engine runs."""
 
-    Returns what runs, for the log: ``compiled (...)`` or ``pure Python (why)``.
-    """
+    description: str
+    """``compiled (...)`` or ``pure Python (why)``, for the log and ``system_info``."""
+    stale: bool = False
+    """A checkout's build is there but no longer matches the sources: worth a warning."""
+
+
+def use_checkout_build(build: Path = CHECKOUT_BUILD, package_dir: Path = PACKAGE_DIR) -> EngineChoice:
+    """Load the compiled modules from ``build`` if it holds a build of the current sources."""
     if os.environ.get(ENV) == "0":
-        return f"pure Python ({ENV}=0)"
+        return EngineChoice(f"pure Python ({ENV}=0)")
     if extension_path(package_dir.parents[1], GROUP_LIBRARY).exists():
-        return "compiled (installed)"
+        return EngineChoice("compiled (installed)")
     stamp = stamp_path(build)
     if not stamp.exists():
-        return "pure Python (not built: `make native` compiles the SIP engine)"
+        return EngineChoice("pure Python (not built: `make native` compiles the SIP engine)")
     try:
         built = json.loads(stamp.read_text())
     except (OSError, ValueError):
-        return f"pure Python ({stamp} is unreadable: `make native` builds it again)"
-    current = source_digests(package_dir)
-    changed = [module for module, digest in current.items() if built.get(module) != digest]
-    missing = [name for name, file in _BuildFinder(build).files.items() if not file.exists()]
+        return EngineChoice(f"pure Python ({stamp} is unreadable: `make native` builds it again)", stale=True)
+    finder = _BuildFinder(build)
+    changed = [
+        module for module, digest in source_digests(package_dir).items() if built.get(module) != digest
+    ]
+    missing = [name for name, file in finder.files.items() if not file.exists()]
     if changed or missing:
         first = (changed or missing)[0]
-        return f"pure Python (the build in {build} is older than {first}: `make native` builds it again)"
+        return EngineChoice(
+            f"pure Python (the build in {build} is older than {first}: `make native` builds it again)",
+            stale=True,
+        )
     if any(module in sys.modules for module in COMPILED_MODULES):
-        return "pure Python (already imported)"
-    sys.meta_path.insert(0, _BuildFinder(build))
-    return f"compiled ({build})"
+        return EngineChoice("pure Python (already imported)")
+    sys.meta_path.insert(0, finder)
+    return EngineChoice(f"compiled ({build})")
 
 
 def is_compiled(module: ModuleType) -> bool:

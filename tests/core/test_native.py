@@ -78,7 +78,7 @@ def test_a_build_of_the_current_sources_is_not_swapped_in_after_import(checkout:
     package, build = checkout
     finders = list(sys.meta_path)
     # (this process has imported the modules already, so it keeps them: nothing is swapped under it)
-    assert use_checkout_build(build, package) == "pure Python (already imported)"
+    assert use_checkout_build(build, package).description == "pure Python (already imported)"
     assert sys.meta_path == finders
 
 
@@ -86,21 +86,23 @@ def test_an_edited_source_makes_the_build_stale(checkout: tuple[Path, Path]) -> 
     package, build = checkout
     edited = source_path("cordboard.core.sip.message", package)
     edited.write_text(edited.read_text() + "\n# edited\n")
-    assert use_checkout_build(build, package) == (
+    assert use_checkout_build(build, package).description == (
         f"pure Python (the build in {build} is older than cordboard.core.sip.message: "
         "`make native` builds it again)"
     )
+    assert use_checkout_build(build, package).stale  # the start-up log warns
 
 
 def test_a_missing_extension_or_stamp_means_python(checkout: tuple[Path, Path]) -> None:
     package, build = checkout
     extension_path(build, "cordboard.core.sip.uri").unlink()
-    assert "older than cordboard.core.sip.uri" in use_checkout_build(build, package)
+    assert "older than cordboard.core.sip.uri" in use_checkout_build(build, package).description
     stamp = stamp_path(build)
     stamp.write_text("{not json")
-    assert "is unreadable" in use_checkout_build(build, package)
+    assert "is unreadable" in use_checkout_build(build, package).description
     stamp.unlink()
-    assert use_checkout_build(build, package).startswith("pure Python (not built")
+    assert use_checkout_build(build, package).description.startswith("pure Python (not built")
+    assert not use_checkout_build(build, package).stale  # never built is no reason to warn
 
 
 def test_cordboard_native_0_turns_it_off(
@@ -108,7 +110,7 @@ def test_cordboard_native_0_turns_it_off(
 ) -> None:
     package, build = checkout
     monkeypatch.setenv("CORDBOARD_NATIVE", "0")
-    assert use_checkout_build(build, package) == "pure Python (CORDBOARD_NATIVE=0)"
+    assert use_checkout_build(build, package).description == "pure Python (CORDBOARD_NATIVE=0)"
 
 
 def test_a_fresh_process_parses_with_the_engine_this_one_chose() -> None:
