@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Iterator
-from typing import Final
+from typing import Final, cast
 
 from cordboard.core.rtp.packet import looks_like_rtp
 from cordboard.core.rtp.ports import PortAllocator, PortPair
@@ -48,7 +49,10 @@ class LegStream:
     )
 
     def __init__(self, leg: RelayLeg, clock: Callable[[], float], relatch_after: int) -> None:
-        self.leg = leg
+        self.leg = cast("RelayLeg", weakref.proxy(leg))
+        """The leg this stream belongs to, as a weak proxy: the leg holds its streams, and a
+        strong reference back would make every ended call's relay a cycle that waits for the
+        cycle collector (under load, minutes of ended calls: memory and collection pauses)."""
         self.peer: LegStream | None = None
         """The stream packets received here are sent out of."""
         self.send: Callable[[bytes, Address], object] = _no_send
@@ -268,6 +272,8 @@ class Relay:
         self.closed = True
         self.a.close()
         self.b.close()
+        for stream in (self.a.rtp, self.a.rtcp, self.b.rtp, self.b.rtcp):
+            stream.peer = None  # the streams of the two legs point at each other: a cycle
         self._on_close(self)
 
     def __repr__(self) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import struct
 import time
+import weakref
 from collections.abc import AsyncIterator
 from typing import cast
 
@@ -14,7 +16,7 @@ import pytest
 
 from cordboard.core.rtp.packet import RtpHeader
 from cordboard.core.rtp.ports import NoPortsAvailable, PortAllocator
-from cordboard.core.rtp.relay import Relay, RelayManager
+from cordboard.core.rtp.relay import LegStream, Relay, RelayLeg, RelayManager
 from cordboard.core.rtp.transport import Address
 
 HOST = "127.0.0.1"
@@ -272,6 +274,40 @@ async def test_manager_tracks_and_close_frees_ports(peers: list[Peer]) -> None:
     assert isinstance(three, Relay)
     manager.close_all()
     assert len(manager) == 0 and allocator.in_use == 0
+
+
+async def test_closed_relay_is_freed_without_the_cycle_collector(
+    manager: RelayManager, peers: list[Peer]
+) -> None:
+    """A closed relay's legs, streams and sockets go as soon as the call lets go of the relay.
+    With the cycle collector's help only, a busy appliance would keep minutes of ended calls'
+    relays in memory and pause for whole seconds collecting them."""
+    relay = await manager.create("call-1")
+    phone_a, phone_b = await open_peer(), await open_peer()
+    peers += [phone_a, phone_b]
+    relay.a.set_remote(*phone_a.address)
+    relay.b.set_remote(*phone_b.address)
+    for i in range(5):  # latch both legs and forward both ways
+        phone_a.send(rtp(i), relay.a.rtp_port)
+        phone_b.send(rtp(i, ssrc=0xB), relay.b.rtp_port)
+    await settle()
+    assert relay.a.packets_out == relay.b.packets_out == 5
+    legs = [weakref.ref(relay), weakref.ref(relay.a), weakref.ref(relay.b)]
+    gc.collect()
+    gc.disable()
+    try:
+        relay.close()
+        del relay
+        await asyncio.sleep(0)
+        assert [ref() for ref in legs] == [None, None, None]
+        gc.set_debug(gc.DEBUG_SAVEALL)  # what only the cycle collector could free
+        gc.collect()
+        left = [type(thing).__name__ for thing in gc.garbage if type(thing) in (LegStream, RelayLeg, Relay)]
+        assert left == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
 
 
 def open_fds() -> int:
