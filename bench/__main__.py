@@ -74,7 +74,7 @@ def table(results: dict[str, Any], runs: int, args: argparse.Namespace) -> str:
     )
     machine = (
         f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()},"
-        f" SIP engine {SIP_ENGINE}"
+        f" SIP engine {SIP_ENGINE.description}"
     )
     lines = [
         f"Measured {now:%Y-%m-%d %H:%M} UTC at {commit.stdout.strip() or 'an unknown commit'} ({machine});"

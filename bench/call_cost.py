@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                         "failed": step.attempted - step.successful,
                         "server_cpu": round(step.server_cpu, 3),
                         "cpu_ms_per_call": round(1000 * step.server_cpu / max(step.achieved, 1.0), 3),
-                        "sip_engine": SIP_ENGINE,
+                        "sip_engine": SIP_ENGINE.description,
                     }
                 )
     finally:

@@ -6,6 +6,6 @@ from typing import Final
 
 from cordboard.core.native import use_checkout_build
 
-SIP_ENGINE_CHOICE: Final = use_checkout_build()
-SIP_ENGINE: Final = SIP_ENGINE_CHOICE.description
-"""Whether the SIP engine's sans-IO modules run compiled or as Python (core/native.py), for the log."""
+SIP_ENGINE: Final = use_checkout_build()
+"""Whether the SIP engine's sans-IO modules run compiled or as Python (core/native.py): its
+``description`` for the log, ``system_info`` and the bench; ``stale`` when a build needs redoing."""

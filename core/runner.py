@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cordboard.core import SIP_ENGINE, SIP_ENGINE_CHOICE
+from cordboard.core import SIP_ENGINE
 from cordboard.core.exceptions import CordboardError
 from cordboard.core.logging_setup import setup_logging
 from cordboard.core.network import reachable_address
@@ -47,8 +47,8 @@ def tune_thread_switching() -> None:
 
 def log_sip_engine() -> None:
     """Say whether the SIP engine runs compiled; a checkout's out-of-date build is worth a warning."""
-    level = logging.WARNING if SIP_ENGINE_CHOICE.stale else logging.INFO
-    _LOGGER.log(level, "SIP engine: %s", SIP_ENGINE)
+    level = logging.WARNING if SIP_ENGINE.stale else logging.INFO
+    _LOGGER.log(level, "SIP engine: %s", SIP_ENGINE.description)
 
 
 def public_host(config: BootstrapConfig) -> str:

@@ -59,7 +59,7 @@ def collect(data_dir: Path, started_at: float) -> SystemSnapshot:
         load = None
     return SystemSnapshot(
         version=__version__,
-        sip_engine=SIP_ENGINE,
+        sip_engine=SIP_ENGINE.description,
         uptime_s=max(0, int(time.time() - started_at)),
         host_uptime_s=_host_uptime(),
         disk_total=disk.total,

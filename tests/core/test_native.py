@@ -30,13 +30,15 @@ def test_the_tests_run_the_engine_as_make_test_asked() -> None:
     more as Python (CORDBOARD_NATIVE=0): each module is what that run meant to test."""
     modules = [importlib.import_module(name) for name in COMPILED_MODULES]
     if os.environ.get("CORDBOARD_REQUIRE_NATIVE") == "1":
-        assert cordboard.core.SIP_ENGINE.startswith("compiled"), cordboard.core.SIP_ENGINE
+        assert cordboard.core.SIP_ENGINE.description.startswith("compiled"), cordboard.core.SIP_ENGINE
         assert [m.__name__ for m in modules if not is_compiled(m)] == []
     elif os.environ.get("CORDBOARD_NATIVE") == "0":
-        assert cordboard.core.SIP_ENGINE == "pure Python (CORDBOARD_NATIVE=0)"
+        assert cordboard.core.SIP_ENGINE.description == "pure Python (CORDBOARD_NATIVE=0)"
         assert [m.__name__ for m in modules if is_compiled(m)] == []
     else:
-        assert all(is_compiled(m) for m in modules) == cordboard.core.SIP_ENGINE.startswith("compiled")
+        assert all(is_compiled(m) for m in modules) == cordboard.core.SIP_ENGINE.description.startswith(
+            "compiled"
+        )
     assert not is_compiled(importlib.import_module("cordboard.core.sip.service"))
 
 
@@ -122,8 +124,8 @@ def test_a_fresh_process_parses_with_the_engine_this_one_chose() -> None:
         "r = m.parse_message(b'OPTIONS sip:a@b SIP/2.0\\r\\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\\r\\n"
         "From: <sip:c@d>;tag=1\\r\\nTo: <sip:a@b>\\r\\nCall-ID: x\\r\\nCSeq: 1 OPTIONS\\r\\n"
         "Max-Forwards: 70\\r\\nContent-Length: 0\\r\\n\\r\\n')\n"
-        "print(cordboard.core.SIP_ENGINE, is_compiled(m), r.method)\n"
+        "print(cordboard.core.SIP_ENGINE.description, is_compiled(m), r.method)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    compiled = cordboard.core.SIP_ENGINE.startswith("compiled")
+    compiled = cordboard.core.SIP_ENGINE.description.startswith("compiled")
     assert out.stdout.split()[-2:] == [str(compiled), "OPTIONS"], out.stdout + out.stderr
