@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextvars
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from cordboard.core.random_tokens import token_bytes
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)
@@ -15,7 +16,7 @@ _PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)
 
 def ulid_now() -> str:
     """A 26-character ULID: 48 bits of milliseconds then 80 random bits, so ids sort by time."""
-    value = (time.time_ns() // 1_000_000 << 80) | int.from_bytes(os.urandom(10), "big")
+    value = (time.time_ns() // 1_000_000 << 80) | int.from_bytes(token_bytes(10), "big")
     return "".join([_PAIRS[(value >> shift) & 1023] for shift in range(120, -10, -10)])
 
 

@@ -79,6 +79,7 @@ class Core:
         self.data = CoreData()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cordboard-blocking")
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.bus = EventBus(self.create_task)
         self.states = StateMachine(self.bus)
         self.services = ServiceRegistry()
@@ -117,10 +118,19 @@ class Core:
             self._prompts = PromptLibrary(self.data_dir)
         return self._prompts
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the core runs on (Home Assistant's ``hass.loop``), for the per-message
+        paths: on Python 3.11 each ``asyncio.get_running_loop()`` costs a getpid system call."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            loop = self._loop = asyncio.get_running_loop()
+        return loop
+
     # -- tasks and blocking work ------------------------------------------------------------
     def create_task(self, coro: Coroutine[Any, Any, _T], name: str = "") -> asyncio.Task[_T]:
         """Start a task that the core tracks, logs if it fails, and cancels on shutdown."""
-        task = asyncio.get_running_loop().create_task(coro, name=name or None)
+        task = self.loop.create_task(coro, name=name or None)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task

@@ -43,6 +43,7 @@ COMPILED_MODULES: Final = (
     "cordboard.core.sip.stateless",
     "cordboard.core.sip.location",
     "cordboard.core.sip.peer",
+    "cordboard.core.random_tokens",
 )
 GROUP: Final = "cordboard.core.native"
 """mypyc's name for the compiled group."""

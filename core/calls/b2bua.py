@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from cordboard.core.calls.session_refresh import SessionRefresh
 from cordboard.core.context import Context, ulid_now
 from cordboard.core.media.clock import MediaClock
 from cordboard.core.media.stats import MediaStats
+from cordboard.core.random_tokens import token_hex
 from cordboard.core.rtp.ports import NoPortsAvailable
 from cordboard.core.rtp.relay import Relay, RelayLeg, RelayManager
 from cordboard.core.sip import headers as h
@@ -47,6 +47,7 @@ from cordboard.core.sip.sdp import SdpParseError, SessionDescription, is_hold
 from cordboard.core.sip.session_timer import SessionTimer
 from cordboard.core.sip.session_timer import negotiate as negotiate_session_timer
 from cordboard.core.sip.status import SipStatusError
+from cordboard.core.sip.transaction import new_branch
 from cordboard.core.sip.uri import NameAddr, SipUri, TelUri, parse_uri
 
 if TYPE_CHECKING:
@@ -71,10 +72,6 @@ REFER_PROGRESS: Final = ((100, "Trying", "active;expires=60"), (200, "OK", "term
 SDP: Final = "application/sdp"
 NO_COMMON_CODEC: Final = (488, 606)
 """What a phone answers to an offer without a codec it takes (RFC 3261 21.4.26, 21.6.4)."""
-
-
-def new_branch() -> str:
-    return "z9hG4bK" + secrets.token_hex(8)
 
 
 class Caller(NamedTuple):
@@ -260,7 +257,7 @@ class B2bua:
 
         await self._load_settings()
         self._unlisten.append(self.core.bus.listen(EVENT_SETTINGS_CHANGED, self._settings_changed))
-        self._watchdog = asyncio.get_running_loop().call_later(MEDIA_CHECK_INTERVAL, self._check_media)
+        self._watchdog = self.core.loop.call_later(MEDIA_CHECK_INTERVAL, self._check_media)
 
     def stop(self) -> None:
         for unlisten in self._unlisten:
@@ -283,7 +280,7 @@ class B2bua:
 
     def _check_media(self) -> None:
         """End answered calls whose relay carried no RTP for ``media_timeout`` seconds (dead phones)."""
-        loop = asyncio.get_running_loop()
+        loop = self.core.loop
         self._watchdog = loop.call_later(MEDIA_CHECK_INTERVAL, self._check_media)
         if not self.media_timeout:
             return
@@ -760,17 +757,17 @@ class B2bua:
             via = f"trunk {trunk.name}, DID {trunks.called_number(trunk, request)}"
             caller = Caller(number, name, None, None, via)
         else:
-            outcome = self.sip.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
+            outcome = self.sip.authenticator.check(request, peer.host, self.core.loop.time())
             if outcome.account is None:
                 assert outcome.response is not None
                 if request.to_tag is None:  # RFC 3261 8.2.6.2: a final response to a new INVITE tags To
-                    outcome.response.headers.set(h.TO, str(request.to.with_tag(secrets.token_hex(6))))
+                    outcome.response.headers.set(h.TO, str(request.to.with_tag(token_hex(6))))
                 self.sip.respond(key, outcome.response)
                 return
             if self.sip.softphone_refused(outcome.account, peer):
                 from cordboard.core.sip.service import SOFTPHONE_REFUSED
 
-                response = make_response(request, 403, SOFTPHONE_REFUSED, to_tag=secrets.token_hex(6))
+                response = make_response(request, 403, SOFTPHONE_REFUSED, to_tag=token_hex(6))
                 self.sip.respond(key, response)
                 return
             caller, dialled = Caller.of(outcome.account), _dialled(request)
@@ -802,7 +799,7 @@ class B2bua:
             route=caller.via,
         )
         context = Context(user_id=str(caller.user_id) if caller.user_id is not None else None)
-        a_tag = secrets.token_hex(6)
+        a_tag = token_hex(6)
         attempt = Attempt(key, request, record, a_tag)
         if caller.account is not None and request.headers.get(h.REPLACES) is not None:
             await self._replacing(attempt, context, peer, caller)
@@ -889,7 +886,7 @@ class B2bua:
             fork.key = self.sip.send_request(fork.request, fork.peer)
             self._by_client_key[fork.key] = (call, fork)
             call.forks.append(fork)
-        call.ring_timer = asyncio.get_running_loop().call_later(self.ring_timeout, self._ring_timeout, call)
+        call.ring_timer = self.core.loop.call_later(self.ring_timeout, self._ring_timeout, call)
 
     async def _plan_announcement(self, attempt: Attempt, caller: Caller, callee: SipAccount) -> None:
         """PRM-06: note the callee's announcement before connect for this call (announcement.py);
@@ -996,7 +993,7 @@ class B2bua:
         call.outbound = plan
         max_forwards = call.invite.max_forwards
         self._send_trunk_fork(call, plan.first_fork(self, body, max(1, (max_forwards or 70) - 1)))
-        call.ring_timer = asyncio.get_running_loop().call_later(self.ring_timeout, self._ring_timeout, call)
+        call.ring_timer = self.core.loop.call_later(self.ring_timeout, self._ring_timeout, call)
         return True
 
     def _send_trunk_fork(self, call: ActiveCall, fork: Fork) -> None:
@@ -1007,7 +1004,7 @@ class B2bua:
         fork.key = self.sip.send_request(fork.request, fork.peer)
         self._by_client_key[fork.key] = (call, fork)
         call.forks.append(fork)
-        asyncio.get_running_loop().call_later(TRUNK_SILENCE_S, self._trunk_silent, call, fork)
+        self.core.loop.call_later(TRUNK_SILENCE_S, self._trunk_silent, call, fork)
 
     def _trunk_silent(self, call: ActiveCall, fork: Fork) -> None:
         """Not even 100 Trying from the trunk: give it up and try the next one."""
@@ -1099,11 +1096,11 @@ class B2bua:
         headers = Headers()
         headers.add(h.VIA, self.sip.via_for(peer.transport, new_branch()))
         headers.add(h.MAX_FORWARDS, str(max_forwards))
-        from_ = NameAddr.parse(f"<sip:{number}@{self.sip.advertise}>").with_tag(secrets.token_hex(6))
+        from_ = NameAddr.parse(f"<sip:{number}@{self.sip.advertise}>").with_tag(token_hex(6))
         from_ = NameAddr(from_.uri, name or None, from_.params)
         headers.add(h.FROM, str(from_))
         headers.add(h.TO, f"<sip:{callee}@{self.sip.advertise}>")
-        headers.add(h.CALL_ID, f"{secrets.token_hex(12)}@cordboard")
+        headers.add(h.CALL_ID, f"{token_hex(12)}@cordboard")
         headers.add(h.CSEQ, str(CSeq(1, "INVITE")))
         headers.add(h.CONTACT, self.sip.contact_for(peer.transport))
         headers.add(h.ALLOW, "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE")
@@ -1189,7 +1186,7 @@ class B2bua:
         """A 2xx from a phone nobody waits for any more: ACK it (resent for its resends) and BYE."""
         dialog = Dialog.from_uac(fork.request, response)
         self.send_fork_ack(fork, dialog, response)
-        asyncio.get_running_loop().call_later(64 * self.t1, self._acks.pop, fork.key, None)
+        self.core.loop.call_later(64 * self.t1, self._acks.pop, fork.key, None)
         bye = dialog.create_request("BYE")
         bye.headers.add(h.VIA, self.sip.via_for(fork.peer.transport, new_branch()), prepend=True)
         self.sip.send_request(bye, fork.peer)
@@ -1212,7 +1209,7 @@ class B2bua:
             call.ring_timer.cancel()
         call.state = "answered"
         call.record.answered = time.time()
-        call.answered_at = asyncio.get_running_loop().time()
+        call.answered_at = self.core.loop.time()
         if not call.caller_peer.reliable:
             call.acked = False
             self._retransmit_2xx(call, bytes(ok), self.t1, 0.0)
@@ -1228,7 +1225,7 @@ class B2bua:
             return
         if elapsed > 0:
             self.sip.transports.send(data, call.caller_peer)
-        call.retransmit = asyncio.get_running_loop().call_later(
+        call.retransmit = self.core.loop.call_later(
             interval, self._retransmit_2xx, call, data, min(interval * 2, self.t2), elapsed + interval
         )
 
@@ -1301,7 +1298,7 @@ class B2bua:
                 fork.cancel_waiting = True
             # Until the INVITE's final response (9.1: at most 64*T1), so that a 2xx crossing the
             # CANCEL still gets its ACK and a BYE instead of a phone left in a call with nobody.
-            asyncio.get_running_loop().call_later(64 * self.t1, registry.pop, fork.key, None)
+            self.core.loop.call_later(64 * self.t1, registry.pop, fork.key, None)
 
     # -- established calls ----------------------------------------------------------------------
     def _send_bye(self, call: ActiveCall, side: str) -> None:
@@ -1483,7 +1480,7 @@ class B2bua:
         ack.headers.add(h.VIA, self.sip.via_for(leg.peer.transport, new_branch()), prepend=True)
         self.sip.send_stateless_request(ack, leg.peer)
         self._reinvite_acks[key] = (bytes(ack), leg.peer)  # resent for each retransmitted 2xx
-        asyncio.get_running_loop().call_later(64 * self.t1, self._reinvite_acks.pop, key, None)
+        self.core.loop.call_later(64 * self.t1, self._reinvite_acks.pop, key, None)
 
     def _resend_2xx(
         self,
@@ -1505,7 +1502,7 @@ class B2bua:
             return
         if elapsed > 0:
             self.sip.transports.send(*message)
-        self._unacked_2xx[ack_key] = asyncio.get_running_loop().call_later(
+        self._unacked_2xx[ack_key] = self.core.loop.call_later(
             interval, self._resend_2xx, call, ack_key, message, min(interval * 2, self.t2), elapsed + interval
         )
 

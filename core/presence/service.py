@@ -423,7 +423,7 @@ class PresenceService:
                 expected = self.attributes(self.get(user_id))
                 if any(new.attributes.get(k) != v for k, v in expected.items()):
                     # Later, so that every listener sees the SIP service's change before ours.
-                    asyncio.get_running_loop().call_soon(self._republish, user_id)
+                    self._core.loop.call_soon(self._republish, user_id)
 
     def _republish(self, user_id: int) -> None:
         if user_id in self._extensions:

@@ -9,7 +9,7 @@ from typing import Final, cast
 
 from cordboard.core.rtp.packet import looks_like_rtp
 from cordboard.core.rtp.ports import PortAllocator, PortPair
-from cordboard.core.rtp.transport import Address, MediaReactor, UdpEndpoint, loop_clock
+from cordboard.core.rtp.transport import Address, MediaReactor, UdpEndpoint
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -302,7 +302,7 @@ class RelayManager:
         """
         if call_id in self._relays:
             raise ValueError(f"call {call_id} already has a relay")
-        clock = loop_clock()
+        clock = self.reactor.loop.time
         legs: list[RelayLeg] = []
         try:
             for name in ("a", "b"):

@@ -30,9 +30,8 @@ def bind_udp(host: str, port: int) -> socket.socket:
 
     No SO_REUSEADDR: a port someone else holds must fail so the allocator moves on.
     """
-    sock = socket.socket(_family(host), socket.SOCK_DGRAM)
+    sock = socket.socket(_family(host), socket.SOCK_DGRAM | socket.SOCK_NONBLOCK)
     try:
-        sock.setblocking(False)
         sock.bind((host, port))
     except BaseException:
         sock.close()
@@ -100,13 +99,22 @@ class MediaReactor:
         self.passes = 0
         """Passes that read at least one datagram (for tests and diagnostics)."""
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The running loop, looked up once per loop (on Python 3.11 each lookup is a getpid
+        system call); a reactor outlives a loop only in tests, and then starts afresh."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            loop = asyncio.get_running_loop()
+            self.close()
+            self._loop = loop
+        return loop
+
     def add(self, sock: socket.socket, handler: DatagramHandler) -> UdpEndpoint:
         """Start reading ``sock`` (non-blocking), calling ``handler(data, addr)`` per datagram."""
-        loop = asyncio.get_running_loop()
-        if self._epoll is None or self._loop is not loop:
-            self.close()
+        self.loop  # noqa: B018 (binds the reactor to the running loop)
+        if self._epoll is None:
             self._epoll = select.epoll()
-            self._loop = loop
         fd = sock.fileno()
         self._epoll.register(fd, select.EPOLLIN)
         self._sockets[fd] = (sock.recvfrom, handler)
@@ -185,8 +193,3 @@ class MediaReactor:
             self._next_pass = loop.call_later(self.interval, self._pass)
         elif sockets:
             self._read_when_ready()
-
-
-def loop_clock() -> Callable[[], float]:
-    """The running loop's clock (seconds), used for ``last_packet_at``."""
-    return asyncio.get_running_loop().time

@@ -8,13 +8,14 @@ import enum
 import hashlib
 import hmac
 import re
-import secrets
 import struct
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 from urllib.parse import unquote
+
+from cordboard.core.random_tokens import token_bytes, token_hex
 
 # RFC 8760 section 2.1: MD5 (legacy), SHA-256 and SHA-512-256, each with a "-sess" variant.
 _HASHES: Final[dict[str, Callable[[bytes], str]]] = {
@@ -443,7 +444,7 @@ class NonceManager:
         return hmac.new(self._secret, body, hashlib.sha256).digest()[:16]
 
     def issue(self, now: float) -> str:
-        body = struct.pack(">q", int(now * 1000)) + secrets.token_bytes(8)
+        body = struct.pack(">q", int(now * 1000)) + token_bytes(8)
         return _b64(body + self._sign(body))
 
     def issued_at(self, nonce: str) -> float | None:
@@ -629,7 +630,7 @@ def authorization_for(
     if "auth" in challenge.qop:
         qop = "auth"
         nc_text = f"{nc:08x}"
-        cnonce = cnonce if cnonce is not None else secrets.token_hex(8)
+        cnonce = cnonce if cnonce is not None else token_hex(8)
     elif algorithm.endswith(SESS_SUFFIX):
         raise UnsupportedDigestAlgorithm(f"{algorithm} needs qop=auth, which the challenge does not offer")
     else:

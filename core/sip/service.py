@@ -180,7 +180,7 @@ class SipService:
     # -- input --------------------------------------------------------------------------------
     def _on_bytes(self, data: bytes, peer: Peer) -> None:
         self.stats["received"] += 1
-        now = asyncio.get_running_loop().time()
+        now = self.core.loop.time()
         if not self.flood.allow(peer.host, now):
             self.stats["dropped_flood"] += 1
             return
@@ -254,12 +254,12 @@ class SipService:
             self._timer.cancel()
             self._timer = None
         if deadline is not None and self._timer is None:
-            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
+            self._timer = self.core.loop.call_at(deadline, self._on_timer)
             self._timer_at = deadline
 
     def _on_timer(self) -> None:
         self._timer = None
-        self.layer.handle_timer(asyncio.get_running_loop().time())
+        self.layer.handle_timer(self.core.loop.time())
         self.pump()
 
     def _dispatch(self, event: object) -> None:
@@ -311,7 +311,7 @@ class SipService:
     # -- output -------------------------------------------------------------------------------
     def respond(self, key: TransactionKey, response: SipResponse) -> None:
         response.headers.set(h.SERVER, SERVER_NAME)
-        self.layer.send_response(key, response, asyncio.get_running_loop().time())
+        self.layer.send_response(key, response, self.core.loop.time())
         self.pump()
 
     def send_request(
@@ -323,7 +323,7 @@ class SipService:
         """Send in a client transaction; ``on_response`` gets its responses (None: timed out)
         instead of the call handler."""
         request.headers.set(h.USER_AGENT, SERVER_NAME)
-        key = self.layer.send_request(request, peer, asyncio.get_running_loop().time())
+        key = self.layer.send_request(request, peer, self.core.loop.time())
         if on_response is not None:
             self.client_handlers[key] = on_response
         self.pump()
@@ -348,7 +348,7 @@ class SipService:
     # -- registrar ----------------------------------------------------------------------------
     def _register(self, request: SipRequest, peer: Peer) -> SipResponse:
         now = time.time()
-        outcome = self.authenticator.check(request, peer.host, asyncio.get_running_loop().time())
+        outcome = self.authenticator.check(request, peer.host, self.core.loop.time())
         if outcome.account is None:
             assert outcome.response is not None
             return outcome.response
@@ -402,7 +402,7 @@ class SipService:
         if account.user_id > 0:  # a seat account's bindings (negative ids, no user row) are not kept
             self._unsaved_users.add(account.user_id)
         if self._flush is None:
-            self._flush = asyncio.get_running_loop().call_later(BINDING_SAVE_DELAY, self._save_unsaved)
+            self._flush = self.core.loop.call_later(BINDING_SAVE_DELAY, self._save_unsaved)
 
     def _save_unsaved(self) -> None:
         """Write the bindings of every user changed since the last write, in one transaction."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, Final
 
+from cordboard.core.random_tokens import token_hex
 from cordboard.core.sip import headers as h
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class SipStatusError(Exception):
         from cordboard.core.sip.message import make_response
 
         if to_tag is None and self.status_code != 100:
-            to_tag = secrets.token_hex(6)
+            to_tag = token_hex(6)
         response = make_response(request, self.status_code, self.reason, to_tag=to_tag)
         for name, value in self.headers:
             response.headers.add(name, value)

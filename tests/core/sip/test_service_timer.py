@@ -4,6 +4,7 @@ past returns a plain Handle (no when()): that raised under call load before."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 
@@ -25,6 +26,7 @@ def test_timer_rearmed_after_a_past_deadline_under_uvloop() -> None:
 
     async def scenario() -> None:
         service = object.__new__(SipService)  # only the timer fields: no Core, no sockets
+        service.core = SimpleNamespace(loop=asyncio.get_running_loop())  # type: ignore[assignment]
         service._timer = None
         service._timer_at = None
         layer = Layer()
