@@ -2,8 +2,9 @@
 
 Sans-IO, after aioquic: feed it with ``receive(message, peer, now)``, ``send_request``,
 ``send_response`` and ``handle_timer(now)``; take its output from ``datagrams_to_send()`` and
-``next_event()``; arm one timer at ``get_timer()``. Timers live in a single heap of
-(deadline, seq, key, timer name) entries; stale entries are skipped when popped.
+``next_event()``; arm one timer at ``get_timer()``. Timers are (deadline, seq, key, timer name)
+entries, kept in a small heap and in one FIFO queue per long delay (see ``TransactionLayer``);
+stale entries are skipped when popped.
 
 INVITE transactions that see a 2xx enter the Accepted state of RFC 6026 (timers L and M) so that
 retransmitted INVITEs and 2xx responses are still matched; retransmitting the 2xx itself until
@@ -15,11 +16,11 @@ from __future__ import annotations
 import enum
 import heapq
 import itertools
-import secrets
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Final
 
+from cordboard.core.random_tokens import token_hex
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.errors import SipParseError, TransactionError
 from cordboard.core.sip.events import (
@@ -41,9 +42,16 @@ CLIENT: Final = "client"
 SERVER: Final = "server"
 
 
+_TimerEntry = tuple[float, int, TransactionKey, str]
+"""(deadline, seq, transaction key, timer name); seq breaks ties in insertion order."""
+
+QUEUED_MIN_DELAY: Final = 1.0
+"""Timers at least this long go into the FIFO queue of their delay rather than into the heap."""
+
+
 def new_branch() -> str:
     """A fresh RFC 3261 branch: the magic cookie and 64 random bits."""
-    return MAGIC_COOKIE + secrets.token_hex(8)
+    return MAGIC_COOKIE + token_hex(8)
 
 
 DEFAULT_T1: Final = 0.5
@@ -154,7 +162,20 @@ def _response_peer(request: SipRequest, peer: Peer) -> Peer:
 
 
 class TransactionLayer:
-    """All client and server transactions of one SIP endpoint (RFC 3261 17)."""
+    """All client and server transactions of one SIP endpoint (RFC 3261 17).
+
+    Timers: most are long (B, F, H, D, J, L, M = 64*T1; I, K = T4) and nearly all of them are
+    superseded (the transaction ends, the timer is reset) long before they expire, so under load
+    a single heap would hold hundreds of thousands of stale entries and every pop would walk its
+    ~18 levels. Timers of at least ``QUEUED_MIN_DELAY`` therefore go into one FIFO deque per
+    delay value (``_queues``, a handful of them): with a clock that does not go backwards, each
+    queue's deadlines never decrease, so its front is its earliest entry and pops are O(1). The
+    short timers (Trying, A/E/G at T1) stay in the heap ``_heap``, which stays small. An entry
+    that would sit before the last one of its queue (the clock went backwards) goes into the heap
+    instead. Stale entries are dropped lazily, when they reach a front; an empty queue is removed
+    from ``_queues``. Heap and queues hold the same (deadline, seq, key, name) tuples, and
+    ``handle_timer`` merges them in (deadline, seq) order, exactly as one heap would pop them.
+    """
 
     def __init__(self, *, timers: TimerConfig | None = None, auto_trying: bool = True) -> None:
         self.timers = timers or TimerConfig()
@@ -162,7 +183,10 @@ class TransactionLayer:
         """INVITE server transactions answer 100 Trying (RFC 3261 17.2.1) when the TU has not
         answered within ``timers.trying`` (the "Trying" timer)."""
         self._transactions: dict[TransactionKey, _Transaction] = {}
-        self._heap: list[tuple[float, int, TransactionKey, str]] = []
+        self._heap: list[_TimerEntry] = []
+        """Short timers, and long ones whose deadline came before their queue's last."""
+        self._queues: dict[float, deque[_TimerEntry]] = {}
+        """Delay -> FIFO of the long timers set with that delay (non-decreasing, never empty)."""
         self._seq = itertools.count()
         self._events: deque[TransactionEvent] = deque()
         self._datagrams: list[tuple[bytes, Peer]] = []
@@ -185,14 +209,27 @@ class TransactionLayer:
 
     def get_timer(self) -> float | None:
         """The earliest live deadline, or None when no timer is running."""
+        earliest: float | None = None
         heap = self._heap
         while heap:
-            deadline, _, key, name = heap[0]
-            tx = self._transactions.get(key)
-            if tx is not None and tx.timers.get(name) == deadline:
-                return deadline
+            if self._is_live(heap[0]):
+                earliest = heap[0][0]
+                break
             heapq.heappop(heap)
-        return None
+        emptied: list[float] = []
+        for delay, queue in self._queues.items():
+            while queue:
+                front = queue[0]
+                if self._is_live(front):
+                    if earliest is None or front[0] < earliest:
+                        earliest = front[0]
+                    break
+                queue.popleft()
+            if not queue:
+                emptied.append(delay)
+        for delay in emptied:
+            del self._queues[delay]
+        return earliest
 
     def state_of(self, key: TransactionKey) -> TransactionState | None:
         tx = self._transactions.get(key)
@@ -385,15 +422,33 @@ class TransactionLayer:
 
     # -- timers ---------------------------------------------------------------------------------
     def handle_timer(self, now: float) -> None:
-        """Fire every timer whose deadline is at or before ``now``."""
+        """Fire every timer whose deadline is at or before ``now``, in (deadline, seq) order."""
         heap = self._heap
-        while heap and heap[0][0] <= now:
-            deadline, _, key, name = heapq.heappop(heap)
+        queues = self._queues
+        while True:
+            # The earliest entry is the heap's top or the front of queue ``source`` (None: the heap).
+            entry: _TimerEntry | None = heap[0] if heap else None
+            source: float | None = None
+            for delay, queue in queues.items():
+                front = queue[0]
+                if entry is None or front < entry:
+                    entry = front
+                    source = delay
+            if entry is None or entry[0] > now:
+                return
+            if source is None:
+                heapq.heappop(heap)
+            else:
+                queue = queues[source]
+                queue.popleft()
+                if not queue:
+                    del queues[source]
+            deadline, _, key, name = entry
             tx = self._transactions.get(key)
             if tx is None or tx.timers.get(name) != deadline:
                 continue
             del tx.timers[name]
-            self._fire(tx, name, now)
+            self._fire(tx, name, now)  # may set new timers: the loop looks again
 
     def _fire(self, tx: _Transaction, name: str, now: float) -> None:
         t2 = self.timers.t2
@@ -422,7 +477,22 @@ class TransactionLayer:
     def _set_timer(self, tx: _Transaction, name: str, delay: float, now: float) -> None:
         deadline = now + delay
         tx.timers[name] = deadline
-        heapq.heappush(self._heap, (deadline, next(self._seq), tx.key, name))
+        entry = (deadline, next(self._seq), tx.key, name)
+        if delay >= QUEUED_MIN_DELAY:
+            queue = self._queues.get(delay)
+            if queue is None:
+                self._queues[delay] = deque((entry,))
+                return
+            if deadline >= queue[-1][0]:
+                queue.append(entry)
+                return
+            # The clock went backwards: the queue would no longer be in order.
+        heapq.heappush(self._heap, entry)
+
+    def _is_live(self, entry: _TimerEntry) -> bool:
+        """Whether a timer entry is still the running timer of its transaction."""
+        tx = self._transactions.get(entry[2])
+        return tx is not None and tx.timers.get(entry[3]) == entry[0]
 
     def _after(self, tx: _Transaction, name: str, delay: float, now: float) -> None:
         """Start a waiting timer; zero (reliable transports) terminates at once."""

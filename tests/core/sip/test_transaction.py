@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from cordboard.core.sip.errors import TransactionError
@@ -644,3 +646,217 @@ def test_pair_invite_lost_final_retransmitted_by_timer_g() -> None:
 def test_new_branch_is_unique_and_has_the_cookie() -> None:
     branches = {new_branch() for _ in range(100)}
     assert len(branches) == 100 and all(b.startswith("z9hG4bK") for b in branches)
+
+
+# --- timer storage: a small heap for short timers, one FIFO per long delay --------------------------
+
+
+def live_deadlines(layer: TransactionLayer) -> list[float]:
+    """Every running timer, read from the transactions themselves (the oracle for get_timer)."""
+    return sorted(d for tx in layer._transactions.values() for d in tx.timers.values())
+
+
+def queued(layer: TransactionLayer) -> int:
+    return sum(len(queue) for queue in layer._queues.values())
+
+
+def step_through(layer: TransactionLayer, end: float) -> list[tuple[float, TransactionEvent]]:
+    """Fire timers one deadline at a time up to ``end``; return (deadline, event) pairs."""
+    fired = []
+    while (deadline := layer.get_timer()) is not None and deadline <= end:
+        layer.handle_timer(deadline)
+        fired += [(deadline, event) for event in drain(layer)]
+    layer.datagrams_to_send()
+    return fired
+
+
+def test_short_and_long_timers_fire_in_global_deadline_order() -> None:
+    """Short timers (heap) and long ones (a queue per delay) merge in deadline order, whether
+    stepped through get_timer or all fired by one late handle_timer."""
+    for stepped in (True, False):
+        layer = TransactionLayer()
+        options = layer.send_request(make_request("OPTIONS", branch="z9hG4bKopt"), SERVER_UDP, 0.0)
+        bye_request = make_request("BYE", branch="z9hG4bKbye")
+        bye = layer.send_request(bye_request, SERVER_UDP, 0.0)
+        layer.receive(make_response(bye_request, 200), SERVER_UDP, 0.25)  # K at 5.25
+        invite_request = make_request(branch="z9hG4bKinv", transport="TCP")
+        invite = layer.send_request(invite_request, SERVER_TCP, 1.0)  # B at 33
+        drain(layer)
+        server_request = make_request(branch="z9hG4bKsrv")
+        server = incoming(server_request, layer, 2.0)
+        response = make_response(server_request, 486, to_tag="s")
+        layer.send_response(server, response, 2.0)  # G at 2.5, H at 34
+        layer.receive(make_non2xx_ack(server_request, response), CLIENT_UDP, 3.0)  # I at 8
+        drain(layer)
+        layer.datagrams_to_send()
+        assert sorted(layer._queues) == [5.0, 32.0]  # K and I; F, B and H
+        expected = [
+            (5.25, TransactionTerminated(bye)),
+            (8.0, TransactionTerminated(server)),
+            (32.0, TransactionTimedOut(options)),
+            (32.0, TransactionTerminated(options)),
+            (33.0, TransactionTimedOut(invite)),
+            (33.0, TransactionTerminated(invite)),
+        ]
+        if stepped:
+            deadlines, fired = [], []
+            while (deadline := layer.get_timer()) is not None:
+                assert deadline == live_deadlines(layer)[0]
+                deadlines.append(deadline)
+                layer.handle_timer(deadline)
+                fired += [(deadline, event) for event in drain(layer)]
+            # E (0.5 doubling to T2 = 4 s: heap, then the 1, 2 and 4 s queues) among K, I, F, B.
+            assert deadlines == [
+                0.5,
+                1.5,
+                3.5,
+                5.25,
+                7.5,
+                8.0,
+                11.5,
+                15.5,
+                19.5,
+                23.5,
+                27.5,
+                31.5,
+                32.0,
+                33.0,
+            ]
+            assert fired == expected
+        else:
+            layer.handle_timer(100.0)
+            assert drain(layer) == [event for _, event in expected]
+        assert layer.get_timer() is None
+        assert layer._heap == [] and layer._queues == {}
+
+
+def test_superseded_long_timers_neither_fire_nor_hold_get_timer_back() -> None:
+    layer = TransactionLayer()
+    # An INVITE over UDP: A (0.5, heap) and B (32, queued); its 180 cancels both, its 486 starts D.
+    # An OPTIONS over TCP ends at once on its final, and a new one with its branch waits for F again:
+    # the old F entry (32) finds a transaction with its key and timer name, but not its deadline.
+    request = make_request(branch="z9hG4bKsup")
+    invite = layer.send_request(request, SERVER_UDP, 0.0)
+    options_request = make_request("OPTIONS", branch="z9hG4bKreused", transport="TCP")
+    layer.send_request(options_request, SERVER_TCP, 0.0)
+    layer.receive(make_response(request, 180, to_tag="b"), SERVER_UDP, 0.1)
+    layer.receive(make_response(options_request, 200), SERVER_TCP, 0.2)
+    reused = make_request("OPTIONS", branch="z9hG4bKreused", transport="TCP")
+    options = layer.send_request(reused, SERVER_TCP, 5.0)  # F at 37
+    layer.receive(make_response(request, 486, to_tag="b"), SERVER_UDP, 10.0)  # D at 42
+    drain(layer)
+    layer.datagrams_to_send()
+    assert queued(layer) == 4  # B (stale), F (stale), F and D, all in the 32 s queue
+    assert layer.get_timer() == 37.0
+    assert queued(layer) == 2  # the stale fronts are gone
+    layer.handle_timer(36.9)
+    assert drain(layer) == []
+    layer.handle_timer(37.0)
+    assert drain(layer) == [TransactionTimedOut(options), TransactionTerminated(options)]
+    assert layer.get_timer() == 42.0
+    layer.handle_timer(42.0)
+    assert drain(layer) == [TransactionTerminated(invite)]
+    assert layer.get_timer() is None and layer._queues == {}
+
+
+def test_timers_fire_on_time_when_the_clock_goes_backwards() -> None:
+    """A deadline before the last one of its queue goes into the heap: K timers (T4 = 5 s) started
+    at 5, 6, 3, 5 and 4 still fire at 8, 9, 10, 10 (in the order they were set) and 11."""
+    for stepped in (True, False):
+        layer = TransactionLayer()
+        keys = []
+        for i, now in enumerate((5.0, 6.0, 3.0, 5.0, 4.0)):
+            request = make_request("BYE", branch=f"z9hG4bKback{i}")
+            keys.append(layer.send_request(request, SERVER_UDP, 0.0))
+            layer.receive(make_response(request, 200), SERVER_UDP, now)
+        drain(layer)
+        layer.datagrams_to_send()
+        assert [entry[0] for entry in layer._queues[5.0]] == [10.0, 11.0]
+        assert layer.get_timer() == 8.0
+        expected = [(8.0, 2), (9.0, 4), (10.0, 0), (10.0, 3), (11.0, 1)]
+        if stepped:
+            fired = step_through(layer, 100.0)
+        else:
+            layer.handle_timer(100.0)
+            fired = [(-1.0, event) for event in drain(layer)]
+            expected = [(-1.0, i) for _, i in expected]
+        assert fired == [(at, TransactionTerminated(keys[i])) for at, i in expected]
+        assert layer.get_timer() is None
+        assert layer._heap == [] and layer._queues == {}
+
+
+def test_stale_queue_entries_are_dropped_by_get_timer() -> None:
+    """Transactions that end at once (TCP) leave their F entries behind; get_timer drops them and
+    the emptied queue without waiting for the 32 s to pass."""
+    layer = TransactionLayer()
+    for i in range(50):
+        request = make_request("OPTIONS", branch=f"z9hG4bKtcp{i}", transport="TCP")
+        layer.send_request(request, SERVER_TCP, i * 0.01)
+        layer.receive(make_response(request, 200), SERVER_TCP, i * 0.01)
+    assert queued(layer) == 50 and len(layer) == 0
+    assert layer.get_timer() is None
+    assert layer._heap == [] and layer._queues == {}
+
+
+def test_timer_structures_stay_bounded_under_load() -> None:
+    """Steady traffic: each long entry leaves its queue once its deadline passes, so at most the
+    last 32 s of them are ever held, and nothing is left once every transaction is over."""
+    layer = TransactionLayer()
+    step = 0.1
+    most_queued = most_heaped = 0
+    for i in range(600):
+        now = i * step
+        for method, status in (("OPTIONS", 200), ("INVITE", 200), ("INVITE", 486)):
+            request = make_request(method, branch=f"z9hG4bKload{method}{status}{i}")
+            layer.send_request(request, SERVER_UDP, now)  # E or A (heap), F or B (32 s queue)
+            layer.receive(make_response(request, status, to_tag="t"), SERVER_UDP, now + 0.05)  # K, M, D
+        drain(layer)
+        layer.datagrams_to_send()
+        layer.handle_timer(now + 0.05)
+        assert layer.get_timer() == live_deadlines(layer)[0]
+        most_queued = max(most_queued, queued(layer))
+        most_heaped = max(most_heaped, len(layer._heap))
+    assert set(layer._queues) <= {5.0, 32.0}
+    # Per step: 3 F/B entries and 2 M/D entries in the 32 s queue, 1 K entry in the 5 s queue.
+    assert most_queued <= 5 * (32 / step + 2) + 1 * (5 / step + 2)
+    assert most_heaped <= 3  # A and E are superseded at once and dropped from the top
+    step_through(layer, 1000.0)
+    assert len(layer) == 0 and layer.get_timer() is None
+    assert layer._heap == [] and layer._queues == {}
+
+
+def test_random_traffic_matches_the_live_timers() -> None:
+    """Mixed traffic on a clock that sometimes jumps back: get_timer is always the earliest live
+    timer, and handle_timer(now) leaves none at or before now."""
+    rng = random.Random(3261)
+    layer = TransactionLayer()
+    pending: list[SipRequest] = []
+    now = 0.0
+    for i in range(1500):
+        action = rng.random()
+        if action < 0.3:
+            method = rng.choice(("INVITE", "OPTIONS", "BYE"))
+            transport = rng.choice(("UDP", "UDP", "TCP"))
+            request = make_request(method, branch=f"z9hG4bKrnd{i}", transport=transport)
+            layer.send_request(request, SERVER_TCP if transport == "TCP" else SERVER_UDP, now)
+            pending.append(request)
+        elif action < 0.55 and pending:
+            request = pending.pop(rng.randrange(len(pending)))
+            status = rng.choice((180, 200, 486))
+            layer.receive(make_response(request, status, to_tag="t"), SERVER_UDP, now)
+            if status == 180:
+                pending.append(request)
+        elif action < 0.95:
+            now += rng.choice((0.01, 0.1, 0.5, 1.0, 3.0, 10.0))
+            layer.handle_timer(now)
+            assert all(d > now for d in live_deadlines(layer))
+        else:
+            now = max(0.0, now - rng.choice((0.5, 2.0, 10.0)))
+        live = live_deadlines(layer)
+        assert layer.get_timer() == (live[0] if live else None)
+        drain(layer)
+        layer.datagrams_to_send()
+    for request in pending:  # INVITEs left in Proceeding (no timer C) and unanswered requests
+        layer.receive(make_response(request, 486, to_tag="t"), SERVER_UDP, now)
+    step_through(layer, now + 1000.0)
+    assert len(layer) == 0 and layer._heap == [] and layer._queues == {}
