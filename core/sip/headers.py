@@ -468,6 +468,21 @@ class Via:
     params: Params = field(default_factory=dict)
     protocol: str = "SIP/2.0"
 
+    def __init__(
+        self,
+        transport: str,
+        host: str,
+        port: int | None = None,
+        params: Params | None = None,
+        protocol: str = "SIP/2.0",
+    ) -> None:
+        # Written out: mypyc compiles this one, while the one @dataclass writes runs interpreted.
+        self.transport = transport
+        self.host = host
+        self.port = port
+        self.params = {} if params is None else params
+        self.protocol = protocol
+
     @classmethod
     def parse(cls, text: str) -> Via:
         fast = _FAST_VIA.fullmatch(text)

@@ -210,6 +210,26 @@ class SipUri:
     """URI parameters, names lowercase; a valueless parameter (``;lr``) maps to None."""
     headers: dict[str, str] = field(default_factory=dict)
 
+    def __init__(
+        self,
+        *,
+        host: str,
+        scheme: str = "sip",
+        user: str | None = None,
+        password: str | None = None,
+        port: int | None = None,
+        params: Params | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        # Written out: mypyc compiles this one, while the one @dataclass writes runs interpreted.
+        self.host = host
+        self.scheme = scheme
+        self.user = user
+        self.password = password
+        self.port = port
+        self.params = {} if params is None else params
+        self.headers = {} if headers is None else headers
+
     @classmethod
     def parse(cls, text: str) -> SipUri:
         uri = parse_uri(text)
@@ -453,6 +473,12 @@ class NameAddr:
     display_name: str | None = None
     params: Params = field(default_factory=dict)
     """Header parameters (not URI parameters), names lowercase, values as written."""
+
+    def __init__(self, uri: Uri, display_name: str | None = None, params: Params | None = None) -> None:
+        # Written out so that mypyc compiles it (see SipUri.__init__).
+        self.uri = uri
+        self.display_name = display_name
+        self.params = {} if params is None else params
 
     @classmethod
     def parse(cls, text: str) -> NameAddr:
