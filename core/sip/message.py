@@ -166,6 +166,21 @@ class SipRequest(_Message):
     body: bytes = b""
     version: str = SIP_VERSION
 
+    def __init__(
+        self,
+        method: str,
+        uri: Uri,
+        headers: Headers | None = None,
+        body: bytes = b"",
+        version: str = SIP_VERSION,
+    ) -> None:
+        # Written out so that mypyc compiles it (the one @dataclass generates runs interpreted).
+        self.method = method
+        self.uri = uri
+        self.headers = Headers() if headers is None else headers
+        self.body = body
+        self.version = version
+
     def __bytes__(self) -> bytes:
         return self._serialize(f"{self.method} {self.uri} {self.version}")
 
@@ -182,6 +197,21 @@ class SipResponse(_Message):
     headers: Headers = field(default_factory=Headers)
     body: bytes = b""
     version: str = SIP_VERSION
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        headers: Headers | None = None,
+        body: bytes = b"",
+        version: str = SIP_VERSION,
+    ) -> None:
+        # Written out so that mypyc compiles it (see SipRequest.__init__).
+        self.status = status
+        self.reason = reason
+        self.headers = Headers() if headers is None else headers
+        self.body = body
+        self.version = version
 
     def __bytes__(self) -> bytes:
         return self._serialize(f"{self.version} {self.status} {self.reason}")

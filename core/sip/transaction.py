@@ -110,6 +110,29 @@ class _Transaction:
     interval: float = 0.0
     timers: dict[str, float] = field(default_factory=dict)
 
+    def __init__(
+        self,
+        key: TransactionKey,
+        invite: bool,
+        state: TransactionState,
+        peer: Peer,
+        request: SipRequest | None,
+        *,
+        request_bytes: bytes = b"",
+    ) -> None:
+        # Written out so that mypyc compiles it (the one @dataclass generates runs interpreted).
+        self.key = key
+        self.invite = invite
+        self.state = state
+        self.peer = peer
+        self.request = request
+        self.request_bytes = request_bytes
+        self.last_to_tag = None
+        self.response_bytes = b""
+        self.ack_bytes = b""
+        self.interval = 0.0
+        self.timers = {}
+
     @property
     def reliable(self) -> bool:
         return self.peer.reliable
@@ -253,9 +276,8 @@ class TransactionLayer:
             raise TransactionError(f"A client transaction with branch {key.branch} exists")
         invite = request.method == "INVITE"
         data = bytes(request)
-        tx = _Transaction(
-            key, invite, S.CALLING if invite else S.TRYING, peer, request if invite else None, data
-        )
+        state = S.CALLING if invite else S.TRYING
+        tx = _Transaction(key, invite, state, peer, request if invite else None, request_bytes=data)
         self._transactions[key] = tx
         self._send(data, peer)
         t1 = self.timers.t1

@@ -44,19 +44,26 @@ def test_the_tests_run_the_engine_as_make_test_asked() -> None:
 
 
 def test_the_hot_data_classes_construct_in_compiled_code() -> None:
-    """SipUri, NameAddr and Via are made several times per message: their __init__ is written out
-    because the one @dataclass generates is a Python function even in a compiled module."""
+    """Messages, their URIs and Vias, and transactions are made for every message: their __init__
+    is written out because the one @dataclass generates is a Python function even in a compiled
+    module."""
     from cordboard.core.sip.headers import Via
+    from cordboard.core.sip.message import SipRequest, SipResponse
+    from cordboard.core.sip.transaction import _Transaction
     from cordboard.core.sip.uri import NameAddr, SipUri
 
     compiled = cordboard.core.SIP_ENGINE.description.startswith("compiled")
-    for cls in (SipUri, NameAddr, Via):
+    for cls in (SipUri, NameAddr, Via, SipRequest, SipResponse, _Transaction):
         assert isinstance(cls.__init__, types.FunctionType) is not compiled, cls
     uri = SipUri(host="example.com", user="alice")
     assert (uri.scheme, uri.port, uri.params, uri.headers) == ("sip", None, {}, {})
     assert NameAddr(uri).params == {} and NameAddr(uri).params is not NameAddr(uri).params
     via = Via("UDP", "10.0.0.1", 5060, {"branch": "z9hG4bK1"})
     assert str(via) == "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1"
+    request = SipRequest("OPTIONS", uri)
+    assert (request.body, request.version, len(request.headers.items())) == (b"", "SIP/2.0", 0)
+    assert SipRequest("OPTIONS", uri).headers is not request.headers
+    assert bytes(SipResponse(200, "OK")).startswith(b"SIP/2.0 200 OK\r\n")
 
 
 def test_every_compiled_module_imports_only_the_standard_library_and_each_other() -> None:
