@@ -37,23 +37,75 @@ def diversion_target(presence: Presence) -> str | None:
     return presence.diversion
 
 
+def call_state_in(user_id: int, call_state: str, attributes: Mapping[str, Any]) -> CallState:
+    """PRS-09: what one ``call.<id>`` in ``call_state`` makes the user: the callee of a call that is
+    trying or ringing is ringing; the caller of any live call, and either party of an answered
+    one, is in a call; anyone else, and everyone once it ended, idle."""
+    if call_state == "ended":
+        return CallState.IDLE
+    caller = attributes.get("caller_user_id")
+    if (
+        user_id != caller
+        and user_id != attributes.get("callee_user_id")
+        and user_id not in (attributes.get("user_ids") or ())
+    ):
+        return CallState.IDLE
+    if call_state in RINGING_CALL_STATES and caller != user_id:
+        return CallState.RINGING
+    return CallState.IN_CALL
+
+
 def call_state_of(user_id: int, calls: Iterable[tuple[str, Mapping[str, Any]]]) -> CallState:
     """PRS-09: a user's call state from the live calls, each ``(state, attributes)`` of a ``call.<id>``.
-
-    The callee of a call that is trying or ringing is ringing; the caller of any live call, and
-    either party of an answered one, is in a call. In a call wins over ringing (call waiting).
-    """
+    In a call wins over ringing (call waiting)."""
     state = CallState.IDLE
     for call_state, attributes in calls:
-        if call_state == "ended":
-            continue
-        caller = attributes.get("caller_user_id")
-        parties = {v for v in (attributes.get("user_ids") or ()) if v is not None}
-        parties.update(v for v in (caller, attributes.get("callee_user_id")) if v is not None)
-        if user_id not in parties:
-            continue
-        if call_state in RINGING_CALL_STATES and caller != user_id:
-            state = CallState.RINGING
-        else:
-            return CallState.IN_CALL
+        one = call_state_in(user_id, call_state, attributes)
+        if one is CallState.IN_CALL:
+            return one
+        if one is CallState.RINGING:
+            state = one
     return state
+
+
+class LiveCallStates:
+    """What each user's live calls make them (``call_state_in``), kept per call as the calls
+    change, with counts: a user's call state is then a look-up, not a pass over their calls (a
+    queue's agent or a trunk's user can have dozens at once, and every change asks)."""
+
+    __slots__ = ("_calls", "_counts")
+
+    def __init__(self) -> None:
+        self._calls: dict[int, dict[str, CallState]] = {}
+        self._counts: dict[int, list[int]] = {}
+        """Per user: how many of their calls make them in a call, and how many ringing."""
+
+    def update(self, user_id: int, entity_id: str, state: CallState) -> None:
+        """The call ``entity_id`` now makes the user ``state`` (IDLE: it no longer concerns them)."""
+        calls = self._calls.get(user_id)
+        before = calls.pop(entity_id, CallState.IDLE) if calls is not None else CallState.IDLE
+        if before is state:
+            if calls is not None and state is not CallState.IDLE:
+                calls[entity_id] = state
+            return
+        counts = self._counts.get(user_id)
+        if counts is None:
+            counts = self._counts[user_id] = [0, 0]
+        if before is not CallState.IDLE:
+            counts[before is CallState.RINGING] -= 1
+        if state is not CallState.IDLE:
+            counts[state is CallState.RINGING] += 1
+            if calls is None:
+                calls = self._calls[user_id] = {}
+            calls[entity_id] = state
+        elif calls is not None and not calls:
+            del self._calls[user_id]
+            del self._counts[user_id]
+
+    def state_of(self, user_id: int) -> CallState:
+        counts = self._counts.get(user_id)
+        if counts is None:
+            return CallState.IDLE
+        if counts[0]:
+            return CallState.IN_CALL
+        return CallState.RINGING if counts[1] else CallState.IDLE

@@ -25,6 +25,7 @@ from cordboard.core.presence.model import (
     AVAILABLE,
     BUSY,
     Activity,
+    CallState,
     Presence,
     PresencePlan,
     Role,
@@ -32,7 +33,7 @@ from cordboard.core.presence.model import (
     apply_change,
     restore,
 )
-from cordboard.core.presence.rules import call_state_of
+from cordboard.core.presence.rules import LiveCallStates, call_state_in
 from cordboard.core.state import EVENT_STATE_CHANGED
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ class PresenceService:
         self.clock = clock
         """Epoch seconds now; tests put a fake clock here and call ``run_due``."""
         self._presences: dict[int, Presence] = {}
-        self._live_calls: dict[int, dict[str, tuple[str, Mapping[str, Any]]]] = {}
+        self._live_calls = LiveCallStates()
         """Each user's live ``call.<id>`` states (state, attributes), kept from the state changes so
         that a change costs the calls of its parties, not a scan of every call."""
         self._activities: dict[int, Activity] = {}
@@ -433,22 +434,18 @@ class PresenceService:
         """PRS-09: recompute the call state of the parties of the call that changed."""
         old, new = event.data["old_state"], event.data["new_state"]
         entity_id = (new or old).entity_id
-        users: set[int] = set()
+        users = _parties(new.attributes) if new is not None else set()
         if old is not None:
-            for user_id in _parties(old.attributes):
-                users.add(user_id)
-                self._live_calls.get(user_id, {}).pop(entity_id, None)
-        if new is not None:
-            for user_id in _parties(new.attributes):
-                users.add(user_id)
-                if new.state != "ended":
-                    self._live_calls.setdefault(user_id, {})[entity_id] = (new.state, new.attributes)
+            users.update(_parties(old.attributes))
+        live = self._live_calls
         for user_id in users:
-            calls = self._live_calls.get(user_id)
-            if calls is not None and not calls:
-                del self._live_calls[user_id]
+            live.update(
+                user_id,
+                entity_id,
+                call_state_in(user_id, new.state, new.attributes) if new is not None else CallState.IDLE,
+            )
             before = self.get(user_id)
-            call_state = call_state_of(user_id, (calls or {}).values())
+            call_state = live.state_of(user_id)
             if call_state is not before.call_state:
                 changed = replace(before, call_state=call_state)
                 self._presences[user_id] = changed

@@ -441,7 +441,7 @@ class NonceManager:
         """Nonces issued at or before this time are treated as stale (their counts were evicted)."""
 
     def _sign(self, body: bytes) -> bytes:
-        return hmac.new(self._secret, body, hashlib.sha256).digest()[:16]
+        return hmac.digest(self._secret, body, "sha256")[:16]
 
     def issue(self, now: float) -> str:
         body = struct.pack(">q", int(now * 1000)) + token_bytes(8)

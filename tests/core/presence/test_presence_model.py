@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import voluptuous as vol
 
 from cordboard.core.presence import available_for_distribution, diversion_target, offerable_for_direct_call
 from cordboard.core.presence.model import BUSY, MAX_RESTORE_DEPTH, CallState, Presence, apply_change, restore
-from cordboard.core.presence.rules import call_state_of
+from cordboard.core.presence.rules import LiveCallStates, call_state_in, call_state_of
 from cordboard.core.presence.schema import diallable_number, end_time, labels
 
 
@@ -99,3 +101,32 @@ def test_validators_name_the_problem() -> None:
     assert labels({"da": "Forstyr ikke", "en": "Busy", "de": ""}) == {"da": "Forstyr ikke", "en": "Busy"}
     with pytest.raises(vol.Invalid):
         labels({"fr": "Occupé"})
+
+
+def test_prs_09_live_call_states_follow_each_call() -> None:
+    """PRS-09: the per-user counts give the same state as a pass over the user's live calls,
+    through calls that ring, are answered, end, and move between users."""
+    live = LiveCallStates()
+    calls: dict[str, tuple[str, dict[str, Any]]] = {}
+    steps = [
+        ("call.a", "trying", {"caller_user_id": 1, "callee_user_id": 2, "user_ids": [1, 2]}),
+        ("call.b", "ringing", {"caller_user_id": 3, "callee_user_id": 2, "user_ids": [3, 2]}),
+        ("call.a", "answered", {"caller_user_id": 1, "callee_user_id": 2, "user_ids": [1, 2]}),
+        ("call.b", "ringing", {"caller_user_id": 3, "callee_user_id": 4, "user_ids": [3, 4]}),
+        ("call.a", "ended", {"caller_user_id": 1, "callee_user_id": 2, "user_ids": [1, 2]}),
+        ("call.c", "ringing", {"caller_user_id": None, "callee_user_id": 2, "user_ids": [2]}),
+        ("call.b", "answered", {"caller_user_id": 3, "callee_user_id": 4, "user_ids": [3, 4]}),
+        ("call.c", "ended", {"caller_user_id": None, "callee_user_id": 2, "user_ids": [2]}),
+        ("call.b", "ended", {"caller_user_id": 3, "callee_user_id": 4, "user_ids": [3, 4]}),
+    ]
+    seen: list[CallState] = []
+    for entity_id, state, attributes in steps:
+        calls[entity_id] = (state, attributes)
+        for user_id in (1, 2, 3, 4):
+            live.update(user_id, entity_id, call_state_in(user_id, state, attributes))
+            assert live.state_of(user_id) is call_state_of(user_id, calls.values()), (entity_id, user_id)
+        seen.append(live.state_of(2))
+    ringing, in_call, idle = CallState.RINGING, CallState.IN_CALL, CallState.IDLE
+    assert seen == [ringing, ringing, in_call, in_call, idle, ringing, ringing, idle, idle]
+    assert all(live.state_of(user_id) is CallState.IDLE for user_id in (1, 2, 3, 4))
+    assert not live._calls and not live._counts  # nothing kept for users without live calls
