@@ -16,7 +16,7 @@ import datetime
 import logging
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cordboard.core.bus import Event
@@ -36,6 +36,9 @@ from cordboard.plugins.notify.const import (
     DOMAIN,
     MAIL_KEY,
 )
+
+if TYPE_CHECKING:
+    from cordboard.plugins.notify.service import Mailer
 
 _LOGGER = logging.getLogger(__name__)
 MISSED_RESULTS: Final = frozenset({CallResult.NO_ANSWER.value, CallResult.CANCELLED.value})
@@ -236,7 +239,7 @@ class Notices:
     def start(self) -> None:
         bus = self._core.bus
         self._unlisten = [
-            bus.listen(EVENT_CALL_ENDED, lambda event: self._spawn(self._call_ended(event))),
+            bus.listen(EVENT_CALL_ENDED, self._on_call_ended),
             bus.listen(EVENT_USER_UPDATED, lambda event: self._spawn(self._user_updated(event))),
             bus.listen(EVENT_MAILBOX_FULL, lambda event: self._spawn(self._mailbox_full(event))),
         ]
@@ -254,6 +257,17 @@ class Notices:
         """Wait until every e-mail for the events so far is queued (for tests)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _on_call_ended(self, event: Event[Any]) -> None:
+        # Every call ends here: without a mail relay no notice can go out, so the settings
+        # look-ups (and a task) per call would be wasted.
+        if self._mail_relay() is not None:
+            self._spawn(self._call_ended(event))
+
+    def _mail_relay(self) -> Mailer | None:
+        """The mailer when a mail relay is set up, or None."""
+        mailer = self._core.data.get(MAIL_KEY)
+        return mailer if mailer is not None and mailer.settings.missing() is None else None
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = self._core.loop.create_task(self._guarded(work))
@@ -280,8 +294,7 @@ class Notices:
     ) -> int | None:
         """Queue one e-mail to the user's notification address, composed in their language and
         time zone; the mail's id, or None when none goes out (no address, no mail relay)."""
-        mailer = self._core.data.get(MAIL_KEY)
-        if mailer is None or mailer.settings.missing() is not None:
+        if self._mail_relay() is None:
             _LOGGER.debug("No e-mail about %s to user %s: no mail relay", what, user_id)
             return None
         try:

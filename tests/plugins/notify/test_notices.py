@@ -15,6 +15,7 @@ from cordboard_process import free_port
 from loopback_pbx import connected_call, registered_phone, running_pbx
 from mail_server import MailServer, Received
 
+from cordboard.core.calls.model import EVENT_CALL_ENDED
 from cordboard.core.calls.subscriptions import EVENT_MAILBOX_FULL
 from cordboard.core.core import Core
 from cordboard.core.exceptions import ConfigValidationError
@@ -167,3 +168,27 @@ async def test_ntf_02_nothing_is_queued_without_a_mail_relay(pbx: Core) -> None:
     await pbx.identity.set_pin(bo_id, "471147")
     pbx.bus.fire(EVENT_MAILBOX_FULL, {"user_id": bo_id, "caller": "1001", "caller_name": ""})
     assert await _queued(pbx) == 0
+
+
+async def test_ntf_02_call_ends_cost_nothing_without_a_mail_relay(pbx: Core) -> None:
+    """Every call's end reaches the notices; with no relay they start no work for it (no task, no
+    settings look-ups), and with one they do."""
+    ann_id = await _id(pbx, "ann")
+    await pbx.settings.set("user", ann_id, "notify.on_call_data", True)
+    ended = {"caller_user_id": ann_id, "callee_user_id": None, "result": "answered"}
+    notices = pbx.data[NOTICES_KEY]
+    pbx.bus.fire(EVENT_CALL_ENDED, ended)
+    assert not notices._tasks
+    mail_server = await MailServer(free_port(socket.SOCK_STREAM)).start()
+    try:
+        await pbx.plugins.set_config(
+            "notify",
+            {"smtp_host": "127.0.0.1", "smtp_port": mail_server.port, "security": "none",
+             "sender_address": "pbx@example.com"},
+        )  # fmt: skip
+        notices = pbx.data[NOTICES_KEY]
+        pbx.bus.fire(EVENT_CALL_ENDED, ended)
+        assert notices._tasks
+        await notices.idle()
+    finally:
+        await mail_server.stop()
