@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from bench.common import (
+    LOAD_CPU,
     SCENARIOS,
     SERVER_CPU,
     TOOLS,
@@ -23,6 +24,7 @@ from bench.common import (
     Step,
     achieved_rate,
     climb,
+    core_busy_seconds,
     cpu_seconds,
     emit,
     free_port,
@@ -119,6 +121,7 @@ def run_step(
     template = SCENARIOS / ("uac_auth.xml" if auth else "uac_noauth.xml")
     scenario = render(template, workdir / template.name, HOLD_MS=str(HOLD_MS), MEDIA="")
     cpu_before, wait_before, wall_before = cpu_seconds(server), run_delay(server), time.monotonic()
+    load_before = core_busy_seconds(LOAD_CPU)
     sip_port = int(target.rsplit(":", 1)[1])
     drops_before = socket_drops(sip_port, sip_port)
     runs = []
@@ -139,11 +142,12 @@ def run_step(
     wait_all(runs, duration + 30)
     wall = time.monotonic() - wall_before
     cpu, wait = (cpu_seconds(server) - cpu_before) / wall, (run_delay(server) - wait_before) / wall
+    load = (core_busy_seconds(LOAD_CPU) - load_before) / wall
     stats = [r.stats() for r in runs]
     successful = sum(s.successful for s in stats)
     achieved = achieved_rate(stats, count / per_lane)
     drops = socket_drops(sip_port, sip_port) - drops_before
-    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait, drops)
+    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait, drops, load)
 
 
 def stop_all(runs: list[Sipp]) -> None:

@@ -102,6 +102,15 @@ def run_delay(pids: Iterable[int]) -> float:
     return total / 1e9
 
 
+def core_busy_seconds(cpu: str) -> float:
+    """Seconds core ``cpu`` spent busy (anything but idle and I/O wait) since boot, from /proc/stat."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{cpu} "):
+            ticks = [int(field) for field in line.split()[1:]]
+            return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS
+    return 0.0
+
+
 def socket_drops(low: int, high: int) -> int:
     """Datagrams the kernel dropped (receive buffer full) on open UDP sockets bound to ``low..high``."""
     total = 0
@@ -387,6 +396,9 @@ class Step:
     """Share of the step the server's threads waited for a CPU (noise from other programs)."""
     udp_drops: int = 0
     """Datagrams the kernel dropped on the server's SIP socket in the step (its receive buffer full)."""
+    load_cpu: float = 0.0
+    """Share of the load core busy in the step (SIPp, and the kernel's work for it), over the same
+    time as ``server_cpu``: when it nears the server's, the load generator may be what limits."""
 
     @property
     def failure_ratio(self) -> float:
@@ -419,6 +431,7 @@ def climb(
                 "server_cpu": round(result.server_cpu, 3),
                 "server_wait": round(result.server_wait, 3),
                 "udp_drops": result.udp_drops,
+                "load_cpu": round(result.load_cpu, 3),
                 "passed": result.passed,
             }
         )
