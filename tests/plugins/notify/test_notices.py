@@ -36,14 +36,19 @@ async def server(pbx: Core) -> AsyncIterator[MailServer]:
     """The SMTP server, set up as the notify plugin's relay."""
     mail_server = await MailServer(free_port(socket.SOCK_STREAM)).start()
     try:
-        await pbx.plugins.set_config(
-            "notify",
-            {"smtp_host": "127.0.0.1", "smtp_port": mail_server.port, "security": "none",
-             "sender_address": "pbx@example.com"},
-        )  # fmt: skip
+        await _relay_through(pbx, mail_server)
         yield mail_server
     finally:
         await mail_server.stop()
+
+
+async def _relay_through(core: Core, mail_server: MailServer) -> None:
+    """Make ``mail_server`` the notify plugin's mail relay."""
+    await core.plugins.set_config(
+        "notify",
+        {"smtp_host": "127.0.0.1", "smtp_port": mail_server.port, "security": "none",
+         "sender_address": "pbx@example.com"},
+    )  # fmt: skip
 
 
 async def _id(core: Core, name: str) -> int:
@@ -181,11 +186,7 @@ async def test_ntf_02_call_ends_cost_nothing_without_a_mail_relay(pbx: Core) -> 
     assert not notices._tasks
     mail_server = await MailServer(free_port(socket.SOCK_STREAM)).start()
     try:
-        await pbx.plugins.set_config(
-            "notify",
-            {"smtp_host": "127.0.0.1", "smtp_port": mail_server.port, "security": "none",
-             "sender_address": "pbx@example.com"},
-        )  # fmt: skip
+        await _relay_through(pbx, mail_server)
         notices = pbx.data[NOTICES_KEY]
         pbx.bus.fire(EVENT_CALL_ENDED, ended)
         assert notices._tasks
