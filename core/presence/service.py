@@ -75,8 +75,8 @@ class PresenceService:
         """Epoch seconds now; tests put a fake clock here and call ``run_due``."""
         self._presences: dict[int, Presence] = {}
         self._live_calls = LiveCallStates()
-        """Each user's live ``call.<id>`` states (state, attributes), kept from the state changes so
-        that a change costs the calls of its parties, not a scan of every call."""
+        """What each live ``call.<id>`` makes each of its parties, kept from the state changes so
+        that a change costs a look-up per party, not a pass over the calls."""
         self._activities: dict[int, Activity] = {}
         self._roles: dict[int, Role] = {}
         self._shortcuts: dict[int, Shortcut] = {}
