@@ -17,6 +17,7 @@ from cordboard.core.bus import EventBus, EventType
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.const import CORE_COMPONENT, DATABASE_FILE
 from cordboard.core.context import Context
+from cordboard.core.event_loop import running_loop
 from cordboard.core.keys import CoreData
 from cordboard.core.services import ServiceRegistry
 from cordboard.core.state import State, StateMachine
@@ -120,11 +121,8 @@ class Core:
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        """The event loop the core runs on (Home Assistant's ``hass.loop``), for the per-message
-        paths: on Python 3.11 each ``asyncio.get_running_loop()`` costs a getpid system call."""
-        loop = self._loop
-        if loop is None or not loop.is_running():
-            loop = self._loop = asyncio.get_running_loop()
+        """The event loop the core runs on (Home Assistant's ``hass.loop``; see core/event_loop.py)."""
+        loop = self._loop = running_loop(self._loop)
         return loop
 
     # -- tasks and blocking work ------------------------------------------------------------

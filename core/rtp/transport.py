@@ -11,6 +11,8 @@ import socket
 from collections.abc import Callable
 from typing import Final
 
+from cordboard.core.event_loop import running_loop
+
 _LOGGER = logging.getLogger(__name__)
 
 Address = tuple[str, int] | tuple[str, int, int, int]
@@ -101,18 +103,21 @@ class MediaReactor:
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        """The running loop, looked up once per loop (on Python 3.11 each lookup is a getpid
-        system call); a reactor outlives a loop only in tests, and then starts afresh."""
-        loop = self._loop
-        if loop is None or not loop.is_running():
-            loop = asyncio.get_running_loop()
+        """The running loop (core/event_loop.py)."""
+        return self._bind_loop()
+
+    def _bind_loop(self) -> asyncio.AbstractEventLoop:
+        """Find the running loop; a reactor outlives a loop only in tests, and then starts afresh
+        on the new one."""
+        loop = running_loop(self._loop)
+        if loop is not self._loop:
             self.close()
             self._loop = loop
         return loop
 
     def add(self, sock: socket.socket, handler: DatagramHandler) -> UdpEndpoint:
         """Start reading ``sock`` (non-blocking), calling ``handler(data, addr)`` per datagram."""
-        self.loop  # noqa: B018 (binds the reactor to the running loop)
+        self._bind_loop()
         if self._epoll is None:
             self._epoll = select.epoll()
         fd = sock.fileno()

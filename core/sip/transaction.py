@@ -235,7 +235,7 @@ class TransactionLayer:
         earliest: float | None = None
         heap = self._heap
         while heap:
-            if self._is_live(heap[0]):
+            if self._live_transaction(heap[0]) is not None:
                 earliest = heap[0][0]
                 break
             heapq.heappop(heap)
@@ -243,7 +243,7 @@ class TransactionLayer:
         for delay, queue in self._queues.items():
             while queue:
                 front = queue[0]
-                if self._is_live(front):
+                if self._live_transaction(front) is not None:
                     if earliest is None or front[0] < earliest:
                         earliest = front[0]
                     break
@@ -465,10 +465,10 @@ class TransactionLayer:
                 queue.popleft()
                 if not queue:
                     del queues[source]
-            deadline, _, key, name = entry
-            tx = self._transactions.get(key)
-            if tx is None or tx.timers.get(name) != deadline:
+            tx = self._live_transaction(entry)
+            if tx is None:
                 continue
+            name = entry[3]
             del tx.timers[name]
             self._fire(tx, name, now)  # may set new timers: the loop looks again
 
@@ -511,10 +511,10 @@ class TransactionLayer:
             # The clock went backwards: the queue would no longer be in order.
         heapq.heappush(self._heap, entry)
 
-    def _is_live(self, entry: _TimerEntry) -> bool:
-        """Whether a timer entry is still the running timer of its transaction."""
+    def _live_transaction(self, entry: _TimerEntry) -> _Transaction | None:
+        """The transaction whose running timer ``entry`` is, or None when the entry is stale."""
         tx = self._transactions.get(entry[2])
-        return tx is not None and tx.timers.get(entry[3]) == entry[0]
+        return tx if tx is not None and tx.timers.get(entry[3]) == entry[0] else None
 
     def _after(self, tx: _Transaction, name: str, delay: float, now: float) -> None:
         """Start a waiting timer; zero (reliable transports) terminates at once."""
