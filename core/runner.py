@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import resource
 import signal
 import sys
 from dataclasses import replace
@@ -45,6 +46,35 @@ def tune_thread_switching() -> None:
     sys.setswitchinterval(THREAD_SWITCH_INTERVAL)
 
 
+OPEN_FILES_WANTED = 65536
+"""The open-file limit the server raises its own soft limit to (at most the hard limit). Each
+relayed call holds four sockets (an RTP/RTCP pair per leg) and each TCP or TLS phone a
+connection: systemd's default soft limit of 1024 would stop an appliance near 250 calls."""
+OPEN_FILES_LOW = 4096
+"""Below this many, start-up warns (about a thousand relayed calls)."""
+
+
+def raise_open_file_limit() -> int:
+    """Raise the soft RLIMIT_NOFILE to ``OPEN_FILES_WANTED`` or the hard limit, whichever is lower;
+    never lower it. Returns the soft limit now in force (-1: unlimited)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    unlimited = resource.RLIM_INFINITY
+    target = OPEN_FILES_WANTED if hard == unlimited else min(OPEN_FILES_WANTED, hard)
+    if soft != unlimited and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as err:
+            _LOGGER.warning("Cannot raise the open-file limit from %d to %d: %s", soft, target, err)
+        else:
+            soft = target
+    if soft != unlimited and soft < OPEN_FILES_LOW:
+        _LOGGER.warning(
+            "Open-file limit %d (hard limit %d) allows about %d relayed calls: raise LimitNOFILE",
+            soft, hard, soft // 4,
+        )  # fmt: skip
+    return -1 if soft == unlimited else soft
+
+
 def log_sip_engine() -> None:
     """Say whether the SIP engine runs compiled; a checkout's out-of-date build is worth a warning."""
     level = logging.WARNING if SIP_ENGINE.stale else logging.INFO
@@ -56,6 +86,7 @@ def public_host(config: BootstrapConfig) -> str:
 
 
 async def serve(core: Core) -> int:
+    raise_open_file_limit()  # before any socket is opened
     loop = asyncio.get_running_loop()
     stop_requested = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import hashlib
 import logging
+import math
 import os
 import time
 from collections.abc import Callable
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 EVENT_REGISTRATION_CHANGED: Final = EventType[dict[str, Any]]("registration.changed")
+TIMER_TICK: Final = 0.01
+"""Seconds: transaction timers fire on these boundaries, at most this much late (RFC 3261's
+shortest, Trying and T1, are 100-500 ms)."""
 ALLOW: Final = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, SUBSCRIBE"
 SUPPORTED: Final = ("replaces", "timer")
 SOFTPHONE_REFUSED: Final = "Forbidden - Softphone Not Enabled For This User"
@@ -112,9 +116,9 @@ class SipService:
         """Requests the appliance sends on its own behalf (a trunk's REGISTER and OPTIONS): their
         responses, and None for a timeout, go to the callback given to ``send_request``."""
         self._timer: asyncio.Handle | None = None
-        self._timer_at: float | None = None
-        """The deadline ``_timer`` was armed for (uvloop returns a plain Handle, without when(),
-        for a deadline already past)."""
+        self._timer_at = 0.0
+        """The tick ``_timer`` was armed for (uvloop returns a plain Handle, without when(), for a
+        deadline already past)."""
         self._expiry_task: asyncio.Task[None] | None = None
         self._saves: set[asyncio.Task[None]] = set()
         """Binding writes in flight: stop() waits for them, so a REGISTER just before a restart is kept."""
@@ -249,17 +253,32 @@ class SipService:
         self._arm_timer()
 
     def _arm_timer(self) -> None:
-        deadline = self.layer.get_timer()
-        if self._timer is not None and (deadline is None or self._timer_at != deadline):
+        """Wake at the first ``TIMER_TICK`` boundary at or after the layer's earliest deadline.
+
+        Under load the layer holds thousands of deadlines, most of them stale (the transaction
+        ended first); waking per tick rather than per deadline fires all of a tick's timers in
+        one pass, and a timer already armed for an earlier tick stays as it is.
+        """
+        deadline = self.layer.next_wakeup()
+        if deadline is None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            return
+        wake = math.ceil(deadline / TIMER_TICK) * TIMER_TICK
+        if wake < deadline:  # float rounding
+            wake += TIMER_TICK
+        if self._timer is not None:
+            if self._timer_at <= wake:
+                return
             self._timer.cancel()
-            self._timer = None
-        if deadline is not None and self._timer is None:
-            self._timer = self.core.loop.call_at(deadline, self._on_timer)
-            self._timer_at = deadline
+        self._timer = self.core.loop.call_at(wake, self._on_timer)
+        self._timer_at = wake
 
     def _on_timer(self) -> None:
         self._timer = None
-        self.layer.handle_timer(self.core.loop.time())
+        # A loop may run a timer up to its clock resolution early: the tick it was set for has come.
+        self.layer.handle_timer(max(self.core.loop.time(), self._timer_at))
         self.pump()
 
     def _dispatch(self, event: object) -> None:

@@ -254,6 +254,21 @@ class TransactionLayer:
             del self._queues[delay]
         return earliest
 
+    def next_wakeup(self) -> float | None:
+        """The earliest deadline held, live or stale, without looking any transaction up.
+
+        For a caller that wakes on a coarse tick: waking for a stale entry costs one
+        ``handle_timer`` that drops it, less than checking every front's transaction after each
+        message as ``get_timer`` does. None when no entry is held.
+        """
+        heap = self._heap
+        earliest: float | None = heap[0][0] if heap else None
+        for queue in self._queues.values():
+            deadline = queue[0][0]
+            if earliest is None or deadline < earliest:
+                earliest = deadline
+        return earliest
+
     def state_of(self, key: TransactionKey) -> TransactionState | None:
         tx = self._transactions.get(key)
         return None if tx is None else tx.state
