@@ -54,9 +54,9 @@ OPEN_FILES_LOW = 4096
 """Below this many, start-up warns (about a thousand relayed calls)."""
 
 
-def raise_open_file_limit() -> int:
+def raise_open_file_limit() -> None:
     """Raise the soft RLIMIT_NOFILE to ``OPEN_FILES_WANTED`` or the hard limit, whichever is lower;
-    never lower it. Returns the soft limit now in force (-1: unlimited)."""
+    never lower it; warn when what is left is low."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     unlimited = resource.RLIM_INFINITY
     target = OPEN_FILES_WANTED if hard == unlimited else min(OPEN_FILES_WANTED, hard)
@@ -72,7 +72,6 @@ def raise_open_file_limit() -> int:
             "Open-file limit %d (hard limit %d) allows about %d relayed calls: raise LimitNOFILE",
             soft, hard, soft // 4,
         )  # fmt: skip
-    return -1 if soft == unlimited else soft
 
 
 def log_sip_engine() -> None:
