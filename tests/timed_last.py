@@ -14,6 +14,7 @@ test waits for it, so that the timed tests have the machine's cores to themselve
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Final
@@ -56,9 +57,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if _waiting_done or not marker or not is_timed(item):
         return
     _waiting_done.append(True)
+    # pytest-timeout's alarm (SIGALRM, per test) is paused while waiting: the wait is not the test's.
+    alarm_left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
     started = time.monotonic()
     while not Path(marker).exists() and time.monotonic() - started < LONGEST_WAIT_S:
         time.sleep(1.0)
+    if alarm_left > 0:
+        signal.setitimer(signal.ITIMER_REAL, alarm_left)
     state = "is there" if Path(marker).exists() else f"is still missing after {LONGEST_WAIT_S:.0f} s"
     reporter = item.config.pluginmanager.get_plugin("terminalreporter")
     capture = item.config.pluginmanager.get_plugin("capturemanager")

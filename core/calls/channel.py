@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 
 from cordboard.core.calls.dialer import NotAnswered, Strategy
+from cordboard.core.event_loop import cancel_and_wait
 from cordboard.core.exceptions import CordboardError
 from cordboard.core.media.audio_file import PCM as Pcm
 from cordboard.core.media.audio_file import write_wav
@@ -516,9 +517,7 @@ class Channel:
         finally:
             ended.cancel()
             if not dialling.done():
-                dialling.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await dialling
+                await cancel_and_wait(dialling)
         result = dialling.result() if not dialling.cancelled() else None
         if isinstance(result, Channel):
             self._dialled.append(result)

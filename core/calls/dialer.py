@@ -194,7 +194,8 @@ class Dialer:
             self._send_trunk_fork(call, plan, plan.first_fork(b2bua, offer, 70))
         record.sip_call_id = call.forks[0].request.call_id
         try:
-            won = await asyncio.wait_for(asyncio.shield(call.answered), ring_s)
+            async with asyncio.timeout(ring_s):
+                won = await asyncio.shield(call.answered)
         except TimeoutError:
             won = None
             self._give_up(call, NotAnswered(CallResult.NO_ANSWER, 480, "no answer"))

@@ -98,7 +98,8 @@ async def _pick_up_relayed(b2bua: B2bua, call: ActiveCall, picker: Channel, pick
     _LOGGER.info("Call %s from %s picked up by %s", call.record.id, call.record.caller, picker_label)
     b2bua.take_over(call, caller_side, f"picked-up call {call.record.id}")
     try:
-        await asyncio.wait_for(asyncio.shield(taken), TAKE_OVER_S)
+        async with asyncio.timeout(TAKE_OVER_S):
+            await asyncio.shield(taken)
     except TimeoutError:
         return False
     await picker.answer()

@@ -9,7 +9,6 @@ interfaces or their addresses change, withdrawn (goodbye packets) on shutdown.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from cordboard.core.bus import Event
 from cordboard.core.const import __version__
 from cordboard.core.core import EVENT_EXTERNAL_CHANGE
 from cordboard.core.discovery.browse import Browser, declared_types, service_type
+from cordboard.core.event_loop import cancel_and_wait
 from cordboard.core.identity.service import EVENT_USER_CREATED
 
 if TYPE_CHECKING:
@@ -185,11 +185,10 @@ class Announcer:
             await self._browser.stop()
             self._browser = None
         if self._registering is not None and not self._registering.done():
-            self._registering.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._registering
+            await cancel_and_wait(self._registering)
         try:
-            await asyncio.wait_for(zeroconf.async_unregister_all_services(), CLOSE_TIMEOUT)
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await zeroconf.async_unregister_all_services()
         except (TimeoutError, OSError) as err:
             _LOGGER.info("Zeroconf: goodbye not sent completely: %s", err)
         await zeroconf.async_close()

@@ -249,6 +249,7 @@ async def _serve(request: web.Request, ws: web.WebSocketResponse) -> web.WebSock
         if not writer.done():
             conn.queue.put_nowait(None)
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer, 2)
+                async with asyncio.timeout(2):
+                    await writer
         writer.cancel()
     return ws

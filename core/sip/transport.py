@@ -257,12 +257,10 @@ class SipTransports:
                 self._tls_client = ssl.create_default_context()
             context = self._tls_client
         try:
-            _, protocol = await asyncio.wait_for(
-                loop.create_connection(
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                _, protocol = await loop.create_connection(
                     lambda: _StreamConnection(self, peer.transport), peer.host, peer.port, ssl=context
-                ),
-                CONNECT_TIMEOUT,
-            )
+                )
             await protocol.ready
         except (OSError, TimeoutError) as err:
             _LOGGER.info("Cannot connect to %s: %s", peer, err)

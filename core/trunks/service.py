@@ -174,7 +174,8 @@ class TrunkService:
             for request in requests:
                 self._send(rt, request, answered)
             try:
-                response = await asyncio.wait_for(done, deadline - loop.time())
+                async with asyncio.timeout_at(deadline):
+                    response = await done
             except TimeoutError:
                 response = None
             if response is None:

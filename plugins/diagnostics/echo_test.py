@@ -21,7 +21,8 @@ async def echo_test(channel: Channel) -> None:
     endpoint.listeners.append(endpoint.feed)
     try:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(channel.wait_ended(), ECHO_TEST_MAX_S)
+            async with asyncio.timeout(ECHO_TEST_MAX_S):
+                await channel.wait_ended()
     finally:
         with contextlib.suppress(ValueError):
             endpoint.listeners.remove(endpoint.feed)

@@ -18,6 +18,7 @@ from typing import ClassVar, Generic, Protocol, TypeVar
 import sqlite_utils
 
 from cordboard.core.core import Core
+from cordboard.core.event_loop import cancel_and_wait
 from cordboard.plugins.notify import const
 from cordboard.plugins.notify.storage import QueueTable
 
@@ -126,9 +127,7 @@ class DeliveryQueue(ABC, Generic[RecordT, ReceiptT]):
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
 
     # -- reading the queue --------------------------------------------------------------------
     async def status(self, record_id: int) -> RecordT | None:
@@ -156,7 +155,8 @@ class DeliveryQueue(ABC, Generic[RecordT, ReceiptT]):
                 delay = record.next_attempt - time.time()
                 if delay > 0:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), delay)
+                        async with asyncio.timeout(delay):
+                            await self._wake.wait()
                     continue
                 await self._attempt(record)
             except asyncio.CancelledError:

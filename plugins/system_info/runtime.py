@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from cordboard.core.core import Core
+from cordboard.core.event_loop import cancel_and_wait
 from cordboard.core.keys import DataKey
 from cordboard.core.services import ServiceCall
 from cordboard.plugins.system_info.collector import SystemSnapshot, collect
@@ -81,9 +82,7 @@ async def lifespan(core: Core, config: Mapping[str, Any]) -> AsyncIterator[None]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
         remove_service()
         info.remove_states()
         core.data.pop(SYSTEM_INFO_KEY, None)

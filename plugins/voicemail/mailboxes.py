@@ -21,6 +21,7 @@ from cordboard.core.calls.subscriptions import EVENT_MAILBOX_FULL, EVENT_MESSAGE
 from cordboard.core.config.settings import EVENT_SETTINGS_CHANGED
 from cordboard.core.context import ulid_now
 from cordboard.core.core import Core
+from cordboard.core.event_loop import cancel_and_wait
 from cordboard.core.exceptions import NotFound
 from cordboard.core.media import disk_space
 from cordboard.core.media.prompts import PromptNotFound
@@ -103,9 +104,7 @@ class Mailboxes:
             self._unlisten()
             self._unlisten = None
         if self._cleaner is not None:
-            self._cleaner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._cleaner
+            await cancel_and_wait(self._cleaner)
 
     # -- what is kept ---------------------------------------------------------------------------
     def messages(self, target: int | Box) -> list[Message]:

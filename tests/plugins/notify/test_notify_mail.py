@@ -325,3 +325,28 @@ async def test_byd_28_a_mail_nobody_takes_is_marked_failed_with_the_reason(
     record = await _wait_status(mailer, message_id, "failed")
     assert record.attempts >= 2
     assert record.last_error is not None and f"Cannot connect to 127.0.0.1 port {down}" in record.last_error
+
+
+async def test_byd_28_the_queue_stops_when_a_new_mail_wakes_it_at_the_same_moment(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopping cancels the queue's task while it waits for the next attempt. A wake-up in the same
+    loop pass (a mail queued just then) must not swallow the cancel: on Python 3.11,
+    ``asyncio.wait_for`` returned the finished wait and the queue ran on, so Cordboard's stop hung."""
+    monkeypatch.setattr(const, "RETRY_DELAYS", (30.0,))
+    mailer = await _configure(core, _settings(_port()))  # nobody listens: the first attempt fails
+    message_id = await mailer.send(to="anna@example.com", subject="Later", text="Hi")
+    deadline = time.monotonic() + 10
+    while (record := await mailer.status(message_id)) is not None and record.attempts < 1:
+        assert time.monotonic() < deadline, record
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.1)  # the queue now waits 30 s for the next attempt
+    task = mailer._task
+    assert task is not None and not task.done()
+    mailer._queued()
+    stopping = asyncio.ensure_future(mailer.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=5)
+    if not done:  # the queue ran on: end it, so that the test fails rather than hangs
+        task.cancel()
+        await asyncio.wait({stopping})
+    assert done and task.cancelled()
