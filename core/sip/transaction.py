@@ -47,6 +47,8 @@ _TimerEntry = tuple[float, int, TransactionKey, str]
 
 QUEUED_MIN_DELAY: Final = 1.0
 """Timers at least this long go into the FIFO queue of their delay rather than into the heap."""
+_IN_HEAP: Final = 0.0
+"""Where ``_earliest_entry`` found an entry: the heap, not a queue (no queue has a delay this short)."""
 
 
 def new_branch() -> str:
@@ -231,28 +233,18 @@ class TransactionLayer:
         return self._events.popleft() if self._events else None
 
     def get_timer(self) -> float | None:
-        """The earliest live deadline, or None when no timer is running."""
-        earliest: float | None = None
+        """The earliest live deadline, or None when no timer is running: the stale entries at the
+        front of the heap and of every queue are dropped first."""
         heap = self._heap
-        while heap:
-            if self._live_transaction(heap[0]) is not None:
-                earliest = heap[0][0]
-                break
+        while heap and self._live_transaction(heap[0]) is None:
             heapq.heappop(heap)
-        emptied: list[float] = []
-        for delay, queue in self._queues.items():
-            while queue:
-                front = queue[0]
-                if self._live_transaction(front) is not None:
-                    if earliest is None or front[0] < earliest:
-                        earliest = front[0]
-                    break
+        for delay in list(self._queues):
+            queue = self._queues[delay]
+            while queue and self._live_transaction(queue[0]) is None:
                 queue.popleft()
             if not queue:
-                emptied.append(delay)
-        for delay in emptied:
-            del self._queues[delay]
-        return earliest
+                del self._queues[delay]
+        return self.next_wakeup()
 
     def next_wakeup(self) -> float | None:
         """The earliest deadline held, live or stale, without looking any transaction up.
@@ -261,13 +253,8 @@ class TransactionLayer:
         ``handle_timer`` that drops it, less than checking every front's transaction after each
         message as ``get_timer`` does. None when no entry is held.
         """
-        heap = self._heap
-        earliest: float | None = heap[0][0] if heap else None
-        for queue in self._queues.values():
-            deadline = queue[0][0]
-            if earliest is None or deadline < earliest:
-                earliest = deadline
-        return earliest
+        earliest = self._earliest_entry()
+        return None if earliest is None else earliest[0][0]
 
     def state_of(self, key: TransactionKey) -> TransactionState | None:
         tx = self._transactions.get(key)
@@ -460,32 +447,40 @@ class TransactionLayer:
     # -- timers ---------------------------------------------------------------------------------
     def handle_timer(self, now: float) -> None:
         """Fire every timer whose deadline is at or before ``now``, in (deadline, seq) order."""
-        heap = self._heap
-        queues = self._queues
-        while True:
-            # The earliest entry is the heap's top or the front of queue ``source`` (None: the heap).
-            entry: _TimerEntry | None = heap[0] if heap else None
-            source: float | None = None
-            for delay, queue in queues.items():
-                front = queue[0]
-                if entry is None or front < entry:
-                    entry = front
-                    source = delay
-            if entry is None or entry[0] > now:
+        while (earliest := self._earliest_entry()) is not None:
+            entry, source = earliest
+            if entry[0] > now:
                 return
-            if source is None:
-                heapq.heappop(heap)
-            else:
-                queue = queues[source]
-                queue.popleft()
-                if not queue:
-                    del queues[source]
+            self._drop_front(source)
             tx = self._live_transaction(entry)
             if tx is None:
                 continue
             name = entry[3]
             del tx.timers[name]
             self._fire(tx, name, now)  # may set new timers: the loop looks again
+
+    def _earliest_entry(self) -> tuple[_TimerEntry, float] | None:
+        """The earliest entry held, live or stale, and where it is: ``_IN_HEAP`` for the heap's
+        top, else the delay of the queue it is the front of. None when no entry is held."""
+        heap = self._heap
+        entry: _TimerEntry | None = heap[0] if heap else None
+        source = _IN_HEAP
+        for delay, queue in self._queues.items():
+            front = queue[0]
+            if entry is None or front < entry:
+                entry = front
+                source = delay
+        return None if entry is None else (entry, source)
+
+    def _drop_front(self, source: float) -> None:
+        """Remove the heap's top (``_IN_HEAP``) or the front of the queue for delay ``source``."""
+        if source == _IN_HEAP:
+            heapq.heappop(self._heap)
+            return
+        queue = self._queues[source]
+        queue.popleft()
+        if not queue:
+            del self._queues[source]
 
     def _fire(self, tx: _Transaction, name: str, now: float) -> None:
         t2 = self.timers.t2
