@@ -17,7 +17,7 @@ from cordboard.core.bus import EventBus, EventType
 from cordboard.core.config.bootstrap import BootstrapConfig
 from cordboard.core.const import CORE_COMPONENT, DATABASE_FILE
 from cordboard.core.context import Context
-from cordboard.core.event_loop import running_loop
+from cordboard.core.event_loop import cancel_all, running_loop
 from cordboard.core.keys import CoreData
 from cordboard.core.services import ServiceRegistry
 from cordboard.core.state import State, StateMachine
@@ -55,7 +55,6 @@ EVENT_CORE_STOPPING: EventType[dict[str, Any]] = EventType("core.stopping")
 # Another process (the CLI) committed to our database: caches and plugin states re-read it.
 EVENT_EXTERNAL_CHANGE: EventType[dict[str, Any]] = EventType("storage.external_change")
 EXTERNAL_CHANGE_INTERVAL = 2.0
-STOP_TIMEOUT = 4.0
 
 
 class CoreState(enum.Enum):
@@ -356,13 +355,7 @@ class Core:
 
     async def _cancel_tasks(self) -> None:
         current = asyncio.current_task()
-        tasks = [t for t in self._tasks if t is not current and not t.done()]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            _done, pending = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
-            for task in pending:
-                _LOGGER.warning("Task %s did not stop in time", task.get_name())
+        await cancel_all(t for t in self._tasks if t is not current)
 
     async def _watch_external_changes(self) -> None:
         """Poll SQLite's data_version, which moves only when another connection commits."""

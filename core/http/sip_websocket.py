@@ -17,6 +17,7 @@ from typing import Final
 
 from aiohttp import WSMsgType, web
 
+from cordboard.core.event_loop import cancel_and_wait
 from cordboard.core.http.access import api
 from cordboard.core.http.keys import CORE_KEY, OPEN_WEBSOCKETS_KEY
 from cordboard.core.sip.message import MAX_MESSAGE_SIZE
@@ -81,9 +82,8 @@ async def sip_websocket(request: web.Request) -> web.StreamResponse:
     finally:
         request.app[OPEN_WEBSOCKETS_KEY].discard(ws)
         sip.transports.detach(peer)
-        writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-            await writer
+        with contextlib.suppress(ConnectionError):
+            await cancel_and_wait(writer)
         await ws.close()
     return ws
 
