@@ -2,7 +2,9 @@
 
 Sans-IO, after aioquic: feed it with ``receive(message, peer, now)``, ``send_request``,
 ``send_response`` and ``handle_timer(now)``; take its output from ``datagrams_to_send()`` and
-``next_event()``; arm one timer at ``get_timer()``. Timers are (deadline, seq, key, timer name)
+``next_event()``; arm one timer at ``next_wakeup()`` (the earliest entry held, stale or not: the
+cheap look after every message, as the SIP service does) or at ``get_timer()`` (the earliest live
+deadline, dropping stale fronts first). Timers are (deadline, seq, key, timer name)
 entries, kept in a small heap and in one FIFO queue per long delay (see ``TransactionLayer``);
 stale entries are skipped when popped.
 
