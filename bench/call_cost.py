@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                         "failed": step.attempted - step.successful,
                         "server_cpu": round(step.server_cpu, 3),
                         "cpu_ms_per_call": round(1000 * step.server_cpu / max(step.achieved, 1.0), 3),
+                        "server_cpu_loaded": round(step.server_cpu_loaded, 3),
                         "server_wait": round(step.server_wait, 3),
                         "udp_drops": step.udp_drops,
                         "load_cpu": round(step.load_cpu, 3),

@@ -26,6 +26,7 @@ from bench.common import (
     climb,
     core_busy_seconds,
     cpu_seconds,
+    cpu_share_while_loaded,
     emit,
     free_port,
     lane_ip,
@@ -139,7 +140,8 @@ def run_step(
             "-timeout", f"{int(duration) + 20}s", "-recv_timeout", "10000",
         ]  # fmt: skip
         runs.append(Sipp(f"uac-lane{lane}", args, workdir).start())
-    wait_all(runs, duration + 30)
+    loaded = cpu_share_while_loaded(server, wall_before, duration, HOLD_MS / 1000)
+    wait_all(runs, duration + 30 - (time.monotonic() - wall_before))
     wall = time.monotonic() - wall_before
     cpu, wait = (cpu_seconds(server) - cpu_before) / wall, (run_delay(server) - wait_before) / wall
     load = (core_busy_seconds(LOAD_CPU) - load_before) / wall
@@ -147,7 +149,7 @@ def run_step(
     successful = sum(s.successful for s in stats)
     achieved = achieved_rate(stats, count / per_lane)
     drops = socket_drops(sip_port, sip_port) - drops_before
-    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait, drops, load)
+    return Step(per_lane * lanes, count * lanes, successful, achieved, lanes, cpu, wait, drops, load, loaded)
 
 
 def stop_all(runs: list[Sipp]) -> None:

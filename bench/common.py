@@ -111,6 +111,20 @@ def core_busy_seconds(cpu: str) -> float:
     return 0.0
 
 
+def cpu_share_while_loaded(pids: Sequence[int], start: float, duration: float, settle: float) -> float:
+    """Share of one core ``pids`` used from ``settle`` s after ``start`` (time.monotonic) to
+    ``start + duration``: while a step's calls both start and end at its rate, without the tail in
+    which SIPp waits out calls that failed (which dilutes a whole step's average). Sleeps through
+    the window; 0.0 if the window is already over."""
+    begin, end = start + min(settle, duration / 2), start + duration
+    if time.monotonic() > begin:
+        return 0.0
+    time.sleep(begin - time.monotonic())
+    cpu_before, wall_before = cpu_seconds(pids), time.monotonic()
+    time.sleep(max(0.0, end - wall_before))
+    return (cpu_seconds(pids) - cpu_before) / (time.monotonic() - wall_before)
+
+
 def socket_drops(low: int, high: int) -> int:
     """Datagrams the kernel dropped (receive buffer full) on open UDP sockets bound to ``low..high``."""
     total = 0
@@ -399,6 +413,9 @@ class Step:
     load_cpu: float = 0.0
     """Share of the load core busy in the step (SIPp, and the kernel's work for it), over the same
     time as ``server_cpu``: when it nears the server's, the load generator may be what limits."""
+    server_cpu_loaded: float = 0.0
+    """Share of one core the server used while the step's calls both started and ended at its rate
+    (``cpu_share_while_loaded``): near 1.0 the server's core is what limits."""
 
     @property
     def failure_ratio(self) -> float:
@@ -432,6 +449,7 @@ def climb(
                 "server_wait": round(result.server_wait, 3),
                 "udp_drops": result.udp_drops,
                 "load_cpu": round(result.load_cpu, 3),
+                "server_cpu_loaded": round(result.server_cpu_loaded, 3),
                 "passed": result.passed,
             }
         )
