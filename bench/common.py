@@ -117,9 +117,10 @@ def cpu_share_while_loaded(pids: Sequence[int], start: float, duration: float, s
     which SIPp waits out calls that failed (which dilutes a whole step's average). Sleeps through
     the window; 0.0 if the window is already over."""
     begin, end = start + min(settle, duration / 2), start + duration
-    if time.monotonic() > begin:
+    wait = begin - time.monotonic()
+    if wait < 0:
         return 0.0
-    time.sleep(begin - time.monotonic())
+    time.sleep(wait)
     cpu_before, wall_before = cpu_seconds(pids), time.monotonic()
     time.sleep(max(0.0, end - wall_before))
     return (cpu_seconds(pids) - cpu_before) / (time.monotonic() - wall_before)
