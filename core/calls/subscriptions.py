@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from cordboard.core.bus import EventType
+from cordboard.core.random_tokens import token_hex
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.dialog import Dialog
 from cordboard.core.sip.event_bodies import (
@@ -130,7 +130,7 @@ class SubscriptionService:
 
     # -- SUBSCRIBE ----------------------------------------------------------------------------
     def on_subscribe(self, key: TransactionKey, request: SipRequest, peer: Peer) -> None:
-        to_tag = request.to_tag or secrets.token_hex(6)
+        to_tag = request.to_tag or token_hex(6)
 
         def respond(status: int, reason: str | None = None, **headers: str) -> None:
             response = make_response(request, status, reason, to_tag=to_tag)

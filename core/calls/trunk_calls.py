@@ -10,11 +10,11 @@ timeout or silence, nothing after any other answer (486, 404 ...), which goes ba
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from cordboard.core.random_tokens import token_hex
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.auth import (
     UnsupportedDigestAlgorithm,
@@ -133,7 +133,7 @@ class TrunkDial:
         target = SipUri(host=trunk.host, user=self.number, port=trunk.port if trunk.port != 5060 else None)
         headers = Headers()
         headers.add(h.MAX_FORWARDS, str(self._max_forwards))
-        tag = secrets.token_hex(6)
+        tag = token_hex(6)
         if cid is None:
             headers.add(h.FROM, f'"Anonymous" <sip:anonymous@anonymous.invalid>;tag={tag}')
             headers.add(h.PRIVACY, "id")
@@ -145,7 +145,7 @@ class TrunkDial:
             headers.add(h.FROM, str(from_))
             headers.add(h.P_ASSERTED_IDENTITY, f"<sip:{cid}@{domain}>")
         headers.add(h.TO, str(NameAddr(SipUri(host=domain, user=self.number), None, {})))
-        headers.add(h.CALL_ID, f"{secrets.token_hex(12)}@cordboard")
+        headers.add(h.CALL_ID, f"{token_hex(12)}@cordboard")
         headers.add(h.CSEQ, str(CSeq(1, "INVITE")))
         headers.add(h.CONTACT, b2bua.sip.contact_for(trunk.transport, user=trunk.username or "cordboard"))
         headers.add(h.ALLOW, ALLOW)

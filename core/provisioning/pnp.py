@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 import socket
 import struct
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import unquote
 
+from cordboard.core.random_tokens import token_hex
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.errors import SipParseError
 from cordboard.core.sip.flood import FloodGuard
@@ -235,7 +235,7 @@ def build_notify(
 
 
 def new_tag() -> str:
-    return secrets.token_hex(6)
+    return token_hex(6)
 
 
 # -- the socket adapter ------------------------------------------------------------------------

@@ -366,8 +366,7 @@ class ProvisioningService:
 
     def resync(self, device: Device, *, reboot: bool = False) -> list[str]:
         """Send ``NOTIFY Event: check-sync`` to the phone's registered contacts; the contacts reached."""
-        import secrets as random
-
+        from cordboard.core.random_tokens import token_hex
         from cordboard.core.sip import headers as h
         from cordboard.core.sip.headers import CSeq, Headers
         from cordboard.core.sip.message import SipRequest
@@ -388,9 +387,9 @@ class ProvisioningService:
             headers = Headers()
             headers.add(h.VIA, sip.via_for(peer.transport, new_branch()))
             headers.add(h.MAX_FORWARDS, "70")
-            headers.add(h.FROM, f"<sip:cordboard@{sip.advertise}>;tag={random.token_hex(6)}")
+            headers.add(h.FROM, f"<sip:cordboard@{sip.advertise}>;tag={token_hex(6)}")
             headers.add(h.TO, f"<{binding.contact}>")
-            headers.add(h.CALL_ID, f"{random.token_hex(12)}@cordboard")
+            headers.add(h.CALL_ID, f"{token_hex(12)}@cordboard")
             headers.add(h.CSEQ, str(CSeq(1, "NOTIFY")))
             headers.add(h.CONTACT, sip.contact_for(peer.transport))
             headers.add(h.EVENT, f"check-sync;reboot={'true' if reboot else 'false'}")

@@ -14,11 +14,11 @@ refreshed at a random 50-80 % of it; failures back off exponentially from 30 s t
 from __future__ import annotations
 
 import random
-import secrets
 from collections import deque
 from dataclasses import dataclass
 from typing import Final
 
+from cordboard.core.random_tokens import token_hex
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.auth import (
     DigestChallenge,
@@ -78,8 +78,8 @@ class Registration:
         self.failures = 0
         self.expires_in = 0
         self._rng = rng or random.Random()
-        self._call_id = f"{secrets.token_hex(12)}@cordboard"
-        self._from_tag = secrets.token_hex(6)
+        self._call_id = f"{token_hex(12)}@cordboard"
+        self._from_tag = token_hex(6)
         self._cseq = 0
         self._timer: float | None = None
         self._pending: SipRequest | None = None
