@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from cordboard.core.sip.errors import SipParseError
@@ -458,15 +458,15 @@ _FAST_VIA: Final = re.compile(
 """The usual Via (``SIP/2.0/UDP host:port;branch=..;rport``); others take the general parser."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Via:
     """One Via value (RFC 3261 20.42): ``SIP/2.0/UDP host:port;branch=...;received=...;rport``."""
 
     transport: str
     host: str
-    port: int | None = None
-    params: Params = field(default_factory=dict)
-    protocol: str = "SIP/2.0"
+    port: int | None
+    params: Params
+    protocol: str
 
     def __init__(
         self,
@@ -476,7 +476,7 @@ class Via:
         params: Params | None = None,
         protocol: str = "SIP/2.0",
     ) -> None:
-        # Written out: mypyc compiles this one, while the one @dataclass writes runs interpreted.
+        # Written out (init=False): see SipUri.__init__.
         self.transport = transport
         self.host = host
         self.port = port

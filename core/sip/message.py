@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final, Literal
 
 from cordboard.core.sip import headers as h
@@ -156,15 +156,15 @@ class _Message:
         return text.encode("utf-8", "surrogateescape") + self.body
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, init=False)
 class SipRequest(_Message):
     """A SIP request (RFC 3261 7.1); ``bytes(request)`` always writes a correct Content-Length."""
 
     method: str
     uri: Uri
-    headers: Headers = field(default_factory=Headers)
-    body: bytes = b""
-    version: str = SIP_VERSION
+    headers: Headers
+    body: bytes
+    version: str
 
     def __init__(
         self,
@@ -174,7 +174,8 @@ class SipRequest(_Message):
         body: bytes = b"",
         version: str = SIP_VERSION,
     ) -> None:
-        # Written out so that mypyc compiles it (the one @dataclass generates runs interpreted).
+        # Written out (init=False) so that mypyc compiles it: the one @dataclass would generate
+        # runs interpreted. The defaults live here only.
         self.method = method
         self.uri = uri
         self.headers = Headers() if headers is None else headers
@@ -188,15 +189,15 @@ class SipRequest(_Message):
         return f"<SipRequest {self.method} {self.uri}>"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, init=False)
 class SipResponse(_Message):
     """A SIP response (RFC 3261 7.2)."""
 
     status: int
     reason: str
-    headers: Headers = field(default_factory=Headers)
-    body: bytes = b""
-    version: str = SIP_VERSION
+    headers: Headers
+    body: bytes
+    version: str
 
     def __init__(
         self,

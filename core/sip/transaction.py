@@ -19,7 +19,7 @@ import enum
 import heapq
 import itertools
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from cordboard.core.random_tokens import token_hex
@@ -95,7 +95,7 @@ class TransactionState(enum.Enum):
 S = TransactionState
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, init=False)
 class _Transaction:
     key: TransactionKey
     invite: bool
@@ -106,13 +106,13 @@ class _Transaction:
     """Kept by INVITE client transactions until their final response (for the non-2xx ACK), and
     by INVITE server transactions until their first response (for the 100 Trying): a finished
     transaction waiting out timer J, K, L, M or D holds bytes, not parsed messages."""
-    request_bytes: bytes = b""
-    last_to_tag: str | None = None
+    request_bytes: bytes
+    last_to_tag: str | None
     """The To tag of the last response, kept for RFC 2543 ACK matching only."""
-    response_bytes: bytes = b""
-    ack_bytes: bytes = b""
-    interval: float = 0.0
-    timers: dict[str, float] = field(default_factory=dict)
+    response_bytes: bytes
+    ack_bytes: bytes
+    interval: float
+    timers: dict[str, float]
 
     def __init__(
         self,
@@ -124,7 +124,8 @@ class _Transaction:
         *,
         request_bytes: bytes = b"",
     ) -> None:
-        # Written out so that mypyc compiles it (the one @dataclass generates runs interpreted).
+        # Written out (init=False) so that mypyc compiles it: the one @dataclass would generate
+        # runs interpreted. The initial values live here only.
         self.key = key
         self.invite = invite
         self.state = state

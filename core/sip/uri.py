@@ -197,18 +197,18 @@ def _escape(text: str, safe: str) -> str:
     return quote(text, safe=safe, errors="surrogateescape")
 
 
-@dataclass(eq=False, slots=True, kw_only=True)
+@dataclass(eq=False, slots=True, init=False)
 class SipUri:
     """A ``sip:`` or ``sips:`` URI (RFC 3261 19.1); user, password and parameters are stored unescaped."""
 
     host: str
-    scheme: str = "sip"
-    user: str | None = None
-    password: str | None = None
-    port: int | None = None
-    params: Params = field(default_factory=dict)
+    scheme: str
+    user: str | None
+    password: str | None
+    port: int | None
+    params: Params
     """URI parameters, names lowercase; a valueless parameter (``;lr``) maps to None."""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str]
 
     def __init__(
         self,
@@ -221,7 +221,8 @@ class SipUri:
         params: Params | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        # Written out: mypyc compiles this one, while the one @dataclass writes runs interpreted.
+        # Written out (init=False): mypyc compiles this one, while the one @dataclass would write
+        # runs interpreted. The defaults live here only.
         self.host = host
         self.scheme = scheme
         self.user = user
@@ -465,13 +466,13 @@ def parse_uri_general(text: str) -> Uri:
     return AbsoluteUri(scheme, text)
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(eq=False, slots=True, init=False)
 class NameAddr:
     """``"Display" <uri>;tag=x`` (RFC 3261 20.10, 25.1 name-addr / addr-spec with header parameters)."""
 
     uri: Uri
-    display_name: str | None = None
-    params: Params = field(default_factory=dict)
+    display_name: str | None
+    params: Params
     """Header parameters (not URI parameters), names lowercase, values as written."""
 
     def __init__(self, uri: Uri, display_name: str | None = None, params: Params | None = None) -> None:
