@@ -466,7 +466,7 @@ def parse_uri_general(text: str) -> Uri:
     return AbsoluteUri(scheme, text)
 
 
-@dataclass(eq=False, slots=True, init=False)
+@dataclass(slots=True, init=False)  # eq: uri, display name and parameters; unhashable
 class NameAddr:
     """``"Display" <uri>;tag=x`` (RFC 3261 20.10, 25.1 name-addr / addr-spec with header parameters)."""
 
@@ -550,10 +550,3 @@ class NameAddr:
     def __str__(self) -> str:
         display = f"{quote_string(self.display_name)} " if self.display_name else ""
         return f"{display}<{self.uri}>{format_params(self.params)}"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, NameAddr):
-            return NotImplemented
-        return (self.uri, self.params, self.display_name) == (other.uri, other.params, other.display_name)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
