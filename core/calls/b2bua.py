@@ -37,6 +37,7 @@ from cordboard.core.rtp.ports import NoPortsAvailable
 from cordboard.core.rtp.relay import Relay, RelayLeg, RelayManager
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.accounts import SipAccount
+from cordboard.core.sip.authenticator import CHALLENGES
 from cordboard.core.sip.dialog import Dialog
 from cordboard.core.sip.events import TransactionKey
 from cordboard.core.sip.headers import CSeq, Headers
@@ -762,7 +763,10 @@ class B2bua:
                 assert outcome.response is not None
                 if request.to_tag is None:  # RFC 3261 8.2.6.2: a final response to a new INVITE tags To
                     outcome.response.headers.set(h.TO, str(request.to.with_tag(token_hex(6))))
-                self.sip.respond(key, outcome.response)
+                if outcome.response.status in CHALLENGES:
+                    self.sip.challenge(key, outcome.response)
+                else:
+                    self.sip.respond(key, outcome.response)
                 return
             if self.sip.softphone_refused(outcome.account, peer):
                 from cordboard.core.sip.service import SOFTPHONE_REFUSED

@@ -17,6 +17,8 @@ MAX_FAILURES: Final = 10
 """Failed digest responses from one source address tolerated within FAILURE_WINDOW_S."""
 FAILURE_WINDOW_S: Final = 60.0
 BLOCK_S: Final = 120.0
+CHALLENGES: Final = frozenset((401, 407))
+"""The statuses of a challenge: sent statelessly (``SipService.challenge``)."""
 
 
 @dataclass(frozen=True, slots=True)

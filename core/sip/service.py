@@ -19,7 +19,7 @@ from cordboard.core.identity.digest import sip_realm
 from cordboard.core.sip import headers as h
 from cordboard.core.sip.accounts import SipAccount, SipAccounts
 from cordboard.core.sip.auth import CHALLENGE_ALGORITHMS, DigestVerifier, NonceManager
-from cordboard.core.sip.authenticator import Authenticator
+from cordboard.core.sip.authenticator import CHALLENGES, Authenticator
 from cordboard.core.sip.errors import SipParseError
 from cordboard.core.sip.events import (
     AckReceived,
@@ -304,7 +304,11 @@ class SipService:
         request, peer = event.request, event.peer
         method = request.method
         if method == "REGISTER":
-            self.respond(event.key, self._register(request, peer))
+            response = self._register(request, peer)
+            if response.status in CHALLENGES:
+                self.challenge(event.key, response)
+            else:
+                self.respond(event.key, response)
             return
         if method == "OPTIONS" and request.to_tag is None:
             self.respond(event.key, self._options(request))
@@ -331,6 +335,12 @@ class SipService:
     def respond(self, key: TransactionKey, response: SipResponse) -> None:
         response.headers.set(h.SERVER, SERVER_NAME)
         self.layer.send_response(key, response, self.core.loop.time())
+        self.pump()
+
+    def challenge(self, key: TransactionKey, response: SipResponse) -> None:
+        """Send a 401/407 challenge statelessly (``TransactionLayer.send_response_statelessly``)."""
+        response.headers.set(h.SERVER, SERVER_NAME)
+        self.layer.send_response_statelessly(key, response)
         self.pump()
 
     def send_request(

@@ -330,6 +330,25 @@ class TransactionLayer:
         tx.state = S.COMPLETED
         self._after(tx, "J", 0.0 if tx.reliable else 64 * self.timers.t1, now)
 
+    def send_response_statelessly(self, key: TransactionKey, response: SipResponse) -> None:
+        """Send a final response once and forget the server transaction ``key`` (RFC 3261 8.2.7).
+
+        For challenges (401/407): a request without credentials leaves nothing behind, and its
+        response is sent once per request received, never retransmitted by timer G, so a forged
+        source address gets no more than it was sent. A lost response is recovered by the client
+        retransmitting its request, which the TU answers anew; the ACK of a 407 then matches no
+        transaction and goes to the TU, which finds no dialog for it.
+        """
+        tx = self._transactions.get(key)
+        if tx is None or key.is_client:
+            raise TransactionError(f"No server transaction {key}")
+        if response.status < 200:
+            raise TransactionError(f"A {response.status} is not final: it needs the transaction")
+        if tx.state not in (S.TRYING, S.PROCEEDING):
+            raise TransactionError(f"Transaction in state {tx.state.value} cannot send {response.status}")
+        self._send(bytes(response), tx.peer)
+        self._terminate(tx)
+
     def send_stateless(self, message: SipRequest | SipResponse, peer: Peer) -> None:
         """Queue a message outside any transaction (the ACK of a 2xx, a stateless reply)."""
         self._send(bytes(message), peer)

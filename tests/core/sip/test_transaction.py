@@ -438,6 +438,48 @@ def test_invite_server_2xx_enters_accepted() -> None:
     assert drain(layer) == [TransactionTerminated(key)]
 
 
+def test_challenge_sent_statelessly_leaves_no_transaction() -> None:
+    """RFC 3261 8.2.7: a 407 sent statelessly goes out once, the transaction is gone at once (no
+    timer G retransmissions to a possibly forged source, nothing held for timers H and I), a
+    retransmitted INVITE is a new request for the TU, and the ACK of the 407 goes to the TU."""
+    for challenged in ("INVITE", "REGISTER"):
+        layer = TransactionLayer()
+        request = make_request(challenged)
+        key = incoming(request, layer)
+        challenge = make_response(request, 407 if challenged == "INVITE" else 401, to_tag="s1")
+        layer.send_response_statelessly(key, challenge)
+        assert [m.status for m in sent(layer)] == [challenge.status]  # type: ignore[union-attr]
+        assert drain(layer) == [TransactionTerminated(key)]
+        assert layer.state_of(key) is None and len(layer) == 0
+        assert run_until(layer, 64.0) == []  # neither G nor E, J, H or I: nothing is resent
+        assert drain(layer) == [] and layer.get_timer() is None
+        again = make_request(challenged)
+        layer.receive(again, CLIENT_UDP, 0.6)
+        assert drain(layer) == [RequestReceived(key, again, CLIENT_UDP)]
+        if challenged == "INVITE":
+            layer.send_response_statelessly(key, challenge)
+            layer.datagrams_to_send()
+            drain(layer)
+            ack = make_non2xx_ack(request, challenge)
+            layer.receive(ack, CLIENT_UDP, 0.7)
+            assert drain(layer) == [AckReceived(ack, CLIENT_UDP)]
+            assert layer.datagrams_to_send() == [] and len(layer) == 0
+
+
+def test_stateless_response_misuse() -> None:
+    layer = TransactionLayer()
+    request = make_request()
+    key = incoming(request, layer)
+    with pytest.raises(TransactionError, match="not final"):
+        layer.send_response_statelessly(key, make_response(request, 180, to_tag="s1"))
+    layer.send_response(key, make_response(request, 486, to_tag="s1"), 0.0)
+    with pytest.raises(TransactionError, match="completed"):
+        layer.send_response_statelessly(key, make_response(request, 407, to_tag="s1"))
+    client = layer.send_request(make_request(branch="z9hG4bKc2"), SERVER_UDP, 0.0)
+    with pytest.raises(TransactionError, match="No server transaction"):
+        layer.send_response_statelessly(client, make_response(request, 407))
+
+
 def test_send_response_misuse() -> None:
     layer = TransactionLayer()
     request = make_request()
