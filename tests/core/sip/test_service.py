@@ -657,8 +657,21 @@ async def test_retransmitted_register_answered_once_processed_once(pbx: Pbx, pho
     phone.send(data)
     phone.send(data)  # a retransmission: same branch
     assert (await phone.response()).status == 401
-    assert (await phone.response()).status == 401  # the stored response is resent
+    assert (await phone.response()).status == 401  # challenged again: challenges keep no state
     await phone.nothing()
+
+
+async def test_challenges_are_sent_statelessly(pbx: Pbx, phones: list[Phone]) -> None:
+    """Security (RFC 3261 8.2.7): a 401 or 407 goes out once per request and leaves no transaction
+    behind, so no timer G resends it to a source address that may be forged."""
+    phone = await open_phone(pbx, phones)
+    register = phone.request("REGISTER", headers=[f"Contact: <{phone.contact_uri}>"])
+    invite = phone.request("INVITE", uri="sip:1002@127.0.0.1")
+    assert (await phone.ask(register)).status == 401
+    assert (await phone.ask(invite)).status == 407
+    assert len(pbx.sip.layer) == 0
+    await phone.nothing(wait=1.2)  # past T1 (0.5 s) and 2 x T1, when timer G would have fired
+    assert devices(pbx) == []
 
 
 # -- OPTIONS, keep-alives, Via ------------------------------------------------------------------------
